@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Zeitrechnung needs on Debian/Ubuntu.
+# Idempotent: checks with dpkg-query first and installs only what is missing.
+# Usage: scripts/setup.sh [--test]   (--test also installs the e2e tooling)
+set -euo pipefail
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+pkgs=(build-essential pkg-config curl wget file libssl-dev libwebkit2gtk-4.1-dev
+      libxdo-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev dbus)
+if [ "$want_test" = 1 ]; then
+  pkgs+=(xvfb xauth webkit2gtk-driver gnome-keyring keyutils imagemagick x11-utils)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  if ! command -v apt-get >/dev/null; then
+    echo "Fehlende Pakete: ${missing[*]} — dieses Skript kennt nur apt (Debian/Ubuntu)." >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "setup: Rust fehlt. Installiere es mit rustup (https://rustup.rs) und starte erneut." >&2
+  exit 1
+fi
+
+if [ "$want_test" = 1 ] && ! command -v tauri-driver >/dev/null; then
+  echo "setup: installing tauri-driver"
+  cargo install tauri-driver --version 2.1.0 --locked
+fi

@@ -1,0 +1,23 @@
+/// Commands callable from the webview. Each needs `allow-<name>` (underscores
+/// become dashes) in `capabilities/main.json`; nothing else is reachable.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "connection_status",
+    "connection_refresh",
+    "connect_lexoffice",
+    "disconnect_lexoffice",
+    "open_key_page",
+    "get_rate",
+    "save_rate",
+];
+
+fn main() {
+    println!("cargo:rerun-if-changed=ui");
+    println!("cargo:rerun-if-changed=capabilities");
+    println!("cargo:rerun-if-changed=tauri.conf.json");
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed");
+}

@@ -1,0 +1,8 @@
+//! Thin `#[tauri::command]` adapters: take the arguments, call a Tauri-free
+//! module, return its result or its `AppError` (`{kind, message}`).
+//!
+//! Every command here must also be listed in `build.rs` (app manifest) and
+//! granted in `capabilities/main.json`, or the webview cannot call it.
+
+pub mod app;
+pub mod schnittstellen;

@@ -1,0 +1,113 @@
+//! `Core`: everything the commands work with, opened once at start-up.
+//! No Tauri types in here, so domain code and tests use it directly.
+
+use std::sync::{Arc, Mutex};
+
+use crate::error::{AppError, AppResult};
+use crate::lexoffice::{ClientConfig, LexofficeClient, RateLimiter};
+use crate::paths::LexofficeUrls;
+use crate::secrets::SecretStore;
+use crate::storage::Store;
+
+/// Opens a URL in the system browser. In the app: tauri-plugin-opener; in tests: a recorder.
+pub type Opener = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+
+pub struct Core {
+    pub store: Arc<Store>,
+    pub secrets: Arc<dyn SecretStore>,
+    /// lexoffice URLs; an invalid env override is reported on use.
+    urls: Result<LexofficeUrls, String>,
+    client: Result<Arc<LexofficeClient>, String>,
+    opener: Opener,
+    /// Result of the keyring check at start-up (None until it ran).
+    keyring_problem: Mutex<Option<String>>,
+}
+
+impl Core {
+    pub fn new(
+        store: Store,
+        secrets: Arc<dyn SecretStore>,
+        urls: Result<LexofficeUrls, String>,
+        client_tuning: impl FnOnce(&mut ClientConfig),
+        opener: Opener,
+    ) -> Core {
+        let limiter = Arc::new(RateLimiter::lexoffice_default());
+        let client = urls.clone().and_then(|u| {
+            let mut cfg = ClientConfig::new(u.api);
+            client_tuning(&mut cfg);
+            LexofficeClient::new(cfg, limiter)
+                .map(Arc::new)
+                .map_err(|e| e.to_string())
+        });
+        Core {
+            store: Arc::new(store),
+            secrets,
+            urls,
+            client,
+            opener,
+            keyring_problem: Mutex::new(None),
+        }
+    }
+
+    pub fn urls(&self) -> AppResult<&LexofficeUrls> {
+        self.urls.as_ref().map_err(|e| AppError::Config(e.clone()))
+    }
+
+    pub fn client(&self) -> AppResult<&LexofficeClient> {
+        self.client
+            .as_deref()
+            .map_err(|e| AppError::Config(e.clone()))
+    }
+
+    /// Opens a page of the configured lexoffice web app; anything else is refused.
+    pub async fn open_lexoffice_page(&self, url: String) -> AppResult<()> {
+        if !self.urls()?.may_open(&url) {
+            log::warn!("refused to open a URL outside the lexoffice web app");
+            return Err(AppError::Opener(
+                "Diese Adresse wird aus Sicherheitsgründen nicht geöffnet.".into(),
+            ));
+        }
+        let opener = self.opener.clone();
+        blocking(move || {
+            opener(&url).map_err(|e| {
+                log::warn!("opening the browser failed: {e}");
+                AppError::Opener(format!(
+                    "Der Browser konnte nicht geöffnet werden. Bitte diese Adresse von Hand öffnen: {url}"
+                ))
+            })
+        })
+        .await
+    }
+
+    pub fn keyring_problem(&self) -> Option<String> {
+        self.keyring_problem
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Runs the keyring check (blocking D-Bus/Keychain access on a worker thread).
+    pub async fn check_keyring(&self) {
+        let secrets = self.secrets.clone();
+        let result = blocking(move || Ok(secrets.check())).await;
+        let problem = match result {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(e) => Some(e.to_string()),
+        };
+        if let Some(p) = &problem {
+            log::error!("keyring unavailable: {p}");
+        }
+        *self.keyring_problem.lock().unwrap_or_else(|p| p.into_inner()) = problem;
+    }
+}
+
+/// Runs blocking work (sled flush, keyring, browser start) off the async workers
+/// and off the UI thread.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> AppResult<T> + Send + 'static,
+) -> AppResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Internal(format!("Hintergrundaufgabe abgebrochen: {e}")))?
+}

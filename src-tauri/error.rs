@@ -1,0 +1,87 @@
+//! The one error type of the app. It reaches the webview as `{kind, message}`
+//! (plus `field` for validation errors) with a German message a clerk can act on.
+//! Messages never contain the API key: nothing here ever holds it.
+
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+
+use crate::lexoffice::LexofficeError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Input rejected at a field; `field` names the form field (its label).
+    #[error("{message}")]
+    Validation { field: &'static str, message: String },
+    /// No API key stored yet.
+    #[error("Noch keine Verbindung zu lexoffice. Bitte unter Einstellungen › Schnittstellen einen API-Key eintragen.")]
+    NotConnected,
+    /// The OS keyring (Secret Service, Keychain, Credential Manager) cannot be used.
+    #[error("Der Schlüsselbund des Systems ist nicht verfügbar, daher kann der API-Key nicht sicher gespeichert werden. {0}")]
+    Keyring(String),
+    #[error(transparent)]
+    Lexoffice(#[from] LexofficeError),
+    /// The local database failed.
+    #[error("Die Daten konnten nicht gespeichert oder gelesen werden ({0}). Bitte die App neu starten; bleibt der Fehler, den Speicherplatz prüfen.")]
+    Storage(String),
+    /// Misconfiguration (env variables).
+    #[error("{0}")]
+    Config(String),
+    /// Opening a URL in the browser failed or was refused.
+    #[error("{0}")]
+    Opener(String),
+    #[error("Interner Fehler: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn validation(field: &'static str, message: impl Into<String>) -> Self {
+        AppError::Validation {
+            field,
+            message: message.into(),
+        }
+    }
+
+    /// Stable machine-readable kind, pinned by tests and used by the UI.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AppError::Validation { .. } => "validation",
+            AppError::NotConnected => "notConnected",
+            AppError::Keyring(_) => "keyring",
+            AppError::Lexoffice(e) => e.kind(),
+            AppError::Storage(_) => "storage",
+            AppError::Config(_) => "config",
+            AppError::Opener(_) => "opener",
+            AppError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl Serialize for AppError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let field = match self {
+            AppError::Validation { field, .. } => Some(*field),
+            _ => None,
+        };
+        let mut s = serializer.serialize_struct("AppError", if field.is_some() { 3 } else { 2 })?;
+        s.serialize_field("kind", self.kind())?;
+        s.serialize_field("message", &self.to_string())?;
+        if let Some(f) = field {
+            s.serialize_field("field", f)?;
+        }
+        s.end()
+    }
+}
+
+impl From<sled::Error> for AppError {
+    fn from(e: sled::Error) -> Self {
+        AppError::Storage(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for AppError {
+    fn from(e: serde_json::Error) -> Self {
+        AppError::Storage(format!("Datenformat: {e}"))
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,220 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use super::error::{parse_error_body, LexofficeError};
+use super::ratelimit::RateLimiter;
+use super::types::Profile;
+use crate::secrets::ApiKey;
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// API base, e.g. `https://api.lexware.io` (validated by `paths::parse_base_url`).
+    pub base: Url,
+    /// Whole-request timeout. lexoffice's gateway gives up after 30 s with 504.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Retries after the first attempt (GET on 429/503, POST on 429 only).
+    pub max_retries: u32,
+    /// Backoff: base · 2^n plus up to 20 % jitter, capped.
+    pub backoff_base: Duration,
+    pub backoff_cap: Duration,
+}
+
+impl ClientConfig {
+    pub fn new(base: Url) -> Self {
+        Self {
+            base,
+            timeout: Duration::from_secs(35),
+            connect_timeout: Duration::from_secs(10),
+            max_retries: 5,
+            backoff_base: Duration::from_millis(500),
+            backoff_cap: Duration::from_secs(8),
+        }
+    }
+}
+
+/// Is the request safe to send again after a 503? Only reads are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Idempotency {
+    Read,
+    Write,
+}
+
+pub struct LexofficeClient {
+    http: reqwest::Client,
+    cfg: ClientConfig,
+    limiter: Arc<RateLimiter>,
+}
+
+impl LexofficeClient {
+    pub fn new(cfg: ClientConfig, limiter: Arc<RateLimiter>) -> Result<Self, LexofficeError> {
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .https_only(cfg.base.scheme() == "https")
+            .timeout(cfg.timeout)
+            .connect_timeout(cfg.connect_timeout)
+            .user_agent(concat!("Zeitrechnung/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| LexofficeError::Connect(e.to_string()))?;
+        Ok(Self { http, cfg, limiter })
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.cfg.base
+    }
+
+    /// `GET /v1/profile`: checks a key and tells who it belongs to.
+    pub async fn profile(&self, key: &ApiKey) -> Result<Profile, LexofficeError> {
+        self.get_json(key, "/v1/profile").await
+    }
+
+    /// GET with retries on 429/503 (reads are safe to repeat).
+    pub async fn get_json<T: DeserializeOwned>(
+        &self,
+        key: &ApiKey,
+        path_and_query: &str,
+    ) -> Result<T, LexofficeError> {
+        let (_, bytes) = self
+            .send(key, Method::GET, path_and_query, None, Idempotency::Read)
+            .await?;
+        serde_json::from_slice(&bytes).map_err(|e| LexofficeError::InvalidResponse(e.to_string()))
+    }
+
+    /// POST: retried only on 429 (lexoffice did not execute the call). Any other
+    /// failure is returned at once; after a 5xx/timeout the caller must reconcile.
+    pub async fn post_json<T: DeserializeOwned>(
+        &self,
+        key: &ApiKey,
+        path_and_query: &str,
+        body: &serde_json::Value,
+    ) -> Result<T, LexofficeError> {
+        let bytes = serde_json::to_vec(body).map_err(|e| LexofficeError::InvalidResponse(e.to_string()))?;
+        let (_, resp) = self
+            .send(key, Method::POST, path_and_query, Some(bytes), Idempotency::Write)
+            .await?;
+        serde_json::from_slice(&resp).map_err(|e| LexofficeError::InvalidResponse(e.to_string()))
+    }
+
+    fn url(&self, path_and_query: &str) -> String {
+        format!("{}{}", self.cfg.base.as_str().trim_end_matches('/'), path_and_query)
+    }
+
+    fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        if let Some(ra) = retry_after {
+            return ra.min(Duration::from_secs(60));
+        }
+        let exp = self
+            .cfg
+            .backoff_base
+            .saturating_mul(1u32 << attempt.min(16))
+            .min(self.cfg.backoff_cap);
+        // Jitter without a RNG dependency: the clock's sub-microsecond noise.
+        let noise = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let jitter = exp.mul_f64(f64::from(noise % 200) / 1000.0);
+        exp + jitter
+    }
+
+    async fn send(
+        &self,
+        key: &ApiKey,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Vec<u8>>,
+        idem: Idempotency,
+    ) -> Result<(StatusCode, Vec<u8>), LexofficeError> {
+        let url = self.url(path_and_query);
+        let mut attempt = 0u32;
+        loop {
+            self.limiter.acquire().await;
+            let mut req = self
+                .http
+                .request(method.clone(), &url)
+                .header(reqwest::header::AUTHORIZATION, format!("Bearer {}", key.expose()))
+                .header(reqwest::header::ACCEPT, "application/json");
+            if let Some(b) = &body {
+                req = req
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(b.clone());
+            }
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) => return Err(map_transport(e)),
+            };
+            let status = resp.status();
+            let retry_after = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            let bytes = match resp.bytes().await {
+                Ok(b) => b.to_vec(),
+                Err(e) => return Err(map_transport(e)),
+            };
+            if status.is_success() {
+                return Ok((status, bytes));
+            }
+            let retryable = status == StatusCode::TOO_MANY_REQUESTS
+                || (status == StatusCode::SERVICE_UNAVAILABLE && idem == Idempotency::Read);
+            if retryable && attempt < self.cfg.max_retries {
+                let pause = self.backoff(attempt, retry_after);
+                log::warn!(
+                    "lexoffice {} {} → {}; retry {} in {:?}",
+                    method,
+                    path_only(path_and_query),
+                    status.as_u16(),
+                    attempt + 1,
+                    pause
+                );
+                if status == StatusCode::TOO_MANY_REQUESTS {
+                    // Everyone waits, not just this call.
+                    self.limiter.penalise(pause);
+                } else {
+                    tokio::time::sleep(pause).await;
+                }
+                attempt += 1;
+                continue;
+            }
+            // Never let the gateway's echo of the Authorization header reach a message.
+            let scrubbed = scrub(&bytes, key);
+            let err = LexofficeError::Status {
+                status: status.as_u16(),
+                body: parse_error_body(&scrubbed),
+            };
+            log::warn!("lexoffice {} {} failed: {:?}", method, path_only(path_and_query), err);
+            return Err(err);
+        }
+    }
+}
+
+fn path_only(path_and_query: &str) -> &str {
+    path_and_query.split('?').next().unwrap_or(path_and_query)
+}
+
+fn scrub(bytes: &[u8], key: &ApiKey) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    if key.expose().is_empty() || !text.contains(key.expose()) {
+        return bytes.to_vec();
+    }
+    text.replace(key.expose(), "***").into_bytes()
+}
+
+fn map_transport(e: reqwest::Error) -> LexofficeError {
+    // reqwest's text carries the URL (never the key, which is only in a header).
+    let (timeout, connect) = (e.is_timeout(), e.is_connect());
+    let detail = e.without_url().to_string();
+    if timeout {
+        LexofficeError::Timeout
+    } else if connect {
+        LexofficeError::Connect(detail)
+    } else {
+        LexofficeError::Network(detail)
+    }
+}

@@ -1,0 +1,123 @@
+//! Zeitrechnung: times and services → lexoffice invoice drafts.
+//!
+//! `app_builder` is generic over the runtime so `tauri::test::mock_builder()`
+//! builds the same app in tests; OS-bound plugins (single-instance, log,
+//! opener) are registered separately in `run`, which tests skip.
+
+pub mod commands;
+pub mod core;
+pub mod error;
+pub mod lexoffice;
+pub mod money;
+pub mod paths;
+pub mod schnittstellen;
+pub mod secrets;
+pub mod storage;
+
+use std::sync::Arc;
+
+use tauri::{Builder, Manager, Runtime};
+
+use crate::core::{Core, Opener};
+use crate::paths::LexofficeUrls;
+use crate::secrets::OsKeyring;
+use crate::storage::Store;
+
+/// The commands of the app; state (`Arc<Core>`) is managed by the caller.
+pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::app::app_info,
+        commands::schnittstellen::connection_status,
+        commands::schnittstellen::connection_refresh,
+        commands::schnittstellen::connect_lexoffice,
+        commands::schnittstellen::disconnect_lexoffice,
+        commands::schnittstellen::open_key_page,
+        commands::schnittstellen::get_rate,
+        commands::schnittstellen::save_rate,
+    ])
+}
+
+fn log_plugin<R: Runtime>(log_dir: std::path::PathBuf) -> tauri::plugin::TauriPlugin<R> {
+    use tauri_plugin_log::{RotationStrategy, Target, TargetKind, TimezoneStrategy};
+    tauri_plugin_log::Builder::new()
+        .clear_targets()
+        .target(Target::new(TargetKind::Folder {
+            path: log_dir,
+            file_name: Some("zeitrechnung".into()),
+        }))
+        .target(Target::new(TargetKind::Stderr))
+        .timezone_strategy(TimezoneStrategy::UseLocal)
+        .rotation_strategy(RotationStrategy::KeepSome(7))
+        .max_file_size(2 * 1024 * 1024)
+        .level(log::LevelFilter::Info)
+        .level_for("sled", log::LevelFilter::Warn)
+        .level_for("hyper", log::LevelFilter::Warn)
+        .level_for("hyper_util", log::LevelFilter::Warn)
+        .level_for("reqwest", log::LevelFilter::Warn)
+        .level_for("rustls", log::LevelFilter::Warn)
+        .level_for("tao", log::LevelFilter::Warn)
+        .level_for("secret_service", log::LevelFilter::Warn)
+        .build()
+}
+
+fn focus_main<R: Runtime>(app: &tauri::AppHandle<R>) {
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.unminimize();
+        let _ = w.show();
+        let _ = w.set_focus();
+    }
+}
+
+/// Starts the desktop app.
+pub fn run() {
+    let builder = tauri::Builder::default()
+        // First: a second start hands over to the running one (sled allows one process).
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            focus_main(app)
+        }))
+        .plugin(tauri_plugin_opener::init());
+
+    let result = app_builder(builder)
+        .setup(|app| {
+            let handle = app.handle().clone();
+            let data_dir = paths::data_dir(|| handle.path().app_data_dir().ok())
+                .ok_or("Es konnte kein Datenordner bestimmt werden.")?;
+            handle.plugin(log_plugin(paths::log_dir(&data_dir)))?;
+            log::info!(
+                "Zeitrechnung {} starting, data dir {}",
+                env!("CARGO_PKG_VERSION"),
+                data_dir.display()
+            );
+            let store = Store::open(&paths::db_dir(&data_dir)).map_err(|e| {
+                log::error!("database: {e}");
+                e.to_string()
+            })?;
+            let opener_handle = handle.clone();
+            let opener: Opener = Arc::new(move |url: &str| {
+                use tauri_plugin_opener::OpenerExt;
+                opener_handle
+                    .opener()
+                    .open_url(url, None::<&str>)
+                    .map_err(|e| e.to_string())
+            });
+            let urls = LexofficeUrls::from_env();
+            if let Err(e) = &urls {
+                log::error!("{e}");
+            }
+            let core = Arc::new(Core::new(
+                store,
+                Arc::new(OsKeyring::default_entry()),
+                urls,
+                |_| {},
+                opener,
+            ));
+            app.manage(core.clone());
+            tauri::async_runtime::spawn(async move { core.check_keyring().await });
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("Zeitrechnung konnte nicht starten: {e}");
+        std::process::exit(1);
+    }
+}

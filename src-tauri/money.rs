@@ -1,0 +1,236 @@
+//! German decimal input and de-DE formatting. Amounts are `rust_decimal::Decimal`
+//! everywhere; no float ever touches them.
+//!
+//! Accepted input (forgiving, as a clerk types it): `85`, `85,5`, `85,50`,
+//! `1.250,00`, `1250,00`, ` 85,50 € `, and `85.50` (a dot followed by anything
+//! other than exactly three digits can only be a decimal point). `1.250` is read
+//! the German way, as one thousand two hundred fifty.
+
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecimalError {
+    #[error("Bitte einen Wert eingeben.")]
+    Empty,
+    #[error("Bitte eine Zahl eingeben, z. B. 85,50.")]
+    NotANumber,
+    #[error("Der Wert darf nicht negativ sein.")]
+    Negative,
+    #[error("Höchstens {0} Nachkommastellen sind möglich.")]
+    TooManyDecimals(u32),
+    #[error("Der Wert ist zu groß.")]
+    TooLarge,
+}
+
+/// Parses a non-negative German decimal with at most `max_decimals` places.
+pub fn parse_de(input: &str, max_decimals: u32) -> Result<Decimal, DecimalError> {
+    let mut s: String = input
+        .trim()
+        .trim_end_matches('€')
+        .trim()
+        .chars()
+        .filter(|c| *c != ' ' && *c != '\u{a0}' && *c != '\u{202f}')
+        .collect();
+    if s.is_empty() {
+        return Err(DecimalError::Empty);
+    }
+    if s.starts_with('-') || s.starts_with('\u{2212}') {
+        let rest = s.trim_start_matches(['-', '\u{2212}']);
+        // "-0" is still a minus sign typed on purpose: reject as negative when numeric.
+        return if normalise(rest).is_some() {
+            Err(DecimalError::Negative)
+        } else {
+            Err(DecimalError::NotANumber)
+        };
+    }
+    if let Some(rest) = s.strip_prefix('+') {
+        s = rest.to_string();
+    }
+    let plain = normalise(&s).ok_or(DecimalError::NotANumber)?;
+    let decimals = plain.split_once('.').map(|(_, f)| f.len() as u32).unwrap_or(0);
+    if decimals > max_decimals {
+        return Err(DecimalError::TooManyDecimals(max_decimals));
+    }
+    let int_len = plain.split('.').next().map(str::len).unwrap_or(0);
+    if int_len > 15 {
+        return Err(DecimalError::TooLarge);
+    }
+    Decimal::from_str(&plain).map_err(|_| DecimalError::NotANumber)
+}
+
+/// Turns German notation into `123.45` (or `123`), or None when it is not a number.
+fn normalise(s: &str) -> Option<String> {
+    if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+        return None;
+    }
+    let commas = s.matches(',').count();
+    let (int_part, frac_part) = match commas {
+        0 => {
+            // Only dots: thousands separators (1.250 / 1.250.000) or one decimal point (85.5).
+            let parts: Vec<&str> = s.split('.').collect();
+            if parts.len() == 1 {
+                (s.to_string(), None)
+            } else if valid_grouping(&parts) {
+                (parts.concat(), None)
+            } else if parts.len() == 2 {
+                (parts[0].to_string(), Some(parts[1].to_string()))
+            } else {
+                return None;
+            }
+        }
+        1 => {
+            let (i, f) = s.split_once(',')?;
+            if f.contains('.') {
+                return None;
+            }
+            let int = if i.contains('.') {
+                let parts: Vec<&str> = i.split('.').collect();
+                if !valid_grouping(&parts) {
+                    return None;
+                }
+                parts.concat()
+            } else {
+                i.to_string()
+            };
+            (int, Some(f.to_string()))
+        }
+        _ => return None,
+    };
+    let int_part = if int_part.is_empty() {
+        // ",5" means 0,5
+        if frac_part.as_deref().map(str::is_empty).unwrap_or(true) {
+            return None;
+        }
+        "0".to_string()
+    } else {
+        int_part
+    };
+    match frac_part {
+        Some(f) if f.is_empty() => None, // "85," is incomplete
+        Some(f) => Some(format!("{int_part}.{f}")),
+        None => Some(int_part),
+    }
+}
+
+/// `1`, `250` / `1`, `250`, `000`: first group 1–3 digits, the rest exactly 3.
+fn valid_grouping(parts: &[&str]) -> bool {
+    parts.len() >= 2
+        && (1..=3).contains(&parts[0].len())
+        && parts[1..].iter().all(|p| p.len() == 3)
+}
+
+/// de-DE formatting with thousands dots and at least `min_decimals` places
+/// (more when the value has them, e.g. a rate of 85,125).
+pub fn format_de(value: Decimal, min_decimals: u32) -> String {
+    let mut v = value.normalize();
+    if v.scale() < min_decimals {
+        v.rescale(min_decimals);
+    }
+    let text = v.abs().to_string();
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i.to_string(), Some(f.to_string())),
+        None => (text.clone(), None),
+    };
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(ch);
+    }
+    let sign = if value.is_sign_negative() && !value.is_zero() { "-" } else { "" };
+    match frac {
+        Some(f) => format!("{sign}{grouped},{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// `85,50 €`
+pub fn format_eur(value: Decimal) -> String {
+    format!("{} €", format_de(value, 2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn accepts_german_notation() {
+        let good = [
+            ("85", "85"),
+            ("85,5", "85.5"),
+            ("85,50", "85.50"),
+            ("1.250,00", "1250.00"),
+            ("1250,00", "1250.00"),
+            ("1.250", "1250"),
+            ("1.250.000,5", "1250000.5"),
+            (" 85,50 € ", "85.50"),
+            ("85,50€", "85.50"),
+            ("85.50", "85.50"),
+            ("85.5", "85.5"),
+            ("0,5", "0.5"),
+            (",5", "0.5"),
+            ("0", "0"),
+            ("12,3456", "12.3456"),
+            ("+85", "85"),
+            ("1 250,00", "1250.00"),
+            ("007", "7"),
+        ];
+        for (input, want) in good {
+            assert_eq!(parse_de(input, 4), Ok(d(want)), "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_input_with_reason() {
+        use DecimalError::*;
+        let bad = [
+            ("", Empty),
+            ("   ", Empty),
+            ("€", Empty),
+            ("-5", Negative),
+            ("-85,50", Negative),
+            ("\u{2212}3", Negative),
+            ("abc", NotANumber),
+            ("85 Euro", NotANumber),
+            ("12,34567", TooManyDecimals(4)),
+            ("1,2,3", NotANumber),
+            ("1.25,00", NotANumber),
+            ("1.2345,00", NotANumber),
+            ("85,", NotANumber),
+            ("85,5.0", NotANumber),
+            ("1.2.3", NotANumber),
+            ("--5", NotANumber),
+            ("5e3", NotANumber),
+            ("0x10", NotANumber),
+            ("NaN", NotANumber),
+            ("1234567890123456", TooLarge),
+            (",", NotANumber),
+        ];
+        for (input, want) in bad {
+            assert_eq!(parse_de(input, 4), Err(want.clone()), "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn decimals_limit_is_a_parameter() {
+        assert_eq!(parse_de("1,234", 2), Err(DecimalError::TooManyDecimals(2)));
+        assert_eq!(parse_de("1,23", 2), Ok(d("1.23")));
+    }
+
+    #[test]
+    fn formats_de_de() {
+        assert_eq!(format_de(d("85.5"), 2), "85,50");
+        assert_eq!(format_de(d("1250"), 2), "1.250,00");
+        assert_eq!(format_de(d("1234567.891"), 2), "1.234.567,891");
+        assert_eq!(format_de(d("0"), 2), "0,00");
+        assert_eq!(format_de(d("-1000.5"), 2), "-1.000,50");
+        assert_eq!(format_de(d("1234"), 0), "1.234");
+        assert_eq!(format_eur(d("85.50")), "85,50 €");
+    }
+}

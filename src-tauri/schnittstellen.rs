@@ -1,0 +1,250 @@
+//! Einstellungen › Schnittstellen: connecting to lexoffice with an API key, the
+//! cached profile, and the default hourly rate. Tauri-free.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Europe::Berlin;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::core::{blocking, Core};
+use crate::error::{AppError, AppResult};
+use crate::lexoffice::{LexofficeError, Profile};
+use crate::money::{format_de, parse_de, DecimalError};
+use crate::secrets::{ApiKey, SecretError};
+use crate::storage::ProfileCache;
+
+/// What the Schnittstellen section shows. Never contains the key.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionStatus {
+    pub connected: bool,
+    pub company_name: Option<String>,
+    /// `26.11.2026` (Europe/Berlin)
+    pub connected_on: Option<String>,
+    pub small_business: Option<bool>,
+    pub tax_type: Option<String>,
+    /// Set when the start-up check found no usable OS keyring.
+    pub keyring_problem: Option<String>,
+    /// Set when the last background check of the key failed (e.g. revoked key).
+    pub refresh_problem: Option<String>,
+    pub refresh_problem_kind: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RateSettings {
+    /// Decimal string, e.g. `85.50`; null when not set.
+    pub hourly_rate: Option<String>,
+    /// de-DE for the input field, e.g. `85,50`.
+    pub hourly_rate_display: Option<String>,
+}
+
+fn keyring_error(e: SecretError) -> AppError {
+    AppError::Keyring(match e {
+        SecretError::Unavailable(detail) => format!(
+            "Bitte den Schlüsselbund (z. B. GNOME Schlüsselbund/KWallet, macOS-Schlüsselbund) entsperren und erneut versuchen. ({detail})"
+        ),
+    })
+}
+
+fn berlin_date(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Berlin).format("%d.%m.%Y").to_string()
+}
+
+fn status_from(
+    cache: Option<ProfileCache>,
+    has_key: bool,
+    keyring_problem: Option<String>,
+) -> ConnectionStatus {
+    let connected = has_key;
+    let cache = if connected { cache } else { None };
+    ConnectionStatus {
+        connected,
+        company_name: cache.as_ref().map(|c| c.company_name.clone()),
+        connected_on: cache.as_ref().map(|c| berlin_date(c.connected_at)),
+        small_business: cache.as_ref().map(|c| c.small_business),
+        tax_type: cache.as_ref().and_then(|c| c.tax_type.clone()),
+        keyring_problem,
+        refresh_problem: None,
+        refresh_problem_kind: None,
+    }
+}
+
+/// The connection as known locally: key present in the keyring + cached profile.
+pub async fn status(core: &Core) -> AppResult<ConnectionStatus> {
+    let store = core.store.clone();
+    let secrets = core.secrets.clone();
+    let keyring_problem = core.keyring_problem();
+    blocking(move || {
+        let cache = store.settings()?.profile;
+        let has_key = match secrets.load() {
+            Ok(k) => k.is_some(),
+            // An unavailable keyring is reported by `keyring_problem`; show unconnected.
+            Err(_) => false,
+        };
+        Ok(status_from(cache, has_key, keyring_problem))
+    })
+    .await
+}
+
+fn cache_from(profile: &Profile, connected_at: DateTime<Utc>) -> ProfileCache {
+    ProfileCache {
+        organization_id: profile.organization_id.clone(),
+        company_name: profile.company_name.clone(),
+        tax_type: profile.tax_type.clone(),
+        small_business: profile.small_business,
+        connected_at,
+        refreshed_at: Utc::now(),
+    }
+}
+
+/// Verbinden: checks the key with `GET /v1/profile`; only on success is it put
+/// into the keyring and the profile cached. Nothing is stored on failure.
+pub async fn connect(core: &Core, key_text: String) -> AppResult<ConnectionStatus> {
+    let key = ApiKey::parse(&key_text).ok_or_else(|| {
+        if key_text.trim().is_empty() {
+            AppError::validation("API-Key", "Bitte den API-Key aus lexoffice einfügen.")
+        } else {
+            AppError::validation(
+                "API-Key",
+                "Der API-Key enthält Leerzeichen oder Steuerzeichen. Bitte ihn vollständig und unverändert einfügen.",
+            )
+        }
+    })?;
+    drop(key_text);
+    if let Some(problem) = core.keyring_problem() {
+        return Err(AppError::Keyring(problem));
+    }
+    let profile = core.client()?.profile(&key).await?;
+    log::info!("lexoffice key accepted for organisation {}", profile.organization_id);
+
+    let store = core.store.clone();
+    let secrets = core.secrets.clone();
+    let keyring_problem = core.keyring_problem();
+    blocking(move || {
+        secrets.store(&key).map_err(keyring_error)?;
+        let cache = cache_from(&profile, Utc::now());
+        if let Err(e) = store.update_settings(|s| s.profile = Some(cache.clone())) {
+            // Keep "nothing stored on failure": take the key back out.
+            let _ = secrets.delete();
+            return Err(e);
+        }
+        Ok(status_from(Some(cache), true, keyring_problem))
+    })
+    .await
+}
+
+/// Background refresh after start: reads the key, asks lexoffice again and
+/// updates the cache. Failures do not disconnect; they are reported in the status.
+pub async fn refresh(core: &Core) -> AppResult<ConnectionStatus> {
+    let secrets = core.secrets.clone();
+    let key = blocking(move || secrets.load().map_err(keyring_error)).await;
+    let key = match key {
+        Ok(Some(k)) => k,
+        Ok(None) | Err(_) => return status(core).await,
+    };
+    let result = core.client()?.profile(&key).await;
+    drop(key);
+    match result {
+        Ok(profile) => {
+            let store = core.store.clone();
+            blocking(move || {
+                store.update_settings(|s| {
+                    let connected_at = s
+                        .profile
+                        .as_ref()
+                        .map(|c| c.connected_at)
+                        .unwrap_or_else(Utc::now);
+                    s.profile = Some(cache_from(&profile, connected_at));
+                })
+            })
+            .await?;
+            status(core).await
+        }
+        Err(e) => {
+            log::warn!("profile refresh failed: {e:?}");
+            let mut st = status(core).await?;
+            st.refresh_problem = Some(refresh_text(&e));
+            st.refresh_problem_kind = Some(e.kind().to_string());
+            Ok(st)
+        }
+    }
+}
+
+fn refresh_text(e: &LexofficeError) -> String {
+    match e.status() {
+        Some(401) => "Der gespeicherte API-Key wird von lexoffice nicht mehr akzeptiert (abgelaufen oder widerrufen). Bitte Trennen und mit einem neuen Key verbinden.".into(),
+        _ => format!("Die Verbindung konnte gerade nicht geprüft werden. {e}"),
+    }
+}
+
+/// Trennen: removes the key from the keyring and forgets the profile.
+pub async fn disconnect(core: &Core) -> AppResult<ConnectionStatus> {
+    let store = core.store.clone();
+    let secrets = core.secrets.clone();
+    let keyring_problem = core.keyring_problem();
+    blocking(move || {
+        secrets.delete().map_err(keyring_error)?;
+        store.update_settings(|s| s.profile = None)?;
+        log::info!("lexoffice disconnected");
+        Ok(status_from(None, false, keyring_problem))
+    })
+    .await
+}
+
+/// Parses a Stundensatz as typed (German notation, > 0, ≤ 4 decimals).
+pub fn parse_rate(text: &str) -> AppResult<Decimal> {
+    const FIELD: &str = "Stundensatz";
+    let rate = parse_de(text, 4).map_err(|e| {
+        let msg = match e {
+            DecimalError::Empty => "Bitte einen Stundensatz eingeben, z. B. 85,50.".to_string(),
+            DecimalError::NotANumber => {
+                "Bitte den Stundensatz als Zahl eingeben, z. B. 85,50.".to_string()
+            }
+            DecimalError::Negative => "Der Stundensatz darf nicht negativ sein.".to_string(),
+            DecimalError::TooManyDecimals(n) => {
+                format!("Der Stundensatz darf höchstens {n} Nachkommastellen haben.")
+            }
+            DecimalError::TooLarge => "Der Stundensatz ist unrealistisch hoch.".to_string(),
+        };
+        AppError::validation(FIELD, msg)
+    })?;
+    if rate.is_zero() {
+        return Err(AppError::validation(FIELD, "Der Stundensatz muss größer als 0 sein."));
+    }
+    if rate > Decimal::from(100_000) {
+        return Err(AppError::validation(
+            FIELD,
+            "Der Stundensatz ist unrealistisch hoch (mehr als 100.000 € pro Stunde).",
+        ));
+    }
+    Ok(rate)
+}
+
+fn rate_settings(rate: Option<Decimal>) -> RateSettings {
+    RateSettings {
+        hourly_rate: rate.map(|r| r.to_string()),
+        hourly_rate_display: rate.map(|r| format_de(r, 2)),
+    }
+}
+
+pub async fn rate(core: &Core) -> AppResult<RateSettings> {
+    let store = core.store.clone();
+    blocking(move || Ok(rate_settings(store.settings()?.hourly_rate))).await
+}
+
+pub async fn save_rate(core: &Core, text: String) -> AppResult<RateSettings> {
+    let rate = parse_rate(&text)?;
+    let store = core.store.clone();
+    blocking(move || {
+        let s = store.update_settings(|s| s.hourly_rate = Some(rate))?;
+        Ok(rate_settings(s.hourly_rate))
+    })
+    .await
+}
+
+/// API-Key generieren: lexoffice's key page in the system browser.
+pub async fn open_key_page(core: &Core) -> AppResult<()> {
+    let url = core.urls()?.key_page();
+    core.open_lexoffice_page(url).await
+}

@@ -1,0 +1,111 @@
+//! sled behind a small typed API. One `Db` per process, opened once at start-up
+//! and kept open; every user-visible write is flushed before it returns.
+//!
+//! Trees: `meta` (schema version), `settings` (one JSON document).
+//! Later issues add `customers`, `projects`, `entries`, … with keys designed for
+//! their range scans (integers big-endian).
+
+mod settings;
+
+pub use settings::{ProfileCache, Settings};
+
+use std::path::Path;
+
+use crate::error::{AppError, AppResult};
+
+/// The schema this build writes. Bump it and add a step to `migrate` when the
+/// stored shape changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const META_SCHEMA: &[u8] = b"schema_version";
+const SETTINGS_KEY: &[u8] = b"settings";
+
+pub struct Store {
+    db: sled::Db,
+    meta: sled::Tree,
+    settings: sled::Tree,
+}
+
+impl Store {
+    /// Opens (or creates) the database in `dir` and brings it to `SCHEMA_VERSION`.
+    pub fn open(dir: &Path) -> AppResult<Store> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            AppError::Storage(format!("Ordner {} nicht anlegbar: {e}", dir.display()))
+        })?;
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(16 * 1024 * 1024)
+            .open()
+            .map_err(map_open_err)?;
+        let meta = db.open_tree("meta")?;
+        let settings = db.open_tree("settings")?;
+        let store = Store { db, meta, settings };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn schema_version(&self) -> AppResult<u32> {
+        Ok(match self.meta.get(META_SCHEMA)? {
+            Some(v) if v.len() == 4 => u32::from_be_bytes([v[0], v[1], v[2], v[3]]),
+            Some(_) => return Err(AppError::Storage("Schema-Version unlesbar".into())),
+            None => 0,
+        })
+    }
+
+    /// The migration hook: runs each step from the stored version up to ours.
+    fn migrate(&self) -> AppResult<()> {
+        let mut version = self.schema_version()?;
+        if version > SCHEMA_VERSION {
+            return Err(AppError::Storage(format!(
+                "die Daten stammen von einer neueren Zeitrechnung-Version (Schema {version}); bitte die App aktualisieren"
+            )));
+        }
+        while version < SCHEMA_VERSION {
+            match version {
+                // 0 → 1: a fresh database; nothing to convert.
+                0 => {}
+                v => {
+                    return Err(AppError::Storage(format!(
+                        "keine Migration von Schema {v} bekannt"
+                    )))
+                }
+            }
+            version += 1;
+            self.meta.insert(META_SCHEMA, &version.to_be_bytes())?;
+        }
+        self.flush()
+    }
+
+    /// Durably writes everything before a command reports success.
+    pub fn flush(&self) -> AppResult<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    pub fn settings(&self) -> AppResult<Settings> {
+        match self.settings.get(SETTINGS_KEY)? {
+            Some(bytes) => Ok(serde_json::from_slice(&bytes)?),
+            None => Ok(Settings::default()),
+        }
+    }
+
+    /// Read-modify-write of the settings document, flushed before returning.
+    pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> AppResult<Settings> {
+        let mut s = self.settings()?;
+        change(&mut s);
+        self.settings.insert(SETTINGS_KEY, serde_json::to_vec(&s)?)?;
+        self.flush()?;
+        Ok(s)
+    }
+}
+
+fn map_open_err(e: sled::Error) -> AppError {
+    let text = e.to_string();
+    if text.contains("lock") || text.contains("WouldBlock") {
+        AppError::Storage(
+            "die Datenbank wird bereits von einer anderen laufenden Zeitrechnung verwendet".into(),
+        )
+    } else {
+        AppError::Storage(text)
+    }
+}

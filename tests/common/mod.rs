@@ -1,0 +1,61 @@
+#![allow(dead_code)]
+//! Shared helpers: a `Core` wired to a sandbox over loopback, with a temp data
+//! dir, an in-memory secret store and a recording opener.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use lexoffice_sandbox::{Sandbox, SandboxConfig};
+use zeitrechnung_lib::core::{Core, Opener};
+use zeitrechnung_lib::paths::LexofficeUrls;
+use zeitrechnung_lib::secrets::MemorySecretStore;
+use zeitrechnung_lib::storage::Store;
+
+pub const KEY: &str = "sandbox-key";
+pub const APP_URL: &str = "https://app.lexware.de";
+
+pub struct Harness {
+    pub core: Arc<Core>,
+    pub secrets: Arc<MemorySecretStore>,
+    pub opened: Arc<Mutex<Vec<String>>>,
+    pub dir: tempfile::TempDir,
+}
+
+pub fn sandbox() -> Sandbox {
+    Sandbox::start_in_thread(SandboxConfig {
+        api_key: KEY.into(),
+        company_name: "Muster Handwerk GmbH".into(),
+        ..SandboxConfig::default()
+    })
+    .expect("sandbox starts")
+}
+
+/// A core against `api_base` with quick retries so tests stay fast.
+pub fn harness(api_base: &str) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db")).unwrap();
+    let secrets = Arc::new(MemorySecretStore::default());
+    let opened = Arc::new(Mutex::new(Vec::new()));
+    let rec = opened.clone();
+    let opener: Opener = Arc::new(move |u: &str| {
+        rec.lock().unwrap().push(u.to_string());
+        Ok(())
+    });
+    let core = Core::new(
+        store,
+        secrets.clone(),
+        LexofficeUrls::new(api_base, APP_URL),
+        |c| {
+            c.timeout = Duration::from_secs(3);
+            c.backoff_base = Duration::from_millis(100);
+            c.backoff_cap = Duration::from_millis(800);
+        },
+        opener,
+    );
+    Harness {
+        core: Arc::new(core),
+        secrets,
+        opened,
+        dir,
+    }
+}

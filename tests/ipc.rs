@@ -1,0 +1,133 @@
+//! Mock-runtime IPC tests: every command of the app through Tauri's invoke
+//! path, including the error shape `{kind, message}` the UI relies on.
+
+mod common;
+
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+
+struct App {
+    _app: tauri::App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    h: common::Harness,
+}
+
+fn app(api_base: &str) -> App {
+    let h = common::harness(api_base);
+    let app = zeitrechnung_lib::app_builder(mock_builder())
+        .manage(h.core.clone())
+        .build(mock_context(noop_assets()))
+        .expect("mock app builds");
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    App { _app: app, window, h }
+}
+
+fn invoke(a: &App, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        &a.window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "http://tauri.localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().unwrap())
+}
+
+fn assert_error(v: &Value, kind: &str) {
+    let obj = v.as_object().expect("error is an object");
+    assert_eq!(obj["kind"], kind, "{v}");
+    let msg = obj["message"].as_str().expect("message is text");
+    assert!(!msg.is_empty());
+}
+
+#[test]
+fn app_info_names_the_app() {
+    let sb = common::sandbox();
+    let a = app(&sb.base_url);
+    let v = invoke(&a, "app_info", json!({})).unwrap();
+    assert_eq!(v["name"], "Zeitrechnung");
+    assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn connect_status_refresh_disconnect_round_trip() {
+    let sb = common::sandbox();
+    let a = app(&sb.base_url);
+    let v = invoke(&a, "connection_status", json!({})).unwrap();
+    assert_eq!(v["connected"], false);
+
+    let err = invoke(&a, "connect_lexoffice", json!({"apiKey": "falsch"})).unwrap_err();
+    assert_error(&err, "unauthorized");
+    assert!(err["message"].as_str().unwrap().contains("API-Key"));
+
+    let v = invoke(&a, "connect_lexoffice", json!({"apiKey": common::KEY})).unwrap();
+    assert_eq!(v["connected"], true);
+    assert_eq!(v["companyName"], "Muster Handwerk GmbH");
+    assert!(!v.to_string().contains(common::KEY), "the key never comes back");
+
+    let v = invoke(&a, "connection_refresh", json!({})).unwrap();
+    assert_eq!(v["connected"], true);
+    let v = invoke(&a, "connection_status", json!({})).unwrap();
+    assert_eq!(v["companyName"], "Muster Handwerk GmbH");
+
+    let v = invoke(&a, "disconnect_lexoffice", json!({})).unwrap();
+    assert_eq!(v["connected"], false);
+    assert!(!a.h.secrets.has_key());
+}
+
+#[test]
+fn validation_errors_carry_kind_message_and_field() {
+    let sb = common::sandbox();
+    let a = app(&sb.base_url);
+    let err = invoke(&a, "connect_lexoffice", json!({"apiKey": ""})).unwrap_err();
+    assert_error(&err, "validation");
+    assert_eq!(err["field"], "API-Key");
+    let err = invoke(&a, "save_rate", json!({"rate": "-3"})).unwrap_err();
+    assert_error(&err, "validation");
+    assert_eq!(err["field"], "Stundensatz");
+    assert_eq!(err["message"], "Der Stundensatz darf nicht negativ sein.");
+}
+
+#[test]
+fn rate_round_trip() {
+    let sb = common::sandbox();
+    let a = app(&sb.base_url);
+    let v = invoke(&a, "get_rate", json!({})).unwrap();
+    assert_eq!(v["hourlyRate"], Value::Null);
+    let v = invoke(&a, "save_rate", json!({"rate": "85,50"})).unwrap();
+    assert_eq!(v["hourlyRate"], "85.50");
+    assert_eq!(v["hourlyRateDisplay"], "85,50");
+    let v = invoke(&a, "get_rate", json!({})).unwrap();
+    assert_eq!(v["hourlyRateDisplay"], "85,50");
+}
+
+#[test]
+fn wrong_or_missing_argument_types_are_rejected() {
+    let sb = common::sandbox();
+    let a = app(&sb.base_url);
+    assert!(invoke(&a, "save_rate", json!({"rate": 85.5})).is_err());
+    assert!(invoke(&a, "save_rate", json!({})).is_err());
+    assert!(invoke(&a, "connect_lexoffice", json!({"apiKey": null})).is_err());
+    assert_eq!(invoke(&a, "get_rate", json!({})).unwrap()["hourlyRate"], Value::Null);
+}
+
+#[test]
+fn open_key_page_records_the_lexoffice_url() {
+    let sb = common::sandbox();
+    let a = app(&sb.base_url);
+    invoke(&a, "open_key_page", json!({})).unwrap();
+    assert_eq!(
+        a.h.opened.lock().unwrap().as_slice(),
+        ["https://app.lexware.de/addons/public-api"]
+    );
+}

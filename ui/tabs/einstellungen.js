@@ -1,0 +1,23 @@
+import { h } from "../lib/dom.js";
+import { renderSchnittstellen } from "./schnittstellen.js";
+
+const tabs = [{ id: "schnittstellen", label: "Schnittstellen", render: renderSchnittstellen }];
+
+export function renderEinstellungen(root) {
+  const content = h("div", { class: "settings-content" });
+  const tablist = h("div", { class: "settings-tabs", role: "tablist", "aria-label": "Einstellungen" });
+  const select = (tab) => {
+    for (const b of tablist.children) b.setAttribute("aria-selected", String(b.dataset.tab === tab.id));
+    content.replaceChildren();
+    tab.render(content);
+  };
+  for (const t of tabs) {
+    tablist.append(h("button", { type: "button", role: "tab", class: "settings-tab", dataset: { tab: t.id }, onclick: () => select(t) }, t.label));
+  }
+  root.append(
+    h("section", { class: "page" },
+      h("div", { class: "page-head" }, h("h1", {}, "Einstellungen")),
+      h("div", { class: "settings" }, tablist, content)),
+  );
+  select(tabs[0]);
+}
