@@ -100,6 +100,12 @@ async fn a_burst_of_calls_stays_under_two_per_second_and_all_succeed() {
     let reqs = sb.requests();
     assert_eq!(reqs.len(), 8, "no call needed a retry");
     assert!(reqs.iter().all(|r| r.status == 200));
+    // Client-side spacing: never more than 2 arrivals within any second.
+    let times: Vec<f64> = reqs.iter().map(|r| r.elapsed.as_secs_f64()).collect();
+    for (i, t) in times.iter().enumerate() {
+        let within = times[i..].iter().filter(|u| **u < t + 1.0).count();
+        assert!(within <= 2, "{within} requests within 1 s after {t:.3}");
+    }
 }
 
 #[tokio::test]

@@ -1,0 +1,209 @@
+//! Test-only control plane under `/__sandbox` (see the crate docs). Not
+//! authenticated, not rate limited, not recorded. Never expose it beyond
+//! loopback — the sandbox only binds 127.0.0.1.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::errors::json_response;
+use crate::faults::Fault;
+use crate::{lock, Shared};
+
+type S = State<Arc<Shared>>;
+
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(
+            "/__sandbox/faults",
+            post(add_fault).get(list_faults).delete(clear_faults),
+        )
+        .route(
+            "/__sandbox/requests",
+            get(list_requests).delete(clear_requests),
+        )
+        .route("/__sandbox/profile", post(set_profile).get(get_profile))
+        .route("/__sandbox/rate-limit/reset", post(reset_rate_limit))
+        .route("/__sandbox", get(not_found))
+        .route("/__sandbox/{*rest}", axum::routing::any(not_found))
+}
+
+fn bad(msg: &str) -> Response<Body> {
+    json_response(400, &json!({ "error": msg }))
+}
+
+async fn not_found() -> Response<Body> {
+    json_response(404, &json!({ "error": "unknown control endpoint" }))
+}
+
+#[derive(Debug, Deserialize)]
+struct FaultRequest {
+    status: Option<u16>,
+    #[serde(alias = "delayMs")]
+    delay_ms: Option<u64>,
+    kind: Option<String>,
+    spec: Option<String>,
+    count: Option<u32>,
+}
+
+fn parse_fault(req: &FaultRequest) -> Result<(Fault, u32), String> {
+    if let Some(spec) = &req.spec {
+        let (fault, count) = Fault::parse_spec(spec)?;
+        return Ok((fault, req.count.unwrap_or(count)));
+    }
+    let count = req.count.unwrap_or(1);
+    let kind = req.kind.as_deref().map(str::to_ascii_lowercase);
+    let fault = match (kind.as_deref(), req.status, req.delay_ms) {
+        (None | Some("status"), Some(s), _) => Fault::status(s)?,
+        (None | Some("delay"), None, Some(ms)) | (Some("delay"), _, Some(ms)) => {
+            Fault::Delay(Duration::from_millis(ms))
+        }
+        (Some("drop" | "dropconnection"), _, _) => Fault::DropConnection,
+        (Some("malformed" | "malformedjson"), _, _) => Fault::MalformedJson,
+        (Some("empty" | "emptybody"), _, _) => Fault::EmptyBody,
+        _ => {
+            return Err(
+                "want {\"status\":N} or {\"delay_ms\":N} or {\"kind\":\"drop|malformed|empty\"} or {\"spec\":\"503x2\"}, plus optional \"count\""
+                    .to_string(),
+            )
+        }
+    };
+    Ok((fault, count))
+}
+
+fn faults_json(shared: &Shared) -> Value {
+    let list: Vec<Value> = lock(&shared.faults)
+        .snapshot()
+        .into_iter()
+        .map(|(f, n)| json!({ "fault": f.to_string(), "remaining": n }))
+        .collect();
+    json!({ "faults": list })
+}
+
+async fn add_fault(State(shared): S, body: Bytes) -> Response<Body> {
+    let req: FaultRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return bad(&format!("invalid JSON: {e}")),
+    };
+    match parse_fault(&req) {
+        Ok((fault, count)) => {
+            lock(&shared.faults).push(fault, count);
+            json_response(200, &faults_json(&shared))
+        }
+        Err(e) => bad(&e),
+    }
+}
+
+async fn list_faults(State(shared): S) -> Response<Body> {
+    json_response(200, &faults_json(&shared))
+}
+
+async fn clear_faults(State(shared): S) -> Response<Body> {
+    lock(&shared.faults).clear();
+    json_response(200, &faults_json(&shared))
+}
+
+async fn list_requests(State(shared): S) -> Response<Body> {
+    let list: Vec<Value> = lock(&shared.records)
+        .iter()
+        .map(|r| {
+            json!({
+                "method": r.method,
+                "path": r.path,
+                "elapsedMs": r.elapsed.as_secs_f64() * 1000.0,
+                "status": r.status,
+                "fault": r.fault,
+            })
+        })
+        .collect();
+    json_response(200, &Value::Array(list))
+}
+
+async fn clear_requests(State(shared): S) -> Response<Body> {
+    lock(&shared.records).clear();
+    json_response(200, &json!([]))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ProfileRequest {
+    company_name: Option<String>,
+    small_business: Option<bool>,
+    tax_type: Option<String>,
+}
+
+async fn set_profile(State(shared): S, body: Bytes) -> Response<Body> {
+    let req: ProfileRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return bad(&format!("invalid JSON: {e}")),
+    };
+    let mut profile = lock(&shared.profile);
+    if let Some(name) = req.company_name {
+        profile.company_name = name;
+    }
+    if let Some(sb) = req.small_business {
+        profile.small_business = sb;
+    }
+    if let Some(tt) = req.tax_type {
+        profile.tax_type = tt;
+    }
+    json_response(200, &profile.to_wire())
+}
+
+async fn get_profile(State(shared): S) -> Response<Body> {
+    let profile = lock(&shared.profile).to_wire();
+    json_response(200, &profile)
+}
+
+async fn reset_rate_limit(State(shared): S) -> Response<Body> {
+    let now = shared.now();
+    lock(&shared.bucket).fill(now);
+    json_response(200, &json!({ "ok": true }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(v: Value) -> FaultRequest {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn fault_requests() {
+        assert_eq!(
+            parse_fault(&req(json!({"status":503,"count":2}))),
+            Ok((Fault::Status(503), 2))
+        );
+        assert_eq!(
+            parse_fault(&req(json!({"delay_ms":3000,"count":1}))),
+            Ok((Fault::Delay(Duration::from_millis(3000)), 1))
+        );
+        assert_eq!(
+            parse_fault(&req(json!({"kind":"malformed","count":1}))),
+            Ok((Fault::MalformedJson, 1))
+        );
+        assert_eq!(
+            parse_fault(&req(json!({"kind":"drop"}))),
+            Ok((Fault::DropConnection, 1))
+        );
+        assert_eq!(
+            parse_fault(&req(json!({"kind":"empty"}))),
+            Ok((Fault::EmptyBody, 1))
+        );
+        assert_eq!(
+            parse_fault(&req(json!({"spec":"504x3"}))),
+            Ok((Fault::Status(504), 3))
+        );
+        assert!(parse_fault(&req(json!({"status":200}))).is_err());
+        assert!(parse_fault(&req(json!({"count":2}))).is_err());
+        assert!(parse_fault(&req(json!({"kind":"bogus"}))).is_err());
+    }
+}

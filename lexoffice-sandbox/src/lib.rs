@@ -1,0 +1,353 @@
+//! A local stand-in for the lexoffice / Lexware Office Public API, faithful to
+//! `shared/lexoffice-api.md` (status codes, the three error body formats,
+//! paging, token bucket). Used in-process by the app's tests ([`Sandbox`]) and
+//! out-of-process through the `lexoffice-sandbox` binary.
+//!
+//! Implemented API surface: `GET /v1/profile`, `GET /v1/contacts`,
+//! `GET /v1/contacts/{id}`. Every other `/v1` route answers like the real
+//! gateway does for an unknown route (403). Invoices are not implemented.
+//!
+//! # Test-only control plane
+//! `/__sandbox/*` is **not** part of the lexoffice API: it is unauthenticated,
+//! not rate limited, not recorded, and exists only so out-of-process tests can
+//! steer the sandbox:
+//!
+//! | Request | Effect |
+//! |---|---|
+//! | `POST /__sandbox/faults` `{"status":503,"count":2}` / `{"delay_ms":3000,"count":1}` / `{"kind":"malformed"\|"empty"\|"drop","count":1}` / `{"spec":"503x2"}` | queue a fault (count defaults to 1) |
+//! | `GET /__sandbox/faults` | pending faults |
+//! | `DELETE /__sandbox/faults` | clear all faults |
+//! | `GET /__sandbox/requests` | every `/v1` request so far: `[{method, path, elapsedMs, status, fault}]` |
+//! | `DELETE /__sandbox/requests` | forget recorded requests |
+//! | `POST /__sandbox/profile` `{"companyName":…, "smallBusiness":…, "taxType":…}` | change the profile (all fields optional) |
+//! | `GET /__sandbox/profile` | current profile |
+//! | `POST /__sandbox/rate-limit/reset` | refill the token bucket |
+//!
+//! The request pipeline is described in [`gateway`].
+
+pub mod bucket;
+pub mod cli;
+pub mod contacts;
+mod control;
+pub mod errors;
+pub mod faults;
+pub mod gateway;
+pub mod rng;
+pub mod seed;
+mod server;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+pub use bucket::TokenBucket;
+pub use faults::Fault;
+pub use state::{
+    Address, Company, Contact, ContactPerson, ContactStore, Person, Profile, Role, Roles,
+};
+
+use faults::FaultQueue;
+
+/// Settings of one sandbox instance.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// The one valid API key (`Authorization: Bearer <api_key>`).
+    pub api_key: String,
+    pub company_name: String,
+    pub small_business: bool,
+    /// Organisation default tax type reported by `/v1/profile` (`net`).
+    pub tax_type: String,
+    /// Token bucket capacity (burst), default 2.
+    pub bucket_capacity: u32,
+    /// Token refill rate, default 2.0 per second.
+    pub refill_per_sec: f64,
+    /// Number of seeded contacts.
+    pub contacts: usize,
+    /// Seed of the generated contacts and ids.
+    pub seed: u64,
+    /// Send `Retry-After: 1` with 429 responses (the real API documents none).
+    pub retry_after: bool,
+    /// Keys that are known but revoked (401 like any invalid key).
+    pub revoked_keys: Vec<String>,
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Log every `/v1` request to stderr.
+    pub log_requests: bool,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            api_key: "sandbox-key".to_string(),
+            company_name: "Muster Handwerk GmbH".to_string(),
+            small_business: false,
+            tax_type: "net".to_string(),
+            bucket_capacity: 2,
+            refill_per_sec: 2.0,
+            contacts: 0,
+            seed: 1,
+            retry_after: false,
+            revoked_keys: Vec::new(),
+            port: 0,
+            log_requests: false,
+        }
+    }
+}
+
+/// One request to the API (`/v1/...` or any other non-control path),
+/// including rejected ones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestRecord {
+    pub method: String,
+    /// Path plus query string, as received.
+    pub path: String,
+    /// When the request arrived.
+    pub at: Instant,
+    /// Arrival time since the sandbox started.
+    pub elapsed: Duration,
+    /// Status sent; `0` while in flight or when the connection was dropped.
+    pub status: u16,
+    /// The injected fault that hit this request, in `--fault` notation.
+    pub fault: Option<String>,
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// State shared by the server tasks and the [`Sandbox`] handle.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub api_key: String,
+    pub revoked_keys: Vec<String>,
+    pub retry_after: bool,
+    pub log_requests: bool,
+    pub started: Instant,
+    pub bucket: Mutex<TokenBucket>,
+    pub faults: Mutex<FaultQueue>,
+    pub records: Mutex<Vec<RequestRecord>>,
+    pub profile: Mutex<Profile>,
+    pub contacts: ContactStore,
+}
+
+impl Shared {
+    fn new(cfg: &SandboxConfig) -> Arc<Shared> {
+        let contacts = ContactStore::new(seed::organization_id(cfg.seed));
+        seed::seed_contacts(&contacts, cfg.contacts, cfg.seed);
+        Arc::new(Shared {
+            api_key: cfg.api_key.clone(),
+            revoked_keys: cfg.revoked_keys.clone(),
+            retry_after: cfg.retry_after,
+            log_requests: cfg.log_requests,
+            started: Instant::now(),
+            bucket: Mutex::new(TokenBucket::new(
+                cfg.bucket_capacity,
+                cfg.refill_per_sec,
+                Duration::ZERO,
+            )),
+            faults: Mutex::new(FaultQueue::default()),
+            records: Mutex::new(Vec::new()),
+            profile: Mutex::new(seed::profile(
+                cfg.seed,
+                &cfg.company_name,
+                &cfg.tax_type,
+                cfg.small_business,
+            )),
+            contacts,
+        })
+    }
+
+    /// Monotonic time since start (the bucket's clock).
+    pub fn now(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    pub fn record_start(&self, method: &str, path: &str) -> usize {
+        let at = Instant::now();
+        let mut records = lock(&self.records);
+        records.push(RequestRecord {
+            method: method.to_string(),
+            path: path.to_string(),
+            at,
+            elapsed: at.saturating_duration_since(self.started),
+            status: 0,
+            fault: None,
+        });
+        records.len() - 1
+    }
+
+    pub fn record_fault(&self, idx: usize, fault: &Fault) {
+        if let Some(r) = lock(&self.records).get_mut(idx) {
+            r.fault = Some(fault.to_string());
+        }
+    }
+
+    pub fn record_status(&self, idx: usize, status: u16) {
+        let mut records = lock(&self.records);
+        if let Some(r) = records.get_mut(idx) {
+            r.status = status;
+            if self.log_requests {
+                eprintln!(
+                    "{:>9.3}s {} {} -> {}{}",
+                    r.elapsed.as_secs_f64(),
+                    r.method,
+                    r.path,
+                    r.status,
+                    r.fault
+                        .as_ref()
+                        .map(|f| format!(" (fault {f})"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+    }
+}
+
+/// A running sandbox. Dropping it (or [`Sandbox::shutdown`]) stops the server.
+pub struct Sandbox {
+    pub addr: SocketAddr,
+    /// `http://127.0.0.1:PORT`
+    pub base_url: String,
+    shared: Arc<Shared>,
+    shutdown: Option<watch::Sender<bool>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Binds `127.0.0.1:cfg.port` and serves on the current tokio runtime.
+    pub async fn start(cfg: SandboxConfig) -> std::io::Result<Sandbox> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.port)).await?;
+        let addr = listener.local_addr()?;
+        let shared = Shared::new(&cfg);
+        let (tx, rx) = watch::channel(false);
+        tokio::spawn(server::serve(listener, shared.clone(), rx));
+        Ok(Sandbox::handle(addr, shared, tx, None))
+    }
+
+    /// Like [`Sandbox::start`], on its own multi-thread runtime in a background
+    /// thread; for synchronous tests.
+    pub fn start_in_thread(cfg: SandboxConfig) -> std::io::Result<Sandbox> {
+        let std_listener = std::net::TcpListener::bind(("127.0.0.1", cfg.port))?;
+        std_listener.set_nonblocking(true)?;
+        let addr = std_listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("lexoffice-sandbox")
+            .enable_all()
+            .build()?;
+        let shared = Shared::new(&cfg);
+        let (tx, rx) = watch::channel(false);
+        let server_shared = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("lexoffice-sandbox".to_string())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    match tokio::net::TcpListener::from_std(std_listener) {
+                        Ok(listener) => server::serve(listener, server_shared, rx).await,
+                        Err(e) => eprintln!("lexoffice-sandbox: cannot listen: {e}"),
+                    }
+                });
+                runtime.shutdown_timeout(Duration::from_millis(200));
+            })?;
+        Ok(Sandbox::handle(addr, shared, tx, Some(thread)))
+    }
+
+    fn handle(
+        addr: SocketAddr,
+        shared: Arc<Shared>,
+        tx: watch::Sender<bool>,
+        thread: Option<std::thread::JoinHandle<()>>,
+    ) -> Sandbox {
+        Sandbox {
+            addr,
+            base_url: format!("http://{addr}"),
+            shared,
+            shutdown: Some(tx),
+            thread,
+        }
+    }
+
+    /// `base_url` + `path` (`sandbox.url("/v1/profile")`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// The next `count` `/v1` requests that pass auth and the rate limiter get
+    /// `fault` (an injected 429 applies before the rate limiter). Queued after
+    /// faults injected earlier.
+    pub fn inject(&self, fault: Fault, count: u32) {
+        lock(&self.shared.faults).push(fault, count);
+    }
+
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+
+    /// Faults still queued with their remaining counts.
+    pub fn pending_faults(&self) -> Vec<(Fault, u32)> {
+        lock(&self.shared.faults).snapshot()
+    }
+
+    /// Every API request received so far, in arrival order.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        lock(&self.shared.records).clone()
+    }
+
+    pub fn clear_requests(&self) {
+        lock(&self.shared.records).clear();
+    }
+
+    pub fn set_company_name(&self, name: &str) {
+        lock(&self.shared.profile).company_name = name.to_string();
+    }
+
+    pub fn set_small_business(&self, small_business: bool) {
+        lock(&self.shared.profile).small_business = small_business;
+    }
+
+    pub fn set_tax_type(&self, tax_type: &str) {
+        lock(&self.shared.profile).tax_type = tax_type.to_string();
+    }
+
+    pub fn profile(&self) -> Profile {
+        lock(&self.shared.profile).clone()
+    }
+
+    /// The contact store; mutations are visible to the next request.
+    pub fn contacts(&self) -> &ContactStore {
+        &self.shared.contacts
+    }
+
+    /// Refills the token bucket (e.g. between test phases).
+    pub fn reset_rate_limit(&self) {
+        let now = self.shared.now();
+        lock(&self.shared.bucket).fill(now);
+    }
+
+    /// Stops the server (same as dropping the handle).
+    pub fn shutdown(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(true);
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

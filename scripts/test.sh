@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Sets up (installing missing Debian packages and tauri-driver) and runs every
+# test: unit, integration (sandbox over loopback), mock-runtime IPC, the real
+# keyring and the real-window end-to-end tests under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+export PATH="$HOME/.cargo/bin:$PATH"
+
+started=$(date +%s)
+cargo fmt --all --check || { echo "cargo fmt --check failed: run 'cargo fmt --all'" >&2; exit 1; }
+
+# A private home for the keyring and WebKit so tests never touch the user's own.
+tmp=$(mktemp -d /tmp/zeitrechnung-test.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/data" "$tmp/config" "$tmp/cache" "$tmp/run"
+chmod 700 "$tmp/run"
+export XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$tmp/cache" XDG_RUNTIME_DIR="$tmp/run"
+export ZEITRECHNUNG_TEST_KEYRING=1
+export NO_AT_BRIDGE=1
+
+# Build first so the first test does not time out waiting for the compiler.
+cargo build --locked --workspace --all-targets
+
+keyctl session - dbus-run-session -- sh -c '
+  set -e
+  printf "test-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  exec xvfb-run -a -s "-screen 0 1280x800x24" cargo test --locked --workspace
+'
+echo "scripts/test.sh: all tests passed in $(( $(date +%s) - started )) s"

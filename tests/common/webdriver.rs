@@ -1,0 +1,231 @@
+#![allow(dead_code)]
+//! A small W3C WebDriver client over plain HTTP, enough to drive the real app
+//! through tauri-driver → WebKitWebDriver.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{json, Value};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f97da45c0a4";
+
+/// Why the e2e tests cannot run here, or None when they can.
+pub fn missing_prerequisite() -> Option<String> {
+    if std::env::var_os("DISPLAY").is_none() {
+        return Some("kein DISPLAY (Xvfb läuft nicht); starte die Tests mit scripts/test.sh".into());
+    }
+    for bin in ["tauri-driver", "WebKitWebDriver"] {
+        if which(bin).is_none() {
+            return Some(format!("{bin} nicht gefunden; scripts/setup.sh --test installiert es"));
+        }
+    }
+    None
+}
+
+pub fn which(bin: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(bin))
+        .find(|p| p.is_file())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// tauri-driver in its own process group; dropping it kills the whole group
+/// (driver, WebKitWebDriver and the app).
+pub struct Driver {
+    child: Child,
+    pub port: u16,
+    http: reqwest::blocking::Client,
+}
+
+impl Driver {
+    pub fn start(envs: &[(&str, String)]) -> Driver {
+        use std::os::unix::process::CommandExt;
+        let port = free_port();
+        let native = free_port();
+        let mut cmd = Command::new("tauri-driver");
+        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("tauri-driver starts");
+        let http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        let d = Driver { child, port, http };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return d;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("tauri-driver did not listen on {port}");
+    }
+
+    pub fn session(&self, app: &Path) -> Session {
+        let base = format!("http://127.0.0.1:{}", self.port);
+        let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
+        let v: Value = self
+            .http
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .expect("new session")
+            .json()
+            .unwrap();
+        let id = v["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {v}"))
+            .to_string();
+        Session {
+            base: format!("{base}/session/{id}"),
+            http: self.http.clone(),
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let pgid = self.child.id();
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pgid}")])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+pub struct Session {
+    base: String,
+    http: reqwest::blocking::Client,
+}
+
+impl Session {
+    fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, String> {
+        let mut req = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().map_err(|e| e.to_string())?;
+        let ok = resp.status().is_success();
+        let v: Value = resp.json().map_err(|e| e.to_string())?;
+        if ok {
+            Ok(v["value"].clone())
+        } else {
+            Err(v["value"]["message"].as_str().unwrap_or("webdriver error").to_string())
+        }
+    }
+
+    pub fn quit(self) {
+        let _ = self.cmd(reqwest::Method::DELETE, "", None);
+    }
+
+    pub fn find_xpath(&self, xpath: &str) -> Result<String, String> {
+        let v = self.cmd(
+            reqwest::Method::POST,
+            "/element",
+            Some(json!({"using": "xpath", "value": xpath})),
+        )?;
+        v[ELEMENT_KEY]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("no element for {xpath}"))
+    }
+
+    /// Waits until `xpath` finds an element (the UI renders asynchronously).
+    pub fn wait_xpath(&self, xpath: &str) -> String {
+        self.wait(&format!("element {xpath}"), || self.find_xpath(xpath).ok())
+    }
+
+    pub fn wait<T>(&self, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(v) = f() {
+                return v;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; page text: {}", self.page_text());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn button(&self, text: &str) -> String {
+        self.wait_xpath(&format!("//button[normalize-space()='{text}' or @aria-label='{text}']"))
+    }
+
+    /// The input whose <label> reads `label`.
+    pub fn input(&self, label: &str) -> String {
+        self.wait_xpath(&format!("//input[@id=//label[normalize-space()='{label}']/@for]"))
+    }
+
+    pub fn click(&self, el: &str) {
+        self.cmd(reqwest::Method::POST, &format!("/element/{el}/click"), Some(json!({})))
+            .expect("click");
+    }
+
+    pub fn clear(&self, el: &str) {
+        self.cmd(reqwest::Method::POST, &format!("/element/{el}/clear"), Some(json!({})))
+            .expect("clear");
+    }
+
+    pub fn type_text(&self, el: &str, text: &str) {
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{el}/value"),
+            Some(json!({"text": text})),
+        )
+        .expect("type");
+    }
+
+    pub fn property(&self, el: &str, name: &str) -> Value {
+        self.cmd(reqwest::Method::GET, &format!("/element/{el}/property/{name}"), None)
+            .unwrap_or(Value::Null)
+    }
+
+    pub fn execute(&self, script: &str) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .unwrap_or(Value::Null)
+    }
+
+    pub fn page_text(&self) -> String {
+        self.execute("return document.body ? document.body.innerText : ''")
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    pub fn wait_text(&self, needle: &str) {
+        self.wait(&format!("text {needle:?}"), || {
+            self.page_text().contains(needle).then_some(())
+        })
+    }
+
+    pub fn screenshot(&self, path: &Path) {
+        let v = self
+            .cmd(reqwest::Method::GET, "/screenshot", None)
+            .expect("screenshot");
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or(""))
+            .expect("base64 png");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, png).unwrap();
+    }
+}

@@ -1,0 +1,167 @@
+//! End-to-end in the real window: the built binary driven through tauri-driver
+//! + WebKitWebDriver under Xvfb, with the real keyring of the surrounding
+//! D-Bus session, the sandbox on loopback, a temp data dir and a recording
+//! `xdg-open`. Screenshots of each state go to `target/e2e-screens/`.
+//!
+//! Skips with a printed reason when Xvfb, tauri-driver or WebKitWebDriver is
+//! missing; `scripts/test.sh` (and so CI) provides all three.
+
+mod common;
+#[path = "common/webdriver.rs"]
+mod webdriver;
+
+use std::path::{Path, PathBuf};
+
+use lexoffice_sandbox::{Sandbox, SandboxConfig};
+use webdriver::{missing_prerequisite, Driver, Session};
+use zeitrechnung_lib::secrets::{OsKeyring, SecretStore};
+
+const E2E_KEY: &str = "e2e-3f7c9a1b-key";
+
+fn screens() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screens")
+}
+
+struct World {
+    _sandbox: Sandbox,
+    _dir: tempfile::TempDir,
+    envs: Vec<(&'static str, String)>,
+    record: PathBuf,
+}
+
+fn world() -> World {
+    let sandbox = Sandbox::start_in_thread(SandboxConfig {
+        api_key: E2E_KEY.into(),
+        company_name: "Tischlerei Holzwurm GmbH".into(),
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let record = dir.path().join("opened-urls.txt");
+    let script = bin.join("xdg-open");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{}'\n", record.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let envs = vec![
+        ("ZEITRECHNUNG_DATA_DIR", dir.path().join("data").display().to_string()),
+        ("ZEITRECHNUNG_LEXOFFICE_URL", sandbox.base_url.clone()),
+        ("ZEITRECHNUNG_LEXOFFICE_APP_URL", "https://app.lexware.de".into()),
+        ("PATH", path),
+        ("BROWSER", script.display().to_string()),
+    ];
+    World {
+        _sandbox: sandbox,
+        _dir: dir,
+        envs,
+        record,
+    }
+}
+
+fn app_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_zeitrechnung"))
+}
+
+fn open_schnittstellen(s: &Session) {
+    let gear = s.button("Einstellungen");
+    s.click(&gear);
+    s.wait_xpath("//button[@role='tab' and normalize-space()='Schnittstellen']");
+}
+
+fn keyring_key() -> Option<String> {
+    OsKeyring::default_entry()
+        .load()
+        .expect("real keyring reachable")
+        .map(|k| k.expose().to_string())
+}
+
+#[test]
+fn schnittstellen_connect_rate_restart_disconnect() {
+    if let Some(why) = missing_prerequisite() {
+        println!("SKIPPED e2e: {why}");
+        return;
+    }
+    let w = world();
+    // Start from a clean keyring entry.
+    OsKeyring::default_entry().delete().unwrap();
+    let driver = Driver::start(&w.envs.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>());
+    let shots = screens();
+
+    // First start: Kunden with its empty state.
+    let s = driver.session(&app_path());
+    s.wait_text("Noch keine Kunden");
+    assert_eq!(s.execute("return document.title"), "Zeitrechnung");
+    s.screenshot(&shots.join("01-start-kunden.png"));
+
+    open_schnittstellen(&s);
+    s.wait_text("API-Key generieren");
+    s.screenshot(&shots.join("02-schnittstellen-unverbunden.png"));
+
+    // API-Key generieren opens lexoffice's key page in the system browser.
+    s.click(&s.button("API-Key generieren"));
+    s.wait("recorded URL", || {
+        std::fs::read_to_string(&w.record)
+            .ok()
+            .filter(|t| t.contains("https://app.lexware.de/addons/public-api"))
+    });
+
+    // A wrong key: the 401 message, nothing stored.
+    let key = s.input("API-Key");
+    assert_eq!(s.property(&key, "type"), "password");
+    s.type_text(&key, "falscher-key-123");
+    s.click(&s.button("Verbinden"));
+    s.wait_text("lexoffice hat den API-Key abgelehnt");
+    s.screenshot(&shots.join("03-falscher-key.png"));
+    assert_eq!(keyring_key(), None);
+
+    // The right key: connected, key in the keyring, never in the page.
+    s.clear(&key);
+    s.type_text(&key, E2E_KEY);
+    s.click(&s.button("Verbinden"));
+    s.wait_text("Verbunden mit Tischlerei Holzwurm GmbH");
+    assert_eq!(keyring_key().as_deref(), Some(E2E_KEY));
+    let html = s.execute("return document.documentElement.outerHTML");
+    assert!(!html.as_str().unwrap().contains(E2E_KEY), "key visible in DOM");
+    let today = chrono::Local::now().format("%d.%m.%Y").to_string();
+    s.wait_text(&today);
+    s.screenshot(&shots.join("04-verbunden.png"));
+
+    // Stundensatz: a wrong value is refused at the field, 85,50 is saved.
+    let rate = s.input("Stundensatz");
+    s.type_text(&rate, "-5");
+    s.click(&s.button("Speichern"));
+    s.wait_text("Der Stundensatz darf nicht negativ sein.");
+    s.clear(&rate);
+    s.type_text(&rate, "85,50");
+    s.click(&s.button("Speichern"));
+    s.wait_text("Stundensatz 85,50 €/h gespeichert");
+    s.screenshot(&shots.join("05-stundensatz-gespeichert.png"));
+    s.quit();
+
+    // Restart: still connected, rate still 85,50.
+    let s = driver.session(&app_path());
+    s.wait_text("Kunden");
+    open_schnittstellen(&s);
+    s.wait_text("Verbunden mit Tischlerei Holzwurm GmbH");
+    let rate = s.input("Stundensatz");
+    s.wait("rate 85,50 after restart", || {
+        (s.property(&rate, "value") == "85,50").then_some(())
+    });
+    s.screenshot(&shots.join("06-nach-neustart.png"));
+
+    // Trennen asks first, then removes the key.
+    s.click(&s.button("Trennen"));
+    s.wait_xpath("//dialog[@open]");
+    s.screenshot(&shots.join("07-trennen-bestaetigen.png"));
+    s.click(&s.wait_xpath("//dialog[@open]//button[normalize-space()='Trennen']"));
+    s.wait_text("API-Key generieren");
+    s.screenshot(&shots.join("08-getrennt.png"));
+    assert_eq!(keyring_key(), None);
+    s.quit();
+}
