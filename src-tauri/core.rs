@@ -98,7 +98,10 @@ impl Core {
         if let Some(p) = &problem {
             log::error!("keyring unavailable: {p}");
         }
-        *self.keyring_problem.lock().unwrap_or_else(|p| p.into_inner()) = problem;
+        *self
+            .keyring_problem
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = problem;
     }
 }
 

@@ -11,7 +11,10 @@ use crate::lexoffice::LexofficeError;
 pub enum AppError {
     /// Input rejected at a field; `field` names the form field (its label).
     #[error("{message}")]
-    Validation { field: &'static str, message: String },
+    Validation {
+        field: &'static str,
+        message: String,
+    },
     /// No API key stored yet.
     #[error("Noch keine Verbindung zu lexoffice. Bitte unter Einstellungen › Schnittstellen einen API-Key eintragen.")]
     NotConnected,

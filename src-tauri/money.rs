@@ -36,7 +36,10 @@ pub fn parse_de(input: &str, max_decimals: u32) -> Result<Decimal, DecimalError>
         return Err(DecimalError::Empty);
     }
     if s.starts_with('-') || s.starts_with('\u{2212}') {
-        let rest = s.trim_start_matches(['-', '\u{2212}']);
+        let rest = s
+            .strip_prefix('-')
+            .or_else(|| s.strip_prefix('\u{2212}'))
+            .unwrap_or(&s);
         // "-0" is still a minus sign typed on purpose: reject as negative when numeric.
         return if normalise(rest).is_some() {
             Err(DecimalError::Negative)
@@ -48,7 +51,10 @@ pub fn parse_de(input: &str, max_decimals: u32) -> Result<Decimal, DecimalError>
         s = rest.to_string();
     }
     let plain = normalise(&s).ok_or(DecimalError::NotANumber)?;
-    let decimals = plain.split_once('.').map(|(_, f)| f.len() as u32).unwrap_or(0);
+    let decimals = plain
+        .split_once('.')
+        .map(|(_, f)| f.len() as u32)
+        .unwrap_or(0);
     if decimals > max_decimals {
         return Err(DecimalError::TooManyDecimals(max_decimals));
     }
@@ -61,7 +67,11 @@ pub fn parse_de(input: &str, max_decimals: u32) -> Result<Decimal, DecimalError>
 
 /// Turns German notation into `123.45` (or `123`), or None when it is not a number.
 fn normalise(s: &str) -> Option<String> {
-    if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+    if s.is_empty()
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
         return None;
     }
     let commas = s.matches(',').count();
@@ -115,9 +125,7 @@ fn normalise(s: &str) -> Option<String> {
 
 /// `1`, `250` / `1`, `250`, `000`: first group 1–3 digits, the rest exactly 3.
 fn valid_grouping(parts: &[&str]) -> bool {
-    parts.len() >= 2
-        && (1..=3).contains(&parts[0].len())
-        && parts[1..].iter().all(|p| p.len() == 3)
+    parts.len() >= 2 && (1..=3).contains(&parts[0].len()) && parts[1..].iter().all(|p| p.len() == 3)
 }
 
 /// de-DE formatting with thousands dots and at least `min_decimals` places
@@ -139,7 +147,11 @@ pub fn format_de(value: Decimal, min_decimals: u32) -> String {
         }
         grouped.push(ch);
     }
-    let sign = if value.is_sign_negative() && !value.is_zero() { "-" } else { "" };
+    let sign = if value.is_sign_negative() && !value.is_zero() {
+        "-"
+    } else {
+        ""
+    };
     match frac {
         Some(f) => format!("{sign}{grouped},{f}"),
         None => format!("{sign}{grouped}"),

@@ -55,7 +55,9 @@ pub fn parse_base_url(text: &str, var: &str) -> Result<Url, String> {
         ));
     }
     if url.host().is_none() || !url.username().is_empty() || url.password().is_some() {
-        return Err(format!("Die Adresse in {var} ist unvollständig oder enthält Zugangsdaten."));
+        return Err(format!(
+            "Die Adresse in {var} ist unvollständig oder enthält Zugangsdaten."
+        ));
     }
     let mut url = url;
     url.set_query(None);

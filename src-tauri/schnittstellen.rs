@@ -116,7 +116,10 @@ pub async fn connect(core: &Core, key_text: String) -> AppResult<ConnectionStatu
         return Err(AppError::Keyring(problem));
     }
     let profile = core.client()?.profile(&key).await?;
-    log::info!("lexoffice key accepted for organisation {}", profile.organization_id);
+    log::info!(
+        "lexoffice key accepted for organisation {}",
+        profile.organization_id
+    );
 
     let store = core.store.clone();
     let secrets = core.secrets.clone();
@@ -210,7 +213,10 @@ pub fn parse_rate(text: &str) -> AppResult<Decimal> {
         AppError::validation(FIELD, msg)
     })?;
     if rate.is_zero() {
-        return Err(AppError::validation(FIELD, "Der Stundensatz muss größer als 0 sein."));
+        return Err(AppError::validation(
+            FIELD,
+            "Der Stundensatz muss größer als 0 sein.",
+        ));
     }
     if rate > Decimal::from(100_000) {
         return Err(AppError::validation(

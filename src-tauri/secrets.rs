@@ -45,7 +45,9 @@ impl fmt::Display for ApiKey {
 
 impl serde::Serialize for ApiKey {
     fn serialize<S: serde::Serializer>(&self, _s: S) -> Result<S::Ok, S::Error> {
-        Err(serde::ser::Error::custom("ApiKey darf nicht serialisiert werden"))
+        Err(serde::ser::Error::custom(
+            "ApiKey darf nicht serialisiert werden",
+        ))
     }
 }
 
@@ -123,7 +125,9 @@ impl SecretStore for OsKeyring {
     }
 
     fn store(&self, key: &ApiKey) -> Result<(), SecretError> {
-        self.entry()?.set_password(key.expose()).map_err(map_keyring_err)
+        self.entry()?
+            .set_password(key.expose())
+            .map_err(map_keyring_err)
     }
 
     fn delete(&self) -> Result<(), SecretError> {
@@ -136,9 +140,13 @@ impl SecretStore for OsKeyring {
     fn check(&self) -> Result<(), SecretError> {
         use keyring::credential::CredentialPersistence;
         let persistence = keyring::default::default_credential_builder().persistence();
-        if matches!(persistence, CredentialPersistence::EntryOnly | CredentialPersistence::ProcessOnly) {
+        if matches!(
+            persistence,
+            CredentialPersistence::EntryOnly | CredentialPersistence::ProcessOnly
+        ) {
             return Err(SecretError::Unavailable(
-                "Dieses Programm wurde ohne Anbindung an den Schlüsselbund des Systems gebaut.".into(),
+                "Dieses Programm wurde ohne Anbindung an den Schlüsselbund des Systems gebaut."
+                    .into(),
             ));
         }
         // Reading reaches the store (D-Bus / Keychain) without writing anything.
@@ -167,7 +175,10 @@ impl MemorySecretStore {
     }
 
     pub fn has_key(&self) -> bool {
-        self.value.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+        self.value
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
     }
 }
 

@@ -43,16 +43,29 @@ fn world() -> World {
     let script = bin.join("xdg-open");
     std::fs::write(
         &script,
-        format!("#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{}'\n", record.display()),
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{}'\n",
+            record.display()
+        ),
     )
     .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let envs = vec![
-        ("ZEITRECHNUNG_DATA_DIR", dir.path().join("data").display().to_string()),
+        (
+            "ZEITRECHNUNG_DATA_DIR",
+            dir.path().join("data").display().to_string(),
+        ),
         ("ZEITRECHNUNG_LEXOFFICE_URL", sandbox.base_url.clone()),
-        ("ZEITRECHNUNG_LEXOFFICE_APP_URL", "https://app.lexware.de".into()),
+        (
+            "ZEITRECHNUNG_LEXOFFICE_APP_URL",
+            "https://app.lexware.de".into(),
+        ),
         ("PATH", path),
         ("BROWSER", script.display().to_string()),
     ];
@@ -90,7 +103,12 @@ fn schnittstellen_connect_rate_restart_disconnect() {
     let w = world();
     // Start from a clean keyring entry.
     OsKeyring::default_entry().delete().unwrap();
-    let driver = Driver::start(&w.envs.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>());
+    let driver = Driver::start(
+        &w.envs
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect::<Vec<_>>(),
+    );
     let shots = screens();
 
     // First start: Kunden with its empty state.
@@ -127,7 +145,10 @@ fn schnittstellen_connect_rate_restart_disconnect() {
     s.wait_text("Verbunden mit Tischlerei Holzwurm GmbH");
     assert_eq!(keyring_key().as_deref(), Some(E2E_KEY));
     let html = s.execute("return document.documentElement.outerHTML");
-    assert!(!html.as_str().unwrap().contains(E2E_KEY), "key visible in DOM");
+    assert!(
+        !html.as_str().unwrap().contains(E2E_KEY),
+        "key visible in DOM"
+    );
     let today = chrono::Local::now().format("%d.%m.%Y").to_string();
     s.wait_text(&today);
     s.screenshot(&shots.join("04-verbunden.png"));

@@ -5,7 +5,7 @@ mod common;
 
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
 
@@ -19,22 +19,31 @@ fn app(api_base: &str) -> App {
     let h = common::harness(api_base);
     let app = zeitrechnung_lib::app_builder(mock_builder())
         .manage(h.core.clone())
-        .build(mock_context(noop_assets()))
+        // The real config and capabilities, so the ACL is the one the app ships.
+        .build(tauri::generate_context!(test = true))
         .expect("mock app builds");
     let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();
-    App { _app: app, window, h }
+    App {
+        _app: app,
+        window,
+        h,
+    }
 }
 
 fn invoke(a: &App, cmd: &str, args: Value) -> Result<Value, Value> {
+    invoke_from(a, "tauri://localhost", cmd, args)
+}
+
+fn invoke_from(a: &App, origin: &str, cmd: &str, args: Value) -> Result<Value, Value> {
     get_ipc_response(
         &a.window,
         InvokeRequest {
             cmd: cmd.into(),
             callback: CallbackFn(0),
             error: CallbackFn(1),
-            url: "http://tauri.localhost".parse().unwrap(),
+            url: origin.parse().unwrap(),
             body: InvokeBody::Json(args),
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
@@ -73,7 +82,10 @@ fn connect_status_refresh_disconnect_round_trip() {
     let v = invoke(&a, "connect_lexoffice", json!({"apiKey": common::KEY})).unwrap();
     assert_eq!(v["connected"], true);
     assert_eq!(v["companyName"], "Muster Handwerk GmbH");
-    assert!(!v.to_string().contains(common::KEY), "the key never comes back");
+    assert!(
+        !v.to_string().contains(common::KEY),
+        "the key never comes back"
+    );
 
     let v = invoke(&a, "connection_refresh", json!({})).unwrap();
     assert_eq!(v["connected"], true);
@@ -118,7 +130,10 @@ fn wrong_or_missing_argument_types_are_rejected() {
     assert!(invoke(&a, "save_rate", json!({"rate": 85.5})).is_err());
     assert!(invoke(&a, "save_rate", json!({})).is_err());
     assert!(invoke(&a, "connect_lexoffice", json!({"apiKey": null})).is_err());
-    assert_eq!(invoke(&a, "get_rate", json!({})).unwrap()["hourlyRate"], Value::Null);
+    assert_eq!(
+        invoke(&a, "get_rate", json!({})).unwrap()["hourlyRate"],
+        Value::Null
+    );
 }
 
 #[test]
@@ -130,4 +145,14 @@ fn open_key_page_records_the_lexoffice_url() {
         a.h.opened.lock().unwrap().as_slice(),
         ["https://app.lexware.de/addons/public-api"]
     );
+}
+
+#[test]
+fn commands_are_refused_to_remote_origins() {
+    let sb = common::sandbox();
+    let a = app(&sb.base_url);
+    let err = invoke_from(&a, "https://evil.example", "connection_status", json!({})).unwrap_err();
+    assert!(err.to_string().contains("not allowed"), "{err}");
+    assert!(invoke_from(&a, "https://evil.example", "open_key_page", json!({})).is_err());
+    assert!(a.h.opened.lock().unwrap().is_empty());
 }

@@ -9,13 +9,21 @@ fn real_keyring_round_trip() {
         println!("SKIPPED keyring: ZEITRECHNUNG_TEST_KEYRING not set (scripts/test.sh provides a real Secret Service)");
         return;
     }
-    let store = OsKeyring::new("zeitrechnung-test", &format!("roundtrip-{}", std::process::id()));
-    store.check().expect("the Secret Service is usable and persistent");
+    let store = OsKeyring::new(
+        "zeitrechnung-test",
+        &format!("roundtrip-{}", std::process::id()),
+    );
+    store
+        .check()
+        .expect("the Secret Service is usable and persistent");
     assert_eq!(store.load().unwrap(), None);
     store.store(&ApiKey::parse("rt-key-1").unwrap()).unwrap();
     assert_eq!(store.load().unwrap().unwrap().expose(), "rt-key-1");
     // A second handle (as after a restart) sees the same key.
-    let again = OsKeyring::new("zeitrechnung-test", &format!("roundtrip-{}", std::process::id()));
+    let again = OsKeyring::new(
+        "zeitrechnung-test",
+        &format!("roundtrip-{}", std::process::id()),
+    );
     assert_eq!(again.load().unwrap().unwrap().expose(), "rt-key-1");
     store.store(&ApiKey::parse("rt-key-2").unwrap()).unwrap();
     assert_eq!(again.load().unwrap().unwrap().expose(), "rt-key-2");

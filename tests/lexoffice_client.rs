@@ -25,7 +25,10 @@ fn key(k: &str) -> ApiKey {
 #[tokio::test]
 async fn profile_200_with_the_right_key() {
     let sb = common::sandbox();
-    let p = client(&sb.base_url).profile(&key(common::KEY)).await.unwrap();
+    let p = client(&sb.base_url)
+        .profile(&key(common::KEY))
+        .await
+        .unwrap();
     assert_eq!(p.company_name, "Muster Handwerk GmbH");
     assert!(!p.small_business);
     assert!(!p.organization_id.is_empty());
@@ -34,7 +37,10 @@ async fn profile_200_with_the_right_key() {
 #[tokio::test]
 async fn wrong_key_is_401_unauthorized() {
     let sb = common::sandbox();
-    let e = client(&sb.base_url).profile(&key("falsch")).await.unwrap_err();
+    let e = client(&sb.base_url)
+        .profile(&key("falsch"))
+        .await
+        .unwrap_err();
     assert_eq!(e.status(), Some(401));
     assert_eq!(e.kind(), "unauthorized");
     assert!(!format!("{e} {e:?}").contains("falsch"));
@@ -44,13 +50,22 @@ async fn wrong_key_is_401_unauthorized() {
 async fn status_faults_map_to_their_kind_without_retry() {
     let sb = common::sandbox();
     let c = client(&sb.base_url);
-    for (status, kind) in [(402, "paymentRequired"), (403, "forbidden"), (500, "unavailable"), (504, "timeout")] {
+    for (status, kind) in [
+        (402, "paymentRequired"),
+        (403, "forbidden"),
+        (500, "unavailable"),
+        (504, "timeout"),
+    ] {
         sb.inject(Fault::Status(status), 1);
         let before = sb.requests().len();
         let e = c.profile(&key(common::KEY)).await.unwrap_err();
         assert_eq!(e.status(), Some(status));
         assert_eq!(e.kind(), kind, "status {status}");
-        assert_eq!(sb.requests().len() - before, 1, "{status} must not be retried");
+        assert_eq!(
+            sb.requests().len() - before,
+            1,
+            "{status} must not be retried"
+        );
     }
     // And the next call works again.
     assert!(c.profile(&key(common::KEY)).await.is_ok());
@@ -92,7 +107,9 @@ async fn a_burst_of_calls_stays_under_two_per_second_and_all_succeed() {
     let mut tasks = Vec::new();
     for _ in 0..8 {
         let c = c.clone();
-        tasks.push(tokio::spawn(async move { c.profile(&key(common::KEY)).await }));
+        tasks.push(tokio::spawn(
+            async move { c.profile(&key(common::KEY)).await },
+        ));
     }
     for t in tasks {
         t.await.unwrap().expect("every call of the burst succeeds");
@@ -112,7 +129,10 @@ async fn a_burst_of_calls_stays_under_two_per_second_and_all_succeed() {
 async fn slow_answer_past_the_timeout_is_a_timeout() {
     let sb = common::sandbox();
     sb.inject(Fault::Delay(Duration::from_secs(4)), 1);
-    let e = client(&sb.base_url).profile(&key(common::KEY)).await.unwrap_err();
+    let e = client(&sb.base_url)
+        .profile(&key(common::KEY))
+        .await
+        .unwrap_err();
     assert!(matches!(e, LexofficeError::Timeout), "{e:?}");
     assert_eq!(e.kind(), "timeout");
 }
@@ -135,6 +155,9 @@ async fn connection_refused_is_offline() {
 async fn malformed_success_body_is_an_invalid_response() {
     let sb = common::sandbox();
     sb.inject(Fault::MalformedJson, 1);
-    let e = client(&sb.base_url).profile(&key(common::KEY)).await.unwrap_err();
+    let e = client(&sb.base_url)
+        .profile(&key(common::KEY))
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), "invalidResponse");
 }

@@ -12,7 +12,9 @@ use zeitrechnung_lib::secrets::SecretStore;
 async fn connect_with_right_key_stores_key_and_profile() {
     let sb = common::sandbox();
     let h = common::harness(&sb.base_url);
-    let st = s::connect(&h.core, format!("  {}\n", common::KEY)).await.unwrap();
+    let st = s::connect(&h.core, format!("  {}\n", common::KEY))
+        .await
+        .unwrap();
     assert!(st.connected);
     assert_eq!(st.company_name.as_deref(), Some("Muster Handwerk GmbH"));
     assert_eq!(st.small_business, Some(false));
@@ -32,9 +34,16 @@ async fn connect_with_right_key_stores_key_and_profile() {
 async fn failures_store_nothing_and_say_why() {
     let sb = common::sandbox();
     let h = common::harness(&sb.base_url);
-    let e = s::connect(&h.core, "falscher-key".into()).await.unwrap_err();
+    let e = s::connect(&h.core, "falscher-key".into())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), "unauthorized");
-    for (status, kind) in [(402, "paymentRequired"), (403, "forbidden"), (500, "unavailable"), (504, "timeout")] {
+    for (status, kind) in [
+        (402, "paymentRequired"),
+        (403, "forbidden"),
+        (500, "unavailable"),
+        (504, "timeout"),
+    ] {
         sb.inject(Fault::Status(status), 1);
         let e = s::connect(&h.core, common::KEY.into()).await.unwrap_err();
         assert_eq!(e.kind(), kind);
@@ -61,7 +70,8 @@ async fn empty_or_mangled_key_is_a_field_error_before_any_request() {
 async fn keyring_unavailable_is_reported_and_nothing_is_kept() {
     let sb = common::sandbox();
     let h = common::harness(&sb.base_url);
-    h.secrets.fail_with(Some("org.freedesktop.secrets nicht erreichbar"));
+    h.secrets
+        .fail_with(Some("org.freedesktop.secrets nicht erreichbar"));
     let e = s::connect(&h.core, common::KEY.into()).await.unwrap_err();
     assert_eq!(e.kind(), "keyring");
     assert!(e.to_string().contains("Schlüsselbund"));
@@ -106,17 +116,38 @@ async fn rate_is_saved_in_decimal_and_shown_de_de() {
     let sb = common::sandbox();
     let h = common::harness(&sb.base_url);
     assert_eq!(s::rate(&h.core).await.unwrap().hourly_rate, None);
-    for (typed, stored, shown) in [("85,50", "85.50", "85,50"), ("85", "85", "85,00"), ("1.250,00", "1250.00", "1.250,00"), ("85,5", "85.5", "85,50")] {
+    for (typed, stored, shown) in [
+        ("85,50", "85.50", "85,50"),
+        ("85", "85", "85,00"),
+        ("1.250,00", "1250.00", "1.250,00"),
+        ("85,5", "85.5", "85,50"),
+    ] {
         let r = s::save_rate(&h.core, typed.into()).await.unwrap();
         assert_eq!(r.hourly_rate.as_deref(), Some(stored));
         assert_eq!(r.hourly_rate_display.as_deref(), Some(shown));
     }
     for bad in ["", "-5", "abc", "1,23456", "0"] {
         let e = s::save_rate(&h.core, bad.into()).await.unwrap_err();
-        assert!(matches!(e, AppError::Validation { field: "Stundensatz", .. }), "{bad}: {e:?}");
+        assert!(
+            matches!(
+                e,
+                AppError::Validation {
+                    field: "Stundensatz",
+                    ..
+                }
+            ),
+            "{bad}: {e:?}"
+        );
     }
     // Invalid input left the last good value alone.
-    assert_eq!(s::rate(&h.core).await.unwrap().hourly_rate_display.as_deref(), Some("85,50"));
+    assert_eq!(
+        s::rate(&h.core)
+            .await
+            .unwrap()
+            .hourly_rate_display
+            .as_deref(),
+        Some("85,50")
+    );
 }
 
 #[tokio::test]
@@ -128,7 +159,11 @@ async fn key_page_opens_in_the_browser() {
         h.opened.lock().unwrap().as_slice(),
         ["https://app.lexware.de/addons/public-api"]
     );
-    let refused = h.core.open_lexoffice_page("file:///etc/passwd".into()).await.unwrap_err();
+    let refused = h
+        .core
+        .open_lexoffice_page("file:///etc/passwd".into())
+        .await
+        .unwrap_err();
     assert_eq!(refused.kind(), "opener");
     assert_eq!(h.opened.lock().unwrap().len(), 1);
 }

@@ -40,7 +40,11 @@ fn second_open_reports_a_readable_lock_error() {
         Err(e) => e,
         Ok(_) => panic!("second open must fail"),
     };
-    assert!(err.to_string().contains("bereits von einer anderen laufenden Zeitrechnung"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("bereits von einer anderen laufenden Zeitrechnung"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -58,5 +62,8 @@ fn data_from_a_newer_version_is_refused_not_overwritten() {
         Err(e) => e,
         Ok(_) => panic!("must refuse"),
     };
-    assert!(err.to_string().contains("neueren Zeitrechnung-Version"), "{err}");
+    assert!(
+        err.to_string().contains("neueren Zeitrechnung-Version"),
+        "{err}"
+    );
 }

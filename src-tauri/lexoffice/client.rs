@@ -92,15 +92,26 @@ impl LexofficeClient {
         path_and_query: &str,
         body: &serde_json::Value,
     ) -> Result<T, LexofficeError> {
-        let bytes = serde_json::to_vec(body).map_err(|e| LexofficeError::InvalidResponse(e.to_string()))?;
+        let bytes =
+            serde_json::to_vec(body).map_err(|e| LexofficeError::InvalidResponse(e.to_string()))?;
         let (_, resp) = self
-            .send(key, Method::POST, path_and_query, Some(bytes), Idempotency::Write)
+            .send(
+                key,
+                Method::POST,
+                path_and_query,
+                Some(bytes),
+                Idempotency::Write,
+            )
             .await?;
         serde_json::from_slice(&resp).map_err(|e| LexofficeError::InvalidResponse(e.to_string()))
     }
 
     fn url(&self, path_and_query: &str) -> String {
-        format!("{}{}", self.cfg.base.as_str().trim_end_matches('/'), path_and_query)
+        format!(
+            "{}{}",
+            self.cfg.base.as_str().trim_end_matches('/'),
+            path_and_query
+        )
     }
 
     fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
@@ -136,7 +147,10 @@ impl LexofficeClient {
             let mut req = self
                 .http
                 .request(method.clone(), &url)
-                .header(reqwest::header::AUTHORIZATION, format!("Bearer {}", key.expose()))
+                .header(
+                    reqwest::header::AUTHORIZATION,
+                    format!("Bearer {}", key.expose()),
+                )
                 .header(reqwest::header::ACCEPT, "application/json");
             if let Some(b) = &body {
                 req = req
@@ -188,7 +202,12 @@ impl LexofficeClient {
                 status: status.as_u16(),
                 body: parse_error_body(&scrubbed),
             };
-            log::warn!("lexoffice {} {} failed: {:?}", method, path_only(path_and_query), err);
+            log::warn!(
+                "lexoffice {} {} failed: {:?}",
+                method,
+                path_only(path_and_query),
+                err
+            );
             return Err(err);
         }
     }

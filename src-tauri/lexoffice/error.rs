@@ -281,7 +281,13 @@ mod tests {
             "path":"/v1/invoices","traceId":"4f2a9c0d1e77","requestId":"8c1d","message":"Validation failed",
             "details":[{"violation":"NOTNULL","field":"lineItems[0].unitPrice.taxRatePercentage","message":"darf nicht leer sein"}]}"#;
         match parse_error_body(body) {
-            ErrorBody::Regular { status, request_id, trace_id, details, .. } => {
+            ErrorBody::Regular {
+                status,
+                request_id,
+                trace_id,
+                details,
+                ..
+            } => {
                 assert_eq!(status, Some(406));
                 assert_eq!(request_id.as_deref(), Some("8c1d"));
                 assert_eq!(trace_id.as_deref(), Some("4f2a9c0d1e77"));
@@ -290,8 +296,13 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let e = LexofficeError::Status { status: 406, body: parse_error_body(body) };
-        assert!(e.to_string().contains("lineItems[0].unitPrice.taxRatePercentage darf nicht leer sein"));
+        let e = LexofficeError::Status {
+            status: 406,
+            body: parse_error_body(body),
+        };
+        assert!(e
+            .to_string()
+            .contains("lineItems[0].unitPrice.taxRatePercentage darf nicht leer sein"));
         assert_eq!(e.kind(), "rejected");
     }
 
@@ -301,7 +312,10 @@ mod tests {
         match parse_error_body(body) {
             ErrorBody::Legacy { request_id, issues } => {
                 assert_eq!(request_id.as_deref(), Some("0b6f"));
-                assert_eq!(issues[0].field.as_deref(), Some("roles.customer or roles.vendor"));
+                assert_eq!(
+                    issues[0].field.as_deref(),
+                    Some("roles.customer or roles.vendor")
+                );
                 assert_eq!(issues[0].code.as_deref(), Some("missing_entity"));
             }
             other => panic!("{other:?}"),
@@ -314,7 +328,10 @@ mod tests {
             parse_error_body(br#"{"message":"Unauthorized"}"#),
             ErrorBody::Message(Some("Unauthorized".into()))
         );
-        assert_eq!(parse_error_body(br#"{"message":null}"#), ErrorBody::Message(None));
+        assert_eq!(
+            parse_error_body(br#"{"message":null}"#),
+            ErrorBody::Message(None)
+        );
         let echoed = br#"{"message":"'geheim' not a valid key=value pair (missing equal-sign) in Authorization header: 'Bearer geheim'."}"#;
         let body = parse_error_body(echoed);
         assert_eq!(body, ErrorBody::Message(None));
@@ -327,7 +344,10 @@ mod tests {
         assert_eq!(parse_error_body(b""), ErrorBody::Empty);
         assert_eq!(parse_error_body(b"  \n"), ErrorBody::Empty);
         assert_eq!(parse_error_body(b"null"), ErrorBody::Empty);
-        assert_eq!(parse_error_body(b"<html>Bad Gateway</html>"), ErrorBody::Raw("<html>Bad Gateway</html>".into()));
+        assert_eq!(
+            parse_error_body(b"<html>Bad Gateway</html>"),
+            ErrorBody::Raw("<html>Bad Gateway</html>".into())
+        );
     }
 
     #[test]
@@ -343,12 +363,19 @@ mod tests {
             (415, "badRequest", "nicht verstanden"),
         ];
         for (status, kind, text) in cases {
-            let e = LexofficeError::Status { status, body: ErrorBody::Empty };
+            let e = LexofficeError::Status {
+                status,
+                body: ErrorBody::Empty,
+            };
             assert_eq!(e.kind(), kind, "{status}");
             assert!(e.to_string().contains(text), "{status}: {e}");
         }
         assert_eq!(LexofficeError::Connect("refused".into()).kind(), "offline");
         assert!(LexofficeError::Timeout.outcome_unknown());
-        assert!(!LexofficeError::Status { status: 401, body: ErrorBody::Empty }.outcome_unknown());
+        assert!(!LexofficeError::Status {
+            status: 401,
+            body: ErrorBody::Empty
+        }
+        .outcome_unknown());
     }
 }

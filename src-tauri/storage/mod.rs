@@ -93,7 +93,8 @@ impl Store {
     pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> AppResult<Settings> {
         let mut s = self.settings()?;
         change(&mut s);
-        self.settings.insert(SETTINGS_KEY, serde_json::to_vec(&s)?)?;
+        self.settings
+            .insert(SETTINGS_KEY, serde_json::to_vec(&s)?)?;
         self.flush()?;
         Ok(s)
     }

@@ -14,11 +14,15 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f97da45c0a4";
 /// Why the e2e tests cannot run here, or None when they can.
 pub fn missing_prerequisite() -> Option<String> {
     if std::env::var_os("DISPLAY").is_none() {
-        return Some("kein DISPLAY (Xvfb läuft nicht); starte die Tests mit scripts/test.sh".into());
+        return Some(
+            "kein DISPLAY (Xvfb läuft nicht); starte die Tests mit scripts/test.sh".into(),
+        );
     }
     for bin in ["tauri-driver", "WebKitWebDriver"] {
         if which(bin).is_none() {
-            return Some(format!("{bin} nicht gefunden; scripts/setup.sh --test installiert es"));
+            return Some(format!(
+                "{bin} nicht gefunden; scripts/setup.sh --test installiert es"
+            ));
         }
     }
     None
@@ -53,10 +57,15 @@ impl Driver {
         let port = free_port();
         let native = free_port();
         let mut cmd = Command::new("tauri-driver");
-        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0);
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0);
         for (k, v) in envs {
             cmd.env(k, v);
         }
@@ -78,7 +87,8 @@ impl Driver {
 
     pub fn session(&self, app: &Path) -> Session {
         let base = format!("http://127.0.0.1:{}", self.port);
-        let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
+        let caps =
+            json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
         let v: Value = self
             .http
             .post(format!("{base}/session"))
@@ -114,7 +124,12 @@ pub struct Session {
 }
 
 impl Session {
-    fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, String> {
+    fn cmd(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
         let mut req = self.http.request(method, format!("{}{}", self.base, path));
         if let Some(b) = body {
             req = req.json(&b);
@@ -125,7 +140,10 @@ impl Session {
         if ok {
             Ok(v["value"].clone())
         } else {
-            Err(v["value"]["message"].as_str().unwrap_or("webdriver error").to_string())
+            Err(v["value"]["message"]
+                .as_str()
+                .unwrap_or("webdriver error")
+                .to_string())
         }
     }
 
@@ -157,29 +175,44 @@ impl Session {
                 return v;
             }
             if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; page text: {}", self.page_text());
+                panic!(
+                    "timed out waiting for {what}; page text: {}",
+                    self.page_text()
+                );
             }
             std::thread::sleep(Duration::from_millis(100));
         }
     }
 
     pub fn button(&self, text: &str) -> String {
-        self.wait_xpath(&format!("//button[normalize-space()='{text}' or @aria-label='{text}']"))
+        self.wait_xpath(&format!(
+            "//button[normalize-space()='{text}' or @aria-label='{text}']"
+        ))
     }
 
     /// The input whose <label> reads `label`.
     pub fn input(&self, label: &str) -> String {
-        self.wait_xpath(&format!("//input[@id=//label[normalize-space()='{label}']/@for]"))
+        self.wait_xpath(&format!(
+            "//input[@id=//label[normalize-space()='{label}']/@for]"
+        ))
     }
 
     pub fn click(&self, el: &str) {
-        self.cmd(reqwest::Method::POST, &format!("/element/{el}/click"), Some(json!({})))
-            .expect("click");
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{el}/click"),
+            Some(json!({})),
+        )
+        .expect("click");
     }
 
     pub fn clear(&self, el: &str) {
-        self.cmd(reqwest::Method::POST, &format!("/element/{el}/clear"), Some(json!({})))
-            .expect("clear");
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{el}/clear"),
+            Some(json!({})),
+        )
+        .expect("clear");
     }
 
     pub fn type_text(&self, el: &str, text: &str) {
@@ -192,8 +225,12 @@ impl Session {
     }
 
     pub fn property(&self, el: &str, name: &str) -> Value {
-        self.cmd(reqwest::Method::GET, &format!("/element/{el}/property/{name}"), None)
-            .unwrap_or(Value::Null)
+        self.cmd(
+            reqwest::Method::GET,
+            &format!("/element/{el}/property/{name}"),
+            None,
+        )
+        .unwrap_or(Value::Null)
     }
 
     pub fn execute(&self, script: &str) -> Value {
