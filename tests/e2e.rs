@@ -149,7 +149,10 @@ fn schnittstellen_connect_rate_restart_disconnect() {
         !html.as_str().unwrap().contains(E2E_KEY),
         "key visible in DOM"
     );
-    let today = chrono::Local::now().format("%d.%m.%Y").to_string();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .format("%d.%m.%Y")
+        .to_string();
     s.wait_text(&today);
     s.screenshot(&shots.join("04-verbunden.png"));
 

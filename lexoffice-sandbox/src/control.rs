@@ -115,6 +115,7 @@ async fn list_requests(State(shared): S) -> Response<Body> {
         .iter()
         .map(|r| {
             json!({
+                "seq": r.seq,
                 "method": r.method,
                 "path": r.path,
                 "elapsedMs": r.elapsed.as_secs_f64() * 1000.0,

@@ -62,7 +62,12 @@ pub struct RegularError {
 }
 
 /// Regular error body (§4.3) with fresh ids and the current Berlin time.
-pub fn regular_body(status: u16, path: &str, message: &str, details: Option<Value>) -> RegularError {
+pub fn regular_body(
+    status: u16,
+    path: &str,
+    message: &str,
+    details: Option<Value>,
+) -> RegularError {
     RegularError {
         timestamp: berlin_timestamp(Utc::now()),
         status,
@@ -233,7 +238,8 @@ mod tests {
 
     #[test]
     fn regular_shape() {
-        let b = serde_json::to_value(regular_body(429, "/v1/profile", "Too Many Requests", None)).unwrap();
+        let b = serde_json::to_value(regular_body(429, "/v1/profile", "Too Many Requests", None))
+            .unwrap();
         assert_eq!(b["status"], 429);
         assert_eq!(b["error"], "Too Many Requests");
         assert_eq!(b["path"], "/v1/profile");
@@ -253,11 +259,12 @@ mod tests {
 
     #[test]
     fn legacy_shape() {
-        let b = legacy_body(&[Issue::new(
+        let b = serde_json::to_value(legacy_body(&[Issue::new(
             "bad_request_error",
             Some("x"),
             "validation_failure",
-        )]);
+        )]))
+        .unwrap();
         assert!(b["requestId"].is_string());
         assert_eq!(b["IssueList"][0]["i18nKey"], "bad_request_error");
         assert_eq!(b["IssueList"][0]["source"], "x");

@@ -163,17 +163,17 @@ pub(crate) async fn handle(
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| req.uri().path().to_string());
-    let idx = shared.record_start(req.method().as_str(), &path_q);
+    let seq = shared.record_start(req.method().as_str(), &path_q);
     let kill = req.extensions().get::<ConnKill>().cloned();
     // No implemented route reads a request body yet.
     let (parts, _body) = req.into_parts();
-    match pipeline(&shared, &parts, idx, kill.is_some()).await {
+    match pipeline(&shared, &parts, seq, kill.is_some()).await {
         Outcome::Respond(resp) => {
-            shared.record_status(idx, resp.status().as_u16());
+            shared.record_status(seq, resp.status().as_u16());
             resp
         }
         Outcome::Drop => {
-            shared.record_status(idx, 0);
+            shared.record_status(seq, 0);
             if let Some(kill) = kill {
                 kill.0.notify_one();
             }
@@ -183,7 +183,7 @@ pub(crate) async fn handle(
     }
 }
 
-async fn pipeline(shared: &Shared, req: &Parts, idx: usize, can_drop: bool) -> Outcome {
+async fn pipeline(shared: &Shared, req: &Parts, seq: u64, can_drop: bool) -> Outcome {
     let path = req.uri.path();
     let headers = &req.headers;
 
@@ -202,7 +202,7 @@ async fn pipeline(shared: &Shared, req: &Parts, idx: usize, can_drop: bool) -> O
         let mut faults = lock(&shared.faults);
         if faults.peek() == Some(&Fault::Status(429)) {
             if let Some(f) = faults.take() {
-                shared.record_fault(idx, &f);
+                shared.record_fault(seq, &f);
             }
             return Outcome::Respond(too_many_requests(shared, path));
         }
@@ -215,7 +215,7 @@ async fn pipeline(shared: &Shared, req: &Parts, idx: usize, can_drop: bool) -> O
 
     let fault = lock(&shared.faults).take();
     if let Some(f) = &fault {
-        shared.record_fault(idx, f);
+        shared.record_fault(seq, f);
     }
     match fault {
         None => {}
@@ -226,11 +226,9 @@ async fn pipeline(shared: &Shared, req: &Parts, idx: usize, can_drop: bool) -> O
             return Outcome::Respond(status_response(s, path, route.error_format()));
         }
         Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
-        Some(Fault::DropConnection) => {
-            if can_drop {
-                return Outcome::Drop;
-            }
-        }
+        Some(Fault::DropConnection) if can_drop => return Outcome::Drop,
+        // No connection handle (router used outside `server.rs`): answer normally.
+        Some(Fault::DropConnection) => {}
         Some(Fault::MalformedJson) => {
             let body = axum::body::to_bytes(run(shared, req, &route).into_body(), usize::MAX)
                 .await

@@ -101,6 +101,8 @@ impl Default for SandboxConfig {
 /// including rejected ones.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestRecord {
+    /// Arrival sequence number since start (0, 1, 2, …; survives clearing).
+    pub seq: u64,
     pub method: String,
     /// Path plus query string, as received.
     pub path: String,
@@ -129,6 +131,7 @@ pub(crate) struct Shared {
     pub bucket: Mutex<TokenBucket>,
     pub faults: Mutex<FaultQueue>,
     pub records: Mutex<Vec<RequestRecord>>,
+    pub next_seq: std::sync::atomic::AtomicU64,
     pub profile: Mutex<Profile>,
     pub contacts: ContactStore,
 }
@@ -150,6 +153,7 @@ impl Shared {
             )),
             faults: Mutex::new(FaultQueue::default()),
             records: Mutex::new(Vec::new()),
+            next_seq: std::sync::atomic::AtomicU64::new(0),
             profile: Mutex::new(seed::profile(
                 cfg.seed,
                 &cfg.company_name,
@@ -165,10 +169,13 @@ impl Shared {
         self.started.elapsed()
     }
 
-    pub fn record_start(&self, method: &str, path: &str) -> usize {
+    pub fn record_start(&self, method: &str, path: &str) -> u64 {
         let at = Instant::now();
-        let mut records = lock(&self.records);
-        records.push(RequestRecord {
+        let seq = self
+            .next_seq
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        lock(&self.records).push(RequestRecord {
+            seq,
             method: method.to_string(),
             path: path.to_string(),
             at,
@@ -176,20 +183,25 @@ impl Shared {
             status: 0,
             fault: None,
         });
-        records.len() - 1
+        seq
     }
 
-    pub fn record_fault(&self, idx: usize, fault: &Fault) {
-        if let Some(r) = lock(&self.records).get_mut(idx) {
-            r.fault = Some(fault.to_string());
+    fn update_record(&self, seq: u64, change: impl FnOnce(&mut RequestRecord)) {
+        let mut records = lock(&self.records);
+        if let Some(r) = records.iter_mut().rev().find(|r| r.seq == seq) {
+            change(r);
         }
     }
 
-    pub fn record_status(&self, idx: usize, status: u16) {
-        let mut records = lock(&self.records);
-        if let Some(r) = records.get_mut(idx) {
+    pub fn record_fault(&self, seq: u64, fault: &Fault) {
+        self.update_record(seq, |r| r.fault = Some(fault.to_string()));
+    }
+
+    pub fn record_status(&self, seq: u64, status: u16) {
+        let log = self.log_requests;
+        self.update_record(seq, |r| {
             r.status = status;
-            if self.log_requests {
+            if log {
                 eprintln!(
                     "{:>9.3}s {} {} -> {}{}",
                     r.elapsed.as_secs_f64(),
@@ -202,7 +214,7 @@ impl Shared {
                         .unwrap_or_default()
                 );
             }
-        }
+        });
     }
 }
 
@@ -299,7 +311,8 @@ impl Sandbox {
         lock(&self.shared.faults).snapshot()
     }
 
-    /// Every API request received so far, in arrival order.
+    /// Every API request received so far (since the last
+    /// [`Sandbox::clear_requests`]), in arrival order.
     pub fn requests(&self) -> Vec<RequestRecord> {
         lock(&self.shared.records).clone()
     }

@@ -45,35 +45,56 @@ fn main() -> ExitCode {
         for (fault, count) in &args.faults {
             sandbox.inject(fault.clone(), *count);
         }
+        // Install the handlers before announcing readiness: a test may send
+        // SIGTERM right after reading the first line.
+        let signals = Signals::install();
         {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "listening on {}", sandbox.base_url);
             let _ = out.flush();
         }
-        wait_for_signal().await;
+        signals.wait().await;
         sandbox.shutdown();
         ExitCode::SUCCESS
     })
 }
 
-async fn wait_for_signal() {
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    fn install() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let streams = match (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) {
+                (Ok(term), Ok(int)) => Some((term, int)),
+                _ => None,
+            };
+            Signals { streams }
+        }
+        #[cfg(not(unix))]
+        {
+            Signals {}
         }
     }
-    #[cfg(not(unix))]
-    {
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        {
+            if let Some((mut term, mut int)) = self.streams {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+                return;
+            }
+        }
         let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde_json::{json, Value};
 
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f97da45c0a4";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// Why the e2e tests cannot run here, or None when they can.
 pub fn missing_prerequisite() -> Option<String> {
@@ -89,14 +89,23 @@ impl Driver {
         let base = format!("http://127.0.0.1:{}", self.port);
         let caps =
             json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
-        let v: Value = self
-            .http
-            .post(format!("{base}/session"))
-            .json(&caps)
-            .send()
-            .expect("new session")
-            .json()
-            .unwrap();
+        // tauri-driver may accept connections before WebKitWebDriver is ready.
+        let mut attempt = 0;
+        let v: Value = loop {
+            attempt += 1;
+            match self
+                .http
+                .post(format!("{base}/session"))
+                .json(&caps)
+                .send()
+                .and_then(|r| r.json::<Value>())
+            {
+                Ok(v) if v["value"]["sessionId"].is_string() => break v,
+                Ok(v) if attempt >= 5 => panic!("no session: {v}"),
+                Err(e) if attempt >= 5 => panic!("no session: {e}"),
+                _ => std::thread::sleep(Duration::from_millis(500)),
+            }
+        };
         let id = v["value"]["sessionId"]
             .as_str()
             .unwrap_or_else(|| panic!("no session: {v}"))
@@ -160,12 +169,23 @@ impl Session {
         v[ELEMENT_KEY]
             .as_str()
             .map(str::to_string)
-            .ok_or_else(|| format!("no element for {xpath}"))
+            .ok_or_else(|| format!("no element for {xpath}: {v}"))
     }
 
     /// Waits until `xpath` finds an element (the UI renders asynchronously).
     pub fn wait_xpath(&self, xpath: &str) -> String {
-        self.wait(&format!("element {xpath}"), || self.find_xpath(xpath).ok())
+        let mut last = String::new();
+        let what = format!("element {xpath}");
+        self.wait(&what, || match self.find_xpath(xpath) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                if e != last {
+                    eprintln!("find {xpath}: {e}");
+                    last = e;
+                }
+                None
+            }
+        })
     }
 
     pub fn wait<T>(&self, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
