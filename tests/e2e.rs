@@ -179,6 +179,19 @@ fn schnittstellen_connect_rate_restart_disconnect() {
     });
     s.screenshot(&shots.join("06-nach-neustart.png"));
 
+    // A second start hands over to the running window and ends; no lock error.
+    let second = std::process::Command::new(app_path())
+        .envs(w.envs.iter().map(|(k, v)| (*k, v.clone())))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = wait_with_timeout(second, std::time::Duration::from_secs(15));
+    assert!(out.status.success(), "second instance failed: {out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("lock"), "{stderr}");
+    s.wait_text("Verbunden mit Tischlerei Holzwurm GmbH");
+
     // Trennen asks first, then removes the key.
     s.click(&s.button("Trennen"));
     s.wait_xpath("//dialog[@open]");
@@ -188,4 +201,55 @@ fn schnittstellen_connect_rate_restart_disconnect() {
     s.screenshot(&shots.join("08-getrennt.png"));
     assert_eq!(keyring_key(), None);
     s.quit();
+    drop(driver);
+
+    // The key never reached the data dir: sled files, logs, nothing.
+    let data = PathBuf::from(&w.envs[0].1);
+    let mut files = 0;
+    for path in walk(&data) {
+        files += 1;
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !bytes
+                .windows(E2E_KEY.len())
+                .any(|win| win == E2E_KEY.as_bytes()),
+            "API key found in {}",
+            path.display()
+        );
+    }
+    assert!(files > 0);
+    let logs = std::fs::read_dir(data.join("logs")).expect("log folder in the data dir");
+    assert!(logs.count() > 0, "log file written");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn wait_with_timeout(
+    mut child: std::process::Child,
+    limit: std::time::Duration,
+) -> std::process::Output {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("second instance still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }
