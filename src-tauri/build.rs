@@ -9,6 +9,12 @@ const COMMANDS: &[&str] = &[
     "open_key_page",
     "get_rate",
     "save_rate",
+    "customers_list",
+    "customer_get",
+    "customer_save",
+    "customer_open_lexoffice",
+    "customers_import",
+    "customers_import_cancel",
 ];
 
 fn main() {

@@ -1,6 +1,7 @@
 //! `Core`: everything the commands work with, opened once at start-up.
 //! No Tauri types in here, so domain code and tests use it directly.
 
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use crate::error::{AppError, AppResult};
@@ -21,6 +22,10 @@ pub struct Core {
     opener: Opener,
     /// Result of the keyring check at start-up (None until it ran).
     keyring_problem: Mutex<Option<String>>,
+    /// Single flight for the customer import.
+    pub import_running: AtomicBool,
+    /// Set by "Abbrechen" during the customer import.
+    pub import_cancel: AtomicBool,
 }
 
 impl Core {
@@ -46,6 +51,8 @@ impl Core {
             client,
             opener,
             keyring_problem: Mutex::new(None),
+            import_running: AtomicBool::new(false),
+            import_cancel: AtomicBool::new(false),
         }
     }
 

@@ -26,6 +26,12 @@ pub enum AppError {
     /// The local database failed.
     #[error("Die Daten konnten nicht gespeichert oder gelesen werden ({0}). Bitte die App neu starten; bleibt der Fehler, den Speicherplatz prüfen.")]
     Storage(String),
+    /// A local record that is gone (deleted meanwhile).
+    #[error("{0}")]
+    NotFound(String),
+    /// The same long job is already running.
+    #[error("{0}")]
+    Busy(String),
     /// Misconfiguration (env variables).
     #[error("{0}")]
     Config(String),
@@ -52,6 +58,8 @@ impl AppError {
             AppError::Keyring(_) => "keyring",
             AppError::Lexoffice(e) => e.kind(),
             AppError::Storage(_) => "storage",
+            AppError::NotFound(_) => "notFound",
+            AppError::Busy(_) => "busy",
             AppError::Config(_) => "config",
             AppError::Opener(_) => "opener",
             AppError::Internal(_) => "internal",

@@ -7,6 +7,7 @@
 pub mod commands;
 pub mod core;
 pub mod error;
+pub mod kunden;
 pub mod lexoffice;
 pub mod money;
 pub mod paths;
@@ -34,6 +35,12 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::schnittstellen::open_key_page,
         commands::schnittstellen::get_rate,
         commands::schnittstellen::save_rate,
+        commands::kunden::customers_list,
+        commands::kunden::customer_get,
+        commands::kunden::customer_save,
+        commands::kunden::customer_open_lexoffice,
+        commands::kunden::customers_import,
+        commands::kunden::customers_import_cancel,
     ])
 }
 

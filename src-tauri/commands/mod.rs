@@ -5,4 +5,5 @@
 //! granted in `capabilities/main.json`, or the webview cannot call it.
 
 pub mod app;
+pub mod kunden;
 pub mod schnittstellen;

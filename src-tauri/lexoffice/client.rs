@@ -7,7 +7,7 @@ use url::Url;
 
 use super::error::{parse_error_body, LexofficeError};
 use super::ratelimit::RateLimiter;
-use super::types::Profile;
+use super::types::{Contact, Page, Profile};
 use crate::secrets::ApiKey;
 
 #[derive(Debug, Clone)]
@@ -70,6 +70,20 @@ impl LexofficeClient {
     /// `GET /v1/profile`: checks a key and tells who it belongs to.
     pub async fn profile(&self, key: &ApiKey) -> Result<Profile, LexofficeError> {
         self.get_json(key, "/v1/profile").await
+    }
+
+    /// One page of customer contacts (`customer=true`; the sort is fixed by lexoffice).
+    pub async fn customer_contacts(
+        &self,
+        key: &ApiKey,
+        page: u32,
+        size: u32,
+    ) -> Result<Page<Contact>, LexofficeError> {
+        self.get_json(
+            key,
+            &format!("/v1/contacts?customer=true&page={page}&size={size}"),
+        )
+        .await
     }
 
     /// GET with retries on 429/503 (reads are safe to repeat).

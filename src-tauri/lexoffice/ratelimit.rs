@@ -1,5 +1,5 @@
 //! Client-side token bucket: lexoffice allows 2 requests/s for all endpoints
-//! together (reference §2). We stay under that with a margin (default 1.8/s,
+//! together (reference §2). We stay under that with a margin (default 1.9/s,
 //! no burst), shared by every call of the app.
 //!
 //! `TokenBucket` is pure (time passed in as a `Duration` since an origin) so it is
@@ -75,9 +75,9 @@ impl RateLimiter {
         }
     }
 
-    /// The default for lexoffice: 1.8 requests/s, no burst.
+    /// The default for lexoffice: 1.9 requests/s, no burst (spacing 526 ms; the server refills one token per 500 ms).
     pub fn lexoffice_default() -> Self {
-        Self::new(1, 1.8)
+        Self::new(1, 1.9)
     }
 
     fn now(&self) -> Duration {

@@ -19,3 +19,175 @@ pub struct Profile {
     #[serde(default)]
     pub connection_id: Option<String>,
 }
+
+/// A page of a paged resource (reference §6.2).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    #[serde(default = "Vec::new")]
+    pub content: Vec<T>,
+    #[serde(default)]
+    pub first: bool,
+    #[serde(default)]
+    pub last: bool,
+    #[serde(default)]
+    pub total_pages: u32,
+    #[serde(default)]
+    pub total_elements: u64,
+    #[serde(default)]
+    pub number: u32,
+    #[serde(default)]
+    pub size: u32,
+}
+
+/// A contact (reference §6.3). Any field may be absent.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Contact {
+    pub id: String,
+    #[serde(default)]
+    pub version: i64,
+    #[serde(default)]
+    pub roles: Roles,
+    #[serde(default)]
+    pub company: Option<Company>,
+    #[serde(default)]
+    pub person: Option<Person>,
+    #[serde(default)]
+    pub addresses: Addresses,
+    #[serde(default)]
+    pub email_addresses: ContactLists,
+    #[serde(default)]
+    pub phone_numbers: ContactLists,
+    #[serde(default)]
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct Roles {
+    #[serde(default)]
+    pub customer: Option<Role>,
+    #[serde(default)]
+    pub vendor: Option<Role>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct Role {
+    #[serde(default)]
+    pub number: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Company {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub contact_persons: Vec<ContactPerson>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactPerson {
+    #[serde(default)]
+    pub salutation: Option<String>,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub primary: bool,
+    #[serde(default)]
+    pub email_address: Option<String>,
+    #[serde(default)]
+    pub phone_number: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    #[serde(default)]
+    pub salutation: Option<String>,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct Addresses {
+    #[serde(default)]
+    pub billing: Vec<Address>,
+    #[serde(default)]
+    pub shipping: Vec<Address>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    #[serde(default)]
+    pub supplement: Option<String>,
+    #[serde(default)]
+    pub street: Option<String>,
+    #[serde(default)]
+    pub zip: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub country_code: Option<String>,
+}
+
+/// `emailAddresses` / `phoneNumbers`: named lists of strings
+/// (business, office, private, mobile, fax, other, …).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct ContactLists(pub std::collections::BTreeMap<String, Vec<String>>);
+
+impl ContactLists {
+    /// The first entry, preferring the given list names in order.
+    pub fn first_of(&self, order: &[&str]) -> Option<String> {
+        order
+            .iter()
+            .filter_map(|k| self.0.get(*k))
+            .chain(self.0.values())
+            .flat_map(|v| v.iter())
+            .map(|s| s.trim())
+            .find(|s| !s.is_empty())
+            .map(str::to_string)
+    }
+}
+
+impl Contact {
+    /// Company name, or "{firstName} {lastName}" for persons (what invoices use).
+    pub fn display_name(&self) -> String {
+        if let Some(c) = &self.company {
+            return c.name.trim().to_string();
+        }
+        if let Some(p) = &self.person {
+            let parts: Vec<&str> = [p.first_name.as_deref(), p.last_name.as_deref()]
+                .into_iter()
+                .flatten()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
+            return parts.join(" ");
+        }
+        String::new()
+    }
+
+    pub fn is_customer(&self) -> bool {
+        self.roles.customer.is_some()
+    }
+
+    pub fn customer_number(&self) -> Option<i64> {
+        self.roles.customer.as_ref().and_then(|r| r.number)
+    }
+
+    /// The primary contact person of a company (or the first one).
+    pub fn contact_person(&self) -> Option<&ContactPerson> {
+        let persons = &self.company.as_ref()?.contact_persons;
+        persons
+            .iter()
+            .find(|p| p.primary)
+            .or_else(|| persons.first())
+    }
+}

@@ -1,12 +1,14 @@
 //! sled behind a small typed API. One `Db` per process, opened once at start-up
 //! and kept open; every user-visible write is flushed before it returns.
 //!
-//! Trees: `meta` (schema version), `settings` (one JSON document).
+//! Trees: `meta` (schema version), `settings` (one JSON document), `customers`.
 //! Later issues add `customers`, `projects`, `entries`, … with keys designed for
 //! their range scans (integers big-endian).
 
+mod customers;
 mod settings;
 
+pub use customers::{Address, Customer, CustomerKind, Source};
 pub use settings::{ProfileCache, Settings};
 
 use std::path::Path;
@@ -24,6 +26,7 @@ pub struct Store {
     db: sled::Db,
     meta: sled::Tree,
     settings: sled::Tree,
+    customers: sled::Tree,
 }
 
 impl Store {
@@ -39,7 +42,13 @@ impl Store {
             .map_err(map_open_err)?;
         let meta = db.open_tree("meta")?;
         let settings = db.open_tree("settings")?;
-        let store = Store { db, meta, settings };
+        let customers = db.open_tree("customers")?;
+        let store = Store {
+            db,
+            meta,
+            settings,
+            customers,
+        };
         store.migrate()?;
         Ok(store)
     }

@@ -14,6 +14,8 @@ pub struct Settings {
     pub default_tax_rate: Decimal,
     /// What lexoffice last told us about the connected organisation.
     pub profile: Option<ProfileCache>,
+    /// When the last complete customer import finished.
+    pub customers_imported_at: Option<DateTime<Utc>>,
 }
 
 impl Default for Settings {
@@ -22,6 +24,7 @@ impl Default for Settings {
             hourly_rate: None,
             default_tax_rate: Decimal::from(19),
             profile: None,
+            customers_imported_at: None,
         }
     }
 }

@@ -1,0 +1,425 @@
+//! "Kunden importieren › lexoffice Import": every customer contact, page by page
+//! (`customer=true`, `size=250`), within the rate limit.
+//!
+//! - Each page is applied in one sled transaction: a page is either fully in the
+//!   store or not at all, never a half-written customer.
+//! - New contacts are inserted, changed ones (other `version`) updated, unchanged
+//!   ones left alone; a manual customer with the same Kundennummer, or the same
+//!   name and PLZ, is linked instead of duplicated.
+//! - Only after a complete run are local lexoffice customers that did not come back
+//!   marked "nicht mehr in lexoffice" (never deleted: projects may point at them).
+//! - Errors and cancellation keep the pages already applied; running the import
+//!   again completes it.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::Utc;
+use serde::Serialize;
+
+use crate::core::{blocking, Core};
+use crate::error::{AppError, AppResult};
+use crate::lexoffice::Contact;
+use crate::secrets::ApiKey;
+use crate::storage::{Address, Customer, CustomerKind, Source};
+
+pub const PAGE_SIZE: u32 = 250;
+/// lexoffice caps result windows at 10,000 (reference §6.2); stop long before a loop.
+const MAX_PAGES: u32 = 1_000;
+
+/// Progress for the UI (sent through a `tauri::ipc::Channel`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", tag = "event", content = "data")]
+pub enum ImportEvent {
+    #[serde(rename_all = "camelCase")]
+    Progress {
+        /// 1-based page just applied
+        page: u32,
+        total_pages: u32,
+        /// customers received so far
+        customers: u64,
+    },
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSummary {
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub linked: u64,
+    pub archived: u64,
+    pub missing: u64,
+    pub pages_done: u32,
+    pub total_pages: u32,
+    pub received: u64,
+    pub completed: bool,
+    pub cancelled: bool,
+    /// Why the import stopped early: `{kind, message}` as for any error.
+    pub error: Option<ErrorInfo>,
+    /// One German sentence for the result banner.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ErrorInfo {
+    pub kind: String,
+    pub message: String,
+}
+
+impl ImportSummary {
+    fn changed(&self) -> u64 {
+        self.new + self.updated + self.linked + self.missing
+    }
+
+    fn compose_message(&mut self) {
+        let done = format!(
+            "{} neu, {} aktualisiert, {} unverändert, {} verknüpft, {} archiviert, {} nicht mehr in lexoffice.",
+            self.new, self.updated, self.unchanged, self.linked, self.archived, self.missing
+        );
+        self.message = if let Some(e) = &self.error {
+            format!(
+                "Import unterbrochen nach Seite {} von {}: {} Bereits übernommen: {} Der Import kann einfach erneut gestartet werden.",
+                self.pages_done,
+                self.total_pages.max(self.pages_done),
+                e.message,
+                done
+            )
+        } else if self.cancelled {
+            format!(
+                "Import abgebrochen nach Seite {} von {}. Bereits übernommen: {} Ein neuer Import setzt die Übernahme fort.",
+                self.pages_done,
+                self.total_pages.max(self.pages_done),
+                done
+            )
+        } else if self.changed() == 0 {
+            format!(
+                "Keine Änderungen: Alle {} Kunden aus lexoffice sind bereits aktuell.",
+                self.unchanged
+            )
+        } else {
+            format!("Import abgeschlossen: {done}")
+        };
+    }
+}
+
+/// What the import decided for one contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    New,
+    Update,
+    Link,
+}
+
+/// Snapshot of the local customers, built once per import.
+#[derive(Default)]
+struct Index {
+    /// lexoffice id → (local id, version, archived, missing)
+    by_lex: HashMap<String, (u64, Option<i64>, bool, bool)>,
+    manual_by_number: HashMap<String, u64>,
+    manual_by_name_zip: HashMap<(String, String), u64>,
+}
+
+fn norm(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+impl Index {
+    fn build(customers: &[Customer]) -> Index {
+        let mut ix = Index::default();
+        for c in customers {
+            match &c.lexoffice_id {
+                Some(lex) => {
+                    ix.by_lex.insert(
+                        lex.clone(),
+                        (
+                            c.id,
+                            c.lexoffice_version,
+                            c.archived,
+                            c.missing_in_lexoffice,
+                        ),
+                    );
+                }
+                None => {
+                    if !c.number.is_empty() {
+                        ix.manual_by_number.entry(c.number.clone()).or_insert(c.id);
+                    }
+                    ix.manual_by_name_zip
+                        .entry((norm(&c.name), c.address.zip.trim().to_string()))
+                        .or_insert(c.id);
+                }
+            }
+        }
+        ix
+    }
+
+    /// Takes a manual customer out of the index once linked.
+    fn take_manual(&mut self, number: &str, name: &str, zip: &str) -> Option<u64> {
+        let by_number = (!number.is_empty())
+            .then(|| self.manual_by_number.get(number).copied())
+            .flatten();
+        let id = by_number.or_else(|| {
+            self.manual_by_name_zip
+                .get(&(norm(name), zip.trim().to_string()))
+                .copied()
+        })?;
+        self.manual_by_number.retain(|_, v| *v != id);
+        self.manual_by_name_zip.retain(|_, v| *v != id);
+        Some(id)
+    }
+}
+
+/// The fields lexoffice owns, as a customer record.
+fn from_contact(c: &Contact) -> Customer {
+    let now = Utc::now();
+    let billing = c.addresses.billing.first().cloned().unwrap_or_default();
+    let person = c.contact_person();
+    let contact_person = person
+        .map(|p| {
+            [p.first_name.as_deref(), p.last_name.as_deref()]
+                .into_iter()
+                .flatten()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default();
+    let email = c
+        .email_addresses
+        .first_of(&["business", "office", "private", "other"])
+        .or_else(|| person.and_then(|p| p.email_address.clone()))
+        .unwrap_or_default();
+    let phone = c
+        .phone_numbers
+        .first_of(&["business", "office", "mobile", "private", "other"])
+        .or_else(|| person.and_then(|p| p.phone_number.clone()))
+        .unwrap_or_default();
+    Customer {
+        id: 0,
+        lexoffice_id: Some(c.id.clone()),
+        lexoffice_version: Some(c.version),
+        number: c
+            .customer_number()
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        kind: if c.company.is_some() {
+            CustomerKind::Company
+        } else {
+            CustomerKind::Person
+        },
+        name: c.display_name(),
+        contact_person,
+        address: Address {
+            supplement: billing.supplement.unwrap_or_default(),
+            street: billing.street.unwrap_or_default(),
+            zip: billing.zip.unwrap_or_default(),
+            city: billing.city.unwrap_or_default(),
+            country_code: billing.country_code.unwrap_or_default(),
+        },
+        email,
+        phone,
+        archived: c.archived,
+        source: Source::Lexoffice,
+        missing_in_lexoffice: false,
+        last_imported_at: Some(now),
+        hourly_rate: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Merges lexoffice's fields into the stored record, keeping local ones.
+fn merge(current: Option<Customer>, incoming: &Customer, id: u64) -> Customer {
+    let mut next = incoming.clone();
+    next.id = id;
+    if let Some(cur) = current {
+        next.created_at = cur.created_at;
+        next.hourly_rate = cur.hourly_rate;
+        if next.number.is_empty() {
+            next.number = cur.number;
+        }
+    }
+    next
+}
+
+/// Clears the single-flight flag however the import ends.
+struct Running<'a>(&'a AtomicBool);
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Runs the import. Returns Ok with a summary also when it stopped early (the
+/// summary carries the error); Err only when it could not start at all.
+pub async fn run(
+    core: &Core,
+    on_event: impl Fn(ImportEvent) + Send + Sync,
+    cancel: &AtomicBool,
+) -> AppResult<ImportSummary> {
+    if core
+        .import_running
+        .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+        .is_err()
+    {
+        return Err(AppError::Busy(
+            "Ein Kunden-Import läuft bereits. Bitte warten, bis er fertig ist.".into(),
+        ));
+    }
+    let _running = Running(&core.import_running);
+    cancel.store(false, Ordering::SeqCst);
+
+    let secrets = core.secrets.clone();
+    let key: ApiKey = blocking(move || {
+        secrets
+            .load()
+            .map_err(|e| AppError::Keyring(e.to_string()))?
+            .ok_or(AppError::NotConnected)
+    })
+    .await?;
+    let client = core.client()?;
+    let store = core.store.clone();
+    let mut index = {
+        let s = store.clone();
+        let customers = blocking(move || s.customers()).await?;
+        Index::build(&customers)
+    };
+
+    let mut summary = ImportSummary::default();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut page_no: u32 = 0;
+    loop {
+        if cancel.load(Ordering::SeqCst) {
+            summary.cancelled = true;
+            break;
+        }
+        let page = match client.customer_contacts(&key, page_no, PAGE_SIZE).await {
+            Ok(p) => p,
+            Err(e) => {
+                log::warn!("customer import stopped on page {page_no}: {e:?}");
+                summary.error = Some(ErrorInfo {
+                    kind: e.kind().into(),
+                    message: e.to_string(),
+                });
+                break;
+            }
+        };
+        summary.total_pages = page.total_pages.max(page_no + 1);
+
+        // Decide per contact (outside the transaction, which must stay side-effect free).
+        let mut decided: Vec<(u64, Action, Customer)> = Vec::new();
+        for contact in &page.content {
+            summary.received += 1;
+            if !contact.is_customer() || !seen.insert(contact.id.clone()) {
+                continue;
+            }
+            let incoming = from_contact(contact);
+            match index.by_lex.get(&contact.id).copied() {
+                Some((id, version, _archived, missing)) => {
+                    if version == Some(contact.version) && !missing {
+                        summary.unchanged += 1;
+                    } else {
+                        decided.push((id, Action::Update, incoming));
+                    }
+                }
+                None => {
+                    let zip = incoming.address.zip.clone();
+                    match index.take_manual(&incoming.number, &incoming.name, &zip) {
+                        Some(id) => decided.push((id, Action::Link, incoming)),
+                        None => {
+                            let s = store.clone();
+                            let id = blocking(move || s.next_id()).await?;
+                            decided.push((id, Action::New, incoming));
+                        }
+                    }
+                }
+            }
+        }
+
+        if !decided.is_empty() {
+            let ids: Vec<u64> = decided.iter().map(|(id, _, _)| *id).collect();
+            let by_id: HashMap<u64, Customer> =
+                decided.iter().map(|(id, _, c)| (*id, c.clone())).collect();
+            let s = store.clone();
+            let applied = blocking(move || {
+                s.update_customers_atomically(&ids, |id, current| {
+                    by_id.get(&id).map(|inc| merge(current, inc, id))
+                })
+            })
+            .await;
+            if let Err(e) = applied {
+                summary.error = Some(ErrorInfo {
+                    kind: e.kind().into(),
+                    message: e.to_string(),
+                });
+                break;
+            }
+            for (id, action, c) in &decided {
+                let was_archived = index
+                    .by_lex
+                    .get(c.lexoffice_id.as_deref().unwrap_or(""))
+                    .map(|e| e.2);
+                match action {
+                    Action::New => summary.new += 1,
+                    Action::Update => summary.updated += 1,
+                    Action::Link => summary.linked += 1,
+                }
+                if c.archived && was_archived != Some(true) {
+                    summary.archived += 1;
+                }
+                if let Some(lex) = &c.lexoffice_id {
+                    index
+                        .by_lex
+                        .insert(lex.clone(), (*id, c.lexoffice_version, c.archived, false));
+                }
+            }
+        }
+        summary.pages_done = page_no + 1;
+        on_event(ImportEvent::Progress {
+            page: page_no + 1,
+            total_pages: summary.total_pages,
+            customers: summary.received,
+        });
+        if page.last || page.content.is_empty() || page_no + 1 >= MAX_PAGES {
+            summary.completed = true;
+            break;
+        }
+        page_no += 1;
+    }
+    drop(key);
+
+    if summary.completed {
+        // Only a complete list tells who is gone.
+        let gone: Vec<u64> = index
+            .by_lex
+            .iter()
+            .filter(|(lex, e)| !seen.contains(*lex) && !e.3)
+            .map(|(_, e)| e.0)
+            .collect();
+        if !gone.is_empty() {
+            let ids = gone.clone();
+            let s = store.clone();
+            blocking(move || {
+                s.update_customers_atomically(&ids, |_, current| {
+                    current.map(|mut c| {
+                        c.missing_in_lexoffice = true;
+                        c.updated_at = Utc::now();
+                        c
+                    })
+                })
+            })
+            .await?;
+            summary.missing = gone.len() as u64;
+        }
+        let s = store.clone();
+        blocking(move || s.update_settings(|st| st.customers_imported_at = Some(Utc::now())))
+            .await?;
+    }
+    summary.compose_message();
+    log::info!("customer import: {}", summary.message);
+    Ok(summary)
+}

@@ -1,0 +1,450 @@
+//! Kunden: the customer list, details, manual customers. Tauri-free.
+
+pub mod countries;
+pub mod import;
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use crate::core::{blocking, Core};
+use crate::error::{AppError, AppResult};
+use crate::storage::{Address, Customer, CustomerKind, Source};
+
+/// One row of the Kunden list.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerRow {
+    pub id: u64,
+    pub number: String,
+    pub name: String,
+    pub contact_person: String,
+    pub city: String,
+    pub email: String,
+    /// "lexoffice" or "manuell"
+    pub source: &'static str,
+    pub archived: bool,
+    pub missing_in_lexoffice: bool,
+}
+
+fn source_label(s: Source) -> &'static str {
+    match s {
+        Source::Lexoffice => "lexoffice",
+        Source::Manual => "manuell",
+    }
+}
+
+impl From<&Customer> for CustomerRow {
+    fn from(c: &Customer) -> Self {
+        CustomerRow {
+            id: c.id,
+            number: c.number.clone(),
+            name: c.name.clone(),
+            contact_person: c.contact_person.clone(),
+            city: c.address.city.clone(),
+            email: c.email.clone(),
+            source: source_label(c.source),
+            archived: c.archived,
+            missing_in_lexoffice: c.missing_in_lexoffice,
+        }
+    }
+}
+
+/// Numbers sort numerically when they are numbers, then by name.
+fn sort_rows(rows: &mut [CustomerRow]) {
+    rows.sort_by(|a, b| {
+        let na = a.number.parse::<u64>().ok();
+        let nb = b.number.parse::<u64>().ok();
+        match (na, nb) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.number.cmp(&b.number),
+        }
+        .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+        .then(a.id.cmp(&b.id))
+    });
+}
+
+/// All customers for the list (archived ones included: the UI's switch filters).
+pub async fn list(core: &Core) -> AppResult<Vec<CustomerRow>> {
+    let store = core.store.clone();
+    blocking(move || {
+        let mut rows: Vec<CustomerRow> = store.customers()?.iter().map(CustomerRow::from).collect();
+        sort_rows(&mut rows);
+        Ok(rows)
+    })
+    .await
+}
+
+/// The detail view of one customer.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerDetail {
+    #[serde(flatten)]
+    pub customer: Customer,
+    pub source_label: &'static str,
+    /// "26.11.2026 14:03" (Europe/Berlin)
+    pub last_imported: Option<String>,
+    /// Can a draft invoice be sent for this customer?
+    pub invoiceable: bool,
+    /// Why not, in one German sentence.
+    pub notice: Option<String>,
+}
+
+pub fn detail_of(c: Customer) -> CustomerDetail {
+    use chrono_tz::Europe::Berlin;
+    let notice = if c.lexoffice_id.is_none() {
+        Some("Manuell angelegt: Für diesen Kunden kann noch keine lexoffice-Rechnung erstellt werden. Legen Sie ihn in lexoffice an (gleiche Kundennummer oder gleicher Name und PLZ) und importieren Sie die Kunden erneut – dann wird er verknüpft.".to_string())
+    } else if c.missing_in_lexoffice {
+        Some("Dieser Kunde kam beim letzten Import nicht mehr aus lexoffice (gelöscht oder keine Kundenrolle mehr). Rechnungen an ihn sind nicht möglich.".to_string())
+    } else if c.archived {
+        Some("Dieser Kunde ist in lexoffice archiviert. Für Rechnungen bitte erst in lexoffice wiederherstellen und neu importieren.".to_string())
+    } else {
+        None
+    };
+    CustomerDetail {
+        source_label: source_label(c.source),
+        last_imported: c.last_imported_at.map(|t| {
+            t.with_timezone(&Berlin)
+                .format("%d.%m.%Y %H:%M")
+                .to_string()
+        }),
+        invoiceable: notice.is_none(),
+        notice,
+        customer: c,
+    }
+}
+
+pub async fn get(core: &Core, id: u64) -> AppResult<CustomerDetail> {
+    let store = core.store.clone();
+    let c = blocking(move || store.customer(id)).await?;
+    c.map(detail_of).ok_or_else(|| {
+        AppError::NotFound("Dieser Kunde existiert nicht mehr. Bitte die Liste neu laden.".into())
+    })
+}
+
+/// The "Neuer Kunde" / edit form as sent by the UI.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct CustomerInput {
+    pub id: Option<u64>,
+    /// "company" or "person"
+    pub kind: String,
+    pub number: String,
+    pub name: String,
+    pub contact_person: String,
+    pub supplement: String,
+    pub street: String,
+    pub zip: String,
+    pub city: String,
+    pub country_code: String,
+    pub email: String,
+    pub phone: String,
+}
+
+fn clean(field: &'static str, text: &str, max: usize) -> AppResult<String> {
+    let t = text.trim();
+    if t.chars().any(|c| c.is_control()) {
+        return Err(AppError::validation(
+            field,
+            format!("{field}: Bitte keine Steuerzeichen oder Zeilenumbrüche verwenden."),
+        ));
+    }
+    if t.chars().count() > max {
+        return Err(AppError::validation(
+            field,
+            format!("{field}: höchstens {max} Zeichen."),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+fn valid_email(e: &str) -> bool {
+    let Some((local, domain)) = e.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !e.chars().any(|c| c.is_whitespace() || c == ',' || c == ';')
+}
+
+/// Checks the form and returns the cleaned values (or the first problem, at its field).
+pub fn validate(input: &CustomerInput) -> AppResult<(CustomerKind, Customer)> {
+    let kind = match input.kind.as_str() {
+        "" | "company" => CustomerKind::Company,
+        "person" => CustomerKind::Person,
+        _ => {
+            return Err(AppError::validation(
+                "Art",
+                "Bitte Firma oder Person wählen.",
+            ))
+        }
+    };
+    let name = clean("Name", &input.name, 255)?;
+    if name.is_empty() {
+        return Err(AppError::validation("Name", "Bitte einen Namen eingeben."));
+    }
+    let number = clean("Kundennummer", &input.number, 20)?;
+    let contact_person = clean("Ansprechpartner", &input.contact_person, 120)?;
+    let supplement = clean("Adresszusatz", &input.supplement, 100)?;
+    let street = clean("Straße", &input.street, 100)?;
+    let zip = clean("PLZ", &input.zip, 10)?;
+    let city = clean("Ort", &input.city, 100)?;
+    let mut country = clean("Land", &input.country_code, 6)?.to_uppercase();
+    if country.is_empty() {
+        country = "DE".into();
+    }
+    if !countries::is_known(&country) {
+        return Err(AppError::validation(
+            "Land",
+            format!("„{country}“ ist kein Ländercode. Bitte den zweistelligen ISO-Code verwenden, z. B. DE, AT oder CH."),
+        ));
+    }
+    if !zip.is_empty() {
+        let ok = match country.as_str() {
+            "DE" => zip.len() == 5 && zip.chars().all(|c| c.is_ascii_digit()),
+            "AT" | "CH" | "LI" | "LU" | "BE" | "DK" => {
+                zip.len() == 4 && zip.chars().all(|c| c.is_ascii_digit())
+            }
+            _ => zip
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-'),
+        };
+        if !ok {
+            return Err(AppError::validation(
+                "PLZ",
+                match country.as_str() {
+                    "DE" => "Eine deutsche PLZ hat genau 5 Ziffern.".to_string(),
+                    "AT" | "CH" | "LI" | "LU" | "BE" | "DK" => {
+                        format!("Eine PLZ in {country} hat genau 4 Ziffern.")
+                    }
+                    _ => "Die PLZ enthält ungültige Zeichen.".to_string(),
+                },
+            ));
+        }
+    }
+    let email = clean("E-Mail", &input.email, 254)?;
+    if !email.is_empty() && !valid_email(&email) {
+        return Err(AppError::validation(
+            "E-Mail",
+            "Bitte eine gültige E-Mail-Adresse eingeben, z. B. buero@beispiel.de.",
+        ));
+    }
+    let phone = clean("Telefon", &input.phone, 40)?;
+    if !phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-/()".contains(c))
+    {
+        return Err(AppError::validation(
+            "Telefon",
+            "Die Telefonnummer darf nur Ziffern, Leerzeichen und + - / ( ) enthalten.",
+        ));
+    }
+    let now = Utc::now();
+    Ok((
+        kind,
+        Customer {
+            id: input.id.unwrap_or(0),
+            lexoffice_id: None,
+            lexoffice_version: None,
+            number,
+            kind,
+            name,
+            contact_person,
+            address: Address {
+                supplement,
+                street,
+                zip,
+                city,
+                country_code: country,
+            },
+            email,
+            phone,
+            archived: false,
+            source: Source::Manual,
+            missing_in_lexoffice: false,
+            last_imported_at: None,
+            hourly_rate: None,
+            created_at: now,
+            updated_at: now,
+        },
+    ))
+}
+
+/// Neuer Kunde / edit a manual customer. Customers from lexoffice are edited in lexoffice.
+pub async fn save(core: &Core, input: CustomerInput) -> AppResult<CustomerDetail> {
+    let (_, mut candidate) = validate(&input)?;
+    let store = core.store.clone();
+    blocking(move || {
+        let all = store.customers()?;
+        if !candidate.number.is_empty() {
+            if let Some(other) = all
+                .iter()
+                .find(|c| c.number == candidate.number && Some(c.id) != input.id)
+            {
+                return Err(AppError::validation(
+                    "Kundennummer",
+                    format!(
+                        "Die Kundennummer {} ist bereits an „{}“ vergeben.",
+                        candidate.number, other.name
+                    ),
+                ));
+            }
+        }
+        match input.id {
+            Some(id) => {
+                let existing = all.into_iter().find(|c| c.id == id).ok_or_else(|| {
+                    AppError::NotFound("Dieser Kunde existiert nicht mehr.".into())
+                })?;
+                if existing.source == Source::Lexoffice {
+                    return Err(AppError::validation(
+                        "Name",
+                        "Kunden aus lexoffice werden in lexoffice bearbeitet; Änderungen kommen mit dem nächsten Import.",
+                    ));
+                }
+                candidate.created_at = existing.created_at;
+                candidate.hourly_rate = existing.hourly_rate;
+            }
+            None => candidate.id = store.next_id()?,
+        }
+        store.put_customer(&candidate)?;
+        Ok(detail_of(candidate))
+    })
+    .await
+}
+
+/// "In lexoffice öffnen" for an imported customer.
+pub async fn open_in_lexoffice(core: &Core, id: u64) -> AppResult<()> {
+    let d = get(core, id).await?;
+    let lex_id = d.customer.lexoffice_id.ok_or_else(|| {
+        AppError::validation("Kunde", "Dieser Kunde ist nicht mit lexoffice verknüpft.")
+    })?;
+    let url = core.urls()?.contact_view(&lex_id);
+    core.open_lexoffice_page(url).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(name: &str) -> CustomerInput {
+        CustomerInput {
+            name: name.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let cases: Vec<(CustomerInput, &str)> = vec![
+            (input(""), "Name"),
+            (input("   "), "Name"),
+            (input(&"x".repeat(256)), "Name"),
+            (input("A\u{0}B"), "Name"),
+            (
+                CustomerInput {
+                    zip: "1234".into(),
+                    ..input("A")
+                },
+                "PLZ",
+            ),
+            (
+                CustomerInput {
+                    zip: "12a45".into(),
+                    ..input("A")
+                },
+                "PLZ",
+            ),
+            (
+                CustomerInput {
+                    zip: "12345".into(),
+                    country_code: "AT".into(),
+                    ..input("A")
+                },
+                "PLZ",
+            ),
+            (
+                CustomerInput {
+                    country_code: "XX".into(),
+                    ..input("A")
+                },
+                "Land",
+            ),
+            (
+                CustomerInput {
+                    country_code: "Deutschland".into(),
+                    ..input("A")
+                },
+                "Land",
+            ),
+            (
+                CustomerInput {
+                    email: "keine-mail".into(),
+                    ..input("A")
+                },
+                "E-Mail",
+            ),
+            (
+                CustomerInput {
+                    email: "a@b".into(),
+                    ..input("A")
+                },
+                "E-Mail",
+            ),
+            (
+                CustomerInput {
+                    email: "a b@c.de".into(),
+                    ..input("A")
+                },
+                "E-Mail",
+            ),
+            (
+                CustomerInput {
+                    phone: "0761-abc".into(),
+                    ..input("A")
+                },
+                "Telefon",
+            ),
+            (
+                CustomerInput {
+                    kind: "verein".into(),
+                    ..input("A")
+                },
+                "Art",
+            ),
+            (
+                CustomerInput {
+                    number: "x".repeat(21),
+                    ..input("A")
+                },
+                "Kundennummer",
+            ),
+        ];
+        for (inp, field) in cases {
+            match validate(&inp) {
+                Err(AppError::Validation { field: f, .. }) => assert_eq!(f, field, "{inp:?}"),
+                other => panic!("{inp:?} → {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn valid_input_is_cleaned() {
+        let (_, c) = validate(&CustomerInput {
+            name: "  Müller & Söhne <GmbH>  ".into(),
+            zip: "79098".into(),
+            country_code: "de".into(),
+            email: "info@mueller.example".into(),
+            phone: "+49 (761) 123-45".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(c.name, "Müller & Söhne <GmbH>");
+        assert_eq!(c.address.country_code, "DE");
+        let (_, c) = validate(&input("Hallo")).unwrap();
+        assert_eq!(c.address.country_code, "DE", "Germany is the default");
+    }
+}

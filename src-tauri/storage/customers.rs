@@ -1,0 +1,126 @@
+//! Customers: tree `customers`, key = local id (u64 big-endian), value = JSON.
+//! 10,000 customers are a few MB: listing reads the whole tree, which is what
+//! the Kunden list needs anyway.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::Store;
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CustomerKind {
+    Company,
+    Person,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Source {
+    Lexoffice,
+    Manual,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Address {
+    pub supplement: String,
+    pub street: String,
+    pub zip: String,
+    pub city: String,
+    /// ISO 3166-1 alpha-2 (lexoffice also knows extended codes such as `ES_CN`).
+    pub country_code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer {
+    pub id: u64,
+    pub lexoffice_id: Option<String>,
+    pub lexoffice_version: Option<i64>,
+    /// Kundennummer (lexoffice's customer number, or typed for manual customers).
+    pub number: String,
+    pub kind: CustomerKind,
+    pub name: String,
+    pub contact_person: String,
+    pub address: Address,
+    pub email: String,
+    pub phone: String,
+    pub archived: bool,
+    pub source: Source,
+    /// A lexoffice customer that the last complete import did not return.
+    #[serde(default)]
+    pub missing_in_lexoffice: bool,
+    pub last_imported_at: Option<DateTime<Utc>>,
+    /// Customer-specific hourly rate (prefills the invoice dialog).
+    #[serde(default, with = "rust_decimal::serde::str_option")]
+    pub hourly_rate: Option<Decimal>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub(super) fn key(id: u64) -> [u8; 8] {
+    id.to_be_bytes()
+}
+
+impl Store {
+    pub fn next_id(&self) -> AppResult<u64> {
+        // sled's generate_id is monotonic across restarts; +1 keeps 0 free.
+        Ok(self.db.generate_id()? + 1)
+    }
+
+    pub fn customers(&self) -> AppResult<Vec<Customer>> {
+        self.customers
+            .iter()
+            .values()
+            .map(|v| Ok(serde_json::from_slice(&v?)?))
+            .collect()
+    }
+
+    pub fn customer(&self, id: u64) -> AppResult<Option<Customer>> {
+        match self.customers.get(key(id))? {
+            Some(v) => Ok(Some(serde_json::from_slice(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Inserts or replaces one customer, flushed.
+    pub fn put_customer(&self, c: &Customer) -> AppResult<()> {
+        self.customers.insert(key(c.id), serde_json::to_vec(c)?)?;
+        self.flush()
+    }
+
+    /// Applies a set of changes atomically: `change` sees each current record
+    /// (None for new ids) and returns the record to store. All or nothing.
+    pub fn update_customers_atomically(
+        &self,
+        ids: &[u64],
+        change: impl Fn(u64, Option<Customer>) -> Option<Customer>,
+    ) -> AppResult<()> {
+        use sled::transaction::{ConflictableTransactionError, TransactionError};
+        let result = self.customers.transaction(|tx| {
+            for id in ids {
+                let current = match tx.get(key(*id))? {
+                    Some(v) => Some(
+                        serde_json::from_slice::<Customer>(&v)
+                            .map_err(|e| ConflictableTransactionError::Abort(e.to_string()))?,
+                    ),
+                    None => None,
+                };
+                if let Some(next) = change(*id, current) {
+                    let bytes = serde_json::to_vec(&next)
+                        .map_err(|e| ConflictableTransactionError::Abort(e.to_string()))?;
+                    tx.insert(&key(*id), bytes)?;
+                }
+            }
+            Ok(())
+        });
+        match result {
+            Ok(()) => self.flush(),
+            Err(TransactionError::Abort(e)) => Err(AppError::Storage(e)),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! Kunden › lexoffice Import against the sandbox: exactly once, idempotent,
+//! changes detected, manual customers linked, and interruptions that leave a
+//! consistent store which a re-run completes.
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use lexoffice_sandbox::{Fault, Sandbox, SandboxConfig};
+use zeitrechnung_lib::kunden::{self, import, CustomerInput};
+use zeitrechnung_lib::secrets::{ApiKey, SecretStore};
+use zeitrechnung_lib::storage::Source;
+
+fn sandbox(contacts: usize) -> Sandbox {
+    Sandbox::start_in_thread(SandboxConfig {
+        api_key: common::KEY.into(),
+        contacts,
+        seed: 42,
+        ..SandboxConfig::default()
+    })
+    .unwrap()
+}
+
+fn connected(sb: &Sandbox) -> common::Harness {
+    let h = common::harness(&sb.base_url);
+    h.secrets
+        .store(&ApiKey::parse(common::KEY).unwrap())
+        .unwrap();
+    h
+}
+
+/// Customers (role customer) in the sandbox, by lexoffice id.
+fn sandbox_customers(sb: &Sandbox) -> HashSet<String> {
+    sb.contacts()
+        .all()
+        .into_iter()
+        .filter(|c| c.customer_number().is_some())
+        .map(|c| c.id.to_string())
+        .collect()
+}
+
+fn local_lex_ids(h: &common::Harness) -> Vec<String> {
+    h.core
+        .store
+        .customers()
+        .unwrap()
+        .into_iter()
+        .filter_map(|c| c.lexoffice_id)
+        .collect()
+}
+
+async fn import_plain(h: &common::Harness) -> import::ImportSummary {
+    let cancel = AtomicBool::new(false);
+    import::run(&h.core, |_| {}, &cancel).await.unwrap()
+}
+
+#[tokio::test]
+async fn thousand_contacts_imported_exactly_once_and_second_run_changes_nothing() {
+    let sb = sandbox(1000);
+    let h = connected(&sb);
+    let expected = sandbox_customers(&sb);
+    assert!(expected.len() < 1000, "the seed has vendor-only contacts");
+    let events = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let ev = events.clone();
+    let cancel = AtomicBool::new(false);
+    let s = import::run(&h.core, move |e| ev.lock().unwrap().push(e), &cancel)
+        .await
+        .unwrap();
+    assert!(s.completed && s.error.is_none(), "{s:?}");
+    assert_eq!(s.new as usize, expected.len());
+    assert_eq!(s.total_pages, 4);
+    assert_eq!(
+        events.lock().unwrap().len(),
+        4,
+        "one progress event per page"
+    );
+    let local = local_lex_ids(&h);
+    assert_eq!(local.len(), expected.len());
+    assert_eq!(local.iter().cloned().collect::<HashSet<_>>(), expected);
+    // Requests: paged with size 250, customers only.
+    let reqs = sb.requests();
+    assert!(reqs
+        .iter()
+        .all(|r| r.path.contains("customer=true") && r.path.contains("size=250")));
+    assert!(
+        reqs.iter().all(|r| r.status == 200),
+        "no 429 reached the client"
+    );
+
+    let again = import_plain(&h).await;
+    assert_eq!(
+        (again.new, again.updated, again.linked, again.missing),
+        (0, 0, 0, 0)
+    );
+    assert_eq!(again.unchanged as usize, expected.len());
+    assert!(
+        again.message.starts_with("Keine Änderungen"),
+        "{}",
+        again.message
+    );
+    assert_eq!(local_lex_ids(&h).len(), expected.len());
+}
+
+#[tokio::test]
+async fn changes_between_imports_are_detected() {
+    let sb = sandbox(300);
+    let h = connected(&sb);
+    let first = import_plain(&h).await;
+    let customers: Vec<_> = sb
+        .contacts()
+        .all()
+        .into_iter()
+        .filter(|c| c.customer_number().is_some() && !c.archived)
+        .collect();
+    let (renamed, archived, removed) = (&customers[0], &customers[1], &customers[2]);
+    sb.contacts().update_contact(renamed.id, |c| {
+        if let Some(co) = c.company.as_mut() {
+            co.name = "Umbenannt & Co. KG".into();
+        } else if let Some(p) = c.person.as_mut() {
+            p.last_name = "Umbenannt".into();
+        }
+    });
+    sb.contacts().archive(archived.id);
+    sb.contacts().remove(removed.id);
+    sb.contacts().add_contact(
+        lexoffice_sandbox::Contact::company("Neukunde Bau GmbH")
+            .customer()
+            .with_billing_address("Hauptstr. 1", "10115", "Berlin", "DE"),
+    );
+    let s = import_plain(&h).await;
+    assert!(s.completed);
+    assert_eq!(s.new, 1);
+    assert_eq!(s.updated, 2, "renamed + archived");
+    assert_eq!(s.archived, 1);
+    assert_eq!(s.missing, 1);
+    assert_eq!(s.unchanged, first.new - 3);
+    let all = h.core.store.customers().unwrap();
+    let gone = all
+        .iter()
+        .find(|c| c.lexoffice_id.as_deref() == Some(&removed.id.to_string()))
+        .expect("a vanished customer is kept");
+    assert!(gone.missing_in_lexoffice);
+    let arch = all
+        .iter()
+        .find(|c| c.lexoffice_id.as_deref() == Some(&archived.id.to_string()))
+        .unwrap();
+    assert!(arch.archived);
+    assert!(all
+        .iter()
+        .any(|c| c.name == "Neukunde Bau GmbH" && c.address.city == "Berlin"));
+    // Kept ids: the renamed customer is the same local record.
+    assert_eq!(all.len() as u64, first.new + 1);
+}
+
+#[tokio::test]
+async fn manual_customers_are_linked_not_duplicated() {
+    let sb = sandbox(0);
+    let a = sb.contacts().add_contact(
+        lexoffice_sandbox::Contact::company("Schreinerei Kern")
+            .customer()
+            .with_billing_address("Am Bach 3", "79098", "Freiburg", "DE"),
+    );
+    sb.contacts().add_contact(
+        lexoffice_sandbox::Contact::company("Malerbetrieb Weiß GmbH")
+            .customer()
+            .with_billing_address("Ringstr. 9", "68159", "Mannheim", "DE"),
+    );
+    let h = connected(&sb);
+    let by_number = kunden::save(
+        &h.core,
+        CustomerInput {
+            name: "Kern (alt)".into(),
+            number: a.customer_number().unwrap().to_string(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let by_name = kunden::save(
+        &h.core,
+        CustomerInput {
+            name: "malerbetrieb  weiß gmbh".into(),
+            zip: "68159".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let s = import_plain(&h).await;
+    assert_eq!((s.new, s.linked), (0, 2), "{s:?}");
+    assert!(s.message.contains("2 verknüpft"));
+    let all = h.core.store.customers().unwrap();
+    assert_eq!(all.len(), 2);
+    let linked = all.iter().find(|c| c.id == by_number.customer.id).unwrap();
+    assert_eq!(linked.source, Source::Lexoffice);
+    assert_eq!(linked.name, "Schreinerei Kern");
+    assert_eq!(
+        linked.lexoffice_id.as_deref(),
+        Some(a.id.to_string().as_str())
+    );
+    assert!(all
+        .iter()
+        .any(|c| c.id == by_name.customer.id && c.lexoffice_id.is_some()));
+}
+
+/// Injects `fault` right after the first page was applied, then re-runs.
+async fn interrupted_then_completed(fault: Fault, count: u32, kind: &str) {
+    let sb = Arc::new(sandbox(1000));
+    let h = connected(&sb);
+    let expected = sandbox_customers(&sb);
+    let sb2 = sb.clone();
+    let fired = AtomicBool::new(false);
+    let cancel = AtomicBool::new(false);
+    let s = import::run(
+        &h.core,
+        move |_| {
+            if !fired.swap(true, Ordering::SeqCst) {
+                sb2.inject(fault.clone(), count);
+            }
+        },
+        &cancel,
+    )
+    .await
+    .unwrap();
+    assert!(!s.completed);
+    assert_eq!(
+        s.error.as_ref().map(|e| e.kind.as_str()),
+        Some(kind),
+        "{s:?}"
+    );
+    assert_eq!(s.pages_done, 1);
+    assert!(s.message.contains("erneut gestartet"), "{}", s.message);
+    // Exactly the first page is stored, each customer whole.
+    let stored = h.core.store.customers().unwrap();
+    assert_eq!(stored.len() as u64, s.new);
+    assert!(stored
+        .iter()
+        .all(|c| c.lexoffice_id.is_some() && !c.name.is_empty()));
+    assert!(
+        stored.iter().all(|c| !c.missing_in_lexoffice),
+        "an interrupted run marks nothing missing"
+    );
+    sb.clear_faults();
+    let again = import_plain(&h).await;
+    assert!(again.completed, "{again:?}");
+    assert_eq!(again.unchanged, s.new);
+    assert_eq!((again.new + s.new) as usize, expected.len());
+    assert_eq!(
+        local_lex_ids(&h).into_iter().collect::<HashSet<_>>(),
+        expected
+    );
+}
+
+#[tokio::test]
+async fn unauthorized_mid_import() {
+    interrupted_then_completed(Fault::Status(401), 1, "unauthorized").await;
+}
+
+#[tokio::test]
+async fn server_error_mid_import() {
+    interrupted_then_completed(Fault::Status(500), 1, "unavailable").await;
+}
+
+#[tokio::test]
+async fn rate_limit_storm_mid_import() {
+    interrupted_then_completed(Fault::Status(429), 30, "rateLimited").await;
+}
+
+#[tokio::test]
+async fn malformed_page_mid_import() {
+    interrupted_then_completed(Fault::MalformedJson, 1, "invalidResponse").await;
+}
+
+#[tokio::test]
+async fn connection_dropped_mid_import() {
+    interrupted_then_completed(Fault::DropConnection, 1, "offline").await;
+}
+
+#[tokio::test]
+async fn short_429_burst_and_503_are_ridden_out() {
+    let sb = Arc::new(sandbox(600));
+    let h = connected(&sb);
+    let sb2 = sb.clone();
+    let cancel = AtomicBool::new(false);
+    let s = import::run(
+        &h.core,
+        move |e| {
+            let import::ImportEvent::Progress { page, .. } = e;
+            if page == 1 {
+                sb2.inject(Fault::Status(429), 2);
+            } else if page == 2 {
+                sb2.inject(Fault::Status(503), 1);
+            }
+        },
+        &cancel,
+    )
+    .await
+    .unwrap();
+    assert!(s.completed && s.error.is_none(), "{s:?}");
+    assert_eq!(s.new as usize, sandbox_customers(&sb).len());
+}
+
+#[tokio::test]
+async fn cancel_keeps_applied_pages() {
+    let sb = sandbox(1000);
+    let h = connected(&sb);
+    let cancel = Arc::new(AtomicBool::new(false));
+    let c2 = cancel.clone();
+    let core = h.core.clone();
+    // Cancel from "outside" after the first page, as the UI's Abbrechen does.
+    let s = import::run(&h.core, move |_| c2.store(true, Ordering::SeqCst), &cancel)
+        .await
+        .unwrap();
+    assert!(s.cancelled && !s.completed);
+    assert_eq!(s.pages_done, 1);
+    assert_eq!(core.store.customers().unwrap().len() as u64, s.new);
+    assert!(s.message.starts_with("Import abgebrochen"));
+}
+
+#[tokio::test]
+async fn needs_a_connection_and_runs_once_at_a_time() {
+    let sb = sandbox(10);
+    let h = common::harness(&sb.base_url);
+    let cancel = AtomicBool::new(false);
+    let e = import::run(&h.core, |_| {}, &cancel).await.unwrap_err();
+    assert_eq!(e.kind(), "notConnected");
+    h.core.import_running.store(true, Ordering::SeqCst);
+    h.secrets
+        .store(&ApiKey::parse(common::KEY).unwrap())
+        .unwrap();
+    let e = import::run(&h.core, |_| {}, &cancel).await.unwrap_err();
+    assert_eq!(e.kind(), "busy");
+}
