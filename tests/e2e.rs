@@ -18,24 +18,34 @@ use zeitrechnung_lib::secrets::{OsKeyring, SecretStore};
 
 const E2E_KEY: &str = "e2e-3f7c9a1b-key";
 
+/// The tests share the session keyring entry: one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn screens() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screens")
 }
 
 struct World {
-    _sandbox: Sandbox,
+    sandbox: Sandbox,
     _dir: tempfile::TempDir,
     envs: Vec<(&'static str, String)>,
     record: PathBuf,
 }
 
 fn world() -> World {
-    let sandbox = Sandbox::start_in_thread(SandboxConfig {
+    world_with(SandboxConfig {
         api_key: E2E_KEY.into(),
         company_name: "Tischlerei Holzwurm GmbH".into(),
         ..SandboxConfig::default()
     })
-    .unwrap();
+}
+
+fn world_with(cfg: SandboxConfig) -> World {
+    let sandbox = Sandbox::start_in_thread(cfg).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let bin = dir.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
@@ -70,7 +80,7 @@ fn world() -> World {
         ("BROWSER", script.display().to_string()),
     ];
     World {
-        _sandbox: sandbox,
+        sandbox,
         _dir: dir,
         envs,
         record,
@@ -100,6 +110,7 @@ fn schnittstellen_connect_rate_restart_disconnect() {
         println!("SKIPPED e2e: {why}");
         return;
     }
+    let _serial = serial();
     let w = world();
     // Start from a clean keyring entry.
     OsKeyring::default_entry().delete().unwrap();
@@ -252,4 +263,121 @@ fn wait_with_timeout(
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+}
+
+const HOSTILE: [&str; 5] = [
+    "<img src=x onerror=alert(1)>",
+    "Müller & Söhne <GmbH>",
+    "<script>window.__xss = 1</script> Bau",
+    "שלום עליכם Café 🎉🛠️ GmbH",
+    "Zimmerei mit einem sehr langen Namen",
+];
+
+#[test]
+fn kunden_import_progress_search_detail_hostile_names() {
+    if let Some(why) = missing_prerequisite() {
+        println!("SKIPPED e2e: {why}");
+        return;
+    }
+    let _serial = serial();
+    let w = world_with(SandboxConfig {
+        api_key: E2E_KEY.into(),
+        contacts: 2500,
+        seed: 11,
+        ..SandboxConfig::default()
+    });
+    let long_name = format!("{} {}", HOSTILE[4], "x".repeat(300 - HOSTILE[4].len() - 1));
+    for name in HOSTILE[..4].iter().copied().chain([long_name.as_str()]) {
+        w.sandbox.contacts().add_contact(
+            lexoffice_sandbox::Contact::company(name)
+                .customer()
+                .with_billing_address("Gartenweg 5", "79100", "Freiburg", "DE")
+                .with_email("info@hostile.example"),
+        );
+    }
+    let expected = w
+        .sandbox
+        .contacts()
+        .all()
+        .into_iter()
+        .filter(|c| c.customer_number().is_some() && !c.archived)
+        .count();
+    OsKeyring::default_entry()
+        .store(&zeitrechnung_lib::secrets::ApiKey::parse(E2E_KEY).unwrap())
+        .unwrap();
+    let driver = Driver::start(
+        &w.envs
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect::<Vec<_>>(),
+    );
+    let shots = screens();
+    let s = driver.session(&app_path());
+    s.wait_text("Noch keine Kunden");
+    // Plant globals that any injected script would set.
+    s.execute("window.__xss = undefined; window.__alerted = false; window.alert = function () { window.__alerted = true; };");
+
+    s.click(&s.button("Kunden importieren"));
+    s.click(&s.wait_xpath("//button[@role='menuitem' and normalize-space()='lexoffice Import']"));
+    s.wait_text("lexoffice Import läuft");
+    s.wait_text("Seite 2 von");
+    s.screenshot(&shots.join("10-kunden-import-fortschritt.png"));
+    s.wait_text("Import abgeschlossen");
+    let count = format!("{} Kunden", de_count(expected));
+    s.wait_text(&count);
+    s.screenshot(&shots.join("11-kunden-liste.png"));
+
+    // Search narrows the list as you type.
+    let search = s.input("Suche");
+    s.type_text(&search, "Söhne <GmbH>");
+    s.wait_text("1 Kunden");
+    let row =
+        s.wait_xpath("//div[@role='row' and .//span[normalize-space()='Müller & Söhne <GmbH>']]");
+    s.click(&row);
+    s.wait_xpath("//aside//h2[normalize-space()='Müller & Söhne <GmbH>']");
+    s.wait_text("79100 Freiburg");
+    s.wait_text("In lexoffice öffnen");
+    s.screenshot(&shots.join("12-kunden-detail.png"));
+
+    // Every hostile name is shown literally.
+    s.clear(&search);
+    s.type_text(&search, "hostile.example");
+    s.wait_text(&format!("{} Kunden", HOSTILE.len()));
+    let text = s.page_text();
+    for name in &HOSTILE[..4] {
+        assert!(text.contains(name), "{name:?} not shown literally");
+    }
+    assert_eq!(
+        s.execute(
+            "return document.querySelectorAll('.customer-list img, .customer-list script').length"
+        ),
+        0
+    );
+    let row = s.wait_xpath("//div[@role='row' and .//span[starts-with(normalize-space(), 'Zimmerei mit einem sehr langen')]]");
+    s.click(&row);
+    s.wait_xpath("//aside//h2[starts-with(normalize-space(), 'Zimmerei mit einem sehr langen')]");
+    // The long name wraps inside the detail panel instead of widening the page.
+    let overflow = s.execute("return document.documentElement.scrollWidth <= window.innerWidth");
+    assert_eq!(overflow, true, "page scrolls horizontally");
+    s.screenshot(&shots.join("13-kunden-feindliche-namen.png"));
+    assert_eq!(
+        s.execute("return window.__xss === undefined && window.__alerted === false"),
+        true,
+        "a script ran"
+    );
+    s.quit();
+    drop(driver);
+    OsKeyring::default_entry().delete().unwrap();
+}
+
+fn de_count(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    out
 }

@@ -64,3 +64,44 @@ export const getRate = () => call("get_rate");
 
 /** @param {string} rate as typed, e.g. "85,50" @returns {Promise<RateSettings>} */
 export const saveRate = (rate) => call("save_rate", { rate });
+
+/**
+ * @typedef {Object} CustomerRow
+ * @property {number} id
+ * @property {string} number
+ * @property {string} name
+ * @property {string} contactPerson
+ * @property {string} city
+ * @property {string} email
+ * @property {"lexoffice"|"manuell"} source
+ * @property {boolean} archived
+ * @property {boolean} missingInLexoffice
+ */
+
+/** @returns {Promise<CustomerRow[]>} all customers, archived included */
+export const customersList = () => call("customers_list");
+
+/** @param {number} id */
+export const customerGet = (id) => call("customer_get", { id });
+
+/** @param {object} input the Neuer Kunde form */
+export const customerSave = (input) => call("customer_save", { input });
+
+/** @param {number} id */
+export const customerOpenLexoffice = (id) => call("customer_open_lexoffice", { id });
+
+/**
+ * Runs the lexoffice customer import. `onProgress` receives
+ * {page, totalPages, customers}. Resolves with the summary (also when the
+ * import stopped early: then `summary.error` is set).
+ */
+export async function customersImport(onProgress) {
+  const t = window.__TAURI__;
+  const channel = new t.core.Channel();
+  channel.onmessage = (msg) => {
+    if (msg && msg.event === "progress") onProgress(msg.data);
+  };
+  return call("customers_import", { onEvent: channel });
+}
+
+export const customersImportCancel = () => call("customers_import_cancel");

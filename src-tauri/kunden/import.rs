@@ -15,11 +15,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::Utc;
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
 use crate::lexoffice::Contact;
+use crate::money::format_de;
 use crate::secrets::ApiKey;
 use crate::storage::{Address, Customer, CustomerKind, Source};
 
@@ -73,9 +75,15 @@ impl ImportSummary {
     }
 
     fn compose_message(&mut self) {
+        let n = |v: u64| format_de(Decimal::from(v), 0);
         let done = format!(
             "{} neu, {} aktualisiert, {} unverändert, {} verknüpft, {} archiviert, {} nicht mehr in lexoffice.",
-            self.new, self.updated, self.unchanged, self.linked, self.archived, self.missing
+            n(self.new),
+            n(self.updated),
+            n(self.unchanged),
+            n(self.linked),
+            n(self.archived),
+            n(self.missing)
         );
         self.message = if let Some(e) = &self.error {
             format!(
@@ -95,7 +103,7 @@ impl ImportSummary {
         } else if self.changed() == 0 {
             format!(
                 "Keine Änderungen: Alle {} Kunden aus lexoffice sind bereits aktuell.",
-                self.unchanged
+                n(self.unchanged)
             )
         } else {
             format!("Import abgeschlossen: {done}")

@@ -1,0 +1,8 @@
+// de-DE formatting of counts. Money is formatted in Rust (rust_decimal) and
+// arrives as text; JavaScript never does arithmetic on amounts.
+const countFmt = new Intl.NumberFormat("de-DE", { maximumFractionDigits: 0 });
+
+/** 1234 → "1.234" */
+export function formatCount(n) {
+  return countFmt.format(n);
+}
