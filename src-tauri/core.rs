@@ -26,6 +26,10 @@ pub struct Core {
     pub import_running: AtomicBool,
     /// Set by "Abbrechen" during the customer import.
     pub import_cancel: AtomicBool,
+    /// One invoice creation at a time.
+    pub invoice_lock: tokio::sync::Mutex<()>,
+    /// How long after an unclear attempt "no draft found" means "never created".
+    pub reconcile_grace: chrono::Duration,
 }
 
 impl Core {
@@ -53,6 +57,8 @@ impl Core {
             keyring_problem: Mutex::new(None),
             import_running: AtomicBool::new(false),
             import_cancel: AtomicBool::new(false),
+            invoice_lock: tokio::sync::Mutex::new(()),
+            reconcile_grace: chrono::Duration::minutes(2),
         }
     }
 

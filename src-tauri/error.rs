@@ -29,6 +29,9 @@ pub enum AppError {
     /// A local record that is gone (deleted meanwhile).
     #[error("{0}")]
     NotFound(String),
+    /// An invoice attempt whose outcome is not known yet.
+    #[error("{0}")]
+    Unclear(String),
     /// The same long job is already running.
     #[error("{0}")]
     Busy(String),
@@ -60,6 +63,7 @@ impl AppError {
             AppError::Storage(_) => "storage",
             AppError::NotFound(_) => "notFound",
             AppError::Busy(_) => "busy",
+            AppError::Unclear(_) => "unclear",
             AppError::Config(_) => "config",
             AppError::Opener(_) => "opener",
             AppError::Internal(_) => "internal",

@@ -4,6 +4,7 @@
 //! builds the same app in tests; OS-bound plugins (single-instance, log,
 //! opener) are registered separately in `run`, which tests skip.
 
+pub mod billing;
 pub mod commands;
 pub mod core;
 pub mod error;
@@ -11,6 +12,8 @@ pub mod kunden;
 pub mod lexoffice;
 pub mod money;
 pub mod paths;
+pub mod projekte;
+pub mod rechnung;
 pub mod schnittstellen;
 pub mod secrets;
 pub mod storage;
@@ -41,6 +44,24 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::kunden::customer_open_lexoffice,
         commands::kunden::customers_import,
         commands::kunden::customers_import_cancel,
+        commands::projekte::projects_list,
+        commands::projekte::project_get,
+        commands::projekte::project_save,
+        commands::projekte::project_delete,
+        commands::projekte::entries_list,
+        commands::projekte::time_save,
+        commands::projekte::service_save,
+        commands::projekte::entry_delete,
+        commands::projekte::csv_preview,
+        commands::projekte::csv_import,
+        commands::projekte::csv_pick_file,
+        commands::rechnung::invoice_defaults,
+        commands::rechnung::invoice_preview,
+        commands::rechnung::invoice_create,
+        commands::rechnung::invoice_history,
+        commands::rechnung::invoice_release,
+        commands::rechnung::invoice_reconcile,
+        commands::rechnung::invoice_open,
     ])
 }
 
@@ -82,7 +103,8 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             focus_main(app)
         }))
-        .plugin(tauri_plugin_opener::init());
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init());
 
     let result = app_builder(builder)
         .setup(|app| {
@@ -119,7 +141,11 @@ pub fn run() {
                 opener,
             ));
             app.manage(core.clone());
-            tauri::async_runtime::spawn(async move { core.check_keyring().await });
+            tauri::async_runtime::spawn(async move {
+                core.check_keyring().await;
+                // Attempts a crash or an error left unclear are settled first.
+                rechnung::reconcile_all(&core).await;
+            });
             Ok(())
         })
         .run(tauri::generate_context!());

@@ -156,3 +156,68 @@ fn commands_are_refused_to_remote_origins() {
     assert!(invoke_from(&a, "https://evil.example", "open_key_page", json!({})).is_err());
     assert!(a.h.opened.lock().unwrap().is_empty());
 }
+
+#[test]
+fn kunden_commands_save_list_get_and_reject_bad_input() {
+    let sb = common::sandbox();
+    let a = app(&sb.base_url);
+    assert_eq!(invoke(&a, "customers_list", json!({})).unwrap(), json!([]));
+    let saved = invoke(
+        &a,
+        "customer_save",
+        json!({"input": {"kind": "company", "name": "Bäckerei Korn", "zip": "79098", "city": "Freiburg", "countryCode": "de"}}),
+    )
+    .unwrap();
+    assert_eq!(saved["name"], "Bäckerei Korn");
+    assert_eq!(
+        saved["invoiceable"], false,
+        "manual customers cannot be invoiced yet"
+    );
+    let id = saved["id"].as_u64().unwrap();
+    let list = invoke(&a, "customers_list", json!({})).unwrap();
+    assert_eq!(list[0]["source"], "manuell");
+    assert_eq!(list[0]["city"], "Freiburg");
+    let got = invoke(&a, "customer_get", json!({"id": id})).unwrap();
+    assert_eq!(got["address"]["countryCode"], "DE");
+
+    let err = invoke(&a, "customer_save", json!({"input": {"name": ""}})).unwrap_err();
+    assert_error(&err, "validation");
+    assert_eq!(err["field"], "Name");
+    let err = invoke(
+        &a,
+        "customer_save",
+        json!({"input": {"name": "X", "zip": "1"}}),
+    )
+    .unwrap_err();
+    assert_eq!(err["field"], "PLZ");
+    // Unknown fields and wrong types are refused, nothing stored.
+    assert!(invoke(
+        &a,
+        "customer_save",
+        json!({"input": {"name": "X", "admin": true}})
+    )
+    .is_err());
+    assert!(invoke(&a, "customer_save", json!({"input": {"name": 5}})).is_err());
+    assert_eq!(
+        invoke(&a, "customers_list", json!({}))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let err = invoke(&a, "customer_get", json!({"id": 999_999})).unwrap_err();
+    assert_error(&err, "notFound");
+    let err = invoke(&a, "customer_open_lexoffice", json!({"id": id})).unwrap_err();
+    assert_error(&err, "validation");
+}
+
+#[test]
+fn customers_import_needs_a_connection_and_cancel_is_harmless() {
+    let sb = common::sandbox();
+    let a = app(&sb.base_url);
+    invoke(&a, "customers_import_cancel", json!({})).unwrap();
+    let err = invoke(&a, "customers_import", json!({"onEvent": "__CHANNEL__:1"})).unwrap_err();
+    assert_error(&err, "notConnected");
+}

@@ -105,3 +105,28 @@ export async function customersImport(onProgress) {
 }
 
 export const customersImportCancel = () => call("customers_import_cancel");
+
+// ---- Projekte ------------------------------------------------------------
+export const projectsList = () => call("projects_list");
+export const projectGet = (id) => call("project_get", { id });
+export const projectSave = (input) => call("project_save", { input });
+/** Returns a {question} to confirm first, or null when deleted. */
+export const projectDelete = (id, confirmed) => call("project_delete", { id, confirmed });
+/** @param {number} projectId @param {string} [from] @param {string} [to] dates as typed */
+export const entriesList = (projectId, from, to) => call("entries_list", { projectId, from: from || null, to: to || null });
+export const timeSave = (input) => call("time_save", { input });
+export const serviceSave = (input) => call("service_save", { input });
+export const entryDelete = (id) => call("entry_delete", { id });
+export const csvPickFile = () => call("csv_pick_file");
+export const csvPreview = (path) => call("csv_preview", { path });
+export const csvImport = (path) => call("csv_import", { path });
+
+// ---- lexoffice Rechnung ---------------------------------------------------
+export const invoiceDefaults = (projectId) => call("invoice_defaults", { projectId });
+/** @param {{projectId:number, from:string, to:string, rate:string, listSubprojects:boolean}} request */
+export const invoicePreview = (request) => call("invoice_preview", { request });
+export const invoiceCreate = (request) => call("invoice_create", { request });
+export const invoiceHistory = (projectId) => call("invoice_history", { projectId });
+export const invoiceRelease = (id) => call("invoice_release", { id });
+export const invoiceReconcile = (id) => call("invoice_reconcile", { id });
+export const invoiceOpen = (id) => call("invoice_open", { id });

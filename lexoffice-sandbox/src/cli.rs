@@ -21,15 +21,19 @@ options:
   --refill-per-sec R     rate limit refill in tokens/s (default 2)
   --retry-after          send Retry-After: 1 with 429
   --revoked-key K        a key that is answered with 401 (repeatable)
-  --fault SPEC           initial fault, repeatable: <status>[x<count>],
-                         delay<ms>[x<count>], drop[x<count>], malformed[x<count>],
-                         empty[x<count>]   e.g. --fault 503x2 --fault delay3000x1
+  --fault SPEC           initial fault, repeatable: <status>[x<count>] (handler
+                         not run), <status>after[x<count>] (handler runs, e.g.
+                         invoice stored, then <status>), delay<ms>[x<count>],
+                         drop[x<count>], dropafter[x<count>] (stored, then
+                         connection closed), malformed[x<count>], empty[x<count>]
+                         e.g. --fault 503x2 --fault delay3000x1 --fault 504afterx1
   --verbose              log every API request to stderr
   -h, --help             this text
 
 Test-only control plane (no auth, no rate limit): POST/GET/DELETE /__sandbox/faults,
 GET/DELETE /__sandbox/requests, POST/GET /__sandbox/profile,
-POST /__sandbox/rate-limit/reset.
+POST /__sandbox/rate-limit/reset, GET /__sandbox/invoices,
+DELETE /__sandbox/invoices/{id}, POST /__sandbox/invoices/{id}/finalize.
 ";
 
 #[derive(Debug, Clone)]
@@ -148,6 +152,10 @@ mod tests {
             "503x2",
             "--fault",
             "delay3000x1",
+            "--fault",
+            "504afterx1",
+            "--fault",
+            "dropafter",
             "--retry-after",
             "--revoked-key",
             "old",
@@ -168,7 +176,9 @@ mod tests {
             a.faults,
             [
                 (Fault::Status(503), 2),
-                (Fault::Delay(Duration::from_millis(3000)), 1)
+                (Fault::Delay(Duration::from_millis(3000)), 1),
+                (Fault::StatusAfterStore(504), 1),
+                (Fault::DropAfterStore, 1)
             ]
         );
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 
 use crate::errors::json_response;
 use crate::faults::Fault;
+use crate::invoices::{DeleteError, StoredInvoice};
 use crate::{lock, Shared};
 
 type S = State<Arc<Shared>>;
@@ -31,6 +32,12 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         )
         .route("/__sandbox/profile", post(set_profile).get(get_profile))
         .route("/__sandbox/rate-limit/reset", post(reset_rate_limit))
+        .route("/__sandbox/invoices", get(list_invoices))
+        .route(
+            "/__sandbox/invoices/{id}",
+            axum::routing::delete(delete_invoice),
+        )
+        .route("/__sandbox/invoices/{id}/finalize", post(finalize_invoice))
         .route("/__sandbox", get(not_found))
         .route("/__sandbox/{*rest}", axum::routing::any(not_found))
 }
@@ -51,6 +58,9 @@ struct FaultRequest {
     kind: Option<String>,
     spec: Option<String>,
     count: Option<u32>,
+    /// With `status` or `kind: "drop"`: run the handler first (store), then fail.
+    #[serde(default, alias = "afterStore")]
+    after_store: bool,
 }
 
 fn parse_fault(req: &FaultRequest) -> Result<(Fault, u32), String> {
@@ -61,7 +71,13 @@ fn parse_fault(req: &FaultRequest) -> Result<(Fault, u32), String> {
     let count = req.count.unwrap_or(1);
     let kind = req.kind.as_deref().map(str::to_ascii_lowercase);
     let fault = match (kind.as_deref(), req.status, req.delay_ms) {
+        (None | Some("status"), Some(s), _) if req.after_store => {
+            Fault::status(s)?;
+            Fault::StatusAfterStore(s)
+        }
         (None | Some("status"), Some(s), _) => Fault::status(s)?,
+        (Some("drop" | "dropconnection"), _, _) if req.after_store => Fault::DropAfterStore,
+        (Some("dropafter" | "dropafterstore"), _, _) => Fault::DropAfterStore,
         (None | Some("delay"), None, Some(ms)) | (Some("delay"), _, Some(ms)) => {
             Fault::Delay(Duration::from_millis(ms))
         }
@@ -70,7 +86,7 @@ fn parse_fault(req: &FaultRequest) -> Result<(Fault, u32), String> {
         (Some("empty" | "emptybody"), _, _) => Fault::EmptyBody,
         _ => {
             return Err(
-                "want {\"status\":N} or {\"delay_ms\":N} or {\"kind\":\"drop|malformed|empty\"} or {\"spec\":\"503x2\"}, plus optional \"count\""
+                "want {\"status\":N[,\"after_store\":true]} or {\"delay_ms\":N} or {\"kind\":\"drop|dropafter|malformed|empty\"} or {\"spec\":\"503x2\"}, plus optional \"count\""
                     .to_string(),
             )
         }
@@ -169,6 +185,45 @@ async fn reset_rate_limit(State(shared): S) -> Response<Body> {
     json_response(200, &json!({ "ok": true }))
 }
 
+async fn list_invoices(State(shared): S) -> Response<Body> {
+    let list: Vec<Value> = lock(&shared.invoices)
+        .iter()
+        .map(StoredInvoice::to_json)
+        .collect();
+    json_response(200, &Value::Array(list))
+}
+
+fn parse_id(id: &str) -> Option<uuid::Uuid> {
+    uuid::Uuid::parse_str(id).ok()
+}
+
+async fn delete_invoice(State(shared): S, Path(id): Path<String>) -> Response<Body> {
+    let Some(uuid) = parse_id(&id) else {
+        return json_response(404, &json!({ "error": "unknown invoice" }));
+    };
+    match lock(&shared.invoices).delete(uuid) {
+        Ok(inv) => json_response(200, &json!({ "deleted": inv.id })),
+        Err(DeleteError::NotFound) => json_response(404, &json!({ "error": "unknown invoice" })),
+        Err(DeleteError::NotDraft) => {
+            json_response(409, &json!({ "error": "only drafts can be deleted" }))
+        }
+    }
+}
+
+async fn finalize_invoice(State(shared): S, Path(id): Path<String>) -> Response<Body> {
+    let Some(uuid) = parse_id(&id) else {
+        return json_response(404, &json!({ "error": "unknown invoice" }));
+    };
+    let mut store = lock(&shared.invoices);
+    if store.get(uuid).is_none() {
+        return json_response(404, &json!({ "error": "unknown invoice" }));
+    }
+    match store.finalize(uuid) {
+        Some(inv) => json_response(200, &inv.to_wire()),
+        None => json_response(409, &json!({ "error": "only drafts can be finalized" })),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,6 +258,27 @@ mod tests {
             parse_fault(&req(json!({"spec":"504x3"}))),
             Ok((Fault::Status(504), 3))
         );
+        assert_eq!(
+            parse_fault(&req(json!({"status":504,"after_store":true}))),
+            Ok((Fault::StatusAfterStore(504), 1))
+        );
+        assert_eq!(
+            parse_fault(&req(json!({"status":500,"afterStore":true,"count":2}))),
+            Ok((Fault::StatusAfterStore(500), 2))
+        );
+        assert_eq!(
+            parse_fault(&req(json!({"kind":"drop","after_store":true}))),
+            Ok((Fault::DropAfterStore, 1))
+        );
+        assert_eq!(
+            parse_fault(&req(json!({"kind":"dropafter"}))),
+            Ok((Fault::DropAfterStore, 1))
+        );
+        assert_eq!(
+            parse_fault(&req(json!({"spec":"504afterx1"}))),
+            Ok((Fault::StatusAfterStore(504), 1))
+        );
+        assert!(parse_fault(&req(json!({"status":200,"after_store":true}))).is_err());
         assert!(parse_fault(&req(json!({"status":200}))).is_err());
         assert!(parse_fault(&req(json!({"count":2}))).is_err());
         assert!(parse_fault(&req(json!({"kind":"bogus"}))).is_err());

@@ -4,6 +4,18 @@
 //! count says, then the next entry takes over. A fault is consumed only by a
 //! request that reaches the fault step of the pipeline (see `gateway.rs`): a
 //! request rejected by auth or by the rate limiter leaves the queue untouched.
+//!
+//! Spec strings (CLI `--fault`, control plane `{"spec":…}`), each optionally
+//! followed by `x<count>` (default 1):
+//!
+//! | Spec | Fault | Handler runs? |
+//! |---|---|---|
+//! | `503`, `429`, `504`, … | [`Fault::Status`] | no — nothing is stored |
+//! | `504after`, `500after`, … | [`Fault::StatusAfterStore`] | yes — e.g. the invoice is stored, then the status is answered |
+//! | `drop` | [`Fault::DropConnection`] | no |
+//! | `dropafter` | [`Fault::DropAfterStore`] | yes — stored, then the connection is closed |
+//! | `delay<ms>` | [`Fault::Delay`] | yes, after the delay |
+//! | `malformed`, `empty` | [`Fault::MalformedJson`], [`Fault::EmptyBody`] | yes |
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -14,7 +26,15 @@ use std::time::Duration;
 pub enum Fault {
     /// Answer with this status and the documented body for it
     /// (401, 402, 403, 404, 406, 409, 415, 429, 500, 503, 504, …; any 4xx/5xx).
+    /// The handler does **not** run: no side effect (nothing stored).
     Status(u16),
+    /// Run the handler (e.g. store the invoice), throw its answer away and
+    /// answer this status with its documented body instead — the reference's
+    /// "504 … the request may still have succeeded".
+    StatusAfterStore(u16),
+    /// Run the handler (e.g. store the invoice), then close the connection
+    /// without a response.
+    DropAfterStore,
     /// Sleep, then answer normally.
     Delay(Duration),
     /// Close the connection without sending a response.
@@ -26,8 +46,8 @@ pub enum Fault {
 }
 
 impl Fault {
-    /// Parses a CLI spec: `503`, `503x2`, `delay3000x1`, `drop`, `malformedx3`,
-    /// `emptyx1`. The count defaults to 1.
+    /// Parses a CLI spec: `503`, `503x2`, `504afterx1`, `delay3000x1`, `drop`,
+    /// `dropafterx1`, `malformedx3`, `emptyx1`. The count defaults to 1.
     pub fn parse_spec(spec: &str) -> Result<(Fault, u32), String> {
         let spec = spec.trim().to_ascii_lowercase();
         let (what, count) = match spec.rsplit_once('x') {
@@ -41,6 +61,7 @@ impl Fault {
         };
         let fault = match what.as_str() {
             "drop" | "dropconnection" => Fault::DropConnection,
+            "dropafter" | "dropafterstore" => Fault::DropAfterStore,
             "malformed" | "malformedjson" => Fault::MalformedJson,
             "empty" | "emptybody" => Fault::EmptyBody,
             w if w.starts_with("delay") => {
@@ -50,12 +71,21 @@ impl Fault {
                 Fault::Delay(Duration::from_millis(ms))
             }
             w => {
-                let status: u16 = w.parse().map_err(|_| {
+                let (code, after) = match w.strip_suffix("afterstore").or(w.strip_suffix("after")) {
+                    Some(code) => (code, true),
+                    None => (w, false),
+                };
+                let status: u16 = code.parse().map_err(|_| {
                     format!(
-                        "unknown fault spec {spec:?} (want <status>, delay<ms>, drop, malformed or empty, optionally followed by x<count>)"
+                        "unknown fault spec {spec:?} (want <status>, <status>after, delay<ms>, drop, dropafter, malformed or empty, optionally followed by x<count>)"
                     )
                 })?;
-                Fault::status(status)?
+                let fault = Fault::status(status)?;
+                if after {
+                    Fault::StatusAfterStore(status)
+                } else {
+                    fault
+                }
             }
         };
         Ok((fault, count))
@@ -75,6 +105,8 @@ impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Fault::Status(s) => write!(f, "{s}"),
+            Fault::StatusAfterStore(s) => write!(f, "{s}after"),
+            Fault::DropAfterStore => write!(f, "dropafter"),
             Fault::Delay(d) => write!(f, "delay{}", d.as_millis()),
             Fault::DropConnection => write!(f, "drop"),
             Fault::MalformedJson => write!(f, "malformed"),
@@ -138,6 +170,24 @@ mod tests {
             Ok((Fault::MalformedJson, 3))
         );
         assert_eq!(Fault::parse_spec("emptyx1"), Ok((Fault::EmptyBody, 1)));
+        assert_eq!(
+            Fault::parse_spec("504afterx1"),
+            Ok((Fault::StatusAfterStore(504), 1))
+        );
+        assert_eq!(
+            Fault::parse_spec("500AFTER"),
+            Ok((Fault::StatusAfterStore(500), 1))
+        );
+        assert_eq!(
+            Fault::parse_spec("dropafterx2"),
+            Ok((Fault::DropAfterStore, 2))
+        );
+        assert_eq!(
+            Fault::parse_spec("dropafter"),
+            Ok((Fault::DropAfterStore, 1))
+        );
+        assert!(Fault::parse_spec("200after").is_err());
+        assert!(Fault::parse_spec("after").is_err());
         assert!(Fault::parse_spec("200").is_err());
         assert!(Fault::parse_spec("503xabc").is_err());
         assert!(Fault::parse_spec("delayx1").is_err());
@@ -148,6 +198,8 @@ mod tests {
     fn display_round_trips() {
         for f in [
             Fault::Status(504),
+            Fault::StatusAfterStore(504),
+            Fault::DropAfterStore,
             Fault::Delay(Duration::from_millis(250)),
             Fault::DropConnection,
             Fault::MalformedJson,

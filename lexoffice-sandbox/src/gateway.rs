@@ -18,16 +18,21 @@
 //!    left → 429 (regular body, optional `Retry-After: 1`), nothing executed,
 //!    no fault consumed.
 //! 6. **Fault**: the next queued fault, if any, is used up:
-//!    * `Status(500 | 504)`: the handler runs first and its answer is thrown
-//!      away — the call may have succeeded, as the reference warns for 504;
-//!    * any other `Status(s)`: the documented body for `s`, handler not run;
+//!    * `Status(s)`: the documented body for `s`; the handler does **not** run
+//!      (nothing is stored — an injected 429 or 504 has no side effect);
+//!    * `StatusAfterStore(s)`: steps 7–8 run (e.g. the invoice is stored),
+//!      their answer is thrown away and `s` is answered instead — the
+//!      reference's "504 … the request may still have succeeded";
 //!    * `Delay(d)`: sleep `d`, then continue normally;
 //!    * `DropConnection`: the connection is closed without a response
 //!      (handler not run);
-//!    * `MalformedJson` / `EmptyBody`: the handler runs, then 200 with its body
-//!      cut in half / with no body.
-//! 7. **Content type**: routes taking a JSON body (none yet) require
-//!    `Content-Type: application/json` → else 415 in the regular format.
+//!    * `DropAfterStore`: steps 7–8 run, then the connection is closed without
+//!      a response;
+//!    * `MalformedJson` / `EmptyBody`: steps 7–8 run, then their status with
+//!      the body cut in half / with no body.
+//! 7. **Content type**: routes taking a JSON body (`POST /v1/invoices`)
+//!    require `Content-Type: application/json` → else 415 in the regular
+//!    format.
 //! 8. **Handler**.
 //!
 //! Every response carries `Content-Type: application/json`.
@@ -39,13 +44,16 @@ use axum::extract::State;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, Request, Response};
 
-use crate::contacts;
 use crate::errors::{
     gateway_body, json_response, raw_response, regular_body, status_response, ErrorFormat,
     GatewayError,
 };
 use crate::faults::Fault;
+use crate::{contacts, invoices, voucherlist};
 use crate::{lock, Shared};
+
+/// Largest request body read (larger ones are cut, and so fail to parse).
+const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// Per-connection switch that closes the socket without a response.
 #[derive(Clone, Debug)]
@@ -57,39 +65,54 @@ pub enum Route {
     Profile,
     ContactsList,
     Contact(String),
+    /// `POST /v1/invoices`
+    CreateInvoice,
+    /// `GET /v1/invoices/{id}`
+    Invoice(String),
+    /// `GET /v1/voucherlist`
+    VoucherList,
 }
 
 impl Route {
     /// Resolves method + path; `None` → the gateway's 403.
     pub fn resolve(method: &Method, path: &str) -> Option<Route> {
+        fn single_segment(path: &str, prefix: &str) -> Option<String> {
+            let id = path.strip_prefix(prefix)?;
+            if id.is_empty() || id.contains('/') {
+                None
+            } else {
+                Some(id.to_string())
+            }
+        }
+        if method == Method::POST {
+            return (path == "/v1/invoices").then_some(Route::CreateInvoice);
+        }
         if method != Method::GET {
             return None;
         }
         match path {
             "/v1/profile" => Some(Route::Profile),
             "/v1/contacts" => Some(Route::ContactsList),
-            _ => {
-                let id = path.strip_prefix("/v1/contacts/")?;
-                if id.is_empty() || id.contains('/') {
-                    None
-                } else {
-                    Some(Route::Contact(id.to_string()))
-                }
-            }
+            "/v1/voucherlist" => Some(Route::VoucherList),
+            _ => single_segment(path, "/v1/contacts/")
+                .map(Route::Contact)
+                .or_else(|| single_segment(path, "/v1/invoices/").map(Route::Invoice)),
         }
     }
 
     /// Error body format of the endpoint (reference §4).
     pub fn error_format(&self) -> ErrorFormat {
         match self {
-            Route::Profile => ErrorFormat::Regular,
+            Route::Profile | Route::CreateInvoice | Route::Invoice(_) | Route::VoucherList => {
+                ErrorFormat::Regular
+            }
             Route::ContactsList | Route::Contact(_) => ErrorFormat::Legacy,
         }
     }
 
     /// Whether the route takes a JSON request body (POST/PUT).
     pub fn takes_json_body(&self) -> bool {
-        false
+        matches!(self, Route::CreateInvoice)
     }
 }
 
@@ -165,9 +188,11 @@ pub(crate) async fn handle(
         .unwrap_or_else(|| req.uri().path().to_string());
     let seq = shared.record_start(req.method().as_str(), &path_q);
     let kill = req.extensions().get::<ConnKill>().cloned();
-    // No implemented route reads a request body yet.
-    let (parts, _body) = req.into_parts();
-    match pipeline(&shared, &parts, seq, kill.is_some()).await {
+    let (parts, body) = req.into_parts();
+    let body = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .unwrap_or_default();
+    match pipeline(&shared, &parts, &body, seq, kill.is_some()).await {
         Outcome::Respond(resp) => {
             shared.record_status(seq, resp.status().as_u16());
             resp
@@ -183,7 +208,13 @@ pub(crate) async fn handle(
     }
 }
 
-async fn pipeline(shared: &Shared, req: &Parts, seq: u64, can_drop: bool) -> Outcome {
+async fn pipeline(
+    shared: &Arc<Shared>,
+    req: &Parts,
+    body: &[u8],
+    seq: u64,
+    can_drop: bool,
+) -> Outcome {
     let path = req.uri.path();
     let headers = &req.headers;
 
@@ -220,38 +251,56 @@ async fn pipeline(shared: &Shared, req: &Parts, seq: u64, can_drop: bool) -> Out
     match fault {
         None => {}
         Some(Fault::Status(s)) => {
-            if s == 500 || s == 504 {
-                let _ = run(shared, req, &route);
-            }
+            return Outcome::Respond(status_response(s, path, route.error_format()))
+        }
+        Some(Fault::StatusAfterStore(s)) => {
+            let _ = execute(shared, req, body, &route);
             return Outcome::Respond(status_response(s, path, route.error_format()));
         }
         Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
         Some(Fault::DropConnection) if can_drop => return Outcome::Drop,
         // No connection handle (router used outside `server.rs`): answer normally.
         Some(Fault::DropConnection) => {}
+        Some(Fault::DropAfterStore) => {
+            let resp = execute(shared, req, body, &route);
+            return if can_drop {
+                Outcome::Drop
+            } else {
+                Outcome::Respond(resp)
+            };
+        }
         Some(Fault::MalformedJson) => {
-            let body = axum::body::to_bytes(run(shared, req, &route).into_body(), usize::MAX)
+            let resp = execute(shared, req, body, &route);
+            let status = resp.status().as_u16();
+            let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
                 .await
                 .unwrap_or_default();
-            let cut = if body.len() >= 4 {
-                body.slice(..body.len() / 2)
+            let cut = if bytes.len() >= 4 {
+                bytes.slice(..bytes.len() / 2)
             } else {
                 axum::body::Bytes::from_static(b"{\"content\":[")
             };
-            return Outcome::Respond(raw_response(200, Body::from(cut)));
+            return Outcome::Respond(raw_response(status, Body::from(cut)));
         }
         Some(Fault::EmptyBody) => {
-            let _ = run(shared, req, &route);
-            return Outcome::Respond(raw_response(200, Body::empty()));
+            let status = execute(shared, req, body, &route).status().as_u16();
+            return Outcome::Respond(raw_response(status, Body::empty()));
         }
     }
 
-    if route.takes_json_body() && !is_json_content_type(headers) {
-        let ct = headers
+    Outcome::Respond(execute(shared, req, body, &route))
+}
+
+/// Steps 7 (content type) and 8 (handler).
+fn execute(shared: &Arc<Shared>, req: &Parts, body: &[u8], route: &Route) -> Response<Body> {
+    let path = req.uri.path();
+    if route.takes_json_body() && !is_json_content_type(&req.headers) {
+        let ct = req
+            .headers
             .get(header::CONTENT_TYPE)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
             .unwrap_or_default();
-        return Outcome::Respond(json_response(
+        return json_response(
             415,
             &regular_body(
                 415,
@@ -259,18 +308,21 @@ async fn pipeline(shared: &Shared, req: &Parts, seq: u64, can_drop: bool) -> Out
                 &format!("Content type '{ct}' not supported"),
                 None,
             ),
-        ));
+        );
     }
-
-    Outcome::Respond(run(shared, req, &route))
+    run(shared, req, body, route)
 }
 
 /// The endpoint handlers proper.
-fn run(shared: &Shared, req: &Parts, route: &Route) -> Response<Body> {
+fn run(shared: &Arc<Shared>, req: &Parts, body: &[u8], route: &Route) -> Response<Body> {
+    let path = req.uri.path();
     match route {
         Route::Profile => json_response(200, &lock(&shared.profile).to_wire()),
         Route::ContactsList => contacts::list(&shared.contacts, req.uri.query()),
         Route::Contact(id) => contacts::get(&shared.contacts, id),
+        Route::CreateInvoice => invoices::create(shared, req, body),
+        Route::Invoice(id) => invoices::get(shared, path, id),
+        Route::VoucherList => voucherlist::list(shared, path, req.uri.query()),
     }
 }
 
@@ -296,6 +348,25 @@ mod tests {
         assert_eq!(Route::resolve(&Method::GET, "/v1/contacts/a/b"), None);
         assert_eq!(Route::resolve(&Method::POST, "/v1/profile"), None);
         assert_eq!(Route::resolve(&Method::GET, "/v1/invoices"), None);
+        assert_eq!(
+            Route::resolve(&Method::POST, "/v1/invoices"),
+            Some(Route::CreateInvoice)
+        );
+        assert_eq!(Route::resolve(&Method::POST, "/v1/invoices/x"), None);
+        assert_eq!(
+            Route::resolve(&Method::GET, "/v1/invoices/abc"),
+            Some(Route::Invoice("abc".into()))
+        );
+        assert_eq!(Route::resolve(&Method::DELETE, "/v1/invoices/abc"), None);
+        assert_eq!(
+            Route::resolve(&Method::GET, "/v1/voucherlist"),
+            Some(Route::VoucherList)
+        );
+        assert!(Route::CreateInvoice.takes_json_body());
+        assert_eq!(
+            Route::Invoice("a".into()).error_format(),
+            ErrorFormat::Regular
+        );
         assert_eq!(Route::resolve(&Method::GET, "/v2/profile"), None);
     }
 

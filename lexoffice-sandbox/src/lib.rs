@@ -4,8 +4,10 @@
 //! out-of-process through the `lexoffice-sandbox` binary.
 //!
 //! Implemented API surface: `GET /v1/profile`, `GET /v1/contacts`,
-//! `GET /v1/contacts/{id}`. Every other `/v1` route answers like the real
-//! gateway does for an unknown route (403). Invoices are not implemented.
+//! `GET /v1/contacts/{id}`, `POST /v1/invoices[?finalize=true]`,
+//! `GET /v1/invoices/{id}`, `GET /v1/voucherlist`. Every other `/v1` route
+//! answers like the real gateway does for an unknown route (403). Invoice
+//! validation and pricing are in [`pricing`] ([`price_invoice`] is pure).
 //!
 //! # Test-only control plane
 //! `/__sandbox/*` is **not** part of the lexoffice API: it is unauthenticated,
@@ -14,7 +16,7 @@
 //!
 //! | Request | Effect |
 //! |---|---|
-//! | `POST /__sandbox/faults` `{"status":503,"count":2}` / `{"delay_ms":3000,"count":1}` / `{"kind":"malformed"\|"empty"\|"drop","count":1}` / `{"spec":"503x2"}` | queue a fault (count defaults to 1) |
+//! | `POST /__sandbox/faults` `{"status":503,"count":2}` / `{"status":504,"after_store":true}` / `{"delay_ms":3000,"count":1}` / `{"kind":"malformed"\|"empty"\|"drop"\|"dropafter","count":1}` / `{"spec":"504afterx1"}` | queue a fault (count defaults to 1; spec strings in [`faults`]) |
 //! | `GET /__sandbox/faults` | pending faults |
 //! | `DELETE /__sandbox/faults` | clear all faults |
 //! | `GET /__sandbox/requests` | every `/v1` request so far: `[{method, path, elapsedMs, status, fault}]` |
@@ -22,6 +24,9 @@
 //! | `POST /__sandbox/profile` `{"companyName":…, "smallBusiness":…, "taxType":…}` | change the profile (all fields optional) |
 //! | `GET /__sandbox/profile` | current profile |
 //! | `POST /__sandbox/rate-limit/reset` | refill the token bucket |
+//! | `GET /__sandbox/invoices` | every stored invoice, full `GET /v1/invoices/{id}` JSON, creation order |
+//! | `DELETE /__sandbox/invoices/{id}` | delete a draft like a user in the web app (404 unknown, 409 not a draft) |
+//! | `POST /__sandbox/invoices/{id}/finalize` | draft → open (404 unknown, 409 not a draft) |
 //!
 //! The request pipeline is described in [`gateway`].
 
@@ -32,10 +37,13 @@ mod control;
 pub mod errors;
 pub mod faults;
 pub mod gateway;
+pub mod invoices;
+pub mod pricing;
 pub mod rng;
 pub mod seed;
 mod server;
 pub mod state;
+pub mod voucherlist;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -45,11 +53,14 @@ use tokio::sync::watch;
 
 pub use bucket::TokenBucket;
 pub use faults::Fault;
+pub use invoices::{DeleteError, InvoiceAddress, StoredInvoice};
+pub use pricing::{price_invoice, PricedInvoice, Rejection, Violation};
 pub use state::{
     Address, Company, Contact, ContactPerson, ContactStore, Person, Profile, Role, Roles,
 };
 
 use faults::FaultQueue;
+use invoices::InvoiceStore;
 
 /// Settings of one sandbox instance.
 #[derive(Debug, Clone)]
@@ -134,10 +145,13 @@ pub(crate) struct Shared {
     pub next_seq: std::sync::atomic::AtomicU64,
     pub profile: Mutex<Profile>,
     pub contacts: ContactStore,
+    pub invoices: Mutex<InvoiceStore>,
+    /// `http://127.0.0.1:PORT` (for `resourceUri` when a request has no `Host`).
+    pub base_url: String,
 }
 
 impl Shared {
-    fn new(cfg: &SandboxConfig) -> Arc<Shared> {
+    fn new(cfg: &SandboxConfig, addr: SocketAddr) -> Arc<Shared> {
         let contacts = ContactStore::new(seed::organization_id(cfg.seed));
         seed::seed_contacts(&contacts, cfg.contacts, cfg.seed);
         Arc::new(Shared {
@@ -161,6 +175,8 @@ impl Shared {
                 cfg.small_business,
             )),
             contacts,
+            invoices: Mutex::new(InvoiceStore::default()),
+            base_url: format!("http://{addr}"),
         })
     }
 
@@ -241,7 +257,7 @@ impl Sandbox {
     pub async fn start(cfg: SandboxConfig) -> std::io::Result<Sandbox> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.port)).await?;
         let addr = listener.local_addr()?;
-        let shared = Shared::new(&cfg);
+        let shared = Shared::new(&cfg, addr);
         let (tx, rx) = watch::channel(false);
         tokio::spawn(server::serve(listener, shared.clone(), rx));
         Ok(Sandbox::handle(addr, shared, tx, None))
@@ -258,7 +274,7 @@ impl Sandbox {
             .thread_name("lexoffice-sandbox")
             .enable_all()
             .build()?;
-        let shared = Shared::new(&cfg);
+        let shared = Shared::new(&cfg, addr);
         let (tx, rx) = watch::channel(false);
         let server_shared = shared.clone();
         let thread = std::thread::Builder::new()
@@ -340,6 +356,38 @@ impl Sandbox {
     /// The contact store; mutations are visible to the next request.
     pub fn contacts(&self) -> &ContactStore {
         &self.shared.contacts
+    }
+
+    /// Every stored invoice (drafts and open ones), in creation order.
+    pub fn invoices(&self) -> Vec<StoredInvoice> {
+        lock(&self.shared.invoices).all()
+    }
+
+    /// One stored invoice.
+    pub fn invoice(&self, id: uuid::Uuid) -> Option<StoredInvoice> {
+        lock(&self.shared.invoices).get(id).cloned()
+    }
+
+    /// The full `GET /v1/invoices/{id}` JSON of every stored invoice.
+    pub fn invoices_json(&self) -> Vec<serde_json::Value> {
+        lock(&self.shared.invoices)
+            .iter()
+            .map(StoredInvoice::to_json)
+            .collect()
+    }
+
+    /// Deletes a draft, as a user can in the web app; afterwards
+    /// `GET /v1/invoices/{id}` answers 404. `false` if the id is unknown or
+    /// the invoice is not a draft (finalized invoices cannot be deleted).
+    pub fn delete_invoice(&self, id: uuid::Uuid) -> bool {
+        lock(&self.shared.invoices).delete(id).is_ok()
+    }
+
+    /// Finalizes a draft (status `open`, voucher number `RE…`, due date,
+    /// `version + 1`, new `updatedDate`), as a user can in the web app.
+    /// `false` if the id is unknown or the invoice is not a draft.
+    pub fn finalize_invoice(&self, id: uuid::Uuid) -> bool {
+        lock(&self.shared.invoices).finalize(id).is_some()
     }
 
     /// Refills the token bucket (e.g. between test phases).

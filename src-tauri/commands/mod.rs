@@ -6,4 +6,6 @@
 
 pub mod app;
 pub mod kunden;
+pub mod projekte;
+pub mod rechnung;
 pub mod schnittstellen;

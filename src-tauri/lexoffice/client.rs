@@ -7,7 +7,7 @@ use url::Url;
 
 use super::error::{parse_error_body, LexofficeError};
 use super::ratelimit::RateLimiter;
-use super::types::{Contact, Page, Profile};
+use super::types::{Contact, Created, InvoiceInfo, Page, Profile, VoucherItem};
 use crate::secrets::ApiKey;
 
 #[derive(Debug, Clone)]
@@ -82,6 +82,39 @@ impl LexofficeClient {
         self.get_json(
             key,
             &format!("/v1/contacts?customer=true&page={page}&size={size}"),
+        )
+        .await
+    }
+
+    /// `POST /v1/invoices` (a draft: never `finalize`).
+    pub async fn create_invoice(
+        &self,
+        key: &ApiKey,
+        body: &serde_json::Value,
+    ) -> Result<Created, LexofficeError> {
+        self.post_json(key, "/v1/invoices", body).await
+    }
+
+    pub async fn invoice(&self, key: &ApiKey, id: &str) -> Result<InvoiceInfo, LexofficeError> {
+        self.get_json(key, &format!("/v1/invoices/{}", urlencode(id)))
+            .await
+    }
+
+    /// Draft invoices of one contact with a voucher date from `from` on (reconciliation).
+    pub async fn draft_invoices(
+        &self,
+        key: &ApiKey,
+        contact_id: &str,
+        from: chrono::NaiveDate,
+        page: u32,
+    ) -> Result<Page<VoucherItem>, LexofficeError> {
+        self.get_json(
+            key,
+            &format!(
+                "/v1/voucherlist?voucherType=invoice&voucherStatus=draft&contactId={}&voucherDateFrom={}&page={page}&size=250",
+                urlencode(contact_id),
+                from.format("%Y-%m-%d")
+            ),
         )
         .await
     }
@@ -225,6 +258,10 @@ impl LexofficeClient {
             return Err(err);
         }
     }
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 fn path_only(path_and_query: &str) -> &str {

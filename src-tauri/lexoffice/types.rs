@@ -191,3 +191,40 @@ impl Contact {
             .or_else(|| persons.first())
     }
 }
+
+/// `POST /v1/invoices` → 201 (reference §7.5).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Created {
+    pub id: String,
+    #[serde(default)]
+    pub resource_uri: Option<String>,
+}
+
+/// The parts of `GET /v1/invoices/{id}` we use (reference §8).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct InvoiceInfo {
+    pub id: String,
+    #[serde(default)]
+    pub voucher_status: Option<String>,
+    #[serde(default)]
+    pub voucher_number: Option<String>,
+}
+
+/// One item of `GET /v1/voucherlist`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct VoucherItem {
+    pub id: String,
+    #[serde(default)]
+    pub voucher_status: Option<String>,
+    #[serde(default)]
+    pub contact_id: Option<String>,
+    #[serde(default)]
+    pub total_amount: Option<serde_json::Number>,
+    #[serde(default)]
+    pub created_date: Option<String>,
+    #[serde(default)]
+    pub voucher_date: Option<String>,
+}

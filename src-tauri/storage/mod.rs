@@ -1,14 +1,19 @@
 //! sled behind a small typed API. One `Db` per process, opened once at start-up
 //! and kept open; every user-visible write is flushed before it returns.
 //!
-//! Trees: `meta` (schema version), `settings` (one JSON document), `customers`.
+//! Trees: `meta` (schema version), `settings` (one JSON document), `customers`,
+//! `projects`, `entries`, `entry_keys`, `csv_rows` (see `projects.rs` for the keys).
 //! Later issues add `customers`, `projects`, `entries`, … with keys designed for
 //! their range scans (integers big-endian).
 
 mod customers;
+mod invoices;
+mod projects;
 mod settings;
 
 pub use customers::{Address, Customer, CustomerKind, Source};
+pub use invoices::{InvoiceRecord, InvoiceState};
+pub use projects::{entry_key, BillingState, Entry, EntryKind, Project, ProjectStatus};
 pub use settings::{ProfileCache, Settings};
 
 use std::path::Path;
@@ -27,6 +32,11 @@ pub struct Store {
     meta: sled::Tree,
     settings: sled::Tree,
     customers: sled::Tree,
+    projects: sled::Tree,
+    entries: sled::Tree,
+    entry_keys: sled::Tree,
+    csv_rows: sled::Tree,
+    invoices: sled::Tree,
 }
 
 impl Store {
@@ -42,12 +52,16 @@ impl Store {
             .map_err(map_open_err)?;
         let meta = db.open_tree("meta")?;
         let settings = db.open_tree("settings")?;
-        let customers = db.open_tree("customers")?;
         let store = Store {
+            customers: db.open_tree("customers")?,
+            projects: db.open_tree("projects")?,
+            entries: db.open_tree("entries")?,
+            entry_keys: db.open_tree("entry_keys")?,
+            csv_rows: db.open_tree("csv_rows")?,
+            invoices: db.open_tree("invoices")?,
             db,
             meta,
             settings,
-            customers,
         };
         store.migrate()?;
         Ok(store)

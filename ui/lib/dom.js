@@ -94,3 +94,81 @@ export function confirmDialog(o) {
     dlg.showModal();
   });
 }
+
+let dialogCounter = 0;
+/**
+ * A modal form. `fields`: [{key, label, type?: "text"|"select"|"checkbox"|"textarea",
+ * options?: [[value,label]], attrs?, full?: bool, hint?}]. `submit(values)` returns
+ * a promise; a rejected {field, message} is shown at the field with that label.
+ * Resolves with submit's result, or null when cancelled.
+ */
+export function formDialog({ title, fields, values = {}, submitLabel = "Speichern", submit, wide = false, extra = null }) {
+  return new Promise((resolve) => {
+    const titleId = `dlg-${++dialogCounter}`;
+    const dlg = h("dialog", { class: `modal form-modal${wide ? " wide" : ""}`, "aria-labelledby": titleId });
+    const controls = {};
+    const grid = h("div", { class: "form-grid" });
+    for (const f of fields) {
+      const id = `${titleId}-${f.key}`;
+      let input;
+      if (f.type === "select") {
+        input = h("select", { id, ...(f.attrs || {}) }, (f.options || []).map(([v, l]) => h("option", { value: v }, l)));
+      } else if (f.type === "textarea") {
+        input = h("textarea", { id, rows: 3, ...(f.attrs || {}) });
+      } else if (f.type === "checkbox") {
+        input = h("input", { id, type: "checkbox", ...(f.attrs || {}) });
+      } else {
+        input = h("input", { id, type: "text", autocomplete: "off", ...(f.attrs || {}) });
+      }
+      const error = h("p", { class: "field-error", role: "alert", hidden: true });
+      const wrap = f.type === "checkbox"
+        ? h("div", { class: "field checkbox-field" }, h("label", { class: "switch", for: id }, input, h("span", {}, f.label)), error)
+        : h("div", { class: "field" }, h("label", { for: id }, f.label), input, f.hint ? h("p", { class: "hint" }, f.hint) : null, error);
+      if (f.full) wrap.classList.add("full");
+      const v = values[f.key];
+      if (f.type === "checkbox") input.checked = v === undefined ? true : Boolean(v);
+      else if (v !== undefined && v !== null) input.value = String(v);
+      controls[f.key] = { input, error, label: f.label, wrap };
+      grid.append(wrap);
+    }
+    const formError = h("div", { class: "alert error", role: "alert", hidden: true });
+    const save = h("button", { type: "submit", class: "primary" }, submitLabel);
+    const finish = (result) => { dlg.close(); dlg.remove(); resolve(result); };
+    const form = h("form", {
+      novalidate: true,
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        for (const c of Object.values(controls)) { c.error.hidden = true; c.input.removeAttribute("aria-invalid"); }
+        formError.hidden = true;
+        const out = {};
+        for (const [k, c] of Object.entries(controls)) out[k] = c.input.type === "checkbox" ? c.input.checked : c.input.value;
+        save.disabled = true;
+        try {
+          finish(await submit(out));
+        } catch (e) {
+          const target = e && e.field && Object.values(controls).find((c) => c.label === e.field);
+          if (target) {
+            target.error.textContent = e.message; target.error.hidden = false;
+            target.input.setAttribute("aria-invalid", "true"); target.input.focus();
+          } else {
+            formError.textContent = (e && e.message) || "Unbekannter Fehler."; formError.hidden = false;
+          }
+        } finally {
+          save.disabled = false;
+        }
+      },
+    },
+      h("h2", { id: titleId }, title),
+      grid, extra, formError,
+      h("div", { class: "actions" },
+        h("button", { type: "button", class: "secondary", onclick: () => finish(null) }, "Abbrechen"),
+        save));
+    dlg.append(form);
+    dlg.addEventListener("cancel", (e) => { e.preventDefault(); finish(null); });
+    document.body.append(dlg);
+    dlg.showModal();
+    const first = fields.find((f) => !(f.attrs && f.attrs.disabled));
+    if (first) controls[first.key].input.focus();
+    dlg.controls = controls;
+  });
+}

@@ -1,14 +1,344 @@
-import { h } from "../lib/dom.js";
+// Projekte: project tree, detail with totals, times and services, forms, CSV import.
+import * as api from "../api.js";
+import { h, replace, toast, confirmDialog, formDialog } from "../lib/dom.js";
+import { openInvoiceDialog } from "./rechnung.js";
+
+const state = { query: "", status: "alle", selectedId: null };
+
+const UNITS = ["Stunde", "Stück", "m", "m²", "km", "Pauschal"];
+
+function todayDe() {
+  const d = new Date();
+  return `${String(d.getDate()).padStart(2, "0")}.${String(d.getMonth() + 1).padStart(2, "0")}.${d.getFullYear()}`;
+}
 
 export function renderProjekte(root, { navigate }) {
-  root.append(
-    h("section", { class: "page" },
-      h("div", { class: "page-head" }, h("h1", {}, "Projekte")),
-      h("div", { class: "empty" },
+  const listBox = h("nav", { class: "project-list", "aria-label": "Projekte" });
+  const detail = h("section", { class: "project-detail", "aria-live": "polite" });
+  const searchId = "proj-search";
+  const search = h("input", { id: searchId, type: "search", placeholder: "Name oder Nummer", autocomplete: "off" });
+  search.value = state.query;
+  const statusSel = h("select", { id: "proj-status" },
+    [["alle", "alle"], ["aktiv", "aktiv"], ["abgeschlossen", "abgeschlossen"], ["archiviert", "archiviert"]].map(([v, l]) => h("option", { value: v }, l)));
+  statusSel.value = state.status;
+  const body = h("div", { class: "projekte-body" });
+  root.append(h("section", { class: "page page-wide" },
+    h("div", { class: "page-head" },
+      h("h1", {}, "Projekte"),
+      h("button", { type: "button", class: "primary", onclick: () => projectForm(null, null) }, "Neues Projekt")),
+    body));
+
+  let rows = [];
+  let customers = [];
+
+  function drawList() {
+    const q = state.query.trim().toLowerCase();
+    const matches = (r) => (!q || r.name.toLowerCase().includes(q) || r.number.toLowerCase().includes(q) || r.customerName.toLowerCase().includes(q))
+      && (state.status === "alle" || r.status === state.status);
+    // Keep a parent visible when one of its subprojects matches.
+    const visibleIds = new Set();
+    for (const r of rows) if (matches(r)) { visibleIds.add(r.id); if (r.parentId) visibleIds.add(r.parentId); }
+    const items = rows.filter((r) => visibleIds.has(r.id)).map((r) => h("button", {
+      type: "button", class: `project-item depth-${Math.min(r.depth, 2)}${r.id === state.selectedId ? " selected" : ""}`,
+      "aria-current": r.id === state.selectedId ? "true" : null,
+      onclick: () => select(r.id),
+    },
+      h("span", { class: "p-name" }, r.name),
+      h("span", { class: "p-meta" }, [r.number, r.depth === 0 ? r.customerName : null].filter(Boolean).join(" · ") || " "),
+      r.status !== "aktiv" ? h("span", { class: "badge muted-badge" }, r.status) : null));
+    replace(listBox, items.length ? items : h("p", { class: "muted pad" }, "Keine Projekte gefunden."));
+  }
+
+  search.addEventListener("input", () => { state.query = search.value; drawList(); });
+  statusSel.addEventListener("change", () => { state.status = statusSel.value; drawList(); });
+
+  async function load(selectId) {
+    try {
+      [rows, customers] = await Promise.all([api.projectsList(), api.customersList()]);
+    } catch (e) {
+      replace(body, h("p", { class: "alert error" }, e.message));
+      return;
+    }
+    if (!rows.length) {
+      replace(body, h("div", { class: "empty" },
         h("h2", {}, "Noch keine Projekte"),
-        h("p", {}, "Legen Sie zuerst Ihre Kunden an oder importieren Sie sie aus lexoffice. Projekte mit ihren Zeiten und Leistungen ordnen Sie dann einem Kunden zu."),
-        h("button", { type: "button", class: "secondary", onclick: () => navigate("kunden") }, "Zu den Kunden"),
-      ),
-    ),
-  );
+        h("p", {}, customers.length
+          ? "Legen Sie Ihr erstes Projekt mit „Neues Projekt“ an und ordnen Sie es einem Kunden zu. Danach erfassen Sie Zeiten und Leistungen darauf."
+          : "Legen Sie zuerst Ihre Kunden an oder importieren Sie sie aus lexoffice. Projekte mit ihren Zeiten und Leistungen ordnen Sie dann einem Kunden zu."),
+        h("div", { class: "row center" },
+          customers.length ? null : h("button", { type: "button", class: "secondary", onclick: () => navigate("kunden") }, "Zu den Kunden"),
+          h("button", { type: "button", class: "primary", onclick: () => projectForm(null, null) }, "Neues Projekt"))));
+      return;
+    }
+    if (!body.contains(listBox)) {
+      replace(body,
+        h("div", { class: "project-col" },
+          h("div", { class: "project-filters" },
+            h("div", { class: "field" }, h("label", { for: searchId }, "Suche"), search),
+            h("div", { class: "field" }, h("label", { for: "proj-status" }, "Status"), statusSel)),
+          listBox),
+        detail);
+    }
+    if (selectId) state.selectedId = selectId;
+    if (state.selectedId && !rows.some((r) => r.id === state.selectedId)) state.selectedId = null;
+    if (!state.selectedId) state.selectedId = rows[0].id;
+    drawList();
+    await showDetail();
+  }
+
+  async function select(id) {
+    state.selectedId = id;
+    drawList();
+    await showDetail();
+  }
+
+  async function showDetail() {
+    const id = state.selectedId;
+    let d, entries;
+    try {
+      [d, entries] = await Promise.all([api.projectGet(id), api.entriesList(id)]);
+    } catch (e) {
+      replace(detail, h("p", { class: "alert error" }, e.message));
+      return;
+    }
+    if (id !== state.selectedId) return;
+    renderDetail(d, entries);
+  }
+
+  function renderDetail(d, entries) {
+    const p = d.project;
+    const isSub = Boolean(p.parentId);
+    const times = entries.filter((e) => e.kind === "time");
+    const services = entries.filter((e) => e.kind === "service");
+    const family = [{ id: p.id, name: p.name }, ...d.subprojects.map((s) => ({ id: s.id, name: s.name }))];
+    const invoiceBtn = h("button", {
+      type: "button", class: "primary",
+      onclick: () => openInvoiceDialog(p.id, () => showDetail()),
+    }, "lexoffice Rechnung");
+    const bar = h("div", { class: "options-bar", role: "toolbar", "aria-label": "Projektaktionen" },
+      invoiceBtn,
+      isSub ? null : h("button", { type: "button", class: "secondary", onclick: () => projectForm(null, p) }, "Unterprojekt anlegen"),
+      h("button", { type: "button", class: "secondary", onclick: () => timeForm(null, family, p.id) }, "Zeit erfassen"),
+      h("button", { type: "button", class: "secondary", onclick: () => serviceForm(null, family, p.id) }, "Leistung erfassen"),
+      h("button", { type: "button", class: "secondary", onclick: () => csvDialog() }, "Importieren"));
+    const facts = [
+      ["Kunde", d.customer ? `${d.customer.name}${d.customer.number ? ` (${d.customer.number})` : ""}` : "– kein Kunde –"],
+      ["Projektnummer", p.number || "–"],
+      ["Stundensatz", d.rate.display ? `${d.rate.display} (${d.rate.source})` : "kein Stundensatz – bitte im Projekt oder unter Einstellungen › Schnittstellen festlegen"],
+    ];
+    if (d.parentName) facts.unshift(["Hauptprojekt", d.parentName]);
+    const t = d.totals;
+    replace(detail,
+      h("div", { class: "detail-title" },
+        h("div", {},
+          h("h2", { class: "detail-name" }, p.name),
+          h("span", { class: "badge muted-badge" }, d.statusLabel)),
+        h("div", { class: "row" },
+          h("button", { type: "button", class: "linkbtn", onclick: () => projectForm(p, null) }, "Bearbeiten"),
+          h("button", { type: "button", class: "linkbtn danger-link", onclick: () => deleteProject(p, d) }, "Löschen"))),
+      bar,
+      h("div", { class: "kpis" },
+        kpi("Stunden", t.hoursDisplay),
+        kpi("Leistungen", t.servicesNetDisplay),
+        kpi("noch nicht abgerechnet", t.openNetDisplay, t.minutesWithoutRate ? "ohne Zeiten ohne Stundensatz" : "netto")),
+      h("dl", { class: "facts inline" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
+      d.subprojects.length ? h("div", { class: "subprojects" }, h("span", { class: "muted" }, "Unterprojekte:"),
+        d.subprojects.map((s) => h("button", { type: "button", class: "chip", onclick: () => select(s.id) }, s.name))) : null,
+      entryTable("Zeiten", times, [
+        ["Datum", (e) => e.dateDisplay], ["Unterprojekt", (e) => e.subproject || "–"], ["Mitarbeiter", (e) => e.employee || "–"],
+        ["Von–Bis", (e) => (e.start ? `${e.start}–${e.end}` : "–")], ["Pause", (e) => (e.breakMinutes ? `${e.breakMinutes} min` : "–")],
+        ["Dauer", (e) => e.durationDisplay, "num"], ["Beschreibung", (e) => e.description],
+      ], (e) => timeForm(e, family, p.id)),
+      entryTable("Leistungen", services, [
+        ["Datum", (e) => e.dateDisplay], ["Unterprojekt", (e) => e.subproject || "–"], ["Bezeichnung", (e) => e.name],
+        ["Menge", (e) => `${e.quantityDisplay} ${e.unit}`, "num"], ["Einzelpreis", (e) => e.unitPriceDisplay, "num"],
+        ["Steuer", (e) => `${e.taxRate} %`, "num"], ["Betrag", (e) => e.amountDisplay, "num"],
+      ], (e) => serviceForm(e, family, p.id)),
+    );
+  }
+
+  function kpi(label, value, hint) {
+    return h("div", { class: "kpi" }, h("span", { class: "kpi-label" }, label), h("strong", {}, value), hint ? h("span", { class: "kpi-hint" }, hint) : null);
+  }
+
+  function entryTable(title, list, cols, edit) {
+    const head = h("tr", {}, cols.map(([c, , cls]) => h("th", { class: cls || null, scope: "col" }, c)),
+      h("th", { scope: "col" }, "Abrechenbar"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Aktionen")));
+    const bodyRows = list.map((e) => h("tr", { class: e.state !== "offen" ? "locked" : null },
+      cols.map(([, f, cls]) => h("td", { class: cls || null }, f(e))),
+      h("td", {}, e.billable ? "ja" : "nein"),
+      h("td", {}, h("span", { class: `state ${e.state}`, title: e.lockedReason || "" }, e.state)),
+      h("td", { class: "actions-cell" }, e.lockedReason
+        ? h("span", { class: "lock", title: e.lockedReason, "aria-label": e.lockedReason }, "🔒")
+        : [
+          h("button", { type: "button", class: "linkbtn", onclick: () => edit(e) }, "Bearbeiten"),
+          h("button", { type: "button", class: "linkbtn danger-link", onclick: () => deleteEntry(e) }, "Löschen"),
+        ])));
+    return h("section", { class: "entries" },
+      h("h3", {}, `${title} (${list.length})`),
+      list.length
+        ? h("div", { class: "table-wrap" }, h("table", { class: "data" }, h("thead", {}, head), h("tbody", {}, bodyRows)))
+        : h("p", { class: "muted" }, title === "Zeiten" ? "Noch keine Zeiten erfasst." : "Noch keine Leistungen erfasst."));
+  }
+
+  async function deleteEntry(e) {
+    const ok = await confirmDialog({ title: "Eintrag löschen?", text: `${e.dateDisplay} · ${e.kind === "time" ? e.durationDisplay + " h" : e.name} wird endgültig gelöscht.`, confirm: "Löschen", danger: true });
+    if (!ok) return;
+    try { await api.entryDelete(e.id); toast("Eintrag gelöscht"); showDetail(); } catch (err) { toast(err.message, "error"); }
+  }
+
+  async function deleteProject(p, d) {
+    try {
+      let check = await api.projectDelete(p.id, false);
+      if (check) {
+        const ok = await confirmDialog({ title: "Projekt löschen?", text: `${check.question} Das kann nicht rückgängig gemacht werden.`, confirm: "Endgültig löschen", danger: true });
+        if (!ok) return;
+        check = await api.projectDelete(p.id, true);
+      } else if (!d.entryCount) {
+        // deleted right away (no entries, no subprojects)
+      }
+      toast(`Projekt „${p.name}“ gelöscht`);
+      state.selectedId = null;
+      load();
+    } catch (err) {
+      toast(err.message, "error");
+    }
+  }
+
+  // ---- forms -------------------------------------------------------------
+  async function projectForm(existing, parent) {
+    const isSub = Boolean(parent || (existing && existing.parentId));
+    const custOptions = [["", "– kein Kunde –"], ...customers.filter((c) => !c.archived || (existing && existing.customerId === c.id))
+      .map((c) => [String(c.id), `${c.name}${c.number ? ` (${c.number})` : ""}${c.source === "manuell" ? " – manuell" : ""}`])];
+    const fields = [
+      { key: "name", label: "Name", full: true },
+      { key: "number", label: "Projektnummer" },
+      { key: "status", label: "Status", type: "select", options: [["aktiv", "aktiv"], ["abgeschlossen", "abgeschlossen"], ["archiviert", "archiviert"]] },
+    ];
+    if (!isSub) fields.splice(1, 0, { key: "customerId", label: "Kunde", type: "select", options: custOptions, full: true, hint: "Tippen Sie die ersten Buchstaben, um in der Liste zu springen." });
+    fields.push({ key: "hourlyRate", label: "Stundensatz", attrs: { inputmode: "decimal", placeholder: "leer = übernehmen" }, hint: isSub ? "Leer lassen, um den Satz des Hauptprojekts zu übernehmen." : "Leer lassen, um den Satz des Kunden bzw. aus Einstellungen › Schnittstellen zu übernehmen." });
+    const values = existing
+      ? { name: existing.name, number: existing.number, customerId: existing.customerId ?? "", status: existing.status, hourlyRate: existing.hourlyRate ? existing.hourlyRate.replace(".", ",") : "" }
+      : { status: "aktiv", customerId: "" };
+    const saved = await formDialog({
+      title: existing ? "Projekt bearbeiten" : parent ? `Unterprojekt von „${parent.name}“` : "Neues Projekt",
+      fields, values,
+      submit: (v) => api.projectSave({
+        id: existing ? existing.id : null,
+        name: v.name, number: v.number, status: v.status, hourlyRate: v.hourlyRate,
+        customerId: isSub ? null : (v.customerId ? Number(v.customerId) : null),
+        parentId: parent ? parent.id : existing ? existing.parentId : null,
+      }),
+    });
+    if (saved) {
+      toast(existing ? "Projekt gespeichert" : `Projekt „${saved.project.name}“ angelegt`);
+      load(saved.project.id);
+    }
+  }
+
+  function projectChoice(family, projectId) {
+    return { key: "projectId", label: "Projekt", type: "select", full: true,
+      options: family.map((f, i) => [String(f.id), i === 0 ? f.name : `↳ ${f.name}`]) };
+  }
+
+  async function timeForm(existing, family, projectId) {
+    const fields = [
+      projectChoice(family, projectId),
+      { key: "date", label: "Datum", attrs: { placeholder: "TT.MM.JJJJ" } },
+      { key: "employee", label: "Mitarbeiter" },
+      { key: "start", label: "Von", attrs: { placeholder: "08:00", inputmode: "numeric" } },
+      { key: "end", label: "Bis", attrs: { placeholder: "16:30", inputmode: "numeric" } },
+      { key: "break", label: "Pause", attrs: { placeholder: "0:30" } },
+      { key: "duration", label: "Dauer", attrs: { placeholder: "1:30 oder 1,5" }, hint: "Aus Von–Bis minus Pause berechnet, oder direkt eingeben." },
+      { key: "description", label: "Beschreibung", type: "textarea", full: true },
+      { key: "billable", label: "abrechenbar", type: "checkbox" },
+    ];
+    const values = existing
+      ? { projectId: existing.projectId, date: existing.dateDisplay, employee: existing.employee, start: existing.start, end: existing.end, break: existing.breakMinutes ? String(existing.breakMinutes) + " min" : "", duration: existing.start ? "" : existing.durationDisplay, description: existing.description, billable: existing.billable }
+      : { projectId, date: todayDe(), billable: true };
+    const saved = await formDialog({
+      title: existing ? "Zeit bearbeiten" : "Zeit erfassen", fields, values,
+      submit: (v) => api.timeSave({ id: existing ? existing.id : null, projectId: Number(v.projectId), date: v.date, employee: v.employee, start: v.start, end: v.end, break: v.break, duration: v.duration, description: v.description, billable: v.billable }),
+    });
+    if (saved) { toast(`Zeit ${saved.durationDisplay} h gespeichert`); showDetail(); }
+  }
+
+  async function serviceForm(existing, family, projectId) {
+    const fields = [
+      projectChoice(family, projectId),
+      { key: "date", label: "Datum", attrs: { placeholder: "TT.MM.JJJJ" } },
+      { key: "name", label: "Bezeichnung" },
+      { key: "quantity", label: "Menge", attrs: { inputmode: "decimal", placeholder: "1" } },
+      { key: "unit", label: "Einheit", attrs: { list: "unit-list", placeholder: "Stück" } },
+      { key: "unitPrice", label: "Einzelpreis", attrs: { inputmode: "decimal", placeholder: "0,00" }, hint: "netto in €" },
+      { key: "taxRate", label: "Steuersatz", type: "select", options: [["19", "19 %"], ["7", "7 %"], ["0", "0 %"]] },
+      { key: "description", label: "Beschreibung", type: "textarea", full: true },
+      { key: "billable", label: "abrechenbar", type: "checkbox" },
+    ];
+    const values = existing
+      ? { projectId: existing.projectId, date: existing.dateDisplay, name: existing.name, quantity: existing.quantityDisplay, unit: existing.unit, unitPrice: existing.unitPriceDisplay.replace(" €", ""), taxRate: existing.taxRate, description: existing.description, billable: existing.billable }
+      : { projectId, date: todayDe(), quantity: "1", unit: "Stück", taxRate: "19", billable: true };
+    const saved = await formDialog({
+      title: existing ? "Leistung bearbeiten" : "Leistung erfassen", fields, values,
+      extra: h("datalist", { id: "unit-list" }, UNITS.map((u) => h("option", { value: u }))),
+      submit: (v) => api.serviceSave({ id: existing ? existing.id : null, projectId: Number(v.projectId), date: v.date, name: v.name, description: v.description, quantity: v.quantity, unit: v.unit, unitPrice: v.unitPrice, taxRate: v.taxRate, billable: v.billable }),
+    });
+    if (saved) { toast(`Leistung „${saved.name}“ gespeichert`); showDetail(); }
+  }
+
+  // ---- CSV import ----------------------------------------------------------
+  function csvDialog() {
+    const dlg = h("dialog", { class: "modal form-modal wide", "aria-labelledby": "csv-title" });
+    const pathInput = h("input", { id: "csv-path", type: "text", autocomplete: "off", placeholder: "/home/…/zeiten.csv" });
+    const previewBox = h("div", { class: "csv-preview" });
+    const importBtn = h("button", { type: "button", class: "primary", disabled: true }, "Gültige Zeilen importieren");
+    const close = () => { dlg.close(); dlg.remove(); };
+    const runPreview = async () => {
+      importBtn.disabled = true;
+      replace(previewBox, h("p", { class: "muted" }, "Datei wird geprüft …"));
+      try {
+        const pv = await api.csvPreview(pathInput.value);
+        replace(previewBox,
+          h("p", { class: "csv-counts" }, `${pv.valid} gültig · ${pv.invalid} fehlerhaft · ${pv.duplicates} bereits importiert`,
+            h("span", { class: "muted" }, ` (${pv.encoding}, Trennzeichen „${pv.delimiter}“)`)),
+          h("div", { class: "table-wrap" }, h("table", { class: "data" },
+            h("thead", {}, h("tr", {}, h("th", {}, "Zeile"), h("th", {}, "Status"), h("th", {}, "Inhalt bzw. Grund"))),
+            h("tbody", {}, pv.rows.map((r) => h("tr", { class: `csv-${r.status}` },
+              h("td", { class: "num" }, String(r.line)),
+              h("td", {}, r.status === "ok" ? "ok" : r.status === "error" ? "Fehler" : "doppelt"),
+              h("td", {}, r.status === "ok" ? r.summary : `${r.reason}${r.summary ? " – " + r.summary : ""}`)))))));
+        importBtn.disabled = pv.valid === 0;
+      } catch (e) {
+        replace(previewBox, h("p", { class: "alert error", role: "alert" }, e.message));
+      }
+    };
+    importBtn.addEventListener("click", async () => {
+      importBtn.disabled = true;
+      try {
+        const r = await api.csvImport(pathInput.value);
+        close();
+        toast(r.message);
+        showDetail();
+      } catch (e) {
+        replace(previewBox, h("p", { class: "alert error", role: "alert" }, e.message));
+      }
+    });
+    dlg.append(
+      h("h2", { id: "csv-title" }, "Zeiten und Leistungen importieren"),
+      h("p", { class: "hint" }, "CSV-Datei (Semikolon oder Komma, UTF-8 oder Excel). Spalten nach Überschrift: Typ, Projekt, Unterprojekt, Datum, Mitarbeiter, Von, Bis, Pause, Dauer, Beschreibung, Bezeichnung, Menge, Einheit, Einzelpreis, Steuersatz. Vor dem Import sehen Sie jede Zeile."),
+      h("div", { class: "field" }, h("label", { for: "csv-path" }, "Datei"),
+        h("div", { class: "row" }, pathInput,
+          h("button", { type: "button", class: "secondary", onclick: async () => {
+            try { const p = await api.csvPickFile(); if (p) { pathInput.value = p; runPreview(); } } catch (e) { toast(e.message, "error"); }
+          } }, "Durchsuchen …"),
+          h("button", { type: "button", class: "secondary", onclick: runPreview }, "Vorschau"))),
+      previewBox,
+      h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", onclick: close }, "Abbrechen"), importBtn));
+    dlg.addEventListener("cancel", (e) => { e.preventDefault(); close(); });
+    document.body.append(dlg);
+    dlg.showModal();
+    pathInput.focus();
+  }
+
+  load();
 }

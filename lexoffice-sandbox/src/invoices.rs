@@ -1,0 +1,788 @@
+//! `POST /v1/invoices[?finalize=true]` and `GET /v1/invoices/{id}`
+//! (reference §7, §8). Regular error format (§4.3).
+//!
+//! * Body checks: see [`crate::pricing`] (400 unreadable, 406 invalid). On top
+//!   of those the handler checks `address.contactId`: the contact must exist in
+//!   the [`ContactStore`] and have the customer role, else 406 on
+//!   `address.contactId` (merged with other 406 violations).
+//! * `finalize`: `true`/`on`/`yes`/`1` → status `open`, `false`/`off`/`no`/`0`
+//!   or absent → `draft`, anything else → 400 (Spring's boolean conversion).
+//! * Stored with a v4 `id`, `version` 1, Berlin `createdDate`/`updatedDate`.
+//!   Drafts have `voucherNumber: null` and `dueDate: null`; an `open` invoice
+//!   gets `RE1001`, `RE1002`, … and `dueDate = voucherDate + paymentTermDuration`
+//!   days (0 when no payment conditions were sent).
+//! * 201 `{id, resourceUri, createdDate, updatedDate, version}` with
+//!   `Location: resourceUri`; `resourceUri` is `http://{Host}/v1/invoices/{id}`
+//!   (the request's `Host`, else the sandbox's own address).
+//! * `address`: only `contactId` (or `contactId` without both `name` and
+//!   `countryCode`) → resolved from the contact: name = company name or
+//!   `"{firstName} {lastName}"`, street/zip/city/countryCode from the first
+//!   billing address (else the first shipping address, else name only with
+//!   `countryCode` `DE`); `contactPerson` = the primary contact person's
+//!   `"{firstName} {lastName}"` (else the first one). `contactId` + `name` +
+//!   `countryCode` → the sent address is used as is (plus `contactPerson`).
+//! * Omitted `title`/`introduction`/`remark` get organisation defaults
+//!   ([`DEFAULT_TITLE`], …), as the reference says lexoffice does.
+//! * `GET` of an unknown, deleted or malformed id → 404.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Response};
+use chrono::{Duration as ChronoDuration, Utc};
+use rust_decimal::Decimal;
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::errors::{berlin_timestamp, json_response, regular_body};
+use crate::pricing::{
+    decimal_to_json, format_berlin, price_invoice, AddressInput, PricedInvoice, Rejection,
+    Violation,
+};
+use crate::state::{Contact, ContactStore};
+use crate::{lock, Shared};
+
+pub const DEFAULT_TITLE: &str = "Rechnung";
+pub const DEFAULT_INTRODUCTION: &str =
+    "Unsere Lieferungen/Leistungen stellen wir Ihnen wie folgt in Rechnung.";
+pub const DEFAULT_REMARK: &str = "Vielen Dank für die gute Zusammenarbeit.";
+/// First voucher number of a finalized invoice (`RE1001`).
+pub const FIRST_VOUCHER_NUMBER: u32 = 1001;
+
+/// The recipient as stored and returned (`address` of §8).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvoiceAddress {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<Uuid>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplement: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub street: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zip: Option<String>,
+    pub country_code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_person: Option<String>,
+}
+
+/// One invoice in the sandbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredInvoice {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub version: i64,
+    /// `draft` or `open`.
+    pub voucher_status: String,
+    /// `None` for drafts.
+    pub voucher_number: Option<String>,
+    pub created_date: String,
+    pub updated_date: String,
+    /// `None` for drafts.
+    pub due_date: Option<String>,
+    /// Resolved recipient.
+    pub address: InvoiceAddress,
+    /// The validated, priced body.
+    pub priced: PricedInvoice,
+    /// `files.documentFileId` of an `open` invoice.
+    pub document_file_id: Option<Uuid>,
+}
+
+impl StoredInvoice {
+    pub fn contact_id(&self) -> Option<Uuid> {
+        self.address.contact_id
+    }
+
+    pub fn is_draft(&self) -> bool {
+        self.voucher_status == "draft"
+    }
+
+    /// Gross total (`totalPrice.totalGrossAmount`).
+    pub fn total_gross(&self) -> Decimal {
+        self.priced.total_price.total_gross_amount
+    }
+
+    /// `voucherDate` as returned (Berlin offset).
+    pub fn voucher_date(&self) -> String {
+        format_berlin(&self.priced.voucher_date)
+    }
+
+    /// The full object of `GET /v1/invoices/{id}` (§8).
+    pub fn to_wire(&self) -> InvoiceWire {
+        let p = &self.priced;
+        InvoiceWire {
+            id: self.id,
+            organization_id: self.organization_id,
+            created_date: self.created_date.clone(),
+            updated_date: self.updated_date.clone(),
+            version: self.version,
+            language: p.language.clone(),
+            archived: false,
+            voucher_status: self.voucher_status.clone(),
+            voucher_number: self.voucher_number.clone(),
+            voucher_date: self.voucher_date(),
+            due_date: self.due_date.clone(),
+            address: self.address.clone(),
+            x_rechnung: p.x_rechnung.clone(),
+            electronic_document_profile: "NONE",
+            line_items: p
+                .line_items
+                .iter()
+                .map(|li| LineItemWire {
+                    id: li.id,
+                    item_type: li.item_type.clone(),
+                    name: li.name.clone(),
+                    description: li.description.clone(),
+                    quantity: li.quantity,
+                    unit_name: li.unit_name.clone(),
+                    unit_price: li.unit_price.as_ref().map(|up| UnitPriceWire {
+                        currency: up.currency.clone(),
+                        net_amount: up.net_amount,
+                        gross_amount: up.gross_amount,
+                        tax_rate_percentage: up.tax_rate_percentage,
+                    }),
+                    discount_percentage: li.discount_percentage,
+                    line_item_amount: li.line_item_amount,
+                })
+                .collect(),
+            total_price: TotalPriceWire {
+                currency: p.total_price.currency.clone(),
+                total_net_amount: p.total_price.total_net_amount,
+                total_gross_amount: p.total_price.total_gross_amount,
+                total_tax_amount: p.total_price.total_tax_amount,
+                total_discount_absolute: p.total_price.total_discount_absolute,
+                total_discount_percentage: p.total_price.total_discount_percentage,
+            },
+            tax_amounts: p
+                .tax_amounts
+                .iter()
+                .map(|t| TaxAmountWire {
+                    tax_rate_percentage: t.tax_rate_percentage,
+                    tax_amount: t.tax_amount,
+                    net_amount: t.net_amount,
+                })
+                .collect(),
+            tax_conditions: TaxConditionsWire {
+                tax_type: p.tax_conditions.tax_type.clone(),
+                tax_sub_type: p.tax_conditions.tax_sub_type.clone(),
+                tax_type_note: p.tax_conditions.tax_type_note.clone(),
+            },
+            payment_conditions: p
+                .payment_conditions
+                .as_ref()
+                .map(|pc| PaymentConditionsWire {
+                    payment_term_label: pc.payment_term_label.clone(),
+                    payment_term_label_template: pc.payment_term_label.clone(),
+                    payment_term_duration: pc.payment_term_duration,
+                    payment_discount_conditions: pc.payment_discount_conditions.as_ref().map(|d| {
+                        PaymentDiscountWire {
+                            discount_percentage: d.discount_percentage,
+                            discount_range: d.discount_range,
+                        }
+                    }),
+                }),
+            shipping_conditions: ShippingConditionsWire {
+                shipping_date: p
+                    .shipping_conditions
+                    .shipping_date
+                    .as_ref()
+                    .map(format_berlin),
+                shipping_end_date: p
+                    .shipping_conditions
+                    .shipping_end_date
+                    .as_ref()
+                    .map(format_berlin),
+                shipping_type: p.shipping_conditions.shipping_type.clone(),
+            },
+            closing_invoice: false,
+            claimed_gross_amount: Decimal::ZERO,
+            down_payment_deductions: Vec::new(),
+            recurring_template_id: None,
+            related_vouchers: Vec::new(),
+            print_layout_id: p.print_layout_id,
+            title: p.title.clone().unwrap_or_else(|| DEFAULT_TITLE.to_string()),
+            introduction: p
+                .introduction
+                .clone()
+                .unwrap_or_else(|| DEFAULT_INTRODUCTION.to_string()),
+            remark: p
+                .remark
+                .clone()
+                .unwrap_or_else(|| DEFAULT_REMARK.to_string()),
+            files: self.document_file_id.map(|id| FilesWire {
+                document_file_id: id,
+            }),
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self.to_wire()).unwrap_or(Value::Null)
+    }
+}
+
+fn ser_dec<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    decimal_to_json(*d).serialize(s)
+}
+
+fn ser_opt_dec<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    d.map(decimal_to_json).serialize(s)
+}
+
+/// `GET /v1/invoices/{id}` body, fields in the docs' order.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvoiceWire {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub created_date: String,
+    pub updated_date: String,
+    pub version: i64,
+    pub language: String,
+    pub archived: bool,
+    pub voucher_status: String,
+    pub voucher_number: Option<String>,
+    pub voucher_date: String,
+    pub due_date: Option<String>,
+    pub address: InvoiceAddress,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x_rechnung: Option<Value>,
+    pub electronic_document_profile: &'static str,
+    pub line_items: Vec<LineItemWire>,
+    pub total_price: TotalPriceWire,
+    pub tax_amounts: Vec<TaxAmountWire>,
+    pub tax_conditions: TaxConditionsWire,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_conditions: Option<PaymentConditionsWire>,
+    pub shipping_conditions: ShippingConditionsWire,
+    pub closing_invoice: bool,
+    #[serde(serialize_with = "ser_dec")]
+    pub claimed_gross_amount: Decimal,
+    pub down_payment_deductions: Vec<Value>,
+    pub recurring_template_id: Option<Uuid>,
+    pub related_vouchers: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub print_layout_id: Option<Uuid>,
+    pub title: String,
+    pub introduction: String,
+    pub remark: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub files: Option<FilesWire>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LineItemWire {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    #[serde(rename = "type")]
+    pub item_type: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_dec"
+    )]
+    pub quantity: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<UnitPriceWire>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_dec"
+    )]
+    pub discount_percentage: Option<Decimal>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_dec"
+    )]
+    pub line_item_amount: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnitPriceWire {
+    pub currency: String,
+    #[serde(serialize_with = "ser_dec")]
+    pub net_amount: Decimal,
+    #[serde(serialize_with = "ser_dec")]
+    pub gross_amount: Decimal,
+    #[serde(serialize_with = "ser_dec")]
+    pub tax_rate_percentage: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TotalPriceWire {
+    pub currency: String,
+    #[serde(serialize_with = "ser_dec")]
+    pub total_net_amount: Decimal,
+    #[serde(serialize_with = "ser_dec")]
+    pub total_gross_amount: Decimal,
+    #[serde(serialize_with = "ser_dec")]
+    pub total_tax_amount: Decimal,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_dec"
+    )]
+    pub total_discount_absolute: Option<Decimal>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_dec"
+    )]
+    pub total_discount_percentage: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaxAmountWire {
+    #[serde(serialize_with = "ser_dec")]
+    pub tax_rate_percentage: Decimal,
+    #[serde(serialize_with = "ser_dec")]
+    pub tax_amount: Decimal,
+    #[serde(serialize_with = "ser_dec")]
+    pub net_amount: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaxConditionsWire {
+    pub tax_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tax_sub_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tax_type_note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentDiscountWire {
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_dec"
+    )]
+    pub discount_percentage: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discount_range: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentConditionsWire {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_term_label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_term_label_template: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_term_duration: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_discount_conditions: Option<PaymentDiscountWire>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShippingConditionsWire {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipping_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipping_end_date: Option<String>,
+    pub shipping_type: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FilesWire {
+    pub document_file_id: Uuid,
+}
+
+/// Why [`InvoiceStore::delete`] refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteError {
+    NotFound,
+    /// Only drafts can be deleted (as in the web app).
+    NotDraft,
+}
+
+/// All invoices, in creation order.
+#[derive(Debug)]
+pub(crate) struct InvoiceStore {
+    items: Vec<StoredInvoice>,
+    next_number: u32,
+}
+
+impl Default for InvoiceStore {
+    fn default() -> Self {
+        InvoiceStore {
+            items: Vec::new(),
+            next_number: FIRST_VOUCHER_NUMBER,
+        }
+    }
+}
+
+impl InvoiceStore {
+    pub fn all(&self) -> Vec<StoredInvoice> {
+        self.items.clone()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &StoredInvoice> {
+        self.items.iter()
+    }
+
+    pub fn get(&self, id: Uuid) -> Option<&StoredInvoice> {
+        self.items.iter().find(|i| i.id == id)
+    }
+
+    fn number(&mut self) -> String {
+        let n = self.next_number;
+        self.next_number += 1;
+        format!("RE{n}")
+    }
+
+    /// Stores a new invoice; `open` ones get a voucher number and due date.
+    pub fn insert(&mut self, mut inv: StoredInvoice) -> StoredInvoice {
+        if inv.voucher_status == "open" {
+            open_invoice(&mut inv, self.number());
+        }
+        self.items.push(inv.clone());
+        inv
+    }
+
+    pub fn delete(&mut self, id: Uuid) -> Result<StoredInvoice, DeleteError> {
+        let pos = self
+            .items
+            .iter()
+            .position(|i| i.id == id)
+            .ok_or(DeleteError::NotFound)?;
+        if !self.items[pos].is_draft() {
+            return Err(DeleteError::NotDraft);
+        }
+        Ok(self.items.remove(pos))
+    }
+
+    /// Draft → open (voucher number, due date, `version + 1`, new `updatedDate`).
+    pub fn finalize(&mut self, id: Uuid) -> Option<StoredInvoice> {
+        let pos = self.items.iter().position(|i| i.id == id)?;
+        if !self.items[pos].is_draft() {
+            return None;
+        }
+        let number = self.number();
+        let inv = &mut self.items[pos];
+        inv.voucher_status = "open".to_string();
+        open_invoice(inv, number);
+        inv.version += 1;
+        inv.updated_date = berlin_timestamp(Utc::now());
+        Some(inv.clone())
+    }
+}
+
+fn open_invoice(inv: &mut StoredInvoice, number: String) {
+    inv.voucher_number = Some(number);
+    let days = inv
+        .priced
+        .payment_conditions
+        .as_ref()
+        .and_then(|pc| pc.payment_term_duration)
+        .unwrap_or(0);
+    let due = inv.priced.voucher_date + ChronoDuration::days(days);
+    inv.due_date = Some(format_berlin(&due));
+    inv.document_file_id = Some(Uuid::new_v4());
+}
+
+/// `"{firstName} {lastName}"` (or just the last name).
+fn full_name(first: Option<&str>, last: &str) -> String {
+    match first {
+        Some(f) if !f.is_empty() => format!("{f} {last}"),
+        _ => last.to_string(),
+    }
+}
+
+/// The recipient for an invoice (§7.3).
+pub fn resolve_address(input: &AddressInput, contact: Option<&Contact>) -> InvoiceAddress {
+    let contact_person = contact
+        .and_then(|c| c.company.as_ref())
+        .and_then(|co| {
+            co.contact_persons
+                .iter()
+                .find(|p| p.primary)
+                .or_else(|| co.contact_persons.first())
+        })
+        .map(|p| full_name(p.first_name.as_deref(), &p.last_name));
+    match contact {
+        Some(c) if !input.is_complete() => {
+            let addr = c
+                .addresses
+                .billing
+                .first()
+                .or_else(|| c.addresses.shipping.first());
+            InvoiceAddress {
+                contact_id: Some(c.id),
+                name: c.display_name(),
+                supplement: addr.and_then(|a| a.supplement.clone()),
+                street: addr.and_then(|a| a.street.clone()),
+                city: addr.and_then(|a| a.city.clone()),
+                zip: addr.and_then(|a| a.zip.clone()),
+                country_code: addr
+                    .map(|a| a.country_code.clone())
+                    .unwrap_or_else(|| "DE".to_string()),
+                contact_person,
+            }
+        }
+        _ => InvoiceAddress {
+            contact_id: input.contact_id,
+            name: input.name.clone().unwrap_or_default(),
+            supplement: input.supplement.clone(),
+            street: input.street.clone(),
+            city: input.city.clone(),
+            zip: input.zip.clone(),
+            country_code: input.country_code.clone().unwrap_or_default(),
+            contact_person,
+        },
+    }
+}
+
+/// Violations of `address.contactId` against the contact store: unknown
+/// contact or contact without the customer role.
+pub fn contact_violations(body: &Value, contacts: &ContactStore) -> Vec<Violation> {
+    let Some(id) = body
+        .get("address")
+        .and_then(|a| a.get("contactId"))
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+    else {
+        return Vec::new();
+    };
+    match contacts.get(id) {
+        None => vec![Violation::new(
+            "INVALID_REFERENCE",
+            "address.contactId",
+            format!("Kontakt {id} existiert nicht"),
+        )],
+        Some(c) if c.roles.customer.is_none() => vec![Violation::new(
+            "INVALID_REFERENCE",
+            "address.contactId",
+            format!("Kontakt {id} hat nicht die Rolle Kunde"),
+        )],
+        Some(_) => Vec::new(),
+    }
+}
+
+fn rejection_response(path: &str, r: &Rejection) -> Response<Body> {
+    let details = serde_json::to_value(&r.details).ok();
+    json_response(r.status, &regular_body(r.status, path, &r.message, details))
+}
+
+fn bad_request(path: &str, message: &str, details: Option<Vec<Violation>>) -> Response<Body> {
+    let details = details.and_then(|d| serde_json::to_value(d).ok());
+    json_response(400, &regular_body(400, path, message, details))
+}
+
+/// `finalize` query parameter (Spring boolean conversion).
+fn parse_finalize(query: Option<&str>) -> Result<bool, String> {
+    let Some(q) = query else { return Ok(false) };
+    for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+        if k == "finalize" {
+            return match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "on" | "yes" | "1" => Ok(true),
+                "false" | "off" | "no" | "0" | "" => Ok(false),
+                _ => Err(v.into_owned()),
+            };
+        }
+    }
+    Ok(false)
+}
+
+fn resource_uri(shared: &Shared, parts: &Parts, id: Uuid) -> String {
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        });
+    match host {
+        Some(h) => format!("http://{h}/v1/invoices/{id}"),
+        None => format!("{}/v1/invoices/{id}", shared.base_url),
+    }
+}
+
+/// `POST /v1/invoices[?finalize=true]` (content type already checked).
+pub(crate) fn create(shared: &Arc<Shared>, parts: &Parts, body: &[u8]) -> Response<Body> {
+    let path = parts.uri.path();
+    let finalize = match parse_finalize(parts.uri.query()) {
+        Ok(f) => f,
+        Err(v) => {
+            return bad_request(
+                path,
+                &format!("Failed to convert value '{v}' of parameter 'finalize' to boolean"),
+                Some(vec![Violation::new(
+                    "INVALID_FORMAT",
+                    "finalize",
+                    "true oder false erwartet",
+                )]),
+            )
+        }
+    };
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => {
+            let msg = if body.iter().all(u8::is_ascii_whitespace) {
+                "Required request body is missing".to_string()
+            } else {
+                format!("JSON parse error: {e}")
+            };
+            return bad_request(path, &msg, None);
+        }
+    };
+    let contact_problems = contact_violations(&value, &shared.contacts);
+    let priced = match price_invoice(&value) {
+        Ok(p) if contact_problems.is_empty() => p,
+        Ok(_) => return rejection_response(path, &Rejection::invalid(contact_problems)),
+        Err(mut r) => {
+            if r.status == 406 {
+                r.details.extend(contact_problems);
+            }
+            return rejection_response(path, &r);
+        }
+    };
+    let contact = priced
+        .address
+        .contact_id
+        .and_then(|id| shared.contacts.get(id));
+    let now = berlin_timestamp(Utc::now());
+    let inv = StoredInvoice {
+        id: Uuid::new_v4(),
+        organization_id: shared.contacts.organization_id(),
+        version: 1,
+        voucher_status: if finalize { "open" } else { "draft" }.to_string(),
+        voucher_number: None,
+        created_date: now.clone(),
+        updated_date: now,
+        due_date: None,
+        address: resolve_address(&priced.address, contact.as_ref()),
+        priced,
+        document_file_id: None,
+    };
+    let inv = lock(&shared.invoices).insert(inv);
+    let uri = resource_uri(shared, parts, inv.id);
+    let mut resp = json_response(
+        201,
+        &CreatedWire {
+            id: inv.id,
+            resource_uri: uri.clone(),
+            created_date: inv.created_date.clone(),
+            updated_date: inv.updated_date.clone(),
+            version: inv.version,
+        },
+    );
+    if let Ok(v) = HeaderValue::from_str(&uri) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    resp
+}
+
+/// The 201 body of §7.5.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedWire {
+    pub id: Uuid,
+    pub resource_uri: String,
+    pub created_date: String,
+    pub updated_date: String,
+    pub version: i64,
+}
+
+/// `GET /v1/invoices/{id}`
+pub(crate) fn get(shared: &Shared, path: &str, id: &str) -> Response<Body> {
+    let found = Uuid::parse_str(id)
+        .ok()
+        .and_then(|id| lock(&shared.invoices).get(id).map(StoredInvoice::to_wire));
+    match found {
+        Some(inv) => json_response(200, &inv),
+        None => json_response(404, &regular_body(404, path, "Resource not found.", None)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::ContactPerson;
+
+    #[test]
+    fn finalize_values() {
+        assert_eq!(parse_finalize(None), Ok(false));
+        assert_eq!(parse_finalize(Some("finalize=true")), Ok(true));
+        assert_eq!(parse_finalize(Some("x=1&finalize=1")), Ok(true));
+        assert_eq!(parse_finalize(Some("finalize=false")), Ok(false));
+        assert_eq!(parse_finalize(Some("finalized=true")), Ok(false));
+        assert!(parse_finalize(Some("finalize=maybe")).is_err());
+    }
+
+    #[test]
+    fn address_resolution() {
+        let mut c = Contact::company("Nordlicht Software GmbH")
+            .customer()
+            .with_billing_address("Hafenweg 7", "24103", "Kiel", "DE");
+        c.id = Uuid::new_v4();
+        if let Some(co) = c.company.as_mut() {
+            co.contact_persons = vec![
+                ContactPerson {
+                    first_name: Some("Erika".into()),
+                    last_name: "Neben".into(),
+                    ..ContactPerson::default()
+                },
+                ContactPerson {
+                    first_name: Some("Ole".into()),
+                    last_name: "Hansen".into(),
+                    primary: true,
+                    ..ContactPerson::default()
+                },
+            ];
+        }
+        let only_ref = AddressInput {
+            contact_id: Some(c.id),
+            ..AddressInput::default()
+        };
+        let a = resolve_address(&only_ref, Some(&c));
+        assert_eq!(a.name, "Nordlicht Software GmbH");
+        assert_eq!(a.street.as_deref(), Some("Hafenweg 7"));
+        assert_eq!(a.zip.as_deref(), Some("24103"));
+        assert_eq!(a.city.as_deref(), Some("Kiel"));
+        assert_eq!(a.country_code, "DE");
+        assert_eq!(a.contact_person.as_deref(), Some("Ole Hansen"));
+        assert_eq!(a.contact_id, Some(c.id));
+
+        let overridden = AddressInput {
+            contact_id: Some(c.id),
+            name: Some("Nordlicht Filiale".into()),
+            country_code: Some("AT".into()),
+            city: Some("Wien".into()),
+            ..AddressInput::default()
+        };
+        let a = resolve_address(&overridden, Some(&c));
+        assert_eq!(a.name, "Nordlicht Filiale");
+        assert_eq!(a.country_code, "AT");
+        assert_eq!(a.street, None);
+        assert_eq!(a.contact_id, Some(c.id));
+
+        let mut p = Contact::person(Some("Herr"), "Max", "Muster").customer();
+        p.id = Uuid::new_v4();
+        let a = resolve_address(
+            &AddressInput {
+                contact_id: Some(p.id),
+                ..AddressInput::default()
+            },
+            Some(&p),
+        );
+        assert_eq!(a.name, "Max Muster");
+        assert_eq!(a.country_code, "DE");
+        assert_eq!((a.street, a.contact_person), (None, None));
+    }
+}

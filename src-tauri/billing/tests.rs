@@ -1,0 +1,1324 @@
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+use super::*;
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn day(y: i32, m: u32, dd: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, dd).unwrap()
+}
+
+fn mar(dd: u32) -> NaiveDate {
+    day(2025, 3, dd)
+}
+
+fn t(id: u64, date: NaiveDate, minutes: u32) -> TimeItem {
+    TimeItem {
+        entry_id: id,
+        date,
+        minutes,
+        employee: "Anna".into(),
+        description: "Entwicklung".into(),
+    }
+}
+
+fn s(
+    id: u64,
+    date: NaiveDate,
+    name: &str,
+    qty: &str,
+    unit: &str,
+    price: &str,
+    rate: &str,
+) -> ServiceItem {
+    ServiceItem {
+        entry_id: id,
+        date,
+        name: name.into(),
+        description: String::new(),
+        quantity: d(qty),
+        unit: unit.into(),
+        unit_price: d(price),
+        tax_rate: d(rate),
+    }
+}
+
+fn group(id: u64, name: &str, times: Vec<TimeItem>, services: Vec<ServiceItem>) -> Group {
+    Group {
+        project_id: id,
+        name: name.into(),
+        is_subproject: id != 1,
+        times,
+        services,
+    }
+}
+
+fn input(groups: Vec<Group>) -> BillingInput {
+    BillingInput {
+        contact_id: "5a1d6f3e-2b4c-4d8e-9f00-1234567890ab".into(),
+        project_name: "Website Relaunch".into(),
+        period_from: mar(1),
+        period_to: mar(31),
+        hourly_rate: d("85"),
+        list_subprojects: false,
+        small_business: false,
+        time_tax_rate: d("19"),
+        today: mar(31),
+        title: None,
+        introduction: None,
+        remark: None,
+        groups,
+    }
+}
+
+fn times_only(minutes: &[u32]) -> BillingInput {
+    let times = minutes
+        .iter()
+        .enumerate()
+        .map(|(i, m)| t(i as u64 + 1, mar(3 + i as u32 % 20), *m))
+        .collect();
+    input(vec![group(1, "Website Relaunch", times, vec![])])
+}
+
+fn only_line(plan: &InvoicePlan) -> &PreviewLine {
+    assert_eq!(plan.lines.len(), 1, "{:#?}", plan.lines);
+    &plan.lines[0]
+}
+
+fn items(plan: &InvoicePlan) -> &Vec<Value> {
+    plan.request["lineItems"].as_array().unwrap()
+}
+
+fn names(plan: &InvoicePlan) -> Vec<(LineKind, String)> {
+    plan.lines
+        .iter()
+        .map(|l| (l.kind, l.name.clone()))
+        .collect()
+}
+
+// ------------------------------------------------------------ time lines
+
+#[test]
+fn one_minute_is_0_0167_hours() {
+    let plan = build(&times_only(&[1])).unwrap();
+    let line = only_line(&plan);
+    assert_eq!(line.quantity, Some(d("0.0167")));
+    assert_eq!(line.amount, Some(d("1.42"))); // 0.0167 × 85 = 1.4195
+    assert_eq!(line.quantity_display.as_deref(), Some("0,0167"));
+    assert_eq!(line.amount_display.as_deref(), Some("1,42 €"));
+    assert_eq!(items(&plan)[0]["quantity"], json!(0.0167));
+}
+
+#[test]
+fn seven_twenty_is_7_3333_hours() {
+    let plan = build(&times_only(&[440])).unwrap();
+    let line = only_line(&plan);
+    assert_eq!(line.quantity, Some(d("7.3333")));
+    assert_eq!(line.unit.as_deref(), Some("Stunde"));
+    assert_eq!(line.unit_price, Some(d("85")));
+    assert_eq!(line.tax_rate, Some(d("19")));
+    assert_eq!(line.amount, Some(d("623.33"))); // 623.3305
+    assert!(line
+        .description
+        .as_deref()
+        .unwrap()
+        .ends_with("Gesamtzeit 7:20 Std."));
+    assert_eq!(plan.total_minutes, 440);
+}
+
+#[test]
+fn minutes_are_summed_before_rounding() {
+    // 3 × 0:20 = 1 h exactly, not 3 × 0.3333
+    let plan = build(&times_only(&[20, 20, 20])).unwrap();
+    assert_eq!(only_line(&plan).quantity, Some(d("1")));
+    assert_eq!(only_line(&plan).amount, Some(d("85.00")));
+}
+
+#[test]
+fn thousand_hours() {
+    let plan = build(&times_only(&[60_000])).unwrap();
+    let line = only_line(&plan);
+    assert_eq!(line.quantity, Some(d("1000")));
+    assert_eq!(line.quantity_display.as_deref(), Some("1.000"));
+    assert_eq!(line.amount, Some(d("85000.00")));
+    assert_eq!(line.amount_display.as_deref(), Some("85.000,00 €"));
+    assert!(line
+        .description
+        .as_deref()
+        .unwrap()
+        .contains("Gesamtzeit 1.000:00 Std."));
+    assert_eq!(items(&plan)[0]["quantity"], json!(1000));
+    assert_eq!(plan.totals.gross, d("101150.00"));
+}
+
+#[test]
+fn rate_with_four_decimals() {
+    let mut inp = times_only(&[440]);
+    inp.hourly_rate = d("85.1234");
+    let plan = build(&inp).unwrap();
+    let line = only_line(&plan);
+    assert_eq!(line.amount, Some(d("624.24"))); // 7.3333 × 85.1234 = 624.23542922
+    assert_eq!(line.unit_price_display.as_deref(), Some("85,1234 €"));
+    assert_eq!(items(&plan)[0]["unitPrice"]["netAmount"], json!(85.1234));
+
+    inp.hourly_rate = d("85.12345");
+    assert_eq!(build(&inp), Err(BillingProblem::InvalidRate));
+    inp.hourly_rate = d("85.12340"); // trailing zero is still 4 decimals
+    assert!(build(&inp).is_ok());
+}
+
+#[test]
+fn rate_must_be_positive_when_time_is_billed() {
+    let mut inp = times_only(&[60]);
+    inp.hourly_rate = Decimal::ZERO;
+    assert_eq!(build(&inp), Err(BillingProblem::NoRate));
+    inp.hourly_rate = d("-10");
+    assert_eq!(build(&inp), Err(BillingProblem::NoRate));
+
+    // services only: the rate does not matter
+    let mut inp = input(vec![group(
+        1,
+        "P",
+        vec![],
+        vec![s(1, mar(3), "Fahrt", "1", "Pauschal", "30", "19")],
+    )]);
+    inp.hourly_rate = Decimal::ZERO;
+    assert!(build(&inp).is_ok());
+}
+
+#[test]
+fn time_tax_rate_is_used_and_checked() {
+    let mut inp = times_only(&[60]);
+    inp.time_tax_rate = d("7");
+    let plan = build(&inp).unwrap();
+    assert_eq!(only_line(&plan).tax_rate, Some(d("7")));
+    assert_eq!(plan.totals.tax, d("5.95"));
+    inp.time_tax_rate = d("-1");
+    assert_eq!(
+        build(&inp),
+        Err(BillingProblem::InvalidTaxRate { rate: d("-1") })
+    );
+    inp.time_tax_rate = d("100");
+    assert!(matches!(
+        build(&inp),
+        Err(BillingProblem::InvalidTaxRate { .. })
+    ));
+    inp.time_tax_rate = d("19.555");
+    assert!(matches!(
+        build(&inp),
+        Err(BillingProblem::InvalidTaxRate { .. })
+    ));
+}
+
+// ------------------------------------------------------------ subprojects
+
+fn three_groups() -> Vec<Group> {
+    vec![
+        group(
+            1,
+            "Website Relaunch",
+            vec![t(1, mar(3), 60)],
+            vec![s(10, mar(3), "Hosting", "1", "Monat", "49.9", "19")],
+        ),
+        group(
+            2,
+            "Design",
+            vec![t(2, mar(5), 90), t(3, mar(6), 30)],
+            vec![s(11, mar(5), "Hosting", "1", "Monat", "49.9", "19")],
+        ),
+        group(3, "Backend", vec![t(4, mar(7), 0)], vec![]), // nothing billable
+        group(
+            4,
+            "SEO",
+            vec![],
+            vec![s(12, mar(9), "Fachbuch", "2", "Stück", "19.95", "7")],
+        ),
+    ]
+}
+
+#[test]
+fn without_subprojects_one_time_line_and_merged_services() {
+    let plan = build(&input(three_groups())).unwrap();
+    assert_eq!(
+        names(&plan),
+        vec![
+            (LineKind::Custom, "Arbeitszeit Website Relaunch".to_string()),
+            (LineKind::Custom, "Hosting".to_string()),
+            (LineKind::Custom, "Fachbuch".to_string()),
+        ]
+    );
+    assert_eq!(plan.lines[0].quantity, Some(d("3"))); // 60 + 90 + 30 min
+    assert_eq!(plan.lines[1].quantity, Some(d("2"))); // two Hosting entries merged across groups
+    assert_eq!(plan.lines[1].amount, Some(d("99.80")));
+    assert_eq!(plan.total_minutes, 180);
+    assert_eq!(plan.time_entry_ids, vec![1, 2, 3]);
+    assert_eq!(plan.service_entry_ids, vec![10, 11, 12]);
+    assert_eq!(plan.entry_ids, vec![1, 2, 3, 10, 11, 12]);
+    assert_eq!((plan.service_from, plan.service_to), (mar(3), mar(9)));
+}
+
+#[test]
+fn with_subprojects_headings_per_group() {
+    let mut inp = input(three_groups());
+    inp.list_subprojects = true;
+    let plan = build(&inp).unwrap();
+    assert_eq!(
+        names(&plan),
+        vec![
+            (LineKind::Text, "Website Relaunch".to_string()),
+            (LineKind::Custom, "Arbeitszeit Website Relaunch".to_string()),
+            (LineKind::Custom, "Hosting".to_string()),
+            (LineKind::Text, "Design".to_string()),
+            (LineKind::Custom, "Arbeitszeit Design".to_string()),
+            (LineKind::Custom, "Hosting".to_string()),
+            (LineKind::Text, "SEO".to_string()),
+            (LineKind::Custom, "Fachbuch".to_string()),
+        ]
+    );
+    assert_eq!(plan.lines[1].quantity, Some(d("1")));
+    assert_eq!(plan.lines[4].quantity, Some(d("2")));
+    assert_eq!(plan.lines[2].quantity, Some(d("1")));
+    assert_eq!(
+        items(&plan)[0],
+        json!({"type": "text", "name": "Website Relaunch"})
+    );
+    // same money either way
+    let flat = build(&input(three_groups())).unwrap();
+    assert_eq!(plan.totals, flat.totals);
+    assert_eq!(plan.entry_ids, flat.entry_ids);
+}
+
+#[test]
+fn with_subprojects_main_project_without_own_entries_has_no_heading() {
+    let mut groups = three_groups();
+    groups[0].times.clear();
+    groups[0].services.clear();
+    let mut inp = input(groups);
+    inp.list_subprojects = true;
+    let plan = build(&inp).unwrap();
+    assert_eq!(plan.lines[0], PreviewLine::text("Design"));
+    assert_eq!(
+        plan.lines
+            .iter()
+            .filter(|l| l.kind == LineKind::Text)
+            .count(),
+        2
+    );
+}
+
+// ------------------------------------------------------------ services
+
+#[test]
+fn services_merge_only_when_name_unit_price_and_rate_match() {
+    let services = vec![
+        s(1, mar(3), "Fahrtkosten", "120", "km", "0.30", "19"),
+        s(2, mar(12), "Fahrtkosten", "80", "km", "0.3", "19"), // 0.30 == 0.3
+        s(3, mar(4), "Fahrtkosten", "10", "km", "0.35", "19"), // other price
+        s(4, mar(5), "Fahrtkosten", "10", "km", "0.3", "7"),   // other rate
+        s(5, mar(6), "Fahrtkosten", "1", "Pauschal", "0.3", "19"), // other unit
+        s(6, mar(7), "fahrtkosten", "1", "km", "0.3", "19"),   // other name (case)
+        s(7, mar(8), " Fahrtkosten ", "0.5", " km ", "0.3", "19"), // trimmed: same
+    ];
+    let plan = build(&input(vec![group(1, "P", vec![], services)])).unwrap();
+    let got: Vec<(String, Decimal, String, Decimal, Decimal)> = plan
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.name.clone(),
+                l.quantity.unwrap(),
+                l.unit.clone().unwrap(),
+                l.unit_price.unwrap(),
+                l.tax_rate.unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "Fahrtkosten".into(),
+                d("200.5"),
+                "km".into(),
+                d("0.3"),
+                d("19")
+            ),
+            (
+                "Fahrtkosten".into(),
+                d("10"),
+                "km".into(),
+                d("0.35"),
+                d("19")
+            ),
+            ("Fahrtkosten".into(), d("10"), "km".into(), d("0.3"), d("7")),
+            (
+                "Fahrtkosten".into(),
+                d("1"),
+                "Pauschal".into(),
+                d("0.3"),
+                d("19")
+            ),
+            ("fahrtkosten".into(), d("1"), "km".into(), d("0.3"), d("19")),
+        ]
+    );
+    assert_eq!(
+        plan.lines[0].description.as_deref(),
+        Some("Zeitraum 01.03.2025–31.03.2025; Leistungstage: 03.03., 08.03., 12.03.2025")
+    );
+    assert_eq!(plan.lines[0].amount, Some(d("60.15")));
+    assert_eq!(plan.service_entry_ids, vec![1, 2, 3, 4, 5, 6, 7]);
+}
+
+#[test]
+fn service_quantities_keep_four_decimals() {
+    let services = vec![
+        s(1, mar(3), "Beratung", "0.3333", "Stunde", "120", "19"),
+        s(2, mar(4), "Beratung", "0.6667", "Stunde", "120", "19"),
+        s(3, mar(5), "Material", "1.2345", "kg", "10.0001", "7"),
+    ];
+    let plan = build(&input(vec![group(1, "P", vec![], services)])).unwrap();
+    assert_eq!(plan.lines[0].quantity, Some(d("1")));
+    assert_eq!(plan.lines[0].amount, Some(d("120.00")));
+    assert_eq!(plan.lines[1].amount, Some(d("12.35"))); // 12.34512345
+    assert_eq!(items(&plan)[1]["quantity"], json!(1.2345));
+    assert_eq!(items(&plan)[1]["unitPrice"]["netAmount"], json!(10.0001));
+}
+
+#[test]
+fn service_descriptions_are_merged_and_listed_first() {
+    let mut a = s(1, mar(3), "Hosting", "1", "Monat", "49.9", "19");
+    a.description = "Server A".into();
+    let mut b = s(2, mar(4), "Hosting", "1", "Monat", "49.9", "19");
+    b.description = "Server B".into();
+    let mut c = s(3, mar(5), "Hosting", "1", "Monat", "49.9", "19");
+    c.description = " Server A ".into();
+    let plan = build(&input(vec![group(1, "P", vec![], vec![a, b, c])])).unwrap();
+    assert_eq!(
+        only_line(&plan).description.as_deref(),
+        Some("Server A; Server B\nZeitraum 01.03.2025–31.03.2025; Leistungstage: 03.03., 04.03., 05.03.2025")
+    );
+}
+
+#[test]
+fn zero_entries_are_skipped() {
+    let groups = vec![group(
+        1,
+        "P",
+        vec![t(1, mar(2), 0), t(2, mar(3), 30)],
+        vec![
+            s(3, mar(1), "Leer", "0", "Stück", "10", "19"),
+            s(4, mar(20), "Leer2", "0.0000", "", "-1", "5"),
+        ],
+    )];
+    let plan = build(&input(groups)).unwrap();
+    assert_eq!(plan.entry_ids, vec![2]);
+    assert_eq!((plan.service_from, plan.service_to), (mar(3), mar(3)));
+    assert_eq!(plan.lines.len(), 1);
+}
+
+#[test]
+fn nothing_billable() {
+    assert_eq!(build(&input(vec![])), Err(BillingProblem::NothingBillable));
+    let groups = vec![
+        group(
+            1,
+            "P",
+            vec![t(1, mar(2), 0)],
+            vec![s(3, mar(1), "Leer", "0", "Stück", "10", "19")],
+        ),
+        group(2, "U", vec![], vec![]),
+    ];
+    let mut inp = input(groups);
+    assert_eq!(build(&inp), Err(BillingProblem::NothingBillable));
+    inp.list_subprojects = true;
+    assert_eq!(build(&inp), Err(BillingProblem::NothingBillable));
+}
+
+#[test]
+fn invalid_services_are_reported() {
+    let one = |sv: ServiceItem| build(&input(vec![group(1, "P", vec![], vec![sv])]));
+    assert_eq!(
+        one(s(1, mar(3), "  ", "1", "Stück", "1", "19")),
+        Err(BillingProblem::ServiceWithoutName { date: mar(3) })
+    );
+    assert_eq!(
+        one(s(1, mar(3), "Fahrt", "1", " ", "1", "19")),
+        Err(BillingProblem::ServiceWithoutUnit {
+            name: "Fahrt".into()
+        })
+    );
+    assert_eq!(
+        one(s(1, mar(3), "Fahrt", "-1", "km", "1", "19")),
+        Err(BillingProblem::InvalidServiceQuantity {
+            name: "Fahrt".into()
+        })
+    );
+    assert_eq!(
+        one(s(1, mar(3), "Fahrt", "1.23456", "km", "1", "19")),
+        Err(BillingProblem::InvalidServiceQuantity {
+            name: "Fahrt".into()
+        })
+    );
+    assert_eq!(
+        one(s(1, mar(3), "Fahrt", "1", "km", "-0.01", "19")),
+        Err(BillingProblem::InvalidServicePrice {
+            name: "Fahrt".into()
+        })
+    );
+    assert_eq!(
+        one(s(1, mar(3), "Fahrt", "1", "km", "0.00001", "19")),
+        Err(BillingProblem::InvalidServicePrice {
+            name: "Fahrt".into()
+        })
+    );
+    assert_eq!(
+        one(s(1, mar(3), "Fahrt", "1", "km", "1", "-7")),
+        Err(BillingProblem::InvalidTaxRate { rate: d("-7") })
+    );
+    // a free service is fine
+    assert_eq!(
+        one(s(1, mar(3), "Anfahrt", "1", "Pauschal", "0", "19"))
+            .unwrap()
+            .totals
+            .gross,
+        d("0.00")
+    );
+}
+
+#[test]
+fn huge_values_are_refused_not_mangled() {
+    let plan = build(&input(vec![group(
+        1,
+        "P",
+        vec![],
+        vec![s(
+            1,
+            mar(3),
+            "Riesig",
+            "99999999999999.9999",
+            "Stück",
+            "9999999999999.9999",
+            "19",
+        )],
+    )]));
+    assert_eq!(
+        plan,
+        Err(BillingProblem::ValueTooLarge {
+            name: "Riesig".into()
+        })
+    );
+    let plan = build(&input(vec![group(
+        1,
+        "P",
+        vec![],
+        vec![s(
+            1,
+            mar(3),
+            "Null",
+            "12345678901234.5678",
+            "Stück",
+            "0",
+            "19",
+        )],
+    )]));
+    assert_eq!(
+        plan,
+        Err(BillingProblem::ValueTooLarge {
+            name: "Null".into()
+        })
+    );
+}
+
+// ------------------------------------------------------------ Kleinunternehmer
+
+#[test]
+fn small_business_is_vatfree_with_zero_rates() {
+    let mut inp = input(three_groups());
+    inp.small_business = true;
+    inp.time_tax_rate = d("19");
+    let plan = build(&inp).unwrap();
+    assert_eq!(plan.request["taxConditions"], json!({"taxType": "vatfree"}));
+    assert!(plan.lines.iter().all(|l| l.tax_rate == Some(Decimal::ZERO)));
+    assert!(items(&plan)
+        .iter()
+        .all(|i| i["unitPrice"]["taxRatePercentage"] == json!(0)));
+    assert_eq!(plan.totals.taxes.len(), 1);
+    assert_eq!(plan.totals.taxes[0].rate, Decimal::ZERO);
+    assert_eq!(plan.totals.taxes[0].rate_display, "0 %");
+    assert_eq!(plan.totals.tax, d("0.00"));
+    assert_eq!(plan.totals.gross, plan.totals.net);
+    // 3 h × 85 + 2 × 49.90 + 2 × 19.95
+    assert_eq!(plan.totals.net, d("394.70"));
+}
+
+#[test]
+fn small_business_ignores_invalid_entry_rates() {
+    let mut inp = input(vec![group(
+        1,
+        "P",
+        vec![t(1, mar(3), 60)],
+        vec![s(2, mar(3), "X", "1", "Stück", "5", "-3")],
+    )]);
+    inp.small_business = true;
+    inp.time_tax_rate = d("-1");
+    assert!(build(&inp).is_ok());
+}
+
+// ------------------------------------------------------------ shipping conditions and dates
+
+#[test]
+fn single_day_is_service() {
+    let plan = build(&input(vec![group(
+        1,
+        "P",
+        vec![t(1, mar(14), 60), t(2, mar(14), 30)],
+        vec![],
+    )]))
+    .unwrap();
+    assert_eq!(
+        plan.request["shippingConditions"],
+        json!({"shippingType": "service", "shippingDate": "2025-03-14T00:00:00.000+01:00"})
+    );
+    assert_eq!((plan.service_from, plan.service_to), (mar(14), mar(14)));
+}
+
+#[test]
+fn several_days_are_a_serviceperiod_across_dst() {
+    let plan = build(&input(vec![
+        group(1, "P", vec![t(1, mar(28), 60)], vec![]),
+        group(
+            2,
+            "U",
+            vec![],
+            vec![s(2, day(2025, 4, 2), "X", "1", "Stück", "5", "19")],
+        ),
+    ]))
+    .unwrap();
+    assert_eq!(
+        plan.request["shippingConditions"],
+        json!({
+            "shippingType": "serviceperiod",
+            "shippingDate": "2025-03-28T00:00:00.000+01:00",
+            "shippingEndDate": "2025-04-02T00:00:00.000+02:00"
+        })
+    );
+}
+
+#[test]
+fn voucher_date_summer_and_winter() {
+    assert_eq!(
+        berlin_midnight(day(2025, 3, 31)),
+        "2025-03-31T00:00:00.000+02:00"
+    );
+    assert_eq!(
+        berlin_midnight(day(2025, 1, 15)),
+        "2025-01-15T00:00:00.000+01:00"
+    );
+    // the change days themselves: midnight is still before the switch
+    assert_eq!(
+        berlin_midnight(day(2025, 3, 30)),
+        "2025-03-30T00:00:00.000+01:00"
+    );
+    assert_eq!(
+        berlin_midnight(day(2025, 10, 26)),
+        "2025-10-26T00:00:00.000+02:00"
+    );
+    assert_eq!(
+        berlin_midnight(day(2025, 10, 27)),
+        "2025-10-27T00:00:00.000+01:00"
+    );
+
+    let mut inp = times_only(&[60]);
+    inp.today = day(2025, 12, 1);
+    assert_eq!(
+        build(&inp).unwrap().request["voucherDate"],
+        json!("2025-12-01T00:00:00.000+01:00")
+    );
+    inp.today = day(2025, 7, 1);
+    assert_eq!(
+        build(&inp).unwrap().request["voucherDate"],
+        json!("2025-07-01T00:00:00.000+02:00")
+    );
+}
+
+#[test]
+fn dates_are_listed_only_when_few() {
+    let ten: Vec<u32> = vec![60; 10];
+    let plan = build(&times_only(&ten)).unwrap();
+    assert_eq!(
+        only_line(&plan).description.as_deref(),
+        Some("Zeitraum 01.03.2025–31.03.2025; Einsatztage: 03.03., 04.03., 05.03., 06.03., 07.03., 08.03., 09.03., 10.03., 11.03., 12.03.2025; Gesamtzeit 10:00 Std.")
+    );
+    let eleven: Vec<u32> = vec![60; 11];
+    let plan = build(&times_only(&eleven)).unwrap();
+    assert_eq!(
+        only_line(&plan).description.as_deref(),
+        Some("Zeitraum 01.03.2025–31.03.2025; Gesamtzeit 11:00 Std.")
+    );
+    // ten entries on the same day are one date
+    let inp = input(vec![group(
+        1,
+        "P",
+        (1..=12).map(|i| t(i, mar(3), 5)).collect(),
+        vec![],
+    )]);
+    assert_eq!(
+        only_line(&build(&inp).unwrap()).description.as_deref(),
+        Some("Zeitraum 01.03.2025–31.03.2025; Einsatztag: 03.03.2025; Gesamtzeit 1:00 Std.")
+    );
+}
+
+#[test]
+fn single_day_period_texts() {
+    let mut inp = input(vec![group(1, "P", vec![t(1, mar(14), 95)], vec![])]);
+    inp.period_from = mar(14);
+    inp.period_to = mar(14);
+    let plan = build(&inp).unwrap();
+    assert_eq!(
+        only_line(&plan).description.as_deref(),
+        Some("Leistungsdatum 14.03.2025; Gesamtzeit 1:35 Std.")
+    );
+    assert_eq!(
+        plan.request["introduction"],
+        json!("Für unsere Leistungen am 14.03.2025 berechnen wir Ihnen:")
+    );
+}
+
+#[test]
+fn day_lists_carry_the_year_at_year_ends() {
+    let days: BTreeSet<NaiveDate> = [
+        day(2024, 12, 29),
+        day(2024, 12, 30),
+        day(2025, 1, 2),
+        day(2025, 1, 3),
+    ]
+    .into();
+    assert_eq!(
+        text::days_de(&days),
+        "29.12., 30.12.2024, 02.01., 03.01.2025"
+    );
+    assert_eq!(text::days_de(&[day(2025, 1, 2)].into()), "02.01.2025");
+    assert_eq!(text::hours_minutes(0), "0:00");
+    assert_eq!(text::hours_minutes(61), "1:01");
+    assert_eq!(text::hours_minutes(60_005), "1.000:05");
+}
+
+#[test]
+fn invalid_period_and_missing_contact() {
+    let mut inp = times_only(&[60]);
+    inp.period_from = mar(31);
+    inp.period_to = mar(1);
+    assert_eq!(build(&inp), Err(BillingProblem::InvalidPeriod));
+    let mut inp = times_only(&[60]);
+    inp.contact_id = "  ".into();
+    assert_eq!(build(&inp), Err(BillingProblem::NoContact));
+}
+
+// ------------------------------------------------------------ line limit
+
+fn distinct_services(n: usize) -> Vec<ServiceItem> {
+    (0..n)
+        .map(|i| {
+            s(
+                100 + i as u64,
+                mar(3),
+                &format!("Leistung {i}"),
+                "1",
+                "Stück",
+                "1",
+                "19",
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn three_hundred_lines_pass_three_hundred_one_do_not() {
+    let ok = input(vec![group(
+        1,
+        "P",
+        vec![t(1, mar(3), 60)],
+        distinct_services(299),
+    )]);
+    let plan = build(&ok).unwrap();
+    assert_eq!(plan.lines.len(), 300);
+    assert_eq!(items(&plan).len(), 300);
+
+    let too_many = input(vec![group(
+        1,
+        "P",
+        vec![t(1, mar(3), 60)],
+        distinct_services(300),
+    )]);
+    assert_eq!(
+        build(&too_many),
+        Err(BillingProblem::TooManyLines { lines: 301 })
+    );
+}
+
+#[test]
+fn headings_count_towards_the_limit() {
+    // 150 subprojects × (heading + time line) = 300; one more subproject → 302
+    let mut groups: Vec<Group> = (0..150)
+        .map(|i| group(10 + i, &format!("Teil {i}"), vec![t(i, mar(3), 15)], vec![]))
+        .collect();
+    let mut inp = input(groups.clone());
+    inp.list_subprojects = true;
+    assert_eq!(build(&inp).unwrap().lines.len(), 300);
+    groups.push(group(999, "Noch einer", vec![t(999, mar(4), 15)], vec![]));
+    inp.groups = groups;
+    let err = build(&inp).unwrap_err();
+    assert_eq!(err, BillingProblem::TooManyLines { lines: 302 });
+    assert!(err.to_string().contains("Unterprojekte einzeln auflisten"));
+    // not listing them fits easily
+    inp.list_subprojects = false;
+    assert_eq!(build(&inp).unwrap().lines.len(), 1);
+}
+
+// ------------------------------------------------------------ texts
+
+#[test]
+fn title_length() {
+    let mut inp = times_only(&[60]);
+    inp.title = Some("A".repeat(25));
+    assert_eq!(build(&inp).unwrap().request["title"], json!("A".repeat(25)));
+    inp.title = Some("Ä".repeat(25)); // characters, not bytes
+    assert!(build(&inp).is_ok());
+    inp.title = Some("A".repeat(26));
+    assert_eq!(build(&inp), Err(BillingProblem::TitleTooLong { chars: 26 }));
+    inp.title = Some("  Rechnung März  ".into());
+    assert_eq!(
+        build(&inp).unwrap().request["title"],
+        json!("Rechnung März")
+    );
+    inp.title = Some("   ".into());
+    assert_eq!(build(&inp).unwrap().request["title"], json!("Rechnung"));
+}
+
+#[test]
+fn introduction_and_remark_limits_and_defaults() {
+    let mut inp = times_only(&[60]);
+    let plan = build(&inp).unwrap();
+    assert_eq!(
+        plan.request["introduction"],
+        json!("Für unsere Leistungen im Zeitraum 01.03.2025 bis 31.03.2025 berechnen wir Ihnen:")
+    );
+    assert_eq!(
+        plan.request["remark"],
+        json!("Vielen Dank für Ihren Auftrag.")
+    );
+
+    inp.introduction = Some("x".repeat(2000));
+    assert!(build(&inp).is_ok());
+    inp.introduction = Some("x".repeat(2001));
+    assert_eq!(
+        build(&inp),
+        Err(BillingProblem::TextTooLong {
+            field: "Einleitung",
+            chars: 2001
+        })
+    );
+    inp.introduction = None;
+    inp.remark = Some("ü".repeat(2001));
+    let err = build(&inp).unwrap_err();
+    assert_eq!(
+        err,
+        BillingProblem::TextTooLong {
+            field: "Bemerkung",
+            chars: 2001
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "Der Text „Bemerkung“ darf höchstens 2.000 Zeichen lang sein (jetzt 2.001)."
+    );
+}
+
+#[test]
+fn placeholders_in_stored_texts() {
+    let mut inp = times_only(&[60]);
+    inp.introduction = Some("Leistungen {projekt} vom {von} bis {bis}:".into());
+    inp.remark = Some("Zeile 1\nZeile 2".into());
+    let plan = build(&inp).unwrap();
+    assert_eq!(
+        plan.request["introduction"],
+        json!("Leistungen Website Relaunch vom 01.03.2025 bis 31.03.2025:")
+    );
+    assert_eq!(plan.request["remark"], json!("Zeile 1\nZeile 2"));
+}
+
+#[test]
+fn long_names_and_descriptions_are_shortened_gracefully() {
+    let mut a = s(1, mar(3), &"N".repeat(300), "1", "Stück", "1", "19");
+    a.description = "Beschreibung ".repeat(200);
+    let mut b = s(2, mar(4), &"N".repeat(300), "1", "Stück", "1", "19");
+    b.description = "Andere".into();
+    let mut inp = input(vec![group(
+        1,
+        &"G".repeat(300),
+        vec![t(3, mar(5), 60)],
+        vec![a, b],
+    )]);
+    inp.project_name = "P".repeat(300);
+    inp.list_subprojects = true;
+    let plan = build(&inp).unwrap();
+    for line in &plan.lines {
+        assert!(text_len(&line.name) <= 255, "{}", line.name.len());
+        assert!(text_len(line.description.as_deref().unwrap_or("")) <= 2000);
+    }
+    assert!(plan.lines[0].name.ends_with('…'));
+    assert!(plan.lines[1].name.starts_with("Arbeitszeit GGG") && plan.lines[1].name.ends_with('…'));
+    let desc = plan.lines[2].description.as_deref().unwrap();
+    assert_eq!(text_len(desc), 2000);
+    assert!(
+        desc.ends_with("…\nZeitraum 01.03.2025–31.03.2025; Leistungstage: 03.03., 04.03.2025"),
+        "{desc}"
+    );
+}
+
+#[test]
+fn truncate_counts_utf16() {
+    assert_eq!(text::truncate("abc", 3), "abc");
+    assert_eq!(text::truncate("abcd", 3), "ab…");
+    assert_eq!(text::truncate("ab cd", 4), "ab…");
+    assert_eq!(text_len("😀"), 2);
+    assert_eq!(text::truncate("😀😀😀", 4), "😀…");
+}
+
+#[test]
+fn problem_messages_are_german_sentences() {
+    assert_eq!(
+        BillingProblem::TooManyLines { lines: 301 }.to_string(),
+        "Die Rechnung hätte 301 Positionen, lexoffice erlaubt höchstens 300 – bitte „Unterprojekte einzeln auflisten“ abwählen oder einen kürzeren Zeitraum wählen."
+    );
+    assert_eq!(
+        BillingProblem::TitleTooLong { chars: 30 }.to_string(),
+        "Der Rechnungstitel darf höchstens 25 Zeichen lang sein (jetzt 30)."
+    );
+    assert_eq!(
+        BillingProblem::InvalidTaxRate { rate: d("19.5") }.to_string(),
+        "Der Steuersatz 19,5 % ist ungültig."
+    );
+    assert_eq!(
+        BillingProblem::ServiceWithoutName { date: mar(3) }.to_string(),
+        "Die Leistung vom 03.03.2025 hat keine Bezeichnung."
+    );
+    for p in [
+        BillingProblem::NothingBillable,
+        BillingProblem::NoRate,
+        BillingProblem::InvalidRate,
+        BillingProblem::NoContact,
+    ] {
+        let m = p.to_string();
+        assert!(m.ends_with('.') && !m.is_empty(), "{m}");
+    }
+}
+
+// ------------------------------------------------------------ totals (§8.1)
+
+fn amount_line(amount: &str, rate: &str) -> PreviewLine {
+    PreviewLine::custom("X", None, Decimal::ONE, "Stück", d(amount), d(rate)).unwrap()
+}
+
+#[test]
+fn totals_reference_sample() {
+    // [D25] invoice sample: 13.40 @19 %, 8.32 @7 %, 5.00 @0 % → 26.72 / 3.13 / 29.85
+    let lines = vec![
+        PreviewLine::text("Überschrift"),
+        amount_line("13.40", "19"),
+        amount_line("8.32", "7"),
+        amount_line("5.00", "0"),
+    ];
+    let totals = totals_of(&lines);
+    let taxes: Vec<(Decimal, Decimal, Decimal)> = totals
+        .taxes
+        .iter()
+        .map(|t| (t.rate, t.net, t.tax))
+        .collect();
+    assert_eq!(
+        taxes,
+        vec![
+            (d("0"), d("5.00"), d("0.00")),
+            (d("7"), d("8.32"), d("0.58")),
+            (d("19"), d("13.40"), d("2.55")),
+        ]
+    );
+    assert_eq!(totals.net, d("26.72"));
+    assert_eq!(totals.tax, d("3.13"));
+    assert_eq!(totals.gross, d("29.85"));
+    assert_eq!(totals.gross_display, "29,85 €");
+    assert_eq!(totals.taxes[2].rate_display, "19 %");
+    assert_eq!(totals.taxes[2].tax_display, "2,55 €");
+}
+
+#[test]
+fn totals_round_tax_per_rate_not_per_line() {
+    // 3 × 0.02 @19 %: per line 0.0038 → 0.00 each; per rate 0.06 × 19 % = 0.0114 → 0.01
+    let lines = vec![
+        amount_line("0.02", "19"),
+        amount_line("0.02", "19"),
+        amount_line("0.02", "19"),
+    ];
+    let totals = totals_of(&lines);
+    assert_eq!(totals.tax, d("0.01"));
+    assert_eq!(totals.gross, d("0.07"));
+    // half-up at the cent: 0.50 × 7 % = 0.035 → 0.04
+    assert_eq!(totals_of(&[amount_line("0.50", "7")]).tax, d("0.04"));
+    // 19 and 19.00 are one rate
+    let totals = totals_of(&[amount_line("10", "19"), amount_line("10", "19.00")]);
+    assert_eq!(totals.taxes.len(), 1);
+    assert_eq!(totals.tax, d("3.80"));
+}
+
+#[test]
+fn totals_recompute_amounts_from_quantity_and_price() {
+    let mut line = PreviewLine::custom("X", None, d("7.3333"), "Stunde", d("85"), d("19")).unwrap();
+    line.amount = Some(d("999.99")); // a stale amount is ignored
+    assert_eq!(totals_of(&[line]).net, d("623.33"));
+    assert_eq!(totals_of(&[]).gross, d("0.00"));
+    assert!(totals_of(&[]).taxes.is_empty());
+}
+
+// ------------------------------------------------------------ request JSON
+
+/// A realistic project: main project + one subproject, mixed rates, merged services.
+fn realistic() -> BillingInput {
+    let mut hosting = s(20, mar(1), "Hosting-Pauschale", "1", "Monat", "49.90", "19");
+    hosting.description = "März".into();
+    input(vec![
+        group(
+            1,
+            "Website Relaunch",
+            vec![t(1, mar(3), 240), t(2, mar(5), 200)],
+            vec![
+                hosting,
+                s(21, mar(3), "Fahrtkosten", "120", "km", "0.30", "19"),
+                s(22, mar(5), "Fachbuch", "1", "Stück", "29.90", "7"),
+            ],
+        ),
+        group(
+            2,
+            "Design",
+            vec![t(3, mar(12), 90)],
+            vec![s(23, mar(12), "Fahrtkosten", "80", "km", "0.3", "19")],
+        ),
+    ])
+}
+
+#[test]
+fn request_snapshot() {
+    let plan = build(&realistic()).unwrap();
+    let expected = json!({
+        "voucherDate": "2025-03-31T00:00:00.000+02:00",
+        "address": { "contactId": "5a1d6f3e-2b4c-4d8e-9f00-1234567890ab" },
+        "lineItems": [
+            { "type": "custom", "name": "Arbeitszeit Website Relaunch",
+              "description": "Zeitraum 01.03.2025–31.03.2025; Einsatztage: 03.03., 05.03., 12.03.2025; Gesamtzeit 8:50 Std.",
+              "quantity": 8.8333, "unitName": "Stunde",
+              "unitPrice": { "currency": "EUR", "netAmount": 85, "taxRatePercentage": 19 } },
+            { "type": "custom", "name": "Hosting-Pauschale",
+              "description": "März\nZeitraum 01.03.2025–31.03.2025; Leistungstag: 01.03.2025",
+              "quantity": 1, "unitName": "Monat",
+              "unitPrice": { "currency": "EUR", "netAmount": 49.9, "taxRatePercentage": 19 } },
+            { "type": "custom", "name": "Fahrtkosten",
+              "description": "Zeitraum 01.03.2025–31.03.2025; Leistungstage: 03.03., 12.03.2025",
+              "quantity": 200, "unitName": "km",
+              "unitPrice": { "currency": "EUR", "netAmount": 0.3, "taxRatePercentage": 19 } },
+            { "type": "custom", "name": "Fachbuch",
+              "description": "Zeitraum 01.03.2025–31.03.2025; Leistungstag: 05.03.2025",
+              "quantity": 1, "unitName": "Stück",
+              "unitPrice": { "currency": "EUR", "netAmount": 29.9, "taxRatePercentage": 7 } }
+        ],
+        "totalPrice": { "currency": "EUR" },
+        "taxConditions": { "taxType": "net" },
+        "shippingConditions": { "shippingType": "serviceperiod",
+            "shippingDate": "2025-03-01T00:00:00.000+01:00",
+            "shippingEndDate": "2025-03-12T00:00:00.000+01:00" },
+        "title": "Rechnung",
+        "introduction": "Für unsere Leistungen im Zeitraum 01.03.2025 bis 31.03.2025 berechnen wir Ihnen:",
+        "remark": "Vielen Dank für Ihren Auftrag."
+    });
+    assert_eq!(plan.request, expected);
+    // and the text on the wire, byte for byte (serde_json sorts keys without preserve_order)
+    assert_eq!(
+        serde_json::to_string(&plan.request).unwrap(),
+        serde_json::to_string(&expected).unwrap()
+    );
+
+    let amounts: Vec<Decimal> = plan.lines.iter().map(|l| l.amount.unwrap()).collect();
+    assert_eq!(
+        amounts,
+        vec![d("750.83"), d("49.90"), d("60.00"), d("29.90")]
+    );
+    assert_eq!(plan.totals.net, d("890.63"));
+    assert_eq!(
+        plan.totals
+            .taxes
+            .iter()
+            .map(|t| (t.rate, t.tax))
+            .collect::<Vec<_>>(),
+        vec![(d("7"), d("2.09")), (d("19"), d("163.54"))]
+    );
+    assert_eq!(plan.totals.tax, d("165.63"));
+    assert_eq!(plan.totals.gross, d("1056.26"));
+    assert_eq!(plan.total_minutes, 530);
+    assert_eq!(plan.entry_ids, vec![1, 2, 3, 20, 21, 22, 23]);
+}
+
+#[test]
+fn preview_lines_match_the_request() {
+    let mut inp = realistic();
+    inp.list_subprojects = true;
+    let plan = build(&inp).unwrap();
+    let items = items(&plan);
+    assert_eq!(items.len(), plan.lines.len());
+    for (line, item) in plan.lines.iter().zip(items) {
+        assert_eq!(item["name"], json!(line.name));
+        match line.kind {
+            LineKind::Text => assert_eq!(item["type"], json!("text")),
+            LineKind::Custom => {
+                assert_eq!(item["type"], json!("custom"));
+                assert_eq!(
+                    item["description"],
+                    json!(line.description.clone().unwrap())
+                );
+                assert_eq!(
+                    item["quantity"].to_string(),
+                    line.quantity.unwrap().to_string()
+                );
+                assert_eq!(item["unitName"], json!(line.unit.clone().unwrap()));
+                assert_eq!(
+                    item["unitPrice"]["netAmount"].to_string(),
+                    line.unit_price.unwrap().to_string()
+                );
+                assert_eq!(
+                    item["unitPrice"]["taxRatePercentage"].to_string(),
+                    line.tax_rate.unwrap().to_string()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn json_numbers_print_exactly_as_the_decimal() {
+    for text in [
+        "7.3333",
+        "85.5",
+        "0.0167",
+        "1000",
+        "95.1234",
+        "0",
+        "0.0001",
+        "49.9",
+        "19",
+        "7",
+        "0.3",
+        "123456789.1234",
+        "99999999.9999",
+        "1234567890123",
+    ] {
+        let v = request::json_number(d(text), "x").unwrap();
+        assert!(v.is_number());
+        assert_eq!(serde_json::to_string(&v).unwrap(), text);
+    }
+    // trailing zeros are normalised away, never sent as 95.0
+    assert_eq!(
+        serde_json::to_string(&request::json_number(d("95.00"), "x").unwrap()).unwrap(),
+        "95"
+    );
+    assert_eq!(
+        serde_json::to_string(&request::json_number(d("85.50"), "x").unwrap()).unwrap(),
+        "85.5"
+    );
+    // more than f64 can carry → refused
+    assert!(request::json_number(d("12345678901234.5678"), "x").is_err());
+}
+
+#[test]
+fn every_number_in_a_request_round_trips() {
+    let mut inp = realistic();
+    inp.hourly_rate = d("95.1234");
+    inp.groups[0].times.push(t(9, mar(20), 1));
+    let plan = build(&inp).unwrap();
+    let wire = serde_json::to_string(&plan.request).unwrap();
+    let back: Value = serde_json::from_str(&wire).unwrap();
+    assert_eq!(back, plan.request);
+    for (line, item) in plan.lines.iter().zip(items(&plan)) {
+        assert_eq!(
+            serde_json::to_string(&item["quantity"]).unwrap(),
+            line.quantity.unwrap().normalize().to_string()
+        );
+        assert_eq!(
+            serde_json::to_string(&item["unitPrice"]["netAmount"]).unwrap(),
+            line.unit_price.unwrap().normalize().to_string()
+        );
+    }
+    assert!(wire.contains("\"netAmount\":95.1234"));
+    assert!(wire.contains("\"quantity\":8.85,")); // 531 min
+}
+
+#[test]
+fn output_serialises_decimals_as_strings_in_camel_case() {
+    let plan = build(&realistic()).unwrap();
+    let v = serde_json::to_value(&plan).unwrap();
+    let first = &v["lines"][0];
+    assert_eq!(first["kind"], json!("custom"));
+    assert_eq!(first["quantity"], json!("8.8333"));
+    assert_eq!(first["unitPrice"], json!("85"));
+    assert_eq!(first["taxRate"], json!("19"));
+    assert_eq!(first["amount"], json!("750.83"));
+    assert_eq!(first["amountDisplay"], json!("750,83 €"));
+    assert_eq!(first["unitPriceDisplay"], json!("85,00 €"));
+    assert_eq!(first["taxRateDisplay"], json!("19 %"));
+    assert_eq!(v["totals"]["gross"], json!("1056.26"));
+    assert_eq!(v["totals"]["grossDisplay"], json!("1.056,26 €"));
+    assert_eq!(v["totals"]["taxes"][0]["rate"], json!("7"));
+    assert_eq!(v["serviceFrom"], json!("2025-03-01"));
+    assert_eq!(v["totalMinutes"], json!(530));
+    let heading = serde_json::to_value(PreviewLine::text("Design")).unwrap();
+    assert_eq!(heading["kind"], json!("text"));
+    assert_eq!(heading["amount"], Value::Null);
+    // and back (for the invoice record)
+    let again: InvoicePlan = serde_json::from_value(v).unwrap();
+    assert_eq!(again, plan);
+}
+
+// ------------------------------------------------------------ invariants over many inputs
+
+/// Small deterministic generator (no extra dev-dependency).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+#[test]
+fn invariants_hold_for_many_generated_projects() {
+    let mut rng = Lcg(42);
+    let mut built = 0;
+    let rates = ["0", "7", "19"];
+    let units = ["Stück", "km", "Pauschal"];
+    for case in 0..300 {
+        let groups: Vec<Group> = (0..1 + rng.next(4))
+            .map(|g| {
+                let times = (0..rng.next(6))
+                    .map(|i| {
+                        t(
+                            g * 100 + i,
+                            mar(1 + rng.next(31) as u32),
+                            rng.next(600) as u32,
+                        )
+                    })
+                    .collect();
+                let services = (0..rng.next(5))
+                    .map(|i| {
+                        let qty = Decimal::new(rng.next(10_000) as i64, rng.next(5) as u32);
+                        let price = Decimal::new(rng.next(100_000) as i64, rng.next(5) as u32);
+                        ServiceItem {
+                            entry_id: 10_000 + g * 100 + i,
+                            date: mar(1 + rng.next(31) as u32),
+                            name: format!("L{}", rng.next(3)),
+                            description: String::new(),
+                            quantity: qty,
+                            unit: units[rng.next(3) as usize].into(),
+                            unit_price: price,
+                            tax_rate: d(rates[rng.next(3) as usize]),
+                        }
+                    })
+                    .collect();
+                group(g + 1, &format!("G{g}"), times, services)
+            })
+            .collect();
+        let mut inp = input(groups);
+        inp.list_subprojects = rng.next(2) == 0;
+        inp.small_business = rng.next(4) == 0;
+        inp.hourly_rate = Decimal::new(1 + rng.next(2_000_000) as i64, rng.next(5) as u32);
+        let Ok(plan) = build(&inp) else { continue };
+        built += 1;
+
+        let minutes: u64 = inp
+            .groups
+            .iter()
+            .flat_map(|g| &g.times)
+            .map(|t| u64::from(t.minutes))
+            .sum();
+        assert_eq!(plan.total_minutes, minutes, "case {case}");
+        let hours: Decimal = plan
+            .lines
+            .iter()
+            .filter(|l| l.unit.as_deref() == Some("Stunde"))
+            .map(|l| l.quantity.unwrap())
+            .sum();
+        if !inp.list_subprojects {
+            assert_eq!(
+                hours,
+                round2_4(Decimal::from(minutes) / Decimal::from(60)),
+                "case {case}"
+            );
+        }
+        let mut net = Decimal::ZERO;
+        for (line, item) in plan.lines.iter().zip(items(&plan)) {
+            if line.kind == LineKind::Custom {
+                let q = line.quantity.unwrap();
+                let p = line.unit_price.unwrap();
+                assert!(q.scale() <= 4 && p.scale() <= 4, "case {case}");
+                assert_eq!(line.amount, Some(round2(q * p)), "case {case}");
+                net += line.amount.unwrap();
+                assert_eq!(
+                    serde_json::to_string(&item["quantity"]).unwrap(),
+                    q.to_string(),
+                    "case {case}"
+                );
+                assert_eq!(
+                    serde_json::to_string(&item["unitPrice"]["netAmount"]).unwrap(),
+                    p.to_string(),
+                    "case {case}"
+                );
+                if inp.small_business {
+                    assert!(line.tax_rate.unwrap().is_zero());
+                }
+            }
+        }
+        assert_eq!(plan.totals.net, net, "case {case}");
+        assert_eq!(
+            plan.totals.gross,
+            plan.totals.net + plan.totals.tax,
+            "case {case}"
+        );
+        assert!(plan.lines.len() <= MAX_LINE_ITEMS);
+        let billed = inp
+            .groups
+            .iter()
+            .flat_map(|g| &g.times)
+            .filter(|t| t.minutes > 0)
+            .count()
+            + inp
+                .groups
+                .iter()
+                .flat_map(|g| &g.services)
+                .filter(|s| !s.quantity.is_zero())
+                .count();
+        assert_eq!(plan.entry_ids.len(), billed, "case {case}");
+    }
+    assert!(
+        built > 200,
+        "only {built} of 300 generated projects were billable"
+    );
+}
+
+fn round2_4(v: Decimal) -> Decimal {
+    totals::round_half_up(v, 4).normalize()
+}

@@ -1,0 +1,354 @@
+//! CSV import of times and services: a preview first (nothing stored), then
+//! all valid rows in one transaction. Rows already imported (same content,
+//! same occurrence in the file) are recognised and skipped, so importing the
+//! same file twice does not double anything.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use chrono::Utc;
+use serde::Serialize;
+
+use super::csv::{parse_csv, ParsedRow};
+use super::format_minutes;
+use crate::core::{blocking, Core};
+use crate::error::{AppError, AppResult};
+use crate::money::format_de;
+use crate::storage::{BillingState, Entry, EntryKind, Project, ProjectStatus, Store};
+
+const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewRow {
+    pub line: usize,
+    /// "ok", "error" or "duplicate"
+    pub status: &'static str,
+    pub reason: Option<String>,
+    /// "time" / "service" / ""
+    pub kind: &'static str,
+    /// Short German description of what would be stored.
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvPreview {
+    pub file_name: String,
+    pub rows: Vec<PreviewRow>,
+    pub valid: usize,
+    pub invalid: usize,
+    pub duplicates: usize,
+    pub encoding: String,
+    pub delimiter: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvImportResult {
+    pub imported: usize,
+    pub skipped_invalid: usize,
+    pub skipped_duplicates: usize,
+    pub message: String,
+}
+
+fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+/// Resolves "Projekt"/"Unterprojekt" references (number first, then name).
+struct Resolver {
+    projects: Vec<Project>,
+}
+
+impl Resolver {
+    fn find<'a>(&'a self, reference: &str, parent: Option<u64>) -> Result<&'a Project, String> {
+        let r = reference.trim();
+        let candidates: Vec<&Project> = self
+            .projects
+            .iter()
+            .filter(|p| p.parent_id == parent)
+            .collect();
+        if let Some(p) = candidates
+            .iter()
+            .find(|p| !p.number.is_empty() && p.number == r)
+        {
+            return Ok(p);
+        }
+        let by_name: Vec<&&Project> = candidates
+            .iter()
+            .filter(|p| p.name.trim().to_lowercase() == r.to_lowercase())
+            .collect();
+        match by_name.len() {
+            1 => Ok(by_name[0]),
+            0 => Err(match parent {
+                None => {
+                    format!("Unbekanntes Projekt „{r}“ (weder Projektnummer noch Name passen).")
+                }
+                Some(_) => format!("Unbekanntes Unterprojekt „{r}“ in diesem Projekt."),
+            }),
+            _ => Err(format!(
+                "Der Projektname „{r}“ ist mehrdeutig. Bitte die Projektnummer verwenden."
+            )),
+        }
+    }
+
+    fn resolve(&self, project: &str, sub: Option<&str>) -> Result<&Project, String> {
+        let p = self.find(project, None)?;
+        let target = match sub.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => self.find(s, Some(p.id))?,
+            None => p,
+        };
+        if target.status == ProjectStatus::Archiviert {
+            return Err(format!("Das Projekt „{}“ ist archiviert.", target.name));
+        }
+        Ok(target)
+    }
+}
+
+/// A parsed and resolved file: for each row either an entry to store or why not.
+struct Analysed {
+    file_name: String,
+    encoding: String,
+    delimiter: String,
+    rows: Vec<(PreviewRow, Option<Entry>)>,
+}
+
+fn analyse(store: &Store, path: &PathBuf) -> AppResult<Analysed> {
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let meta = std::fs::metadata(path).map_err(|e| {
+        AppError::validation(
+            "Datei",
+            format!("Die Datei {file_name} kann nicht gelesen werden ({e})."),
+        )
+    })?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(AppError::validation(
+            "Datei",
+            "Die Datei ist größer als 20 MB. Bitte in kleinere Dateien aufteilen.",
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        AppError::validation(
+            "Datei",
+            format!("Die Datei {file_name} kann nicht gelesen werden ({e})."),
+        )
+    })?;
+    let file = parse_csv(&bytes).map_err(|e| AppError::validation("Datei", e))?;
+    let resolver = Resolver {
+        projects: store.projects()?,
+    };
+    let mut occurrences: HashMap<u64, u32> = HashMap::new();
+    let mut seen_in_file: std::collections::HashSet<u64> = Default::default();
+    let now = Utc::now();
+    let mut rows = Vec::new();
+    for row in file.rows {
+        let n = occurrences.entry(row.fingerprint).or_insert(0);
+        *n += 1;
+        let fp = fnv(row.fingerprint, &n.to_be_bytes());
+        let parsed = match row.result {
+            Ok(p) => p,
+            Err(reason) => {
+                rows.push((
+                    PreviewRow {
+                        line: row.line,
+                        status: "error",
+                        reason: Some(reason),
+                        kind: "",
+                        summary: String::new(),
+                    },
+                    None,
+                ));
+                continue;
+            }
+        };
+        let (project_ref, sub_ref, kind_label) = match &parsed {
+            ParsedRow::Time(t) => (t.project.clone(), t.subproject.clone(), "time"),
+            ParsedRow::Service(s) => (s.project.clone(), s.subproject.clone(), "service"),
+        };
+        let target = match resolver.resolve(&project_ref, sub_ref.as_deref()) {
+            Ok(p) => p,
+            Err(reason) => {
+                rows.push((
+                    PreviewRow {
+                        line: row.line,
+                        status: "error",
+                        reason: Some(reason),
+                        kind: kind_label,
+                        summary: String::new(),
+                    },
+                    None,
+                ));
+                continue;
+            }
+        };
+        let (date, description, billable, kind, summary) = match parsed {
+            ParsedRow::Time(t) => {
+                let summary = format!(
+                    "{} · {} · {} h{}{}",
+                    t.date.format("%d.%m.%Y"),
+                    target.name,
+                    format_minutes(u64::from(t.minutes)),
+                    if t.employee.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" · {}", t.employee)
+                    },
+                    if t.description.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" · {}", t.description)
+                    },
+                );
+                (
+                    t.date,
+                    t.description,
+                    t.billable,
+                    EntryKind::Time {
+                        employee: t.employee,
+                        start: t.start,
+                        end: t.end,
+                        break_minutes: t.break_minutes,
+                        minutes: t.minutes,
+                    },
+                    summary,
+                )
+            }
+            ParsedRow::Service(s) => {
+                let summary = format!(
+                    "{} · {} · {} {} {} à {} €",
+                    s.date.format("%d.%m.%Y"),
+                    target.name,
+                    format_de(s.quantity, 0),
+                    s.unit,
+                    s.name,
+                    format_de(s.unit_price, 2)
+                );
+                (
+                    s.date,
+                    s.description,
+                    s.billable,
+                    EntryKind::Service {
+                        name: s.name,
+                        quantity: s.quantity,
+                        unit: s.unit,
+                        unit_price: s.unit_price,
+                        tax_rate: s.tax_rate,
+                    },
+                    summary,
+                )
+            }
+        };
+        if store.csv_row_known(fp)? || !seen_in_file.insert(fp) {
+            rows.push((
+                PreviewRow {
+                    line: row.line,
+                    status: "duplicate",
+                    reason: Some("Bereits importiert – wird übersprungen.".into()),
+                    kind: kind_label,
+                    summary,
+                },
+                None,
+            ));
+            continue;
+        }
+        let entry = Entry {
+            id: 0,
+            project_id: target.id,
+            date,
+            description,
+            billable,
+            billing: BillingState::Open,
+            kind,
+            csv_fingerprint: Some(fp),
+            created_at: now,
+            updated_at: now,
+        };
+        rows.push((
+            PreviewRow {
+                line: row.line,
+                status: "ok",
+                reason: None,
+                kind: kind_label,
+                summary,
+            },
+            Some(entry),
+        ));
+    }
+    Ok(Analysed {
+        file_name,
+        encoding: file.encoding.to_string(),
+        delimiter: file.delimiter.to_string(),
+        rows,
+    })
+}
+
+fn counts(rows: &[PreviewRow]) -> (usize, usize, usize) {
+    let ok = rows.iter().filter(|r| r.status == "ok").count();
+    let bad = rows.iter().filter(|r| r.status == "error").count();
+    let dup = rows.iter().filter(|r| r.status == "duplicate").count();
+    (ok, bad, dup)
+}
+
+pub async fn preview(core: &Core, path: String) -> AppResult<CsvPreview> {
+    let store = core.store.clone();
+    blocking(move || {
+        let a = analyse(&store, &PathBuf::from(path))?;
+        let rows: Vec<PreviewRow> = a.rows.into_iter().map(|(r, _)| r).collect();
+        let (valid, invalid, duplicates) = counts(&rows);
+        Ok(CsvPreview {
+            file_name: a.file_name,
+            rows,
+            valid,
+            invalid,
+            duplicates,
+            encoding: a.encoding,
+            delimiter: a.delimiter,
+        })
+    })
+    .await
+}
+
+/// Imports every valid row (one transaction); invalid and known rows are skipped.
+pub async fn import(core: &Core, path: String) -> AppResult<CsvImportResult> {
+    let store = core.store.clone();
+    blocking(move || {
+        let a = analyse(&store, &PathBuf::from(path))?;
+        let previews: Vec<PreviewRow> = a.rows.iter().map(|(r, _)| r.clone()).collect();
+        let (_, invalid, duplicates) = counts(&previews);
+        let mut entries: Vec<Entry> = a.rows.into_iter().filter_map(|(_, e)| e).collect();
+        for e in &mut entries {
+            e.id = store.next_id()?;
+        }
+        store.put_entries(&entries)?;
+        let message = format!(
+            "{} Einträge importiert{}{}.",
+            entries.len(),
+            if invalid > 0 {
+                format!(", {invalid} fehlerhafte Zeilen übersprungen")
+            } else {
+                String::new()
+            },
+            if duplicates > 0 {
+                format!(", {duplicates} bereits importierte Zeilen übersprungen")
+            } else {
+                String::new()
+            },
+        );
+        log::info!("csv import: {message}");
+        Ok(CsvImportResult {
+            imported: entries.len(),
+            skipped_invalid: invalid,
+            skipped_duplicates: duplicates,
+            message,
+        })
+    })
+    .await
+}

@@ -1,0 +1,956 @@
+//! Projekte: projects with subprojects, their recorded times and services,
+//! rates and totals, and the CSV import. Tauri-free.
+
+pub mod csv;
+pub mod csv_import;
+pub mod parse;
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+use crate::core::{blocking, Core};
+use crate::error::{AppError, AppResult};
+use crate::money::{format_de, parse_de, DecimalError};
+use crate::storage::{
+    BillingState, Customer, Entry, EntryKind, Project, ProjectStatus, Settings, Store,
+};
+
+pub const UNITS: [&str; 6] = ["Stunde", "Stück", "m", "m²", "km", "Pauschal"];
+
+fn status_label(s: ProjectStatus) -> &'static str {
+    match s {
+        ProjectStatus::Aktiv => "aktiv",
+        ProjectStatus::Abgeschlossen => "abgeschlossen",
+        ProjectStatus::Archiviert => "archiviert",
+    }
+}
+
+fn parse_status(s: &str) -> AppResult<ProjectStatus> {
+    match s.trim() {
+        "" | "aktiv" => Ok(ProjectStatus::Aktiv),
+        "abgeschlossen" => Ok(ProjectStatus::Abgeschlossen),
+        "archiviert" => Ok(ProjectStatus::Archiviert),
+        _ => Err(AppError::validation(
+            "Status",
+            "Bitte aktiv, abgeschlossen oder archiviert wählen.",
+        )),
+    }
+}
+
+fn clean(field: &'static str, text: &str, max: usize) -> AppResult<String> {
+    let t = text.trim();
+    if t.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(AppError::validation(
+            field,
+            format!("{field}: Bitte keine Steuerzeichen verwenden."),
+        ));
+    }
+    if t.chars().count() > max {
+        return Err(AppError::validation(
+            field,
+            format!("{field}: höchstens {max} Zeichen."),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+fn decimal_field(field: &'static str, text: &str, max_decimals: u32) -> AppResult<Decimal> {
+    parse_de(text, max_decimals).map_err(|e| {
+        AppError::validation(
+            field,
+            match e {
+                DecimalError::Empty => format!("Bitte {field} eingeben."),
+                DecimalError::NotANumber => {
+                    format!("{field}: Bitte eine Zahl eingeben, z. B. 12,5.")
+                }
+                DecimalError::Negative => format!("{field} darf nicht negativ sein."),
+                DecimalError::TooManyDecimals(n) => {
+                    format!("{field}: höchstens {n} Nachkommastellen.")
+                }
+                DecimalError::TooLarge => format!("{field} ist zu groß."),
+            },
+        )
+    })
+}
+
+// ---------------------------------------------------------------- projects
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectRow {
+    pub id: u64,
+    pub name: String,
+    pub number: String,
+    pub parent_id: Option<u64>,
+    pub status: &'static str,
+    pub customer_name: String,
+    pub depth: u32,
+}
+
+/// Projects in display order: top level by name, each followed by its subprojects.
+fn ordered_rows(projects: &[Project], customers: &HashMap<u64, Customer>) -> Vec<ProjectRow> {
+    let mut children: HashMap<Option<u64>, Vec<&Project>> = HashMap::new();
+    for p in projects {
+        children.entry(p.parent_id).or_default().push(p);
+    }
+    for list in children.values_mut() {
+        list.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then(a.id.cmp(&b.id))
+        });
+    }
+    let mut out = Vec::new();
+    fn walk(
+        parent: Option<u64>,
+        depth: u32,
+        children: &HashMap<Option<u64>, Vec<&Project>>,
+        customers: &HashMap<u64, Customer>,
+        out: &mut Vec<ProjectRow>,
+    ) {
+        if depth > 8 {
+            return;
+        }
+        for p in children.get(&parent).map(Vec::as_slice).unwrap_or(&[]) {
+            out.push(ProjectRow {
+                id: p.id,
+                name: p.name.clone(),
+                number: p.number.clone(),
+                parent_id: p.parent_id,
+                status: status_label(p.status),
+                customer_name: p
+                    .customer_id
+                    .and_then(|c| customers.get(&c))
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default(),
+                depth,
+            });
+            walk(Some(p.id), depth + 1, children, customers, out);
+        }
+    }
+    walk(None, 0, &children, customers, &mut out);
+    out
+}
+
+fn customer_map(store: &Store) -> AppResult<HashMap<u64, Customer>> {
+    Ok(store.customers()?.into_iter().map(|c| (c.id, c)).collect())
+}
+
+pub async fn list(core: &Core) -> AppResult<Vec<ProjectRow>> {
+    let store = core.store.clone();
+    blocking(move || {
+        let customers = customer_map(&store)?;
+        Ok(ordered_rows(&store.projects()?, &customers))
+    })
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RateInfo {
+    pub rate: Option<String>,
+    pub display: Option<String>,
+    /// "eigener Stundensatz", "vom Hauptprojekt", "vom Kunden", "aus Einstellungen › Schnittstellen"
+    pub source: Option<&'static str>,
+}
+
+/// Project → parent project → customer → Schnittstellen.
+pub fn effective_rate(
+    project: &Project,
+    parent: Option<&Project>,
+    customer: Option<&Customer>,
+    settings: &Settings,
+) -> (Option<Decimal>, Option<&'static str>) {
+    if let Some(r) = project.hourly_rate {
+        return (Some(r), Some("eigener Stundensatz"));
+    }
+    if let Some(r) = parent.and_then(|p| p.hourly_rate) {
+        return (Some(r), Some("vom Hauptprojekt"));
+    }
+    if let Some(r) = customer.and_then(|c| c.hourly_rate) {
+        return (Some(r), Some("vom Kunden"));
+    }
+    if let Some(r) = settings.hourly_rate {
+        return (Some(r), Some("aus Einstellungen › Schnittstellen"));
+    }
+    (None, None)
+}
+
+fn rate_info(r: (Option<Decimal>, Option<&'static str>)) -> RateInfo {
+    RateInfo {
+        rate: r.0.map(|d| d.to_string()),
+        display: r.0.map(|d| format!("{} €/h", format_de(d, 2))),
+        source: r.1,
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectTotals {
+    pub minutes: u64,
+    /// "12:30 h"
+    pub hours_display: String,
+    pub services_net_display: String,
+    /// Open (not billed) billable time at the effective rate plus open billable services, net.
+    pub open_net_display: String,
+    pub open_entries: u64,
+    /// Open billable minutes without any hourly rate (not in the open amount).
+    pub minutes_without_rate: u64,
+}
+
+pub fn round2(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+pub fn format_minutes(m: u64) -> String {
+    format!("{}:{:02}", m / 60, m % 60)
+}
+
+fn service_amount(quantity: Decimal, price: Decimal) -> Decimal {
+    round2(quantity * price)
+}
+
+/// Totals over entries grouped by project id, with each project's rate.
+pub fn totals(entries: &[Entry], rates: &HashMap<u64, Option<Decimal>>) -> ProjectTotals {
+    let mut t = ProjectTotals::default();
+    let mut services = Decimal::ZERO;
+    let mut open = Decimal::ZERO;
+    let mut open_minutes_by_project: HashMap<u64, u64> = HashMap::new();
+    for e in entries {
+        let open_billable = e.billable && matches!(e.billing, BillingState::Open);
+        match &e.kind {
+            EntryKind::Time { minutes, .. } => {
+                t.minutes += u64::from(*minutes);
+                if open_billable {
+                    *open_minutes_by_project.entry(e.project_id).or_default() +=
+                        u64::from(*minutes);
+                    t.open_entries += 1;
+                }
+            }
+            EntryKind::Service {
+                quantity,
+                unit_price,
+                ..
+            } => {
+                let amount = service_amount(*quantity, *unit_price);
+                services += amount;
+                if open_billable {
+                    open += amount;
+                    t.open_entries += 1;
+                }
+            }
+        }
+    }
+    for (pid, minutes) in open_minutes_by_project {
+        match rates.get(&pid).copied().flatten() {
+            Some(rate) => {
+                let hours = (Decimal::from(minutes) / Decimal::from(60))
+                    .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
+                open += round2(hours * rate);
+            }
+            None => t.minutes_without_rate += minutes,
+        }
+    }
+    t.hours_display = format!("{} h", format_minutes(t.minutes));
+    t.services_net_display = format!("{} €", format_de(services, 2));
+    t.open_net_display = format!("{} €", format_de(open, 2));
+    t
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerRef {
+    pub id: u64,
+    pub name: String,
+    pub number: String,
+    pub lexoffice_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectDetail {
+    pub project: Project,
+    pub status_label: &'static str,
+    pub customer: Option<CustomerRef>,
+    pub parent_name: Option<String>,
+    pub rate: RateInfo,
+    pub subprojects: Vec<ProjectRow>,
+    pub totals: ProjectTotals,
+    pub has_billed_entries: bool,
+    pub entry_count: u64,
+}
+
+/// The project and its subprojects (ids in display order: the project first).
+pub fn family(store: &Store, id: u64) -> AppResult<(Project, Vec<Project>)> {
+    let project = store
+        .project(id)?
+        .ok_or_else(|| AppError::NotFound("Dieses Projekt existiert nicht mehr.".into()))?;
+    let mut subs: Vec<Project> = store
+        .projects()?
+        .into_iter()
+        .filter(|p| p.parent_id == Some(id))
+        .collect();
+    subs.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then(a.id.cmp(&b.id))
+    });
+    Ok((project, subs))
+}
+
+/// Rates of a project and its subprojects.
+pub fn family_rates(
+    store: &Store,
+    project: &Project,
+    subs: &[Project],
+) -> AppResult<HashMap<u64, Option<Decimal>>> {
+    let settings = store.settings()?;
+    let parent = match project.parent_id {
+        Some(pid) => store.project(pid)?,
+        None => None,
+    };
+    let customer = match project.customer_id {
+        Some(cid) => store.customer(cid)?,
+        None => None,
+    };
+    let mut rates = HashMap::new();
+    rates.insert(
+        project.id,
+        effective_rate(project, parent.as_ref(), customer.as_ref(), &settings).0,
+    );
+    for s in subs {
+        rates.insert(
+            s.id,
+            effective_rate(s, Some(project), customer.as_ref(), &settings).0,
+        );
+    }
+    Ok(rates)
+}
+
+fn detail_blocking(store: &Store, id: u64) -> AppResult<ProjectDetail> {
+    let (project, subs) = family(store, id)?;
+    let settings = store.settings()?;
+    let parent = match project.parent_id {
+        Some(pid) => store.project(pid)?,
+        None => None,
+    };
+    let customer = match project.customer_id {
+        Some(cid) => store.customer(cid)?,
+        None => None,
+    };
+    let rate = effective_rate(&project, parent.as_ref(), customer.as_ref(), &settings);
+    let rates = family_rates(store, &project, &subs)?;
+    let mut entries = store.entries_of(project.id)?;
+    for s in &subs {
+        entries.extend(store.entries_of(s.id)?);
+    }
+    let customers = customer_map(store)?;
+    let sub_rows: Vec<ProjectRow> = ordered_rows(&subs_with_parent(&subs), &customers)
+        .into_iter()
+        .map(|mut r| {
+            r.depth = 1;
+            r
+        })
+        .collect();
+    Ok(ProjectDetail {
+        status_label: status_label(project.status),
+        customer: customer.map(|c| CustomerRef {
+            id: c.id,
+            name: c.name,
+            number: c.number,
+            lexoffice_id: c.lexoffice_id,
+        }),
+        parent_name: parent.map(|p| p.name),
+        rate: rate_info(rate),
+        subprojects: sub_rows,
+        totals: totals(&entries, &rates),
+        has_billed_entries: entries.iter().any(Entry::is_locked),
+        entry_count: entries.len() as u64,
+        project,
+    })
+}
+
+/// Subprojects re-rooted so `ordered_rows` lists them flat.
+fn subs_with_parent(subs: &[Project]) -> Vec<Project> {
+    subs.iter()
+        .cloned()
+        .map(|mut p| {
+            p.parent_id = None;
+            p
+        })
+        .collect()
+}
+
+pub async fn get(core: &Core, id: u64) -> AppResult<ProjectDetail> {
+    let store = core.store.clone();
+    blocking(move || detail_blocking(&store, id)).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProjectInput {
+    pub id: Option<u64>,
+    pub name: String,
+    pub number: String,
+    pub customer_id: Option<u64>,
+    pub parent_id: Option<u64>,
+    /// As typed; empty = inherit.
+    pub hourly_rate: String,
+    pub status: String,
+}
+
+pub async fn save(core: &Core, input: ProjectInput) -> AppResult<ProjectDetail> {
+    let name = clean("Name", &input.name, 200)?;
+    if name.is_empty() {
+        return Err(AppError::validation(
+            "Name",
+            "Bitte einen Projektnamen eingeben.",
+        ));
+    }
+    let number = clean("Projektnummer", &input.number, 40)?;
+    let rate = if input.hourly_rate.trim().is_empty() {
+        None
+    } else {
+        let r = crate::schnittstellen::parse_rate(&input.hourly_rate)?;
+        Some(r)
+    };
+    let status = parse_status(&input.status)?;
+    let store = core.store.clone();
+    blocking(move || {
+        let all = store.projects()?;
+        let existing = match input.id {
+            Some(id) => Some(all.iter().find(|p| p.id == id).cloned().ok_or_else(|| {
+                AppError::NotFound("Dieses Projekt existiert nicht mehr.".into())
+            })?),
+            None => None,
+        };
+        let parent = match input.parent_id {
+            Some(pid) => {
+                let p = all.iter().find(|p| p.id == pid).cloned().ok_or_else(|| {
+                    AppError::validation("Hauptprojekt", "Das Hauptprojekt existiert nicht mehr.")
+                })?;
+                if p.parent_id.is_some() {
+                    return Err(AppError::validation(
+                        "Hauptprojekt",
+                        "Unterprojekte können keine eigenen Unterprojekte haben.",
+                    ));
+                }
+                if Some(pid) == input.id {
+                    return Err(AppError::validation(
+                        "Hauptprojekt",
+                        "Ein Projekt kann nicht sein eigenes Unterprojekt sein.",
+                    ));
+                }
+                if let Some(id) = input.id {
+                    if all.iter().any(|q| q.parent_id == Some(id)) {
+                        return Err(AppError::validation(
+                            "Hauptprojekt",
+                            "Ein Projekt mit Unterprojekten kann nicht selbst Unterprojekt werden.",
+                        ));
+                    }
+                }
+                Some(p)
+            }
+            None => None,
+        };
+        // Subprojects inherit the customer.
+        let customer_id = match &parent {
+            Some(p) => p.customer_id,
+            None => input.customer_id,
+        };
+        if let Some(cid) = customer_id {
+            if store.customer(cid)?.is_none() {
+                return Err(AppError::validation(
+                    "Kunde",
+                    "Dieser Kunde existiert nicht mehr.",
+                ));
+            }
+        }
+        if !number.is_empty() {
+            if let Some(other) = all
+                .iter()
+                .find(|p| p.number == number && Some(p.id) != input.id)
+            {
+                return Err(AppError::validation(
+                    "Projektnummer",
+                    format!(
+                        "Die Projektnummer {number} ist bereits an „{}“ vergeben.",
+                        other.name
+                    ),
+                ));
+            }
+        }
+        let now = Utc::now();
+        let project = Project {
+            id: match &existing {
+                Some(e) => e.id,
+                None => store.next_id()?,
+            },
+            name,
+            number,
+            customer_id,
+            parent_id: parent.as_ref().map(|p| p.id),
+            hourly_rate: rate,
+            status,
+            created_at: existing.as_ref().map(|e| e.created_at).unwrap_or(now),
+            updated_at: now,
+        };
+        store.put_project(&project)?;
+        // A changed customer moves to the subprojects as well.
+        if existing.is_some() && project.parent_id.is_none() {
+            for mut sub in all.into_iter().filter(|p| p.parent_id == Some(project.id)) {
+                if sub.customer_id != project.customer_id {
+                    sub.customer_id = project.customer_id;
+                    sub.updated_at = now;
+                    store.put_project(&sub)?;
+                }
+            }
+        }
+        detail_blocking(&store, project.id)
+    })
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteCheck {
+    pub entries: u64,
+    pub subprojects: u64,
+    pub billed: bool,
+    /// One German sentence for the confirmation.
+    pub question: String,
+}
+
+/// What deleting would remove; a project with billed entries can only be archived.
+pub async fn delete(core: &Core, id: u64, confirmed: bool) -> AppResult<Option<DeleteCheck>> {
+    let store = core.store.clone();
+    blocking(move || {
+        let (project, subs) = family(&store, id)?;
+        let mut entries = store.entries_of(project.id)?;
+        for s in &subs {
+            entries.extend(store.entries_of(s.id)?);
+        }
+        if entries.iter().any(Entry::is_locked) {
+            return Err(AppError::validation(
+                "Projekt",
+                "Dieses Projekt hat abgerechnete Einträge und kann nur archiviert, nicht gelöscht werden.",
+            ));
+        }
+        let check = DeleteCheck {
+            entries: entries.len() as u64,
+            subprojects: subs.len() as u64,
+            billed: false,
+            question: format!(
+                "„{}“ mit {} Unterprojekt(en) und {} Einträgen endgültig löschen?",
+                project.name,
+                subs.len(),
+                entries.len()
+            ),
+        };
+        if (check.entries > 0 || check.subprojects > 0) && !confirmed {
+            return Ok(Some(check));
+        }
+        let ids: Vec<u64> = entries.iter().map(|e| e.id).collect();
+        store.delete_entries(&ids)?;
+        for s in &subs {
+            store.delete_project_record(s.id)?;
+        }
+        store.delete_project_record(project.id)?;
+        Ok(None)
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- entries
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryView {
+    pub id: u64,
+    pub project_id: u64,
+    /// The subproject's name, empty for the project itself.
+    pub subproject: String,
+    pub date: NaiveDate,
+    pub date_display: String,
+    /// "time" or "service"
+    pub kind: &'static str,
+    pub employee: String,
+    pub start: String,
+    pub end: String,
+    pub break_minutes: u32,
+    pub minutes: u32,
+    pub duration_display: String,
+    pub description: String,
+    pub name: String,
+    pub quantity: String,
+    pub quantity_display: String,
+    pub unit: String,
+    pub unit_price: String,
+    pub unit_price_display: String,
+    pub tax_rate: String,
+    pub amount_display: String,
+    pub billable: bool,
+    /// "offen", "reserviert", "abgerechnet"
+    pub state: &'static str,
+    pub invoice_id: Option<String>,
+    /// Why the entry cannot be edited, when locked.
+    pub locked_reason: Option<String>,
+}
+
+pub fn view(e: &Entry, subproject: &str) -> EntryView {
+    let (state, invoice_id, locked_reason) = match &e.billing {
+        BillingState::Open => ("offen", None, None),
+        BillingState::Reserved { .. } => (
+            "reserviert",
+            None,
+            Some("Dieser Eintrag wird gerade an lexoffice übergeben und ist bis zur Klärung gesperrt.".to_string()),
+        ),
+        BillingState::Billed { invoice_id } => (
+            "abgerechnet",
+            Some(invoice_id.clone()),
+            Some("Bereits abgerechnet: Der Eintrag steht auf einem lexoffice-Rechnungsentwurf und kann nicht mehr geändert werden.".to_string()),
+        ),
+    };
+    let mut v = EntryView {
+        id: e.id,
+        project_id: e.project_id,
+        subproject: subproject.to_string(),
+        date: e.date,
+        date_display: e.date.format("%d.%m.%Y").to_string(),
+        kind: "time",
+        employee: String::new(),
+        start: String::new(),
+        end: String::new(),
+        break_minutes: 0,
+        minutes: 0,
+        duration_display: String::new(),
+        description: e.description.clone(),
+        name: String::new(),
+        quantity: String::new(),
+        quantity_display: String::new(),
+        unit: String::new(),
+        unit_price: String::new(),
+        unit_price_display: String::new(),
+        tax_rate: String::new(),
+        amount_display: String::new(),
+        billable: e.billable,
+        state,
+        invoice_id,
+        locked_reason,
+    };
+    match &e.kind {
+        EntryKind::Time {
+            employee,
+            start,
+            end,
+            break_minutes,
+            minutes,
+        } => {
+            v.employee = employee.clone();
+            v.start = start
+                .map(|t| t.format("%H:%M").to_string())
+                .unwrap_or_default();
+            v.end = end
+                .map(|t| t.format("%H:%M").to_string())
+                .unwrap_or_default();
+            v.break_minutes = *break_minutes;
+            v.minutes = *minutes;
+            v.duration_display = format_minutes(u64::from(*minutes));
+        }
+        EntryKind::Service {
+            name,
+            quantity,
+            unit,
+            unit_price,
+            tax_rate,
+        } => {
+            v.kind = "service";
+            v.name = name.clone();
+            v.quantity = quantity.to_string();
+            v.quantity_display = format_de(*quantity, 0);
+            v.unit = unit.clone();
+            v.unit_price = unit_price.to_string();
+            v.unit_price_display = format!("{} €", format_de(*unit_price, 2));
+            v.tax_rate = tax_rate.normalize().to_string();
+            v.amount_display =
+                format!("{} €", format_de(service_amount(*quantity, *unit_price), 2));
+        }
+    }
+    v
+}
+
+/// Entries of the project and its subprojects, optionally limited to [from, to], by date.
+pub async fn entries(
+    core: &Core,
+    project_id: u64,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> AppResult<Vec<EntryView>> {
+    let store = core.store.clone();
+    blocking(move || {
+        let (project, subs) = family(&store, project_id)?;
+        let lo = from.unwrap_or(NaiveDate::MIN);
+        let hi = to.unwrap_or(NaiveDate::MAX);
+        let mut out = Vec::new();
+        for e in store.entries_in(project.id, lo, hi)? {
+            out.push(view(&e, ""));
+        }
+        for s in &subs {
+            for e in store.entries_in(s.id, lo, hi)? {
+                out.push(view(&e, &s.name));
+            }
+        }
+        out.sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
+        Ok(out)
+    })
+    .await
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct TimeInput {
+    pub id: Option<u64>,
+    pub project_id: u64,
+    pub date: String,
+    pub employee: String,
+    pub start: String,
+    pub end: String,
+    /// Pause as typed ("0:30", "30 min", empty = none).
+    #[serde(rename = "break")]
+    pub break_time: String,
+    /// Dauer as typed, used when Von/Bis are empty.
+    pub duration: String,
+    pub description: String,
+    pub billable: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceInput {
+    pub id: Option<u64>,
+    pub project_id: u64,
+    pub date: String,
+    pub name: String,
+    pub description: String,
+    pub quantity: String,
+    pub unit: String,
+    pub unit_price: String,
+    pub tax_rate: String,
+    pub billable: Option<bool>,
+}
+
+fn field_err(field: &'static str) -> impl Fn(String) -> AppError {
+    move |m| AppError::validation(field, m)
+}
+
+/// Validates the Zeit erfassen form into an entry kind.
+pub fn time_kind(input: &TimeInput) -> AppResult<(NaiveDate, EntryKind)> {
+    let date = parse::parse_date(&input.date).map_err(field_err("Datum"))?;
+    let employee = clean("Mitarbeiter", &input.employee, 100)?;
+    let has_span = !input.start.trim().is_empty() || !input.end.trim().is_empty();
+    let break_minutes = if input.break_time.trim().is_empty() {
+        0
+    } else {
+        parse::parse_break(&input.break_time).map_err(field_err("Pause"))?
+    };
+    let (start, end, minutes) = if has_span {
+        let start = parse::parse_clock(&input.start).map_err(field_err("Von"))?;
+        let end = parse::parse_clock(&input.end).map_err(field_err("Bis"))?;
+        let minutes =
+            parse::minutes_between(start, end, break_minutes).map_err(field_err("Bis"))?;
+        if !input.duration.trim().is_empty() {
+            let typed = parse::parse_duration(&input.duration).map_err(field_err("Dauer"))?;
+            if typed.abs_diff(minutes) > 1 {
+                return Err(AppError::validation(
+                    "Dauer",
+                    format!(
+                        "Die Dauer {} passt nicht zu Von–Bis minus Pause ({}). Bitte eines von beiden leeren.",
+                        format_minutes(u64::from(typed)),
+                        format_minutes(u64::from(minutes))
+                    ),
+                ));
+            }
+        }
+        (Some(start), Some(end), minutes)
+    } else {
+        if input.duration.trim().is_empty() {
+            return Err(AppError::validation(
+                "Dauer",
+                "Bitte Von und Bis oder eine Dauer eingeben, z. B. 1:30 oder 1,5.",
+            ));
+        }
+        let minutes = parse::parse_duration(&input.duration).map_err(field_err("Dauer"))?;
+        if break_minutes > 0 {
+            return Err(AppError::validation(
+                "Pause",
+                "Eine Pause gibt es nur mit Von und Bis; bei einer direkt eingegebenen Dauer bitte leer lassen.",
+            ));
+        }
+        (None, None, minutes)
+    };
+    if minutes == 0 {
+        return Err(AppError::validation(
+            "Dauer",
+            "Die Dauer muss größer als 0 sein.",
+        ));
+    }
+    Ok((
+        date,
+        EntryKind::Time {
+            employee,
+            start,
+            end,
+            break_minutes,
+            minutes,
+        },
+    ))
+}
+
+/// Validates the Leistung erfassen form.
+pub fn service_kind(input: &ServiceInput) -> AppResult<(NaiveDate, EntryKind)> {
+    let date = parse::parse_date(&input.date).map_err(field_err("Datum"))?;
+    let name = clean("Bezeichnung", &input.name, 255)?;
+    if name.is_empty() {
+        return Err(AppError::validation(
+            "Bezeichnung",
+            "Bitte eine Bezeichnung eingeben.",
+        ));
+    }
+    let quantity = decimal_field("Menge", &input.quantity, 4)?;
+    if quantity.is_zero() {
+        return Err(AppError::validation(
+            "Menge",
+            "Die Menge muss größer als 0 sein.",
+        ));
+    }
+    let mut unit = clean("Einheit", &input.unit, 30)?;
+    if unit.is_empty() {
+        unit = "Stück".into();
+    }
+    let unit_price = decimal_field("Einzelpreis", &input.unit_price, 4)?;
+    let tax_rate = if input.tax_rate.trim().is_empty() {
+        Decimal::from(19)
+    } else {
+        parse::parse_tax_rate(&input.tax_rate).map_err(field_err("Steuersatz"))?
+    };
+    Ok((
+        date,
+        EntryKind::Service {
+            name,
+            quantity,
+            unit,
+            unit_price,
+            tax_rate,
+        },
+    ))
+}
+
+async fn save_entry(
+    core: &Core,
+    id: Option<u64>,
+    project_id: u64,
+    date: NaiveDate,
+    kind: EntryKind,
+    description: String,
+    billable: bool,
+) -> AppResult<EntryView> {
+    let description = clean("Beschreibung", &description, 2000)?;
+    let store = core.store.clone();
+    blocking(move || {
+        let project = store.project(project_id)?.ok_or_else(|| {
+            AppError::validation("Projekt", "Dieses Projekt existiert nicht mehr.")
+        })?;
+        let now = Utc::now();
+        let (entry_id, created_at, fp) = match id {
+            Some(id) => {
+                let old = store.entry(id)?.ok_or_else(|| {
+                    AppError::NotFound("Dieser Eintrag existiert nicht mehr.".into())
+                })?;
+                if old.is_locked() {
+                    return Err(AppError::validation(
+                        "Eintrag",
+                        view(&old, "").locked_reason.unwrap_or_default(),
+                    ));
+                }
+                if std::mem::discriminant(&old.kind) != std::mem::discriminant(&kind) {
+                    return Err(AppError::validation(
+                        "Eintrag",
+                        "Die Art des Eintrags kann nicht geändert werden.",
+                    ));
+                }
+                (id, old.created_at, old.csv_fingerprint)
+            }
+            None => (store.next_id()?, now, None),
+        };
+        let entry = Entry {
+            id: entry_id,
+            project_id,
+            date,
+            description,
+            billable,
+            billing: BillingState::Open,
+            kind,
+            csv_fingerprint: fp,
+            created_at,
+            updated_at: now,
+        };
+        store.put_entries(std::slice::from_ref(&entry))?;
+        let sub = if project.parent_id.is_some() {
+            project.name
+        } else {
+            String::new()
+        };
+        Ok(view(&entry, &sub))
+    })
+    .await
+}
+
+pub async fn save_time(core: &Core, input: TimeInput) -> AppResult<EntryView> {
+    let (date, kind) = time_kind(&input)?;
+    save_entry(
+        core,
+        input.id,
+        input.project_id,
+        date,
+        kind,
+        input.description,
+        input.billable.unwrap_or(true),
+    )
+    .await
+}
+
+pub async fn save_service(core: &Core, input: ServiceInput) -> AppResult<EntryView> {
+    let (date, kind) = service_kind(&input)?;
+    save_entry(
+        core,
+        input.id,
+        input.project_id,
+        date,
+        kind,
+        input.description,
+        input.billable.unwrap_or(true),
+    )
+    .await
+}
+
+pub async fn delete_entry(core: &Core, id: u64) -> AppResult<()> {
+    let store = core.store.clone();
+    blocking(move || {
+        let e = store
+            .entry(id)?
+            .ok_or_else(|| AppError::NotFound("Dieser Eintrag existiert nicht mehr.".into()))?;
+        if e.is_locked() {
+            return Err(AppError::validation(
+                "Eintrag",
+                view(&e, "").locked_reason.unwrap_or_default(),
+            ));
+        }
+        store.delete_entries(&[id])
+    })
+    .await
+}

@@ -1,0 +1,932 @@
+//! lexoffice Rechnung: from a project's open times and services to one lexoffice
+//! draft — previewed with lexoffice's own rounding, sent once, never billed twice.
+//!
+//! Sending (`create`):
+//! 1. the plan is computed (`billing::build`) from the open, billable entries of
+//!    the project and its subprojects in the period;
+//! 2. an attempt record is written and the entries are reserved for it, in one
+//!    transaction, flushed;
+//! 3. one `POST /v1/invoices`;
+//! 4. 2xx → entries billed with the draft's id (one transaction), deeplink opened;
+//!    a definite rejection (4xx) → entries released, the reason shown;
+//!    timeout, connection loss, 5xx or 504 → the POST is NOT repeated: the
+//!    attempt stays "unklar" and is reconciled against lexoffice's voucher list
+//!    (a draft for that contact, created since the attempt, with the same gross
+//!    total): found → billed; certainly absent → released; otherwise the user
+//!    is asked to check.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono_tz::Europe::Berlin;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+use crate::billing::{
+    self, BillingInput, BillingProblem, Group, PreviewLine, ServiceItem, TimeItem, Totals,
+};
+use crate::core::{blocking, Core};
+use crate::error::{AppError, AppResult};
+use crate::lexoffice::{LexofficeError, VoucherItem};
+use crate::money::format_de;
+use crate::projekte::{self, format_minutes, parse};
+use crate::secrets::ApiKey;
+use crate::storage::{
+    BillingState, Customer, Entry, EntryKind, InvoiceRecord, InvoiceState, Project, Store,
+};
+
+/// What the dialog sends: the fields as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct InvoiceRequest {
+    pub project_id: u64,
+    pub from: String,
+    pub to: String,
+    pub rate: String,
+    pub list_subprojects: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DialogDefaults {
+    pub project_name: String,
+    pub customer_name: Option<String>,
+    pub has_subprojects: bool,
+    /// de-DE, e.g. "85,50"; empty when no rate is known.
+    pub rate: String,
+    pub rate_source: Option<&'static str>,
+    pub last_month: (String, String),
+    pub this_month: (String, String),
+    /// First and last date of the open billable entries, if any.
+    pub all_open: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerAddress {
+    pub name: String,
+    pub number: String,
+    pub lines: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Preview {
+    /// Nothing blocks: Erstellen may be clicked.
+    pub ok: bool,
+    /// Blocking problems, each one German sentence.
+    pub problems: Vec<String>,
+    /// Notes that do not block (entries left out, …).
+    pub notes: Vec<String>,
+    pub lines: Vec<PreviewLine>,
+    pub totals: Option<Totals>,
+    /// "03.03.2025 – 28.03.2025" or one day
+    pub service_period: Option<String>,
+    pub customer: Option<CustomerAddress>,
+    pub small_business: bool,
+    pub entry_count: usize,
+    pub hours_display: String,
+}
+
+fn de_date(d: NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}
+
+fn today_berlin() -> NaiveDate {
+    Utc::now().with_timezone(&Berlin).date_naive()
+}
+
+fn month_bounds(d: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let first = d.with_day(1).unwrap_or(d);
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+    };
+    let last = next.and_then(|n| n.pred_opt()).unwrap_or(first);
+    (first, last)
+}
+
+/// Everything the plan needs, read in one go.
+struct Context {
+    project: Project,
+    subs: Vec<Project>,
+    customer: Option<Customer>,
+    entries: Vec<(Entry, u64)>,
+    small_business: bool,
+    default_tax: Decimal,
+    rate: (Option<Decimal>, Option<&'static str>),
+    records: Vec<InvoiceRecord>,
+}
+
+fn context(store: &Store, project_id: u64) -> AppResult<Context> {
+    let (project, subs) = projekte::family(store, project_id)?;
+    let settings = store.settings()?;
+    let customer = match project.customer_id {
+        Some(c) => store.customer(c)?,
+        None => None,
+    };
+    let parent = match project.parent_id {
+        Some(p) => store.project(p)?,
+        None => None,
+    };
+    let rate = projekte::effective_rate(&project, parent.as_ref(), customer.as_ref(), &settings);
+    let mut entries: Vec<(Entry, u64)> = store
+        .entries_of(project.id)?
+        .into_iter()
+        .map(|e| (e, project.id))
+        .collect();
+    for s in &subs {
+        entries.extend(store.entries_of(s.id)?.into_iter().map(|e| (e, s.id)));
+    }
+    let records = store
+        .invoice_records()?
+        .into_iter()
+        .filter(|r| r.project_id == project.id)
+        .collect();
+    Ok(Context {
+        small_business: settings
+            .profile
+            .as_ref()
+            .map(|p| p.small_business)
+            .unwrap_or(false),
+        default_tax: settings.default_tax_rate,
+        project,
+        subs,
+        customer,
+        entries,
+        rate,
+        records,
+    })
+}
+
+pub async fn defaults(core: &Core, project_id: u64) -> AppResult<DialogDefaults> {
+    let store = core.store.clone();
+    blocking(move || {
+        let ctx = context(&store, project_id)?;
+        let today = today_berlin();
+        let (tm_from, tm_to) = month_bounds(today);
+        let (lm_from, lm_to) = month_bounds(tm_from.pred_opt().unwrap_or(tm_from));
+        let open_dates: Vec<NaiveDate> = ctx
+            .entries
+            .iter()
+            .filter(|(e, _)| e.billable && e.billing == BillingState::Open)
+            .map(|(e, _)| e.date)
+            .collect();
+        let all_open = match (open_dates.iter().min(), open_dates.iter().max()) {
+            (Some(a), Some(b)) => Some((de_date(*a), de_date(*b))),
+            _ => None,
+        };
+        Ok(DialogDefaults {
+            project_name: ctx.project.name.clone(),
+            customer_name: ctx.customer.as_ref().map(|c| c.name.clone()),
+            has_subprojects: !ctx.subs.is_empty(),
+            rate: ctx.rate.0.map(|r| format_de(r, 2)).unwrap_or_default(),
+            rate_source: ctx.rate.1,
+            last_month: (de_date(lm_from), de_date(lm_to)),
+            this_month: (de_date(tm_from), de_date(tm_to)),
+            all_open,
+        })
+    })
+    .await
+}
+
+struct Parsed {
+    from: NaiveDate,
+    to: NaiveDate,
+    rate: Option<Decimal>,
+}
+
+fn parse_request(req: &InvoiceRequest) -> AppResult<Parsed> {
+    let from = parse::parse_date(&req.from).map_err(|m| AppError::validation("Von", m))?;
+    let to = parse::parse_date(&req.to).map_err(|m| AppError::validation("Bis", m))?;
+    if to < from {
+        return Err(AppError::validation(
+            "Bis",
+            "„Bis“ liegt vor „Von“. Bitte den Zeitraum prüfen.",
+        ));
+    }
+    let rate = if req.rate.trim().is_empty() {
+        None
+    } else {
+        Some(crate::schnittstellen::parse_rate(&req.rate)?)
+    };
+    Ok(Parsed { from, to, rate })
+}
+
+fn problem_text(p: &BillingProblem) -> String {
+    p.to_string()
+}
+
+/// The plan plus everything the dialog shows. `has_key` = a key is in the keyring.
+fn plan(
+    ctx: &Context,
+    p: &Parsed,
+    list_subprojects: bool,
+    has_key: bool,
+) -> (Preview, Option<billing::InvoicePlan>) {
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
+    if !has_key {
+        problems.push("Keine Verbindung zu lexoffice: Bitte zuerst unter Einstellungen › Schnittstellen verbinden.".to_string());
+    }
+    let customer = ctx.customer.as_ref();
+    let contact_id = match customer {
+        None => {
+            problems.push(
+                "Dem Projekt ist kein Kunde zugeordnet. Bitte im Projekt einen Kunden wählen."
+                    .to_string(),
+            );
+            None
+        }
+        Some(c) if c.lexoffice_id.is_none() => {
+            problems.push(format!("Der Kunde „{}“ ist nicht mit lexoffice verknüpft. Bitte ihn in lexoffice anlegen und die Kunden erneut importieren.", c.name));
+            None
+        }
+        Some(c) if c.missing_in_lexoffice => {
+            problems.push(format!(
+                "Der Kunde „{}“ ist in lexoffice nicht mehr vorhanden.",
+                c.name
+            ));
+            None
+        }
+        Some(c) if c.archived => {
+            problems.push(format!("Der Kunde „{}“ ist in lexoffice archiviert. Bitte ihn dort wiederherstellen und die Kunden erneut importieren.", c.name));
+            None
+        }
+        Some(c) => c.lexoffice_id.clone(),
+    };
+    // Entries in the period: open+billable go on the invoice; others are counted.
+    let in_period: Vec<&(Entry, u64)> = ctx
+        .entries
+        .iter()
+        .filter(|(e, _)| e.date >= p.from && e.date <= p.to && e.billable)
+        .collect();
+    let mut billed_on: HashMap<String, usize> = HashMap::new();
+    let mut reserved = 0usize;
+    for (e, _) in &in_period {
+        match &e.billing {
+            BillingState::Billed { invoice_id } => {
+                *billed_on.entry(invoice_id.clone()).or_default() += 1
+            }
+            BillingState::Reserved { .. } => reserved += 1,
+            BillingState::Open => {}
+        }
+    }
+    if !billed_on.is_empty() {
+        let n: usize = billed_on.values().sum();
+        let drafts: Vec<String> = billed_on
+            .keys()
+            .map(|id| {
+                ctx.records
+                    .iter()
+                    .find(|r| r.lexoffice_id.as_deref() == Some(id))
+                    .map(|r| {
+                        format!(
+                            "Entwurf vom {}",
+                            r.created_at.with_timezone(&Berlin).format("%d.%m.%Y %H:%M")
+                        )
+                    })
+                    .unwrap_or_else(|| format!("Entwurf {id}"))
+            })
+            .collect();
+        notes.push(format!(
+            "{n} Einträge im Zeitraum sind bereits abgerechnet und werden ausgelassen ({}).",
+            drafts.join(", ")
+        ));
+    }
+    if reserved > 0 {
+        notes.push(format!("{reserved} Einträge gehören zu einem noch ungeklärten Versuch und werden ausgelassen (siehe Rechnungshistorie)."));
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    let family: Vec<&Project> = std::iter::once(&ctx.project)
+        .chain(ctx.subs.iter())
+        .collect();
+    for pr in family {
+        let mut g = Group {
+            project_id: pr.id,
+            name: pr.name.clone(),
+            is_subproject: pr.id != ctx.project.id,
+            times: Vec::new(),
+            services: Vec::new(),
+        };
+        for (e, pid) in &in_period {
+            if *pid != pr.id || e.billing != BillingState::Open {
+                continue;
+            }
+            match &e.kind {
+                EntryKind::Time {
+                    minutes, employee, ..
+                } => g.times.push(TimeItem {
+                    entry_id: e.id,
+                    date: e.date,
+                    minutes: *minutes,
+                    employee: employee.clone(),
+                    description: e.description.clone(),
+                }),
+                EntryKind::Service {
+                    name,
+                    quantity,
+                    unit,
+                    unit_price,
+                    tax_rate,
+                } => g.services.push(ServiceItem {
+                    entry_id: e.id,
+                    date: e.date,
+                    name: name.clone(),
+                    description: e.description.clone(),
+                    quantity: *quantity,
+                    unit: unit.clone(),
+                    unit_price: *unit_price,
+                    tax_rate: *tax_rate,
+                }),
+            }
+        }
+        groups.push(g);
+    }
+    let input = BillingInput {
+        contact_id: contact_id.clone().unwrap_or_else(|| "-".into()),
+        project_name: ctx.project.name.clone(),
+        period_from: p.from,
+        period_to: p.to,
+        hourly_rate: p.rate.unwrap_or(Decimal::ZERO),
+        list_subprojects,
+        small_business: ctx.small_business,
+        time_tax_rate: ctx.default_tax,
+        today: today_berlin(),
+        title: None,
+        introduction: None,
+        remark: None,
+        groups,
+    };
+    let built = billing::build(&input);
+    let customer_view = customer.map(|c| CustomerAddress {
+        name: c.name.clone(),
+        number: c.number.clone(),
+        lines: [
+            c.contact_person.clone(),
+            c.address.supplement.clone(),
+            c.address.street.clone(),
+            format!("{} {}", c.address.zip, c.address.city)
+                .trim()
+                .to_string(),
+            if c.address.country_code.is_empty() || c.address.country_code == "DE" {
+                String::new()
+            } else {
+                c.address.country_code.clone()
+            },
+        ]
+        .into_iter()
+        .filter(|l| !l.trim().is_empty())
+        .collect(),
+    });
+    match built {
+        Ok(plan) => {
+            let ok = problems.is_empty();
+            let preview = Preview {
+                ok,
+                problems,
+                notes,
+                lines: plan.lines.clone(),
+                totals: Some(plan.totals.clone()),
+                service_period: Some(if plan.service_from == plan.service_to {
+                    de_date(plan.service_from)
+                } else {
+                    format!(
+                        "{} – {}",
+                        de_date(plan.service_from),
+                        de_date(plan.service_to)
+                    )
+                }),
+                customer: customer_view,
+                small_business: ctx.small_business,
+                entry_count: plan.entry_ids.len(),
+                hours_display: format!("{} h", format_minutes(plan.total_minutes)),
+            };
+            (preview, if ok { Some(plan) } else { None })
+        }
+        Err(e) => {
+            problems.push(problem_text(&e));
+            (
+                Preview {
+                    ok: false,
+                    problems,
+                    notes,
+                    lines: Vec::new(),
+                    totals: None,
+                    service_period: None,
+                    customer: customer_view,
+                    small_business: ctx.small_business,
+                    entry_count: 0,
+                    hours_display: "0:00 h".into(),
+                },
+                None,
+            )
+        }
+    }
+}
+
+async fn has_key(core: &Core) -> bool {
+    let secrets = core.secrets.clone();
+    matches!(blocking(move || Ok(secrets.load())).await, Ok(Ok(Some(_))))
+}
+
+async fn load_key(core: &Core) -> AppResult<ApiKey> {
+    let secrets = core.secrets.clone();
+    blocking(move || {
+        secrets
+            .load()
+            .map_err(|e| AppError::Keyring(e.to_string()))?
+            .ok_or(AppError::NotConnected)
+    })
+    .await
+}
+
+pub async fn preview(core: &Core, req: InvoiceRequest) -> AppResult<Preview> {
+    let parsed = parse_request(&req)?;
+    let connected = has_key(core).await;
+    let store = core.store.clone();
+    blocking(move || {
+        let ctx = context(&store, req.project_id)?;
+        Ok(plan(&ctx, &parsed, req.list_subprojects, connected).0)
+    })
+    .await
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedDraft {
+    pub record_id: u64,
+    pub invoice_id: String,
+    pub url: String,
+    pub message: String,
+    pub browser_opened: bool,
+}
+
+/// Explains lexoffice's 406 details in terms of the preview's positions.
+fn explain_rejection(e: &LexofficeError, request: &serde_json::Value) -> String {
+    let LexofficeError::Status { status: 406, body } = e else {
+        return e.to_string();
+    };
+    let mut parts = Vec::new();
+    for d in body.details().iter().take(5) {
+        let field = d.field.clone().unwrap_or_default();
+        let msg = d.message.clone().or(d.code.clone()).unwrap_or_default();
+        let text = if let Some(rest) = field.strip_prefix("lineItems[") {
+            let (idx, tail) = rest.split_once(']').unwrap_or((rest, ""));
+            let pos = idx.parse::<usize>().map(|i| i + 1).unwrap_or(0);
+            let name = idx
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| request["lineItems"][i]["name"].as_str())
+                .unwrap_or("");
+            let what = match tail.trim_start_matches('.') {
+                "quantity" => "Menge",
+                "unitPrice.netAmount" | "unitPrice.grossAmount" => "Einzelpreis",
+                "unitPrice.taxRatePercentage" => "Steuersatz",
+                "name" => "Bezeichnung",
+                "description" => "Beschreibung",
+                "unitName" => "Einheit",
+                other => other,
+            };
+            format!("Position {pos} „{name}“, {what}: {msg}")
+        } else {
+            let what = match field.as_str() {
+                "title" => "Titel",
+                "introduction" => "Einleitung",
+                "remark" => "Schlussbemerkung",
+                "voucherDate" => "Rechnungsdatum",
+                f if f.starts_with("address") => "Kunde/Adresse",
+                f if f.starts_with("shippingConditions") => "Leistungszeitraum",
+                f if f.starts_with("taxConditions") => "Besteuerung",
+                f => f,
+            };
+            format!("{what}: {msg}")
+        };
+        parts.push(text);
+    }
+    if parts.is_empty() {
+        e.to_string()
+    } else {
+        format!(
+            "lexoffice hat den Entwurf abgelehnt – {}. Nichts wurde abgerechnet.",
+            parts.join("; ")
+        )
+    }
+}
+
+pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft> {
+    let _guard = core.invoice_lock.try_lock().map_err(|_| {
+        AppError::Busy("Es wird gerade ein Rechnungsentwurf erstellt. Bitte warten.".into())
+    })?;
+    let parsed = parse_request(&req)?;
+    let key = load_key(core).await?;
+    let client = core.client()?;
+    let store = core.store.clone();
+    let list_subprojects = req.list_subprojects;
+    let project_id = req.project_id;
+    // 1–2: plan, then record + reservation in one transaction.
+    let record = blocking(move || {
+        let ctx = context(&store, project_id)?;
+        let (preview, plan) = plan(&ctx, &parsed, list_subprojects, true);
+        let Some(plan) = plan else {
+            return Err(AppError::validation(
+                "Rechnung",
+                preview
+                    .problems
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "Nichts abzurechnen.".into()),
+            ));
+        };
+        let now = Utc::now();
+        let record = InvoiceRecord {
+            id: store.next_id()?,
+            project_id,
+            contact_id: plan.request["address"]["contactId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            lexoffice_id: None,
+            state: InvoiceState::Pending,
+            period_from: parsed.from,
+            period_to: parsed.to,
+            hourly_rate: parsed.rate.map(|r| r.to_string()).unwrap_or_default(),
+            list_subprojects,
+            net: plan.totals.net.to_string(),
+            gross: plan.totals.gross.to_string(),
+            entry_ids: plan.entry_ids.clone(),
+            request: plan.request.clone(),
+            created_at: now,
+            updated_at: now,
+        };
+        store.transition_invoice(
+            &record,
+            BillingState::Reserved {
+                attempt: record.id.to_string(),
+            },
+            |b| *b == BillingState::Open,
+            true,
+        )?;
+        Ok(record)
+    })
+    .await?;
+    log::info!(
+        "invoice attempt {} for project {}: {} entries reserved",
+        record.id,
+        project_id,
+        record.entry_ids.len()
+    );
+
+    // 3: exactly one POST.
+    let result = client.create_invoice(&key, &record.request).await;
+    drop(key);
+    match result {
+        Ok(created) => {
+            let mut rec = record;
+            settle(core, &mut rec, created.id.clone()).await?;
+            let url = core.urls()?.invoice_edit(&created.id);
+            let browser_opened = core.open_lexoffice_page(url.clone()).await.is_ok();
+            Ok(CreatedDraft {
+                record_id: rec.id,
+                invoice_id: created.id,
+                url,
+                message: "Entwurf in lexoffice erstellt".into(),
+                browser_opened,
+            })
+        }
+        Err(e) if !e.outcome_unknown() => {
+            let reason = explain_rejection(&e, &record.request);
+            let mut rec = record;
+            release_entries(core, &mut rec, format!("abgelehnt: {reason}")).await?;
+            log::warn!("invoice attempt {} rejected: {e:?}", rec.id);
+            Err(match e.status() {
+                Some(406) | Some(400) => AppError::validation("Rechnung", reason),
+                _ => AppError::Lexoffice(e),
+            })
+        }
+        Err(e) => {
+            log::warn!("invoice attempt {} outcome unknown: {e:?}", record.id);
+            let mut rec = record;
+            rec.state = InvoiceState::Unclear {
+                reason: e.to_string(),
+            };
+            rec.updated_at = Utc::now();
+            let s = core.store.clone();
+            let r2 = rec.clone();
+            blocking(move || s.put_invoice_record(&r2)).await?;
+            // Try to clear it up right away; a draft may exist despite the error.
+            match reconcile_record(core, rec.id).await {
+                Ok(view) if view.state == "erstellt" => {
+                    let id = view.lexoffice_id.clone().unwrap_or_default();
+                    let url = core.urls()?.invoice_edit(&id);
+                    let browser_opened = core.open_lexoffice_page(url.clone()).await.is_ok();
+                    Ok(CreatedDraft {
+                        record_id: rec.id,
+                        invoice_id: id,
+                        url,
+                        message: "Entwurf in lexoffice erstellt (nach Rückfrage bei lexoffice bestätigt)".into(),
+                        browser_opened,
+                    })
+                }
+                Ok(view) if view.state == "freigegeben" => Err(AppError::Lexoffice(e)),
+                _ => Err(AppError::Unclear(format!(
+                    "{e} Ob der Entwurf trotzdem angelegt wurde, ist noch unklar. Die Einträge bleiben gesperrt, bis das geklärt ist – bitte in der Rechnungshistorie „Erneut prüfen“ wählen. Bitte nicht einfach erneut erstellen."
+                ))),
+            }
+        }
+    }
+}
+
+async fn settle(core: &Core, rec: &mut InvoiceRecord, lexoffice_id: String) -> AppResult<()> {
+    let attempt = rec.id.to_string();
+    rec.lexoffice_id = Some(lexoffice_id.clone());
+    rec.state = InvoiceState::Created;
+    rec.updated_at = Utc::now();
+    let store = core.store.clone();
+    let r = rec.clone();
+    blocking(move || {
+        store.transition_invoice(
+            &r,
+            BillingState::Billed {
+                invoice_id: lexoffice_id,
+            },
+            |b| matches!(b, BillingState::Reserved { attempt: a } if *a == attempt),
+            false,
+        )
+    })
+    .await
+}
+
+async fn release_entries(core: &Core, rec: &mut InvoiceRecord, reason: String) -> AppResult<()> {
+    let attempt = rec.id.to_string();
+    let lex = rec.lexoffice_id.clone();
+    rec.state = InvoiceState::Released { reason };
+    rec.updated_at = Utc::now();
+    let store = core.store.clone();
+    let r = rec.clone();
+    blocking(move || {
+        store.transition_invoice(
+            &r,
+            BillingState::Open,
+            |b| match b {
+                BillingState::Reserved { attempt: a } => *a == attempt,
+                BillingState::Billed { invoice_id } => Some(invoice_id) == lex.as_ref(),
+                BillingState::Open => false,
+            },
+            false,
+        )
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- history
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordView {
+    pub id: u64,
+    pub created: String,
+    pub period: String,
+    pub net_display: String,
+    pub gross_display: String,
+    pub rate_display: String,
+    pub options: String,
+    /// "wird gesendet", "unklar", "erstellt", "freigegeben"
+    pub state: &'static str,
+    pub state_detail: Option<String>,
+    pub lexoffice_id: Option<String>,
+    pub entry_count: usize,
+    pub can_release: bool,
+    pub can_reconcile: bool,
+}
+
+fn record_view(r: &InvoiceRecord) -> RecordView {
+    let dec = |s: &str| Decimal::from_str(s).ok();
+    let (state, detail) = match &r.state {
+        InvoiceState::Pending => ("wird gesendet", None),
+        InvoiceState::Unclear { reason } => ("unklar", Some(reason.clone())),
+        InvoiceState::Created => ("erstellt", None),
+        InvoiceState::Released { reason } => ("freigegeben", Some(reason.clone())),
+    };
+    RecordView {
+        id: r.id,
+        created: r
+            .created_at
+            .with_timezone(&Berlin)
+            .format("%d.%m.%Y %H:%M")
+            .to_string(),
+        period: format!("{} – {}", de_date(r.period_from), de_date(r.period_to)),
+        net_display: dec(&r.net)
+            .map(|d| format!("{} €", format_de(d, 2)))
+            .unwrap_or_default(),
+        gross_display: dec(&r.gross)
+            .map(|d| format!("{} €", format_de(d, 2)))
+            .unwrap_or_default(),
+        rate_display: dec(&r.hourly_rate)
+            .map(|d| format!("{} €/h", format_de(d, 2)))
+            .unwrap_or_else(|| "–".into()),
+        options: if r.list_subprojects {
+            "Unterprojekte einzeln".into()
+        } else {
+            "zusammengefasst".into()
+        },
+        state,
+        state_detail: detail,
+        lexoffice_id: r.lexoffice_id.clone(),
+        entry_count: r.entry_ids.len(),
+        can_release: matches!(r.state, InvoiceState::Created),
+        can_reconcile: matches!(
+            r.state,
+            InvoiceState::Pending | InvoiceState::Unclear { .. }
+        ),
+    }
+}
+
+pub async fn history(core: &Core, project_id: u64) -> AppResult<Vec<RecordView>> {
+    let store = core.store.clone();
+    blocking(move || {
+        let mut recs: Vec<InvoiceRecord> = store
+            .invoice_records()?
+            .into_iter()
+            .filter(|r| r.project_id == project_id)
+            .collect();
+        recs.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        Ok(recs.iter().map(record_view).collect())
+    })
+    .await
+}
+
+async fn record(core: &Core, id: u64) -> AppResult<InvoiceRecord> {
+    let store = core.store.clone();
+    blocking(move || store.invoice_record(id))
+        .await?
+        .ok_or_else(|| AppError::NotFound("Dieser Rechnungsversuch existiert nicht mehr.".into()))
+}
+
+/// Abrechnung freigeben: only when the draft is gone from lexoffice.
+pub async fn release(core: &Core, id: u64) -> AppResult<RecordView> {
+    let mut rec = record(core, id).await?;
+    let Some(lex_id) = rec
+        .lexoffice_id
+        .clone()
+        .filter(|_| rec.state == InvoiceState::Created)
+    else {
+        return Err(AppError::validation(
+            "Rechnung",
+            "Nur erstellte Entwürfe können freigegeben werden.",
+        ));
+    };
+    let key = load_key(core).await?;
+    match core.client()?.invoice(&key, &lex_id).await {
+        Err(e) if e.status() == Some(404) => {
+            release_entries(core, &mut rec, "Entwurf in lexoffice gelöscht; Einträge wieder offen.".into()).await?;
+            Ok(record_view(&rec))
+        }
+        Err(e) => Err(AppError::Lexoffice(e)),
+        Ok(info) => match info.voucher_status.as_deref() {
+            Some("draft") | None => Err(AppError::validation(
+                "Rechnung",
+                "Der Entwurf existiert in lexoffice noch. Bitte ihn zuerst in lexoffice löschen und dann erneut freigeben.",
+            )),
+            Some(other) => Err(AppError::validation(
+                "Rechnung",
+                format!("Die Rechnung ist in lexoffice bereits festgeschrieben (Status „{other}“) und bleibt abgerechnet."),
+            )),
+        },
+    }
+}
+
+fn same_amount(n: &Option<serde_json::Number>, gross: &str) -> bool {
+    match (n, Decimal::from_str(gross)) {
+        (Some(n), Ok(g)) => Decimal::from_str(&n.to_string())
+            .map(|d| d.normalize() == g.normalize())
+            .unwrap_or(false),
+        _ => false,
+    }
+}
+
+fn created_since(item: &VoucherItem, since: DateTime<Utc>) -> bool {
+    match item
+        .created_date
+        .as_deref()
+        .and_then(|s| DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.3f%:z").ok())
+    {
+        Some(t) => t.with_timezone(&Utc) >= since - Duration::minutes(2),
+        None => true,
+    }
+}
+
+/// Clears up a Pending/Unclear attempt against lexoffice's voucher list.
+pub async fn reconcile_record(core: &Core, id: u64) -> AppResult<RecordView> {
+    let mut rec = record(core, id).await?;
+    if !matches!(
+        rec.state,
+        InvoiceState::Pending | InvoiceState::Unclear { .. }
+    ) {
+        return Ok(record_view(&rec));
+    }
+    let key = load_key(core).await?;
+    let client = core.client()?;
+    let store = core.store.clone();
+    let known: HashSet<String> = blocking(move || {
+        Ok(store
+            .invoice_records()?
+            .into_iter()
+            .filter_map(|r| r.lexoffice_id)
+            .collect())
+    })
+    .await?;
+    let from = rec.created_at.with_timezone(&Berlin).date_naive() - Duration::days(1);
+    let mut matches = Vec::new();
+    let mut page = 0;
+    loop {
+        let p = client
+            .draft_invoices(&key, &rec.contact_id, from, page)
+            .await?;
+        for item in &p.content {
+            let contact_ok = item
+                .contact_id
+                .as_deref()
+                .map(|c| c == rec.contact_id)
+                .unwrap_or(true);
+            if contact_ok
+                && same_amount(&item.total_amount, &rec.gross)
+                && created_since(item, rec.created_at)
+                && !known.contains(&item.id)
+            {
+                matches.push(item.id.clone());
+            }
+        }
+        if p.last || p.content.is_empty() || page >= 20 {
+            break;
+        }
+        page += 1;
+    }
+    match matches.len() {
+        1 => {
+            let id = matches.remove(0);
+            log::info!("invoice attempt {} reconciled: draft found", rec.id);
+            settle(core, &mut rec, id).await?;
+        }
+        0 if Utc::now() - rec.created_at >= core.reconcile_grace => {
+            log::info!("invoice attempt {} reconciled: no draft, released", rec.id);
+            release_entries(
+                core,
+                &mut rec,
+                "Kein Entwurf in lexoffice angelegt; Einträge wieder offen.".into(),
+            )
+            .await?;
+        }
+        0 => {
+            rec.state = InvoiceState::Unclear {
+                reason: "Noch kein passender Entwurf in lexoffice gefunden. Bitte in ein bis zwei Minuten erneut prüfen.".into(),
+            };
+            let s = core.store.clone();
+            let r = rec.clone();
+            blocking(move || s.put_invoice_record(&r)).await?;
+        }
+        n => {
+            rec.state = InvoiceState::Unclear {
+                reason: format!("{n} passende Entwürfe in lexoffice gefunden. Bitte in lexoffice prüfen, überzählige löschen und dann erneut prüfen."),
+            };
+            let s = core.store.clone();
+            let r = rec.clone();
+            blocking(move || s.put_invoice_record(&r)).await?;
+        }
+    }
+    Ok(record_view(&rec))
+}
+
+/// At start-up: every attempt a crash or error left open.
+pub async fn reconcile_all(core: &Core) {
+    let store = core.store.clone();
+    let open: Vec<u64> = match blocking(move || store.invoice_records()).await {
+        Ok(r) => r
+            .into_iter()
+            .filter(|r| {
+                matches!(
+                    r.state,
+                    InvoiceState::Pending | InvoiceState::Unclear { .. }
+                )
+            })
+            .map(|r| r.id)
+            .collect(),
+        Err(_) => return,
+    };
+    for id in open {
+        if let Err(e) = reconcile_record(core, id).await {
+            log::warn!("reconciling invoice attempt {id} failed: {e}");
+        }
+    }
+}
+
+pub async fn open_draft(core: &Core, id: u64) -> AppResult<()> {
+    let rec = record(core, id).await?;
+    let lex = rec.lexoffice_id.ok_or_else(|| {
+        AppError::validation("Rechnung", "Zu diesem Versuch gibt es keinen Entwurf.")
+    })?;
+    let url = core.urls()?.invoice_edit(&lex);
+    core.open_lexoffice_page(url).await
+}

@@ -1,0 +1,135 @@
+//! Invoice attempts and records: tree `invoices`, key = record id (u64 BE).
+//! Reserving entries for an attempt, settling it with the lexoffice id and
+//! releasing it are each one transaction over `invoices` and `entries`, so a
+//! crash leaves either open entries or entries billed with their draft, plus at
+//! most the attempt record that says what is unclear.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::projects::{BillingState, Entry};
+use super::Store;
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum InvoiceState {
+    /// Entries reserved; the POST may or may not have reached lexoffice.
+    Pending,
+    /// The POST failed in a way that leaves the outcome open (timeout, 5xx, 504,
+    /// connection lost); must be reconciled before the entries are offered again.
+    Unclear { reason: String },
+    /// The draft exists in lexoffice; entries are billed with its id.
+    Created,
+    /// The draft was deleted in lexoffice (or never created); entries are open again.
+    Released { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvoiceRecord {
+    pub id: u64,
+    pub project_id: u64,
+    pub contact_id: String,
+    pub lexoffice_id: Option<String>,
+    pub state: InvoiceState,
+    pub period_from: NaiveDate,
+    pub period_to: NaiveDate,
+    /// Decimal strings as sent.
+    pub hourly_rate: String,
+    pub list_subprojects: bool,
+    pub net: String,
+    pub gross: String,
+    pub entry_ids: Vec<u64>,
+    /// The exact POST body.
+    pub request: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn ser<T: Serialize>(
+    v: &T,
+) -> Result<Vec<u8>, sled::transaction::ConflictableTransactionError<String>> {
+    serde_json::to_vec(v)
+        .map_err(|e| sled::transaction::ConflictableTransactionError::Abort(e.to_string()))
+}
+
+fn de<T: for<'a> Deserialize<'a>>(
+    v: &[u8],
+) -> Result<T, sled::transaction::ConflictableTransactionError<String>> {
+    serde_json::from_slice(v)
+        .map_err(|e| sled::transaction::ConflictableTransactionError::Abort(e.to_string()))
+}
+
+impl Store {
+    pub fn invoice_records(&self) -> AppResult<Vec<InvoiceRecord>> {
+        self.invoices
+            .iter()
+            .values()
+            .map(|v| Ok(serde_json::from_slice(&v?)?))
+            .collect()
+    }
+
+    pub fn invoice_record(&self, id: u64) -> AppResult<Option<InvoiceRecord>> {
+        match self.invoices.get(id.to_be_bytes())? {
+            Some(v) => Ok(Some(serde_json::from_slice(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn put_invoice_record(&self, r: &InvoiceRecord) -> AppResult<()> {
+        self.invoices
+            .insert(r.id.to_be_bytes(), serde_json::to_vec(r)?)?;
+        self.flush()
+    }
+
+    /// Applies `state` to the record and `billing` to each of its entries whose
+    /// current state satisfies `only_if`, atomically. Entries that changed hands
+    /// meanwhile are left alone. Fails if an entry to reserve is not open.
+    pub fn transition_invoice(
+        &self,
+        record: &InvoiceRecord,
+        billing: BillingState,
+        only_if: impl Fn(&BillingState) -> bool,
+        require_all: bool,
+    ) -> AppResult<()> {
+        use sled::transaction::{ConflictableTransactionError, TransactionError};
+        use sled::Transactional;
+        let result = (&self.invoices, &self.entries, &self.entry_keys).transaction(
+            |(tx_inv, tx_entries, tx_keys)| {
+                for id in &record.entry_ids {
+                    let Some(key) = tx_keys.get(id.to_be_bytes())? else {
+                        if require_all {
+                            return Err(ConflictableTransactionError::Abort(format!(
+                                "Eintrag {id} existiert nicht mehr"
+                            )));
+                        }
+                        continue;
+                    };
+                    let Some(bytes) = tx_entries.get(&key)? else {
+                        continue;
+                    };
+                    let mut e: Entry = de(&bytes)?;
+                    if !only_if(&e.billing) {
+                        if require_all {
+                            return Err(ConflictableTransactionError::Abort(
+                                "Einträge wurden inzwischen abgerechnet oder reserviert".into(),
+                            ));
+                        }
+                        continue;
+                    }
+                    e.billing = billing.clone();
+                    e.updated_at = Utc::now();
+                    tx_entries.insert(key, ser(&e)?)?;
+                }
+                tx_inv.insert(&record.id.to_be_bytes(), ser(record)?)?;
+                Ok(())
+            },
+        );
+        match result {
+            Ok(()) => self.flush(),
+            Err(TransactionError::Abort(e)) => Err(AppError::validation("Rechnung", e)),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+        }
+    }
+}

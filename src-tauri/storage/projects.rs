@@ -1,0 +1,254 @@
+//! Projects and their entries (times and services).
+//!
+//! Trees:
+//! - `projects`: id (u64 BE) → Project JSON
+//! - `entries`: project id (u64 BE) ‖ date (days since 0001-01-01, u32 BE) ‖ entry id
+//!   (u64 BE) → Entry JSON. "Entries of project P between A and B" is one range
+//!   scan; other projects and months are never read.
+//! - `entry_keys`: entry id → its key in `entries` (edits and deletes by id)
+//! - `csv_rows`: fingerprint of an imported CSV row (u64 BE) → entry id
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::Store;
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ProjectStatus {
+    Aktiv,
+    Abgeschlossen,
+    Archiviert,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    pub id: u64,
+    pub name: String,
+    pub number: String,
+    pub customer_id: Option<u64>,
+    pub parent_id: Option<u64>,
+    #[serde(default, with = "rust_decimal::serde::str_option")]
+    pub hourly_rate: Option<Decimal>,
+    pub status: ProjectStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum BillingState {
+    Open,
+    /// Part of an invoice attempt whose outcome is not settled yet.
+    Reserved {
+        attempt: String,
+    },
+    /// On a lexoffice draft/invoice.
+    Billed {
+        invoice_id: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum EntryKind {
+    #[serde(rename_all = "camelCase")]
+    Time {
+        employee: String,
+        start: Option<NaiveTime>,
+        end: Option<NaiveTime>,
+        break_minutes: u32,
+        minutes: u32,
+    },
+    #[serde(rename_all = "camelCase")]
+    Service {
+        name: String,
+        #[serde(with = "rust_decimal::serde::str")]
+        quantity: Decimal,
+        unit: String,
+        #[serde(with = "rust_decimal::serde::str")]
+        unit_price: Decimal,
+        #[serde(with = "rust_decimal::serde::str")]
+        tax_rate: Decimal,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    pub id: u64,
+    pub project_id: u64,
+    pub date: NaiveDate,
+    pub description: String,
+    pub billable: bool,
+    pub billing: BillingState,
+    #[serde(flatten)]
+    pub kind: EntryKind,
+    pub csv_fingerprint: Option<u64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Entry {
+    pub fn is_locked(&self) -> bool {
+        !matches!(self.billing, BillingState::Open)
+    }
+}
+
+fn day(d: NaiveDate) -> u32 {
+    d.num_days_from_ce().max(0) as u32
+}
+
+pub fn entry_key(project_id: u64, date: NaiveDate, id: u64) -> [u8; 20] {
+    let mut k = [0u8; 20];
+    k[..8].copy_from_slice(&project_id.to_be_bytes());
+    k[8..12].copy_from_slice(&day(date).to_be_bytes());
+    k[12..].copy_from_slice(&id.to_be_bytes());
+    k
+}
+
+fn range_bounds(project_id: u64, from: NaiveDate, to: NaiveDate) -> ([u8; 12], [u8; 12]) {
+    let mut lo = [0u8; 12];
+    lo[..8].copy_from_slice(&project_id.to_be_bytes());
+    lo[8..].copy_from_slice(&day(from).to_be_bytes());
+    let mut hi = [0u8; 12];
+    hi[..8].copy_from_slice(&project_id.to_be_bytes());
+    hi[8..].copy_from_slice(&(day(to) + 1).to_be_bytes());
+    (lo, hi)
+}
+
+impl Store {
+    pub fn projects(&self) -> AppResult<Vec<Project>> {
+        self.projects
+            .iter()
+            .values()
+            .map(|v| Ok(serde_json::from_slice(&v?)?))
+            .collect()
+    }
+
+    pub fn project(&self, id: u64) -> AppResult<Option<Project>> {
+        match self.projects.get(id.to_be_bytes())? {
+            Some(v) => Ok(Some(serde_json::from_slice(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn put_project(&self, p: &Project) -> AppResult<()> {
+        self.projects
+            .insert(p.id.to_be_bytes(), serde_json::to_vec(p)?)?;
+        self.flush()
+    }
+
+    /// Entries of one project (not its subprojects) with from ≤ date ≤ to, by date.
+    pub fn entries_in(
+        &self,
+        project_id: u64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> AppResult<Vec<Entry>> {
+        let (lo, hi) = range_bounds(project_id, from, to);
+        self.entries
+            .range(lo..hi)
+            .values()
+            .map(|v| Ok(serde_json::from_slice(&v?)?))
+            .collect()
+    }
+
+    /// All entries of one project (not its subprojects).
+    pub fn entries_of(&self, project_id: u64) -> AppResult<Vec<Entry>> {
+        self.entries
+            .scan_prefix(project_id.to_be_bytes())
+            .values()
+            .map(|v| Ok(serde_json::from_slice(&v?)?))
+            .collect()
+    }
+
+    pub fn entry(&self, id: u64) -> AppResult<Option<Entry>> {
+        let Some(key) = self.entry_keys.get(id.to_be_bytes())? else {
+            return Ok(None);
+        };
+        match self.entries.get(key)? {
+            Some(v) => Ok(Some(serde_json::from_slice(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Inserts or replaces entries (moving keys when date or project changed) in
+    /// one transaction, flushed. CSV fingerprints are recorded with them.
+    pub fn put_entries(&self, entries: &[Entry]) -> AppResult<()> {
+        use sled::transaction::{ConflictableTransactionError, TransactionError};
+        use sled::Transactional;
+        let encoded: Vec<(u64, [u8; 20], Vec<u8>, Option<u64>)> = entries
+            .iter()
+            .map(|e| {
+                Ok((
+                    e.id,
+                    entry_key(e.project_id, e.date, e.id),
+                    serde_json::to_vec(e)?,
+                    e.csv_fingerprint,
+                ))
+            })
+            .collect::<AppResult<_>>()?;
+        let result = (&self.entries, &self.entry_keys, &self.csv_rows).transaction(
+            |(tx_entries, tx_keys, tx_csv)| {
+                for (id, key, bytes, fp) in &encoded {
+                    if let Some(old) = tx_keys.get(id.to_be_bytes())? {
+                        if old.as_ref() != key.as_slice() {
+                            tx_entries.remove(old)?;
+                        }
+                    }
+                    tx_entries.insert(key.as_slice(), bytes.as_slice())?;
+                    tx_keys.insert(&id.to_be_bytes(), key.as_slice())?;
+                    if let Some(fp) = fp {
+                        tx_csv.insert(&fp.to_be_bytes(), &id.to_be_bytes())?;
+                    }
+                }
+                Ok::<(), ConflictableTransactionError<String>>(())
+            },
+        );
+        match result {
+            Ok(()) => self.flush(),
+            Err(TransactionError::Abort(e)) => Err(AppError::Storage(e)),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+        }
+    }
+
+    pub fn delete_entries(&self, ids: &[u64]) -> AppResult<()> {
+        use sled::transaction::ConflictableTransactionError;
+        use sled::Transactional;
+        (&self.entries, &self.entry_keys, &self.csv_rows)
+            .transaction(|(tx_entries, tx_keys, tx_csv)| {
+                for id in ids {
+                    if let Some(key) = tx_keys.remove(&id.to_be_bytes())? {
+                        if let Some(v) = tx_entries.remove(key)? {
+                            if let Ok(e) = serde_json::from_slice::<Entry>(&v) {
+                                if let Some(fp) = e.csv_fingerprint {
+                                    tx_csv.remove(&fp.to_be_bytes())?;
+                                }
+                            }
+                        }
+                    }
+                }
+                Ok::<(), ConflictableTransactionError<String>>(())
+            })
+            .map_err(|e| AppError::Storage(format!("{e:?}")))?;
+        self.flush()
+    }
+
+    pub fn delete_project_record(&self, id: u64) -> AppResult<()> {
+        self.projects.remove(id.to_be_bytes())?;
+        self.flush()
+    }
+
+    pub fn csv_row_known(&self, fingerprint: u64) -> AppResult<bool> {
+        Ok(self.csv_rows.contains_key(fingerprint.to_be_bytes())?)
+    }
+
+    /// Size of the database on disk, in bytes.
+    pub fn size_on_disk(&self) -> AppResult<u64> {
+        Ok(self.db.size_on_disk()?)
+    }
+}

@@ -1,0 +1,512 @@
+//! Projekte through the domain module: projects and subprojects, rates,
+//! times and services, range queries, billed-entry locks, totals, deletion,
+//! and the CSV import (preview, bad rows, idempotent re-import).
+
+mod common;
+
+use chrono::NaiveDate;
+use zeitrechnung_lib::error::AppError;
+use zeitrechnung_lib::projekte::{self as p, csv_import, ProjectInput, ServiceInput, TimeInput};
+use zeitrechnung_lib::storage::{BillingState, Entry};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn harness() -> common::Harness {
+    common::harness("http://127.0.0.1:9")
+}
+
+async fn project(
+    h: &common::Harness,
+    name: &str,
+    number: &str,
+    parent: Option<u64>,
+    rate: &str,
+) -> u64 {
+    p::save(
+        &h.core,
+        ProjectInput {
+            name: name.into(),
+            number: number.into(),
+            parent_id: parent,
+            hourly_rate: rate.into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .project
+    .id
+}
+
+async fn time(h: &common::Harness, project_id: u64, date: &str, duration: &str) -> u64 {
+    p::save_time(
+        &h.core,
+        TimeInput {
+            project_id,
+            date: date.into(),
+            duration: duration.into(),
+            employee: "Jana".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+#[tokio::test]
+async fn range_queries_cover_project_and_subproject_across_month_boundaries() {
+    let h = harness();
+    let main = project(&h, "Umbau Kita", "P-1", None, "").await;
+    let sub = project(&h, "Elektrik", "", Some(main), "").await;
+    let other = project(&h, "Anderes", "P-2", None, "").await;
+    for (pid, date) in [
+        (main, "31.01.2025"),
+        (main, "01.02.2025"),
+        (sub, "15.02.2025"),
+        (sub, "28.02.2025"),
+        (main, "01.03.2025"),
+        (other, "10.02.2025"),
+    ] {
+        time(&h, pid, date, "1:00").await;
+    }
+    let feb = p::entries(&h.core, main, Some(d("2025-02-01")), Some(d("2025-02-28")))
+        .await
+        .unwrap();
+    let dates: Vec<String> = feb.iter().map(|e| e.date_display.clone()).collect();
+    assert_eq!(dates, ["01.02.2025", "15.02.2025", "28.02.2025"]);
+    assert_eq!(feb[1].subproject, "Elektrik");
+    assert_eq!(feb[0].subproject, "");
+    // Store level: a month of one project is one range.
+    let only_sub = h
+        .core
+        .store
+        .entries_in(sub, d("2025-02-01"), d("2025-02-28"))
+        .unwrap();
+    assert_eq!(only_sub.len(), 2);
+    assert_eq!(
+        h.core
+            .store
+            .entries_in(main, d("2025-01-31"), d("2025-01-31"))
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        p::entries(&h.core, main, None, None).await.unwrap().len(),
+        5
+    );
+}
+
+#[tokio::test]
+async fn durations_from_span_or_typed_and_field_errors() {
+    let h = harness();
+    let pid = project(&h, "Dach", "", None, "").await;
+    let e = p::save_time(
+        &h.core,
+        TimeInput {
+            project_id: pid,
+            date: "03.03.2025".into(),
+            start: "08:00".into(),
+            end: "16:30".into(),
+            break_time: "0:30".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(e.minutes, 480);
+    assert_eq!(e.duration_display, "8:00");
+    for (dur, minutes) in [("1:30", 90), ("1,5", 90), ("0,25", 15)] {
+        let e = p::save_time(
+            &h.core,
+            TimeInput {
+                project_id: pid,
+                date: "2025-03-04".into(),
+                duration: dur.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(e.minutes, minutes, "{dur}");
+    }
+    let bad: Vec<(TimeInput, &str)> = vec![
+        (
+            TimeInput {
+                project_id: pid,
+                date: "32.01.2025".into(),
+                duration: "1".into(),
+                ..Default::default()
+            },
+            "Datum",
+        ),
+        (
+            TimeInput {
+                project_id: pid,
+                date: "01.01.2025".into(),
+                ..Default::default()
+            },
+            "Dauer",
+        ),
+        (
+            TimeInput {
+                project_id: pid,
+                date: "01.01.2025".into(),
+                start: "10:00".into(),
+                end: "09:00".into(),
+                ..Default::default()
+            },
+            "Bis",
+        ),
+        (
+            TimeInput {
+                project_id: pid,
+                date: "01.01.2025".into(),
+                start: "25:00".into(),
+                end: "26:00".into(),
+                ..Default::default()
+            },
+            "Von",
+        ),
+        (
+            TimeInput {
+                project_id: pid,
+                date: "01.01.2025".into(),
+                duration: "-1".into(),
+                ..Default::default()
+            },
+            "Dauer",
+        ),
+        (
+            TimeInput {
+                project_id: pid,
+                date: "01.01.2025".into(),
+                start: "08:00".into(),
+                end: "09:00".into(),
+                duration: "3:00".into(),
+                ..Default::default()
+            },
+            "Dauer",
+        ),
+    ];
+    for (input, field) in bad {
+        match p::save_time(&h.core, input).await {
+            Err(AppError::Validation { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("expected {field}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn services_validate_and_total_in_decimal() {
+    let h = harness();
+    let pid = project(&h, "Garten", "", None, "").await;
+    let s = p::save_service(
+        &h.core,
+        ServiceInput {
+            project_id: pid,
+            date: "05.03.2025".into(),
+            name: "Rindenmulch".into(),
+            quantity: "2,5".into(),
+            unit: "m²".into(),
+            unit_price: "13,40".into(),
+            tax_rate: "7".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.amount_display, "33,50 €");
+    for (input, field) in [
+        (
+            ServiceInput {
+                project_id: pid,
+                date: "05.03.2025".into(),
+                name: "".into(),
+                quantity: "1".into(),
+                unit_price: "1".into(),
+                ..Default::default()
+            },
+            "Bezeichnung",
+        ),
+        (
+            ServiceInput {
+                project_id: pid,
+                date: "05.03.2025".into(),
+                name: "X".into(),
+                quantity: "-1".into(),
+                unit_price: "1".into(),
+                ..Default::default()
+            },
+            "Menge",
+        ),
+        (
+            ServiceInput {
+                project_id: pid,
+                date: "05.03.2025".into(),
+                name: "X".into(),
+                quantity: "1".into(),
+                unit_price: "abc".into(),
+                ..Default::default()
+            },
+            "Einzelpreis",
+        ),
+        (
+            ServiceInput {
+                project_id: pid,
+                date: "05.03.2025".into(),
+                name: "X".into(),
+                quantity: "1".into(),
+                unit_price: "1".into(),
+                tax_rate: "16".into(),
+                ..Default::default()
+            },
+            "Steuersatz",
+        ),
+        (
+            ServiceInput {
+                project_id: pid,
+                date: "05.03.2025".into(),
+                name: "X".into(),
+                quantity: "1,12345".into(),
+                unit_price: "1".into(),
+                ..Default::default()
+            },
+            "Menge",
+        ),
+    ] {
+        match p::save_service(&h.core, input).await {
+            Err(AppError::Validation { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("expected {field}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn rates_inherit_and_totals_use_them() {
+    let h = harness();
+    zeitrechnung_lib::schnittstellen::save_rate(&h.core, "80".into())
+        .await
+        .unwrap();
+    let main = project(&h, "Haus", "", None, "").await;
+    let sub = project(&h, "Keller", "", Some(main), "100").await;
+    let sub2 = project(&h, "Dach", "", Some(main), "").await;
+    time(&h, main, "01.03.2025", "1:00").await; // 80
+    time(&h, sub, "02.03.2025", "1:30").await; // 150
+    time(&h, sub2, "03.03.2025", "0:20").await; // 0.3333 h × 80 = 26.66
+    let d = p::get(&h.core, main).await.unwrap();
+    assert_eq!(d.rate.source, Some("aus Einstellungen › Schnittstellen"));
+    assert_eq!(d.totals.hours_display, "2:50 h");
+    assert_eq!(d.totals.open_net_display, "256,66 €");
+    let ds = p::get(&h.core, sub2).await.unwrap();
+    assert_eq!(ds.rate.display.as_deref(), Some("80,00 €/h"));
+}
+
+#[tokio::test]
+async fn billed_entries_are_locked_and_block_deletion() {
+    let h = harness();
+    let pid = project(&h, "Bad", "", None, "90").await;
+    let id = time(&h, pid, "10.03.2025", "2:00").await;
+    let mut e: Entry = h.core.store.entry(id).unwrap().unwrap();
+    e.billing = BillingState::Billed {
+        invoice_id: "inv-1".into(),
+    };
+    h.core.store.put_entries(&[e]).unwrap();
+    let view = &p::entries(&h.core, pid, None, None).await.unwrap()[0];
+    assert_eq!(view.state, "abgerechnet");
+    assert!(view
+        .locked_reason
+        .as_deref()
+        .unwrap()
+        .contains("abgerechnet"));
+    let err = p::save_time(
+        &h.core,
+        TimeInput {
+            id: Some(id),
+            project_id: pid,
+            date: "10.03.2025".into(),
+            duration: "3".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("abgerechnet"));
+    assert!(p::delete_entry(&h.core, id).await.is_err());
+    let err = p::delete(&h.core, pid, true).await.unwrap_err();
+    assert!(err.to_string().contains("archiviert"));
+    // Totals: billed time is not open any more.
+    assert_eq!(
+        p::get(&h.core, pid).await.unwrap().totals.open_net_display,
+        "0,00 €"
+    );
+}
+
+#[tokio::test]
+async fn deleting_asks_first_when_there_are_entries() {
+    let h = harness();
+    let pid = project(&h, "Zaun", "", None, "").await;
+    let sub = project(&h, "Tor", "", Some(pid), "").await;
+    time(&h, sub, "10.03.2025", "1:00").await;
+    let check = p::delete(&h.core, pid, false)
+        .await
+        .unwrap()
+        .expect("asks first");
+    assert_eq!((check.entries, check.subprojects), (1, 1));
+    assert!(h.core.store.project(pid).unwrap().is_some());
+    assert!(p::delete(&h.core, pid, true).await.unwrap().is_none());
+    assert!(h.core.store.projects().unwrap().is_empty());
+    assert!(h.core.store.entries_of(sub).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn project_validation_and_subproject_rules() {
+    let h = harness();
+    let main = project(&h, "Alpha", "A-1", None, "").await;
+    let sub = project(&h, "Beta", "", Some(main), "").await;
+    for (input, field) in [
+        (
+            ProjectInput {
+                name: " ".into(),
+                ..Default::default()
+            },
+            "Name",
+        ),
+        (
+            ProjectInput {
+                name: "X".into(),
+                number: "A-1".into(),
+                ..Default::default()
+            },
+            "Projektnummer",
+        ),
+        (
+            ProjectInput {
+                name: "X".into(),
+                parent_id: Some(sub),
+                ..Default::default()
+            },
+            "Hauptprojekt",
+        ),
+        (
+            ProjectInput {
+                name: "X".into(),
+                hourly_rate: "-5".into(),
+                ..Default::default()
+            },
+            "Stundensatz",
+        ),
+        (
+            ProjectInput {
+                name: "X".into(),
+                customer_id: Some(424242),
+                ..Default::default()
+            },
+            "Kunde",
+        ),
+        (
+            ProjectInput {
+                name: "X".into(),
+                status: "pausiert".into(),
+                ..Default::default()
+            },
+            "Status",
+        ),
+    ] {
+        match p::save(&h.core, input).await {
+            Err(AppError::Validation { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("expected {field}: {other:?}"),
+        }
+    }
+    // Subprojects take the parent's customer.
+    let cust = zeitrechnung_lib::kunden::save(
+        &h.core,
+        zeitrechnung_lib::kunden::CustomerInput {
+            name: "Kundin".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    p::save(
+        &h.core,
+        ProjectInput {
+            id: Some(main),
+            name: "Alpha".into(),
+            number: "A-1".into(),
+            customer_id: Some(cust.customer.id),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        h.core.store.project(sub).unwrap().unwrap().customer_id,
+        Some(cust.customer.id)
+    );
+}
+
+const CSV: &str = "\u{feff}Typ;Projekt;Unterprojekt;Datum;Mitarbeiter;Von;Bis;Pause;Dauer;Beschreibung;Bezeichnung;Menge;Einheit;Einzelpreis;Steuersatz\n\
+Zeit;K-7;;03.03.2025;Jana;08:00;12:00;0:30;;Aufmaß;;;;;\n\
+Zeit;K-7;Elektrik;2025-03-04;Ole;;;;1,5;Leitungen;;;;;\n\
+Leistung;Kita;Elektrik;04.03.2025;;;;;;;Kabel NYM 3x1,5;25;m;1,20;19\n\
+Zeit;Unbekannt;;05.03.2025;Jana;;;;2:00;;;;;;\n\
+Zeit;K-7;;06.03.2025;Jana;10:00;09:00;;;;;;;;\n";
+
+#[tokio::test]
+async fn csv_preview_reports_bad_rows_and_reimport_is_idempotent() {
+    let h = harness();
+    let main = project(&h, "Kita", "K-7", None, "").await;
+    let sub = project(&h, "Elektrik", "", Some(main), "").await;
+    let path = h.dir.path().join("zeiten.csv");
+    std::fs::write(&path, CSV).unwrap();
+    let path = path.display().to_string();
+
+    let pv = csv_import::preview(&h.core, path.clone()).await.unwrap();
+    assert_eq!((pv.valid, pv.invalid, pv.duplicates), (3, 2, 0), "{pv:#?}");
+    let bad: Vec<_> = pv.rows.iter().filter(|r| r.status == "error").collect();
+    assert_eq!(bad[0].line, 5);
+    assert!(bad[0]
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("Unbekanntes Projekt"));
+    assert_eq!(bad[1].line, 6);
+    assert!(
+        p::entries(&h.core, main, None, None)
+            .await
+            .unwrap()
+            .is_empty(),
+        "preview stores nothing"
+    );
+
+    let r = csv_import::import(&h.core, path.clone()).await.unwrap();
+    assert_eq!((r.imported, r.skipped_invalid), (3, 2));
+    let all = p::entries(&h.core, main, None, None).await.unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[0].minutes, 210);
+    assert_eq!(h.core.store.entries_of(sub).unwrap().len(), 2);
+    let cable = all.iter().find(|e| e.kind == "service").unwrap();
+    assert_eq!(cable.amount_display, "30,00 €");
+
+    let again = csv_import::preview(&h.core, path.clone()).await.unwrap();
+    assert_eq!((again.valid, again.duplicates), (0, 3));
+    let r2 = csv_import::import(&h.core, path).await.unwrap();
+    assert_eq!((r2.imported, r2.skipped_duplicates), (0, 3));
+    assert_eq!(
+        p::entries(&h.core, main, None, None).await.unwrap().len(),
+        3
+    );
+}
+
+#[test]
+fn entry_keys_sort_by_project_then_date_then_id() {
+    use zeitrechnung_lib::storage::entry_key;
+    let a = entry_key(1, d("2025-12-31"), 99);
+    let b = entry_key(1, d("2026-01-01"), 1);
+    let c = entry_key(2, d("2000-01-01"), 1);
+    assert!(a < b && b < c);
+}
