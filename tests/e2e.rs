@@ -381,3 +381,157 @@ fn de_count(n: usize) -> String {
     }
     out
 }
+
+/// Picks the option with the given visible text in the <select> labelled `label`.
+fn choose(s: &Session, label: &str, option_text: &str) {
+    let opt = s.wait_xpath(&format!(
+        "//select[@id=//label[normalize-space()='{label}']/@for]/option[normalize-space()='{option_text}']"
+    ));
+    s.click(&opt);
+}
+
+fn fill(s: &Session, label: &str, value: &str) {
+    let el = s.input_any(label);
+    s.clear(&el);
+    if !value.is_empty() {
+        s.type_text(&el, value);
+    }
+}
+
+fn save_dialog(s: &Session) {
+    s.click(&s.wait_xpath("//dialog[@open]//button[normalize-space()='Speichern']"));
+    s.wait(&"dialog closed".to_string(), || {
+        s.find_xpath("//dialog[@open]").is_err().then_some(())
+    });
+}
+
+const PROJECT_CSV: &str = "Typ;Projekt;Unterprojekt;Datum;Mitarbeiter;Von;Bis;Pause;Dauer;Beschreibung;Bezeichnung;Menge;Einheit;Einzelpreis;Steuersatz\n\
+Zeit;P-2025-01;Elektrik;12.03.2025;Ole;07:30;11:00;;;Unterverteilung;;;;;\n\
+Leistung;P-2025-01;Sanitär;13.03.2025;;;;;;;Eckventil;4;Stück;8,90;19\n\
+Zeit;P-2025-01;Elektrik;31.02.2025;Ole;;;;2:00;Falsches Datum;;;;;\n";
+
+#[test]
+fn projekte_subprojects_times_services_csv_totals() {
+    if let Some(why) = missing_prerequisite() {
+        println!("SKIPPED e2e: {why}");
+        return;
+    }
+    let _serial = serial();
+    let w = world_with(SandboxConfig {
+        api_key: E2E_KEY.into(),
+        contacts: 0,
+        ..SandboxConfig::default()
+    });
+    w.sandbox.contacts().add_contact(
+        lexoffice_sandbox::Contact::company("Praxis Dr. Weber")
+            .customer()
+            .with_billing_address("Lindenallee 4", "79102", "Freiburg", "DE"),
+    );
+    OsKeyring::default_entry()
+        .store(&zeitrechnung_lib::secrets::ApiKey::parse(E2E_KEY).unwrap())
+        .unwrap();
+    let csv_path = w._dir.path().join("zeiten.csv");
+    std::fs::write(&csv_path, PROJECT_CSV).unwrap();
+    let driver = Driver::start(
+        &w.envs
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect::<Vec<_>>(),
+    );
+    let shots = screens();
+    let s = driver.session(&app_path());
+    s.wait_text("Noch keine Kunden");
+    s.click(&s.button("Kunden importieren"));
+    s.click(&s.wait_xpath("//button[@role='menuitem' and normalize-space()='lexoffice Import']"));
+    s.wait_text("Import abgeschlossen");
+
+    s.click(&s.button("Projekte"));
+    s.wait_text("Noch keine Projekte");
+    s.click(&s.button("Neues Projekt"));
+    fill(&s, "Name", "Umbau Praxis Dr. Weber");
+    fill(&s, "Projektnummer", "P-2025-01");
+    choose(&s, "Kunde", "Praxis Dr. Weber (10001)");
+    fill(&s, "Stundensatz", "92,50");
+    s.screenshot(&shots.join("20-neues-projekt.png"));
+    save_dialog(&s);
+    s.wait_text("92,50 €/h (eigener Stundensatz)");
+
+    for sub in ["Elektrik", "Sanitär"] {
+        s.click(&s.button("Unterprojekt anlegen"));
+        fill(&s, "Name", sub);
+        save_dialog(&s);
+        s.wait_xpath(&format!(
+            "//button[contains(@class,'project-item')]//span[normalize-space()='{sub}']"
+        ));
+        s.click(&s.wait_xpath("//button[contains(@class,'project-item')]//span[normalize-space()='Umbau Praxis Dr. Weber']"));
+        s.wait_xpath("//h2[normalize-space()='Umbau Praxis Dr. Weber']");
+    }
+
+    // A time and a service in each subproject.
+    for (sub, from, to, pause, what, service, qty, price) in [
+        (
+            "↳ Elektrik",
+            "08:00",
+            "12:30",
+            "0:30",
+            "Leitungen verlegt",
+            "Kabel NYM-J 3x1,5",
+            "25",
+            "1,20",
+        ),
+        (
+            "↳ Sanitär",
+            "13:00",
+            "15:15",
+            "",
+            "Waschtisch montiert",
+            "Siphon",
+            "1",
+            "24,90",
+        ),
+    ] {
+        s.click(&s.button("Zeit erfassen"));
+        choose(&s, "Projekt", sub);
+        fill(&s, "Datum", "10.03.2025");
+        fill(&s, "Mitarbeiter", "Jana Beispiel");
+        fill(&s, "Von", from);
+        fill(&s, "Bis", to);
+        fill(&s, "Pause", pause);
+        fill(&s, "Beschreibung", what);
+        save_dialog(&s);
+        s.wait_text(what);
+        s.click(&s.button("Leistung erfassen"));
+        choose(&s, "Projekt", sub);
+        fill(&s, "Datum", "11.03.2025");
+        fill(&s, "Bezeichnung", service);
+        fill(&s, "Menge", qty);
+        fill(&s, "Einheit", "Stück");
+        fill(&s, "Einzelpreis", price);
+        choose(&s, "Steuersatz", "19 %");
+        save_dialog(&s);
+        s.wait_text(service);
+    }
+    // 4:00 + 2:15 = 6:15 h; services 30,00 + 24,90 = 54,90 €; open = 6,25 h × 92,50 + 54,90 = 633,03 €
+    s.wait_text("6:15 h");
+    s.wait_text("54,90 €");
+    s.wait_text("633,03 €");
+    s.screenshot(&shots.join("21-projekt-mit-eintraegen.png"));
+
+    // CSV: one bad row is shown with its line, the valid rows are imported.
+    s.click(&s.button("Importieren"));
+    fill(&s, "Datei", &csv_path.display().to_string());
+    s.click(&s.button("Vorschau"));
+    s.wait_text("2 gültig · 1 fehlerhaft");
+    s.wait_text("Ungültiges Datum");
+    s.screenshot(&shots.join("22-csv-vorschau.png"));
+    s.click(&s.button("Gültige Zeilen importieren"));
+    s.wait_text("2 Einträge importiert");
+    // + 3:30 h and 4 × 8,90 = 35,60 €: 9:45 h, 90,50 €, 9,75 × 92,50 + 90,50 = 992,38 €
+    s.wait_text("9:45 h");
+    s.wait_text("90,50 €");
+    s.wait_text("992,38 €");
+    s.screenshot(&shots.join("23-nach-csv-import.png"));
+    s.quit();
+    drop(driver);
+    OsKeyring::default_entry().delete().unwrap();
+}

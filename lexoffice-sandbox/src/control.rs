@@ -186,11 +186,11 @@ async fn reset_rate_limit(State(shared): S) -> Response<Body> {
 }
 
 async fn list_invoices(State(shared): S) -> Response<Body> {
-    let list: Vec<Value> = lock(&shared.invoices)
+    let list: Vec<_> = lock(&shared.invoices)
         .iter()
-        .map(StoredInvoice::to_json)
+        .map(StoredInvoice::to_wire)
         .collect();
-    json_response(200, &Value::Array(list))
+    json_response(200, &list)
 }
 
 fn parse_id(id: &str) -> Option<uuid::Uuid> {

@@ -41,7 +41,7 @@ pub fn harness(api_base: &str) -> Harness {
         rec.lock().unwrap().push(u.to_string());
         Ok(())
     });
-    let core = Core::new(
+    let mut core = Core::new(
         store,
         secrets.clone(),
         LexofficeUrls::new(api_base, APP_URL),
@@ -52,6 +52,8 @@ pub fn harness(api_base: &str) -> Harness {
         },
         opener,
     );
+    // Tests reconcile at once: "no draft found" means "never created".
+    core.reconcile_grace = chrono::Duration::zero();
     Harness {
         core: Arc::new(core),
         secrets,

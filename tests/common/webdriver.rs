@@ -217,6 +217,13 @@ impl Session {
         ))
     }
 
+    /// Input, textarea or select whose <label> reads `label`.
+    pub fn input_any(&self, label: &str) -> String {
+        self.wait_xpath(&format!(
+            "//*[(self::input or self::textarea or self::select) and @id=//label[normalize-space()='{label}']/@for]"
+        ))
+    }
+
     pub fn click(&self, el: &str) {
         self.cmd(
             reqwest::Method::POST,

@@ -71,6 +71,8 @@ export function toast(message, kind = "ok") {
   const box = document.getElementById("toasts");
   const t = h("div", { class: `toast ${kind}` }, message);
   box.appendChild(t);
+  // At most two at a time: the newest ones.
+  while (box.children.length > 2) box.firstElementChild.remove();
   setTimeout(() => t.remove(), kind === "error" ? 8000 : 3500);
 }
 

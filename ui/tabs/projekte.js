@@ -145,12 +145,12 @@ export function renderProjekte(root, { navigate }) {
       d.subprojects.length ? h("div", { class: "subprojects" }, h("span", { class: "muted" }, "Unterprojekte:"),
         d.subprojects.map((s) => h("button", { type: "button", class: "chip", onclick: () => select(s.id) }, s.name))) : null,
       entryTable("Zeiten", times, [
-        ["Datum", (e) => e.dateDisplay], ["Unterprojekt", (e) => e.subproject || "–"], ["Mitarbeiter", (e) => e.employee || "–"],
-        ["Von–Bis", (e) => (e.start ? `${e.start}–${e.end}` : "–")], ["Pause", (e) => (e.breakMinutes ? `${e.breakMinutes} min` : "–")],
+        ["Datum", (e) => e.dateDisplay, "nowrap"], ["Unterprojekt", (e) => e.subproject || "–"], ["Mitarbeiter", (e) => e.employee || "–"],
+        ["Von–Bis", (e) => (e.start ? `${e.start}–${e.end}` : "–"), "nowrap"], ["Pause", (e) => (e.breakMinutes ? `${e.breakMinutes} min` : "–"), "nowrap"],
         ["Dauer", (e) => e.durationDisplay, "num"], ["Beschreibung", (e) => e.description],
       ], (e) => timeForm(e, family, p.id)),
       entryTable("Leistungen", services, [
-        ["Datum", (e) => e.dateDisplay], ["Unterprojekt", (e) => e.subproject || "–"], ["Bezeichnung", (e) => e.name],
+        ["Datum", (e) => e.dateDisplay, "nowrap"], ["Unterprojekt", (e) => e.subproject || "–"], ["Bezeichnung", (e) => e.name],
         ["Menge", (e) => `${e.quantityDisplay} ${e.unit}`, "num"], ["Einzelpreis", (e) => e.unitPriceDisplay, "num"],
         ["Steuer", (e) => `${e.taxRate} %`, "num"], ["Betrag", (e) => e.amountDisplay, "num"],
       ], (e) => serviceForm(e, family, p.id)),
@@ -326,7 +326,7 @@ export function renderProjekte(root, { navigate }) {
     dlg.append(
       h("h2", { id: "csv-title" }, "Zeiten und Leistungen importieren"),
       h("p", { class: "hint" }, "CSV-Datei (Semikolon oder Komma, UTF-8 oder Excel). Spalten nach Überschrift: Typ, Projekt, Unterprojekt, Datum, Mitarbeiter, Von, Bis, Pause, Dauer, Beschreibung, Bezeichnung, Menge, Einheit, Einzelpreis, Steuersatz. Vor dem Import sehen Sie jede Zeile."),
-      h("div", { class: "field" }, h("label", { for: "csv-path" }, "Datei"),
+      h("div", { class: "field wide-field" }, h("label", { for: "csv-path" }, "Datei"),
         h("div", { class: "row" }, pathInput,
           h("button", { type: "button", class: "secondary", onclick: async () => {
             try { const p = await api.csvPickFile(); if (p) { pathInput.value = p; runPreview(); } } catch (e) { toast(e.message, "error"); }

@@ -1,6 +1,207 @@
-// lexoffice Rechnung: the invoice dialog (built in its own issue).
-import { toast } from "../lib/dom.js";
+// lexoffice Rechnung: period, rate and options on the left, the live preview
+// (exactly the lines and totals lexoffice will show) on the right, and the
+// project's draft history below.
+import * as api from "../api.js";
+import { h, replace, toast, confirmDialog } from "../lib/dom.js";
 
-export function openInvoiceDialog() {
-  toast("Die lexoffice-Rechnung folgt in Kürze.", "error");
+let counter = 0;
+
+export async function openInvoiceDialog(projectId, onChange) {
+  let defaults;
+  try {
+    defaults = await api.invoiceDefaults(projectId);
+  } catch (e) {
+    toast(e.message, "error");
+    return;
+  }
+  const n = ++counter;
+  const ids = { from: `inv-from-${n}`, to: `inv-to-${n}`, rate: `inv-rate-${n}`, subs: `inv-subs-${n}` };
+  const dlg = h("dialog", { class: "modal invoice-modal", "aria-labelledby": `inv-title-${n}` });
+  const from = h("input", { id: ids.from, type: "text", autocomplete: "off", placeholder: "TT.MM.JJJJ" });
+  const to = h("input", { id: ids.to, type: "text", autocomplete: "off", placeholder: "TT.MM.JJJJ" });
+  const rate = h("input", { id: ids.rate, type: "text", inputmode: "decimal", autocomplete: "off" });
+  const subs = h("input", { id: ids.subs, type: "checkbox" });
+  subs.checked = defaults.hasSubprojects;
+  rate.value = defaults.rate;
+  const initial = defaults.allOpen || defaults.lastMonth;
+  from.value = initial[0];
+  to.value = initial[1];
+  const errs = { Von: err(), Bis: err(), Stundensatz: err() };
+  const previewBox = h("div", { class: "invoice-preview", "aria-live": "polite" });
+  const historyBox = h("div", { class: "invoice-history" });
+  const resultBox = h("div", { class: "invoice-result" });
+  const create = h("button", { type: "button", class: "primary" }, "Erstellen");
+  create.disabled = true;
+  const close = () => { dlg.close(); dlg.remove(); onChange && onChange(); };
+
+  const quick = (label, range) => h("button", {
+    type: "button", class: "chip", disabled: !range,
+    onclick: () => { from.value = range[0]; to.value = range[1]; schedule(0); },
+  }, label);
+
+  dlg.append(
+    h("div", { class: "invoice-head" },
+      h("h2", { id: `inv-title-${n}` }, `lexoffice Rechnung – ${defaults.projectName}`),
+      h("button", { type: "button", class: "iconbtn", "aria-label": "Schließen", onclick: close }, "✕")),
+    h("div", { class: "invoice-grid" },
+      h("div", { class: "invoice-form" },
+        h("div", { class: "two" },
+          fieldOf("Von", ids.from, from, errs.Von),
+          fieldOf("Bis", ids.to, to, errs.Bis)),
+        h("div", { class: "quick" },
+          quick("letzter Monat", defaults.lastMonth),
+          quick("dieser Monat", defaults.thisMonth),
+          quick("alles noch nicht Abgerechnete", defaults.allOpen)),
+        h("div", { class: "field" },
+          h("label", { for: ids.rate }, "Stundensatz"),
+          h("div", { class: "with-suffix" }, rate, h("span", { class: "suffix" }, "€/h")),
+          h("p", { class: "hint" }, defaults.rateSource ? `Vorgabe ${defaults.rateSource}; hier nur für diese Rechnung änderbar.` : "Kein Stundensatz hinterlegt – bitte eingeben."),
+          errs.Stundensatz),
+        h("label", { class: "switch", for: ids.subs }, subs, h("span", {}, "Unterprojekte einzeln auflisten")),
+        resultBox,
+        h("div", { class: "actions left" }, create,
+          h("button", { type: "button", class: "secondary", onclick: close }, "Abbrechen")),
+        h("h3", {}, "Bisherige Entwürfe"),
+        historyBox),
+      previewBox));
+
+  let timer = 0;
+  let seq = 0;
+  function schedule(delay = 250) {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, delay);
+  }
+  function request() {
+    return { projectId, from: from.value, to: to.value, rate: rate.value, listSubprojects: subs.checked };
+  }
+  async function refresh() {
+    const mine = ++seq;
+    for (const e of Object.values(errs)) { e.hidden = true; e.textContent = ""; }
+    let pv;
+    try {
+      pv = await api.invoicePreview(request());
+    } catch (e) {
+      if (mine !== seq) return;
+      if (e.field && errs[e.field]) { errs[e.field].textContent = e.message; errs[e.field].hidden = false; }
+      replace(previewBox, h("p", { class: "alert error" }, e.message));
+      create.disabled = true;
+      return;
+    }
+    if (mine !== seq) return;
+    renderPreview(previewBox, pv);
+    create.disabled = !pv.ok || sending;
+  }
+
+  let sending = false;
+  create.addEventListener("click", async () => {
+    if (sending) return; // a second click while sending does nothing
+    sending = true;
+    create.disabled = true;
+    create.textContent = "Wird erstellt …";
+    replace(resultBox);
+    try {
+      const r = await api.invoiceCreate(request());
+      replace(resultBox, h("div", { class: "alert ok", role: "status" },
+        h("strong", {}, r.message), " ",
+        r.browserOpened ? "lexoffice wurde im Browser geöffnet." : `Bitte öffnen: ${r.url}`,
+        h("div", { class: "row" }, h("button", { type: "button", class: "secondary", onclick: () => api.invoiceOpen(r.recordId).catch((e) => toast(e.message, "error")) }, "In lexoffice öffnen"))));
+      toast("Entwurf in lexoffice erstellt");
+    } catch (e) {
+      replace(resultBox, h("div", { class: `alert ${e.kind === "unclear" ? "warn" : "error"}`, role: "alert" }, e.message));
+    } finally {
+      sending = false;
+      create.textContent = "Erstellen";
+      await refresh();
+      loadHistory();
+    }
+  });
+
+  for (const el of [from, to, rate]) el.addEventListener("input", () => schedule());
+  subs.addEventListener("change", () => schedule(0));
+  dlg.addEventListener("cancel", (e) => { e.preventDefault(); close(); });
+
+  async function loadHistory() {
+    let list;
+    try { list = await api.invoiceHistory(projectId); } catch (e) { replace(historyBox, h("p", { class: "alert error" }, e.message)); return; }
+    if (!list.length) { replace(historyBox, h("p", { class: "muted" }, "Noch keine Entwürfe für dieses Projekt.")); return; }
+    replace(historyBox, h("div", { class: "table-wrap" }, h("table", { class: "data" },
+      h("thead", {}, h("tr", {}, ["Erstellt", "Zeitraum", "Netto", "Brutto", "Satz", "Optionen", "Status", ""].map((t) => h("th", {}, t)))),
+      h("tbody", {}, list.map((r) => h("tr", {},
+        h("td", { class: "nowrap" }, r.created), h("td", { class: "nowrap" }, r.period),
+        h("td", { class: "num" }, r.netDisplay), h("td", { class: "num" }, r.grossDisplay),
+        h("td", { class: "num" }, r.rateDisplay), h("td", {}, r.options),
+        h("td", { title: r.stateDetail || "" }, h("span", { class: `state inv-${r.state.replace(/\s/g, "-")}` }, r.state), r.stateDetail ? h("div", { class: "hint" }, r.stateDetail) : null),
+        h("td", { class: "actions-cell" },
+          r.lexofficeId ? h("button", { type: "button", class: "linkbtn", onclick: () => api.invoiceOpen(r.id).catch((e) => toast(e.message, "error")) }, "Öffnen") : null,
+          r.canRelease ? h("button", { type: "button", class: "linkbtn", onclick: () => releaseRow(r) }, "Abrechnung freigeben") : null,
+          r.canReconcile ? h("button", { type: "button", class: "linkbtn", onclick: () => reconcileRow(r) }, "Erneut prüfen") : null)))))));
+  }
+
+  async function releaseRow(r) {
+    const ok = await confirmDialog({
+      title: "Abrechnung freigeben?",
+      text: "Zeitrechnung prüft in lexoffice, ob der Entwurf gelöscht wurde. Nur dann werden die Einträge wieder offen und können neu abgerechnet werden.",
+      confirm: "Prüfen und freigeben",
+    });
+    if (!ok) return;
+    try { await api.invoiceRelease(r.id); toast("Einträge wieder offen"); } catch (e) { toast(e.message, "error"); }
+    loadHistory(); refresh();
+  }
+
+  async function reconcileRow(r) {
+    try {
+      const v = await api.invoiceReconcile(r.id);
+      toast(v.state === "erstellt" ? "Entwurf in lexoffice gefunden – Einträge abgerechnet" : v.state === "freigegeben" ? "Kein Entwurf angelegt – Einträge wieder offen" : (v.stateDetail || "Noch unklar"), v.state === "unklar" ? "error" : "ok");
+    } catch (e) { toast(e.message, "error"); }
+    loadHistory(); refresh();
+  }
+
+  document.body.append(dlg);
+  dlg.showModal();
+  from.focus();
+  refresh();
+  loadHistory();
+}
+
+function err() {
+  return h("p", { class: "field-error", role: "alert", hidden: true });
+}
+
+function fieldOf(label, id, input, error) {
+  return h("div", { class: "field" }, h("label", { for: id }, label), input, error);
+}
+
+function renderPreview(box, pv) {
+  const parts = [];
+  parts.push(h("div", { class: "pv-head" },
+    h("div", {},
+      h("div", { class: "pv-label" }, "Rechnungsempfänger"),
+      pv.customer ? [h("strong", {}, pv.customer.name), ...pv.customer.lines.map((l) => h("div", {}, l))] : h("div", { class: "muted" }, "–")),
+    h("div", {},
+      h("div", { class: "pv-label" }, "Leistungszeitraum"), h("div", {}, pv.servicePeriod || "–"),
+      h("div", { class: "pv-label" }, "Umfang"), h("div", {}, `${pv.entryCount} Einträge · ${pv.hoursDisplay}`))));
+  if (pv.problems.length) parts.push(h("ul", { class: "alert error problems", role: "alert" }, pv.problems.map((p) => h("li", {}, p))));
+  if (pv.notes.length) parts.push(h("div", { class: "alert warn" }, pv.notes.map((t) => h("div", {}, t))));
+  if (pv.lines.length) {
+    let pos = 0;
+    parts.push(h("div", { class: "table-wrap" }, h("table", { class: "data pv-lines" },
+      h("thead", {}, h("tr", {}, ["Pos.", "Bezeichnung", "Menge", "Einheit", "Einzelpreis", "USt", "Betrag"].map((t, i) => h("th", { class: i >= 2 && i !== 3 ? "num" : null }, t)))),
+      h("tbody", {}, pv.lines.map((l) => l.kind === "text"
+        ? h("tr", { class: "pv-text" }, h("td", {}), h("td", { colspan: 6 }, h("strong", {}, l.name), l.description ? h("div", { class: "hint" }, l.description) : null))
+        : h("tr", {},
+          h("td", { class: "num" }, String(++pos)),
+          h("td", {}, h("div", {}, l.name), l.description ? h("div", { class: "hint pre" }, l.description) : null),
+          h("td", { class: "num" }, l.quantityDisplay || ""), h("td", {}, l.unit || ""),
+          h("td", { class: "num" }, l.unitPriceDisplay || ""), h("td", { class: "num" }, l.taxRateDisplay || ""),
+          h("td", { class: "num" }, l.amountDisplay || "")))))));
+  }
+  if (pv.totals) {
+    const t = pv.totals;
+    parts.push(h("dl", { class: "pv-totals" },
+      h("dt", {}, "Summe netto"), h("dd", {}, t.netDisplay),
+      t.taxes.map((x) => [h("dt", {}, `zzgl. USt ${x.rateDisplay} auf ${x.netDisplay}`), h("dd", {}, x.taxDisplay)]),
+      h("dt", { class: "gross" }, "Gesamtbetrag"), h("dd", { class: "gross" }, t.grossDisplay)));
+    if (pv.smallBusiness) parts.push(h("p", { class: "hint" }, "Kleinunternehmer: Rechnung ohne Umsatzsteuer (§ 19 UStG)."));
+  }
+  replace(box, ...parts);
 }

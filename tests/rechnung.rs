@@ -1,0 +1,369 @@
+//! lexoffice Rechnung against the sandbox: one POST, the draft read back and
+//! compared, rejections mapped, 504/connection loss after storing reconciled
+//! to exactly one draft, Abrechnung freigeben only when the draft is gone.
+
+mod common;
+
+use std::str::FromStr;
+use std::sync::atomic::AtomicBool;
+
+use lexoffice_sandbox::{Contact, Fault, Sandbox, SandboxConfig};
+use rust_decimal::Decimal;
+use zeitrechnung_lib::kunden::import;
+use zeitrechnung_lib::projekte::{self as p, ProjectInput, ServiceInput, TimeInput};
+use zeitrechnung_lib::rechnung::{self as r, InvoiceRequest};
+use zeitrechnung_lib::storage::BillingState;
+
+struct World {
+    sb: Sandbox,
+    h: common::Harness,
+    project: u64,
+    contact: String,
+}
+
+async fn world(small_business: bool) -> World {
+    let sb = Sandbox::start_in_thread(SandboxConfig {
+        api_key: common::KEY.into(),
+        small_business,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let c = sb.contacts().add_contact(
+        Contact::company("Nordlicht Software GmbH")
+            .customer()
+            .with_billing_address("Hafenweg 7", "24103", "Kiel", "DE"),
+    );
+    let h = common::harness(&sb.base_url);
+    zeitrechnung_lib::schnittstellen::connect(&h.core, common::KEY.into())
+        .await
+        .unwrap();
+    import::run(&h.core, |_| {}, &AtomicBool::new(false))
+        .await
+        .unwrap();
+    let customer = h.core.store.customers().unwrap()[0].id;
+    let project = p::save(
+        &h.core,
+        ProjectInput {
+            name: "Backend".into(),
+            customer_id: Some(customer),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .project
+    .id;
+    let sub = p::save(
+        &h.core,
+        ProjectInput {
+            name: "API".into(),
+            parent_id: Some(project),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .project
+    .id;
+    for (pid, date, dur) in [
+        (project, "03.03.2025", "7:20"),
+        (sub, "05.03.2025", "0:01"),
+        (sub, "28.03.2025", "30:00"),
+    ] {
+        let dur = if dur == "30:00" { "10:00" } else { dur };
+        p::save_time(
+            &h.core,
+            TimeInput {
+                project_id: pid,
+                date: date.into(),
+                duration: dur.into(),
+                description: "Arbeit".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    p::save_service(
+        &h.core,
+        ServiceInput {
+            project_id: sub,
+            date: "10.03.2025".into(),
+            name: "Hosting".into(),
+            quantity: "1".into(),
+            unit: "Pauschal".into(),
+            unit_price: "49,90".into(),
+            tax_rate: "19".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    p::save_service(
+        &h.core,
+        ServiceInput {
+            project_id: project,
+            date: "11.03.2025".into(),
+            name: "Fachbuch".into(),
+            quantity: "2".into(),
+            unit: "Stück".into(),
+            unit_price: "13,40".into(),
+            tax_rate: "7".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    sb.clear_requests();
+    World {
+        sb,
+        h,
+        project,
+        contact: c.id.to_string(),
+    }
+}
+
+fn req(w: &World, subs: bool) -> InvoiceRequest {
+    InvoiceRequest {
+        project_id: w.project,
+        from: "01.03.2025".into(),
+        to: "31.03.2025".into(),
+        rate: "95,1234".into(),
+        list_subprojects: subs,
+    }
+}
+
+fn states(w: &World) -> Vec<BillingState> {
+    let mut out = Vec::new();
+    for pr in w.h.core.store.projects().unwrap() {
+        out.extend(
+            w.h.core
+                .store
+                .entries_of(pr.id)
+                .unwrap()
+                .into_iter()
+                .map(|e| e.billing),
+        );
+    }
+    out
+}
+
+fn dec(v: &serde_json::Value) -> Decimal {
+    Decimal::from_str(&v.to_string()).unwrap().normalize()
+}
+
+#[tokio::test]
+async fn draft_is_created_once_and_matches_the_preview_to_the_cent() {
+    let w = world(false).await;
+    let pv = r::preview(&w.h.core, req(&w, true)).await.unwrap();
+    assert!(pv.ok, "{:?}", pv.problems);
+    let created = r::create(&w.h.core, req(&w, true)).await.unwrap();
+    let posts: Vec<_> =
+        w.sb.requests()
+            .into_iter()
+            .filter(|q| q.method == "POST")
+            .collect();
+    assert_eq!(posts.len(), 1, "exactly one POST");
+    assert_eq!(w.sb.requests().len(), 1, "profile came from the cache");
+    let drafts = w.sb.invoices_json();
+    assert_eq!(drafts.len(), 1);
+    let d = &drafts[0];
+    assert_eq!(d["id"], created.invoice_id.as_str());
+    assert_eq!(d["voucherStatus"], "draft");
+    assert_eq!(d["address"]["contactId"], w.contact.as_str());
+    assert_eq!(d["address"]["name"], "Nordlicht Software GmbH");
+    assert_eq!(d["address"]["city"], "Kiel");
+    assert_eq!(d["shippingConditions"]["shippingType"], "serviceperiod");
+    assert!(d["shippingConditions"]["shippingDate"]
+        .as_str()
+        .unwrap()
+        .starts_with("2025-03-03T00:00:00.000+01:00"));
+    assert!(d["shippingConditions"]["shippingEndDate"]
+        .as_str()
+        .unwrap()
+        .starts_with("2025-03-28"));
+    // Every line as previewed: names, quantities, prices, amounts.
+    let lines = d["lineItems"].as_array().unwrap();
+    assert_eq!(lines.len(), pv.lines.len());
+    for (sent, shown) in lines.iter().zip(&pv.lines) {
+        assert_eq!(sent["name"].as_str().unwrap(), shown.name);
+        if let Some(q) = shown.quantity {
+            assert_eq!(dec(&sent["quantity"]), q.normalize());
+            assert_eq!(
+                dec(&sent["unitPrice"]["netAmount"]),
+                shown.unit_price.unwrap().normalize()
+            );
+            assert_eq!(
+                dec(&sent["lineItemAmount"]),
+                shown.amount.unwrap().normalize(),
+                "{}",
+                shown.name
+            );
+        }
+    }
+    let t = pv.totals.unwrap();
+    assert_eq!(dec(&d["totalPrice"]["totalNetAmount"]), t.net.normalize());
+    assert_eq!(dec(&d["totalPrice"]["totalTaxAmount"]), t.tax.normalize());
+    assert_eq!(
+        dec(&d["totalPrice"]["totalGrossAmount"]),
+        t.gross.normalize()
+    );
+    // Subproject headings as text items.
+    assert!(lines
+        .iter()
+        .any(|l| l["type"] == "text" && l["name"] == "API"));
+    // Opened in the browser, entries billed with the draft's id.
+    assert_eq!(
+        w.h.opened.lock().unwrap().last().unwrap(),
+        &format!(
+            "https://app.lexware.de/permalink/invoices/edit/{}",
+            created.invoice_id
+        )
+    );
+    assert!(states(&w).iter().all(|s| *s
+        == BillingState::Billed {
+            invoice_id: created.invoice_id.clone()
+        }));
+    // The same period offers nothing any more.
+    let again = r::preview(&w.h.core, req(&w, true)).await.unwrap();
+    assert!(!again.ok);
+    assert!(
+        again.notes[0].contains("bereits abgerechnet"),
+        "{:?}",
+        again.notes
+    );
+    assert!(r::create(&w.h.core, req(&w, true)).await.is_err());
+    assert_eq!(w.sb.invoices_json().len(), 1);
+    let hist = r::history(&w.h.core, w.project).await.unwrap();
+    assert_eq!(hist.len(), 1);
+    assert_eq!(hist[0].state, "erstellt");
+}
+
+#[tokio::test]
+async fn rejection_releases_the_entries_and_names_the_cause() {
+    let w = world(false).await;
+    // The customer lost its customer role in lexoffice meanwhile.
+    let id = uuid_of(&w.contact);
+    w.sb.contacts().update_contact(id, |c| {
+        c.roles.customer = None;
+        c.roles.vendor = Some(lexoffice_sandbox::Role { number: None });
+    });
+    let e = r::create(&w.h.core, req(&w, false)).await.unwrap_err();
+    assert_eq!(e.kind(), "validation", "{e:?}");
+    assert!(e.to_string().contains("Nichts wurde abgerechnet"), "{e}");
+    assert!(w.sb.invoices_json().is_empty());
+    assert!(states(&w).iter().all(|s| *s == BillingState::Open));
+    assert_eq!(
+        r::history(&w.h.core, w.project).await.unwrap()[0].state,
+        "freigegeben"
+    );
+}
+
+fn uuid_of(s: &str) -> uuid::Uuid {
+    uuid::Uuid::parse_str(s).unwrap()
+}
+
+#[tokio::test]
+async fn gateway_timeout_after_storing_is_reconciled_to_exactly_one_draft() {
+    for fault in [
+        Fault::StatusAfterStore(504),
+        Fault::DropAfterStore,
+        Fault::StatusAfterStore(500),
+    ] {
+        let w = world(false).await;
+        w.sb.inject(fault.clone(), 1);
+        let created = r::create(&w.h.core, req(&w, false)).await.unwrap();
+        let drafts = w.sb.invoices_json();
+        assert_eq!(drafts.len(), 1, "{fault:?}");
+        assert_eq!(drafts[0]["id"], created.invoice_id.as_str());
+        let posts =
+            w.sb.requests()
+                .into_iter()
+                .filter(|q| q.method == "POST")
+                .count();
+        assert_eq!(posts, 1, "the POST is never repeated ({fault:?})");
+        assert!(states(&w).iter().all(|s| matches!(s, BillingState::Billed { invoice_id } if *invoice_id == created.invoice_id)));
+    }
+}
+
+#[tokio::test]
+async fn timeout_before_storing_releases_and_a_retry_creates_one_draft() {
+    let w = world(false).await;
+    w.sb.inject(Fault::Status(504), 1);
+    let e = r::create(&w.h.core, req(&w, false)).await.unwrap_err();
+    assert_eq!(e.kind(), "timeout", "{e:?}");
+    assert!(w.sb.invoices_json().is_empty());
+    assert!(states(&w).iter().all(|s| *s == BillingState::Open));
+    r::create(&w.h.core, req(&w, false)).await.unwrap();
+    assert_eq!(w.sb.invoices_json().len(), 1);
+}
+
+#[tokio::test]
+async fn a_429_before_storing_is_retried_and_creates_one_draft() {
+    let w = world(false).await;
+    w.sb.inject(Fault::Status(429), 2);
+    r::create(&w.h.core, req(&w, false)).await.unwrap();
+    assert_eq!(w.sb.invoices_json().len(), 1);
+}
+
+#[tokio::test]
+async fn release_only_when_the_draft_is_gone() {
+    let w = world(false).await;
+    let created = r::create(&w.h.core, req(&w, false)).await.unwrap();
+    let e = r::release(&w.h.core, created.record_id).await.unwrap_err();
+    assert!(e.to_string().contains("zuerst in lexoffice löschen"), "{e}");
+    assert!(w.sb.delete_invoice(uuid_of(&created.invoice_id)));
+    let v = r::release(&w.h.core, created.record_id).await.unwrap();
+    assert_eq!(v.state, "freigegeben");
+    assert!(states(&w).iter().all(|s| *s == BillingState::Open));
+    // Billable again: a new draft.
+    let again = r::create(&w.h.core, req(&w, false)).await.unwrap();
+    assert!(w.sb.finalize_invoice(uuid_of(&again.invoice_id)));
+    let e = r::release(&w.h.core, again.record_id).await.unwrap_err();
+    assert!(e.to_string().contains("festgeschrieben"), "{e}");
+}
+
+#[tokio::test]
+async fn small_business_sends_vatfree_with_zero_rates() {
+    let w = world(true).await;
+    r::create(&w.h.core, req(&w, false)).await.unwrap();
+    let d = &w.sb.invoices_json()[0];
+    assert_eq!(d["taxConditions"]["taxType"], "vatfree");
+    assert!(d["lineItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["type"] == "custom")
+        .all(|l| dec(&l["unitPrice"]["taxRatePercentage"]).is_zero()));
+    assert_eq!(dec(&d["totalPrice"]["totalTaxAmount"]), Decimal::ZERO);
+}
+
+#[tokio::test]
+async fn blocking_problems_are_listed_before_anything_is_sent() {
+    let w = world(false).await;
+    let mut q = req(&w, false);
+    q.from = "01.01.2020".into();
+    q.to = "31.01.2020".into();
+    let pv = r::preview(&w.h.core, q).await.unwrap();
+    assert!(!pv.ok);
+    assert!(
+        pv.problems
+            .iter()
+            .any(|p| p.contains("nichts") || p.contains("Nichts") || p.contains("keine")),
+        "{:?}",
+        pv.problems
+    );
+    let mut q = req(&w, false);
+    q.rate = "".into();
+    let pv = r::preview(&w.h.core, q).await.unwrap();
+    assert!(!pv.ok, "time without rate");
+    zeitrechnung_lib::schnittstellen::disconnect(&w.h.core)
+        .await
+        .unwrap();
+    let pv = r::preview(&w.h.core, req(&w, false)).await.unwrap();
+    assert!(pv
+        .problems
+        .iter()
+        .any(|p| p.contains("Keine Verbindung zu lexoffice")));
+    assert!(w.sb.requests().is_empty());
+}
