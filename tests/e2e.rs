@@ -411,7 +411,7 @@ Leistung;P-2025-01;Sanitär;13.03.2025;;;;;;;Eckventil;4;Stück;8,90;19\n\
 Zeit;P-2025-01;Elektrik;31.02.2025;Ole;;;;2:00;Falsches Datum;;;;;\n";
 
 #[test]
-fn projekte_subprojects_times_services_csv_totals() {
+fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     if let Some(why) = missing_prerequisite() {
         println!("SKIPPED e2e: {why}");
         return;
@@ -427,9 +427,7 @@ fn projekte_subprojects_times_services_csv_totals() {
             .customer()
             .with_billing_address("Lindenallee 4", "79102", "Freiburg", "DE"),
     );
-    OsKeyring::default_entry()
-        .store(&zeitrechnung_lib::secrets::ApiKey::parse(E2E_KEY).unwrap())
-        .unwrap();
+    OsKeyring::default_entry().delete().unwrap();
     let csv_path = w._dir.path().join("zeiten.csv");
     std::fs::write(&csv_path, PROJECT_CSV).unwrap();
     let driver = Driver::start(
@@ -441,6 +439,15 @@ fn projekte_subprojects_times_services_csv_totals() {
     let shots = screens();
     let s = driver.session(&app_path());
     s.wait_text("Noch keine Kunden");
+    // Schnittstellen: key and Stundensatz 85,50.
+    open_schnittstellen(&s);
+    s.type_text(&s.input("API-Key"), E2E_KEY);
+    s.click(&s.button("Verbinden"));
+    s.wait_text("Verbunden mit");
+    s.type_text(&s.input("Stundensatz"), "85,50");
+    s.click(&s.button("Speichern"));
+    s.wait_text("Stundensatz 85,50 €/h gespeichert");
+    s.click(&s.button("Kunden"));
     s.click(&s.button("Kunden importieren"));
     s.click(&s.wait_xpath("//button[@role='menuitem' and normalize-space()='lexoffice Import']"));
     s.wait_text("Import abgeschlossen");
@@ -531,6 +538,55 @@ fn projekte_subprojects_times_services_csv_totals() {
     s.wait_text("90,50 €");
     s.wait_text("992,38 €");
     s.screenshot(&shots.join("23-nach-csv-import.png"));
+
+    // lexoffice Rechnung for March, 85,50 €/h, subprojects listed separately.
+    s.click(&s.button("lexoffice Rechnung"));
+    fill(&s, "Von", "01.03.2025");
+    fill(&s, "Bis", "31.03.2025");
+    fill(&s, "Stundensatz", "85,50");
+    let subs = s.input("Unterprojekte einzeln auflisten");
+    if s.property(&subs, "checked") != true {
+        s.click(&subs);
+    }
+    // Elektrik 7,5 h × 85,50 = 641,25; Sanitär 2,25 h = 192,38; services 30,00 + 24,90 + 35,60
+    // net 924,13; 19 % = 175,58; gross 1.099,71
+    s.wait_text("1.099,71 €");
+    s.wait_text("924,13 €");
+    s.wait_text("Lindenallee 4");
+    s.screenshot(&shots.join("30-rechnung-dialog-vorschau.png"));
+    s.click(&s.wait_xpath("//dialog[@open]//button[normalize-space()='Erstellen']"));
+    s.wait_text("Entwurf in lexoffice erstellt");
+    s.screenshot(&shots.join("31-rechnung-erstellt.png"));
+    let drafts = w.sandbox.invoices_json();
+    assert_eq!(drafts.len(), 1, "exactly one draft");
+    let d = &drafts[0];
+    assert_eq!(d["voucherStatus"], "draft");
+    assert_eq!(d["address"]["name"], "Praxis Dr. Weber");
+    assert_eq!(d["totalPrice"]["totalNetAmount"].to_string(), "924.13");
+    assert_eq!(d["totalPrice"]["totalTaxAmount"].to_string(), "175.58");
+    assert_eq!(d["totalPrice"]["totalGrossAmount"].to_string(), "1099.71");
+    assert_eq!(d["shippingConditions"]["shippingType"], "serviceperiod");
+    let names: Vec<&str> = d["lineItems"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"Elektrik") && names.contains(&"Sanitär"), "{names:?}");
+    let id = d["id"].as_str().unwrap().to_string();
+    s.wait("edit deeplink opened", || {
+        std::fs::read_to_string(&w.record)
+            .ok()
+            .filter(|t| t.contains(&format!("https://app.lexware.de/permalink/invoices/edit/{id}")))
+    });
+    s.click(&s.wait_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']"));
+    s.wait_xpath("//span[contains(@class,'state') and normalize-space()='abgerechnet']");
+    s.screenshot(&shots.join("32-eintraege-abgerechnet.png"));
+    // A second invoice for the same period offers nothing.
+    s.click(&s.button("lexoffice Rechnung"));
+    fill(&s, "Von", "01.03.2025");
+    fill(&s, "Bis", "31.03.2025");
+    s.wait_text("keine offenen Zeiten oder Leistungen");
+    s.wait_text("bereits abgerechnet");
+    let create = s.wait_xpath("//dialog[@open]//button[normalize-space()='Erstellen']");
+    assert_eq!(s.property(&create, "disabled"), true);
+    s.screenshot(&shots.join("33-zweite-rechnung-nichts-offen.png"));
+    assert_eq!(w.sandbox.invoices_json().len(), 1);
     s.quit();
     drop(driver);
     OsKeyring::default_entry().delete().unwrap();

@@ -283,6 +283,8 @@ impl Session {
     }
 
     pub fn screenshot(&self, path: &Path) {
+        // WebKit paints asynchronously: give the last change a moment to reach the screen.
+        std::thread::sleep(Duration::from_millis(400));
         let v = self
             .cmd(reqwest::Method::GET, "/screenshot", None)
             .expect("screenshot");

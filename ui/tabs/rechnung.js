@@ -60,10 +60,10 @@ export async function openInvoiceDialog(projectId, onChange) {
         h("label", { class: "switch", for: ids.subs }, subs, h("span", {}, "Unterprojekte einzeln auflisten")),
         resultBox,
         h("div", { class: "actions left" }, create,
-          h("button", { type: "button", class: "secondary", onclick: close }, "Abbrechen")),
-        h("h3", {}, "Bisherige Entwürfe"),
-        historyBox),
-      previewBox));
+          h("button", { type: "button", class: "secondary", onclick: close }, "Abbrechen"))),
+      previewBox),
+    h("h3", { class: "history-title" }, "Bisherige Entwürfe"),
+    historyBox);
 
   let timer = 0;
   let seq = 0;
@@ -191,7 +191,7 @@ function renderPreview(box, pv) {
         : h("tr", {},
           h("td", { class: "num" }, String(++pos)),
           h("td", {}, h("div", {}, l.name), l.description ? h("div", { class: "hint pre" }, l.description) : null),
-          h("td", { class: "num" }, l.quantityDisplay || ""), h("td", {}, l.unit || ""),
+          h("td", { class: "num" }, l.quantityDisplay || ""), h("td", { class: "nowrap" }, l.unit || ""),
           h("td", { class: "num" }, l.unitPriceDisplay || ""), h("td", { class: "num" }, l.taxRateDisplay || ""),
           h("td", { class: "num" }, l.amountDisplay || "")))))));
   }
