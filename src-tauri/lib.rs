@@ -8,6 +8,7 @@ pub mod billing;
 pub mod commands;
 pub mod core;
 pub mod error;
+pub mod failpoint;
 pub mod kunden;
 pub mod lexoffice;
 pub mod money;

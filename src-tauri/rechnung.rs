@@ -578,14 +578,17 @@ pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft>
         project_id,
         record.entry_ids.len()
     );
+    crate::failpoint::hit("invoice.after_reserve");
 
     // 3: exactly one POST.
     let result = client.create_invoice(&key, &record.request).await;
     drop(key);
     match result {
         Ok(created) => {
+            crate::failpoint::hit("invoice.after_post");
             let mut rec = record;
             settle(core, &mut rec, created.id.clone()).await?;
+            crate::failpoint::hit("invoice.after_settle");
             let url = core.urls()?.invoice_edit(&created.id);
             let browser_opened = core.open_lexoffice_page(url.clone()).await.is_ok();
             Ok(CreatedDraft {
