@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "customer_get",
     "customer_save",
     "customer_open_lexoffice",
+    "customer_set_rate",
     "customers_import",
     "customers_import_cancel",
     "projects_list",

@@ -43,6 +43,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::kunden::customer_get,
         commands::kunden::customer_save,
         commands::kunden::customer_open_lexoffice,
+        commands::kunden::customer_set_rate,
         commands::kunden::customers_import,
         commands::kunden::customers_import_cancel,
         commands::projekte::projects_list,

@@ -53,7 +53,10 @@ fn random_input(rng: &mut Rng) -> BillingInput {
                         description: String::new(),
                         quantity: Decimal::new(1 + rng.below(10_000) as i64, rng.below(5) as u32),
                         unit: ["Stück", "m", "Pauschal"][rng.below(3) as usize].into(),
-                        unit_price: Decimal::new(rng.below(1_000_000) as i64, 2 + rng.below(3) as u32),
+                        unit_price: Decimal::new(
+                            rng.below(1_000_000) as i64,
+                            2 + rng.below(3) as u32,
+                        ),
                         tax_rate: Decimal::from([0, 7, 19][rng.below(3) as usize]),
                     }
                 })
@@ -87,20 +90,57 @@ fn preview_totals_equal_sandbox_totals_for_10000_random_projects() {
         let plan = match build(&input) {
             Ok(p) => p,
             Err(e) => {
-                *skipped.entry(format!("{e:?}").split(['{', '(']).next().unwrap_or("").to_string()).or_insert(0) += 1;
+                *skipped
+                    .entry(
+                        format!("{e:?}")
+                            .split(['{', '('])
+                            .next()
+                            .unwrap_or("")
+                            .to_string(),
+                    )
+                    .or_insert(0) += 1;
                 continue; // nothing is sent
             }
         };
-        let priced = lexoffice_sandbox::price_invoice(&plan.request)
-            .unwrap_or_else(|e| panic!("case {case}: sandbox rejected the request: {e:?}\n{}", plan.request));
+        let priced = lexoffice_sandbox::price_invoice(&plan.request).unwrap_or_else(|e| {
+            panic!(
+                "case {case}: sandbox rejected the request: {e:?}\n{}",
+                plan.request
+            )
+        });
         let t = &priced.total_price;
-        assert_eq!(t.total_net_amount.normalize(), plan.totals.net.normalize(), "case {case} net");
-        assert_eq!(t.total_tax_amount.normalize(), plan.totals.tax.normalize(), "case {case} tax");
-        assert_eq!(t.total_gross_amount.normalize(), plan.totals.gross.normalize(), "case {case} gross");
-        let amounts: Vec<Decimal> = plan.lines.iter().filter_map(|l| l.amount).map(|a| a.normalize()).collect();
-        let sandbox: Vec<Decimal> = priced.line_items.iter().filter_map(|l| l.line_item_amount).map(|a| a.normalize()).collect();
+        assert_eq!(
+            t.total_net_amount.normalize(),
+            plan.totals.net.normalize(),
+            "case {case} net"
+        );
+        assert_eq!(
+            t.total_tax_amount.normalize(),
+            plan.totals.tax.normalize(),
+            "case {case} tax"
+        );
+        assert_eq!(
+            t.total_gross_amount.normalize(),
+            plan.totals.gross.normalize(),
+            "case {case} gross"
+        );
+        let amounts: Vec<Decimal> = plan
+            .lines
+            .iter()
+            .filter_map(|l| l.amount)
+            .map(|a| a.normalize())
+            .collect();
+        let sandbox: Vec<Decimal> = priced
+            .line_items
+            .iter()
+            .filter_map(|l| l.line_item_amount)
+            .map(|a| a.normalize())
+            .collect();
         assert_eq!(amounts, sandbox, "case {case} line amounts");
         checked += 1;
     }
-    assert!(checked > 9_000, "only {checked} cases produced an invoice; skipped: {skipped:?}");
+    assert!(
+        checked > 9_000,
+        "only {checked} cases produced an invoice; skipped: {skipped:?}"
+    );
 }

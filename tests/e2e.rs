@@ -566,13 +566,23 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     assert_eq!(d["totalPrice"]["totalTaxAmount"].to_string(), "175.58");
     assert_eq!(d["totalPrice"]["totalGrossAmount"].to_string(), "1099.71");
     assert_eq!(d["shippingConditions"]["shippingType"], "serviceperiod");
-    let names: Vec<&str> = d["lineItems"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
-    assert!(names.contains(&"Elektrik") && names.contains(&"Sanitär"), "{names:?}");
+    let names: Vec<&str> = d["lineItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"Elektrik") && names.contains(&"Sanitär"),
+        "{names:?}"
+    );
     let id = d["id"].as_str().unwrap().to_string();
     s.wait("edit deeplink opened", || {
-        std::fs::read_to_string(&w.record)
-            .ok()
-            .filter(|t| t.contains(&format!("https://app.lexware.de/permalink/invoices/edit/{id}")))
+        std::fs::read_to_string(&w.record).ok().filter(|t| {
+            t.contains(&format!(
+                "https://app.lexware.de/permalink/invoices/edit/{id}"
+            ))
+        })
     });
     s.click(&s.wait_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']"));
     s.wait_xpath("//span[contains(@class,'state') and normalize-space()='abgerechnet']");
@@ -590,4 +600,114 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     s.quit();
     drop(driver);
     OsKeyring::default_entry().delete().unwrap();
+}
+
+/// Benchmark (not a test; run with `--ignored`, see docs/benchmarks.md): the Kunden
+/// list with 10,000 customers in the real window, time per keystroke of the search.
+#[test]
+#[ignore = "benchmark"]
+fn bench_kunden_filter_10000() {
+    if let Some(why) = missing_prerequisite() {
+        println!("SKIPPED e2e: {why}");
+        return;
+    }
+    let _serial = serial();
+    let w = world();
+    {
+        use zeitrechnung_lib::storage::{Address, Customer, CustomerKind, Source, Store};
+        let store = Store::open(&PathBuf::from(&w.envs[0].1).join("db")).unwrap();
+        let cities = [
+            "Berlin", "Hamburg", "München", "Köln", "Freiburg", "Leipzig", "Kiel", "Mainz",
+        ];
+        let names = [
+            "Müller",
+            "Schmidt",
+            "Schneider",
+            "Fischer",
+            "Weber",
+            "Meyer",
+            "Wagner",
+            "Becker",
+            "Schulz",
+            "Hoffmann",
+        ];
+        let kinds = [
+            "Bau GmbH",
+            "Elektro KG",
+            "Sanitär e.K.",
+            "Malerbetrieb",
+            "Tischlerei",
+            "Praxis",
+            "Software UG",
+        ];
+        let now = chrono::Utc::now();
+        let all: Vec<u64> = (1..=10_000).collect();
+        store
+            .update_customers_atomically(&all, |id, _| {
+                let i = id as usize;
+                Some(Customer {
+                    id,
+                    lexoffice_id: Some(format!("lex-{id}")),
+                    lexoffice_version: Some(1),
+                    number: (10_000 + id).to_string(),
+                    kind: CustomerKind::Company,
+                    name: format!("{} {} {}", names[i % 10], kinds[i % 7], i),
+                    contact_person: format!(
+                        "{} {}",
+                        ["Anna", "Ben", "Clara", "David"][i % 4],
+                        names[(i / 10) % 10]
+                    ),
+                    address: Address {
+                        street: format!("Hauptstraße {}", i % 200),
+                        zip: format!("{:05}", 10_000 + i % 89_000),
+                        city: cities[i % 8].into(),
+                        country_code: "DE".into(),
+                        ..Default::default()
+                    },
+                    email: format!("info{i}@firma{}.example", i % 97),
+                    phone: String::new(),
+                    archived: i % 50 == 0,
+                    source: Source::Lexoffice,
+                    missing_in_lexoffice: false,
+                    last_imported_at: Some(now),
+                    hourly_rate: None,
+                    created_at: now,
+                    updated_at: now,
+                })
+            })
+            .unwrap();
+    }
+    let driver = Driver::start(
+        &w.envs
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect::<Vec<_>>(),
+    );
+    let s = driver.session(&app_path());
+    let t0 = std::time::Instant::now();
+    s.wait_text("9.800 Kunden");
+    println!(
+        "list of 10,000 customers shown after {:.0} ms (from session start)",
+        t0.elapsed().as_secs_f64() * 1000.0
+    );
+    let result = s.execute(
+        "const input = document.querySelector('input[type=search]');
+         const word = 'müller elektro kg 1';
+         const times = [];
+         for (let round = 0; round < 5; round++) {
+           for (let i = 1; i <= word.length; i++) {
+             const t = performance.now();
+             input.value = word.slice(0, i);
+             input.dispatchEvent(new Event('input'));
+             document.querySelector('.customer-list').offsetHeight;
+             times.push(performance.now() - t);
+           }
+           input.value = ''; input.dispatchEvent(new Event('input'));
+         }
+         times.sort((a, b) => a - b);
+         return { n: times.length, median: times[Math.floor(times.length / 2)], p95: times[Math.floor(times.length * 0.95)], max: times[times.length - 1] };",
+    );
+    println!("search keystroke over 10,000 customers (filter + render + layout): {result}");
+    s.screenshot(&screens().join("90-bench-10000-kunden.png"));
+    s.quit();
 }

@@ -226,10 +226,20 @@ fn customers_import_needs_a_connection_and_cancel_is_harmless() {
 fn projekte_commands_round_trip_with_field_errors() {
     let sb = common::sandbox();
     let a = app(&sb.base_url);
-    let p = invoke(&a, "project_save", json!({"input": {"name": "Dachstuhl", "number": "D-1", "hourlyRate": "88"}})).unwrap();
+    let p = invoke(
+        &a,
+        "project_save",
+        json!({"input": {"name": "Dachstuhl", "number": "D-1", "hourlyRate": "88"}}),
+    )
+    .unwrap();
     let pid = p["project"]["id"].as_u64().unwrap();
     assert_eq!(p["rate"]["display"], "88,00 €/h");
-    let sub = invoke(&a, "project_save", json!({"input": {"name": "Gauben", "parentId": pid}})).unwrap();
+    let sub = invoke(
+        &a,
+        "project_save",
+        json!({"input": {"name": "Gauben", "parentId": pid}}),
+    )
+    .unwrap();
     assert_eq!(sub["rate"]["source"], "vom Hauptprojekt");
     let rows = invoke(&a, "projects_list", json!({})).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 2);
@@ -239,17 +249,37 @@ fn projekte_commands_round_trip_with_field_errors() {
     assert_eq!(t["durationDisplay"], "2:15");
     let s = invoke(&a, "service_save", json!({"input": {"projectId": pid, "date": "03.03.2025", "name": "Schrauben", "quantity": "1.000", "unit": "Stück", "unitPrice": "0,05", "taxRate": "19"}})).unwrap();
     assert_eq!(s["amountDisplay"], "50,00 €");
-    let list = invoke(&a, "entries_list", json!({"projectId": pid, "from": "01.03.2025", "to": "31.03.2025"})).unwrap();
+    let list = invoke(
+        &a,
+        "entries_list",
+        json!({"projectId": pid, "from": "01.03.2025", "to": "31.03.2025"}),
+    )
+    .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 2);
-    let err = invoke(&a, "entries_list", json!({"projectId": pid, "from": "gestern"})).unwrap_err();
+    let err = invoke(
+        &a,
+        "entries_list",
+        json!({"projectId": pid, "from": "gestern"}),
+    )
+    .unwrap_err();
     assert_eq!(err["field"], "Von");
-    let err = invoke(&a, "time_save", json!({"input": {"projectId": pid, "date": "03.03.2025", "start": "9:00", "end": "8:00"}})).unwrap_err();
+    let err = invoke(
+        &a,
+        "time_save",
+        json!({"input": {"projectId": pid, "date": "03.03.2025", "start": "9:00", "end": "8:00"}}),
+    )
+    .unwrap_err();
     assert_error(&err, "validation");
     assert_eq!(err["field"], "Bis");
     let err = invoke(&a, "service_save", json!({"input": {"projectId": pid, "date": "03.03.2025", "name": "X", "quantity": "-2", "unitPrice": "1"}})).unwrap_err();
     assert_eq!(err["field"], "Menge");
     assert!(invoke(&a, "time_save", json!({"input": {"projectId": "eins"}})).is_err());
-    assert!(invoke(&a, "project_save", json!({"input": {"name": "X", "evil": 1}})).is_err());
+    assert!(invoke(
+        &a,
+        "project_save",
+        json!({"input": {"name": "X", "evil": 1}})
+    )
+    .is_err());
 
     let detail = invoke(&a, "project_get", json!({"id": pid})).unwrap();
     assert_eq!(detail["totals"]["hoursDisplay"], "2:15 h");
@@ -257,7 +287,10 @@ fn projekte_commands_round_trip_with_field_errors() {
     invoke(&a, "entry_delete", json!({"id": t["id"]})).unwrap();
     let ask = invoke(&a, "project_delete", json!({"id": pid, "confirmed": false})).unwrap();
     assert!(ask["question"].as_str().unwrap().contains("Dachstuhl"));
-    assert_eq!(invoke(&a, "project_delete", json!({"id": pid, "confirmed": true})).unwrap(), Value::Null);
+    assert_eq!(
+        invoke(&a, "project_delete", json!({"id": pid, "confirmed": true})).unwrap(),
+        Value::Null
+    );
     assert_eq!(invoke(&a, "projects_list", json!({})).unwrap(), json!([]));
 
     let err = invoke(&a, "csv_preview", json!({"path": "/nicht/vorhanden.csv"})).unwrap_err();
@@ -270,9 +303,19 @@ fn projekte_commands_round_trip_with_field_errors() {
 fn rechnung_commands_report_problems_before_sending() {
     let sb = common::sandbox();
     let a = app(&sb.base_url);
-    let p = invoke(&a, "project_save", json!({"input": {"name": "Ohne Kunde", "hourlyRate": "70"}})).unwrap();
+    let p = invoke(
+        &a,
+        "project_save",
+        json!({"input": {"name": "Ohne Kunde", "hourlyRate": "70"}}),
+    )
+    .unwrap();
     let pid = p["project"]["id"].as_u64().unwrap();
-    invoke(&a, "time_save", json!({"input": {"projectId": pid, "date": "03.03.2025", "duration": "2"}})).unwrap();
+    invoke(
+        &a,
+        "time_save",
+        json!({"input": {"projectId": pid, "date": "03.03.2025", "duration": "2"}}),
+    )
+    .unwrap();
     let d = invoke(&a, "invoice_defaults", json!({"projectId": pid})).unwrap();
     assert_eq!(d["rate"], "70,00");
     assert_eq!(d["allOpen"], json!(["03.03.2025", "03.03.2025"]));
@@ -280,16 +323,51 @@ fn rechnung_commands_report_problems_before_sending() {
     let pv = invoke(&a, "invoice_preview", req.clone()).unwrap();
     assert_eq!(pv["ok"], false);
     let problems = pv["problems"].to_string();
-    assert!(problems.contains("Keine Verbindung zu lexoffice") && problems.contains("kein Kunde"), "{problems}");
+    assert!(
+        problems.contains("Keine Verbindung zu lexoffice") && problems.contains("kein Kunde"),
+        "{problems}"
+    );
     assert_eq!(pv["totals"]["grossDisplay"], "166,60 €");
     let err = invoke(&a, "invoice_create", req).unwrap_err();
     assert_error(&err, "notConnected");
     let err = invoke(&a, "invoice_preview", json!({"request": {"projectId": pid, "from": "31.03.2025", "to": "01.03.2025", "rate": "70"}})).unwrap_err();
     assert_eq!(err["field"], "Bis");
-    assert_eq!(invoke(&a, "invoice_history", json!({"projectId": pid})).unwrap(), json!([]));
+    assert_eq!(
+        invoke(&a, "invoice_history", json!({"projectId": pid})).unwrap(),
+        json!([])
+    );
     for cmd in ["invoice_release", "invoice_reconcile", "invoice_open"] {
         let err = invoke(&a, cmd, json!({"id": 4242})).unwrap_err();
         assert_error(&err, "notFound");
     }
     assert!(sb.requests().is_empty(), "nothing reached lexoffice");
+}
+
+#[test]
+fn customer_rate_feeds_the_project_rate_chain() {
+    let sb = common::sandbox();
+    let a = app(&sb.base_url);
+    let c = invoke(
+        &a,
+        "customer_save",
+        json!({"input": {"name": "Kanzlei Roth"}}),
+    )
+    .unwrap();
+    let cid = c["id"].as_u64().unwrap();
+    let saved = invoke(&a, "customer_set_rate", json!({"id": cid, "rate": "110,5"})).unwrap();
+    assert_eq!(saved["hourlyRateDisplay"], "110,50");
+    let err = invoke(&a, "customer_set_rate", json!({"id": cid, "rate": "-1"})).unwrap_err();
+    assert_eq!(err["field"], "Stundensatz");
+    invoke(&a, "save_rate", json!({"rate": "80"})).unwrap();
+    let p = invoke(
+        &a,
+        "project_save",
+        json!({"input": {"name": "Mandat", "customerId": cid}}),
+    )
+    .unwrap();
+    assert_eq!(p["rate"]["display"], "110,50 €/h");
+    assert_eq!(p["rate"]["source"], "vom Kunden");
+    invoke(&a, "customer_set_rate", json!({"id": cid, "rate": ""})).unwrap();
+    let p = invoke(&a, "project_get", json!({"id": p["project"]["id"]})).unwrap();
+    assert_eq!(p["rate"]["source"], "aus Einstellungen › Schnittstellen");
 }

@@ -87,6 +87,9 @@ export const customerGet = (id) => call("customer_get", { id });
 /** @param {object} input the Neuer Kunde form */
 export const customerSave = (input) => call("customer_save", { input });
 
+/** @param {number} id @param {string} rate as typed; empty clears it */
+export const customerSetRate = (id, rate) => call("customer_set_rate", { id, rate });
+
 /** @param {number} id */
 export const customerOpenLexoffice = (id) => call("customer_open_lexoffice", { id });
 

@@ -28,6 +28,15 @@ pub async fn customer_save(
 }
 
 #[tauri::command]
+pub async fn customer_set_rate(
+    core: State<'_, Arc<Core>>,
+    id: u64,
+    rate: String,
+) -> AppResult<CustomerDetail> {
+    kunden::set_rate(&core, id, rate).await
+}
+
+#[tauri::command]
 pub async fn customer_open_lexoffice(core: State<'_, Arc<Core>>, id: u64) -> AppResult<()> {
     kunden::open_in_lexoffice(&core, id).await
 }

@@ -82,6 +82,8 @@ pub async fn list(core: &Core) -> AppResult<Vec<CustomerRow>> {
 pub struct CustomerDetail {
     #[serde(flatten)]
     pub customer: Customer,
+    /// de-DE for the input field, e.g. "85,50".
+    pub hourly_rate_display: Option<String>,
     pub source_label: &'static str,
     /// "26.11.2026 14:03" (Europe/Berlin)
     pub last_imported: Option<String>,
@@ -103,6 +105,7 @@ pub fn detail_of(c: Customer) -> CustomerDetail {
         None
     };
     CustomerDetail {
+        hourly_rate_display: c.hourly_rate.map(|r| crate::money::format_de(r, 2)),
         source_label: source_label(c.source),
         last_imported: c.last_imported_at.map(|t| {
             t.with_timezone(&Berlin)
@@ -312,6 +315,26 @@ pub async fn save(core: &Core, input: CustomerInput) -> AppResult<CustomerDetail
         }
         store.put_customer(&candidate)?;
         Ok(detail_of(candidate))
+    })
+    .await
+}
+
+/// The customer's own Stundensatz (empty = none); used before the one in Schnittstellen.
+pub async fn set_rate(core: &Core, id: u64, rate: String) -> AppResult<CustomerDetail> {
+    let rate = if rate.trim().is_empty() {
+        None
+    } else {
+        Some(crate::schnittstellen::parse_rate(&rate)?)
+    };
+    let store = core.store.clone();
+    blocking(move || {
+        let mut c = store
+            .customer(id)?
+            .ok_or_else(|| AppError::NotFound("Dieser Kunde existiert nicht mehr.".into()))?;
+        c.hourly_rate = rate;
+        c.updated_at = Utc::now();
+        store.put_customer(&c)?;
+        Ok(detail_of(c))
     })
     .await
 }

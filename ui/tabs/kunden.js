@@ -264,10 +264,31 @@ function renderDetail(box, d, afterSave) {
   const badges = [];
   if (c.archived) badges.push(h("span", { class: "badge muted-badge" }, "archiviert"));
   if (c.missingInLexoffice) badges.push(h("span", { class: "badge warn-badge" }, "nicht mehr in lexoffice"));
+  const rateId = `cust-rate-${c.id}`;
+  const rateInput = h("input", { id: rateId, type: "text", inputmode: "decimal", autocomplete: "off", placeholder: "leer = aus Schnittstellen" });
+  rateInput.value = d.hourlyRateDisplay || "";
+  const rateErr = h("p", { class: "field-error", role: "alert", hidden: true });
+  const rateForm = h("form", {
+    class: "rate-inline", novalidate: true,
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      rateErr.hidden = true;
+      try {
+        const saved = await api.customerSetRate(c.id, rateInput.value);
+        rateInput.value = saved.hourlyRateDisplay || "";
+        toast(saved.hourlyRateDisplay ? `Stundensatz ${saved.hourlyRateDisplay} €/h für diesen Kunden gespeichert` : "Kundenstundensatz entfernt");
+      } catch (e) { rateErr.textContent = e.message; rateErr.hidden = false; }
+    },
+  },
+    h("label", { for: rateId }, "Stundensatz des Kunden"),
+    h("div", { class: "row" }, h("div", { class: "with-suffix" }, rateInput, h("span", { class: "suffix" }, "€/h")), h("button", { type: "submit", class: "secondary" }, "Speichern")),
+    h("p", { class: "hint" }, "Gilt für seine Projekte, wenn diese keinen eigenen Satz haben."),
+    rateErr);
   replace(box,
     h("div", { class: "detail-head" }, h("h2", { class: "detail-name" }, c.name), h("div", { class: "badges" }, badges)),
     d.notice ? h("div", { class: "alert warn" }, d.notice) : null,
     h("dl", { class: "facts" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
+    rateForm,
     h("div", { class: "row" },
       c.lexofficeId
         ? h("button", { type: "button", class: "secondary", onclick: () => api.customerOpenLexoffice(c.id).catch((e) => toast(e.message, "error")) }, "In lexoffice öffnen")
