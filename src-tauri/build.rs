@@ -34,6 +34,11 @@ const COMMANDS: &[&str] = &[
     "invoice_release",
     "invoice_reconcile",
     "invoice_open",
+    "backup_create",
+    "backup_inspect",
+    "backup_restore",
+    "backup_info",
+    "backup_pick_file",
 ];
 
 fn main() {

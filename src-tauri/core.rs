@@ -30,6 +30,8 @@ pub struct Core {
     pub invoice_lock: tokio::sync::Mutex<()>,
     /// How long after an unclear attempt "no draft found" means "never created".
     pub reconcile_grace: chrono::Duration,
+    /// Where automatic backups go (`<data dir>/backups`); None in some tests.
+    pub backup_dir: Option<std::path::PathBuf>,
 }
 
 impl Core {
@@ -59,6 +61,7 @@ impl Core {
             import_cancel: AtomicBool::new(false),
             invoice_lock: tokio::sync::Mutex::new(()),
             reconcile_grace: chrono::Duration::minutes(2),
+            backup_dir: None,
         }
     }
 

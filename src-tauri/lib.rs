@@ -17,6 +17,7 @@ pub mod projekte;
 pub mod rechnung;
 pub mod schnittstellen;
 pub mod secrets;
+pub mod sicherung;
 pub mod storage;
 
 use std::sync::Arc;
@@ -64,6 +65,11 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::rechnung::invoice_release,
         commands::rechnung::invoice_reconcile,
         commands::rechnung::invoice_open,
+        commands::sicherung::backup_create,
+        commands::sicherung::backup_inspect,
+        commands::sicherung::backup_restore,
+        commands::sicherung::backup_info,
+        commands::sicherung::backup_pick_file,
     ])
 }
 
@@ -135,15 +141,24 @@ pub fn run() {
             if let Err(e) = &urls {
                 log::error!("{e}");
             }
-            let core = Arc::new(Core::new(
+            let mut core = Core::new(
                 store,
                 Arc::new(OsKeyring::default_entry()),
                 urls,
                 |_| {},
                 opener,
-            ));
+            );
+            core.backup_dir = Some(paths::backup_dir(&data_dir));
+            let core = Arc::new(core);
             app.manage(core.clone());
             tauri::async_runtime::spawn(async move {
+                if let Some(dir) = core.backup_dir.clone() {
+                    let store = core.store.clone();
+                    let daily = core::blocking(move || sicherung::daily_backup(&store, &dir)).await;
+                    if let Err(e) = daily {
+                        log::error!("daily backup failed: {e}");
+                    }
+                }
                 core.check_keyring().await;
                 // Attempts a crash or an error left unclear are settled first.
                 rechnung::reconcile_all(&core).await;

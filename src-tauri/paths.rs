@@ -30,6 +30,10 @@ pub fn db_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("db")
 }
 
+pub fn backup_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("backups")
+}
+
 pub fn log_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("logs")
 }

@@ -133,3 +133,11 @@ export const invoiceHistory = (projectId) => call("invoice_history", { projectId
 export const invoiceRelease = (id) => call("invoice_release", { id });
 export const invoiceReconcile = (id) => call("invoice_reconcile", { id });
 export const invoiceOpen = (id) => call("invoice_open", { id });
+
+// ---- Datensicherung -------------------------------------------------------
+/** @param {boolean} save true: "save as" dialog; false: "open" dialog. Resolves with a path or null. */
+export const backupPickFile = (save) => call("backup_pick_file", { save });
+export const backupCreate = (path) => call("backup_create", { path });
+export const backupInspect = (path) => call("backup_inspect", { path });
+export const backupRestore = (path) => call("backup_restore", { path });
+export const backupInfo = () => call("backup_info");

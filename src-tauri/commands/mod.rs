@@ -9,3 +9,4 @@ pub mod kunden;
 pub mod projekte;
 pub mod rechnung;
 pub mod schnittstellen;
+pub mod sicherung;

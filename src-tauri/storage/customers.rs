@@ -67,8 +67,21 @@ pub(super) fn key(id: u64) -> [u8; 8] {
 
 impl Store {
     pub fn next_id(&self) -> AppResult<u64> {
-        // sled's generate_id is monotonic across restarts; +1 keeps 0 free.
-        Ok(self.db.generate_id()? + 1)
+        // sled's generate_id is monotonic across restarts; +1 keeps 0 free; the
+        // floor keeps new ids above those of a restored backup.
+        let floor = self.id_floor.load(std::sync::atomic::Ordering::SeqCst);
+        Ok(self.db.generate_id()? + 1 + floor)
+    }
+
+    /// After a restore: every id handed out from now on is above `max`.
+    pub fn raise_id_floor(&self, max: u64) -> AppResult<()> {
+        let floor = self.id_floor.load(std::sync::atomic::Ordering::SeqCst);
+        if max > floor {
+            self.meta.insert(b"id_floor", &max.to_be_bytes())?;
+            self.id_floor
+                .store(max, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(())
     }
 
     pub fn customers(&self) -> AppResult<Vec<Customer>> {

@@ -6,11 +6,13 @@
 //! Later issues add `customers`, `projects`, `entries`, … with keys designed for
 //! their range scans (integers big-endian).
 
+mod backup;
 mod customers;
 mod invoices;
 mod projects;
 mod settings;
 
+pub use backup::{Backup, BackupSummary, BACKUP_FORMAT, BACKUP_VERSION};
 pub use customers::{Address, Customer, CustomerKind, Source};
 pub use invoices::{InvoiceRecord, InvoiceState};
 pub use projects::{entry_key, BillingState, Entry, EntryKind, Project, ProjectStatus};
@@ -37,6 +39,7 @@ pub struct Store {
     entry_keys: sled::Tree,
     csv_rows: sled::Tree,
     invoices: sled::Tree,
+    id_floor: std::sync::atomic::AtomicU64,
 }
 
 impl Store {
@@ -59,6 +62,12 @@ impl Store {
             entry_keys: db.open_tree("entry_keys")?,
             csv_rows: db.open_tree("csv_rows")?,
             invoices: db.open_tree("invoices")?,
+            id_floor: std::sync::atomic::AtomicU64::new(match meta.get(b"id_floor")? {
+                Some(v) if v.len() == 8 => {
+                    u64::from_be_bytes([v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]])
+                }
+                _ => 0,
+            }),
             db,
             meta,
             settings,

@@ -1,7 +1,11 @@
 import { h } from "../lib/dom.js";
 import { renderSchnittstellen } from "./schnittstellen.js";
+import { renderDatensicherung } from "./datensicherung.js";
 
-const tabs = [{ id: "schnittstellen", label: "Schnittstellen", render: renderSchnittstellen }];
+const tabs = [
+  { id: "schnittstellen", label: "Schnittstellen", render: renderSchnittstellen },
+  { id: "datensicherung", label: "Datensicherung", render: renderDatensicherung },
+];
 
 export function renderEinstellungen(root) {
   const content = h("div", { class: "settings-content" });

@@ -1,0 +1,185 @@
+//! Einstellungen › Datensicherung: backups to a chosen file, restore with full
+//! validation and an automatic copy of the current data first, and the last 7
+//! daily automatic backups in the data dir. Tauri-free.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use chrono_tz::Europe::Berlin;
+use serde::Serialize;
+
+use crate::core::{blocking, Core};
+use crate::error::{AppError, AppResult};
+use crate::storage::{Backup, BackupSummary, Store};
+
+pub const KEEP_DAILY: usize = 7;
+const MAX_BACKUP_BYTES: u64 = 512 * 1024 * 1024;
+
+fn io_err(what: &str, path: &Path, e: std::io::Error) -> AppError {
+    AppError::validation(
+        "Datei",
+        format!("{what} {} fehlgeschlagen: {e}", path.display()),
+    )
+}
+
+/// Writes next to the target and renames, so a crash never leaves half a file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> AppResult<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| io_err("Anlegen des Ordners für", path, e))?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, bytes).map_err(|e| io_err("Schreiben von", &tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| io_err("Umbenennen nach", path, e))
+}
+
+fn export_bytes(store: &Store) -> AppResult<(Vec<u8>, BackupSummary)> {
+    let b = store.export()?;
+    let mut bytes = serde_json::to_vec_pretty(&b)?;
+    bytes.push(b'\n');
+    Ok((bytes, b.summary()))
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupResult {
+    pub path: String,
+    pub summary: BackupSummary,
+    pub message: String,
+}
+
+fn counts(s: &BackupSummary) -> String {
+    format!(
+        "{} Kunden, {} Projekte, {} Einträge, {} Rechnungsentwürfe",
+        s.customers, s.projects, s.entries, s.invoices
+    )
+}
+
+/// "Sicherung erstellen" into `path`.
+pub async fn create(core: &Core, path: String) -> AppResult<BackupResult> {
+    let path = PathBuf::from(path.trim());
+    if path.as_os_str().is_empty() {
+        return Err(AppError::validation(
+            "Datei",
+            "Bitte einen Speicherort wählen.",
+        ));
+    }
+    let store = core.store.clone();
+    blocking(move || {
+        let (bytes, summary) = export_bytes(&store)?;
+        write_atomically(&path, &bytes)?;
+        log::info!("backup written: {} bytes", bytes.len());
+        Ok(BackupResult {
+            message: format!("Sicherung erstellt: {}.", counts(&summary)),
+            path: path.display().to_string(),
+            summary,
+        })
+    })
+    .await
+}
+
+fn read_backup(path: &Path) -> AppResult<Backup> {
+    let meta = std::fs::metadata(path).map_err(|e| io_err("Lesen von", path, e))?;
+    if meta.len() > MAX_BACKUP_BYTES {
+        return Err(AppError::validation(
+            "Datei",
+            "Die Datei ist zu groß für eine Zeitrechnung-Sicherung.",
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| io_err("Lesen von", path, e))?;
+    Backup::from_json(&bytes)
+}
+
+/// What a backup file holds (for the confirmation before restoring).
+pub async fn inspect(path: String) -> AppResult<BackupSummary> {
+    blocking(move || Ok(read_backup(Path::new(path.trim()))?.summary())).await
+}
+
+/// "Sicherung wiederherstellen": validates the whole file, keeps a copy of the
+/// current data, then replaces everything in one transaction.
+pub async fn restore(core: &Core, path: String) -> AppResult<BackupResult> {
+    let dir = core.backup_dir.clone();
+    let store = core.store.clone();
+    blocking(move || {
+        let backup = read_backup(Path::new(path.trim()))?;
+        if let Some(dir) = dir {
+            let stamp = Utc::now().with_timezone(&Berlin).format("%Y-%m-%d-%H%M%S");
+            let (bytes, _) = export_bytes(&store)?;
+            write_atomically(
+                &dir.join(format!("vor-wiederherstellung-{stamp}.json")),
+                &bytes,
+            )?;
+        }
+        store.replace_all(&backup)?;
+        let summary = backup.summary();
+        log::info!("backup restored: {}", counts(&summary));
+        Ok(BackupResult {
+            message: format!("Sicherung wiederhergestellt: {}.", counts(&summary)),
+            path,
+            summary,
+        })
+    })
+    .await
+}
+
+/// Once a day: `auto-YYYY-MM-DD.json` in the backup folder; the newest 7 are kept.
+pub fn daily_backup(store: &Store, dir: &Path) -> AppResult<Option<PathBuf>> {
+    let today = Utc::now()
+        .with_timezone(&Berlin)
+        .format("%Y-%m-%d")
+        .to_string();
+    let path = dir.join(format!("auto-{today}.json"));
+    let written = if path.exists() {
+        None
+    } else {
+        let (bytes, _) = export_bytes(store)?;
+        write_atomically(&path, &bytes)?;
+        Some(path)
+    };
+    let mut autos: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| io_err("Lesen von", dir, e))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("auto-") && n.ends_with(".json"))
+        })
+        .collect();
+    autos.sort();
+    while autos.len() > KEEP_DAILY {
+        let old = autos.remove(0);
+        let _ = std::fs::remove_file(old);
+    }
+    Ok(written)
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupInfo {
+    pub folder: Option<String>,
+    pub automatic: Vec<String>,
+}
+
+pub async fn info(core: &Core) -> AppResult<BackupInfo> {
+    let dir = core.backup_dir.clone();
+    blocking(move || {
+        let mut automatic: Vec<String> = match &dir {
+            Some(d) => std::fs::read_dir(d)
+                .map(|rd| {
+                    rd.flatten()
+                        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                        .filter(|n| n.ends_with(".json"))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        automatic.sort();
+        automatic.reverse();
+        Ok(BackupInfo {
+            folder: dir.map(|d| d.display().to_string()),
+            automatic,
+        })
+    })
+    .await
+}

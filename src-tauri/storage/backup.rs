@@ -1,0 +1,271 @@
+//! Datensicherung: one versioned JSON document with everything the user
+//! entered (customers, projects, entries, invoice records, settings — never the
+//! API key, which is not in the store at all). Restoring validates the whole
+//! document first and then replaces the data in one transaction.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::projects::{entry_key, Entry, Project};
+use super::{Customer, InvoiceRecord, Settings, Store, SCHEMA_VERSION};
+use crate::error::{AppError, AppResult};
+
+pub const BACKUP_FORMAT: &str = "zeitrechnung-sicherung";
+pub const BACKUP_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Backup {
+    pub format: String,
+    pub version: u32,
+    pub schema_version: u32,
+    pub app_version: String,
+    pub created_at: DateTime<Utc>,
+    pub settings: Settings,
+    pub customers: Vec<Customer>,
+    pub projects: Vec<Project>,
+    pub entries: Vec<Entry>,
+    pub invoices: Vec<InvoiceRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupSummary {
+    pub created_at: DateTime<Utc>,
+    pub customers: usize,
+    pub projects: usize,
+    pub entries: usize,
+    pub invoices: usize,
+}
+
+impl Backup {
+    pub fn summary(&self) -> BackupSummary {
+        BackupSummary {
+            created_at: self.created_at,
+            customers: self.customers.len(),
+            projects: self.projects.len(),
+            entries: self.entries.len(),
+            invoices: self.invoices.len(),
+        }
+    }
+
+    /// Parses and checks a backup completely; nothing is changed.
+    pub fn from_json(bytes: &[u8]) -> AppResult<Backup> {
+        let bad = |m: String| AppError::validation("Sicherung", m);
+        let head: serde_json::Value = serde_json::from_slice(bytes).map_err(|_| {
+            bad("Die Datei ist keine Zeitrechnung-Sicherung (kein gültiges JSON).".into())
+        })?;
+        if head["format"] != BACKUP_FORMAT {
+            return Err(bad("Die Datei ist keine Zeitrechnung-Sicherung.".into()));
+        }
+        match head["version"].as_u64() {
+            Some(v) if v == u64::from(BACKUP_VERSION) => {}
+            Some(v) if v > u64::from(BACKUP_VERSION) => {
+                return Err(bad(format!("Die Sicherung stammt von einer neueren Zeitrechnung (Format {v}). Bitte die App aktualisieren.")))
+            }
+            _ => return Err(bad("Unbekanntes Sicherungsformat.".into())),
+        }
+        let b: Backup = serde_json::from_value(head).map_err(|e| {
+            bad(format!(
+                "Die Sicherung ist beschädigt oder unvollständig ({e})."
+            ))
+        })?;
+        if b.schema_version > SCHEMA_VERSION {
+            return Err(bad(
+                "Die Sicherung stammt von einer neueren Zeitrechnung. Bitte die App aktualisieren."
+                    .into(),
+            ));
+        }
+        b.check_references().map_err(bad)?;
+        Ok(b)
+    }
+
+    fn check_references(&self) -> Result<(), String> {
+        let mut ids = HashSet::new();
+        for id in self
+            .customers
+            .iter()
+            .map(|c| c.id)
+            .chain(self.projects.iter().map(|p| p.id))
+            .chain(self.entries.iter().map(|e| e.id))
+            .chain(self.invoices.iter().map(|i| i.id))
+        {
+            if !ids.insert(id) {
+                return Err(format!("Die Sicherung enthält die Nummer {id} doppelt."));
+            }
+        }
+        let customers: HashSet<u64> = self.customers.iter().map(|c| c.id).collect();
+        let projects: HashSet<u64> = self.projects.iter().map(|p| p.id).collect();
+        for p in &self.projects {
+            if p.name.trim().is_empty() {
+                return Err(format!("Projekt {} hat keinen Namen.", p.id));
+            }
+            if let Some(c) = p.customer_id {
+                if !customers.contains(&c) {
+                    return Err(format!(
+                        "Projekt „{}“ verweist auf einen fehlenden Kunden.",
+                        p.name
+                    ));
+                }
+            }
+            if let Some(parent) = p.parent_id {
+                if !projects.contains(&parent) || parent == p.id {
+                    return Err(format!(
+                        "Projekt „{}“ verweist auf ein fehlendes Hauptprojekt.",
+                        p.name
+                    ));
+                }
+            }
+        }
+        for c in &self.customers {
+            if c.name.trim().is_empty() {
+                return Err(format!("Kunde {} hat keinen Namen.", c.id));
+            }
+        }
+        let entries: HashSet<u64> = self.entries.iter().map(|e| e.id).collect();
+        for e in &self.entries {
+            if !projects.contains(&e.project_id) {
+                return Err(format!(
+                    "Eintrag vom {} verweist auf ein fehlendes Projekt.",
+                    e.date.format("%d.%m.%Y")
+                ));
+            }
+        }
+        for i in &self.invoices {
+            if !projects.contains(&i.project_id) || i.entry_ids.iter().any(|e| !entries.contains(e))
+            {
+                return Err(
+                    "Ein Rechnungsentwurf verweist auf fehlende Projekte oder Einträge.".into(),
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Everything, as a backup document.
+    pub fn export(&self) -> AppResult<Backup> {
+        let mut entries = Vec::new();
+        for v in self.entries.iter().values() {
+            entries.push(serde_json::from_slice(&v?)?);
+        }
+        Ok(Backup {
+            format: BACKUP_FORMAT.into(),
+            version: BACKUP_VERSION,
+            schema_version: SCHEMA_VERSION,
+            app_version: env!("CARGO_PKG_VERSION").into(),
+            created_at: Utc::now(),
+            settings: self.settings()?,
+            customers: self.customers()?,
+            projects: self.projects()?,
+            entries,
+            invoices: self.invoice_records()?,
+        })
+    }
+
+    /// Replaces all data with the backup's, in one transaction, flushed.
+    pub fn replace_all(&self, b: &Backup) -> AppResult<()> {
+        use sled::transaction::{ConflictableTransactionError, TransactionError};
+        use sled::Transactional;
+        fn keys(t: &sled::Tree) -> AppResult<Vec<sled::IVec>> {
+            t.iter().keys().map(|k| Ok(k?)).collect()
+        }
+        let old: Vec<Vec<sled::IVec>> = vec![
+            keys(&self.customers)?,
+            keys(&self.projects)?,
+            keys(&self.entries)?,
+            keys(&self.entry_keys)?,
+            keys(&self.csv_rows)?,
+            keys(&self.invoices)?,
+        ];
+        let settings = serde_json::to_vec(&b.settings)?;
+        let customers: Vec<([u8; 8], Vec<u8>)> = b
+            .customers
+            .iter()
+            .map(|c| Ok((c.id.to_be_bytes(), serde_json::to_vec(c)?)))
+            .collect::<AppResult<_>>()?;
+        let projects: Vec<([u8; 8], Vec<u8>)> = b
+            .projects
+            .iter()
+            .map(|p| Ok((p.id.to_be_bytes(), serde_json::to_vec(p)?)))
+            .collect::<AppResult<_>>()?;
+        let entries: Vec<(u64, [u8; 20], Vec<u8>, Option<u64>)> = b
+            .entries
+            .iter()
+            .map(|e| {
+                Ok((
+                    e.id,
+                    entry_key(e.project_id, e.date, e.id),
+                    serde_json::to_vec(e)?,
+                    e.csv_fingerprint,
+                ))
+            })
+            .collect::<AppResult<_>>()?;
+        let invoices: Vec<([u8; 8], Vec<u8>)> = b
+            .invoices
+            .iter()
+            .map(|i| Ok((i.id.to_be_bytes(), serde_json::to_vec(i)?)))
+            .collect::<AppResult<_>>()?;
+        let result = (
+            &self.settings,
+            &self.customers,
+            &self.projects,
+            &self.entries,
+            &self.entry_keys,
+            &self.csv_rows,
+            &self.invoices,
+        )
+            .transaction(|(t_set, t_cust, t_proj, t_ent, t_keys, t_csv, t_inv)| {
+                for (tree, ks) in [
+                    (t_cust, &old[0]),
+                    (t_proj, &old[1]),
+                    (t_ent, &old[2]),
+                    (t_keys, &old[3]),
+                    (t_csv, &old[4]),
+                    (t_inv, &old[5]),
+                ] {
+                    for k in ks {
+                        tree.remove(k)?;
+                    }
+                }
+                t_set.insert(b"settings".as_slice(), settings.as_slice())?;
+                for (k, v) in &customers {
+                    t_cust.insert(k.as_slice(), v.as_slice())?;
+                }
+                for (k, v) in &projects {
+                    t_proj.insert(k.as_slice(), v.as_slice())?;
+                }
+                for (id, k, v, fp) in &entries {
+                    t_ent.insert(k.as_slice(), v.as_slice())?;
+                    t_keys.insert(&id.to_be_bytes(), k.as_slice())?;
+                    if let Some(fp) = fp {
+                        t_csv.insert(&fp.to_be_bytes(), &id.to_be_bytes())?;
+                    }
+                }
+                for (k, v) in &invoices {
+                    t_inv.insert(k.as_slice(), v.as_slice())?;
+                }
+                Ok::<(), ConflictableTransactionError<String>>(())
+            });
+        match result {
+            Ok(()) => {}
+            Err(TransactionError::Abort(e)) => return Err(AppError::Storage(e)),
+            Err(TransactionError::Storage(e)) => return Err(e.into()),
+        }
+        // New ids must not collide with restored ones.
+        let max = b
+            .customers
+            .iter()
+            .map(|c| c.id)
+            .chain(b.projects.iter().map(|p| p.id))
+            .chain(b.entries.iter().map(|e| e.id))
+            .chain(b.invoices.iter().map(|i| i.id))
+            .max()
+            .unwrap_or(0);
+        self.raise_id_floor(max)?;
+        self.flush()
+    }
+}

@@ -1,0 +1,255 @@
+//! Datensicherung: backup, restore with validation before anything is replaced,
+//! the automatic copy before a restore, and the 7 daily automatic backups.
+
+mod common;
+
+use zeitrechnung_lib::kunden::{self, CustomerInput};
+use zeitrechnung_lib::projekte::{self as p, ProjectInput, ServiceInput, TimeInput};
+use zeitrechnung_lib::sicherung;
+use zeitrechnung_lib::storage::Backup;
+
+async fn seeded() -> common::Harness {
+    let mut h = common::harness("http://127.0.0.1:9");
+    // backups of the harness go into its temp dir
+    let dir = h.dir.path().join("backups");
+    std::sync::Arc::get_mut(&mut h.core).unwrap().backup_dir = Some(dir);
+    zeitrechnung_lib::schnittstellen::save_rate(&h.core, "85,50".into())
+        .await
+        .unwrap();
+    let c = kunden::save(
+        &h.core,
+        CustomerInput {
+            name: "Müller & Söhne <GmbH>".into(),
+            number: "K-1".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let pid = p::save(
+        &h.core,
+        ProjectInput {
+            name: "Umbau".into(),
+            customer_id: Some(c.customer.id),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .project
+    .id;
+    let sub = p::save(
+        &h.core,
+        ProjectInput {
+            name: "Elektrik".into(),
+            parent_id: Some(pid),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .project
+    .id;
+    p::save_time(
+        &h.core,
+        TimeInput {
+            project_id: sub,
+            date: "03.03.2025".into(),
+            duration: "1:30".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    p::save_service(
+        &h.core,
+        ServiceInput {
+            project_id: pid,
+            date: "04.03.2025".into(),
+            name: "Kabel".into(),
+            quantity: "2,5".into(),
+            unit_price: "1,2345".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    h
+}
+
+/// Everything but the export's own timestamp.
+fn snapshot(h: &common::Harness) -> String {
+    let mut b = h.core.store.export().unwrap();
+    b.created_at = chrono::DateTime::UNIX_EPOCH;
+    serde_json::to_string(&b).unwrap()
+}
+
+#[tokio::test]
+async fn backup_and_restore_round_trip_with_a_copy_first() {
+    let h = seeded().await;
+    let file = h.dir.path().join("sicherung.json");
+    let r = sicherung::create(&h.core, file.display().to_string())
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.summary.customers, r.summary.projects, r.summary.entries),
+        (1, 2, 2)
+    );
+    let before = snapshot(&h);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("\"format\": \"zeitrechnung-sicherung\""));
+    assert!(!text.contains(common::KEY));
+
+    // Change things, then restore.
+    kunden::save(
+        &h.core,
+        CustomerInput {
+            name: "Neu".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    zeitrechnung_lib::schnittstellen::save_rate(&h.core, "99".into())
+        .await
+        .unwrap();
+    let changed = snapshot(&h);
+    sicherung::restore(&h.core, file.display().to_string())
+        .await
+        .unwrap();
+    assert_eq!(snapshot(&h), before);
+    // The automatic copy holds the state just before the restore.
+    let copies: Vec<_> = std::fs::read_dir(h.dir.path().join("backups"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(copies.len(), 1);
+    let copy = Backup::from_json(&std::fs::read(copies[0].path()).unwrap()).unwrap();
+    let mut copy = copy;
+    copy.created_at = chrono::DateTime::UNIX_EPOCH;
+    assert_eq!(serde_json::to_string(&copy).unwrap(), changed);
+    // New records after a restore get fresh ids (no collision with restored ones).
+    let n = kunden::save(
+        &h.core,
+        CustomerInput {
+            name: "Danach".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(h.core.store.customers().unwrap().len(), 2);
+    assert!(h.core.store.customer(n.customer.id).unwrap().is_some());
+    // Range queries work on restored entries.
+    assert_eq!(
+        p::entries(
+            &h.core,
+            h.core
+                .store
+                .projects()
+                .unwrap()
+                .iter()
+                .find(|p| p.parent_id.is_none())
+                .unwrap()
+                .id,
+            None,
+            None
+        )
+        .await
+        .unwrap()
+        .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn invalid_files_are_refused_and_nothing_changes() {
+    let h = seeded().await;
+    let file = h.dir.path().join("ok.json");
+    sicherung::create(&h.core, file.display().to_string())
+        .await
+        .unwrap();
+    let good: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let before = snapshot(&h);
+    let mut cases: Vec<(String, Vec<u8>)> = vec![
+        ("kein JSON".into(), b"das ist keine Sicherung".to_vec()),
+        ("leer".into(), Vec::new()),
+        (
+            "abgeschnitten".into(),
+            std::fs::read(&file).unwrap()[..200].to_vec(),
+        ),
+        ("fremdes JSON".into(), br#"{"hello": 1}"#.to_vec()),
+    ];
+    let mut variant = |name: &str, f: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = good.clone();
+        f(&mut v);
+        cases.push((name.into(), serde_json::to_vec(&v).unwrap()));
+    };
+    variant("neueres Format", &|v| v["version"] = 99.into());
+    variant("neueres Schema", &|v| v["schemaVersion"] = 99.into());
+    variant("Eintrag ohne Projekt", &|v| {
+        v["entries"][0]["projectId"] = 424242.into()
+    });
+    variant("Projekt ohne Kunde", &|v| {
+        v["projects"][0]["customerId"] = 424242.into()
+    });
+    variant("doppelte Nummer", &|v| {
+        v["projects"][1]["id"] = v["projects"][0]["id"].clone()
+    });
+    variant("fehlende Liste", &|v| {
+        v.as_object_mut().unwrap().remove("customers");
+    });
+    variant("falscher Typ", &|v| {
+        v["entries"][0]["date"] = "gestern".into()
+    });
+    variant("unbekanntes Feld", &|v| v["apiKey"] = "geheim".into());
+    variant("leerer Name", &|v| v["customers"][0]["name"] = "  ".into());
+    for (name, bytes) in cases {
+        let path = h.dir.path().join("bad.json");
+        std::fs::write(&path, &bytes).unwrap();
+        let e = sicherung::restore(&h.core, path.display().to_string())
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), "validation", "{name}");
+        assert!(!e.to_string().is_empty());
+        assert_eq!(snapshot(&h), before, "{name}: data changed");
+    }
+    let e = sicherung::restore(&h.core, "/gibt/es/nicht.json".into())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), "validation");
+}
+
+#[tokio::test]
+async fn daily_backups_keep_the_newest_seven() {
+    let h = seeded().await;
+    let dir = h.dir.path().join("auto");
+    std::fs::create_dir_all(&dir).unwrap();
+    for day in 1..=9 {
+        std::fs::write(dir.join(format!("auto-2020-01-0{day}.json")), b"{}").unwrap();
+    }
+    std::fs::write(dir.join("vor-wiederherstellung-x.json"), b"{}").unwrap();
+    let written = sicherung::daily_backup(&h.core.store, &dir).unwrap();
+    assert!(written.is_some());
+    assert!(
+        sicherung::daily_backup(&h.core.store, &dir)
+            .unwrap()
+            .is_none(),
+        "once a day"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    let autos: Vec<&String> = names.iter().filter(|n| n.starts_with("auto-")).collect();
+    assert_eq!(autos.len(), 7);
+    assert!(!names.contains(&"auto-2020-01-01.json".to_string()));
+    assert!(
+        names.contains(&"vor-wiederherstellung-x.json".to_string()),
+        "manual copies are kept"
+    );
+    let today = written.unwrap();
+    assert!(Backup::from_json(&std::fs::read(today).unwrap()).is_ok());
+}

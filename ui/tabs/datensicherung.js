@@ -1,0 +1,82 @@
+// Einstellungen › Datensicherung: create a backup file, restore one, and the
+// list of automatic daily backups.
+import * as api from "../api.js";
+import { h, replace, toast, confirmDialog } from "../lib/dom.js";
+
+function pathField(id, label, placeholder, save) {
+  const input = h("input", { id, type: "text", autocomplete: "off", placeholder });
+  const error = h("p", { class: "field-error", role: "alert", hidden: true });
+  const wrap = h("div", { class: "field wide-field" },
+    h("label", { for: id }, label),
+    h("div", { class: "row" }, input,
+      h("button", { type: "button", class: "secondary", onclick: async () => {
+        try { const p = await api.backupPickFile(save); if (p) input.value = p; } catch (e) { toast(e.message, "error"); }
+      } }, "Durchsuchen …")),
+    error);
+  return { input, error, wrap };
+}
+
+export function renderDatensicherung(root) {
+  const target = pathField("backup-target", "Speicherort", "/home/…/zeitrechnung-sicherung.json", true);
+  const source = pathField("backup-source", "Sicherungsdatei", "/home/…/zeitrechnung-sicherung.json", false);
+  const autoBox = h("div", {});
+  const createBtn = h("button", { type: "button", class: "primary" }, "Sicherung erstellen");
+  const restoreBtn = h("button", { type: "button", class: "secondary danger-text" }, "Sicherung wiederherstellen");
+
+  createBtn.addEventListener("click", async () => {
+    target.error.hidden = true;
+    createBtn.disabled = true;
+    try {
+      const r = await api.backupCreate(target.input.value);
+      toast(r.message);
+      loadInfo();
+    } catch (e) { target.error.textContent = e.message; target.error.hidden = false; }
+    finally { createBtn.disabled = false; }
+  });
+
+  restoreBtn.addEventListener("click", async () => {
+    source.error.hidden = true;
+    let summary;
+    try { summary = await api.backupInspect(source.input.value); } catch (e) { source.error.textContent = e.message; source.error.hidden = false; return; }
+    const when = new Date(summary.createdAt).toLocaleString("de-DE");
+    const ok = await confirmDialog({
+      title: "Aktuelle Daten ersetzen?",
+      text: `Die Sicherung vom ${when} enthält ${summary.customers} Kunden, ${summary.projects} Projekte, ${summary.entries} Einträge und ${summary.invoices} Rechnungsentwürfe. Sie ersetzt alle aktuellen Daten. Vorher legt Zeitrechnung automatisch eine Kopie Ihrer aktuellen Daten an.`,
+      confirm: "Wiederherstellen", danger: true,
+    });
+    if (!ok) return;
+    restoreBtn.disabled = true;
+    try { const r = await api.backupRestore(source.input.value); toast(r.message); loadInfo(); }
+    catch (e) { source.error.textContent = e.message; source.error.hidden = false; }
+    finally { restoreBtn.disabled = false; }
+  });
+
+  async function loadInfo() {
+    try {
+      const info = await api.backupInfo();
+      replace(autoBox,
+        h("p", { class: "hint" }, `Ordner: ${info.folder || "–"}`),
+        info.automatic.length
+          ? h("ul", { class: "file-list" }, info.automatic.map((n) => h("li", {}, n)))
+          : h("p", { class: "muted" }, "Noch keine automatischen Sicherungen."));
+    } catch (e) { replace(autoBox, h("p", { class: "alert error" }, e.message)); }
+  }
+
+  root.append(
+    h("section", { class: "card" },
+      h("div", { class: "card-head" }, h("h2", {}, "Sicherung erstellen")),
+      h("div", { class: "card-body" },
+        h("p", {}, "Speichert Kunden, Projekte, Zeiten, Leistungen, Rechnungsentwürfe und Einstellungen in einer Datei. Der API-Key wird nicht gesichert – er bleibt im Schlüsselbund."),
+        target.wrap, h("div", { class: "row" }, createBtn))),
+    h("section", { class: "card" },
+      h("div", { class: "card-head" }, h("h2", {}, "Sicherung wiederherstellen")),
+      h("div", { class: "card-body" },
+        h("p", {}, "Die Datei wird vollständig geprüft, bevor etwas ersetzt wird. Ihre aktuellen Daten werden vorher automatisch gesichert."),
+        source.wrap, h("div", { class: "row" }, restoreBtn))),
+    h("section", { class: "card" },
+      h("div", { class: "card-head" }, h("h2", {}, "Automatische Sicherungen")),
+      h("div", { class: "card-body" },
+        h("p", {}, "Zeitrechnung sichert einmal täglich beim Start und behält die letzten 7 Sicherungen."),
+        autoBox)));
+  loadInfo();
+}
