@@ -1,9 +1,11 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use tauri::ipc::Channel;
+use serde::Deserialize;
+use tauri::ipc::{Channel, Request};
 use tauri::State;
 
+use super::args::{parse, Id, Input};
 use crate::core::Core;
 use crate::error::AppResult;
 use crate::kunden::import::{self, ImportEvent, ImportSummary};
@@ -15,30 +17,34 @@ pub async fn customers_list(core: State<'_, Arc<Core>>) -> AppResult<Vec<Custome
 }
 
 #[tauri::command]
-pub async fn customer_get(core: State<'_, Arc<Core>>, id: u64) -> AppResult<CustomerDetail> {
-    kunden::get(&core, id).await
+pub async fn customer_get(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<CustomerDetail> {
+    let a: Id = parse(&request)?;
+    kunden::get(&core, a.id).await
 }
 
 #[tauri::command]
-pub async fn customer_save(
-    core: State<'_, Arc<Core>>,
-    input: CustomerInput,
-) -> AppResult<CustomerDetail> {
-    kunden::save(&core, input).await
+pub async fn customer_save(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<CustomerDetail> {
+    let a: Input<CustomerInput> = parse(&request)?;
+    kunden::save(&core, a.input).await
 }
 
-#[tauri::command]
-pub async fn customer_set_rate(
-    core: State<'_, Arc<Core>>,
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RateArgs {
     id: u64,
     rate: String,
-) -> AppResult<CustomerDetail> {
-    kunden::set_rate(&core, id, rate).await
 }
 
 #[tauri::command]
-pub async fn customer_open_lexoffice(core: State<'_, Arc<Core>>, id: u64) -> AppResult<()> {
-    kunden::open_in_lexoffice(&core, id).await
+pub async fn customer_set_rate(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<CustomerDetail> {
+    let a: RateArgs = parse(&request)?;
+    kunden::set_rate(&core, a.id, a.rate).await
+}
+
+#[tauri::command]
+pub async fn customer_open_lexoffice(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<()> {
+    let a: Id = parse(&request)?;
+    kunden::open_in_lexoffice(&core, a.id).await
 }
 
 #[tauri::command]

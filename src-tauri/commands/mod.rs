@@ -5,6 +5,7 @@
 //! granted in `capabilities/main.json`, or the webview cannot call it.
 
 pub mod app;
+pub mod args;
 pub mod kunden;
 pub mod projekte;
 pub mod rechnung;

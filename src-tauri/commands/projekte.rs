@@ -1,8 +1,11 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use serde::Deserialize;
+use tauri::ipc::Request;
 use tauri::State;
 
+use super::args::{parse, Id, Input, PathArg};
 use crate::core::Core;
 use crate::error::{AppError, AppResult};
 use crate::projekte::csv_import::{self, CsvImportResult, CsvPreview};
@@ -16,25 +19,28 @@ pub async fn projects_list(core: State<'_, Arc<Core>>) -> AppResult<Vec<ProjectR
 }
 
 #[tauri::command]
-pub async fn project_get(core: State<'_, Arc<Core>>, id: u64) -> AppResult<ProjectDetail> {
-    projekte::get(&core, id).await
+pub async fn project_get(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<ProjectDetail> {
+    let a: Id = parse(&request)?;
+    projekte::get(&core, a.id).await
 }
 
 #[tauri::command]
-pub async fn project_save(
-    core: State<'_, Arc<Core>>,
-    input: ProjectInput,
-) -> AppResult<ProjectDetail> {
-    projekte::save(&core, input).await
+pub async fn project_save(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<ProjectDetail> {
+    let a: Input<ProjectInput> = parse(&request)?;
+    projekte::save(&core, a.input).await
 }
 
-#[tauri::command]
-pub async fn project_delete(
-    core: State<'_, Arc<Core>>,
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeleteArgs {
     id: u64,
     confirmed: bool,
-) -> AppResult<Option<DeleteCheck>> {
-    projekte::delete(&core, id, confirmed).await
+}
+
+#[tauri::command]
+pub async fn project_delete(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<Option<DeleteCheck>> {
+    let a: DeleteArgs = parse(&request)?;
+    projekte::delete(&core, a.id, a.confirmed).await
 }
 
 fn date_arg(field: &'static str, v: Option<String>) -> AppResult<Option<NaiveDate>> {
@@ -46,49 +52,58 @@ fn date_arg(field: &'static str, v: Option<String>) -> AppResult<Option<NaiveDat
     }
 }
 
-#[tauri::command]
-pub async fn entries_list(
-    core: State<'_, Arc<Core>>,
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct EntriesArgs {
     project_id: u64,
+    #[serde(default)]
     from: Option<String>,
+    #[serde(default)]
     to: Option<String>,
-) -> AppResult<Vec<EntryView>> {
-    let from = date_arg("Von", from)?;
-    let to = date_arg("Bis", to)?;
-    projekte::entries(&core, project_id, from, to).await
 }
 
 #[tauri::command]
-pub async fn time_save(core: State<'_, Arc<Core>>, input: TimeInput) -> AppResult<EntryView> {
-    projekte::save_time(&core, input).await
+pub async fn entries_list(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<Vec<EntryView>> {
+    let a: EntriesArgs = parse(&request)?;
+    let from = date_arg("Von", a.from)?;
+    let to = date_arg("Bis", a.to)?;
+    projekte::entries(&core, a.project_id, from, to).await
 }
 
 #[tauri::command]
-pub async fn service_save(core: State<'_, Arc<Core>>, input: ServiceInput) -> AppResult<EntryView> {
-    projekte::save_service(&core, input).await
+pub async fn time_save(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<EntryView> {
+    let a: Input<TimeInput> = parse(&request)?;
+    projekte::save_time(&core, a.input).await
 }
 
 #[tauri::command]
-pub async fn entry_delete(core: State<'_, Arc<Core>>, id: u64) -> AppResult<()> {
-    projekte::delete_entry(&core, id).await
+pub async fn service_save(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<EntryView> {
+    let a: Input<ServiceInput> = parse(&request)?;
+    projekte::save_service(&core, a.input).await
 }
 
 #[tauri::command]
-pub async fn csv_preview(core: State<'_, Arc<Core>>, path: String) -> AppResult<CsvPreview> {
-    csv_import::preview(&core, path).await
+pub async fn entry_delete(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<()> {
+    let a: Id = parse(&request)?;
+    projekte::delete_entry(&core, a.id).await
 }
 
 #[tauri::command]
-pub async fn csv_import(core: State<'_, Arc<Core>>, path: String) -> AppResult<CsvImportResult> {
-    csv_import::import(&core, path).await
+pub async fn csv_preview(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<CsvPreview> {
+    let a: PathArg = parse(&request)?;
+    csv_import::preview(&core, a.path).await
+}
+
+#[tauri::command]
+pub async fn csv_import(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<CsvImportResult> {
+    let a: PathArg = parse(&request)?;
+    csv_import::import(&core, a.path).await
 }
 
 /// "Durchsuchen …": the native file dialog, opened from Rust so the webview
 /// needs no dialog or file-system permission.
 #[tauri::command]
-pub async fn csv_pick_file<R: tauri::Runtime>(
-    app: tauri::AppHandle<R>,
-) -> AppResult<Option<String>> {
+pub async fn csv_pick_file<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> AppResult<Option<String>> {
     use tauri_plugin_dialog::DialogExt;
     let picked = tauri::async_runtime::spawn_blocking(move || {
         app.dialog()
@@ -99,7 +114,5 @@ pub async fn csv_pick_file<R: tauri::Runtime>(
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(picked
-        .and_then(|p| p.into_path().ok())
-        .map(|p| p.display().to_string()))
+    Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
 }

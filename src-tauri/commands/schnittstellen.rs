@@ -1,7 +1,10 @@
 use std::sync::Arc;
 
+use serde::Deserialize;
+use tauri::ipc::Request;
 use tauri::State;
 
+use super::args::parse;
 use crate::core::Core;
 use crate::error::AppResult;
 use crate::schnittstellen::{self, ConnectionStatus, RateSettings};
@@ -16,12 +19,19 @@ pub async fn connection_refresh(core: State<'_, Arc<Core>>) -> AppResult<Connect
     schnittstellen::refresh(&core).await
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ConnectArgs {
+    api_key: String,
+}
+
 #[tauri::command]
 pub async fn connect_lexoffice(
     core: State<'_, Arc<Core>>,
-    api_key: String,
+    request: Request<'_>,
 ) -> AppResult<ConnectionStatus> {
-    schnittstellen::connect(&core, api_key).await
+    let args: ConnectArgs = parse(&request)?;
+    schnittstellen::connect(&core, args.api_key).await
 }
 
 #[tauri::command]
@@ -39,7 +49,14 @@ pub async fn get_rate(core: State<'_, Arc<Core>>) -> AppResult<RateSettings> {
     schnittstellen::rate(&core).await
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RateArgs {
+    rate: String,
+}
+
 #[tauri::command]
-pub async fn save_rate(core: State<'_, Arc<Core>>, rate: String) -> AppResult<RateSettings> {
-    schnittstellen::save_rate(&core, rate).await
+pub async fn save_rate(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<RateSettings> {
+    let args: RateArgs = parse(&request)?;
+    schnittstellen::save_rate(&core, args.rate).await
 }

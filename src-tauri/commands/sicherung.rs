@@ -1,25 +1,31 @@
 use std::sync::Arc;
 
+use serde::Deserialize;
+use tauri::ipc::Request;
 use tauri::State;
 
+use super::args::{parse, PathArg};
 use crate::core::Core;
 use crate::error::{AppError, AppResult};
 use crate::sicherung::{self, BackupInfo, BackupResult};
 use crate::storage::BackupSummary;
 
 #[tauri::command]
-pub async fn backup_create(core: State<'_, Arc<Core>>, path: String) -> AppResult<BackupResult> {
-    sicherung::create(&core, path).await
+pub async fn backup_create(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<BackupResult> {
+    let a: PathArg = parse(&request)?;
+    sicherung::create(&core, a.path).await
 }
 
 #[tauri::command]
-pub async fn backup_inspect(path: String) -> AppResult<BackupSummary> {
-    sicherung::inspect(path).await
+pub async fn backup_inspect(request: Request<'_>) -> AppResult<BackupSummary> {
+    let a: PathArg = parse(&request)?;
+    sicherung::inspect(a.path).await
 }
 
 #[tauri::command]
-pub async fn backup_restore(core: State<'_, Arc<Core>>, path: String) -> AppResult<BackupResult> {
-    sicherung::restore(&core, path).await
+pub async fn backup_restore(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<BackupResult> {
+    let a: PathArg = parse(&request)?;
+    sicherung::restore(&core, a.path).await
 }
 
 #[tauri::command]
@@ -27,34 +33,31 @@ pub async fn backup_info(core: State<'_, Arc<Core>>) -> AppResult<BackupInfo> {
     sicherung::info(&core).await
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PickArgs {
+    save: bool,
+}
+
 /// Native "save as" / "open" dialogs, opened from Rust (no dialog permission in the webview).
 #[tauri::command]
 pub async fn backup_pick_file<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
-    save: bool,
+    request: Request<'_>,
 ) -> AppResult<Option<String>> {
     use tauri_plugin_dialog::DialogExt;
+    let a: PickArgs = parse(&request)?;
+    let save = a.save;
     let picked = tauri::async_runtime::spawn_blocking(move || {
-        let d = app
-            .dialog()
-            .file()
-            .add_filter("Zeitrechnung-Sicherung", &["json"]);
+        let d = app.dialog().file().add_filter("Zeitrechnung-Sicherung", &["json"]);
         if save {
-            let name = format!(
-                "zeitrechnung-sicherung-{}.json",
-                chrono::Local::now().format("%Y-%m-%d")
-            );
-            d.set_title("Sicherung speichern")
-                .set_file_name(name)
-                .blocking_save_file()
+            let name = format!("zeitrechnung-sicherung-{}.json", chrono::Local::now().format("%Y-%m-%d"));
+            d.set_title("Sicherung speichern").set_file_name(name).blocking_save_file()
         } else {
-            d.set_title("Sicherung wiederherstellen")
-                .blocking_pick_file()
+            d.set_title("Sicherung wiederherstellen").blocking_pick_file()
         }
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(picked
-        .and_then(|p| p.into_path().ok())
-        .map(|p| p.display().to_string()))
+    Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
 }

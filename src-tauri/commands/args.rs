@@ -1,0 +1,144 @@
+//! Command arguments parsed by us, not by Tauri, so that a wrong type, a
+//! missing or an unknown field is answered like any other input problem: a
+//! `validation` error with a German message that names the field.
+
+use serde::de::DeserializeOwned;
+use tauri::ipc::{InvokeBody, Request};
+
+use crate::error::{AppError, AppResult};
+
+/// German labels of the JSON fields the commands take.
+fn label(json_field: &str) -> &'static str {
+    match json_field {
+        "apiKey" => "API-Key",
+        "rate" | "hourlyRate" => "Stundensatz",
+        "name" => "Name",
+        "number" => "Nummer",
+        "zip" => "PLZ",
+        "city" => "Ort",
+        "street" => "Straße",
+        "supplement" => "Adresszusatz",
+        "countryCode" => "Land",
+        "email" => "E-Mail",
+        "phone" => "Telefon",
+        "contactPerson" => "Ansprechpartner",
+        "kind" => "Art",
+        "date" => "Datum",
+        "employee" => "Mitarbeiter",
+        "start" | "from" => "Von",
+        "end" | "to" => "Bis",
+        "break" => "Pause",
+        "duration" => "Dauer",
+        "description" => "Beschreibung",
+        "quantity" => "Menge",
+        "unit" => "Einheit",
+        "unitPrice" => "Einzelpreis",
+        "taxRate" => "Steuersatz",
+        "billable" => "abrechenbar",
+        "projectId" => "Projekt",
+        "customerId" => "Kunde",
+        "parentId" => "Hauptprojekt",
+        "status" => "Status",
+        "listSubprojects" => "Unterprojekte einzeln auflisten",
+        "path" => "Datei",
+        "id" => "Datensatz",
+        "confirmed" => "Bestätigung",
+        "save" => "Dialog",
+        _ => "Eingabe",
+    }
+}
+
+fn expected(msg: &str) -> &'static str {
+    let m = msg.split("expected").nth(1).unwrap_or("");
+    if m.contains("string") || m.contains("char") {
+        "Text"
+    } else if m.contains("bool") {
+        "ja/nein"
+    } else if m.contains("u64") || m.contains("integer") || m.contains("u32") || m.contains("i64") {
+        "eine ganze Zahl"
+    } else if m.contains("struct") || m.contains("map") {
+        "ein Formular"
+    } else {
+        "einen anderen Wert"
+    }
+}
+
+fn last_field(path: &serde_path_to_error::Path) -> String {
+    path.iter()
+        .filter_map(|s| match s {
+            serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+            _ => None,
+        })
+        .last()
+        .unwrap_or_default()
+}
+
+/// Parses the command's JSON arguments into `T`, in German when it fails.
+pub fn parse<T: DeserializeOwned>(request: &Request<'_>) -> AppResult<T> {
+    let value = match request.body() {
+        InvokeBody::Json(v) => v.clone(),
+        InvokeBody::Raw(_) => {
+            return Err(AppError::validation(
+                "Eingabe",
+                "Die Anfrage hat ein unerwartetes Format und wurde nicht verarbeitet.",
+            ))
+        }
+    };
+    parse_value(value)
+}
+
+pub fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> AppResult<T> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+        let field = last_field(e.path());
+        let msg = e.inner().to_string();
+        if let Some(rest) = msg.strip_prefix("unknown field `") {
+            let unknown = rest.split('`').next().unwrap_or("");
+            return AppError::validation(
+                "Eingabe",
+                format!("Unbekanntes Feld „{unknown}“: Die Eingabe wurde nicht gespeichert."),
+            );
+        }
+        if let Some(rest) = msg.strip_prefix("missing field `") {
+            let missing = rest.split('`').next().unwrap_or("");
+            let l = label(missing);
+            return AppError::validation(l, format!("{l}: Angabe fehlt."));
+        }
+        let l = label(&field);
+        AppError::validation(
+            l,
+            format!("{l}: falscher Datentyp, erwartet {}.", expected(&msg)),
+        )
+    })
+}
+
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Id {
+    pub id: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Input<T> {
+    pub input: T,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathArg {
+    pub path: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ProjectId {
+    pub project_id: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestArg<T> {
+    pub request: T,
+}
