@@ -100,3 +100,19 @@ impl From<serde_json::Error> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// A file-system error in German (the OS text is English).
+pub fn io_de(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "Die Datei oder der Ordner existiert nicht",
+        PermissionDenied => "Keine Berechtigung",
+        AlreadyExists => "Die Datei existiert bereits",
+        IsADirectory => "Das ist ein Ordner, keine Datei",
+        NotADirectory => "Ein Teil des Pfads ist kein Ordner",
+        StorageFull => "Der Datenträger ist voll",
+        ReadOnlyFilesystem => "Der Datenträger ist schreibgeschützt",
+        InvalidData | InvalidInput => "Der Inhalt ist ungültig",
+        _ => "Zugriff fehlgeschlagen",
+    }
+}

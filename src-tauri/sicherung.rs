@@ -9,7 +9,7 @@ use chrono_tz::Europe::Berlin;
 use serde::Serialize;
 
 use crate::core::{blocking, Core};
-use crate::error::{AppError, AppResult};
+use crate::error::{io_de, AppError, AppResult};
 use crate::storage::{Backup, BackupSummary, Store};
 
 pub const KEEP_DAILY: usize = 7;
@@ -18,7 +18,7 @@ const MAX_BACKUP_BYTES: u64 = 512 * 1024 * 1024;
 fn io_err(what: &str, path: &Path, e: std::io::Error) -> AppError {
     AppError::validation(
         "Datei",
-        format!("{what} {} fehlgeschlagen: {e}", path.display()),
+        format!("{what} {} fehlgeschlagen: {}.", path.display(), io_de(&e)),
     )
 }
 

@@ -17,13 +17,19 @@ pub async fn customers_list(core: State<'_, Arc<Core>>) -> AppResult<Vec<Custome
 }
 
 #[tauri::command]
-pub async fn customer_get(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<CustomerDetail> {
+pub async fn customer_get(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<CustomerDetail> {
     let a: Id = parse(&request)?;
     kunden::get(&core, a.id).await
 }
 
 #[tauri::command]
-pub async fn customer_save(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<CustomerDetail> {
+pub async fn customer_save(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<CustomerDetail> {
     let a: Input<CustomerInput> = parse(&request)?;
     kunden::save(&core, a.input).await
 }
@@ -36,13 +42,19 @@ struct RateArgs {
 }
 
 #[tauri::command]
-pub async fn customer_set_rate(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<CustomerDetail> {
+pub async fn customer_set_rate(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<CustomerDetail> {
     let a: RateArgs = parse(&request)?;
     kunden::set_rate(&core, a.id, a.rate).await
 }
 
 #[tauri::command]
-pub async fn customer_open_lexoffice(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<()> {
+pub async fn customer_open_lexoffice(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<()> {
     let a: Id = parse(&request)?;
     kunden::open_in_lexoffice(&core, a.id).await
 }

@@ -19,13 +19,19 @@ pub async fn projects_list(core: State<'_, Arc<Core>>) -> AppResult<Vec<ProjectR
 }
 
 #[tauri::command]
-pub async fn project_get(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<ProjectDetail> {
+pub async fn project_get(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<ProjectDetail> {
     let a: Id = parse(&request)?;
     projekte::get(&core, a.id).await
 }
 
 #[tauri::command]
-pub async fn project_save(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<ProjectDetail> {
+pub async fn project_save(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<ProjectDetail> {
     let a: Input<ProjectInput> = parse(&request)?;
     projekte::save(&core, a.input).await
 }
@@ -38,7 +44,10 @@ struct DeleteArgs {
 }
 
 #[tauri::command]
-pub async fn project_delete(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<Option<DeleteCheck>> {
+pub async fn project_delete(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<Option<DeleteCheck>> {
     let a: DeleteArgs = parse(&request)?;
     projekte::delete(&core, a.id, a.confirmed).await
 }
@@ -63,7 +72,10 @@ struct EntriesArgs {
 }
 
 #[tauri::command]
-pub async fn entries_list(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<Vec<EntryView>> {
+pub async fn entries_list(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<Vec<EntryView>> {
     let a: EntriesArgs = parse(&request)?;
     let from = date_arg("Von", a.from)?;
     let to = date_arg("Bis", a.to)?;
@@ -77,7 +89,10 @@ pub async fn time_save(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppR
 }
 
 #[tauri::command]
-pub async fn service_save(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<EntryView> {
+pub async fn service_save(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<EntryView> {
     let a: Input<ServiceInput> = parse(&request)?;
     projekte::save_service(&core, a.input).await
 }
@@ -89,13 +104,19 @@ pub async fn entry_delete(core: State<'_, Arc<Core>>, request: Request<'_>) -> A
 }
 
 #[tauri::command]
-pub async fn csv_preview(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<CsvPreview> {
+pub async fn csv_preview(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<CsvPreview> {
     let a: PathArg = parse(&request)?;
     csv_import::preview(&core, a.path).await
 }
 
 #[tauri::command]
-pub async fn csv_import(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<CsvImportResult> {
+pub async fn csv_import(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<CsvImportResult> {
     let a: PathArg = parse(&request)?;
     csv_import::import(&core, a.path).await
 }
@@ -103,7 +124,9 @@ pub async fn csv_import(core: State<'_, Arc<Core>>, request: Request<'_>) -> App
 /// "Durchsuchen …": the native file dialog, opened from Rust so the webview
 /// needs no dialog or file-system permission.
 #[tauri::command]
-pub async fn csv_pick_file<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> AppResult<Option<String>> {
+pub async fn csv_pick_file<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+) -> AppResult<Option<String>> {
     use tauri_plugin_dialog::DialogExt;
     let picked = tauri::async_runtime::spawn_blocking(move || {
         app.dialog()
@@ -114,5 +137,7 @@ pub async fn csv_pick_file<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> AppRe
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
+    Ok(picked
+        .and_then(|p| p.into_path().ok())
+        .map(|p| p.display().to_string()))
 }

@@ -56,7 +56,10 @@ struct RateArgs {
 }
 
 #[tauri::command]
-pub async fn save_rate(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<RateSettings> {
+pub async fn save_rate(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<RateSettings> {
     let args: RateArgs = parse(&request)?;
     schnittstellen::save_rate(&core, args.rate).await
 }

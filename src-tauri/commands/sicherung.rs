@@ -11,7 +11,10 @@ use crate::sicherung::{self, BackupInfo, BackupResult};
 use crate::storage::BackupSummary;
 
 #[tauri::command]
-pub async fn backup_create(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<BackupResult> {
+pub async fn backup_create(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<BackupResult> {
     let a: PathArg = parse(&request)?;
     sicherung::create(&core, a.path).await
 }
@@ -23,7 +26,10 @@ pub async fn backup_inspect(request: Request<'_>) -> AppResult<BackupSummary> {
 }
 
 #[tauri::command]
-pub async fn backup_restore(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<BackupResult> {
+pub async fn backup_restore(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<BackupResult> {
     let a: PathArg = parse(&request)?;
     sicherung::restore(&core, a.path).await
 }
@@ -49,15 +55,26 @@ pub async fn backup_pick_file<R: tauri::Runtime>(
     let a: PickArgs = parse(&request)?;
     let save = a.save;
     let picked = tauri::async_runtime::spawn_blocking(move || {
-        let d = app.dialog().file().add_filter("Zeitrechnung-Sicherung", &["json"]);
+        let d = app
+            .dialog()
+            .file()
+            .add_filter("Zeitrechnung-Sicherung", &["json"]);
         if save {
-            let name = format!("zeitrechnung-sicherung-{}.json", chrono::Local::now().format("%Y-%m-%d"));
-            d.set_title("Sicherung speichern").set_file_name(name).blocking_save_file()
+            let name = format!(
+                "zeitrechnung-sicherung-{}.json",
+                chrono::Local::now().format("%Y-%m-%d")
+            );
+            d.set_title("Sicherung speichern")
+                .set_file_name(name)
+                .blocking_save_file()
         } else {
-            d.set_title("Sicherung wiederherstellen").blocking_pick_file()
+            d.set_title("Sicherung wiederherstellen")
+                .blocking_pick_file()
         }
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
+    Ok(picked
+        .and_then(|p| p.into_path().ok())
+        .map(|p| p.display().to_string()))
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::csv::{parse_csv, ParsedRow};
 use super::format_minutes;
 use crate::core::{blocking, Core};
-use crate::error::{AppError, AppResult};
+use crate::error::{io_de, AppError, AppResult};
 use crate::money::format_de;
 use crate::storage::{BillingState, Entry, EntryKind, Project, ProjectStatus, Store};
 
@@ -123,10 +123,19 @@ fn analyse(store: &Store, path: &PathBuf) -> AppResult<Analysed> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
+    if path.is_dir() {
+        return Err(AppError::validation(
+            "Datei",
+            "Bitte eine Datei wählen, keinen Ordner.",
+        ));
+    }
     let meta = std::fs::metadata(path).map_err(|e| {
         AppError::validation(
             "Datei",
-            format!("Die Datei {file_name} kann nicht gelesen werden ({e})."),
+            format!(
+                "Die Datei „{file_name}“ kann nicht gelesen werden: {}.",
+                io_de(&e)
+            ),
         )
     })?;
     if meta.len() > MAX_FILE_BYTES {
@@ -138,7 +147,10 @@ fn analyse(store: &Store, path: &PathBuf) -> AppResult<Analysed> {
     let bytes = std::fs::read(path).map_err(|e| {
         AppError::validation(
             "Datei",
-            format!("Die Datei {file_name} kann nicht gelesen werden ({e})."),
+            format!(
+                "Die Datei „{file_name}“ kann nicht gelesen werden: {}.",
+                io_de(&e)
+            ),
         )
     })?;
     let file = parse_csv(&bytes).map_err(|e| AppError::validation("Datei", e))?;

@@ -67,9 +67,18 @@ impl Backup {
             }
             _ => return Err(bad("Unbekanntes Sicherungsformat.".into())),
         }
-        let b: Backup = serde_json::from_value(head).map_err(|e| {
+        let b: Backup = serde_path_to_error::deserialize(head).map_err(|e| {
+            let at = e.path().to_string();
+            let inner = e.inner().to_string();
+            let what = if let Some(rest) = inner.strip_prefix("missing field `") {
+                format!("die Angabe „{}“ fehlt", rest.split('`').next().unwrap_or(""))
+            } else if let Some(rest) = inner.strip_prefix("unknown field `") {
+                format!("unbekannte Angabe „{}“", rest.split('`').next().unwrap_or(""))
+            } else {
+                format!("ungültiger Wert bei „{at}“")
+            };
             bad(format!(
-                "Die Sicherung ist beschädigt oder unvollständig ({e})."
+                "Die Sicherung ist beschädigt oder unvollständig: {what}. Es wurde nichts verändert."
             ))
         })?;
         if b.schema_version > SCHEMA_VERSION {
