@@ -507,7 +507,7 @@ fn explain_rejection(e: &LexofficeError, request: &serde_json::Value) -> String 
         parts.push(text);
     }
     if parts.is_empty() {
-        e.to_string()
+        format!("{e} Nichts wurde abgerechnet.")
     } else {
         format!(
             "lexoffice hat den Entwurf abgelehnt – {}. Nichts wurde abgerechnet.",

@@ -170,10 +170,15 @@ impl LexofficeError {
     }
 
     /// May the request have been carried out although we saw an error?
-    /// (504 and broken connections: the draft may exist; reference §3.)
+    /// (504 and broken connections: the draft may exist; reference §3. A 2xx
+    /// whose body we cannot read was carried out, we just lack its id.)
     pub fn outcome_unknown(&self) -> bool {
-        matches!(self, LexofficeError::Timeout | LexofficeError::Network(_))
-            || matches!(self.status(), Some(500..=599))
+        matches!(
+            self,
+            LexofficeError::Timeout
+                | LexofficeError::Network(_)
+                | LexofficeError::InvalidResponse(_)
+        ) || matches!(self.status(), Some(500..=599))
     }
 
     pub fn kind(&self) -> &'static str {
