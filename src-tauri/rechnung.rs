@@ -541,6 +541,7 @@ pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft>
             ));
         };
         let now = Utc::now();
+        let organization_id = store.settings()?.profile.map(|p| p.organization_id);
         let record = InvoiceRecord {
             id: store.next_id()?,
             project_id,
@@ -558,11 +559,14 @@ pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft>
             gross: plan.totals.gross.to_string(),
             entry_ids: plan.entry_ids.clone(),
             request: plan.request.clone(),
+            organization_id,
+            outcome_unknown_since: None,
             created_at: now,
             updated_at: now,
         };
-        store.transition_invoice(
+        store.transition_invoice_from(
             &record,
+            |stored| stored.is_none(),
             BillingState::Reserved {
                 attempt: record.id.to_string(),
             },
@@ -616,11 +620,12 @@ pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft>
                 reason: e.to_string(),
             };
             rec.updated_at = Utc::now();
+            rec.outcome_unknown_since = Some(rec.updated_at);
             let s = core.store.clone();
             let r2 = rec.clone();
             blocking(move || s.put_invoice_record(&r2)).await?;
             // Try to clear it up right away; a draft may exist despite the error.
-            match reconcile_record(core, rec.id).await {
+            match reconcile_inner(core, rec.id).await {
                 Ok(view) if view.state == "erstellt" => {
                     let id = view.lexoffice_id.clone().unwrap_or_default();
                     let url = core.urls()?.invoice_edit(&id);
@@ -642,6 +647,13 @@ pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft>
     }
 }
 
+fn unsettled(stored: Option<&InvoiceRecord>) -> bool {
+    matches!(
+        stored.map(|r| &r.state),
+        Some(InvoiceState::Pending | InvoiceState::Unclear { .. })
+    )
+}
+
 async fn settle(core: &Core, rec: &mut InvoiceRecord, lexoffice_id: String) -> AppResult<()> {
     let attempt = rec.id.to_string();
     rec.lexoffice_id = Some(lexoffice_id.clone());
@@ -650,8 +662,9 @@ async fn settle(core: &Core, rec: &mut InvoiceRecord, lexoffice_id: String) -> A
     let store = core.store.clone();
     let r = rec.clone();
     blocking(move || {
-        store.transition_invoice(
+        store.transition_invoice_from(
             &r,
+            unsettled,
             BillingState::Billed {
                 invoice_id: lexoffice_id,
             },
@@ -665,13 +678,18 @@ async fn settle(core: &Core, rec: &mut InvoiceRecord, lexoffice_id: String) -> A
 async fn release_entries(core: &Core, rec: &mut InvoiceRecord, reason: String) -> AppResult<()> {
     let attempt = rec.id.to_string();
     let lex = rec.lexoffice_id.clone();
+    let previous = rec.state.clone();
     rec.state = InvoiceState::Released { reason };
     rec.updated_at = Utc::now();
     let store = core.store.clone();
     let r = rec.clone();
     blocking(move || {
-        store.transition_invoice(
+        store.transition_invoice_from(
             &r,
+            |stored| {
+                stored.map(|s| std::mem::discriminant(&s.state))
+                    == Some(std::mem::discriminant(&previous))
+            },
             BillingState::Open,
             |b| match b {
                 BillingState::Reserved { attempt: a } => *a == attempt,
@@ -769,7 +787,24 @@ async fn record(core: &Core, id: u64) -> AppResult<InvoiceRecord> {
 }
 
 /// Abrechnung freigeben: only when the draft is gone from lexoffice.
+/// The record must belong to the lexoffice organisation the current key is for.
+async fn same_organisation(core: &Core, rec: &InvoiceRecord) -> AppResult<()> {
+    let store = core.store.clone();
+    let current = blocking(move || Ok(store.settings()?.profile)).await?;
+    match (&rec.organization_id, current) {
+        (Some(theirs), Some(now)) if *theirs != now.organization_id => Err(AppError::validation(
+            "Rechnung",
+            format!(
+                "Dieser Entwurf wurde an eine andere lexoffice-Firma geschickt, nicht an „{}“. Bitte mit dem passenden API-Key verbinden.",
+                now.company_name
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub async fn release(core: &Core, id: u64) -> AppResult<RecordView> {
+    let _guard = core.invoice_lock.lock().await;
     let mut rec = record(core, id).await?;
     let Some(lex_id) = rec
         .lexoffice_id
@@ -781,6 +816,7 @@ pub async fn release(core: &Core, id: u64) -> AppResult<RecordView> {
             "Nur erstellte Entwürfe können freigegeben werden.",
         ));
     };
+    same_organisation(core, &rec).await?;
     let key = load_key(core).await?;
     match core.client()?.invoice(&key, &lex_id).await {
         Err(e) if e.status() == Some(404) => {
@@ -823,6 +859,11 @@ fn created_since(item: &VoucherItem, since: DateTime<Utc>) -> bool {
 
 /// Clears up a Pending/Unclear attempt against lexoffice's voucher list.
 pub async fn reconcile_record(core: &Core, id: u64) -> AppResult<RecordView> {
+    let _guard = core.invoice_lock.lock().await;
+    reconcile_inner(core, id).await
+}
+
+async fn reconcile_inner(core: &Core, id: u64) -> AppResult<RecordView> {
     let mut rec = record(core, id).await?;
     if !matches!(
         rec.state,
@@ -830,6 +871,7 @@ pub async fn reconcile_record(core: &Core, id: u64) -> AppResult<RecordView> {
     ) {
         return Ok(record_view(&rec));
     }
+    same_organisation(core, &rec).await?;
     let key = load_key(core).await?;
     let client = core.client()?;
     let store = core.store.clone();
@@ -842,11 +884,14 @@ pub async fn reconcile_record(core: &Core, id: u64) -> AppResult<RecordView> {
     })
     .await?;
     let from = rec.created_at.with_timezone(&Berlin).date_naive() - Duration::days(1);
-    let mut matches = Vec::new();
+    // Every invoice of that contact created since the attempt, whatever its status
+    // (the user may have finalised or edited the draft meanwhile).
+    let mut exact = Vec::new();
+    let mut others = 0usize;
     let mut page = 0;
     loop {
         let p = client
-            .draft_invoices(&key, &rec.contact_id, from, page)
+            .invoices_created_since(&key, &rec.contact_id, from, page)
             .await?;
         for item in &p.content {
             let contact_ok = item
@@ -854,12 +899,13 @@ pub async fn reconcile_record(core: &Core, id: u64) -> AppResult<RecordView> {
                 .as_deref()
                 .map(|c| c == rec.contact_id)
                 .unwrap_or(true);
-            if contact_ok
-                && same_amount(&item.total_amount, &rec.gross)
-                && created_since(item, rec.created_at)
-                && !known.contains(&item.id)
-            {
-                matches.push(item.id.clone());
+            if !contact_ok || !created_since(item, rec.created_at) || known.contains(&item.id) {
+                continue;
+            }
+            if same_amount(&item.total_amount, &rec.gross) {
+                exact.push(item.id.clone());
+            } else {
+                others += 1;
             }
         }
         if p.last || p.content.is_empty() || page >= 20 {
@@ -867,13 +913,15 @@ pub async fn reconcile_record(core: &Core, id: u64) -> AppResult<RecordView> {
         }
         page += 1;
     }
-    match matches.len() {
-        1 => {
-            let id = matches.remove(0);
+    let since = rec.outcome_unknown_since.unwrap_or(rec.created_at);
+    let unclear = |reason: String| InvoiceState::Unclear { reason };
+    match (exact.len(), others) {
+        (1, _) => {
+            let id = exact.remove(0);
             log::info!("invoice attempt {} reconciled: draft found", rec.id);
             settle(core, &mut rec, id).await?;
         }
-        0 if Utc::now() - rec.created_at >= core.reconcile_grace => {
+        (0, 0) if Utc::now() - since >= core.reconcile_grace => {
             log::info!("invoice attempt {} reconciled: no draft, released", rec.id);
             release_entries(
                 core,
@@ -882,24 +930,33 @@ pub async fn reconcile_record(core: &Core, id: u64) -> AppResult<RecordView> {
             )
             .await?;
         }
-        0 => {
-            rec.state = InvoiceState::Unclear {
-                reason: "Noch kein passender Entwurf in lexoffice gefunden. Bitte in ein bis zwei Minuten erneut prüfen.".into(),
-            };
-            let s = core.store.clone();
-            let r = rec.clone();
-            blocking(move || s.put_invoice_record(&r)).await?;
+        (0, 0) => {
+            rec.state = unclear("Noch kein passender Entwurf in lexoffice gefunden. Bitte in ein bis zwei Minuten erneut prüfen.".into());
+            store_record(core, &rec).await?;
         }
-        n => {
-            rec.state = InvoiceState::Unclear {
-                reason: format!("{n} passende Entwürfe in lexoffice gefunden. Bitte in lexoffice prüfen, überzählige löschen und dann erneut prüfen."),
-            };
-            let s = core.store.clone();
-            let r = rec.clone();
-            blocking(move || s.put_invoice_record(&r)).await?;
+        (0, n) => {
+            rec.state = unclear(format!("In lexoffice gibt es seit dem Versuch {n} neue Rechnung(en) für diesen Kunden, aber keine mit dem erwarteten Betrag. Bitte in lexoffice prüfen: Wurde der Entwurf geändert, bitte ihn löschen und dann erneut prüfen."));
+            store_record(core, &rec).await?;
+        }
+        (n, _) => {
+            rec.state = unclear(format!("{n} passende Entwürfe in lexoffice gefunden. Bitte in lexoffice prüfen, überzählige löschen und dann erneut prüfen."));
+            store_record(core, &rec).await?;
         }
     }
     Ok(record_view(&rec))
+}
+
+/// Saves a still-unclear attempt, unless it was settled meanwhile.
+async fn store_record(core: &Core, rec: &InvoiceRecord) -> AppResult<()> {
+    let store = core.store.clone();
+    let r = rec.clone();
+    blocking(move || {
+        if unsettled(store.invoice_record(r.id)?.as_ref()) {
+            store.put_invoice_record(&r)?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// At start-up: every attempt a crash or error left open.

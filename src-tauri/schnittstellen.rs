@@ -112,8 +112,12 @@ pub async fn connect(core: &Core, key_text: String) -> AppResult<ConnectionStatu
         }
     })?;
     drop(key_text);
-    if let Some(problem) = core.keyring_problem() {
-        return Err(AppError::Keyring(problem));
+    if core.keyring_problem().is_some() {
+        // The keyring may have been unlocked since start-up: look again.
+        core.check_keyring().await;
+        if let Some(problem) = core.keyring_problem() {
+            return Err(AppError::Keyring(problem));
+        }
     }
     let profile = core.client()?.profile(&key).await?;
     log::info!(

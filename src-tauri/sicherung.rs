@@ -97,6 +97,8 @@ pub async fn inspect(path: String) -> AppResult<BackupSummary> {
 /// "Sicherung wiederherstellen": validates the whole file, keeps a copy of the
 /// current data, then replaces everything in one transaction.
 pub async fn restore(core: &Core, path: String) -> AppResult<BackupResult> {
+    // Never beside an invoice creation or reconciliation.
+    let _guard = core.invoice_lock.lock().await;
     let dir = core.backup_dir.clone();
     let store = core.store.clone();
     blocking(move || {

@@ -617,7 +617,12 @@ pub fn build(input: &BillingInput) -> Result<InvoicePlan, BillingProblem> {
         json!({ "contactId": input.contact_id.trim() }),
     );
     body.insert("lineItems".into(), Value::Array(items));
-    body.insert("totalPrice".into(), json!({ "currency": "EUR" }));
+    // An explicit 0 % keeps lexoffice from applying the contact's default discount
+    // (reference §7.2), so the draft shows exactly the previewed amounts.
+    body.insert(
+        "totalPrice".into(),
+        json!({ "currency": "EUR", "totalDiscountPercentage": 0 }),
+    );
     let tax_type = if input.small_business {
         "vatfree"
     } else {

@@ -1036,7 +1036,7 @@ fn request_snapshot() {
               "quantity": 1, "unitName": "Stück",
               "unitPrice": { "currency": "EUR", "netAmount": 29.9, "taxRatePercentage": 7 } }
         ],
-        "totalPrice": { "currency": "EUR" },
+        "totalPrice": { "currency": "EUR", "totalDiscountPercentage": 0 },
         "taxConditions": { "taxType": "net" },
         "shippingConditions": { "shippingType": "serviceperiod",
             "shippingDate": "2025-03-01T00:00:00.000+01:00",

@@ -100,8 +100,8 @@ impl LexofficeClient {
             .await
     }
 
-    /// Draft invoices of one contact with a voucher date from `from` on (reconciliation).
-    pub async fn draft_invoices(
+    /// Invoices of one contact (any status) created from `from` on (reconciliation).
+    pub async fn invoices_created_since(
         &self,
         key: &ApiKey,
         contact_id: &str,
@@ -111,7 +111,7 @@ impl LexofficeClient {
         self.get_json(
             key,
             &format!(
-                "/v1/voucherlist?voucherType=invoice&voucherStatus=draft&contactId={}&voucherDateFrom={}&page={page}&size=250",
+                "/v1/voucherlist?voucherType=invoice&voucherStatus=any&contactId={}&createdDateFrom={}&page={page}&size=250",
                 urlencode(contact_id),
                 from.format("%Y-%m-%d")
             ),

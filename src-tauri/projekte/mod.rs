@@ -210,8 +210,13 @@ pub fn format_minutes(m: u64) -> String {
     format!("{}:{:02}", m / 60, m % 60)
 }
 
+/// Quantity × price, rounded; never panics (inputs are limited, but a backup
+/// could carry anything): an overflow shows as the largest amount.
 fn service_amount(quantity: Decimal, price: Decimal) -> Decimal {
-    round2(quantity * price)
+    quantity
+        .checked_mul(price)
+        .map(round2)
+        .unwrap_or(Decimal::MAX)
 }
 
 /// Totals over entries grouped by project id, with each project's rate.
@@ -250,7 +255,7 @@ pub fn totals(entries: &[Entry], rates: &HashMap<u64, Option<Decimal>>) -> Proje
             Some(rate) => {
                 let hours = (Decimal::from(minutes) / Decimal::from(60))
                     .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
-                open += round2(hours * rate);
+                open += hours.checked_mul(rate).map(round2).unwrap_or(Decimal::MAX);
             }
             None => t.minutes_without_rate += minutes,
         }
@@ -828,11 +833,23 @@ pub fn service_kind(input: &ServiceInput) -> AppResult<(NaiveDate, EntryKind)> {
             "Die Menge muss größer als 0 sein.",
         ));
     }
+    if quantity >= Decimal::from(csv::QUANTITY_LIMIT) {
+        return Err(AppError::validation(
+            "Menge",
+            "Die Menge muss kleiner als 1.000.000 sein.",
+        ));
+    }
     let mut unit = clean("Einheit", &input.unit, 30)?;
     if unit.is_empty() {
         unit = "Stück".into();
     }
     let unit_price = decimal_field("Einzelpreis", &input.unit_price, 4)?;
+    if unit_price >= Decimal::from(csv::UNIT_PRICE_LIMIT) {
+        return Err(AppError::validation(
+            "Einzelpreis",
+            "Der Einzelpreis muss kleiner als 100.000.000 € sein.",
+        ));
+    }
     let tax_rate = if input.tax_rate.trim().is_empty() {
         Decimal::from(19)
     } else {

@@ -43,6 +43,12 @@ pub struct InvoiceRecord {
     pub entry_ids: Vec<u64>,
     /// The exact POST body.
     pub request: serde_json::Value,
+    /// The lexoffice organisation the draft was sent to (release/reconcile refuse another).
+    #[serde(default)]
+    pub organization_id: Option<String>,
+    /// When the outcome of the POST became unknown; the grace period counts from here.
+    #[serde(default)]
+    pub outcome_unknown_since: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -93,10 +99,32 @@ impl Store {
         only_if: impl Fn(&BillingState) -> bool,
         require_all: bool,
     ) -> AppResult<()> {
+        self.transition_invoice_from(record, |_| true, billing, only_if, require_all)
+    }
+
+    /// As `transition_invoice`, but only if the stored record (None: not stored
+    /// yet) still is what `expect` says: a stale copy never overwrites a newer state.
+    pub fn transition_invoice_from(
+        &self,
+        record: &InvoiceRecord,
+        expect: impl Fn(Option<&InvoiceRecord>) -> bool,
+        billing: BillingState,
+        only_if: impl Fn(&BillingState) -> bool,
+        require_all: bool,
+    ) -> AppResult<()> {
         use sled::transaction::{ConflictableTransactionError, TransactionError};
         use sled::Transactional;
         let result = (&self.invoices, &self.entries, &self.entry_keys).transaction(
             |(tx_inv, tx_entries, tx_keys)| {
+                let stored: Option<InvoiceRecord> = match tx_inv.get(record.id.to_be_bytes())? {
+                    Some(v) => Some(de(&v)?),
+                    None => None,
+                };
+                if !expect(stored.as_ref()) {
+                    return Err(ConflictableTransactionError::Abort(
+                        "Der Rechnungsversuch wurde inzwischen anders geklärt. Bitte die Historie neu laden.".into(),
+                    ));
+                }
                 for id in &record.entry_ids {
                     let Some(key) = tx_keys.get(id.to_be_bytes())? else {
                         if require_all {

@@ -98,6 +98,8 @@ impl Entry {
     }
 }
 
+const LOCKED: &str = "Dieser Eintrag ist inzwischen reserviert oder abgerechnet und kann nicht mehr geändert werden.";
+
 fn day(d: NaiveDate) -> u32 {
     d.num_days_from_ce().max(0) as u32
 }
@@ -179,6 +181,16 @@ impl Store {
     /// Inserts or replaces entries (moving keys when date or project changed) in
     /// one transaction, flushed. CSV fingerprints are recorded with them.
     pub fn put_entries(&self, entries: &[Entry]) -> AppResult<()> {
+        self.put_entries_checked(entries, false)
+    }
+
+    /// As `put_entries`, but aborts (nothing written) if an entry being replaced
+    /// is no longer open: edits never undo a reservation or a billing.
+    pub fn put_entries_if_open(&self, entries: &[Entry]) -> AppResult<()> {
+        self.put_entries_checked(entries, true)
+    }
+
+    fn put_entries_checked(&self, entries: &[Entry], only_open: bool) -> AppResult<()> {
         use sled::transaction::{ConflictableTransactionError, TransactionError};
         use sled::Transactional;
         let encoded: Vec<(u64, [u8; 20], Vec<u8>, Option<u64>)> = entries
@@ -196,6 +208,16 @@ impl Store {
             |(tx_entries, tx_keys, tx_csv)| {
                 for (id, key, bytes, fp) in &encoded {
                     if let Some(old) = tx_keys.get(id.to_be_bytes())? {
+                        if only_open {
+                            if let Some(v) = tx_entries.get(&old)? {
+                                let current: Entry = serde_json::from_slice(&v).map_err(|e| {
+                                    ConflictableTransactionError::Abort(e.to_string())
+                                })?;
+                                if current.is_locked() {
+                                    return Err(ConflictableTransactionError::Abort(LOCKED.into()));
+                                }
+                            }
+                        }
                         if old.as_ref() != key.as_slice() {
                             tx_entries.remove(old)?;
                         }
@@ -211,11 +233,16 @@ impl Store {
         );
         match result {
             Ok(()) => self.flush(),
+            Err(TransactionError::Abort(e)) if e == LOCKED => {
+                Err(AppError::validation("Eintrag", e))
+            }
             Err(TransactionError::Abort(e)) => Err(AppError::Storage(e)),
             Err(TransactionError::Storage(e)) => Err(e.into()),
         }
     }
 
+    /// Deletes entries in one transaction; aborts (nothing deleted) if one of
+    /// them is reserved or billed.
     pub fn delete_entries(&self, ids: &[u64]) -> AppResult<()> {
         use sled::transaction::ConflictableTransactionError;
         use sled::Transactional;
@@ -225,6 +252,11 @@ impl Store {
                     if let Some(key) = tx_keys.remove(&id.to_be_bytes())? {
                         if let Some(v) = tx_entries.remove(key)? {
                             if let Ok(e) = serde_json::from_slice::<Entry>(&v) {
+                                if e.is_locked() {
+                                    return Err(ConflictableTransactionError::Abort(
+                                        LOCKED.to_string(),
+                                    ));
+                                }
                                 if let Some(fp) = e.csv_fingerprint {
                                     tx_csv.remove(&fp.to_be_bytes())?;
                                 }
@@ -234,7 +266,12 @@ impl Store {
                 }
                 Ok::<(), ConflictableTransactionError<String>>(())
             })
-            .map_err(|e| AppError::Storage(format!("{e:?}")))?;
+            .map_err(|e| match e {
+                sled::transaction::TransactionError::Abort(m) if m == LOCKED => {
+                    AppError::validation("Eintrag", m)
+                }
+                other => AppError::Storage(format!("{other:?}")),
+            })?;
         self.flush()
     }
 

@@ -17,6 +17,9 @@ const state = {
   importing: false,
   progress: null,
   lastSummary: null,
+  // The Kunden view currently on screen (a running import reports to it, even
+  // after the user switched tabs and came back).
+  view: null,
 };
 
 export function renderKunden(root, { navigate }) {
@@ -194,10 +197,11 @@ export function renderKunden(root, { navigate }) {
       let lastReload = 0;
       const summary = await api.customersImport((p) => {
         state.progress = p;
-        if (!importArea.isConnected) return;
-        drawImportArea();
+        const v = state.view;
+        if (!v || !v.isOnScreen()) return;
+        v.drawImportArea();
         // Show the customers as they arrive, without reloading on every page.
-        if (Date.now() - lastReload > 1500) { lastReload = Date.now(); load(); }
+        if (Date.now() - lastReload > 1500) { lastReload = Date.now(); v.load(); }
       });
       state.lastSummary = summary;
     } catch (e) {
@@ -207,11 +211,12 @@ export function renderKunden(root, { navigate }) {
       }
     } finally {
       state.importing = false;
-      importBtn.disabled = false;
     }
-    if (importArea.isConnected) {
-      drawImportArea();
-      await load();
+    const v = state.view;
+    if (v && v.isOnScreen()) {
+      v.setImportEnabled(true);
+      v.drawImportArea();
+      await v.load();
     }
   }
 
@@ -242,6 +247,13 @@ export function renderKunden(root, { navigate }) {
     if (state.selectedId && !detail.dataset.loaded) select(state.selectedId);
   }
 
+  state.view = {
+    isOnScreen: () => importArea.isConnected,
+    drawImportArea,
+    load,
+    setImportEnabled: (on) => { importBtn.disabled = !on; },
+  };
+  importBtn.disabled = state.importing;
   drawImportArea();
   load();
 }

@@ -116,8 +116,10 @@ export async function openInvoiceDialog(projectId, onChange) {
     }
   });
 
-  for (const el of [from, to, rate]) el.addEventListener("input", () => schedule());
-  subs.addEventListener("change", () => schedule(0));
+  // Erstellen sends only what the preview shows: any change disables it until the
+  // preview for exactly these values is back and ok.
+  for (const el of [from, to, rate]) el.addEventListener("input", () => { create.disabled = true; seq++; schedule(); });
+  subs.addEventListener("change", () => { create.disabled = true; seq++; schedule(0); });
   dlg.addEventListener("cancel", (e) => { e.preventDefault(); close(); });
 
   async function loadHistory() {
