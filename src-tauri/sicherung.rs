@@ -102,7 +102,8 @@ pub async fn restore(core: &Core, path: String) -> AppResult<BackupResult> {
     let dir = core.backup_dir.clone();
     let store = core.store.clone();
     blocking(move || {
-        let backup = read_backup(Path::new(path.trim()))?;
+        let mut backup = read_backup(Path::new(path.trim()))?;
+        let kept = carry_over_billing(&store, &mut backup)?;
         if let Some(dir) = dir {
             let stamp = Utc::now().with_timezone(&Berlin).format("%Y-%m-%d-%H%M%S");
             let (bytes, _) = export_bytes(&store)?;
@@ -113,14 +114,61 @@ pub async fn restore(core: &Core, path: String) -> AppResult<BackupResult> {
         }
         store.replace_all(&backup)?;
         let summary = backup.summary();
-        log::info!("backup restored: {}", counts(&summary));
+        log::info!("backup restored: {} ({kept} newer drafts kept)", counts(&summary));
+        let kept_text = if kept > 0 {
+            format!(" {kept} Rechnungsentwürfe, die nach der Sicherung erstellt wurden, bleiben abgerechnet.")
+        } else {
+            String::new()
+        };
         Ok(BackupResult {
-            message: format!("Sicherung wiederhergestellt: {}.", counts(&summary)),
+            message: format!("Sicherung wiederhergestellt: {}.{kept_text}", counts(&summary)),
             path,
             summary,
         })
     })
     .await
+}
+
+/// A draft that exists in lexoffice must stay billed, even when the backup is
+/// older than it: invoice attempts that are not in the backup (created, or still
+/// unclear) are carried over with their entries' billing state. Returns how many.
+fn carry_over_billing(store: &Store, backup: &mut Backup) -> AppResult<usize> {
+    use crate::storage::{BillingState, InvoiceState};
+    use std::collections::{HashMap, HashSet};
+    let in_backup: HashSet<u64> = backup.invoices.iter().map(|i| i.id).collect();
+    let projects: HashSet<u64> = backup.projects.iter().map(|p| p.id).collect();
+    let mut kept = 0;
+    for rec in store.invoice_records()? {
+        if in_backup.contains(&rec.id) {
+            continue;
+        }
+        let billing = match (&rec.state, &rec.lexoffice_id) {
+            (InvoiceState::Created, Some(id)) => BillingState::Billed {
+                invoice_id: id.clone(),
+            },
+            (InvoiceState::Pending | InvoiceState::Unclear { .. }, _) => BillingState::Reserved {
+                attempt: rec.id.to_string(),
+            },
+            _ => continue,
+        };
+        let mut rec = rec;
+        let index: HashMap<u64, usize> = backup
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id, i))
+            .collect();
+        rec.entry_ids.retain(|id| index.contains_key(id));
+        if !projects.contains(&rec.project_id) || rec.entry_ids.is_empty() {
+            continue;
+        }
+        for id in &rec.entry_ids {
+            backup.entries[index[id]].billing = billing.clone();
+        }
+        backup.invoices.push(rec);
+        kept += 1;
+    }
+    Ok(kept)
 }
 
 /// Once a day: `auto-YYYY-MM-DD.json` in the backup folder; the newest 7 are kept.

@@ -367,3 +367,84 @@ async fn blocking_problems_are_listed_before_anything_is_sent() {
         .any(|p| p.contains("Keine Verbindung zu lexoffice")));
     assert!(w.sb.requests().is_empty());
 }
+
+#[tokio::test]
+async fn an_unclear_attempt_is_not_released_when_other_invoices_appeared() {
+    let mut w = world(false).await;
+    std::sync::Arc::get_mut(&mut w.h.core)
+        .unwrap()
+        .reconcile_grace = chrono::Duration::zero();
+    // The POST fails before storing, but meanwhile someone created another invoice
+    // for the customer in lexoffice (e.g. the user edited the draft's amounts).
+    w.sb.inject(Fault::Status(503), 1);
+    let before = r::create(&w.h.core, req(&w, false)).await;
+    assert!(before.is_err());
+    // Released at once (no invoice appeared): entries open again.
+    assert!(states(&w).iter().all(|s| *s == BillingState::Open));
+    // Now: an attempt that stays unclear (within the grace period), and a
+    // different invoice for the contact.
+    std::sync::Arc::get_mut(&mut w.h.core)
+        .unwrap()
+        .reconcile_grace = chrono::Duration::seconds(60);
+    w.sb.inject(Fault::Delay(std::time::Duration::from_secs(4)), 1);
+    let e = r::create(&w.h.core, req(&w, false)).await.unwrap_err();
+    assert_eq!(e.kind(), "unclear", "{e:?}");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // Whether or not the slow request landed, someone now creates an invoice with
+    // another amount for the same customer (say, the draft, edited in lexoffice).
+    for d in w.sb.invoices_json() {
+        assert!(w.sb.delete_invoice(uuid_of(d["id"].as_str().unwrap())));
+    }
+    let body = serde_json::json!({
+        "voucherDate": "2025-03-31T00:00:00.000+02:00",
+        "address": {"contactId": w.contact},
+        "lineItems": [{"type": "custom", "name": "Anders", "quantity": 1, "unitName": "Stück",
+                       "unitPrice": {"currency": "EUR", "netAmount": 5, "taxRatePercentage": 19}}],
+        "totalPrice": {"currency": "EUR"}, "taxConditions": {"taxType": "net"},
+        "shippingConditions": {"shippingType": "none"}
+    });
+    let resp = reqwest::Client::new()
+        .post(format!("{}/v1/invoices", w.sb.base_url))
+        .bearer_auth(common::KEY)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success());
+    // Long after the grace period:
+    std::sync::Arc::get_mut(&mut w.h.core)
+        .unwrap()
+        .reconcile_grace = chrono::Duration::zero();
+    let hist = r::history(&w.h.core, w.project).await.unwrap();
+    let unclear = hist.iter().find(|h| h.state == "unklar").unwrap();
+    let v = r::reconcile_record(&w.h.core, unclear.id).await.unwrap();
+    assert_eq!(v.state, "unklar", "must ask, not release: {v:?}");
+    assert!(v
+        .state_detail
+        .unwrap()
+        .contains("keine mit dem erwarteten Betrag"));
+    assert!(states(&w)
+        .iter()
+        .all(|s| matches!(s, BillingState::Reserved { .. })));
+}
+
+#[tokio::test]
+async fn release_refuses_a_draft_of_another_organisation() {
+    let w = world(false).await;
+    let created = r::create(&w.h.core, req(&w, false)).await.unwrap();
+    // Connected to another lexoffice company now.
+    w.h.core
+        .store
+        .update_settings(|s| {
+            if let Some(p) = s.profile.as_mut() {
+                p.organization_id = "andere-firma".into();
+            }
+        })
+        .unwrap();
+    assert!(w.sb.delete_invoice(uuid_of(&created.invoice_id)));
+    let e = r::release(&w.h.core, created.record_id).await.unwrap_err();
+    assert!(e.to_string().contains("andere lexoffice-Firma"), "{e}");
+    assert!(states(&w)
+        .iter()
+        .all(|s| matches!(s, BillingState::Billed { .. })));
+}

@@ -253,3 +253,81 @@ async fn daily_backups_keep_the_newest_seven() {
     let today = written.unwrap();
     assert!(Backup::from_json(&std::fs::read(today).unwrap()).is_ok());
 }
+
+#[tokio::test]
+async fn restoring_an_older_backup_keeps_newer_drafts_billed_and_released_history_is_fine() {
+    use zeitrechnung_lib::storage::{BillingState, InvoiceRecord, InvoiceState};
+    let h = seeded().await;
+    let file = h.dir.path().join("alt.json");
+    sicherung::create(&h.core, file.display().to_string())
+        .await
+        .unwrap();
+    // After the backup: a draft bills the project's entries.
+    let pid = h
+        .core
+        .store
+        .projects()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.parent_id.is_none())
+        .unwrap()
+        .id;
+    let entries = h.core.store.entries_of(pid).unwrap();
+    let now = chrono::Utc::now();
+    let rec = InvoiceRecord {
+        id: h.core.store.next_id().unwrap(),
+        project_id: pid,
+        contact_id: "c".into(),
+        lexoffice_id: Some("draft-1".into()),
+        state: InvoiceState::Created,
+        period_from: now.date_naive(),
+        period_to: now.date_naive(),
+        hourly_rate: "85".into(),
+        list_subprojects: false,
+        net: "1".into(),
+        gross: "1.19".into(),
+        entry_ids: entries.iter().map(|e| e.id).collect(),
+        request: serde_json::json!({}),
+        organization_id: None,
+        outcome_unknown_since: None,
+        created_at: now,
+        updated_at: now,
+    };
+    h.core
+        .store
+        .transition_invoice(
+            &rec,
+            BillingState::Billed {
+                invoice_id: "draft-1".into(),
+            },
+            |_| true,
+            true,
+        )
+        .unwrap();
+    let r = sicherung::restore(&h.core, file.display().to_string())
+        .await
+        .unwrap();
+    assert!(r.message.contains("bleiben abgerechnet"), "{}", r.message);
+    for e in h.core.store.entries_of(pid).unwrap() {
+        assert_eq!(
+            e.billing,
+            BillingState::Billed {
+                invoice_id: "draft-1".into()
+            },
+            "a newer draft's entry reopened"
+        );
+    }
+    // A released attempt whose entries were deleted later does not block backups.
+    let mut released = rec.clone();
+    released.id = h.core.store.next_id().unwrap();
+    released.state = InvoiceState::Released { reason: "x".into() };
+    released.entry_ids = vec![987_654];
+    h.core.store.put_invoice_record(&released).unwrap();
+    let file2 = h.dir.path().join("neu.json");
+    sicherung::create(&h.core, file2.display().to_string())
+        .await
+        .unwrap();
+    sicherung::restore(&h.core, file2.display().to_string())
+        .await
+        .unwrap();
+}
