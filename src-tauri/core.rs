@@ -32,6 +32,8 @@ pub struct Core {
     pub reconcile_grace: chrono::Duration,
     /// Where automatic backups go (`<data dir>/backups`); None in some tests.
     pub backup_dir: Option<std::path::PathBuf>,
+    /// The data dir (shown in "Über Zeitrechnung").
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl Core {
@@ -62,6 +64,7 @@ impl Core {
             invoice_lock: tokio::sync::Mutex::new(()),
             reconcile_grace: chrono::Duration::minutes(2),
             backup_dir: None,
+            data_dir: None,
         }
     }
 

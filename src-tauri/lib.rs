@@ -149,6 +149,7 @@ pub fn run() {
                 opener,
             );
             core.backup_dir = Some(paths::backup_dir(&data_dir));
+            core.data_dir = Some(data_dir.clone());
             let core = Arc::new(core);
             app.manage(core.clone());
             tauri::async_runtime::spawn(async move {

@@ -524,6 +524,32 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     s.wait_text("633,03 €");
     s.screenshot(&shots.join("21-projekt-mit-eintraegen.png"));
 
+    // Hostile CSV rows: shown literally, nothing runs, nothing is imported.
+    s.execute("window.__xss = undefined; window.__alerted = false; window.alert = function () { window.__alerted = true; };");
+    let hostile = w._dir.path().join("feindlich.csv");
+    std::fs::write(&hostile, format!(
+        "Typ;Projekt;Datum;Dauer;Beschreibung\nZeit;P-2025-01;14.03.2025;1:00;<img src=x onerror=\"window.__xss=1\">\nZeit;<script>window.__xss=2</script>;14.03.2025;1:00;x\nZeit;P-2025-01;14.03.2025;1:00;{}\nZeit;P-2025-01;14.03.2025;1:00;\"שלום 🎉 a\u{7}b\"\n",
+        "y".repeat(10_000)
+    )).unwrap();
+    s.click(&s.button("Importieren"));
+    fill(&s, "Datei", &hostile.display().to_string());
+    s.click(&s.button("Vorschau"));
+    s.wait_text("<img src=x onerror=\"window.__xss=1\">");
+    s.wait_text("<script>window.__xss=2</script>");
+    s.screenshot(&shots.join("24-csv-feindliche-zeilen.png"));
+    assert_eq!(
+        s.execute("return document.querySelectorAll('dialog img, dialog script').length"),
+        0
+    );
+    assert_eq!(
+        s.execute("return window.__xss === undefined && window.__alerted === false"),
+        true,
+        "a script ran"
+    );
+    let overflow = s.execute("return document.documentElement.scrollWidth <= window.innerWidth");
+    assert_eq!(overflow, true, "a 10,000-character field widens the page");
+    s.click(&s.wait_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']"));
+
     // CSV: one bad row is shown with its line, the valid rows are imported.
     s.click(&s.button("Importieren"));
     fill(&s, "Datei", &csv_path.display().to_string());
@@ -597,8 +623,35 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     assert_eq!(s.property(&create, "disabled"), true);
     s.screenshot(&shots.join("33-zweite-rechnung-nichts-offen.png"));
     assert_eq!(w.sandbox.invoices_json().len(), 1);
+    s.click(&s.wait_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']"));
+
+    // Einstellungen › Datensicherung: a backup file, without the key.
+    open_schnittstellen(&s);
+    s.click(&s.wait_xpath("//button[@role='tab' and normalize-space()='Datensicherung']"));
+    let backup = w._dir.path().join("sicherung.json");
+    fill(&s, "Speicherort", &backup.display().to_string());
+    s.click(&s.button("Sicherung erstellen"));
+    s.wait_text("Sicherung erstellt");
+    s.wait_text("auto-");
+    s.screenshot(&shots.join("40-datensicherung.png"));
+    let text = std::fs::read_to_string(&backup).unwrap();
+    assert!(text.contains("Umbau Praxis Dr. Weber") && !text.contains(E2E_KEY));
+
+    // The key is nowhere but in the keyring: not in the page, the data dir or the logs.
+    let html = s.execute("return document.documentElement.outerHTML");
+    assert!(!html.as_str().unwrap().contains(E2E_KEY));
     s.quit();
     drop(driver);
+    for path in walk(&PathBuf::from(&w.envs[0].1)) {
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !bytes
+                .windows(E2E_KEY.len())
+                .any(|x| x == E2E_KEY.as_bytes()),
+            "API key in {}",
+            path.display()
+        );
+    }
     OsKeyring::default_entry().delete().unwrap();
 }
 

@@ -1,10 +1,12 @@
 import { h } from "../lib/dom.js";
 import { renderSchnittstellen } from "./schnittstellen.js";
 import { renderDatensicherung } from "./datensicherung.js";
+import { renderUeber } from "./ueber.js";
 
 const tabs = [
   { id: "schnittstellen", label: "Schnittstellen", render: renderSchnittstellen },
   { id: "datensicherung", label: "Datensicherung", render: renderDatensicherung },
+  { id: "ueber", label: "Über Zeitrechnung", render: renderUeber },
 ];
 
 export function renderEinstellungen(root) {
