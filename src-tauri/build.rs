@@ -2,6 +2,9 @@
 /// become dashes) in `capabilities/main.json`; nothing else is reachable.
 const COMMANDS: &[&str] = &[
     "app_info",
+    "app_mode",
+    "demo_start",
+    "demo_exit",
     "connection_status",
     "connection_refresh",
     "connect_lexoffice",

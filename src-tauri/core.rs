@@ -34,6 +34,8 @@ pub struct Core {
     pub backup_dir: Option<std::path::PathBuf>,
     /// The data dir (shown in "Über Zeitrechnung").
     pub data_dir: Option<std::path::PathBuf>,
+    /// Demo mode: in-app sandbox, demo data dir, key in memory.
+    pub demo: bool,
 }
 
 impl Core {
@@ -65,6 +67,7 @@ impl Core {
             reconcile_grace: chrono::Duration::minutes(2),
             backup_dir: None,
             data_dir: None,
+            demo: false,
         }
     }
 

@@ -7,6 +7,7 @@
 pub mod billing;
 pub mod commands;
 pub mod core;
+pub mod demo;
 pub mod error;
 pub mod failpoint;
 pub mod kunden;
@@ -33,6 +34,9 @@ use crate::storage::Store;
 pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
         commands::app::app_info,
+        commands::app::app_mode,
+        commands::app::demo_start,
+        commands::app::demo_exit,
         commands::schnittstellen::connection_status,
         commands::schnittstellen::connection_refresh,
         commands::schnittstellen::connect_lexoffice,
@@ -104,8 +108,13 @@ fn focus_main<R: Runtime>(app: &tauri::AppHandle<R>) {
     }
 }
 
-/// Starts the desktop app.
+/// Keeps the in-app lexoffice sandbox of the demo mode alive.
+struct DemoSandbox(#[allow(dead_code)] lexoffice_sandbox::Sandbox);
+
+/// Starts the desktop app (`--demo`: with the in-app lexoffice sandbox and demo data).
 pub fn run() {
+    demo::wait_for_predecessor();
+    let demo_mode = std::env::args().skip(1).any(|a| a == "--demo");
     let builder = tauri::Builder::default()
         // First: a second start hands over to the running one (sled allows one process).
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -115,10 +124,12 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init());
 
     let result = app_builder(builder)
-        .setup(|app| {
+        .setup(move |app| {
             let handle = app.handle().clone();
-            let data_dir = paths::data_dir(|| handle.path().app_data_dir().ok())
+            let base_dir = paths::data_dir(|| handle.path().app_data_dir().ok())
                 .ok_or("Es konnte kein Datenordner bestimmt werden.")?;
+            // The demo keeps its own data: the real data stay untouched.
+            let data_dir = if demo_mode { base_dir.join("demo") } else { base_dir };
             handle.plugin(log_plugin(paths::log_dir(&data_dir)))?;
             log::info!(
                 "Zeitrechnung {} starting, data dir {}",
@@ -137,21 +148,35 @@ pub fn run() {
                     .open_url(url, None::<&str>)
                     .map_err(|e| e.to_string())
             });
-            let urls = LexofficeUrls::from_env();
+            let (urls, secrets): (_, Arc<dyn secrets::SecretStore>) = if demo_mode {
+                let sb = lexoffice_sandbox::Sandbox::start_in_thread(demo::sandbox_config())
+                    .map_err(|e| format!("Die Demo konnte nicht starten: {e}"))?;
+                log::info!("demo mode: lexoffice sandbox on {}", sb.base_url);
+                // The demo key lives only in memory, apart from the real keyring entry.
+                let mem = secrets::MemorySecretStore::default();
+                let _ = secrets::SecretStore::store(&mem, &secrets::ApiKey::parse(demo::DEMO_KEY).ok_or("demo key")?);
+                let urls = LexofficeUrls::new(&sb.base_url, &sb.base_url);
+                app.manage(DemoSandbox(sb));
+                (urls, Arc::new(mem))
+            } else {
+                (LexofficeUrls::from_env(), Arc::new(OsKeyring::default_entry()))
+            };
             if let Err(e) = &urls {
                 log::error!("{e}");
             }
-            let mut core = Core::new(
-                store,
-                Arc::new(OsKeyring::default_entry()),
-                urls,
-                |_| {},
-                opener,
-            );
+            let mut core = Core::new(store, secrets, urls, |_| {}, opener);
+            core.demo = demo_mode;
             core.backup_dir = Some(paths::backup_dir(&data_dir));
             core.data_dir = Some(data_dir.clone());
             let core = Arc::new(core);
             app.manage(core.clone());
+            if core.demo {
+                // Before the window shows: the demo opens with its data in place (≈ 2 s).
+                if let Err(e) = tauri::async_runtime::block_on(demo::prepare(&core)) {
+                    log::error!("demo data: {e}");
+                }
+                return Ok(());
+            }
             tauri::async_runtime::spawn(async move {
                 if let Some(dir) = core.backup_dir.clone() {
                     let store = core.store.clone();

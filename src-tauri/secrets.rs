@@ -139,15 +139,20 @@ impl SecretStore for OsKeyring {
 
     fn check(&self) -> Result<(), SecretError> {
         use keyring::credential::CredentialPersistence;
+        let forgetful = || {
+            SecretError::Unavailable(
+                "Dieses Programm hat keine Anbindung an den Schlüsselbund des Systems; ein API-Key wäre nach dem Beenden verloren.".into(),
+            )
+        };
+        // The compiled-in store must persist …
         let persistence = keyring::default::default_credential_builder().persistence();
-        if matches!(
-            persistence,
-            CredentialPersistence::EntryOnly | CredentialPersistence::ProcessOnly
-        ) {
-            return Err(SecretError::Unavailable(
-                "Dieses Programm wurde ohne Anbindung an den Schlüsselbund des Systems gebaut."
-                    .into(),
-            ));
+        if matches!(persistence, CredentialPersistence::EntryOnly | CredentialPersistence::ProcessOnly) {
+            return Err(forgetful());
+        }
+        // … and so must the one entries are actually built with (it can be swapped
+        // for the crate's in-memory mock).
+        if self.entry()?.get_credential().downcast_ref::<keyring::mock::MockCredential>().is_some() {
+            return Err(forgetful());
         }
         // Reading reaches the store (D-Bus / Keychain) without writing anything.
         self.load().map(|_| ())

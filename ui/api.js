@@ -44,6 +44,15 @@ async function call(cmd, args) {
 /** @returns {Promise<{name: string, version: string}>} */
 export const appInfo = () => call("app_info");
 
+/** @returns {Promise<{demo: boolean}>} */
+export const appMode = () => call("app_mode");
+
+/** Restarts the app in demo mode (in-app lexoffice sandbox, sample data). */
+export const demoStart = () => call("demo_start");
+
+/** Restarts the app with the real data. */
+export const demoExit = () => call("demo_exit");
+
 /** @returns {Promise<ConnectionStatus>} */
 export const connectionStatus = () => call("connection_status");
 

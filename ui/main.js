@@ -2,6 +2,8 @@
 import { renderKunden } from "./tabs/kunden.js";
 import { renderProjekte } from "./tabs/projekte.js";
 import { renderEinstellungen } from "./tabs/einstellungen.js";
+import * as api from "./api.js";
+import { h } from "./lib/dom.js";
 
 const views = {
   kunden: renderKunden,
@@ -30,6 +32,15 @@ window.addEventListener("DOMContentLoaded", () => {
     b.addEventListener("click", () => navigate(b.dataset.view));
   }
   navigate("kunden");
+  api.appMode().then((mode) => {
+    if (!mode.demo) return;
+    const banner = document.getElementById("banner");
+    banner.replaceChildren(
+      h("span", {}, "Demo-Modus: Beispieldaten und eine eingebaute lexoffice-Sandbox – nichts geht an das echte lexoffice."),
+      h("button", { type: "button", class: "secondary small", onclick: () => api.demoExit().catch(() => {}) }, "Demo beenden"));
+    banner.hidden = false;
+    document.title = "Zeitrechnung – Demo";
+  }).catch(() => {});
 });
 
 export const currentView = () => current;

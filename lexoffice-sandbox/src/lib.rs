@@ -29,6 +29,14 @@
 //! | `POST /__sandbox/invoices/{id}/finalize` | draft → open (404 unknown, 409 not a draft) |
 //!
 //! The request pipeline is described in [`gateway`].
+//!
+//! # Web-app pages (demo mode)
+//! Read-only HTML stand-ins for the lexoffice web app's deeplinks, so a demo
+//! user's browser sees what lexoffice would show: `GET
+//! /permalink/invoices/edit/{id}`, `GET /permalink/invoices/view/{id}`, `GET
+//! /permalink/contacts/view/{id}`, `GET /addons/public-api`, `GET /vouchers`.
+//! Like the control plane they are unauthenticated, not rate limited and not
+//! recorded. See [`webapp`].
 
 pub mod bucket;
 pub mod cli;
@@ -44,6 +52,7 @@ pub mod seed;
 mod server;
 pub mod state;
 pub mod voucherlist;
+pub mod webapp;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -108,8 +117,8 @@ impl Default for SandboxConfig {
     }
 }
 
-/// One request to the API (`/v1/...` or any other non-control path),
-/// including rejected ones.
+/// One request to the API (`/v1/...` or any other path that is neither the
+/// control plane nor a [`webapp`] page), including rejected ones.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestRecord {
     /// Arrival sequence number since start (0, 1, 2, …; survives clearing).

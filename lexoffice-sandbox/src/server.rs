@@ -15,10 +15,13 @@ use tokio::sync::{watch, Notify};
 use tower::ServiceExt;
 
 use crate::gateway::{self, ConnKill};
-use crate::{control, Shared};
+use crate::{control, webapp, Shared};
 
+/// Control plane and web-app pages first (unauthenticated, not rate limited,
+/// not recorded); everything else goes through the gateway.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     control::routes()
+        .merge(webapp::routes())
         .fallback(gateway::handle)
         .with_state(shared)
 }

@@ -34,3 +34,34 @@ pub fn app_info(core: State<'_, Arc<Core>>) -> AppInfo {
         lexoffice_api: core.urls().ok().map(|u| u.api.to_string()),
     }
 }
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppMode {
+    pub demo: bool,
+}
+
+#[tauri::command]
+pub fn app_mode(core: State<'_, Arc<Core>>) -> AppMode {
+    AppMode { demo: core.demo }
+}
+
+fn relaunch<R: tauri::Runtime>(app: &tauri::AppHandle<R>, demo: bool) -> crate::error::AppResult<()> {
+    crate::demo::relaunch(demo).map_err(|e| {
+        crate::error::AppError::Internal(format!("Neustart fehlgeschlagen: {}", crate::error::io_de(&e)))
+    })?;
+    app.exit(0);
+    Ok(())
+}
+
+/// "Ohne lexoffice-Konto ausprobieren": restart in demo mode.
+#[tauri::command]
+pub fn demo_start<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> crate::error::AppResult<()> {
+    relaunch(&app, true)
+}
+
+/// "Demo beenden": restart with the real data.
+#[tauri::command]
+pub fn demo_exit<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> crate::error::AppResult<()> {
+    relaunch(&app, false)
+}

@@ -99,8 +99,10 @@ export async function openInvoiceDialog(projectId, onChange) {
     create.disabled = true;
     create.textContent = "Wird erstellt …";
     replace(resultBox);
+    let created = false;
     try {
       const r = await api.invoiceCreate(request());
+      created = true;
       replace(resultBox, h("div", { class: "alert ok", role: "status" },
         h("strong", {}, r.message), " ",
         r.browserOpened ? "lexoffice wurde im Browser geöffnet." : `Bitte öffnen: ${r.url}`,
@@ -111,7 +113,13 @@ export async function openInvoiceDialog(projectId, onChange) {
     } finally {
       sending = false;
       create.textContent = "Erstellen";
-      await refresh();
+      if (created) {
+        // Keep the preview: it is exactly what lexoffice now holds.
+        previewBox.prepend(h("div", { class: "alert ok" }, "So wurde der Entwurf an lexoffice übergeben. Die Einträge sind jetzt abgerechnet."));
+        create.disabled = true;
+      } else {
+        await refresh();
+      }
       loadHistory();
     }
   });

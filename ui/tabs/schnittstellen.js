@@ -111,7 +111,10 @@ function renderUnconnected(box, st) {
         },
       }, "API-Key generieren"),
       h("p", { class: "hint" }, "Melden Sie sich im Browser bei lexoffice an, erstellen Sie dort einen neuen API-Key, kopieren Sie ihn und fügen Sie ihn hier ein.")),
-    form);
+    form,
+    h("p", { class: "demo-link" }, "Noch kein lexoffice? ",
+      h("button", { type: "button", class: "linkbtn", onclick: () => api.demoStart().catch((e) => toast(e.message, "error")) }, "Ohne lexoffice-Konto ausprobieren"),
+      " – startet Zeitrechnung mit Beispieldaten und einer eingebauten lexoffice-Sandbox; Ihre echten Daten bleiben unberührt."));
 }
 
 function renderConnected(box, st) {
