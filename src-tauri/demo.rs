@@ -61,13 +61,28 @@ pub async fn prepare(core: &Core) -> AppResult<()> {
         .take(3)
         .collect();
     let plans: [(&str, &str, &str, &[&str]); 3] = [
-        ("Badsanierung Familie Berg", "2025-014", "", &["Sanitär", "Fliesen"]),
+        (
+            "Badsanierung Familie Berg",
+            "2025-014",
+            "",
+            &["Sanitär", "Fliesen"],
+        ),
         ("Wartungsvertrag Heizung", "2025-021", "79,00", &[]),
-        ("Umbau Büroetage", "2025-030", "", &["Elektrik", "Trockenbau", "Malerarbeiten"]),
+        (
+            "Umbau Büroetage",
+            "2025-030",
+            "",
+            &["Elektrik", "Trockenbau", "Malerarbeiten"],
+        ),
     ];
     let mut rng = Rng(7);
     let today = Utc::now().with_timezone(&Berlin).date_naive();
-    let employees = ["Jana Beispiel", "Ole Hansen", "Mehmet Yilmaz", "Sofia Weber"];
+    let employees = [
+        "Jana Beispiel",
+        "Ole Hansen",
+        "Mehmet Yilmaz",
+        "Sofia Weber",
+    ];
     let materials = [
         ("Kupferrohr 15 mm", "m", "8,90"),
         ("Fliesenkleber 25 kg", "Stück", "24,50"),
@@ -93,10 +108,17 @@ pub async fn prepare(core: &Core) -> AppResult<()> {
         let mut targets = vec![main];
         for s in subs.iter() {
             targets.push(
-                projekte::save(core, ProjectInput { name: (*s).into(), parent_id: Some(main), ..Default::default() })
-                    .await?
-                    .project
-                    .id,
+                projekte::save(
+                    core,
+                    ProjectInput {
+                        name: (*s).into(),
+                        parent_id: Some(main),
+                        ..Default::default()
+                    },
+                )
+                .await?
+                .project
+                .id,
             );
         }
         // Workdays of the last three months.
@@ -115,9 +137,24 @@ pub async fn prepare(core: &Core) -> AppResult<()> {
                     date: day.format("%d.%m.%Y").to_string(),
                     employee: employees[rng.below(4) as usize].into(),
                     start: format!("{start:02}:00"),
-                    end: format!("{:02}:{}", start + hours, if rng.below(2) == 0 { "00" } else { "30" }),
-                    break_time: if hours >= 6 { "0:30".into() } else { String::new() },
-                    description: ["Montage", "Aufmaß und Planung", "Demontage Altbestand", "Feinarbeiten", "Abnahme mit Kunde"][rng.below(5) as usize].into(),
+                    end: format!(
+                        "{:02}:{}",
+                        start + hours,
+                        if rng.below(2) == 0 { "00" } else { "30" }
+                    ),
+                    break_time: if hours >= 6 {
+                        "0:30".into()
+                    } else {
+                        String::new()
+                    },
+                    description: [
+                        "Montage",
+                        "Aufmaß und Planung",
+                        "Demontage Altbestand",
+                        "Feinarbeiten",
+                        "Abnahme mit Kunde",
+                    ][rng.below(5) as usize]
+                        .into(),
                     ..Default::default()
                 },
             )
@@ -153,7 +190,8 @@ pub fn relaunch(demo: bool) -> std::io::Result<()> {
     if demo {
         cmd.arg("--demo");
     }
-    cmd.env(WAIT_FOR_PID, std::process::id().to_string()).spawn()?;
+    cmd.env(WAIT_FOR_PID, std::process::id().to_string())
+        .spawn()?;
     Ok(())
 }
 
@@ -161,7 +199,10 @@ pub const WAIT_FOR_PID: &str = "ZEITRECHNUNG_WAIT_FOR_PID";
 
 /// At start: if started by `relaunch`, wait (≤ 10 s) until the old process is gone.
 pub fn wait_for_predecessor() {
-    let Some(pid) = std::env::var(WAIT_FOR_PID).ok().and_then(|p| p.parse::<u32>().ok()) else {
+    let Some(pid) = std::env::var(WAIT_FOR_PID)
+        .ok()
+        .and_then(|p| p.parse::<u32>().ok())
+    else {
         return;
     };
     std::env::remove_var(WAIT_FOR_PID);

@@ -129,7 +129,11 @@ pub fn run() {
             let base_dir = paths::data_dir(|| handle.path().app_data_dir().ok())
                 .ok_or("Es konnte kein Datenordner bestimmt werden.")?;
             // The demo keeps its own data: the real data stay untouched.
-            let data_dir = if demo_mode { base_dir.join("demo") } else { base_dir };
+            let data_dir = if demo_mode {
+                base_dir.join("demo")
+            } else {
+                base_dir
+            };
             handle.plugin(log_plugin(paths::log_dir(&data_dir)))?;
             log::info!(
                 "Zeitrechnung {} starting, data dir {}",
@@ -154,12 +158,18 @@ pub fn run() {
                 log::info!("demo mode: lexoffice sandbox on {}", sb.base_url);
                 // The demo key lives only in memory, apart from the real keyring entry.
                 let mem = secrets::MemorySecretStore::default();
-                let _ = secrets::SecretStore::store(&mem, &secrets::ApiKey::parse(demo::DEMO_KEY).ok_or("demo key")?);
+                let _ = secrets::SecretStore::store(
+                    &mem,
+                    &secrets::ApiKey::parse(demo::DEMO_KEY).ok_or("demo key")?,
+                );
                 let urls = LexofficeUrls::new(&sb.base_url, &sb.base_url);
                 app.manage(DemoSandbox(sb));
                 (urls, Arc::new(mem))
             } else {
-                (LexofficeUrls::from_env(), Arc::new(OsKeyring::default_entry()))
+                (
+                    LexofficeUrls::from_env(),
+                    Arc::new(OsKeyring::default_entry()),
+                )
             };
             if let Err(e) = &urls {
                 log::error!("{e}");

@@ -146,12 +146,20 @@ impl SecretStore for OsKeyring {
         };
         // The compiled-in store must persist …
         let persistence = keyring::default::default_credential_builder().persistence();
-        if matches!(persistence, CredentialPersistence::EntryOnly | CredentialPersistence::ProcessOnly) {
+        if matches!(
+            persistence,
+            CredentialPersistence::EntryOnly | CredentialPersistence::ProcessOnly
+        ) {
             return Err(forgetful());
         }
         // … and so must the one entries are actually built with (it can be swapped
         // for the crate's in-memory mock).
-        if self.entry()?.get_credential().downcast_ref::<keyring::mock::MockCredential>().is_some() {
+        if self
+            .entry()?
+            .get_credential()
+            .downcast_ref::<keyring::mock::MockCredential>()
+            .is_some()
+        {
             return Err(forgetful());
         }
         // Reading reaches the store (D-Bus / Keychain) without writing anything.

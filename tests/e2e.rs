@@ -764,3 +764,61 @@ fn bench_kunden_filter_10000() {
     s.screenshot(&screens().join("90-bench-10000-kunden.png"));
     s.quit();
 }
+
+#[test]
+fn demo_mode_without_a_lexoffice_account() {
+    if let Some(why) = missing_prerequisite() {
+        println!("SKIPPED e2e: {why}");
+        return;
+    }
+    let _serial = serial();
+    let w = world();
+    OsKeyring::default_entry().delete().unwrap();
+    let driver = Driver::start(
+        &w.envs
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect::<Vec<_>>(),
+    );
+    let shots = screens();
+    let s = driver.session_with_args(&app_path(), &["--demo"]);
+    s.wait_text("Demo-Modus");
+    s.wait_text("nichts geht an das echte lexoffice");
+    s.wait_xpath("//button[normalize-space()='Demo beenden']");
+    s.screenshot(&shots.join("50-demo-kunden.png"));
+    s.click(&s.button("Projekte"));
+    s.wait_text("Badsanierung Familie Berg");
+    s.click(&s.wait_xpath(
+        "//button[contains(@class,'project-item')]//span[normalize-space()='Umbau Büroetage']",
+    ));
+    s.wait_text("Trockenbau");
+    s.click(&s.button("lexoffice Rechnung"));
+    s.click(
+        &s.wait_xpath("//dialog[@open]//button[normalize-space()='alles noch nicht Abgerechnete']"),
+    );
+    s.wait_text("Gesamtbetrag");
+    s.screenshot(&shots.join("51-demo-rechnung.png"));
+    s.click(&s.wait_xpath("//dialog[@open]//button[normalize-space()='Erstellen']"));
+    s.wait_text("Entwurf in lexoffice erstellt");
+    // The deeplink points at the in-app sandbox, which shows the draft read-only.
+    let url = s.wait("deeplink opened", || {
+        std::fs::read_to_string(&w.record).ok().and_then(|t| {
+            t.lines()
+                .find(|l| l.contains("/permalink/invoices/edit/"))
+                .map(str::to_string)
+        })
+    });
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let page = reqwest::blocking::get(&url).unwrap().text().unwrap();
+    assert!(
+        page.contains("Rechnungsentwurf") && page.contains("Gesamtbetrag"),
+        "{page}"
+    );
+    s.quit();
+    drop(driver);
+    // The demo never touched the real keyring or the real data dir's database.
+    assert_eq!(keyring_key(), None);
+    let real_db = PathBuf::from(&w.envs[0].1).join("db");
+    assert!(!real_db.exists(), "the demo wrote into the real data dir");
+    assert!(PathBuf::from(&w.envs[0].1).join("demo/db").exists());
+}

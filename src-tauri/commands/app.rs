@@ -46,9 +46,15 @@ pub fn app_mode(core: State<'_, Arc<Core>>) -> AppMode {
     AppMode { demo: core.demo }
 }
 
-fn relaunch<R: tauri::Runtime>(app: &tauri::AppHandle<R>, demo: bool) -> crate::error::AppResult<()> {
+fn relaunch<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    demo: bool,
+) -> crate::error::AppResult<()> {
     crate::demo::relaunch(demo).map_err(|e| {
-        crate::error::AppError::Internal(format!("Neustart fehlgeschlagen: {}", crate::error::io_de(&e)))
+        crate::error::AppError::Internal(format!(
+            "Neustart fehlgeschlagen: {}",
+            crate::error::io_de(&e)
+        ))
     })?;
     app.exit(0);
     Ok(())

@@ -86,9 +86,12 @@ impl Driver {
     }
 
     pub fn session(&self, app: &Path) -> Session {
+        self.session_with_args(app, &[])
+    }
+
+    pub fn session_with_args(&self, app: &Path, args: &[&str]) -> Session {
         let base = format!("http://127.0.0.1:{}", self.port);
-        let caps =
-            json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
+        let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app, "args": args}}}});
         // tauri-driver may accept connections before WebKitWebDriver is ready.
         let mut attempt = 0;
         let v: Value = loop {
