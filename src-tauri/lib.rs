@@ -111,8 +111,12 @@ fn focus_main<R: Runtime>(app: &tauri::AppHandle<R>) {
 /// Keeps the in-app lexoffice sandbox of the demo mode alive.
 struct DemoSandbox(#[allow(dead_code)] lexoffice_sandbox::Sandbox);
 
+/// When the process started (for the "interactive after" figure).
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 /// Starts the desktop app (`--demo`: with the in-app lexoffice sandbox and demo data).
 pub fn run() {
+    let _ = STARTED.set(std::time::Instant::now());
     demo::wait_for_predecessor();
     let demo_mode = std::env::args().skip(1).any(|a| a == "--demo");
     let builder = tauri::Builder::default()

@@ -510,3 +510,33 @@ fn entry_keys_sort_by_project_then_date_then_id() {
     let c = entry_key(2, d("2000-01-01"), 1);
     assert!(a < b && b < c);
 }
+
+#[tokio::test]
+async fn a_stale_edit_never_reopens_a_reserved_entry() {
+    let h = harness();
+    let pid = project(&h, "Race", "", None, "90").await;
+    let id = time(&h, pid, "10.03.2025", "2:00").await;
+    let stale = h.core.store.entry(id).unwrap().unwrap();
+    // An invoice reserves the entry after the form was opened …
+    let mut reserved = stale.clone();
+    reserved.billing = BillingState::Reserved {
+        attempt: "7".into(),
+    };
+    h.core.store.put_entries(&[reserved]).unwrap();
+    // … so saving the form's stale copy (billing: open) is refused inside the write.
+    let mut edited = stale;
+    edited.description = "geändert".into();
+    let e = h.core.store.put_entries_if_open(&[edited]).unwrap_err();
+    assert_eq!(e.kind(), "validation");
+    assert_eq!(
+        h.core.store.entry(id).unwrap().unwrap().billing,
+        BillingState::Reserved {
+            attempt: "7".into()
+        }
+    );
+    assert!(
+        h.core.store.delete_entries(&[id]).is_err(),
+        "a reserved entry cannot be deleted"
+    );
+    assert!(h.core.store.entry(id).unwrap().is_some());
+}

@@ -41,8 +41,15 @@ pub struct AppMode {
     pub demo: bool,
 }
 
+/// The UI asks this first thing after it has loaded: the moment it is interactive.
 #[tauri::command]
 pub fn app_mode(core: State<'_, Arc<Core>>) -> AppMode {
+    static LOGGED: std::sync::Once = std::sync::Once::new();
+    LOGGED.call_once(|| {
+        if let Some(t) = crate::STARTED.get() {
+            log::info!("interactive after {} ms", t.elapsed().as_millis());
+        }
+    });
     AppMode { demo: core.demo }
 }
 

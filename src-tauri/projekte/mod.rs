@@ -916,7 +916,8 @@ async fn save_entry(
             created_at,
             updated_at: now,
         };
-        store.put_entries(std::slice::from_ref(&entry))?;
+        // The lock is checked again inside the write: an invoice may have reserved it meanwhile.
+        store.put_entries_if_open(std::slice::from_ref(&entry))?;
         let sub = if project.parent_id.is_some() {
             project.name
         } else {

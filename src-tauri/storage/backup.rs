@@ -143,11 +143,16 @@ impl Backup {
             }
         }
         for i in &self.invoices {
+            // Released attempts are history: their entries may have been deleted since.
+            if matches!(i.state, super::InvoiceState::Released { .. }) {
+                continue;
+            }
             if !projects.contains(&i.project_id) || i.entry_ids.iter().any(|e| !entries.contains(e))
             {
-                return Err(
-                    "Ein Rechnungsentwurf verweist auf fehlende Projekte oder Einträge.".into(),
-                );
+                return Err(format!(
+                    "Ein Rechnungsentwurf vom {} verweist auf fehlende Projekte oder Einträge.",
+                    i.created_at.format("%d.%m.%Y")
+                ));
             }
         }
         Ok(())

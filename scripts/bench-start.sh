@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Figures for docs/benchmarks.md: cold start to interactive window (median of 10)
+# and resident memory of the app and its WebKit processes, under Xvfb.
+# Usage: scripts/bench-start.sh [binary] [data dir to use (default: a fresh one)]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${1:-target/perf/zeitrechnung}
+data=${2:-}
+[ -x "$bin" ] || { echo "build it first: cargo build --profile perf" >&2; exit 1; }
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
+rss_tree() { # RSS in kB of a process and all its descendants
+  local pid=$1 total=0 p
+  for p in $pid $(pgrep -P "$pid"; for c in $(pgrep -P "$pid"); do pgrep -P "$c"; done); do
+    total=$(( total + $(awk '/VmRSS/ {print $2}' /proc/$p/status 2>/dev/null || echo 0) ))
+  done
+  echo $total
+}
+times=()
+for i in $(seq 1 10); do
+  dir=${data:-$(mktemp -d)}
+  rm -f "$dir"/logs/*.log 2>/dev/null || true
+  ZEITRECHNUNG_DATA_DIR=$dir "$bin" >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 1 200); do
+    grep -h "interactive after" "$dir"/logs/*.log >/dev/null 2>&1 && break
+    sleep 0.05
+  done
+  ms=$(grep -ho "interactive after [0-9]* ms" "$dir"/logs/*.log | head -1 | grep -o "[0-9]*")
+  times+=("$ms")
+  if [ "$i" = 10 ]; then
+    sleep 3
+    echo "rss after start (app + WebKit processes): $(( $(rss_tree $pid) / 1024 )) MB"
+  fi
+  kill $pid; wait $pid 2>/dev/null || true
+done
+sorted=$(printf '%s\n' "${times[@]}" | sort -n | tr '\n' ' ')
+median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 5,6p | awk '{s+=$1} END {print s/NR}')
+echo "cold start to interactive (ms), 10 runs: $sorted"
+echo "median: $median ms"
