@@ -19,6 +19,7 @@ export XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$
 export ZEITRECHNUNG_TEST_KEYRING=1
 export NO_AT_BRIDGE=1
 
+rm -rf target/test-reports
 # Build first so the first test does not time out waiting for the compiler.
 cargo build --locked --workspace --all-targets
 
@@ -27,4 +28,7 @@ keyctl session - dbus-run-session -- sh -c '
   printf "test-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   exec xvfb-run -a -s "-screen 0 1280x800x24" cargo test --locked --workspace
 '
+echo
+echo "Suite counts:"
+cat target/test-reports/*.txt 2>/dev/null || true
 echo "scripts/test.sh: all tests passed in $(( $(date +%s) - started )) s"

@@ -551,5 +551,11 @@ fn more_than_a_hundred_bad_inputs_are_refused_in_german_and_change_nothing() {
         }
         assert_eq!(snapshot(&h), before, "{cmd} {args}: the store changed");
     }
-    println!("bad input: {} cases refused, store unchanged", cases.len());
+    common::report(
+        "bad-input",
+        &format!(
+            "bad input: {} cases refused in German naming the field, store unchanged",
+            cases.len()
+        ),
+    );
 }

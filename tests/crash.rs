@@ -235,7 +235,10 @@ async fn customer_import_killed_50_times() {
         mid_import >= 10,
         "only {mid_import} kills hit a running import"
     );
-    println!("crash suite (customer import): {RUNS} kills, {mid_import} mid-import");
+    common::report(
+        "crash-import",
+        &format!("crash suite (customer import): {RUNS} kills, {mid_import} mid-import"),
+    );
 }
 
 const CSV_ROWS: usize = 400;
@@ -301,7 +304,10 @@ async fn csv_import_killed_50_times() {
             "run {run}: re-import doubled or lost rows"
         );
     }
-    println!("crash suite (CSV import): {RUNS} kills, {partial_seen} before the import landed");
+    common::report(
+        "crash-csv",
+        &format!("crash suite (CSV import): {RUNS} kills, {partial_seen} before the import landed"),
+    );
 }
 
 #[tokio::test]
@@ -368,7 +374,12 @@ async fn editing_killed_50_times() {
         confirmed_total > RUNS as usize,
         "the child confirmed only {confirmed_total} writes"
     );
-    println!("crash suite (editing): {RUNS} kills, {confirmed_total} confirmed writes all present");
+    common::report(
+        "crash-edit",
+        &format!(
+            "crash suite (editing): {RUNS} kills, {confirmed_total} confirmed writes all present"
+        ),
+    );
 }
 
 #[tokio::test]
@@ -469,5 +480,8 @@ async fn invoice_creation_killed_50_times() {
         }
         assert_eq!(sb.invoices_json().len(), 1, "run {run}");
     }
-    println!("crash suite (invoice creation): {RUNS} kills");
+    common::report(
+        "crash-invoice",
+        &format!("crash suite (invoice creation): {RUNS} kills"),
+    );
 }

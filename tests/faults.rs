@@ -120,7 +120,10 @@ async fn profile_faults() {
         }
         count += 1;
     }
-    println!("lexoffice faults (profile): {count} cases");
+    common::report(
+        "faults-profile",
+        &format!("lexoffice faults (profile): {count} cases"),
+    );
 }
 
 #[tokio::test]
@@ -185,7 +188,10 @@ async fn import_faults() {
         );
         count += 1;
     }
-    println!("lexoffice faults (import): {count} cases");
+    common::report(
+        "faults-import",
+        &format!("lexoffice faults (import): {count} cases"),
+    );
 }
 
 async fn invoice_world(sb: &Sandbox) -> (common::Harness, u64) {
@@ -367,5 +373,8 @@ async fn invoice_faults() {
         );
         count += 1;
     }
-    println!("lexoffice faults (invoice creation): {count} cases");
+    common::report(
+        "faults-invoice",
+        &format!("lexoffice faults (invoice creation): {count} cases"),
+    );
 }
