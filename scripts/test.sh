@@ -2,8 +2,12 @@
 # Sets up (installing missing Debian packages and tauri-driver) and runs every
 # test: unit, integration (sandbox over loopback), mock-runtime IPC, the real
 # keyring and the real-window end-to-end tests under Xvfb.
+# `--package` also builds the .deb, installs it with dpkg and runs the smoke test
+# against the installed /usr/bin/zeitrechnung.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+package=0
+[ "${1:-}" = "--package" ] && package=1
 scripts/setup.sh --test
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -20,6 +24,12 @@ export ZEITRECHNUNG_TEST_KEYRING=1
 export NO_AT_BRIDGE=1
 
 rm -rf target/test-reports
+if [ "$package" = 1 ]; then
+  scripts/package.sh
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO dpkg -i "$(ls -t target/release/bundle/deb/*.deb | head -1)"
+  export ZEITRECHNUNG_E2E_APP=/usr/bin/zeitrechnung
+fi
 # Build first so the first test does not time out waiting for the compiler.
 cargo build --locked --workspace --all-targets
 

@@ -822,3 +822,37 @@ fn demo_mode_without_a_lexoffice_account() {
     assert!(!real_db.exists(), "the demo wrote into the real data dir");
     assert!(PathBuf::from(&w.envs[0].1).join("demo/db").exists());
 }
+
+/// Smoke test of the installed package (`scripts/test.sh --package` builds the
+/// .deb, installs it with dpkg and points ZEITRECHNUNG_E2E_APP at /usr/bin/zeitrechnung).
+#[test]
+fn installed_package_connects() {
+    let Some(app) = std::env::var_os("ZEITRECHNUNG_E2E_APP") else {
+        println!("SKIPPED package smoke test: ZEITRECHNUNG_E2E_APP not set (scripts/test.sh --package sets it)");
+        return;
+    };
+    if let Some(why) = missing_prerequisite() {
+        println!("SKIPPED e2e: {why}");
+        return;
+    }
+    let _serial = serial();
+    let w = world();
+    OsKeyring::default_entry().delete().unwrap();
+    let driver = Driver::start(
+        &w.envs
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect::<Vec<_>>(),
+    );
+    let s = driver.session(&PathBuf::from(app));
+    s.wait_text("Noch keine Kunden");
+    open_schnittstellen(&s);
+    s.type_text(&s.input("API-Key"), E2E_KEY);
+    s.click(&s.button("Verbinden"));
+    s.wait_text("Verbunden mit Tischlerei Holzwurm GmbH");
+    s.screenshot(&screens().join("60-paket-verbunden.png"));
+    assert_eq!(keyring_key().as_deref(), Some(E2E_KEY));
+    s.quit();
+    drop(driver);
+    OsKeyring::default_entry().delete().unwrap();
+}

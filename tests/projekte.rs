@@ -540,3 +540,33 @@ async fn a_stale_edit_never_reopens_a_reserved_entry() {
     );
     assert!(h.core.store.entry(id).unwrap().is_some());
 }
+
+#[tokio::test]
+async fn the_project_view_gets_the_newest_entries_only() {
+    let h = harness();
+    let main = project(&h, "Groß", "", None, "").await;
+    let sub = project(&h, "Teil", "", Some(main), "").await;
+    for (pid, date) in [
+        (main, "01.01.2025"),
+        (sub, "02.01.2025"),
+        (main, "03.01.2025"),
+        (sub, "04.01.2025"),
+    ] {
+        time(&h, pid, date, "1").await;
+    }
+    let newest = p::entries_limited(&h.core, main, None, None, Some(2))
+        .await
+        .unwrap();
+    let dates: Vec<&str> = newest.iter().map(|e| e.date_display.as_str()).collect();
+    assert_eq!(dates, ["03.01.2025", "04.01.2025"]);
+    let in_range = p::entries_limited(
+        &h.core,
+        main,
+        Some(d("2025-01-01")),
+        Some(d("2025-01-02")),
+        Some(10),
+    )
+    .await
+    .unwrap();
+    assert_eq!(in_range.len(), 2);
+}

@@ -125,7 +125,7 @@ export const projectSave = (input) => call("project_save", { input });
 /** Returns a {question} to confirm first, or null when deleted. */
 export const projectDelete = (id, confirmed) => call("project_delete", { id, confirmed });
 /** @param {number} projectId @param {string} [from] @param {string} [to] dates as typed */
-export const entriesList = (projectId, from, to) => call("entries_list", { projectId, from: from || null, to: to || null });
+export const entriesList = (projectId, from, to, limit) => call("entries_list", { projectId, from: from || null, to: to || null, limit: limit || null });
 export const timeSave = (input) => call("time_save", { input });
 export const serviceSave = (input) => call("service_save", { input });
 export const entryDelete = (id) => call("entry_delete", { id });

@@ -44,6 +44,7 @@ fn label(json_field: &str) -> &'static str {
         "id" => "Datensatz",
         "confirmed" => "Bestätigung",
         "save" => "Dialog",
+        "limit" => "Anzahl",
         _ => "Eingabe",
     }
 }

@@ -69,6 +69,9 @@ struct EntriesArgs {
     from: Option<String>,
     #[serde(default)]
     to: Option<String>,
+    /// Only the newest N entries (the project view asks for 1,000).
+    #[serde(default)]
+    limit: Option<usize>,
 }
 
 #[tauri::command]
@@ -79,7 +82,7 @@ pub async fn entries_list(
     let a: EntriesArgs = parse(&request)?;
     let from = date_arg("Von", a.from)?;
     let to = date_arg("Bis", a.to)?;
-    projekte::entries(&core, a.project_id, from, to).await
+    projekte::entries_limited(&core, a.project_id, from, to, a.limit).await
 }
 
 #[tauri::command]

@@ -689,12 +689,23 @@ pub fn view(e: &Entry, subproject: &str) -> EntryView {
     v
 }
 
-/// Entries of the project and its subprojects, optionally limited to [from, to], by date.
+/// Entries of the project and its subprojects, optionally limited to [from, to]
+/// and to the newest `limit` (a project can have 100,000), oldest first.
 pub async fn entries(
     core: &Core,
     project_id: u64,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
+) -> AppResult<Vec<EntryView>> {
+    entries_limited(core, project_id, from, to, None).await
+}
+
+pub async fn entries_limited(
+    core: &Core,
+    project_id: u64,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    limit: Option<usize>,
 ) -> AppResult<Vec<EntryView>> {
     let store = core.store.clone();
     blocking(move || {
@@ -702,15 +713,20 @@ pub async fn entries(
         let lo = from.unwrap_or(NaiveDate::MIN);
         let hi = to.unwrap_or(NaiveDate::MAX);
         let mut out = Vec::new();
-        for e in store.entries_in(project.id, lo, hi)? {
-            out.push(view(&e, ""));
+        let family = std::iter::once((&project, String::new()))
+            .chain(subs.iter().map(|s| (s, s.name.clone())));
+        for (p, sub) in family {
+            let list = match limit {
+                Some(n) => store.newest_entries_in(p.id, lo, hi, n)?,
+                None => store.entries_in(p.id, lo, hi)?,
+            };
+            out.extend(list.iter().map(|e| view(e, &sub)));
         }
-        for s in &subs {
-            for e in store.entries_in(s.id, lo, hi)? {
-                out.push(view(&e, &s.name));
-            }
+        out.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
+        if let Some(n) = limit {
+            out.truncate(n);
         }
-        out.sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
+        out.reverse();
         Ok(out)
     })
     .await

@@ -159,6 +159,24 @@ impl Store {
             .collect()
     }
 
+    /// The newest `limit` entries of one project with from ≤ date ≤ to (newest first).
+    pub fn newest_entries_in(
+        &self,
+        project_id: u64,
+        from: NaiveDate,
+        to: NaiveDate,
+        limit: usize,
+    ) -> AppResult<Vec<Entry>> {
+        let (lo, hi) = range_bounds(project_id, from, to);
+        self.entries
+            .range(lo..hi)
+            .values()
+            .rev()
+            .take(limit)
+            .map(|v| Ok(serde_json::from_slice(&v?)?))
+            .collect()
+    }
+
     /// All entries of one project (not its subprojects).
     pub fn entries_of(&self, project_id: u64) -> AppResult<Vec<Entry>> {
         self.entries

@@ -3,7 +3,9 @@ import * as api from "../api.js";
 import { h, replace, toast, confirmDialog, formDialog } from "../lib/dom.js";
 import { openInvoiceDialog } from "./rechnung.js";
 
-const state = { query: "", status: "alle", selectedId: null };
+const state = { query: "", status: "alle", selectedId: null, from: "", to: "" };
+// A project can hold 100,000 entries: the view shows the newest ones of the chosen period.
+const SHOWN = 1000;
 
 const UNITS = ["Stunde", "Stück", "m", "m²", "km", "Pauschal"];
 
@@ -96,7 +98,7 @@ export function renderProjekte(root, { navigate }) {
     const id = state.selectedId;
     let d, entries;
     try {
-      [d, entries] = await Promise.all([api.projectGet(id), api.entriesList(id)]);
+      [d, entries] = await Promise.all([api.projectGet(id), api.entriesList(id, state.from, state.to, SHOWN)]);
     } catch (e) {
       replace(detail, h("p", { class: "alert error" }, e.message));
       return;
@@ -142,6 +144,7 @@ export function renderProjekte(root, { navigate }) {
         kpi("Leistungen", t.servicesNetDisplay),
         kpi("noch nicht abgerechnet", t.openNetDisplay, t.minutesWithoutRate ? "ohne Zeiten ohne Stundensatz" : "netto")),
       h("dl", { class: "facts inline" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
+      periodFilter(d, entries),
       d.subprojects.length ? h("div", { class: "subprojects" }, h("span", { class: "muted" }, "Unterprojekte:"),
         d.subprojects.map((s) => h("button", { type: "button", class: "chip", onclick: () => select(s.id) }, s.name))) : null,
       entryTable("Zeiten", times, [
@@ -155,6 +158,22 @@ export function renderProjekte(root, { navigate }) {
         ["Steuer", (e) => `${e.taxRate} %`, "num"], ["Betrag", (e) => e.amountDisplay, "num"],
       ], (e) => serviceForm(e, family, p.id)),
     );
+  }
+
+  function periodFilter(d, entries) {
+    const from = h("input", { id: "entries-from", type: "text", placeholder: "TT.MM.JJJJ", autocomplete: "off" });
+    const to = h("input", { id: "entries-to", type: "text", placeholder: "TT.MM.JJJJ", autocomplete: "off" });
+    from.value = state.from; to.value = state.to;
+    const apply = (ev) => { ev.preventDefault(); state.from = from.value; state.to = to.value; showDetail(); };
+    const note = entries.length >= SHOWN
+      ? h("p", { class: "hint" }, `Es werden die neuesten ${SHOWN.toLocaleString("de-DE")} von ${d.entryCount.toLocaleString("de-DE")} Einträgen gezeigt – für ältere bitte den Zeitraum eingrenzen.`)
+      : null;
+    return h("form", { class: "period-filter", onsubmit: apply },
+      h("div", { class: "field" }, h("label", { for: "entries-from" }, "Einträge von"), from),
+      h("div", { class: "field" }, h("label", { for: "entries-to" }, "bis"), to),
+      h("button", { type: "submit", class: "secondary" }, "Anzeigen"),
+      state.from || state.to ? h("button", { type: "button", class: "linkbtn", onclick: () => { state.from = ""; state.to = ""; showDetail(); } }, "alle") : null,
+      note);
   }
 
   function kpi(label, value, hint) {
