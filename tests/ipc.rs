@@ -371,3 +371,55 @@ fn customer_rate_feeds_the_project_rate_chain() {
     let p = invoke(&a, "project_get", json!({"id": p["project"]["id"]})).unwrap();
     assert_eq!(p["rate"]["source"], "aus Einstellungen › Schnittstellen");
 }
+
+#[test]
+fn no_ipc_response_ever_contains_the_key() {
+    let sb = lexoffice_sandbox::Sandbox::start_in_thread(lexoffice_sandbox::SandboxConfig {
+        api_key: common::KEY.into(),
+        contacts: 30,
+        ..Default::default()
+    })
+    .unwrap();
+    let a = app(&sb.base_url);
+    let mut responses: Vec<String> = Vec::new();
+    let mut call = |cmd: &str, args: Value| {
+        let r = invoke(&a, cmd, args);
+        responses.push(format!("{cmd}: {r:?}"));
+        r
+    };
+    call(
+        "connect_lexoffice",
+        json!({"apiKey": format!("{}x", common::KEY)}),
+    )
+    .unwrap_err();
+    call(
+        "connect_lexoffice",
+        json!({"apiKey": format!(" {} ", common::KEY)}),
+    )
+    .unwrap();
+    call("connection_status", json!({})).unwrap();
+    call("connection_refresh", json!({})).unwrap();
+    sb.inject(lexoffice_sandbox::Fault::Status(403), 1);
+    call("connection_refresh", json!({})).unwrap();
+    let c = call("customer_save", json!({"input": {"name": "K"}})).unwrap();
+    let p = call(
+        "project_save",
+        json!({"input": {"name": "P", "customerId": c["id"], "hourlyRate": "80"}}),
+    )
+    .unwrap();
+    let pid = p["project"]["id"].clone();
+    call(
+        "time_save",
+        json!({"input": {"projectId": pid, "date": "03.03.2025", "duration": "1"}}),
+    )
+    .unwrap();
+    call("invoice_preview", json!({"request": {"projectId": pid, "from": "01.03.2025", "to": "31.03.2025", "rate": "80", "listSubprojects": false}})).unwrap();
+    call("invoice_create", json!({"request": {"projectId": pid, "from": "01.03.2025", "to": "31.03.2025", "rate": "80", "listSubprojects": false}})).unwrap_err();
+    call("app_info", json!({})).unwrap();
+    call("disconnect_lexoffice", json!({})).unwrap();
+    call("connection_status", json!({})).unwrap();
+    for r in &responses {
+        assert!(!r.contains(common::KEY), "key in an IPC response: {r}");
+    }
+    assert_eq!(responses.len(), 13);
+}
