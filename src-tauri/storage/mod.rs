@@ -48,11 +48,23 @@ impl Store {
         std::fs::create_dir_all(dir).map_err(|e| {
             AppError::Storage(format!("Ordner {} nicht anlegbar: {e}", dir.display()))
         })?;
-        let db = sled::Config::new()
-            .path(dir)
-            .cache_capacity(16 * 1024 * 1024)
-            .open()
-            .map_err(map_open_err)?;
+        // A store that was just closed (this process, or one that just ended) can
+        // hold its file lock for a moment while sled's flusher winds down: retry briefly.
+        let mut attempts = 0;
+        let db = loop {
+            match sled::Config::new()
+                .path(dir)
+                .cache_capacity(16 * 1024 * 1024)
+                .open()
+            {
+                Ok(db) => break db,
+                Err(e) if is_lock_error(&e) && attempts < 30 => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => return Err(map_open_err(e)),
+            }
+        };
         let meta = db.open_tree("meta")?;
         let settings = db.open_tree("settings")?;
         let store = Store {
@@ -130,6 +142,11 @@ impl Store {
         self.flush()?;
         Ok(s)
     }
+}
+
+fn is_lock_error(e: &sled::Error) -> bool {
+    let text = e.to_string();
+    text.contains("lock") || text.contains("WouldBlock")
 }
 
 fn map_open_err(e: sled::Error) -> AppError {

@@ -277,7 +277,7 @@ function renderDetail(box, d, afterSave) {
   if (c.archived) badges.push(h("span", { class: "badge muted-badge" }, "archiviert"));
   if (c.missingInLexoffice) badges.push(h("span", { class: "badge warn-badge" }, "nicht mehr in lexoffice"));
   const rateId = `cust-rate-${c.id}`;
-  const rateInput = h("input", { id: rateId, type: "text", inputmode: "decimal", autocomplete: "off", placeholder: "leer = aus Schnittstellen" });
+  const rateInput = h("input", { id: rateId, type: "text", inputmode: "decimal", autocomplete: "off", placeholder: "leer" });
   rateInput.value = d.hourlyRateDisplay || "";
   const rateErr = h("p", { class: "field-error", role: "alert", hidden: true });
   const rateForm = h("form", {
