@@ -92,8 +92,7 @@ fn app_path() -> PathBuf {
 }
 
 fn open_schnittstellen(s: &Session) {
-    let gear = s.button("Einstellungen");
-    s.click(&gear);
+    s.click_button("Einstellungen");
     s.wait_xpath("//button[@role='tab' and normalize-space()='Schnittstellen']");
 }
 
@@ -133,7 +132,7 @@ fn schnittstellen_connect_rate_restart_disconnect() {
     s.screenshot(&shots.join("02-schnittstellen-unverbunden.png"));
 
     // API-Key generieren opens lexoffice's key page in the system browser.
-    s.click(&s.button("API-Key generieren"));
+    s.click_button("API-Key generieren");
     s.wait("recorded URL", || {
         std::fs::read_to_string(&w.record)
             .ok()
@@ -144,7 +143,7 @@ fn schnittstellen_connect_rate_restart_disconnect() {
     let key = s.input("API-Key");
     assert_eq!(s.property(&key, "type"), "password");
     s.type_text(&key, "falscher-key-123");
-    s.click(&s.button("Verbinden"));
+    s.click_button("Verbinden");
     s.wait_text("lexoffice hat den API-Key abgelehnt");
     s.screenshot(&shots.join("03-falscher-key.png"));
     assert_eq!(keyring_key(), None);
@@ -152,7 +151,7 @@ fn schnittstellen_connect_rate_restart_disconnect() {
     // The right key: connected, key in the keyring, never in the page.
     s.clear(&key);
     s.type_text(&key, E2E_KEY);
-    s.click(&s.button("Verbinden"));
+    s.click_button("Verbinden");
     s.wait_text("Verbunden mit Tischlerei Holzwurm GmbH");
     assert_eq!(keyring_key().as_deref(), Some(E2E_KEY));
     let html = s.execute("return document.documentElement.outerHTML");
@@ -170,11 +169,11 @@ fn schnittstellen_connect_rate_restart_disconnect() {
     // Stundensatz: a wrong value is refused at the field, 85,50 is saved.
     let rate = s.input("Stundensatz");
     s.type_text(&rate, "-5");
-    s.click(&s.button("Speichern"));
+    s.click_button("Speichern");
     s.wait_text("Der Stundensatz darf nicht negativ sein.");
     s.clear(&rate);
     s.type_text(&rate, "85,50");
-    s.click(&s.button("Speichern"));
+    s.click_button("Speichern");
     s.wait_text("Stundensatz 85,50 €/h gespeichert");
     s.screenshot(&shots.join("05-stundensatz-gespeichert.png"));
     s.quit();
@@ -204,10 +203,10 @@ fn schnittstellen_connect_rate_restart_disconnect() {
     s.wait_text("Verbunden mit Tischlerei Holzwurm GmbH");
 
     // Trennen asks first, then removes the key.
-    s.click(&s.button("Trennen"));
+    s.click_button("Trennen");
     s.wait_xpath("//dialog[@open]");
     s.screenshot(&shots.join("07-trennen-bestaetigen.png"));
-    s.click(&s.wait_xpath("//dialog[@open]//button[normalize-space()='Trennen']"));
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Trennen']");
     s.wait_text("API-Key generieren");
     s.screenshot(&shots.join("08-getrennt.png"));
     assert_eq!(keyring_key(), None);
@@ -317,8 +316,8 @@ fn kunden_import_progress_search_detail_hostile_names() {
     // Plant globals that any injected script would set.
     s.execute("window.__xss = undefined; window.__alerted = false; window.alert = function () { window.__alerted = true; };");
 
-    s.click(&s.button("Kunden importieren"));
-    s.click(&s.wait_xpath("//button[@role='menuitem' and normalize-space()='lexoffice Import']"));
+    s.click_button("Kunden importieren");
+    s.click_xpath("//button[@role='menuitem' and normalize-space()='lexoffice Import']");
     s.wait_text("lexoffice Import läuft");
     s.wait_text("Seite 2 von");
     s.screenshot(&shots.join("10-kunden-import-fortschritt.png"));
@@ -331,9 +330,7 @@ fn kunden_import_progress_search_detail_hostile_names() {
     let search = s.input("Suche");
     s.type_text(&search, "Söhne <GmbH>");
     s.wait_text("1 Kunden");
-    let row =
-        s.wait_xpath("//div[@role='row' and .//span[normalize-space()='Müller & Söhne <GmbH>']]");
-    s.click(&row);
+    s.click_xpath("//div[@role='row' and .//span[normalize-space()='Müller & Söhne <GmbH>']]");
     s.wait_xpath("//aside//h2[normalize-space()='Müller & Söhne <GmbH>']");
     s.wait_text("79100 Freiburg");
     s.wait_text("In lexoffice öffnen");
@@ -353,8 +350,7 @@ fn kunden_import_progress_search_detail_hostile_names() {
         ),
         0
     );
-    let row = s.wait_xpath("//div[@role='row' and .//span[starts-with(normalize-space(), 'Zimmerei mit einem sehr langen')]]");
-    s.click(&row);
+    s.click_xpath("//div[@role='row' and .//span[starts-with(normalize-space(), 'Zimmerei mit einem sehr langen')]]");
     s.wait_xpath("//aside//h2[starts-with(normalize-space(), 'Zimmerei mit einem sehr langen')]");
     // The long name wraps inside the detail panel instead of widening the page.
     let overflow = s.execute("return document.documentElement.scrollWidth <= window.innerWidth");
@@ -384,10 +380,9 @@ fn de_count(n: usize) -> String {
 
 /// Picks the option with the given visible text in the <select> labelled `label`.
 fn choose(s: &Session, label: &str, option_text: &str) {
-    let opt = s.wait_xpath(&format!(
+    s.click_xpath(&format!(
         "//select[@id=//label[normalize-space()='{label}']/@for]/option[normalize-space()='{option_text}']"
     ));
-    s.click(&opt);
 }
 
 fn fill(s: &Session, label: &str, value: &str) {
@@ -399,7 +394,7 @@ fn fill(s: &Session, label: &str, value: &str) {
 }
 
 fn save_dialog(s: &Session) {
-    s.click(&s.wait_xpath("//dialog[@open]//button[normalize-space()='Speichern']"));
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Speichern']");
     s.wait(&"dialog closed".to_string(), || {
         s.find_xpath("//dialog[@open]").is_err().then_some(())
     });
@@ -442,19 +437,19 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     // Schnittstellen: key and Stundensatz 85,50.
     open_schnittstellen(&s);
     s.type_text(&s.input("API-Key"), E2E_KEY);
-    s.click(&s.button("Verbinden"));
+    s.click_button("Verbinden");
     s.wait_text("Verbunden mit");
     s.type_text(&s.input("Stundensatz"), "85,50");
-    s.click(&s.button("Speichern"));
+    s.click_button("Speichern");
     s.wait_text("Stundensatz 85,50 €/h gespeichert");
-    s.click(&s.button("Kunden"));
-    s.click(&s.button("Kunden importieren"));
-    s.click(&s.wait_xpath("//button[@role='menuitem' and normalize-space()='lexoffice Import']"));
+    s.click_button("Kunden");
+    s.click_button("Kunden importieren");
+    s.click_xpath("//button[@role='menuitem' and normalize-space()='lexoffice Import']");
     s.wait_text("Import abgeschlossen");
 
-    s.click(&s.button("Projekte"));
+    s.click_button("Projekte");
     s.wait_text("Noch keine Projekte");
-    s.click(&s.button("Neues Projekt"));
+    s.click_button("Neues Projekt");
     fill(&s, "Name", "Umbau Praxis Dr. Weber");
     fill(&s, "Projektnummer", "P-2025-01");
     choose(&s, "Kunde", "Praxis Dr. Weber (10001)");
@@ -464,13 +459,13 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     s.wait_text("92,50 €/h (eigener Stundensatz)");
 
     for sub in ["Elektrik", "Sanitär"] {
-        s.click(&s.button("Unterprojekt anlegen"));
+        s.click_button("Unterprojekt anlegen");
         fill(&s, "Name", sub);
         save_dialog(&s);
         s.wait_xpath(&format!(
             "//button[contains(@class,'project-item')]//span[normalize-space()='{sub}']"
         ));
-        s.click(&s.wait_xpath("//button[contains(@class,'project-item')]//span[normalize-space()='Umbau Praxis Dr. Weber']"));
+        s.click_xpath("//button[contains(@class,'project-item')]//span[normalize-space()='Umbau Praxis Dr. Weber']");
         s.wait_xpath("//h2[normalize-space()='Umbau Praxis Dr. Weber']");
     }
 
@@ -497,7 +492,7 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
             "24,90",
         ),
     ] {
-        s.click(&s.button("Zeit erfassen"));
+        s.click_button("Zeit erfassen");
         choose(&s, "Projekt", sub);
         fill(&s, "Datum", "10.03.2025");
         fill(&s, "Mitarbeiter", "Jana Beispiel");
@@ -507,7 +502,7 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
         fill(&s, "Beschreibung", what);
         save_dialog(&s);
         s.wait_text(what);
-        s.click(&s.button("Leistung erfassen"));
+        s.click_button("Leistung erfassen");
         choose(&s, "Projekt", sub);
         fill(&s, "Datum", "11.03.2025");
         fill(&s, "Bezeichnung", service);
@@ -531,9 +526,9 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
         "Typ;Projekt;Datum;Dauer;Beschreibung\nZeit;P-2025-01;14.03.2025;1:00;<img src=x onerror=\"window.__xss=1\">\nZeit;<script>window.__xss=2</script>;14.03.2025;1:00;x\nZeit;P-2025-01;14.03.2025;1:00;{}\nZeit;P-2025-01;14.03.2025;1:00;\"שלום 🎉 a\u{7}b\"\n",
         "y".repeat(10_000)
     )).unwrap();
-    s.click(&s.button("Importieren"));
+    s.click_button("Importieren");
     fill(&s, "Datei", &hostile.display().to_string());
-    s.click(&s.button("Vorschau"));
+    s.click_button("Vorschau");
     s.wait_text("<img src=x onerror=\"window.__xss=1\">");
     s.wait_text("<script>window.__xss=2</script>");
     s.screenshot(&shots.join("24-csv-feindliche-zeilen.png"));
@@ -548,16 +543,16 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     );
     let overflow = s.execute("return document.documentElement.scrollWidth <= window.innerWidth");
     assert_eq!(overflow, true, "a 10,000-character field widens the page");
-    s.click(&s.wait_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']"));
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
 
     // CSV: one bad row is shown with its line, the valid rows are imported.
-    s.click(&s.button("Importieren"));
+    s.click_button("Importieren");
     fill(&s, "Datei", &csv_path.display().to_string());
-    s.click(&s.button("Vorschau"));
+    s.click_button("Vorschau");
     s.wait_text("2 gültig · 1 fehlerhaft");
     s.wait_text("Ungültiges Datum");
     s.screenshot(&shots.join("22-csv-vorschau.png"));
-    s.click(&s.button("Gültige Zeilen importieren"));
+    s.click_button("Gültige Zeilen importieren");
     s.wait_text("2 Einträge importiert");
     // + 3:30 h and 4 × 8,90 = 35,60 €: 9:45 h, 90,50 €, 9,75 × 92,50 + 90,50 = 992,38 €
     s.wait_text("9:45 h");
@@ -566,7 +561,7 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     s.screenshot(&shots.join("23-nach-csv-import.png"));
 
     // lexoffice Rechnung for March, 85,50 €/h, subprojects listed separately.
-    s.click(&s.button("lexoffice Rechnung"));
+    s.click_button("lexoffice Rechnung");
     fill(&s, "Von", "01.03.2025");
     fill(&s, "Bis", "31.03.2025");
     fill(&s, "Stundensatz", "85,50");
@@ -580,7 +575,7 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     s.wait_text("924,13 €");
     s.wait_text("Lindenallee 4");
     s.screenshot(&shots.join("30-rechnung-dialog-vorschau.png"));
-    s.click(&s.wait_xpath("//dialog[@open]//button[normalize-space()='Erstellen']"));
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Erstellen']");
     s.wait_text("Entwurf in lexoffice erstellt");
     s.screenshot(&shots.join("31-rechnung-erstellt.png"));
     let drafts = w.sandbox.invoices_json();
@@ -610,11 +605,11 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
             ))
         })
     });
-    s.click(&s.wait_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']"));
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
     s.wait_xpath("//span[contains(@class,'state') and normalize-space()='abgerechnet']");
     s.screenshot(&shots.join("32-eintraege-abgerechnet.png"));
     // A second invoice for the same period offers nothing.
-    s.click(&s.button("lexoffice Rechnung"));
+    s.click_button("lexoffice Rechnung");
     fill(&s, "Von", "01.03.2025");
     fill(&s, "Bis", "31.03.2025");
     s.wait_text("keine offenen Zeiten oder Leistungen");
@@ -623,14 +618,14 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     assert_eq!(s.property(&create, "disabled"), true);
     s.screenshot(&shots.join("33-zweite-rechnung-nichts-offen.png"));
     assert_eq!(w.sandbox.invoices_json().len(), 1);
-    s.click(&s.wait_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']"));
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
 
     // Einstellungen › Datensicherung: a backup file, without the key.
     open_schnittstellen(&s);
-    s.click(&s.wait_xpath("//button[@role='tab' and normalize-space()='Datensicherung']"));
+    s.click_xpath("//button[@role='tab' and normalize-space()='Datensicherung']");
     let backup = w._dir.path().join("sicherung.json");
     fill(&s, "Speicherort", &backup.display().to_string());
-    s.click(&s.button("Sicherung erstellen"));
+    s.click_button("Sicherung erstellen");
     s.wait_text("Sicherung erstellt");
     s.wait_text("auto-");
     s.screenshot(&shots.join("40-datensicherung.png"));
@@ -786,19 +781,19 @@ fn demo_mode_without_a_lexoffice_account() {
     s.wait_text("nichts geht an das echte lexoffice");
     s.wait_xpath("//button[normalize-space()='Demo beenden']");
     s.screenshot(&shots.join("50-demo-kunden.png"));
-    s.click(&s.button("Projekte"));
+    s.click_button("Projekte");
     s.wait_text("Badsanierung Familie Berg");
-    s.click(&s.wait_xpath(
+    s.click_xpath(
         "//button[contains(@class,'project-item')]//span[normalize-space()='Umbau Büroetage']",
-    ));
+    );
     s.wait_text("Trockenbau");
-    s.click(&s.button("lexoffice Rechnung"));
+    s.click_button("lexoffice Rechnung");
     s.click(
         &s.wait_xpath("//dialog[@open]//button[normalize-space()='alles noch nicht Abgerechnete']"),
     );
     s.wait_text("Gesamtbetrag");
     s.screenshot(&shots.join("51-demo-rechnung.png"));
-    s.click(&s.wait_xpath("//dialog[@open]//button[normalize-space()='Erstellen']"));
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Erstellen']");
     s.wait_text("Entwurf in lexoffice erstellt");
     // The deeplink points at the in-app sandbox, which shows the draft read-only.
     let url = s.wait("deeplink opened", || {
@@ -848,7 +843,7 @@ fn installed_package_connects() {
     s.wait_text("Noch keine Kunden");
     open_schnittstellen(&s);
     s.type_text(&s.input("API-Key"), E2E_KEY);
-    s.click(&s.button("Verbinden"));
+    s.click_button("Verbinden");
     s.wait_text("Verbunden mit Tischlerei Holzwurm GmbH");
     s.screenshot(&screens().join("60-paket-verbunden.png"));
     assert_eq!(keyring_key().as_deref(), Some(E2E_KEY));

@@ -227,6 +227,32 @@ impl Session {
         ))
     }
 
+    /// Finds and clicks, again if the UI re-rendered the element in between.
+    pub fn click_xpath(&self, xpath: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let el = self.wait_xpath(xpath);
+            match self.cmd(
+                reqwest::Method::POST,
+                &format!("/element/{el}/click"),
+                Some(json!({})),
+            ) {
+                Ok(_) => return,
+                Err(e) if Instant::now() < deadline => {
+                    eprintln!("click {xpath}: {e}; retrying");
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => panic!("click {xpath}: {e}"),
+            }
+        }
+    }
+
+    pub fn click_button(&self, text: &str) {
+        self.click_xpath(&format!(
+            "//button[normalize-space()='{text}' or @aria-label='{text}']"
+        ));
+    }
+
     pub fn click(&self, el: &str) {
         self.cmd(
             reqwest::Method::POST,
