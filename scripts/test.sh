@@ -39,6 +39,6 @@ keyctl session - dbus-run-session -- sh -c '
   exec xvfb-run -a -s "-screen 0 1280x800x24" cargo test --locked --workspace
 '
 echo
-echo "Suite counts:"
+echo "Suite counts (and any skipped test with its reason):"
 cat target/test-reports/*.txt 2>/dev/null || true
 echo "scripts/test.sh: all tests passed in $(( $(date +%s) - started )) s"

@@ -106,7 +106,7 @@ fn keyring_key() -> Option<String> {
 #[test]
 fn schnittstellen_connect_rate_restart_disconnect() {
     if let Some(why) = missing_prerequisite() {
-        println!("SKIPPED e2e: {why}");
+        common::report("skipped-e2e", &format!("SKIPPED e2e: {why}"));
         return;
     }
     let _serial = serial();
@@ -275,7 +275,7 @@ const HOSTILE: [&str; 5] = [
 #[test]
 fn kunden_import_progress_search_detail_hostile_names() {
     if let Some(why) = missing_prerequisite() {
-        println!("SKIPPED e2e: {why}");
+        common::report("skipped-e2e", &format!("SKIPPED e2e: {why}"));
         return;
     }
     let _serial = serial();
@@ -408,7 +408,7 @@ Zeit;P-2025-01;Elektrik;31.02.2025;Ole;;;;2:00;Falsches Datum;;;;;\n";
 #[test]
 fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     if let Some(why) = missing_prerequisite() {
-        println!("SKIPPED e2e: {why}");
+        common::report("skipped-e2e", &format!("SKIPPED e2e: {why}"));
         return;
     }
     let _serial = serial();
@@ -656,7 +656,7 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
 #[ignore = "benchmark"]
 fn bench_kunden_filter_10000() {
     if let Some(why) = missing_prerequisite() {
-        println!("SKIPPED e2e: {why}");
+        common::report("skipped-e2e", &format!("SKIPPED e2e: {why}"));
         return;
     }
     let _serial = serial();
@@ -763,7 +763,7 @@ fn bench_kunden_filter_10000() {
 #[test]
 fn demo_mode_without_a_lexoffice_account() {
     if let Some(why) = missing_prerequisite() {
-        println!("SKIPPED e2e: {why}");
+        common::report("skipped-e2e", &format!("SKIPPED e2e: {why}"));
         return;
     }
     let _serial = serial();
@@ -823,11 +823,14 @@ fn demo_mode_without_a_lexoffice_account() {
 #[test]
 fn installed_package_connects() {
     let Some(app) = std::env::var_os("ZEITRECHNUNG_E2E_APP") else {
-        println!("SKIPPED package smoke test: ZEITRECHNUNG_E2E_APP not set (scripts/test.sh --package sets it)");
+        common::report(
+            "skipped-package",
+            "SKIPPED package smoke test: ZEITRECHNUNG_E2E_APP not set (scripts/test.sh --package builds, installs and sets it)",
+        );
         return;
     };
     if let Some(why) = missing_prerequisite() {
-        println!("SKIPPED e2e: {why}");
+        common::report("skipped-e2e", &format!("SKIPPED e2e: {why}"));
         return;
     }
     let _serial = serial();

@@ -1,12 +1,17 @@
 //! Keyring round trip against a real Secret Service (gnome-keyring under
 //! dbus-run-session, set up by scripts/test.sh which sets ZEITRECHNUNG_TEST_KEYRING=1).
 
+mod common;
+
 use zeitrechnung_lib::secrets::{ApiKey, OsKeyring, SecretStore};
 
 #[test]
 fn real_keyring_round_trip() {
     if std::env::var_os("ZEITRECHNUNG_TEST_KEYRING").is_none() {
-        println!("SKIPPED keyring: ZEITRECHNUNG_TEST_KEYRING not set (scripts/test.sh provides a real Secret Service)");
+        common::report(
+            "skipped-keyring",
+            "SKIPPED keyring: ZEITRECHNUNG_TEST_KEYRING not set (scripts/test.sh provides a real Secret Service)",
+        );
         return;
     }
     let store = OsKeyring::new(
