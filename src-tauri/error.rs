@@ -116,3 +116,22 @@ pub fn io_de(e: &std::io::Error) -> &'static str {
         _ => "Zugriff fehlgeschlagen",
     }
 }
+
+/// What a serde error says about a field, read from its (English) text, so the
+/// German message can name the field.
+pub enum SerdeProblem {
+    Missing(String),
+    Unknown(String),
+    Other,
+}
+
+pub fn serde_problem(msg: &str) -> SerdeProblem {
+    let name = |rest: &str| rest.split('`').next().unwrap_or("").to_string();
+    if let Some(rest) = msg.strip_prefix("missing field `") {
+        SerdeProblem::Missing(name(rest))
+    } else if let Some(rest) = msg.strip_prefix("unknown field `") {
+        SerdeProblem::Unknown(name(rest))
+    } else {
+        SerdeProblem::Other
+    }
+}

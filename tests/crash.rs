@@ -11,33 +11,15 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use lexoffice_sandbox::{Contact, Fault, Sandbox, SandboxConfig};
-use zeitrechnung_lib::core::Core;
 use zeitrechnung_lib::kunden::import;
-use zeitrechnung_lib::paths::LexofficeUrls;
 use zeitrechnung_lib::projekte::{self as p, csv_import, ProjectInput, TimeInput};
 use zeitrechnung_lib::rechnung::{self, InvoiceRequest};
-use zeitrechnung_lib::secrets::{ApiKey, MemorySecretStore, SecretStore};
-use zeitrechnung_lib::storage::{BillingState, InvoiceState, Store};
+use zeitrechnung_lib::storage::{BillingState, InvoiceState};
 
 const RUNS: u32 = 50;
-
-fn core_at(dir: &Path, base: &str) -> Core {
-    let secrets = Arc::new(MemorySecretStore::default());
-    secrets.store(&ApiKey::parse(common::KEY).unwrap()).unwrap();
-    let mut core = Core::new(
-        Store::open(&dir.join("db")).expect("the database opens after a crash"),
-        secrets,
-        LexofficeUrls::new(base, common::APP_URL),
-        |c| c.timeout = Duration::from_secs(5),
-        Arc::new(|_: &str| Ok(())),
-    );
-    core.reconcile_grace = chrono::Duration::zero();
-    core
-}
 
 /// splitmix64 for reproducible kill moments.
 struct Rng(u64);
@@ -60,7 +42,7 @@ async fn crash_child() {
     };
     let dir = PathBuf::from(std::env::var("ZR_DIR").unwrap());
     let base = std::env::var("ZR_BASE").unwrap();
-    let core = core_at(&dir, &base);
+    let core = common::core_at(&dir, &base);
     println!("ready");
     match op.as_str() {
         "import" => {
@@ -206,7 +188,7 @@ async fn customer_import_killed_50_times() {
         if pages > 0 && pages < 3 {
             mid_import += 1;
         }
-        let core = core_at(dir.path(), &sb.base_url);
+        let core = common::core_at(dir.path(), &sb.base_url);
         let stored = core.store.customers().unwrap();
         // Every confirmed page is there, whole; never more than the sandbox has.
         assert!(
@@ -259,7 +241,7 @@ async fn csv_import_killed_50_times() {
     for run in 0..RUNS {
         let dir = tempfile::tempdir().unwrap();
         let pid = {
-            let core = core_at(dir.path(), "http://127.0.0.1:9");
+            let core = common::core_at(dir.path(), "http://127.0.0.1:9");
             p::save(
                 &core,
                 ProjectInput {
@@ -282,7 +264,7 @@ async fn csv_import_killed_50_times() {
             Duration::from_millis(rng.below(90)),
         );
         let confirmed = lines.iter().any(|l| l == &format!("csv {CSV_ROWS}"));
-        let core = core_at(dir.path(), "http://127.0.0.1:9");
+        let core = common::core_at(dir.path(), "http://127.0.0.1:9");
         let n = core.store.entries_of(pid).unwrap().len();
         assert!(
             n == 0 || n == CSV_ROWS,
@@ -317,7 +299,7 @@ async fn editing_killed_50_times() {
     for run in 0..RUNS {
         let dir = tempfile::tempdir().unwrap();
         let pid = {
-            let core = core_at(dir.path(), "http://127.0.0.1:9");
+            let core = common::core_at(dir.path(), "http://127.0.0.1:9");
             p::save(
                 &core,
                 ProjectInput {
@@ -349,7 +331,7 @@ async fn editing_killed_50_times() {
             })
             .collect();
         confirmed_total += confirmed.len();
-        let core = core_at(dir.path(), "http://127.0.0.1:9");
+        let core = common::core_at(dir.path(), "http://127.0.0.1:9");
         for (id, minutes) in &confirmed {
             let e = core
                 .store
@@ -398,7 +380,7 @@ async fn invoice_creation_killed_50_times() {
         );
         let dir = tempfile::tempdir().unwrap();
         let pid = {
-            let core = core_at(dir.path(), &sb.base_url);
+            let core = common::core_at(dir.path(), &sb.base_url);
             zeitrechnung_lib::schnittstellen::connect(&core, common::KEY.into())
                 .await
                 .unwrap();
@@ -446,7 +428,7 @@ async fn invoice_creation_killed_50_times() {
             Duration::from_millis(rng.below(700)),
         );
         std::thread::sleep(Duration::from_millis(400)); // a request the server is still answering finishes
-        let core = core_at(dir.path(), &sb.base_url);
+        let core = common::core_at(dir.path(), &sb.base_url);
         rechnung::reconcile_all(&core).await;
         let drafts = sb.invoices_json();
         assert!(drafts.len() <= 1, "run {run}: second draft");

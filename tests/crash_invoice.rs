@@ -9,30 +9,12 @@ mod common;
 
 use std::process::Command;
 use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 use std::time::Duration;
 
 use lexoffice_sandbox::{Contact, Fault, Sandbox, SandboxConfig};
-use zeitrechnung_lib::core::Core;
-use zeitrechnung_lib::paths::LexofficeUrls;
 use zeitrechnung_lib::projekte::{self as p, ProjectInput, TimeInput};
 use zeitrechnung_lib::rechnung::{self, InvoiceRequest};
-use zeitrechnung_lib::secrets::{ApiKey, MemorySecretStore, SecretStore};
-use zeitrechnung_lib::storage::{BillingState, InvoiceState, Store};
-
-fn core_at(dir: &std::path::Path, base: &str) -> Core {
-    let secrets = Arc::new(MemorySecretStore::default());
-    secrets.store(&ApiKey::parse(common::KEY).unwrap()).unwrap();
-    let mut core = Core::new(
-        Store::open(&dir.join("db")).unwrap(),
-        secrets,
-        LexofficeUrls::new(base, common::APP_URL),
-        |c| c.timeout = Duration::from_secs(5),
-        Arc::new(|_: &str| Ok(())),
-    );
-    core.reconcile_grace = chrono::Duration::zero();
-    core
-}
+use zeitrechnung_lib::storage::{BillingState, InvoiceState};
 
 fn request(project_id: u64) -> InvoiceRequest {
     InvoiceRequest {
@@ -54,13 +36,13 @@ async fn crash_child_create_invoice() {
     let dir = std::path::PathBuf::from(std::env::var("ZR_DIR").unwrap());
     let base = std::env::var("ZR_BASE").unwrap();
     let pid: u64 = std::env::var("ZR_PROJECT").unwrap().parse().unwrap();
-    let core = core_at(&dir, &base);
+    let core = common::core_at(&dir, &base);
     let result = rechnung::create(&core, request(pid)).await;
     eprintln!("child: create returned {result:?}");
 }
 
 async fn prepare(dir: &std::path::Path, sb: &Sandbox) -> u64 {
-    let core = core_at(dir, &sb.base_url);
+    let core = common::core_at(dir, &sb.base_url);
     zeitrechnung_lib::schnittstellen::connect(&core, common::KEY.into())
         .await
         .unwrap();
@@ -123,7 +105,7 @@ fn spawn_child(
 
 /// After a restart: reconcile, then check the invariants. Returns the draft id, if any.
 async fn check_after_restart(dir: &std::path::Path, sb: &Sandbox, pid: u64, what: &str) {
-    let core = core_at(dir, &sb.base_url);
+    let core = common::core_at(dir, &sb.base_url);
     rechnung::reconcile_all(&core).await;
     let drafts = sb.invoices_json();
     assert!(drafts.len() <= 1, "{what}: second draft");

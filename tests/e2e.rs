@@ -36,6 +36,19 @@ struct World {
     record: PathBuf,
 }
 
+impl World {
+    /// tauri-driver with this world's environment (data dir, sandbox, recording browser).
+    fn driver(&self) -> Driver {
+        Driver::start(
+            &self
+                .envs
+                .iter()
+                .map(|(k, v)| (*k, v.clone()))
+                .collect::<Vec<_>>(),
+        )
+    }
+}
+
 fn world() -> World {
     world_with(SandboxConfig {
         api_key: E2E_KEY.into(),
@@ -113,12 +126,7 @@ fn schnittstellen_connect_rate_restart_disconnect() {
     let w = world();
     // Start from a clean keyring entry.
     OsKeyring::default_entry().delete().unwrap();
-    let driver = Driver::start(
-        &w.envs
-            .iter()
-            .map(|(k, v)| (*k, v.clone()))
-            .collect::<Vec<_>>(),
-    );
+    let driver = w.driver();
     let shots = screens();
 
     // First start: Kunden with its empty state.
@@ -304,12 +312,7 @@ fn kunden_import_progress_search_detail_hostile_names() {
     OsKeyring::default_entry()
         .store(&zeitrechnung_lib::secrets::ApiKey::parse(E2E_KEY).unwrap())
         .unwrap();
-    let driver = Driver::start(
-        &w.envs
-            .iter()
-            .map(|(k, v)| (*k, v.clone()))
-            .collect::<Vec<_>>(),
-    );
+    let driver = w.driver();
     let shots = screens();
     let s = driver.session(&app_path());
     s.wait_text("Noch keine Kunden");
@@ -425,12 +428,7 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     OsKeyring::default_entry().delete().unwrap();
     let csv_path = w._dir.path().join("zeiten.csv");
     std::fs::write(&csv_path, PROJECT_CSV).unwrap();
-    let driver = Driver::start(
-        &w.envs
-            .iter()
-            .map(|(k, v)| (*k, v.clone()))
-            .collect::<Vec<_>>(),
-    );
+    let driver = w.driver();
     let shots = screens();
     let s = driver.session(&app_path());
     s.wait_text("Noch keine Kunden");
@@ -725,12 +723,7 @@ fn bench_kunden_filter_10000() {
             })
             .unwrap();
     }
-    let driver = Driver::start(
-        &w.envs
-            .iter()
-            .map(|(k, v)| (*k, v.clone()))
-            .collect::<Vec<_>>(),
-    );
+    let driver = w.driver();
     let s = driver.session(&app_path());
     let t0 = std::time::Instant::now();
     s.wait_text("9.800 Kunden");
@@ -769,12 +762,7 @@ fn demo_mode_without_a_lexoffice_account() {
     let _serial = serial();
     let w = world();
     OsKeyring::default_entry().delete().unwrap();
-    let driver = Driver::start(
-        &w.envs
-            .iter()
-            .map(|(k, v)| (*k, v.clone()))
-            .collect::<Vec<_>>(),
-    );
+    let driver = w.driver();
     let shots = screens();
     let s = driver.session_with_args(&app_path(), &["--demo"]);
     s.wait_text("Demo-Modus");
@@ -836,12 +824,7 @@ fn installed_package_connects() {
     let _serial = serial();
     let w = world();
     OsKeyring::default_entry().delete().unwrap();
-    let driver = Driver::start(
-        &w.envs
-            .iter()
-            .map(|(k, v)| (*k, v.clone()))
-            .collect::<Vec<_>>(),
-    );
+    let driver = w.driver();
     let s = driver.session(&PathBuf::from(app));
     s.wait_text("Noch keine Kunden");
     open_schnittstellen(&s);

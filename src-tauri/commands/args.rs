@@ -92,17 +92,18 @@ pub fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> AppResult<T
     serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
         let field = last_field(e.path());
         let msg = e.inner().to_string();
-        if let Some(rest) = msg.strip_prefix("unknown field `") {
-            let unknown = rest.split('`').next().unwrap_or("");
-            return AppError::validation(
-                "Eingabe",
-                format!("Unbekanntes Feld „{unknown}“: Die Eingabe wurde nicht gespeichert."),
-            );
-        }
-        if let Some(rest) = msg.strip_prefix("missing field `") {
-            let missing = rest.split('`').next().unwrap_or("");
-            let l = label(missing);
-            return AppError::validation(l, format!("{l}: Angabe fehlt."));
+        match crate::error::serde_problem(&msg) {
+            crate::error::SerdeProblem::Unknown(unknown) => {
+                return AppError::validation(
+                    "Eingabe",
+                    format!("Unbekanntes Feld „{unknown}“: Die Eingabe wurde nicht gespeichert."),
+                )
+            }
+            crate::error::SerdeProblem::Missing(missing) => {
+                let l = label(&missing);
+                return AppError::validation(l, format!("{l}: Angabe fehlt."));
+            }
+            crate::error::SerdeProblem::Other => {}
         }
         let l = label(&field);
         AppError::validation(

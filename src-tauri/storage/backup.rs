@@ -70,12 +70,10 @@ impl Backup {
         let b: Backup = serde_path_to_error::deserialize(head).map_err(|e| {
             let at = e.path().to_string();
             let inner = e.inner().to_string();
-            let what = if let Some(rest) = inner.strip_prefix("missing field `") {
-                format!("die Angabe „{}“ fehlt", rest.split('`').next().unwrap_or(""))
-            } else if let Some(rest) = inner.strip_prefix("unknown field `") {
-                format!("unbekannte Angabe „{}“", rest.split('`').next().unwrap_or(""))
-            } else {
-                format!("ungültiger Wert bei „{at}“")
+            let what = match crate::error::serde_problem(&inner) {
+                crate::error::SerdeProblem::Missing(f) => format!("die Angabe „{f}“ fehlt"),
+                crate::error::SerdeProblem::Unknown(f) => format!("unbekannte Angabe „{f}“"),
+                crate::error::SerdeProblem::Other => format!("ungültiger Wert bei „{at}“"),
             };
             bad(format!(
                 "Die Sicherung ist beschädigt oder unvollständig: {what}. Es wurde nichts verändert."

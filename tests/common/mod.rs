@@ -69,3 +69,23 @@ pub fn report(suite: &str, line: &str) {
     let _ = std::fs::write(dir.join(format!("{suite}.txt")), format!("{line}\n"));
     println!("{line}");
 }
+
+/// A core on an existing data dir with the key in memory, as the app would be after
+/// a restart (crash tests reopen the store the killed child used).
+pub fn core_at(dir: &std::path::Path, base: &str) -> Core {
+    let secrets = Arc::new(MemorySecretStore::default());
+    zeitrechnung_lib::secrets::SecretStore::store(
+        secrets.as_ref(),
+        &zeitrechnung_lib::secrets::ApiKey::parse(KEY).unwrap(),
+    )
+    .unwrap();
+    let mut core = Core::new(
+        Store::open(&dir.join("db")).expect("the database opens after a crash"),
+        secrets,
+        LexofficeUrls::new(base, APP_URL),
+        |c| c.timeout = Duration::from_secs(5),
+        Arc::new(|_: &str| Ok(())),
+    );
+    core.reconcile_grace = chrono::Duration::zero();
+    core
+}
