@@ -2,12 +2,13 @@
 # Sets up (installing missing Debian packages and tauri-driver) and runs every
 # test: unit, integration (sandbox over loopback), mock-runtime IPC, the real
 # keyring and the real-window end-to-end tests under Xvfb.
-# `--package` also builds the .deb, installs it with dpkg and runs the smoke test
-# against the installed /usr/bin/zeitrechnung.
+# It also builds the release .deb, installs it (dpkg, via apt for its
+# dependencies) and runs a real-window smoke test against the installed
+# /usr/bin/zeitrechnung. `--no-package` skips that (≈ 7 min) for a quick local run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-package=0
-[ "${1:-}" = "--package" ] && package=1
+package=1
+[ "${1:-}" = "--no-package" ] && package=0
 scripts/setup.sh --test
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -27,7 +28,12 @@ rm -rf target/test-reports
 if [ "$package" = 1 ]; then
   scripts/package.sh
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
-  $SUDO dpkg -i "$(ls -t target/release/bundle/deb/*.deb | head -1)"
+  deb=$(ls -t target/release/bundle/deb/*.deb | head -1)
+  # dpkg installs it; should a dependency be missing, apt pulls it in and finishes.
+  if ! $SUDO dpkg -i "$deb"; then
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -f -y -qq
+  fi
+  dpkg -s zeitrechnung | grep -E "^(Status|Version):"
   export ZEITRECHNUNG_E2E_APP=/usr/bin/zeitrechnung
 fi
 # Build first so the first test does not time out waiting for the compiler.

@@ -762,6 +762,10 @@ fn demo_mode_without_a_lexoffice_account() {
     let _serial = serial();
     let w = world();
     OsKeyring::default_entry().delete().unwrap();
+    // The real data dir holds one customer of the user's own: the demo must leave it alone.
+    let real_dir = PathBuf::from(&w.envs[0].1);
+    let real_db = real_dir.join("db");
+    let own = seed_own_customer(&real_db);
     let driver = w.driver();
     let shots = screens();
     let s = driver.session_with_args(&app_path(), &["--demo"]);
@@ -797,23 +801,100 @@ fn demo_mode_without_a_lexoffice_account() {
         page.contains("Rechnungsentwurf") && page.contains("Gesamtbetrag"),
         "{page}"
     );
-    s.quit();
+    // "Demo beenden" restarts the app with the real data. The new process is not
+    // under WebDriver control, so its own log says what it opened: the real data
+    // dir (not demo/), and its window became interactive (the UI asked app_mode).
+    let real_logs = real_dir.join("logs");
+    assert!(
+        !log_text(&real_logs).contains("interactive after"),
+        "the real app has not run yet"
+    );
+    s.click_xpath("//dialog[@open]//button[@aria-label='Schließen']");
+    s.wait("the invoice dialog to close", || {
+        s.find_xpath("//dialog[@open]").is_err().then_some(())
+    });
+    s.click_xpath_closing_app("//button[normalize-space()='Demo beenden']");
+    let log = s.wait("the real app after Demo beenden", || {
+        let t = log_text(&real_logs);
+        t.contains("interactive after").then_some(t)
+    });
+    assert!(
+        log.contains(&format!("data dir {}", real_dir.display())) && !log.contains("demo mode"),
+        "{log}"
+    );
+    assert!(log.contains("(demo: false)"), "{log}");
+    // The driver's process group includes the relaunched app: dropping it ends both.
     drop(driver);
-    // The demo never touched the real keyring or the real data dir's database.
+    wait_until_db_free(&real_db);
+    // The demo never touched the real keyring or the real data.
     assert_eq!(keyring_key(), None);
-    let real_db = PathBuf::from(&w.envs[0].1).join("db");
-    assert!(!real_db.exists(), "the demo wrote into the real data dir");
-    assert!(PathBuf::from(&w.envs[0].1).join("demo/db").exists());
+    let store = zeitrechnung_lib::storage::Store::open(&real_db).unwrap();
+    assert_eq!(store.customers().unwrap(), vec![own]);
+    assert!(store.projects().unwrap().is_empty());
+    assert!(real_dir.join("demo/db").exists());
 }
 
-/// Smoke test of the installed package (`scripts/test.sh --package` builds the
+fn seed_own_customer(db: &Path) -> zeitrechnung_lib::storage::Customer {
+    use zeitrechnung_lib::storage::{Address, Customer, CustomerKind, Source};
+    let store = zeitrechnung_lib::storage::Store::open(db).unwrap();
+    let now = chrono::Utc::now();
+    let c = Customer {
+        id: store.next_id().unwrap(),
+        lexoffice_id: None,
+        lexoffice_version: None,
+        number: "K-1".into(),
+        kind: CustomerKind::Company,
+        name: "Eigene Kundin GmbH".into(),
+        contact_person: String::new(),
+        address: Address {
+            street: "Hauptstraße 1".into(),
+            zip: "10115".into(),
+            city: "Berlin".into(),
+            country_code: "DE".into(),
+            ..Address::default()
+        },
+        email: String::new(),
+        phone: String::new(),
+        archived: false,
+        source: Source::Manual,
+        missing_in_lexoffice: false,
+        last_imported_at: None,
+        hourly_rate: None,
+        created_at: now,
+        updated_at: now,
+    };
+    store.put_customer(&c).unwrap();
+    c
+}
+
+fn log_text(dir: &Path) -> String {
+    let mut all = String::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        all.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
+    }
+    all
+}
+
+/// The killed app's sled lock goes with the process; wait until it has.
+fn wait_until_db_free(db: &Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if zeitrechnung_lib::storage::Store::open(db).is_ok() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("the database stayed locked after the app ended");
+}
+
+/// Smoke test of the installed package (`scripts/test.sh` builds the
 /// .deb, installs it with dpkg and points ZEITRECHNUNG_E2E_APP at /usr/bin/zeitrechnung).
 #[test]
 fn installed_package_connects() {
     let Some(app) = std::env::var_os("ZEITRECHNUNG_E2E_APP") else {
         common::report(
             "skipped-package",
-            "SKIPPED package smoke test: ZEITRECHNUNG_E2E_APP not set (scripts/test.sh --package builds, installs and sets it)",
+            "SKIPPED package smoke test: ZEITRECHNUNG_E2E_APP not set (scripts/test.sh builds, installs and sets it; --no-package skips it)",
         );
         return;
     };

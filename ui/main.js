@@ -3,7 +3,7 @@ import { renderKunden } from "./tabs/kunden.js";
 import { renderProjekte } from "./tabs/projekte.js";
 import { renderEinstellungen } from "./tabs/einstellungen.js";
 import * as api from "./api.js";
-import { h } from "./lib/dom.js";
+import { h, toast } from "./lib/dom.js";
 
 const views = {
   kunden: renderKunden,
@@ -37,7 +37,7 @@ window.addEventListener("DOMContentLoaded", () => {
     const banner = document.getElementById("banner");
     banner.replaceChildren(
       h("span", {}, "Demo-Modus: Beispieldaten und eine eingebaute lexoffice-Sandbox – nichts geht an das echte lexoffice."),
-      h("button", { type: "button", class: "secondary small", onclick: () => api.demoExit().catch(() => {}) }, "Demo beenden"));
+      h("button", { type: "button", class: "secondary small", onclick: () => api.demoExit().catch((e) => toast(e.message, "error")) }, "Demo beenden"));
     banner.hidden = false;
     document.title = "Zeitrechnung – Demo";
   }).catch(() => {});

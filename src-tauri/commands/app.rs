@@ -47,7 +47,11 @@ pub fn app_mode(core: State<'_, Arc<Core>>) -> AppMode {
     static LOGGED: std::sync::Once = std::sync::Once::new();
     LOGGED.call_once(|| {
         if let Some(t) = crate::STARTED.get() {
-            log::info!("interactive after {} ms", t.elapsed().as_millis());
+            log::info!(
+                "interactive after {} ms (demo: {})",
+                t.elapsed().as_millis(),
+                core.demo
+            );
         }
     });
     AppMode { demo: core.demo }

@@ -247,6 +247,16 @@ impl Session {
         }
     }
 
+    /// One click on an element that ends the app (the answer may never come).
+    pub fn click_xpath_closing_app(&self, xpath: &str) {
+        let el = self.wait_xpath(xpath);
+        let _ = self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{el}/click"),
+            Some(json!({})),
+        );
+    }
+
     pub fn click_button(&self, text: &str) {
         self.click_xpath(&format!(
             "//button[normalize-space()='{text}' or @aria-label='{text}']"
