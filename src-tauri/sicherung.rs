@@ -22,21 +22,38 @@ fn io_err(what: &str, path: &Path, e: std::io::Error) -> AppError {
     )
 }
 
-/// Writes next to the target and renames, so a crash never leaves half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> AppResult<()> {
+/// Writes the backup next to the target, syncs and renames, so a crash never
+/// leaves half a file. The document is streamed from the store (no copy in memory).
+fn write_backup(store: &Store, path: &Path) -> AppResult<BackupSummary> {
+    use std::io::Write;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io_err("Anlegen des Ordners für", path, e))?;
     }
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, bytes).map_err(|e| io_err("Schreiben von", &tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| io_err("Umbenennen nach", path, e))
-}
-
-fn export_bytes(store: &Store) -> AppResult<(Vec<u8>, BackupSummary)> {
-    let b = store.export()?;
-    let mut bytes = serde_json::to_vec_pretty(&b)?;
-    bytes.push(b'\n');
-    Ok((bytes, b.summary()))
+    let written = (|| {
+        let file = std::fs::File::create(&tmp).map_err(|e| io_err("Schreiben von", &tmp, e))?;
+        let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
+        let summary = store.export_to(&mut w)?;
+        w.write_all(b"\n")
+            .and_then(|_| w.flush())
+            .map_err(|e| io_err("Schreiben von", &tmp, e))?;
+        let file = w
+            .into_inner()
+            .map_err(|e| io_err("Schreiben von", &tmp, e.into_error()))?;
+        file.sync_all()
+            .map_err(|e| io_err("Schreiben von", &tmp, e))?;
+        Ok(summary)
+    })();
+    match written {
+        Ok(summary) => {
+            std::fs::rename(&tmp, path).map_err(|e| io_err("Umbenennen nach", path, e))?;
+            Ok(summary)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -65,9 +82,8 @@ pub async fn create(core: &Core, path: String) -> AppResult<BackupResult> {
     }
     let store = core.store.clone();
     blocking(move || {
-        let (bytes, summary) = export_bytes(&store)?;
-        write_atomically(&path, &bytes)?;
-        log::info!("backup written: {} bytes", bytes.len());
+        let summary = write_backup(&store, &path)?;
+        log::info!("backup written: {}", counts(&summary));
         Ok(BackupResult {
             message: format!("Sicherung erstellt: {}.", counts(&summary)),
             path: path.display().to_string(),
@@ -106,11 +122,7 @@ pub async fn restore(core: &Core, path: String) -> AppResult<BackupResult> {
         let kept = carry_over_billing(&store, &mut backup)?;
         if let Some(dir) = dir {
             let stamp = Utc::now().with_timezone(&Berlin).format("%Y-%m-%d-%H%M%S");
-            let (bytes, _) = export_bytes(&store)?;
-            write_atomically(
-                &dir.join(format!("vor-wiederherstellung-{stamp}.json")),
-                &bytes,
-            )?;
+            write_backup(&store, &dir.join(format!("vor-wiederherstellung-{stamp}.json")))?;
         }
         store.replace_all(&backup)?;
         let summary = backup.summary();
@@ -181,8 +193,7 @@ pub fn daily_backup(store: &Store, dir: &Path) -> AppResult<Option<PathBuf>> {
     let written = if path.exists() {
         None
     } else {
-        let (bytes, _) = export_bytes(store)?;
-        write_atomically(&path, &bytes)?;
+        write_backup(store, &path)?;
         Some(path)
     };
     let mut autos: Vec<PathBuf> = std::fs::read_dir(dir)

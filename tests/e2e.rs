@@ -659,70 +659,10 @@ fn bench_kunden_filter_10000() {
     }
     let _serial = serial();
     let w = world();
-    {
-        use zeitrechnung_lib::storage::{Address, Customer, CustomerKind, Source, Store};
-        let store = Store::open(&PathBuf::from(&w.envs[0].1).join("db")).unwrap();
-        let cities = [
-            "Berlin", "Hamburg", "München", "Köln", "Freiburg", "Leipzig", "Kiel", "Mainz",
-        ];
-        let names = [
-            "Müller",
-            "Schmidt",
-            "Schneider",
-            "Fischer",
-            "Weber",
-            "Meyer",
-            "Wagner",
-            "Becker",
-            "Schulz",
-            "Hoffmann",
-        ];
-        let kinds = [
-            "Bau GmbH",
-            "Elektro KG",
-            "Sanitär e.K.",
-            "Malerbetrieb",
-            "Tischlerei",
-            "Praxis",
-            "Software UG",
-        ];
-        let now = chrono::Utc::now();
-        let all: Vec<u64> = (1..=10_000).collect();
-        store
-            .update_customers_atomically(&all, |id, _| {
-                let i = id as usize;
-                Some(Customer {
-                    id,
-                    lexoffice_id: Some(format!("lex-{id}")),
-                    lexoffice_version: Some(1),
-                    number: (10_000 + id).to_string(),
-                    kind: CustomerKind::Company,
-                    name: format!("{} {} {}", names[i % 10], kinds[i % 7], i),
-                    contact_person: format!(
-                        "{} {}",
-                        ["Anna", "Ben", "Clara", "David"][i % 4],
-                        names[(i / 10) % 10]
-                    ),
-                    address: Address {
-                        street: format!("Hauptstraße {}", i % 200),
-                        zip: format!("{:05}", 10_000 + i % 89_000),
-                        city: cities[i % 8].into(),
-                        country_code: "DE".into(),
-                        ..Default::default()
-                    },
-                    email: format!("info{i}@firma{}.example", i % 97),
-                    phone: String::new(),
-                    archived: i % 50 == 0,
-                    source: Source::Lexoffice,
-                    missing_in_lexoffice: false,
-                    last_imported_at: Some(now),
-                    hourly_rate: None,
-                    created_at: now,
-                    updated_at: now,
-                })
-            })
-            .unwrap();
-    }
+    seed_customers(
+        &zeitrechnung_lib::storage::Store::open(&PathBuf::from(&w.envs[0].1).join("db")).unwrap(),
+        10_000,
+    );
     let driver = w.driver();
     let s = driver.session(&app_path());
     let t0 = std::time::Instant::now();
@@ -751,6 +691,274 @@ fn bench_kunden_filter_10000() {
     println!("search keystroke over 10,000 customers (filter + render + layout): {result}");
     s.screenshot(&screens().join("90-bench-10000-kunden.png"));
     s.quit();
+}
+
+/// `n` lexoffice customers with realistic names and addresses (every 50th archived).
+fn seed_customers(store: &zeitrechnung_lib::storage::Store, n: u64) {
+    use zeitrechnung_lib::storage::{Address, Customer, CustomerKind, Source};
+    let cities = [
+        "Berlin", "Hamburg", "München", "Köln", "Freiburg", "Leipzig", "Kiel", "Mainz",
+    ];
+    let names = [
+        "Müller",
+        "Schmidt",
+        "Schneider",
+        "Fischer",
+        "Weber",
+        "Meyer",
+        "Wagner",
+        "Becker",
+        "Schulz",
+        "Hoffmann",
+    ];
+    let kinds = [
+        "Bau GmbH",
+        "Elektro KG",
+        "Sanitär e.K.",
+        "Malerbetrieb",
+        "Tischlerei",
+        "Praxis",
+        "Software UG",
+    ];
+    let now = chrono::Utc::now();
+    let all: Vec<u64> = (1..=n).collect();
+    store
+        .update_customers_atomically(&all, |id, _| {
+            let i = id as usize;
+            Some(Customer {
+                id,
+                lexoffice_id: Some(format!("lex-{id}")),
+                lexoffice_version: Some(1),
+                number: (10_000 + id).to_string(),
+                kind: CustomerKind::Company,
+                name: format!("{} {} {}", names[i % 10], kinds[i % 7], i),
+                contact_person: format!(
+                    "{} {}",
+                    ["Anna", "Ben", "Clara", "David"][i % 4],
+                    names[(i / 10) % 10]
+                ),
+                address: Address {
+                    street: format!("Hauptstraße {}", i % 200),
+                    zip: format!("{:05}", 10_000 + i % 89_000),
+                    city: cities[i % 8].into(),
+                    country_code: "DE".into(),
+                    ..Default::default()
+                },
+                email: format!("info{i}@firma{}.example", i % 97),
+                phone: String::new(),
+                archived: i % 50 == 0,
+                source: Source::Lexoffice,
+                missing_in_lexoffice: false,
+                last_imported_at: Some(now),
+                hourly_rate: None,
+                created_at: now,
+                updated_at: now,
+            })
+        })
+        .unwrap();
+    store.raise_id_floor(n).unwrap();
+}
+
+/// Benchmark (not a test; `--ignored`, see docs/benchmarks.md): memory of the app
+/// and its WebKit processes after start, with 10,000 customers in the Kunden list,
+/// with a 100,000-entry project open and after previewing its invoice.
+/// `ZEITRECHNUNG_E2E_APP` picks the binary (e.g. the installed release build).
+#[test]
+#[ignore = "benchmark"]
+fn bench_memory_loaded() {
+    if let Some(why) = missing_prerequisite() {
+        common::report("skipped-e2e", &format!("SKIPPED e2e: {why}"));
+        return;
+    }
+    let _serial = serial();
+    let w = world();
+    let data = PathBuf::from(&w.envs[0].1);
+    let store = zeitrechnung_lib::storage::Store::open(&data.join("db")).unwrap();
+    seed_customers(&store, 10_000);
+    seed_big_project(&store, 100_000);
+    drop(store);
+    let app = std::env::var_os("ZEITRECHNUNG_E2E_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(app_path);
+    println!("binary: {}", app.display());
+    let driver = w.driver();
+    let s = driver.session(&app);
+    s.wait_text("9.800 Kunden");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let pid = app_pid(
+        &std::env::var_os("ZR_PID_EXE")
+            .map(PathBuf::from)
+            .unwrap_or(app.clone()),
+        &data,
+    );
+    println!(
+        "after start, Kunden list with 10,000 customers: {}",
+        memory_tree(pid)
+    );
+    s.click_button("Projekte");
+    s.click_xpath(
+        "//button[contains(@class,'project-item')]//span[normalize-space()='Großprojekt']",
+    );
+    s.wait_text("Es werden die neuesten 1.000 von 100.000 Einträgen gezeigt");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    println!("project with 100,000 entries open: {}", memory_tree(pid));
+    s.screenshot(&screens().join("91-bench-100000-eintraege.png"));
+    s.click_button("lexoffice Rechnung");
+    let t0 = std::time::Instant::now();
+    s.click(
+        &s.wait_xpath("//dialog[@open]//button[normalize-space()='alles noch nicht Abgerechnete']"),
+    );
+    s.wait_text("Gesamtbetrag");
+    println!(
+        "invoice preview over 100,000 entries shown after {:.0} ms",
+        t0.elapsed().as_secs_f64() * 1000.0
+    );
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    println!("after the invoice preview: {}", memory_tree(pid));
+    if std::env::var_os("ZR_TRIM").is_some() {
+        let o = std::process::Command::new("gdb")
+            .args([
+                "-p",
+                &pid.to_string(),
+                "-batch",
+                "-ex",
+                "call (int)malloc_trim(0)",
+            ])
+            .output()
+            .unwrap();
+        println!(
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .last()
+                .unwrap_or("")
+        );
+        println!("after malloc_trim: {}", memory_tree(pid));
+    }
+    s.screenshot(&screens().join("92-bench-100000-vorschau.png"));
+    s.quit();
+}
+
+/// One main project of customer 1 with `n` time entries and services over three years.
+fn seed_big_project(store: &zeitrechnung_lib::storage::Store, n: u64) {
+    use rust_decimal::Decimal;
+    use zeitrechnung_lib::storage::{BillingState, Entry, EntryKind, Project, ProjectStatus};
+    let now = chrono::Utc::now();
+    let project = Project {
+        id: store.next_id().unwrap(),
+        name: "Großprojekt".into(),
+        number: "P-100000".into(),
+        customer_id: Some(1),
+        parent_id: None,
+        hourly_rate: Some(Decimal::new(85, 0)),
+        status: ProjectStatus::Aktiv,
+        created_at: now,
+        updated_at: now,
+    };
+    store.put_project(&project).unwrap();
+    let first = now.date_naive() - chrono::Duration::days(3 * 365);
+    let mut batch = Vec::new();
+    for i in 0..n {
+        let kind = if i % 10 == 9 {
+            EntryKind::Service {
+                name: ["Kleinmaterial", "Anfahrt", "Entsorgung"][(i % 3) as usize].into(),
+                quantity: Decimal::new(1 + (i % 4) as i64, 0),
+                unit: "Stück".into(),
+                unit_price: Decimal::new(1250 + (i % 7) as i64 * 100, 2),
+                tax_rate: Decimal::new(19, 0),
+            }
+        } else {
+            EntryKind::Time {
+                employee: ["Anna", "Ben", "Clara", "David"][(i % 4) as usize].into(),
+                start: None,
+                end: None,
+                break_minutes: 0,
+                minutes: 30 + (i % 8) as u32 * 15,
+            }
+        };
+        batch.push(Entry {
+            id: store.next_id().unwrap(),
+            project_id: project.id,
+            date: first + chrono::Duration::days((i * 3 * 365 / n) as i64),
+            description: format!("Arbeit {i}"),
+            billable: true,
+            billing: BillingState::Open,
+            kind,
+            csv_fingerprint: None,
+            created_at: now,
+            updated_at: now,
+        });
+        if batch.len() == 10_000 {
+            store.put_entries(&batch).unwrap();
+            batch.clear();
+        }
+    }
+    store.put_entries(&batch).unwrap();
+}
+
+/// The app process started by the driver for this world's data dir.
+fn app_pid(app: &Path, data: &Path) -> u32 {
+    let want_env = format!("ZEITRECHNUNG_DATA_DIR={}", data.display());
+    let want_exe = app.canonicalize().unwrap();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let exe = std::fs::read_link(e.path().join("exe")).ok();
+        let env = std::fs::read(e.path().join("environ")).unwrap_or_default();
+        if exe.as_deref() == Some(want_exe.as_path())
+            && env.split(|b| *b == 0).any(|v| v == want_env.as_bytes())
+        {
+            return pid;
+        }
+    }
+    panic!("app process not found");
+}
+
+/// PSS and RSS (MB) of a process and all its descendants, per process name.
+fn memory_tree(root: u32) -> String {
+    let mut parents: Vec<(u32, u32)> = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+        // pid (comm) state ppid …: comm may hold spaces, so split after the last ')'.
+        if let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) {
+            if let Some(ppid) = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
+                parents.push((pid, ppid));
+            }
+        }
+    }
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        let p = tree[i];
+        tree.extend(parents.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
+        i += 1;
+    }
+    let field = |text: &str, name: &str| -> u64 {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    let (mut pss, mut rss, mut parts) = (0, 0, Vec::new());
+    for pid in tree {
+        let roll = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        let (p, r) = (field(&roll, "Pss:"), field(&roll, "Rss:"));
+        pss += p;
+        rss += r;
+        parts.push(format!("{} {} MB", comm.trim(), p / 1024));
+    }
+    format!(
+        "PSS {} MB, RSS {} MB ({})",
+        pss / 1024,
+        rss / 1024,
+        parts.join(", ")
+    )
 }
 
 #[test]

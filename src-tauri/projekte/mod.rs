@@ -220,12 +220,16 @@ fn service_amount(quantity: Decimal, price: Decimal) -> Decimal {
 }
 
 /// Totals over entries grouped by project id, with each project's rate.
-pub fn totals(entries: &[Entry], rates: &HashMap<u64, Option<Decimal>>) -> ProjectTotals {
+pub fn totals<E: std::borrow::Borrow<Entry>>(
+    entries: impl IntoIterator<Item = E>,
+    rates: &HashMap<u64, Option<Decimal>>,
+) -> ProjectTotals {
     let mut t = ProjectTotals::default();
     let mut services = Decimal::ZERO;
     let mut open = Decimal::ZERO;
     let mut open_minutes_by_project: HashMap<u64, u64> = HashMap::new();
     for e in entries {
+        let e = e.borrow();
         let open_billable = e.billable && matches!(e.billing, BillingState::Open);
         match &e.kind {
             EntryKind::Time { minutes, .. } => {
@@ -350,11 +354,29 @@ fn detail_blocking(store: &Store, id: u64) -> AppResult<ProjectDetail> {
     };
     let rate = effective_rate(&project, parent.as_ref(), customer.as_ref(), &settings);
     let rates = family_rates(store, &project, &subs)?;
-    let mut entries = store.entries_of(project.id)?;
-    for s in &subs {
-        entries.extend(store.entries_of(s.id)?);
+    // Streamed: a project with 100,000 entries is summed without holding them.
+    let (mut entry_count, mut has_billed_entries, mut failed) = (0u64, false, None);
+    let family_ids = std::iter::once(project.id).chain(subs.iter().map(|s| s.id));
+    let entries = family_ids
+        .flat_map(|pid| store.entries_iter(pid))
+        .map_while(|r| r.map_err(|e| failed = Some(e)).ok())
+        .inspect(|e: &Entry| {
+            entry_count += 1;
+            has_billed_entries |= e.is_locked();
+        });
+    let totals = totals(entries, &rates);
+    if let Some(e) = failed {
+        return Err(e);
     }
-    let customers = customer_map(store)?;
+    // Only the customers the subprojects name (not all 10,000).
+    let mut customers = HashMap::new();
+    for cid in subs.iter().filter_map(|s| s.customer_id) {
+        if let std::collections::hash_map::Entry::Vacant(v) = customers.entry(cid) {
+            if let Some(c) = store.customer(cid)? {
+                v.insert(c);
+            }
+        }
+    }
     let sub_rows: Vec<ProjectRow> = ordered_rows(&subs_with_parent(&subs), &customers)
         .into_iter()
         .map(|mut r| {
@@ -373,9 +395,9 @@ fn detail_blocking(store: &Store, id: u64) -> AppResult<ProjectDetail> {
         parent_name: parent.map(|p| p.name),
         rate: rate_info(rate),
         subprojects: sub_rows,
-        totals: totals(&entries, &rates),
-        has_billed_entries: entries.iter().any(Entry::is_locked),
-        entry_count: entries.len() as u64,
+        totals,
+        has_billed_entries,
+        entry_count,
         project,
     })
 }

@@ -30,6 +30,42 @@ pub struct Backup {
     pub invoices: Vec<InvoiceRecord>,
 }
 
+/// `Backup` as written by `Store::export_to`: same fields, same order, borrowed.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BackupView<'a> {
+    format: &'static str,
+    version: u32,
+    schema_version: u32,
+    app_version: &'static str,
+    created_at: DateTime<Utc>,
+    settings: Settings,
+    customers: &'a [Customer],
+    projects: &'a [Project],
+    entries: &'a EntriesSeq<'a>,
+    invoices: &'a [InvoiceRecord],
+}
+
+/// The entries tree as a JSON array, read while it is written.
+struct EntriesSeq<'a> {
+    tree: &'a sled::Tree,
+    count: std::cell::Cell<usize>,
+}
+
+impl Serialize for EntriesSeq<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = s.serialize_seq(None)?;
+        for v in self.tree.iter().values() {
+            let v = v.map_err(S::Error::custom)?;
+            let e: Entry = serde_json::from_slice(&v).map_err(S::Error::custom)?;
+            seq.serialize_element(&e)?;
+            self.count.set(self.count.get() + 1);
+        }
+        seq.end()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupSummary {
@@ -175,6 +211,40 @@ impl Store {
             projects: self.projects()?,
             entries,
             invoices: self.invoice_records()?,
+        })
+    }
+
+    /// Writes the same document as `export()` to `w`, but reads the entries from
+    /// sled one at a time while writing: a 100,000-entry database no longer sits
+    /// in memory twice (as structs and as JSON) during the daily backup.
+    pub fn export_to(&self, w: impl std::io::Write) -> AppResult<BackupSummary> {
+        let created_at = Utc::now();
+        let customers = self.customers()?;
+        let projects = self.projects()?;
+        let invoices = self.invoice_records()?;
+        let entries = EntriesSeq {
+            tree: &self.entries,
+            count: std::cell::Cell::new(0),
+        };
+        let view = BackupView {
+            format: BACKUP_FORMAT,
+            version: BACKUP_VERSION,
+            schema_version: SCHEMA_VERSION,
+            app_version: env!("CARGO_PKG_VERSION"),
+            created_at,
+            settings: self.settings()?,
+            customers: &customers,
+            projects: &projects,
+            entries: &entries,
+            invoices: &invoices,
+        };
+        serde_json::to_writer_pretty(w, &view)?;
+        Ok(BackupSummary {
+            created_at,
+            customers: customers.len(),
+            projects: projects.len(),
+            entries: entries.count.get(),
+            invoices: invoices.len(),
         })
     }
 

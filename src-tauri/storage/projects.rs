@@ -179,11 +179,16 @@ impl Store {
 
     /// All entries of one project (not its subprojects).
     pub fn entries_of(&self, project_id: u64) -> AppResult<Vec<Entry>> {
+        self.entries_iter(project_id).collect()
+    }
+
+    /// A project's entries one at a time (totals over 100,000 entries without
+    /// holding them all).
+    pub fn entries_iter(&self, project_id: u64) -> impl Iterator<Item = AppResult<Entry>> {
         self.entries
             .scan_prefix(project_id.to_be_bytes())
             .values()
             .map(|v| Ok(serde_json::from_slice(&v?)?))
-            .collect()
     }
 
     pub fn entry(&self, id: u64) -> AppResult<Option<Entry>> {
