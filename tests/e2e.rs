@@ -785,12 +785,7 @@ fn bench_memory_loaded() {
     let s = driver.session(&app);
     s.wait_text("9.800 Kunden");
     std::thread::sleep(std::time::Duration::from_secs(3));
-    let pid = app_pid(
-        &std::env::var_os("ZR_PID_EXE")
-            .map(PathBuf::from)
-            .unwrap_or(app.clone()),
-        &data,
-    );
+    let pid = app_pid(&app, &data);
     println!(
         "after start, Kunden list with 10,000 customers: {}",
         memory_tree(pid)
@@ -815,26 +810,6 @@ fn bench_memory_loaded() {
     );
     std::thread::sleep(std::time::Duration::from_secs(3));
     println!("after the invoice preview: {}", memory_tree(pid));
-    if std::env::var_os("ZR_TRIM").is_some() {
-        let o = std::process::Command::new("gdb")
-            .args([
-                "-p",
-                &pid.to_string(),
-                "-batch",
-                "-ex",
-                "call (int)malloc_trim(0)",
-            ])
-            .output()
-            .unwrap();
-        println!(
-            "{}",
-            String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .last()
-                .unwrap_or("")
-        );
-        println!("after malloc_trim: {}", memory_tree(pid));
-    }
     s.screenshot(&screens().join("92-bench-100000-vorschau.png"));
     s.quit();
 }
