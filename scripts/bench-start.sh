@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Figures for docs/benchmarks.md: cold start to interactive window (median of 10)
-# and resident memory of the app and its WebKit processes, under Xvfb.
+# and memory (PSS and RSS) of the app and its WebKit processes, under Xvfb.
 # Usage: scripts/bench-start.sh [binary] [data dir to use (default: a fresh one)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,12 +8,16 @@ bin=${1:-target/perf/zeitrechnung}
 data=${2:-}
 [ -x "$bin" ] || { echo "build it first: cargo build --profile perf" >&2; exit 1; }
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
-rss_tree() { # RSS in kB of a process and all its descendants
-  local pid=$1 total=0 p
+mem_tree() { # "PSS RSS" in kB of a process and all its descendants, then each process
+  local pid=$1 pss=0 rss=0 p each=""
   for p in $pid $(pgrep -P "$pid"; for c in $(pgrep -P "$pid"); do pgrep -P "$c"; done); do
-    total=$(( total + $(awk '/VmRSS/ {print $2}' /proc/$p/status 2>/dev/null || echo 0) ))
+    local pp rr
+    pp=$(awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup 2>/dev/null || echo 0)
+    rr=$(awk '/^Rss:/ {print $2}' /proc/$p/smaps_rollup 2>/dev/null || echo 0)
+    pss=$(( pss + pp )); rss=$(( rss + rr ))
+    each="$each $(cat /proc/$p/comm 2>/dev/null) $(( pp / 1024 )) MB,"
   done
-  echo $total
+  echo "PSS $(( pss / 1024 )) MB, RSS $(( rss / 1024 )) MB (${each# })"
 }
 times=()
 for i in $(seq 1 10); do
@@ -29,7 +33,7 @@ for i in $(seq 1 10); do
   times+=("$ms")
   if [ "$i" = 10 ]; then
     sleep 3
-    echo "rss after start (app + WebKit processes): $(( $(rss_tree $pid) / 1024 )) MB"
+    echo "memory after start (app + WebKit processes): $(mem_tree $pid)"
   fi
   kill $pid; wait $pid 2>/dev/null || true
 done

@@ -117,14 +117,6 @@ pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLoc
 /// Starts the desktop app (`--demo`: with the in-app lexoffice sandbox and demo data).
 pub fn run() {
     let _ = STARTED.set(std::time::Instant::now());
-    // A forms app needs no GPU compositing: without it WebKitGTK's web process
-    // needs ≈ 100 MB less (docs/benchmarks.md) and GPU driver trouble (blank
-    // windows on some NVIDIA/Wayland set-ups) cannot occur. `=0` turns it back on.
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
-        // Still single-threaded here: nothing else reads the environment yet.
-        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
-    }
     demo::wait_for_predecessor();
     let demo_mode = std::env::args().skip(1).any(|a| a == "--demo");
     let builder = tauri::Builder::default()

@@ -206,8 +206,17 @@ pub fn round2(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// `h:mm`, hours grouped the German way: 122500 h → `122.500:00`.
 pub fn format_minutes(m: u64) -> String {
-    format!("{}:{:02}", m / 60, m % 60)
+    let hours = (m / 60).to_string();
+    let mut grouped = String::new();
+    for (i, c) in hours.chars().enumerate() {
+        if i > 0 && (hours.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped}:{:02}", m % 60)
 }
 
 /// Quantity × price, rounded; never panics (inputs are limited, but a backup
@@ -1009,4 +1018,17 @@ pub async fn delete_entry(core: &Core, id: u64) -> AppResult<()> {
         store.delete_entries(&[id])
     })
     .await
+}
+
+#[cfg(test)]
+mod format_tests {
+    #[test]
+    fn hours_are_grouped_the_german_way() {
+        assert_eq!(super::format_minutes(0), "0:00");
+        assert_eq!(super::format_minutes(90), "1:30");
+        assert_eq!(super::format_minutes(999 * 60 + 5), "999:05");
+        assert_eq!(super::format_minutes(1000 * 60), "1.000:00");
+        assert_eq!(super::format_minutes(122_500 * 60 + 59), "122.500:59");
+        assert_eq!(super::format_minutes(1_234_567 * 60), "1.234.567:00");
+    }
 }

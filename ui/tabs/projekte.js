@@ -130,6 +130,8 @@ export function renderProjekte(root, { navigate }) {
     ];
     if (d.parentName) facts.unshift(["Hauptprojekt", d.parentName]);
     const t = d.totals;
+    // The Unterprojekt column only where there are subprojects to tell apart.
+    const sub = d.subprojects.length ? ["Unterprojekt", (e) => e.subproject || "–"] : null;
     replace(detail,
       h("div", { class: "detail-title" },
         h("div", {},
@@ -148,15 +150,15 @@ export function renderProjekte(root, { navigate }) {
       d.subprojects.length ? h("div", { class: "subprojects" }, h("span", { class: "muted" }, "Unterprojekte:"),
         d.subprojects.map((s) => h("button", { type: "button", class: "chip", onclick: () => select(s.id) }, s.name))) : null,
       entryTable("Zeiten", times, [
-        ["Datum", (e) => e.dateDisplay, "nowrap"], ["Unterprojekt", (e) => e.subproject || "–"], ["Mitarbeiter", (e) => e.employee || "–"],
-        ["Von–Bis", (e) => (e.start ? `${e.start}–${e.end}` : "–"), "nowrap"], ["Pause", (e) => (e.breakMinutes ? `${e.breakMinutes} min` : "–"), "nowrap"],
-        ["Dauer", (e) => e.durationDisplay, "num"], ["Beschreibung", (e) => e.description],
-      ], (e) => timeForm(e, family, p.id)),
+        ["Datum", (e) => e.dateDisplay, "nowrap"], sub, ["Mitarbeiter", (e) => e.employee || "–"],
+        ["Von–Bis", (e) => (e.start ? [`${e.start}–${e.end}`, e.breakMinutes ? h("span", { class: "sub-line" }, `${e.breakMinutes} min Pause`) : null] : "–"), "nowrap"],
+        ["Dauer", (e) => e.durationDisplay, "num"], ["Beschreibung", (e) => e.description, "wide"],
+      ].filter(Boolean), (e) => timeForm(e, family, p.id)),
       entryTable("Leistungen", services, [
-        ["Datum", (e) => e.dateDisplay, "nowrap"], ["Unterprojekt", (e) => e.subproject || "–"], ["Bezeichnung", (e) => e.name],
+        ["Datum", (e) => e.dateDisplay, "nowrap"], sub, ["Bezeichnung", (e) => e.name, "wide"],
         ["Menge", (e) => `${e.quantityDisplay} ${e.unit}`, "num"], ["Einzelpreis", (e) => e.unitPriceDisplay, "num"],
         ["Steuer", (e) => `${e.taxRate} %`, "num"], ["Betrag", (e) => e.amountDisplay, "num"],
-      ], (e) => serviceForm(e, family, p.id)),
+      ].filter(Boolean), (e) => serviceForm(e, family, p.id)),
     );
   }
 
@@ -182,16 +184,16 @@ export function renderProjekte(root, { navigate }) {
 
   function entryTable(title, list, cols, edit) {
     const head = h("tr", {}, cols.map(([c, , cls]) => h("th", { class: cls || null, scope: "col" }, c)),
-      h("th", { scope: "col" }, "Abrechenbar"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Aktionen")));
+      h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Aktionen")));
     const bodyRows = list.map((e) => h("tr", { class: e.state !== "offen" ? "locked" : null },
       cols.map(([, f, cls]) => h("td", { class: cls || null }, f(e))),
-      h("td", {}, e.billable ? "ja" : "nein"),
-      h("td", {}, h("span", { class: `state ${e.state}`, title: e.lockedReason || "" }, e.state)),
+      h("td", { class: "nowrap" }, h("span", { class: `state ${e.state}`, title: e.lockedReason || "" }, e.state),
+        e.billable ? null : h("span", { class: "sub-line" }, "nicht abrechenbar")),
       h("td", { class: "actions-cell" }, e.lockedReason
         ? h("span", { class: "lock", title: e.lockedReason, "aria-label": e.lockedReason }, "🔒")
         : [
-          h("button", { type: "button", class: "linkbtn", onclick: () => edit(e) }, "Bearbeiten"),
-          h("button", { type: "button", class: "linkbtn danger-link", onclick: () => deleteEntry(e) }, "Löschen"),
+          h("button", { type: "button", class: "rowbtn", title: "Bearbeiten", "aria-label": "Bearbeiten", onclick: () => edit(e) }, "✎"),
+          h("button", { type: "button", class: "rowbtn danger", title: "Löschen", "aria-label": "Löschen", onclick: () => deleteEntry(e) }, "✕"),
         ])));
     return h("section", { class: "entries" },
       h("h3", {}, `${title} (${list.length})`),
