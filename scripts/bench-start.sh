@@ -2,11 +2,11 @@
 # Figures for docs/benchmarks.md: cold start to interactive window (median of 10)
 # and memory (PSS and RSS) of the app and its WebKit processes, under Xvfb.
 # Usage: scripts/bench-start.sh [binary] [data dir to use (default: a fresh one)]
+#        scripts/bench-start.sh --webkit-floor   (memory of WebKit's MiniBrowser on about:blank)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/perf/zeitrechnung}
 data=${2:-}
-[ -x "$bin" ] || { echo "build it first: cargo build --profile perf" >&2; exit 1; }
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
 mem_tree() { # "PSS RSS" in kB of a process and all its descendants, then each process
   local pid=$1 pss=0 rss=0 p each=""
@@ -19,6 +19,17 @@ mem_tree() { # "PSS RSS" in kB of a process and all its descendants, then each p
   done
   echo "PSS $(( pss / 1024 )) MB, RSS $(( rss / 1024 )) MB (${each# })"
 }
+if [ "${1:-}" = "--webkit-floor" ]; then
+  # What any WebKitGTK window costs: WebKit's own MiniBrowser on about:blank.
+  mini=/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
+  "$mini" about:blank >/dev/null 2>&1 &
+  pid=$!
+  sleep 5
+  echo "WebKitGTK floor (MiniBrowser, about:blank): $(mem_tree $pid)"
+  kill $pid; wait $pid 2>/dev/null || true
+  exit 0
+fi
+[ -x "$bin" ] || { echo "build it first: cargo build --profile perf" >&2; exit 1; }
 times=()
 for i in $(seq 1 10); do
   dir=${data:-$(mktemp -d)}

@@ -794,7 +794,7 @@ fn bench_memory_loaded() {
     s.click_xpath(
         "//button[contains(@class,'project-item')]//span[normalize-space()='Großprojekt']",
     );
-    s.wait_text("Es werden die neuesten 1.000 von 100.000 Einträgen gezeigt");
+    s.wait_text("Es werden die neuesten 200 Einträge gezeigt (insgesamt 100.000)");
     std::thread::sleep(std::time::Duration::from_secs(3));
     println!("project with 100,000 entries open: {}", memory_tree(pid));
     s.screenshot(&screens().join("91-bench-100000-eintraege.png"));
@@ -811,6 +811,52 @@ fn bench_memory_loaded() {
     std::thread::sleep(std::time::Duration::from_secs(3));
     println!("after the invoice preview: {}", memory_tree(pid));
     s.screenshot(&screens().join("92-bench-100000-vorschau.png"));
+    s.quit();
+}
+
+/// A project with 450 entries shows the newest 200, then 200 more per click.
+#[test]
+fn large_project_shows_entries_in_pages() {
+    if let Some(why) = missing_prerequisite() {
+        common::report("skipped-e2e", &format!("SKIPPED e2e: {why}"));
+        return;
+    }
+    let _serial = serial();
+    let w = world();
+    let store =
+        zeitrechnung_lib::storage::Store::open(&PathBuf::from(&w.envs[0].1).join("db")).unwrap();
+    seed_customers(&store, 1);
+    seed_big_project(&store, 450);
+    drop(store);
+    let driver = w.driver();
+    let s = driver.session(&app_path());
+    s.click_button("Projekte");
+    s.click_xpath(
+        "//button[contains(@class,'project-item')]//span[normalize-space()='Großprojekt']",
+    );
+    s.wait_text("Es werden die neuesten 200 Einträge gezeigt (insgesamt 450)");
+    let rows = || {
+        s.execute("return document.querySelectorAll('.entries tbody tr').length")
+            .as_u64()
+            .unwrap_or(0)
+    };
+    assert_eq!(rows(), 200);
+    // Newest first: the last time seeded ("Arbeit 448"; 449 is a service) heads the list.
+    let first = s.execute("return document.querySelector('.entries tbody tr').textContent");
+    assert!(
+        first.as_str().unwrap_or("").contains("Arbeit 448"),
+        "{first}"
+    );
+    let more = "//button[normalize-space()='Ältere Einträge anzeigen (weitere 200)']";
+    s.click_xpath(more);
+    s.wait("400 rows", || (rows() == 400).then_some(()));
+    s.click_xpath(more);
+    s.wait("all 450 rows", || (rows() == 450).then_some(()));
+    assert!(
+        s.find_xpath(more).is_err(),
+        "no button once everything is shown"
+    );
+    s.screenshot(&screens().join("25-grosses-projekt-alle-eintraege.png"));
     s.quit();
 }
 

@@ -3,9 +3,10 @@ import * as api from "../api.js";
 import { h, replace, toast, confirmDialog, formDialog } from "../lib/dom.js";
 import { openInvoiceDialog } from "./rechnung.js";
 
-const state = { query: "", status: "alle", selectedId: null, from: "", to: "" };
-// A project can hold 100,000 entries: the view shows the newest ones of the chosen period.
-const SHOWN = 1000;
+// A project can hold 100,000 entries: the view shows the newest ones of the chosen
+// period, 200 at a time ("Ältere Einträge anzeigen" adds the next 200).
+const PAGE = 200;
+const state = { query: "", status: "alle", selectedId: null, from: "", to: "", shown: PAGE };
 
 const UNITS = ["Stunde", "Stück", "m", "m²", "km", "Pauschal"];
 
@@ -90,6 +91,7 @@ export function renderProjekte(root, { navigate }) {
 
   async function select(id) {
     state.selectedId = id;
+    state.shown = PAGE;
     drawList();
     await showDetail();
   }
@@ -98,7 +100,7 @@ export function renderProjekte(root, { navigate }) {
     const id = state.selectedId;
     let d, entries;
     try {
-      [d, entries] = await Promise.all([api.projectGet(id), api.entriesList(id, state.from, state.to, SHOWN)]);
+      [d, entries] = await Promise.all([api.projectGet(id), api.entriesList(id, state.from, state.to, state.shown)]);
     } catch (e) {
       replace(detail, h("p", { class: "alert error" }, e.message));
       return;
@@ -110,8 +112,10 @@ export function renderProjekte(root, { navigate }) {
   function renderDetail(d, entries) {
     const p = d.project;
     const isSub = Boolean(p.parentId);
-    const times = entries.filter((e) => e.kind === "time");
-    const services = entries.filter((e) => e.kind === "service");
+    // Newest first: "Ältere Einträge anzeigen" below the tables continues the list.
+    const newestFirst = [...entries].reverse();
+    const times = newestFirst.filter((e) => e.kind === "time");
+    const services = newestFirst.filter((e) => e.kind === "service");
     const family = [{ id: p.id, name: p.name }, ...d.subprojects.map((s) => ({ id: s.id, name: s.name }))];
     const invoiceBtn = h("button", {
       type: "button", class: "primary",
@@ -159,6 +163,11 @@ export function renderProjekte(root, { navigate }) {
         ["Menge", (e) => `${e.quantityDisplay} ${e.unit}`, "num"], ["Einzelpreis", (e) => e.unitPriceDisplay, "num"],
         ["Steuer", (e) => `${e.taxRate} %`, "num"], ["Betrag", (e) => e.amountDisplay, "num"],
       ].filter(Boolean), (e) => serviceForm(e, family, p.id)),
+      entries.length >= state.shown
+        ? h("div", { class: "more-entries" },
+          h("button", { type: "button", class: "secondary", onclick: () => { state.shown += PAGE; showDetail(); } },
+            `Ältere Einträge anzeigen (weitere ${PAGE.toLocaleString("de-DE")})`))
+        : null,
     );
   }
 
@@ -166,15 +175,15 @@ export function renderProjekte(root, { navigate }) {
     const from = h("input", { id: "entries-from", type: "text", placeholder: "TT.MM.JJJJ", autocomplete: "off" });
     const to = h("input", { id: "entries-to", type: "text", placeholder: "TT.MM.JJJJ", autocomplete: "off" });
     from.value = state.from; to.value = state.to;
-    const apply = (ev) => { ev.preventDefault(); state.from = from.value; state.to = to.value; showDetail(); };
-    const note = entries.length >= SHOWN
-      ? h("p", { class: "hint" }, `Es werden die neuesten ${SHOWN.toLocaleString("de-DE")} von ${d.entryCount.toLocaleString("de-DE")} Einträgen gezeigt – für ältere bitte den Zeitraum eingrenzen.`)
+    const apply = (ev) => { ev.preventDefault(); state.from = from.value; state.to = to.value; state.shown = PAGE; showDetail(); };
+    const note = entries.length >= state.shown
+      ? h("p", { class: "hint" }, `Es werden die neuesten ${state.shown.toLocaleString("de-DE")} Einträge gezeigt (insgesamt ${d.entryCount.toLocaleString("de-DE")}) – ältere unten nachladen oder den Zeitraum eingrenzen.`)
       : null;
     return h("form", { class: "period-filter", onsubmit: apply },
       h("div", { class: "field" }, h("label", { for: "entries-from" }, "Einträge von"), from),
       h("div", { class: "field" }, h("label", { for: "entries-to" }, "bis"), to),
       h("button", { type: "submit", class: "secondary" }, "Anzeigen"),
-      state.from || state.to ? h("button", { type: "button", class: "linkbtn", onclick: () => { state.from = ""; state.to = ""; showDetail(); } }, "alle") : null,
+      state.from || state.to ? h("button", { type: "button", class: "linkbtn", onclick: () => { state.from = ""; state.to = ""; state.shown = PAGE; showDetail(); } }, "alle") : null,
       note);
   }
 
