@@ -557,6 +557,13 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     s.wait_text("90,50 €");
     s.wait_text("992,38 €");
     s.screenshot(&shots.join("23-nach-csv-import.png"));
+    // The README's Projekte picture: the same view once the toasts have gone (3.5 s).
+    s.wait("the toasts to go", || {
+        s.find_xpath("//div[@id='toasts']/div")
+            .is_err()
+            .then_some(())
+    });
+    s.screenshot(&shots.join("26-projekt-uebersicht.png"));
 
     // lexoffice Rechnung for March, 85,50 €/h, subprojects listed separately.
     s.click_button("lexoffice Rechnung");
