@@ -33,7 +33,10 @@ if [ "$package" = 1 ]; then
   if ! $SUDO dpkg -i "$deb"; then
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -f -y -qq
   fi
-  dpkg -s zeitrechnung | grep -E "^(Status|Version):"
+  # apt -f could also have settled it by removing the package: insist on it being there.
+  dpkg-query -W -f='${Status}\n' zeitrechnung | grep -qx "install ok installed" \
+    || { echo "the .deb did not install" >&2; exit 1; }
+  dpkg-query -W -f='zeitrechnung ${Version} installed\n' zeitrechnung
   export ZEITRECHNUNG_E2E_APP=/usr/bin/zeitrechnung
 fi
 # Build first so the first test does not time out waiting for the compiler.

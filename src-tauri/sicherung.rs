@@ -29,9 +29,16 @@ fn write_backup(store: &Store, path: &Path) -> AppResult<BackupSummary> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io_err("Anlegen des Ordners für", path, e))?;
     }
-    let tmp = path.with_extension("json.tmp");
+    // One temp file per backup: two backups to the same path never share one.
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("json.{}-{n}.tmp", std::process::id()));
     let written = (|| {
-        let file = std::fs::File::create(&tmp).map_err(|e| io_err("Schreiben von", &tmp, e))?;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(|e| io_err("Schreiben von", &tmp, e))?;
         let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
         let summary = store.export_to(&mut w)?;
         w.write_all(b"\n")
@@ -44,16 +51,14 @@ fn write_backup(store: &Store, path: &Path) -> AppResult<BackupSummary> {
             .map_err(|e| io_err("Schreiben von", &tmp, e))?;
         Ok(summary)
     })();
-    match written {
-        Ok(summary) => {
-            std::fs::rename(&tmp, path).map_err(|e| io_err("Umbenennen nach", path, e))?;
-            Ok(summary)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
+    let result = written.and_then(|summary| {
+        std::fs::rename(&tmp, path).map_err(|e| io_err("Umbenennen nach", path, e))?;
+        Ok(summary)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
+    result
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -43,13 +43,16 @@ struct BackupView<'a> {
     customers: &'a [Customer],
     projects: &'a [Project],
     entries: &'a EntriesSeq<'a>,
-    invoices: &'a [InvoiceRecord],
+    invoices: &'a InvoicesSeq<'a>,
 }
 
-/// The entries tree as a JSON array, read while it is written.
+/// The entries tree as a JSON array, read while it is written. The app keeps
+/// working meanwhile: an entry of a project created after the projects were read
+/// is left out (the next backup has it), so the file always restores.
 struct EntriesSeq<'a> {
     tree: &'a sled::Tree,
-    count: std::cell::Cell<usize>,
+    projects: HashSet<u64>,
+    written: std::cell::RefCell<HashSet<u64>>,
 }
 
 impl Serialize for EntriesSeq<'_> {
@@ -59,7 +62,44 @@ impl Serialize for EntriesSeq<'_> {
         for v in self.tree.iter().values() {
             let v = v.map_err(S::Error::custom)?;
             let e: Entry = serde_json::from_slice(&v).map_err(S::Error::custom)?;
+            if !self.projects.contains(&e.project_id) {
+                continue;
+            }
             seq.serialize_element(&e)?;
+            self.written.borrow_mut().insert(e.id);
+        }
+        seq.end()
+    }
+}
+
+/// Invoice records, read after the entries were written (fields serialise in
+/// order): a draft whose entries changed while they were streamed is left out
+/// rather than pointing at entries the file lacks.
+struct InvoicesSeq<'a> {
+    store: &'a Store,
+    entries: &'a EntriesSeq<'a>,
+    count: std::cell::Cell<usize>,
+}
+
+impl Serialize for InvoicesSeq<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let records = self.store.invoice_records().map_err(S::Error::custom)?;
+        let written = self.entries.written.borrow();
+        let mut seq = s.serialize_seq(None)?;
+        for r in &records {
+            let settled = matches!(r.state, super::InvoiceState::Released { .. });
+            if !settled
+                && (!self.entries.projects.contains(&r.project_id)
+                    || r.entry_ids.iter().any(|id| !written.contains(id)))
+            {
+                log::warn!(
+                    "backup: invoice record {} changed during the backup, left out",
+                    r.id
+                );
+                continue;
+            }
+            seq.serialize_element(r)?;
             self.count.set(self.count.get() + 1);
         }
         seq.end()
@@ -221,9 +261,14 @@ impl Store {
         let created_at = Utc::now();
         let customers = self.customers()?;
         let projects = self.projects()?;
-        let invoices = self.invoice_records()?;
         let entries = EntriesSeq {
             tree: &self.entries,
+            projects: projects.iter().map(|p| p.id).collect(),
+            written: Default::default(),
+        };
+        let invoices = InvoicesSeq {
+            store: self,
+            entries: &entries,
             count: std::cell::Cell::new(0),
         };
         let view = BackupView {
@@ -239,12 +284,13 @@ impl Store {
             invoices: &invoices,
         };
         serde_json::to_writer_pretty(w, &view)?;
+        let written = entries.written.borrow().len();
         Ok(BackupSummary {
             created_at,
             customers: customers.len(),
             projects: projects.len(),
-            entries: entries.count.get(),
-            invoices: invoices.len(),
+            entries: written,
+            invoices: invoices.count.get(),
         })
     }
 

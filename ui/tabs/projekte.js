@@ -7,6 +7,7 @@ import { openInvoiceDialog } from "./rechnung.js";
 // period, 200 at a time ("Ältere Einträge anzeigen" adds the next 200).
 const PAGE = 200;
 const state = { query: "", status: "alle", selectedId: null, from: "", to: "", shown: PAGE };
+let detailSeq = 0;
 
 const UNITS = ["Stunde", "Stück", "m", "m²", "km", "Pauschal"];
 
@@ -82,9 +83,11 @@ export function renderProjekte(root, { navigate }) {
           listBox),
         detail);
     }
+    const before = state.selectedId;
     if (selectId) state.selectedId = selectId;
     if (state.selectedId && !rows.some((r) => r.id === state.selectedId)) state.selectedId = null;
     if (!state.selectedId) state.selectedId = rows[0].id;
+    if (state.selectedId !== before) state.shown = PAGE;
     drawList();
     await showDetail();
   }
@@ -97,19 +100,25 @@ export function renderProjekte(root, { navigate }) {
   }
 
   async function showDetail() {
+    // Only the answer to the latest request is shown (quick clicks, period changes).
+    const seq = ++detailSeq;
     const id = state.selectedId;
+    const limit = state.shown;
     let d, entries;
     try {
-      [d, entries] = await Promise.all([api.projectGet(id), api.entriesList(id, state.from, state.to, state.shown)]);
+      // One more than shown tells whether older entries exist.
+      [d, entries] = await Promise.all([api.projectGet(id), api.entriesList(id, state.from, state.to, limit + 1)]);
     } catch (e) {
-      replace(detail, h("p", { class: "alert error" }, e.message));
+      if (seq === detailSeq) replace(detail, h("p", { class: "alert error" }, e.message));
       return;
     }
-    if (id !== state.selectedId) return;
-    renderDetail(d, entries);
+    if (seq !== detailSeq) return;
+    const more = entries.length > limit;
+    // Oldest first from the backend: the extra one is the oldest.
+    renderDetail(d, more ? entries.slice(entries.length - limit) : entries, more);
   }
 
-  function renderDetail(d, entries) {
+  function renderDetail(d, entries, more) {
     const p = d.project;
     const isSub = Boolean(p.parentId);
     // Newest first: "Ältere Einträge anzeigen" below the tables continues the list.
@@ -150,7 +159,7 @@ export function renderProjekte(root, { navigate }) {
         kpi("Leistungen", t.servicesNetDisplay),
         kpi("noch nicht abgerechnet", t.openNetDisplay, t.minutesWithoutRate ? "ohne Zeiten ohne Stundensatz" : "netto")),
       h("dl", { class: "facts inline" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
-      periodFilter(d, entries),
+      periodFilter(d, more, entries.length),
       d.subprojects.length ? h("div", { class: "subprojects" }, h("span", { class: "muted" }, "Unterprojekte:"),
         d.subprojects.map((s) => h("button", { type: "button", class: "chip", onclick: () => select(s.id) }, s.name))) : null,
       entryTable("Zeiten", times, [
@@ -163,7 +172,7 @@ export function renderProjekte(root, { navigate }) {
         ["Menge", (e) => `${e.quantityDisplay} ${e.unit}`, "num"], ["Einzelpreis", (e) => e.unitPriceDisplay, "num"],
         ["Steuer", (e) => `${e.taxRate} %`, "num"], ["Betrag", (e) => e.amountDisplay, "num"],
       ].filter(Boolean), (e) => serviceForm(e, family, p.id)),
-      entries.length >= state.shown
+      more
         ? h("div", { class: "more-entries" },
           h("button", { type: "button", class: "secondary", onclick: () => { state.shown += PAGE; showDetail(); } },
             `Ältere Einträge anzeigen (weitere ${PAGE.toLocaleString("de-DE")})`))
@@ -171,13 +180,13 @@ export function renderProjekte(root, { navigate }) {
     );
   }
 
-  function periodFilter(d, entries) {
+  function periodFilter(d, more, shownCount) {
     const from = h("input", { id: "entries-from", type: "text", placeholder: "TT.MM.JJJJ", autocomplete: "off" });
     const to = h("input", { id: "entries-to", type: "text", placeholder: "TT.MM.JJJJ", autocomplete: "off" });
     from.value = state.from; to.value = state.to;
     const apply = (ev) => { ev.preventDefault(); state.from = from.value; state.to = to.value; state.shown = PAGE; showDetail(); };
-    const note = entries.length >= state.shown
-      ? h("p", { class: "hint" }, `Es werden die neuesten ${state.shown.toLocaleString("de-DE")} Einträge gezeigt (insgesamt ${d.entryCount.toLocaleString("de-DE")}) – ältere unten nachladen oder den Zeitraum eingrenzen.`)
+    const note = more
+      ? h("p", { class: "hint" }, `Es werden die neuesten ${shownCount.toLocaleString("de-DE")} Einträge gezeigt (insgesamt ${d.entryCount.toLocaleString("de-DE")}) – ältere unten nachladen oder den Zeitraum eingrenzen.`)
       : null;
     return h("form", { class: "period-filter", onsubmit: apply },
       h("div", { class: "field" }, h("label", { for: "entries-from" }, "Einträge von"), from),
