@@ -163,9 +163,23 @@ pub fn format_eur(value: Decimal) -> String {
     format!("{} €", format_de(value, 2))
 }
 
+/// A count with its noun in the right number: `1 Kunde`, `2 Kunden`, `1.234 Kunden`.
+pub fn count_de(n: usize, one: &str, many: &str) -> String {
+    let number = format_de(Decimal::from(n as u64), 0);
+    format!("{number} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_the_right_number() {
+        assert_eq!(count_de(0, "Kunde", "Kunden"), "0 Kunden");
+        assert_eq!(count_de(1, "Kunde", "Kunden"), "1 Kunde");
+        assert_eq!(count_de(2, "Eintrag", "Einträge"), "2 Einträge");
+        assert_eq!(count_de(10_000, "Kunde", "Kunden"), "10.000 Kunden");
+    }
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()

@@ -70,9 +70,13 @@ pub struct BackupResult {
 }
 
 fn counts(s: &BackupSummary) -> String {
+    use crate::money::count_de;
     format!(
-        "{} Kunden, {} Projekte, {} Einträge, {} Rechnungsentwürfe",
-        s.customers, s.projects, s.entries, s.invoices
+        "{}, {}, {}, {}",
+        count_de(s.customers, "Kunde", "Kunden"),
+        count_de(s.projects, "Projekt", "Projekte"),
+        count_de(s.entries, "Eintrag", "Einträge"),
+        count_de(s.invoices, "Rechnungsentwurf", "Rechnungsentwürfe")
     )
 }
 

@@ -332,7 +332,7 @@ fn kunden_import_progress_search_detail_hostile_names() {
     // Search narrows the list as you type.
     let search = s.input("Suche");
     s.type_text(&search, "Söhne <GmbH>");
-    s.wait_text("1 Kunden");
+    s.wait_text("1 Kunde");
     s.click_xpath("//div[@role='row' and .//span[normalize-space()='Müller & Söhne <GmbH>']]");
     s.wait_xpath("//aside//h2[normalize-space()='Müller & Söhne <GmbH>']");
     s.wait_text("79100 Freiburg");
@@ -551,7 +551,7 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     s.wait_text("Ungültiges Datum");
     s.screenshot(&shots.join("22-csv-vorschau.png"));
     s.click_button("Gültige Zeilen importieren");
-    s.wait_text("2 Einträge importiert");
+    s.wait_text("2 Einträge importiert, 1 fehlerhafte Zeile übersprungen.");
     // + 3:30 h and 4 × 8,90 = 35,60 €: 9:45 h, 90,50 €, 9,75 × 92,50 + 90,50 = 992,38 €
     s.wait_text("9:45 h");
     s.wait_text("90,50 €");

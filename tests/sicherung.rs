@@ -95,6 +95,10 @@ async fn backup_and_restore_round_trip_with_a_copy_first() {
         (r.summary.customers, r.summary.projects, r.summary.entries),
         (1, 2, 2)
     );
+    assert_eq!(
+        r.message,
+        "Sicherung erstellt: 1 Kunde, 2 Projekte, 2 Einträge, 0 Rechnungsentwürfe."
+    );
     let before = snapshot(&h);
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.contains("\"format\": \"zeitrechnung-sicherung\""));

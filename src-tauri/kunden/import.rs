@@ -101,10 +101,14 @@ impl ImportSummary {
                 done
             )
         } else if self.changed() == 0 {
-            format!(
-                "Keine Änderungen: Alle {} Kunden aus lexoffice sind bereits aktuell.",
-                n(self.unchanged)
-            )
+            match self.unchanged {
+                0 => "Keine Änderungen: lexoffice enthält keine Kunden.".to_string(),
+                1 => "Keine Änderungen: Der Kunde aus lexoffice ist bereits aktuell.".to_string(),
+                _ => format!(
+                    "Keine Änderungen: Alle {} Kunden aus lexoffice sind bereits aktuell.",
+                    n(self.unchanged)
+                ),
+            }
         } else {
             format!("Import abgeschlossen: {done}")
         };

@@ -340,16 +340,27 @@ pub async fn import(core: &Core, path: String) -> AppResult<CsvImportResult> {
             e.id = store.next_id()?;
         }
         store.put_entries(&entries)?;
+        use crate::money::count_de;
         let message = format!(
-            "{} Einträge importiert{}{}.",
-            entries.len(),
+            "{} importiert{}{}.",
+            count_de(entries.len(), "Eintrag", "Einträge"),
             if invalid > 0 {
-                format!(", {invalid} fehlerhafte Zeilen übersprungen")
+                format!(
+                    ", {} übersprungen",
+                    count_de(invalid, "fehlerhafte Zeile", "fehlerhafte Zeilen")
+                )
             } else {
                 String::new()
             },
             if duplicates > 0 {
-                format!(", {duplicates} bereits importierte Zeilen übersprungen")
+                format!(
+                    ", {} übersprungen",
+                    count_de(
+                        duplicates,
+                        "bereits importierte Zeile",
+                        "bereits importierte Zeilen"
+                    )
+                )
             } else {
                 String::new()
             },

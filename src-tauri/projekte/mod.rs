@@ -582,10 +582,10 @@ pub async fn delete(core: &Core, id: u64, confirmed: bool) -> AppResult<Option<D
             subprojects: subs.len() as u64,
             billed: false,
             question: format!(
-                "„{}“ mit {} Unterprojekt(en) und {} Einträgen endgültig löschen?",
+                "„{}“ mit {} und {} endgültig löschen?",
                 project.name,
-                subs.len(),
-                entries.len()
+                crate::money::count_de(subs.len(), "Unterprojekt", "Unterprojekten"),
+                crate::money::count_de(entries.len(), "Eintrag", "Einträgen")
             ),
         };
         if (check.entries > 0 || check.subprojects > 0) && !confirmed {

@@ -2,6 +2,7 @@
 // list of automatic daily backups.
 import * as api from "../api.js";
 import { h, replace, toast, confirmDialog } from "../lib/dom.js";
+import { countLabel } from "../lib/format.js";
 
 function pathField(id, label, placeholder, save) {
   const input = h("input", { id, type: "text", autocomplete: "off", placeholder });
@@ -41,7 +42,7 @@ export function renderDatensicherung(root) {
     const when = new Date(summary.createdAt).toLocaleString("de-DE");
     const ok = await confirmDialog({
       title: "Aktuelle Daten ersetzen?",
-      text: `Die Sicherung vom ${when} enthält ${summary.customers} Kunden, ${summary.projects} Projekte, ${summary.entries} Einträge und ${summary.invoices} Rechnungsentwürfe. Sie ersetzt alle aktuellen Daten. Vorher legt Zeitrechnung automatisch eine Kopie Ihrer aktuellen Daten an.`,
+      text: `Die Sicherung vom ${when} enthält ${countLabel(summary.customers, "Kunde", "Kunden")}, ${countLabel(summary.projects, "Projekt", "Projekte")}, ${countLabel(summary.entries, "Eintrag", "Einträge")} und ${countLabel(summary.invoices, "Rechnungsentwurf", "Rechnungsentwürfe")}. Sie ersetzt alle aktuellen Daten. Vorher legt Zeitrechnung automatisch eine Kopie Ihrer aktuellen Daten an.`,
       confirm: "Wiederherstellen", danger: true,
     });
     if (!ok) return;

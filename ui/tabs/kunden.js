@@ -2,7 +2,7 @@
 // and "Kunden importieren › lexoffice Import" with progress and summary.
 import * as api from "../api.js";
 import { h, replace, toast, field, showFieldError } from "../lib/dom.js";
-import { formatCount } from "../lib/format.js";
+import { formatCount, countLabel } from "../lib/format.js";
 
 const ROW_HEIGHT = 40;
 const OVERSCAN = 8;
@@ -82,7 +82,7 @@ export function renderKunden(root, { navigate }) {
       if (q && !state.haystacks[i].includes(q)) continue;
       visible.push(r);
     }
-    countEl.textContent = `${formatCount(visible.length)} Kunden`;
+    countEl.textContent = countLabel(visible.length, "Kunde", "Kunden");
     spacer.style.height = `${visible.length * ROW_HEIGHT}px`;
     drawWindow();
   }
@@ -162,7 +162,7 @@ export function renderKunden(root, { navigate }) {
   function drawImportArea() {
     if (state.importing) {
       const p = state.progress;
-      const label = p ? `Seite ${formatCount(p.page)} von ${formatCount(p.totalPages)} · ${formatCount(p.customers)} Kunden erhalten` : "Verbindung zu lexoffice …";
+      const label = p ? `Seite ${formatCount(p.page)} von ${formatCount(p.totalPages)} · ${countLabel(p.customers, "Kunde", "Kunden")} erhalten` : "Verbindung zu lexoffice …";
       const bar = h("progress", { max: p ? p.totalPages : 1, "aria-label": "Fortschritt des Imports" });
       if (p) bar.value = p.page; else bar.removeAttribute("value");
       const cancelBtn = h("button", {
