@@ -291,13 +291,24 @@ fn plan(
                     .unwrap_or_else(|| format!("Entwurf {id}"))
             })
             .collect();
-        notes.push(format!(
-            "{n} Einträge im Zeitraum sind bereits abgerechnet und werden ausgelassen ({}).",
-            drafts.join(", ")
-        ));
+        notes.push(if n == 1 {
+            format!(
+                "1 Eintrag im Zeitraum ist bereits abgerechnet und wird ausgelassen ({}).",
+                drafts.join(", ")
+            )
+        } else {
+            format!(
+                "{n} Einträge im Zeitraum sind bereits abgerechnet und werden ausgelassen ({}).",
+                drafts.join(", ")
+            )
+        });
     }
     if reserved > 0 {
-        notes.push(format!("{reserved} Einträge gehören zu einem noch ungeklärten Versuch und werden ausgelassen (siehe Rechnungshistorie)."));
+        notes.push(if reserved == 1 {
+            "1 Eintrag gehört zu einem noch ungeklärten Versuch und wird ausgelassen (siehe Rechnungshistorie).".to_string()
+        } else {
+            format!("{reserved} Einträge gehören zu einem noch ungeklärten Versuch und werden ausgelassen (siehe Rechnungshistorie).")
+        });
     }
     let mut groups: Vec<Group> = Vec::new();
     let family: Vec<&Project> = std::iter::once(&ctx.project)

@@ -3,6 +3,7 @@
 // project's draft history below.
 import * as api from "../api.js";
 import { h, replace, toast, confirmDialog } from "../lib/dom.js";
+import { countLabel } from "../lib/format.js";
 
 let counter = 0;
 
@@ -189,7 +190,7 @@ function renderPreview(box, pv) {
       pv.customer ? [h("strong", {}, pv.customer.name), ...pv.customer.lines.map((l) => h("div", {}, l))] : h("div", { class: "muted" }, "–")),
     h("div", {},
       h("div", { class: "pv-label" }, "Leistungszeitraum"), h("div", {}, pv.servicePeriod || "–"),
-      h("div", { class: "pv-label" }, "Umfang"), h("div", {}, `${pv.entryCount} Einträge · ${pv.hoursDisplay}`))));
+      h("div", { class: "pv-label" }, "Umfang"), h("div", {}, `${countLabel(pv.entryCount, "Eintrag", "Einträge")} · ${pv.hoursDisplay}`))));
   if (pv.problems.length) parts.push(h("ul", { class: "alert error problems", role: "alert" }, pv.problems.map((p) => h("li", {}, p))));
   if (pv.notes.length) parts.push(h("div", { class: "alert warn" }, pv.notes.map((t) => h("div", {}, t))));
   if (pv.lines.length) {
