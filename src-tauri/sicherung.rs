@@ -25,7 +25,6 @@ fn io_err(what: &str, path: &Path, e: std::io::Error) -> AppError {
 /// Writes the backup next to the target, syncs and renames, so a crash never
 /// leaves half a file. The document is streamed from the store (no copy in memory).
 fn write_backup(store: &Store, path: &Path) -> AppResult<BackupSummary> {
-    use std::io::Write;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io_err("Anlegen des Ordners für", path, e))?;
     }
@@ -33,25 +32,7 @@ fn write_backup(store: &Store, path: &Path) -> AppResult<BackupSummary> {
     static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = path.with_extension(format!("json.{}-{n}.tmp", std::process::id()));
-    let written = (|| {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .map_err(|e| io_err("Schreiben von", &tmp, e))?;
-        let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
-        let summary = store.export_to(&mut w)?;
-        w.write_all(b"\n")
-            .and_then(|_| w.flush())
-            .map_err(|e| io_err("Schreiben von", &tmp, e))?;
-        let file = w
-            .into_inner()
-            .map_err(|e| io_err("Schreiben von", &tmp, e.into_error()))?;
-        file.sync_all()
-            .map_err(|e| io_err("Schreiben von", &tmp, e))?;
-        Ok(summary)
-    })();
-    let result = written.and_then(|summary| {
+    let result = write_synced(store, &tmp).and_then(|summary| {
         std::fs::rename(&tmp, path).map_err(|e| io_err("Umbenennen nach", path, e))?;
         Ok(summary)
     });
@@ -59,6 +40,25 @@ fn write_backup(store: &Store, path: &Path) -> AppResult<BackupSummary> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// The backup document into a new file `tmp`, on disk when this returns.
+fn write_synced(store: &Store, tmp: &Path) -> AppResult<BackupSummary> {
+    use std::io::Write;
+    let write_err = |e| io_err("Schreiben von", tmp, e);
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(tmp)
+        .map_err(write_err)?;
+    let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
+    let summary = store.export_to(&mut w)?;
+    w.write_all(b"\n")
+        .and_then(|_| w.flush())
+        .map_err(write_err)?;
+    let file = w.into_inner().map_err(|e| write_err(e.into_error()))?;
+    file.sync_all().map_err(write_err)?;
+    Ok(summary)
 }
 
 #[derive(Debug, Clone, Serialize)]

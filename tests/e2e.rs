@@ -25,6 +25,16 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Every e2e test starts here: skipped with its reason when tauri-driver, WebKitWebDriver
+/// or a display is missing, otherwise it holds the lock that runs the tests one at a time.
+fn begin() -> Option<std::sync::MutexGuard<'static, ()>> {
+    if let Some(why) = missing_prerequisite() {
+        common::report("skipped-e2e", &format!("SKIPPED e2e: {why}"));
+        return None;
+    }
+    Some(serial())
+}
+
 fn screens() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screens")
 }
@@ -37,6 +47,11 @@ struct World {
 }
 
 impl World {
+    /// The app's data dir in this world (ZEITRECHNUNG_DATA_DIR).
+    fn data_dir(&self) -> PathBuf {
+        PathBuf::from(&self.envs[0].1)
+    }
+
     /// tauri-driver with this world's environment (data dir, sandbox, recording browser).
     fn driver(&self) -> Driver {
         Driver::start(
@@ -118,11 +133,7 @@ fn keyring_key() -> Option<String> {
 
 #[test]
 fn schnittstellen_connect_rate_restart_disconnect() {
-    if let Some(why) = missing_prerequisite() {
-        common::report("skipped-e2e", &format!("SKIPPED e2e: {why}"));
-        return;
-    }
-    let _serial = serial();
+    let Some(_serial) = begin() else { return };
     let w = world();
     // Start from a clean keyring entry.
     OsKeyring::default_entry().delete().unwrap();
@@ -222,7 +233,7 @@ fn schnittstellen_connect_rate_restart_disconnect() {
     drop(driver);
 
     // The key never reached the data dir: sled files, logs, nothing.
-    let data = PathBuf::from(&w.envs[0].1);
+    let data = w.data_dir();
     let mut files = 0;
     for path in walk(&data) {
         files += 1;
@@ -282,11 +293,7 @@ const HOSTILE: [&str; 5] = [
 
 #[test]
 fn kunden_import_progress_search_detail_hostile_names() {
-    if let Some(why) = missing_prerequisite() {
-        common::report("skipped-e2e", &format!("SKIPPED e2e: {why}"));
-        return;
-    }
-    let _serial = serial();
+    let Some(_serial) = begin() else { return };
     let w = world_with(SandboxConfig {
         api_key: E2E_KEY.into(),
         contacts: 2500,
@@ -410,11 +417,7 @@ Zeit;P-2025-01;Elektrik;31.02.2025;Ole;;;;2:00;Falsches Datum;;;;;\n";
 
 #[test]
 fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
-    if let Some(why) = missing_prerequisite() {
-        common::report("skipped-e2e", &format!("SKIPPED e2e: {why}"));
-        return;
-    }
-    let _serial = serial();
+    let Some(_serial) = begin() else { return };
     let w = world_with(SandboxConfig {
         api_key: E2E_KEY.into(),
         contacts: 0,
@@ -642,7 +645,7 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     assert!(!html.as_str().unwrap().contains(E2E_KEY));
     s.quit();
     drop(driver);
-    for path in walk(&PathBuf::from(&w.envs[0].1)) {
+    for path in walk(&w.data_dir()) {
         let bytes = std::fs::read(&path).unwrap();
         assert!(
             !bytes
@@ -660,14 +663,10 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
 #[test]
 #[ignore = "benchmark"]
 fn bench_kunden_filter_10000() {
-    if let Some(why) = missing_prerequisite() {
-        common::report("skipped-e2e", &format!("SKIPPED e2e: {why}"));
-        return;
-    }
-    let _serial = serial();
+    let Some(_serial) = begin() else { return };
     let w = world();
     seed_customers(
-        &zeitrechnung_lib::storage::Store::open(&PathBuf::from(&w.envs[0].1).join("db")).unwrap(),
+        &zeitrechnung_lib::storage::Store::open(&w.data_dir().join("db")).unwrap(),
         10_000,
     );
     let driver = w.driver();
@@ -773,13 +772,9 @@ fn seed_customers(store: &zeitrechnung_lib::storage::Store, n: u64) {
 #[test]
 #[ignore = "benchmark"]
 fn bench_memory_loaded() {
-    if let Some(why) = missing_prerequisite() {
-        common::report("skipped-e2e", &format!("SKIPPED e2e: {why}"));
-        return;
-    }
-    let _serial = serial();
+    let Some(_serial) = begin() else { return };
     let w = world();
-    let data = PathBuf::from(&w.envs[0].1);
+    let data = w.data_dir();
     let store = zeitrechnung_lib::storage::Store::open(&data.join("db")).unwrap();
     seed_customers(&store, 10_000);
     seed_big_project(&store, 100_000);
@@ -824,14 +819,9 @@ fn bench_memory_loaded() {
 /// A project with 400 entries shows the newest 200, then the other 200, then no button.
 #[test]
 fn large_project_shows_entries_in_pages() {
-    if let Some(why) = missing_prerequisite() {
-        common::report("skipped-e2e", &format!("SKIPPED e2e: {why}"));
-        return;
-    }
-    let _serial = serial();
+    let Some(_serial) = begin() else { return };
     let w = world();
-    let store =
-        zeitrechnung_lib::storage::Store::open(&PathBuf::from(&w.envs[0].1).join("db")).unwrap();
+    let store = zeitrechnung_lib::storage::Store::open(&w.data_dir().join("db")).unwrap();
     seed_customers(&store, 1);
     seed_big_project(&store, 400);
     drop(store);
@@ -991,15 +981,11 @@ fn memory_tree(root: u32) -> String {
 
 #[test]
 fn demo_mode_without_a_lexoffice_account() {
-    if let Some(why) = missing_prerequisite() {
-        common::report("skipped-e2e", &format!("SKIPPED e2e: {why}"));
-        return;
-    }
-    let _serial = serial();
+    let Some(_serial) = begin() else { return };
     let w = world();
     OsKeyring::default_entry().delete().unwrap();
     // The real data dir holds one customer of the user's own: the demo must leave it alone.
-    let real_dir = PathBuf::from(&w.envs[0].1);
+    let real_dir = w.data_dir();
     let real_db = real_dir.join("db");
     let own = seed_own_customer(&real_db);
     let driver = w.driver();
@@ -1134,11 +1120,7 @@ fn installed_package_connects() {
         );
         return;
     };
-    if let Some(why) = missing_prerequisite() {
-        common::report("skipped-e2e", &format!("SKIPPED e2e: {why}"));
-        return;
-    }
-    let _serial = serial();
+    let Some(_serial) = begin() else { return };
     let w = world();
     OsKeyring::default_entry().delete().unwrap();
     let driver = w.driver();
