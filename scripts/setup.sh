@@ -34,6 +34,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# The .deb is built with the Tauri CLI from the npm registry (scripts/package.sh).
+if [ "$want_test" = 1 ] && ! command -v npm >/dev/null; then
+  echo "setup: installing nodejs and npm"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends nodejs
+  # Debian ships npm apart; NodeSource's nodejs already brings it.
+  command -v npm >/dev/null || $SUDO apt-get install -y -qq --no-install-recommends npm
+fi
+
 if ! command -v cargo >/dev/null; then
   echo "setup: Rust fehlt. Installiere es mit rustup (https://rustup.rs) und starte erneut." >&2
   exit 1
