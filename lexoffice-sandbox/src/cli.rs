@@ -16,7 +16,7 @@ options:
   --seed S               seed of the generated data (default 1)
   --company NAME         company name of the profile (default Muster Handwerk GmbH)
   --small-business       profile says smallBusiness: true
-  --tax-type T           profile taxType (default net)
+  --tax-type T           profile taxType: net, gross or vatfree (default net)
   --bucket-capacity C    rate limit burst (default 2)
   --refill-per-sec R     rate limit refill in tokens/s (default 2)
   --retry-after          send Retry-After: 1 with 429
@@ -27,13 +27,17 @@ options:
                          drop[x<count>], dropafter[x<count>] (stored, then
                          connection closed), malformed[x<count>], empty[x<count>]
                          e.g. --fault 503x2 --fault delay3000x1 --fault 504afterx1
+  --clock-offset-secs N  shift the sandbox clock by N seconds (may be negative):
+                         createdDate/updatedDate, error timestamps, the voucher
+                         list's today and the HTTP Date header (default 0)
   --verbose              log every API request to stderr
   -h, --help             this text
 
 Test-only control plane (no auth, no rate limit): POST/GET/DELETE /__sandbox/faults,
 GET/DELETE /__sandbox/requests, POST/GET /__sandbox/profile,
 POST /__sandbox/rate-limit/reset, GET /__sandbox/invoices,
-DELETE /__sandbox/invoices/{id}, POST /__sandbox/invoices/{id}/finalize.
+DELETE /__sandbox/invoices/{id}, POST /__sandbox/invoices/{id}/finalize|void|pay|due,
+POST/GET /__sandbox/clock.
 ";
 
 #[derive(Debug, Clone)]
@@ -77,6 +81,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<CliCommand,
                 | "--refill-per-sec"
                 | "--revoked-key"
                 | "--fault"
+                | "--clock-offset-secs"
         );
         let value = if takes_value {
             match inline {
@@ -101,7 +106,15 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<CliCommand,
             "--contacts" => cfg.contacts = number(&flag, &value)?,
             "--seed" => cfg.seed = number(&flag, &value)?,
             "--company" => cfg.company_name = value,
-            "--tax-type" => cfg.tax_type = value,
+            "--tax-type" => {
+                if !crate::state::PROFILE_TAX_TYPES.contains(&value.as_str()) {
+                    return Err(format!(
+                        "--tax-type must be net, gross or vatfree, got {value:?}"
+                    ));
+                }
+                cfg.tax_type = value
+            }
+            "--clock-offset-secs" => cfg.clock_offset_secs = number(&flag, &value)?,
             "--bucket-capacity" => cfg.bucket_capacity = number(&flag, &value)?,
             "--refill-per-sec" => {
                 let r: f64 = number(&flag, &value)?;
@@ -159,6 +172,9 @@ mod tests {
             "--retry-after",
             "--revoked-key",
             "old",
+            "--clock-offset-secs",
+            "-1800",
+            "--tax-type=vatfree",
         ])
         .unwrap() else {
             panic!("expected run")
@@ -172,6 +188,8 @@ mod tests {
         assert!(c.small_business && c.retry_after);
         assert_eq!(c.bucket_capacity, 5);
         assert_eq!(c.revoked_keys, ["old"]);
+        assert_eq!(c.clock_offset_secs, -1800);
+        assert_eq!(c.tax_type, "vatfree");
         assert_eq!(
             a.faults,
             [
@@ -191,6 +209,8 @@ mod tests {
         assert!(parse(&["--bogus"]).is_err());
         assert!(parse(&["--fault", "nope"]).is_err());
         assert!(parse(&["--small-business=1"]).is_err());
+        assert!(parse(&["--clock-offset-secs", "1.5"]).is_err());
+        assert!(parse(&["--tax-type", "Net"]).is_err());
         assert!(matches!(parse(&["--help"]), Ok(CliCommand::Help)));
     }
 }

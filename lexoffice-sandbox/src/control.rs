@@ -15,7 +15,8 @@ use serde_json::{json, Value};
 
 use crate::errors::json_response;
 use crate::faults::Fault;
-use crate::invoices::{DeleteError, StoredInvoice};
+use crate::invoices::{DeleteError, StatusError, StoredInvoice};
+use crate::state::PROFILE_TAX_TYPES;
 use crate::{lock, Shared};
 
 type S = State<Arc<Shared>>;
@@ -38,6 +39,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             axum::routing::delete(delete_invoice),
         )
         .route("/__sandbox/invoices/{id}/finalize", post(finalize_invoice))
+        .route("/__sandbox/invoices/{id}/void", post(void_invoice))
+        .route("/__sandbox/invoices/{id}/pay", post(pay_invoice))
+        .route("/__sandbox/invoices/{id}/due", post(set_due_date))
+        .route("/__sandbox/clock", post(set_clock).get(get_clock))
         .route("/__sandbox", get(not_found))
         .route("/__sandbox/{*rest}", axum::routing::any(not_found))
 }
@@ -161,6 +166,14 @@ async fn set_profile(State(shared): S, body: Bytes) -> Response<Body> {
         Ok(r) => r,
         Err(e) => return bad(&format!("invalid JSON: {e}")),
     };
+    if let Some(tt) = &req.tax_type {
+        if !PROFILE_TAX_TYPES.contains(&tt.as_str()) {
+            return bad(&format!(
+                "taxType must be one of {}, got {tt:?}",
+                PROFILE_TAX_TYPES.join(", ")
+            ));
+        }
+    }
     let mut profile = lock(&shared.profile);
     if let Some(name) = req.company_name {
         profile.company_name = name;
@@ -204,24 +217,106 @@ async fn delete_invoice(State(shared): S, Path(id): Path<String>) -> Response<Bo
     match lock(&shared.invoices).delete(uuid) {
         Ok(inv) => json_response(200, &json!({ "deleted": inv.id })),
         Err(DeleteError::NotFound) => json_response(404, &json!({ "error": "unknown invoice" })),
-        Err(DeleteError::NotDraft) => {
-            json_response(409, &json!({ "error": "only drafts can be deleted" }))
-        }
+        Err(DeleteError::NotDraft) => json_response(
+            409,
+            &json!({ "error": "only drafts can be deleted (finalized invoices can only be voided)" }),
+        ),
+    }
+}
+
+fn unknown_invoice() -> Response<Body> {
+    json_response(404, &json!({ "error": "unknown invoice" }))
+}
+
+/// 200 with the invoice, 404 unknown, 409 with what was expected.
+fn status_change(result: Result<StoredInvoice, StatusError>, expected: &str) -> Response<Body> {
+    match result {
+        Ok(inv) => json_response(200, &inv.to_wire()),
+        Err(StatusError::NotFound) => unknown_invoice(),
+        Err(StatusError::WrongStatus(status)) => json_response(
+            409,
+            &json!({ "error": format!("{expected}, this invoice is {status}") }),
+        ),
     }
 }
 
 async fn finalize_invoice(State(shared): S, Path(id): Path<String>) -> Response<Body> {
     let Some(uuid) = parse_id(&id) else {
-        return json_response(404, &json!({ "error": "unknown invoice" }));
+        return unknown_invoice();
     };
-    let mut store = lock(&shared.invoices);
-    if store.get(uuid).is_none() {
-        return json_response(404, &json!({ "error": "unknown invoice" }));
+    let now = shared.wall_now();
+    let result = lock(&shared.invoices).finalize(uuid, now);
+    status_change(result, "only drafts can be finalized")
+}
+
+async fn void_invoice(State(shared): S, Path(id): Path<String>) -> Response<Body> {
+    let Some(uuid) = parse_id(&id) else {
+        return unknown_invoice();
+    };
+    let now = shared.wall_now();
+    let result = lock(&shared.invoices).void(uuid, now);
+    status_change(
+        result,
+        "only finalized invoices (open, overdue, paid) can be voided",
+    )
+}
+
+async fn pay_invoice(State(shared): S, Path(id): Path<String>) -> Response<Body> {
+    let Some(uuid) = parse_id(&id) else {
+        return unknown_invoice();
+    };
+    let now = shared.wall_now();
+    let result = lock(&shared.invoices).pay(uuid, now);
+    status_change(result, "only open invoices can be paid")
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DueRequest {
+    due_date: String,
+}
+
+async fn set_due_date(State(shared): S, Path(id): Path<String>, body: Bytes) -> Response<Body> {
+    let Some(uuid) = parse_id(&id) else {
+        return unknown_invoice();
+    };
+    let due = match serde_json::from_slice::<DueRequest>(&body) {
+        Ok(r) => match chrono::NaiveDate::parse_from_str(&r.due_date, "%Y-%m-%d") {
+            Ok(d) if r.due_date.len() == 10 => d,
+            _ => return bad(&format!("dueDate must be yyyy-MM-dd, got {:?}", r.due_date)),
+        },
+        Err(e) => return bad(&format!("want {{\"dueDate\":\"yyyy-MM-dd\"}}: {e}")),
+    };
+    let now = shared.wall_now();
+    let result = lock(&shared.invoices).set_due(uuid, due, now);
+    status_change(result, "only open invoices get a new due date")
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ClockRequest {
+    offset_seconds: i64,
+}
+
+fn clock_json(shared: &Shared) -> Value {
+    json!({
+        "offsetSeconds": shared.clock.offset_secs(),
+        "now": crate::errors::berlin_timestamp(shared.wall_now()),
+    })
+}
+
+async fn set_clock(State(shared): S, body: Bytes) -> Response<Body> {
+    match serde_json::from_slice::<ClockRequest>(&body) {
+        Ok(r) => {
+            shared.clock.set_offset_secs(r.offset_seconds);
+            json_response(200, &clock_json(&shared))
+        }
+        Err(e) => bad(&format!("want {{\"offsetSeconds\":N}}: {e}")),
     }
-    match store.finalize(uuid) {
-        Some(inv) => json_response(200, &inv.to_wire()),
-        None => json_response(409, &json!({ "error": "only drafts can be finalized" })),
-    }
+}
+
+async fn get_clock(State(shared): S) -> Response<Body> {
+    json_response(200, &clock_json(&shared))
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
 //! The three error body formats of the reference (§4) and JSON response helpers.
 //!
 //! * gateway: `{"message": ...}` — 401, 403 (unknown route/method), 500
-//!   (`{"message":null}`), 504 (`{"message":"Endpoint request timed out"}`);
+//!   (`{"message":"Internal server error or rate limit exceeded"}`), 504
+//!   (`{"message":"Endpoint request timed out"}`);
 //! * legacy `IssueList` (§4.2) — contacts;
 //! * regular (§4.3) — profile and everything else, and the 429 body.
 //!
 //! Every legacy/regular body carries a fresh `requestId`; regular bodies also a
-//! `traceId`. Nothing here ever includes the configured API key.
+//! `traceId` and a `timestamp` taken from the sandbox's (possibly shifted)
+//! clock, passed in as `now`. Nothing here ever includes the configured API key.
 
 use axum::body::Body;
 use axum::http::{header, HeaderValue, Response, StatusCode};
@@ -61,15 +63,16 @@ pub struct RegularError {
     pub details: Option<Value>,
 }
 
-/// Regular error body (§4.3) with fresh ids and the current Berlin time.
+/// Regular error body (§4.3) with fresh ids; `timestamp` is `now` in Berlin.
 pub fn regular_body(
+    now: DateTime<Utc>,
     status: u16,
     path: &str,
     message: &str,
     details: Option<Value>,
 ) -> RegularError {
     RegularError {
-        timestamp: berlin_timestamp(Utc::now()),
+        timestamp: berlin_timestamp(now),
         status,
         error: reason(status).to_string(),
         path: path.to_string(),
@@ -131,6 +134,9 @@ pub fn legacy_body(issues: &[Issue]) -> LegacyError {
     }
 }
 
+/// The gateway's 500 message (current docs; a 500 may also mean "rate limit").
+pub const INTERNAL_ERROR_MESSAGE: &str = "Internal server error or rate limit exceeded";
+
 /// Gateway body `{"message": ...}` (§4.1).
 #[derive(Debug, Clone, Serialize)]
 pub struct GatewayError {
@@ -148,7 +154,10 @@ pub fn gateway_body(message: Option<&str>) -> GatewayError {
 pub fn json_response<T: Serialize + ?Sized>(status: u16, body: &T) -> Response<Body> {
     match serde_json::to_vec(body) {
         Ok(bytes) => raw_response(status, Body::from(bytes)),
-        Err(_) => raw_response(500, Body::from("{\"message\":null}")),
+        Err(_) => raw_response(
+            500,
+            Body::from(format!("{{\"message\":\"{INTERNAL_ERROR_MESSAGE}\"}}")),
+        ),
     }
 }
 
@@ -182,24 +191,29 @@ fn legacy_key(status: u16) -> (&'static str, &'static str) {
 ///
 /// * 401 → gateway `{"message":"Unauthorized"}`
 /// * 402, 403, 429 → regular format (access layer / rate limiter)
-/// * 500 → gateway `{"message":null}`
+/// * 500 → gateway `{"message":"Internal server error or rate limit exceeded"}`
 /// * 503 → empty body ("body may be null")
 /// * 504 → gateway `{"message":"Endpoint request timed out"}`
 /// * anything else (400, 404, 406, 409, 415, …) → the endpoint's own format
-pub fn status_response(status: u16, path: &str, format: ErrorFormat) -> Response<Body> {
+pub fn status_response(
+    now: DateTime<Utc>,
+    status: u16,
+    path: &str,
+    format: ErrorFormat,
+) -> Response<Body> {
     match status {
         401 => json_response(401, &gateway_body(Some("Unauthorized"))),
-        500 => json_response(500, &gateway_body(None)),
+        500 => json_response(500, &gateway_body(Some(INTERNAL_ERROR_MESSAGE))),
         503 => raw_response(503, Body::empty()),
         504 => json_response(504, &gateway_body(Some("Endpoint request timed out"))),
         402 | 403 | 429 => json_response(
             status,
-            &regular_body(status, path, default_message(status), None),
+            &regular_body(now, status, path, default_message(status), None),
         ),
         _ => match format {
             ErrorFormat::Regular => json_response(
                 status,
-                &regular_body(status, path, default_message(status), None),
+                &regular_body(now, status, path, default_message(status), None),
             ),
             ErrorFormat::Legacy => {
                 let (key, kind) = legacy_key(status);
@@ -238,8 +252,14 @@ mod tests {
 
     #[test]
     fn regular_shape() {
-        let b = serde_json::to_value(regular_body(429, "/v1/profile", "Too Many Requests", None))
-            .unwrap();
+        let b = serde_json::to_value(regular_body(
+            Utc::now(),
+            429,
+            "/v1/profile",
+            "Too Many Requests",
+            None,
+        ))
+        .unwrap();
         assert_eq!(b["status"], 429);
         assert_eq!(b["error"], "Too Many Requests");
         assert_eq!(b["path"], "/v1/profile");
@@ -251,10 +271,25 @@ mod tests {
 
     #[test]
     fn field_order_is_documented_order() {
-        let text = serde_json::to_string(&regular_body(404, "/v1/x", "m", None)).unwrap();
+        let text =
+            serde_json::to_string(&regular_body(Utc::now(), 404, "/v1/x", "m", None)).unwrap();
         let pos = |k: &str| text.find(&format!("\"{k}\"")).unwrap();
         assert!(pos("timestamp") < pos("status") && pos("status") < pos("error"));
         assert!(pos("traceId") < pos("requestId") && pos("requestId") < pos("message"));
+    }
+
+    #[test]
+    fn gateway_500_body() {
+        let t = Utc.with_ymd_and_hms(2025, 3, 14, 9, 15, 30).unwrap();
+        let resp = status_response(t, 500, "/v1/profile", ErrorFormat::Regular);
+        assert_eq!(resp.status(), 500);
+        let b = serde_json::to_value(gateway_body(Some(INTERNAL_ERROR_MESSAGE))).unwrap();
+        assert_eq!(
+            b,
+            serde_json::json!({"message": "Internal server error or rate limit exceeded"})
+        );
+        let r = regular_body(t, 406, "/v1/invoices", "m", None);
+        assert_eq!(r.timestamp, "2025-03-14T10:15:30.000+01:00", "given clock");
     }
 
     #[test]

@@ -35,7 +35,9 @@
 //!    format.
 //! 8. **Handler**.
 //!
-//! Every response carries `Content-Type: application/json`.
+//! Every response carries `Content-Type: application/json`, and (set in
+//! `server.rs` for every response, control plane and pages included) a `Date`
+//! header from the sandbox clock ([`crate::clock`]).
 
 use std::sync::Arc;
 
@@ -163,7 +165,10 @@ fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
 }
 
 fn too_many_requests(shared: &Shared, path: &str) -> Response<Body> {
-    let mut resp = json_response(429, &regular_body(429, path, "Too Many Requests", None));
+    let mut resp = json_response(
+        429,
+        &regular_body(shared.wall_now(), 429, path, "Too Many Requests", None),
+    );
     if shared.retry_after {
         resp.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
@@ -226,7 +231,12 @@ async fn pipeline(
     };
 
     if !authorized(shared, headers) {
-        return Outcome::Respond(status_response(401, path, route.error_format()));
+        return Outcome::Respond(status_response(
+            shared.wall_now(),
+            401,
+            path,
+            route.error_format(),
+        ));
     }
 
     {
@@ -251,11 +261,21 @@ async fn pipeline(
     match fault {
         None => {}
         Some(Fault::Status(s)) => {
-            return Outcome::Respond(status_response(s, path, route.error_format()))
+            return Outcome::Respond(status_response(
+                shared.wall_now(),
+                s,
+                path,
+                route.error_format(),
+            ))
         }
         Some(Fault::StatusAfterStore(s)) => {
             let _ = execute(shared, req, body, &route);
-            return Outcome::Respond(status_response(s, path, route.error_format()));
+            return Outcome::Respond(status_response(
+                shared.wall_now(),
+                s,
+                path,
+                route.error_format(),
+            ));
         }
         Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
         Some(Fault::DropConnection) if can_drop => return Outcome::Drop,
@@ -303,6 +323,7 @@ fn execute(shared: &Arc<Shared>, req: &Parts, body: &[u8], route: &Route) -> Res
         return json_response(
             415,
             &regular_body(
+                shared.wall_now(),
                 415,
                 path,
                 &format!("Content type '{ct}' not supported"),

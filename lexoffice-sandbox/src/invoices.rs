@@ -16,11 +16,22 @@
 //!   (the request's `Host`, else the sandbox's own address).
 //! * `address`: only `contactId` (or `contactId` without both `name` and
 //!   `countryCode`) → resolved from the contact: name = company name or
-//!   `"{firstName} {lastName}"`, street/zip/city/countryCode from the first
-//!   billing address (else the first shipping address, else name only with
-//!   `countryCode` `DE`); `contactPerson` = the primary contact person's
-//!   `"{firstName} {lastName}"` (else the first one). `contactId` + `name` +
-//!   `countryCode` → the sent address is used as is (plus `contactPerson`).
+//!   `"{firstName} {lastName}"`, supplement/street/zip/city/countryCode from
+//!   its billing address; `contactPerson` = the primary contact person's
+//!   `"{firstName} {lastName}"` (else the first one). The contact must have
+//!   **exactly one** billing address, else 406 with `details: []` and
+//!   `message` "Referenced contact needs to have exactly one billing address,
+//!   but N addresses were found." (no fallback to a shipping address).
+//!   `contactId` + `name` + `countryCode` → the sent address is used as is
+//!   (plus `contactPerson`), whatever the contact's addresses.
+//! * Organisation tax type: when the profile says `taxType: "vatfree"` or
+//!   `smallBusiness: true`, any `taxConditions.taxType` other than `vatfree`
+//!   → 406 on `taxConditions.taxType` (merged with the other violations).
+//! * Status changes after creation happen only through the control plane
+//!   (the web app): finalize (draft → open), pay (open → paid), void
+//!   (open/paid → voided), new due date (open); each bumps `version` and
+//!   `updatedDate`. Only drafts can be deleted.
+//! * All dates produced here come from the sandbox clock ([`crate::clock`]).
 //! * Omitted `title`/`introduction`/`remark` get organisation defaults
 //!   ([`DEFAULT_TITLE`], …), as the reference says lexoffice does.
 //! * `GET` of an unknown, deleted or malformed id → 404.
@@ -30,7 +41,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Response};
-use chrono::{Duration as ChronoDuration, Utc};
+use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
@@ -39,9 +50,9 @@ use uuid::Uuid;
 use crate::errors::{berlin_timestamp, json_response, regular_body};
 use crate::pricing::{
     decimal_to_json, format_berlin, price_invoice, AddressInput, PricedInvoice, Rejection,
-    Violation,
+    Violation, TAX_TYPES,
 };
-use crate::state::{Contact, ContactStore};
+use crate::state::{Contact, ContactStore, Profile};
 use crate::{lock, Shared};
 
 pub const DEFAULT_TITLE: &str = "Rechnung";
@@ -77,7 +88,8 @@ pub struct StoredInvoice {
     pub id: Uuid,
     pub organization_id: Uuid,
     pub version: i64,
-    /// `draft` or `open`.
+    /// Stored status: `draft`, `open`, `paid` or `voided` (`overdue` is only
+    /// derived by the voucher list).
     pub voucher_status: String,
     /// `None` for drafts.
     pub voucher_number: Option<String>,
@@ -87,6 +99,10 @@ pub struct StoredInvoice {
     pub due_date: Option<String>,
     /// Resolved recipient.
     pub address: InvoiceAddress,
+    /// `contactName` of the voucher list: for a referenced contact its name
+    /// at creation (company name, persons `"{lastName}, {firstName}"`), else
+    /// the one-time address's name.
+    pub contact_name: String,
     /// The validated, priced body.
     pub priced: PricedInvoice,
     /// `files.documentFileId` of an `open` invoice.
@@ -100,6 +116,33 @@ impl StoredInvoice {
 
     pub fn is_draft(&self) -> bool {
         self.voucher_status == "draft"
+    }
+
+    /// The due date's Berlin calendar day (finalized invoices only).
+    pub fn due_day(&self) -> Option<NaiveDate> {
+        self.due_date
+            .as_deref()
+            .and_then(crate::pricing::parse_datetime)
+            .map(|d| crate::pricing::berlin_date(&d))
+    }
+
+    /// The status the voucher list shows on `today` (Berlin): `overdue` for an
+    /// `open` invoice whose due day lies before `today`, else the stored one.
+    pub fn listed_status(&self, today: NaiveDate) -> &str {
+        match self.due_day() {
+            Some(due) if self.voucher_status == "open" && due < today => "overdue",
+            _ => &self.voucher_status,
+        }
+    }
+
+    /// Amount still to be paid: `None` for drafts, the gross total while
+    /// `open`, 0 once `paid` or `voided`.
+    pub fn open_amount(&self) -> Option<Decimal> {
+        match self.voucher_status.as_str() {
+            "draft" => None,
+            "open" => Some(self.total_gross()),
+            _ => Some(Decimal::ZERO),
+        }
     }
 
     /// Gross total (`totalPrice.totalGrossAmount`).
@@ -405,8 +448,17 @@ pub struct FilesWire {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeleteError {
     NotFound,
-    /// Only drafts can be deleted (as in the web app).
+    /// Only drafts can be deleted (as in the web app); finalized invoices
+    /// can only be voided.
     NotDraft,
+}
+
+/// Why a status change (finalize, pay, void, new due date) was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusError {
+    NotFound,
+    /// The change is not possible from the stored status (given).
+    WrongStatus(String),
 }
 
 /// All invoices, in creation order.
@@ -465,19 +517,82 @@ impl InvoiceStore {
         Ok(self.items.remove(pos))
     }
 
+    /// Applies `change` to the invoice if its stored status is one of
+    /// `from`, then bumps `version` and sets `updatedDate` to `now`.
+    fn change_status(
+        &mut self,
+        id: Uuid,
+        from: &[&str],
+        now: DateTime<Utc>,
+        change: impl FnOnce(&mut StoredInvoice),
+    ) -> Result<StoredInvoice, StatusError> {
+        let inv = self
+            .items
+            .iter_mut()
+            .find(|i| i.id == id)
+            .ok_or(StatusError::NotFound)?;
+        if !from.contains(&inv.voucher_status.as_str()) {
+            return Err(StatusError::WrongStatus(inv.voucher_status.clone()));
+        }
+        change(inv);
+        inv.version += 1;
+        inv.updated_date = berlin_timestamp(now);
+        Ok(inv.clone())
+    }
+
     /// Draft → open (voucher number, due date, `version + 1`, new `updatedDate`).
-    pub fn finalize(&mut self, id: Uuid) -> Option<StoredInvoice> {
-        let pos = self.items.iter().position(|i| i.id == id)?;
-        if !self.items[pos].is_draft() {
-            return None;
+    pub fn finalize(&mut self, id: Uuid, now: DateTime<Utc>) -> Result<StoredInvoice, StatusError> {
+        match self.get(id) {
+            None => return Err(StatusError::NotFound),
+            Some(i) if !i.is_draft() => {
+                return Err(StatusError::WrongStatus(i.voucher_status.clone()))
+            }
+            Some(_) => {}
         }
         let number = self.number();
-        let inv = &mut self.items[pos];
-        inv.voucher_status = "open".to_string();
-        open_invoice(inv, number);
-        inv.version += 1;
-        inv.updated_date = berlin_timestamp(Utc::now());
-        Some(inv.clone())
+        self.change_status(id, &["draft"], now, |inv| {
+            inv.voucher_status = "open".to_string();
+            open_invoice(inv, number);
+        })
+    }
+
+    /// Open → paid (fully; the open amount becomes 0).
+    pub fn pay(&mut self, id: Uuid, now: DateTime<Utc>) -> Result<StoredInvoice, StatusError> {
+        self.change_status(id, &["open"], now, |inv| {
+            inv.voucher_status = "paid".to_string();
+        })
+    }
+
+    /// Open or paid (an overdue invoice is stored as open) → voided.
+    pub fn void(&mut self, id: Uuid, now: DateTime<Utc>) -> Result<StoredInvoice, StatusError> {
+        self.change_status(id, &["open", "paid"], now, |inv| {
+            inv.voucher_status = "voided".to_string();
+        })
+    }
+
+    /// New due date (Berlin midnight of `due`) of an open invoice.
+    pub fn set_due(
+        &mut self,
+        id: Uuid,
+        due: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<StoredInvoice, StatusError> {
+        self.change_status(id, &["open"], now, |inv| {
+            inv.due_date = Some(berlin_midnight(due));
+        })
+    }
+}
+
+/// `yyyy-MM-ddT00:00:00.000+01:00|+02:00` for a Berlin calendar day.
+pub fn berlin_midnight(day: NaiveDate) -> String {
+    use chrono::TimeZone;
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    match chrono_tz::Europe::Berlin
+        .from_local_datetime(&midnight)
+        .earliest()
+    {
+        Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string(),
+        None => format!("{day}T00:00:00.000+01:00"),
     }
 }
 
@@ -502,8 +617,39 @@ fn full_name(first: Option<&str>, last: &str) -> String {
     }
 }
 
-/// The recipient for an invoice (§7.3).
-pub fn resolve_address(input: &AddressInput, contact: Option<&Contact>) -> InvoiceAddress {
+/// The 406 for a referenced contact without exactly one billing address
+/// (reference §12.1): reason only in `message`, `details` empty.
+pub fn billing_address_rejection(found: usize) -> Rejection {
+    Rejection {
+        status: 406,
+        message: format!(
+            "Referenced contact needs to have exactly one billing address, but {found} addresses were found."
+        ),
+        details: Vec::new(),
+    }
+}
+
+/// `contactName` of the voucher list (see [`StoredInvoice::contact_name`]).
+pub fn list_contact_name(contact: Option<&Contact>, address: &InvoiceAddress) -> String {
+    match contact {
+        Some(c) => match (&c.company, &c.person) {
+            (Some(co), _) => co.name.clone(),
+            (None, Some(p)) => match p.first_name.as_deref() {
+                Some(f) if !f.is_empty() => format!("{}, {f}", p.last_name),
+                _ => p.last_name.clone(),
+            },
+            (None, None) => address.name.clone(),
+        },
+        None => address.name.clone(),
+    }
+}
+
+/// The recipient for an invoice (§7.3). A reference without a complete
+/// override address needs a contact with exactly one billing address.
+pub fn resolve_address(
+    input: &AddressInput,
+    contact: Option<&Contact>,
+) -> Result<InvoiceAddress, Rejection> {
     let contact_person = contact
         .and_then(|c| c.company.as_ref())
         .and_then(|co| {
@@ -515,25 +661,21 @@ pub fn resolve_address(input: &AddressInput, contact: Option<&Contact>) -> Invoi
         .map(|p| full_name(p.first_name.as_deref(), &p.last_name));
     match contact {
         Some(c) if !input.is_complete() => {
-            let addr = c
-                .addresses
-                .billing
-                .first()
-                .or_else(|| c.addresses.shipping.first());
-            InvoiceAddress {
+            let [addr] = c.addresses.billing.as_slice() else {
+                return Err(billing_address_rejection(c.addresses.billing.len()));
+            };
+            Ok(InvoiceAddress {
                 contact_id: Some(c.id),
                 name: c.display_name(),
-                supplement: addr.and_then(|a| a.supplement.clone()),
-                street: addr.and_then(|a| a.street.clone()),
-                city: addr.and_then(|a| a.city.clone()),
-                zip: addr.and_then(|a| a.zip.clone()),
-                country_code: addr
-                    .map(|a| a.country_code.clone())
-                    .unwrap_or_else(|| "DE".to_string()),
+                supplement: addr.supplement.clone(),
+                street: addr.street.clone(),
+                city: addr.city.clone(),
+                zip: addr.zip.clone(),
+                country_code: addr.country_code.clone(),
                 contact_person,
-            }
+            })
         }
-        _ => InvoiceAddress {
+        _ => Ok(InvoiceAddress {
             contact_id: input.contact_id,
             name: input.name.clone().unwrap_or_default(),
             supplement: input.supplement.clone(),
@@ -542,7 +684,32 @@ pub fn resolve_address(input: &AddressInput, contact: Option<&Contact>) -> Invoi
             zip: input.zip.clone(),
             country_code: input.country_code.clone().unwrap_or_default(),
             contact_person,
-        },
+        }),
+    }
+}
+
+/// The message of [`org_tax_violations`].
+pub const VATFREE_ONLY: &str =
+    "Für diese Organisation sind nur steuerfreie Rechnungen (vatfree) möglich.";
+
+/// An organisation with `taxType: "vatfree"` or `smallBusiness: true` may
+/// only create `vatfree` invoices (reference §12.1). Only a documented tax
+/// type is reported here (an unknown one is already a violation of its own).
+pub fn org_tax_violations(body: &Value, profile: &Profile) -> Vec<Violation> {
+    if profile.tax_type != "vatfree" && !profile.small_business {
+        return Vec::new();
+    }
+    match body
+        .get("taxConditions")
+        .and_then(|t| t.get("taxType"))
+        .and_then(Value::as_str)
+    {
+        Some(t) if t != "vatfree" && TAX_TYPES.contains(&t) => vec![Violation::new(
+            "INVALID_VALUE",
+            "taxConditions.taxType",
+            VATFREE_ONLY,
+        )],
+        _ => Vec::new(),
     }
 }
 
@@ -572,14 +739,22 @@ pub fn contact_violations(body: &Value, contacts: &ContactStore) -> Vec<Violatio
     }
 }
 
-fn rejection_response(path: &str, r: &Rejection) -> Response<Body> {
+fn rejection_response(now: DateTime<Utc>, path: &str, r: &Rejection) -> Response<Body> {
     let details = serde_json::to_value(&r.details).ok();
-    json_response(r.status, &regular_body(r.status, path, &r.message, details))
+    json_response(
+        r.status,
+        &regular_body(now, r.status, path, &r.message, details),
+    )
 }
 
-fn bad_request(path: &str, message: &str, details: Option<Vec<Violation>>) -> Response<Body> {
+fn bad_request(
+    now: DateTime<Utc>,
+    path: &str,
+    message: &str,
+    details: Option<Vec<Violation>>,
+) -> Response<Body> {
     let details = details.and_then(|d| serde_json::to_value(d).ok());
-    json_response(400, &regular_body(400, path, message, details))
+    json_response(400, &regular_body(now, 400, path, message, details))
 }
 
 /// `finalize` query parameter (Spring boolean conversion).
@@ -616,10 +791,12 @@ fn resource_uri(shared: &Shared, parts: &Parts, id: Uuid) -> String {
 /// `POST /v1/invoices[?finalize=true]` (content type already checked).
 pub(crate) fn create(shared: &Arc<Shared>, parts: &Parts, body: &[u8]) -> Response<Body> {
     let path = parts.uri.path();
+    let now = shared.wall_now();
     let finalize = match parse_finalize(parts.uri.query()) {
         Ok(f) => f,
         Err(v) => {
             return bad_request(
+                now,
                 path,
                 &format!("Failed to convert value '{v}' of parameter 'finalize' to boolean"),
                 Some(vec![Violation::new(
@@ -638,25 +815,31 @@ pub(crate) fn create(shared: &Arc<Shared>, parts: &Parts, body: &[u8]) -> Respon
             } else {
                 format!("JSON parse error: {e}")
             };
-            return bad_request(path, &msg, None);
+            return bad_request(now, path, &msg, None);
         }
     };
-    let contact_problems = contact_violations(&value, &shared.contacts);
+    let mut problems = contact_violations(&value, &shared.contacts);
+    problems.extend(org_tax_violations(&value, &lock(&shared.profile)));
     let priced = match price_invoice(&value) {
-        Ok(p) if contact_problems.is_empty() => p,
-        Ok(_) => return rejection_response(path, &Rejection::invalid(contact_problems)),
+        Ok(p) if problems.is_empty() => p,
+        Ok(_) => return rejection_response(now, path, &Rejection::invalid(problems)),
         Err(mut r) => {
             if r.status == 406 {
-                r.details.extend(contact_problems);
+                r.details.extend(problems);
             }
-            return rejection_response(path, &r);
+            return rejection_response(now, path, &r);
         }
     };
     let contact = priced
         .address
         .contact_id
         .and_then(|id| shared.contacts.get(id));
-    let now = berlin_timestamp(Utc::now());
+    let address = match resolve_address(&priced.address, contact.as_ref()) {
+        Ok(a) => a,
+        Err(r) => return rejection_response(now, path, &r),
+    };
+    let contact_name = list_contact_name(contact.as_ref(), &address);
+    let now = berlin_timestamp(now);
     let inv = StoredInvoice {
         id: Uuid::new_v4(),
         organization_id: shared.contacts.organization_id(),
@@ -666,7 +849,8 @@ pub(crate) fn create(shared: &Arc<Shared>, parts: &Parts, body: &[u8]) -> Respon
         created_date: now.clone(),
         updated_date: now,
         due_date: None,
-        address: resolve_address(&priced.address, contact.as_ref()),
+        address,
+        contact_name,
         priced,
         document_file_id: None,
     };
@@ -706,7 +890,10 @@ pub(crate) fn get(shared: &Shared, path: &str, id: &str) -> Response<Body> {
         .and_then(|id| lock(&shared.invoices).get(id).map(StoredInvoice::to_wire));
     match found {
         Some(inv) => json_response(200, &inv),
-        None => json_response(404, &regular_body(404, path, "Resource not found.", None)),
+        None => json_response(
+            404,
+            &regular_body(shared.wall_now(), 404, path, "Resource not found.", None),
+        ),
     }
 }
 
@@ -750,7 +937,7 @@ mod tests {
             contact_id: Some(c.id),
             ..AddressInput::default()
         };
-        let a = resolve_address(&only_ref, Some(&c));
+        let a = resolve_address(&only_ref, Some(&c)).unwrap();
         assert_eq!(a.name, "Nordlicht Software GmbH");
         assert_eq!(a.street.as_deref(), Some("Hafenweg 7"));
         assert_eq!(a.zip.as_deref(), Some("24103"));
@@ -758,6 +945,7 @@ mod tests {
         assert_eq!(a.country_code, "DE");
         assert_eq!(a.contact_person.as_deref(), Some("Ole Hansen"));
         assert_eq!(a.contact_id, Some(c.id));
+        assert_eq!(list_contact_name(Some(&c), &a), "Nordlicht Software GmbH");
 
         let overridden = AddressInput {
             contact_id: Some(c.id),
@@ -766,23 +954,161 @@ mod tests {
             city: Some("Wien".into()),
             ..AddressInput::default()
         };
-        let a = resolve_address(&overridden, Some(&c));
+        let a = resolve_address(&overridden, Some(&c)).unwrap();
         assert_eq!(a.name, "Nordlicht Filiale");
         assert_eq!(a.country_code, "AT");
         assert_eq!(a.street, None);
         assert_eq!(a.contact_id, Some(c.id));
 
+        // Person without billing address: refused (no fallback), unless the
+        // address is sent in full.
         let mut p = Contact::person(Some("Herr"), "Max", "Muster").customer();
         p.id = Uuid::new_v4();
-        let a = resolve_address(
-            &AddressInput {
-                contact_id: Some(p.id),
-                ..AddressInput::default()
-            },
-            Some(&p),
+        p.addresses.shipping.push(crate::state::Address {
+            country_code: "DE".into(),
+            city: Some("Kiel".into()),
+            ..crate::state::Address::default()
+        });
+        let ref_p = AddressInput {
+            contact_id: Some(p.id),
+            ..AddressInput::default()
+        };
+        let r = resolve_address(&ref_p, Some(&p)).unwrap_err();
+        assert_eq!(r.status, 406);
+        assert_eq!(
+            r.message,
+            "Referenced contact needs to have exactly one billing address, but 0 addresses were found."
         );
-        assert_eq!(a.name, "Max Muster");
-        assert_eq!(a.country_code, "DE");
-        assert_eq!((a.street, a.contact_person), (None, None));
+        assert!(r.details.is_empty());
+        let full = AddressInput {
+            contact_id: Some(p.id),
+            name: Some("Max Muster".into()),
+            country_code: Some("DE".into()),
+            ..AddressInput::default()
+        };
+        let a = resolve_address(&full, Some(&p)).unwrap();
+        assert_eq!(
+            (a.name.as_str(), a.country_code.as_str()),
+            ("Max Muster", "DE")
+        );
+        assert_eq!(list_contact_name(Some(&p), &a), "Muster, Max");
+
+        // Two billing addresses: refused with the count.
+        let two = c.with_billing_address("Kai 1", "20095", "Hamburg", "DE");
+        let r = resolve_address(&only_ref, Some(&two)).unwrap_err();
+        assert_eq!(
+            r.message,
+            "Referenced contact needs to have exactly one billing address, but 2 addresses were found."
+        );
+        assert!(resolve_address(&overridden, Some(&two)).is_ok());
+    }
+
+    fn stored(status: &str) -> StoredInvoice {
+        let body = serde_json::json!({
+          "voucherDate": "2025-03-31T00:00:00.000+02:00",
+          "address": { "name": "X", "countryCode": "DE" },
+          "lineItems": [{ "type": "custom", "name": "L", "quantity": 1, "unitName": "h",
+            "unitPrice": { "currency": "EUR", "netAmount": 100, "taxRatePercentage": 19 } }],
+          "totalPrice": { "currency": "EUR" },
+          "taxConditions": { "taxType": "net" },
+          "shippingConditions": { "shippingType": "none" }
+        });
+        let priced = price_invoice(&body).unwrap();
+        StoredInvoice {
+            id: Uuid::new_v4(),
+            organization_id: Uuid::nil(),
+            version: 1,
+            voucher_status: status.to_string(),
+            voucher_number: None,
+            created_date: "2025-03-31T10:00:00.000+02:00".into(),
+            updated_date: "2025-03-31T10:00:00.000+02:00".into(),
+            due_date: None,
+            address: InvoiceAddress::default(),
+            contact_name: "X".into(),
+            priced,
+            document_file_id: None,
+        }
+    }
+
+    #[test]
+    fn status_changes_bump_version_and_updated_date() {
+        use chrono::TimeZone;
+        let t = Utc.with_ymd_and_hms(2025, 4, 2, 8, 0, 0).unwrap();
+        let mut store = InvoiceStore::default();
+        let draft = store.insert(stored("draft"));
+        let open = store.insert(stored("open"));
+        assert_eq!(open.voucher_number.as_deref(), Some("RE1001"));
+        assert_eq!(
+            open.due_date.as_deref(),
+            Some("2025-03-31T00:00:00.000+02:00")
+        );
+        assert_eq!(draft.open_amount(), None);
+        assert_eq!(open.open_amount(), Some(Decimal::new(119, 0)));
+
+        // Only open invoices can be paid or get a new due date; drafts not voided.
+        let wrong = |s: &str| Err(StatusError::WrongStatus(s.to_string()));
+        assert_eq!(store.pay(draft.id, t), wrong("draft"));
+        assert_eq!(store.void(draft.id, t), wrong("draft"));
+        let day = NaiveDate::from_ymd_opt(2025, 1, 15).unwrap();
+        assert_eq!(store.set_due(draft.id, day, t), wrong("draft"));
+        assert_eq!(store.pay(Uuid::new_v4(), t), Err(StatusError::NotFound));
+
+        let due = store.set_due(open.id, day, t).unwrap();
+        assert_eq!(
+            due.due_date.as_deref(),
+            Some("2025-01-15T00:00:00.000+01:00")
+        );
+        assert_eq!(due.version, 2);
+        assert_eq!(due.updated_date, "2025-04-02T10:00:00.000+02:00");
+        let today = NaiveDate::from_ymd_opt(2025, 4, 2).unwrap();
+        assert_eq!(due.listed_status(today), "overdue");
+        assert_eq!(due.listed_status(day), "open", "due today is not overdue");
+        assert_eq!(due.voucher_status, "open", "stored status unchanged");
+
+        let paid = store.pay(open.id, t).unwrap();
+        assert_eq!((paid.voucher_status.as_str(), paid.version), ("paid", 3));
+        assert_eq!(paid.open_amount(), Some(Decimal::ZERO));
+        assert_eq!(paid.listed_status(today), "paid");
+        assert_eq!(store.pay(open.id, t), wrong("paid"));
+        let voided = store.void(open.id, t).unwrap();
+        assert_eq!(
+            (voided.voucher_status.as_str(), voided.version),
+            ("voided", 4)
+        );
+        assert_eq!(voided.open_amount(), Some(Decimal::ZERO));
+        assert_eq!(store.void(open.id, t), wrong("voided"));
+        assert_eq!(store.finalize(open.id, t), wrong("voided"));
+        assert_eq!(store.delete(open.id), Err(DeleteError::NotDraft));
+
+        let fin = store.finalize(draft.id, t).unwrap();
+        assert_eq!(fin.voucher_number.as_deref(), Some("RE1002"));
+        assert_eq!((fin.voucher_status.as_str(), fin.version), ("open", 2));
+        assert_eq!(berlin_midnight(day), "2025-01-15T00:00:00.000+01:00");
+        assert_eq!(
+            berlin_midnight(NaiveDate::from_ymd_opt(2025, 7, 1).unwrap()),
+            "2025-07-01T00:00:00.000+02:00"
+        );
+    }
+
+    #[test]
+    fn vatfree_organisations() {
+        let mut profile = crate::seed::profile(1, "X", "net", false);
+        let body = |t: &str| serde_json::json!({ "taxConditions": { "taxType": t } });
+        assert!(org_tax_violations(&body("net"), &profile).is_empty());
+        for (tax_type, small_business) in [("vatfree", false), ("net", true)] {
+            profile.tax_type = tax_type.into();
+            profile.small_business = small_business;
+            for t in ["net", "gross", "intraCommunitySupply"] {
+                let v = org_tax_violations(&body(t), &profile);
+                assert_eq!(v.len(), 1, "{t}");
+                assert_eq!(v[0].field, "taxConditions.taxType");
+                assert_eq!(v[0].message, VATFREE_ONLY);
+            }
+            assert!(org_tax_violations(&body("vatfree"), &profile).is_empty());
+            assert!(
+                org_tax_violations(&body("bogus"), &profile).is_empty(),
+                "reported by pricing"
+            );
+        }
     }
 }

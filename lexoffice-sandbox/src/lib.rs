@@ -27,6 +27,10 @@
 //! | `GET /__sandbox/invoices` | every stored invoice, full `GET /v1/invoices/{id}` JSON, creation order |
 //! | `DELETE /__sandbox/invoices/{id}` | delete a draft like a user in the web app (404 unknown, 409 not a draft) |
 //! | `POST /__sandbox/invoices/{id}/finalize` | draft → open (404 unknown, 409 not a draft) |
+//! | `POST /__sandbox/invoices/{id}/void` | open/paid (also overdue) → voided (404, 409 draft or voided) |
+//! | `POST /__sandbox/invoices/{id}/pay` | open → paid, open amount 0 (404, 409 not open) |
+//! | `POST /__sandbox/invoices/{id}/due` `{"dueDate":"yyyy-MM-dd"}` | new due date of an open invoice (400, 404, 409 not open) |
+//! | `POST /__sandbox/clock` `{"offsetSeconds":N}`, `GET /__sandbox/clock` | shift / read the sandbox clock (see [`clock`]) |
 //!
 //! The request pipeline is described in [`gateway`].
 //!
@@ -40,6 +44,7 @@
 
 pub mod bucket;
 pub mod cli;
+pub mod clock;
 pub mod contacts;
 mod control;
 pub mod errors;
@@ -96,6 +101,9 @@ pub struct SandboxConfig {
     pub port: u16,
     /// Log every `/v1` request to stderr.
     pub log_requests: bool,
+    /// Shift of the sandbox's wall clock against the real one, in seconds
+    /// (negative = in the past). See [`clock`].
+    pub clock_offset_secs: i64,
 }
 
 impl Default for SandboxConfig {
@@ -113,6 +121,7 @@ impl Default for SandboxConfig {
             revoked_keys: Vec::new(),
             port: 0,
             log_requests: false,
+            clock_offset_secs: 0,
         }
     }
 }
@@ -148,6 +157,8 @@ pub(crate) struct Shared {
     pub retry_after: bool,
     pub log_requests: bool,
     pub started: Instant,
+    /// Wall clock for every date the sandbox produces (shiftable).
+    pub clock: clock::Clock,
     pub bucket: Mutex<TokenBucket>,
     pub faults: Mutex<FaultQueue>,
     pub records: Mutex<Vec<RequestRecord>>,
@@ -169,6 +180,7 @@ impl Shared {
             retry_after: cfg.retry_after,
             log_requests: cfg.log_requests,
             started: Instant::now(),
+            clock: clock::Clock::new(cfg.clock_offset_secs),
             bucket: Mutex::new(TokenBucket::new(
                 cfg.bucket_capacity,
                 cfg.refill_per_sec,
@@ -187,6 +199,11 @@ impl Shared {
             invoices: Mutex::new(InvoiceStore::default()),
             base_url: format!("http://{addr}"),
         })
+    }
+
+    /// The shifted wall clock's "now" (see [`clock`]).
+    pub fn wall_now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     /// Monotonic time since start (the bucket's clock).
@@ -396,7 +413,46 @@ impl Sandbox {
     /// `version + 1`, new `updatedDate`), as a user can in the web app.
     /// `false` if the id is unknown or the invoice is not a draft.
     pub fn finalize_invoice(&self, id: uuid::Uuid) -> bool {
-        lock(&self.shared.invoices).finalize(id).is_some()
+        let now = self.shared.wall_now();
+        lock(&self.shared.invoices).finalize(id, now).is_ok()
+    }
+
+    /// Voids a finalized invoice (`open`/`paid`, also when overdue) as a user
+    /// can in the web app: status `voided`, `version + 1`, new `updatedDate`.
+    /// `false` if unknown, a draft or already voided.
+    pub fn void_invoice(&self, id: uuid::Uuid) -> bool {
+        let now = self.shared.wall_now();
+        lock(&self.shared.invoices).void(id, now).is_ok()
+    }
+
+    /// Records full payment of an `open` invoice: status `paid` (open amount
+    /// 0), `version + 1`, new `updatedDate`. `false` if unknown or not open.
+    pub fn pay_invoice(&self, id: uuid::Uuid) -> bool {
+        let now = self.shared.wall_now();
+        lock(&self.shared.invoices).pay(id, now).is_ok()
+    }
+
+    /// Moves the due date of an `open` invoice to `due` (Berlin midnight),
+    /// e.g. into the past to make it overdue in the voucher list;
+    /// `version + 1`, new `updatedDate`. `false` if unknown or not open.
+    pub fn set_due_date(&self, id: uuid::Uuid, due: chrono::NaiveDate) -> bool {
+        let now = self.shared.wall_now();
+        lock(&self.shared.invoices).set_due(id, due, now).is_ok()
+    }
+
+    /// Shifts the sandbox's clock to real time + `secs` seconds.
+    pub fn set_clock_offset(&self, secs: i64) {
+        self.shared.clock.set_offset_secs(secs);
+    }
+
+    /// The current clock shift in seconds.
+    pub fn clock_offset(&self) -> i64 {
+        self.shared.clock.offset_secs()
+    }
+
+    /// The sandbox's (shifted) "now".
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.shared.wall_now()
     }
 
     /// Refills the token bucket (e.g. between test phases).

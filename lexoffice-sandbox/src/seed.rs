@@ -3,7 +3,14 @@
 //! Same `(n, seed)` → same contacts, ids and numbers. Mix: ~75 % companies (with
 //! one or two contact persons), ~25 % persons; ~80 % customers only, ~10 %
 //! customer and vendor, ~10 % vendors only; ~3 % archived; a few without any
-//! address; umlauts, `ß` and `&` in names; a handful of AT/CH addresses.
+//! address (~2 % of companies, ~8 % of persons) and ~1 % with **two** billing
+//! addresses (as after editing in the web app) — an invoice that references
+//! either kind by `contactId` alone is refused (reference §12.1); umlauts, `ß`
+//! and `&` in names; a handful of AT/CH addresses.
+//!
+//! The second billing addresses come from a generator of their own, so the
+//! main stream (and with it every other contact of a seed) is the same as
+//! before they were introduced; contact `i` of a seed is the same for any `n`.
 
 use uuid::Uuid;
 
@@ -583,13 +590,23 @@ fn contact(rng: &mut SplitMix64) -> Contact {
     c
 }
 
+/// Per mille of contacts with a billing address that get a second one.
+pub const TWO_BILLING_ADDRESSES_PERMILLE: u64 = 10;
+
 /// Adds `n` seeded contacts to the store. Customer numbers are handed out in
 /// generation order from 10001, vendor numbers from 70001.
 pub fn seed_contacts(store: &ContactStore, n: usize, seed: u64) {
     let mut rng = SplitMix64::new(seed);
+    let mut extra = SplitMix64::new(seed ^ 0x7a77_6569_7465_2e61);
     for _ in 0..n {
         let mut c = contact(&mut rng);
         c.id = rng.uuid();
+        // Always draw, so the decision for contact i depends on i only.
+        let second = extra.chance(TWO_BILLING_ADDRESSES_PERMILLE);
+        let (addr, _) = address(&mut extra);
+        if second && !c.addresses.billing.is_empty() {
+            c.addresses.billing.push(addr);
+        }
         store.add_contact(c);
     }
 }
@@ -624,6 +641,36 @@ mod tests {
     }
 
     #[test]
+    fn two_billing_addresses_leave_the_rest_alone() {
+        // Deterministic, and contact i does not depend on n.
+        let a = seeded(400, 3).all();
+        assert_eq!(a, seeded(400, 3).all());
+        let small = seeded(100, 3);
+        for c in small.all() {
+            assert_eq!(a.iter().find(|x| x.id == c.id), Some(&c));
+        }
+        // Every seed of this size has some; they are customers too and their
+        // two addresses differ.
+        for seed in [1, 2, 5, 9, 11, 42, 2026] {
+            let all = seeded(700, seed).all();
+            let two: Vec<&Contact> = all
+                .iter()
+                .filter(|c| c.addresses.billing.len() == 2)
+                .collect();
+            assert!(!two.is_empty(), "seed {seed}");
+            assert!(
+                two.iter()
+                    .all(|c| c.addresses.billing[0] != c.addresses.billing[1]),
+                "seed {seed}"
+            );
+        }
+        let all = seeded(1000, 1).all();
+        assert!(all
+            .iter()
+            .any(|c| c.addresses.billing.len() == 2 && c.roles.customer.is_some()));
+    }
+
+    #[test]
     fn realistic_mix() {
         let all = seeded(1000, 1).all();
         assert_eq!(all.len(), 1000);
@@ -647,7 +694,16 @@ mod tests {
             .count();
         assert!((650..850).contains(&companies), "{companies}");
         assert!((10..60).contains(&archived), "{archived}");
-        assert!(no_addr > 5, "{no_addr}");
+        assert!((20..80).contains(&no_addr), "{no_addr}");
+        let two = all
+            .iter()
+            .filter(|c| c.addresses.billing.len() == 2)
+            .count();
+        assert!(
+            (4..25).contains(&two),
+            "~1 % with two billing addresses: {two}"
+        );
+        assert!(all.iter().all(|c| c.addresses.billing.len() <= 2));
         assert!((50..150).contains(&vendor_only), "{vendor_only}");
         assert!(
             with_amp > 20 && with_umlaut > 50,

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::Request;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Request};
+use axum::response::Response;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -18,12 +20,26 @@ use crate::gateway::{self, ConnKill};
 use crate::{control, webapp, Shared};
 
 /// Control plane and web-app pages first (unauthenticated, not rate limited,
-/// not recorded); everything else goes through the gateway.
+/// not recorded); everything else goes through the gateway. Every response
+/// gets a `Date` header from the sandbox clock.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     control::routes()
         .merge(webapp::routes())
         .fallback(gateway::handle)
+        .layer(axum::middleware::map_response_with_state(
+            shared.clone(),
+            date_header,
+        ))
         .with_state(shared)
+}
+
+/// Sets `Date` (RFC 7231 IMF-fixdate) from the shifted clock; hyper then
+/// leaves out its own.
+async fn date_header(State(shared): State<Arc<Shared>>, mut resp: Response) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&crate::clock::http_date(shared.wall_now())) {
+        resp.headers_mut().insert(header::DATE, v);
+    }
+    resp
 }
 
 /// Serves until `shutdown` changes or its sender is dropped.

@@ -434,6 +434,9 @@ impl ContactStore {
     }
 }
 
+/// `taxType` values of a profile (reference §12.1).
+pub const PROFILE_TAX_TYPES: &[&str] = &["net", "gross", "vatfree"];
+
 /// The organisation behind the API key (`GET /v1/profile`, reference §5).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {

@@ -7,7 +7,8 @@
 //! * `voucherType` and `voucherStatus` are **required** (400 otherwise);
 //!   comma-separated lists; `any` matches everything. Values must be known
 //!   voucher types/statuses ([`VOUCHER_TYPES`], [`VOUCHER_STATUSES`]), else 400.
-//!   Known types other than `invoice` simply match nothing here.
+//!   Known types other than `invoice` simply match nothing here. `overdue`
+//!   cannot be combined with any other status (also not with `any`) → 400.
 //! * `contactId` (uuid), `voucherNumber` (exact), `archived` (`true`/`false`),
 //!   `voucherDateFrom`/`voucherDateTo`, `createdDateFrom`/`createdDateTo`,
 //!   `updatedDateFrom`/`updatedDateTo` as `yyyy-MM-dd`, inclusive, meaning the
@@ -19,9 +20,16 @@
 //!   `createdDate` (same direction), then id. Unknown property → 400.
 //! * Item: `id, voucherType:"invoice", voucherStatus, voucherNumber,
 //!   voucherDate, createdDate, updatedDate, dueDate, contactId, contactName,
-//!   totalAmount` (gross), `openAmount` (= gross: nothing is ever paid in the
-//!   sandbox), `currency:"EUR", archived:false`. The stored status is reported
-//!   as is (no derived `overdue`).
+//!   totalAmount` (gross), `openAmount`, `currency:"EUR", archived:false`.
+//! * `voucherStatus` is derived when read: an `open` invoice whose due day
+//!   (Berlin) lies before today (Berlin, by the sandbox clock) is listed — and
+//!   filtered — as `overdue` (so `voucherStatus=open` no longer finds it);
+//!   everything else shows its stored status (`draft|open|paid|voided`).
+//! * `openAmount`: `null` for drafts, the gross total for open/overdue ones,
+//!   0 for paid and voided ones.
+//! * `contactName`: the referenced contact's name at creation (persons
+//!   `"{lastName}, {firstName}"`), else the one-time address's name.
+//! * Deleted drafts are gone from the store, so they are never listed.
 
 use axum::body::Body;
 use axum::http::Response;
@@ -125,6 +133,16 @@ fn list_param(
         .collect();
     if parts.is_empty() {
         return Err(bad(name, format!("'{name}' must not be empty")));
+    }
+    if name == "voucherStatus"
+        && parts.iter().any(|p| p == "overdue")
+        && parts.iter().any(|p| p != "overdue")
+    {
+        return Err(bad(
+            name,
+            "voucherStatus 'overdue' cannot be combined with other voucher status values"
+                .to_string(),
+        ));
     }
     if parts.iter().any(|p| p == "any") {
         return Ok(None);
@@ -253,14 +271,16 @@ fn stamp_day(s: &str) -> Option<NaiveDate> {
 }
 
 impl VoucherQuery {
-    pub fn matches(&self, inv: &StoredInvoice) -> bool {
+    /// Whether `inv` is listed; `today` (Berlin) decides `overdue`.
+    pub fn matches(&self, inv: &StoredInvoice, today: NaiveDate) -> bool {
+        let status = inv.listed_status(today);
         self.types
             .as_ref()
             .is_none_or(|t| t.iter().any(|t| t == "invoice"))
             && self
                 .statuses
                 .as_ref()
-                .is_none_or(|s| s.contains(&inv.voucher_status))
+                .is_none_or(|s| s.iter().any(|s| s == status))
             && self.contact_id.is_none_or(|c| inv.contact_id() == Some(c))
             && self
                 .voucher_number
@@ -280,6 +300,10 @@ fn ser_dec<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
     decimal_to_json(*d).serialize(s)
 }
 
+fn ser_opt_dec<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    d.map(decimal_to_json).serialize(s)
+}
+
 /// One entry of the voucher list.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -296,27 +320,29 @@ pub struct VoucherListItem {
     pub contact_name: String,
     #[serde(serialize_with = "ser_dec")]
     pub total_amount: Decimal,
-    #[serde(serialize_with = "ser_dec")]
-    pub open_amount: Decimal,
+    /// `null` for drafts.
+    #[serde(serialize_with = "ser_opt_dec")]
+    pub open_amount: Option<Decimal>,
     pub currency: String,
     pub archived: bool,
 }
 
 impl VoucherListItem {
-    pub fn of(inv: &StoredInvoice) -> Self {
+    /// The row of `inv` as listed on `today` (Berlin).
+    pub fn of(inv: &StoredInvoice, today: NaiveDate) -> Self {
         VoucherListItem {
             id: inv.id,
             voucher_type: "invoice",
-            voucher_status: inv.voucher_status.clone(),
+            voucher_status: inv.listed_status(today).to_string(),
             voucher_number: inv.voucher_number.clone(),
             voucher_date: inv.voucher_date(),
             created_date: inv.created_date.clone(),
             updated_date: inv.updated_date.clone(),
             due_date: inv.due_date.clone(),
             contact_id: inv.contact_id(),
-            contact_name: inv.address.name.clone(),
+            contact_name: inv.contact_name.clone(),
             total_amount: inv.total_gross(),
-            open_amount: inv.total_gross(),
+            open_amount: inv.open_amount(),
             currency: inv.priced.total_price.currency.clone(),
             archived: false,
         }
@@ -336,18 +362,20 @@ fn sort_key(inv: &StoredInvoice, key: SortKey) -> (Option<String>, Option<String
 
 /// `GET /v1/voucherlist?...`
 pub(crate) fn list(shared: &Shared, path: &str, query: Option<&str>) -> Response<Body> {
+    let now = shared.wall_now();
     let q = match parse_query(query) {
         Ok(q) => q,
         Err(v) => {
             let message = v.message.clone();
             return json_response(
                 400,
-                &regular_body(400, path, &message, serde_json::to_value(vec![v]).ok()),
+                &regular_body(now, 400, path, &message, serde_json::to_value(vec![v]).ok()),
             );
         }
     };
+    let today = berlin_date(&now.fixed_offset());
     let store = lock(&shared.invoices);
-    let mut hits: Vec<&StoredInvoice> = store.iter().filter(|i| q.matches(i)).collect();
+    let mut hits: Vec<&StoredInvoice> = store.iter().filter(|i| q.matches(i, today)).collect();
     hits.sort_by(|a, b| {
         let ord = sort_key(a, q.sort)
             .cmp(&sort_key(b, q.sort))
@@ -363,7 +391,7 @@ pub(crate) fn list(shared: &Shared, path: &str, query: Option<&str>) -> Response
         .into_iter()
         .skip(q.page.saturating_mul(q.size))
         .take(q.size)
-        .map(VoucherListItem::of)
+        .map(|i| VoucherListItem::of(i, today))
         .collect();
     drop(store);
     let mut page = envelope(items, total, q.page, q.size);
@@ -403,6 +431,18 @@ mod tests {
         assert!(parse_query(Some("voucherType=Invoice&voucherStatus=draft")).is_err());
         assert!(parse_query(Some("voucherType=invoice&voucherStatus=")).is_err());
         assert!(parse_query(Some("voucherType=invoice&voucherStatus=bogus")).is_err());
+    }
+
+    #[test]
+    fn overdue_stands_alone() {
+        let q = parse_query(Some("voucherType=invoice&voucherStatus=overdue")).unwrap();
+        assert_eq!(q.statuses.unwrap(), ["overdue"]);
+        for combo in ["overdue,open", "open,overdue", "overdue,any", "any,overdue"] {
+            let e = parse_query(Some(&format!("voucherType=invoice&voucherStatus={combo}")))
+                .unwrap_err();
+            assert_eq!(e.field, "voucherStatus", "{combo}");
+            assert!(e.message.contains("cannot be combined"), "{combo}");
+        }
     }
 
     #[test]

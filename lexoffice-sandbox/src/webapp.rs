@@ -822,6 +822,7 @@ mod tests {
                 zip: Some("1010".to_string()),
                 ..InvoiceAddress::default()
             },
+            contact_name: priced.address.name.clone().unwrap_or_default(),
             priced,
             document_file_id: None,
         }

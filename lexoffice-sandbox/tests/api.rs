@@ -492,7 +492,10 @@ async fn status_faults_have_documented_bodies() {
             let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
             match status {
                 401 => assert_eq!(body, serde_json::json!({"message": "Unauthorized"})),
-                500 => assert_eq!(body, serde_json::json!({"message": null})),
+                500 => assert_eq!(
+                    body,
+                    serde_json::json!({"message": "Internal server error or rate limit exceeded"})
+                ),
                 503 => assert!(text.is_empty()),
                 504 => assert_eq!(
                     body,

@@ -185,3 +185,25 @@ fn bad_arguments_print_usage() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("--fault SPEC"));
 }
+
+#[test]
+fn clock_offset_flag_shifts_the_process_clock() {
+    let run = spawn(&["--port", "0", "--clock-offset-secs", "-3600"]);
+    let c = reqwest::blocking::Client::new();
+    let r = c
+        .get(format!("{}/__sandbox/clock", run.base_url))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let date = r.headers()["date"].to_str().unwrap().to_string();
+    let date = chrono::DateTime::parse_from_rfc2822(&date).unwrap();
+    let behind = (chrono::Utc::now() - date.to_utc()).num_seconds();
+    assert!((3598..=3605).contains(&behind), "{behind}");
+    let v: Value = r.json().unwrap();
+    assert_eq!(v["offsetSeconds"], -3600);
+    let help = Command::new(env!("CARGO_BIN_EXE_lexoffice-sandbox"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--clock-offset-secs N"));
+}

@@ -870,8 +870,15 @@ async fn contact_must_exist_and_be_customer() {
     assert_eq!(detail_fields(&err), ["title", "address.contactId"]);
     assert!(sb.invoices().is_empty());
 
-    // Person with customer role, no address: name "first last", country DE.
-    let (status, _, created) = post(&c, &sb, "/v1/invoices", &reference_body(Some(both.id))).await;
+    // Person with customer role, no billing address: refused (see
+    // billing_address_must_be_exactly_one); with the address sent in full
+    // ("first last") it is accepted.
+    let (status, _, _) = post(&c, &sb, "/v1/invoices", &reference_body(Some(both.id))).await;
+    assert_eq!(status, 406);
+    let mut body = reference_body(Some(both.id));
+    body["address"] = json!({ "contactId": both.id.to_string(), "name": "Anna Alt",
+                              "countryCode": "DE" });
+    let (status, _, created) = post(&c, &sb, "/v1/invoices", &body).await;
     assert_eq!(status, 201);
     let (_, inv) = get(
         &c,
@@ -963,10 +970,16 @@ async fn status_504_before_and_after_store() {
         (504, Some("504after"))
     );
 
-    // 500 after store: {"message":null}.
+    // 500 after store: the gateway's 500 body.
     sb.inject(Fault::StatusAfterStore(500), 1);
     let (status, _, body) = post(&c, &sb, "/v1/invoices", &reference_body(None)).await;
-    assert_eq!((status.as_u16(), body), (500, json!({ "message": null })));
+    assert_eq!(
+        (status.as_u16(), body),
+        (
+            500,
+            json!({ "message": "Internal server error or rate limit exceeded" })
+        )
+    );
     assert_eq!(sb.invoices().len(), 2);
 
     // After-store on an invalid body stores nothing, still answers the fault.
@@ -1082,7 +1095,11 @@ async fn voucherlist_filters_and_paging() {
     assert_eq!(item["contactId"], a.id.to_string());
     assert_eq!(item["contactName"], "Nordlicht Software GmbH");
     assert_eq!(num(&item["totalAmount"]), d("4264.56"));
-    assert_eq!(num(&item["openAmount"]), d("4264.56"));
+    assert_eq!(
+        item["openAmount"],
+        Value::Null,
+        "drafts have no open amount"
+    );
     assert_eq!(item["currency"], "EUR");
     assert_eq!(item["archived"], false);
 
@@ -1098,10 +1115,16 @@ async fn voucherlist_filters_and_paging() {
     )
     .await;
     assert_eq!(id_list(&v), [ids[1].clone(), ids[0].clone()]);
+    // The finalized one (voucher date 2025-02-15, due the same day) is long
+    // past due: listed as overdue, no longer as open.
     let (_, v) = list("voucherType=any&voucherStatus=open").await;
+    assert_eq!(v["totalElements"], 0);
+    let (_, v) = list("voucherType=any&voucherStatus=overdue").await;
     assert_eq!(id_list(&v), [ids[3].clone()]);
     assert_eq!(v["content"][0]["voucherNumber"], "RE1001");
-    let (_, v) = list("voucherType=invoice&voucherStatus=draft,open&voucherNumber=RE1001").await;
+    assert_eq!(v["content"][0]["voucherStatus"], "overdue");
+    assert_eq!(num(&v["content"][0]["openAmount"]), d("4264.56"));
+    let (_, v) = list("voucherType=invoice&voucherStatus=any&voucherNumber=RE1001").await;
     assert_eq!(id_list(&v), [ids[3].clone()]);
     let (_, v) = list("voucherType=quotation,creditnote&voucherStatus=any").await;
     assert_eq!(v["totalElements"], 0);
@@ -1261,4 +1284,487 @@ fn unknown_tax_type_reports_only_the_tax_type() {
     body["taxConditions"] = json!({ "taxType": "brutto" });
     let r = price_invoice(&body).unwrap_err();
     assert_eq!((r.status, r.fields()), (406, vec!["taxConditions.taxType"]));
+}
+
+// ---------------------------------------------------------------------------
+// Reference §12.1/§12.2: billing address, vat-free organisations, status
+// changes in the web app and what the voucher list derives from them.
+
+const ONE_BILLING: &str = "Referenced contact needs to have exactly one billing address";
+
+/// POST with only `contactId` → the §12.1 406.
+async fn expect_billing_406(c: &Client, sb: &Sandbox, id: Uuid, query: &str, found: usize) {
+    let (status, _, err) = post(
+        c,
+        sb,
+        &format!("/v1/invoices{query}"),
+        &reference_body(Some(id)),
+    )
+    .await;
+    assert_eq!(status, 406, "{err}");
+    assert_regular(&err, 406, "/v1/invoices");
+    assert_eq!(err["error"], "Not Acceptable");
+    assert_eq!(
+        err["message"],
+        format!("{ONE_BILLING}, but {found} addresses were found.")
+    );
+    assert_eq!(err["details"], json!([]), "reason only in message");
+}
+
+#[tokio::test]
+async fn billing_address_must_be_exactly_one() {
+    let sb = Sandbox::start(SandboxConfig {
+        contacts: 1000,
+        ..unlimited()
+    })
+    .await
+    .unwrap();
+    let c = Client::new();
+    let none = sb
+        .contacts()
+        .add_contact(Contact::company("Ohne Adresse GmbH").customer());
+    let mut shipping_only = Contact::person(Some("Herr"), "Max", "Muster").customer();
+    shipping_only
+        .addresses
+        .shipping
+        .push(lexoffice_sandbox::Address {
+            street: Some("Lagerweg 1".into()),
+            zip: Some("24103".into()),
+            city: Some("Kiel".into()),
+            country_code: "DE".into(),
+            ..lexoffice_sandbox::Address::default()
+        });
+    let shipping_only = sb.contacts().add_contact(shipping_only);
+    let two = sb.contacts().add_contact(
+        Contact::company("Zwei Adressen AG")
+            .customer()
+            .with_billing_address("Hafenweg 7", "24103", "Kiel", "DE")
+            .with_billing_address("Kai 2", "20095", "Hamburg", "DE"),
+    );
+    for query in ["", "?finalize=true"] {
+        expect_billing_406(&c, &sb, none.id, query, 0).await;
+        expect_billing_406(&c, &sb, shipping_only.id, query, 0).await;
+        expect_billing_406(&c, &sb, two.id, query, 2).await;
+        // contactId plus name only (no countryCode) is still a reference.
+        let mut body = reference_body(Some(two.id));
+        body["address"]["name"] = json!("Zwei Adressen AG");
+        let (status, _, err) = post(&c, &sb, &format!("/v1/invoices{query}"), &body).await;
+        assert_eq!(status, 406);
+        assert_eq!(
+            err["message"],
+            format!("{ONE_BILLING}, but 2 addresses were found.")
+        );
+    }
+    assert!(sb.invoices().is_empty(), "nothing stored");
+
+    // Validation errors come first (with their details).
+    let mut body = reference_body(Some(none.id));
+    body["title"] = json!("x".repeat(26));
+    let (status, _, err) = post(&c, &sb, "/v1/invoices", &body).await;
+    assert_eq!(status, 406);
+    assert_eq!(detail_fields(&err), ["title"]);
+
+    // A full one-time address next to contactId is accepted.
+    for (contact, query) in [(none.id, ""), (two.id, "?finalize=true")] {
+        let mut body = reference_body(Some(contact));
+        body["address"] = json!({ "contactId": contact.to_string(), "name": "Filiale Süd",
+                                  "city": "München", "countryCode": "DE" });
+        let (status, _, created) = post(&c, &sb, &format!("/v1/invoices{query}"), &body).await;
+        assert_eq!(status, 201, "{created}");
+        let (_, inv) = get(
+            &c,
+            &sb,
+            &format!("/v1/invoices/{}", created["id"].as_str().unwrap()),
+        )
+        .await;
+        assert_eq!(
+            inv["address"],
+            json!({ "contactId": contact.to_string(), "name": "Filiale Süd",
+                    "city": "München", "countryCode": "DE" })
+        );
+    }
+
+    // Seeded customers: those with 0 or 2 billing addresses are refused, the
+    // ones with exactly one resolve to it.
+    let all = sb.contacts().all();
+    let customers = |n: usize| {
+        all.iter()
+            .filter(|c| c.roles.customer.is_some() && c.addresses.billing.len() == n)
+            .collect::<Vec<_>>()
+    };
+    let (zero, one, two) = (customers(0), customers(1), customers(2));
+    assert!(
+        !zero.is_empty() && !two.is_empty(),
+        "the seed has both kinds"
+    );
+    expect_billing_406(&c, &sb, zero[0].id, "", 0).await;
+    expect_billing_406(&c, &sb, two[0].id, "?finalize=true", 2).await;
+    let (status, _, created) =
+        post(&c, &sb, "/v1/invoices", &reference_body(Some(one[0].id))).await;
+    assert_eq!(status, 201);
+    let (_, inv) = get(
+        &c,
+        &sb,
+        &format!("/v1/invoices/{}", created["id"].as_str().unwrap()),
+    )
+    .await;
+    let billing = &one[0].addresses.billing[0];
+    assert_eq!(inv["address"]["city"], billing.city.as_deref().unwrap());
+    assert_eq!(inv["address"]["countryCode"], billing.country_code.as_str());
+    assert_eq!(sb.invoices().len(), 3);
+}
+
+#[tokio::test]
+async fn vatfree_organisation_creates_only_vatfree_invoices() {
+    let sb = Sandbox::start(unlimited()).await.unwrap();
+    let c = Client::new();
+    let set_profile = |body: Value| {
+        let c = c.clone();
+        let url = sb.url("/__sandbox/profile");
+        async move {
+            let r = c.post(url).body(body.to_string()).send().await.unwrap();
+            let status = r.status();
+            (status, r.json::<Value>().await.unwrap())
+        }
+    };
+    let vatfree_body = || {
+        let mut b = reference_body(None);
+        b["taxConditions"]["taxType"] = json!("vatfree");
+        for item in b["lineItems"].as_array_mut().unwrap() {
+            if item["type"] != "text" {
+                item["unitPrice"]["taxRatePercentage"] = json!(0);
+            }
+        }
+        b
+    };
+    let expect_refused = |body: Value, query: &'static str, fields: Vec<&'static str>| {
+        let c = c.clone();
+        let sb = &sb;
+        async move {
+            let (status, _, err) = post(&c, sb, &format!("/v1/invoices{query}"), &body).await;
+            assert_eq!(status, 406, "{err}");
+            assert_regular(&err, 406, "/v1/invoices");
+            assert_eq!(detail_fields(&err), fields, "{err}");
+            let d = err["details"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["field"] == "taxConditions.taxType")
+                .unwrap()
+                .clone();
+            assert_eq!(
+                d,
+                json!({ "violation": "INVALID_VALUE", "field": "taxConditions.taxType",
+                        "message": "Für diese Organisation sind nur steuerfreie Rechnungen (vatfree) möglich." })
+            );
+        }
+    };
+
+    // A net organisation may create net invoices.
+    let (status, _, _) = post(&c, &sb, "/v1/invoices", &reference_body(None)).await;
+    assert_eq!(status, 201);
+
+    for profile in [
+        json!({ "taxType": "vatfree" }),
+        json!({ "taxType": "net", "smallBusiness": true }),
+    ] {
+        let (status, p) = set_profile(profile.clone()).await;
+        assert_eq!(status, 200, "{p}");
+        let (_, shown) = get(&c, &sb, "/v1/profile").await;
+        assert_eq!(shown["taxType"], profile["taxType"]);
+        assert_eq!(
+            shown["smallBusiness"],
+            profile.get("smallBusiness").is_some()
+        );
+        for query in ["", "?finalize=true"] {
+            expect_refused(reference_body(None), query, vec!["taxConditions.taxType"]).await;
+            let mut gross = reference_body(None);
+            gross["taxConditions"]["taxType"] = json!("gross");
+            for item in gross["lineItems"].as_array_mut().unwrap() {
+                if let Some(up) = item.get_mut("unitPrice").and_then(Value::as_object_mut) {
+                    let net = up.remove("netAmount").unwrap();
+                    up.insert("grossAmount".into(), net);
+                }
+            }
+            expect_refused(gross, query, vec!["taxConditions.taxType"]).await;
+            let mut intra = vatfree_body();
+            intra["taxConditions"]["taxType"] = json!("intraCommunitySupply");
+            intra["address"] = json!({ "contactId": nordlicht(&sb).id.to_string() });
+            expect_refused(intra, query, vec!["taxConditions.taxType"]).await;
+            let (status, _, created) =
+                post(&c, &sb, &format!("/v1/invoices{query}"), &vatfree_body()).await;
+            assert_eq!(status, 201, "{created}");
+        }
+        // Merged with the other violations.
+        let mut body = reference_body(None);
+        body["title"] = json!("x".repeat(26));
+        expect_refused(body, "", vec!["title", "taxConditions.taxType"]).await;
+        set_profile(json!({ "taxType": "net", "smallBusiness": false })).await;
+    }
+    assert_eq!(sb.invoices().len(), 5);
+
+    // Only the documented profile tax types.
+    let (status, err) = set_profile(json!({ "taxType": "steuerfrei" })).await;
+    assert_eq!(status, 400, "{err}");
+    assert_eq!(sb.profile().tax_type, "net");
+    // In-process setters work the same way.
+    sb.set_tax_type("vatfree");
+    expect_refused(reference_body(None), "", vec!["taxConditions.taxType"]).await;
+}
+
+#[tokio::test]
+async fn web_app_status_changes_and_voucherlist() {
+    let sb = Sandbox::start(unlimited()).await.unwrap();
+    let c = Client::new();
+    let ctl = |p: String| sb.url(&format!("/__sandbox{p}"));
+    let control = |p: String, body: Option<Value>| {
+        let c = c.clone();
+        let url = ctl(p);
+        async move {
+            let mut r = c.post(url);
+            if let Some(b) = body {
+                r = r.body(b.to_string());
+            }
+            let r = r.send().await.unwrap();
+            let status = r.status().as_u16();
+            assert_eq!(r.headers()["content-type"], "application/json");
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let list = |q: &str| {
+        let c = c.clone();
+        let url = format!("/v1/voucherlist?voucherType=invoice&{q}");
+        let sb = &sb;
+        async move { get(&c, sb, &url).await }
+    };
+    let person = sb.contacts().add_contact(
+        Contact::person(Some("Frau"), "Anna", "Alt")
+            .customer()
+            .with_billing_address("Lindenweg 3", "79098", "Freiburg", "DE"),
+    );
+    let company = nordlicht(&sb);
+    let mut ids = Vec::new();
+    for (contact, query) in [
+        (person.id, ""),
+        (company.id, "?finalize=true"),
+        (company.id, "?finalize=true"),
+        (company.id, ""),
+    ] {
+        let (status, _, created) = post(
+            &c,
+            &sb,
+            &format!("/v1/invoices{query}"),
+            &reference_body(Some(contact)),
+        )
+        .await;
+        assert_eq!(status, 201);
+        ids.push(created["id"].as_str().unwrap().to_string());
+    }
+    let (draft, paid, voided, deleted) = (&ids[0], &ids[1], &ids[2], &ids[3]);
+    let berlin_today = sb
+        .now()
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .date_naive();
+
+    // New due dates: one in the future (open), one in the past (overdue).
+    let future = berlin_today + chrono::Duration::days(14);
+    let (status, inv) = control(
+        format!("/invoices/{paid}/due"),
+        Some(json!({ "dueDate": future.to_string() })),
+    )
+    .await;
+    assert_eq!(status, 200, "{inv}");
+    assert_eq!(inv["version"], 2);
+    assert!(inv["dueDate"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{future}T00:00:00.000+0")));
+    let (status, inv) = control(
+        format!("/invoices/{voided}/due"),
+        Some(json!({ "dueDate": "2025-01-15" })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(inv["dueDate"], "2025-01-15T00:00:00.000+01:00");
+    for bad in [
+        json!({}),
+        json!({ "dueDate": "15.01.2025" }),
+        json!({ "dueDate": "2025-1-5" }),
+    ] {
+        let (status, _) = control(format!("/invoices/{voided}/due"), Some(bad.clone())).await;
+        assert_eq!(status, 400, "{bad}");
+    }
+    let (status, err) = control(
+        format!("/invoices/{draft}/due"),
+        Some(json!({ "dueDate": "2025-01-15" })),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(err["error"].is_string());
+
+    // Rows: exactly the documented fields; derived status and open amounts.
+    let (status, v) = list("voucherStatus=any").await;
+    assert_eq!(status, 200);
+    // In creation order (creation stamps may tie to the millisecond).
+    let listed = v["content"].as_array().unwrap();
+    let rows: Vec<Value> = ids
+        .iter()
+        .map(|id| {
+            listed
+                .iter()
+                .find(|r| r["id"] == id.as_str())
+                .unwrap()
+                .clone()
+        })
+        .collect();
+    assert_eq!(listed.len(), 4);
+    let mut keys: Vec<&str> = rows[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    let mut documented = vec![
+        "id",
+        "voucherType",
+        "voucherStatus",
+        "voucherNumber",
+        "voucherDate",
+        "createdDate",
+        "updatedDate",
+        "dueDate",
+        "contactId",
+        "contactName",
+        "totalAmount",
+        "openAmount",
+        "currency",
+        "archived",
+    ];
+    documented.sort_unstable();
+    assert_eq!(keys, documented);
+    let status_of = |rows: &[Value]| -> Vec<(String, String)> {
+        rows.iter()
+            .map(|r| {
+                (
+                    r["id"].as_str().unwrap().to_string(),
+                    r["voucherStatus"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        status_of(&rows),
+        [
+            (draft.clone(), "draft".to_string()),
+            (paid.clone(), "open".to_string()),
+            (voided.clone(), "overdue".to_string()),
+            (deleted.clone(), "draft".to_string()),
+        ]
+    );
+    assert_eq!(rows[0]["contactName"], "Alt, Anna", "persons: Last, First");
+    assert_eq!(rows[1]["contactName"], "Nordlicht Software GmbH");
+    assert_eq!(rows[0]["openAmount"], Value::Null);
+    assert_eq!(num(&rows[1]["openAmount"]), d("4264.56"));
+    assert_eq!(num(&rows[2]["openAmount"]), d("4264.56"));
+    // GET keeps the stored status (overdue is only derived by the list).
+    let (_, inv) = get(&c, &sb, &format!("/v1/invoices/{voided}")).await;
+    assert_eq!(inv["voucherStatus"], "open");
+    let (_, v) = list("voucherStatus=overdue").await;
+    assert_eq!(
+        status_of(v["content"].as_array().unwrap()),
+        [(voided.clone(), "overdue".to_string())]
+    );
+    let (_, v) = list("voucherStatus=open").await;
+    assert_eq!(
+        status_of(v["content"].as_array().unwrap()),
+        [(paid.clone(), "open".to_string())]
+    );
+    for combo in ["overdue,open", "draft,overdue", "any,overdue"] {
+        let (status, err) = list(&format!("voucherStatus={combo}")).await;
+        assert_eq!(status, 400, "{combo}");
+        assert_regular(&err, 400, "/v1/voucherlist");
+        assert_eq!(detail_fields(&err), ["voucherStatus"]);
+    }
+
+    // Pay: open → paid, open amount 0, version and updatedDate change.
+    let before = sb.invoice(Uuid::parse_str(paid).unwrap()).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let (status, inv) = control(format!("/invoices/{paid}/pay"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(inv["voucherStatus"], "paid");
+    assert_eq!(inv["version"], before.version + 1);
+    assert_ne!(inv["updatedDate"], before.updated_date.as_str());
+    assert_eq!(inv["createdDate"], before.created_date.as_str());
+    for id in [paid, draft] {
+        let (status, err) = control(format!("/invoices/{id}/pay"), None).await;
+        assert_eq!(status, 409, "{id}");
+        assert!(err["error"].is_string());
+    }
+    let (_, v) = list("voucherStatus=paid").await;
+    assert_eq!(v["content"][0]["id"], paid.as_str());
+    assert_eq!(num(&v["content"][0]["openAmount"]), d("0"));
+
+    // Void: overdue (stored open) and paid → voided; drafts cannot be voided.
+    let (status, inv) = control(format!("/invoices/{voided}/void"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (inv["voucherStatus"].as_str(), inv["version"].as_i64()),
+        (Some("voided"), Some(3))
+    );
+    let (status, err) = control(format!("/invoices/{draft}/void"), None).await;
+    assert_eq!(status, 409);
+    assert!(err["error"].as_str().unwrap().contains("draft"), "{err}");
+    let (status, _) = control(format!("/invoices/{voided}/void"), None).await;
+    assert_eq!(status, 409, "already voided");
+    for unknown in [Uuid::new_v4().to_string(), "not-a-uuid".to_string()] {
+        for action in ["void", "pay", "finalize"] {
+            let (status, _) = control(format!("/invoices/{unknown}/{action}"), None).await;
+            assert_eq!(status, 404, "{action}");
+        }
+    }
+    let (_, inv) = get(&c, &sb, &format!("/v1/invoices/{voided}")).await;
+    assert_eq!(inv["voucherStatus"], "voided");
+    let (_, v) = list("voucherStatus=voided").await;
+    assert_eq!(num(&v["content"][0]["openAmount"]), d("0"));
+
+    // Finalized invoices cannot be deleted, drafts can — and are gone from the list.
+    for id in [paid, voided] {
+        let r = c
+            .delete(ctl(format!("/invoices/{id}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 409, "{id}");
+    }
+    let r = c
+        .delete(ctl(format!("/invoices/{deleted}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let (_, v) = list("voucherStatus=any").await;
+    assert_eq!(v["totalElements"], 3);
+    assert!(!status_of(v["content"].as_array().unwrap())
+        .iter()
+        .any(|(id, _)| id == deleted));
+
+    // In-process equivalents.
+    let (_, _, created) = post(
+        &c,
+        &sb,
+        "/v1/invoices?finalize=true",
+        &reference_body(Some(company.id)),
+    )
+    .await;
+    let id = Uuid::parse_str(created["id"].as_str().unwrap()).unwrap();
+    assert!(sb.set_due_date(id, future));
+    assert!(sb.pay_invoice(id));
+    assert!(!sb.pay_invoice(id));
+    assert!(!sb.set_due_date(id, future), "only open invoices");
+    assert!(sb.void_invoice(id));
+    assert!(!sb.void_invoice(id));
+    assert!(!sb.void_invoice(Uuid::parse_str(draft).unwrap()));
+    assert!(!sb.delete_invoice(id));
+    assert_eq!(sb.invoice(id).unwrap().version, 4);
 }
