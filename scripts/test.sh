@@ -45,7 +45,7 @@ cargo build --locked --workspace --all-targets
 keyctl session - dbus-run-session -- sh -c '
   set -e
   printf "test-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  exec xvfb-run -a -s "-screen 0 1280x800x24" cargo test --locked --workspace
+  exec xvfb-run -a -s "-screen 0 1280x800x24" cargo test --locked --workspace --no-fail-fast
 '
 echo
 echo "Suite counts (and any skipped test with its reason):"

@@ -28,6 +28,8 @@ pub struct Core {
     pub import_cancel: AtomicBool,
     /// One invoice creation at a time.
     pub invoice_lock: tokio::sync::Mutex<()>,
+    /// Held by a customer import and by a backup restore: they exclude each other.
+    pub replace_lock: tokio::sync::Mutex<()>,
     /// How long after an unclear attempt "no draft found" means "never created".
     pub reconcile_grace: chrono::Duration,
     /// Where automatic backups go (`<data dir>/backups`); None in some tests.
@@ -64,6 +66,7 @@ impl Core {
             import_running: AtomicBool::new(false),
             import_cancel: AtomicBool::new(false),
             invoice_lock: tokio::sync::Mutex::new(()),
+            replace_lock: tokio::sync::Mutex::new(()),
             reconcile_grace: chrono::Duration::minutes(2),
             backup_dir: None,
             data_dir: None,

@@ -19,6 +19,7 @@ pub mod rechnung;
 pub mod schnittstellen;
 pub mod secrets;
 pub mod sicherung;
+pub mod startup;
 pub mod storage;
 
 use std::sync::Arc;
@@ -28,7 +29,6 @@ use tauri::{Builder, Manager, Runtime};
 use crate::core::{Core, Opener};
 use crate::paths::LexofficeUrls;
 use crate::secrets::OsKeyring;
-use crate::storage::Store;
 
 /// The commands of the app; state (`Arc<Core>`) is managed by the caller.
 pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
@@ -37,6 +37,9 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::app::app_mode,
         commands::app::demo_start,
         commands::app::demo_exit,
+        commands::app::startup_open_data_dir,
+        commands::app::startup_restore,
+        commands::app::startup_quit,
         commands::schnittstellen::connection_status,
         commands::schnittstellen::connection_refresh,
         commands::schnittstellen::connect_lexoffice,
@@ -66,6 +69,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::rechnung::invoice_preview,
         commands::rechnung::invoice_create,
         commands::rechnung::invoice_history,
+        commands::rechnung::invoice_history_sync,
         commands::rechnung::invoice_release,
         commands::rechnung::invoice_reconcile,
         commands::rechnung::invoice_open,
@@ -77,15 +81,17 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     ])
 }
 
-fn log_plugin<R: Runtime>(log_dir: std::path::PathBuf) -> tauri::plugin::TauriPlugin<R> {
+/// Logs into `log_dir` and stderr; with no writable log dir, stderr only.
+fn log_plugin<R: Runtime>(log_dir: Option<std::path::PathBuf>) -> tauri::plugin::TauriPlugin<R> {
     use tauri_plugin_log::{RotationStrategy, Target, TargetKind, TimezoneStrategy};
-    tauri_plugin_log::Builder::new()
-        .clear_targets()
-        .target(Target::new(TargetKind::Folder {
-            path: log_dir,
+    let mut b = tauri_plugin_log::Builder::new().clear_targets();
+    if let Some(path) = log_dir {
+        b = b.target(Target::new(TargetKind::Folder {
+            path,
             file_name: Some("zeitrechnung".into()),
-        }))
-        .target(Target::new(TargetKind::Stderr))
+        }));
+    }
+    b.target(Target::new(TargetKind::Stderr))
         .timezone_strategy(TimezoneStrategy::UseLocal)
         .rotation_strategy(RotationStrategy::KeepSome(7))
         .max_file_size(2 * 1024 * 1024)
@@ -106,6 +112,12 @@ fn focus_main<R: Runtime>(app: &tauri::AppHandle<R>) {
         let _ = w.show();
         let _ = w.set_focus();
     }
+}
+
+/// Managed instead of `Core` when the start failed: the window shows it.
+pub struct FailedStart {
+    pub failure: startup::StartupFailure,
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 /// Keeps the in-app lexoffice sandbox of the demo mode alive.
@@ -130,24 +142,42 @@ pub fn run() {
     let result = app_builder(builder)
         .setup(move |app| {
             let handle = app.handle().clone();
-            let base_dir = paths::data_dir(|| handle.path().app_data_dir().ok())
-                .ok_or("Es konnte kein Datenordner bestimmt werden.")?;
+            // Whatever fails from here on, the window opens and says why
+            // (`startup::StartupFailure`): the process never dies silently.
+            let Some(base_dir) = paths::data_dir(|| handle.path().app_data_dir().ok()) else {
+                handle.plugin(log_plugin(None))?;
+                log::error!("start-up failed: no data dir");
+                app.manage(FailedStart {
+                    failure: startup::StartupFailure::no_data_dir(),
+                    data_dir: None,
+                });
+                return Ok(());
+            };
             // The demo keeps its own data: the real data stay untouched.
             let data_dir = if demo_mode {
                 base_dir.join("demo")
             } else {
                 base_dir
             };
-            handle.plugin(log_plugin(paths::log_dir(&data_dir)))?;
+            let writable = startup::check_writable(&data_dir).is_ok()
+                && startup::check_writable(&paths::log_dir(&data_dir)).is_ok();
+            handle.plugin(log_plugin(writable.then(|| paths::log_dir(&data_dir))))?;
             log::info!(
                 "Zeitrechnung {} starting, data dir {}",
                 env!("CARGO_PKG_VERSION"),
                 data_dir.display()
             );
-            let store = Store::open(&paths::db_dir(&data_dir)).map_err(|e| {
-                log::error!("database: {e}");
-                e.to_string()
-            })?;
+            let store = match startup::open_store(&data_dir) {
+                Ok(s) => s,
+                Err(failure) => {
+                    log::error!("start-up failed: {}", failure.cause);
+                    app.manage(FailedStart {
+                        failure,
+                        data_dir: Some(data_dir),
+                    });
+                    return Ok(());
+                }
+            };
             let opener_handle = handle.clone();
             let opener: Opener = Arc::new(move |url: &str| {
                 use tauri_plugin_opener::OpenerExt;
@@ -194,7 +224,10 @@ pub fn run() {
             tauri::async_runtime::spawn(async move {
                 if let Some(dir) = core.backup_dir.clone() {
                     let store = core.store.clone();
+                    // One consistent state: no invoice transition while it is written.
+                    let _guard = core.invoice_lock.lock().await;
                     let daily = core::blocking(move || sicherung::daily_backup(&store, &dir)).await;
+                    drop(_guard);
                     if let Err(e) = daily {
                         log::error!("daily backup failed: {e}");
                     }

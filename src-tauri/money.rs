@@ -159,6 +159,19 @@ pub fn format_de(value: Decimal, min_decimals: u32) -> String {
 }
 
 /// `85,50 €`
+/// The VAT rates lexoffice accepts for German invoices today (docs/lexoffice.md):
+/// 19, 7 and 0 %. 5 and 16 % were valid only in the second half of 2020.
+pub const TAX_RATES: [u32; 3] = [19, 7, 0];
+
+/// One of `TAX_RATES`, normalised (scale 0), or None. The one check behind the
+/// forms, the CSV import, backups being restored and the invoice preview.
+pub fn allowed_tax_rate(rate: Decimal) -> Option<Decimal> {
+    TAX_RATES
+        .iter()
+        .map(|r| Decimal::from(*r))
+        .find(|r| *r == rate)
+}
+
 pub fn format_eur(value: Decimal) -> String {
     format!("{} €", format_de(value, 2))
 }

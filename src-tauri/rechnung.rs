@@ -87,6 +87,8 @@ pub struct Preview {
     pub small_business: bool,
     pub entry_count: usize,
     pub hours_display: String,
+    /// The customer to open in lexoffice to fix its billing addresses.
+    pub fix_contact_customer_id: Option<u64>,
 }
 
 fn de_date(d: NaiveDate) -> String {
@@ -114,7 +116,12 @@ struct Context {
     subs: Vec<Project>,
     customer: Option<Customer>,
     entries: Vec<(Entry, u64)>,
-    small_business: bool,
+    /// The cached profile says vatfree (Kleinunternehmer or tax-exempt).
+    vatfree: bool,
+    /// In words, for the note when it changed since the last draft.
+    tax_words: &'static str,
+    /// Whether the newest draft of any project went out vatfree.
+    last_draft_vatfree: Option<bool>,
     default_tax: Decimal,
     rate: (Option<Decimal>, Option<&'static str>),
     records: Vec<InvoiceRecord>,
@@ -140,17 +147,27 @@ fn context(store: &Store, project_id: u64) -> AppResult<Context> {
     for s in &subs {
         entries.extend(store.entries_of(s.id)?.into_iter().map(|e| (e, s.id)));
     }
-    let records = store
-        .invoice_records()?
+    let all_records = store.invoice_records()?;
+    let last_draft_vatfree = all_records
+        .iter()
+        .filter(|r| r.vatfree.is_some() && r.lexoffice_id.is_some())
+        .max_by_key(|r| r.created_at)
+        .and_then(|r| r.vatfree);
+    let family: HashSet<u64> = std::iter::once(project.id)
+        .chain(subs.iter().map(|s| s.id))
+        .collect();
+    let records = all_records
         .into_iter()
-        .filter(|r| r.project_id == project.id)
+        .filter(|r| family.contains(&r.project_id))
         .collect();
     Ok(Context {
-        small_business: settings
+        vatfree: settings.profile.as_ref().is_some_and(|p| p.vatfree()),
+        tax_words: settings
             .profile
             .as_ref()
-            .map(|p| p.small_business)
-            .unwrap_or(false),
+            .map(|p| p.tax_words())
+            .unwrap_or("mit Umsatzsteuer"),
+        last_draft_vatfree,
         default_tax: settings.default_tax_rate,
         project,
         subs,
@@ -255,8 +272,25 @@ fn plan(
             problems.push(format!("Der Kunde „{}“ ist in lexoffice archiviert. Bitte ihn dort wiederherstellen und die Kunden erneut importieren.", c.name));
             None
         }
+        Some(c) if c.billing_addresses.is_some_and(|n| n != 1) => {
+            let n = c.billing_addresses.unwrap_or(0);
+            let has = if n == 0 {
+                "keine Rechnungsadresse".to_string()
+            } else {
+                format!("{n} Rechnungsadressen")
+            };
+            problems.push(format!("Der Kunde „{}“ hat in lexoffice {has}. lexoffice erstellt eine Rechnung nur für einen Kontakt mit genau einer Rechnungsadresse. Bitte den Kontakt in lexoffice bearbeiten („Kontakt in lexoffice öffnen“) und danach die Kunden erneut importieren.", c.name));
+            None
+        }
         Some(c) => c.lexoffice_id.clone(),
     };
+    if let Some(last) = ctx.last_draft_vatfree.filter(|v| *v != ctx.vatfree) {
+        notes.push(format!(
+            "Die Besteuerung in lexoffice hat sich seit dem letzten Entwurf geändert: jetzt {}, vorher {}. Die Vorschau rechnet schon mit der neuen Einstellung.",
+            ctx.tax_words,
+            if last { "ohne Umsatzsteuer" } else { "mit Umsatzsteuer" }
+        ));
+    }
     // Entries in the period: open+billable go on the invoice; others are counted.
     let in_period: Vec<&(Entry, u64)> = ctx
         .entries
@@ -288,7 +322,7 @@ fn plan(
                             r.created_at.with_timezone(&Berlin).format("%d.%m.%Y %H:%M")
                         )
                     })
-                    .unwrap_or_else(|| format!("Entwurf {id}"))
+                    .unwrap_or_else(|| "einem früheren Entwurf".to_string())
             })
             .collect();
         notes.push(if n == 1 {
@@ -363,7 +397,7 @@ fn plan(
         period_to: p.to,
         hourly_rate: p.rate.unwrap_or(Decimal::ZERO),
         list_subprojects,
-        small_business: ctx.small_business,
+        small_business: ctx.vatfree,
         time_tax_rate: ctx.default_tax,
         today: today_berlin(),
         title: None,
@@ -372,6 +406,9 @@ fn plan(
         groups,
     };
     let built = billing::build(&input);
+    let fix_contact_customer_id = customer
+        .filter(|c| c.lexoffice_id.is_some() && c.billing_addresses.is_some_and(|n| n != 1))
+        .map(|c| c.id);
     let customer_view = customer.map(|c| CustomerAddress {
         name: c.name.clone(),
         number: c.number.clone(),
@@ -411,9 +448,10 @@ fn plan(
                     )
                 }),
                 customer: customer_view,
-                small_business: ctx.small_business,
+                small_business: ctx.vatfree,
                 entry_count: plan.entry_ids.len(),
                 hours_display: format!("{} h", format_minutes(plan.total_minutes)),
+                fix_contact_customer_id,
             };
             (preview, if ok { Some(plan) } else { None })
         }
@@ -428,9 +466,10 @@ fn plan(
                     totals: None,
                     service_period: None,
                     customer: customer_view,
-                    small_business: ctx.small_business,
+                    small_business: ctx.vatfree,
                     entry_count: 0,
                     hours_display: "0:00 h".into(),
+                    fix_contact_customer_id,
                 },
                 None,
             )
@@ -529,11 +568,38 @@ fn explain_rejection(e: &LexofficeError, request: &serde_json::Value) -> String 
 
 pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft> {
     let _guard = core.invoice_lock.try_lock().map_err(|_| {
-        AppError::Busy("Es wird gerade ein Rechnungsentwurf erstellt. Bitte warten.".into())
+        AppError::Busy("Es wird gerade ein Rechnungsentwurf erstellt oder eine Sicherung geschrieben. Bitte einen Moment warten.".into())
     })?;
     let parsed = parse_request(&req)?;
     let key = load_key(core).await?;
     let client = core.client()?;
+    // The profile is read again before every POST (the cache is for display only):
+    // a Kleinunternehmer or tax-exempt organisation gets `vatfree` drafts, and a
+    // change since the preview stops the send, so the user sees it first.
+    let fresh = client.profile(&key).await?;
+    // lexoffice's clock when the attempt begins (its Date header has whole seconds).
+    let started_server_at = client.server_now().map(|t| t - Duration::seconds(2));
+    let store = core.store.clone();
+    let changed = blocking(move || {
+        let before = store.settings()?.profile;
+        let connected_at = before
+            .as_ref()
+            .map(|p| p.connected_at)
+            .unwrap_or_else(Utc::now);
+        let now = crate::schnittstellen::cache_from(&fresh, connected_at);
+        let changed = before
+            .as_ref()
+            .is_some_and(|b| b.vatfree() != now.vatfree());
+        store.update_settings(|s| s.profile = Some(now.clone()))?;
+        Ok(changed.then(|| now.tax_words()))
+    })
+    .await?;
+    if let Some(words) = changed {
+        return Err(AppError::validation(
+            "Rechnung",
+            format!("Die Besteuerung in lexoffice hat sich geändert: jetzt {words}. Die Vorschau ist angepasst – bitte prüfen und dann erneut „Erstellen“ wählen. Nichts wurde gesendet."),
+        ));
+    }
     let store = core.store.clone();
     let list_subprojects = req.list_subprojects;
     let project_id = req.project_id;
@@ -572,6 +638,11 @@ pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft>
             request: plan.request.clone(),
             organization_id,
             outcome_unknown_since: None,
+            started_server_at,
+            empty_looks: Vec::new(),
+            vatfree: Some(ctx.vatfree),
+            lexoffice_status: None,
+            voucher_number: None,
             created_at: now,
             updated_at: now,
         };
@@ -637,8 +708,8 @@ pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft>
             blocking(move || s.put_invoice_record(&r2)).await?;
             // Try to clear it up right away; a draft may exist despite the error.
             match reconcile_inner(core, rec.id).await {
-                Ok(view) if view.state == "erstellt" => {
-                    let id = view.lexoffice_id.clone().unwrap_or_default();
+                Ok(view) if view.state_key == "draft" => {
+                    let id = rec_lexoffice_id(core, rec.id).await.unwrap_or_default();
                     let url = core.urls()?.invoice_edit(&id);
                     let browser_opened = core.open_lexoffice_page(url.clone()).await.is_ok();
                     Ok(CreatedDraft {
@@ -649,7 +720,7 @@ pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft>
                         browser_opened,
                     })
                 }
-                Ok(view) if view.state == "freigegeben" => Err(AppError::Lexoffice(e)),
+                Ok(view) if view.state_key == "notCreated" => Err(AppError::Lexoffice(e)),
                 _ => Err(AppError::Unclear(format!(
                     "{e} Ob der Entwurf trotzdem angelegt wurde, ist noch unklar. Die Einträge bleiben gesperrt, bis das geklärt ist – bitte in der Rechnungshistorie „Erneut prüfen“ wählen. Bitte nicht einfach erneut erstellen."
                 ))),
@@ -669,6 +740,7 @@ async fn settle(core: &Core, rec: &mut InvoiceRecord, lexoffice_id: String) -> A
     let attempt = rec.id.to_string();
     rec.lexoffice_id = Some(lexoffice_id.clone());
     rec.state = InvoiceState::Created;
+    rec.lexoffice_status.get_or_insert_with(|| "draft".into());
     rec.updated_at = Utc::now();
     let store = core.store.clone();
     let r = rec.clone();
@@ -725,23 +797,52 @@ pub struct RecordView {
     pub gross_display: String,
     pub rate_display: String,
     pub options: String,
-    /// "wird gesendet", "unklar", "erstellt", "freigegeben"
+    /// German, as shown: „wird gesendet“, „unklar“, „Entwurf“, „offen“,
+    /// „überfällig“, „bezahlt“, „storniert“, „zurückgenommen“, „nicht erstellt“.
     pub state: &'static str,
+    /// Stable key of the state for styling and tests: pending, unclear, draft,
+    /// open, overdue, paid, voided, withdrawn, notCreated.
+    pub state_key: &'static str,
     pub state_detail: Option<String>,
-    pub lexoffice_id: Option<String>,
+    /// The project or subproject the draft was made from.
+    pub project_name: String,
+    /// „RE1042“ once the office finalised it in lexoffice.
+    pub voucher_number: Option<String>,
+    /// A draft exists in lexoffice that can be opened.
+    pub can_open: bool,
     pub entry_count: usize,
-    pub can_release: bool,
+    /// „Abrechnung zurücknehmen“ is offered (the draft may have been deleted, or
+    /// the invoice was voided); finalised invoices keep their entries frozen.
+    pub can_withdraw: bool,
     pub can_reconcile: bool,
 }
 
-fn record_view(r: &InvoiceRecord) -> RecordView {
+/// lexoffice's `voucherStatus` in the words the office uses.
+pub fn status_de(status: &str) -> (&'static str, &'static str) {
+    match status {
+        "open" => ("offen", "open"),
+        "overdue" => ("überfällig", "overdue"),
+        "paid" | "paidoff" => ("bezahlt", "paid"),
+        "voided" => ("storniert", "voided"),
+        _ => ("Entwurf", "draft"),
+    }
+}
+
+fn record_view(r: &InvoiceRecord, project_name: &str) -> RecordView {
     let dec = |s: &str| Decimal::from_str(s).ok();
-    let (state, detail) = match &r.state {
-        InvoiceState::Pending => ("wird gesendet", None),
-        InvoiceState::Unclear { reason } => ("unklar", Some(reason.clone())),
-        InvoiceState::Created => ("erstellt", None),
-        InvoiceState::Released { reason } => ("freigegeben", Some(reason.clone())),
+    let (state, state_key, detail) = match &r.state {
+        InvoiceState::Pending => ("wird gesendet", "pending", None),
+        InvoiceState::Unclear { reason } => ("unklar", "unclear", Some(reason.clone())),
+        InvoiceState::Created => {
+            let (s, k) = status_de(r.lexoffice_status.as_deref().unwrap_or("draft"));
+            (s, k, None)
+        }
+        InvoiceState::Released { reason } if r.lexoffice_id.is_some() => {
+            ("zurückgenommen", "withdrawn", Some(reason.clone()))
+        }
+        InvoiceState::Released { reason } => ("nicht erstellt", "notCreated", Some(reason.clone())),
     };
+    let finalised = matches!(state_key, "open" | "overdue" | "paid");
     RecordView {
         id: r.id,
         created: r
@@ -765,10 +866,13 @@ fn record_view(r: &InvoiceRecord) -> RecordView {
             "zusammengefasst".into()
         },
         state,
+        state_key,
         state_detail: detail,
-        lexoffice_id: r.lexoffice_id.clone(),
+        project_name: project_name.to_string(),
+        voucher_number: r.voucher_number.clone(),
+        can_open: r.lexoffice_id.is_some() && state_key != "withdrawn",
         entry_count: r.entry_ids.len(),
-        can_release: matches!(r.state, InvoiceState::Created),
+        can_withdraw: matches!(r.state, InvoiceState::Created) && !finalised,
         can_reconcile: matches!(
             r.state,
             InvoiceState::Pending | InvoiceState::Unclear { .. }
@@ -776,18 +880,110 @@ fn record_view(r: &InvoiceRecord) -> RecordView {
     }
 }
 
+/// The drafts of a project and of its subprojects, newest first.
 pub async fn history(core: &Core, project_id: u64) -> AppResult<Vec<RecordView>> {
     let store = core.store.clone();
-    blocking(move || {
-        let mut recs: Vec<InvoiceRecord> = store
+    blocking(move || history_views(&store, project_id)).await
+}
+
+fn history_views(store: &Store, project_id: u64) -> AppResult<Vec<RecordView>> {
+    let (project, subs) = projekte::family(store, project_id)?;
+    let names: HashMap<u64, String> = std::iter::once(&project)
+        .chain(subs.iter())
+        .map(|p| (p.id, p.name.clone()))
+        .collect();
+    let mut recs: Vec<InvoiceRecord> = store
+        .invoice_records()?
+        .into_iter()
+        .filter(|r| names.contains_key(&r.project_id))
+        .collect();
+    recs.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    Ok(recs
+        .iter()
+        .map(|r| {
+            record_view(
+                r,
+                names.get(&r.project_id).map(String::as_str).unwrap_or(""),
+            )
+        })
+        .collect())
+}
+
+async fn view_of(core: &Core, rec: &InvoiceRecord) -> AppResult<RecordView> {
+    let store = core.store.clone();
+    let pid = rec.project_id;
+    let name =
+        blocking(move || Ok(store.project(pid)?.map(|p| p.name).unwrap_or_default())).await?;
+    Ok(record_view(rec, &name))
+}
+
+/// When the history opens: asks lexoffice what became of each draft of the
+/// project (and its subprojects) that is not settled for good. A deleted draft
+/// (404) frees its entries at once („Entwurf in lexoffice gelöscht – Einträge
+/// wieder offen“); a finalised one keeps them frozen and shows its number; a
+/// voided one offers „Abrechnung zurücknehmen“.
+pub async fn sync_history(core: &Core, project_id: u64) -> AppResult<Vec<RecordView>> {
+    let store = core.store.clone();
+    let ids: Vec<u64> = blocking(move || {
+        let (project, subs) = projekte::family(&store, project_id)?;
+        let family: HashSet<u64> = std::iter::once(project.id)
+            .chain(subs.iter().map(|s| s.id))
+            .collect();
+        Ok(store
             .invoice_records()?
             .into_iter()
-            .filter(|r| r.project_id == project_id)
-            .collect();
-        recs.sort_by(|a, b| b.created_at.cmp(&a.created_at));
-        Ok(recs.iter().map(record_view).collect())
+            .filter(|r| family.contains(&r.project_id) && r.state == InvoiceState::Created)
+            .filter(|r| !matches!(r.lexoffice_status.as_deref(), Some("paid" | "voided")))
+            .map(|r| r.id)
+            .collect())
     })
-    .await
+    .await?;
+    if !ids.is_empty() {
+        let key = load_key(core).await?;
+        for id in ids {
+            let _guard = core.invoice_lock.lock().await;
+            let mut rec = record(core, id).await?;
+            if rec.state != InvoiceState::Created || same_organisation(core, &rec).await.is_err() {
+                continue;
+            }
+            let Some(lex_id) = rec.lexoffice_id.clone() else {
+                continue;
+            };
+            match core.client()?.invoice(&key, &lex_id).await {
+                Err(e) if e.status() == Some(404) => {
+                    log::info!("invoice record {id}: draft deleted in lexoffice, entries released");
+                    release_entries(
+                        core,
+                        &mut rec,
+                        "Entwurf in lexoffice gelöscht – Einträge wieder offen.".into(),
+                    )
+                    .await?;
+                }
+                Err(e) => return Err(AppError::Lexoffice(e)),
+                Ok(info) => {
+                    let status = info.voucher_status.clone();
+                    if status != rec.lexoffice_status || info.voucher_number != rec.voucher_number {
+                        rec.lexoffice_status = status;
+                        rec.voucher_number = info.voucher_number.clone();
+                        rec.updated_at = Utc::now();
+                        let store = core.store.clone();
+                        let r = rec.clone();
+                        blocking(move || {
+                            if store
+                                .invoice_record(r.id)?
+                                .is_some_and(|s| s.state == InvoiceState::Created)
+                            {
+                                store.put_invoice_record(&r)?;
+                            }
+                            Ok(())
+                        })
+                        .await?;
+                    }
+                }
+            }
+        }
+    }
+    history(core, project_id).await
 }
 
 async fn record(core: &Core, id: u64) -> AppResult<InvoiceRecord> {
@@ -814,6 +1010,10 @@ async fn same_organisation(core: &Core, rec: &InvoiceRecord) -> AppResult<()> {
     }
 }
 
+/// „Abrechnung zurücknehmen“: the entries are open again only when lexoffice
+/// confirms the draft is gone (404) or the invoice was voided (storniert). A
+/// draft that still exists must be deleted in lexoffice first; a finalised
+/// invoice (offen, überfällig, bezahlt) keeps its entries frozen.
 pub async fn release(core: &Core, id: u64) -> AppResult<RecordView> {
     let _guard = core.invoice_lock.lock().await;
     let mut rec = record(core, id).await?;
@@ -824,25 +1024,36 @@ pub async fn release(core: &Core, id: u64) -> AppResult<RecordView> {
     else {
         return Err(AppError::validation(
             "Rechnung",
-            "Nur erstellte Entwürfe können freigegeben werden.",
+            "Nur Abrechnungen mit einem Entwurf in lexoffice können zurückgenommen werden.",
         ));
     };
     same_organisation(core, &rec).await?;
     let key = load_key(core).await?;
     match core.client()?.invoice(&key, &lex_id).await {
         Err(e) if e.status() == Some(404) => {
-            release_entries(core, &mut rec, "Entwurf in lexoffice gelöscht; Einträge wieder offen.".into()).await?;
-            Ok(record_view(&rec))
+            release_entries(core, &mut rec, "Entwurf in lexoffice gelöscht – Einträge wieder offen.".into()).await?;
+            view_of(core, &rec).await
         }
         Err(e) => Err(AppError::Lexoffice(e)),
         Ok(info) => match info.voucher_status.as_deref() {
+            Some("voided") => {
+                rec.lexoffice_status = Some("voided".into());
+                rec.voucher_number = info.voucher_number.clone();
+                let number = info.voucher_number.map(|n| format!(" {n}")).unwrap_or_default();
+                release_entries(core, &mut rec, format!("Rechnung{number} in lexoffice storniert – Einträge wieder offen.")).await?;
+                view_of(core, &rec).await
+            }
             Some("draft") | None => Err(AppError::validation(
                 "Rechnung",
-                "Der Entwurf existiert in lexoffice noch. Bitte ihn zuerst in lexoffice löschen und dann erneut freigeben.",
+                "Der Entwurf existiert in lexoffice noch. Bitte ihn zuerst in lexoffice löschen und dann „Abrechnung zurücknehmen“ erneut wählen.",
             )),
             Some(other) => Err(AppError::validation(
                 "Rechnung",
-                format!("Die Rechnung ist in lexoffice bereits festgeschrieben (Status „{other}“) und bleibt abgerechnet."),
+                format!(
+                    "Die Rechnung{} ist in lexoffice festgeschrieben (Status „{}“), die Einträge bleiben abgerechnet. Zurücknehmen geht erst, wenn sie in lexoffice storniert ist.",
+                    info.voucher_number.map(|n| format!(" {n}")).unwrap_or_default(),
+                    status_de(other).0
+                ),
             )),
         },
     }
@@ -857,15 +1068,33 @@ fn same_amount(n: &Option<serde_json::Number>, gross: &str) -> bool {
     }
 }
 
-fn created_since(item: &VoucherItem, since: DateTime<Utc>) -> bool {
-    match item
-        .created_date
-        .as_deref()
-        .and_then(|s| DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.3f%:z").ok())
-    {
-        Some(t) => t.with_timezone(&Utc) >= since - Duration::minutes(2),
-        None => true,
-    }
+fn lexoffice_time(s: Option<&str>) -> Option<DateTime<Utc>> {
+    s.and_then(|s| DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.3f%:z").ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Is this voucher-list row the draft this attempt sent? Contact, voucher date
+/// and gross amount as sent, and created after the attempt began — by
+/// lexoffice's own clock (`createdDate` against the `Date` header seen before
+/// the POST), so a wrong PC clock neither hides our draft nor adopts an older
+/// invoice. Records from before lexoffice's start time was kept fall back to
+/// the PC's time with a wide margin.
+fn is_our_draft(item: &VoucherItem, rec: &InvoiceRecord) -> bool {
+    let contact_ok = item.contact_id.as_deref() == Some(rec.contact_id.as_str());
+    let sent_day = rec.request["voucherDate"]
+        .as_str()
+        .map(|s| &s[..s.len().min(10)]);
+    let day_ok = match (item.voucher_date.as_deref(), sent_day) {
+        (Some(d), Some(sent)) => d.get(..10) == Some(sent),
+        _ => false,
+    };
+    let created = lexoffice_time(item.created_date.as_deref());
+    let time_ok = match (created, rec.started_server_at) {
+        (Some(c), Some(start)) => c >= start,
+        (Some(c), None) => c >= rec.created_at - Duration::hours(12),
+        (None, _) => false,
+    };
+    contact_ok && day_ok && time_ok && same_amount(&item.total_amount, &rec.gross)
 }
 
 /// Clears up a Pending/Unclear attempt against lexoffice's voucher list.
@@ -880,7 +1109,7 @@ async fn reconcile_inner(core: &Core, id: u64) -> AppResult<RecordView> {
         rec.state,
         InvoiceState::Pending | InvoiceState::Unclear { .. }
     ) {
-        return Ok(record_view(&rec));
+        return view_of(core, &rec).await;
     }
     same_organisation(core, &rec).await?;
     let key = load_key(core).await?;
@@ -894,7 +1123,12 @@ async fn reconcile_inner(core: &Core, id: u64) -> AppResult<RecordView> {
             .collect())
     })
     .await?;
-    let from = rec.created_at.with_timezone(&Berlin).date_naive() - Duration::days(1);
+    let from = rec
+        .started_server_at
+        .unwrap_or(rec.created_at)
+        .with_timezone(&Berlin)
+        .date_naive()
+        - Duration::days(1);
     // Every invoice of that contact created since the attempt, whatever its status
     // (the user may have finalised or edited the draft meanwhile).
     let mut exact = Vec::new();
@@ -905,17 +1139,21 @@ async fn reconcile_inner(core: &Core, id: u64) -> AppResult<RecordView> {
             .invoices_created_since(&key, &rec.contact_id, from, page)
             .await?;
         for item in &p.content {
-            let contact_ok = item
-                .contact_id
-                .as_deref()
-                .map(|c| c == rec.contact_id)
-                .unwrap_or(true);
-            if !contact_ok || !created_since(item, rec.created_at) || known.contains(&item.id) {
+            if known.contains(&item.id)
+                || item.contact_id.as_deref() != Some(rec.contact_id.as_str())
+            {
                 continue;
             }
-            if same_amount(&item.total_amount, &rec.gross) {
+            let after_start = match (
+                lexoffice_time(item.created_date.as_deref()),
+                rec.started_server_at,
+            ) {
+                (Some(c), Some(start)) => c >= start,
+                _ => true,
+            };
+            if is_our_draft(item, &rec) {
                 exact.push(item.id.clone());
-            } else {
+            } else if after_start {
                 others += 1;
             }
         }
@@ -924,7 +1162,13 @@ async fn reconcile_inner(core: &Core, id: u64) -> AppResult<RecordView> {
         }
         page += 1;
     }
-    let since = rec.outcome_unknown_since.unwrap_or(rec.created_at);
+    // An empty voucher list may lag behind a create: entries are released only
+    // after two empty looks at least `reconcile_grace` apart by lexoffice's clock.
+    let looked_at = client.server_now().unwrap_or_else(Utc::now);
+    let settled_empty = exact.is_empty() && others == 0 && {
+        rec.empty_looks.push(looked_at);
+        rec.empty_looks.len() >= 2 && looked_at - rec.empty_looks[0] >= core.reconcile_grace
+    };
     let unclear = |reason: String| InvoiceState::Unclear { reason };
     match (exact.len(), others) {
         (1, _) => {
@@ -932,7 +1176,7 @@ async fn reconcile_inner(core: &Core, id: u64) -> AppResult<RecordView> {
             log::info!("invoice attempt {} reconciled: draft found", rec.id);
             settle(core, &mut rec, id).await?;
         }
-        (0, 0) if Utc::now() - since >= core.reconcile_grace => {
+        (0, 0) if settled_empty => {
             log::info!("invoice attempt {} reconciled: no draft, released", rec.id);
             release_entries(
                 core,
@@ -942,7 +1186,7 @@ async fn reconcile_inner(core: &Core, id: u64) -> AppResult<RecordView> {
             .await?;
         }
         (0, 0) => {
-            rec.state = unclear("Noch kein passender Entwurf in lexoffice gefunden. Bitte in ein bis zwei Minuten erneut prüfen.".into());
+            rec.state = unclear("Noch kein passender Entwurf in lexoffice gefunden. lexoffice braucht manchmal einen Moment: Bitte in ein bis zwei Minuten „Erneut prüfen“ wählen.".into());
             store_record(core, &rec).await?;
         }
         (0, n) => {
@@ -954,7 +1198,11 @@ async fn reconcile_inner(core: &Core, id: u64) -> AppResult<RecordView> {
             store_record(core, &rec).await?;
         }
     }
-    Ok(record_view(&rec))
+    view_of(core, &rec).await
+}
+
+async fn rec_lexoffice_id(core: &Core, id: u64) -> Option<String> {
+    record(core, id).await.ok().and_then(|r| r.lexoffice_id)
 }
 
 /// Saves a still-unclear attempt, unless it was settled meanwhile.

@@ -87,7 +87,7 @@ pub async fn status(core: &Core) -> AppResult<ConnectionStatus> {
     .await
 }
 
-fn cache_from(profile: &Profile, connected_at: DateTime<Utc>) -> ProfileCache {
+pub fn cache_from(profile: &Profile, connected_at: DateTime<Utc>) -> ProfileCache {
     ProfileCache {
         organization_id: profile.organization_id.clone(),
         company_name: profile.company_name.clone(),

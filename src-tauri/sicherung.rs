@@ -89,6 +89,9 @@ pub async fn create(core: &Core, path: String) -> AppResult<BackupResult> {
             "Bitte einen Speicherort wählen.",
         ));
     }
+    // One consistent state: no invoice is reserved, settled or released while
+    // the file is written (never a billed record with open entries or the reverse).
+    let _guard = core.invoice_lock.lock().await;
     let store = core.store.clone();
     blocking(move || {
         let summary = write_backup(&store, &path)?;
@@ -102,7 +105,7 @@ pub async fn create(core: &Core, path: String) -> AppResult<BackupResult> {
     .await
 }
 
-fn read_backup(path: &Path) -> AppResult<Backup> {
+pub(crate) fn read_backup(path: &Path) -> AppResult<Backup> {
     let meta = std::fs::metadata(path).map_err(|e| io_err("Lesen von", path, e))?;
     if meta.len() > MAX_BACKUP_BYTES {
         return Err(AppError::validation(
@@ -122,6 +125,12 @@ pub async fn inspect(path: String) -> AppResult<BackupSummary> {
 /// "Sicherung wiederherstellen": validates the whole file, keeps a copy of the
 /// current data, then replaces everything in one transaction.
 pub async fn restore(core: &Core, path: String) -> AppResult<BackupResult> {
+    // Never beside a customer import (it would write customers into the old data).
+    let _replace = core.replace_lock.try_lock().map_err(|_| {
+        AppError::Busy(
+            "Gerade läuft ein Kunden-Import. Bitte warten, bis er fertig ist, und dann wiederherstellen.".into(),
+        )
+    })?;
     // Never beside an invoice creation or reconciliation.
     let _guard = core.invoice_lock.lock().await;
     let dir = core.backup_dir.clone();

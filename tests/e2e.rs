@@ -29,7 +29,7 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 /// or a display is missing, otherwise it holds the lock that runs the tests one at a time.
 fn begin() -> Option<std::sync::MutexGuard<'static, ()>> {
     if let Some(why) = missing_prerequisite() {
-        common::report("skipped-e2e", &format!("SKIPPED e2e: {why}"));
+        common::skip("e2e", &why);
         return None;
     }
     Some(serial())
@@ -614,7 +614,7 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
         })
     });
     s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
-    s.wait_xpath("//span[contains(@class,'state') and normalize-space()='abgerechnet']");
+    s.wait_xpath("//span[contains(@class,'state') and normalize-space()='im Entwurf']");
     s.screenshot(&shots.join("32-eintraege-abgerechnet.png"));
     // A second invoice for the same period offers nothing.
     s.click_button("lexoffice Rechnung");
@@ -755,6 +755,7 @@ fn seed_customers(store: &zeitrechnung_lib::storage::Store, n: u64) {
                 archived: i % 50 == 0,
                 source: Source::Lexoffice,
                 missing_in_lexoffice: false,
+                billing_addresses: None,
                 last_imported_at: Some(now),
                 hourly_rate: None,
                 created_at: now,
@@ -1080,6 +1081,7 @@ fn seed_own_customer(db: &Path) -> zeitrechnung_lib::storage::Customer {
         archived: false,
         source: Source::Manual,
         missing_in_lexoffice: false,
+        billing_addresses: None,
         last_imported_at: None,
         hourly_rate: None,
         created_at: now,
@@ -1114,9 +1116,9 @@ fn wait_until_db_free(db: &Path) {
 #[test]
 fn installed_package_connects() {
     let Some(app) = std::env::var_os("ZEITRECHNUNG_E2E_APP") else {
-        common::report(
-            "skipped-package",
-            "SKIPPED package smoke test: ZEITRECHNUNG_E2E_APP not set (scripts/test.sh builds, installs and sets it; --no-package skips it)",
+        common::skip(
+            "package",
+            "ZEITRECHNUNG_E2E_APP not set (scripts/test.sh builds, installs and sets it; --no-package skips it)",
         );
         return;
     };

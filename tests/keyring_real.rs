@@ -8,9 +8,9 @@ use zeitrechnung_lib::secrets::{ApiKey, OsKeyring, SecretStore};
 #[test]
 fn real_keyring_round_trip() {
     if std::env::var_os("ZEITRECHNUNG_TEST_KEYRING").is_none() {
-        common::report(
-            "skipped-keyring",
-            "SKIPPED keyring: ZEITRECHNUNG_TEST_KEYRING not set (scripts/test.sh provides a real Secret Service)",
+        common::skip(
+            "keyring",
+            "ZEITRECHNUNG_TEST_KEYRING not set (scripts/test.sh provides a real Secret Service)",
         );
         return;
     }

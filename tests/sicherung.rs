@@ -294,6 +294,11 @@ async fn restoring_an_older_backup_keeps_newer_drafts_billed_and_released_histor
         request: serde_json::json!({}),
         organization_id: None,
         outcome_unknown_since: None,
+        started_server_at: None,
+        empty_looks: Vec::new(),
+        vatfree: None,
+        lexoffice_status: None,
+        voucher_number: None,
         created_at: now,
         updated_at: now,
     };
@@ -383,6 +388,11 @@ async fn backup_leaves_out_what_changed_during_it_and_still_restores() {
         request: serde_json::json!({}),
         organization_id: None,
         outcome_unknown_since: None,
+        started_server_at: None,
+        empty_looks: Vec::new(),
+        vatfree: None,
+        lexoffice_status: None,
+        voucher_number: None,
         created_at: chrono::Utc::now(),
         updated_at: chrono::Utc::now(),
     };

@@ -67,3 +67,91 @@ fn data_from_a_newer_version_is_refused_not_overwritten() {
         "{err}"
     );
 }
+
+fn customer(id: u64, name: &str) -> zeitrechnung_lib::storage::Customer {
+    let now = chrono::Utc::now();
+    zeitrechnung_lib::storage::Customer {
+        id,
+        lexoffice_id: None,
+        lexoffice_version: None,
+        number: String::new(),
+        kind: zeitrechnung_lib::storage::CustomerKind::Company,
+        name: name.into(),
+        contact_person: String::new(),
+        address: Default::default(),
+        email: String::new(),
+        phone: String::new(),
+        archived: false,
+        source: zeitrechnung_lib::storage::Source::Manual,
+        missing_in_lexoffice: false,
+        billing_addresses: None,
+        last_imported_at: None,
+        hourly_rate: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// One undecodable value (a disk error, an edit by hand) costs that record only:
+/// the list shows the rest, the backup is written without it, and the record is
+/// named (tree and id) for Einstellungen › Datensicherung.
+#[test]
+fn a_damaged_record_is_skipped_and_named_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = Store::open(dir.path()).unwrap();
+        for (id, name) in [
+            (1, "Bäckerei Korn"),
+            (2, "Elektro Funke"),
+            (3, "Malerei Pinsel"),
+        ] {
+            s.put_customer(&customer(id, name)).unwrap();
+        }
+    }
+    {
+        let db = sled::open(dir.path()).unwrap();
+        db.open_tree("customers")
+            .unwrap()
+            .insert(2u64.to_be_bytes(), &b"{\"id\":2,\"name\":"[..])
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let s = Store::open(dir.path()).unwrap();
+    let names: Vec<String> = s.customers().unwrap().into_iter().map(|c| c.name).collect();
+    assert_eq!(names, vec!["Bäckerei Korn", "Malerei Pinsel"]);
+    let damaged = s.damaged_records();
+    assert_eq!(damaged.len(), 1);
+    assert_eq!(damaged[0].label(), "Kunde 2");
+    let err = s.customer(2).unwrap_err().to_string();
+    assert!(err.contains("Kunde 2 ist beschädigt"), "{err}");
+    let mut out = Vec::new();
+    let summary = s.export_to(&mut out).unwrap();
+    assert_eq!(summary.customers, 2);
+    let backup = zeitrechnung_lib::storage::Backup::from_json(&out).unwrap();
+    assert_eq!(backup.customers.len(), 2);
+}
+
+/// A database whose files are garbage is reported as damaged (no panic escapes,
+/// the start-up screen can offer a restore) and the files are left as they were.
+#[test]
+fn a_damaged_database_file_is_reported_as_damaged_and_left_alone() {
+    use zeitrechnung_lib::storage::OpenError;
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = Store::open(dir.path()).unwrap();
+        s.put_customer(&customer(1, "Bäckerei Korn")).unwrap();
+    }
+    let conf = dir.path().join("conf");
+    let garbage = vec![0xA5u8; 512];
+    std::fs::write(&conf, &garbage).unwrap();
+    match Store::open_checked(dir.path()) {
+        Err(OpenError::Damaged(_)) => {}
+        Err(other) => panic!("expected Damaged, got {other:?}"),
+        Ok(_) => panic!("a garbage database must not open"),
+    }
+    assert_eq!(
+        std::fs::read(&conf).unwrap(),
+        garbage,
+        "nothing overwritten"
+    );
+}

@@ -44,8 +44,28 @@ async function call(cmd, args) {
 /** @returns {Promise<{name: string, version: string}>} */
 export const appInfo = () => call("app_info");
 
-/** @returns {Promise<{demo: boolean}>} */
+/**
+ * @typedef {Object} StartupFailure
+ * @property {string} kind        noDataDir | unwritable | locked | newer | damaged
+ * @property {string} heading     „Zeitrechnung konnte nicht starten“
+ * @property {string} cause
+ * @property {string} advice
+ * @property {string|null} dataDir
+ * @property {boolean} canRestore
+ * @property {string|null} suggestedBackup
+ */
+
+/** @returns {Promise<{demo: boolean, startupFailure: StartupFailure|null}>} */
 export const appMode = () => call("app_mode");
+
+/** Failure screen: opens the data folder in the file manager. */
+export const startupOpenDataDir = () => call("startup_open_data_dir");
+
+/** Failure screen: moves the damaged database aside, restores `path`, restarts. */
+export const startupRestore = (path) => call("startup_restore", { path });
+
+/** Failure screen: quits the app. */
+export const startupQuit = () => call("startup_quit");
 
 /** Restarts the app in demo mode (in-app lexoffice sandbox, sample data). */
 export const demoStart = () => call("demo_start");
@@ -139,6 +159,8 @@ export const invoiceDefaults = (projectId) => call("invoice_defaults", { project
 export const invoicePreview = (request) => call("invoice_preview", { request });
 export const invoiceCreate = (request) => call("invoice_create", { request });
 export const invoiceHistory = (projectId) => call("invoice_history", { projectId });
+/** The history after asking lexoffice what became of each draft (deleted drafts free their entries). */
+export const invoiceHistorySync = (projectId) => call("invoice_history_sync", { projectId });
 export const invoiceRelease = (id) => call("invoice_release", { id });
 export const invoiceReconcile = (id) => call("invoice_reconcile", { id });
 export const invoiceOpen = (id) => call("invoice_open", { id });

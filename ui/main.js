@@ -2,6 +2,7 @@
 import { renderKunden } from "./tabs/kunden.js";
 import { renderProjekte } from "./tabs/projekte.js";
 import { renderEinstellungen } from "./tabs/einstellungen.js";
+import { renderStartupFailure } from "./tabs/startfehler.js";
 import * as api from "./api.js";
 import { h, toast } from "./lib/dom.js";
 
@@ -27,12 +28,18 @@ export function navigate(view) {
   views[view](root, { navigate });
 }
 
-window.addEventListener("DOMContentLoaded", () => {
+window.addEventListener("DOMContentLoaded", async () => {
+  let mode = { demo: false, startupFailure: null };
+  try { mode = await api.appMode(); } catch (e) { toast(e.message, "error"); }
+  if (mode.startupFailure) {
+    renderStartupFailure(document.getElementById("view"), mode.startupFailure);
+    return;
+  }
   for (const b of document.querySelectorAll("[data-view]")) {
     b.addEventListener("click", () => navigate(b.dataset.view));
   }
   navigate("kunden");
-  api.appMode().then((mode) => {
+  {
     if (!mode.demo) return;
     const banner = document.getElementById("banner");
     banner.replaceChildren(
@@ -40,7 +47,7 @@ window.addEventListener("DOMContentLoaded", () => {
       h("button", { type: "button", class: "secondary small", onclick: () => api.demoExit().catch((e) => toast(e.message, "error")) }, "Demo beenden"));
     banner.hidden = false;
     document.title = "Zeitrechnung – Demo";
-  }).catch(() => {});
+  }
 });
 
 export const currentView = () => current;

@@ -292,7 +292,7 @@ pub enum BillingProblem {
     InvalidPeriod,
     #[error("Der Kunde dieses Projekts ist nicht mit lexoffice verknüpft – bitte zuerst unter „Kunden“ per „lexoffice Import“ übernehmen.")]
     NoContact,
-    #[error("Der Steuersatz {} % ist ungültig.", format_de(*rate, 0))]
+    #[error("Der Steuersatz {} % ist nicht erlaubt: lexoffice nimmt 19, 7 oder 0 %.", format_de(*rate, 0))]
     InvalidTaxRate { rate: Decimal },
     #[error("Die Leistung vom {} hat keine Bezeichnung.", de_date(date))]
     ServiceWithoutName { date: NaiveDate },
@@ -337,11 +337,7 @@ struct ServiceRow<'a> {
 }
 
 fn valid_tax_rate(rate: Decimal) -> Result<Decimal, BillingProblem> {
-    let r = rate.normalize();
-    if (r.is_sign_negative() && !r.is_zero()) || r >= Decimal::ONE_HUNDRED || r.scale() > 2 {
-        return Err(BillingProblem::InvalidTaxRate { rate });
-    }
-    Ok(r)
+    crate::money::allowed_tax_rate(rate).ok_or(BillingProblem::InvalidTaxRate { rate })
 }
 
 fn service_rows<'a>(

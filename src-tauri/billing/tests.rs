@@ -904,7 +904,7 @@ fn problem_messages_are_german_sentences() {
     );
     assert_eq!(
         BillingProblem::InvalidTaxRate { rate: d("19.5") }.to_string(),
-        "Der Steuersatz 19,5 % ist ungültig."
+        "Der Steuersatz 19,5 % ist nicht erlaubt: lexoffice nimmt 19, 7 oder 0 %."
     );
     assert_eq!(
         BillingProblem::ServiceWithoutName { date: mar(3) }.to_string(),

@@ -3,8 +3,13 @@ use std::sync::Arc;
 use serde::Serialize;
 use tauri::State;
 
+use tauri::Manager;
+
 use crate::core::Core;
+use crate::error::{AppError, AppResult};
 use crate::paths;
+use crate::startup::{self, StartupFailure};
+use crate::FailedStart;
 
 /// Shown in "Über Zeitrechnung".
 #[derive(Debug, Serialize)]
@@ -39,22 +44,107 @@ pub fn app_info(core: State<'_, Arc<Core>>) -> AppInfo {
 #[serde(rename_all = "camelCase")]
 pub struct AppMode {
     pub demo: bool,
+    /// Set when the start failed: the UI shows the failure screen instead of the app.
+    pub startup_failure: Option<StartupFailure>,
 }
 
 /// The UI asks this first thing after it has loaded: the moment it is interactive.
 #[tauri::command]
-pub fn app_mode(core: State<'_, Arc<Core>>) -> AppMode {
+pub fn app_mode<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> AppMode {
+    let demo = app.try_state::<Arc<Core>>().is_some_and(|c| c.demo);
+    let startup_failure = app.try_state::<FailedStart>().map(|f| f.failure.clone());
     static LOGGED: std::sync::Once = std::sync::Once::new();
     LOGGED.call_once(|| {
         if let Some(t) = crate::STARTED.get() {
-            log::info!(
-                "interactive after {} ms (demo: {})",
-                t.elapsed().as_millis(),
-                core.demo
-            );
+            let ms = t.elapsed().as_millis();
+            if startup_failure.is_some() {
+                log::info!("failure screen interactive after {ms} ms");
+            } else {
+                log::info!("interactive after {ms} ms (demo: {demo})");
+            }
         }
     });
-    AppMode { demo: core.demo }
+    AppMode {
+        demo,
+        startup_failure,
+    }
+}
+
+fn failed_start<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+) -> AppResult<tauri::State<'_, FailedStart>> {
+    app.try_state::<FailedStart>()
+        .ok_or_else(|| AppError::validation("Start", "Zeitrechnung ist normal gestartet."))
+}
+
+/// „Datenordner öffnen“ on the failure screen (the nearest existing folder).
+#[tauri::command]
+pub async fn startup_open_data_dir<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> AppResult<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let dir = failed_start(&app)?
+        .data_dir
+        .as_deref()
+        .and_then(startup::folder_to_show)
+        .ok_or_else(|| {
+            AppError::Opener("Es gibt keinen Datenordner, der geöffnet werden könnte.".into())
+        })?;
+    let app2 = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        app2.opener()
+            .open_path(dir.display().to_string(), None::<&str>)
+            .map_err(|e| {
+                log::warn!("opening the data dir failed: {e}");
+                AppError::Opener(format!(
+                    "Der Ordner konnte nicht geöffnet werden. Er liegt hier: {}",
+                    dir.display()
+                ))
+            })
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RestoreArgs {
+    path: String,
+}
+
+/// „Sicherung wiederherstellen“ on the failure screen: the damaged database is
+/// moved aside, the backup restored, and the app starts again.
+#[tauri::command]
+pub async fn startup_restore<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    request: tauri::ipc::Request<'_>,
+) -> AppResult<()> {
+    let a: RestoreArgs = super::args::parse(&request)?;
+    let failed = failed_start(&app)?;
+    if !failed.failure.can_restore {
+        return Err(AppError::validation(
+            "Sicherungsdatei",
+            "Eine Sicherung hilft hier nicht: Die Datenbank ist nicht beschädigt.",
+        ));
+    }
+    let dir = failed
+        .data_dir
+        .clone()
+        .ok_or_else(|| AppError::Internal("kein Datenordner".into()))?;
+    let path = std::path::PathBuf::from(a.path.trim());
+    if path.as_os_str().is_empty() {
+        return Err(AppError::validation(
+            "Sicherungsdatei",
+            "Bitte eine Sicherungsdatei wählen.",
+        ));
+    }
+    crate::core::blocking(move || startup::restore_damaged(&dir, &path).map(|_| ())).await?;
+    let demo = std::env::args().skip(1).any(|a| a == "--demo");
+    relaunch(&app, demo)
+}
+
+/// „Beenden“ on the failure screen.
+#[tauri::command]
+pub fn startup_quit<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
+    app.exit(0);
 }
 
 fn relaunch<R: tauri::Runtime>(

@@ -44,6 +44,16 @@ pub async fn invoice_history(
     rechnung::history(&core, a.project_id).await
 }
 
+/// The history after asking lexoffice what became of each draft.
+#[tauri::command]
+pub async fn invoice_history_sync(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<Vec<RecordView>> {
+    let a: ProjectId = parse(&request)?;
+    rechnung::sync_history(&core, a.project_id).await
+}
+
 #[tauri::command]
 pub async fn invoice_release(
     core: State<'_, Arc<Core>>,

@@ -237,6 +237,7 @@ fn from_contact(c: &Contact) -> Customer {
         archived: c.archived,
         source: Source::Lexoffice,
         missing_in_lexoffice: false,
+        billing_addresses: Some(c.addresses.billing.len() as u32),
         last_imported_at: Some(now),
         hourly_rate: None,
         created_at: now,
@@ -283,6 +284,12 @@ pub async fn run(
         ));
     }
     let _running = Running(&core.import_running);
+    // A restore replaces every customer: never beside an import.
+    let _replace = core.replace_lock.try_lock().map_err(|_| {
+        AppError::Busy(
+            "Gerade wird eine Sicherung wiederhergestellt. Bitte warten, bis sie fertig ist, und dann erneut importieren.".into(),
+        )
+    })?;
     cancel.store(false, Ordering::SeqCst);
 
     let secrets = core.secrets.clone();
@@ -402,16 +409,27 @@ pub async fn run(
         }
         page_no += 1;
     }
-    drop(key);
-
     if summary.completed {
-        // Only a complete list tells who is gone.
-        let gone: Vec<u64> = index
+        // Only a complete list tells who is gone, and even then a contact edited
+        // during the import can have moved between pages (lexoffice pages by
+        // offset on a name sort): each one is confirmed with its own GET.
+        let candidates: Vec<(u64, String)> = index
             .by_lex
             .iter()
             .filter(|(lex, e)| !seen.contains(*lex) && !e.3)
-            .map(|(_, e)| e.0)
+            .map(|(lex, e)| (e.0, lex.clone()))
             .collect();
+        let mut gone = Vec::new();
+        for (id, lex) in candidates {
+            match client.contact(&key, &lex).await {
+                Err(e) if e.status() == Some(404) => gone.push(id),
+                Ok(_) => log::info!(
+                    "customer {id} moved between pages during the import; still in lexoffice"
+                ),
+                Err(e) => log::warn!("customer {id} could not be confirmed as gone: {e:?}"),
+            }
+        }
+        drop(key);
         if !gone.is_empty() {
             let ids = gone.clone();
             let s = store.clone();
@@ -430,6 +448,8 @@ pub async fn run(
         let s = store.clone();
         blocking(move || s.update_settings(|st| st.customers_imported_at = Some(Utc::now())))
             .await?;
+    } else {
+        drop(key);
     }
     summary.compose_message();
     log::info!("customer import: {}", summary.message);

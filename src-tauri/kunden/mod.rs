@@ -269,6 +269,7 @@ pub fn validate(input: &CustomerInput) -> AppResult<(CustomerKind, Customer)> {
             archived: false,
             source: Source::Manual,
             missing_in_lexoffice: false,
+            billing_addresses: None,
             last_imported_at: None,
             hourly_rate: None,
             created_at: now,

@@ -48,6 +48,8 @@ pub struct LexofficeClient {
     http: reqwest::Client,
     cfg: ClientConfig,
     limiter: Arc<RateLimiter>,
+    /// lexoffice's `Date` header of the latest answer and when it arrived.
+    server_date: std::sync::Mutex<Option<(chrono::DateTime<chrono::Utc>, std::time::Instant)>>,
 }
 
 impl LexofficeClient {
@@ -60,11 +62,38 @@ impl LexofficeClient {
             .user_agent(concat!("Zeitrechnung/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| LexofficeError::Connect(e.to_string()))?;
-        Ok(Self { http, cfg, limiter })
+        Ok(Self {
+            http,
+            cfg,
+            limiter,
+            server_date: std::sync::Mutex::new(None),
+        })
     }
 
     pub fn base(&self) -> &Url {
         &self.cfg.base
+    }
+
+    /// lexoffice's clock now, from the `Date` header of its latest answer plus
+    /// the time elapsed since (a monotonic clock): independent of the PC's clock,
+    /// which may be off by minutes or hours. None before the first answer.
+    pub fn server_now(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        let seen = *self.server_date.lock().unwrap_or_else(|p| p.into_inner());
+        seen.map(|(server, at)| {
+            server + chrono::Duration::from_std(at.elapsed()).unwrap_or_default()
+        })
+    }
+
+    fn note_server_date(&self, headers: &reqwest::header::HeaderMap) {
+        let Some(date) = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+        else {
+            return;
+        };
+        *self.server_date.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((date.with_timezone(&chrono::Utc), std::time::Instant::now()));
     }
 
     /// `GET /v1/profile`: checks a key and tells who it belongs to.
@@ -84,6 +113,12 @@ impl LexofficeClient {
             &format!("/v1/contacts?customer=true&page={page}&size={size}"),
         )
         .await
+    }
+
+    /// One contact (`GET /v1/contacts/{id}`): confirms one that an import missed.
+    pub async fn contact(&self, key: &ApiKey, id: &str) -> Result<Contact, LexofficeError> {
+        self.get_json(key, &format!("/v1/contacts/{}", urlencode(id)))
+            .await
     }
 
     /// `POST /v1/invoices` (a draft: never `finalize`).
@@ -209,6 +244,7 @@ impl LexofficeClient {
                 Err(e) => return Err(map_transport(e)),
             };
             let status = resp.status();
+            self.note_server_date(resp.headers());
             let retry_after = resp
                 .headers()
                 .get(reqwest::header::RETRY_AFTER)
@@ -222,8 +258,14 @@ impl LexofficeClient {
             if status.is_success() {
                 return Ok((status, bytes));
             }
+            // A read is safe to repeat on 503 and on 500, which lexoffice's gateway
+            // also sends for "rate limit exceeded" (docs/lexoffice.md). A write is
+            // retried on 429 only: lexoffice did not run it.
             let retryable = status == StatusCode::TOO_MANY_REQUESTS
-                || (status == StatusCode::SERVICE_UNAVAILABLE && idem == Idempotency::Read);
+                || (matches!(
+                    status,
+                    StatusCode::SERVICE_UNAVAILABLE | StatusCode::INTERNAL_SERVER_ERROR
+                ) && idem == Idempotency::Read);
             if retryable && attempt < self.cfg.max_retries {
                 let pause = self.backoff(attempt, retry_after);
                 log::warn!(

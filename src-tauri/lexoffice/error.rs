@@ -47,6 +47,14 @@ impl ErrorBody {
         }
     }
 
+    /// The regular format's top-level `message` (gateway echoes already dropped).
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            ErrorBody::Regular { message, .. } => message.as_deref(),
+            _ => None,
+        }
+    }
+
     pub fn details(&self) -> &[ErrorDetail] {
         match self {
             ErrorBody::Regular { details, .. } => details,
@@ -234,7 +242,14 @@ impl fmt::Display for LexofficeError {
                         .take(5)
                         .collect();
                     if parts.is_empty() {
-                        text.push('.');
+                        // A 406 may carry its reason only in `message` (docs/lexoffice.md).
+                        match body.message().and_then(explain_message) {
+                            Some(why) => {
+                                text.push_str(": ");
+                                text.push_str(&why);
+                            }
+                            None => text.push('.'),
+                        }
                     } else {
                         text.push_str(": ");
                         text.push_str(&parts.join("; "));
@@ -276,9 +291,63 @@ impl fmt::Display for LexofficeError {
 
 impl std::error::Error for LexofficeError {}
 
+/// The German explanation of a regular-format `message` that came without
+/// details. Known texts get their own advice; others are quoted (they are the
+/// only reason lexoffice gives). The generic "see details" text says nothing.
+pub fn explain_message(msg: &str) -> Option<String> {
+    let m = msg.trim();
+    if m.is_empty() || mentions_credentials(m) || m.starts_with("Validation failed for request") {
+        return None;
+    }
+    if let Some(rest) =
+        m.strip_prefix("Referenced contact needs to have exactly one billing address, but ")
+    {
+        let n = rest.split_whitespace().next().unwrap_or("?");
+        return Some(format!(
+            "Der Kunde hat in lexoffice {}, lexoffice verlangt genau eine. Bitte den Kontakt in lexoffice so bearbeiten, dass er genau eine Rechnungsadresse hat, und die Kunden dann erneut importieren.",
+            if n == "0" { "keine Rechnungsadresse".to_string() } else { format!("{n} Rechnungsadressen") }
+        ));
+    }
+    let quoted: String = m.chars().take(300).collect();
+    Some(format!(
+        "lexoffice nennt als Grund (auf Englisch): „{quoted}“"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_406_without_details_explains_its_message_in_german() {
+        let body = br#"{"timestamp":"2026-12-01T10:15:30.123+01:00","status":406,"error":"Not Acceptable",
+            "path":"/v1/invoices","traceId":"t","requestId":"r",
+            "message":"Referenced contact needs to have exactly one billing address, but 2 addresses were found.",
+            "details":[]}"#;
+        let e = LexofficeError::Status {
+            status: 406,
+            body: parse_error_body(body),
+        };
+        assert_eq!(
+            e.to_string(),
+            "lexoffice hat die Daten nicht angenommen: Der Kunde hat in lexoffice 2 Rechnungsadressen, lexoffice verlangt genau eine. Bitte den Kontakt in lexoffice so bearbeiten, dass er genau eine Rechnungsadresse hat, und die Kunden dann erneut importieren."
+        );
+        let other = br#"{"timestamp":"x","status":406,"error":"Not Acceptable","message":"Invoice is locked.","details":[]}"#;
+        let e = LexofficeError::Status {
+            status: 406,
+            body: parse_error_body(other),
+        };
+        assert_eq!(
+            e.to_string(),
+            "lexoffice hat die Daten nicht angenommen: lexoffice nennt als Grund (auf Englisch): „Invoice is locked.“"
+        );
+        let generic = br#"{"timestamp":"x","status":406,"error":"Not Acceptable","message":"Validation failed for request. Please see details list for specific causes.","details":[]}"#;
+        let e = LexofficeError::Status {
+            status: 406,
+            body: parse_error_body(generic),
+        };
+        assert_eq!(e.to_string(), "lexoffice hat die Daten nicht angenommen.");
+    }
 
     #[test]
     fn parses_regular_format() {

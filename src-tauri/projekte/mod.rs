@@ -631,14 +631,48 @@ pub struct EntryView {
     pub tax_rate: String,
     pub amount_display: String,
     pub billable: bool,
-    /// "offen", "reserviert", "abgerechnet"
+    /// "offen", "reserviert", "abgerechnet" (styling)
     pub state: &'static str,
+    /// As shown: „offen“, „reserviert“, „im Entwurf“ (on a lexoffice draft),
+    /// „abgerechnet RE1042“ (finalised, with its voucher number once known).
+    pub state_display: String,
     pub invoice_id: Option<String>,
     /// Why the entry cannot be edited, when locked.
     pub locked_reason: Option<String>,
 }
 
+/// What lexoffice last said of the draft an entry is billed on: (finalised, voucher number).
+pub type DraftStates = HashMap<String, (bool, Option<String>)>;
+
+/// The lexoffice status of every draft the app created (for the entry lists).
+pub fn draft_states(store: &Store) -> AppResult<DraftStates> {
+    Ok(store
+        .invoice_records()?
+        .into_iter()
+        .filter_map(|r| {
+            let finalised = matches!(
+                r.lexoffice_status.as_deref(),
+                Some("open" | "overdue" | "paid")
+            );
+            r.lexoffice_id.map(|id| (id, (finalised, r.voucher_number)))
+        })
+        .collect())
+}
+
 pub fn view(e: &Entry, subproject: &str) -> EntryView {
+    view_with(e, subproject, &DraftStates::new())
+}
+
+pub fn view_with(e: &Entry, subproject: &str, drafts: &DraftStates) -> EntryView {
+    let state_display = match &e.billing {
+        BillingState::Open => "offen".to_string(),
+        BillingState::Reserved { .. } => "reserviert".to_string(),
+        BillingState::Billed { invoice_id } => match drafts.get(invoice_id) {
+            Some((true, Some(n))) => format!("abgerechnet {n}"),
+            Some((true, None)) => "abgerechnet".to_string(),
+            _ => "im Entwurf".to_string(),
+        },
+    };
     let (state, invoice_id, locked_reason) = match &e.billing {
         BillingState::Open => ("offen", None, None),
         BillingState::Reserved { .. } => (
@@ -676,6 +710,7 @@ pub fn view(e: &Entry, subproject: &str) -> EntryView {
         amount_display: String::new(),
         billable: e.billable,
         state,
+        state_display,
         invoice_id,
         locked_reason,
     };
@@ -741,6 +776,7 @@ pub async fn entries_limited(
     let store = core.store.clone();
     blocking(move || {
         let (project, subs) = family(&store, project_id)?;
+        let drafts = draft_states(&store)?;
         let lo = from.unwrap_or(NaiveDate::MIN);
         let hi = to.unwrap_or(NaiveDate::MAX);
         let mut out = Vec::new();
@@ -751,7 +787,7 @@ pub async fn entries_limited(
                 Some(n) => store.newest_entries_in(p.id, lo, hi, n)?,
                 None => store.entries_in(p.id, lo, hi)?,
             };
-            out.extend(list.iter().map(|e| view(e, &sub)));
+            out.extend(list.iter().map(|e| view_with(e, &sub, &drafts)));
         }
         out.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
         if let Some(n) = limit {

@@ -473,12 +473,11 @@ pub fn parse_tax_rate(s: &str) -> Result<Decimal, String> {
         return Err("Bitte einen Steuersatz eingeben (19, 7 oder 0 %).".into());
     }
     let core = t.strip_suffix('%').unwrap_or(t).trim();
-    if let Ok(rate) = parse_de(core, 4) {
-        for allowed in [19u32, 7, 0] {
-            if rate == Decimal::from(allowed) {
-                return Ok(Decimal::from(allowed));
-            }
-        }
+    if let Some(rate) = parse_de(core, 4)
+        .ok()
+        .and_then(crate::money::allowed_tax_rate)
+    {
+        return Ok(rate);
     }
     Err(format!(
         "Unbekannter Steuersatz „{}“. Erlaubt sind 19, 7 und 0 %.",

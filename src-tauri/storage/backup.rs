@@ -50,6 +50,7 @@ struct BackupView<'a> {
 /// working meanwhile: an entry of a project created after the projects were read
 /// is left out (the next backup has it), so the file always restores.
 struct EntriesSeq<'a> {
+    store: &'a Store,
     tree: &'a sled::Tree,
     projects: HashSet<u64>,
     written: std::cell::RefCell<HashSet<u64>>,
@@ -59,9 +60,11 @@ impl Serialize for EntriesSeq<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{Error, SerializeSeq};
         let mut seq = s.serialize_seq(None)?;
-        for v in self.tree.iter().values() {
-            let v = v.map_err(S::Error::custom)?;
-            let e: Entry = serde_json::from_slice(&v).map_err(S::Error::custom)?;
+        for row in self.tree.iter() {
+            let Some(e) = self.store.decode_row::<Entry>("entries", row) else {
+                continue;
+            };
+            let e = e.map_err(S::Error::custom)?;
             if !self.projects.contains(&e.project_id) {
                 continue;
             }
@@ -215,6 +218,21 @@ impl Backup {
                     e.date.format("%d.%m.%Y")
                 ));
             }
+            if let super::EntryKind::Service { name, tax_rate, .. } = &e.kind {
+                if crate::money::allowed_tax_rate(*tax_rate).is_none() {
+                    return Err(format!(
+                        "Die Leistung „{name}“ vom {} hat den Steuersatz {} %; erlaubt sind 19, 7 und 0 %.",
+                        e.date.format("%d.%m.%Y"),
+                        crate::money::format_de(*tax_rate, 0)
+                    ));
+                }
+            }
+        }
+        if crate::money::allowed_tax_rate(self.settings.default_tax_rate).is_none() {
+            return Err(format!(
+                "Der Standard-Steuersatz {} % ist nicht erlaubt (19, 7 oder 0 %).",
+                crate::money::format_de(self.settings.default_tax_rate, 0)
+            ));
         }
         for i in &self.invoices {
             // Released attempts are history: their entries may have been deleted since.
@@ -237,8 +255,10 @@ impl Store {
     /// Everything, as a backup document.
     pub fn export(&self) -> AppResult<Backup> {
         let mut entries = Vec::new();
-        for v in self.entries.iter().values() {
-            entries.push(serde_json::from_slice(&v?)?);
+        for row in self.entries.iter() {
+            if let Some(e) = self.decode_row("entries", row) {
+                entries.push(e?);
+            }
         }
         Ok(Backup {
             format: BACKUP_FORMAT.into(),
@@ -262,6 +282,7 @@ impl Store {
         let customers = self.customers()?;
         let projects = self.projects()?;
         let entries = EntriesSeq {
+            store: self,
             tree: &self.entries,
             projects: projects.iter().map(|p| p.id).collect(),
             written: Default::default(),

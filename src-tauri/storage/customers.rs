@@ -53,6 +53,11 @@ pub struct Customer {
     /// A lexoffice customer that the last complete import did not return.
     #[serde(default)]
     pub missing_in_lexoffice: bool,
+    /// How many billing addresses the lexoffice contact had at the last import
+    /// (lexoffice bills a contact only with exactly one); None for manual
+    /// customers and imports from before this was kept.
+    #[serde(default)]
+    pub billing_addresses: Option<u32>,
     pub last_imported_at: Option<DateTime<Utc>>,
     /// Customer-specific hourly rate (prefills the invoice dialog).
     #[serde(default, with = "rust_decimal::serde::str_option")]
@@ -87,16 +92,12 @@ impl Store {
     pub fn customers(&self) -> AppResult<Vec<Customer>> {
         self.customers
             .iter()
-            .values()
-            .map(|v| Ok(serde_json::from_slice(&v?)?))
+            .filter_map(|row| self.decode_row("customers", row))
             .collect()
     }
 
     pub fn customer(&self, id: u64) -> AppResult<Option<Customer>> {
-        match self.customers.get(key(id))? {
-            Some(v) => Ok(Some(serde_json::from_slice(&v)?)),
-            None => Ok(None),
-        }
+        self.decode_one("customers", &key(id), self.customers.get(key(id))?)
     }
 
     /// Inserts or replaces one customer, flushed.

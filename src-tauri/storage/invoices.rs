@@ -49,6 +49,25 @@ pub struct InvoiceRecord {
     /// When the outcome of the POST became unknown; the grace period counts from here.
     #[serde(default)]
     pub outcome_unknown_since: Option<DateTime<Utc>>,
+    /// When the attempt began by lexoffice's clock (the `Date` header of the
+    /// profile check just before the POST): reconciliation compares lexoffice's
+    /// own `createdDate` with it, never the PC's clock.
+    #[serde(default)]
+    pub started_server_at: Option<DateTime<Utc>>,
+    /// lexoffice's clock at each look at the voucher list that found nothing:
+    /// entries are released only after two empty looks, `reconcile_grace` apart.
+    #[serde(default)]
+    pub empty_looks: Vec<DateTime<Utc>>,
+    /// The draft went out `vatfree` (Kleinunternehmer / tax-exempt organisation).
+    #[serde(default)]
+    pub vatfree: Option<bool>,
+    /// lexoffice's `voucherStatus` when last looked at (`draft`, `open`, `paid`,
+    /// `voided`, `overdue`); None before the first look.
+    #[serde(default)]
+    pub lexoffice_status: Option<String>,
+    /// The voucher number, once the office finalised the invoice.
+    #[serde(default)]
+    pub voucher_number: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -71,16 +90,16 @@ impl Store {
     pub fn invoice_records(&self) -> AppResult<Vec<InvoiceRecord>> {
         self.invoices
             .iter()
-            .values()
-            .map(|v| Ok(serde_json::from_slice(&v?)?))
+            .filter_map(|row| self.decode_row("invoices", row))
             .collect()
     }
 
     pub fn invoice_record(&self, id: u64) -> AppResult<Option<InvoiceRecord>> {
-        match self.invoices.get(id.to_be_bytes())? {
-            Some(v) => Ok(Some(serde_json::from_slice(&v)?)),
-            None => Ok(None),
-        }
+        self.decode_one(
+            "invoices",
+            &id.to_be_bytes(),
+            self.invoices.get(id.to_be_bytes())?,
+        )
     }
 
     pub fn put_invoice_record(&self, r: &InvoiceRecord) -> AppResult<()> {

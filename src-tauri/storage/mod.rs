@@ -8,12 +8,14 @@
 
 mod backup;
 mod customers;
+mod damaged;
 mod invoices;
 mod projects;
 mod settings;
 
 pub use backup::{Backup, BackupSummary, BACKUP_FORMAT, BACKUP_VERSION};
 pub use customers::{Address, Customer, CustomerKind, Source};
+pub use damaged::DamagedRecord;
 pub use invoices::{InvoiceRecord, InvoiceState};
 pub use projects::{entry_key, BillingState, Entry, EntryKind, Project, ProjectStatus};
 pub use settings::{ProfileCache, Settings};
@@ -40,14 +42,34 @@ pub struct Store {
     csv_rows: sled::Tree,
     invoices: sled::Tree,
     id_floor: std::sync::atomic::AtomicU64,
+    damaged: std::sync::Mutex<std::collections::BTreeSet<DamagedRecord>>,
 }
 
 impl Store {
     /// Opens (or creates) the database in `dir` and brings it to `SCHEMA_VERSION`.
     pub fn open(dir: &Path) -> AppResult<Store> {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            AppError::Storage(format!("Ordner {} nicht anlegbar: {e}", dir.display()))
-        })?;
+        Store::open_checked(dir).map_err(|e| AppError::Storage(e.to_string()))
+    }
+
+    /// As `open`, with the reason a start-up can fail told apart (see `OpenError`).
+    /// A panic inside sled (it panics on some damaged files) becomes `Damaged`.
+    pub fn open_checked(dir: &Path) -> Result<Store, OpenError> {
+        std::fs::create_dir_all(dir).map_err(OpenError::Io)?;
+        let dir2 = dir.to_path_buf();
+        match std::panic::catch_unwind(move || Store::open_inner(&dir2)) {
+            Ok(r) => r,
+            Err(p) => {
+                let text = p
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                Err(OpenError::Damaged(format!("Absturz beim Lesen: {text}")))
+            }
+        }
+    }
+
+    fn open_inner(dir: &Path) -> Result<Store, OpenError> {
         // A store that was just closed (this process, or one that just ended) can
         // hold its file lock for a moment while sled's flusher winds down: retry briefly.
         let mut attempts = 0;
@@ -65,26 +87,37 @@ impl Store {
                 Err(e) => return Err(map_open_err(e)),
             }
         };
-        let meta = db.open_tree("meta")?;
-        let settings = db.open_tree("settings")?;
+        let damaged = |e: sled::Error| OpenError::Damaged(e.to_string());
+        let meta = db.open_tree("meta").map_err(damaged)?;
+        let settings = db.open_tree("settings").map_err(damaged)?;
         let store = Store {
-            customers: db.open_tree("customers")?,
-            projects: db.open_tree("projects")?,
-            entries: db.open_tree("entries")?,
-            entry_keys: db.open_tree("entry_keys")?,
-            csv_rows: db.open_tree("csv_rows")?,
-            invoices: db.open_tree("invoices")?,
-            id_floor: std::sync::atomic::AtomicU64::new(match meta.get(b"id_floor")? {
-                Some(v) if v.len() == 8 => {
-                    u64::from_be_bytes([v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]])
-                }
-                _ => 0,
-            }),
+            customers: db.open_tree("customers").map_err(damaged)?,
+            projects: db.open_tree("projects").map_err(damaged)?,
+            entries: db.open_tree("entries").map_err(damaged)?,
+            entry_keys: db.open_tree("entry_keys").map_err(damaged)?,
+            csv_rows: db.open_tree("csv_rows").map_err(damaged)?,
+            invoices: db.open_tree("invoices").map_err(damaged)?,
+            id_floor: std::sync::atomic::AtomicU64::new(
+                match meta.get(b"id_floor").map_err(damaged)? {
+                    Some(v) if v.len() == 8 => {
+                        u64::from_be_bytes([v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]])
+                    }
+                    _ => 0,
+                },
+            ),
             db,
             meta,
             settings,
+            damaged: Default::default(),
         };
-        store.migrate()?;
+        match store.schema_version() {
+            Ok(v) if v > SCHEMA_VERSION => return Err(OpenError::Newer(v)),
+            Ok(_) => {}
+            Err(e) => return Err(OpenError::Damaged(e.to_string())),
+        }
+        store
+            .migrate()
+            .map_err(|e| OpenError::Damaged(e.to_string()))?;
         Ok(store)
     }
 
@@ -149,13 +182,28 @@ fn is_lock_error(e: &sled::Error) -> bool {
     text.contains("lock") || text.contains("WouldBlock")
 }
 
-fn map_open_err(e: sled::Error) -> AppError {
-    let text = e.to_string();
-    if text.contains("lock") || text.contains("WouldBlock") {
-        AppError::Storage(
-            "die Datenbank wird bereits von einer anderen laufenden Zeitrechnung verwendet".into(),
-        )
-    } else {
-        AppError::Storage(text)
+fn map_open_err(e: sled::Error) -> OpenError {
+    match e {
+        _ if is_lock_error(&e) => OpenError::Locked,
+        sled::Error::Io(io) => OpenError::Io(io),
+        other => OpenError::Damaged(other.to_string()),
     }
+}
+
+/// Why the database could not be opened; each reason gets its own advice on the
+/// start-up failure screen (`crate::startup`).
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The folder cannot be created or written (permissions, full or read-only disk).
+    #[error("der Datenordner kann nicht beschrieben werden ({})", crate::error::io_de(.0))]
+    Io(std::io::Error),
+    /// Another process holds sled's lock.
+    #[error("die Datenbank wird bereits von einer anderen laufenden Zeitrechnung oder einem anderen Programm verwendet")]
+    Locked,
+    /// Written by a newer version of the app.
+    #[error("die Daten stammen von einer neueren Zeitrechnung-Version (Schema {0}); bitte die App aktualisieren")]
+    Newer(u32),
+    /// The files cannot be read as a database.
+    #[error("die Datenbank ist beschädigt ({0})")]
+    Damaged(String),
 }

@@ -126,16 +126,16 @@ impl Store {
     pub fn projects(&self) -> AppResult<Vec<Project>> {
         self.projects
             .iter()
-            .values()
-            .map(|v| Ok(serde_json::from_slice(&v?)?))
+            .filter_map(|row| self.decode_row("projects", row))
             .collect()
     }
 
     pub fn project(&self, id: u64) -> AppResult<Option<Project>> {
-        match self.projects.get(id.to_be_bytes())? {
-            Some(v) => Ok(Some(serde_json::from_slice(&v)?)),
-            None => Ok(None),
-        }
+        self.decode_one(
+            "projects",
+            &id.to_be_bytes(),
+            self.projects.get(id.to_be_bytes())?,
+        )
     }
 
     pub fn put_project(&self, p: &Project) -> AppResult<()> {
@@ -154,8 +154,7 @@ impl Store {
         let (lo, hi) = range_bounds(project_id, from, to);
         self.entries
             .range(lo..hi)
-            .values()
-            .map(|v| Ok(serde_json::from_slice(&v?)?))
+            .filter_map(|row| self.decode_row("entries", row))
             .collect()
     }
 
@@ -170,10 +169,9 @@ impl Store {
         let (lo, hi) = range_bounds(project_id, from, to);
         self.entries
             .range(lo..hi)
-            .values()
             .rev()
+            .filter_map(|row| self.decode_row("entries", row))
             .take(limit)
-            .map(|v| Ok(serde_json::from_slice(&v?)?))
             .collect()
     }
 
@@ -184,21 +182,18 @@ impl Store {
 
     /// A project's entries one at a time (totals over 100,000 entries without
     /// holding them all).
-    pub fn entries_iter(&self, project_id: u64) -> impl Iterator<Item = AppResult<Entry>> {
+    pub fn entries_iter(&self, project_id: u64) -> impl Iterator<Item = AppResult<Entry>> + '_ {
         self.entries
             .scan_prefix(project_id.to_be_bytes())
-            .values()
-            .map(|v| Ok(serde_json::from_slice(&v?)?))
+            .filter_map(move |row| self.decode_row("entries", row))
     }
 
     pub fn entry(&self, id: u64) -> AppResult<Option<Entry>> {
         let Some(key) = self.entry_keys.get(id.to_be_bytes())? else {
             return Ok(None);
         };
-        match self.entries.get(key)? {
-            Some(v) => Ok(Some(serde_json::from_slice(&v)?)),
-            None => Ok(None),
-        }
+        let value = self.entries.get(&key)?;
+        self.decode_one("entries", &key, value)
     }
 
     /// Inserts or replaces entries (moving keys when date or project changed) in

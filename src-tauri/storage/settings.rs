@@ -39,3 +39,23 @@ pub struct ProfileCache {
     pub connected_at: DateTime<Utc>,
     pub refreshed_at: DateTime<Utc>,
 }
+
+impl ProfileCache {
+    /// Drafts go out `vatfree` when the organisation is a Kleinunternehmer
+    /// (`smallBusiness`) or tax-exempt (`taxType = vatfree`): lexoffice refuses
+    /// anything else for them (docs/lexoffice.md). The one home of this rule.
+    pub fn vatfree(&self) -> bool {
+        self.small_business || self.tax_type.as_deref() == Some("vatfree")
+    }
+
+    /// How the organisation is taxed, in words (preview notes).
+    pub fn tax_words(&self) -> &'static str {
+        if self.small_business {
+            "Kleinunternehmer (ohne Umsatzsteuer)"
+        } else if self.tax_type.as_deref() == Some("vatfree") {
+            "steuerfrei (ohne Umsatzsteuer)"
+        } else {
+            "mit Umsatzsteuer"
+        }
+    }
+}

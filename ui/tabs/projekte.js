@@ -205,7 +205,7 @@ export function renderProjekte(root, { navigate }) {
       h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Aktionen")));
     const bodyRows = list.map((e) => h("tr", { class: e.state !== "offen" ? "locked" : null },
       cols.map(([, f, cls]) => h("td", { class: cls || null }, f(e))),
-      h("td", { class: "nowrap" }, h("span", { class: `state ${e.state}`, title: e.lockedReason || "" }, e.state),
+      h("td", { class: "nowrap" }, h("span", { class: `state ${e.state}`, title: e.lockedReason || "" }, e.stateDisplay),
         e.billable ? null : h("span", { class: "sub-line" }, "nicht abrechenbar")),
       h("td", { class: "actions-cell" }, e.lockedReason
         ? h("span", { class: "lock", title: e.lockedReason, "aria-label": e.lockedReason }, "🔒")

@@ -116,7 +116,7 @@ export async function openInvoiceDialog(projectId, onChange) {
       create.textContent = "Erstellen";
       if (created) {
         // Keep the preview: it is exactly what lexoffice now holds.
-        previewBox.prepend(h("div", { class: "alert ok" }, "So wurde der Entwurf an lexoffice übergeben. Die Einträge sind jetzt abgerechnet."));
+        previewBox.prepend(h("div", { class: "alert ok" }, "So wurde der Entwurf an lexoffice übergeben. Die Einträge stehen jetzt im Entwurf."));
         create.disabled = true;
       } else {
         await refresh();
@@ -131,28 +131,40 @@ export async function openInvoiceDialog(projectId, onChange) {
   subs.addEventListener("change", () => { create.disabled = true; seq++; schedule(0); });
   dlg.addEventListener("cancel", (e) => { e.preventDefault(); close(); });
 
-  async function loadHistory() {
-    let list;
-    try { list = await api.invoiceHistory(projectId); } catch (e) { replace(historyBox, h("p", { class: "alert error" }, e.message)); return; }
+  let historySeq = 0;
+  function drawHistory(list) {
     if (!list.length) { replace(historyBox, h("p", { class: "muted" }, "Noch keine Entwürfe für dieses Projekt.")); return; }
+    const withProject = list.some((r) => r.projectName !== list[0].projectName);
     replace(historyBox, h("div", { class: "table-wrap" }, h("table", { class: "data" },
-      h("thead", {}, h("tr", {}, ["Erstellt", "Zeitraum", "Netto", "Brutto", "Satz", "Optionen", "Status", ""].map((t) => h("th", {}, t)))),
+      h("thead", {}, h("tr", {}, ["Erstellt", withProject ? "Projekt" : null, "Zeitraum", "Netto", "Brutto", "Satz", "Optionen", "Status", ""].filter(Boolean).map((t) => h("th", {}, t)))),
       h("tbody", {}, list.map((r) => h("tr", {},
-        h("td", { class: "nowrap" }, r.created), h("td", { class: "nowrap" }, r.period),
+        h("td", { class: "nowrap" }, r.created), withProject ? h("td", {}, r.projectName) : null, h("td", { class: "nowrap" }, r.period),
         h("td", { class: "num" }, r.netDisplay), h("td", { class: "num" }, r.grossDisplay),
         h("td", { class: "num" }, r.rateDisplay), h("td", {}, r.options),
-        h("td", { title: r.stateDetail || "" }, h("span", { class: `state inv-${r.state.replace(/\s/g, "-")}` }, r.state), r.stateDetail ? h("div", { class: "hint" }, r.stateDetail) : null),
+        h("td", { title: r.stateDetail || "" }, h("span", { class: `state inv-${r.stateKey}` }, r.voucherNumber ? `${r.state} · ${r.voucherNumber}` : r.state), r.stateDetail ? h("div", { class: "hint" }, r.stateDetail) : null),
         h("td", { class: "actions-cell" },
-          r.lexofficeId ? h("button", { type: "button", class: "linkbtn", onclick: () => api.invoiceOpen(r.id).catch((e) => toast(e.message, "error")) }, "Öffnen") : null,
-          r.canRelease ? h("button", { type: "button", class: "linkbtn", onclick: () => releaseRow(r) }, "Abrechnung freigeben") : null,
+          r.canOpen ? h("button", { type: "button", class: "linkbtn", onclick: () => api.invoiceOpen(r.id).catch((e) => toast(e.message, "error")) }, "Öffnen") : null,
+          r.canWithdraw ? h("button", { type: "button", class: "linkbtn", onclick: () => releaseRow(r) }, "Abrechnung zurücknehmen") : null,
           r.canReconcile ? h("button", { type: "button", class: "linkbtn", onclick: () => reconcileRow(r) }, "Erneut prüfen") : null)))))));
+  }
+
+  async function loadHistory() {
+    const mine = ++historySeq;
+    try { drawHistory(await api.invoiceHistory(projectId)); } catch (e) { replace(historyBox, h("p", { class: "alert error" }, e.message)); return; }
+    // Then ask lexoffice what became of each draft (deleted, finalised, voided).
+    try {
+      const synced = await api.invoiceHistorySync(projectId);
+      if (mine === historySeq) { drawHistory(synced); refresh(); }
+    } catch (e) {
+      if (mine === historySeq && e.kind !== "notConnected") historyBox.append(h("p", { class: "hint" }, `Stand in lexoffice nicht abgefragt: ${e.message}`));
+    }
   }
 
   async function releaseRow(r) {
     const ok = await confirmDialog({
-      title: "Abrechnung freigeben?",
-      text: "Zeitrechnung prüft in lexoffice, ob der Entwurf gelöscht wurde. Nur dann werden die Einträge wieder offen und können neu abgerechnet werden.",
-      confirm: "Prüfen und freigeben",
+      title: "Abrechnung zurücknehmen?",
+      text: "Zeitrechnung fragt in lexoffice nach, ob der Entwurf gelöscht oder die Rechnung storniert wurde. Nur dann werden die Einträge wieder offen und können neu abgerechnet werden.",
+      confirm: "Prüfen und zurücknehmen",
     });
     if (!ok) return;
     try { await api.invoiceRelease(r.id); toast("Einträge wieder offen"); } catch (e) { toast(e.message, "error"); }
@@ -162,7 +174,7 @@ export async function openInvoiceDialog(projectId, onChange) {
   async function reconcileRow(r) {
     try {
       const v = await api.invoiceReconcile(r.id);
-      toast(v.state === "erstellt" ? "Entwurf in lexoffice gefunden – Einträge abgerechnet" : v.state === "freigegeben" ? "Kein Entwurf angelegt – Einträge wieder offen" : (v.stateDetail || "Noch unklar"), v.state === "unklar" ? "error" : "ok");
+      toast(v.stateKey === "draft" ? "Entwurf in lexoffice gefunden – Einträge im Entwurf" : v.stateKey === "notCreated" ? "Kein Entwurf angelegt – Einträge wieder offen" : (v.stateDetail || "Noch unklar"), v.stateKey === "unclear" ? "error" : "ok");
     } catch (e) { toast(e.message, "error"); }
     loadHistory(); refresh();
   }
@@ -192,6 +204,7 @@ function renderPreview(box, pv) {
       h("div", { class: "pv-label" }, "Leistungszeitraum"), h("div", {}, pv.servicePeriod || "–"),
       h("div", { class: "pv-label" }, "Umfang"), h("div", {}, `${countLabel(pv.entryCount, "Eintrag", "Einträge")} · ${pv.hoursDisplay}`))));
   if (pv.problems.length) parts.push(h("ul", { class: "alert error problems", role: "alert" }, pv.problems.map((p) => h("li", {}, p))));
+  if (pv.fixContactCustomerId != null) parts.push(h("div", { class: "row" }, h("button", { type: "button", class: "secondary", onclick: () => api.customerOpenLexoffice(pv.fixContactCustomerId).catch((e) => toast(e.message, "error")) }, "Kontakt in lexoffice öffnen")));
   if (pv.notes.length) parts.push(h("div", { class: "alert warn" }, pv.notes.map((t) => h("div", {}, t))));
   if (pv.lines.length) {
     let pos = 0;

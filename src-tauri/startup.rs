@@ -1,0 +1,206 @@
+//! Start-up: opening the data dir and the database, and — when that fails — what
+//! the start-up failure screen shows instead of a crash. Tauri-free.
+//!
+//! Every failure keeps the process alive: the window opens with the heading
+//! „Zeitrechnung konnte nicht starten“, the cause in German, what to do, and the
+//! buttons „Datenordner öffnen“, „Sicherung wiederherstellen“ (only where a
+//! restore helps: a damaged database) and „Beenden“. Nothing is deleted or
+//! overwritten: a restore moves the damaged database aside and starts a new one
+//! from the chosen backup.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use chrono_tz::Europe::Berlin;
+use serde::Serialize;
+
+use crate::error::{io_de, AppError, AppResult};
+use crate::paths;
+use crate::storage::{OpenError, Store};
+
+pub const HEADING: &str = "Zeitrechnung konnte nicht starten";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FailureKind {
+    /// No data dir could be determined at all.
+    NoDataDir,
+    /// The data dir cannot be created or written.
+    Unwritable,
+    /// Another process holds the database.
+    Locked,
+    /// The data come from a newer version.
+    Newer,
+    /// The database files cannot be read.
+    Damaged,
+}
+
+/// Why the start failed, as the failure screen shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartupFailure {
+    pub kind: FailureKind,
+    pub heading: &'static str,
+    /// What is wrong, naming the folder.
+    pub cause: String,
+    /// What to do about it.
+    pub advice: String,
+    pub data_dir: Option<String>,
+    /// „Sicherung wiederherstellen“ is offered (damaged database only).
+    pub can_restore: bool,
+    /// The newest automatic backup, suggested for the restore.
+    pub suggested_backup: Option<String>,
+}
+
+impl StartupFailure {
+    pub fn no_data_dir() -> Self {
+        StartupFailure {
+            kind: FailureKind::NoDataDir,
+            heading: HEADING,
+            cause: "Es konnte kein Datenordner bestimmt werden.".into(),
+            advice: "Bitte prüfen, ob Ihr Benutzerordner vorhanden und beschreibbar ist, oder einen Ordner mit der Umgebungsvariable ZEITRECHNUNG_DATA_DIR angeben.".into(),
+            data_dir: None,
+            can_restore: false,
+            suggested_backup: None,
+        }
+    }
+
+    fn new(kind: FailureKind, data_dir: &Path, cause: String, advice: &str) -> Self {
+        StartupFailure {
+            kind,
+            heading: HEADING,
+            cause,
+            advice: advice.into(),
+            data_dir: Some(data_dir.display().to_string()),
+            can_restore: kind == FailureKind::Damaged,
+            suggested_backup: if kind == FailureKind::Damaged {
+                newest_backup(&paths::backup_dir(data_dir)).map(|p| p.display().to_string())
+            } else {
+                None
+            },
+        }
+    }
+
+    fn unwritable(data_dir: &Path, e: &std::io::Error) -> Self {
+        StartupFailure::new(
+            FailureKind::Unwritable,
+            data_dir,
+            format!(
+                "Der Datenordner {} kann nicht angelegt oder beschrieben werden: {}.",
+                data_dir.display(),
+                io_de(e)
+            ),
+            "Bitte freien Speicherplatz und die Schreibrechte für diesen Ordner prüfen (oder ob der Datenträger schreibgeschützt ist) und Zeitrechnung dann neu starten.",
+        )
+    }
+
+    fn from_open_error(data_dir: &Path, e: OpenError) -> Self {
+        let db = paths::db_dir(data_dir);
+        match e {
+            OpenError::Io(io) => StartupFailure::unwritable(data_dir, &io),
+            OpenError::Locked => StartupFailure::new(
+                FailureKind::Locked,
+                data_dir,
+                format!("Die Datenbank in {} wird gerade von einem anderen Programm verwendet – vermutlich läuft Zeitrechnung schon (auch unter einem anderen Benutzer) oder ein Sicherungsprogramm liest den Ordner.", db.display()),
+                "Bitte das andere Zeitrechnung-Fenster bzw. das andere Programm schließen und Zeitrechnung dann neu starten. Hilft das nicht, den Rechner neu starten.",
+            ),
+            OpenError::Newer(v) => StartupFailure::new(
+                FailureKind::Newer,
+                data_dir,
+                format!("Die Daten in {} wurden von einer neueren Zeitrechnung-Version geschrieben (Datenformat {v}, diese Version kennt {}).", db.display(), crate::storage::SCHEMA_VERSION),
+                "Bitte die neuere Zeitrechnung-Version installieren. Ihre Daten bleiben unverändert.",
+            ),
+            OpenError::Damaged(detail) => {
+                log::error!("database damaged: {detail}");
+                StartupFailure::new(
+                    FailureKind::Damaged,
+                    data_dir,
+                    format!("Die Datenbank in {} ist beschädigt und kann nicht gelesen werden.", db.display()),
+                    "Sie können eine Sicherung wiederherstellen: Zeitrechnung legt die beschädigte Datenbank dabei beiseite (sie wird nicht gelöscht) und beginnt mit den Daten der Sicherung. Die automatischen Sicherungen liegen im Datenordner unter „backups“.",
+                )
+            }
+        }
+    }
+}
+
+/// Creates the data dir if needed and proves it can be written (a probe file).
+pub fn check_writable(data_dir: &Path) -> Result<(), std::io::Error> {
+    std::fs::create_dir_all(data_dir)?;
+    let probe = data_dir.join(".schreibprobe");
+    std::fs::write(&probe, b"ok")?;
+    std::fs::remove_file(&probe)
+}
+
+/// Opens the database of `data_dir`, or says why it cannot be opened.
+pub fn open_store(data_dir: &Path) -> Result<Store, StartupFailure> {
+    if let Err(e) = check_writable(data_dir) {
+        return Err(StartupFailure::unwritable(data_dir, &e));
+    }
+    Store::open_checked(&paths::db_dir(data_dir))
+        .map_err(|e| StartupFailure::from_open_error(data_dir, e))
+}
+
+fn newest_backup(dir: &Path) -> Option<PathBuf> {
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
+        .collect();
+    files.sort();
+    files.pop().map(|(_, p)| p)
+}
+
+/// The folder „Datenordner öffnen“ shows: the data dir, or its nearest existing parent.
+pub fn folder_to_show(data_dir: &Path) -> Option<PathBuf> {
+    data_dir
+        .ancestors()
+        .find(|p| p.is_dir())
+        .map(Path::to_path_buf)
+}
+
+/// „Sicherung wiederherstellen“ on the failure screen: the backup is validated
+/// first; then the damaged database is renamed (never deleted) and a new one is
+/// filled from the backup. Returns the folder the damaged database was moved to.
+pub fn restore_damaged(data_dir: &Path, backup: &Path) -> AppResult<PathBuf> {
+    let backup = crate::sicherung::read_backup(backup)?;
+    let db = paths::db_dir(data_dir);
+    let stamp = Utc::now().with_timezone(&Berlin).format("%Y-%m-%d-%H%M%S");
+    let aside = data_dir.join(format!("db-beschaedigt-{stamp}"));
+    if db.exists() {
+        std::fs::rename(&db, &aside).map_err(|e| {
+            AppError::Storage(format!(
+                "Die beschädigte Datenbank konnte nicht beiseitegelegt werden: {}",
+                io_de(&e)
+            ))
+        })?;
+    }
+    let store = Store::open(&db)?;
+    store.replace_all(&backup)?;
+    store.flush()?;
+    log::info!(
+        "start-up restore: damaged database moved to {}, backup restored",
+        aside.display()
+    );
+    Ok(aside)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_data_dir_below_a_file_is_unwritable_and_named() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("datei");
+        std::fs::write(&file, b"x").unwrap();
+        let dir = file.join("daten");
+        let f = open_store(&dir).err().expect("must fail");
+        assert_eq!(f.kind, FailureKind::Unwritable);
+        assert!(f.cause.contains(&dir.display().to_string()), "{}", f.cause);
+        assert!(!f.can_restore);
+        assert_eq!(f.heading, "Zeitrechnung konnte nicht starten");
+        assert_eq!(folder_to_show(&dir).as_deref(), Some(tmp.path()));
+    }
+}
