@@ -235,6 +235,10 @@ pub fn run() {
                 core.check_keyring().await;
                 // Attempts a crash or an error left unclear are settled first.
                 rechnung::reconcile_all(&core).await;
+                // One empty voucher list never frees entries: look once more later.
+                let grace = core.reconcile_grace.to_std().unwrap_or_default();
+                tokio::time::sleep(grace + std::time::Duration::from_secs(5)).await;
+                rechnung::reconcile_all(&core).await;
             });
             Ok(())
         })

@@ -284,6 +284,9 @@ fn plan(
         }
         Some(c) => c.lexoffice_id.clone(),
     };
+    if ctx.project.status == crate::storage::ProjectStatus::Archiviert {
+        problems.push(format!("Das Projekt „{}“ ist archiviert. Zum Abrechnen bitte das Projekt wieder auf „aktiv“ oder „abgeschlossen“ setzen.", ctx.project.name));
+    }
     if let Some(last) = ctx.last_draft_vatfree.filter(|v| *v != ctx.vatfree) {
         notes.push(format!(
             "Die Besteuerung in lexoffice hat sich seit dem letzten Entwurf geändert: jetzt {}, vorher {}. Die Vorschau rechnet schon mit der neuen Einstellung.",

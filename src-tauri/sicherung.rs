@@ -237,11 +237,16 @@ pub fn daily_backup(store: &Store, dir: &Path) -> AppResult<Option<PathBuf>> {
 pub struct BackupInfo {
     pub folder: Option<String>,
     pub automatic: Vec<String>,
+    /// Records that could not be read („Kunde 12“, „Eintrag 345“): left out of
+    /// lists and backups, kept in the database as they are.
+    pub damaged: Vec<String>,
 }
 
 pub async fn info(core: &Core) -> AppResult<BackupInfo> {
     let dir = core.backup_dir.clone();
+    let store = core.store.clone();
     blocking(move || {
+        let damaged = store.scan_for_damage()?.iter().map(|d| d.label()).collect();
         let mut automatic: Vec<String> = match &dir {
             Some(d) => std::fs::read_dir(d)
                 .map(|rd| {
@@ -258,6 +263,7 @@ pub async fn info(core: &Core) -> AppResult<BackupInfo> {
         Ok(BackupInfo {
             folder: dir.map(|d| d.display().to_string()),
             automatic,
+            damaged,
         })
     })
     .await

@@ -429,6 +429,8 @@ async fn invoice_creation_killed_50_times() {
         );
         std::thread::sleep(Duration::from_millis(400)); // a request the server is still answering finishes
         let core = common::core_at(dir.path(), &sb.base_url);
+        // Two looks (start-up and its re-check): one empty voucher list never frees entries.
+        rechnung::reconcile_all(&core).await;
         rechnung::reconcile_all(&core).await;
         let drafts = sb.invoices_json();
         assert!(drafts.len() <= 1, "run {run}: second draft");

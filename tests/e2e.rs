@@ -5,6 +5,9 @@
 //!
 //! Skips with a printed reason when Xvfb, tauri-driver or WebKitWebDriver is
 //! missing; `scripts/test.sh` (and so CI) provides all three.
+// The real-window suites need Xvfb and WebKitWebDriver: Linux (unix) only, so
+// `cargo test` still compiles on the Windows and macOS runners.
+#![cfg(unix)]
 
 mod common;
 #[path = "common/webdriver.rs"]

@@ -3,6 +3,9 @@
 //! „Zeitrechnung konnte nicht starten“, the cause and what to do, instead of the
 //! old panic in Tauri's setup (no window, exit code 101). The process stays alive
 //! until „Beenden“; nothing is deleted or overwritten.
+// The real-window suites need Xvfb and WebKitWebDriver: Linux (unix) only, so
+// `cargo test` still compiles on the Windows and macOS runners.
+#![cfg(unix)]
 
 mod common;
 #[path = "common/webdriver.rs"]

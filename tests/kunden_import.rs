@@ -260,7 +260,8 @@ async fn unauthorized_mid_import() {
 
 #[tokio::test]
 async fn server_error_mid_import() {
-    interrupted_then_completed(Fault::Status(500), 1, "unavailable").await;
+    // One 500 is repeated (it can mean "rate limit"); a lasting one stops the import.
+    interrupted_then_completed(Fault::Status(500), 30, "unavailable").await;
 }
 
 #[tokio::test]

@@ -164,7 +164,13 @@ async fn draft_is_created_once_and_matches_the_preview_to_the_cent() {
             .filter(|q| q.method == "POST")
             .collect();
     assert_eq!(posts.len(), 1, "exactly one POST");
-    assert_eq!(w.sb.requests().len(), 1, "profile came from the cache");
+    // The profile is read once more right before the POST (tax mode), nothing else.
+    let paths: Vec<String> =
+        w.sb.requests()
+            .into_iter()
+            .map(|q| format!("{} {}", q.method, q.path))
+            .collect();
+    assert_eq!(paths, vec!["GET /v1/profile", "POST /v1/invoices"]);
     let drafts = w.sb.invoices_json();
     assert_eq!(drafts.len(), 1);
     let d = &drafts[0];
@@ -236,7 +242,7 @@ async fn draft_is_created_once_and_matches_the_preview_to_the_cent() {
     assert_eq!(w.sb.invoices_json().len(), 1);
     let hist = r::history(&w.h.core, w.project).await.unwrap();
     assert_eq!(hist.len(), 1);
-    assert_eq!(hist[0].state, "erstellt");
+    assert_eq!(hist[0].state, "Entwurf");
 }
 
 #[tokio::test]
@@ -255,8 +261,15 @@ async fn rejection_releases_the_entries_and_names_the_cause() {
     assert!(states(&w).iter().all(|s| *s == BillingState::Open));
     assert_eq!(
         r::history(&w.h.core, w.project).await.unwrap()[0].state,
-        "freigegeben"
+        "nicht erstellt"
     );
+}
+
+/// Creating reads the profile first: that GET is answered normally, the fault
+/// meets the POST (the sandbox's faults are a FIFO over all requests).
+fn inject_on_post(sb: &Sandbox, fault: Fault, n: u32) {
+    sb.inject(Fault::Delay(std::time::Duration::from_millis(0)), 1);
+    sb.inject(fault, n);
 }
 
 fn uuid_of(s: &str) -> uuid::Uuid {
@@ -271,7 +284,7 @@ async fn gateway_timeout_after_storing_is_reconciled_to_exactly_one_draft() {
         Fault::StatusAfterStore(500),
     ] {
         let w = world(false).await;
-        w.sb.inject(fault.clone(), 1);
+        inject_on_post(&w.sb, fault.clone(), 1);
         let created = r::create(&w.h.core, req(&w, false)).await.unwrap();
         let drafts = w.sb.invoices_json();
         assert_eq!(drafts.len(), 1, "{fault:?}");
@@ -289,10 +302,17 @@ async fn gateway_timeout_after_storing_is_reconciled_to_exactly_one_draft() {
 #[tokio::test]
 async fn timeout_before_storing_releases_and_a_retry_creates_one_draft() {
     let w = world(false).await;
-    w.sb.inject(Fault::Status(504), 1);
+    inject_on_post(&w.sb, Fault::Status(504), 1);
+    // 504: the draft may exist; one empty look is not enough to free the entries.
     let e = r::create(&w.h.core, req(&w, false)).await.unwrap_err();
-    assert_eq!(e.kind(), "timeout", "{e:?}");
+    assert_eq!(e.kind(), "unclear", "{e:?}");
     assert!(w.sb.invoices_json().is_empty());
+    assert!(states(&w)
+        .iter()
+        .all(|s| matches!(s, BillingState::Reserved { .. })));
+    let rec = w.h.core.store.invoice_records().unwrap()[0].id;
+    let v = r::reconcile_record(&w.h.core, rec).await.unwrap();
+    assert_eq!(v.state, "nicht erstellt");
     assert!(states(&w).iter().all(|s| *s == BillingState::Open));
     r::create(&w.h.core, req(&w, false)).await.unwrap();
     assert_eq!(w.sb.invoices_json().len(), 1);
@@ -301,7 +321,7 @@ async fn timeout_before_storing_releases_and_a_retry_creates_one_draft() {
 #[tokio::test]
 async fn a_429_before_storing_is_retried_and_creates_one_draft() {
     let w = world(false).await;
-    w.sb.inject(Fault::Status(429), 2);
+    inject_on_post(&w.sb, Fault::Status(429), 2);
     r::create(&w.h.core, req(&w, false)).await.unwrap();
     assert_eq!(w.sb.invoices_json().len(), 1);
 }
@@ -314,7 +334,7 @@ async fn release_only_when_the_draft_is_gone() {
     assert!(e.to_string().contains("zuerst in lexoffice löschen"), "{e}");
     assert!(w.sb.delete_invoice(uuid_of(&created.invoice_id)));
     let v = r::release(&w.h.core, created.record_id).await.unwrap();
-    assert_eq!(v.state, "freigegeben");
+    assert_eq!(v.state, "zurückgenommen");
     assert!(states(&w).iter().all(|s| *s == BillingState::Open));
     // Billable again: a new draft.
     let again = r::create(&w.h.core, req(&w, false)).await.unwrap();
@@ -376,17 +396,19 @@ async fn an_unclear_attempt_is_not_released_when_other_invoices_appeared() {
         .reconcile_grace = chrono::Duration::zero();
     // The POST fails before storing, but meanwhile someone created another invoice
     // for the customer in lexoffice (e.g. the user edited the draft's amounts).
-    w.sb.inject(Fault::Status(503), 1);
+    inject_on_post(&w.sb, Fault::Status(503), 1);
     let before = r::create(&w.h.core, req(&w, false)).await;
-    assert!(before.is_err());
-    // Released at once (no invoice appeared): entries open again.
+    assert_eq!(before.unwrap_err().kind(), "unclear");
+    // The second look (no invoice appeared): entries open again.
+    let first = w.h.core.store.invoice_records().unwrap()[0].id;
+    r::reconcile_record(&w.h.core, first).await.unwrap();
     assert!(states(&w).iter().all(|s| *s == BillingState::Open));
     // Now: an attempt that stays unclear (within the grace period), and a
     // different invoice for the contact.
     std::sync::Arc::get_mut(&mut w.h.core)
         .unwrap()
         .reconcile_grace = chrono::Duration::seconds(60);
-    w.sb.inject(Fault::Delay(std::time::Duration::from_secs(4)), 1);
+    inject_on_post(&w.sb, Fault::Delay(std::time::Duration::from_secs(4)), 1);
     let e = r::create(&w.h.core, req(&w, false)).await.unwrap_err();
     assert_eq!(e.kind(), "unclear", "{e:?}");
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
@@ -459,7 +481,7 @@ async fn reconciliation_uses_lexoffices_clock_not_the_pcs() {
     for offset in [-1800i64, 1800] {
         let w = world(false).await;
         w.sb.set_clock_offset(offset);
-        w.sb.inject(Fault::StatusAfterStore(504), 1);
+        inject_on_post(&w.sb, Fault::StatusAfterStore(504), 1);
         let created = r::create(&w.h.core, req(&w, false)).await.unwrap();
         let drafts = w.sb.invoices_json();
         assert_eq!(drafts.len(), 1, "offset {offset}");
@@ -476,7 +498,7 @@ async fn reconciliation_uses_lexoffices_clock_not_the_pcs() {
 #[tokio::test]
 async fn entries_are_released_only_after_a_second_empty_look() {
     let w = world(false).await;
-    w.sb.inject(Fault::Status(500), 1);
+    inject_on_post(&w.sb, Fault::Status(500), 1);
     let e = r::create(&w.h.core, req(&w, false)).await.unwrap_err();
     assert_eq!(e.kind(), "unclear", "{e:?}");
     assert!(states(&w)
@@ -495,7 +517,7 @@ async fn entries_are_released_only_after_a_second_empty_look() {
 #[tokio::test]
 async fn a_manual_invoice_with_the_same_total_is_not_taken_for_ours() {
     let w = world(false).await;
-    w.sb.inject(Fault::Status(503), 1);
+    inject_on_post(&w.sb, Fault::Status(503), 1);
     r::create(&w.h.core, req(&w, false)).await.unwrap_err();
     let rec = w.h.core.store.invoice_records().unwrap()[0].clone();
     let mut manual = rec.request.clone();

@@ -129,6 +129,16 @@ fn a_damaged_record_is_skipped_and_named_not_fatal() {
     assert_eq!(summary.customers, 2);
     let backup = zeitrechnung_lib::storage::Backup::from_json(&out).unwrap();
     assert_eq!(backup.customers.len(), 2);
+    drop(s);
+    // Einstellungen › Datensicherung scans for damage before any list is opened.
+    let s = Store::open(dir.path()).unwrap();
+    let labels: Vec<String> = s
+        .scan_for_damage()
+        .unwrap()
+        .iter()
+        .map(|d| d.label())
+        .collect();
+    assert_eq!(labels, vec!["Kunde 2"]);
 }
 
 /// A database whose files are garbage is reported as damaged (no panic escapes,

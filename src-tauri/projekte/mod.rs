@@ -293,6 +293,8 @@ pub struct CustomerRef {
 pub struct ProjectDetail {
     pub project: Project,
     pub status_label: &'static str,
+    /// Why times and services cannot be recorded (abgeschlossen / archiviert).
+    pub closed_reason: Option<String>,
     pub customer: Option<CustomerRef>,
     pub parent_name: Option<String>,
     pub rate: RateInfo,
@@ -395,6 +397,7 @@ fn detail_blocking(store: &Store, id: u64) -> AppResult<ProjectDetail> {
         .collect();
     Ok(ProjectDetail {
         status_label: status_label(project.status),
+        closed_reason: closed_reason(&project),
         customer: customer.map(|c| CustomerRef {
             id: c.id,
             name: c.name,
@@ -950,6 +953,24 @@ pub fn service_kind(input: &ServiceInput) -> AppResult<(NaiveDate, EntryKind)> {
     ))
 }
 
+/// Why a project takes no new or changed times and services, if it does not:
+/// „abgeschlossen“ takes none (it can still be invoiced, the final invoice);
+/// „archiviert“ is read-only. The one rule behind the forms, the CSV import and
+/// the buttons' explanations.
+pub fn closed_reason(project: &Project) -> Option<String> {
+    match project.status {
+        ProjectStatus::Aktiv => None,
+        ProjectStatus::Abgeschlossen => Some(format!(
+            "Das Projekt „{}“ ist abgeschlossen und nimmt keine Zeiten oder Leistungen mehr an; abrechnen lässt es sich weiterhin. Zum Erfassen bitte das Projekt wieder auf „aktiv“ setzen.",
+            project.name
+        )),
+        ProjectStatus::Archiviert => Some(format!(
+            "Das Projekt „{}“ ist archiviert und kann nicht mehr geändert werden. Zum Bearbeiten bitte das Projekt wieder auf „aktiv“ setzen.",
+            project.name
+        )),
+    }
+}
+
 async fn save_entry(
     core: &Core,
     id: Option<u64>,
@@ -965,6 +986,9 @@ async fn save_entry(
         let project = store.project(project_id)?.ok_or_else(|| {
             AppError::validation("Projekt", "Dieses Projekt existiert nicht mehr.")
         })?;
+        if let Some(why) = closed_reason(&project) {
+            return Err(AppError::validation("Projekt", why));
+        }
         let now = Utc::now();
         let (entry_id, created_at, fp) = match id {
             Some(id) => {
@@ -1050,6 +1074,13 @@ pub async fn delete_entry(core: &Core, id: u64) -> AppResult<()> {
                 "Eintrag",
                 view(&e, "").locked_reason.unwrap_or_default(),
             ));
+        }
+        if let Some(why) = store
+            .project(e.project_id)?
+            .as_ref()
+            .and_then(closed_reason)
+        {
+            return Err(AppError::validation("Projekt", why));
         }
         store.delete_entries(&[id])
     })

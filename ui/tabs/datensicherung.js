@@ -56,6 +56,12 @@ export function renderDatensicherung(root) {
     try {
       const info = await api.backupInfo();
       replace(autoBox,
+        info.damaged.length
+          ? h("div", { class: "alert warn", role: "alert" },
+            h("strong", {}, `${countLabel(info.damaged.length, "beschädigter Datensatz", "beschädigte Datensätze")}: `),
+            info.damaged.join(", "),
+            h("div", {}, "Sie fehlen in den Listen und in neuen Sicherungen. Alles andere ist unversehrt. Bitte eine ältere Sicherung prüfen, die diese Datensätze noch enthält."))
+          : null,
         h("p", { class: "hint" }, `Ordner: ${info.folder || "–"}`),
         info.automatic.length
           ? h("ul", { class: "file-list" }, info.automatic.map((n) => h("li", {}, n)))

@@ -133,9 +133,10 @@ export function renderProjekte(root, { navigate }) {
     const bar = h("div", { class: "options-bar", role: "toolbar", "aria-label": "Projektaktionen" },
       invoiceBtn,
       isSub ? null : h("button", { type: "button", class: "secondary", onclick: () => projectForm(null, p) }, "Unterprojekt anlegen"),
-      h("button", { type: "button", class: "secondary", onclick: () => timeForm(null, family, p.id) }, "Zeit erfassen"),
-      h("button", { type: "button", class: "secondary", onclick: () => serviceForm(null, family, p.id) }, "Leistung erfassen"),
-      h("button", { type: "button", class: "secondary", onclick: () => csvDialog() }, "Importieren"));
+      h("button", { type: "button", class: "secondary", disabled: Boolean(d.closedReason), title: d.closedReason || null, onclick: () => timeForm(null, family, p.id) }, "Zeit erfassen"),
+      h("button", { type: "button", class: "secondary", disabled: Boolean(d.closedReason), title: d.closedReason || null, onclick: () => serviceForm(null, family, p.id) }, "Leistung erfassen"),
+      h("button", { type: "button", class: "secondary", disabled: Boolean(d.closedReason), title: d.closedReason || null, onclick: () => csvDialog() }, "Importieren"),
+      d.closedReason ? h("p", { class: "hint closed-reason" }, d.closedReason) : null);
     const facts = [
       ["Kunde", d.customer ? `${d.customer.name}${d.customer.number ? ` (${d.customer.number})` : ""}` : "– kein Kunde –"],
       ["Projektnummer", p.number || "–"],
