@@ -570,3 +570,60 @@ async fn the_project_view_gets_the_newest_entries_only() {
     .unwrap();
     assert_eq!(in_range.len(), 2);
 }
+
+/// Project status means something: „abgeschlossen“ takes no new times or services
+/// (it can still be invoiced), „archiviert“ is read-only; the refusal says why and
+/// how to reopen, and reopening brings recording back.
+#[tokio::test]
+async fn closed_and_archived_projects_take_no_entries_and_say_why() {
+    let h = harness();
+    let pid = project(&h, "Dachsanierung", "P-9", None, "").await;
+    let entry = time(&h, pid, "03.03.2025", "1:00").await;
+    for (status, words) in [
+        ("abgeschlossen", "ist abgeschlossen"),
+        ("archiviert", "ist archiviert"),
+    ] {
+        let detail = p::save(
+            &h.core,
+            ProjectInput {
+                id: Some(pid),
+                name: "Dachsanierung".into(),
+                number: "P-9".into(),
+                status: status.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(detail.closed_reason.as_deref().unwrap().contains(words));
+        let e = p::save_time(
+            &h.core,
+            TimeInput {
+                project_id: pid,
+                date: "04.03.2025".into(),
+                duration: "2:00".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(e.to_string().contains(words), "{e}");
+        assert!(e.to_string().contains("wieder auf „aktiv“ setzen"), "{e}");
+        let e = p::delete_entry(&h.core, entry).await.unwrap_err();
+        assert!(e.to_string().contains(words), "{e}");
+    }
+    let detail = p::save(
+        &h.core,
+        ProjectInput {
+            id: Some(pid),
+            name: "Dachsanierung".into(),
+            number: "P-9".into(),
+            status: "aktiv".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(detail.closed_reason, None);
+    time(&h, pid, "04.03.2025", "2:00").await;
+}
