@@ -53,7 +53,6 @@ async fn status_faults_map_to_their_kind_without_retry() {
     for (status, kind) in [
         (402, "paymentRequired"),
         (403, "forbidden"),
-        (500, "unavailable"),
         (504, "timeout"),
     ] {
         sb.inject(Fault::Status(status), 1);
@@ -69,6 +68,22 @@ async fn status_faults_map_to_their_kind_without_retry() {
     }
     // And the next call works again.
     assert!(c.profile(&key(common::KEY)).await.is_ok());
+}
+
+/// lexoffice's gateway also answers 500 for "rate limit exceeded": a read is
+/// repeated like after 429/503, and only a lasting 500 is reported.
+#[tokio::test]
+async fn get_retries_500_and_reports_only_a_lasting_one() {
+    let sb = common::sandbox();
+    let c = client(&sb.base_url);
+    sb.inject(Fault::Status(500), 2);
+    let before = sb.requests().len();
+    assert!(c.profile(&key(common::KEY)).await.is_ok());
+    assert_eq!(sb.requests().len() - before, 3, "two 500s, then the answer");
+    sb.inject(Fault::Status(500), 40);
+    let e = c.profile(&key(common::KEY)).await.unwrap_err();
+    assert_eq!((e.status(), e.kind()), (Some(500), "unavailable"));
+    sb.clear_faults();
 }
 
 #[tokio::test]
@@ -160,4 +175,32 @@ async fn malformed_success_body_is_an_invalid_response() {
         .await
         .unwrap_err();
     assert_eq!(e.kind(), "invalidResponse");
+}
+
+/// lexoffice's clock is read from its `Date` header, not the PC's: with the
+/// sandbox an hour ahead, `server_now` is an hour ahead too, and it never runs
+/// backwards between two answers although the header has whole seconds only.
+#[tokio::test]
+async fn server_clock_comes_from_the_date_header_and_never_runs_backwards() {
+    let sb = common::sandbox();
+    sb.set_clock_offset(3600);
+    let c = client(&sb.base_url);
+    assert_eq!(c.server_now(), None, "nothing seen yet");
+    let mut last = None;
+    for _ in 0..6 {
+        c.profile(&key(common::KEY)).await.unwrap();
+        let now = c.server_now().unwrap();
+        let ahead = now - chrono::Utc::now();
+        assert!(
+            (ahead - chrono::Duration::hours(1))
+                .num_milliseconds()
+                .abs()
+                < 1500,
+            "{ahead:?}"
+        );
+        if let Some(prev) = last {
+            assert!(now >= prev, "{now} < {prev}");
+        }
+        last = Some(now);
+    }
 }

@@ -41,13 +41,17 @@ async fn failures_store_nothing_and_say_why() {
     for (status, kind) in [
         (402, "paymentRequired"),
         (403, "forbidden"),
-        (500, "unavailable"),
         (504, "timeout"),
     ] {
         sb.inject(Fault::Status(status), 1);
         let e = s::connect(&h.core, common::KEY.into()).await.unwrap_err();
         assert_eq!(e.kind(), kind);
     }
+    // A lasting 500 (a single one is repeated: it can mean "rate limit").
+    sb.inject(Fault::Status(500), 40);
+    let e = s::connect(&h.core, common::KEY.into()).await.unwrap_err();
+    assert_eq!(e.kind(), "unavailable");
+    sb.clear_faults();
     assert!(!h.secrets.has_key());
     assert!(h.core.store.settings().unwrap().profile.is_none());
     assert!(!s::status(&h.core).await.unwrap().connected);

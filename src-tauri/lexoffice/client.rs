@@ -92,8 +92,23 @@ impl LexofficeClient {
         else {
             return;
         };
-        *self.server_date.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some((date.with_timezone(&chrono::Utc), std::time::Instant::now()));
+        let date = date.with_timezone(&chrono::Utc);
+        let now = std::time::Instant::now();
+        let mut seen = self.server_date.lock().unwrap_or_else(|p| p.into_inner());
+        // The header has whole seconds, so the estimate from the anchor is at most
+        // one second behind lexoffice's clock. Re-anchor only when the header is
+        // ahead of the estimate (more precise) or far behind it (lexoffice's clock
+        // was set back): lexoffice's time as seen here never runs backwards
+        // between two looks because of the truncation.
+        let estimate = seen
+            .map(|(server, at)| server + chrono::Duration::from_std(now - at).unwrap_or_default());
+        let re_anchor = match estimate {
+            None => true,
+            Some(e) => date > e || date + chrono::Duration::seconds(2) < e,
+        };
+        if re_anchor {
+            *seen = Some((date, now));
+        }
     }
 
     /// `GET /v1/profile`: checks a key and tells who it belongs to.
