@@ -114,12 +114,6 @@ fn focus_main<R: Runtime>(app: &tauri::AppHandle<R>) {
     }
 }
 
-/// Managed instead of `Core` when the start failed: the window shows it.
-pub struct FailedStart {
-    pub failure: startup::StartupFailure,
-    pub data_dir: Option<std::path::PathBuf>,
-}
-
 /// Keeps the in-app lexoffice sandbox of the demo mode alive.
 struct DemoSandbox(#[allow(dead_code)] lexoffice_sandbox::Sandbox);
 
@@ -147,9 +141,10 @@ pub fn run() {
             let Some(base_dir) = paths::data_dir(|| handle.path().app_data_dir().ok()) else {
                 handle.plugin(log_plugin(None))?;
                 log::error!("start-up failed: no data dir");
-                app.manage(FailedStart {
+                app.manage(startup::FailedStart {
                     failure: startup::StartupFailure::no_data_dir(),
                     data_dir: None,
+                    demo: demo_mode,
                 });
                 return Ok(());
             };
@@ -171,9 +166,10 @@ pub fn run() {
                 Ok(s) => s,
                 Err(failure) => {
                     log::error!("start-up failed: {}", failure.cause);
-                    app.manage(FailedStart {
+                    app.manage(startup::FailedStart {
                         failure,
                         data_dir: Some(data_dir),
+                        demo: demo_mode,
                     });
                     return Ok(());
                 }

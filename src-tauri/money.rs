@@ -182,6 +182,15 @@ pub fn count_de(n: usize, one: &str, many: &str) -> String {
     format!("{number} {}", if n == 1 { one } else { many })
 }
 
+/// „keine Rechnungsadresse“, „1 Rechnungsadresse“, „2 Rechnungsadressen“.
+pub fn billing_addresses_de(n: u32) -> String {
+    if n == 0 {
+        "keine Rechnungsadresse".into()
+    } else {
+        count_de(n as usize, "Rechnungsadresse", "Rechnungsadressen")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -153,9 +153,7 @@ fn context(store: &Store, project_id: u64) -> AppResult<Context> {
         .filter(|r| r.vatfree.is_some() && r.lexoffice_id.is_some())
         .max_by_key(|r| r.created_at)
         .and_then(|r| r.vatfree);
-    let family: HashSet<u64> = std::iter::once(project.id)
-        .chain(subs.iter().map(|s| s.id))
-        .collect();
+    let family = projekte::family_ids(&project, &subs);
     let records = all_records
         .into_iter()
         .filter(|r| family.contains(&r.project_id))
@@ -272,13 +270,8 @@ fn plan(
             problems.push(format!("Der Kunde „{}“ ist in lexoffice archiviert. Bitte ihn dort wiederherstellen und die Kunden erneut importieren.", c.name));
             None
         }
-        Some(c) if c.billing_addresses.is_some_and(|n| n != 1) => {
-            let n = c.billing_addresses.unwrap_or(0);
-            let has = if n == 0 {
-                "keine Rechnungsadresse".to_string()
-            } else {
-                format!("{n} Rechnungsadressen")
-            };
+        Some(c) if c.wrong_billing_addresses().is_some() => {
+            let has = crate::money::billing_addresses_de(c.billing_addresses.unwrap_or(0));
             problems.push(format!("Der Kunde „{}“ hat in lexoffice {has}. lexoffice erstellt eine Rechnung nur für einen Kontakt mit genau einer Rechnungsadresse. Bitte den Kontakt in lexoffice bearbeiten („Kontakt in lexoffice öffnen“) und danach die Kunden erneut importieren.", c.name));
             None
         }
@@ -410,7 +403,7 @@ fn plan(
     };
     let built = billing::build(&input);
     let fix_contact_customer_id = customer
-        .filter(|c| c.lexoffice_id.is_some() && c.billing_addresses.is_some_and(|n| n != 1))
+        .filter(|c| c.lexoffice_id.is_some() && c.wrong_billing_addresses().is_some())
         .map(|c| c.id);
     let customer_view = customer.map(|c| CustomerAddress {
         name: c.name.clone(),
@@ -711,8 +704,11 @@ pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft>
             blocking(move || s.put_invoice_record(&r2)).await?;
             // Try to clear it up right away; a draft may exist despite the error.
             match reconcile_inner(core, rec.id).await {
-                Ok(view) if view.state_key == "draft" => {
-                    let id = rec_lexoffice_id(core, rec.id).await.unwrap_or_default();
+                Ok(InvoiceRecord {
+                    state: InvoiceState::Created,
+                    lexoffice_id: Some(id),
+                    ..
+                }) => {
                     let url = core.urls()?.invoice_edit(&id);
                     let browser_opened = core.open_lexoffice_page(url.clone()).await.is_ok();
                     Ok(CreatedDraft {
@@ -723,7 +719,10 @@ pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft>
                         browser_opened,
                     })
                 }
-                Ok(view) if view.state_key == "notCreated" => Err(AppError::Lexoffice(e)),
+                Ok(InvoiceRecord {
+                    state: InvoiceState::Released { .. },
+                    ..
+                }) => Err(AppError::Lexoffice(e)),
                 _ => Err(AppError::Unclear(format!(
                     "{e} Ob der Entwurf trotzdem angelegt wurde, ist noch unklar. Die Einträge bleiben gesperrt, bis das geklärt ist – bitte in der Rechnungshistorie „Erneut prüfen“ wählen. Bitte nicht einfach erneut erstellen."
                 ))),
@@ -845,7 +844,6 @@ fn record_view(r: &InvoiceRecord, project_name: &str) -> RecordView {
         }
         InvoiceState::Released { reason } => ("nicht erstellt", "notCreated", Some(reason.clone())),
     };
-    let finalised = matches!(state_key, "open" | "overdue" | "paid");
     RecordView {
         id: r.id,
         created: r
@@ -875,7 +873,7 @@ fn record_view(r: &InvoiceRecord, project_name: &str) -> RecordView {
         voucher_number: r.voucher_number.clone(),
         can_open: r.lexoffice_id.is_some() && state_key != "withdrawn",
         entry_count: r.entry_ids.len(),
-        can_withdraw: matches!(r.state, InvoiceState::Created) && !finalised,
+        can_withdraw: matches!(r.state, InvoiceState::Created) && !r.is_finalised(),
         can_reconcile: matches!(
             r.state,
             InvoiceState::Pending | InvoiceState::Unclear { .. }
@@ -929,14 +927,12 @@ pub async fn sync_history(core: &Core, project_id: u64) -> AppResult<Vec<RecordV
     let store = core.store.clone();
     let ids: Vec<u64> = blocking(move || {
         let (project, subs) = projekte::family(&store, project_id)?;
-        let family: HashSet<u64> = std::iter::once(project.id)
-            .chain(subs.iter().map(|s| s.id))
-            .collect();
+        let family = projekte::family_ids(&project, &subs);
         Ok(store
             .invoice_records()?
             .into_iter()
             .filter(|r| family.contains(&r.project_id) && r.state == InvoiceState::Created)
-            .filter(|r| !matches!(r.lexoffice_status.as_deref(), Some("paid" | "voided")))
+            .filter(|r| !r.is_closed_in_lexoffice())
             .map(|r| r.id)
             .collect())
     })
@@ -953,15 +949,7 @@ pub async fn sync_history(core: &Core, project_id: u64) -> AppResult<Vec<RecordV
                 continue;
             };
             match core.client()?.invoice(&key, &lex_id).await {
-                Err(e) if e.status() == Some(404) => {
-                    log::info!("invoice record {id}: draft deleted in lexoffice, entries released");
-                    release_entries(
-                        core,
-                        &mut rec,
-                        "Entwurf in lexoffice gelöscht – Einträge wieder offen.".into(),
-                    )
-                    .await?;
-                }
+                Err(e) if e.status() == Some(404) => deleted_in_lexoffice(core, &mut rec).await?,
                 Err(e) => return Err(AppError::Lexoffice(e)),
                 Ok(info) => {
                     let status = info.voucher_status.clone();
@@ -1034,7 +1022,7 @@ pub async fn release(core: &Core, id: u64) -> AppResult<RecordView> {
     let key = load_key(core).await?;
     match core.client()?.invoice(&key, &lex_id).await {
         Err(e) if e.status() == Some(404) => {
-            release_entries(core, &mut rec, "Entwurf in lexoffice gelöscht – Einträge wieder offen.".into()).await?;
+            deleted_in_lexoffice(core, &mut rec).await?;
             view_of(core, &rec).await
         }
         Err(e) => Err(AppError::Lexoffice(e)),
@@ -1062,6 +1050,20 @@ pub async fn release(core: &Core, id: u64) -> AppResult<RecordView> {
     }
 }
 
+/// lexoffice answered 404 for the draft: it was deleted there, the entries are open again.
+async fn deleted_in_lexoffice(core: &Core, rec: &mut InvoiceRecord) -> AppResult<()> {
+    log::info!(
+        "invoice record {}: draft deleted in lexoffice, entries released",
+        rec.id
+    );
+    release_entries(
+        core,
+        rec,
+        "Entwurf in lexoffice gelöscht – Einträge wieder offen.".into(),
+    )
+    .await
+}
+
 fn same_amount(n: &Option<serde_json::Number>, gross: &str) -> bool {
     match (n, Decimal::from_str(gross)) {
         (Some(n), Ok(g)) => Decimal::from_str(&n.to_string())
@@ -1076,14 +1078,22 @@ fn lexoffice_time(s: Option<&str>) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// Is this voucher-list row the draft this attempt sent? Contact, voucher date
-/// and gross amount as sent, and created after the attempt began — by
-/// lexoffice's own clock (`createdDate` against the `Date` header seen before
-/// the POST), so a wrong PC clock neither hides our draft nor adopts an older
-/// invoice. Records from before lexoffice's start time was kept fall back to
-/// the PC's time with a wide margin.
+/// Was this voucher-list row created after the attempt began — by lexoffice's
+/// own clock (`createdDate` against the `Date` header seen before the POST), so
+/// a wrong PC clock neither hides our draft nor adopts an older invoice? Records
+/// from before lexoffice's start time was kept fall back to the PC's time with a
+/// wide margin. None: the row has no readable `createdDate`.
+fn created_after_start(item: &VoucherItem, rec: &InvoiceRecord) -> Option<bool> {
+    let created = lexoffice_time(item.created_date.as_deref())?;
+    Some(match rec.started_server_at {
+        Some(start) => created >= start,
+        None => created >= rec.created_at - Duration::hours(12),
+    })
+}
+
+/// Is this row (of the attempt's contact, created after its start) the draft
+/// the attempt sent? Voucher date and gross amount as sent.
 fn is_our_draft(item: &VoucherItem, rec: &InvoiceRecord) -> bool {
-    let contact_ok = item.contact_id.as_deref() == Some(rec.contact_id.as_str());
     let sent_day = rec.request["voucherDate"]
         .as_str()
         .map(|s| &s[..s.len().min(10)]);
@@ -1091,28 +1101,24 @@ fn is_our_draft(item: &VoucherItem, rec: &InvoiceRecord) -> bool {
         (Some(d), Some(sent)) => d.get(..10) == Some(sent),
         _ => false,
     };
-    let created = lexoffice_time(item.created_date.as_deref());
-    let time_ok = match (created, rec.started_server_at) {
-        (Some(c), Some(start)) => c >= start,
-        (Some(c), None) => c >= rec.created_at - Duration::hours(12),
-        (None, _) => false,
-    };
-    contact_ok && day_ok && time_ok && same_amount(&item.total_amount, &rec.gross)
+    day_ok && same_amount(&item.total_amount, &rec.gross)
 }
 
 /// Clears up a Pending/Unclear attempt against lexoffice's voucher list.
 pub async fn reconcile_record(core: &Core, id: u64) -> AppResult<RecordView> {
     let _guard = core.invoice_lock.lock().await;
-    reconcile_inner(core, id).await
+    let rec = reconcile_inner(core, id).await?;
+    view_of(core, &rec).await
 }
 
-async fn reconcile_inner(core: &Core, id: u64) -> AppResult<RecordView> {
+/// The attempt as it stands after the look (settled, released or still unclear).
+async fn reconcile_inner(core: &Core, id: u64) -> AppResult<InvoiceRecord> {
     let mut rec = record(core, id).await?;
     if !matches!(
         rec.state,
         InvoiceState::Pending | InvoiceState::Unclear { .. }
     ) {
-        return view_of(core, &rec).await;
+        return Ok(rec);
     }
     same_organisation(core, &rec).await?;
     let key = load_key(core).await?;
@@ -1147,17 +1153,12 @@ async fn reconcile_inner(core: &Core, id: u64) -> AppResult<RecordView> {
             {
                 continue;
             }
-            let after_start = match (
-                lexoffice_time(item.created_date.as_deref()),
-                rec.started_server_at,
-            ) {
-                (Some(c), Some(start)) => c >= start,
-                _ => true,
-            };
-            if is_our_draft(item, &rec) {
-                exact.push(item.id.clone());
-            } else if after_start {
-                others += 1;
+            match created_after_start(item, &rec) {
+                Some(true) if is_our_draft(item, &rec) => exact.push(item.id.clone()),
+                // Another invoice since the attempt, or one whose time is unknown:
+                // ask the user rather than release.
+                Some(true) | None => others += 1,
+                Some(false) => {}
             }
         }
         if p.last || p.content.is_empty() || page >= 20 {
@@ -1201,11 +1202,7 @@ async fn reconcile_inner(core: &Core, id: u64) -> AppResult<RecordView> {
             store_record(core, &rec).await?;
         }
     }
-    view_of(core, &rec).await
-}
-
-async fn rec_lexoffice_id(core: &Core, id: u64) -> Option<String> {
-    record(core, id).await.ok().and_then(|r| r.lexoffice_id)
+    Ok(rec)
 }
 
 /// Saves a still-unclear attempt, unless it was settled meanwhile.

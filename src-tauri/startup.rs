@@ -123,6 +123,40 @@ impl StartupFailure {
     }
 }
 
+/// Managed instead of `Core` when the start failed: the window shows `failure`.
+#[derive(Debug, Clone)]
+pub struct FailedStart {
+    pub failure: StartupFailure,
+    pub data_dir: Option<PathBuf>,
+    /// The failed start was in demo mode (the restart keeps the mode).
+    pub demo: bool,
+}
+
+impl FailedStart {
+    /// „Sicherung wiederherstellen“ on the failure screen: only for a damaged
+    /// database, from the file the user chose (see `restore_damaged`).
+    pub fn restore(&self, path: &str) -> AppResult<()> {
+        if !self.failure.can_restore {
+            return Err(AppError::validation(
+                "Sicherungsdatei",
+                "Eine Sicherung hilft hier nicht: Die Datenbank ist nicht beschädigt.",
+            ));
+        }
+        let dir = self
+            .data_dir
+            .as_deref()
+            .ok_or_else(|| AppError::Internal("kein Datenordner".into()))?;
+        let path = Path::new(path.trim());
+        if path.as_os_str().is_empty() {
+            return Err(AppError::validation(
+                "Sicherungsdatei",
+                "Bitte eine Sicherungsdatei wählen.",
+            ));
+        }
+        restore_damaged(dir, path).map(|_| ())
+    }
+}
+
 /// Creates the data dir if needed and proves it can be written (a probe file).
 pub fn check_writable(data_dir: &Path) -> Result<(), std::io::Error> {
     std::fs::create_dir_all(data_dir)?;
@@ -202,5 +236,16 @@ mod tests {
         assert!(!f.can_restore);
         assert_eq!(f.heading, "Zeitrechnung konnte nicht starten");
         assert_eq!(folder_to_show(&dir).as_deref(), Some(tmp.path()));
+        // A backup cannot help an unwritable folder: the restore is refused.
+        let failed = FailedStart {
+            failure: f,
+            data_dir: Some(dir),
+            demo: false,
+        };
+        let e = failed.restore("/tmp/sicherung.json").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Eine Sicherung hilft hier nicht: Die Datenbank ist nicht beschädigt."
+        );
     }
 }

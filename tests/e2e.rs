@@ -78,25 +78,8 @@ fn world() -> World {
 fn world_with(cfg: SandboxConfig) -> World {
     let sandbox = Sandbox::start_in_thread(cfg).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let bin = dir.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let record = dir.path().join("opened-urls.txt");
-    let script = bin.join("xdg-open");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{}'\n",
-            record.display()
-        ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let opener = webdriver::RecordingOpener::new(dir.path());
+    let (path, script, record) = (opener.path_env(), opener.script, opener.record);
     let envs = vec![
         (
             "ZEITRECHNUNG_DATA_DIR",

@@ -14,8 +14,8 @@ mod webdriver;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use webdriver::{missing_prerequisite, Driver, Session};
-use zeitrechnung_lib::storage::{Customer, CustomerKind, Source, Store};
+use webdriver::{missing_prerequisite, Driver, RecordingOpener, Session};
+use zeitrechnung_lib::storage::Store;
 
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -35,47 +35,29 @@ fn app_path() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_zeitrechnung"))
 }
 
-/// A temp home with a recording `xdg-open` and `data_dir` as the data dir.
+/// A temp home with a recording `xdg-open`; each test picks its data dir.
 struct World {
     dir: tempfile::TempDir,
-    record: PathBuf,
+    opener: RecordingOpener,
 }
 
 impl World {
     fn new() -> World {
         let dir = tempfile::tempdir().unwrap();
-        let bin = dir.path().join("bin");
-        std::fs::create_dir_all(&bin).unwrap();
-        let record = dir.path().join("opened.txt");
-        let script = bin.join("xdg-open");
-        std::fs::write(
-            &script,
-            format!(
-                "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{}'\n",
-                record.display()
-            ),
-        )
-        .unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-        World { dir, record }
+        let opener = RecordingOpener::new(dir.path());
+        World { dir, opener }
     }
 
     fn driver(&self, data_dir: &Path) -> Driver {
-        let path = format!(
-            "{}:{}",
-            self.dir.path().join("bin").display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
         Driver::start(&[
             ("ZEITRECHNUNG_DATA_DIR", data_dir.display().to_string()),
             ("ZEITRECHNUNG_LEXOFFICE_URL", "http://127.0.0.1:9".into()),
-            ("PATH", path),
+            ("PATH", self.opener.path_env()),
         ])
     }
 
     fn opened(&self) -> String {
-        std::fs::read_to_string(&self.record).unwrap_or_default()
+        self.opener.opened()
     }
 }
 
@@ -166,30 +148,6 @@ fn data_from_a_newer_version_asks_for_the_update() {
     assert_eq!(v.as_ref(), 99u32.to_be_bytes());
 }
 
-fn customer(id: u64, name: &str) -> Customer {
-    let now = chrono::Utc::now();
-    Customer {
-        id,
-        lexoffice_id: None,
-        lexoffice_version: None,
-        number: "K-7".into(),
-        kind: CustomerKind::Company,
-        name: name.into(),
-        contact_person: String::new(),
-        address: Default::default(),
-        email: String::new(),
-        phone: String::new(),
-        archived: false,
-        source: Source::Manual,
-        missing_in_lexoffice: false,
-        billing_addresses: None,
-        last_imported_at: None,
-        hourly_rate: None,
-        created_at: now,
-        updated_at: now,
-    }
-}
-
 #[test]
 fn damaged_database_offers_the_backup_and_restores_it_without_deleting() {
     let Some(_serial) = begin() else { return };
@@ -200,7 +158,7 @@ fn damaged_database_offers_the_backup_and_restores_it_without_deleting() {
     {
         let store = Store::open(&db_dir).unwrap();
         store
-            .put_customer(&customer(1, "Dachdeckerei Ziegel"))
+            .put_customer(&common::manual_customer(1, "Dachdeckerei Ziegel"))
             .unwrap();
         zeitrechnung_lib::sicherung::daily_backup(&store, &data.join("backups")).unwrap();
     }

@@ -571,6 +571,21 @@ async fn the_project_view_gets_the_newest_entries_only() {
     assert_eq!(in_range.len(), 2);
 }
 
+async fn set_status(h: &common::Harness, pid: u64, status: &str) -> p::ProjectDetail {
+    p::save(
+        &h.core,
+        ProjectInput {
+            id: Some(pid),
+            name: "Dachsanierung".into(),
+            number: "P-9".into(),
+            status: status.into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
 /// Project status means something: „abgeschlossen“ takes no new times or services
 /// (it can still be invoiced), „archiviert“ is read-only; the refusal says why and
 /// how to reopen, and reopening brings recording back.
@@ -583,18 +598,7 @@ async fn closed_and_archived_projects_take_no_entries_and_say_why() {
         ("abgeschlossen", "ist abgeschlossen"),
         ("archiviert", "ist archiviert"),
     ] {
-        let detail = p::save(
-            &h.core,
-            ProjectInput {
-                id: Some(pid),
-                name: "Dachsanierung".into(),
-                number: "P-9".into(),
-                status: status.into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        let detail = set_status(&h, pid, status).await;
         assert!(detail.closed_reason.as_deref().unwrap().contains(words));
         let e = p::save_time(
             &h.core,
@@ -612,18 +616,7 @@ async fn closed_and_archived_projects_take_no_entries_and_say_why() {
         let e = p::delete_entry(&h.core, entry).await.unwrap_err();
         assert!(e.to_string().contains(words), "{e}");
     }
-    let detail = p::save(
-        &h.core,
-        ProjectInput {
-            id: Some(pid),
-            name: "Dachsanierung".into(),
-            number: "P-9".into(),
-            status: "aktiv".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let detail = set_status(&h, pid, "aktiv").await;
     assert_eq!(detail.closed_reason, None);
     time(&h, pid, "04.03.2025", "2:00").await;
 }

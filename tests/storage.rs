@@ -1,6 +1,8 @@
 //! The sled store in a temp dir: schema version, settings round trip across
 //! reopen, and the lock a second open meets.
 
+mod common;
+
 use rust_decimal::Decimal;
 use std::str::FromStr;
 use zeitrechnung_lib::storage::{Store, SCHEMA_VERSION};
@@ -68,30 +70,6 @@ fn data_from_a_newer_version_is_refused_not_overwritten() {
     );
 }
 
-fn customer(id: u64, name: &str) -> zeitrechnung_lib::storage::Customer {
-    let now = chrono::Utc::now();
-    zeitrechnung_lib::storage::Customer {
-        id,
-        lexoffice_id: None,
-        lexoffice_version: None,
-        number: String::new(),
-        kind: zeitrechnung_lib::storage::CustomerKind::Company,
-        name: name.into(),
-        contact_person: String::new(),
-        address: Default::default(),
-        email: String::new(),
-        phone: String::new(),
-        archived: false,
-        source: zeitrechnung_lib::storage::Source::Manual,
-        missing_in_lexoffice: false,
-        billing_addresses: None,
-        last_imported_at: None,
-        hourly_rate: None,
-        created_at: now,
-        updated_at: now,
-    }
-}
-
 /// One undecodable value (a disk error, an edit by hand) costs that record only:
 /// the list shows the rest, the backup is written without it, and the record is
 /// named (tree and id) for Einstellungen › Datensicherung.
@@ -105,7 +83,7 @@ fn a_damaged_record_is_skipped_and_named_not_fatal() {
             (2, "Elektro Funke"),
             (3, "Malerei Pinsel"),
         ] {
-            s.put_customer(&customer(id, name)).unwrap();
+            s.put_customer(&common::manual_customer(id, name)).unwrap();
         }
     }
     {
@@ -149,7 +127,8 @@ fn a_damaged_database_file_is_reported_as_damaged_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     {
         let s = Store::open(dir.path()).unwrap();
-        s.put_customer(&customer(1, "Bäckerei Korn")).unwrap();
+        s.put_customer(&common::manual_customer(1, "Bäckerei Korn"))
+            .unwrap();
     }
     let conf = dir.path().join("conf");
     let garbage = vec![0xA5u8; 512];

@@ -8,8 +8,7 @@ use tauri::Manager;
 use crate::core::Core;
 use crate::error::{AppError, AppResult};
 use crate::paths;
-use crate::startup::{self, StartupFailure};
-use crate::FailedStart;
+use crate::startup::{self, FailedStart, StartupFailure};
 
 /// Shown in "Über Zeitrechnung".
 #[derive(Debug, Serialize)]
@@ -118,26 +117,9 @@ pub async fn startup_restore<R: tauri::Runtime>(
     request: tauri::ipc::Request<'_>,
 ) -> AppResult<()> {
     let a: RestoreArgs = super::args::parse(&request)?;
-    let failed = failed_start(&app)?;
-    if !failed.failure.can_restore {
-        return Err(AppError::validation(
-            "Sicherungsdatei",
-            "Eine Sicherung hilft hier nicht: Die Datenbank ist nicht beschädigt.",
-        ));
-    }
-    let dir = failed
-        .data_dir
-        .clone()
-        .ok_or_else(|| AppError::Internal("kein Datenordner".into()))?;
-    let path = std::path::PathBuf::from(a.path.trim());
-    if path.as_os_str().is_empty() {
-        return Err(AppError::validation(
-            "Sicherungsdatei",
-            "Bitte eine Sicherungsdatei wählen.",
-        ));
-    }
-    crate::core::blocking(move || startup::restore_damaged(&dir, &path).map(|_| ())).await?;
-    let demo = std::env::args().skip(1).any(|a| a == "--demo");
+    let failed = failed_start(&app)?.inner().clone();
+    let demo = failed.demo;
+    crate::core::blocking(move || failed.restore(&a.path)).await?;
     relaunch(&app, demo)
 }
 

@@ -302,11 +302,12 @@ pub fn explain_message(msg: &str) -> Option<String> {
     if let Some(rest) =
         m.strip_prefix("Referenced contact needs to have exactly one billing address, but ")
     {
-        let n = rest.split_whitespace().next().unwrap_or("?");
-        return Some(format!(
-            "Der Kunde hat in lexoffice {}, lexoffice verlangt genau eine. Bitte den Kontakt in lexoffice so bearbeiten, dass er genau eine Rechnungsadresse hat, und die Kunden dann erneut importieren.",
-            if n == "0" { "keine Rechnungsadresse".to_string() } else { format!("{n} Rechnungsadressen") }
-        ));
+        if let Some(n) = rest.split_whitespace().next().and_then(|n| n.parse().ok()) {
+            return Some(format!(
+                "Der Kunde hat in lexoffice {}, lexoffice verlangt genau eine. Bitte den Kontakt in lexoffice so bearbeiten, dass er genau eine Rechnungsadresse hat, und die Kunden dann erneut importieren.",
+                crate::money::billing_addresses_de(n)
+            ));
+        }
     }
     let quoted: String = m.chars().take(300).collect();
     Some(format!(

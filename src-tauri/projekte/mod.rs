@@ -323,6 +323,13 @@ pub fn family(store: &Store, id: u64) -> AppResult<(Project, Vec<Project>)> {
     Ok((project, subs))
 }
 
+/// The ids of a project and its subprojects.
+pub fn family_ids(project: &Project, subs: &[Project]) -> std::collections::HashSet<u64> {
+    std::iter::once(project.id)
+        .chain(subs.iter().map(|s| s.id))
+        .collect()
+}
+
 /// Rates of a project and its subprojects.
 pub fn family_rates(
     store: &Store,
@@ -653,10 +660,7 @@ pub fn draft_states(store: &Store) -> AppResult<DraftStates> {
         .invoice_records()?
         .into_iter()
         .filter_map(|r| {
-            let finalised = matches!(
-                r.lexoffice_status.as_deref(),
-                Some("open" | "overdue" | "paid")
-            );
+            let finalised = r.is_finalised();
             r.lexoffice_id.map(|id| (id, (finalised, r.voucher_number)))
         })
         .collect())

@@ -66,6 +66,14 @@ pub struct Customer {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Customer {
+    /// How many billing addresses the lexoffice contact has, when that is not
+    /// exactly the one lexoffice needs to bill it (None: fine, or not known).
+    pub fn wrong_billing_addresses(&self) -> Option<u32> {
+        self.billing_addresses.filter(|n| *n != 1)
+    }
+}
+
 pub(super) fn key(id: u64) -> [u8; 8] {
     id.to_be_bytes()
 }

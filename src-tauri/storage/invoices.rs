@@ -72,6 +72,23 @@ pub struct InvoiceRecord {
     pub updated_at: DateTime<Utc>,
 }
 
+impl InvoiceRecord {
+    /// The office finalised the invoice in lexoffice (offen, überfällig,
+    /// bezahlt): its entries stay frozen and it cannot be taken back.
+    pub fn is_finalised(&self) -> bool {
+        matches!(
+            self.lexoffice_status.as_deref(),
+            Some("open" | "overdue" | "paid")
+        )
+    }
+
+    /// Nothing more can change in lexoffice that the app must follow (bezahlt,
+    /// storniert).
+    pub fn is_closed_in_lexoffice(&self) -> bool {
+        matches!(self.lexoffice_status.as_deref(), Some("paid" | "voided"))
+    }
+}
+
 fn ser<T: Serialize>(
     v: &T,
 ) -> Result<Vec<u8>, sled::transaction::ConflictableTransactionError<String>> {

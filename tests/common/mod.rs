@@ -62,6 +62,32 @@ pub fn harness(api_base: &str) -> Harness {
     }
 }
 
+/// A customer typed in by hand (no lexoffice link): id, name, nothing else.
+pub fn manual_customer(id: u64, name: &str) -> zeitrechnung_lib::storage::Customer {
+    use zeitrechnung_lib::storage::{Customer, CustomerKind, Source};
+    let now = chrono::Utc::now();
+    Customer {
+        id,
+        lexoffice_id: None,
+        lexoffice_version: None,
+        number: String::new(),
+        kind: CustomerKind::Company,
+        name: name.into(),
+        contact_person: String::new(),
+        address: Default::default(),
+        email: String::new(),
+        phone: String::new(),
+        archived: false,
+        source: Source::Manual,
+        missing_in_lexoffice: false,
+        billing_addresses: None,
+        last_imported_at: None,
+        hourly_rate: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 /// A test that cannot run here: recorded with its reason (scripts/test.sh lists
 /// it at the end). Under `CI=true` a skip is a failure: CI provides every
 /// prerequisite, so a missing one means the run proves less than it claims.

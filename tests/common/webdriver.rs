@@ -28,6 +28,54 @@ pub fn missing_prerequisite() -> Option<String> {
     None
 }
 
+/// A recording `xdg-open` (and `BROWSER`) in `dir/bin`: every URL or folder the
+/// app asks the desktop to open is appended, one per line, to `record`.
+pub struct RecordingOpener {
+    /// Put first on `PATH`.
+    pub bin: PathBuf,
+    /// The script itself (for `BROWSER`).
+    pub script: PathBuf,
+    pub record: PathBuf,
+}
+
+impl RecordingOpener {
+    pub fn new(dir: &Path) -> RecordingOpener {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = dir.join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let record = dir.join("opened-urls.txt");
+        let script = bin.join("xdg-open");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{}'\n",
+                record.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        RecordingOpener {
+            bin,
+            script,
+            record,
+        }
+    }
+
+    /// `PATH` with the recorder first.
+    pub fn path_env(&self) -> String {
+        format!(
+            "{}:{}",
+            self.bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        )
+    }
+
+    /// Everything opened so far.
+    pub fn opened(&self) -> String {
+        std::fs::read_to_string(&self.record).unwrap_or_default()
+    }
+}
+
 pub fn which(bin: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
