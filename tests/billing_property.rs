@@ -1,5 +1,5 @@
 //! Property test: for 10,000 random projects the preview's totals equal the
-//! totals the sandbox computes for the sent draft (reference §8.1), to the cent,
+//! totals the sandbox computes for the sent draft (docs/lexoffice.md › Totals and rounding), to the cent,
 //! and every line amount matches. Two independent implementations: the app's
 //! `billing` module and the sandbox's `price_invoice`.
 

@@ -1,4 +1,4 @@
-//! Token bucket of the rate limiter (reference §2).
+//! Token bucket of the rate limiter (docs/lexoffice.md › Rate limit).
 //!
 //! A pure data structure: it never reads a clock itself. Callers pass the time
 //! as a [`Duration`] since an arbitrary fixed origin (the sandbox uses a

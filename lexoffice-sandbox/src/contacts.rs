@@ -1,5 +1,5 @@
-//! `GET /v1/contacts` and `GET /v1/contacts/{id}` (reference §6). Legacy error
-//! format (§4.2).
+//! `GET /v1/contacts` and `GET /v1/contacts/{id}` (docs/lexoffice.md › Contacts). Legacy error
+//! format (docs/lexoffice.md › Error bodies).
 //!
 //! Query semantics:
 //! * `customer`, `vendor` (`true`/`false`), `name`, `email`, `number` are ANDed;
@@ -233,7 +233,7 @@ pub struct SortOrder {
     pub ascending: bool,
 }
 
-/// The page envelope of §6.2, fields in the documented order.
+/// The page envelope of docs/lexoffice.md › Contacts, fields in the documented order.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {

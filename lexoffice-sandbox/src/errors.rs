@@ -1,10 +1,10 @@
-//! The three error body formats of the reference (§4) and JSON response helpers.
+//! The three error body formats of lexoffice (docs/lexoffice.md › Error bodies) and JSON response helpers.
 //!
 //! * gateway: `{"message": ...}` — 401, 403 (unknown route/method), 500
 //!   (`{"message":"Internal server error or rate limit exceeded"}`), 504
 //!   (`{"message":"Endpoint request timed out"}`);
-//! * legacy `IssueList` (§4.2) — contacts;
-//! * regular (§4.3) — profile and everything else, and the 429 body.
+//! * legacy `IssueList` (docs/lexoffice.md › Error bodies) — contacts;
+//! * regular (docs/lexoffice.md › Error bodies) — profile and everything else, and the 429 body.
 //!
 //! Every legacy/regular body carries a fresh `requestId`; regular bodies also a
 //! `traceId` and a `timestamp` taken from the sandbox's (possibly shifted)
@@ -17,14 +17,14 @@ use chrono_tz::Europe::Berlin;
 use serde::Serialize;
 use serde_json::Value;
 
-/// Which error format an endpoint uses (reference §4).
+/// Which error format an endpoint uses (docs/lexoffice.md › Error bodies).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorFormat {
     Regular,
     Legacy,
 }
 
-/// `yyyy-MM-ddTHH:mm:ss.SSSXXX` in Europe/Berlin (reference §1.4).
+/// `yyyy-MM-ddTHH:mm:ss.SSSXXX` in Europe/Berlin (docs/lexoffice.md › Dates).
 pub fn berlin_timestamp(now: DateTime<Utc>) -> String {
     now.with_timezone(&Berlin)
         .format("%Y-%m-%dT%H:%M:%S%.3f%:z")
@@ -48,7 +48,7 @@ pub fn reason(status: u16) -> &'static str {
         .unwrap_or("Unknown")
 }
 
-/// Regular error body (§4.3); fields in the documented order.
+/// Regular error body (docs/lexoffice.md › Error bodies); fields in the documented order.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RegularError {
@@ -63,7 +63,7 @@ pub struct RegularError {
     pub details: Option<Value>,
 }
 
-/// Regular error body (§4.3) with fresh ids; `timestamp` is `now` in Berlin.
+/// Regular error body (docs/lexoffice.md › Error bodies) with fresh ids; `timestamp` is `now` in Berlin.
 pub fn regular_body(
     now: DateTime<Utc>,
     status: u16,
@@ -110,7 +110,7 @@ pub struct IssueJson {
     pub issue_type: String,
 }
 
-/// Legacy error body (§4.2) as real responses look: top-level `requestId`,
+/// Legacy error body (docs/lexoffice.md › Error bodies) as real responses look: top-level `requestId`,
 /// no `additionalData`/`args`.
 #[derive(Debug, Clone, Serialize)]
 pub struct LegacyError {
@@ -137,7 +137,7 @@ pub fn legacy_body(issues: &[Issue]) -> LegacyError {
 /// The gateway's 500 message (current docs; a 500 may also mean "rate limit").
 pub const INTERNAL_ERROR_MESSAGE: &str = "Internal server error or rate limit exceeded";
 
-/// Gateway body `{"message": ...}` (§4.1).
+/// Gateway body `{"message": ...}` (docs/lexoffice.md › Error bodies).
 #[derive(Debug, Clone, Serialize)]
 pub struct GatewayError {
     pub message: Option<String>,

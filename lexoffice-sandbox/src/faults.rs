@@ -29,7 +29,7 @@ pub enum Fault {
     /// The handler does **not** run: no side effect (nothing stored).
     Status(u16),
     /// Run the handler (e.g. store the invoice), throw its answer away and
-    /// answer this status with its documented body instead — the reference's
+    /// answer this status with its documented body instead — lexoffice's documented
     /// "504 … the request may still have succeeded".
     StatusAfterStore(u16),
     /// Run the handler (e.g. store the invoice), then close the connection

@@ -6,11 +6,11 @@
 //!    gateway, before any authentication: `{"message":"Missing Authentication
 //!    Token"}` without an `Authorization` header, otherwise
 //!    `{"message":"'<token>' not a valid key=value pair (missing equal-sign) in
-//!    Authorization header: '<header>'."}` (reference §3, 403 row). Only what the
+//!    Authorization header: '<header>'."}` (docs/lexoffice.md › Status codes, 403 row). Only what the
 //!    client sent is echoed. No token is consumed.
 //! 3. **Auth**: `Authorization: Bearer <key>` must carry the configured key;
 //!    a missing header, another scheme/format, a wrong or revoked key → 401
-//!    `{"message":"Unauthorized"}` (reference §3, 401 row: "no token, bad
+//!    `{"message":"Unauthorized"}` (docs/lexoffice.md › Status codes, 401 row: "no token, bad
 //!    format, invalid/revoked key"). No token is consumed.
 //! 4. **Injected 429**: if the next queued fault is `Status(429)` it is used up
 //!    and answered with 429 without touching the bucket (a simulated storm).
@@ -22,7 +22,7 @@
 //!      (nothing is stored — an injected 429 or 504 has no side effect);
 //!    * `StatusAfterStore(s)`: steps 7–8 run (e.g. the invoice is stored),
 //!      their answer is thrown away and `s` is answered instead — the
-//!      reference's "504 … the request may still have succeeded";
+//!      documentation's "504 … the request may still have succeeded";
 //!    * `Delay(d)`: sleep `d`, then continue normally;
 //!    * `DropConnection`: the connection is closed without a response
 //!      (handler not run);
@@ -102,7 +102,7 @@ impl Route {
         }
     }
 
-    /// Error body format of the endpoint (reference §4).
+    /// Error body format of the endpoint (docs/lexoffice.md › Error bodies).
     pub fn error_format(&self) -> ErrorFormat {
         match self {
             Route::Profile | Route::CreateInvoice | Route::Invoice(_) | Route::VoucherList => {

@@ -1,5 +1,5 @@
 //! `POST /v1/invoices[?finalize=true]` and `GET /v1/invoices/{id}`
-//! (reference §7, §8). Regular error format (§4.3).
+//! (docs/lexoffice.md › Creating an invoice, Reading an invoice, the voucher list). Regular error format (docs/lexoffice.md › Error bodies).
 //!
 //! * Body checks: see [`crate::pricing`] (400 unreadable, 406 invalid). On top
 //!   of those the handler checks `address.contactId`: the contact must exist in
@@ -33,7 +33,7 @@
 //!   `updatedDate`. Only drafts can be deleted.
 //! * All dates produced here come from the sandbox clock ([`crate::clock`]).
 //! * Omitted `title`/`introduction`/`remark` get organisation defaults
-//!   ([`DEFAULT_TITLE`], …), as the reference says lexoffice does.
+//!   ([`DEFAULT_TITLE`], …), as lexoffice does (docs/lexoffice.md › Creating an invoice).
 //! * `GET` of an unknown, deleted or malformed id → 404.
 
 use std::sync::Arc;
@@ -62,7 +62,7 @@ pub const DEFAULT_REMARK: &str = "Vielen Dank für die gute Zusammenarbeit.";
 /// First voucher number of a finalized invoice (`RE1001`).
 pub const FIRST_VOUCHER_NUMBER: u32 = 1001;
 
-/// The recipient as stored and returned (`address` of §8).
+/// The recipient as stored and returned (`address` of docs/lexoffice.md › Reading an invoice, the voucher list).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceAddress {
@@ -155,7 +155,7 @@ impl StoredInvoice {
         format_berlin(&self.priced.voucher_date)
     }
 
-    /// The full object of `GET /v1/invoices/{id}` (§8).
+    /// The full object of `GET /v1/invoices/{id}` (docs/lexoffice.md › Reading an invoice, the voucher list).
     pub fn to_wire(&self) -> InvoiceWire {
         let p = &self.priced;
         InvoiceWire {
@@ -618,7 +618,7 @@ fn full_name(first: Option<&str>, last: &str) -> String {
 }
 
 /// The 406 for a referenced contact without exactly one billing address
-/// (reference §12.1): reason only in `message`, `details` empty.
+/// (docs/lexoffice.md › Contacts): reason only in `message`, `details` empty.
 pub fn billing_address_rejection(found: usize) -> Rejection {
     Rejection {
         status: 406,
@@ -644,7 +644,7 @@ pub fn list_contact_name(contact: Option<&Contact>, address: &InvoiceAddress) ->
     }
 }
 
-/// The recipient for an invoice (§7.3). A reference without a complete
+/// The recipient for an invoice (docs/lexoffice.md › Creating an invoice). A reference without a complete
 /// override address needs a contact with exactly one billing address.
 pub fn resolve_address(
     input: &AddressInput,
@@ -693,7 +693,7 @@ pub const VATFREE_ONLY: &str =
     "Für diese Organisation sind nur steuerfreie Rechnungen (vatfree) möglich.";
 
 /// An organisation with `taxType: "vatfree"` or `smallBusiness: true` may
-/// only create `vatfree` invoices (reference §12.1). Only a documented tax
+/// only create `vatfree` invoices (docs/lexoffice.md › Profile and taxes). Only a documented tax
 /// type is reported here (an unknown one is already a violation of its own).
 pub fn org_tax_violations(body: &Value, profile: &Profile) -> Vec<Violation> {
     if profile.tax_type != "vatfree" && !profile.small_business {
@@ -872,7 +872,7 @@ pub(crate) fn create(shared: &Arc<Shared>, parts: &Parts, body: &[u8]) -> Respon
     resp
 }
 
-/// The 201 body of §7.5.
+/// The 201 body of docs/lexoffice.md › Creating an invoice.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedWire {

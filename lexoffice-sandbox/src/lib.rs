@@ -1,5 +1,5 @@
 //! A local stand-in for the lexoffice / Lexware Office Public API, faithful to
-//! `shared/lexoffice-api.md` (status codes, the three error body formats,
+//! `docs/lexoffice.md` (status codes, the three error body formats,
 //! paging, token bucket). Used in-process by the app's tests ([`Sandbox`]) and
 //! out-of-process through the `lexoffice-sandbox` binary.
 //!

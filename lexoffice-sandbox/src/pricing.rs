@@ -1,22 +1,22 @@
-//! Validation and pricing of a `POST /v1/invoices` body (reference §1.4, §7,
-//! §8.1) as a pure function: [`price_invoice`] needs no server and no contact
+//! Validation and pricing of a `POST /v1/invoices` body (docs/lexoffice.md › Dates, Creating an invoice,
+//! docs/lexoffice.md › Totals and rounding) as a pure function: [`price_invoice`] needs no server and no contact
 //! store, so tests can compare totals without HTTP.
 //!
-//! Two kinds of rejection, as the reference describes them (§3, §7.6):
+//! Two kinds of rejection, as lexoffice answers them (docs/lexoffice.md › Status codes):
 //!
 //! * **400** (`status: 400`) — input that cannot be *read*: a value of the
 //!   wrong JSON type, a datetime not in exactly `yyyy-MM-ddTHH:mm:ss.SSSXXX`
-//!   (§1.4: three millisecond digits, `Z` or `±hh:mm`), a malformed uuid, an
+//!   (docs/lexoffice.md › Dates: three millisecond digits, `Z` or `±hh:mm`), a malformed uuid, an
 //!   enum value that only differs in letter case from a documented one
 //!   (`"Serviceperiod"`, the likely cause of the 400 in [I-S29]).
-//! * **406** (`status: 406`) — readable but invalid (§7.1/§7.2): missing
+//! * **406** (`status: 406`) — readable but invalid (docs/lexoffice.md › Creating an invoice): missing
 //!   required fields (`NOTNULL`), unknown enum values, lengths (`SIZE`),
 //!   decimal places (`DIGITS`), currency, tax rates, shipping dates. All
 //!   violations are reported at once, each with a field path such as
 //!   `lineItems[3].unitPrice.taxRatePercentage`; messages are German, like the
-//!   reference's sample (`"darf nicht leer sein"`).
+//!   documentation's sample (`"darf nicht leer sein"`).
 //!
-//! Pricing (§8.1, all in [`Decimal`], never floats; `round2` = half-up, i.e.
+//! Pricing (docs/lexoffice.md › Totals and rounding, all in [`Decimal`], never floats; `round2` = half-up, i.e.
 //! Java's `HALF_UP`, away from zero at the midpoint):
 //!
 //! * net mode (every tax type except `gross`):
@@ -30,7 +30,7 @@
 //! * `taxAmounts`: one entry per rate used by a priced item (incl. 0 %),
 //!   ascending. `text` items have no amounts.
 //! * `totalPrice.totalDiscountAbsolute` / `totalDiscountPercentage` are
-//!   validated (≤ 2 decimals) and echoed but **not applied** (the reference
+//!   validated (≤ 2 decimals) and echoed but **not applied** (lexoffice's documentation
 //!   gives no algorithm).
 //!
 //! JSON numbers are read from their text (`Number::to_string()`), which is
@@ -45,7 +45,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-/// Most line items per invoice (§7.1).
+/// Most line items per invoice (docs/lexoffice.md › Creating an invoice).
 pub const MAX_LINE_ITEMS: usize = 300;
 pub const MAX_TITLE_LEN: usize = 25;
 pub const MAX_TEXT_LEN: usize = 2000;
@@ -107,7 +107,7 @@ pub const COUNTRY_CODES: &[&str] = &[
     "VN", "VU", "WF", "WS", "XI", "YE", "YT", "ZA", "ZM", "ZW",
 ];
 
-/// One entry of `details[]` in the regular error format (§4.3).
+/// One entry of `details[]` in the regular error format (docs/lexoffice.md › Error bodies).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Violation {
     pub violation: String,
@@ -165,7 +165,7 @@ impl Rejection {
     }
 }
 
-/// `round2` of §8.1: half-up (away from zero at .5).
+/// `round2` of docs/lexoffice.md › Totals and rounding: half-up (away from zero at .5).
 pub fn round2(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
@@ -194,7 +194,7 @@ pub fn decimal_to_json(d: Decimal) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// Parses exactly `yyyy-MM-ddTHH:mm:ss.SSSXXX` (§1.4): literal `T`, three
+/// Parses exactly `yyyy-MM-ddTHH:mm:ss.SSSXXX` (docs/lexoffice.md › Dates): literal `T`, three
 /// millisecond digits, `Z` or `±hh:mm`. Anything else is `None`.
 pub fn parse_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
     let b = s.as_bytes();
@@ -365,7 +365,7 @@ pub struct PricedInvoice {
 }
 
 impl PricedInvoice {
-    /// The date that decides which tax rates are valid (§7.2): `voucherDate`
+    /// The date that decides which tax rates are valid (docs/lexoffice.md › Creating an invoice): `voucherDate`
     /// for `none`, `shippingDate` for `service`/`delivery`, `shippingEndDate`
     /// for the period types.
     pub fn relevant_date(&self) -> NaiveDate {
@@ -394,7 +394,7 @@ fn relevant_date(
     Some(berlin_date(dt))
 }
 
-/// Whether `rate` is allowed for `tax_type` on `relevant` (§7.2): vat-free
+/// Whether `rate` is allowed for `tax_type` on `relevant` (docs/lexoffice.md › Creating an invoice): vat-free
 /// types only 0; otherwise 0, 7, 19, and 5/16 for 2020-07-01..=2020-12-31.
 pub fn tax_rate_allowed(rate: Decimal, tax_type: &str, relevant: Option<NaiveDate>) -> bool {
     if VAT_FREE_TAX_TYPES.contains(&tax_type) {
@@ -890,7 +890,7 @@ fn read_payment_conditions(c: &mut Check, root: &Map<String, Value>) -> Option<P
     })
 }
 
-/// Validates an invoice body and computes its totals (§7, §8.1). Does not
+/// Validates an invoice body and computes its totals (docs/lexoffice.md › Creating an invoice, docs/lexoffice.md › Totals and rounding). Does not
 /// look at contacts: whether `address.contactId` exists and is a customer is
 /// checked by the HTTP handler.
 pub fn price_invoice(body: &Value) -> Result<PricedInvoice, Rejection> {
@@ -1142,7 +1142,7 @@ pub fn price_invoice(body: &Value) -> Result<PricedInvoice, Rejection> {
     })
 }
 
-/// Per-rate groups and totals (§8.1): `(taxAmounts, net, tax, gross)`.
+/// Per-rate groups and totals (docs/lexoffice.md › Totals and rounding): `(taxAmounts, net, tax, gross)`.
 fn totals(
     items: &[PricedLineItem],
     gross_mode: bool,

@@ -5,7 +5,7 @@
 //! customer and vendor, ~10 % vendors only; ~3 % archived; a few without any
 //! address (~2 % of companies, ~8 % of persons) and ~1 % with **two** billing
 //! addresses (as after editing in the web app) — an invoice that references
-//! either kind by `contactId` alone is refused (reference §12.1); umlauts, `ß`
+//! either kind by `contactId` alone is refused (docs/lexoffice.md › Contacts); umlauts, `ß`
 //! and `&` in names; a handful of AT/CH addresses.
 //!
 //! The second billing addresses come from a generator of their own, so the

@@ -16,7 +16,7 @@ pub const FIRST_CUSTOMER_NUMBER: u32 = 10001;
 /// First vendor number handed out (lexoffice default numbering).
 pub const FIRST_VENDOR_NUMBER: u32 = 70001;
 
-/// A contact exactly as `GET /v1/contacts/{id}` returns it (reference §6.3).
+/// A contact exactly as `GET /v1/contacts/{id}` returns it (docs/lexoffice.md › Contacts).
 /// Absent optional parts are omitted from the JSON.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -434,10 +434,10 @@ impl ContactStore {
     }
 }
 
-/// `taxType` values of a profile (reference §12.1).
+/// `taxType` values of a profile (docs/lexoffice.md › Profile and taxes).
 pub const PROFILE_TAX_TYPES: &[&str] = &["net", "gross", "vatfree"];
 
-/// The organisation behind the API key (`GET /v1/profile`, reference §5).
+/// The organisation behind the API key (`GET /v1/profile`, docs/lexoffice.md › Profile and taxes).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
     pub organization_id: Uuid,

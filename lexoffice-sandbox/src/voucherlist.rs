@@ -1,8 +1,8 @@
-//! `GET /v1/voucherlist` (reference §7.6: "voucherlist needs both params;
-//! `any` allowed"; regular error format per §4.3). Only invoices exist in the
+//! `GET /v1/voucherlist` (docs/lexoffice.md › Reading an invoice, the voucher list: "voucherlist needs both params;
+//! `any` allowed"; regular error format per docs/lexoffice.md › Error bodies). Only invoices exist in the
 //! sandbox, so only they are ever listed.
 //!
-//! Query (the reference is silent on most of it; these follow the public docs'
+//! Query (docs/lexoffice.md is silent on most of it; these follow the public docs'
 //! parameter names):
 //! * `voucherType` and `voucherStatus` are **required** (400 otherwise);
 //!   comma-separated lists; `any` matches everything. Values must be known

@@ -1,5 +1,5 @@
-//! Invoices, voucher list and the invoice-related faults (reference §7, §8,
-//! §10 items 8–11).
+//! Invoices, voucher list and the invoice-related faults (docs/lexoffice.md › Creating an invoice, Reading an invoice, the voucher list,
+//! and the invoice items of the checklist in lexoffice-sandbox/README.md).
 
 use std::str::FromStr;
 
@@ -32,7 +32,7 @@ fn num(v: &Value) -> Decimal {
         .unwrap()
 }
 
-/// The reference's §7.4 request, with a one-time address unless a contact id
+/// A typical draft request (docs/lexoffice.md › Creating an invoice), with a one-time address unless a contact id
 /// is given.
 fn reference_body(contact_id: Option<Uuid>) -> Value {
     let address = match contact_id {
@@ -1287,12 +1287,12 @@ fn unknown_tax_type_reports_only_the_tax_type() {
 }
 
 // ---------------------------------------------------------------------------
-// Reference §12.1/§12.2: billing address, vat-free organisations, status
+// docs/lexoffice.md › Contacts, Reading an invoice, the voucher list: billing address, vat-free organisations, status
 // changes in the web app and what the voucher list derives from them.
 
 const ONE_BILLING: &str = "Referenced contact needs to have exactly one billing address";
 
-/// POST with only `contactId` → the §12.1 406.
+/// POST with only `contactId` → the 406 of docs/lexoffice.md › Contacts.
 async fn expect_billing_406(c: &Client, sb: &Sandbox, id: Uuid, query: &str, found: usize) {
     let (status, _, err) = post(
         c,

@@ -5,7 +5,7 @@
 //! No I/O, no clock, no Tauri: everything comes in through [`BillingInput`]
 //! (including `today`), so the same input always yields the same draft.
 //!
-//! Rules (design §4, lexoffice reference §7/§8.1):
+//! Rules (docs/architecture.md › Billing rules, docs/lexoffice.md › Creating an invoice, Totals and rounding):
 //! - Line items are `custom`; with "Unterprojekte einzeln auflisten" every group
 //!   with billable entries gets a `text` heading (its name), then its time line,
 //!   then its service lines. Without it: one time line for the whole project, then
@@ -17,7 +17,7 @@
 //!   (the whole project when not listing subprojects) become one line, quantities
 //!   added; lines are ordered by their first date.
 //! - Entries with 0 minutes / quantity 0 are skipped (and not billed).
-//! - Amounts: `round2(quantity × unit price)` half-up; totals per §8.1 ([`totals_of`]).
+//! - Amounts: `round2(quantity × unit price)` half-up; totals per docs/lexoffice.md › Totals and rounding ([`totals_of`]).
 //! - Texts: title (default "Rechnung", ≤ 25), introduction and remark (defaults
 //!   below, ≤ 2000 each; `{von}`, `{bis}`, `{projekt}` are filled in), line names
 //!   ≤ 255 and descriptions ≤ 2000 (shortened with "…"). Lengths count UTF-16
@@ -183,7 +183,7 @@ impl PreviewLine {
         }
     }
 
-    /// A priced `custom` line; values are normalised, the amount computed (§8.1).
+    /// A priced `custom` line; values are normalised, the amount computed (docs/lexoffice.md › Totals and rounding).
     /// None when quantity × price does not fit a Decimal.
     pub fn custom(
         name: impl Into<String>,
@@ -254,7 +254,7 @@ pub struct InvoicePlan {
     pub request: Value,
     /// The line items exactly as sent (same order), for the preview.
     pub lines: Vec<PreviewLine>,
-    /// What lexoffice will show (§8.1, net mode).
+    /// What lexoffice will show (docs/lexoffice.md › Totals and rounding, net mode).
     pub totals: Totals,
     /// First and last day of the billed entries (= shippingConditions).
     pub service_from: NaiveDate,
@@ -614,7 +614,7 @@ pub fn build(input: &BillingInput) -> Result<InvoicePlan, BillingProblem> {
     );
     body.insert("lineItems".into(), Value::Array(items));
     // An explicit 0 % keeps lexoffice from applying the contact's default discount
-    // (reference §7.2), so the draft shows exactly the previewed amounts.
+    // (docs/lexoffice.md › Creating an invoice), so the draft shows exactly the previewed amounts.
     body.insert(
         "totalPrice".into(),
         json!({ "currency": "EUR", "totalDiscountPercentage": 0 }),

@@ -1,4 +1,4 @@
-//! The POST /v1/invoices body (reference §7): Berlin datetimes and JSON numbers.
+//! The POST /v1/invoices body (docs/lexoffice.md › Creating an invoice): Berlin datetimes and JSON numbers.
 
 use std::str::FromStr;
 

@@ -921,7 +921,7 @@ fn problem_messages_are_german_sentences() {
     }
 }
 
-// ------------------------------------------------------------ totals (§8.1)
+// ------------------------------------------------------------ totals (docs/lexoffice.md › Totals and rounding)
 
 fn amount_line(amount: &str, rate: &str) -> PreviewLine {
     PreviewLine::custom("X", None, Decimal::ONE, "Stück", d(amount), d(rate)).unwrap()

@@ -1,4 +1,4 @@
-//! Totals exactly as lexoffice computes them for `taxType` net (reference §8.1):
+//! Totals exactly as lexoffice computes them for `taxType` net (docs/lexoffice.md › Totals and rounding):
 //! `lineItemAmount = round2(quantity × netAmount)`; per tax rate
 //! `net = Σ lineItemAmount`, `tax = round2(net × rate / 100)`; totals are the sums,
 //! `gross = net + tax`. round2 is half-up (away from zero). One tax line per rate

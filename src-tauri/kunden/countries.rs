@@ -1,5 +1,5 @@
 //! ISO 3166-1 alpha-2 country codes, plus the extended codes lexoffice accepts
-//! for the Canary Islands, Ceuta/Melilla and similar (`ES_CN`, …, reference §6.3).
+//! for the Canary Islands, Ceuta/Melilla and similar (`ES_CN`, …, docs/lexoffice.md › Contacts).
 
 const ISO: [&str; 249] = [
     "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",

@@ -26,7 +26,7 @@ use crate::secrets::ApiKey;
 use crate::storage::{Address, Customer, CustomerKind, Source};
 
 pub const PAGE_SIZE: u32 = 250;
-/// lexoffice caps result windows at 10,000 (reference §6.2); stop long before a loop.
+/// lexoffice caps result windows at 10,000 (docs/lexoffice.md › Contacts); stop long before a loop.
 const MAX_PAGES: u32 = 1_000;
 
 /// Progress for the UI (sent through a `tauri::ipc::Channel`).

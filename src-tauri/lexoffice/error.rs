@@ -1,4 +1,4 @@
-//! lexoffice errors. The API answers in three body formats (reference §4):
+//! lexoffice errors. The API answers in three body formats (docs/lexoffice.md › Error bodies):
 //! the regular format (`timestamp, status, error, path, traceId, message, details[]`),
 //! the legacy `IssueList` format (contacts, files, vouchers) and the gateway's
 //! plain `{"message": …}`. All are parsed into `ErrorBody`; the German text a
@@ -73,7 +73,7 @@ fn mentions_credentials(text: &str) -> bool {
     t.contains("authorization") || t.contains("bearer")
 }
 
-/// Try regular → legacy → `{message}` → raw text (reference §4.3).
+/// Try regular → legacy → `{message}` → raw text (docs/lexoffice.md › Error bodies).
 pub fn parse_error_body(bytes: &[u8]) -> ErrorBody {
     let text = String::from_utf8_lossy(bytes);
     if text.trim().is_empty() {
@@ -178,7 +178,7 @@ impl LexofficeError {
     }
 
     /// May the request have been carried out although we saw an error?
-    /// (504 and broken connections: the draft may exist; reference §3. A 2xx
+    /// (504 and broken connections: the draft may exist; docs/lexoffice.md › Status codes. A 2xx
     /// whose body we cannot read was carried out, we just lack its id.)
     pub fn outcome_unknown(&self) -> bool {
         matches!(

@@ -1,5 +1,5 @@
 //! Client-side token bucket: lexoffice allows 2 requests/s for all endpoints
-//! together (reference §2). We stay under that with a margin (default 1.9/s,
+//! together (docs/lexoffice.md › Rate limit). We stay under that with a margin (default 1.9/s,
 //! no burst), shared by every call of the app.
 //!
 //! `TokenBucket` is pure (time passed in as a `Duration` since an origin) so it is

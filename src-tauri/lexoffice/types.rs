@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-/// `GET /v1/profile` (reference §5).
+/// `GET /v1/profile` (docs/lexoffice.md › Profile and taxes).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
@@ -20,7 +20,7 @@ pub struct Profile {
     pub connection_id: Option<String>,
 }
 
-/// A page of a paged resource (reference §6.2).
+/// A page of a paged resource (docs/lexoffice.md › Contacts).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {
@@ -40,7 +40,7 @@ pub struct Page<T> {
     pub size: u32,
 }
 
-/// A contact (reference §6.3). Any field may be absent.
+/// A contact (docs/lexoffice.md › Contacts). Any field may be absent.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Contact {
@@ -192,7 +192,7 @@ impl Contact {
     }
 }
 
-/// `POST /v1/invoices` → 201 (reference §7.5).
+/// `POST /v1/invoices` → 201 (docs/lexoffice.md › Creating an invoice).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Created {
@@ -201,7 +201,7 @@ pub struct Created {
     pub resource_uri: Option<String>,
 }
 
-/// The parts of `GET /v1/invoices/{id}` we use (reference §8).
+/// The parts of `GET /v1/invoices/{id}` we use (docs/lexoffice.md › Reading an invoice, the voucher list).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceInfo {
