@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "project_get",
     "project_save",
     "project_delete",
+    "project_set_status",
     "entries_list",
     "time_save",
     "service_save",

@@ -58,6 +58,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::projekte::project_get,
         commands::projekte::project_save,
         commands::projekte::project_delete,
+        commands::projekte::project_set_status,
         commands::projekte::entries_list,
         commands::projekte::time_save,
         commands::projekte::service_save,

@@ -23,6 +23,8 @@ pub struct ConnectionStatus {
     pub connected_on: Option<String>,
     pub small_business: Option<bool>,
     pub tax_type: Option<String>,
+    /// „Besteuerung“ as shown (Kleinunternehmer, steuerfrei or Regelbesteuerung).
+    pub tax_display: Option<&'static str>,
     /// Set when the start-up check found no usable OS keyring.
     pub keyring_problem: Option<String>,
     /// Set when the last background check of the key failed (e.g. revoked key).
@@ -64,6 +66,7 @@ fn status_from(
         connected_on: cache.as_ref().map(|c| berlin_date(c.connected_at)),
         small_business: cache.as_ref().map(|c| c.small_business),
         tax_type: cache.as_ref().and_then(|c| c.tax_type.clone()),
+        tax_display: cache.as_ref().map(|c| c.tax_display()),
         keyring_problem,
         refresh_problem: None,
         refresh_problem_kind: None,

@@ -602,8 +602,24 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
     s.wait_xpath("//span[contains(@class,'state') and normalize-space()='im Entwurf']");
     s.screenshot(&shots.join("32-eintraege-abgerechnet.png"));
+    // The office finalises the draft in lexoffice: the history asks lexoffice and
+    // shows it as „offen“ with its number; the entries read „abgerechnet RE…“.
+    assert!(w
+        .sandbox
+        .finalize_invoice(uuid::Uuid::parse_str(&id).unwrap()));
+    let number = w.sandbox.invoices_json()[0]["voucherNumber"]
+        .as_str()
+        .unwrap()
+        .to_string();
     // A second invoice for the same period offers nothing.
     s.click_button("lexoffice Rechnung");
+    s.wait_text(&format!("offen · {number}"));
+    let withdraw =
+        s.find_xpath("//dialog[@open]//button[normalize-space()='Abrechnung zurücknehmen']");
+    assert!(
+        withdraw.is_err(),
+        "a finalised invoice cannot be taken back"
+    );
     fill(&s, "Von", "01.03.2025");
     fill(&s, "Bis", "31.03.2025");
     s.wait_text("keine offenen Zeiten oder Leistungen");
@@ -613,6 +629,26 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     s.screenshot(&shots.join("33-zweite-rechnung-nichts-offen.png"));
     assert_eq!(w.sandbox.invoices_json().len(), 1);
     s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
+    s.wait_xpath(&format!(
+        "//span[contains(@class,'state') and normalize-space()='abgerechnet {number}']"
+    ));
+    s.screenshot(&shots.join("34-eintraege-festgeschrieben.png"));
+
+    // „abgeschlossen“: no new times or services, the buttons say why; one click reopens.
+    s.click_xpath("//div[contains(@class,'detail-title')]//button[normalize-space()='Bearbeiten']");
+    choose(&s, "Status", "abgeschlossen");
+    save_dialog(&s);
+    s.wait_text("ist abgeschlossen und nimmt keine Zeiten oder Leistungen mehr an");
+    let add_time = s.button("Zeit erfassen");
+    assert_eq!(s.property(&add_time, "disabled"), true);
+    let invoice = s.button("lexoffice Rechnung");
+    assert_eq!(s.property(&invoice, "disabled"), false, "still billable");
+    s.screenshot(&shots.join("35-projekt-abgeschlossen.png"));
+    s.click_button("Wieder öffnen");
+    s.wait_text("ist wieder aktiv");
+    s.wait("Zeit erfassen enabled again", || {
+        (s.property(&s.button("Zeit erfassen"), "disabled") == false).then_some(())
+    });
 
     // Einstellungen › Datensicherung: a backup file, without the key.
     open_schnittstellen(&s);

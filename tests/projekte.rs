@@ -616,7 +616,10 @@ async fn closed_and_archived_projects_take_no_entries_and_say_why() {
         let e = p::delete_entry(&h.core, entry).await.unwrap_err();
         assert!(e.to_string().contains(words), "{e}");
     }
-    let detail = set_status(&h, pid, "aktiv").await;
+    // „Wieder öffnen“: one call, only the status changes.
+    let detail = p::set_status(&h.core, pid, "aktiv").await.unwrap();
+    assert_eq!(detail.status_label, "aktiv");
+    assert_eq!(detail.project.number, "P-9");
     assert_eq!(detail.closed_reason, None);
     time(&h, pid, "04.03.2025", "2:00").await;
 }

@@ -171,3 +171,28 @@ async fn key_page_opens_in_the_browser() {
     assert_eq!(refused.kind(), "opener");
     assert_eq!(h.opened.lock().unwrap().len(), 1);
 }
+
+/// „Besteuerung“ says how lexoffice taxes the organisation, tax-exempt included.
+#[tokio::test]
+async fn the_tax_mode_is_shown_in_words() {
+    let sb = common::sandbox();
+    let h = common::harness(&sb.base_url);
+    let st = s::connect(&h.core, common::KEY.into()).await.unwrap();
+    assert_eq!(
+        st.tax_display,
+        Some("Regelbesteuerung – Rechnungen mit Umsatzsteuer")
+    );
+    sb.set_tax_type("vatfree");
+    let st = s::connect(&h.core, common::KEY.into()).await.unwrap();
+    assert_eq!(
+        st.tax_display,
+        Some("steuerfrei – Rechnungen ohne Umsatzsteuer")
+    );
+    sb.set_tax_type("net");
+    sb.set_small_business(true);
+    let st = s::connect(&h.core, common::KEY.into()).await.unwrap();
+    assert_eq!(
+        st.tax_display,
+        Some("Kleinunternehmer (§ 19 UStG) – Rechnungen ohne Umsatzsteuer")
+    );
+}

@@ -10,6 +10,7 @@
  * @property {string|null} connectedOn      e.g. "26.11.2026"
  * @property {boolean|null} smallBusiness
  * @property {string|null} taxType
+ * @property {string|null} taxDisplay      „Besteuerung“ as shown
  * @property {string|null} keyringProblem
  * @property {string|null} refreshProblem
  * @property {string|null} refreshProblemKind
@@ -142,6 +143,8 @@ export const customersImportCancel = () => call("customers_import_cancel");
 export const projectsList = () => call("projects_list");
 export const projectGet = (id) => call("project_get", { id });
 export const projectSave = (input) => call("project_save", { input });
+/** Changes only the status („aktiv“, „abgeschlossen“, „archiviert“). */
+export const projectSetStatus = (id, status) => call("project_set_status", { id, status });
 /** Returns a {question} to confirm first, or null when deleted. */
 export const projectDelete = (id, confirmed) => call("project_delete", { id, confirmed });
 /** @param {number} projectId @param {string} [from] @param {string} [to] dates as typed */

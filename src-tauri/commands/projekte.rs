@@ -52,6 +52,22 @@ pub async fn project_delete(
     projekte::delete(&core, a.id, a.confirmed).await
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusArgs {
+    id: u64,
+    status: String,
+}
+
+#[tauri::command]
+pub async fn project_set_status(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<ProjectDetail> {
+    let a: StatusArgs = parse(&request)?;
+    projekte::set_status(&core, a.id, &a.status).await
+}
+
 fn date_arg(field: &'static str, v: Option<String>) -> AppResult<Option<NaiveDate>> {
     match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),

@@ -562,6 +562,25 @@ pub async fn save(core: &Core, input: ProjectInput) -> AppResult<ProjectDetail> 
     .await
 }
 
+/// „Wieder öffnen“ and the like: only the status changes (aktiv, abgeschlossen,
+/// archiviert), everything else of the project stays as it is.
+pub async fn set_status(core: &Core, id: u64, status: &str) -> AppResult<ProjectDetail> {
+    let status = parse_status(status)?;
+    let store = core.store.clone();
+    blocking(move || {
+        let mut project = store
+            .project(id)?
+            .ok_or_else(|| AppError::NotFound("Dieses Projekt existiert nicht mehr.".into()))?;
+        if project.status != status {
+            project.status = status;
+            project.updated_at = Utc::now();
+            store.put_project(&project)?;
+        }
+        detail_blocking(&store, id)
+    })
+    .await
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteCheck {

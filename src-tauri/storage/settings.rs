@@ -48,6 +48,17 @@ impl ProfileCache {
         self.small_business || self.tax_type.as_deref() == Some("vatfree")
     }
 
+    /// „Besteuerung“ in Einstellungen › Schnittstellen.
+    pub fn tax_display(&self) -> &'static str {
+        if self.small_business {
+            "Kleinunternehmer (§ 19 UStG) – Rechnungen ohne Umsatzsteuer"
+        } else if self.tax_type.as_deref() == Some("vatfree") {
+            "steuerfrei – Rechnungen ohne Umsatzsteuer"
+        } else {
+            "Regelbesteuerung – Rechnungen mit Umsatzsteuer"
+        }
+    }
+
     /// How the organisation is taxed, in words (preview notes).
     pub fn tax_words(&self) -> &'static str {
         if self.small_business {

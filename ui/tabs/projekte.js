@@ -136,7 +136,12 @@ export function renderProjekte(root, { navigate }) {
       h("button", { type: "button", class: "secondary", disabled: Boolean(d.closedReason), title: d.closedReason || null, onclick: () => timeForm(null, family, p.id) }, "Zeit erfassen"),
       h("button", { type: "button", class: "secondary", disabled: Boolean(d.closedReason), title: d.closedReason || null, onclick: () => serviceForm(null, family, p.id) }, "Leistung erfassen"),
       h("button", { type: "button", class: "secondary", disabled: Boolean(d.closedReason), title: d.closedReason || null, onclick: () => csvDialog() }, "Importieren"),
-      d.closedReason ? h("p", { class: "hint closed-reason" }, d.closedReason) : null);
+      d.closedReason ? h("div", { class: "closed-reason" },
+        h("p", { class: "hint" }, d.closedReason),
+        h("button", { type: "button", class: "secondary small", onclick: async () => {
+          try { await api.projectSetStatus(p.id, "aktiv"); toast(`Projekt „${p.name}“ ist wieder aktiv`); load(p.id); }
+          catch (e) { toast(e.message, "error"); }
+        } }, "Wieder öffnen")) : null);
     const facts = [
       ["Kunde", d.customer ? `${d.customer.name}${d.customer.number ? ` (${d.customer.number})` : ""}` : "– kein Kunde –"],
       ["Projektnummer", p.number || "–"],

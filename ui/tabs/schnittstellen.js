@@ -121,7 +121,7 @@ function renderConnected(box, st) {
   box.dataset.state = "connected";
   const rows = [
     ["Verbunden seit", st.connectedOn || "–"],
-    ["Kleinunternehmer (§ 19 UStG)", st.smallBusiness === null || st.smallBusiness === undefined ? "–" : st.smallBusiness ? "ja – Rechnungen ohne Umsatzsteuer" : "nein"],
+    ["Besteuerung", st.taxDisplay || "–"],
     ["API-Key", "sicher im Schlüsselbund des Systems gespeichert"],
   ];
   const disconnect = h("button", {
