@@ -155,9 +155,10 @@ pub fn run() {
             } else {
                 base_dir
             };
-            let writable = startup::check_writable(&data_dir).is_ok()
-                && startup::check_writable(&paths::log_dir(&data_dir)).is_ok();
-            handle.plugin(log_plugin(writable.then(|| paths::log_dir(&data_dir))))?;
+            // Log into the data dir when it can be written (`open_store` says why not).
+            let log_dir = paths::log_dir(&data_dir);
+            let writable = startup::check_writable(&log_dir).is_ok();
+            handle.plugin(log_plugin(writable.then_some(log_dir)))?;
             log::info!(
                 "Zeitrechnung {} starting, data dir {}",
                 env!("CARGO_PKG_VERSION"),
@@ -219,15 +220,8 @@ pub fn run() {
                 return Ok(());
             }
             tauri::async_runtime::spawn(async move {
-                if let Some(dir) = core.backup_dir.clone() {
-                    let store = core.store.clone();
-                    // One consistent state: no invoice transition while it is written.
-                    let _guard = core.invoice_lock.lock().await;
-                    let daily = core::blocking(move || sicherung::daily_backup(&store, &dir)).await;
-                    drop(_guard);
-                    if let Err(e) = daily {
-                        log::error!("daily backup failed: {e}");
-                    }
+                if let Err(e) = sicherung::daily(&core).await {
+                    log::error!("daily backup failed: {e}");
                 }
                 core.check_keyring().await;
                 // Attempts a crash or an error left unclear are settled first.

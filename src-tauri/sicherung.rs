@@ -201,6 +201,17 @@ fn carry_over_billing(store: &Store, backup: &mut Backup) -> AppResult<usize> {
     Ok(kept)
 }
 
+/// The daily backup at start-up, under the invoice lock like every backup (one
+/// consistent state); None without a backup folder or when today's exists.
+pub async fn daily(core: &Core) -> AppResult<Option<PathBuf>> {
+    let Some(dir) = core.backup_dir.clone() else {
+        return Ok(None);
+    };
+    let _guard = core.invoice_lock.lock().await;
+    let store = core.store.clone();
+    blocking(move || daily_backup(&store, &dir)).await
+}
+
 /// Once a day: `auto-YYYY-MM-DD.json` in the backup folder; the newest 7 are kept.
 pub fn daily_backup(store: &Store, dir: &Path) -> AppResult<Option<PathBuf>> {
     let today = Utc::now()

@@ -32,6 +32,11 @@ fn invoice_body() -> Value {
     })
 }
 
+/// `GET path` with the sandbox key.
+async fn authed_get(c: &Client, sb: &Sandbox, path: &str) -> reqwest::Response {
+    c.get(sb.url(path)).bearer_auth(KEY).send().await.unwrap()
+}
+
 /// The one `Date` header, parsed (RFC 7231 IMF-fixdate).
 fn date_header(h: &HeaderMap) -> DateTime<Utc> {
     let all: Vec<_> = h.get_all("date").iter().collect();
@@ -83,23 +88,13 @@ async fn offset_shifts_dates_and_the_date_header() {
     assert_ahead(stamp(&created["createdDate"]).to_utc(), 1800, "createdDate");
     assert_eq!(created["updatedDate"], created["createdDate"]);
     let id = created["id"].as_str().unwrap();
-    let r = c
-        .get(sb.url(&format!("/v1/invoices/{id}")))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap();
+    let r = authed_get(&c, &sb, &format!("/v1/invoices/{id}")).await;
     assert_ahead(date_header(r.headers()), 1800, "Date of the GET");
     let inv: Value = r.json().await.unwrap();
     assert_eq!(inv["createdDate"], created["createdDate"]);
 
     // Regular error body: timestamp from the shifted clock too.
-    let r = c
-        .get(sb.url(&format!("/v1/invoices/{}", Uuid::new_v4())))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap();
+    let r = authed_get(&c, &sb, &format!("/v1/invoices/{}", Uuid::new_v4())).await;
     assert_eq!(r.status(), 404);
     assert_ahead(date_header(r.headers()), 1800, "Date of the 404");
     let err: Value = r.json().await.unwrap();
@@ -114,21 +109,11 @@ async fn offset_shifts_dates_and_the_date_header() {
     assert_eq!(r.status(), 401);
     assert_ahead(date_header(r.headers()), 1800, "401");
     sb.inject(Fault::Status(503), 1);
-    let r = c
-        .get(sb.url("/v1/profile"))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap();
+    let r = authed_get(&c, &sb, "/v1/profile").await;
     assert_eq!(r.status(), 503);
     assert_ahead(date_header(r.headers()), 1800, "503 fault");
     sb.inject(Fault::Status(429), 1);
-    let r = c
-        .get(sb.url("/v1/profile"))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap();
+    let r = authed_get(&c, &sb, "/v1/profile").await;
     assert_eq!(r.status(), 429);
     assert_ahead(date_header(r.headers()), 1800, "429");
     let err: Value = r.json().await.unwrap();

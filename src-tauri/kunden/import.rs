@@ -409,27 +409,19 @@ pub async fn run(
         }
         page_no += 1;
     }
-    if summary.completed {
-        // Only a complete list tells who is gone, and even then a contact edited
-        // during the import can have moved between pages (lexoffice pages by
-        // offset on a name sort): each one is confirmed with its own GET.
-        let candidates: Vec<(u64, String)> = index
+    // Only a complete list tells who is gone.
+    let gone = if summary.completed {
+        let unseen = index
             .by_lex
             .iter()
             .filter(|(lex, e)| !seen.contains(*lex) && !e.3)
-            .map(|(lex, e)| (e.0, lex.clone()))
-            .collect();
-        let mut gone = Vec::new();
-        for (id, lex) in candidates {
-            match client.contact(&key, &lex).await {
-                Err(e) if e.status() == Some(404) => gone.push(id),
-                Ok(_) => log::info!(
-                    "customer {id} moved between pages during the import; still in lexoffice"
-                ),
-                Err(e) => log::warn!("customer {id} could not be confirmed as gone: {e:?}"),
-            }
-        }
-        drop(key);
+            .map(|(lex, e)| (e.0, lex.clone()));
+        confirmed_gone(client, &key, unseen).await
+    } else {
+        Vec::new()
+    };
+    drop(key);
+    if summary.completed {
         if !gone.is_empty() {
             let ids = gone.clone();
             let s = store.clone();
@@ -448,10 +440,30 @@ pub async fn run(
         let s = store.clone();
         blocking(move || s.update_settings(|st| st.customers_imported_at = Some(Utc::now())))
             .await?;
-    } else {
-        drop(key);
     }
     summary.compose_message();
     log::info!("customer import: {}", summary.message);
     Ok(summary)
+}
+
+/// Of the linked customers a complete import did not see, those lexoffice
+/// confirms as gone (404). A contact edited during the import can have moved
+/// between pages (lexoffice pages by offset on a name sort), so each one gets
+/// its own `GET /v1/contacts/{id}`; one that cannot be checked is kept.
+async fn confirmed_gone(
+    client: &crate::lexoffice::LexofficeClient,
+    key: &ApiKey,
+    unseen: impl Iterator<Item = (u64, String)>,
+) -> Vec<u64> {
+    let mut gone = Vec::new();
+    for (id, lex) in unseen {
+        match client.contact(key, &lex).await {
+            Err(e) if e.status() == Some(404) => gone.push(id),
+            Ok(_) => log::info!(
+                "customer {id} moved between pages during the import; still in lexoffice"
+            ),
+            Err(e) => log::warn!("customer {id} could not be confirmed as gone: {e:?}"),
+        }
+    }
+    gone
 }
