@@ -312,11 +312,12 @@ fn plan(
                 ctx.records
                     .iter()
                     .find(|r| r.lexoffice_id.as_deref() == Some(id))
-                    .map(|r| {
-                        format!(
+                    .map(|r| match (&r.voucher_number, r.is_finalised()) {
+                        (Some(n), true) => format!("Rechnung {n}"),
+                        _ => format!(
                             "Entwurf vom {}",
                             r.created_at.with_timezone(&Berlin).format("%d.%m.%Y %H:%M")
-                        )
+                        ),
                     })
                     .unwrap_or_else(|| "einem früheren Entwurf".to_string())
             })

@@ -624,6 +624,7 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     fill(&s, "Bis", "31.03.2025");
     s.wait_text("keine offenen Zeiten oder Leistungen");
     s.wait_text("bereits abgerechnet");
+    s.wait_text(&format!("ausgelassen (Rechnung {number})"));
     let create = s.wait_xpath("//dialog[@open]//button[normalize-space()='Erstellen']");
     assert_eq!(s.property(&create, "disabled"), true);
     s.screenshot(&shots.join("33-zweite-rechnung-nichts-offen.png"));
@@ -636,7 +637,10 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
 
     // „abgeschlossen“: no new times or services, the buttons say why; one click reopens.
     s.click_xpath("//div[contains(@class,'detail-title')]//button[normalize-space()='Bearbeiten']");
-    choose(&s, "Status", "abgeschlossen");
+    // In the dialog (the project list has a „Status“ filter of its own).
+    s.click_xpath(
+        "//dialog[@open]//select[@id=//dialog[@open]//label[normalize-space()='Status']/@for]/option[normalize-space()='abgeschlossen']",
+    );
     save_dialog(&s);
     s.wait_text("ist abgeschlossen und nimmt keine Zeiten oder Leistungen mehr an");
     let add_time = s.button("Zeit erfassen");
