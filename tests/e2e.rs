@@ -1084,17 +1084,10 @@ fn demo_mode_without_a_lexoffice_account() {
 }
 
 fn seed_own_customer(db: &Path) -> zeitrechnung_lib::storage::Customer {
-    use zeitrechnung_lib::storage::{Address, Customer, CustomerKind, Source};
+    use zeitrechnung_lib::storage::{Address, Customer};
     let store = zeitrechnung_lib::storage::Store::open(db).unwrap();
-    let now = chrono::Utc::now();
     let c = Customer {
-        id: store.next_id().unwrap(),
-        lexoffice_id: None,
-        lexoffice_version: None,
         number: "K-1".into(),
-        kind: CustomerKind::Company,
-        name: "Eigene Kundin GmbH".into(),
-        contact_person: String::new(),
         address: Address {
             street: "Hauptstraße 1".into(),
             zip: "10115".into(),
@@ -1102,16 +1095,7 @@ fn seed_own_customer(db: &Path) -> zeitrechnung_lib::storage::Customer {
             country_code: "DE".into(),
             ..Address::default()
         },
-        email: String::new(),
-        phone: String::new(),
-        archived: false,
-        source: Source::Manual,
-        missing_in_lexoffice: false,
-        billing_addresses: None,
-        last_imported_at: None,
-        hourly_rate: None,
-        created_at: now,
-        updated_at: now,
+        ..common::manual_customer(store.next_id().unwrap(), "Eigene Kundin GmbH")
     };
     store.put_customer(&c).unwrap();
     c

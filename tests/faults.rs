@@ -255,6 +255,16 @@ fn req(pid: u64) -> InvoiceRequest {
     }
 }
 
+fn billing_states(h: &common::Harness, pid: u64) -> Vec<BillingState> {
+    h.core
+        .store
+        .entries_of(pid)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.billing)
+        .collect()
+}
+
 /// No entry billed without a draft, at most one draft, nothing reserved unless unclear.
 fn invariants(name: &str, h: &common::Harness, sb: &Sandbox, pid: u64) -> usize {
     let drafts = sb.invoices_json();
@@ -351,12 +361,9 @@ async fn invoice_faults() {
                 } else {
                     assert_eq!(e.kind(), kind, "{name}: {e}");
                     assert!(
-                        h.core
-                            .store
-                            .entries_of(pid)
-                            .unwrap()
+                        billing_states(&h, pid)
                             .iter()
-                            .all(|e| e.billing == BillingState::Open),
+                            .all(|b| *b == BillingState::Open),
                         "{name}: a definite rejection leaves the entries open at once"
                     );
                 }
@@ -398,15 +405,10 @@ async fn invoice_faults() {
         );
         let id = sb.invoices_json()[0]["id"].as_str().unwrap().to_string();
         assert!(
-            h.core
-                .store
-                .entries_of(pid)
-                .unwrap()
-                .iter()
-                .all(|e| e.billing
-                    == BillingState::Billed {
-                        invoice_id: id.clone()
-                    }),
+            billing_states(&h, pid).iter().all(|b| *b
+                == BillingState::Billed {
+                    invoice_id: id.clone()
+                }),
             "{name}: entries billed"
         );
         count += 1;

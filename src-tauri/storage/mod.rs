@@ -18,7 +18,7 @@ pub use customers::{Address, Customer, CustomerKind, Source};
 pub use damaged::DamagedRecord;
 pub use invoices::{InvoiceRecord, InvoiceState};
 pub use projects::{entry_key, BillingState, Entry, EntryKind, Project, ProjectStatus};
-pub use settings::{ProfileCache, Settings};
+pub use settings::{ProfileCache, Settings, TaxMode};
 
 use std::path::Path;
 

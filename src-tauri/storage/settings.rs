@@ -40,33 +40,51 @@ pub struct ProfileCache {
     pub refreshed_at: DateTime<Utc>,
 }
 
+/// How lexoffice taxes the organisation (`ProfileCache::tax_mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaxMode {
+    /// Kleinunternehmer (§ 19 UStG): no VAT.
+    SmallBusiness,
+    /// `taxType = vatfree`: tax-exempt, no VAT.
+    Exempt,
+    /// With VAT.
+    Regular,
+}
+
 impl ProfileCache {
+    pub fn tax_mode(&self) -> TaxMode {
+        if self.small_business {
+            TaxMode::SmallBusiness
+        } else if self.tax_type.as_deref() == Some("vatfree") {
+            TaxMode::Exempt
+        } else {
+            TaxMode::Regular
+        }
+    }
+
     /// Drafts go out `vatfree` when the organisation is a Kleinunternehmer
     /// (`smallBusiness`) or tax-exempt (`taxType = vatfree`): lexoffice refuses
-    /// anything else for them (docs/lexoffice.md). The one home of this rule.
+    /// anything else for them (docs/lexoffice.md › Profile and taxes). The one
+    /// home of this rule.
     pub fn vatfree(&self) -> bool {
-        self.small_business || self.tax_type.as_deref() == Some("vatfree")
+        self.tax_mode() != TaxMode::Regular
     }
 
     /// „Besteuerung“ in Einstellungen › Schnittstellen.
     pub fn tax_display(&self) -> &'static str {
-        if self.small_business {
-            "Kleinunternehmer (§ 19 UStG) – Rechnungen ohne Umsatzsteuer"
-        } else if self.tax_type.as_deref() == Some("vatfree") {
-            "steuerfrei – Rechnungen ohne Umsatzsteuer"
-        } else {
-            "Regelbesteuerung – Rechnungen mit Umsatzsteuer"
+        match self.tax_mode() {
+            TaxMode::SmallBusiness => "Kleinunternehmer (§ 19 UStG) – Rechnungen ohne Umsatzsteuer",
+            TaxMode::Exempt => "steuerfrei – Rechnungen ohne Umsatzsteuer",
+            TaxMode::Regular => "Regelbesteuerung – Rechnungen mit Umsatzsteuer",
         }
     }
 
     /// How the organisation is taxed, in words (preview notes).
     pub fn tax_words(&self) -> &'static str {
-        if self.small_business {
-            "Kleinunternehmer (ohne Umsatzsteuer)"
-        } else if self.tax_type.as_deref() == Some("vatfree") {
-            "steuerfrei (ohne Umsatzsteuer)"
-        } else {
-            "mit Umsatzsteuer"
+        match self.tax_mode() {
+            TaxMode::SmallBusiness => "Kleinunternehmer (ohne Umsatzsteuer)",
+            TaxMode::Exempt => "steuerfrei (ohne Umsatzsteuer)",
+            TaxMode::Regular => "mit Umsatzsteuer",
         }
     }
 }
