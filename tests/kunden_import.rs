@@ -334,3 +334,63 @@ async fn needs_a_connection_and_runs_once_at_a_time() {
     let e = import::run(&h.core, |_| {}, &cancel).await.unwrap_err();
     assert_eq!(e.kind(), "busy");
 }
+
+/// lexoffice pages contacts by offset on a name sort: a contact renamed while the
+/// import runs can move to a page already read and be missed. It is confirmed
+/// with `GET /v1/contacts/{id}` and stays linked; only one that is really gone
+/// is marked „nicht mehr in lexoffice“.
+#[tokio::test]
+async fn a_contact_that_moved_pages_during_the_import_is_not_marked_gone() {
+    let sb = Arc::new(sandbox(600));
+    let h = connected(&sb);
+    import_plain(&h).await;
+    let mut customers: Vec<_> = sb
+        .contacts()
+        .all()
+        .into_iter()
+        .filter(|c| c.customer_number().is_some() && !c.archived)
+        .collect();
+    customers.sort_by_key(|c| c.display_name().to_lowercase());
+    let moved = customers.last().unwrap().id;
+    let gone = customers[customers.len() / 2].id;
+    assert!(sb.contacts().remove(gone).is_some());
+    let sb2 = sb.clone();
+    let fired = AtomicBool::new(false);
+    let s = import::run(
+        &h.core,
+        move |_| {
+            // After the first page: the last contact jumps to the front of the sort.
+            if !fired.swap(true, Ordering::SeqCst) {
+                sb2.contacts().update_contact(moved, |c| {
+                    if let Some(co) = c.company.as_mut() {
+                        co.name = "AAA Umbenannt GmbH".into();
+                    } else if let Some(p) = c.person.as_mut() {
+                        p.first_name = None;
+                        p.last_name = "AAA Umbenannt".into();
+                    }
+                });
+            }
+        },
+        &AtomicBool::new(false),
+    )
+    .await
+    .unwrap();
+    assert!(s.completed, "{s:?}");
+    assert_eq!(s.missing, 1, "{s:?}");
+    let local = h.core.store.customers().unwrap();
+    let by_lex = |id: uuid::Uuid| {
+        local
+            .iter()
+            .find(|c| c.lexoffice_id.as_deref() == Some(id.to_string().as_str()))
+            .unwrap()
+            .clone()
+    };
+    assert!(!by_lex(moved).missing_in_lexoffice, "moved, not gone");
+    assert!(by_lex(gone).missing_in_lexoffice);
+    let gets = sb
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.starts_with("/v1/contacts/"))
+        .count();
+    assert_eq!(gets, 2, "one confirming GET per unseen contact");
+}

@@ -415,3 +415,68 @@ async fn backup_leaves_out_what_changed_during_it_and_still_restores() {
         .collect();
     assert_eq!(names, vec!["waehrenddessen.json".to_string()]);
 }
+
+/// A backup is one consistent state: it waits while an invoice is being
+/// reserved, sent or settled (the invoice lock), and is written right after.
+#[tokio::test]
+async fn a_backup_waits_for_a_running_invoice_step() {
+    let h = seeded().await;
+    let path = h.dir.path().join("waehrend-rechnung.json");
+    let guard = h.core.invoice_lock.lock().await;
+    let core = h.core.clone();
+    let p = path.display().to_string();
+    let task = tokio::spawn(async move { sicherung::create(&core, p).await });
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert!(
+        !task.is_finished(),
+        "the backup must wait for the invoice step"
+    );
+    assert!(!path.exists());
+    drop(guard);
+    let r = task.await.unwrap().unwrap();
+    assert!(r.message.starts_with("Sicherung erstellt"), "{}", r.message);
+    assert!(path.exists());
+}
+
+/// Restore and customer import exclude each other: while one runs, the other is
+/// refused with a German message and changes nothing.
+#[tokio::test]
+async fn restore_and_customer_import_exclude_each_other() {
+    let sb = common::sandbox();
+    let h = common::harness(&sb.base_url);
+    zeitrechnung_lib::schnittstellen::connect(&h.core, common::KEY.into())
+        .await
+        .unwrap();
+    let file = h.dir.path().join("sicherung.json");
+    sicherung::create(&h.core, file.display().to_string())
+        .await
+        .unwrap();
+    // A slow first page keeps the import running.
+    sb.inject(
+        lexoffice_sandbox::Fault::Delay(std::time::Duration::from_millis(1500)),
+        1,
+    );
+    let core = h.core.clone();
+    let import = tokio::spawn(async move {
+        zeitrechnung_lib::kunden::import::run(
+            &core,
+            |_| {},
+            &std::sync::atomic::AtomicBool::new(false),
+        )
+        .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let e = sicherung::restore(&h.core, file.display().to_string())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), "busy");
+    assert_eq!(
+        e.to_string(),
+        "Gerade läuft ein Kunden-Import. Bitte warten, bis er fertig ist, und dann wiederherstellen."
+    );
+    assert!(import.await.unwrap().unwrap().completed);
+    // Afterwards the restore goes through.
+    sicherung::restore(&h.core, file.display().to_string())
+        .await
+        .unwrap();
+}
