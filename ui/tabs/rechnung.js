@@ -150,11 +150,16 @@ export async function openInvoiceDialog(projectId, onChange) {
 
   async function loadHistory() {
     const mine = ++historySeq;
-    try { drawHistory(await api.invoiceHistory(projectId)); } catch (e) { replace(historyBox, h("p", { class: "alert error" }, e.message)); return; }
+    let cached;
+    try { cached = await api.invoiceHistory(projectId); drawHistory(cached); } catch (e) { replace(historyBox, h("p", { class: "alert error" }, e.message)); return; }
     // Then ask lexoffice what became of each draft (deleted, finalised, voided).
+    // Redraw only what changed: a layout that jumps under the pointer loses clicks.
     try {
       const synced = await api.invoiceHistorySync(projectId);
-      if (mine === historySeq) { drawHistory(synced); refresh(); }
+      if (mine !== historySeq || JSON.stringify(synced) === JSON.stringify(cached)) return;
+      drawHistory(synced);
+      // Freed entries or a new voucher number change what the preview says.
+      refresh();
     } catch (e) {
       if (mine === historySeq && e.kind !== "notConnected") historyBox.append(h("p", { class: "hint" }, `Stand in lexoffice nicht abgefragt: ${e.message}`));
     }
