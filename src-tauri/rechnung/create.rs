@@ -1,0 +1,297 @@
+//! Sending a draft: reserve, one POST, settle or release (docs/architecture.md › The path of an invoice).
+use super::*;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedDraft {
+    pub record_id: u64,
+    pub invoice_id: String,
+    pub url: String,
+    pub message: String,
+    pub browser_opened: bool,
+}
+
+/// Explains lexoffice's 406 details in terms of the preview's positions.
+pub(super) fn explain_rejection(e: &LexofficeError, request: &serde_json::Value) -> String {
+    let LexofficeError::Status { status: 406, body } = e else {
+        return e.to_string();
+    };
+    let mut parts = Vec::new();
+    for d in body.details().iter().take(5) {
+        let field = d.field.clone().unwrap_or_default();
+        let msg = d.message.clone().or(d.code.clone()).unwrap_or_default();
+        let text = if let Some(rest) = field.strip_prefix("lineItems[") {
+            let (idx, tail) = rest.split_once(']').unwrap_or((rest, ""));
+            let pos = idx.parse::<usize>().map(|i| i + 1).unwrap_or(0);
+            let name = idx
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| request["lineItems"][i]["name"].as_str())
+                .unwrap_or("");
+            let what = match tail.trim_start_matches('.') {
+                "quantity" => "Menge",
+                "unitPrice.netAmount" | "unitPrice.grossAmount" => "Einzelpreis",
+                "unitPrice.taxRatePercentage" => "Steuersatz",
+                "name" => "Bezeichnung",
+                "description" => "Beschreibung",
+                "unitName" => "Einheit",
+                other => other,
+            };
+            format!("Position {pos} „{name}“, {what}: {msg}")
+        } else {
+            let what = match field.as_str() {
+                "title" => "Titel",
+                "introduction" => "Einleitung",
+                "remark" => "Schlussbemerkung",
+                "voucherDate" => "Rechnungsdatum",
+                f if f.starts_with("address") => "Kunde/Adresse",
+                f if f.starts_with("shippingConditions") => "Leistungszeitraum",
+                f if f.starts_with("taxConditions") => "Besteuerung",
+                f => f,
+            };
+            format!("{what}: {msg}")
+        };
+        parts.push(text);
+    }
+    if parts.is_empty() {
+        format!("{e} Nichts wurde abgerechnet.")
+    } else {
+        format!(
+            "lexoffice hat den Entwurf abgelehnt – {}. Nichts wurde abgerechnet.",
+            parts.join("; ")
+        )
+    }
+}
+
+pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft> {
+    let _guard = core.invoice_lock.try_lock().map_err(|_| {
+        AppError::Busy("Es wird gerade ein Rechnungsentwurf erstellt oder eine Sicherung geschrieben. Bitte einen Moment warten.".into())
+    })?;
+    let parsed = parse_request(&req)?;
+    let key = load_key(core).await?;
+    let client = core.client()?;
+    // The profile is read again before every POST (the cache is for display only):
+    // a Kleinunternehmer or tax-exempt organisation gets `vatfree` drafts, and a
+    // change since the preview stops the send, so the user sees it first.
+    let fresh = client.profile(&key).await?;
+    // lexoffice's clock when the attempt begins (its Date header has whole seconds).
+    let started_server_at = client.server_now().map(|t| t - Duration::seconds(2));
+    let store = core.store.clone();
+    let changed = blocking(move || {
+        let before = store.settings()?.profile;
+        let connected_at = before
+            .as_ref()
+            .map(|p| p.connected_at)
+            .unwrap_or_else(Utc::now);
+        let now = crate::schnittstellen::cache_from(&fresh, connected_at);
+        let changed = before
+            .as_ref()
+            .is_some_and(|b| b.vatfree() != now.vatfree());
+        store.update_settings(|s| s.profile = Some(now.clone()))?;
+        Ok(changed.then(|| now.tax_words()))
+    })
+    .await?;
+    if let Some(words) = changed {
+        return Err(AppError::validation(
+            "Rechnung",
+            format!("Die Besteuerung in lexoffice hat sich geändert: jetzt {words}. Die Vorschau ist angepasst – bitte prüfen und dann erneut „Erstellen“ wählen. Nichts wurde gesendet."),
+        ));
+    }
+    let store = core.store.clone();
+    let list_subprojects = req.list_subprojects;
+    let project_id = req.project_id;
+    // 1–2: plan, then record + reservation in one transaction.
+    let record = blocking(move || {
+        let ctx = context(&store, project_id)?;
+        let (preview, plan) = plan(&ctx, &parsed, list_subprojects, true);
+        let Some(plan) = plan else {
+            return Err(AppError::validation(
+                "Rechnung",
+                preview
+                    .problems
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "Nichts abzurechnen.".into()),
+            ));
+        };
+        let now = Utc::now();
+        let organization_id = store.settings()?.profile.map(|p| p.organization_id);
+        let record = InvoiceRecord {
+            id: store.next_id()?,
+            project_id,
+            contact_id: plan.request["address"]["contactId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            lexoffice_id: None,
+            state: InvoiceState::Pending,
+            period_from: parsed.from,
+            period_to: parsed.to,
+            hourly_rate: parsed.rate.map(|r| r.to_string()).unwrap_or_default(),
+            list_subprojects,
+            net: plan.totals.net.to_string(),
+            gross: plan.totals.gross.to_string(),
+            entry_ids: plan.entry_ids.clone(),
+            request: plan.request.clone(),
+            organization_id,
+            outcome_unknown_since: None,
+            started_server_at,
+            empty_looks: Vec::new(),
+            vatfree: Some(ctx.vatfree),
+            lexoffice_status: None,
+            voucher_number: None,
+            created_at: now,
+            updated_at: now,
+        };
+        store.transition_invoice_from(
+            &record,
+            |stored| stored.is_none(),
+            BillingState::Reserved {
+                attempt: record.id.to_string(),
+            },
+            |b| *b == BillingState::Open,
+            true,
+        )?;
+        Ok(record)
+    })
+    .await?;
+    log::info!(
+        "invoice attempt {} for project {}: {} entries reserved",
+        record.id,
+        project_id,
+        record.entry_ids.len()
+    );
+    crate::failpoint::hit("invoice.after_reserve");
+
+    // 3: exactly one POST.
+    let result = client.create_invoice(&key, &record.request).await;
+    drop(key);
+    match result {
+        Ok(created) => {
+            crate::failpoint::hit("invoice.after_post");
+            let mut rec = record;
+            settle(core, &mut rec, created.id.clone()).await?;
+            crate::failpoint::hit("invoice.after_settle");
+            let url = core.urls()?.invoice_edit(&created.id);
+            let browser_opened = core.open_lexoffice_page(url.clone()).await.is_ok();
+            Ok(CreatedDraft {
+                record_id: rec.id,
+                invoice_id: created.id,
+                url,
+                message: "Entwurf in lexoffice erstellt".into(),
+                browser_opened,
+            })
+        }
+        Err(e) if !e.outcome_unknown() => {
+            let reason = explain_rejection(&e, &record.request);
+            let mut rec = record;
+            release_entries(core, &mut rec, format!("abgelehnt: {reason}")).await?;
+            log::warn!("invoice attempt {} rejected: {e:?}", rec.id);
+            Err(match e.status() {
+                Some(406) | Some(400) => AppError::validation("Rechnung", reason),
+                _ => AppError::Lexoffice(e),
+            })
+        }
+        Err(e) => {
+            log::warn!("invoice attempt {} outcome unknown: {e:?}", record.id);
+            let mut rec = record;
+            rec.state = InvoiceState::Unclear {
+                reason: e.to_string(),
+            };
+            rec.updated_at = Utc::now();
+            rec.outcome_unknown_since = Some(rec.updated_at);
+            let s = core.store.clone();
+            let r2 = rec.clone();
+            blocking(move || s.put_invoice_record(&r2)).await?;
+            // Try to clear it up right away; a draft may exist despite the error.
+            match reconcile_inner(core, rec.id).await {
+                Ok(InvoiceRecord {
+                    state: InvoiceState::Created,
+                    lexoffice_id: Some(id),
+                    ..
+                }) => {
+                    let url = core.urls()?.invoice_edit(&id);
+                    let browser_opened = core.open_lexoffice_page(url.clone()).await.is_ok();
+                    Ok(CreatedDraft {
+                        record_id: rec.id,
+                        invoice_id: id,
+                        url,
+                        message: "Entwurf in lexoffice erstellt (nach Rückfrage bei lexoffice bestätigt)".into(),
+                        browser_opened,
+                    })
+                }
+                Ok(InvoiceRecord {
+                    state: InvoiceState::Released { .. },
+                    ..
+                }) => Err(AppError::Lexoffice(e)),
+                _ => Err(AppError::Unclear(format!(
+                    "{e} Ob der Entwurf trotzdem angelegt wurde, ist noch unklar. Die Einträge bleiben gesperrt, bis das geklärt ist – bitte in der Rechnungshistorie „Erneut prüfen“ wählen. Bitte nicht einfach erneut erstellen."
+                ))),
+            }
+        }
+    }
+}
+
+pub(super) fn unsettled(stored: Option<&InvoiceRecord>) -> bool {
+    matches!(
+        stored.map(|r| &r.state),
+        Some(InvoiceState::Pending | InvoiceState::Unclear { .. })
+    )
+}
+
+pub(super) async fn settle(
+    core: &Core,
+    rec: &mut InvoiceRecord,
+    lexoffice_id: String,
+) -> AppResult<()> {
+    let attempt = rec.id.to_string();
+    rec.lexoffice_id = Some(lexoffice_id.clone());
+    rec.state = InvoiceState::Created;
+    rec.lexoffice_status.get_or_insert_with(|| "draft".into());
+    rec.updated_at = Utc::now();
+    let store = core.store.clone();
+    let r = rec.clone();
+    blocking(move || {
+        store.transition_invoice_from(
+            &r,
+            unsettled,
+            BillingState::Billed {
+                invoice_id: lexoffice_id,
+            },
+            |b| matches!(b, BillingState::Reserved { attempt: a } if *a == attempt),
+            false,
+        )
+    })
+    .await
+}
+
+pub(super) async fn release_entries(
+    core: &Core,
+    rec: &mut InvoiceRecord,
+    reason: String,
+) -> AppResult<()> {
+    let attempt = rec.id.to_string();
+    let lex = rec.lexoffice_id.clone();
+    let previous = rec.state.clone();
+    rec.state = InvoiceState::Released { reason };
+    rec.updated_at = Utc::now();
+    let store = core.store.clone();
+    let r = rec.clone();
+    blocking(move || {
+        store.transition_invoice_from(
+            &r,
+            |stored| {
+                stored.map(|s| std::mem::discriminant(&s.state))
+                    == Some(std::mem::discriminant(&previous))
+            },
+            BillingState::Open,
+            |b| match b {
+                BillingState::Reserved { attempt: a } => *a == attempt,
+                BillingState::Billed { invoice_id } => Some(invoice_id) == lex.as_ref(),
+                BillingState::Open => false,
+            },
+            false,
+        )
+    })
+    .await
+}

@@ -1,0 +1,284 @@
+//! The preview: what the draft will contain and what blocks it (`plan`), the dialog's defaults.
+use super::*;
+
+pub async fn defaults(core: &Core, project_id: u64) -> AppResult<DialogDefaults> {
+    let store = core.store.clone();
+    blocking(move || {
+        let ctx = context(&store, project_id)?;
+        let today = today_berlin();
+        let (tm_from, tm_to) = month_bounds(today);
+        let (lm_from, lm_to) = month_bounds(tm_from.pred_opt().unwrap_or(tm_from));
+        let open_dates: Vec<NaiveDate> = ctx
+            .entries
+            .iter()
+            .filter(|(e, _)| e.billable && e.billing == BillingState::Open)
+            .map(|(e, _)| e.date)
+            .collect();
+        let all_open = match (open_dates.iter().min(), open_dates.iter().max()) {
+            (Some(a), Some(b)) => Some((de_date(*a), de_date(*b))),
+            _ => None,
+        };
+        Ok(DialogDefaults {
+            project_name: ctx.project.name.clone(),
+            customer_name: ctx.customer.as_ref().map(|c| c.name.clone()),
+            has_subprojects: !ctx.subs.is_empty(),
+            rate: ctx.rate.0.map(|r| format_de(r, 2)).unwrap_or_default(),
+            rate_source: ctx.rate.1,
+            last_month: (de_date(lm_from), de_date(lm_to)),
+            this_month: (de_date(tm_from), de_date(tm_to)),
+            all_open,
+        })
+    })
+    .await
+}
+
+/// The plan plus everything the dialog shows. `has_key` = a key is in the keyring.
+pub(super) fn plan(
+    ctx: &Context,
+    p: &Parsed,
+    list_subprojects: bool,
+    has_key: bool,
+) -> (Preview, Option<billing::InvoicePlan>) {
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
+    if !has_key {
+        problems.push("Keine Verbindung zu lexoffice: Bitte zuerst unter Einstellungen › Schnittstellen verbinden.".to_string());
+    }
+    let customer = ctx.customer.as_ref();
+    let contact_id = match customer {
+        None => {
+            problems.push(
+                "Dem Projekt ist kein Kunde zugeordnet. Bitte im Projekt einen Kunden wählen."
+                    .to_string(),
+            );
+            None
+        }
+        Some(c) if c.lexoffice_id.is_none() => {
+            problems.push(format!("Der Kunde „{}“ ist nicht mit lexoffice verknüpft. Bitte ihn in lexoffice anlegen und die Kunden erneut importieren.", c.name));
+            None
+        }
+        Some(c) if c.missing_in_lexoffice => {
+            problems.push(format!(
+                "Der Kunde „{}“ ist in lexoffice nicht mehr vorhanden.",
+                c.name
+            ));
+            None
+        }
+        Some(c) if c.archived => {
+            problems.push(format!("Der Kunde „{}“ ist in lexoffice archiviert. Bitte ihn dort wiederherstellen und die Kunden erneut importieren.", c.name));
+            None
+        }
+        Some(c) if c.wrong_billing_addresses().is_some() => {
+            let has = crate::money::billing_addresses_de(c.billing_addresses.unwrap_or(0));
+            problems.push(format!("Der Kunde „{}“ hat in lexoffice {has}. lexoffice erstellt eine Rechnung nur für einen Kontakt mit genau einer Rechnungsadresse. Bitte den Kontakt in lexoffice bearbeiten („Kontakt in lexoffice öffnen“) und danach die Kunden erneut importieren.", c.name));
+            None
+        }
+        Some(c) => c.lexoffice_id.clone(),
+    };
+    if ctx.project.status == crate::storage::ProjectStatus::Archiviert {
+        problems.push(format!("Das Projekt „{}“ ist archiviert. Zum Abrechnen bitte das Projekt wieder auf „aktiv“ oder „abgeschlossen“ setzen.", ctx.project.name));
+    }
+    if let Some(last) = ctx.last_draft_vatfree.filter(|v| *v != ctx.vatfree) {
+        notes.push(format!(
+            "Die Besteuerung in lexoffice hat sich seit dem letzten Entwurf geändert: jetzt {}, vorher {}. Die Vorschau rechnet schon mit der neuen Einstellung.",
+            ctx.tax_words,
+            if last { "ohne Umsatzsteuer" } else { "mit Umsatzsteuer" }
+        ));
+    }
+    // Entries in the period: open+billable go on the invoice; others are counted.
+    let in_period: Vec<&(Entry, u64)> = ctx
+        .entries
+        .iter()
+        .filter(|(e, _)| e.date >= p.from && e.date <= p.to && e.billable)
+        .collect();
+    let mut billed_on: HashMap<String, usize> = HashMap::new();
+    let mut reserved = 0usize;
+    for (e, _) in &in_period {
+        match &e.billing {
+            BillingState::Billed { invoice_id } => {
+                *billed_on.entry(invoice_id.clone()).or_default() += 1
+            }
+            BillingState::Reserved { .. } => reserved += 1,
+            BillingState::Open => {}
+        }
+    }
+    if !billed_on.is_empty() {
+        let n: usize = billed_on.values().sum();
+        let drafts: Vec<String> = billed_on
+            .keys()
+            .map(|id| {
+                ctx.records
+                    .iter()
+                    .find(|r| r.lexoffice_id.as_deref() == Some(id))
+                    .map(|r| match (&r.voucher_number, r.is_finalised()) {
+                        (Some(n), true) => format!("Rechnung {n}"),
+                        _ => format!(
+                            "Entwurf vom {}",
+                            r.created_at.with_timezone(&Berlin).format("%d.%m.%Y %H:%M")
+                        ),
+                    })
+                    .unwrap_or_else(|| "einem früheren Entwurf".to_string())
+            })
+            .collect();
+        notes.push(if n == 1 {
+            format!(
+                "1 Eintrag im Zeitraum ist bereits abgerechnet und wird ausgelassen ({}).",
+                drafts.join(", ")
+            )
+        } else {
+            format!(
+                "{n} Einträge im Zeitraum sind bereits abgerechnet und werden ausgelassen ({}).",
+                drafts.join(", ")
+            )
+        });
+    }
+    if reserved > 0 {
+        notes.push(if reserved == 1 {
+            "1 Eintrag gehört zu einem noch ungeklärten Versuch und wird ausgelassen (siehe Rechnungshistorie).".to_string()
+        } else {
+            format!("{reserved} Einträge gehören zu einem noch ungeklärten Versuch und werden ausgelassen (siehe Rechnungshistorie).")
+        });
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    let family: Vec<&Project> = std::iter::once(&ctx.project)
+        .chain(ctx.subs.iter())
+        .collect();
+    for pr in family {
+        let mut g = Group {
+            project_id: pr.id,
+            name: pr.name.clone(),
+            is_subproject: pr.id != ctx.project.id,
+            times: Vec::new(),
+            services: Vec::new(),
+        };
+        for (e, pid) in &in_period {
+            if *pid != pr.id || e.billing != BillingState::Open {
+                continue;
+            }
+            match &e.kind {
+                EntryKind::Time {
+                    minutes, employee, ..
+                } => g.times.push(TimeItem {
+                    entry_id: e.id,
+                    date: e.date,
+                    minutes: *minutes,
+                    employee: employee.clone(),
+                    description: e.description.clone(),
+                }),
+                EntryKind::Service {
+                    name,
+                    quantity,
+                    unit,
+                    unit_price,
+                    tax_rate,
+                } => g.services.push(ServiceItem {
+                    entry_id: e.id,
+                    date: e.date,
+                    name: name.clone(),
+                    description: e.description.clone(),
+                    quantity: *quantity,
+                    unit: unit.clone(),
+                    unit_price: *unit_price,
+                    tax_rate: *tax_rate,
+                }),
+            }
+        }
+        groups.push(g);
+    }
+    let input = BillingInput {
+        contact_id: contact_id.clone().unwrap_or_else(|| "-".into()),
+        project_name: ctx.project.name.clone(),
+        period_from: p.from,
+        period_to: p.to,
+        hourly_rate: p.rate.unwrap_or(Decimal::ZERO),
+        list_subprojects,
+        small_business: ctx.vatfree,
+        time_tax_rate: ctx.default_tax,
+        today: today_berlin(),
+        title: None,
+        introduction: None,
+        remark: None,
+        groups,
+    };
+    let built = billing::build(&input);
+    let fix_contact_customer_id = customer
+        .filter(|c| c.lexoffice_id.is_some() && c.wrong_billing_addresses().is_some())
+        .map(|c| c.id);
+    let customer_view = customer.map(|c| CustomerAddress {
+        name: c.name.clone(),
+        number: c.number.clone(),
+        lines: [
+            c.contact_person.clone(),
+            c.address.supplement.clone(),
+            c.address.street.clone(),
+            format!("{} {}", c.address.zip, c.address.city)
+                .trim()
+                .to_string(),
+            if c.address.country_code.is_empty() || c.address.country_code == "DE" {
+                String::new()
+            } else {
+                c.address.country_code.clone()
+            },
+        ]
+        .into_iter()
+        .filter(|l| !l.trim().is_empty())
+        .collect(),
+    });
+    match built {
+        Ok(plan) => {
+            let ok = problems.is_empty();
+            let preview = Preview {
+                ok,
+                problems,
+                notes,
+                lines: plan.lines.clone(),
+                totals: Some(plan.totals.clone()),
+                service_period: Some(if plan.service_from == plan.service_to {
+                    de_date(plan.service_from)
+                } else {
+                    format!(
+                        "{} – {}",
+                        de_date(plan.service_from),
+                        de_date(plan.service_to)
+                    )
+                }),
+                customer: customer_view,
+                small_business: ctx.vatfree,
+                entry_count: plan.entry_ids.len(),
+                hours_display: format!("{} h", format_minutes(plan.total_minutes)),
+                fix_contact_customer_id,
+            };
+            (preview, if ok { Some(plan) } else { None })
+        }
+        Err(e) => {
+            problems.push(problem_text(&e));
+            (
+                Preview {
+                    ok: false,
+                    problems,
+                    notes,
+                    lines: Vec::new(),
+                    totals: None,
+                    service_period: None,
+                    customer: customer_view,
+                    small_business: ctx.vatfree,
+                    entry_count: 0,
+                    hours_display: "0:00 h".into(),
+                    fix_contact_customer_id,
+                },
+                None,
+            )
+        }
+    }
+}
+
+pub async fn preview(core: &Core, req: InvoiceRequest) -> AppResult<Preview> {
+    let parsed = parse_request(&req)?;
+    let connected = has_key(core).await;
+    let store = core.store.clone();
+    blocking(move || {
+        let ctx = context(&store, req.project_id)?;
+        Ok(plan(&ctx, &parsed, req.list_subprojects, connected).0)
+    })
+    .await
+}
