@@ -134,7 +134,7 @@ pub async fn prepare(core: &Core) -> AppResult<()> {
                 core,
                 TimeInput {
                     project_id: target,
-                    date: day.format("%d.%m.%Y").to_string(),
+                    date: crate::format::date(day),
                     employee: employees[rng.below(4) as usize].into(),
                     start: format!("{start:02}:00"),
                     end: format!(
@@ -165,7 +165,7 @@ pub async fn prepare(core: &Core) -> AppResult<()> {
                     core,
                     ServiceInput {
                         project_id: target,
-                        date: day.format("%d.%m.%Y").to_string(),
+                        date: crate::format::date(day),
                         name: m.into(),
                         quantity: (1 + rng.below(12)).to_string(),
                         unit: unit.into(),

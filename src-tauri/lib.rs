@@ -10,6 +10,7 @@ pub mod core;
 pub mod demo;
 pub mod error;
 pub mod failpoint;
+pub mod format;
 pub mod kunden;
 pub mod lexoffice;
 pub mod money;

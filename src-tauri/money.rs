@@ -1,4 +1,4 @@
-//! German decimal input and de-DE formatting. Amounts are `rust_decimal::Decimal`
+//! German decimal input, rounding and the allowed tax rates (formatting: `crate::format`). Amounts are `rust_decimal::Decimal`
 //! everywhere; no float ever touches them.
 //!
 //! Accepted input (forgiving, as a clerk types it): `85`, `85,5`, `85,50`,
@@ -6,8 +6,10 @@
 //! other than exactly three digits can only be a decimal point). `1.250` is read
 //! the German way, as one thousand two hundred fifty.
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use std::str::FromStr;
+
+use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecimalError {
@@ -128,37 +130,6 @@ fn valid_grouping(parts: &[&str]) -> bool {
     parts.len() >= 2 && (1..=3).contains(&parts[0].len()) && parts[1..].iter().all(|p| p.len() == 3)
 }
 
-/// de-DE formatting with thousands dots and at least `min_decimals` places
-/// (more when the value has them, e.g. a rate of 85,125).
-pub fn format_de(value: Decimal, min_decimals: u32) -> String {
-    let mut v = value.normalize();
-    if v.scale() < min_decimals {
-        v.rescale(min_decimals);
-    }
-    let text = v.abs().to_string();
-    let (int, frac) = match text.split_once('.') {
-        Some((i, f)) => (i.to_string(), Some(f.to_string())),
-        None => (text.clone(), None),
-    };
-    let mut grouped = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(ch);
-    }
-    let sign = if value.is_sign_negative() && !value.is_zero() {
-        "-"
-    } else {
-        ""
-    };
-    match frac {
-        Some(f) => format!("{sign}{grouped},{f}"),
-        None => format!("{sign}{grouped}"),
-    }
-}
-
-/// `85,50 €`
 /// The VAT rates lexoffice accepts for German invoices today (docs/lexoffice.md):
 /// 19, 7 and 0 %. 5 and 16 % were valid only in the second half of 2020.
 pub const TAX_RATES: [u32; 3] = [19, 7, 0];
@@ -172,28 +143,54 @@ pub fn allowed_tax_rate(rate: Decimal) -> Option<Decimal> {
         .find(|r| *r == rate)
 }
 
-pub fn format_eur(value: Decimal) -> String {
-    format!("{} €", format_de(value, 2))
+/// Commercial rounding to `dp` places, half away from zero.
+pub fn round_half_up(value: Decimal, dp: u32) -> Decimal {
+    value.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
 }
 
-/// A count with its noun in the right number: `1 Kunde`, `2 Kunden`, `1.234 Kunden`.
-pub fn count_de(n: usize, one: &str, many: &str) -> String {
-    let number = format_de(Decimal::from(n as u64), 0);
-    format!("{number} {}", if n == 1 { one } else { many })
+/// A money amount: rounded half-up to cents, always written with 2 decimals.
+pub fn round2(value: Decimal) -> Decimal {
+    let mut v = round_half_up(value, 2);
+    v.rescale(2);
+    v
 }
 
-/// „keine Rechnungsadresse“, „1 Rechnungsadresse“, „2 Rechnungsadressen“.
-pub fn billing_addresses_de(n: u32) -> String {
-    if n == 0 {
-        "keine Rechnungsadresse".into()
-    } else {
-        count_de(n as usize, "Rechnungsadresse", "Rechnungsadressen")
+/// Parses a Stundensatz as typed (German notation, > 0, ≤ 4 decimals).
+pub fn parse_rate(text: &str) -> AppResult<Decimal> {
+    const FIELD: &str = "Stundensatz";
+    let rate = parse_de(text, 4).map_err(|e| {
+        let msg = match e {
+            DecimalError::Empty => "Bitte einen Stundensatz eingeben, z. B. 85,50.".to_string(),
+            DecimalError::NotANumber => {
+                "Bitte den Stundensatz als Zahl eingeben, z. B. 85,50.".to_string()
+            }
+            DecimalError::Negative => "Der Stundensatz darf nicht negativ sein.".to_string(),
+            DecimalError::TooManyDecimals(n) => {
+                format!("Der Stundensatz darf höchstens {n} Nachkommastellen haben.")
+            }
+            DecimalError::TooLarge => "Der Stundensatz ist unrealistisch hoch.".to_string(),
+        };
+        AppError::validation(FIELD, msg)
+    })?;
+    if rate.is_zero() {
+        return Err(AppError::validation(
+            FIELD,
+            "Der Stundensatz muss größer als 0 sein.",
+        ));
     }
+    if rate > Decimal::from(100_000) {
+        return Err(AppError::validation(
+            FIELD,
+            "Der Stundensatz ist unrealistisch hoch (mehr als 100.000 € pro Stunde).",
+        ));
+    }
+    Ok(rate)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::*;
 
     #[test]
     fn counts_take_the_right_number() {

@@ -2,14 +2,13 @@
 //! cached profile, and the default hourly rate. Tauri-free.
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Europe::Berlin;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
+use crate::format::format_de;
 use crate::lexoffice::{LexofficeError, Profile};
-use crate::money::{format_de, parse_de, DecimalError};
 use crate::secrets::{ApiKey, SecretError};
 use crate::storage::ProfileCache;
 
@@ -50,7 +49,7 @@ fn keyring_error(e: SecretError) -> AppError {
 }
 
 fn berlin_date(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Berlin).format("%d.%m.%Y").to_string()
+    crate::format::local_date(t)
 }
 
 fn status_from(
@@ -202,38 +201,6 @@ pub async fn disconnect(core: &Core) -> AppResult<ConnectionStatus> {
     .await
 }
 
-/// Parses a Stundensatz as typed (German notation, > 0, ≤ 4 decimals).
-pub fn parse_rate(text: &str) -> AppResult<Decimal> {
-    const FIELD: &str = "Stundensatz";
-    let rate = parse_de(text, 4).map_err(|e| {
-        let msg = match e {
-            DecimalError::Empty => "Bitte einen Stundensatz eingeben, z. B. 85,50.".to_string(),
-            DecimalError::NotANumber => {
-                "Bitte den Stundensatz als Zahl eingeben, z. B. 85,50.".to_string()
-            }
-            DecimalError::Negative => "Der Stundensatz darf nicht negativ sein.".to_string(),
-            DecimalError::TooManyDecimals(n) => {
-                format!("Der Stundensatz darf höchstens {n} Nachkommastellen haben.")
-            }
-            DecimalError::TooLarge => "Der Stundensatz ist unrealistisch hoch.".to_string(),
-        };
-        AppError::validation(FIELD, msg)
-    })?;
-    if rate.is_zero() {
-        return Err(AppError::validation(
-            FIELD,
-            "Der Stundensatz muss größer als 0 sein.",
-        ));
-    }
-    if rate > Decimal::from(100_000) {
-        return Err(AppError::validation(
-            FIELD,
-            "Der Stundensatz ist unrealistisch hoch (mehr als 100.000 € pro Stunde).",
-        ));
-    }
-    Ok(rate)
-}
-
 fn rate_settings(rate: Option<Decimal>) -> RateSettings {
     RateSettings {
         hourly_rate: rate.map(|r| r.to_string()),
@@ -247,7 +214,7 @@ pub async fn rate(core: &Core) -> AppResult<RateSettings> {
 }
 
 pub async fn save_rate(core: &Core, text: String) -> AppResult<RateSettings> {
-    let rate = parse_rate(&text)?;
+    let rate = crate::money::parse_rate(&text)?;
     let store = core.store.clone();
     blocking(move || {
         let s = store.update_settings(|s| s.hourly_rate = Some(rate))?;

@@ -70,7 +70,7 @@ pub struct BackupResult {
 }
 
 fn counts(s: &BackupSummary) -> String {
-    use crate::money::count_de;
+    use crate::format::count_de;
     format!(
         "{}, {}, {}, {}",
         count_de(s.customers, "Kunde", "Kunden"),

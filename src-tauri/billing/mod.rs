@@ -45,7 +45,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::money::{format_de, format_eur};
+use crate::format::{format_de, format_eur};
 
 pub use request::berlin_midnight;
 pub use text::{default_introduction, text_len};
@@ -269,10 +269,6 @@ pub struct InvoicePlan {
 
 // ---------------------------------------------------------------- problems
 
-fn de_date(d: &NaiveDate) -> String {
-    text::date_de(*d)
-}
-
 /// Why no invoice can be built, in words a clerk understands.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BillingProblem {
@@ -294,7 +290,7 @@ pub enum BillingProblem {
     NoContact,
     #[error("Der Steuersatz {} % ist nicht erlaubt: lexoffice nimmt 19, 7 oder 0 %.", format_de(*rate, 0))]
     InvalidTaxRate { rate: Decimal },
-    #[error("Die Leistung vom {} hat keine Bezeichnung.", de_date(date))]
+    #[error("Die Leistung vom {} hat keine Bezeichnung.", crate::format::date(*date))]
     ServiceWithoutName { date: NaiveDate },
     #[error("Bei der Leistung „{name}“ fehlt die Einheit.")]
     ServiceWithoutUnit { name: String },

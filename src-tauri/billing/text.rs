@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::MAX_DATES_LISTED;
-use crate::money::format_de;
+use crate::format::{date as date_de, format_de};
 
 /// Length as lexoffice counts it: UTF-16 code units (Java `String.length()`).
 /// Equal to the number of characters for all German text; an emoji counts 2,
@@ -37,11 +37,6 @@ pub fn truncate(s: &str, max: usize) -> String {
     let mut out = out.trim_end().to_string();
     out.push('…');
     out
-}
-
-/// `03.03.2025`
-pub fn date_de(d: NaiveDate) -> String {
-    d.format("%d.%m.%Y").to_string()
 }
 
 /// `01.03.2025–31.03.2025`, or one date when both are the same day.

@@ -6,22 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use super::{LineKind, PreviewLine, TaxLine, Totals};
-use crate::money::{format_de, format_eur};
-
-/// Commercial rounding to `dp` places, half away from zero.
-pub fn round_half_up(value: Decimal, dp: u32) -> Decimal {
-    value.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
-}
-
-/// A money amount: rounded half-up to cents, always written with 2 decimals.
-pub fn round2(value: Decimal) -> Decimal {
-    let mut v = round_half_up(value, 2);
-    v.rescale(2);
-    v
-}
+use crate::format::{format_de, format_eur};
+pub use crate::money::{round2, round_half_up};
 
 /// `round2(quantity × unit price)`, or None when the product does not fit a Decimal.
 pub fn line_amount(quantity: Decimal, unit_price: Decimal) -> Option<Decimal> {

@@ -20,8 +20,8 @@ use serde::Serialize;
 
 use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
+use crate::format::format_de;
 use crate::lexoffice::Contact;
-use crate::money::format_de;
 use crate::secrets::ApiKey;
 use crate::storage::{Address, Customer, CustomerKind, Source};
 

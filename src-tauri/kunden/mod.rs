@@ -94,7 +94,6 @@ pub struct CustomerDetail {
 }
 
 pub fn detail_of(c: Customer) -> CustomerDetail {
-    use chrono_tz::Europe::Berlin;
     let notice = if c.lexoffice_id.is_none() {
         Some("Manuell angelegt: Für diesen Kunden kann noch keine lexoffice-Rechnung erstellt werden. Legen Sie ihn in lexoffice an (gleiche Kundennummer oder gleicher Name und PLZ) und importieren Sie die Kunden erneut – dann wird er verknüpft.".to_string())
     } else if c.missing_in_lexoffice {
@@ -105,13 +104,9 @@ pub fn detail_of(c: Customer) -> CustomerDetail {
         None
     };
     CustomerDetail {
-        hourly_rate_display: c.hourly_rate.map(|r| crate::money::format_de(r, 2)),
+        hourly_rate_display: c.hourly_rate.map(|r| crate::format::format_de(r, 2)),
         source_label: source_label(c.source),
-        last_imported: c.last_imported_at.map(|t| {
-            t.with_timezone(&Berlin)
-                .format("%d.%m.%Y %H:%M")
-                .to_string()
-        }),
+        last_imported: c.last_imported_at.map(crate::format::date_time),
         invoiceable: notice.is_none(),
         notice,
         customer: c,
@@ -325,7 +320,7 @@ pub async fn set_rate(core: &Core, id: u64, rate: String) -> AppResult<CustomerD
     let rate = if rate.trim().is_empty() {
         None
     } else {
-        Some(crate::schnittstellen::parse_rate(&rate)?)
+        Some(crate::money::parse_rate(&rate)?)
     };
     let store = core.store.clone();
     blocking(move || {

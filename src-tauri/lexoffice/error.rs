@@ -305,7 +305,7 @@ pub fn explain_message(msg: &str) -> Option<String> {
         if let Some(n) = rest.split_whitespace().next().and_then(|n| n.parse().ok()) {
             return Some(format!(
                 "Der Kunde hat in lexoffice {}, lexoffice verlangt genau eine. Bitte den Kontakt in lexoffice so bearbeiten, dass er genau eine Rechnungsadresse hat, und die Kunden dann erneut importieren.",
-                crate::money::billing_addresses_de(n)
+                crate::format::billing_addresses_de(n)
             ));
         }
     }

@@ -85,6 +85,10 @@ use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::entry_rules::{
+    DEFAULT_TAX_RATE, DEFAULT_UNIT, DESCRIPTION_CHARS, EMPLOYEE_CHARS, QUANTITY_LIMIT,
+    SERVICE_NAME_CHARS, UNIT_CHARS, UNIT_PRICE_LIMIT,
+};
 use super::parse::{self, show, PlainUnit};
 use crate::money::{parse_de, DecimalError};
 
@@ -92,16 +96,8 @@ use crate::money::{parse_de, DecimalError};
 pub const MAX_ROWS: usize = 20_000;
 /// Longest field, in characters (lexoffice's line-item description limit).
 pub const MAX_FIELD_CHARS: usize = 2_000;
-/// Longest service name (lexoffice's line-item name limit).
-pub const MAX_NAME_CHARS: usize = 255;
 /// Largest file accepted.
 pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
-/// Unit of a service row without Einheit.
-pub const DEFAULT_UNIT: &str = "Stück";
-/// Quantities must be below this (keeps quantity × price far from overflow).
-pub const QUANTITY_LIMIT: i64 = 1_000_000;
-/// Unit prices must be below this.
-pub const UNIT_PRICE_LIMIT: i64 = 100_000_000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CsvFile {
@@ -757,7 +753,7 @@ impl<'a> Row<'a> {
                     format!(
                         "Der Wert „{}“ ist zu groß (höchstens {}).",
                         show(v),
-                        crate::money::format_de(Decimal::from(limit) - Decimal::new(1, 4), 0)
+                        crate::format::format_de(Decimal::from(limit) - Decimal::new(1, 4), 0)
                     ),
                 );
                 None
@@ -789,7 +785,7 @@ impl<'a> Row<'a> {
             }
             Some(_) => self.parsed(Col::Datum, parse::parse_date),
         };
-        let description = self.text(Col::Beschreibung, true, MAX_FIELD_CHARS);
+        let description = self.text(Col::Beschreibung, true, DESCRIPTION_CHARS);
         let billable = match self.raw(Col::Abrechenbar) {
             None => Some(true),
             Some(_) => self.parsed(Col::Abrechenbar, |v| parse::parse_bool_de(v, true)),
@@ -805,7 +801,7 @@ impl<'a> Row<'a> {
 
     fn time(&mut self) -> Option<TimeRow> {
         let common = self.common();
-        let employee = self.text(Col::Mitarbeiter, false, MAX_FIELD_CHARS);
+        let employee = self.text(Col::Mitarbeiter, false, EMPLOYEE_CHARS);
         let n_err = self.errors.len();
         let start = self.parsed(Col::Von, parse::parse_clock);
         let end = self.parsed(Col::Bis, parse::parse_clock);
@@ -845,10 +841,10 @@ impl<'a> Row<'a> {
                 if let Some(d) = dur {
                     if computed.abs_diff(d) > 1 {
                         let raw = self.raw(Col::Dauer).unwrap_or_default();
-                        let shown = if raw == parse::format_minutes(d) {
+                        let shown = if raw == crate::format::minutes(u64::from(d)) {
                             format!("„{raw}“")
                         } else {
-                            format!("„{}“ ({})", show(raw), parse::format_minutes(d))
+                            format!("„{}“ ({})", show(raw), crate::format::minutes(u64::from(d)))
                         };
                         self.err(
                             Col::Dauer,
@@ -861,7 +857,7 @@ impl<'a> Row<'a> {
                                 } else {
                                     String::new()
                                 },
-                                parse::format_minutes(computed)
+                                crate::format::minutes(u64::from(computed))
                             ),
                         );
                         return None;
@@ -879,7 +875,7 @@ impl<'a> Row<'a> {
                             format!(
                                 "Beginn {} plus Dauer {}{} endet nach Mitternacht. Arbeitszeiten über Mitternacht bitte auf zwei Tage aufteilen.",
                                 clock(s),
-                                parse::format_minutes(d),
+                                crate::format::minutes(u64::from(d)),
                                 pause_text(brk)
                             ),
                         );
@@ -896,7 +892,7 @@ impl<'a> Row<'a> {
                             format!(
                                 "Ende {} minus Dauer {}{} beginnt vor Mitternacht. Arbeitszeiten über Mitternacht bitte auf zwei Tage aufteilen.",
                                 clock(e),
-                                parse::format_minutes(d),
+                                crate::format::minutes(u64::from(d)),
                                 pause_text(brk)
                             ),
                         );
@@ -950,7 +946,12 @@ impl<'a> Row<'a> {
 
     fn service(&mut self) -> Option<ServiceRow> {
         let common = self.common();
-        let name = self.required_text(Col::Bezeichnung, "eine Bezeichnung", false, MAX_NAME_CHARS);
+        let name = self.required_text(
+            Col::Bezeichnung,
+            "eine Bezeichnung",
+            false,
+            SERVICE_NAME_CHARS,
+        );
         let quantity = self.decimal(Col::Menge, "eine Menge", "Negative Menge", QUANTITY_LIMIT);
         let quantity = match quantity {
             Some(q) if q.is_zero() => {
@@ -969,9 +970,9 @@ impl<'a> Row<'a> {
             "Negativer Einzelpreis",
             UNIT_PRICE_LIMIT,
         );
-        let unit = self.text(Col::Einheit, false, MAX_FIELD_CHARS);
+        let unit = self.text(Col::Einheit, false, UNIT_CHARS);
         let tax_rate = match self.raw(Col::Steuersatz) {
-            None => Some(Decimal::from(19)),
+            None => Some(Decimal::from(DEFAULT_TAX_RATE)),
             Some(_) => self.parsed(Col::Steuersatz, parse::parse_tax_rate),
         };
         let (project, subproject, date, description, billable) = common?;
@@ -1208,7 +1209,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<CsvFile, String> {
         if rows.len() == MAX_ROWS {
             return Err(format!(
                 "Die Datei hat mehr als {} Datenzeilen. Bitte in mehrere Dateien aufteilen.",
-                crate::money::format_de(Decimal::from(MAX_ROWS as u64), 0)
+                crate::format::format_de(Decimal::from(MAX_ROWS as u64), 0)
             ));
         }
         let result = parse_record(&header, &rec, delimiter);
@@ -1301,7 +1302,10 @@ mod tests {
     fn malformed_rows_name_column_and_value() {
         // (cells, column as it must appear in the message, further text expected)
         let long_text = "x".repeat(MAX_FIELD_CHARS + 1);
-        let long_name = "y".repeat(MAX_NAME_CHARS + 1);
+        let long_name = "y".repeat(SERVICE_NAME_CHARS + 1);
+        // The form's limits (entry_rules), so an imported entry can be saved again.
+        let long_employee = "m".repeat(EMPLOYEE_CHARS + 1);
+        let long_unit = "u".repeat(UNIT_CHARS + 1);
         type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
         let cases: Vec<Case> = vec![
             (
@@ -1597,6 +1601,24 @@ mod tests {
                 vec![T, P, DT, ("Dauer", "1"), ("Unterprojekt", "A\u{85}B")],
                 "Spalte „Unterprojekt“",
                 "Steuerzeichen (U+0085)",
+            ),
+            (
+                vec![T, P, DT, ("Dauer", "1"), ("Mitarbeiter", &long_employee)],
+                "Spalte „Mitarbeiter“",
+                "zu lang (101 Zeichen, höchstens 100)",
+            ),
+            (
+                vec![
+                    L,
+                    P,
+                    DT,
+                    ("Bezeichnung", "Kabel"),
+                    ("Menge", "1"),
+                    ("Einzelpreis", "5"),
+                    ("Einheit", &long_unit),
+                ],
+                "Spalte „Einheit“",
+                "zu lang (31 Zeichen, höchstens 30)",
             ),
         ];
         assert!(cases.len() >= 25);

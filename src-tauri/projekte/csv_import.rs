@@ -10,10 +10,10 @@ use chrono::Utc;
 use serde::Serialize;
 
 use super::csv::{parse_csv, ParsedRow};
-use super::format_minutes;
 use crate::core::{blocking, Core};
 use crate::error::{io_de, AppError, AppResult};
-use crate::money::format_de;
+use crate::format::format_de;
+use crate::format::minutes as format_minutes;
 use crate::storage::{BillingState, Entry, EntryKind, Project, ProjectStatus, Store};
 
 const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
@@ -205,7 +205,7 @@ fn analyse(store: &Store, path: &PathBuf) -> AppResult<Analysed> {
             ParsedRow::Time(t) => {
                 let summary = format!(
                     "{} · {} · {} h{}{}",
-                    t.date.format("%d.%m.%Y"),
+                    crate::format::date(t.date),
                     target.name,
                     format_minutes(u64::from(t.minutes)),
                     if t.employee.is_empty() {
@@ -236,7 +236,7 @@ fn analyse(store: &Store, path: &PathBuf) -> AppResult<Analysed> {
             ParsedRow::Service(s) => {
                 let summary = format!(
                     "{} · {} · {} {} {} à {} €",
-                    s.date.format("%d.%m.%Y"),
+                    crate::format::date(s.date),
                     target.name,
                     format_de(s.quantity, 0),
                     s.unit,
@@ -340,7 +340,7 @@ pub async fn import(core: &Core, path: String) -> AppResult<CsvImportResult> {
             e.id = store.next_id()?;
         }
         store.put_entries(&entries)?;
-        use crate::money::count_de;
+        use crate::format::count_de;
         let message = format!(
             "{} importiert{}{}.",
             count_de(entries.len(), "Eintrag", "Einträge"),

@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod csv_import;
+pub mod entry_rules;
 pub mod parse;
 
 use std::collections::HashMap;
@@ -13,7 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
-use crate::money::{format_de, parse_de, DecimalError};
+use crate::format::{format_de, minutes as format_minutes};
+use crate::money::round2;
+use crate::money::{parse_de, DecimalError};
 use crate::storage::{
     BillingState, Customer, Entry, EntryKind, Project, ProjectStatus, Settings, Store,
 };
@@ -200,23 +203,6 @@ pub struct ProjectTotals {
     pub open_entries: u64,
     /// Open billable minutes without any hourly rate (not in the open amount).
     pub minutes_without_rate: u64,
-}
-
-pub fn round2(d: Decimal) -> Decimal {
-    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-}
-
-/// `h:mm`, hours grouped the German way: 122500 h → `122.500:00`.
-pub fn format_minutes(m: u64) -> String {
-    let hours = (m / 60).to_string();
-    let mut grouped = String::new();
-    for (i, c) in hours.chars().enumerate() {
-        if i > 0 && (hours.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    format!("{grouped}:{:02}", m % 60)
 }
 
 /// Quantity × price, rounded; never panics (inputs are limited, but a backup
@@ -462,7 +448,7 @@ pub async fn save(core: &Core, input: ProjectInput) -> AppResult<ProjectDetail> 
     let rate = if input.hourly_rate.trim().is_empty() {
         None
     } else {
-        let r = crate::schnittstellen::parse_rate(&input.hourly_rate)?;
+        let r = crate::money::parse_rate(&input.hourly_rate)?;
         Some(r)
     };
     let status = parse_status(&input.status)?;
@@ -613,8 +599,8 @@ pub async fn delete(core: &Core, id: u64, confirmed: bool) -> AppResult<Option<D
             question: format!(
                 "„{}“ mit {} und {} endgültig löschen?",
                 project.name,
-                crate::money::count_de(subs.len(), "Unterprojekt", "Unterprojekten"),
-                crate::money::count_de(entries.len(), "Eintrag", "Einträgen")
+                crate::format::count_de(subs.len(), "Unterprojekt", "Unterprojekten"),
+                crate::format::count_de(entries.len(), "Eintrag", "Einträgen")
             ),
         };
         if (check.entries > 0 || check.subprojects > 0) && !confirmed {
@@ -717,7 +703,7 @@ pub fn view_with(e: &Entry, subproject: &str, drafts: &DraftStates) -> EntryView
         project_id: e.project_id,
         subproject: subproject.to_string(),
         date: e.date,
-        date_display: e.date.format("%d.%m.%Y").to_string(),
+        date_display: crate::format::date(e.date),
         kind: "time",
         employee: String::new(),
         start: String::new(),
@@ -865,7 +851,7 @@ fn field_err(field: &'static str) -> impl Fn(String) -> AppError {
 /// Validates the Zeit erfassen form into an entry kind.
 pub fn time_kind(input: &TimeInput) -> AppResult<(NaiveDate, EntryKind)> {
     let date = parse::parse_date(&input.date).map_err(field_err("Datum"))?;
-    let employee = clean("Mitarbeiter", &input.employee, 100)?;
+    let employee = clean("Mitarbeiter", &input.employee, entry_rules::EMPLOYEE_CHARS)?;
     let has_span = !input.start.trim().is_empty() || !input.end.trim().is_empty();
     let break_minutes = if input.break_time.trim().is_empty() {
         0
@@ -928,7 +914,7 @@ pub fn time_kind(input: &TimeInput) -> AppResult<(NaiveDate, EntryKind)> {
 /// Validates the Leistung erfassen form.
 pub fn service_kind(input: &ServiceInput) -> AppResult<(NaiveDate, EntryKind)> {
     let date = parse::parse_date(&input.date).map_err(field_err("Datum"))?;
-    let name = clean("Bezeichnung", &input.name, 255)?;
+    let name = clean("Bezeichnung", &input.name, entry_rules::SERVICE_NAME_CHARS)?;
     if name.is_empty() {
         return Err(AppError::validation(
             "Bezeichnung",
@@ -942,25 +928,25 @@ pub fn service_kind(input: &ServiceInput) -> AppResult<(NaiveDate, EntryKind)> {
             "Die Menge muss größer als 0 sein.",
         ));
     }
-    if quantity >= Decimal::from(csv::QUANTITY_LIMIT) {
+    if quantity >= Decimal::from(entry_rules::QUANTITY_LIMIT) {
         return Err(AppError::validation(
             "Menge",
             "Die Menge muss kleiner als 1.000.000 sein.",
         ));
     }
-    let mut unit = clean("Einheit", &input.unit, 30)?;
+    let mut unit = clean("Einheit", &input.unit, entry_rules::UNIT_CHARS)?;
     if unit.is_empty() {
-        unit = "Stück".into();
+        unit = entry_rules::DEFAULT_UNIT.into();
     }
     let unit_price = decimal_field("Einzelpreis", &input.unit_price, 4)?;
-    if unit_price >= Decimal::from(csv::UNIT_PRICE_LIMIT) {
+    if unit_price >= Decimal::from(entry_rules::UNIT_PRICE_LIMIT) {
         return Err(AppError::validation(
             "Einzelpreis",
             "Der Einzelpreis muss kleiner als 100.000.000 € sein.",
         ));
     }
     let tax_rate = if input.tax_rate.trim().is_empty() {
-        Decimal::from(19)
+        Decimal::from(entry_rules::DEFAULT_TAX_RATE)
     } else {
         parse::parse_tax_rate(&input.tax_rate).map_err(field_err("Steuersatz"))?
     };
@@ -1003,7 +989,7 @@ async fn save_entry(
     description: String,
     billable: bool,
 ) -> AppResult<EntryView> {
-    let description = clean("Beschreibung", &description, 2000)?;
+    let description = clean("Beschreibung", &description, entry_rules::DESCRIPTION_CHARS)?;
     let store = core.store.clone();
     blocking(move || {
         let project = store.project(project_id)?.ok_or_else(|| {
@@ -1114,11 +1100,11 @@ pub async fn delete_entry(core: &Core, id: u64) -> AppResult<()> {
 mod format_tests {
     #[test]
     fn hours_are_grouped_the_german_way() {
-        assert_eq!(super::format_minutes(0), "0:00");
-        assert_eq!(super::format_minutes(90), "1:30");
-        assert_eq!(super::format_minutes(999 * 60 + 5), "999:05");
-        assert_eq!(super::format_minutes(1000 * 60), "1.000:00");
-        assert_eq!(super::format_minutes(122_500 * 60 + 59), "122.500:59");
-        assert_eq!(super::format_minutes(1_234_567 * 60), "1.234.567:00");
+        assert_eq!(crate::format::minutes(0), "0:00");
+        assert_eq!(crate::format::minutes(90), "1:30");
+        assert_eq!(crate::format::minutes(999 * 60 + 5), "999:05");
+        assert_eq!(crate::format::minutes(1000 * 60), "1.000:00");
+        assert_eq!(crate::format::minutes(122_500 * 60 + 59), "122.500:59");
+        assert_eq!(crate::format::minutes(1_234_567 * 60), "1.234.567:00");
     }
 }

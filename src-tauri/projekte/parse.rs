@@ -120,11 +120,6 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::from_ymd_opt(year as i32, month, day).ok_or_else(bad)
 }
 
-/// `31.01.2025`
-pub fn format_date(d: NaiveDate) -> String {
-    d.format("%d.%m.%Y").to_string()
-}
-
 // ---------------------------------------------------------------------------
 // Clock times
 // ---------------------------------------------------------------------------
@@ -448,18 +443,13 @@ pub fn minutes_between(
     if break_minutes >= span {
         return Err(format!(
             "Die Pause ({}) ist nicht kürzer als die Zeit von {} bis {} ({}).",
-            format_minutes(break_minutes),
+            crate::format::minutes(u64::from(break_minutes)),
             format_clock(start),
             format_clock(end),
-            format_minutes(span)
+            crate::format::minutes(u64::from(span))
         ));
     }
     Ok(span - break_minutes)
-}
-
-/// `90` → `1:30`, `5` → `0:05`.
-pub fn format_minutes(m: u32) -> String {
-    format!("{}:{:02}", m / 60, m % 60)
 }
 
 // ---------------------------------------------------------------------------
@@ -563,7 +553,7 @@ mod tests {
             parse_date("  ").unwrap_err(),
             "Bitte ein Datum eingeben (TT.MM.JJJJ)."
         );
-        assert_eq!(format_date(date(2025, 1, 5)), "05.01.2025");
+        assert_eq!(crate::format::date(date(2025, 1, 5)), "05.01.2025");
     }
 
     #[test]
@@ -716,9 +706,9 @@ mod tests {
         assert!(minutes_between(hm(8, 0), hm(9, 0), 60)
             .unwrap_err()
             .contains("Pause (1:00)"));
-        assert_eq!(format_minutes(90), "1:30");
-        assert_eq!(format_minutes(5), "0:05");
-        assert_eq!(format_minutes(1440), "24:00");
+        assert_eq!(crate::format::minutes(90), "1:30");
+        assert_eq!(crate::format::minutes(5), "0:05");
+        assert_eq!(crate::format::minutes(1440), "24:00");
     }
 
     #[test]

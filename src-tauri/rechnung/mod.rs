@@ -40,9 +40,10 @@ use crate::billing::{
 };
 use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
+use crate::format::format_de;
+use crate::format::{self, date as de_date, minutes as format_minutes};
 use crate::lexoffice::{LexofficeError, VoucherItem};
-use crate::money::format_de;
-use crate::projekte::{self, format_minutes, parse};
+use crate::projekte::{self, parse};
 use crate::secrets::ApiKey;
 use crate::storage::{
     BillingState, Customer, Entry, EntryKind, InvoiceRecord, InvoiceState, Project, Store,
@@ -101,10 +102,6 @@ pub struct Preview {
     pub hours_display: String,
     /// The customer to open in lexoffice to fix its billing addresses.
     pub fix_contact_customer_id: Option<u64>,
-}
-
-fn de_date(d: NaiveDate) -> String {
-    d.format("%d.%m.%Y").to_string()
 }
 
 fn today_berlin() -> NaiveDate {
@@ -206,7 +203,7 @@ fn parse_request(req: &InvoiceRequest) -> AppResult<Parsed> {
     let rate = if req.rate.trim().is_empty() {
         None
     } else {
-        Some(crate::schnittstellen::parse_rate(&req.rate)?)
+        Some(crate::money::parse_rate(&req.rate)?)
     };
     Ok(Parsed { from, to, rate })
 }

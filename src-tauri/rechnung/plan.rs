@@ -69,7 +69,7 @@ pub(super) fn plan(
             None
         }
         Some(c) if c.wrong_billing_addresses().is_some() => {
-            let has = crate::money::billing_addresses_de(c.billing_addresses.unwrap_or(0));
+            let has = crate::format::billing_addresses_de(c.billing_addresses.unwrap_or(0));
             problems.push(format!("Der Kunde „{}“ hat in lexoffice {has}. lexoffice erstellt eine Rechnung nur für einen Kontakt mit genau einer Rechnungsadresse. Bitte den Kontakt in lexoffice bearbeiten („Kontakt in lexoffice öffnen“) und danach die Kunden erneut importieren.", c.name));
             None
         }
@@ -112,10 +112,7 @@ pub(super) fn plan(
                     .find(|r| r.lexoffice_id.as_deref() == Some(id))
                     .map(|r| match (&r.voucher_number, r.is_finalised()) {
                         (Some(n), true) => format!("Rechnung {n}"),
-                        _ => format!(
-                            "Entwurf vom {}",
-                            r.created_at.with_timezone(&Berlin).format("%d.%m.%Y %H:%M")
-                        ),
+                        _ => format!("Entwurf vom {}", format::date_time(r.created_at)),
                     })
                     .unwrap_or_else(|| "einem früheren Entwurf".to_string())
             })

@@ -58,11 +58,7 @@ pub(super) fn record_view(r: &InvoiceRecord, project_name: &str) -> RecordView {
     };
     RecordView {
         id: r.id,
-        created: r
-            .created_at
-            .with_timezone(&Berlin)
-            .format("%d.%m.%Y %H:%M")
-            .to_string(),
+        created: format::date_time(r.created_at),
         period: format!("{} – {}", de_date(r.period_from), de_date(r.period_to)),
         net_display: dec(&r.net)
             .map(|d| format!("{} €", format_de(d, 2)))

@@ -215,15 +215,15 @@ impl Backup {
             if !projects.contains(&e.project_id) {
                 return Err(format!(
                     "Eintrag vom {} verweist auf ein fehlendes Projekt.",
-                    e.date.format("%d.%m.%Y")
+                    crate::format::date(e.date)
                 ));
             }
             if let super::EntryKind::Service { name, tax_rate, .. } = &e.kind {
                 if crate::money::allowed_tax_rate(*tax_rate).is_none() {
                     return Err(format!(
                         "Die Leistung „{name}“ vom {} hat den Steuersatz {} %; erlaubt sind 19, 7 und 0 %.",
-                        e.date.format("%d.%m.%Y"),
-                        crate::money::format_de(*tax_rate, 0)
+                        crate::format::date(e.date),
+                        crate::format::format_de(*tax_rate, 0)
                     ));
                 }
             }
@@ -231,7 +231,7 @@ impl Backup {
         if crate::money::allowed_tax_rate(self.settings.default_tax_rate).is_none() {
             return Err(format!(
                 "Der Standard-Steuersatz {} % ist nicht erlaubt (19, 7 oder 0 %).",
-                crate::money::format_de(self.settings.default_tax_rate, 0)
+                crate::format::format_de(self.settings.default_tax_rate, 0)
             ));
         }
         for i in &self.invoices {
@@ -243,7 +243,7 @@ impl Backup {
             {
                 return Err(format!(
                     "Ein Rechnungsentwurf vom {} verweist auf fehlende Projekte oder Einträge.",
-                    i.created_at.format("%d.%m.%Y")
+                    crate::format::local_date(i.created_at)
                 ));
             }
         }
