@@ -121,6 +121,7 @@ async fn main() {
         let kind = if n < total_times {
             EntryKind::Time {
                 employee: "M".into(),
+                employee_id: None,
                 start: None,
                 end: None,
                 break_minutes: 0,
@@ -195,6 +196,7 @@ async fn main() {
         to: "31.03.2025".into(),
         rate: "85".into(),
         list_subprojects: true,
+        rates: Vec::new(),
     };
     let mut pv = Vec::new();
     let mut n_entries = 0;

@@ -1,11 +1,19 @@
-//! Property test: for 10,000 random projects the preview's totals equal the
+//! Property test: for 10,000 random projects — random roles, employees, rate
+//! tables with „gültig ab“ dates, Abrechnungstakt rules — the preview's totals equal the
 //! totals the sandbox computes for the sent draft (docs/lexoffice.md › Totals and rounding), to the cent,
 //! and every line amount matches. Two independent implementations: the app's
 //! `billing` module and the sandbox's `price_invoice`.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use zeitrechnung_lib::billing::rates::{resolve, Level, Overrides, RateTables};
 use zeitrechnung_lib::billing::{build, BillingInput, Group, ServiceItem, TimeItem};
+use zeitrechnung_lib::storage::{
+    DatedRate, Employee, HourFormat, RateRules, Role, RoleRate, Rounding, RoundingMode,
+    RoundingScope, ROUNDING_STEPS,
+};
 
 /// splitmix64: deterministic, so a failure names its seed.
 struct Rng(u64);
@@ -22,23 +30,137 @@ impl Rng {
     }
 }
 
+fn day(base: NaiveDate, rng: &mut Rng) -> NaiveDate {
+    base + chrono::Duration::days(rng.below(365) as i64)
+}
+
+fn rate(rng: &mut Rng) -> Decimal {
+    Decimal::new(1 + rng.below(3_000_000) as i64, 2 + rng.below(3) as u32)
+}
+
+/// A rate history: a base rate or none, then up to two changes with „gültig ab“.
+fn history(base: NaiveDate, rng: &mut Rng) -> (Option<Decimal>, Vec<DatedRate>) {
+    let flat = (rng.below(3) == 0).then(|| rate(rng));
+    let changes = (0..rng.below(3))
+        .map(|_| DatedRate {
+            valid_from: Some(day(base, rng)),
+            rate: rate(rng),
+        })
+        .collect();
+    (flat, changes)
+}
+
+/// A level (customer, project, subproject): flat history and role rates.
+fn level(base: NaiveDate, roles: u64, rng: &mut Rng) -> Level {
+    let (flat, rate_changes) = history(base, rng);
+    let role_rates = (0..rng.below(4))
+        .filter(|_| roles > 0)
+        .map(|_| RoleRate {
+            role_id: 100 + rng.below(roles),
+            valid_from: (rng.below(2) == 0).then(|| day(base, rng)),
+            rate: rate(rng),
+        })
+        .collect();
+    Level {
+        flat,
+        rules: RateRules {
+            rate_changes,
+            role_rates,
+            rounding: None,
+        },
+    }
+}
+
+fn rounding(rng: &mut Rng) -> Rounding {
+    Rounding {
+        step: ROUNDING_STEPS[rng.below(ROUNDING_STEPS.len() as u64) as usize],
+        mode: if rng.below(2) == 0 {
+            RoundingMode::Up
+        } else {
+            RoundingMode::HalfUp
+        },
+        scope: if rng.below(2) == 0 {
+            RoundingScope::Entry
+        } else {
+            RoundingScope::DayAndEmployee
+        },
+        minimum: (rng.below(3) == 0).then(|| 15 * rng.below(5) as u32),
+    }
+}
+
+/// Random roles, employees, rate tables with validity dates and rounding rules;
+/// every time priced by the app's one resolver.
 fn random_input(rng: &mut Rng) -> BillingInput {
     let base = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    let n_roles = rng.below(4);
+    let roles: HashMap<u64, Role> = (0..n_roles)
+        .map(|r| {
+            let (hourly_rate, rate_changes) = history(base, rng);
+            (
+                100 + r,
+                Role {
+                    id: 100 + r,
+                    name: ["Meister", "Geselle", "Azubi", "Helfer"][r as usize].into(),
+                    hourly_rate,
+                    rate_changes,
+                },
+            )
+        })
+        .collect();
+    let n_employees = 1 + rng.below(6);
+    let employees: HashMap<u64, Employee> = (0..n_employees)
+        .map(|e| {
+            let (hourly_rate, rate_changes) = history(base, rng);
+            (
+                200 + e,
+                Employee {
+                    id: 200 + e,
+                    name: format!("Person {e}"),
+                    role_id: (n_roles > 0 && rng.below(4) > 0).then(|| 100 + rng.below(n_roles)),
+                    hourly_rate,
+                    rate_changes,
+                    active: true,
+                },
+            )
+        })
+        .collect();
+    let n_groups = 1 + rng.below(4);
+    let (default_rate, default_changes) = history(base, rng);
+    let tables = RateTables {
+        main_project_id: 1,
+        main: level(base, n_roles, rng),
+        subprojects: (2..=n_groups).map(|g| (g, level(base, n_roles, rng))).collect(),
+        customer: (rng.below(4) > 0).then(|| level(base, n_roles, rng)),
+        employees,
+        roles,
+        // Always some rate, so that most cases bill.
+        default_rate: default_rate.or_else(|| Some(rate(rng))),
+        default_changes,
+    };
+    let overrides = Overrides {
+        all: (rng.below(10) == 0).then(|| rate(rng)),
+        by_rate: Vec::new(),
+    };
     let mut id = 0u64;
-    let groups = (0..1 + rng.below(4))
+    let groups = (1..=n_groups)
         .map(|g| Group {
-            project_id: g + 1,
+            project_id: g,
             name: format!("Teil {g}"),
-            is_subproject: g > 0,
+            is_subproject: g > 1,
+            rounding: rounding(rng),
             times: (0..rng.below(12))
                 .map(|_| {
                     id += 1;
                     let span = if rng.below(10) == 0 { 60_000 } else { 600 };
+                    let date = day(base, rng);
+                    let employee_id = (rng.below(8) > 0).then(|| 200 + rng.below(n_employees));
                     TimeItem {
                         entry_id: id,
-                        date: base + chrono::Duration::days(rng.below(365) as i64),
+                        date,
                         minutes: 1 + rng.below(span) as u32,
-                        employee: "A".into(),
+                        employee: String::new(),
+                        employee_id,
+                        rate: resolve(&tables, &overrides, g, employee_id, date),
                         description: String::new(),
                     }
                 })
@@ -48,7 +170,7 @@ fn random_input(rng: &mut Rng) -> BillingInput {
                     id += 1;
                     ServiceItem {
                         entry_id: id,
-                        date: base + chrono::Duration::days(rng.below(365) as i64),
+                        date: day(base, rng),
                         name: format!("Material {}", rng.below(4)),
                         description: String::new(),
                         quantity: Decimal::new(1 + rng.below(10_000) as i64, rng.below(5) as u32),
@@ -68,7 +190,10 @@ fn random_input(rng: &mut Rng) -> BillingInput {
         project_name: "Projekt".into(),
         period_from: base,
         period_to: NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
-        hourly_rate: Decimal::new(1 + rng.below(3_000_000) as i64, 2 + rng.below(3) as u32),
+        hours: HourFormat {
+            unit: "Std.".into(),
+            exact: rng.below(4) == 0,
+        },
         list_subprojects: rng.below(2) == 0,
         small_business: rng.below(8) == 0,
         time_tax_rate: Decimal::from(19),
@@ -137,6 +262,24 @@ fn preview_totals_equal_sandbox_totals_for_10000_random_projects() {
             .map(|a| a.normalize())
             .collect();
         assert_eq!(amounts, sandbox, "case {case} line amounts");
+        // No blended rate: every time line's price is one of the resolved rates,
+        // and the time lines' hours add up to the billed minutes (each line rounded).
+        let resolved: Vec<Decimal> = input
+            .groups
+            .iter()
+            .flat_map(|g| &g.times)
+            .filter_map(|t| t.rate.as_ref().map(|r| r.rate.normalize()))
+            .collect();
+        let dp = input.hours.decimals();
+        let mut hours = Decimal::ZERO;
+        for l in plan.lines.iter().filter(|l| l.unit.as_deref() == Some("Std.")) {
+            assert!(resolved.contains(&l.unit_price.unwrap()), "case {case}: blended rate");
+            hours += l.quantity.unwrap();
+        }
+        let exact = Decimal::from(plan.billed_minutes) / Decimal::from(60);
+        let lines = plan.lines.iter().filter(|l| l.unit.as_deref() == Some("Std.")).count();
+        let slack = Decimal::new(5, dp + 1) * Decimal::from(lines as u64);
+        assert!((hours - exact).abs() <= slack, "case {case}: hours {hours} vs billed {exact}");
         checked += 1;
     }
     assert!(

@@ -87,6 +87,7 @@ fn request(pid: u64) -> InvoiceRequest {
         to: "31.03.2025".into(),
         rate: "90".into(),
         list_subprojects: false,
+        rates: Vec::new(),
     }
 }
 

@@ -23,6 +23,7 @@ fn request(project_id: u64) -> InvoiceRequest {
         to: "31.03.2025".into(),
         rate: "90".into(),
         list_subprojects: false,
+        rates: Vec::new(),
     }
 }
 

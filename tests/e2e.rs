@@ -784,6 +784,7 @@ fn seed_customers(store: &zeitrechnung_lib::storage::Store, n: u64) {
                 billing_addresses: None,
                 last_imported_at: Some(now),
                 hourly_rate: None,
+                rules: Default::default(),
                 created_at: now,
                 updated_at: now,
             })
@@ -896,6 +897,7 @@ fn seed_big_project(store: &zeitrechnung_lib::storage::Store, n: u64) {
         customer_id: Some(1),
         parent_id: None,
         hourly_rate: Some(Decimal::new(85, 0)),
+        rules: Default::default(),
         status: ProjectStatus::Aktiv,
         created_at: now,
         updated_at: now,
@@ -915,6 +917,7 @@ fn seed_big_project(store: &zeitrechnung_lib::storage::Store, n: u64) {
         } else {
             EntryKind::Time {
                 employee: ["Anna", "Ben", "Clara", "David"][(i % 4) as usize].into(),
+                employee_id: None,
                 start: None,
                 end: None,
                 break_minutes: 0,

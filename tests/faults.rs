@@ -252,6 +252,7 @@ fn req(pid: u64) -> InvoiceRequest {
         to: "31.03.2025".into(),
         rate: "77".into(),
         list_subprojects: false,
+        rates: Vec::new(),
     }
 }
 

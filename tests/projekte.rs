@@ -296,11 +296,14 @@ async fn rates_inherit_and_totals_use_them() {
     let sub2 = project(&h, "Dach", "", Some(main), "").await;
     time(&h, main, "01.03.2025", "1:00").await; // 80
     time(&h, sub, "02.03.2025", "1:30").await; // 150
-    time(&h, sub2, "03.03.2025", "0:20").await; // 0.3333 h × 80 = 26.66
+    time(&h, sub2, "03.03.2025", "0:20").await; // 0,33 Std. × 80 = 26.40 (the line's hours × rate)
     let d = p::get(&h.core, main).await.unwrap();
-    assert_eq!(d.rate.source, Some("aus Einstellungen › Schnittstellen"));
+    assert_eq!(
+        d.rate.source.as_deref(),
+        Some("Standard aus Einstellungen › Schnittstellen")
+    );
     assert_eq!(d.totals.hours_display, "2:50 h");
-    assert_eq!(d.totals.open_net_display, "256,66 €");
+    assert_eq!(d.totals.open_net_display, "256,40 €");
     let ds = p::get(&h.core, sub2).await.unwrap();
     assert_eq!(ds.rate.display.as_deref(), Some("80,00 €/h"));
 }

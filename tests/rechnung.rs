@@ -130,6 +130,7 @@ fn req(w: &World, subs: bool) -> InvoiceRequest {
         to: "31.03.2025".into(),
         rate: "95,1234".into(),
         list_subprojects: subs,
+        rates: Vec::new(),
     }
 }
 

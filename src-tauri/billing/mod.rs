@@ -31,7 +31,9 @@
 //! number formatting of its own. In `request` money and quantities are JSON
 //! numbers, as lexoffice expects (built from the decimal text, see `request.rs`).
 
+pub mod rates;
 mod request;
+pub mod rounding;
 mod text;
 mod totals;
 
@@ -62,7 +64,8 @@ pub const MAX_DATES_LISTED: usize = 10;
 /// Largest net amount of one line we send (far above any real invoice; keeps all
 /// sums exact and every JSON number round-trippable).
 pub const MAX_LINE_AMOUNT: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
-pub const HOUR_UNIT: &str = "Stunde";
+/// The unit when none is set (Einstellungen › Abrechnung sets „Std.“ by default).
+pub const HOUR_UNIT: &str = "Std.";
 pub const DEFAULT_TITLE: &str = "Rechnung";
 pub const DEFAULT_REMARK: &str = "Vielen Dank für Ihren Auftrag.";
 pub const TIME_LINE_PREFIX: &str = "Arbeitszeit";
@@ -78,8 +81,8 @@ pub struct BillingInput {
     /// The dialog's Von/Bis (used in the texts).
     pub period_from: NaiveDate,
     pub period_to: NaiveDate,
-    /// €/h net, ≤ 4 decimals.
-    pub hourly_rate: Decimal,
+    /// How time lines state hours (unit, 2 or 4 decimals).
+    pub hours: crate::storage::HourFormat,
     /// "Unterprojekte einzeln auflisten".
     pub list_subprojects: bool,
     /// Kleinunternehmer: taxType vatfree, every rate 0.
@@ -101,6 +104,8 @@ pub struct Group {
     pub project_id: u64,
     pub name: String,
     pub is_subproject: bool,
+    /// The Abrechnungstakt that applies to this group's times.
+    pub rounding: crate::storage::Rounding,
     pub times: Vec<TimeItem>,
     pub services: Vec<ServiceItem>,
 }
@@ -112,6 +117,9 @@ pub struct TimeItem {
     pub date: NaiveDate,
     pub minutes: u32,
     pub employee: String,
+    pub employee_id: Option<u64>,
+    /// From `rates::resolve`; None = no rate anywhere (the draft is blocked).
+    pub rate: Option<rates::Resolved>,
     pub description: String,
 }
 
@@ -162,6 +170,9 @@ pub struct PreviewLine {
     pub tax_rate_display: Option<String>,
     /// de-DE: `623,33 €`
     pub amount_display: Option<String>,
+    /// Time lines: where the rate came from („Geselle · Kunde“), shown in the
+    /// preview only.
+    pub rate_source: Option<String>,
 }
 
 impl PreviewLine {
@@ -180,6 +191,7 @@ impl PreviewLine {
             unit_price_display: None,
             tax_rate_display: None,
             amount_display: None,
+            rate_source: None,
         }
     }
 
@@ -210,6 +222,7 @@ impl PreviewLine {
             unit_price_display: Some(format_eur(unit_price)),
             tax_rate_display: Some(totals::rate_display(tax_rate)),
             amount_display: Some(format_eur(amount)),
+            rate_source: None,
         })
     }
 }
@@ -264,7 +277,32 @@ pub struct InvoicePlan {
     pub entry_ids: Vec<u64>,
     pub time_entry_ids: Vec<u64>,
     pub service_entry_ids: Vec<u64>,
+    /// Recorded minutes of the billed times.
     pub total_minutes: u64,
+    /// The same after the Abrechnungstakt.
+    pub billed_minutes: u64,
+    /// Every hourly rate in use, for the dialog's list (by first use).
+    pub rates: Vec<RateUse>,
+}
+
+/// One hourly rate of the draft, for the dialog's list under „Stundensatz“.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateUse {
+    /// The rate as resolved before a change in the list (`"85"`), the key a change refers to.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub listed: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub rate: Decimal,
+    /// `85,00` (for the input field)
+    pub rate_input: String,
+    /// `85,00 €/h`
+    pub rate_display: String,
+    /// „Geselle · Kunde, Standard“
+    pub sources: String,
+    pub billed_minutes: u64,
+    /// `12:30 h`
+    pub hours_display: String,
 }
 
 // ---------------------------------------------------------------- problems
@@ -274,7 +312,7 @@ pub struct InvoicePlan {
 pub enum BillingProblem {
     #[error("Im gewählten Zeitraum gibt es keine offenen Zeiten oder Leistungen, die abgerechnet werden können.")]
     NothingBillable,
-    #[error("Bitte einen Stundensatz größer als 0 € eingeben.")]
+    #[error("Für einen Teil der Zeit ist kein Stundensatz hinterlegt – weder beim Projekt, beim Kunden, beim Mitarbeiter, bei seiner Rolle noch unter Einstellungen › Schnittstellen. Bitte einen Stundensatz eingeben.")]
     NoRate,
     #[error("Der Stundensatz darf höchstens 4 Nachkommastellen haben.")]
     InvalidRate,
@@ -315,13 +353,87 @@ struct ServiceAgg {
     descriptions: Vec<String>,
 }
 
+/// The billed time of one block at one rate: one time line.
+struct TimeAgg {
+    rate: Decimal,
+    recorded: u64,
+    billed: u64,
+    days: BTreeSet<NaiveDate>,
+    sources: Vec<String>,
+    /// The role names of its entries (a single one names the line).
+    roles: BTreeSet<String>,
+}
+
 /// What one block of the invoice bills: the whole project, or one group.
 struct Block {
     heading: Option<String>,
     time_name: String,
-    minutes: u64,
-    days: BTreeSet<NaiveDate>,
+    times: Vec<TimeAgg>,
     services: Vec<ServiceAgg>,
+}
+
+/// A time item with its billed minutes.
+struct BilledTime<'a> {
+    item: &'a TimeItem,
+    billed: u32,
+}
+
+/// The billed minutes of a group's times (its Abrechnungstakt), zero-minute
+/// entries left out.
+fn billed_times(group: &Group) -> Vec<BilledTime<'_>> {
+    let items: Vec<&TimeItem> = group.times.iter().filter(|t| t.minutes > 0).collect();
+    let recorded: Vec<rounding::Recorded> = items
+        .iter()
+        .map(|t| rounding::Recorded {
+            date: t.date,
+            employee: t.employee_id.unwrap_or(0),
+            minutes: t.minutes,
+        })
+        .collect();
+    rounding::billed_minutes(&recorded, &group.rounding)
+        .into_iter()
+        .zip(items)
+        .map(|(billed, item)| BilledTime { item, billed })
+        .collect()
+}
+
+/// One time line per distinct rate, ordered by first (date, entry id).
+fn time_aggs(mut times: Vec<BilledTime<'_>>) -> Result<Vec<TimeAgg>, BillingProblem> {
+    times.sort_by_key(|t| (t.item.date, t.item.entry_id));
+    let mut out: Vec<TimeAgg> = Vec::new();
+    for t in times {
+        let r = t.item.rate.as_ref().ok_or(BillingProblem::NoRate)?;
+        let rate = r.rate.normalize();
+        if rate <= Decimal::ZERO {
+            return Err(BillingProblem::NoRate);
+        }
+        if rate.scale() > 4 {
+            return Err(BillingProblem::InvalidRate);
+        }
+        let i = match out.iter().position(|a| a.rate == rate) {
+            Some(i) => i,
+            None => {
+                out.push(TimeAgg {
+                    rate,
+                    recorded: 0,
+                    billed: 0,
+                    days: BTreeSet::new(),
+                    sources: Vec::new(),
+                    roles: BTreeSet::new(),
+                });
+                out.len() - 1
+            }
+        };
+        let a = &mut out[i];
+        a.recorded += u64::from(t.item.minutes);
+        a.billed += u64::from(t.billed);
+        a.days.insert(t.item.date);
+        if !a.sources.contains(&r.source) {
+            a.sources.push(r.source.clone());
+        }
+        a.roles.insert(r.role.clone().unwrap_or_default());
+    }
+    Ok(out)
 }
 
 /// A validated service entry.
@@ -463,6 +575,48 @@ fn texts(input: &BillingInput) -> Result<(String, String, String), BillingProble
 
 /// Builds the draft invoice for `input`, or says why it cannot be built.
 pub fn build(input: &BillingInput) -> Result<InvoicePlan, BillingProblem> {
+    build_with(input, true)
+}
+
+/// The net total a draft of `groups` would have (the Projekte figure „noch nicht
+/// abgerechnet“), with the minutes that have no rate anywhere (left out).
+pub fn open_net(
+    mut groups: Vec<Group>,
+    list_subprojects: bool,
+    hours: crate::storage::HourFormat,
+) -> (Decimal, u64) {
+    let mut without_rate = 0u64;
+    for g in &mut groups {
+        g.times.retain(|t| {
+            let priced = t.rate.is_some();
+            if !priced {
+                without_rate += u64::from(t.minutes);
+            }
+            priced
+        });
+    }
+    let input = BillingInput {
+        contact_id: "-".into(),
+        project_name: String::new(),
+        period_from: NaiveDate::MIN,
+        period_to: NaiveDate::MAX,
+        hours,
+        list_subprojects,
+        small_business: false,
+        time_tax_rate: Decimal::from(19),
+        today: NaiveDate::MIN,
+        title: None,
+        introduction: None,
+        remark: None,
+        groups,
+    };
+    let net = build_with(&input, false)
+        .map(|p| p.totals.net)
+        .unwrap_or(Decimal::ZERO);
+    (net, without_rate)
+}
+
+fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, BillingProblem> {
     if input.period_from > input.period_to {
         return Err(BillingProblem::InvalidPeriod);
     }
@@ -477,22 +631,38 @@ pub fn build(input: &BillingInput) -> Result<InvoicePlan, BillingProblem> {
     let mut all_days: BTreeSet<NaiveDate> = BTreeSet::new();
     let mut blocks: Vec<Block> = Vec::new();
     let mut project_rows = Vec::new();
-    let mut project_minutes = 0u64;
-    let mut project_days = BTreeSet::new();
+    let mut project_times = Vec::new();
+    let mut rate_uses: Vec<RateUse> = Vec::new();
     for group in &input.groups {
-        let mut minutes = 0u64;
-        let mut days = BTreeSet::new();
-        for t in group.times.iter().filter(|t| t.minutes > 0) {
-            minutes += u64::from(t.minutes);
-            days.insert(t.date);
-            time_entry_ids.push(t.entry_id);
+        let times = billed_times(group);
+        for t in &times {
+            time_entry_ids.push(t.item.entry_id);
+            all_days.insert(t.item.date);
+            let Some(r) = &t.item.rate else { continue };
+            let listed = r.listed.normalize();
+            match rate_uses.iter_mut().find(|u| u.listed == listed) {
+                Some(u) => {
+                    u.billed_minutes += u64::from(t.billed);
+                    if !u.sources.split(", ").any(|s| s == r.source) {
+                        u.sources = format!("{}, {}", u.sources, r.source);
+                    }
+                }
+                None => rate_uses.push(RateUse {
+                    listed,
+                    rate: r.rate.normalize(),
+                    rate_input: format_de(listed, 2),
+                    rate_display: format!("{} €/h", format_de(r.rate, 2)),
+                    sources: r.source.clone(),
+                    billed_minutes: u64::from(t.billed),
+                    hours_display: String::new(),
+                }),
+            }
         }
         let rows = service_rows(input, group)?;
         service_entry_ids.extend(rows.iter().map(|r| r.item.entry_id));
-        all_days.extend(days.iter().copied());
         all_days.extend(rows.iter().map(|r| r.item.date));
         if input.list_subprojects {
-            if minutes > 0 || !rows.is_empty() {
+            if !times.is_empty() || !rows.is_empty() {
                 let name = match group.name.trim() {
                     "" => input.project_name.trim(),
                     n => n,
@@ -500,53 +670,43 @@ pub fn build(input: &BillingInput) -> Result<InvoicePlan, BillingProblem> {
                 blocks.push(Block {
                     heading: Some(text::truncate(name, MAX_LINE_NAME_LEN)),
                     time_name: time_line_name(name),
-                    minutes,
-                    days,
+                    times: time_aggs(times)?,
                     services: aggregate(rows)?,
                 });
             }
         } else {
-            project_minutes += minutes;
-            project_days.extend(days);
+            project_times.extend(times);
             project_rows.extend(rows);
         }
     }
-    if !input.list_subprojects && (project_minutes > 0 || !project_rows.is_empty()) {
+    if !input.list_subprojects && (!project_times.is_empty() || !project_rows.is_empty()) {
         blocks.push(Block {
             heading: None,
             time_name: time_line_name(&input.project_name),
-            minutes: project_minutes,
-            days: project_days,
+            times: time_aggs(project_times)?,
             services: aggregate(project_rows)?,
         });
+    }
+    for u in &mut rate_uses {
+        u.hours_display = format!("{} h", crate::format::minutes(u.billed_minutes));
     }
     let (Some(&service_from), Some(&service_to)) = (all_days.first(), all_days.last()) else {
         return Err(BillingProblem::NothingBillable);
     };
-    let total_minutes: u64 = blocks.iter().map(|b| b.minutes).sum();
+    let total_minutes: u64 = blocks.iter().flat_map(|b| &b.times).map(|t| t.recorded).sum();
+    let billed_minutes: u64 = blocks.iter().flat_map(|b| &b.times).map(|t| t.billed).sum();
 
-    // The hourly rate matters only when time is billed.
-    let time_tax_rate = if total_minutes > 0 {
-        if input.hourly_rate <= Decimal::ZERO {
-            return Err(BillingProblem::NoRate);
-        }
-        if input.hourly_rate.normalize().scale() > 4 {
-            return Err(BillingProblem::InvalidRate);
-        }
-        if input.small_business {
-            Decimal::ZERO
-        } else {
-            valid_tax_rate(input.time_tax_rate)?
-        }
+    let time_tax_rate = if total_minutes > 0 && !input.small_business {
+        valid_tax_rate(input.time_tax_rate)?
     } else {
         Decimal::ZERO
     };
 
     let count: usize = blocks
         .iter()
-        .map(|b| usize::from(b.heading.is_some()) + usize::from(b.minutes > 0) + b.services.len())
+        .map(|b| usize::from(b.heading.is_some()) + b.times.len() + b.services.len())
         .sum();
-    if count > MAX_LINE_ITEMS {
+    if limit_lines && count > MAX_LINE_ITEMS {
         return Err(BillingProblem::TooManyLines { lines: count });
     }
 
@@ -557,24 +717,41 @@ pub fn build(input: &BillingInput) -> Result<InvoicePlan, BillingProblem> {
         if let Some(h) = &block.heading {
             lines.push(PreviewLine::text(h.clone()));
         }
-        if block.minutes > 0 {
-            let hours = totals::round_half_up(Decimal::from(block.minutes) / Decimal::from(60), 4);
-            let name = text::truncate(&block.time_name, MAX_LINE_NAME_LEN);
+        let several = block.times.len() > 1;
+        for t in &block.times {
+            let hours = totals::round_half_up(
+                Decimal::from(t.billed) / Decimal::from(60),
+                input.hours.decimals(),
+            );
+            // Several rates in one block: a line of one role says so.
+            let name = match t.roles.iter().next() {
+                Some(role) if several && t.roles.len() == 1 && !role.is_empty() => {
+                    format!("{} – {role}", block.time_name)
+                }
+                _ => block.time_name.clone(),
+            };
+            let name = text::truncate(&name, MAX_LINE_NAME_LEN);
             let description = text::time_description(
                 from,
                 to,
-                &block.days,
-                block.minutes,
+                &t.days,
+                t.billed,
                 MAX_LINE_DESCRIPTION_LEN,
             );
-            lines.push(checked_line(
+            let unit = match input.hours.unit.trim() {
+                "" => HOUR_UNIT,
+                u => u,
+            };
+            let mut line = checked_line(
                 &name,
                 Some(description),
                 hours,
-                HOUR_UNIT,
-                input.hourly_rate,
+                unit,
+                t.rate,
                 time_tax_rate,
-            )?);
+            )?;
+            line.rate_source = Some(t.sources.join(", "));
+            lines.push(line);
         }
         for s in &block.services {
             let name = text::truncate(&s.name, MAX_LINE_NAME_LEN);
@@ -644,6 +821,8 @@ pub fn build(input: &BillingInput) -> Result<InvoicePlan, BillingProblem> {
         time_entry_ids,
         service_entry_ids,
         total_minutes,
+        billed_minutes,
+        rates: rate_uses,
     })
 }
 

@@ -25,7 +25,28 @@ fn t(id: u64, date: NaiveDate, minutes: u32) -> TimeItem {
         date,
         minutes,
         employee: "Anna".into(),
+        employee_id: None,
+        rate: Some(priced(d("85"))),
         description: "Entwicklung".into(),
+    }
+}
+
+/// A rate as `rates::resolve` hands it over.
+fn priced(rate: Decimal) -> rates::Resolved {
+    rates::Resolved {
+        rate,
+        listed: rate,
+        source: "Standard".into(),
+        role: None,
+    }
+}
+
+/// The same rate for every time of the input (as „Stundensatz“ in the dialog).
+fn set_rate(inp: &mut BillingInput, rate: Decimal) {
+    for g in &mut inp.groups {
+        for t in &mut g.times {
+            t.rate = Some(priced(rate));
+        }
     }
 }
 
@@ -55,6 +76,7 @@ fn group(id: u64, name: &str, times: Vec<TimeItem>, services: Vec<ServiceItem>) 
         project_id: id,
         name: name.into(),
         is_subproject: id != 1,
+        rounding: crate::storage::Rounding::default(),
         times,
         services,
     }
@@ -66,7 +88,12 @@ fn input(groups: Vec<Group>) -> BillingInput {
         project_name: "Website Relaunch".into(),
         period_from: mar(1),
         period_to: mar(31),
-        hourly_rate: d("85"),
+        // These tests pin „Stunden exakt (4 Nachkommastellen)“ with the unit „Stunde“;
+        // the default (2 decimals, „Std.“) has tests of its own.
+        hours: crate::storage::HourFormat {
+            unit: "Stunde".into(),
+            exact: true,
+        },
         list_subprojects: false,
         small_business: false,
         time_tax_rate: d("19"),
@@ -161,25 +188,25 @@ fn thousand_hours() {
 #[test]
 fn rate_with_four_decimals() {
     let mut inp = times_only(&[440]);
-    inp.hourly_rate = d("85.1234");
+    set_rate(&mut inp, d("85.1234"));
     let plan = build(&inp).unwrap();
     let line = only_line(&plan);
     assert_eq!(line.amount, Some(d("624.24"))); // 7.3333 × 85.1234 = 624.23542922
     assert_eq!(line.unit_price_display.as_deref(), Some("85,1234 €"));
     assert_eq!(items(&plan)[0]["unitPrice"]["netAmount"], json!(85.1234));
 
-    inp.hourly_rate = d("85.12345");
+    set_rate(&mut inp, d("85.12345"));
     assert_eq!(build(&inp), Err(BillingProblem::InvalidRate));
-    inp.hourly_rate = d("85.12340"); // trailing zero is still 4 decimals
+    set_rate(&mut inp, d("85.12340")); // trailing zero is still 4 decimals
     assert!(build(&inp).is_ok());
 }
 
 #[test]
 fn rate_must_be_positive_when_time_is_billed() {
     let mut inp = times_only(&[60]);
-    inp.hourly_rate = Decimal::ZERO;
+    set_rate(&mut inp, Decimal::ZERO);
     assert_eq!(build(&inp), Err(BillingProblem::NoRate));
-    inp.hourly_rate = d("-10");
+    set_rate(&mut inp, d("-10"));
     assert_eq!(build(&inp), Err(BillingProblem::NoRate));
 
     // services only: the rate does not matter
@@ -189,7 +216,7 @@ fn rate_must_be_positive_when_time_is_billed() {
         vec![],
         vec![s(1, mar(3), "Fahrt", "1", "Pauschal", "30", "19")],
     )]);
-    inp.hourly_rate = Decimal::ZERO;
+    set_rate(&mut inp, Decimal::ZERO);
     assert!(build(&inp).is_ok());
 }
 
@@ -1145,8 +1172,8 @@ fn json_numbers_print_exactly_as_the_decimal() {
 #[test]
 fn every_number_in_a_request_round_trips() {
     let mut inp = realistic();
-    inp.hourly_rate = d("95.1234");
     inp.groups[0].times.push(t(9, mar(20), 1));
+    set_rate(&mut inp, d("95.1234"));
     let plan = build(&inp).unwrap();
     let wire = serde_json::to_string(&plan.request).unwrap();
     let back: Value = serde_json::from_str(&wire).unwrap();
@@ -1245,7 +1272,7 @@ fn invariants_hold_for_many_generated_projects() {
         let mut inp = input(groups);
         inp.list_subprojects = rng.next(2) == 0;
         inp.small_business = rng.next(4) == 0;
-        inp.hourly_rate = Decimal::new(1 + rng.next(2_000_000) as i64, rng.next(5) as u32);
+        set_rate(&mut inp, Decimal::new(1 + rng.next(2_000_000) as i64, rng.next(5) as u32));
         let Ok(plan) = build(&inp) else { continue };
         built += 1;
 

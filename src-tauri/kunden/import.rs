@@ -240,6 +240,7 @@ fn from_contact(c: &Contact) -> Customer {
         billing_addresses: Some(c.addresses.billing.len() as u32),
         last_imported_at: Some(now),
         hourly_rate: None,
+        rules: Default::default(),
         created_at: now,
         updated_at: now,
     }
@@ -252,6 +253,7 @@ fn merge(current: Option<Customer>, incoming: &Customer, id: u64) -> Customer {
     if let Some(cur) = current {
         next.created_at = cur.created_at;
         next.hourly_rate = cur.hourly_rate;
+        next.rules = cur.rules;
         if next.number.is_empty() {
             next.number = cur.number;
         }

@@ -267,6 +267,7 @@ pub fn validate(input: &CustomerInput) -> AppResult<(CustomerKind, Customer)> {
             billing_addresses: None,
             last_imported_at: None,
             hourly_rate: None,
+            rules: Default::default(),
             created_at: now,
             updated_at: now,
         },
@@ -306,6 +307,7 @@ pub async fn save(core: &Core, input: CustomerInput) -> AppResult<CustomerDetail
                 }
                 candidate.created_at = existing.created_at;
                 candidate.hourly_rate = existing.hourly_rate;
+                candidate.rules = existing.rules;
             }
             None => candidate.id = store.next_id()?,
         }

@@ -225,6 +225,7 @@ fn analyse(store: &Store, path: &PathBuf) -> AppResult<Analysed> {
                     t.billable,
                     EntryKind::Time {
                         employee: t.employee,
+                        employee_id: None,
                         start: t.start,
                         end: t.end,
                         break_minutes: t.break_minutes,
@@ -339,6 +340,7 @@ pub async fn import(core: &Core, path: String) -> AppResult<CsvImportResult> {
         for e in &mut entries {
             e.id = store.next_id()?;
         }
+        store.assign_employees(&mut entries)?;
         store.put_entries(&entries)?;
         use crate::format::count_de;
         let message = format!(

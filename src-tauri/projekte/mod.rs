@@ -9,16 +9,18 @@ pub mod parse;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::billing::{self, rates::{self, Overrides}};
 use crate::core::{blocking, Core};
+use crate::rechnung::Pricing;
 use crate::error::{AppError, AppResult};
 use crate::format::{format_de, minutes as format_minutes};
 use crate::money::round2;
 use crate::money::{parse_de, DecimalError};
 use crate::storage::{
-    BillingState, Customer, Entry, EntryKind, Project, ProjectStatus, Settings, Store,
+    BillingState, Customer, Entry, EntryKind, Project, ProjectStatus, Store,
 };
 
 pub const UNITS: [&str; 6] = ["Stunde", "Stück", "m", "m²", "km", "Pauschal"];
@@ -157,37 +159,24 @@ pub async fn list(core: &Core) -> AppResult<Vec<ProjectRow>> {
 pub struct RateInfo {
     pub rate: Option<String>,
     pub display: Option<String>,
-    /// "eigener Stundensatz", "vom Hauptprojekt", "vom Kunden", "aus Einstellungen › Schnittstellen"
-    pub source: Option<&'static str>,
+    /// Where today's rate without a role comes from („Projekt“, „Kunde“, „Standard“, …).
+    pub source: Option<String>,
 }
 
-/// Project → parent project → customer → Schnittstellen.
-pub fn effective_rate(
-    project: &Project,
-    parent: Option<&Project>,
-    customer: Option<&Customer>,
-    settings: &Settings,
-) -> (Option<Decimal>, Option<&'static str>) {
-    if let Some(r) = project.hourly_rate {
-        return (Some(r), Some("eigener Stundensatz"));
-    }
-    if let Some(r) = parent.and_then(|p| p.hourly_rate) {
-        return (Some(r), Some("vom Hauptprojekt"));
-    }
-    if let Some(r) = customer.and_then(|c| c.hourly_rate) {
-        return (Some(r), Some("vom Kunden"));
-    }
-    if let Some(r) = settings.hourly_rate {
-        return (Some(r), Some("aus Einstellungen › Schnittstellen"));
-    }
-    (None, None)
-}
-
-fn rate_info(r: (Option<Decimal>, Option<&'static str>)) -> RateInfo {
+/// Today's rate of a project for time without a role (the detail's „Stundensatz“),
+/// from the one resolver (`billing::rates::resolve`).
+fn rate_info(pricing: &Pricing, project_id: u64) -> RateInfo {
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .date_naive();
+    let r = rates::resolve(&pricing.tables, &Overrides::default(), project_id, None, today);
     RateInfo {
-        rate: r.0.map(|d| d.to_string()),
-        display: r.0.map(|d| format!("{} €/h", format_de(d, 2))),
-        source: r.1,
+        rate: r.as_ref().map(|r| r.rate.to_string()),
+        display: r.as_ref().map(|r| format!("{} €/h", format_de(r.rate, 2))),
+        source: r.map(|r| match r.source.as_str() {
+            "Standard" => "Standard aus Einstellungen › Schnittstellen".to_string(),
+            s => format!("vom {s}"),
+        }),
     }
 }
 
@@ -214,54 +203,46 @@ fn service_amount(quantity: Decimal, price: Decimal) -> Decimal {
         .unwrap_or(Decimal::MAX)
 }
 
-/// Totals over entries grouped by project id, with each project's rate.
-pub fn totals<E: std::borrow::Borrow<Entry>>(
-    entries: impl IntoIterator<Item = E>,
-    rates: &HashMap<u64, Option<Decimal>>,
+/// The figures of a project family. „noch nicht abgerechnet“ is what the
+/// invoice dialog's preview shows as net total for all open entries: the same
+/// rates, Abrechnungstakt and lines (`billing::open_net`).
+pub fn totals(
+    project: &Project,
+    subs: &[Project],
+    entries: impl IntoIterator<Item = Entry>,
+    pricing: &Pricing,
 ) -> ProjectTotals {
     let mut t = ProjectTotals::default();
     let mut services = Decimal::ZERO;
-    let mut open = Decimal::ZERO;
-    let mut open_minutes_by_project: HashMap<u64, u64> = HashMap::new();
+    let mut open: HashMap<u64, Vec<Entry>> = HashMap::new();
     for e in entries {
-        let e = e.borrow();
         let open_billable = e.billable && matches!(e.billing, BillingState::Open);
         match &e.kind {
-            EntryKind::Time { minutes, .. } => {
-                t.minutes += u64::from(*minutes);
-                if open_billable {
-                    *open_minutes_by_project.entry(e.project_id).or_default() +=
-                        u64::from(*minutes);
-                    t.open_entries += 1;
-                }
-            }
+            EntryKind::Time { minutes, .. } => t.minutes += u64::from(*minutes),
             EntryKind::Service {
                 quantity,
                 unit_price,
                 ..
-            } => {
-                let amount = service_amount(*quantity, *unit_price);
-                services += amount;
-                if open_billable {
-                    open += amount;
-                    t.open_entries += 1;
-                }
-            }
+            } => services += service_amount(*quantity, *unit_price),
+        }
+        if open_billable {
+            t.open_entries += 1;
+            open.entry(e.project_id).or_default().push(e);
         }
     }
-    for (pid, minutes) in open_minutes_by_project {
-        match rates.get(&pid).copied().flatten() {
-            Some(rate) => {
-                let hours = (Decimal::from(minutes) / Decimal::from(60))
-                    .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
-                open += hours.checked_mul(rate).map(round2).unwrap_or(Decimal::MAX);
-            }
-            None => t.minutes_without_rate += minutes,
-        }
-    }
+    let none = Overrides::default();
+    let groups = std::iter::once(project)
+        .chain(subs.iter())
+        .map(|p| {
+            let entries = open.get(&p.id).map(Vec::as_slice).unwrap_or_default();
+            pricing.group(p, p.id != project.id, entries, &none)
+        })
+        .collect();
+    let (open_net, without_rate) = billing::open_net(groups, !subs.is_empty(), pricing.hours.clone());
+    t.minutes_without_rate = without_rate;
     t.hours_display = format!("{} h", format_minutes(t.minutes));
     t.services_net_display = format!("{} €", format_de(services, 2));
-    t.open_net_display = format!("{} €", format_de(open, 2));
+    t.open_net_display = format!("{} €", format_de(open_net, 2));
     t
 }
 
@@ -316,12 +297,8 @@ pub fn family_ids(project: &Project, subs: &[Project]) -> std::collections::Hash
         .collect()
 }
 
-/// Rates of a project and its subprojects.
-pub fn family_rates(
-    store: &Store,
-    project: &Project,
-    subs: &[Project],
-) -> AppResult<HashMap<u64, Option<Decimal>>> {
+/// The rates and rounding rules of a project family.
+pub fn pricing(store: &Store, project: &Project, subs: &[Project]) -> AppResult<Pricing> {
     let settings = store.settings()?;
     let parent = match project.parent_id {
         Some(pid) => store.project(pid)?,
@@ -331,23 +308,11 @@ pub fn family_rates(
         Some(cid) => store.customer(cid)?,
         None => None,
     };
-    let mut rates = HashMap::new();
-    rates.insert(
-        project.id,
-        effective_rate(project, parent.as_ref(), customer.as_ref(), &settings).0,
-    );
-    for s in subs {
-        rates.insert(
-            s.id,
-            effective_rate(s, Some(project), customer.as_ref(), &settings).0,
-        );
-    }
-    Ok(rates)
+    Ok(Pricing::load(project, parent.as_ref(), subs, customer.as_ref(), &settings))
 }
 
 fn detail_blocking(store: &Store, id: u64) -> AppResult<ProjectDetail> {
     let (project, subs) = family(store, id)?;
-    let settings = store.settings()?;
     let parent = match project.parent_id {
         Some(pid) => store.project(pid)?,
         None => None,
@@ -356,8 +321,7 @@ fn detail_blocking(store: &Store, id: u64) -> AppResult<ProjectDetail> {
         Some(cid) => store.customer(cid)?,
         None => None,
     };
-    let rate = effective_rate(&project, parent.as_ref(), customer.as_ref(), &settings);
-    let rates = family_rates(store, &project, &subs)?;
+    let pricing = pricing(store, &project, &subs)?;
     // Streamed: a project with 100,000 entries is summed without holding them.
     let (mut entry_count, mut has_billed_entries, mut failed) = (0u64, false, None);
     let family_ids = std::iter::once(project.id).chain(subs.iter().map(|s| s.id));
@@ -368,7 +332,7 @@ fn detail_blocking(store: &Store, id: u64) -> AppResult<ProjectDetail> {
             entry_count += 1;
             has_billed_entries |= e.is_locked();
         });
-    let totals = totals(entries, &rates);
+    let totals = totals(&project, &subs, entries, &pricing);
     if let Some(e) = failed {
         return Err(e);
     }
@@ -398,7 +362,7 @@ fn detail_blocking(store: &Store, id: u64) -> AppResult<ProjectDetail> {
             lexoffice_id: c.lexoffice_id,
         }),
         parent_name: parent.map(|p| p.name),
-        rate: rate_info(rate),
+        rate: rate_info(&pricing, project.id),
         subprojects: sub_rows,
         totals,
         has_billed_entries,
@@ -528,6 +492,7 @@ pub async fn save(core: &Core, input: ProjectInput) -> AppResult<ProjectDetail> 
             customer_id,
             parent_id: parent.as_ref().map(|p| p.id),
             hourly_rate: rate,
+            rules: existing.as_ref().map(|e| e.rules.clone()).unwrap_or_default(),
             status,
             created_at: existing.as_ref().map(|e| e.created_at).unwrap_or(now),
             updated_at: now,
@@ -733,6 +698,7 @@ pub fn view_with(e: &Entry, subproject: &str, drafts: &DraftStates) -> EntryView
             end,
             break_minutes,
             minutes,
+            ..
         } => {
             v.employee = employee.clone();
             v.start = start
@@ -903,6 +869,7 @@ pub fn time_kind(input: &TimeInput) -> AppResult<(NaiveDate, EntryKind)> {
         date,
         EntryKind::Time {
             employee,
+            employee_id: None,
             start,
             end,
             break_minutes,
@@ -1020,7 +987,7 @@ async fn save_entry(
             }
             None => (store.next_id()?, now, None),
         };
-        let entry = Entry {
+        let mut entry = Entry {
             id: entry_id,
             project_id,
             date,
@@ -1032,6 +999,7 @@ async fn save_entry(
             created_at,
             updated_at: now,
         };
+        store.assign_employees(std::slice::from_mut(&mut entry))?;
         // The lock is checked again inside the write: an invoice may have reserved it meanwhile.
         store.put_entries_if_open(std::slice::from_ref(&entry))?;
         let sub = if project.parent_id.is_some() {

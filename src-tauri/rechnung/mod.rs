@@ -18,6 +18,7 @@
 mod create;
 mod history;
 mod plan;
+pub mod pricing;
 mod reconcile;
 mod view;
 
@@ -36,9 +37,11 @@ use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
 use crate::billing::{
-    self, BillingInput, BillingProblem, Group, PreviewLine, ServiceItem, TimeItem, Totals,
+    self, BillingInput, BillingProblem, Group, PreviewLine, RateUse, Totals,
 };
+use crate::billing::rates::Overrides;
 use crate::core::{blocking, Core};
+pub use pricing::Pricing;
 use crate::error::{AppError, AppResult};
 use crate::format::format_de;
 use crate::format::{self, date as de_date, minutes as format_minutes};
@@ -46,7 +49,7 @@ use crate::lexoffice::{LexofficeError, VoucherItem};
 use crate::projekte::{self, parse};
 use crate::secrets::ApiKey;
 use crate::storage::{
-    BillingState, Customer, Entry, EntryKind, InvoiceRecord, InvoiceState, Project, Store,
+    BillingState, Customer, Entry, InvoiceRecord, InvoiceState, Project, Store,
 };
 
 /// What the dialog sends: the fields as typed.
@@ -56,8 +59,21 @@ pub struct InvoiceRequest {
     pub project_id: u64,
     pub from: String,
     pub to: String,
+    /// „Stundensatz“: empty = every entry at its own rate (`billing::rates`).
     pub rate: String,
     pub list_subprojects: bool,
+    /// Rates of the list changed for this invoice only.
+    pub rates: Vec<RateEdit>,
+}
+
+/// One rate of the dialog's list, changed for this invoice.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct RateEdit {
+    /// The rate as listed (`RateUse::listed`, e.g. "85").
+    pub listed: String,
+    /// As typed („92,50“).
+    pub rate: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -66,9 +82,6 @@ pub struct DialogDefaults {
     pub project_name: String,
     pub customer_name: Option<String>,
     pub has_subprojects: bool,
-    /// de-DE, e.g. "85,50"; empty when no rate is known.
-    pub rate: String,
-    pub rate_source: Option<&'static str>,
     pub last_month: (String, String),
     pub this_month: (String, String),
     /// First and last date of the open billable entries, if any.
@@ -99,7 +112,14 @@ pub struct Preview {
     pub customer: Option<CustomerAddress>,
     pub small_business: bool,
     pub entry_count: usize,
+    /// Recorded time, `7:20 h`.
     pub hours_display: String,
+    /// Billed time after the Abrechnungstakt, `7:30 h`.
+    pub billed_hours_display: String,
+    /// The hourly rates in use (the list under „Stundensatz“).
+    pub rates: Vec<RateUse>,
+    /// `85,00` when all time has one rate (the field shows it), else None („gemischt“).
+    pub uniform_rate: Option<String>,
     /// The customer to open in lexoffice to fix its billing addresses.
     pub fix_contact_customer_id: Option<u64>,
 }
@@ -132,7 +152,7 @@ struct Context {
     /// Whether the newest draft of any project went out vatfree.
     last_draft_vatfree: Option<bool>,
     default_tax: Decimal,
-    rate: (Option<Decimal>, Option<&'static str>),
+    pricing: Pricing,
     records: Vec<InvoiceRecord>,
 }
 
@@ -147,7 +167,7 @@ fn context(store: &Store, project_id: u64) -> AppResult<Context> {
         Some(p) => store.project(p)?,
         None => None,
     };
-    let rate = projekte::effective_rate(&project, parent.as_ref(), customer.as_ref(), &settings);
+    let pricing = Pricing::load(&project, parent.as_ref(), &subs, customer.as_ref(), &settings);
     let mut entries: Vec<(Entry, u64)> = store
         .entries_of(project.id)?
         .into_iter()
@@ -180,7 +200,7 @@ fn context(store: &Store, project_id: u64) -> AppResult<Context> {
         subs,
         customer,
         entries,
-        rate,
+        pricing,
         records,
     })
 }
@@ -188,7 +208,7 @@ fn context(store: &Store, project_id: u64) -> AppResult<Context> {
 struct Parsed {
     from: NaiveDate,
     to: NaiveDate,
-    rate: Option<Decimal>,
+    overrides: Overrides,
 }
 
 fn parse_request(req: &InvoiceRequest) -> AppResult<Parsed> {
@@ -200,12 +220,25 @@ fn parse_request(req: &InvoiceRequest) -> AppResult<Parsed> {
             "„Bis“ liegt vor „Von“. Bitte den Zeitraum prüfen.",
         ));
     }
-    let rate = if req.rate.trim().is_empty() {
+    let all = if req.rate.trim().is_empty() {
         None
     } else {
         Some(crate::money::parse_rate(&req.rate)?)
     };
-    Ok(Parsed { from, to, rate })
+    let mut by_rate = Vec::new();
+    for edit in &req.rates {
+        let listed = Decimal::from_str(edit.listed.trim()).map_err(|_| {
+            AppError::validation("Stundensatz", "Dieser Stundensatz steht nicht mehr in der Liste. Bitte die Vorschau neu laden.")
+        })?;
+        if !edit.rate.trim().is_empty() {
+            by_rate.push((listed.normalize(), crate::money::parse_rate(&edit.rate)?));
+        }
+    }
+    Ok(Parsed {
+        from,
+        to,
+        overrides: Overrides { all, by_rate },
+    })
 }
 
 fn problem_text(p: &BillingProblem) -> String {

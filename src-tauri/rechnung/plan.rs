@@ -22,8 +22,6 @@ pub async fn defaults(core: &Core, project_id: u64) -> AppResult<DialogDefaults>
             project_name: ctx.project.name.clone(),
             customer_name: ctx.customer.as_ref().map(|c| c.name.clone()),
             has_subprojects: !ctx.subs.is_empty(),
-            rate: ctx.rate.0.map(|r| format_de(r, 2)).unwrap_or_default(),
-            rate_source: ctx.rate.1,
             last_month: (de_date(lm_from), de_date(lm_to)),
             this_month: (de_date(tm_from), de_date(tm_to)),
             all_open,
@@ -136,58 +134,26 @@ pub(super) fn plan(
             format!("{reserved} Einträge gehören zu einem noch ungeklärten Versuch und werden ausgelassen (siehe Rechnungshistorie).")
         });
     }
-    let mut groups: Vec<Group> = Vec::new();
     let family: Vec<&Project> = std::iter::once(&ctx.project)
         .chain(ctx.subs.iter())
         .collect();
-    for pr in family {
-        let mut g = Group {
-            project_id: pr.id,
-            name: pr.name.clone(),
-            is_subproject: pr.id != ctx.project.id,
-            times: Vec::new(),
-            services: Vec::new(),
-        };
-        for (e, pid) in &in_period {
-            if *pid != pr.id || e.billing != BillingState::Open {
-                continue;
-            }
-            match &e.kind {
-                EntryKind::Time {
-                    minutes, employee, ..
-                } => g.times.push(TimeItem {
-                    entry_id: e.id,
-                    date: e.date,
-                    minutes: *minutes,
-                    employee: employee.clone(),
-                    description: e.description.clone(),
-                }),
-                EntryKind::Service {
-                    name,
-                    quantity,
-                    unit,
-                    unit_price,
-                    tax_rate,
-                } => g.services.push(ServiceItem {
-                    entry_id: e.id,
-                    date: e.date,
-                    name: name.clone(),
-                    description: e.description.clone(),
-                    quantity: *quantity,
-                    unit: unit.clone(),
-                    unit_price: *unit_price,
-                    tax_rate: *tax_rate,
-                }),
-            }
-        }
-        groups.push(g);
-    }
+    let groups: Vec<Group> = family
+        .into_iter()
+        .map(|pr| {
+            let open = in_period
+                .iter()
+                .filter(|(e, pid)| *pid == pr.id && e.billing == BillingState::Open)
+                .map(|(e, _)| e);
+            ctx.pricing
+                .group(pr, pr.id != ctx.project.id, open, &p.overrides)
+        })
+        .collect();
     let input = BillingInput {
         contact_id: contact_id.clone().unwrap_or_else(|| "-".into()),
         project_name: ctx.project.name.clone(),
         period_from: p.from,
         period_to: p.to,
-        hourly_rate: p.rate.unwrap_or(Decimal::ZERO),
+        hours: ctx.pricing.hours.clone(),
         list_subprojects,
         small_business: ctx.vatfree,
         time_tax_rate: ctx.default_tax,
@@ -243,6 +209,12 @@ pub(super) fn plan(
                 small_business: ctx.vatfree,
                 entry_count: plan.entry_ids.len(),
                 hours_display: format!("{} h", format_minutes(plan.total_minutes)),
+                billed_hours_display: format!("{} h", format_minutes(plan.billed_minutes)),
+                uniform_rate: match plan.rates.as_slice() {
+                    [one] => Some(format_de(one.rate, 2)),
+                    _ => None,
+                },
+                rates: plan.rates.clone(),
                 fix_contact_customer_id,
             };
             (preview, if ok { Some(plan) } else { None })
@@ -261,6 +233,9 @@ pub(super) fn plan(
                     small_business: ctx.vatfree,
                     entry_count: 0,
                     hours_display: "0:00 h".into(),
+                    billed_hours_display: "0:00 h".into(),
+                    rates: Vec::new(),
+                    uniform_rate: None,
                     fix_contact_customer_id,
                 },
                 None,

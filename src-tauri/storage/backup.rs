@@ -412,9 +412,13 @@ impl Store {
             .chain(b.projects.iter().map(|p| p.id))
             .chain(b.entries.iter().map(|e| e.id))
             .chain(b.invoices.iter().map(|i| i.id))
+            .chain(b.settings.employees.iter().map(|e| e.id))
+            .chain(b.settings.roles.iter().map(|r| r.id))
             .max()
             .unwrap_or(0);
         self.raise_id_floor(max)?;
+        // A backup of schema 1 names employees only as text.
+        self.link_employees()?;
         self.flush()
     }
 }

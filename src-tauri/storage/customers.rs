@@ -62,6 +62,9 @@ pub struct Customer {
     /// Customer-specific hourly rate (prefills the invoice dialog).
     #[serde(default, with = "rust_decimal::serde::str_option")]
     pub hourly_rate: Option<Decimal>,
+    /// Rate changes, role rates, rounding (kept across imports).
+    #[serde(default)]
+    pub rules: super::RateRules,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -11,13 +11,19 @@ mod customers;
 mod damaged;
 mod invoices;
 mod projects;
+mod rules;
 mod settings;
+mod staff;
 
 pub use backup::{Backup, BackupSummary, BACKUP_FORMAT, BACKUP_VERSION};
 pub use customers::{Address, Customer, CustomerKind, Source};
 pub use damaged::DamagedRecord;
 pub use invoices::{InvoiceRecord, InvoiceState};
 pub use projects::{entry_key, BillingState, Entry, EntryKind, Project, ProjectStatus};
+pub use rules::{
+    flat_rate_on, role_rate_on, DatedRate, Employee, HourFormat, RateRules, Role, RoleRate,
+    Rounding, RoundingMode, RoundingScope, ROUNDING_STEPS,
+};
 pub use settings::{ProfileCache, Settings, TaxMode};
 
 use std::path::Path;
@@ -26,7 +32,7 @@ use crate::error::{AppError, AppResult};
 
 /// The schema this build writes. Bump it and add a step to `migrate` when the
 /// stored shape changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const META_SCHEMA: &[u8] = b"schema_version";
 const SETTINGS_KEY: &[u8] = b"settings";
@@ -141,6 +147,11 @@ impl Store {
             match version {
                 // 0 → 1: a fresh database; nothing to convert.
                 0 => {}
+                // 1 → 2: time entries point to employees (free-text names become
+                // Mitarbeiter, exact match).
+                1 => {
+                    self.link_employees()?;
+                }
                 v => {
                     return Err(AppError::Storage(format!(
                         "keine Migration von Schema {v} bekannt"

@@ -33,6 +33,9 @@ pub struct Project {
     pub parent_id: Option<u64>,
     #[serde(default, with = "rust_decimal::serde::str_option")]
     pub hourly_rate: Option<Decimal>,
+    /// Rate changes, role rates, rounding.
+    #[serde(default)]
+    pub rules: super::RateRules,
     pub status: ProjectStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -57,7 +60,11 @@ pub enum BillingState {
 pub enum EntryKind {
     #[serde(rename_all = "camelCase")]
     Time {
+        /// The name as recorded (kept when the employee is renamed later).
         employee: String,
+        /// The Mitarbeiter (Einstellungen › Mitarbeiter); None only for a blank name.
+        #[serde(default)]
+        employee_id: Option<u64>,
         start: Option<NaiveTime>,
         end: Option<NaiveTime>,
         break_minutes: u32,

@@ -2,6 +2,8 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::rules::{DatedRate, Employee, HourFormat, Role, Rounding};
+
 /// App settings. Money as decimal strings. Never the API key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -16,6 +18,16 @@ pub struct Settings {
     pub profile: Option<ProfileCache>,
     /// When the last complete customer import finished.
     pub customers_imported_at: Option<DateTime<Utc>>,
+    /// Later changes of the default Stundensatz („gültig ab“).
+    pub rate_changes: Vec<DatedRate>,
+    /// Einstellungen › Mitarbeiter.
+    pub employees: Vec<Employee>,
+    /// Einstellungen › Abrechnung › Rollen.
+    pub roles: Vec<Role>,
+    /// Einstellungen › Abrechnung: the default Abrechnungstakt.
+    pub rounding: Rounding,
+    /// How time lines state hours.
+    pub hours: HourFormat,
 }
 
 impl Default for Settings {
@@ -25,6 +37,11 @@ impl Default for Settings {
             default_tax_rate: Decimal::from(19),
             profile: None,
             customers_imported_at: None,
+            rate_changes: Vec::new(),
+            employees: Vec::new(),
+            roles: Vec::new(),
+            rounding: Rounding::default(),
+            hours: HourFormat::default(),
         }
     }
 }

@@ -83,6 +83,7 @@ pub fn manual_customer(id: u64, name: &str) -> zeitrechnung_lib::storage::Custom
         billing_addresses: None,
         last_imported_at: None,
         hourly_rate: None,
+        rules: Default::default(),
         created_at: now,
         updated_at: now,
     }
