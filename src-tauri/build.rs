@@ -47,6 +47,15 @@ const COMMANDS: &[&str] = &[
     "backup_restore",
     "backup_info",
     "backup_pick_file",
+    "employees_list",
+    "employee_save",
+    "roles_list",
+    "role_save",
+    "role_delete",
+    "billing_settings_get",
+    "billing_settings_save",
+    "rate_rules_get",
+    "rate_rules_save",
 ];
 
 fn main() {

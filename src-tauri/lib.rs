@@ -4,6 +4,7 @@
 //! builds the same app in tests; OS-bound plugins (single-instance, log,
 //! opener) are registered separately in `run`, which tests skip.
 
+pub mod abrechnung;
 pub mod billing;
 pub mod commands;
 pub mod core;
@@ -80,6 +81,15 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::sicherung::backup_restore,
         commands::sicherung::backup_info,
         commands::sicherung::backup_pick_file,
+        commands::abrechnung::employees_list,
+        commands::abrechnung::employee_save,
+        commands::abrechnung::roles_list,
+        commands::abrechnung::role_save,
+        commands::abrechnung::role_delete,
+        commands::abrechnung::billing_settings_get,
+        commands::abrechnung::billing_settings_save,
+        commands::abrechnung::rate_rules_get,
+        commands::abrechnung::rate_rules_save,
     ])
 }
 

@@ -693,7 +693,11 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
     let (Some(&service_from), Some(&service_to)) = (all_days.first(), all_days.last()) else {
         return Err(BillingProblem::NothingBillable);
     };
-    let total_minutes: u64 = blocks.iter().flat_map(|b| &b.times).map(|t| t.recorded).sum();
+    let total_minutes: u64 = blocks
+        .iter()
+        .flat_map(|b| &b.times)
+        .map(|t| t.recorded)
+        .sum();
     let billed_minutes: u64 = blocks.iter().flat_map(|b| &b.times).map(|t| t.billed).sum();
 
     let time_tax_rate = if total_minutes > 0 && !input.small_business {
@@ -731,25 +735,14 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
                 _ => block.time_name.clone(),
             };
             let name = text::truncate(&name, MAX_LINE_NAME_LEN);
-            let description = text::time_description(
-                from,
-                to,
-                &t.days,
-                t.billed,
-                MAX_LINE_DESCRIPTION_LEN,
-            );
+            let description =
+                text::time_description(from, to, &t.days, t.billed, MAX_LINE_DESCRIPTION_LEN);
             let unit = match input.hours.unit.trim() {
                 "" => HOUR_UNIT,
                 u => u,
             };
-            let mut line = checked_line(
-                &name,
-                Some(description),
-                hours,
-                unit,
-                t.rate,
-                time_tax_rate,
-            )?;
+            let mut line =
+                checked_line(&name, Some(description), hours, unit, t.rate, time_tax_rate)?;
             line.rate_source = Some(t.sources.join(", "));
             lines.push(line);
         }

@@ -29,10 +29,10 @@ pub fn round_minutes(minutes: u32, rule: &Rounding) -> u32 {
         match rule.mode {
             RoundingMode::Up => minutes.div_ceil(step).saturating_mul(step),
             // Half a step goes up: 7:30 with a 15-minute step → 7:30, 7 min → 0, 8 min → 15.
-            RoundingMode::HalfUp => {
-                ((u64::from(minutes) * 2 + u64::from(step)) / (u64::from(step) * 2) * u64::from(step))
-                    .min(u64::from(u32::MAX)) as u32
-            }
+            RoundingMode::HalfUp => ((u64::from(minutes) * 2 + u64::from(step))
+                / (u64::from(step) * 2)
+                * u64::from(step))
+            .min(u64::from(u32::MAX)) as u32,
         }
     };
     if let Some(min) = rule.minimum {
@@ -47,7 +47,10 @@ pub fn round_minutes(minutes: u32, rule: &Rounding) -> u32 {
 /// sum and none goes below 0).
 pub fn billed_minutes(items: &[Recorded], rule: &Rounding) -> Vec<u32> {
     match rule.scope {
-        RoundingScope::Entry => items.iter().map(|i| round_minutes(i.minutes, rule)).collect(),
+        RoundingScope::Entry => items
+            .iter()
+            .map(|i| round_minutes(i.minutes, rule))
+            .collect(),
         RoundingScope::DayAndEmployee => {
             let mut buckets: HashMap<(NaiveDate, u64), Vec<usize>> = HashMap::new();
             for (i, it) in items.iter().enumerate() {

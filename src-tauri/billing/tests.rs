@@ -1272,7 +1272,10 @@ fn invariants_hold_for_many_generated_projects() {
         let mut inp = input(groups);
         inp.list_subprojects = rng.next(2) == 0;
         inp.small_business = rng.next(4) == 0;
-        set_rate(&mut inp, Decimal::new(1 + rng.next(2_000_000) as i64, rng.next(5) as u32));
+        set_rate(
+            &mut inp,
+            Decimal::new(1 + rng.next(2_000_000) as i64, rng.next(5) as u32),
+        );
         let Ok(plan) = build(&inp) else { continue };
         built += 1;
 

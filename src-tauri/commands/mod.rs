@@ -4,6 +4,7 @@
 //! Every command here must also be listed in `build.rs` (app manifest) and
 //! granted in `capabilities/main.json`, or the webview cannot call it.
 
+pub mod abrechnung;
 pub mod app;
 pub mod args;
 pub mod kunden;

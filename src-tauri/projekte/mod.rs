@@ -12,16 +12,17 @@ use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::billing::{self, rates::{self, Overrides}};
+use crate::billing::{
+    self,
+    rates::{self, Overrides},
+};
 use crate::core::{blocking, Core};
-use crate::rechnung::Pricing;
 use crate::error::{AppError, AppResult};
 use crate::format::{format_de, minutes as format_minutes};
 use crate::money::round2;
 use crate::money::{parse_de, DecimalError};
-use crate::storage::{
-    BillingState, Customer, Entry, EntryKind, Project, ProjectStatus, Store,
-};
+use crate::rechnung::Pricing;
+use crate::storage::{BillingState, Customer, Entry, EntryKind, Project, ProjectStatus, Store};
 
 pub const UNITS: [&str; 6] = ["Stunde", "Stück", "m", "m²", "km", "Pauschal"];
 
@@ -169,13 +170,26 @@ fn rate_info(pricing: &Pricing, project_id: u64) -> RateInfo {
     let today = chrono::Utc::now()
         .with_timezone(&chrono_tz::Europe::Berlin)
         .date_naive();
-    let r = rates::resolve(&pricing.tables, &Overrides::default(), project_id, None, today);
+    let r = rates::resolve(
+        &pricing.tables,
+        &Overrides::default(),
+        project_id,
+        None,
+        today,
+    );
     RateInfo {
         rate: r.as_ref().map(|r| r.rate.to_string()),
         display: r.as_ref().map(|r| format!("{} €/h", format_de(r.rate, 2))),
-        source: r.map(|r| match r.source.as_str() {
-            "Standard" => "Standard aus Einstellungen › Schnittstellen".to_string(),
-            s => format!("vom {s}"),
+        source: r.map(|r| {
+            match r.source.as_str() {
+                "Unterprojekt" => "eigener Stundensatz",
+                "Projekt" if project_id == pricing.tables.main_project_id => "eigener Stundensatz",
+                "Projekt" => "vom Hauptprojekt",
+                "Kunde" => "vom Kunden",
+                "Standard" => "aus Einstellungen › Schnittstellen",
+                _ => "diese Rechnung",
+            }
+            .to_string()
         }),
     }
 }
@@ -238,7 +252,8 @@ pub fn totals(
             pricing.group(p, p.id != project.id, entries, &none)
         })
         .collect();
-    let (open_net, without_rate) = billing::open_net(groups, !subs.is_empty(), pricing.hours.clone());
+    let (open_net, without_rate) =
+        billing::open_net(groups, !subs.is_empty(), pricing.hours.clone());
     t.minutes_without_rate = without_rate;
     t.hours_display = format!("{} h", format_minutes(t.minutes));
     t.services_net_display = format!("{} €", format_de(services, 2));
@@ -308,7 +323,13 @@ pub fn pricing(store: &Store, project: &Project, subs: &[Project]) -> AppResult<
         Some(cid) => store.customer(cid)?,
         None => None,
     };
-    Ok(Pricing::load(project, parent.as_ref(), subs, customer.as_ref(), &settings))
+    Ok(Pricing::load(
+        project,
+        parent.as_ref(),
+        subs,
+        customer.as_ref(),
+        &settings,
+    ))
 }
 
 fn detail_blocking(store: &Store, id: u64) -> AppResult<ProjectDetail> {
@@ -492,7 +513,10 @@ pub async fn save(core: &Core, input: ProjectInput) -> AppResult<ProjectDetail> 
             customer_id,
             parent_id: parent.as_ref().map(|p| p.id),
             hourly_rate: rate,
-            rules: existing.as_ref().map(|e| e.rules.clone()).unwrap_or_default(),
+            rules: existing
+                .as_ref()
+                .map(|e| e.rules.clone())
+                .unwrap_or_default(),
             status,
             created_at: existing.as_ref().map(|e| e.created_at).unwrap_or(now),
             updated_at: now,

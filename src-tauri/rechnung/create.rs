@@ -127,7 +127,11 @@ pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft>
             state: InvoiceState::Pending,
             period_from: parsed.from,
             period_to: parsed.to,
-            hourly_rate: parsed.overrides.all.map(|r| r.to_string()).unwrap_or_default(),
+            hourly_rate: parsed
+                .overrides
+                .all
+                .map(|r| r.to_string())
+                .unwrap_or_default(),
             list_subprojects,
             net: plan.totals.net.to_string(),
             gross: plan.totals.gross.to_string(),

@@ -36,21 +36,17 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
-use crate::billing::{
-    self, BillingInput, BillingProblem, Group, PreviewLine, RateUse, Totals,
-};
 use crate::billing::rates::Overrides;
+use crate::billing::{self, BillingInput, BillingProblem, Group, PreviewLine, RateUse, Totals};
 use crate::core::{blocking, Core};
-pub use pricing::Pricing;
 use crate::error::{AppError, AppResult};
 use crate::format::format_de;
 use crate::format::{self, date as de_date, minutes as format_minutes};
 use crate::lexoffice::{LexofficeError, VoucherItem};
 use crate::projekte::{self, parse};
 use crate::secrets::ApiKey;
-use crate::storage::{
-    BillingState, Customer, Entry, InvoiceRecord, InvoiceState, Project, Store,
-};
+use crate::storage::{BillingState, Customer, Entry, InvoiceRecord, InvoiceState, Project, Store};
+pub use pricing::Pricing;
 
 /// What the dialog sends: the fields as typed.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -167,7 +163,13 @@ fn context(store: &Store, project_id: u64) -> AppResult<Context> {
         Some(p) => store.project(p)?,
         None => None,
     };
-    let pricing = Pricing::load(&project, parent.as_ref(), &subs, customer.as_ref(), &settings);
+    let pricing = Pricing::load(
+        &project,
+        parent.as_ref(),
+        &subs,
+        customer.as_ref(),
+        &settings,
+    );
     let mut entries: Vec<(Entry, u64)> = store
         .entries_of(project.id)?
         .into_iter()
@@ -228,7 +230,10 @@ fn parse_request(req: &InvoiceRequest) -> AppResult<Parsed> {
     let mut by_rate = Vec::new();
     for edit in &req.rates {
         let listed = Decimal::from_str(edit.listed.trim()).map_err(|_| {
-            AppError::validation("Stundensatz", "Dieser Stundensatz steht nicht mehr in der Liste. Bitte die Vorschau neu laden.")
+            AppError::validation(
+                "Stundensatz",
+                "Dieser Stundensatz steht nicht mehr in der Liste. Bitte die Vorschau neu laden.",
+            )
         })?;
         if !edit.rate.trim().is_empty() {
             by_rate.push((listed.normalize(), crate::money::parse_rate(&edit.rate)?));

@@ -28,10 +28,8 @@ impl Pricing {
         settings: &Settings,
     ) -> Pricing {
         let main = parent.unwrap_or(project);
-        let mut subprojects: HashMap<u64, Level> = subs
-            .iter()
-            .map(|s| (s.id, Level::of_project(s)))
-            .collect();
+        let mut subprojects: HashMap<u64, Level> =
+            subs.iter().map(|s| (s.id, Level::of_project(s))).collect();
         if parent.is_some() {
             subprojects.insert(project.id, Level::of_project(project));
         }
@@ -40,7 +38,11 @@ impl Pricing {
             main: Level::of_project(main),
             subprojects,
             customer: customer.map(Level::of_customer),
-            employees: settings.employees.iter().map(|e| (e.id, e.clone())).collect(),
+            employees: settings
+                .employees
+                .iter()
+                .map(|e| (e.id, e.clone()))
+                .collect(),
             roles: settings.roles.iter().map(|r| (r.id, r.clone())).collect(),
             default_rate: settings.hourly_rate,
             default_changes: settings.rate_changes.clone(),

@@ -139,7 +139,11 @@ fn valid_on(valid_from: Option<NaiveDate>, date: NaiveDate) -> bool {
 
 /// A flat rate on `date`: the latest change valid by then, else the base rate
 /// (the one without „gültig ab“).
-pub fn flat_rate_on(base: Option<Decimal>, changes: &[DatedRate], date: NaiveDate) -> Option<Decimal> {
+pub fn flat_rate_on(
+    base: Option<Decimal>,
+    changes: &[DatedRate],
+    date: NaiveDate,
+) -> Option<Decimal> {
     changes
         .iter()
         .filter(|r| valid_on(r.valid_from, date))

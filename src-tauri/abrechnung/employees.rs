@@ -1,0 +1,140 @@
+//! Einstellungen › Mitarbeiter: Name, Rolle, Stundensatz (optional), aktiv.
+
+use serde::{Deserialize, Serialize};
+
+use super::{apply_rate, history_display, optional_date, optional_rate, rate_input};
+use crate::core::{blocking, Core};
+use crate::error::{AppError, AppResult};
+use crate::projekte::entry_rules::EMPLOYEE_CHARS;
+use crate::storage::{Employee, Settings};
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmployeeView {
+    pub id: u64,
+    pub name: String,
+    pub role_id: Option<u64>,
+    /// „Geselle“ or „keine Rolle“.
+    pub role_display: String,
+    /// The own base rate for the form.
+    pub rate: String,
+    /// „85,00 €/h; ab …“, or „–“.
+    pub rates_display: String,
+    pub active: bool,
+    pub active_display: &'static str,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct EmployeeInput {
+    pub id: Option<u64>,
+    pub name: String,
+    pub role_id: Option<u64>,
+    pub rate: String,
+    pub valid_from: String,
+    pub active: bool,
+}
+
+fn view(e: &Employee, s: &Settings) -> EmployeeView {
+    let shown = history_display(e.hourly_rate, &e.rate_changes);
+    EmployeeView {
+        id: e.id,
+        name: e.name.clone(),
+        role_id: e.role_id,
+        role_display: e
+            .role_id
+            .and_then(|r| s.roles.iter().find(|x| x.id == r))
+            .map(|r| r.name.clone())
+            .unwrap_or_else(|| "keine Rolle".into()),
+        rate: rate_input(e.hourly_rate),
+        rates_display: if shown.is_empty() {
+            "–".into()
+        } else {
+            shown
+        },
+        active: e.active,
+        active_display: if e.active { "aktiv" } else { "nicht aktiv" },
+    }
+}
+
+/// Sorted by name; active ones first.
+pub fn employee_views(s: &Settings) -> Vec<EmployeeView> {
+    let mut list: Vec<&Employee> = s.employees.iter().collect();
+    list.sort_by_key(|e| (!e.active, e.name.to_lowercase()));
+    list.into_iter().map(|e| view(e, s)).collect()
+}
+
+pub async fn employees(core: &Core) -> AppResult<Vec<EmployeeView>> {
+    let store = core.store.clone();
+    blocking(move || Ok(employee_views(&store.settings()?))).await
+}
+
+pub async fn save_employee(core: &Core, input: EmployeeInput) -> AppResult<EmployeeView> {
+    let name = input.name.trim().to_string();
+    if name.is_empty() {
+        return Err(AppError::validation("Name", "Bitte einen Namen eingeben."));
+    }
+    if name.chars().count() > EMPLOYEE_CHARS || name.chars().any(char::is_control) {
+        return Err(AppError::validation(
+            "Name",
+            format!("Name: höchstens {EMPLOYEE_CHARS} Zeichen, keine Steuerzeichen."),
+        ));
+    }
+    let rate = optional_rate(&input.rate)?;
+    let valid_from = optional_date(&input.valid_from)?;
+    let store = core.store.clone();
+    blocking(move || {
+        let s = store.settings()?;
+        if let Some(r) = input.role_id {
+            if !s.roles.iter().any(|x| x.id == r) {
+                return Err(AppError::validation(
+                    "Rolle",
+                    "Diese Rolle gibt es nicht mehr. Bitte eine andere wählen.",
+                ));
+            }
+        }
+        if let Some(other) = s
+            .employees
+            .iter()
+            .find(|e| e.name == name && Some(e.id) != input.id)
+        {
+            return Err(AppError::validation(
+                "Name",
+                format!("Es gibt schon einen Mitarbeiter „{}“.", other.name),
+            ));
+        }
+        let id = match input.id {
+            Some(id) if s.employees.iter().any(|e| e.id == id) => id,
+            Some(_) => {
+                return Err(AppError::NotFound(
+                    "Diesen Mitarbeiter gibt es nicht mehr.".into(),
+                ))
+            }
+            None => store.next_id()?,
+        };
+        let s = store.update_settings(|s| {
+            if !s.employees.iter().any(|e| e.id == id) {
+                s.employees.push(Employee {
+                    id,
+                    name: name.clone(),
+                    role_id: None,
+                    hourly_rate: None,
+                    rate_changes: Vec::new(),
+                    active: true,
+                });
+            }
+            let e = s
+                .employees
+                .iter_mut()
+                .find(|e| e.id == id)
+                .expect("just ensured");
+            e.name = name;
+            e.role_id = input.role_id;
+            e.active = input.active;
+            apply_rate(&mut e.hourly_rate, &mut e.rate_changes, rate, valid_from);
+        })?;
+        let e = s.employees.iter().find(|e| e.id == id).expect("saved");
+        Ok(view(e, &s))
+    })
+    .await
+}

@@ -1,0 +1,69 @@
+//! Einstellungen › Abrechnung: the default Abrechnungstakt and how hours appear
+//! on the invoice.
+
+use serde::{Deserialize, Serialize};
+
+use super::{rounding_display, RoundingForm};
+use crate::core::{blocking, Core};
+use crate::error::{AppError, AppResult};
+use crate::storage::{HourFormat, Settings};
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BillingSettingsView {
+    pub rounding: RoundingForm,
+    pub rounding_display: String,
+    /// „Std.“
+    pub hour_unit: String,
+    /// „Stunden exakt (4 Nachkommastellen)“
+    pub exact_hours: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct BillingSettingsInput {
+    pub rounding: RoundingForm,
+    pub hour_unit: String,
+    pub exact_hours: bool,
+}
+
+pub fn billing_view(s: &Settings) -> BillingSettingsView {
+    BillingSettingsView {
+        rounding: RoundingForm::of(&s.rounding),
+        rounding_display: rounding_display(&s.rounding),
+        hour_unit: s.hours.unit.clone(),
+        exact_hours: s.hours.exact,
+    }
+}
+
+pub async fn billing_settings(core: &Core) -> AppResult<BillingSettingsView> {
+    let store = core.store.clone();
+    blocking(move || Ok(billing_view(&store.settings()?))).await
+}
+
+pub async fn save_billing_settings(
+    core: &Core,
+    input: BillingSettingsInput,
+) -> AppResult<BillingSettingsView> {
+    let rounding = input.rounding.parse()?;
+    let unit = input.hour_unit.trim().to_string();
+    if unit.chars().count() > crate::projekte::entry_rules::UNIT_CHARS {
+        return Err(AppError::validation(
+            "Einheit",
+            "Einheit: höchstens 30 Zeichen.",
+        ));
+    }
+    let hours = HourFormat {
+        unit: if unit.is_empty() { "Std.".into() } else { unit },
+        exact: input.exact_hours,
+    };
+    let store = core.store.clone();
+    blocking(move || {
+        let s = store.update_settings(|s| {
+            s.rounding = rounding;
+            s.hours = hours;
+        })?;
+        Ok(billing_view(&s))
+    })
+    .await
+}
