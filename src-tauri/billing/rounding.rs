@@ -80,3 +80,262 @@ pub fn billed_minutes(items: &[Recorded], rule: &Rounding) -> Vec<u32> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(step: u32, mode: RoundingMode) -> Rounding {
+        Rounding {
+            step,
+            mode,
+            scope: RoundingScope::Entry,
+            minimum: None,
+        }
+    }
+
+    fn up(step: u32) -> Rounding {
+        rule(step, RoundingMode::Up)
+    }
+
+    fn half_up(step: u32) -> Rounding {
+        rule(step, RoundingMode::HalfUp)
+    }
+
+    fn per_day(mut r: Rounding) -> Rounding {
+        r.scope = RoundingScope::DayAndEmployee;
+        r
+    }
+
+    fn day(dd: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, dd).unwrap()
+    }
+
+    fn rec(date: NaiveDate, employee: u64, minutes: u32) -> Recorded {
+        Recorded {
+            date,
+            employee,
+            minutes,
+        }
+    }
+
+    /// `(recorded, billed)` pairs under `r`.
+    fn check(r: &Rounding, cases: &[(u32, u32)]) {
+        for &(recorded, billed) in cases {
+            assert_eq!(
+                round_minutes(recorded, r),
+                billed,
+                "{recorded} min with {r:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn step_0_keiner_and_step_1_leave_the_minutes() {
+        for r in [up(0), up(1), half_up(0), half_up(1)] {
+            check(&r, &[(0, 0), (1, 1), (7, 7), (440, 440), (1439, 1439)]);
+        }
+    }
+
+    #[test]
+    fn up_to_15_minutes() {
+        check(
+            &up(15),
+            &[
+                (0, 0),
+                (1, 15),
+                (14, 15),
+                (15, 15),
+                (16, 30),
+                (440, 450),
+                (450, 450),
+            ],
+        );
+    }
+
+    #[test]
+    fn half_up_to_15_minutes_a_half_step_goes_up() {
+        // Half of 15 is 7.5: 7 down, 8 up.
+        check(
+            &half_up(15),
+            &[
+                (1, 0),
+                (7, 0),
+                (8, 15),
+                (15, 15),
+                (22, 15),
+                (23, 30),
+                (440, 435),
+                (450, 450),
+            ],
+        );
+    }
+
+    #[test]
+    fn half_up_to_6_minutes_exact_half_goes_up() {
+        check(&half_up(6), &[(2, 0), (3, 6), (8, 6), (9, 12), (12, 12)]);
+    }
+
+    #[test]
+    fn up_to_60_30_10_5_and_6_minutes() {
+        check(&up(60), &[(1, 60), (60, 60), (61, 120), (440, 480)]);
+        check(&up(30), &[(1, 30), (30, 30), (31, 60), (440, 450)]);
+        check(&up(10), &[(1, 10), (10, 10), (441, 450), (440, 440)]);
+        check(&up(5), &[(1, 5), (5, 5), (441, 445), (440, 440)]);
+        check(&up(6), &[(1, 6), (6, 6), (7, 12), (440, 444)]);
+    }
+
+    #[test]
+    fn half_up_to_60_30_10_and_5_minutes() {
+        check(
+            &half_up(60),
+            &[(29, 0), (30, 60), (89, 60), (90, 120), (440, 420)],
+        );
+        check(
+            &half_up(30),
+            &[(14, 0), (15, 30), (44, 30), (45, 60), (440, 450)],
+        );
+        check(&half_up(10), &[(4, 0), (5, 10), (444, 440), (445, 450)]);
+        check(&half_up(5), &[(2, 0), (3, 5), (442, 440), (443, 445)]);
+    }
+
+    #[test]
+    fn minimum_raises_after_rounding() {
+        let mut r = up(15);
+        r.minimum = Some(30);
+        check(&r, &[(10, 30), (16, 30), (30, 30), (31, 45)]);
+    }
+
+    #[test]
+    fn minimum_without_step() {
+        let r = Rounding {
+            minimum: Some(15),
+            ..up(0)
+        };
+        check(&r, &[(5, 15), (14, 15), (15, 15), (16, 16), (440, 440)]);
+    }
+
+    #[test]
+    fn minimum_also_when_half_up_rounds_to_nothing() {
+        let mut r = half_up(15);
+        r.minimum = Some(15);
+        check(&r, &[(5, 15), (22, 15), (23, 30)]);
+    }
+
+    #[test]
+    fn zero_minutes_stay_zero_even_with_a_minimum() {
+        for step in [0, 15] {
+            for mode in [RoundingMode::Up, RoundingMode::HalfUp] {
+                let mut r = rule(step, mode);
+                r.minimum = Some(30);
+                assert_eq!(round_minutes(0, &r), 0, "{r:?}");
+                assert_eq!(billed_minutes(&[rec(day(2), 1, 0)], &per_day(r)), vec![0]);
+            }
+        }
+    }
+
+    #[test]
+    fn per_entry_each_entry_is_rounded_on_its_own() {
+        let items = [rec(day(2), 1, 20), rec(day(2), 1, 25)];
+        assert_eq!(billed_minutes(&items, &up(15)), vec![30, 30]);
+    }
+
+    #[test]
+    fn per_day_and_employee_a_bucket_on_the_step_stays() {
+        let items = [rec(day(2), 1, 20), rec(day(2), 1, 25)];
+        assert_eq!(billed_minutes(&items, &per_day(up(15))), vec![20, 25]);
+    }
+
+    #[test]
+    fn per_day_and_employee_rounding_up_goes_on_the_last_entry() {
+        let items = [rec(day(2), 1, 20), rec(day(2), 1, 20)];
+        assert_eq!(billed_minutes(&items, &per_day(up(15))), vec![20, 25]);
+        // "Last" = the last of that bucket in the given order, other buckets between.
+        let items = [
+            rec(day(2), 1, 20),
+            rec(day(2), 2, 10),
+            rec(day(2), 1, 20),
+            rec(day(3), 1, 5),
+        ];
+        assert_eq!(
+            billed_minutes(&items, &per_day(up(15))),
+            vec![20, 15, 25, 15]
+        );
+    }
+
+    #[test]
+    fn per_day_and_employee_buckets_are_separate_per_employee_and_day() {
+        // Employee 0 = a time without employee: a bucket of its own.
+        let items = [
+            rec(day(2), 1, 10),
+            rec(day(2), 2, 10),
+            rec(day(3), 1, 10),
+            rec(day(2), 0, 10),
+        ];
+        assert_eq!(
+            billed_minutes(&items, &per_day(up(15))),
+            vec![15, 15, 15, 15]
+        );
+    }
+
+    #[test]
+    fn per_day_and_employee_the_minimum_is_per_bucket() {
+        let mut r = per_day(up(15));
+        r.minimum = Some(30);
+        let items = [rec(day(2), 1, 10), rec(day(2), 1, 5), rec(day(3), 1, 40)];
+        assert_eq!(billed_minutes(&items, &r), vec![10, 20, 45]);
+    }
+
+    #[test]
+    fn per_day_and_employee_half_up_down_takes_from_the_last_entries_never_below_0() {
+        let r = per_day(half_up(15));
+        // 7 min → 0: both entries go to 0.
+        assert_eq!(
+            billed_minutes(&[rec(day(2), 1, 5), rec(day(2), 1, 2)], &r),
+            vec![0, 0]
+        );
+        // 22 min → 15: the last entry (2) gives all it has, the one before the rest.
+        assert_eq!(
+            billed_minutes(
+                &[rec(day(2), 1, 10), rec(day(2), 1, 10), rec(day(2), 1, 2)],
+                &r
+            ),
+            vec![10, 5, 0]
+        );
+        // 23 min → 30: up, on the last entry.
+        assert_eq!(
+            billed_minutes(&[rec(day(2), 1, 20), rec(day(2), 1, 3)], &r),
+            vec![20, 10]
+        );
+    }
+
+    #[test]
+    fn per_day_and_employee_billed_entries_add_up_to_the_rounded_day() {
+        let r = per_day(half_up(15));
+        let items = [
+            rec(day(2), 1, 7),
+            rec(day(2), 1, 52),
+            rec(day(2), 1, 1),
+            rec(day(2), 1, 11),
+        ];
+        let billed = billed_minutes(&items, &r);
+        // 71 min → 75 (4 on the last entry).
+        assert_eq!(billed, vec![7, 52, 1, 15]);
+        assert_eq!(billed.iter().sum::<u32>(), 75);
+    }
+
+    /// A shift 22:00–02:00 belongs wholly to the day it started on: rounding
+    /// sees only the entry's date, so it shares that day's bucket with an
+    /// evening entry and not the next day's.
+    #[test]
+    fn across_midnight_an_entry_counts_on_its_start_date() {
+        let night = rec(day(2), 1, 240); // 22:00–02:00, dated the 2nd
+        let evening = rec(day(2), 1, 20); // 18:00–18:20 the same day
+        let next_morning = rec(day(3), 1, 10); // 08:00–08:10 on the 3rd
+        assert_eq!(
+            billed_minutes(&[night, evening, next_morning], &per_day(up(15))),
+            // 260 → 270 on the 2nd (+10 on its last entry), 10 → 15 on the 3rd.
+            vec![240, 30, 15]
+        );
+    }
+}
