@@ -144,3 +144,285 @@ fn a_damaged_database_file_is_reported_as_damaged_and_left_alone() {
         "nothing overwritten"
     );
 }
+
+/// A backup exactly as the version before billing rules wrote it: schema 1,
+/// settings without employees, time entries naming the employee only as text.
+const BACKUP_SCHEMA_1: &str = r#"{
+  "format": "zeitrechnung-sicherung",
+  "version": 1,
+  "schemaVersion": 1,
+  "appVersion": "0.1.0",
+  "createdAt": "2026-11-28T16:05:12.345678Z",
+  "settings": {
+    "hourlyRate": "85",
+    "defaultTaxRate": "19",
+    "profile": null,
+    "customersImportedAt": null
+  },
+  "customers": [
+    {
+      "id": 3,
+      "lexofficeId": null,
+      "lexofficeVersion": null,
+      "number": "",
+      "kind": "company",
+      "name": "Bäckerei Korn",
+      "contactPerson": "",
+      "address": { "supplement": "", "street": "Mühlenweg 4", "zip": "10115", "city": "Berlin", "countryCode": "DE" },
+      "email": "",
+      "phone": "",
+      "archived": false,
+      "source": "manual",
+      "missingInLexoffice": false,
+      "billingAddresses": null,
+      "lastImportedAt": null,
+      "hourlyRate": "80",
+      "createdAt": "2026-10-01T08:00:00Z",
+      "updatedAt": "2026-10-01T08:00:00Z"
+    }
+  ],
+  "projects": [
+    { "id": 7, "name": "Ladenumbau", "number": "P-7", "customerId": 3, "parentId": null, "hourlyRate": null,
+      "status": "aktiv", "createdAt": "2026-10-01T08:00:00Z", "updatedAt": "2026-10-01T08:00:00Z" },
+    { "id": 8, "name": "Backstube", "number": "", "customerId": 3, "parentId": 7, "hourlyRate": null,
+      "status": "aktiv", "createdAt": "2026-10-01T08:00:00Z", "updatedAt": "2026-10-01T08:00:00Z" }
+  ],
+  "entries": [
+    { "id": 101, "projectId": 7, "date": "2026-11-02", "description": "Aufmaß", "billable": true,
+      "billing": { "state": "open" }, "type": "time", "employee": "Anna Schmidt",
+      "start": "08:00:00", "end": "12:00:00", "breakMinutes": 0, "minutes": 240,
+      "csvFingerprint": null, "createdAt": "2026-11-02T12:00:00Z", "updatedAt": "2026-11-02T12:00:00Z" },
+    { "id": 102, "projectId": 7, "date": "2026-11-02", "description": "Aufmaß", "billable": true,
+      "billing": { "state": "open" }, "type": "time", "employee": "anna schmidt",
+      "start": null, "end": null, "breakMinutes": 0, "minutes": 30,
+      "csvFingerprint": null, "createdAt": "2026-11-02T12:00:00Z", "updatedAt": "2026-11-02T12:00:00Z" },
+    { "id": 103, "projectId": 8, "date": "2026-11-03", "description": "Ofen anschließen", "billable": true,
+      "billing": { "state": "open" }, "type": "time", "employee": "Anna Schmidt",
+      "start": "22:00:00", "end": "02:00:00", "breakMinutes": 0, "minutes": 240,
+      "csvFingerprint": null, "createdAt": "2026-11-04T07:00:00Z", "updatedAt": "2026-11-04T07:00:00Z" },
+    { "id": 104, "projectId": 7, "date": "2026-11-04", "description": "ohne Namen", "billable": true,
+      "billing": { "state": "open" }, "type": "time", "employee": "",
+      "start": null, "end": null, "breakMinutes": 0, "minutes": 15,
+      "csvFingerprint": null, "createdAt": "2026-11-04T07:00:00Z", "updatedAt": "2026-11-04T07:00:00Z" },
+    { "id": 105, "projectId": 7, "date": "2026-11-04", "description": "nur Leerzeichen", "billable": false,
+      "billing": { "state": "open" }, "type": "time", "employee": "   ",
+      "start": null, "end": null, "breakMinutes": 0, "minutes": 15,
+      "csvFingerprint": null, "createdAt": "2026-11-04T07:00:00Z", "updatedAt": "2026-11-04T07:00:00Z" },
+    { "id": 106, "projectId": 8, "date": "2026-11-05", "description": "Leerzeichen um den Namen", "billable": true,
+      "billing": { "state": "open" }, "type": "time", "employee": " Anna Schmidt ",
+      "start": null, "end": null, "breakMinutes": 0, "minutes": 45,
+      "csvFingerprint": 9001, "createdAt": "2026-11-05T07:00:00Z", "updatedAt": "2026-11-05T07:00:00Z" },
+    { "id": 107, "projectId": 7, "date": "2026-11-05", "description": "", "billable": true,
+      "billing": { "state": "open" }, "type": "service", "name": "Kabel NYM 3x1,5",
+      "quantity": "25", "unit": "m", "unitPrice": "1.20", "taxRate": "19",
+      "csvFingerprint": null, "createdAt": "2026-11-05T07:00:00Z", "updatedAt": "2026-11-05T07:00:00Z" },
+    { "id": 108, "projectId": 8, "date": "2026-11-06", "description": "Abnahme", "billable": true,
+      "billing": { "state": "open" }, "type": "time", "employee": "Jonas Weber",
+      "start": "09:00:00", "end": "10:00:00", "breakMinutes": 0, "minutes": 60,
+      "csvFingerprint": null, "createdAt": "2026-11-06T10:00:00Z", "updatedAt": "2026-11-06T10:00:00Z" }
+  ],
+  "invoices": []
+}"#;
+
+/// (entry id, employee id) of every time entry, by entry id.
+fn time_links(s: &Store) -> Vec<(u64, String, Option<u64>)> {
+    use zeitrechnung_lib::storage::EntryKind;
+    let mut out = Vec::new();
+    for p in s.projects().unwrap() {
+        for e in s.entries_of(p.id).unwrap() {
+            if let EntryKind::Time {
+                employee,
+                employee_id,
+                ..
+            } = e.kind
+            {
+                out.push((e.id, employee, employee_id));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn employee_names(s: &Store) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = s
+        .employees()
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.name, e.id))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Restoring a backup of the format before billing rules: each distinct name
+/// (exact, trimmed) becomes one employee, every time entry points to it, blank
+/// names stay without employee, and new ids stay above the restored ones.
+#[test]
+fn a_backup_of_schema_1_gets_employees_from_the_recorded_names() {
+    use zeitrechnung_lib::storage::{Backup, EntryKind};
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path()).unwrap();
+    let backup = Backup::from_json(BACKUP_SCHEMA_1.as_bytes()).unwrap();
+    assert_eq!(backup.schema_version, 1);
+    assert!(backup.settings.employees.is_empty());
+    s.replace_all(&backup).unwrap();
+
+    let employees = s.employees().unwrap();
+    let names = employee_names(&s);
+    assert_eq!(
+        names.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        vec!["Anna Schmidt", "Jonas Weber", "anna schmidt"]
+    );
+    for e in &employees {
+        assert!(
+            e.id > 108,
+            "employee id {} not above the restored ids",
+            e.id
+        );
+        assert!(e.active);
+        assert_eq!((e.role_id, e.hourly_rate), (None, None));
+        assert!(e.rate_changes.is_empty());
+    }
+    let id_of = |name: &str| names.iter().find(|(n, _)| n == name).unwrap().1;
+    let (anna, anna_lower, jonas) = (
+        id_of("Anna Schmidt"),
+        id_of("anna schmidt"),
+        id_of("Jonas Weber"),
+    );
+    assert_ne!(anna, anna_lower);
+    assert_eq!(
+        time_links(&s),
+        vec![
+            (101, "Anna Schmidt".to_string(), Some(anna)),
+            (102, "anna schmidt".to_string(), Some(anna_lower)),
+            (103, "Anna Schmidt".to_string(), Some(anna)),
+            (104, "".to_string(), None),
+            (105, "   ".to_string(), None),
+            (106, " Anna Schmidt ".to_string(), Some(anna)),
+            (108, "Jonas Weber".to_string(), Some(jonas)),
+        ]
+    );
+    // Everything else as it was in the file.
+    assert_eq!(s.settings().unwrap().hourly_rate, Some(Decimal::from(85)));
+    let service = s.entry(107).unwrap().unwrap();
+    assert!(matches!(service.kind, EntryKind::Service { .. }));
+    assert_eq!(
+        s.entry(103).unwrap().unwrap().date.to_string(),
+        "2026-11-03"
+    );
+
+    // Linking again finds nothing to do and creates nobody.
+    assert_eq!(s.link_employees().unwrap(), 0);
+    assert_eq!(s.employees().unwrap(), employees);
+
+    // New ids stay above the restored ones and the employees created.
+    let highest = employees.iter().map(|e| e.id).max().unwrap();
+    let next = s.next_id().unwrap();
+    assert!(next > highest, "next id {next} ≤ {highest}");
+
+    // And all of it survives a restart.
+    drop(s);
+    let s = Store::open(dir.path()).unwrap();
+    assert_eq!(s.employees().unwrap(), employees);
+    assert_eq!(
+        time_links(&s)[0],
+        (101, "Anna Schmidt".to_string(), Some(anna))
+    );
+    assert_eq!(s.link_employees().unwrap(), 0);
+}
+
+/// A database written by the version before billing rules (schema 1) is
+/// migrated on open: the recorded names become employees, entries point to them.
+#[test]
+fn opening_a_database_of_schema_1_links_the_names() {
+    use chrono::{NaiveDate, Utc};
+    use zeitrechnung_lib::storage::{BillingState, Entry, EntryKind, Project, ProjectStatus};
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<u64>;
+    {
+        let s = Store::open(dir.path()).unwrap();
+        let now = Utc::now();
+        let project = s.next_id().unwrap();
+        s.put_project(&Project {
+            id: project,
+            name: "Ladenumbau".into(),
+            number: String::new(),
+            customer_id: None,
+            parent_id: None,
+            hourly_rate: None,
+            rules: Default::default(),
+            status: ProjectStatus::Aktiv,
+            created_at: now,
+            updated_at: now,
+        })
+        .unwrap();
+        let entries: Vec<Entry> = ["Anna Schmidt", "anna schmidt", "", "Anna Schmidt"]
+            .iter()
+            .enumerate()
+            .map(|(i, name)| Entry {
+                id: s.next_id().unwrap(),
+                project_id: project,
+                date: NaiveDate::from_ymd_opt(2026, 11, 2 + i as u32).unwrap(),
+                description: String::new(),
+                billable: true,
+                billing: BillingState::Open,
+                kind: EntryKind::Time {
+                    employee: name.to_string(),
+                    employee_id: None,
+                    start: None,
+                    end: None,
+                    break_minutes: 0,
+                    minutes: 60,
+                },
+                csv_fingerprint: None,
+                created_at: now,
+                updated_at: now,
+            })
+            .collect();
+        ids = entries.iter().map(|e| e.id).collect();
+        s.put_entries(&entries).unwrap();
+        assert!(s.employees().unwrap().is_empty());
+    }
+    {
+        // As the older version left it: schema 1, settings without employees.
+        let db = sled::open(dir.path()).unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert(b"schema_version", &1u32.to_be_bytes())
+            .unwrap();
+        db.open_tree("settings")
+            .unwrap()
+            .insert(
+                b"settings",
+                &br#"{"hourlyRate":"85","defaultTaxRate":"19","profile":null,"customersImportedAt":null}"#[..],
+            )
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let s = Store::open(dir.path()).unwrap();
+    assert_eq!(s.schema_version().unwrap(), 2);
+    assert_eq!(SCHEMA_VERSION, 2);
+    let names = employee_names(&s);
+    assert_eq!(
+        names.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        vec!["Anna Schmidt", "anna schmidt"]
+    );
+    let (anna, anna_lower) = (names[0].1, names[1].1);
+    assert!(ids.iter().all(|id| anna > *id && anna_lower > *id));
+    assert_eq!(
+        time_links(&s),
+        vec![
+            (ids[0], "Anna Schmidt".to_string(), Some(anna)),
+            (ids[1], "anna schmidt".to_string(), Some(anna_lower)),
+            (ids[2], "".to_string(), None),
+            (ids[3], "Anna Schmidt".to_string(), Some(anna)),
+        ]
+    );
+    assert_eq!(s.settings().unwrap().hourly_rate, Some(Decimal::from(85)));
+    assert_eq!(s.link_employees().unwrap(), 0);
+    drop(s);
+    // Schema 2 now: opening again changes nothing.
+    let s = Store::open(dir.path()).unwrap();
+    assert_eq!(employee_names(&s), names);
+}
