@@ -175,3 +175,55 @@ export const backupCreate = (path) => call("backup_create", { path });
 export const backupInspect = (path) => call("backup_inspect", { path });
 export const backupRestore = (path) => call("backup_restore", { path });
 export const backupInfo = () => call("backup_info");
+
+// ---- Abrechnungsregeln (Einstellungen › Mitarbeiter, › Abrechnung; rates of a customer/project)
+
+/**
+ * @typedef {Object} EmployeeView
+ * @property {number} id
+ * @property {string} name
+ * @property {number|null} roleId
+ * @property {string} roleDisplay     „Geselle“ or „keine Rolle“
+ * @property {string} rate            own base rate for the form („85,00“ or "")
+ * @property {string} ratesDisplay    „85,00 €/h; ab 01.01.2027: 92,00 €/h“ or „–“
+ * @property {boolean} active
+ * @property {string} activeDisplay
+ */
+/** @returns {Promise<EmployeeView[]>} */
+export const employeesList = () => call("employees_list");
+/** input: {id?, name, roleId, rate, validFrom, active} @returns {Promise<EmployeeView>} */
+export const employeeSave = (input) => call("employee_save", { input });
+
+/** @typedef {{id: number, name: string, rate: string, ratesDisplay: string, employees: number}} RoleView */
+/** @returns {Promise<RoleView[]>} */
+export const rolesList = () => call("roles_list");
+/** input: {id?, name, rate, validFrom} @returns {Promise<RoleView[]>} */
+export const roleSave = (input) => call("role_save", { input });
+/** @returns {Promise<RoleView[]>} */
+export const roleDelete = (id) => call("role_delete", { id });
+
+/**
+ * @typedef {{step: string, mode: string, scope: string, minimum: string}} RoundingForm
+ *   step "0" (keiner) | "1" | "5" | "6" | "10" | "15" | "30" | "60";
+ *   mode „aufrunden“ | „kaufmännisch“; scope „jeden Eintrag“ | „Summe je Tag und Mitarbeiter“
+ * @typedef {{rounding: RoundingForm, roundingDisplay: string, hourUnit: string, exactHours: boolean}} BillingSettingsView
+ */
+/** @returns {Promise<BillingSettingsView>} */
+export const billingSettingsGet = () => call("billing_settings_get");
+/** input: {rounding, hourUnit, exactHours} @returns {Promise<BillingSettingsView>} */
+export const billingSettingsSave = (input) => call("billing_settings_save", { input });
+
+/**
+ * @typedef {{roleId: number|null, rate: string, validFrom: string}} RateRow
+ * @typedef {Object} RulesView
+ * @property {string} ratesDisplay
+ * @property {RateRow[]} rateChanges
+ * @property {RateRow[]} roleRates
+ * @property {Array<[number, string]>} roles
+ * @property {RoundingForm|null} rounding
+ * @property {string} inheritedRounding
+ */
+/** target: {customerId} or {projectId} @returns {Promise<RulesView>} */
+export const rateRulesGet = (target) => call("rate_rules_get", { target });
+/** input: {rateChanges, roleRates, rounding|null} @returns {Promise<RulesView>} */
+export const rateRulesSave = (target, input) => call("rate_rules_save", { target, input });

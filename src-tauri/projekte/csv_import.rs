@@ -41,6 +41,10 @@ pub struct CsvPreview {
     pub duplicates: usize,
     pub encoding: String,
     pub delimiter: String,
+    /// Mitarbeiter names of valid rows not known yet: created on import.
+    pub new_employees: Vec<String>,
+    /// „Neue Mitarbeiter, die beim Import angelegt werden: …“, or None.
+    pub new_employees_display: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -314,6 +318,26 @@ pub async fn preview(core: &Core, path: String) -> AppResult<CsvPreview> {
     let store = core.store.clone();
     blocking(move || {
         let a = analyse(&store, &PathBuf::from(path))?;
+        let known: std::collections::HashSet<String> =
+            store.employees()?.into_iter().map(|e| e.name).collect();
+        let mut new_employees: Vec<String> = a
+            .rows
+            .iter()
+            .filter_map(|(_, e)| match e.as_ref().map(|e| &e.kind) {
+                Some(EntryKind::Time { employee, .. }) => Some(employee.trim().to_string()),
+                _ => None,
+            })
+            .filter(|n| !n.is_empty() && !known.contains(n))
+            .collect();
+        new_employees.sort();
+        new_employees.dedup();
+        let new_employees_display = (!new_employees.is_empty()).then(|| {
+            format!(
+                "{} beim Import angelegt: {}.",
+                crate::format::count_de(new_employees.len(), "neuer Mitarbeiter wird", "neue Mitarbeiter werden"),
+                new_employees.join(", ")
+            )
+        });
         let rows: Vec<PreviewRow> = a.rows.into_iter().map(|(r, _)| r).collect();
         let (valid, invalid, duplicates) = counts(&rows);
         Ok(CsvPreview {
@@ -324,6 +348,8 @@ pub async fn preview(core: &Core, path: String) -> AppResult<CsvPreview> {
             duplicates,
             encoding: a.encoding,
             delimiter: a.delimiter,
+            new_employees,
+            new_employees_display,
         })
     })
     .await

@@ -625,6 +625,9 @@ pub struct EntryView {
     pub break_minutes: u32,
     pub minutes: u32,
     pub duration_display: String,
+    /// For the table: `7:20`, or `7:20 · abgerechnet 7:30` when the
+    /// Abrechnungstakt bills a different time (the recorded time never changes).
+    pub duration_shown: String,
     pub description: String,
     pub name: String,
     pub quantity: String,
@@ -700,6 +703,7 @@ pub fn view_with(e: &Entry, subproject: &str, drafts: &DraftStates) -> EntryView
         break_minutes: 0,
         minutes: 0,
         duration_display: String::new(),
+        duration_shown: String::new(),
         description: e.description.clone(),
         name: String::new(),
         quantity: String::new(),
@@ -734,6 +738,7 @@ pub fn view_with(e: &Entry, subproject: &str, drafts: &DraftStates) -> EntryView
             v.break_minutes = *break_minutes;
             v.minutes = *minutes;
             v.duration_display = format_minutes(u64::from(*minutes));
+            v.duration_shown = v.duration_display.clone();
         }
         EntryKind::Service {
             name,
@@ -784,12 +789,15 @@ pub async fn entries_limited(
         let mut out = Vec::new();
         let family = std::iter::once((&project, String::new()))
             .chain(subs.iter().map(|s| (s, s.name.clone())));
+        let pricing = pricing(&store, &project, &subs)?;
         for (p, sub) in family {
             let list = match limit {
                 Some(n) => store.newest_entries_in(p.id, lo, hi, n)?,
                 None => store.entries_in(p.id, lo, hi)?,
             };
-            out.extend(list.iter().map(|e| view_with(e, &sub, &drafts)));
+            let mut views: Vec<EntryView> = list.iter().map(|e| view_with(e, &sub, &drafts)).collect();
+            show_billed_minutes(&list, &mut views, &pricing.rounding(p.id));
+            out.extend(views);
         }
         out.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
         if let Some(n) = limit {
@@ -799,6 +807,43 @@ pub async fn entries_limited(
         Ok(out)
     })
     .await
+}
+
+/// „7:20 · abgerechnet 7:30“ where the Abrechnungstakt bills another time than
+/// recorded (the same rule as the invoice, `billing::rounding`). With „Summe je
+/// Tag und Mitarbeiter“ the difference shows on the day's last entry. Billable
+/// times only; `views[i]` belongs to `entries[i]`.
+fn show_billed_minutes(entries: &[Entry], views: &mut [EntryView], rule: &crate::storage::Rounding) {
+    let (idx, recorded): (Vec<usize>, Vec<billing::rounding::Recorded>) = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.billable)
+        .filter_map(|(i, e)| match &e.kind {
+            EntryKind::Time {
+                minutes,
+                employee_id,
+                ..
+            } => Some((
+                i,
+                billing::rounding::Recorded {
+                    date: e.date,
+                    employee: employee_id.unwrap_or(0),
+                    minutes: *minutes,
+                },
+            )),
+            EntryKind::Service { .. } => None,
+        })
+        .unzip();
+    for (k, billed) in billing::rounding::billed_minutes(&recorded, rule).into_iter().enumerate() {
+        let i = idx[k];
+        if billed != recorded[k].minutes {
+            views[i].duration_shown = format!(
+                "{} · abgerechnet {}",
+                views[i].duration_display,
+                format_minutes(u64::from(billed))
+            );
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

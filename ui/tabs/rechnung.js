@@ -23,7 +23,13 @@ export async function openInvoiceDialog(projectId, onChange) {
   const rate = h("input", { id: ids.rate, type: "text", inputmode: "decimal", autocomplete: "off" });
   const subs = h("input", { id: ids.subs, type: "checkbox" });
   subs.checked = defaults.hasSubprojects;
-  rate.value = defaults.rate;
+  // „Stundensatz“ follows the preview (the one rate of all time, or empty =
+  // „gemischt“) until the user types a rate: that one then applies to all time.
+  let rateTyped = false;
+  const rateHint = h("p", { class: "hint" }, "");
+  const rateList = h("div", { class: "rate-list" });
+  const rateEdits = new Map(); // listed rate → typed text, this invoice only
+  let rateListKey = "";
   const initial = defaults.allOpen || defaults.lastMonth;
   from.value = initial[0];
   to.value = initial[1];
@@ -56,8 +62,9 @@ export async function openInvoiceDialog(projectId, onChange) {
         h("div", { class: "field" },
           h("label", { for: ids.rate }, "Stundensatz"),
           h("div", { class: "with-suffix" }, rate, h("span", { class: "suffix" }, "€/h")),
-          h("p", { class: "hint" }, defaults.rateSource ? `Vorgabe ${defaults.rateSource}; hier nur für diese Rechnung änderbar.` : "Kein Stundensatz hinterlegt – bitte eingeben."),
-          errs.Stundensatz),
+          rateHint,
+          errs.Stundensatz,
+          rateList),
         h("label", { class: "switch", for: ids.subs }, subs, h("span", {}, "Unterprojekte einzeln auflisten")),
         resultBox,
         h("div", { class: "actions left" }, create,
@@ -73,7 +80,8 @@ export async function openInvoiceDialog(projectId, onChange) {
     timer = setTimeout(refresh, delay);
   }
   function request() {
-    return { projectId, from: from.value, to: to.value, rate: rate.value, listSubprojects: subs.checked };
+    const rates = rateTyped ? [] : [...rateEdits].filter(([, v]) => v.trim() !== "").map(([listed, v]) => ({ listed, rate: v }));
+    return { projectId, from: from.value, to: to.value, rate: rateTyped ? rate.value : "", listSubprojects: subs.checked, rates };
   }
   async function refresh() {
     const mine = ++seq;
@@ -89,6 +97,7 @@ export async function openInvoiceDialog(projectId, onChange) {
       return;
     }
     if (mine !== seq) return;
+    showRates(pv);
     renderPreview(previewBox, pv);
     create.disabled = !pv.ok || sending;
   }
@@ -127,7 +136,47 @@ export async function openInvoiceDialog(projectId, onChange) {
 
   // Erstellen sends only what the preview shows: any change disables it until the
   // preview for exactly these values is back and ok.
-  for (const el of [from, to, rate]) el.addEventListener("input", () => { create.disabled = true; seq++; schedule(); });
+  for (const el of [from, to]) el.addEventListener("input", () => { create.disabled = true; seq++; schedule(); });
+  rate.addEventListener("input", () => { rateTyped = rate.value.trim() !== ""; create.disabled = true; seq++; schedule(); });
+
+  // The rates in play: the field shows the single one, or „gemischt“ and the
+  // list below it, each changeable for this invoice only.
+  function showRates(pv) {
+    const mixed = pv.rates.length > 1;
+    if (!rateTyped) {
+      rate.value = pv.uniformRate || "";
+      rate.placeholder = mixed ? "gemischt" : "";
+    }
+    rateHint.textContent = rateTyped
+      ? "Gilt für alle Zeiten dieser Rechnung. Feld leeren, um die hinterlegten Stundensätze zu verwenden."
+      : mixed
+        ? "Mehrere Stundensätze – jeder steht unten und kann nur für diese Rechnung geändert werden. Eine Eingabe hier gilt für alle Zeiten."
+        : pv.rates.length === 1
+          ? `Hinterlegt: ${pv.rates[0].sources}. Eine Eingabe hier gilt nur für diese Rechnung.`
+          : "";
+    const key = rateTyped || !mixed ? "" : pv.rates.map((r) => r.listed).join("|");
+    if (key === rateListKey) {
+      for (const r of pv.rates) {
+        const out = rateList.querySelector(`[data-listed="${CSS.escape(r.listed)}"] .rate-hours`);
+        if (out) out.textContent = `${r.sources} · ${r.hoursDisplay}`;
+      }
+      return;
+    }
+    rateListKey = key;
+    if (!key) { replace(rateList); return; }
+    replace(rateList, pv.rates.map((r, i) => {
+      const id = `inv-rate-${n}-${i}`;
+      const input = h("input", { id, type: "text", inputmode: "decimal", autocomplete: "off" });
+      input.value = rateEdits.get(r.listed) ?? r.rateInput;
+      input.addEventListener("input", () => {
+        rateEdits.set(r.listed, input.value === r.rateInput ? "" : input.value);
+        create.disabled = true; seq++; schedule();
+      });
+      return h("div", { class: "rate-row", dataset: { listed: r.listed } },
+        h("label", { for: id, class: "rate-hours" }, `${r.sources} · ${r.hoursDisplay}`),
+        h("div", { class: "with-suffix" }, input, h("span", { class: "suffix" }, "€/h")));
+    }));
+  }
   subs.addEventListener("change", () => { create.disabled = true; seq++; schedule(0); });
   dlg.addEventListener("cancel", (e) => { e.preventDefault(); close(); });
 
@@ -207,7 +256,8 @@ function renderPreview(box, pv) {
       pv.customer ? [h("strong", {}, pv.customer.name), ...pv.customer.lines.map((l) => h("div", {}, l))] : h("div", { class: "muted" }, "–")),
     h("div", {},
       h("div", { class: "pv-label" }, "Leistungszeitraum"), h("div", {}, pv.servicePeriod || "–"),
-      h("div", { class: "pv-label" }, "Umfang"), h("div", {}, `${countLabel(pv.entryCount, "Eintrag", "Einträge")} · ${pv.hoursDisplay}`))));
+      h("div", { class: "pv-label" }, "Umfang"), h("div", {}, `${countLabel(pv.entryCount, "Eintrag", "Einträge")} · ${pv.hoursDisplay}`),
+      pv.billedHoursDisplay !== pv.hoursDisplay ? h("div", { class: "hint" }, `erfasst ${pv.hoursDisplay} · abgerechnet ${pv.billedHoursDisplay}`) : null)));
   if (pv.problems.length) parts.push(h("ul", { class: "alert error problems", role: "alert" }, pv.problems.map((p) => h("li", {}, p))));
   if (pv.fixContactCustomerId != null) parts.push(h("div", { class: "row" }, h("button", { type: "button", class: "secondary", onclick: () => api.customerOpenLexoffice(pv.fixContactCustomerId).catch((e) => toast(e.message, "error")) }, "Kontakt in lexoffice öffnen")));
   if (pv.notes.length) parts.push(h("div", { class: "alert warn" }, pv.notes.map((t) => h("div", {}, t))));
@@ -219,7 +269,8 @@ function renderPreview(box, pv) {
         ? h("tr", { class: "pv-text" }, h("td", {}), h("td", { colspan: 6 }, h("strong", {}, l.name), l.description ? h("div", { class: "hint" }, l.description) : null))
         : h("tr", {},
           h("td", { class: "num" }, String(++pos)),
-          h("td", {}, h("div", {}, l.name), l.description ? h("div", { class: "hint pre" }, l.description) : null),
+          h("td", {}, h("div", {}, l.name), l.description ? h("div", { class: "hint pre" }, l.description) : null,
+            l.rateSource ? h("div", { class: "hint rate-source" }, `Stundensatz: ${l.rateSource}`) : null),
           h("td", { class: "num" }, l.quantityDisplay || ""), h("td", { class: "nowrap" }, l.unit || ""),
           h("td", { class: "num" }, l.unitPriceDisplay || ""), h("td", { class: "num" }, l.taxRateDisplay || ""),
           h("td", { class: "num" }, l.amountDisplay || "")))))));
