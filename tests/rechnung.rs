@@ -681,3 +681,179 @@ async fn deleted_finalised_and_voided_drafts_in_the_history() {
         );
     }
 }
+
+/// Abrechnungsregeln end to end (without the window): every time entry at its own
+/// rate (role rate of the customer with a raise „gültig ab“ April, the subproject's
+/// flat rate, the default), 15-minute rounding on the customer, one line per rate
+/// with hours × rate; the Projekte figure equals the preview, the draft equals both.
+#[tokio::test]
+async fn each_entry_at_its_own_rate_rounded_and_the_projekte_figure_equals_the_draft() {
+    use zeitrechnung_lib::abrechnung::{
+        self as ab, EmployeeInput, RateRow, RoleInput, RoundingForm, RulesInput, RulesTarget,
+    };
+    let w = world(false).await;
+    let core = &w.h.core;
+    zeitrechnung_lib::schnittstellen::save_rate(core, "60".into())
+        .await
+        .unwrap();
+    let roles = ab::save_role(
+        core,
+        RoleInput {
+            name: "Geselle".into(),
+            rate: "55".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let geselle = roles[0].id;
+    ab::save_employee(
+        core,
+        EmployeeInput {
+            name: "Jonas Brandt".into(),
+            role_id: Some(geselle),
+            active: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let customer = core.store.customers().unwrap()[0].id;
+    let rules = ab::save_rules(
+        core,
+        RulesTarget {
+            customer_id: Some(customer),
+            project_id: None,
+        },
+        RulesInput {
+            role_rates: vec![
+                RateRow {
+                    role_id: Some(geselle),
+                    rate: "68".into(),
+                    valid_from: String::new(),
+                },
+                RateRow {
+                    role_id: Some(geselle),
+                    rate: "72".into(),
+                    valid_from: "01.04.2025".into(),
+                },
+            ],
+            rounding: Some(RoundingForm {
+                step: "15".into(),
+                mode: "aufrunden".into(),
+                scope: "jeden Eintrag".into(),
+                minimum: String::new(),
+            }),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(rules.role_rates.len(), 2);
+    // The subproject „API“ gets a flat rate of its own.
+    let (main, subs) = p::family(&core.store, w.project).unwrap();
+    let mut api = subs[0].clone();
+    api.hourly_rate = Some(Decimal::from(80));
+    core.store.put_project(&api).unwrap();
+    for (date, dur) in [("04.03.2025", "1:50"), ("02.04.2025", "1:00")] {
+        p::save_time(
+            core,
+            TimeInput {
+                project_id: main.id,
+                date: date.into(),
+                employee: "Jonas Brandt".into(),
+                duration: dur.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let all = InvoiceRequest {
+        project_id: w.project,
+        from: "01.01.2025".into(),
+        to: "30.04.2025".into(),
+        rate: String::new(),
+        list_subprojects: true,
+        rates: Vec::new(),
+    };
+    let pv = r::preview(core, all.clone()).await.unwrap();
+    assert!(pv.ok, "{:?}", pv.problems);
+    let times: Vec<(String, String, String, String)> = pv
+        .lines
+        .iter()
+        .filter(|l| l.unit.as_deref() == Some("Std."))
+        .map(|l| {
+            (
+                l.quantity_display.clone().unwrap(),
+                l.unit_price_display.clone().unwrap(),
+                l.amount_display.clone().unwrap(),
+                l.rate_source.clone().unwrap(),
+            )
+        })
+        .collect();
+    let t = |q: &str, p: &str, a: &str, s: &str| (q.into(), p.into(), a.into(), s.into());
+    assert_eq!(
+        times,
+        vec![
+            // Backend: 7:20 → 7:30 at the default; Jonas 1:50 → 2:00 at 68, in April 72.
+            t("7,5", "60,00 €", "450,00 €", "Standard"),
+            t("2", "68,00 €", "136,00 €", "Geselle · Kunde"),
+            t("1", "72,00 €", "72,00 €", "Geselle · Kunde"),
+            // API: 0:01 → 0:15 and 10:00 at its own 80.
+            t("10,25", "80,00 €", "820,00 €", "Unterprojekt"),
+        ]
+    );
+    assert_eq!(pv.uniform_rate, None, "several rates: „gemischt“");
+    assert_eq!(pv.rates.len(), 4);
+    assert_eq!(pv.hours_display, "20:11 h");
+    assert_eq!(pv.billed_hours_display, "20:45 h");
+    // 450 + 136 + 72 + 820 + Fachbuch 26,80 + Hosting 49,90
+    let totals = pv.totals.clone().unwrap();
+    assert_eq!(totals.net_display, "1.554,70 €");
+    let figure = p::get(core, w.project).await.unwrap().totals;
+    assert_eq!(figure.open_net_display, totals.net_display);
+    // The entry table says what is billed.
+    let shown: Vec<String> = p::entries(core, w.project, None, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "time")
+        .map(|e| e.duration_shown)
+        .collect();
+    assert!(
+        shown.contains(&"7:20 · abgerechnet 7:30".to_string()),
+        "{shown:?}"
+    );
+    assert!(shown.contains(&"1:00".to_string()), "{shown:?}");
+    // The draft: the same lines and totals.
+    r::create(core, all).await.unwrap();
+    let d = &w.sb.invoices_json()[0];
+    assert_eq!(dec(&d["totalPrice"]["totalNetAmount"]), totals.net);
+    let sent: Vec<(Decimal, Decimal)> = d["lineItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["unitName"] == "Std.")
+        .map(|l| (dec(&l["quantity"]), dec(&l["unitPrice"]["netAmount"])))
+        .collect();
+    let n = |s: &str| Decimal::from_str(s).unwrap();
+    assert_eq!(
+        sent,
+        vec![
+            (n("7.5"), n("60")),
+            (n("2"), n("68")),
+            (n("1"), n("72")),
+            (n("10.25"), n("80"))
+        ]
+    );
+    // The figure now has nothing open.
+    assert_eq!(
+        p::get(core, w.project)
+            .await
+            .unwrap()
+            .totals
+            .open_net_display,
+        "0,00 €"
+    );
+}

@@ -1352,3 +1352,74 @@ fn invariants_hold_for_many_generated_projects() {
 fn round2_4(v: Decimal) -> Decimal {
     totals::round_half_up(v, 4).normalize()
 }
+
+/// The default (Einstellungen › Abrechnung): hours with 2 decimals, unit „Std.“;
+/// the amount is the quantity shown × rate, so the customer can recompute it.
+#[test]
+fn by_default_a_7_20_goes_out_as_7_33_std() {
+    let mut inp = times_only(&[440]);
+    inp.hours = crate::storage::HourFormat::default();
+    let plan = build(&inp).unwrap();
+    let line = only_line(&plan);
+    assert_eq!(line.quantity, Some(d("7.33")));
+    assert_eq!(line.quantity_display.as_deref(), Some("7,33"));
+    assert_eq!(line.unit.as_deref(), Some("Std."));
+    assert_eq!(line.amount, Some(d("623.05"))); // 7,33 × 85 (not 7,3333 × 85 = 623,33)
+    assert_eq!(items(&plan)[0]["unitName"], json!("Std."));
+}
+
+/// Two rates in one block: two time lines, never a blended rate; with a role
+/// each line names it.
+#[test]
+fn each_rate_is_its_own_time_line() {
+    let mut inp = times_only(&[60, 90, 30]);
+    let geselle = rates::Resolved {
+        rate: d("68"),
+        listed: d("68"),
+        source: "Geselle · Kunde".into(),
+        role: Some("Geselle".into()),
+    };
+    inp.groups[0].times[1].rate = Some(geselle);
+    let plan = build(&inp).unwrap();
+    let lines: Vec<(&str, Decimal, Decimal, &str)> = plan
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.name.as_str(),
+                l.quantity.unwrap(),
+                l.unit_price.unwrap(),
+                l.rate_source.as_deref().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            (
+                "Arbeitszeit Website Relaunch",
+                d("1.5"),
+                d("85"),
+                "Standard"
+            ),
+            (
+                "Arbeitszeit Website Relaunch – Geselle",
+                d("1.5"),
+                d("68"),
+                "Geselle · Kunde"
+            ),
+        ]
+    );
+    assert_eq!(plan.rates.len(), 2);
+    assert_eq!(plan.rates[1].sources, "Geselle · Kunde");
+}
+
+/// A time without any rate blocks the draft with a sentence that says where to set one.
+#[test]
+fn a_time_without_rate_blocks_the_draft() {
+    let mut inp = times_only(&[60]);
+    inp.groups[0].times[0].rate = None;
+    let e = build(&inp).unwrap_err();
+    assert_eq!(e, BillingProblem::NoRate);
+    assert!(e.to_string().contains("Einstellungen › Schnittstellen"));
+}

@@ -32,13 +32,19 @@ pub async fn roles_list(core: State<'_, Arc<Core>>) -> AppResult<Vec<RoleView>> 
 }
 
 #[tauri::command]
-pub async fn role_save(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<Vec<RoleView>> {
+pub async fn role_save(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<Vec<RoleView>> {
     let a: Input<RoleInput> = parse(&request)?;
     abrechnung::save_role(&core, a.input).await
 }
 
 #[tauri::command]
-pub async fn role_delete(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<Vec<RoleView>> {
+pub async fn role_delete(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<Vec<RoleView>> {
     let a: Id = parse(&request)?;
     abrechnung::delete_role(&core, a.id).await
 }
@@ -64,7 +70,10 @@ struct TargetArg {
 }
 
 #[tauri::command]
-pub async fn rate_rules_get(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<RulesView> {
+pub async fn rate_rules_get(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<RulesView> {
     let a: TargetArg = parse(&request)?;
     abrechnung::rules(&core, a.target).await
 }
@@ -77,7 +86,10 @@ struct SaveRulesArgs {
 }
 
 #[tauri::command]
-pub async fn rate_rules_save(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<RulesView> {
+pub async fn rate_rules_save(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<RulesView> {
     let a: SaveRulesArgs = parse(&request)?;
     abrechnung::save_rules(&core, a.target, a.input).await
 }

@@ -334,7 +334,11 @@ pub async fn preview(core: &Core, path: String) -> AppResult<CsvPreview> {
         let new_employees_display = (!new_employees.is_empty()).then(|| {
             format!(
                 "{} beim Import angelegt: {}.",
-                crate::format::count_de(new_employees.len(), "neuer Mitarbeiter wird", "neue Mitarbeiter werden"),
+                crate::format::count_de(
+                    new_employees.len(),
+                    "neuer Mitarbeiter wird",
+                    "neue Mitarbeiter werden"
+                ),
                 new_employees.join(", ")
             )
         });

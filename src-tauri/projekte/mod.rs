@@ -795,7 +795,8 @@ pub async fn entries_limited(
                 Some(n) => store.newest_entries_in(p.id, lo, hi, n)?,
                 None => store.entries_in(p.id, lo, hi)?,
             };
-            let mut views: Vec<EntryView> = list.iter().map(|e| view_with(e, &sub, &drafts)).collect();
+            let mut views: Vec<EntryView> =
+                list.iter().map(|e| view_with(e, &sub, &drafts)).collect();
             show_billed_minutes(&list, &mut views, &pricing.rounding(p.id));
             out.extend(views);
         }
@@ -813,7 +814,11 @@ pub async fn entries_limited(
 /// recorded (the same rule as the invoice, `billing::rounding`). With „Summe je
 /// Tag und Mitarbeiter“ the difference shows on the day's last entry. Billable
 /// times only; `views[i]` belongs to `entries[i]`.
-fn show_billed_minutes(entries: &[Entry], views: &mut [EntryView], rule: &crate::storage::Rounding) {
+fn show_billed_minutes(
+    entries: &[Entry],
+    views: &mut [EntryView],
+    rule: &crate::storage::Rounding,
+) {
     let (idx, recorded): (Vec<usize>, Vec<billing::rounding::Recorded>) = entries
         .iter()
         .enumerate()
@@ -834,7 +839,10 @@ fn show_billed_minutes(entries: &[Entry], views: &mut [EntryView], rule: &crate:
             EntryKind::Service { .. } => None,
         })
         .unzip();
-    for (k, billed) in billing::rounding::billed_minutes(&recorded, rule).into_iter().enumerate() {
+    for (k, billed) in billing::rounding::billed_minutes(&recorded, rule)
+        .into_iter()
+        .enumerate()
+    {
         let i = idx[k];
         if billed != recorded[k].minutes {
             views[i].duration_shown = format!(
