@@ -83,6 +83,32 @@ pub async fn prepare(core: &Core) -> AppResult<()> {
         "Mehmet Yilmaz",
         "Sofia Weber",
     ];
+    // Rollen with their rates, and the sample staff in them (Einstellungen › Mitarbeiter).
+    let mut role_ids = Vec::new();
+    for (name, rate) in [("Meister", "78,00"), ("Geselle", "62,00"), ("Azubi", "38,00")] {
+        let roles = crate::abrechnung::save_role(
+            core,
+            crate::abrechnung::RoleInput {
+                name: name.into(),
+                rate: rate.into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        role_ids.push(roles.iter().find(|r| r.name == name).map(|r| r.id));
+    }
+    for (name, role) in employees.iter().zip([0usize, 1, 1, 2]) {
+        crate::abrechnung::save_employee(
+            core,
+            crate::abrechnung::EmployeeInput {
+                name: (*name).into(),
+                role_id: role_ids[role],
+                active: true,
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
     let materials = [
         ("Kupferrohr 15 mm", "m", "8,90"),
         ("Fliesenkleber 25 kg", "Stück", "24,50"),
