@@ -129,7 +129,9 @@ fn random_input(rng: &mut Rng) -> BillingInput {
     let tables = RateTables {
         main_project_id: 1,
         main: level(base, n_roles, rng),
-        subprojects: (2..=n_groups).map(|g| (g, level(base, n_roles, rng))).collect(),
+        subprojects: (2..=n_groups)
+            .map(|g| (g, level(base, n_roles, rng)))
+            .collect(),
         customer: (rng.below(4) > 0).then(|| level(base, n_roles, rng)),
         employees,
         roles,
@@ -272,14 +274,28 @@ fn preview_totals_equal_sandbox_totals_for_10000_random_projects() {
             .collect();
         let dp = input.hours.decimals();
         let mut hours = Decimal::ZERO;
-        for l in plan.lines.iter().filter(|l| l.unit.as_deref() == Some("Std.")) {
-            assert!(resolved.contains(&l.unit_price.unwrap()), "case {case}: blended rate");
+        for l in plan
+            .lines
+            .iter()
+            .filter(|l| l.unit.as_deref() == Some("Std."))
+        {
+            assert!(
+                resolved.contains(&l.unit_price.unwrap()),
+                "case {case}: blended rate"
+            );
             hours += l.quantity.unwrap();
         }
         let exact = Decimal::from(plan.billed_minutes) / Decimal::from(60);
-        let lines = plan.lines.iter().filter(|l| l.unit.as_deref() == Some("Std.")).count();
+        let lines = plan
+            .lines
+            .iter()
+            .filter(|l| l.unit.as_deref() == Some("Std."))
+            .count();
         let slack = Decimal::new(5, dp + 1) * Decimal::from(lines as u64);
-        assert!((hours - exact).abs() <= slack, "case {case}: hours {hours} vs billed {exact}");
+        assert!(
+            (hours - exact).abs() <= slack,
+            "case {case}: hours {hours} vs billed {exact}"
+        );
         checked += 1;
     }
     assert!(

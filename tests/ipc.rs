@@ -317,8 +317,14 @@ fn rechnung_commands_report_problems_before_sending() {
     )
     .unwrap();
     let d = invoke(&a, "invoice_defaults", json!({"projectId": pid})).unwrap();
-    assert_eq!(d["rate"], "70,00");
     assert_eq!(d["allOpen"], json!(["03.03.2025", "03.03.2025"]));
+    // Without „Stundensatz“ every entry keeps its own rate: here the project's 70.
+    let own = json!({"request": {"projectId": pid, "from": "01.03.2025", "to": "31.03.2025", "rate": "", "listSubprojects": false}});
+    let pv = invoke(&a, "invoice_preview", own).unwrap();
+    assert_eq!(pv["uniformRate"], "70,00");
+    assert_eq!(pv["rates"][0]["sources"], "Projekt");
+    assert_eq!(pv["lines"][0]["quantity"], "2");
+    assert_eq!(pv["lines"][0]["unit"], "Std.");
     let req = json!({"request": {"projectId": pid, "from": "01.03.2025", "to": "31.03.2025", "rate": "70", "listSubprojects": false}});
     let pv = invoke(&a, "invoice_preview", req.clone()).unwrap();
     assert_eq!(pv["ok"], false);

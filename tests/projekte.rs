@@ -300,7 +300,7 @@ async fn rates_inherit_and_totals_use_them() {
     let d = p::get(&h.core, main).await.unwrap();
     assert_eq!(
         d.rate.source.as_deref(),
-        Some("Standard aus Einstellungen › Schnittstellen")
+        Some("aus Einstellungen › Schnittstellen")
     );
     assert_eq!(d.totals.hours_display, "2:50 h");
     assert_eq!(d.totals.open_net_display, "256,40 €");
