@@ -85,7 +85,11 @@ pub async fn prepare(core: &Core) -> AppResult<()> {
     ];
     // Rollen with their rates, and the sample staff in them (Einstellungen › Mitarbeiter).
     let mut role_ids = Vec::new();
-    for (name, rate) in [("Meister", "78,00"), ("Geselle", "62,00"), ("Azubi", "38,00")] {
+    for (name, rate) in [
+        ("Meister", "78,00"),
+        ("Geselle", "62,00"),
+        ("Azubi", "38,00"),
+    ] {
         let roles = crate::abrechnung::save_role(
             core,
             crate::abrechnung::RoleInput {

@@ -431,7 +431,8 @@ fn time_aggs(mut times: Vec<BilledTime<'_>>) -> Result<Vec<TimeAgg>, BillingProb
         if !a.sources.contains(&r.source) {
             a.sources.push(r.source.clone());
         }
-        a.roles.insert(r.role.clone().unwrap_or_default());
+        a.roles
+            .insert(r.role.clone().filter(|_| r.by_role).unwrap_or_default());
     }
     Ok(out)
 }

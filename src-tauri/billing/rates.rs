@@ -80,8 +80,11 @@ pub struct Resolved {
     /// The rate before a change in the dialog's list (= `rate` without one).
     pub listed: Decimal,
     pub source: String,
-    /// The employee's role name, if any (for line names).
+    /// The employee's role name, if any.
     pub role: Option<String>,
+    /// The rate is a role's (a role rate of a level, or the role's own): a time
+    /// line of such rates names the role.
+    pub by_role: bool,
 }
 
 /// The rate of a time entry of project `project_id` (the main project or one of
@@ -97,21 +100,22 @@ pub fn resolve(
     let role_id = emp.and_then(|e| e.role_id);
     let role = role_id.and_then(|r| t.roles.get(&r));
     let role_name = role.map(|r| r.name.clone());
-    let found = |rate: Decimal, source: String| Resolved {
+    let found = |rate: Decimal, source: String, by_role: bool| Resolved {
         rate,
         listed: rate,
         source,
         role: role_name.clone(),
+        by_role,
     };
     if let Some(rate) = overrides.all {
-        return Some(found(rate, "diese Rechnung".into()));
+        return Some(found(rate, "diese Rechnung".into(), false));
     }
     let labelled = |(rate, by_role): (Decimal, bool), level: &str| {
         let source = match (&role_name, by_role) {
             (Some(r), true) => format!("{r} · {level}"),
             _ => level.to_string(),
         };
-        found(rate, source)
+        found(rate, source, by_role)
     };
     let resolved = (project_id != t.main_project_id)
         .then(|| t.subprojects.get(&project_id))
@@ -134,6 +138,7 @@ pub fn resolve(
                             "{} · Mitarbeiter",
                             emp.map(|e| e.name.as_str()).unwrap_or_default()
                         ),
+                        false,
                     )
                 })
         })
@@ -143,12 +148,13 @@ pub fn resolve(
                     found(
                         r,
                         format!("{} · Rolle", role_name.clone().unwrap_or_default()),
+                        true,
                     )
                 })
         })
         .or_else(|| {
             flat_rate_on(t.default_rate, &t.default_changes, date)
-                .map(|r| found(r, "Standard".into()))
+                .map(|r| found(r, "Standard".into(), false))
         })?;
     match overrides
         .by_rate
@@ -160,6 +166,7 @@ pub fn resolve(
             listed: resolved.rate,
             source: format!("{} · geändert für diese Rechnung", resolved.source),
             role: resolved.role,
+            by_role: resolved.by_role,
         }),
         None => Some(resolved),
     }
@@ -303,6 +310,10 @@ mod tests {
             listed: d(rate),
             source: source.into(),
             role: Some("Geselle".into()),
+            by_role: matches!(
+                step,
+                Step::SubRole | Step::MainRole | Step::CustomerRole | Step::Role
+            ),
         }
     }
 
@@ -514,6 +525,7 @@ mod tests {
                 listed: d("85"),
                 source: "Geselle · Kunde · geändert für diese Rechnung".into(),
                 role: Some("Geselle".into()),
+                by_role: true,
             }
         );
         // A time at a rate not in the list stays as resolved.
@@ -525,6 +537,7 @@ mod tests {
                 listed: d("60"),
                 source: "Standard".into(),
                 role: None,
+                by_role: false,
             }
         );
     }

@@ -38,6 +38,7 @@ fn priced(rate: Decimal) -> rates::Resolved {
         listed: rate,
         source: "Standard".into(),
         role: None,
+        by_role: false,
     }
 }
 
@@ -1378,6 +1379,7 @@ fn each_rate_is_its_own_time_line() {
         listed: d("68"),
         source: "Geselle · Kunde".into(),
         role: Some("Geselle".into()),
+        by_role: true,
     };
     inp.groups[0].times[1].rate = Some(geselle);
     let plan = build(&inp).unwrap();
