@@ -684,6 +684,202 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     OsKeyring::default_entry().delete().unwrap();
 }
 
+/// A row of the rate editor section `title` („Stundensätze je Rolle“, „Stundensatz
+/// ändern ab“): its `k`-th row (1-based), the control in the cell of class `cell`.
+fn rate_row(title: &str, k: usize, cell: &str) -> String {
+    format!(
+        "(//section[h3[normalize-space()='{title}']]//div[contains(concat(' ',@class,' '),' rr-row ')])[{k}]//div[contains(concat(' ',@class,' '),' {cell} ')]//*[self::input or self::select]"
+    )
+}
+
+/// Abrechnungsregeln in the real window: a Rolle and a Mitarbeiter set up in
+/// Einstellungen, a customer with a Geselle rate (raised from April) and a
+/// 15-minute Abrechnungstakt, a subproject with its own flat rate. The draft has
+/// one line per rate at the expected hours and prices; the raise leaves March alone.
+#[test]
+fn abrechnungsregeln_roles_rates_rounding() {
+    let Some(_serial) = begin() else { return };
+    let w = world_with(SandboxConfig {
+        api_key: E2E_KEY.into(),
+        contacts: 0,
+        ..SandboxConfig::default()
+    });
+    w.sandbox.contacts().add_contact(
+        lexoffice_sandbox::Contact::company("Bäckerei Korn")
+            .customer()
+            .with_billing_address("Mühlenweg 2", "24937", "Flensburg", "DE"),
+    );
+    OsKeyring::default_entry().delete().unwrap();
+    let driver = w.driver();
+    let shots = screens();
+    let s = driver.session(&app_path());
+    s.wait_text("Noch keine Kunden");
+    open_schnittstellen(&s);
+    s.type_text(&s.input("API-Key"), E2E_KEY);
+    s.click_button("Verbinden");
+    s.wait_text("Verbunden mit");
+    s.type_text(&s.input("Stundensatz"), "60");
+    s.click_button("Speichern");
+    s.wait_text("Stundensatz 60,00 €/h gespeichert");
+
+    // Einstellungen › Abrechnung › Rollen, then › Mitarbeiter.
+    s.click_xpath("//button[@role='tab' and normalize-space()='Abrechnung']");
+    s.click_button("Neue Rolle");
+    fill(&s, "Name", "Geselle");
+    fill(&s, "Stundensatz", "55");
+    save_dialog(&s);
+    s.wait_xpath("//td[normalize-space()='Geselle']");
+    s.screenshot(&shots.join("60-abrechnung-rollen.png"));
+    s.click_xpath("//button[@role='tab' and normalize-space()='Mitarbeiter']");
+    s.click_button("Neuer Mitarbeiter");
+    fill(&s, "Name", "Jonas Brandt");
+    choose(&s, "Rolle", "Geselle");
+    save_dialog(&s);
+    s.wait_xpath("//td[normalize-space()='Jonas Brandt']");
+    s.screenshot(&shots.join("61-mitarbeiter.png"));
+
+    // The customer: Geselle 68 €/h, from 01.04.2025 72 €/h; 15 minutes, aufrunden.
+    s.click_button("Kunden");
+    s.click_button("Kunden importieren");
+    s.click_xpath("//button[@role='menuitem' and normalize-space()='lexoffice Import']");
+    s.wait_text("Import abgeschlossen");
+    s.click_xpath("//div[@role='row' and .//span[normalize-space()='Bäckerei Korn']]");
+    s.wait_xpath("//aside//h2[normalize-space()='Bäckerei Korn']");
+    let add = "//section[h3[normalize-space()='Stundensätze je Rolle']]//button[normalize-space()='Zeile hinzufügen']";
+    for (k, (rate, from)) in [("68", ""), ("72", "01.04.2025")].into_iter().enumerate() {
+        s.click_xpath(add);
+        let row = k + 1;
+        s.click_xpath(&format!(
+            "{}/option[normalize-space()='Geselle']",
+            rate_row("Stundensätze je Rolle", row, "rr-role")
+        ));
+        s.type_text(
+            &s.wait_xpath(&rate_row("Stundensätze je Rolle", row, "rr-rate")),
+            rate,
+        );
+        if !from.is_empty() {
+            s.type_text(
+                &s.wait_xpath(&rate_row("Stundensätze je Rolle", row, "rr-date")),
+                from,
+            );
+        }
+    }
+    choose(&s, "Abrechnungstakt", "15 Minuten");
+    choose(&s, "Runden", "aufrunden");
+    choose(&s, "Anwenden auf", "jeden Eintrag");
+    s.click_xpath("//form[.//h3[normalize-space()='Stundensätze je Rolle']]//button[normalize-space()='Speichern']");
+    s.wait_text("Stundensätze und Abrechnungstakt gespeichert");
+    s.screenshot(&shots.join("62-kunde-stundensaetze-je-rolle.png"));
+
+    // The project and a subproject with its own 80 €/h.
+    s.click_button("Projekte");
+    s.click_button("Neues Projekt");
+    fill(&s, "Name", "Ladenumbau");
+    choose(&s, "Kunde", "Bäckerei Korn (10001)");
+    save_dialog(&s);
+    s.wait_xpath("//h2[normalize-space()='Ladenumbau']");
+    s.click_button("Unterprojekt anlegen");
+    fill(&s, "Name", "Elektrik");
+    fill(&s, "Stundensatz", "80");
+    save_dialog(&s);
+    s.wait_xpath("//button[contains(@class,'project-item')]//span[normalize-space()='Elektrik']");
+    s.click_xpath(
+        "//button[contains(@class,'project-item')]//span[normalize-space()='Ladenumbau']",
+    );
+    s.wait_xpath("//h2[normalize-space()='Ladenumbau']");
+
+    // Times: Jonas 1:50 (billed 2:00) in March, 1:00 in Elektrik, 1:00 in April;
+    // a new name typed in the form becomes a Mitarbeiter (no role: the default 60).
+    for (project, date, who, duration) in [
+        ("Ladenumbau", "10.03.2025", "Jonas Brandt", "1:50"),
+        ("↳ Elektrik", "11.03.2025", "Jonas Brandt", "1:00"),
+        ("Ladenumbau", "12.03.2025", "Petra Neu", "0:20"),
+        ("Ladenumbau", "02.04.2025", "Jonas Brandt", "1:00"),
+    ] {
+        s.click_button("Zeit erfassen");
+        choose(&s, "Projekt", project);
+        fill(&s, "Datum", date);
+        fill(&s, "Mitarbeiter", who);
+        fill(&s, "Dauer", duration);
+        save_dialog(&s);
+        s.wait_text(date);
+    }
+    s.wait_text("1:50 · abgerechnet 2:00");
+    s.wait_text("0:20 · abgerechnet 0:30");
+    s.screenshot(&shots.join("63-eintraege-abrechnungstakt.png"));
+
+    s.click_button("lexoffice Rechnung");
+    fill(&s, "Von", "01.03.2025");
+    fill(&s, "Bis", "30.04.2025");
+    let subs = s.input("Unterprojekte einzeln auflisten");
+    if s.property(&subs, "checked") == true {
+        s.click(&subs);
+    }
+    // The preview for exactly these values: the whole period, no subproject headings.
+    s.wait_text("Zeitraum 01.03.2025–30.04.2025");
+    s.wait("the preview without headings", || {
+        (s.execute("return document.querySelectorAll('dialog[open] tr.pv-text').length") == 0)
+            .then_some(())
+    });
+    // 2,00 × 68 + 1,00 × 80 + 0,50 × 60 + 1,00 × 72 = 318,00 net; 19 % = 60,42
+    s.wait_text("378,42 €");
+    s.wait_text("Stundensatz: Geselle · Kunde");
+    s.wait_text("Stundensatz: Unterprojekt");
+    s.wait_text("erfasst 4:10 h · abgerechnet 4:30 h");
+    let rate = s.input("Stundensatz");
+    assert_eq!(s.property(&rate, "value"), "");
+    assert_eq!(s.property(&rate, "placeholder"), "gemischt");
+    s.wait_text("Geselle · Kunde · 2:00 h");
+    s.wait_text("Unterprojekt · 1:00 h");
+    s.screenshot(&shots.join("64-rechnung-gemischte-stundensaetze.png"));
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Erstellen']");
+    s.wait_text("Entwurf in lexoffice erstellt");
+    let drafts = w.sandbox.invoices_json();
+    assert_eq!(drafts.len(), 1, "exactly one draft");
+    let d = &drafts[0];
+    let num = |v: &serde_json::Value| {
+        <rust_decimal::Decimal as std::str::FromStr>::from_str(&v.to_string())
+            .unwrap()
+            .normalize()
+            .to_string()
+    };
+    assert_eq!(num(&d["totalPrice"]["totalNetAmount"]), "318");
+    let lines: Vec<(String, String, String, String)> = d["lineItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["name"].as_str().unwrap().to_string(),
+                num(&l["quantity"]),
+                l["unitName"].as_str().unwrap().to_string(),
+                num(&l["unitPrice"]["netAmount"]),
+            )
+        })
+        .collect();
+    let line = |n: &str, q: &str, p: &str| {
+        (
+            n.to_string(),
+            q.to_string(),
+            "Std.".to_string(),
+            p.to_string(),
+        )
+    };
+    assert_eq!(
+        lines,
+        vec![
+            line("Arbeitszeit Ladenumbau – Geselle", "2", "68"),
+            line("Arbeitszeit Ladenumbau", "1", "80"),
+            line("Arbeitszeit Ladenumbau", "0.5", "60"),
+            line("Arbeitszeit Ladenumbau – Geselle", "1", "72"),
+        ]
+    );
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
+    s.quit();
+    drop(driver);
+    OsKeyring::default_entry().delete().unwrap();
+}
+
 /// Benchmark (not a test; run with `--ignored`, see docs/benchmarks.md): the Kunden
 /// list with 10,000 customers in the real window, time per keystroke of the search.
 #[test]
