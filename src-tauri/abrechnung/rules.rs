@@ -119,14 +119,7 @@ fn load(store: &Store, t: RulesTarget) -> AppResult<RulesView> {
             let p = store
                 .project(id)?
                 .ok_or_else(|| AppError::NotFound("Dieses Projekt existiert nicht mehr.".into()))?;
-            let parent = match p.parent_id {
-                Some(pid) => store.project(pid)?,
-                None => None,
-            };
-            let customer = match p.customer_id {
-                Some(cid) => store.customer(cid)?,
-                None => None,
-            };
+            let (parent, customer) = crate::projekte::parent_and_customer(store, &p)?;
             let inherited = if let Some(r) = parent.as_ref().and_then(|p| p.rules.rounding) {
                 format!("wie Hauptprojekt: {}", rounding_display(&r))
             } else if let Some(r) = customer.as_ref().and_then(|c| c.rules.rounding) {

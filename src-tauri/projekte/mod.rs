@@ -312,9 +312,11 @@ pub fn family_ids(project: &Project, subs: &[Project]) -> std::collections::Hash
         .collect()
 }
 
-/// The rates and rounding rules of a project family.
-pub fn pricing(store: &Store, project: &Project, subs: &[Project]) -> AppResult<Pricing> {
-    let settings = store.settings()?;
+/// A project's main project (if it is a subproject) and its customer.
+pub fn parent_and_customer(
+    store: &Store,
+    project: &Project,
+) -> AppResult<(Option<Project>, Option<Customer>)> {
     let parent = match project.parent_id {
         Some(pid) => store.project(pid)?,
         None => None,
@@ -323,6 +325,13 @@ pub fn pricing(store: &Store, project: &Project, subs: &[Project]) -> AppResult<
         Some(cid) => store.customer(cid)?,
         None => None,
     };
+    Ok((parent, customer))
+}
+
+/// The rates and rounding rules of a project family.
+pub fn pricing(store: &Store, project: &Project, subs: &[Project]) -> AppResult<Pricing> {
+    let settings = store.settings()?;
+    let (parent, customer) = parent_and_customer(store, project)?;
     Ok(Pricing::load(
         project,
         parent.as_ref(),
@@ -334,14 +343,7 @@ pub fn pricing(store: &Store, project: &Project, subs: &[Project]) -> AppResult<
 
 fn detail_blocking(store: &Store, id: u64) -> AppResult<ProjectDetail> {
     let (project, subs) = family(store, id)?;
-    let parent = match project.parent_id {
-        Some(pid) => store.project(pid)?,
-        None => None,
-    };
-    let customer = match project.customer_id {
-        Some(cid) => store.customer(cid)?,
-        None => None,
-    };
+    let (parent, customer) = parent_and_customer(store, &project)?;
     let pricing = pricing(store, &project, &subs)?;
     // Streamed: a project with 100,000 entries is summed without holding them.
     let (mut entry_count, mut has_billed_entries, mut failed) = (0u64, false, None);

@@ -155,14 +155,7 @@ struct Context {
 fn context(store: &Store, project_id: u64) -> AppResult<Context> {
     let (project, subs) = projekte::family(store, project_id)?;
     let settings = store.settings()?;
-    let customer = match project.customer_id {
-        Some(c) => store.customer(c)?,
-        None => None,
-    };
-    let parent = match project.parent_id {
-        Some(p) => store.project(p)?,
-        None => None,
-    };
+    let (parent, customer) = projekte::parent_and_customer(store, &project)?;
     let pricing = Pricing::load(
         &project,
         parent.as_ref(),
