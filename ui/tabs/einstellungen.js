@@ -1,10 +1,14 @@
 import { h } from "../lib/dom.js";
 import { renderSchnittstellen } from "./schnittstellen.js";
+import { renderMitarbeiter } from "./mitarbeiter.js";
+import { renderAbrechnung } from "./abrechnung.js";
 import { renderDatensicherung } from "./datensicherung.js";
 import { renderUeber } from "./ueber.js";
 
 const tabs = [
   { id: "schnittstellen", label: "Schnittstellen", render: renderSchnittstellen },
+  { id: "mitarbeiter", label: "Mitarbeiter", render: renderMitarbeiter },
+  { id: "abrechnung", label: "Abrechnung", render: renderAbrechnung },
   { id: "datensicherung", label: "Datensicherung", render: renderDatensicherung },
   { id: "ueber", label: "Über Zeitrechnung", render: renderUeber },
 ];

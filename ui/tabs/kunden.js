@@ -3,6 +3,7 @@
 import * as api from "../api.js";
 import { h, replace, toast, field, showFieldError } from "../lib/dom.js";
 import { formatCount, countLabel } from "../lib/format.js";
+import { renderRateRules } from "../lib/raterules.js";
 
 const ROW_HEIGHT = 40;
 const OVERSCAN = 8;
@@ -289,6 +290,7 @@ function renderDetail(box, d, afterSave) {
         const saved = await api.customerSetRate(c.id, rateInput.value);
         rateInput.value = saved.hourlyRateDisplay || "";
         toast(saved.hourlyRateDisplay ? `Stundensatz ${saved.hourlyRateDisplay} €/h für diesen Kunden gespeichert` : "Kundenstundensatz entfernt");
+        renderRateRules(rulesBox, { customerId: c.id });
       } catch (e) { rateErr.textContent = e.message; rateErr.hidden = false; }
     },
   },
@@ -296,15 +298,19 @@ function renderDetail(box, d, afterSave) {
     h("div", { class: "row" }, h("div", { class: "with-suffix" }, rateInput, h("span", { class: "suffix" }, "€/h")), h("button", { type: "submit", class: "secondary" }, "Speichern")),
     h("p", { class: "hint" }, "Gilt für seine Projekte, wenn diese keinen eigenen Satz haben."),
     rateErr);
+  // „Stundensätze je Rolle“, later changes of the rate, own Abrechnungstakt.
+  const rulesBox = h("div", { class: "customer-rules" });
+  renderRateRules(rulesBox, { customerId: c.id });
   replace(box,
     h("div", { class: "detail-head" }, h("h2", { class: "detail-name" }, c.name), h("div", { class: "badges" }, badges)),
     d.notice ? h("div", { class: "alert warn" }, d.notice) : null,
     h("dl", { class: "facts" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
-    rateForm,
     h("div", { class: "row" },
       c.lexofficeId
         ? h("button", { type: "button", class: "secondary", onclick: () => api.customerOpenLexoffice(c.id).catch((e) => toast(e.message, "error")) }, "In lexoffice öffnen")
-        : h("button", { type: "button", class: "secondary", onclick: () => openCustomerForm(c, afterSave) }, "Bearbeiten")));
+        : h("button", { type: "button", class: "secondary", onclick: () => openCustomerForm(c, afterSave) }, "Bearbeiten")),
+    rateForm,
+    rulesBox);
   box.dataset.loaded = "1";
 }
 

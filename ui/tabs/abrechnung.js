@@ -1,0 +1,149 @@
+// Einstellungen › Abrechnung: Rollen (name and Stundensatz per role) and the
+// default Abrechnungstakt with how hours appear on the invoice.
+import * as api from "../api.js";
+import { h, replace, toast, confirmDialog, formDialog } from "../lib/dom.js";
+import { roundingControls, labelled, markError, suffixInDialog } from "../lib/raterules.js";
+
+const SUGGESTED_ROLES = ["Meister", "Geselle", "Azubi", "Helfer"];
+
+export function renderAbrechnung(root) {
+  const rolesBox = h("div", { class: "card-body" });
+  const taktBox = h("div", { class: "card-body" });
+  const newRole = h("button", { type: "button", class: "secondary", onclick: () => roleForm(null) }, "Neue Rolle");
+  root.append(
+    h("section", { class: "card", "aria-labelledby": "roles-title" },
+      h("div", { class: "card-head spread" }, h("h2", { id: "roles-title" }, "Rollen"), newRole),
+      rolesBox),
+    h("section", { class: "card", "aria-labelledby": "takt-title" },
+      h("div", { class: "card-head" }, h("h2", { id: "takt-title" }, "Abrechnungstakt")),
+      taktBox),
+  );
+
+  // ---- Rollen ---------------------------------------------------------------
+  let roles = [];
+  async function loadRoles() {
+    try { drawRoles(await api.rolesList()); } catch (e) { replace(rolesBox, h("p", { class: "alert error" }, e.message)); }
+  }
+
+  function drawRoles(list) {
+    roles = list;
+    const intro = h("p", { class: "hint" }, "Eine Rolle gibt Mitarbeitern einen gemeinsamen Stundensatz; bei Kunden und Projekten lässt sich je Rolle ein eigener Satz festlegen. Den allgemeinen Stundensatz finden Sie unter Einstellungen › Schnittstellen.");
+    // One click per suggested role while the list is being set up (empty, or
+    // only suggested roles so far).
+    const missing = SUGGESTED_ROLES.filter((n) => !roles.some((r) => r.name.toLowerCase() === n.toLowerCase()));
+    const settingUp = roles.every((r) => SUGGESTED_ROLES.some((n) => n.toLowerCase() === r.name.toLowerCase()));
+    const quickError = h("p", { class: "field-error", role: "alert", hidden: true });
+    const chips = missing.map((name) => h("button", {
+      type: "button", class: "chip",
+      onclick: async (ev) => {
+        const btn = ev.currentTarget;
+        btn.disabled = true;
+        try { drawRoles(await api.roleSave({ name, rate: "", validFrom: "" })); toast(`Rolle „${name}“ angelegt`); }
+        catch (e) { quickError.textContent = e.message; quickError.hidden = false; btn.disabled = false; }
+      },
+    }, `+ ${name}`));
+    if (!roles.length) {
+      replace(rolesBox, intro,
+        h("div", { class: "empty small-empty" },
+          h("p", {}, "Noch keine Rollen. Mit einem Klick anlegen und den Stundensatz danach unter „Bearbeiten“ eintragen:"),
+          h("div", { class: "row center wrap" }, chips),
+          quickError));
+      return;
+    }
+    replace(rolesBox, intro,
+      h("div", { class: "table-wrap" }, h("table", { class: "data" },
+        h("thead", {}, h("tr", {},
+          h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Stundensatz"),
+          h("th", { scope: "col", class: "num" }, "Mitarbeiter"), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Aktionen")))),
+        h("tbody", {}, roles.map((r) => h("tr", {},
+          h("td", {}, r.name),
+          h("td", {}, r.ratesDisplay),
+          h("td", { class: "num" }, String(r.employees)),
+          h("td", { class: "actions-cell text-actions" },
+            h("button", { type: "button", class: "linkbtn", onclick: () => roleForm(r) }, "Bearbeiten"),
+            h("button", { type: "button", class: "linkbtn danger-link", onclick: () => removeRole(r) }, "Entfernen"))))))),
+      settingUp && missing.length
+        ? h("div", { class: "role-suggestions" }, h("span", { class: "muted" }, "Weitere Vorschläge:"), chips, quickError)
+        : null);
+  }
+
+  async function roleForm(existing) {
+    const pending = formDialog({
+      title: existing ? "Rolle bearbeiten" : "Neue Rolle",
+      fields: [
+        { key: "name", label: "Name", full: true, attrs: { maxlength: 60, placeholder: "z. B. Geselle" } },
+        { key: "rate", label: "Stundensatz", attrs: { inputmode: "decimal", placeholder: "0,00" }, hint: "leer = die Rolle hat keinen eigenen Satz" },
+        { key: "validFrom", label: "gültig ab", attrs: { placeholder: "TT.MM.JJJJ" }, hint: "Leer = seit jeher. Mit Datum gilt der Satz ab diesem Tag; frühere Arbeit behält den bisherigen." },
+      ],
+      values: existing ? { name: existing.name, rate: existing.rate } : {},
+      extra: existing && existing.ratesDisplay !== "kein Stundensatz"
+        ? h("p", { class: "hint" }, `Bisher: ${existing.ratesDisplay}`) : null,
+      submit: (v) => api.roleSave({ id: existing ? existing.id : null, name: v.name, rate: v.rate, validFrom: v.validFrom }),
+    });
+    suffixInDialog("rate", "€/h");
+    const saved = await pending;
+    if (saved) {
+      toast(existing ? "Rolle gespeichert" : "Rolle angelegt");
+      drawRoles(saved);
+    }
+  }
+
+  async function removeRole(r) {
+    const ok = await confirmDialog({ title: "Rolle entfernen?", text: `Die Rolle „${r.name}“ wird entfernt.`, confirm: "Entfernen", danger: true });
+    if (!ok) return;
+    try {
+      drawRoles(await api.roleDelete(r.id));
+      toast(`Rolle „${r.name}“ entfernt`);
+    } catch (e) {
+      toast(e.message, "error");
+    }
+  }
+
+  // ---- Abrechnungstakt ------------------------------------------------------
+  async function loadTakt() {
+    try { drawTakt(await api.billingSettingsGet()); } catch (e) { replace(taktBox, h("p", { class: "alert error" }, e.message)); }
+  }
+
+  function drawTakt(s) {
+    const rounding = roundingControls(s.rounding);
+    const unit = labelled("Einheit", h("input", { type: "text", autocomplete: "off", maxlength: 30, placeholder: "Std." }),
+      { hint: "Einheit der Stunden auf der Rechnung" });
+    unit.input.value = s.hourUnit;
+    const exactId = "billing-exact";
+    const exact = h("input", { type: "checkbox", id: exactId });
+    exact.checked = s.exactHours;
+    const controls = { ...rounding.controls, Einheit: unit };
+    const error = h("p", { class: "field-error", role: "alert", hidden: true });
+    const save = h("button", { type: "submit", class: "primary" }, "Speichern");
+    const form = h("form", {
+      class: "takt-form", novalidate: true,
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        error.hidden = true;
+        markError(controls, null);
+        save.disabled = true;
+        try {
+          const saved = await api.billingSettingsSave({ rounding: rounding.value(), hourUnit: unit.input.value, exactHours: exact.checked });
+          drawTakt(saved);
+          toast("Abrechnungstakt gespeichert");
+        } catch (e) {
+          if (!markError(controls, e)) { error.textContent = e.message; error.hidden = false; }
+          save.disabled = false;
+        }
+      },
+    },
+      h("p", {}, "Erfasste Zeiten bleiben immer unverändert – gerundet wird nur die abgerechnete Menge auf der Rechnung. Kunden und Projekte können einen eigenen Abrechnungstakt haben."),
+      h("p", { class: "current-setting" }, h("span", { class: "muted" }, "Aktuell: "), s.roundingDisplay),
+      h("div", { class: "takt-grid" }, rounding.wrap),
+      h("h3", { class: "takt-sub" }, "Stunden auf der Rechnung"),
+      h("div", { class: "takt-grid" }, unit.wrap,
+        h("div", { class: "field checkbox-field" },
+          h("label", { class: "switch", for: exactId }, exact, h("span", {}, "Stunden exakt (4 Nachkommastellen)")),
+          h("p", { class: "hint" }, "sonst 2 Nachkommastellen, z. B. 7,25 Std."))),
+      h("div", { class: "row" }, save, error));
+    replace(taktBox, form);
+  }
+
+  loadRoles();
+  loadTakt();
+}
