@@ -2,6 +2,7 @@
 import * as api from "../api.js";
 import { h, replace, toast, confirmDialog, formDialog } from "../lib/dom.js";
 import { openInvoiceDialog } from "./rechnung.js";
+import { renderRateRules } from "../lib/raterules.js";
 
 // A project can hold 100,000 entries: the view shows the newest ones of the chosen
 // period, 200 at a time ("Ältere Einträge anzeigen" adds the next 200).
@@ -165,13 +166,14 @@ export function renderProjekte(root, { navigate }) {
         kpi("Leistungen", t.servicesNetDisplay),
         kpi("noch nicht abgerechnet", t.openNetDisplay, t.minutesWithoutRate ? "ohne Zeiten ohne Stundensatz" : "netto")),
       h("dl", { class: "facts inline" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
+      projectRules(p),
       periodFilter(d, more, entries.length),
       d.subprojects.length ? h("div", { class: "subprojects" }, h("span", { class: "muted" }, "Unterprojekte:"),
         d.subprojects.map((s) => h("button", { type: "button", class: "chip", onclick: () => select(s.id) }, s.name))) : null,
       entryTable("Zeiten", times, [
         ["Datum", (e) => e.dateDisplay, "nowrap"], sub, ["Mitarbeiter", (e) => e.employee || "–"],
         ["Von–Bis", (e) => (e.start ? [`${e.start}–${e.end}`, e.breakMinutes ? h("span", { class: "sub-line" }, `${e.breakMinutes} min Pause`) : null] : "–"), "nowrap"],
-        ["Dauer", (e) => e.durationDisplay, "num"], ["Beschreibung", (e) => e.description, "wide"],
+        ["Dauer", (e) => e.durationShown, "num"], ["Beschreibung", (e) => e.description, "wide"],
       ].filter(Boolean), (e) => timeForm(e, family, p.id)),
       entryTable("Leistungen", services, [
         ["Datum", (e) => e.dateDisplay, "nowrap"], sub, ["Bezeichnung", (e) => e.name, "wide"],
@@ -251,6 +253,14 @@ export function renderProjekte(root, { navigate }) {
   }
 
   // ---- forms -------------------------------------------------------------
+  // „Stundensätze je Rolle“, later changes of the Stundensatz and an own
+  // Abrechnungstakt of this project: the same editor as a customer's.
+  function projectRules(p) {
+    const box = h("section", { class: "project-rules", "aria-label": "Stundensätze und Abrechnungstakt des Projekts" });
+    renderRateRules(box, { projectId: p.id }, { onSaved: () => showDetail() });
+    return box;
+  }
+
   async function projectForm(existing, parent) {
     const isSub = Boolean(parent || (existing && existing.parentId));
     const custOptions = [["", "– kein Kunde –"], ...customers.filter((c) => !c.archived || (existing && existing.customerId === c.id))
@@ -287,10 +297,16 @@ export function renderProjekte(root, { navigate }) {
   }
 
   async function timeForm(existing, family, projectId) {
+    // Type-ahead over the active employees; a new name is created on saving.
+    let people = [];
+    try { people = (await api.employeesList()).filter((e) => e.active); } catch { people = []; }
+    const listId = `employees-${Date.now()}`;
+    const datalist = h("datalist", { id: listId }, people.map((e) => h("option", { value: e.name }, e.roleId ? e.roleDisplay : "")));
     const fields = [
       projectChoice(family, projectId),
       { key: "date", label: "Datum", attrs: { placeholder: "TT.MM.JJJJ" } },
-      { key: "employee", label: "Mitarbeiter" },
+      { key: "employee", label: "Mitarbeiter", attrs: { list: listId, placeholder: people.length ? "Name eingeben oder wählen" : "Name" },
+        hint: "Ein neuer Name wird unter Einstellungen › Mitarbeiter angelegt." },
       { key: "start", label: "Von", attrs: { placeholder: "08:00", inputmode: "numeric" } },
       { key: "end", label: "Bis", attrs: { placeholder: "16:30", inputmode: "numeric" } },
       { key: "break", label: "Pause", attrs: { placeholder: "0:30" } },
@@ -302,7 +318,7 @@ export function renderProjekte(root, { navigate }) {
       ? { projectId: existing.projectId, date: existing.dateDisplay, employee: existing.employee, start: existing.start, end: existing.end, break: existing.breakMinutes ? String(existing.breakMinutes) + " min" : "", duration: existing.start ? "" : existing.durationDisplay, description: existing.description, billable: existing.billable }
       : { projectId, date: todayDe(), billable: true };
     const saved = await formDialog({
-      title: existing ? "Zeit bearbeiten" : "Zeit erfassen", fields, values,
+      title: existing ? "Zeit bearbeiten" : "Zeit erfassen", fields, values, extra: datalist,
       submit: (v) => api.timeSave({ id: existing ? existing.id : null, projectId: Number(v.projectId), date: v.date, employee: v.employee, start: v.start, end: v.end, break: v.break, duration: v.duration, description: v.description, billable: v.billable }),
     });
     if (saved) { toast(`Zeit ${saved.durationDisplay} h gespeichert`); showDetail(); }
@@ -346,6 +362,7 @@ export function renderProjekte(root, { navigate }) {
         replace(previewBox,
           h("p", { class: "csv-counts" }, `${pv.valid} gültig · ${pv.invalid} fehlerhaft · ${pv.duplicates} bereits importiert`,
             h("span", { class: "muted" }, ` (${pv.encoding}, Trennzeichen „${pv.delimiter}“)`)),
+          pv.newEmployeesDisplay ? h("p", { class: "alert ok" }, pv.newEmployeesDisplay) : null,
           h("div", { class: "table-wrap" }, h("table", { class: "data" },
             h("thead", {}, h("tr", {}, h("th", {}, "Zeile"), h("th", {}, "Status"), h("th", {}, "Inhalt bzw. Grund"))),
             h("tbody", {}, pv.rows.map((r) => h("tr", { class: `csv-${r.status}` },
