@@ -626,3 +626,93 @@ async fn closed_and_archived_projects_take_no_entries_and_say_why() {
     assert_eq!(detail.closed_reason, None);
     time(&h, pid, "04.03.2025", "2:00").await;
 }
+
+fn employee_of(h: &common::Harness, entry: u64) -> Option<u64> {
+    match h.core.store.entry(entry).unwrap().unwrap().kind {
+        zeitrechnung_lib::storage::EntryKind::Time { employee_id, .. } => employee_id,
+        zeitrechnung_lib::storage::EntryKind::Service { .. } => {
+            panic!("entry {entry} is a service")
+        }
+    }
+}
+
+/// „Mitarbeiter“ in the time form: a known name links its employee, a new name
+/// creates one, and editing an entry after its employee was renamed keeps the link.
+#[tokio::test]
+async fn time_form_names_become_employees_and_keep_them() {
+    use zeitrechnung_lib::abrechnung::{self as ab, EmployeeInput};
+    let h = harness();
+    let pid = project(&h, "Dachstuhl", "", None, "70").await;
+    let first = time(&h, pid, "03.03.2025", "1:00").await; // „Jana“, new
+    let second = time(&h, pid, "04.03.2025", "2:00").await;
+    let staff = ab::employees(&h.core).await.unwrap();
+    assert_eq!(staff.len(), 1);
+    assert_eq!(staff[0].name, "Jana");
+    assert_eq!(employee_of(&h, first), Some(staff[0].id));
+    assert_eq!(employee_of(&h, second), Some(staff[0].id));
+    // Renamed in Einstellungen › Mitarbeiter.
+    ab::save_employee(
+        &h.core,
+        EmployeeInput {
+            id: Some(staff[0].id),
+            name: "Jana Krüger".into(),
+            active: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // The old entry, edited with its recorded name, stays with Jana Krüger.
+    p::save_time(
+        &h.core,
+        TimeInput {
+            id: Some(first),
+            project_id: pid,
+            date: "03.03.2025".into(),
+            employee: "Jana".into(),
+            duration: "1:30".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(employee_of(&h, first), Some(staff[0].id));
+    // The new name links; another new name is a second employee.
+    let third = p::save_time(
+        &h.core,
+        TimeInput {
+            project_id: pid,
+            date: "05.03.2025".into(),
+            employee: " Jana Krüger ".into(),
+            duration: "1:00".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(third.employee, "Jana Krüger");
+    assert_eq!(employee_of(&h, third.id), Some(staff[0].id));
+    let fourth = time_as(&h, pid, "Olaf").await;
+    let staff = ab::employees(&h.core).await.unwrap();
+    assert_eq!(
+        staff.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(),
+        vec!["Jana Krüger", "Olaf"]
+    );
+    assert_eq!(employee_of(&h, fourth), Some(staff[1].id));
+}
+
+async fn time_as(h: &common::Harness, project_id: u64, who: &str) -> u64 {
+    p::save_time(
+        &h.core,
+        TimeInput {
+            project_id,
+            date: "06.03.2025".into(),
+            employee: who.into(),
+            duration: "1:00".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}

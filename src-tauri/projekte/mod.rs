@@ -1031,7 +1031,7 @@ async fn save_entry(
     id: Option<u64>,
     project_id: u64,
     date: NaiveDate,
-    kind: EntryKind,
+    mut kind: EntryKind,
     description: String,
     billable: bool,
 ) -> AppResult<EntryView> {
@@ -1061,6 +1061,25 @@ async fn save_entry(
                         "Eintrag",
                         "Die Art des Eintrags kann nicht geändert werden.",
                     ));
+                }
+                // The same name as recorded keeps its Mitarbeiter, even if that
+                // one has been renamed since.
+                if let (
+                    EntryKind::Time {
+                        employee: old_name,
+                        employee_id: Some(old_id),
+                        ..
+                    },
+                    EntryKind::Time {
+                        employee,
+                        employee_id,
+                        ..
+                    },
+                ) = (&old.kind, &mut kind)
+                {
+                    if old_name.trim() == employee.trim() {
+                        *employee_id = Some(*old_id);
+                    }
                 }
                 (id, old.created_at, old.csv_fingerprint)
             }

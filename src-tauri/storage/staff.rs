@@ -62,12 +62,17 @@ impl Store {
         Ok(out)
     }
 
-    /// Sets `employee_id` of each time entry from its name (creating employees
-    /// for new names): the forms and the CSV import save entries through this.
+    /// Sets `employee_id` of each time entry that has none from its name
+    /// (creating employees for new names): the forms and the CSV import save
+    /// entries through this.
     pub fn assign_employees(&self, entries: &mut [super::Entry]) -> AppResult<()> {
         let ids = self.ensure_employees(entries.iter().map(|e| match &e.kind {
-            EntryKind::Time { employee, .. } => employee.as_str(),
-            EntryKind::Service { .. } => "",
+            EntryKind::Time {
+                employee,
+                employee_id: None,
+                ..
+            } => employee.as_str(),
+            EntryKind::Time { .. } | EntryKind::Service { .. } => "",
         }))?;
         for e in entries {
             if let EntryKind::Time {
@@ -77,7 +82,9 @@ impl Store {
             } = &mut e.kind
             {
                 *employee = key(employee).to_string();
-                *employee_id = ids.get(employee.as_str()).copied();
+                if employee_id.is_none() {
+                    *employee_id = ids.get(employee.as_str()).copied();
+                }
             }
         }
         Ok(())
