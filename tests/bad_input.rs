@@ -518,6 +518,115 @@ fn more_than_a_hundred_bad_inputs_are_refused_in_german_and_change_nothing() {
             "Sicherung",
         ),
         ("backup_create", json!({"path": ""}), "Datei"),
+        // Abrechnungsregeln
+        ("employee_save", json!({"input": {"name": ""}}), "Name"),
+        (
+            "employee_save",
+            json!({"input": {"name": long(101)}}),
+            "Name",
+        ),
+        (
+            "employee_save",
+            json!({"input": {"name": "A\u{1}B"}}),
+            "Name",
+        ),
+        (
+            "employee_save",
+            json!({"input": {"name": "Ann", "rate": "abc"}}),
+            "Stundensatz",
+        ),
+        (
+            "employee_save",
+            json!({"input": {"name": "Ann", "validFrom": "31.02.2025"}}),
+            "gültig ab",
+        ),
+        (
+            "employee_save",
+            json!({"input": {"name": "Ann", "roleId": 999_999}}),
+            "Rolle",
+        ),
+        (
+            "employee_save",
+            json!({"input": {"name": "Ann", "roleId": "Geselle"}}),
+            "Rolle",
+        ),
+        (
+            "employee_save",
+            json!({"input": {"name": "Ann", "active": "ja"}}),
+            "aktiv",
+        ),
+        ("role_save", json!({"input": {"name": " "}}), "Name"),
+        (
+            "role_save",
+            json!({"input": {"name": "Geselle", "rate": "-5"}}),
+            "Stundensatz",
+        ),
+        ("role_delete", json!({"id": "eins"}), "Datensatz"),
+        (
+            "billing_settings_save",
+            json!({"input": {"rounding": {"step": "7"}}}),
+            "Abrechnungstakt",
+        ),
+        (
+            "billing_settings_save",
+            json!({"input": {"rounding": {"step": "15", "mode": "abrunden"}}}),
+            "Runden",
+        ),
+        (
+            "billing_settings_save",
+            json!({"input": {"rounding": {"step": "15", "scope": "je Woche"}}}),
+            "Anwenden auf",
+        ),
+        (
+            "billing_settings_save",
+            json!({"input": {"rounding": {"step": "15", "minimum": "viel"}}}),
+            "Mindestens",
+        ),
+        (
+            "billing_settings_save",
+            json!({"input": {"rounding": {"step": "15"}, "hourUnit": long(31)}}),
+            "Einheit",
+        ),
+        (
+            "billing_settings_save",
+            json!({"input": {"rounding": {"step": "15"}, "exactHours": "ja"}}),
+            "Stunden exakt (4 Nachkommastellen)",
+        ),
+        (
+            "rate_rules_save",
+            json!({"target": {"projectId": pid}, "input": {"roleRates": [{"roleId": null, "rate": "50", "validFrom": ""}]}}),
+            "Rolle",
+        ),
+        (
+            "rate_rules_save",
+            json!({"target": {"projectId": pid}, "input": {"rateChanges": [{"rate": "50", "validFrom": ""}]}}),
+            "gültig ab",
+        ),
+        (
+            "rate_rules_save",
+            json!({"target": {"projectId": pid}, "input": {"rateChanges": [{"rate": "50", "validFrom": "32.01.2025"}]}}),
+            "gültig ab",
+        ),
+        (
+            "rate_rules_save",
+            json!({"target": {"projectId": pid}, "input": {"rateChanges": [{"rate": "fünfzig", "validFrom": "01.01.2026"}]}}),
+            "Stundensatz",
+        ),
+        (
+            "rate_rules_save",
+            json!({"target": {"projectId": pid}, "input": {"rounding": {"step": "45"}}}),
+            "Abrechnungstakt",
+        ),
+        (
+            "invoice_preview",
+            inv(json!({"rates": [{"listed": "abc", "rate": "5"}]})),
+            "Stundensatz",
+        ),
+        (
+            "invoice_preview",
+            inv(json!({"rates": [{"listed": "85", "rate": "-5"}]})),
+            "Stundensatz",
+        ),
         (
             "backup_create",
             json!({"path": "/proc/kein/ordner/sicherung.json"}),

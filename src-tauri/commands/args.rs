@@ -45,6 +45,18 @@ fn label(json_field: &str) -> &'static str {
         "confirmed" => "Bestätigung",
         "save" => "Dialog",
         "limit" => "Anzahl",
+        "roleId" => "Rolle",
+        "validFrom" => "gültig ab",
+        "active" => "aktiv",
+        "hourUnit" => "Einheit",
+        "exactHours" => "Stunden exakt (4 Nachkommastellen)",
+        "step" => "Abrechnungstakt",
+        "mode" => "Runden",
+        "scope" => "Anwenden auf",
+        "minimum" => "Mindestens",
+        "roleRates" => "Stundensätze je Rolle",
+        "rateChanges" => "Stundensatz ändern ab",
+        "rates" | "listed" => "Stundensatz",
         _ => "Eingabe",
     }
 }
