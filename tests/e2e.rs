@@ -880,6 +880,77 @@ fn abrechnungsregeln_roles_rates_rounding() {
     OsKeyring::default_entry().delete().unwrap();
 }
 
+/// The project form holds the project's „Stundensätze je Rolle“: a Meister rate
+/// set in „Neues Projekt“ is saved with the project (once, even when the first
+/// „Speichern“ was refused for a row without a Rolle) and shows again in „Bearbeiten“.
+#[test]
+fn project_form_sets_role_rates() {
+    let Some(_serial) = begin() else { return };
+    let w = world_with(SandboxConfig {
+        api_key: E2E_KEY.into(),
+        contacts: 0,
+        ..SandboxConfig::default()
+    });
+    OsKeyring::default_entry().delete().unwrap();
+    let driver = w.driver();
+    let shots = screens();
+    let s = driver.session(&app_path());
+    s.wait_text("Noch keine Kunden");
+    open_schnittstellen(&s);
+    s.type_text(&s.input("API-Key"), E2E_KEY);
+    s.click_button("Verbinden");
+    s.wait_text("Verbunden mit");
+    s.click_xpath("//button[@role='tab' and normalize-space()='Abrechnung']");
+    s.click_button("Neue Rolle");
+    fill(&s, "Name", "Meister");
+    fill(&s, "Stundensatz", "80");
+    save_dialog(&s);
+    s.wait_xpath("//td[normalize-space()='Meister']");
+
+    s.click_button("Projekte");
+    s.wait_text("Noch keine Projekte");
+    s.click_button("Neues Projekt");
+    fill(&s, "Name", "Werkstatt");
+    let title = "Stundensätze je Rolle";
+    let in_dialog = |xpath: String| xpath.replacen("(//section", "(//dialog[@open]//section", 1);
+    s.click_xpath(&format!(
+        "//dialog[@open]//section[h3[normalize-space()='{title}']]//button[normalize-space()='Zeile hinzufügen']"
+    ));
+    s.type_text(
+        &s.wait_xpath(&in_dialog(rate_row(title, 1, "rr-rate"))),
+        "95",
+    );
+    // No Rolle yet: refused, the dialog stays open with the reason.
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Speichern']");
+    s.wait_xpath("//dialog[@open]//*[@role='alert' and contains(., 'eine Rolle wählen')]");
+    s.click_xpath(&format!(
+        "{}/option[normalize-space()='Meister']",
+        in_dialog(rate_row(title, 1, "rr-role"))
+    ));
+    s.screenshot(&shots.join("65-projekt-formular-stundensaetze.png"));
+    save_dialog(&s);
+    s.wait_xpath("//h2[normalize-space()='Werkstatt']");
+    s.wait_text("Meister 95,00 €/h");
+    assert_eq!(
+        s.execute("return document.querySelectorAll('.project-item').length"),
+        1,
+        "the retry updated the project made by the first „Speichern“"
+    );
+
+    s.click_xpath("//div[contains(@class,'detail-title')]//button[normalize-space()='Bearbeiten']");
+    let role = s.wait_xpath(&format!(
+        "{}/option[normalize-space()='Meister']",
+        in_dialog(rate_row(title, 1, "rr-role"))
+    ));
+    assert_eq!(s.property(&role, "selected"), true);
+    let rate = s.wait_xpath(&in_dialog(rate_row(title, 1, "rr-rate")));
+    assert_eq!(s.property(&rate, "value"), "95,00");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
+    s.quit();
+    drop(driver);
+    OsKeyring::default_entry().delete().unwrap();
+}
+
 /// Benchmark (not a test; run with `--ignored`, see docs/benchmarks.md): the Kunden
 /// list with 10,000 customers in the real window, time per keystroke of the search.
 #[test]

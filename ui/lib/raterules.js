@@ -1,7 +1,8 @@
 // The rates of one customer or project in one editor: „Stundensätze je Rolle“,
 // later changes of the flat Stundensatz („Stundensatz ändern ab“) and an own
-// Abrechnungstakt. One „Speichern“ for all of it; the view it returns is drawn
-// again as it comes (nothing here re-reads display strings).
+// Abrechnungstakt. Standalone (the Kunden detail) with one „Speichern“ for all
+// of it, the view it returns drawn again as it comes; or embedded in the project
+// dialog, whose „Speichern“ saves it. Nothing here re-reads display strings.
 import * as api from "../api.js";
 import { h, replace, toast } from "./dom.js";
 
@@ -112,7 +113,88 @@ export async function renderRateRules(container, target, { onSaved = null } = {}
   }
 }
 
+/** The Abrechnungstakt hint of a project not saved yet. */
+export const NEW_PROJECT_INHERITED = "wie beim Kunden bzw. unter Einstellungen › Abrechnung";
+
+/**
+ * The same three sections inside another form (the project dialog): no <form>
+ * and no „Speichern“ of its own; the caller saves `value()` with
+ * `api.rateRulesSave`. `target` null (a project not saved yet) starts empty
+ * with the roles of Einstellungen › Abrechnung and `inherited` as the
+ * Abrechnungstakt hint.
+ * @returns {{ready: Promise<void>, value: () => object|null, changed: () => boolean, markError: (e: object|null) => void}}
+ *   value() is null until loaded (or when loading failed): then nothing is to be saved.
+ */
+export function embedRateRules(container, target, { inherited = NEW_PROJECT_INHERITED } = {}) {
+  container.classList.add("rate-rules", "rr-embedded");
+  replace(container, h("p", { class: "muted" }, "Stundensätze werden geladen …"));
+  let parts = null;
+  let loaded = "";
+  const ready = (async () => {
+    try {
+      const view = target ? await api.rateRulesGet(target) : emptyView(await api.rolesList(), inherited);
+      parts = sections(view);
+      loaded = JSON.stringify(parts.value());
+      replace(container, parts.el);
+    } catch (e) {
+      replace(container, h("p", { class: "alert error", role: "alert" },
+        `Stundensätze je Rolle und Abrechnungstakt konnten nicht geladen werden: ${e.message}`));
+    }
+  })();
+  return {
+    ready,
+    value: () => (parts ? parts.value() : null),
+    changed: () => Boolean(parts) && JSON.stringify(parts.value()) !== loaded,
+    markError: (e) => { if (parts) markError(parts.controls, e, { quiet: true }); },
+  };
+}
+
+/** A RulesView with nothing of its own yet (roles as api.rolesList() gives them). */
+function emptyView(roles, inherited) {
+  return {
+    ratesDisplay: "", rateChanges: [], roleRates: [], rounding: null, inheritedRounding: inherited,
+    roles: roles.map((r) => [r.id, r.name]).sort((a, b) => a[1].toLowerCase().localeCompare(b[1].toLowerCase(), "de")),
+  };
+}
+
+/** The standalone editor: the sections in a <form> with its own „Speichern“. */
 function draw(container, target, view, onSaved) {
+  const parts = sections(view);
+  const error = h("p", { class: "field-error rr-error", role: "alert", hidden: true });
+  const save = h("button", { type: "submit", class: "primary" }, "Speichern");
+  const form = h("form", {
+    novalidate: true,
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      error.hidden = true;
+      markError(parts.controls, null);
+      save.disabled = true;
+      try {
+        const saved = await api.rateRulesSave(target, parts.value());
+        draw(container, target, saved, onSaved);
+        toast("Stundensätze und Abrechnungstakt gespeichert");
+        if (onSaved) onSaved(saved);
+      } catch (e) {
+        markError(parts.controls, e, { quiet: true });
+        error.textContent = e.message || "Unbekannter Fehler.";
+        error.hidden = false;
+        save.disabled = false;
+      }
+    },
+  },
+    h("p", { class: "rr-current" }, h("span", { class: "muted" }, "Stundensatz: "), view.ratesDisplay),
+    parts.el,
+    h("div", { class: "rr-actions" }, save, error));
+  replace(container, form);
+}
+
+/**
+ * „Stundensätze je Rolle“, „Stundensatz ändern ab“ and the own Abrechnungstakt
+ * of `view` (the one home of rows and sections, standalone or embedded).
+ * @returns {{el: HTMLElement, value: () => object, controls: Object<string, {wrap, input, error}>}}
+ *   value() is the RulesInput for api.rateRulesSave; controls those of the Abrechnungstakt.
+ */
+function sections(view) {
   const roleOptions = [["", "– Rolle wählen –"], ...view.roles.map(([id, name]) => [String(id), name])];
 
   // ---- Stundensätze je Rolle
@@ -168,54 +250,33 @@ function draw(container, target, view, onSaved) {
 
   const roleTitle = nextId();
   const changeTitle = nextId();
-  const error = h("p", { class: "field-error rr-error", role: "alert", hidden: true });
-  const save = h("button", { type: "submit", class: "primary" }, "Speichern");
-  const form = h("form", {
-    novalidate: true,
-    onsubmit: async (ev) => {
-      ev.preventDefault();
-      error.hidden = true;
-      markError(rounding.controls, null);
-      const input = {
-        rateChanges: changeRows.map((r) => ({ rate: r.rate.input.value, validFrom: r.from.input.value })),
-        roleRates: roleRows.map((r) => ({
-          roleId: r.role.input.value ? Number(r.role.input.value) : null,
-          rate: r.rate.input.value, validFrom: r.from.input.value,
-        })),
-        rounding: rounding.value(),
-      };
-      save.disabled = true;
-      try {
-        const saved = await api.rateRulesSave(target, input);
-        draw(container, target, saved, onSaved);
-        toast("Stundensätze und Abrechnungstakt gespeichert");
-        if (onSaved) onSaved(saved);
-      } catch (e) {
-        markError(rounding.controls, e, { quiet: true });
-        error.textContent = e.message || "Unbekannter Fehler.";
-        error.hidden = false;
-        save.disabled = false;
-      }
-    },
-  },
-    h("p", { class: "rr-current" }, h("span", { class: "muted" }, "Stundensatz: "), view.ratesDisplay),
-    h("div", { class: "rr-sections" },
-      h("section", { class: "rr-section", "aria-labelledby": roleTitle },
-        h("h3", { id: roleTitle }, "Stundensätze je Rolle"),
-        h("p", { class: "hint" }, "Für Zeiten von Mitarbeitern mit dieser Rolle statt des Stundensatzes. „gültig ab“ leer = seit jeher."),
-        roleEmpty, roleList,
-        h("button", {
-          type: "button", class: "secondary small", disabled: !view.roles.length,
-          onclick: () => addRoleRow().role.input.focus(),
-        }, "Zeile hinzufügen")),
-      h("section", { class: "rr-section", "aria-labelledby": changeTitle },
-        h("h3", { id: changeTitle }, "Stundensatz ändern ab"),
-        h("p", { class: "hint" }, "Ab dem Datum gilt der neue Stundensatz; frühere Arbeit behält den bisherigen."),
-        changeEmpty, changeList,
-        h("button", { type: "button", class: "secondary small", onclick: () => addChangeRow().rate.input.focus() }, "Zeile hinzufügen")),
-      h("section", { class: "rr-section rr-takt" }, rounding.wrap)),
-    h("div", { class: "rr-actions" }, save, error));
-  replace(container, form);
+  const el = h("div", { class: "rr-sections" },
+    h("section", { class: "rr-section", "aria-labelledby": roleTitle },
+      h("h3", { id: roleTitle }, "Stundensätze je Rolle"),
+      h("p", { class: "hint" }, "Für Zeiten von Mitarbeitern mit dieser Rolle statt des Stundensatzes. „gültig ab“ leer = seit jeher."),
+      roleEmpty, roleList,
+      h("button", {
+        type: "button", class: "secondary small", disabled: !view.roles.length,
+        onclick: () => addRoleRow().role.input.focus(),
+      }, "Zeile hinzufügen")),
+    h("section", { class: "rr-section", "aria-labelledby": changeTitle },
+      h("h3", { id: changeTitle }, "Stundensatz ändern ab"),
+      h("p", { class: "hint" }, "Ab dem Datum gilt der neue Stundensatz; frühere Arbeit behält den bisherigen."),
+      changeEmpty, changeList,
+      h("button", { type: "button", class: "secondary small", onclick: () => addChangeRow().rate.input.focus() }, "Zeile hinzufügen")),
+    h("section", { class: "rr-section rr-takt" }, rounding.wrap));
+  return {
+    el,
+    controls: rounding.controls,
+    value: () => ({
+      rateChanges: changeRows.map((r) => ({ rate: r.rate.input.value, validFrom: r.from.input.value })),
+      roleRates: roleRows.map((r) => ({
+        roleId: r.role.input.value ? Number(r.role.input.value) : null,
+        rate: r.rate.input.value, validFrom: r.from.input.value,
+      })),
+      rounding: rounding.value(),
+    }),
+  };
 }
 
 /**

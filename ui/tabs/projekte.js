@@ -2,7 +2,7 @@
 import * as api from "../api.js";
 import { h, replace, toast, confirmDialog, formDialog } from "../lib/dom.js";
 import { openInvoiceDialog } from "./rechnung.js";
-import { renderRateRules } from "../lib/raterules.js";
+import { embedRateRules } from "../lib/raterules.js";
 
 // A project can hold 100,000 entries: the view shows the newest ones of the chosen
 // period, 200 at a time ("Ältere Einträge anzeigen" adds the next 200).
@@ -113,13 +113,31 @@ export function renderProjekte(root, { navigate }) {
       if (seq === detailSeq) replace(detail, h("p", { class: "alert error" }, e.message));
       return;
     }
+    const roleRates = await roleRatesFact(d.project);
     if (seq !== detailSeq) return;
     const more = entries.length > limit;
     // Oldest first from the backend: the extra one is the oldest.
-    renderDetail(d, more ? entries.slice(entries.length - limit) : entries, more);
+    renderDetail(d, more ? entries.slice(entries.length - limit) : entries, more, roleRates);
   }
 
-  function renderDetail(d, entries, more) {
+  // The project's own „Stundensätze je Rolle“ in one line („Geselle 68,00 €/h,
+  // ab 01.04.2025 72,00 €/h · Meister 95,00 €/h“), from the rows the project
+  // form edits; null when it has none (or they cannot be read just now).
+  async function roleRatesFact(p) {
+    if (!(p.rules && p.rules.roleRates && p.rules.roleRates.length)) return null;
+    let view;
+    try { view = await api.rateRulesGet({ projectId: p.id }); } catch { return null; }
+    const names = new Map(view.roles.map(([rid, name]) => [rid, name]));
+    const byRole = new Map();
+    for (const r of view.roleRates) {
+      const name = names.get(r.roleId) || "Rolle";
+      if (!byRole.has(name)) byRole.set(name, []);
+      byRole.get(name).push(`${r.validFrom ? `ab ${r.validFrom} ` : ""}${r.rate} €/h`);
+    }
+    return [...byRole].map(([name, rates]) => `${name} ${rates.join(", ")}`).join(" · ") || null;
+  }
+
+  function renderDetail(d, entries, more, roleRates) {
     const p = d.project;
     const isSub = Boolean(p.parentId);
     // Newest first: "Ältere Einträge anzeigen" below the tables continues the list.
@@ -149,6 +167,7 @@ export function renderProjekte(root, { navigate }) {
       ["Stundensatz", d.rate.display ? `${d.rate.display} (${d.rate.source})` : "kein Stundensatz – bitte im Projekt oder unter Einstellungen › Schnittstellen festlegen"],
     ];
     if (d.parentName) facts.unshift(["Hauptprojekt", d.parentName]);
+    if (roleRates) facts.push(["Stundensätze je Rolle", roleRates]);
     const t = d.totals;
     // The Unterprojekt column only where there are subprojects to tell apart.
     const sub = d.subprojects.length ? ["Unterprojekt", (e) => e.subproject || "–"] : null;
@@ -166,7 +185,6 @@ export function renderProjekte(root, { navigate }) {
         kpi("Leistungen", t.servicesNetDisplay),
         kpi("noch nicht abgerechnet", t.openNetDisplay, t.minutesWithoutRate ? "ohne Zeiten ohne Stundensatz" : "netto")),
       h("dl", { class: "facts inline" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
-      projectRules(p),
       periodFilter(d, more, entries.length),
       d.subprojects.length ? h("div", { class: "subprojects" }, h("span", { class: "muted" }, "Unterprojekte:"),
         d.subprojects.map((s) => h("button", { type: "button", class: "chip", onclick: () => select(s.id) }, s.name))) : null,
@@ -253,14 +271,6 @@ export function renderProjekte(root, { navigate }) {
   }
 
   // ---- forms -------------------------------------------------------------
-  // „Stundensätze je Rolle“, later changes of the Stundensatz and an own
-  // Abrechnungstakt of this project: the same editor as a customer's.
-  function projectRules(p) {
-    const box = h("section", { class: "project-rules", "aria-label": "Stundensätze und Abrechnungstakt des Projekts" });
-    renderRateRules(box, { projectId: p.id }, { onSaved: () => showDetail() });
-    return box;
-  }
-
   async function projectForm(existing, parent) {
     const isSub = Boolean(parent || (existing && existing.parentId));
     const custOptions = [["", "– kein Kunde –"], ...customers.filter((c) => !c.archived || (existing && existing.customerId === c.id))
@@ -271,23 +281,52 @@ export function renderProjekte(root, { navigate }) {
       { key: "status", label: "Status", type: "select", options: [["aktiv", "aktiv"], ["abgeschlossen", "abgeschlossen"], ["archiviert", "archiviert"]] },
     ];
     if (!isSub) fields.splice(1, 0, { key: "customerId", label: "Kunde", type: "select", options: custOptions, full: true, hint: "Tippen Sie die ersten Buchstaben, um in der Liste zu springen." });
-    fields.push({ key: "hourlyRate", label: "Stundensatz", attrs: { inputmode: "decimal", placeholder: "leer = übernehmen" }, hint: isSub ? "Leer lassen, um den Satz des Hauptprojekts zu übernehmen." : "Leer lassen, um den Satz des Kunden bzw. aus Einstellungen › Schnittstellen zu übernehmen." });
+    fields.push({ key: "hourlyRate", label: "Stundensatz", full: true, attrs: { inputmode: "decimal", placeholder: "leer = übernehmen" }, hint: isSub ? "Leer lassen, um den Satz des Hauptprojekts zu übernehmen." : "Leer lassen, um den Satz des Kunden bzw. aus Einstellungen › Schnittstellen zu übernehmen." });
     const values = existing
       ? { name: existing.name, number: existing.number, customerId: existing.customerId ?? "", status: existing.status, hourlyRate: existing.hourlyRate ? existing.hourlyRate.replace(".", ",") : "" }
       : { status: "aktiv", customerId: "" };
+    // „Stundensätze je Rolle“, later changes of the Stundensatz and an own
+    // Abrechnungstakt under the fields: the same sections as a customer's editor,
+    // saved by this dialog's „Speichern“ right after the project.
+    const rulesBox = h("section", { class: "project-form-rules", "aria-label": "Stundensätze und Abrechnungstakt des Projekts" });
+    const rules = embedRateRules(rulesBox, existing ? { projectId: existing.id } : null,
+      isSub ? { inherited: "wie beim Hauptprojekt, beim Kunden bzw. unter Einstellungen › Abrechnung" } : {});
+    await rules.ready;
+    // A new project is created once: after that a retry (the rules were refused) updates it.
+    let createdId = null;
+    let createdName = "";
     const saved = await formDialog({
       title: existing ? "Projekt bearbeiten" : parent ? `Unterprojekt von „${parent.name}“` : "Neues Projekt",
-      fields, values,
-      submit: (v) => api.projectSave({
-        id: existing ? existing.id : null,
-        name: v.name, number: v.number, status: v.status, hourlyRate: v.hourlyRate,
-        customerId: isSub ? null : (v.customerId ? Number(v.customerId) : null),
-        parentId: parent ? parent.id : existing ? existing.parentId : null,
-      }),
+      fields, values, wide: true, extra: rulesBox,
+      submit: async (v) => {
+        const out = await api.projectSave({
+          id: existing ? existing.id : createdId,
+          name: v.name, number: v.number, status: v.status, hourlyRate: v.hourlyRate,
+          customerId: isSub ? null : (v.customerId ? Number(v.customerId) : null),
+          parentId: parent ? parent.id : existing ? existing.parentId : null,
+        });
+        if (!existing) { createdId = out.project.id; createdName = out.project.name; }
+        // Only when changed: a plain rename leaves the project's rules alone.
+        if (rules.changed()) {
+          try {
+            await api.rateRulesSave({ projectId: out.project.id }, rules.value());
+          } catch (e) {
+            rules.markError(e);
+            // Shown in the dialog's error box right under the rates, not at the
+            // project's own „Stundensatz“ field.
+            throw { message: (e && e.message) || "Unbekannter Fehler." };
+          }
+        }
+        return out;
+      },
     });
     if (saved) {
       toast(existing ? "Projekt gespeichert" : `Projekt „${saved.project.name}“ angelegt`);
       load(saved.project.id);
+    } else if (createdId) {
+      // Cancelled after the project was created but its rates were refused.
+      toast(`Projekt „${createdName}“ angelegt – Stundensätze je Rolle und Abrechnungstakt nicht gespeichert`, "error");
+      load(createdId);
     }
   }
 
