@@ -2,7 +2,6 @@
 //! cached profile, and the default hourly rate. Tauri-free.
 
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::core::{blocking, Core};
@@ -38,6 +37,10 @@ pub struct RateSettings {
     pub hourly_rate: Option<String>,
     /// de-DE for the input field, e.g. `85,50`.
     pub hourly_rate_display: Option<String>,
+    /// Only when there are changes „gültig ab“: „Stundensatz: 85,50 €/h; ab 01.01.2027: 92,00 €/h“.
+    pub changes_display: Option<String>,
+    /// What was saved, for the confirmation: „Stundensatz 85,50 €/h gespeichert“.
+    pub message: String,
 }
 
 fn keyring_error(e: SecretError) -> AppError {
@@ -201,24 +204,54 @@ pub async fn disconnect(core: &Core) -> AppResult<ConnectionStatus> {
     .await
 }
 
-fn rate_settings(rate: Option<Decimal>) -> RateSettings {
+fn rate_settings(s: &crate::storage::Settings, message: String) -> RateSettings {
+    let rate = s.hourly_rate;
     RateSettings {
         hourly_rate: rate.map(|r| r.to_string()),
         hourly_rate_display: rate.map(|r| format_de(r, 2)),
+        changes_display: (!s.rate_changes.is_empty()).then(|| {
+            format!(
+                "Stundensatz: {}",
+                crate::abrechnung::history_display(rate, &s.rate_changes)
+            )
+        }),
+        message,
     }
 }
 
 pub async fn rate(core: &Core) -> AppResult<RateSettings> {
     let store = core.store.clone();
-    blocking(move || Ok(rate_settings(store.settings()?.hourly_rate))).await
+    blocking(move || Ok(rate_settings(&store.settings()?, String::new()))).await
 }
 
+/// The default Stundensatz since always.
 pub async fn save_rate(core: &Core, text: String) -> AppResult<RateSettings> {
+    save_rate_from(core, text, String::new()).await
+}
+
+/// The default Stundensatz; with „gültig ab“ a change from that day on (earlier
+/// work keeps the rate it had).
+pub async fn save_rate_from(
+    core: &Core,
+    text: String,
+    valid_from: String,
+) -> AppResult<RateSettings> {
     let rate = crate::money::parse_rate(&text)?;
+    let from = crate::abrechnung::optional_date(&valid_from)?;
+    let message = match from {
+        Some(d) => format!(
+            "Stundensatz {} €/h ab {} gespeichert",
+            format_de(rate, 2),
+            crate::format::date(d)
+        ),
+        None => format!("Stundensatz {} €/h gespeichert", format_de(rate, 2)),
+    };
     let store = core.store.clone();
     blocking(move || {
-        let s = store.update_settings(|s| s.hourly_rate = Some(rate))?;
-        Ok(rate_settings(s.hourly_rate))
+        let s = store.update_settings(|s| {
+            crate::abrechnung::apply_rate(&mut s.hourly_rate, &mut s.rate_changes, Some(rate), from)
+        })?;
+        Ok(rate_settings(&s, message))
     })
     .await
 }

@@ -716,3 +716,30 @@ async fn time_as(h: &common::Harness, project_id: u64, who: &str) -> u64 {
     .unwrap()
     .id
 }
+
+/// The default Stundensatz raised „gültig ab“ 01.01.2027: December stays at the
+/// old rate, January takes the new one (Projekte figure = what the invoice bills).
+#[tokio::test]
+async fn a_raise_of_the_default_rate_leaves_earlier_work_alone() {
+    let h = harness();
+    let s = zeitrechnung_lib::schnittstellen::save_rate(&h.core, "85".into())
+        .await
+        .unwrap();
+    assert_eq!(s.message, "Stundensatz 85,00 €/h gespeichert");
+    assert_eq!(s.changes_display, None);
+    let s =
+        zeitrechnung_lib::schnittstellen::save_rate_from(&h.core, "92".into(), "01.01.2027".into())
+            .await
+            .unwrap();
+    assert_eq!(s.message, "Stundensatz 92,00 €/h ab 01.01.2027 gespeichert");
+    assert_eq!(s.hourly_rate_display.as_deref(), Some("85,00"));
+    assert_eq!(
+        s.changes_display.as_deref(),
+        Some("Stundensatz: 85,00 €/h; ab 01.01.2027: 92,00 €/h")
+    );
+    let pid = project(&h, "Wartung", "", None, "").await;
+    time(&h, pid, "31.12.2026", "1:00").await;
+    time(&h, pid, "01.01.2027", "1:00").await;
+    let d = p::get(&h.core, pid).await.unwrap();
+    assert_eq!(d.totals.open_net_display, "177,00 €");
+}

@@ -93,7 +93,7 @@ export const openKeyPage = () => call("open_key_page");
 export const getRate = () => call("get_rate");
 
 /** @param {string} rate as typed, e.g. "85,50" @returns {Promise<RateSettings>} */
-export const saveRate = (rate) => call("save_rate", { rate });
+export const saveRate = (rate, validFrom = "") => call("save_rate", { rate, validFrom });
 
 /**
  * @typedef {Object} CustomerRow

@@ -60,7 +60,7 @@ fn optional_rate(text: &str) -> AppResult<Option<Decimal>> {
 }
 
 /// An optional „gültig ab“ as typed.
-fn optional_date(text: &str) -> AppResult<Option<NaiveDate>> {
+pub(crate) fn optional_date(text: &str) -> AppResult<Option<NaiveDate>> {
     if text.trim().is_empty() {
         return Ok(None);
     }
@@ -73,7 +73,7 @@ fn optional_date(text: &str) -> AppResult<Option<NaiveDate>> {
 /// without a date it is the base rate (since always); with one it is a change
 /// from that day on (replacing a change of the same day). An empty rate with a
 /// date removes that day's change; an empty rate without one clears the base.
-fn apply_rate(
+pub(crate) fn apply_rate(
     base: &mut Option<Decimal>,
     changes: &mut Vec<DatedRate>,
     rate: Option<Decimal>,

@@ -50,9 +50,12 @@ pub async fn get_rate(core: State<'_, Arc<Core>>) -> AppResult<RateSettings> {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RateArgs {
     rate: String,
+    /// „gültig ab“, empty = since always.
+    #[serde(default)]
+    valid_from: String,
 }
 
 #[tauri::command]
@@ -61,5 +64,5 @@ pub async fn save_rate(
     request: Request<'_>,
 ) -> AppResult<RateSettings> {
     let args: RateArgs = parse(&request)?;
-    schnittstellen::save_rate(&core, args.rate).await
+    schnittstellen::save_rate_from(&core, args.rate, args.valid_from).await
 }

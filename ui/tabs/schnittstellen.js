@@ -157,29 +157,37 @@ function renderConnected(box, st) {
 async function renderRate(box) {
   const rate = field("Stundensatz", { type: "text", inputmode: "decimal", autocomplete: "off", placeholder: "z. B. 85,50" },
     { suffix: "€/h", hint: "Vorgabe für neue Rechnungen, wenn Projekt und Kunde keinen eigenen Stundensatz haben (netto)." });
+  const from = field("gültig ab", { type: "text", autocomplete: "off", placeholder: "TT.MM.JJJJ" },
+    { hint: "Leer = seit jeher. Mit Datum gilt der Satz ab diesem Tag; frühere Arbeit behält den bisherigen." });
+  const history = h("p", { class: "hint" }, "");
   const save = h("button", { type: "submit", class: "primary" }, "Speichern");
   const form = h("form", {
     class: "rate-form", novalidate: true,
     onsubmit: async (ev) => {
       ev.preventDefault();
       showFieldError(rate, "");
+      showFieldError(from, "");
       save.disabled = true;
       try {
-        const r = await api.saveRate(rate.input.value);
+        const r = await api.saveRate(rate.input.value, from.input.value);
         rate.input.value = r.hourlyRateDisplay || "";
-        toast(`Stundensatz ${r.hourlyRateDisplay} €/h gespeichert`);
+        from.input.value = "";
+        history.textContent = r.changesDisplay || "";
+        toast(r.message);
       } catch (e) {
-        if (e.kind === "validation") showFieldError(rate, e.message);
+        if (e.kind === "validation" && e.field === "gültig ab") showFieldError(from, e.message);
+        else if (e.kind === "validation") showFieldError(rate, e.message);
         else toast(e.message, "error");
       } finally {
         save.disabled = false;
       }
     },
-  }, rate.wrap, h("div", { class: "row" }, save));
+  }, h("div", { class: "two" }, rate.wrap, from.wrap), history, h("div", { class: "row" }, save));
   replace(box, form);
   try {
     const r = await api.getRate();
     if (r.hourlyRateDisplay && !rate.input.value) rate.input.value = r.hourlyRateDisplay;
+    history.textContent = r.changesDisplay || "";
   } catch (e) {
     showFieldError(rate, e.message);
   }
