@@ -156,7 +156,7 @@ function renderConnected(box, st) {
 
 async function renderRate(box) {
   const rate = field("Stundensatz", { type: "text", inputmode: "decimal", autocomplete: "off", placeholder: "z. B. 85,50" },
-    { suffix: "€/h", hint: "Vorgabe für neue Rechnungen, wenn Projekt und Kunde keinen eigenen Stundensatz haben (netto)." });
+    { suffix: "€/h", hint: "Standard (netto) für Zeiten, für die weder Projekt, Kunde, Mitarbeiter noch Rolle einen Stundensatz haben." });
   const from = field("gültig ab", { type: "text", autocomplete: "off", placeholder: "TT.MM.JJJJ" },
     { hint: "Leer = seit jeher. Mit Datum gilt der Satz ab diesem Tag; frühere Arbeit behält den bisherigen." });
   const history = h("p", { class: "hint" }, "");
