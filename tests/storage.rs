@@ -87,7 +87,8 @@ fn a_damaged_record_is_skipped_and_named_not_fatal() {
         }
     }
     {
-        let db = sled::open(dir.path()).unwrap();
+        // The store above has just been dropped; sled may hold its lock a moment longer.
+        let db = sled_after_close(dir.path());
         db.open_tree("customers")
             .unwrap()
             .insert(2u64.to_be_bytes(), &b"{\"id\":2,\"name\":"[..])
@@ -440,4 +441,86 @@ fn opening_a_database_of_schema_1_links_the_names() {
     // Schema 2 now: opening again changes nothing.
     let s = Store::open(dir.path()).unwrap();
     assert_eq!(employee_names(&s), names);
+}
+
+/// A restore that stopped after writing its data but before linking the names
+/// (a crash in `replace_all`) is finished at the next start: the mark it set
+/// first makes the open link the entries.
+#[test]
+fn a_restore_cut_short_before_linking_is_finished_at_the_next_start() {
+    use chrono::{NaiveDate, Utc};
+    use zeitrechnung_lib::storage::{BillingState, Entry, EntryKind, Project, ProjectStatus};
+    let dir = tempfile::tempdir().unwrap();
+    let id;
+    {
+        let s = Store::open(dir.path()).unwrap();
+        let now = Utc::now();
+        let project = s.next_id().unwrap();
+        s.put_project(&Project {
+            id: project,
+            name: "Ladenumbau".into(),
+            number: String::new(),
+            customer_id: None,
+            parent_id: None,
+            hourly_rate: None,
+            rules: Default::default(),
+            status: ProjectStatus::Aktiv,
+            created_at: now,
+            updated_at: now,
+        })
+        .unwrap();
+        id = s.next_id().unwrap();
+        // Written as a schema-1 backup has it: a name, no employee.
+        s.put_entries(&[Entry {
+            id,
+            project_id: project,
+            date: NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+            description: String::new(),
+            billable: true,
+            billing: BillingState::Open,
+            kind: EntryKind::Time {
+                employee: "Olaf Berg".into(),
+                employee_id: None,
+                start: None,
+                end: None,
+                break_minutes: 0,
+                minutes: 60,
+            },
+            csv_fingerprint: None,
+            created_at: now,
+            updated_at: now,
+        }])
+        .unwrap();
+    }
+    // Without the mark an open leaves schema-2 data alone …
+    let s = Store::open(dir.path()).unwrap();
+    assert!(s.employees().unwrap().is_empty());
+    drop(s);
+    // … with it (set by the restore before writing) the names are linked.
+    {
+        let db = sled_after_close(dir.path());
+        db.open_tree("meta")
+            .unwrap()
+            .insert(b"link_employees_pending", &[1u8])
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let s = Store::open(dir.path()).unwrap();
+    let names = employee_names(&s);
+    assert_eq!(
+        names.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        vec!["Olaf Berg"]
+    );
+    assert_eq!(
+        time_links(&s),
+        vec![(id, "Olaf Berg".to_string(), Some(names[0].1))]
+    );
+    drop(s);
+    // Done once: the mark is gone.
+    let db = sled_after_close(dir.path());
+    assert!(!db
+        .open_tree("meta")
+        .unwrap()
+        .contains_key(b"link_employees_pending")
+        .unwrap());
 }

@@ -331,6 +331,7 @@ impl Store {
             keys(&self.invoices)?,
         ];
         let settings = serde_json::to_vec(&b.settings)?;
+        self.mark_employee_link_pending()?;
         let customers: Vec<([u8; 8], Vec<u8>)> = b
             .customers
             .iter()
@@ -418,7 +419,6 @@ impl Store {
             .unwrap_or(0);
         self.raise_id_floor(max)?;
         // A backup of schema 1 names employees only as text.
-        self.link_employees()?;
-        self.flush()
+        self.finish_employee_link()
     }
 }

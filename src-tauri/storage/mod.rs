@@ -35,6 +35,8 @@ use crate::error::{AppError, AppResult};
 pub const SCHEMA_VERSION: u32 = 2;
 
 const META_SCHEMA: &[u8] = b"schema_version";
+/// Set while a restore's entries still wait for `link_employees`.
+const META_LINK_PENDING: &[u8] = b"link_employees_pending";
 const SETTINGS_KEY: &[u8] = b"settings";
 
 pub struct Store {
@@ -124,6 +126,16 @@ impl Store {
         store
             .migrate()
             .map_err(|e| OpenError::Damaged(e.to_string()))?;
+        // A restore that stopped before its entries were linked to employees.
+        if store
+            .meta
+            .contains_key(META_LINK_PENDING)
+            .map_err(|e| OpenError::Damaged(e.to_string()))?
+        {
+            store
+                .finish_employee_link()
+                .map_err(|e| OpenError::Damaged(e.to_string()))?;
+        }
         Ok(store)
     }
 
@@ -161,6 +173,19 @@ impl Store {
             version += 1;
             self.meta.insert(META_SCHEMA, &version.to_be_bytes())?;
         }
+        self.flush()
+    }
+
+    /// Links the entries to employees and clears the pending mark (a restore
+    /// sets it before writing, so a crash in between is finished at the next start).
+    pub(crate) fn finish_employee_link(&self) -> AppResult<()> {
+        self.link_employees()?;
+        self.meta.remove(META_LINK_PENDING)?;
+        self.flush()
+    }
+
+    pub(crate) fn mark_employee_link_pending(&self) -> AppResult<()> {
+        self.meta.insert(META_LINK_PENDING, &[1u8])?;
         self.flush()
     }
 
