@@ -102,7 +102,7 @@ pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft>
     let project_id = req.project_id;
     // 1–2: plan, then record + reservation in one transaction.
     let record = blocking(move || {
-        let ctx = context(&store, project_id)?;
+        let ctx = context(&store, project_id, Some((parsed.from, parsed.to)))?;
         let (preview, plan) = plan(&ctx, &parsed, list_subprojects, true);
         let Some(plan) = plan else {
             return Err(AppError::validation(

@@ -152,7 +152,13 @@ struct Context {
     records: Vec<InvoiceRecord>,
 }
 
-fn context(store: &Store, project_id: u64) -> AppResult<Context> {
+/// `period`: only the entries of these days are read (the preview and the draft
+/// need no others); None = all (the dialog's defaults).
+fn context(
+    store: &Store,
+    project_id: u64,
+    period: Option<(NaiveDate, NaiveDate)>,
+) -> AppResult<Context> {
     let (project, subs) = projekte::family(store, project_id)?;
     let settings = store.settings()?;
     let (parent, customer) = projekte::parent_and_customer(store, &project)?;
@@ -163,13 +169,10 @@ fn context(store: &Store, project_id: u64) -> AppResult<Context> {
         customer.as_ref(),
         &settings,
     );
-    let mut entries: Vec<(Entry, u64)> = store
-        .entries_of(project.id)?
-        .into_iter()
-        .map(|e| (e, project.id))
-        .collect();
-    for s in &subs {
-        entries.extend(store.entries_of(s.id)?.into_iter().map(|e| (e, s.id)));
+    let (lo, hi) = period.unwrap_or((NaiveDate::MIN, NaiveDate::MAX));
+    let mut entries: Vec<(Entry, u64)> = Vec::new();
+    for p in std::iter::once(&project).chain(subs.iter()) {
+        entries.extend(store.entries_in(p.id, lo, hi)?.into_iter().map(|e| (e, p.id)));
     }
     let all_records = store.invoice_records()?;
     let last_draft_vatfree = all_records

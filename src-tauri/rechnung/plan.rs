@@ -4,7 +4,7 @@ use super::*;
 pub async fn defaults(core: &Core, project_id: u64) -> AppResult<DialogDefaults> {
     let store = core.store.clone();
     blocking(move || {
-        let ctx = context(&store, project_id)?;
+        let ctx = context(&store, project_id, None)?;
         let today = today_berlin();
         let (tm_from, tm_to) = month_bounds(today);
         let (lm_from, lm_to) = month_bounds(tm_from.pred_opt().unwrap_or(tm_from));
@@ -249,7 +249,7 @@ pub async fn preview(core: &Core, req: InvoiceRequest) -> AppResult<Preview> {
     let connected = has_key(core).await;
     let store = core.store.clone();
     blocking(move || {
-        let ctx = context(&store, req.project_id)?;
+        let ctx = context(&store, req.project_id, Some((parsed.from, parsed.to)))?;
         Ok(plan(&ctx, &parsed, req.list_subprojects, connected).0)
     })
     .await
