@@ -172,7 +172,12 @@ fn context(
     let (lo, hi) = period.unwrap_or((NaiveDate::MIN, NaiveDate::MAX));
     let mut entries: Vec<(Entry, u64)> = Vec::new();
     for p in std::iter::once(&project).chain(subs.iter()) {
-        entries.extend(store.entries_in(p.id, lo, hi)?.into_iter().map(|e| (e, p.id)));
+        entries.extend(
+            store
+                .entries_in(p.id, lo, hi)?
+                .into_iter()
+                .map(|e| (e, p.id)),
+        );
     }
     let all_records = store.invoice_records()?;
     let last_draft_vatfree = all_records
