@@ -287,17 +287,17 @@ fn breakdown(s: &Setup) {
             entries.push(store.entries_of(sp.id).unwrap());
         }
         t_read.push(ms(t));
-        // Decoding alone: the same values, from memory.
+        // Decoding alone: the same values as stored (storage::entry_codec), from memory.
         let bytes: Vec<Vec<u8>> = entries
             .iter()
             .flatten()
-            .map(|e| serde_json::to_vec(e).unwrap())
+            .map(zeitrechnung_lib::storage::entry_codec::encode)
             .collect();
         avg_len = bytes.iter().map(Vec::len).sum::<usize>() / bytes.len().max(1);
         let t = Instant::now();
         let decoded: Vec<Entry> = bytes
             .iter()
-            .map(|b| serde_json::from_slice::<Entry>(b).unwrap())
+            .map(|b| zeitrechnung_lib::storage::entry_codec::decode(b).unwrap())
             .collect();
         t_decode.push(ms(t));
         drop((decoded, bytes));
@@ -377,7 +377,7 @@ fn breakdown(s: &Setup) {
         t_trim.push(ms(t));
     }
     println!(
-        "  steps (median of 5): projects, customer, settings, records {:.2} ms · read entries (Store::entries_of ×3) {:.2} ms, of which JSON decoding alone ({avg_len} bytes each, from memory) {:.2} ms · price (Pricing::load + group) {:.2} ms, of which rates::resolve alone {:.2} ms · billing::build {:.2} ms ({lines} lines), of which rounding::billed_minutes alone {:.2} ms · malloc_trim {:.2} ms",
+        "  steps (median of 5): projects, customer, settings, records {:.2} ms · read entries (Store::entries_of ×3) {:.2} ms, of which decoding alone ({avg_len} bytes each, from memory) {:.2} ms · price (Pricing::load + group) {:.2} ms, of which rates::resolve alone {:.2} ms · billing::build {:.2} ms ({lines} lines), of which rounding::billed_minutes alone {:.2} ms · malloc_trim {:.2} ms",
         median(t_meta),
         median(t_read),
         median(t_decode),

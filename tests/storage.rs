@@ -524,3 +524,90 @@ fn a_restore_cut_short_before_linking_is_finished_at_the_next_start() {
         .contains_key(b"link_employees_pending")
         .unwrap());
 }
+
+/// Entries are stored in a compact binary form (storage::entry_codec); one an older
+/// version wrote as JSON is still read, listed and rewritten on its next change, and a
+/// garbled binary value is skipped and named like any damaged record.
+#[test]
+fn json_entries_of_older_versions_are_read_and_garbled_binary_ones_skipped() {
+    use chrono::{NaiveDate, Utc};
+    use zeitrechnung_lib::storage::{
+        entry_codec, entry_key, BillingState, Entry, EntryKind, Project, ProjectStatus,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let now = Utc::now();
+    let project = 1u64;
+    let entry = |id: u64, minutes: u32| Entry {
+        id,
+        project_id: project,
+        date: NaiveDate::from_ymd_opt(2026, 11, id as u32).unwrap(),
+        description: format!("Eintrag {id}"),
+        billable: true,
+        billing: BillingState::Open,
+        kind: EntryKind::Time {
+            employee: String::new(),
+            employee_id: None,
+            start: None,
+            end: None,
+            break_minutes: 0,
+            minutes,
+        },
+        csv_fingerprint: None,
+        created_at: now,
+        updated_at: now,
+    };
+    {
+        let s = Store::open(dir.path()).unwrap();
+        s.put_project(&Project {
+            id: project,
+            name: "Ladenumbau".into(),
+            number: String::new(),
+            customer_id: None,
+            parent_id: None,
+            hourly_rate: None,
+            rules: Default::default(),
+            status: ProjectStatus::Aktiv,
+            created_at: now,
+            updated_at: now,
+        })
+        .unwrap();
+        s.put_entries(&[entry(2, 60), entry(3, 90)]).unwrap();
+    }
+    {
+        let db = sled_after_close(dir.path());
+        let entries = db.open_tree("entries").unwrap();
+        let keys = db.open_tree("entry_keys").unwrap();
+        // Entry 4 as an older version wrote it: JSON.
+        let old = entry(4, 30);
+        let key = entry_key(project, old.date, old.id);
+        entries
+            .insert(key, serde_json::to_vec(&old).unwrap())
+            .unwrap();
+        keys.insert(old.id.to_be_bytes(), &key[..]).unwrap();
+        // Entry 3 garbled: its binary value cut short.
+        let k3 = entry_key(project, entry(3, 90).date, 3);
+        let v = entries.get(k3).unwrap().unwrap();
+        assert_eq!(v[0], entry_codec::BINARY_V1);
+        entries.insert(k3, &v[..v.len() - 3]).unwrap();
+        db.flush().unwrap();
+    }
+    let s = Store::open(dir.path()).unwrap();
+    let listed: Vec<(u64, String)> = s
+        .entries_of(project)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.id, e.description))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![(2, "Eintrag 2".to_string()), (4, "Eintrag 4".to_string())]
+    );
+    let damaged = s.damaged_records();
+    assert_eq!(damaged.len(), 1, "{damaged:?}");
+    assert_eq!(damaged[0].label(), "Eintrag 3");
+    // The JSON entry, changed once, is stored in the binary form.
+    let mut e4 = s.entry(4).unwrap().unwrap();
+    e4.description = "geändert".into();
+    s.put_entries(&[e4.clone()]).unwrap();
+    assert_eq!(s.entry(4).unwrap(), Some(e4));
+}

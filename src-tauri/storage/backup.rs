@@ -349,7 +349,7 @@ impl Store {
                 Ok((
                     e.id,
                     entry_key(e.project_id, e.date, e.id),
-                    serde_json::to_vec(e)?,
+                    super::entry_codec::encode(e),
                     e.csv_fingerprint,
                 ))
             })

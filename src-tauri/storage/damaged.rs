@@ -5,8 +5,6 @@
 
 use std::collections::BTreeSet;
 
-use serde::de::DeserializeOwned;
-
 use super::Store;
 use crate::error::{AppError, AppResult};
 
@@ -41,16 +39,39 @@ fn id_of(key: &[u8]) -> u64 {
     u64::from_be_bytes(b)
 }
 
+/// How a stored value is read: JSON for everything but entries, which have a
+/// binary form of their own (`entry_codec`).
+pub(super) trait Stored: Sized {
+    fn from_stored(v: &[u8]) -> Result<Self, String>;
+}
+
+macro_rules! stored_as_json {
+    ($($t:ty),*) => {$(
+        impl Stored for $t {
+            fn from_stored(v: &[u8]) -> Result<Self, String> {
+                serde_json::from_slice(v).map_err(|e| e.to_string())
+            }
+        }
+    )*};
+}
+stored_as_json!(super::Customer, super::Project, super::InvoiceRecord);
+
+impl Stored for super::Entry {
+    fn from_stored(v: &[u8]) -> Result<Self, String> {
+        super::entry_codec::decode(v)
+    }
+}
+
 impl Store {
     /// Decodes one stored value; a value that does not decode is reported and
     /// skipped (None).
-    pub(super) fn decode<T: DeserializeOwned>(
+    pub(super) fn decode<T: Stored>(
         &self,
         tree: &'static str,
         key: &[u8],
         value: &[u8],
     ) -> Option<T> {
-        match serde_json::from_slice(value) {
+        match T::from_stored(value) {
             Ok(v) => Some(v),
             Err(e) => {
                 let rec = DamagedRecord {
@@ -67,7 +88,7 @@ impl Store {
     }
 
     /// One row of a tree scan: a storage error stops the scan, a damaged value is skipped.
-    pub(super) fn decode_row<T: DeserializeOwned>(
+    pub(super) fn decode_row<T: Stored>(
         &self,
         tree: &'static str,
         row: sled::Result<(sled::IVec, sled::IVec)>,
@@ -79,7 +100,7 @@ impl Store {
     }
 
     /// A single record read by key: damaged → an error that names it.
-    pub(super) fn decode_one<T: DeserializeOwned>(
+    pub(super) fn decode_one<T: Stored>(
         &self,
         tree: &'static str,
         key: &[u8],
@@ -114,11 +135,7 @@ impl Store {
     /// Reads every tree once so damaged records are known (Datensicherung shows
     /// them even when no list touched them yet).
     pub fn scan_for_damage(&self) -> AppResult<Vec<DamagedRecord>> {
-        fn scan<T: DeserializeOwned>(
-            s: &Store,
-            name: &'static str,
-            t: &sled::Tree,
-        ) -> AppResult<()> {
+        fn scan<T: Stored>(s: &Store, name: &'static str, t: &sled::Tree) -> AppResult<()> {
             for row in t.iter() {
                 let (k, v) = row?;
                 let _ = s.decode::<T>(name, &k, &v);

@@ -173,7 +173,8 @@ impl Store {
                     let Some(bytes) = tx_entries.get(&key)? else {
                         continue;
                     };
-                    let mut e: Entry = de(&bytes)?;
+                    let mut e: Entry = super::entry_codec::decode(&bytes)
+                        .map_err(ConflictableTransactionError::Abort)?;
                     if !only_if(&e.billing) {
                         if require_all {
                             return Err(ConflictableTransactionError::Abort(
@@ -184,7 +185,7 @@ impl Store {
                     }
                     e.billing = billing.clone();
                     e.updated_at = Utc::now();
-                    tx_entries.insert(key, ser(&e)?)?;
+                    tx_entries.insert(key, super::entry_codec::encode(&e))?;
                 }
                 tx_inv.insert(&record.id.to_be_bytes(), ser(record)?)?;
                 Ok(())

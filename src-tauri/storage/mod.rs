@@ -9,6 +9,7 @@
 mod backup;
 mod customers;
 mod damaged;
+pub mod entry_codec;
 mod invoices;
 mod projects;
 mod rules;

@@ -224,7 +224,7 @@ impl Store {
                 Ok((
                     e.id,
                     entry_key(e.project_id, e.date, e.id),
-                    serde_json::to_vec(e)?,
+                    super::entry_codec::encode(e),
                     e.csv_fingerprint,
                 ))
             })
@@ -235,9 +235,8 @@ impl Store {
                     if let Some(old) = tx_keys.get(id.to_be_bytes())? {
                         if only_open {
                             if let Some(v) = tx_entries.get(&old)? {
-                                let current: Entry = serde_json::from_slice(&v).map_err(|e| {
-                                    ConflictableTransactionError::Abort(e.to_string())
-                                })?;
+                                let current: Entry = super::entry_codec::decode(&v)
+                                    .map_err(ConflictableTransactionError::Abort)?;
                                 if current.is_locked() {
                                     return Err(ConflictableTransactionError::Abort(LOCKED.into()));
                                 }
@@ -276,7 +275,7 @@ impl Store {
                 for id in ids {
                     if let Some(key) = tx_keys.remove(&id.to_be_bytes())? {
                         if let Some(v) = tx_entries.remove(key)? {
-                            if let Ok(e) = serde_json::from_slice::<Entry>(&v) {
+                            if let Ok(e) = super::entry_codec::decode(&v) {
                                 if e.is_locked() {
                                     return Err(ConflictableTransactionError::Abort(
                                         LOCKED.to_string(),

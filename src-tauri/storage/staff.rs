@@ -98,7 +98,7 @@ impl Store {
         let mut unlinked = Vec::new();
         for row in self.entries.iter() {
             let (k, v) = row?;
-            let Ok(e) = serde_json::from_slice::<super::Entry>(&v) else {
+            let Ok(e) = super::entry_codec::decode(&v) else {
                 continue; // a damaged record stays as it is (storage/damaged.rs)
             };
             if let EntryKind::Time {
@@ -129,7 +129,7 @@ impl Store {
             {
                 *employee_id = ids.get(key(employee)).copied();
             }
-            batch.insert(k, serde_json::to_vec(&e)?);
+            batch.insert(k, super::entry_codec::encode(&e));
         }
         self.entries.apply_batch(batch)?;
         self.flush()?;
