@@ -263,6 +263,20 @@ fn analyse(store: &Store, path: &PathBuf) -> AppResult<Analysed> {
                 )
             }
         };
+        // The same check as the forms', so every imported entry can be saved again there.
+        if let Err((field, why)) = super::entry_rules::check(&kind, &description) {
+            rows.push((
+                PreviewRow {
+                    line: row.line,
+                    status: "error",
+                    reason: Some(format!("Spalte „{field}“: {why}")),
+                    kind: kind_label,
+                    summary,
+                },
+                None,
+            ));
+            continue;
+        }
         if store.csv_row_known(fp)? || !seen_in_file.insert(fp) {
             rows.push((
                 PreviewRow {

@@ -7,6 +7,8 @@
 
 use rust_decimal::Decimal;
 
+use crate::storage::EntryKind;
+
 /// Mitarbeiter (a name).
 pub const EMPLOYEE_CHARS: usize = 100;
 /// Bezeichnung of a service: lexoffice takes line names up to 255 characters.
@@ -32,6 +34,73 @@ pub fn quantity_ok(q: Decimal) -> bool {
 /// Whether a unit price is inside the limits (≥ 0, below [`UNIT_PRICE_LIMIT`]).
 pub fn unit_price_ok(p: Decimal) -> bool {
     !p.is_sign_negative() && p < Decimal::from(UNIT_PRICE_LIMIT)
+}
+
+fn text(
+    field: &'static str,
+    value: &str,
+    max: usize,
+    multiline: bool,
+) -> Result<(), (&'static str, String)> {
+    if value
+        .chars()
+        .any(|c| c.is_control() && !(multiline && c == '\n'))
+    {
+        return Err((
+            field,
+            format!("{field}: Bitte keine Steuerzeichen verwenden."),
+        ));
+    }
+    if value.trim().chars().count() > max {
+        return Err((field, format!("{field}: höchstens {max} Zeichen.")));
+    }
+    Ok(())
+}
+
+/// The one check of a time or service entry as it is about to be stored, from
+/// the forms or the CSV import: Err names the field (its German label) and why.
+pub fn check(kind: &EntryKind, description: &str) -> Result<(), (&'static str, String)> {
+    text("Beschreibung", description, DESCRIPTION_CHARS, true)?;
+    match kind {
+        EntryKind::Time {
+            employee, minutes, ..
+        } => {
+            text("Mitarbeiter", employee, EMPLOYEE_CHARS, false)?;
+            if *minutes == 0 {
+                return Err(("Dauer", "Die Dauer muss größer als 0 sein.".into()));
+            }
+        }
+        EntryKind::Service {
+            name,
+            quantity,
+            unit,
+            unit_price,
+            tax_rate,
+        } => {
+            text("Bezeichnung", name, SERVICE_NAME_CHARS, false)?;
+            if name.trim().is_empty() {
+                return Err(("Bezeichnung", "Bitte eine Bezeichnung eingeben.".into()));
+            }
+            text("Einheit", unit, UNIT_CHARS, false)?;
+            if !quantity_ok(*quantity) {
+                return Err((
+                    "Menge",
+                    "Die Menge muss größer als 0 und kleiner als 1.000.000 sein.".into(),
+                ));
+            }
+            if !unit_price_ok(*unit_price) {
+                return Err((
+                    "Einzelpreis",
+                    "Der Einzelpreis darf nicht negativ und muss kleiner als 100.000.000 € sein."
+                        .into(),
+                ));
+            }
+            if crate::money::allowed_tax_rate(*tax_rate).is_none() {
+                return Err(("Steuersatz", "Bitte 19, 7 oder 0 % wählen.".into()));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -67,5 +136,56 @@ mod tests {
         .is_ok());
         assert!(service_kind(&service(&"n".repeat(SERVICE_NAME_CHARS + 1), "Std.")).is_err());
         assert!(service_kind(&service("Fliesen", &"u".repeat(UNIT_CHARS + 1))).is_err());
+    }
+
+    /// What the form accepts, `check` accepts; one character more is refused by
+    /// both, with the same field.
+    #[test]
+    fn check_agrees_with_the_forms() {
+        let time = |employee: &str| TimeInput {
+            project_id: 1,
+            date: "03.02.2025".into(),
+            employee: employee.into(),
+            duration: "1:00".into(),
+            ..Default::default()
+        };
+        let (_, kind) = time_kind(&time(&"m".repeat(EMPLOYEE_CHARS))).unwrap();
+        assert_eq!(check(&kind, &"d".repeat(DESCRIPTION_CHARS)), Ok(()));
+        assert_eq!(
+            check(&kind, &"d".repeat(DESCRIPTION_CHARS + 1))
+                .unwrap_err()
+                .0,
+            "Beschreibung"
+        );
+        assert_eq!(check(&kind, "zwei\nZeilen"), Ok(()));
+        if let EntryKind::Time { employee, .. } = &mut kind.clone() {
+            employee.push('m');
+            let long = EntryKind::Time {
+                employee: employee.clone(),
+                employee_id: None,
+                start: None,
+                end: None,
+                break_minutes: 0,
+                minutes: 60,
+            };
+            assert_eq!(check(&long, "").unwrap_err().0, "Mitarbeiter");
+            assert!(time_kind(&time(employee)).is_err());
+        }
+        let service = EntryKind::Service {
+            name: "Fliesen".into(),
+            quantity: Decimal::from(QUANTITY_LIMIT),
+            unit: "m²".into(),
+            unit_price: Decimal::ONE,
+            tax_rate: Decimal::from(19),
+        };
+        assert_eq!(check(&service, "").unwrap_err().0, "Menge");
+        let service = EntryKind::Service {
+            name: "Fliesen".into(),
+            quantity: Decimal::ONE,
+            unit: "m²".into(),
+            unit_price: Decimal::ONE,
+            tax_rate: Decimal::from(16),
+        };
+        assert_eq!(check(&service, "").unwrap_err().0, "Steuersatz");
     }
 }

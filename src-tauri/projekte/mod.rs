@@ -1036,6 +1036,7 @@ async fn save_entry(
     billable: bool,
 ) -> AppResult<EntryView> {
     let description = clean("Beschreibung", &description, entry_rules::DESCRIPTION_CHARS)?;
+    entry_rules::check(&kind, &description).map_err(|(f, m)| AppError::validation(f, m))?;
     let store = core.store.clone();
     blocking(move || {
         let project = store.project(project_id)?.ok_or_else(|| {
