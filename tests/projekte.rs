@@ -743,3 +743,48 @@ async fn a_raise_of_the_default_rate_leaves_earlier_work_alone() {
     let d = p::get(&h.core, pid).await.unwrap();
     assert_eq!(d.totals.open_net_display, "177,00 €");
 }
+
+/// „Summe je Tag und Mitarbeiter“: the table shows the rounding difference on the
+/// day's last entry, where the invoice bills it — also in the paged list.
+#[tokio::test]
+async fn the_day_difference_shows_on_the_days_last_entry() {
+    use zeitrechnung_lib::abrechnung::{self as ab, RoundingForm, RulesInput, RulesTarget};
+    let h = harness();
+    let pid = project(&h, "Dachstuhl", "", None, "70").await;
+    ab::save_rules(
+        &h.core,
+        RulesTarget {
+            customer_id: None,
+            project_id: Some(pid),
+        },
+        RulesInput {
+            rounding: Some(RoundingForm {
+                step: "15".into(),
+                mode: "aufrunden".into(),
+                scope: "Summe je Tag und Mitarbeiter".into(),
+                minimum: String::new(),
+            }),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let first = time(&h, pid, "02.03.2025", "1:10").await;
+    let second = time(&h, pid, "02.03.2025", "2:00").await;
+    for limit in [None, Some(100)] {
+        let shown: Vec<(u64, String)> = p::entries_limited(&h.core, pid, None, None, limit)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.id, e.duration_shown))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                (first, "1:10".to_string()),
+                (second, "2:00 · abgerechnet 2:05".to_string())
+            ],
+            "limit {limit:?}"
+        );
+    }
+}

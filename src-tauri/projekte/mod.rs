@@ -794,7 +794,12 @@ pub async fn entries_limited(
         let pricing = pricing(&store, &project, &subs)?;
         for (p, sub) in family {
             let list = match limit {
-                Some(n) => store.newest_entries_in(p.id, lo, hi, n)?,
+                // Oldest first, the order the invoice rounds a day in.
+                Some(n) => {
+                    let mut l = store.newest_entries_in(p.id, lo, hi, n)?;
+                    l.reverse();
+                    l
+                }
                 None => store.entries_in(p.id, lo, hi)?,
             };
             let mut views: Vec<EntryView> =
@@ -826,11 +831,12 @@ fn show_billed_minutes(
         .enumerate()
         .filter(|(_, e)| e.billable)
         .filter_map(|(i, e)| match &e.kind {
+            // As the invoice: times of 0 minutes are not billed.
             EntryKind::Time {
                 minutes,
                 employee_id,
                 ..
-            } => Some((
+            } if *minutes > 0 => Some((
                 i,
                 billing::rounding::Recorded {
                     date: e.date,
@@ -838,7 +844,7 @@ fn show_billed_minutes(
                     minutes: *minutes,
                 },
             )),
-            EntryKind::Service { .. } => None,
+            EntryKind::Time { .. } | EntryKind::Service { .. } => None,
         })
         .unzip();
     for (k, billed) in billing::rounding::billed_minutes(&recorded, rule)

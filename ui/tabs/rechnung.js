@@ -43,7 +43,7 @@ export async function openInvoiceDialog(projectId, onChange) {
 
   const quick = (label, range) => h("button", {
     type: "button", class: "chip", disabled: !range,
-    onclick: () => { from.value = range[0]; to.value = range[1]; schedule(0); },
+    onclick: () => { from.value = range[0]; to.value = range[1]; create.disabled = true; seq++; schedule(0); },
   }, label);
 
   dlg.append(
