@@ -187,6 +187,14 @@ pub fn parse_rate(text: &str) -> AppResult<Decimal> {
     Ok(rate)
 }
 
+/// A Stundensatz that may be left empty (= none, the next level's rate applies).
+pub fn parse_optional_rate(text: &str) -> AppResult<Option<Decimal>> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    parse_rate(text).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

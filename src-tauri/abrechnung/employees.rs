@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{apply_rate, history_display, optional_date, optional_rate, rate_input};
+use super::{apply_rate, history_display, optional_date, rate_input};
 use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
 use crate::projekte::entry_rules::EMPLOYEE_CHARS;
@@ -70,17 +70,13 @@ pub async fn employees(core: &Core) -> AppResult<Vec<EmployeeView>> {
 }
 
 pub async fn save_employee(core: &Core, input: EmployeeInput) -> AppResult<EmployeeView> {
-    let name = input.name.trim().to_string();
+    // The same rule as „Mitarbeiter“ in the time form.
+    let name = crate::projekte::entry_rules::clean_text("Name", &input.name, EMPLOYEE_CHARS, false)
+        .map_err(|(f, m)| AppError::validation(f, m))?;
     if name.is_empty() {
         return Err(AppError::validation("Name", "Bitte einen Namen eingeben."));
     }
-    if name.chars().count() > EMPLOYEE_CHARS || name.chars().any(char::is_control) {
-        return Err(AppError::validation(
-            "Name",
-            format!("Name: höchstens {EMPLOYEE_CHARS} Zeichen, keine Steuerzeichen."),
-        ));
-    }
-    let rate = optional_rate(&input.rate)?;
+    let rate = crate::money::parse_optional_rate(&input.rate)?;
     let valid_from = optional_date(&input.valid_from)?;
     let store = core.store.clone();
     blocking(move || {

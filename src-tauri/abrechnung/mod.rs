@@ -51,14 +51,6 @@ pub fn history_display(base: Option<Decimal>, changes: &[DatedRate]) -> String {
     parts.join("; ")
 }
 
-/// An optional Stundensatz as typed (empty = none).
-fn optional_rate(text: &str) -> AppResult<Option<Decimal>> {
-    if text.trim().is_empty() {
-        return Ok(None);
-    }
-    crate::money::parse_rate(text).map(Some)
-}
-
 /// An optional „gültig ab“ as typed.
 pub(crate) fn optional_date(text: &str) -> AppResult<Option<NaiveDate>> {
     if text.trim().is_empty() {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{apply_rate, history_display, optional_date, optional_rate, rate_input};
+use super::{apply_rate, history_display, optional_date, rate_input};
 use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
 use crate::storage::{Role, Settings};
@@ -70,7 +70,7 @@ pub async fn save_role(core: &Core, input: RoleInput) -> AppResult<Vec<RoleView>
     if name.chars().count() > 60 {
         return Err(AppError::validation("Name", "Name: höchstens 60 Zeichen."));
     }
-    let rate = optional_rate(&input.rate)?;
+    let rate = crate::money::parse_optional_rate(&input.rate)?;
     let valid_from = optional_date(&input.valid_from)?;
     let store = core.store.clone();
     blocking(move || {

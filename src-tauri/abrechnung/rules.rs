@@ -3,9 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    history_display, optional_date, optional_rate, rate_input, rounding_display, RoundingForm,
-};
+use super::{history_display, optional_date, rate_input, rounding_display, RoundingForm};
 use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
 use crate::format;
@@ -146,9 +144,10 @@ pub async fn rules(core: &Core, target: RulesTarget) -> AppResult<RulesView> {
 fn parse_input(input: &RulesInput, settings: &Settings) -> AppResult<RateRules> {
     let mut rate_changes = Vec::new();
     for row in &input.rate_changes {
-        let (Some(rate), Some(valid_from)) =
-            (optional_rate(&row.rate)?, optional_date(&row.valid_from)?)
-        else {
+        let (Some(rate), Some(valid_from)) = (
+            crate::money::parse_optional_rate(&row.rate)?,
+            optional_date(&row.valid_from)?,
+        ) else {
             if row.rate.trim().is_empty() && row.valid_from.trim().is_empty() {
                 continue; // an empty row
             }
@@ -174,7 +173,7 @@ fn parse_input(input: &RulesInput, settings: &Settings) -> AppResult<RateRules> 
     rate_changes.sort_by_key(|c| c.valid_from);
     let mut role_rates: Vec<RoleRate> = Vec::new();
     for row in &input.role_rates {
-        let rate = optional_rate(&row.rate)?;
+        let rate = crate::money::parse_optional_rate(&row.rate)?;
         let valid_from = optional_date(&row.valid_from)?;
         let Some(rate) = rate else {
             if row.valid_from.trim().is_empty() {

@@ -85,6 +85,38 @@ pub struct Resolved {
     /// The rate is a role's (a role rate of a level, or the role's own): a time
     /// line of such rates names the role.
     pub by_role: bool,
+    /// Where it was found.
+    pub level: RateLevel,
+}
+
+/// The levels of the resolution order, first to last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RateLevel {
+    /// „Stundensatz“ typed in the dialog.
+    Invoice,
+    Subproject,
+    Project,
+    Customer,
+    Employee,
+    Role,
+    /// Einstellungen › Schnittstellen.
+    Default,
+}
+
+impl RateLevel {
+    /// The word in a rate's source („Geselle · Kunde“).
+    pub fn word(self) -> &'static str {
+        match self {
+            RateLevel::Invoice => "diese Rechnung",
+            RateLevel::Subproject => "Unterprojekt",
+            RateLevel::Project => "Projekt",
+            RateLevel::Customer => "Kunde",
+            RateLevel::Employee => "Mitarbeiter",
+            RateLevel::Role => "Rolle",
+            RateLevel::Default => "Standard",
+        }
+    }
 }
 
 /// The rate of a time entry of project `project_id` (the main project or one of
@@ -100,61 +132,56 @@ pub fn resolve(
     let role_id = emp.and_then(|e| e.role_id);
     let role = role_id.and_then(|r| t.roles.get(&r));
     let role_name = role.map(|r| r.name.clone());
-    let found = |rate: Decimal, source: String, by_role: bool| Resolved {
-        rate,
-        listed: rate,
-        source,
-        role: role_name.clone(),
-        by_role,
+    // (rate, from a role rate?) and the level it was found on.
+    let found = |(rate, by_role): (Decimal, bool), level: RateLevel| {
+        let source = match (level, &role_name, by_role) {
+            (RateLevel::Employee, _, _) => format!(
+                "{} · {}",
+                emp.map(|e| e.name.as_str()).unwrap_or_default(),
+                level.word()
+            ),
+            (_, Some(r), true) => format!("{r} · {}", level.word()),
+            _ => level.word().to_string(),
+        };
+        Resolved {
+            rate,
+            listed: rate,
+            source,
+            role: role_name.clone(),
+            by_role,
+            level,
+        }
     };
     if let Some(rate) = overrides.all {
-        return Some(found(rate, "diese Rechnung".into(), false));
+        return Some(found((rate, false), RateLevel::Invoice));
     }
-    let labelled = |(rate, by_role): (Decimal, bool), level: &str| {
-        let source = match (&role_name, by_role) {
-            (Some(r), true) => format!("{r} · {level}"),
-            _ => level.to_string(),
-        };
-        found(rate, source, by_role)
-    };
     let resolved = (project_id != t.main_project_id)
         .then(|| t.subprojects.get(&project_id))
         .flatten()
         .and_then(|l| l.on(role_id, date))
-        .map(|r| labelled(r, "Unterprojekt"))
-        .or_else(|| t.main.on(role_id, date).map(|r| labelled(r, "Projekt")))
+        .map(|r| found(r, RateLevel::Subproject))
+        .or_else(|| {
+            t.main
+                .on(role_id, date)
+                .map(|r| found(r, RateLevel::Project))
+        })
         .or_else(|| {
             t.customer
                 .as_ref()
                 .and_then(|c| c.on(role_id, date))
-                .map(|r| labelled(r, "Kunde"))
+                .map(|r| found(r, RateLevel::Customer))
         })
         .or_else(|| {
             emp.and_then(|e| flat_rate_on(e.hourly_rate, &e.rate_changes, date))
-                .map(|r| {
-                    found(
-                        r,
-                        format!(
-                            "{} · Mitarbeiter",
-                            emp.map(|e| e.name.as_str()).unwrap_or_default()
-                        ),
-                        false,
-                    )
-                })
+                .map(|r| found((r, false), RateLevel::Employee))
         })
         .or_else(|| {
             role.and_then(|r| flat_rate_on(r.hourly_rate, &r.rate_changes, date))
-                .map(|r| {
-                    found(
-                        r,
-                        format!("{} · Rolle", role_name.clone().unwrap_or_default()),
-                        true,
-                    )
-                })
+                .map(|r| found((r, true), RateLevel::Role))
         })
         .or_else(|| {
             flat_rate_on(t.default_rate, &t.default_changes, date)
-                .map(|r| found(r, "Standard".into(), false))
+                .map(|r| found((r, false), RateLevel::Default))
         })?;
     match overrides
         .by_rate
@@ -165,8 +192,7 @@ pub fn resolve(
             rate: *to,
             listed: resolved.rate,
             source: format!("{} · geändert für diese Rechnung", resolved.source),
-            role: resolved.role,
-            by_role: resolved.by_role,
+            ..resolved
         }),
         None => Some(resolved),
     }
@@ -314,6 +340,15 @@ mod tests {
                 step,
                 Step::SubRole | Step::MainRole | Step::CustomerRole | Step::Role
             ),
+            level: match step {
+                Step::Invoice => RateLevel::Invoice,
+                Step::SubRole | Step::SubFlat => RateLevel::Subproject,
+                Step::MainRole | Step::MainFlat => RateLevel::Project,
+                Step::CustomerRole | Step::CustomerFlat => RateLevel::Customer,
+                Step::Employee => RateLevel::Employee,
+                Step::Role => RateLevel::Role,
+                Step::Default => RateLevel::Default,
+            },
         }
     }
 
@@ -526,6 +561,7 @@ mod tests {
                 source: "Geselle · Kunde · geändert für diese Rechnung".into(),
                 role: Some("Geselle".into()),
                 by_role: true,
+                level: RateLevel::Customer,
             }
         );
         // A time at a rate not in the list stays as resolved.
@@ -538,6 +574,7 @@ mod tests {
                 source: "Standard".into(),
                 role: None,
                 by_role: false,
+                level: RateLevel::Default,
             }
         );
     }

@@ -39,6 +39,7 @@ fn priced(rate: Decimal) -> rates::Resolved {
         source: "Standard".into(),
         role: None,
         by_role: false,
+        level: rates::RateLevel::Default,
     }
 }
 
@@ -1380,6 +1381,7 @@ fn each_rate_is_its_own_time_line() {
         source: "Geselle · Kunde".into(),
         role: Some("Geselle".into()),
         by_role: true,
+        level: rates::RateLevel::Customer,
     };
     inp.groups[0].times[1].rate = Some(geselle);
     let plan = build(&inp).unwrap();

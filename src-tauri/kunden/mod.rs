@@ -319,11 +319,7 @@ pub async fn save(core: &Core, input: CustomerInput) -> AppResult<CustomerDetail
 
 /// The customer's own Stundensatz (empty = none); used before the one in Schnittstellen.
 pub async fn set_rate(core: &Core, id: u64, rate: String) -> AppResult<CustomerDetail> {
-    let rate = if rate.trim().is_empty() {
-        None
-    } else {
-        Some(crate::money::parse_rate(&rate)?)
-    };
+    let rate = crate::money::parse_optional_rate(&rate)?;
     let store = core.store.clone();
     blocking(move || {
         let mut c = store

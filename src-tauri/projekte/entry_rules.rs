@@ -36,14 +36,16 @@ pub fn unit_price_ok(p: Decimal) -> bool {
     !p.is_sign_negative() && p < Decimal::from(UNIT_PRICE_LIMIT)
 }
 
-fn text(
+/// A text field as typed: trimmed, no control characters (a line break only
+/// where `multiline`), at most `max` characters. The one text rule of the forms.
+pub fn clean_text(
     field: &'static str,
     value: &str,
     max: usize,
     multiline: bool,
-) -> Result<(), (&'static str, String)> {
-    if value
-        .chars()
+) -> Result<String, (&'static str, String)> {
+    let t = value.trim();
+    if t.chars()
         .any(|c| c.is_control() && !(multiline && c == '\n'))
     {
         return Err((
@@ -51,10 +53,19 @@ fn text(
             format!("{field}: Bitte keine Steuerzeichen verwenden."),
         ));
     }
-    if value.trim().chars().count() > max {
+    if t.chars().count() > max {
         return Err((field, format!("{field}: höchstens {max} Zeichen.")));
     }
-    Ok(())
+    Ok(t.to_string())
+}
+
+fn text(
+    field: &'static str,
+    value: &str,
+    max: usize,
+    multiline: bool,
+) -> Result<(), (&'static str, String)> {
+    clean_text(field, value, max, multiline).map(drop)
 }
 
 /// The one check of a time or service entry as it is about to be stored, from

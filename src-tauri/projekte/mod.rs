@@ -47,20 +47,7 @@ fn parse_status(s: &str) -> AppResult<ProjectStatus> {
 }
 
 fn clean(field: &'static str, text: &str, max: usize) -> AppResult<String> {
-    let t = text.trim();
-    if t.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(AppError::validation(
-            field,
-            format!("{field}: Bitte keine Steuerzeichen verwenden."),
-        ));
-    }
-    if t.chars().count() > max {
-        return Err(AppError::validation(
-            field,
-            format!("{field}: höchstens {max} Zeichen."),
-        ));
-    }
-    Ok(t.to_string())
+    entry_rules::clean_text(field, text, max, true).map_err(|(f, m)| AppError::validation(f, m))
 }
 
 fn decimal_field(field: &'static str, text: &str, max_decimals: u32) -> AppResult<Decimal> {
@@ -167,9 +154,7 @@ pub struct RateInfo {
 /// Today's rate of a project for time without a role (the detail's „Stundensatz“),
 /// from the one resolver (`billing::rates::resolve`).
 fn rate_info(pricing: &Pricing, project_id: u64) -> RateInfo {
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::Berlin)
-        .date_naive();
+    let today = crate::rechnung::today_berlin();
     let r = rates::resolve(
         &pricing.tables,
         &Overrides::default(),
@@ -181,13 +166,18 @@ fn rate_info(pricing: &Pricing, project_id: u64) -> RateInfo {
         rate: r.as_ref().map(|r| r.rate.to_string()),
         display: r.as_ref().map(|r| format!("{} €/h", format_de(r.rate, 2))),
         source: r.map(|r| {
-            match r.source.as_str() {
-                "Unterprojekt" => "eigener Stundensatz",
-                "Projekt" if project_id == pricing.tables.main_project_id => "eigener Stundensatz",
-                "Projekt" => "vom Hauptprojekt",
-                "Kunde" => "vom Kunden",
-                "Standard" => "aus Einstellungen › Schnittstellen",
-                _ => "diese Rechnung",
+            use rates::RateLevel;
+            match r.level {
+                RateLevel::Subproject => "eigener Stundensatz",
+                RateLevel::Project if project_id == pricing.tables.main_project_id => {
+                    "eigener Stundensatz"
+                }
+                RateLevel::Project => "vom Hauptprojekt",
+                RateLevel::Customer => "vom Kunden",
+                RateLevel::Employee => "vom Mitarbeiter",
+                RateLevel::Role => "von der Rolle",
+                RateLevel::Default => "aus Einstellungen › Schnittstellen",
+                RateLevel::Invoice => "diese Rechnung",
             }
             .to_string()
         }),
@@ -432,12 +422,7 @@ pub async fn save(core: &Core, input: ProjectInput) -> AppResult<ProjectDetail> 
         ));
     }
     let number = clean("Projektnummer", &input.number, 40)?;
-    let rate = if input.hourly_rate.trim().is_empty() {
-        None
-    } else {
-        let r = crate::money::parse_rate(&input.hourly_rate)?;
-        Some(r)
-    };
+    let rate = crate::money::parse_optional_rate(&input.hourly_rate)?;
     let status = parse_status(&input.status)?;
     let store = core.store.clone();
     blocking(move || {

@@ -120,7 +120,8 @@ pub struct Preview {
     pub fix_contact_customer_id: Option<u64>,
 }
 
-fn today_berlin() -> NaiveDate {
+/// Today in Germany (voucher dates, the dialog's months, today's rate).
+pub fn today_berlin() -> NaiveDate {
     Utc::now().with_timezone(&Berlin).date_naive()
 }
 
@@ -223,11 +224,7 @@ fn parse_request(req: &InvoiceRequest) -> AppResult<Parsed> {
             "„Bis“ liegt vor „Von“. Bitte den Zeitraum prüfen.",
         ));
     }
-    let all = if req.rate.trim().is_empty() {
-        None
-    } else {
-        Some(crate::money::parse_rate(&req.rate)?)
-    };
+    let all = crate::money::parse_optional_rate(&req.rate)?;
     let mut by_rate = Vec::new();
     for edit in &req.rates {
         let listed = Decimal::from_str(edit.listed.trim()).map_err(|_| {
@@ -236,8 +233,8 @@ fn parse_request(req: &InvoiceRequest) -> AppResult<Parsed> {
                 "Dieser Stundensatz steht nicht mehr in der Liste. Bitte die Vorschau neu laden.",
             )
         })?;
-        if !edit.rate.trim().is_empty() {
-            by_rate.push((listed.normalize(), crate::money::parse_rate(&edit.rate)?));
+        if let Some(rate) = crate::money::parse_optional_rate(&edit.rate)? {
+            by_rate.push((listed.normalize(), rate));
         }
     }
     Ok(Parsed {
