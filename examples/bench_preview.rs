@@ -172,6 +172,7 @@ fn setup(n: u64) -> Setup {
                 minimum: None,
             }),
         },
+        invoice_style: None,
         created_at: now,
         updated_at: now,
     };
@@ -366,6 +367,7 @@ fn breakdown(s: &Setup) {
             introduction: None,
             remark: None,
             groups,
+            ..Default::default()
         };
         let t = Instant::now();
         let plan = billing::build(&input).unwrap();
@@ -431,6 +433,7 @@ async fn measure(n: u64, repeat: usize) {
         rate: String::new(),
         list_subprojects: true,
         rates: Vec::new(),
+        ..Default::default()
     };
     let warm = rechnung::preview(&s.core, req.clone()).await.unwrap();
     assert!(warm.ok, "{:?}", warm.problems);

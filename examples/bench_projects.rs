@@ -197,6 +197,7 @@ async fn main() {
         rate: "85".into(),
         list_subprojects: true,
         rates: Vec::new(),
+        ..Default::default()
     };
     let mut pv = Vec::new();
     let mut n_entries = 0;

@@ -13,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 pkgs=(build-essential pkg-config curl wget file libssl-dev libwebkit2gtk-4.1-dev
       libxdo-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev dbus)
 if [ "$want_test" = 1 ]; then
-  pkgs+=(xvfb xauth webkit2gtk-driver gnome-keyring keyutils imagemagick x11-utils fonts-noto-color-emoji)
+  pkgs+=(xvfb xauth webkit2gtk-driver gnome-keyring keyutils imagemagick x11-utils fonts-noto-color-emoji poppler-utils)
 fi
 
 missing=()

@@ -23,6 +23,7 @@ pub mod secrets;
 pub mod sicherung;
 pub mod startup;
 pub mod storage;
+pub mod stundennachweis;
 
 use std::sync::Arc;
 

@@ -9,9 +9,12 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use zeitrechnung_lib::billing::rates::{resolve, Level, Overrides, RateTables};
-use zeitrechnung_lib::billing::{build, BillingInput, Group, ServiceItem, TimeItem};
+use zeitrechnung_lib::billing::{
+    build, BillingInput, Group, InvoicePlan, LineChange, LineEdit, LineValues, ServiceItem,
+    TimeItem,
+};
 use zeitrechnung_lib::storage::{
-    DatedRate, Employee, HourFormat, RateRules, Role, RoleRate, Rounding, RoundingMode,
+    DatedRate, Employee, HourFormat, Layout, RateRules, Role, RoleRate, Rounding, RoundingMode,
     RoundingScope, ROUNDING_STEPS,
 };
 
@@ -160,10 +163,13 @@ fn random_input(rng: &mut Rng) -> BillingInput {
                         entry_id: id,
                         date,
                         minutes: 1 + rng.below(span) as u32,
-                        employee: String::new(),
+                        employee: employee_id.map(|e| format!("MA {e}")).unwrap_or_default(),
                         employee_id,
+                        role: employee_id.map(|e| format!("Rolle {}", e % 3)),
                         rate: resolve(&tables, &overrides, g, employee_id, date),
-                        description: String::new(),
+                        description: ["", "Kabel verlegt", "Dosen gesetzt"][rng.below(3) as usize]
+                            .into(),
+                        goodwill: rng.below(12) == 0,
                     }
                 })
                 .collect(),
@@ -204,6 +210,8 @@ fn random_input(rng: &mut Rng) -> BillingInput {
         introduction: None,
         remark: None,
         groups,
+        layout: Layout::ALL[rng.below(5) as usize],
+        ..Default::default()
     }
 }
 
@@ -271,13 +279,14 @@ fn preview_totals_equal_sandbox_totals_for_10000_random_projects() {
             .iter()
             .flat_map(|g| &g.times)
             .filter_map(|t| t.rate.as_ref().map(|r| r.rate.normalize()))
+            .chain([Decimal::ZERO]) // goodwill
             .collect();
         let dp = input.hours.decimals();
         let mut hours = Decimal::ZERO;
         for l in plan
             .lines
             .iter()
-            .filter(|l| l.unit.as_deref() == Some("Std."))
+            .filter(|l| l.unit.as_deref() == Some("Std.") && !l.goodwill)
         {
             assert!(
                 resolved.contains(&l.unit_price.unwrap()),
@@ -289,7 +298,7 @@ fn preview_totals_equal_sandbox_totals_for_10000_random_projects() {
         let lines = plan
             .lines
             .iter()
-            .filter(|l| l.unit.as_deref() == Some("Std."))
+            .filter(|l| l.unit.as_deref() == Some("Std.") && !l.goodwill)
             .count();
         let slack = Decimal::new(5, dp + 1) * Decimal::from(lines as u64);
         assert!(
@@ -302,4 +311,171 @@ fn preview_totals_equal_sandbox_totals_for_10000_random_projects() {
         checked > 9_000,
         "only {checked} cases produced an invoice; skipped: {skipped:?}"
     );
+}
+
+/// The totals lexoffice computes for the sent body equal the preview's, line by line.
+fn assert_sandbox_agrees(case: usize, plan: &InvoicePlan) {
+    let priced = lexoffice_sandbox::price_invoice(&plan.request)
+        .unwrap_or_else(|e| panic!("case {case}: sandbox rejected: {e:?}\n{}", plan.request));
+    let t = &priced.total_price;
+    assert_eq!(
+        t.total_net_amount.normalize(),
+        plan.totals.net.normalize(),
+        "case {case} net"
+    );
+    assert_eq!(
+        t.total_tax_amount.normalize(),
+        plan.totals.tax.normalize(),
+        "case {case} tax"
+    );
+    assert_eq!(
+        t.total_gross_amount.normalize(),
+        plan.totals.gross.normalize(),
+        "case {case} gross"
+    );
+    let amounts: Vec<Decimal> = plan
+        .lines
+        .iter()
+        .filter_map(|l| l.amount)
+        .map(|a| a.normalize())
+        .collect();
+    let sandbox: Vec<Decimal> = priced
+        .line_items
+        .iter()
+        .filter_map(|l| l.line_item_amount)
+        .map(|a| a.normalize())
+        .collect();
+    assert_eq!(amounts, sandbox, "case {case} line amounts");
+}
+
+/// Random edit sequences on random drafts: „Entfernen“, „Als Kulanz“,
+/// „Bearbeiten“ (several on one line: the last one counts) and added lines. The
+/// draft sent is exactly the preview as edited — the same lines in the same
+/// order, removed lines' entries left open — and its totals are the sandbox's.
+#[test]
+fn edited_previews_are_sent_exactly_and_priced_like_lexoffice() {
+    let mut rng = Rng(20261201);
+    let mut checked = 0;
+    for case in 0..3_000 {
+        let mut input = random_input(&mut rng);
+        let Ok(first) = build(&input) else { continue };
+        let keys: Vec<String> = first
+            .lines
+            .iter()
+            .filter(|l| l.amount.is_some())
+            .map(|l| l.key.clone())
+            .collect();
+        // Keys are unique, so an edit names exactly one line.
+        let unique: std::collections::HashSet<&String> = keys.iter().collect();
+        assert_eq!(unique.len(), keys.len(), "case {case}: duplicate line keys");
+        let mut last: HashMap<String, LineChange> = HashMap::new();
+        for _ in 0..rng.below(8) {
+            let key = keys[rng.below(keys.len() as u64) as usize].clone();
+            let change = match rng.below(3) {
+                0 => LineChange::Remove,
+                1 => LineChange::Goodwill,
+                _ => LineChange::Set(LineValues {
+                    name: format!("Geändert {}", rng.below(100)),
+                    description: if rng.below(2) == 0 {
+                        String::new()
+                    } else {
+                        "Notiz".into()
+                    },
+                    quantity: Decimal::new(rng.below(100_000) as i64, 1 + rng.below(4) as u32),
+                    unit: String::new(),
+                    unit_price: Decimal::new(rng.below(1_000_000) as i64, 2 + rng.below(3) as u32),
+                    tax_rate: Decimal::from([0, 7, 19][rng.below(3) as usize]),
+                }),
+            };
+            last.insert(key.clone(), change.clone());
+            input.edits.push(LineEdit { key, change });
+        }
+        input.extra_lines = (0..rng.below(3))
+            .map(|i| LineValues {
+                name: format!("Pauschale {i}"),
+                description: String::new(),
+                quantity: Decimal::ONE,
+                unit: String::new(),
+                unit_price: Decimal::new(rng.below(100_000) as i64, 2),
+                tax_rate: Decimal::from(19),
+            })
+            .collect();
+        let plan = match build(&input) {
+            Ok(p) => p,
+            Err(zeitrechnung_lib::billing::BillingProblem::AllRemoved) => {
+                assert!(input.extra_lines.is_empty());
+                assert!(keys
+                    .iter()
+                    .all(|k| matches!(last.get(k), Some(LineChange::Remove))));
+                continue;
+            }
+            Err(e) => panic!("case {case}: {e:?}"),
+        };
+        assert_sandbox_agrees(case, &plan);
+        // The body is the lines, one to one.
+        let items = plan.request["lineItems"].as_array().unwrap();
+        assert_eq!(items.len(), plan.lines.len(), "case {case}");
+        for (item, line) in items.iter().zip(&plan.lines) {
+            assert_eq!(
+                item["name"].as_str(),
+                Some(line.name.as_str()),
+                "case {case}"
+            );
+            assert_eq!(
+                item["description"].as_str(),
+                line.description.as_deref(),
+                "case {case}"
+            );
+        }
+        // Each priced line of the first preview: gone, 0 € or the typed values.
+        for key in &keys {
+            let now = plan.lines.iter().find(|l| &l.key == key);
+            match (last.get(key), now) {
+                (Some(LineChange::Remove), None) => {}
+                (Some(LineChange::Goodwill), Some(l)) => {
+                    assert!(l.goodwill && l.amount.unwrap().is_zero(), "case {case}")
+                }
+                (Some(LineChange::Set(v)), Some(l)) => {
+                    assert_eq!(l.name, v.name, "case {case}");
+                    assert_eq!(l.quantity.unwrap(), v.quantity.normalize(), "case {case}");
+                    assert_eq!(
+                        l.unit_price.unwrap(),
+                        v.unit_price.normalize(),
+                        "case {case}"
+                    );
+                    let tax = if input.small_business {
+                        Decimal::ZERO
+                    } else {
+                        v.tax_rate
+                    };
+                    assert_eq!(l.tax_rate.unwrap(), tax, "case {case}");
+                }
+                (None, Some(_)) => {}
+                (change, now) => panic!("case {case}: {key}: {change:?} but {now:?}"),
+            }
+        }
+        // Removed lines' entries stay open; all others are billed.
+        let removed: Vec<u64> = first
+            .lines
+            .iter()
+            .filter(|l| matches!(last.get(&l.key), Some(LineChange::Remove)))
+            .flat_map(|l| l.entry_ids.clone())
+            .collect();
+        let mut expected: Vec<u64> = first
+            .entry_ids
+            .iter()
+            .copied()
+            .filter(|id| !removed.contains(id))
+            .collect();
+        let mut billed = plan.entry_ids.clone();
+        expected.sort_unstable();
+        billed.sort_unstable();
+        assert_eq!(billed, expected, "case {case}: billed entries");
+        assert_eq!(
+            plan.lines.iter().filter(|l| l.added).count(),
+            input.extra_lines.len()
+        );
+        checked += 1;
+    }
+    assert!(checked > 2_000, "only {checked} edited drafts checked");
 }

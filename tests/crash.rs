@@ -88,6 +88,7 @@ fn request(pid: u64) -> InvoiceRequest {
         rate: "90".into(),
         list_subprojects: false,
         rates: Vec::new(),
+        ..Default::default()
     }
 }
 

@@ -24,6 +24,7 @@ fn request(project_id: u64) -> InvoiceRequest {
         rate: "90".into(),
         list_subprojects: false,
         rates: Vec::new(),
+        ..Default::default()
     }
 }
 

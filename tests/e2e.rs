@@ -1052,6 +1052,7 @@ fn seed_customers(store: &zeitrechnung_lib::storage::Store, n: u64) {
                 last_imported_at: Some(now),
                 hourly_rate: None,
                 rules: Default::default(),
+                invoice_style: None,
                 created_at: now,
                 updated_at: now,
             })

@@ -253,6 +253,7 @@ fn req(pid: u64) -> InvoiceRequest {
         rate: "77".into(),
         list_subprojects: false,
         rates: Vec::new(),
+        ..Default::default()
     }
 }
 

@@ -131,6 +131,7 @@ fn req(w: &World, subs: bool) -> InvoiceRequest {
         rate: "95,1234".into(),
         list_subprojects: subs,
         rates: Vec::new(),
+        ..Default::default()
     }
 }
 
@@ -776,6 +777,7 @@ async fn each_entry_at_its_own_rate_rounded_and_the_projekte_figure_equals_the_d
         rate: String::new(),
         list_subprojects: true,
         rates: Vec::new(),
+        ..Default::default()
     };
     let pv = r::preview(core, all.clone()).await.unwrap();
     assert!(pv.ok, "{:?}", pv.problems);

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use super::*;
+use crate::storage::Layout;
 
 fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
@@ -26,8 +27,10 @@ fn t(id: u64, date: NaiveDate, minutes: u32) -> TimeItem {
         minutes,
         employee: "Anna".into(),
         employee_id: None,
+        role: None,
         rate: Some(priced(d("85"))),
         description: "Entwicklung".into(),
+        goodwill: false,
     }
 }
 
@@ -104,6 +107,7 @@ fn input(groups: Vec<Group>) -> BillingInput {
         introduction: None,
         remark: None,
         groups,
+        ..Default::default()
     }
 }
 
@@ -158,7 +162,7 @@ fn seven_twenty_is_7_3333_hours() {
         .description
         .as_deref()
         .unwrap()
-        .ends_with("Gesamtzeit 7:20 Std."));
+        .starts_with("Datum: 03.03.2025; Dauer 7:20 Std."));
     assert_eq!(plan.total_minutes, 440);
 }
 
@@ -182,7 +186,7 @@ fn thousand_hours() {
         .description
         .as_deref()
         .unwrap()
-        .contains("Gesamtzeit 1.000:00 Std."));
+        .contains("Dauer 1.000:00 Std."));
     assert_eq!(items(&plan)[0]["quantity"], json!(1000));
     assert_eq!(plan.totals.gross, d("101150.00"));
 }
@@ -332,7 +336,10 @@ fn with_subprojects_main_project_without_own_entries_has_no_heading() {
     let mut inp = input(groups);
     inp.list_subprojects = true;
     let plan = build(&inp).unwrap();
-    assert_eq!(plan.lines[0], PreviewLine::text("Design"));
+    assert_eq!(
+        (plan.lines[0].kind, plan.lines[0].name.as_str()),
+        (LineKind::Text, "Design")
+    );
     assert_eq!(
         plan.lines
             .iter()
@@ -399,7 +406,7 @@ fn services_merge_only_when_name_unit_price_and_rate_match() {
     );
     assert_eq!(
         plan.lines[0].description.as_deref(),
-        Some("Zeitraum 01.03.2025–31.03.2025; Leistungstage: 03.03., 08.03., 12.03.2025")
+        Some("Leistungstage: 03.03., 08.03., 12.03.2025")
     );
     assert_eq!(plan.lines[0].amount, Some(d("60.15")));
     assert_eq!(plan.service_entry_ids, vec![1, 2, 3, 4, 5, 6, 7]);
@@ -431,7 +438,7 @@ fn service_descriptions_are_merged_and_listed_first() {
     let plan = build(&input(vec![group(1, "P", vec![], vec![a, b, c])])).unwrap();
     assert_eq!(
         only_line(&plan).description.as_deref(),
-        Some("Server A; Server B\nZeitraum 01.03.2025–31.03.2025; Leistungstage: 03.03., 04.03., 05.03.2025")
+        Some("Server A; Server B\nLeistungstage: 03.03., 04.03., 05.03.2025")
     );
 }
 
@@ -683,13 +690,13 @@ fn dates_are_listed_only_when_few() {
     let plan = build(&times_only(&ten)).unwrap();
     assert_eq!(
         only_line(&plan).description.as_deref(),
-        Some("Zeitraum 01.03.2025–31.03.2025; Einsatztage: 03.03., 04.03., 05.03., 06.03., 07.03., 08.03., 09.03., 10.03., 11.03., 12.03.2025; Gesamtzeit 10:00 Std.")
+        Some("Datum: 03.03., 04.03., 05.03., 06.03., 07.03., 08.03., 09.03., 10.03., 11.03., 12.03.2025; Dauer 10:00 Std.\nEntwicklung")
     );
     let eleven: Vec<u32> = vec![60; 11];
     let plan = build(&times_only(&eleven)).unwrap();
     assert_eq!(
         only_line(&plan).description.as_deref(),
-        Some("Zeitraum 01.03.2025–31.03.2025; Gesamtzeit 11:00 Std.")
+        Some("Datum: 03.03.2025–13.03.2025; Dauer 11:00 Std.\nEntwicklung")
     );
     // ten entries on the same day are one date
     let inp = input(vec![group(
@@ -700,7 +707,7 @@ fn dates_are_listed_only_when_few() {
     )]);
     assert_eq!(
         only_line(&build(&inp).unwrap()).description.as_deref(),
-        Some("Zeitraum 01.03.2025–31.03.2025; Einsatztag: 03.03.2025; Gesamtzeit 1:00 Std.")
+        Some("Datum: 03.03.2025; Dauer 1:00 Std.\nEntwicklung")
     );
 }
 
@@ -712,11 +719,14 @@ fn single_day_period_texts() {
     let plan = build(&inp).unwrap();
     assert_eq!(
         only_line(&plan).description.as_deref(),
-        Some("Leistungsdatum 14.03.2025; Gesamtzeit 1:35 Std.")
+        Some("Datum: 14.03.2025; Dauer 1:35 Std.\nEntwicklung")
     );
+    // A blank Einleitung is not sent; {Zeitraum} of one day is that day.
+    assert_eq!(plan.request.get("introduction"), None);
+    inp.introduction = Some("Leistungen vom {Zeitraum}:".into());
     assert_eq!(
-        plan.request["introduction"],
-        json!("Für unsere Leistungen am 14.03.2025 berechnen wir Ihnen:")
+        build(&inp).unwrap().request["introduction"],
+        json!("Leistungen vom 14.03.2025:")
     );
 }
 
@@ -788,7 +798,10 @@ fn three_hundred_lines_pass_three_hundred_one_do_not() {
     )]);
     assert_eq!(
         build(&too_many),
-        Err(BillingProblem::TooManyLines { lines: 301 })
+        Err(BillingProblem::TooManyLines {
+            lines: 301,
+            coarser: None
+        })
     );
 }
 
@@ -804,7 +817,13 @@ fn headings_count_towards_the_limit() {
     groups.push(group(999, "Noch einer", vec![t(999, mar(4), 15)], vec![]));
     inp.groups = groups;
     let err = build(&inp).unwrap_err();
-    assert_eq!(err, BillingProblem::TooManyLines { lines: 302 });
+    assert_eq!(
+        err,
+        BillingProblem::TooManyLines {
+            lines: 302,
+            coarser: None
+        }
+    );
     assert!(err.to_string().contains("Unterprojekte einzeln auflisten"));
     // not listing them fits easily
     inp.list_subprojects = false;
@@ -827,22 +846,20 @@ fn title_length() {
         build(&inp).unwrap().request["title"],
         json!("Rechnung März")
     );
+    // Blank: not sent, lexoffice uses the organisation's own title.
     inp.title = Some("   ".into());
-    assert_eq!(build(&inp).unwrap().request["title"], json!("Rechnung"));
+    assert_eq!(build(&inp).unwrap().request.get("title"), None);
+    inp.title = None;
+    assert_eq!(build(&inp).unwrap().request.get("title"), None);
 }
 
 #[test]
 fn introduction_and_remark_limits_and_defaults() {
     let mut inp = times_only(&[60]);
     let plan = build(&inp).unwrap();
-    assert_eq!(
-        plan.request["introduction"],
-        json!("Für unsere Leistungen im Zeitraum 01.03.2025 bis 31.03.2025 berechnen wir Ihnen:")
-    );
-    assert_eq!(
-        plan.request["remark"],
-        json!("Vielen Dank für Ihren Auftrag.")
-    );
+    // Not given: not sent, so lexoffice's own texts (payment terms, bank) stay.
+    assert_eq!(plan.request.get("introduction"), None);
+    assert_eq!(plan.request.get("remark"), None);
 
     inp.introduction = Some("x".repeat(2000));
     assert!(build(&inp).is_ok());
@@ -860,27 +877,38 @@ fn introduction_and_remark_limits_and_defaults() {
     assert_eq!(
         err,
         BillingProblem::TextTooLong {
-            field: "Bemerkung",
+            field: "Schlusstext",
             chars: 2001
         }
     );
     assert_eq!(
         err.to_string(),
-        "Der Text „Bemerkung“ darf höchstens 2.000 Zeichen lang sein (jetzt 2.001)."
+        "Der Text „Schlusstext“ darf höchstens 2.000 Zeichen lang sein (jetzt 2.001)."
     );
 }
 
 #[test]
 fn placeholders_in_stored_texts() {
     let mut inp = times_only(&[60]);
-    inp.introduction = Some("Leistungen {projekt} vom {von} bis {bis}:".into());
+    inp.project_number = "P-0042".into();
+    inp.customer_name = "Bäckerei Weber".into();
+    inp.title = Some("Rechnung {Projektnummer}".into());
+    inp.introduction = Some("Leistungen {Projekt} für {Kunde} im Zeitraum {Zeitraum}:".into());
     inp.remark = Some("Zeile 1\nZeile 2".into());
     let plan = build(&inp).unwrap();
+    assert_eq!(plan.request["title"], json!("Rechnung P-0042"));
+    // {Zeitraum} is the first to the last billed day, as in shippingConditions.
     assert_eq!(
         plan.request["introduction"],
-        json!("Leistungen Website Relaunch vom 01.03.2025 bis 31.03.2025:")
+        json!("Leistungen Website Relaunch für Bäckerei Weber im Zeitraum 03.03.2025:")
     );
     assert_eq!(plan.request["remark"], json!("Zeile 1\nZeile 2"));
+    // A typo would reach the customer: refused with the list of placeholders.
+    inp.introduction = Some("Leistungen {projekt}".into());
+    assert_eq!(
+        build(&inp).unwrap_err().to_string(),
+        "Im Feld „Einleitung“ steht der unbekannte Platzhalter {projekt}. Möglich sind: {Zeitraum}, {Projekt}, {Projektnummer}, {Kunde}."
+    );
 }
 
 #[test]
@@ -905,9 +933,13 @@ fn long_names_and_descriptions_are_shortened_gracefully() {
     assert!(plan.lines[0].name.ends_with('…'));
     assert!(plan.lines[1].name.starts_with("Arbeitszeit GGG") && plan.lines[1].name.ends_with('…'));
     let desc = plan.lines[2].description.as_deref().unwrap();
-    assert_eq!(text_len(desc), 2000);
     assert!(
-        desc.ends_with("…\nZeitraum 01.03.2025–31.03.2025; Leistungstage: 03.03., 04.03.2025"),
+        text_len(desc) <= 2000 && text_len(desc) > 1980,
+        "{}",
+        text_len(desc)
+    );
+    assert!(
+        desc.ends_with("Beschreibung…\nLeistungstage: 03.03., 04.03.2025"),
         "{desc}"
     );
 }
@@ -924,8 +956,12 @@ fn truncate_counts_utf16() {
 #[test]
 fn problem_messages_are_german_sentences() {
     assert_eq!(
-        BillingProblem::TooManyLines { lines: 301 }.to_string(),
-        "Die Rechnung hätte 301 Positionen, lexoffice erlaubt höchstens 300 – bitte „Unterprojekte einzeln auflisten“ abwählen oder einen kürzeren Zeitraum wählen."
+        BillingProblem::TooManyLines { lines: 301, coarser: None }.to_string(),
+        "Die Rechnung hätte 301 Positionen, lexoffice erlaubt höchstens 300. Bitte „Unterprojekte einzeln auflisten“ abwählen oder einen kürzeren Zeitraum wählen."
+    );
+    assert_eq!(
+        BillingProblem::TooManyLines { lines: 412, coarser: Some(crate::storage::Layout::Day) }.to_string(),
+        "Die Rechnung hätte 412 Positionen, lexoffice erlaubt höchstens 300. Bitte die Aufstellung „je Tag“ wählen oder einen kürzeren Zeitraum."
     );
     assert_eq!(
         BillingProblem::TitleTooLong { chars: 30 }.to_string(),
@@ -1049,19 +1085,19 @@ fn request_snapshot() {
         "address": { "contactId": "5a1d6f3e-2b4c-4d8e-9f00-1234567890ab" },
         "lineItems": [
             { "type": "custom", "name": "Arbeitszeit Website Relaunch",
-              "description": "Zeitraum 01.03.2025–31.03.2025; Einsatztage: 03.03., 05.03., 12.03.2025; Gesamtzeit 8:50 Std.",
+              "description": "Datum: 03.03., 05.03., 12.03.2025; Dauer 8:50 Std.\nEntwicklung",
               "quantity": 8.8333, "unitName": "Stunde",
               "unitPrice": { "currency": "EUR", "netAmount": 85, "taxRatePercentage": 19 } },
             { "type": "custom", "name": "Hosting-Pauschale",
-              "description": "März\nZeitraum 01.03.2025–31.03.2025; Leistungstag: 01.03.2025",
+              "description": "März\nLeistungsdatum 01.03.2025",
               "quantity": 1, "unitName": "Monat",
               "unitPrice": { "currency": "EUR", "netAmount": 49.9, "taxRatePercentage": 19 } },
             { "type": "custom", "name": "Fahrtkosten",
-              "description": "Zeitraum 01.03.2025–31.03.2025; Leistungstage: 03.03., 12.03.2025",
+              "description": "Leistungstage: 03.03., 12.03.2025",
               "quantity": 200, "unitName": "km",
               "unitPrice": { "currency": "EUR", "netAmount": 0.3, "taxRatePercentage": 19 } },
             { "type": "custom", "name": "Fachbuch",
-              "description": "Zeitraum 01.03.2025–31.03.2025; Leistungstag: 05.03.2025",
+              "description": "Leistungsdatum 05.03.2025",
               "quantity": 1, "unitName": "Stück",
               "unitPrice": { "currency": "EUR", "netAmount": 29.9, "taxRatePercentage": 7 } }
         ],
@@ -1070,9 +1106,6 @@ fn request_snapshot() {
         "shippingConditions": { "shippingType": "serviceperiod",
             "shippingDate": "2025-03-01T00:00:00.000+01:00",
             "shippingEndDate": "2025-03-12T00:00:00.000+01:00" },
-        "title": "Rechnung",
-        "introduction": "Für unsere Leistungen im Zeitraum 01.03.2025 bis 31.03.2025 berechnen wir Ihnen:",
-        "remark": "Vielen Dank für Ihren Auftrag."
     });
     assert_eq!(plan.request, expected);
     // and the text on the wire, byte for byte (serde_json sorts keys without preserve_order)
@@ -1215,8 +1248,12 @@ fn output_serialises_decimals_as_strings_in_camel_case() {
     let heading = serde_json::to_value(PreviewLine::text("Design")).unwrap();
     assert_eq!(heading["kind"], json!("text"));
     assert_eq!(heading["amount"], Value::Null);
-    // and back (for the invoice record)
+    // and back (for the invoice record); the lines' entry ids stay in the backend
     let again: InvoicePlan = serde_json::from_value(v).unwrap();
+    let mut plan = plan;
+    for l in &mut plan.lines {
+        l.entry_ids.clear();
+    }
     assert_eq!(again, plan);
 }
 
@@ -1426,4 +1463,377 @@ fn a_time_without_rate_blocks_the_draft() {
     let e = build(&inp).unwrap_err();
     assert_eq!(e, BillingProblem::NoRate);
     assert!(e.to_string().contains("Einstellungen › Schnittstellen"));
+}
+
+// ------------------------------------------------------------ Rechnungsbild
+
+/// A time of `who` (employee id = first letter's code) with a note.
+fn tw(id: u64, date: NaiveDate, minutes: u32, who: &str, role: &str, note: &str) -> TimeItem {
+    let mut t = t(id, date, minutes);
+    t.employee = who.into();
+    t.employee_id = Some(u64::from(who.as_bytes()[0]));
+    t.role = Some(role.into()).filter(|r: &String| !r.is_empty());
+    t.description = note.into();
+    t
+}
+
+/// Three employees over three days, notes repeated.
+fn crew() -> BillingInput {
+    let mut inp = input(vec![group(
+        1,
+        "Neubau Weber",
+        vec![
+            tw(
+                1,
+                mar(3),
+                240,
+                "Jana Kraus",
+                "Meisterin",
+                "Verteiler gesetzt",
+            ),
+            tw(2, mar(3), 480, "Łukasz Wójcik", "Geselle", "Kabel verlegt"),
+            tw(3, mar(4), 300, "Łukasz Wójcik", "Geselle", "Kabel verlegt"),
+            tw(4, mar(4), 120, "Tom Berger", "Geselle", "Dosen gesetzt"),
+            tw(5, mar(5), 60, "Jana Kraus", "Meisterin", ""),
+        ],
+        vec![s(20, mar(4), "Kabel NYM 3x1,5", "50", "m", "1.2", "19")],
+    )]);
+    inp.hours = crate::storage::HourFormat::default();
+    inp.project_name = "Neubau Weber".into();
+    inp
+}
+
+fn lines_of(inp: &BillingInput) -> Vec<(String, String, String)> {
+    build(inp)
+        .unwrap()
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.name.clone(),
+                l.description.clone().unwrap_or_default(),
+                l.quantity_display.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn l(name: &str, description: &str, quantity: &str) -> (String, String, String) {
+    (name.into(), description.into(), quantity.into())
+}
+
+#[test]
+fn aufstellung_je_projekt_lists_the_activities() {
+    assert_eq!(
+        lines_of(&crew()),
+        vec![
+            l("Arbeitszeit Neubau Weber", "Datum: 03.03., 04.03., 05.03.2025; Dauer 20:00 Std.\nVerteiler gesetzt; Kabel verlegt; Dosen gesetzt", "20"),
+            l("Kabel NYM 3x1,5", "Leistungsdatum 04.03.2025", "50"),
+        ]
+    );
+}
+
+#[test]
+fn aufstellung_je_mitarbeiter_rolle_tag_eintrag() {
+    let mut inp = crew();
+    inp.layout = Layout::Employee;
+    assert_eq!(
+        lines_of(&inp)[..3],
+        [
+            l(
+                "Arbeitszeit Jana Kraus",
+                "Datum: 03.03., 05.03.2025; Dauer 5:00 Std.\nVerteiler gesetzt",
+                "5"
+            ),
+            l(
+                "Arbeitszeit Łukasz Wójcik",
+                "Datum: 03.03., 04.03.2025; Dauer 13:00 Std.\nKabel verlegt",
+                "13"
+            ),
+            l(
+                "Arbeitszeit Tom Berger",
+                "Datum: 04.03.2025; Dauer 2:00 Std.\nDosen gesetzt",
+                "2"
+            ),
+        ]
+    );
+    inp.layout = Layout::Role;
+    assert_eq!(
+        lines_of(&inp)[..2],
+        [
+            l(
+                "Arbeitszeit Meisterin",
+                "Datum: 03.03., 05.03.2025; Dauer 5:00 Std.\nVerteiler gesetzt",
+                "5"
+            ),
+            l(
+                "Arbeitszeit Geselle",
+                "Datum: 03.03., 04.03.2025; Dauer 15:00 Std.\nKabel verlegt; Dosen gesetzt",
+                "15"
+            ),
+        ]
+    );
+    inp.layout = Layout::Day;
+    assert_eq!(
+        lines_of(&inp)[..3],
+        [
+            l(
+                "Arbeitszeit am 03.03.2025",
+                "Jana Kraus, Łukasz Wójcik; Dauer 12:00 Std.\nVerteiler gesetzt; Kabel verlegt",
+                "12"
+            ),
+            l(
+                "Arbeitszeit am 04.03.2025",
+                "Łukasz Wójcik, Tom Berger; Dauer 7:00 Std.\nKabel verlegt; Dosen gesetzt",
+                "7"
+            ),
+            l(
+                "Arbeitszeit am 05.03.2025",
+                "Jana Kraus; Dauer 1:00 Std.",
+                "1"
+            ),
+        ]
+    );
+    inp.layout = Layout::Entry;
+    let all = lines_of(&inp);
+    assert_eq!(all.len(), 6, "five entries and the service");
+    assert_eq!(
+        all[0],
+        l("03.03.2025 · Jana Kraus", "Verteiler gesetzt", "4")
+    );
+    assert_eq!(
+        all[2],
+        l("04.03.2025 · Łukasz Wójcik", "Kabel verlegt", "5")
+    );
+    assert_eq!(all[4], l("05.03.2025 · Jana Kraus", "", "1"));
+    // Whatever the layout, the same money.
+    let net = |layout| {
+        let mut i = crew();
+        i.layout = layout;
+        build(&i).unwrap().totals.gross
+    };
+    for layout in Layout::ALL {
+        assert_eq!(net(layout), net(Layout::Project), "{layout:?}");
+    }
+}
+
+#[test]
+fn positionstext_with_placeholders_and_subprojects() {
+    let mut inp = crew();
+    inp.groups.push(group(
+        2,
+        "Elektrik",
+        vec![tw(
+            6,
+            mar(6),
+            90,
+            "Tom Berger",
+            "Geselle",
+            "Herd angeschlossen",
+        )],
+        vec![],
+    ));
+    inp.layout = Layout::Entry;
+    inp.line_text =
+        "{Datum}: {Mitarbeiter} ({Rolle})\n{Unterprojekt}; {Beschreibung}; {Dauer} h im {Zeitraum}"
+            .into();
+    let all = lines_of(&inp);
+    assert_eq!(
+        all[0],
+        l(
+            "03.03.2025: Jana Kraus (Meisterin)",
+            "Verteiler gesetzt; 4:00 h im 03.03.2025–06.03.2025",
+            "4"
+        )
+    );
+    assert_eq!(
+        all[5],
+        l(
+            "06.03.2025: Tom Berger (Geselle)",
+            "Elektrik; Herd angeschlossen; 1:30 h im 03.03.2025–06.03.2025",
+            "1,5"
+        )
+    );
+    // Listed apart: a heading per subproject, {Projekt} is the subproject.
+    inp.list_subprojects = true;
+    inp.layout = Layout::Project;
+    inp.line_text = String::new();
+    let plan = build(&inp).unwrap();
+    assert_eq!(
+        names(&plan)
+            .into_iter()
+            .map(|(k, n)| format!("{k:?} {n}"))
+            .collect::<Vec<_>>(),
+        vec![
+            "Text Neubau Weber",
+            "Custom Arbeitszeit Neubau Weber",
+            "Custom Kabel NYM 3x1,5",
+            "Text Elektrik",
+            "Custom Arbeitszeit Elektrik",
+        ]
+    );
+    // An unknown placeholder is refused before anything is sent.
+    inp.line_text = "{Datum} {Kollege}".into();
+    assert!(matches!(
+        build(&inp),
+        Err(BillingProblem::UnknownPlaceholder {
+            field: "Positionstext",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn over_300_lines_names_the_next_coarser_layout() {
+    let times: Vec<TimeItem> = (1..=301)
+        .map(|i| {
+            tw(
+                i,
+                mar(1) + chrono::Days::new(i % 28),
+                30,
+                "Jana Kraus",
+                "",
+                "",
+            )
+        })
+        .collect();
+    let mut inp = input(vec![group(1, "P", times, vec![])]);
+    inp.layout = Layout::Entry;
+    assert_eq!(
+        build(&inp),
+        Err(BillingProblem::TooManyLines {
+            lines: 301,
+            coarser: Some(Layout::Day)
+        })
+    );
+    inp.layout = Layout::Day;
+    assert_eq!(build(&inp).unwrap().lines.len(), 28);
+}
+
+fn set(name: &str, qty: &str, price: &str, tax: &str) -> LineChange {
+    LineChange::Set(LineValues {
+        name: name.into(),
+        description: "geändert".into(),
+        quantity: d(qty),
+        unit: String::new(),
+        unit_price: d(price),
+        tax_rate: d(tax),
+    })
+}
+
+#[test]
+fn edits_remove_goodwill_set_and_added_lines() {
+    let mut inp = crew();
+    inp.layout = Layout::Employee;
+    let plan = build(&inp).unwrap();
+    let key = |i: usize| plan.lines[i].key.clone();
+    inp.edits = vec![
+        LineEdit {
+            key: key(0),
+            change: LineChange::Remove,
+        },
+        LineEdit {
+            key: key(1),
+            change: LineChange::Goodwill,
+        },
+        LineEdit {
+            key: key(2),
+            change: set(
+                "Elektroarbeiten",
+                "2,5".replace(',', ".").as_str(),
+                "70",
+                "7",
+            ),
+        },
+        LineEdit {
+            key: "t:gone".into(),
+            change: LineChange::Remove,
+        },
+    ];
+    inp.extra_lines = vec![LineValues {
+        name: "Anfahrtspauschale".into(),
+        description: String::new(),
+        quantity: d("1"),
+        unit: String::new(),
+        unit_price: d("35"),
+        tax_rate: d("19"),
+    }];
+    let edited = build(&inp).unwrap();
+    let shown: Vec<(String, String, String)> = edited
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.name.clone(),
+                l.quantity_display.clone().unwrap_or_default(),
+                l.amount_display.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            (
+                "Arbeitszeit Łukasz Wójcik (Kulanz)".to_string(),
+                "13".to_string(),
+                "0,00 €".to_string()
+            ),
+            ("Elektroarbeiten".into(), "2,5".into(), "175,00 €".into()),
+            ("Kabel NYM 3x1,5".into(), "50".into(), "60,00 €".into()),
+            ("Anfahrtspauschale".into(), "1".into(), "35,00 €".into()),
+        ]
+    );
+    assert_eq!(
+        edited.lines[0].goodwill_value_display.as_deref(),
+        Some("statt 1.105,00 €")
+    );
+    assert_eq!(edited.lines[3].unit.as_deref(), Some("pauschal"));
+    assert!(edited.lines[1].edited && edited.lines[3].added);
+    // Removed: Jana's entries (1, 5) stay open; goodwill entries count as billed.
+    assert_eq!(edited.time_entry_ids, vec![2, 3, 4]);
+    assert_eq!(edited.removed.len(), 1);
+    assert_eq!(edited.removed[0].name, "Arbeitszeit Jana Kraus");
+    assert_eq!(edited.stale_edits, 1);
+    // The period follows what stays: Jana's 05.03. is gone.
+    assert_eq!((edited.service_from, edited.service_to), (mar(3), mar(4)));
+    // The request is the lines as shown, the totals lexoffice's.
+    let items = edited.request["lineItems"].as_array().unwrap();
+    assert_eq!(
+        items[1]["unitPrice"],
+        json!({"currency": "EUR", "netAmount": 70, "taxRatePercentage": 7})
+    );
+    assert_eq!(items[1]["description"], json!("geändert"));
+    assert_eq!(items[0]["unitPrice"]["netAmount"], json!(0));
+    assert_eq!(edited.totals.net, d("270.00"));
+    assert_eq!(edited.totals.gross, d("300.30")); // 95 × 19 % = 18,05; 175 × 7 % = 12,25
+                                                  // Remove everything: nothing to send.
+    inp.edits = plan
+        .lines
+        .iter()
+        .map(|l| LineEdit {
+            key: l.key.clone(),
+            change: LineChange::Remove,
+        })
+        .collect();
+    inp.extra_lines.clear();
+    assert_eq!(build(&inp), Err(BillingProblem::AllRemoved));
+}
+
+#[test]
+fn unbillable_times_as_goodwill() {
+    let mut inp = crew();
+    let mut free = tw(9, mar(7), 45, "Tom Berger", "Geselle", "Nacharbeit");
+    free.goodwill = true;
+    free.rate = None;
+    inp.groups[0].times.push(free);
+    let plan = build(&inp).unwrap();
+    let kulanz = plan.lines.iter().find(|l| l.goodwill).unwrap();
+    assert_eq!(kulanz.name, "Arbeitszeit Neubau Weber (Kulanz)");
+    assert_eq!(kulanz.quantity_display.as_deref(), Some("0,75"));
+    assert_eq!(kulanz.amount, Some(d("0.00")));
+    assert!(plan.time_entry_ids.contains(&9));
+    // Charged hours leave it out; the money is the same as without it.
+    assert_eq!(plan.billed_minutes, 1200);
+    assert_eq!(plan.totals, build(&crew()).unwrap().totals);
+    assert_eq!(plan.service_to, mar(7));
 }

@@ -26,13 +26,24 @@ pub fn truncate(s: &str, max: usize) -> String {
     }
     let mut out = String::new();
     let mut used = 0;
+    let mut next = None;
     for ch in s.chars() {
         let w = ch.len_utf16();
         if used + w > max - 1 {
+            next = Some(ch);
             break;
         }
         out.push(ch);
         used += w;
+    }
+    // Cut cleanly: at the last space when the cut falls inside a word that
+    // started within the last 30 characters.
+    if next.is_some_and(|c| !c.is_whitespace()) {
+        if let Some(i) = out.rfind(char::is_whitespace) {
+            if out[i..].chars().count() <= 30 && i > 0 {
+                out.truncate(i);
+            }
+        }
     }
     let mut out = out.trim_end().to_string();
     out.push('…');
@@ -75,58 +86,28 @@ pub fn hours_minutes(minutes: u64) -> String {
     )
 }
 
-/// The period/dates part shared by all line descriptions:
-/// `Zeitraum 01.03.2025–31.03.2025; Einsatztage: 03.03., 05.03.2025`.
-/// Dates are listed only when there are at most [`MAX_DATES_LISTED`] of them, and
-/// not when the period is that one single day anyway.
-fn period_and_days(
-    from: NaiveDate,
-    to: NaiveDate,
-    days: &BTreeSet<NaiveDate>,
-    one: &str,
-    many: &str,
-) -> String {
-    let mut s = if from == to {
-        format!("Leistungsdatum {}", date_de(from))
-    } else {
-        format!("Zeitraum {}", period_de(from, to))
-    };
-    let only_the_period_day = from == to && days.len() == 1 && days.contains(&from);
-    if !days.is_empty() && days.len() <= MAX_DATES_LISTED && !only_the_period_day {
-        let label = if days.len() == 1 { one } else { many };
-        s.push_str(&format!("; {label}: {}", days_de(days)));
+/// The days of a line: `Leistungsdatum 03.03.2025`, `Leistungstage: 03.03.,
+/// 05.03.2025`, or with more than [`MAX_DATES_LISTED`] days
+/// `Zeitraum 01.03.2025–31.03.2025` (its first to last day).
+fn days_part(days: &BTreeSet<NaiveDate>) -> String {
+    match (days.first(), days.last()) {
+        (Some(a), Some(b)) if days.len() > MAX_DATES_LISTED => {
+            format!("Zeitraum {}", period_de(*a, *b))
+        }
+        (Some(a), _) if days.len() == 1 => format!("Leistungsdatum {}", date_de(*a)),
+        _ => format!("Leistungstage: {}", days_de(days)),
     }
-    s
-}
-
-/// Description of a time line:
-/// `Zeitraum 01.03.2025–31.03.2025; Einsatztage: 03.03., 05.03.2025; Gesamtzeit 7:20 Std.`
-pub fn time_description(
-    from: NaiveDate,
-    to: NaiveDate,
-    days: &BTreeSet<NaiveDate>,
-    minutes: u64,
-    max: usize,
-) -> String {
-    let s = format!(
-        "{}; Gesamtzeit {} Std.",
-        period_and_days(from, to, days, "Einsatztag", "Einsatztage"),
-        hours_minutes(minutes)
-    );
-    truncate(&s, max)
 }
 
 /// Description of a service line: the entries' own descriptions (distinct, in
-/// order, joined with "; "), a line break, then period and dates. When too long,
-/// the free text is shortened with "…" and the period/dates stay complete.
+/// order, joined with "; "), a line break, then its days. When too long, the
+/// free text is shortened with "…" and the days stay complete.
 pub fn service_description(
-    from: NaiveDate,
-    to: NaiveDate,
     days: &BTreeSet<NaiveDate>,
     descriptions: &[String],
     max: usize,
 ) -> String {
-    let meta = period_and_days(from, to, days, "Leistungstag", "Leistungstage");
+    let meta = days_part(days);
     let free = descriptions.join("; ");
     if free.is_empty() {
         return truncate(&meta, max);
@@ -140,27 +121,4 @@ pub fn service_description(
         return truncate(&meta, max);
     }
     format!("{}\n{meta}", truncate(&free, room))
-}
-
-/// `Für unsere Leistungen im Zeitraum 01.03.2025 bis 31.03.2025 berechnen wir Ihnen:`
-pub fn default_introduction(from: NaiveDate, to: NaiveDate) -> String {
-    if from == to {
-        format!(
-            "Für unsere Leistungen am {} berechnen wir Ihnen:",
-            date_de(from)
-        )
-    } else {
-        format!(
-            "Für unsere Leistungen im Zeitraum {} bis {} berechnen wir Ihnen:",
-            date_de(from),
-            date_de(to)
-        )
-    }
-}
-
-/// Fills the placeholders a stored text may use: `{von}`, `{bis}`, `{projekt}`.
-pub fn fill_placeholders(text: &str, from: NaiveDate, to: NaiveDate, project: &str) -> String {
-    text.replace("{von}", &date_de(from))
-        .replace("{bis}", &date_de(to))
-        .replace("{projekt}", project)
 }

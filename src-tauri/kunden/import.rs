@@ -241,6 +241,7 @@ fn from_contact(c: &Contact) -> Customer {
         last_imported_at: Some(now),
         hourly_rate: None,
         rules: Default::default(),
+        invoice_style: None,
         created_at: now,
         updated_at: now,
     }
@@ -254,6 +255,7 @@ fn merge(current: Option<Customer>, incoming: &Customer, id: u64) -> Customer {
         next.created_at = cur.created_at;
         next.hourly_rate = cur.hourly_rate;
         next.rules = cur.rules;
+        next.invoice_style = cur.invoice_style;
         if next.number.is_empty() {
             next.number = cur.number;
         }

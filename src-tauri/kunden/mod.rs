@@ -268,6 +268,7 @@ pub fn validate(input: &CustomerInput) -> AppResult<(CustomerKind, Customer)> {
             last_imported_at: None,
             hourly_rate: None,
             rules: Default::default(),
+            invoice_style: None,
             created_at: now,
             updated_at: now,
         },
@@ -308,6 +309,7 @@ pub async fn save(core: &Core, input: CustomerInput) -> AppResult<CustomerDetail
                 candidate.created_at = existing.created_at;
                 candidate.hourly_rate = existing.hourly_rate;
                 candidate.rules = existing.rules;
+                candidate.invoice_style = existing.invoice_style;
             }
             None => candidate.id = store.next_id()?,
         }

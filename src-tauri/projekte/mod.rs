@@ -46,11 +46,15 @@ fn parse_status(s: &str) -> AppResult<ProjectStatus> {
     }
 }
 
-fn clean(field: &'static str, text: &str, max: usize) -> AppResult<String> {
+pub(crate) fn clean(field: &'static str, text: &str, max: usize) -> AppResult<String> {
     entry_rules::clean_text(field, text, max, true).map_err(|(f, m)| AppError::validation(f, m))
 }
 
-fn decimal_field(field: &'static str, text: &str, max_decimals: u32) -> AppResult<Decimal> {
+pub(crate) fn decimal_field(
+    field: &'static str,
+    text: &str,
+    max_decimals: u32,
+) -> AppResult<Decimal> {
     parse_de(text, max_decimals).map_err(|e| {
         AppError::validation(
             field,

@@ -114,6 +114,14 @@ pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft>
                     .unwrap_or_else(|| "Nichts abzurechnen.".into()),
             ));
         };
+        // „Für diesen Kunden merken“: the style of this draft becomes the customer's.
+        if parsed.remember {
+            if let Some(mut c) = ctx.customer.clone() {
+                c.invoice_style = Some(parsed.style(&ctx.style));
+                c.updated_at = Utc::now();
+                store.put_customer(&c)?;
+            }
+        }
         let now = Utc::now();
         let organization_id = store.settings()?.profile.map(|p| p.organization_id);
         let record = InvoiceRecord {
@@ -133,6 +141,7 @@ pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft>
                 .map(|r| r.to_string())
                 .unwrap_or_default(),
             list_subprojects,
+            layout: parsed.style(&ctx.style).layout,
             net: plan.totals.net.to_string(),
             gross: plan.totals.gross.to_string(),
             entry_ids: plan.entry_ids.clone(),

@@ -60,6 +60,47 @@ pub struct InvoiceRequest {
     pub list_subprojects: bool,
     /// Rates of the list changed for this invoice only.
     pub rates: Vec<RateEdit>,
+    /// „Aufstellung“ (`Layout::key`); None = the customer's remembered or the firm's.
+    pub layout: Option<String>,
+    /// „Positionstext“; None = remembered/default, blank = the layout's default.
+    pub line_text: Option<String>,
+    /// Titel, Einleitung, Schlusstext as shown; None = remembered/default,
+    /// blank = not sent (lexoffice uses the organisation's own text).
+    pub title: Option<String>,
+    pub introduction: Option<String>,
+    pub remark: Option<String>,
+    /// „Nicht abrechenbare Zeiten als Kulanz zeigen“.
+    pub goodwill_unbillable: bool,
+    /// „Bearbeiten“, „Entfernen“, „Als Kulanz“ on lines of the preview.
+    pub edits: Vec<LineEditRequest>,
+    /// „Position hinzufügen“.
+    pub extra_lines: Vec<LineValuesRequest>,
+    /// „Für diesen Kunden merken“: Aufstellung, Positionstext and texts become
+    /// the customer's default when the draft is created.
+    pub remember: bool,
+}
+
+/// One edit of a preview line, as the dialog sends it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct LineEditRequest {
+    /// `PreviewLine::key`.
+    pub key: String,
+    /// `remove`, `goodwill` or `set` (with `values`).
+    pub action: String,
+    pub values: Option<LineValuesRequest>,
+}
+
+/// A line's values as typed in the „Bearbeiten“ / „Position hinzufügen“ form.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct LineValuesRequest {
+    pub name: String,
+    pub description: String,
+    pub quantity: String,
+    pub unit: String,
+    pub unit_price: String,
+    pub tax_rate: String,
 }
 
 /// One rate of the dialog's list, changed for this invoice.
@@ -82,6 +123,60 @@ pub struct DialogDefaults {
     pub this_month: (String, String),
     /// First and last date of the open billable entries, if any.
     pub all_open: Option<(String, String)>,
+    /// The choices of „Aufstellung“ with their default Positionstext.
+    pub layouts: Vec<LayoutChoice>,
+    /// What the dialog starts with: the customer's remembered style, else the firm's.
+    pub style: StyleView,
+    /// „Für diesen Kunden gemerkt“ / „Standard aus Einstellungen › Abrechnung“.
+    pub style_source: String,
+    /// Placeholders for the hints: `{Datum}, {Mitarbeiter}, …`.
+    pub line_placeholders: String,
+    pub text_placeholders: String,
+    /// The project has non-billable open times (the Kulanz option is offered).
+    pub has_unbillable: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LayoutChoice {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub default_text: &'static str,
+}
+
+/// An invoice style as the dialog and Einstellungen › Abrechnung show it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StyleView {
+    pub layout: &'static str,
+    /// The Positionstext in effect (the layout's default when none is stored).
+    pub line_text: String,
+    pub title: String,
+    pub introduction: String,
+    pub remark: String,
+}
+
+impl StyleView {
+    pub fn of(s: &crate::storage::InvoiceStyle) -> StyleView {
+        StyleView {
+            layout: s.layout.key(),
+            line_text: s.line_text_or_default().to_string(),
+            title: s.title.clone(),
+            introduction: s.introduction.clone(),
+            remark: s.remark.clone(),
+        }
+    }
+}
+
+pub fn layout_choices() -> Vec<LayoutChoice> {
+    crate::storage::Layout::ALL
+        .into_iter()
+        .map(|l| LayoutChoice {
+            key: l.key(),
+            label: l.label(),
+            default_text: l.default_text(),
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -118,6 +213,10 @@ pub struct Preview {
     pub uniform_rate: Option<String>,
     /// The customer to open in lexoffice to fix its billing addresses.
     pub fix_contact_customer_id: Option<u64>,
+    /// Over 300 lines: the next coarser Aufstellung, offered as a button.
+    pub coarser_layout: Option<LayoutChoice>,
+    /// Lines taken out with „Entfernen“ (offered back).
+    pub removed: Vec<crate::billing::RemovedLine>,
 }
 
 /// Today in Germany (voucher dates, the dialog's months, today's rate).
@@ -151,6 +250,9 @@ struct Context {
     default_tax: Decimal,
     pricing: Pricing,
     records: Vec<InvoiceRecord>,
+    /// The customer's remembered style, else the firm's.
+    style: crate::storage::InvoiceStyle,
+    style_remembered: bool,
 }
 
 /// `period`: only the entries of these days are read (the preview and the draft
@@ -191,7 +293,14 @@ fn context(
         .into_iter()
         .filter(|r| family.contains(&r.project_id))
         .collect();
+    let style_remembered = customer.as_ref().is_some_and(|c| c.invoice_style.is_some());
+    let style = customer
+        .as_ref()
+        .and_then(|c| c.invoice_style.clone())
+        .unwrap_or_else(|| settings.invoice_style.clone());
     Ok(Context {
+        style,
+        style_remembered,
         vatfree: settings.profile.as_ref().is_some_and(|p| p.vatfree()),
         tax_words: settings
             .profile
@@ -213,6 +322,74 @@ struct Parsed {
     from: NaiveDate,
     to: NaiveDate,
     overrides: Overrides,
+    /// As sent; None = the context's style decides (`Parsed::style`).
+    layout: Option<crate::storage::Layout>,
+    line_text: Option<String>,
+    title: Option<String>,
+    introduction: Option<String>,
+    remark: Option<String>,
+    goodwill_unbillable: bool,
+    edits: Vec<billing::LineEdit>,
+    extra_lines: Vec<billing::LineValues>,
+    remember: bool,
+}
+
+impl Parsed {
+    /// The style of this invoice: what the dialog sent over the remembered one.
+    fn style(&self, base: &crate::storage::InvoiceStyle) -> crate::storage::InvoiceStyle {
+        let layout = self.layout.unwrap_or(base.layout);
+        let line_text = match &self.line_text {
+            Some(t) => t.clone(),
+            // Another layout than the remembered one: its own default text.
+            None if layout != base.layout => String::new(),
+            None => base.line_text.clone(),
+        };
+        crate::storage::InvoiceStyle {
+            layout,
+            // Stored blank when it is the layout's default, so a later change
+            // of the default reaches it.
+            line_text: if line_text.trim() == layout.default_text().trim() {
+                String::new()
+            } else {
+                line_text
+            },
+            title: self.title.clone().unwrap_or_else(|| base.title.clone()),
+            introduction: self
+                .introduction
+                .clone()
+                .unwrap_or_else(|| base.introduction.clone()),
+            remark: self.remark.clone().unwrap_or_else(|| base.remark.clone()),
+        }
+    }
+}
+
+/// The typed values of a line, checked and parsed.
+fn parse_values(v: &LineValuesRequest) -> AppResult<billing::LineValues> {
+    use crate::projekte::{clean, decimal_field};
+    let name = clean(
+        "Bezeichnung",
+        &v.name.replace('\n', " "),
+        billing::MAX_LINE_NAME_LEN,
+    )?;
+    if name.is_empty() {
+        return Err(AppError::validation(
+            "Bezeichnung",
+            "Bitte eine Bezeichnung eingeben.",
+        ));
+    }
+    Ok(billing::LineValues {
+        name,
+        description: clean(
+            "Beschreibung",
+            &v.description,
+            billing::MAX_LINE_DESCRIPTION_LEN,
+        )?,
+        quantity: decimal_field("Menge", &v.quantity, 4)?,
+        unit: clean("Einheit", &v.unit, crate::projekte::entry_rules::UNIT_CHARS)?,
+        unit_price: decimal_field("Einzelpreis", &v.unit_price, 4)?,
+        tax_rate: parse::parse_tax_rate(&v.tax_rate)
+            .map_err(|m| AppError::validation("Steuersatz", m))?,
+    })
 }
 
 fn parse_request(req: &InvoiceRequest) -> AppResult<Parsed> {
@@ -237,10 +414,55 @@ fn parse_request(req: &InvoiceRequest) -> AppResult<Parsed> {
             by_rate.push((listed.normalize(), rate));
         }
     }
+    let layout = match req.layout.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(k) => Some(crate::storage::Layout::from_key(k).ok_or_else(|| {
+            AppError::validation(
+                "Aufstellung",
+                "Diese Aufstellung gibt es nicht. Bitte eine aus der Liste wählen.",
+            )
+        })?),
+    };
+    let mut edits = Vec::new();
+    for e in &req.edits {
+        let change =
+            match (e.action.as_str(), &e.values) {
+                ("remove", _) => billing::LineChange::Remove,
+                ("goodwill", _) => billing::LineChange::Goodwill,
+                ("set", Some(v)) => billing::LineChange::Set(parse_values(v)?),
+                _ => return Err(AppError::validation(
+                    "Rechnung",
+                    "Diese Änderung an einer Position ist unbekannt. Bitte die Vorschau neu laden.",
+                )),
+            };
+        edits.push(billing::LineEdit {
+            key: e.key.clone(),
+            change,
+        });
+    }
+    let extra_lines = req
+        .extra_lines
+        .iter()
+        .map(parse_values)
+        .collect::<AppResult<Vec<_>>>()?;
+    let text = |field: &'static str, t: &Option<String>, max: usize| -> AppResult<Option<String>> {
+        t.as_deref()
+            .map(|t| crate::projekte::clean(field, t, max))
+            .transpose()
+    };
     Ok(Parsed {
         from,
         to,
         overrides: Overrides { all, by_rate },
+        layout,
+        line_text: text("Positionstext", &req.line_text, billing::MAX_TEXT_LEN)?,
+        title: text("Titel", &req.title, billing::MAX_TEXT_LEN)?,
+        introduction: text("Einleitung", &req.introduction, billing::MAX_TEXT_LEN)?,
+        remark: text("Schlusstext", &req.remark, billing::MAX_TEXT_LEN)?,
+        goodwill_unbillable: req.goodwill_unbillable,
+        edits,
+        extra_lines,
+        remember: req.remember,
     })
 }
 

@@ -25,9 +25,32 @@ pub async fn defaults(core: &Core, project_id: u64) -> AppResult<DialogDefaults>
             last_month: (de_date(lm_from), de_date(lm_to)),
             this_month: (de_date(tm_from), de_date(tm_to)),
             all_open,
+            layouts: layout_choices(),
+            style: StyleView::of(&ctx.style),
+            style_source: if ctx.style_remembered {
+                "Für diesen Kunden gemerkt".to_string()
+            } else {
+                "Standard aus Einstellungen › Abrechnung".to_string()
+            },
+            line_placeholders: braces(&billing::line_text::LINE_PLACEHOLDERS),
+            text_placeholders: braces(&billing::line_text::TEXT_PLACEHOLDERS),
+            has_unbillable: ctx.entries.iter().any(|(e, _)| {
+                !e.billable
+                    && e.billing == BillingState::Open
+                    && matches!(e.kind, crate::storage::EntryKind::Time { .. })
+            }),
         })
     })
     .await
+}
+
+/// `{Datum}, {Mitarbeiter}, …`
+fn braces(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("{{{n}}}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The plan plus everything the dialog shows. `has_key` = a key is in the keyring.
@@ -89,6 +112,21 @@ pub(super) fn plan(
         .iter()
         .filter(|(e, _)| e.date >= p.from && e.date <= p.to && e.billable)
         .collect();
+    // „Nicht abrechenbare Zeiten als Kulanz zeigen“: open non-billable times too.
+    let goodwill: Vec<&(Entry, u64)> = if p.goodwill_unbillable {
+        ctx.entries
+            .iter()
+            .filter(|(e, _)| {
+                e.date >= p.from
+                    && e.date <= p.to
+                    && !e.billable
+                    && e.billing == BillingState::Open
+                    && matches!(e.kind, crate::storage::EntryKind::Time { .. })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut billed_on: HashMap<String, usize> = HashMap::new();
     let mut reserved = 0usize;
     for (e, _) in &in_period {
@@ -143,14 +181,19 @@ pub(super) fn plan(
             let open = in_period
                 .iter()
                 .filter(|(e, pid)| *pid == pr.id && e.billing == BillingState::Open)
+                .chain(goodwill.iter().filter(|(_, pid)| *pid == pr.id))
                 .map(|(e, _)| e);
             ctx.pricing
                 .group(pr, pr.id != ctx.project.id, open, &p.overrides)
         })
         .collect();
+    let style = p.style(&ctx.style);
+    let given = |t: &str| Some(t.to_string()).filter(|t| !t.trim().is_empty());
     let input = BillingInput {
         contact_id: contact_id.clone().unwrap_or_else(|| "-".into()),
         project_name: ctx.project.name.clone(),
+        project_number: ctx.project.number.clone(),
+        customer_name: customer.map(|c| c.name.clone()).unwrap_or_default(),
         period_from: p.from,
         period_to: p.to,
         hours: ctx.pricing.hours.clone(),
@@ -158,12 +201,26 @@ pub(super) fn plan(
         small_business: ctx.vatfree,
         time_tax_rate: ctx.default_tax,
         today: today_berlin(),
-        title: None,
-        introduction: None,
-        remark: None,
+        layout: style.layout,
+        line_text: style.line_text.clone(),
+        title: given(&style.title),
+        introduction: given(&style.introduction),
+        remark: given(&style.remark),
+        edits: p.edits.clone(),
+        extra_lines: p.extra_lines.clone(),
         groups,
     };
     let built = billing::build(&input);
+    let coarser_layout = match &built {
+        Err(BillingProblem::TooManyLines {
+            coarser: Some(l), ..
+        }) => Some(LayoutChoice {
+            key: l.key(),
+            label: l.label(),
+            default_text: l.default_text(),
+        }),
+        _ => None,
+    };
     let fix_contact_customer_id = customer
         .filter(|c| c.lexoffice_id.is_some() && c.wrong_billing_addresses().is_some())
         .map(|c| c.id);
@@ -189,6 +246,13 @@ pub(super) fn plan(
     });
     match built {
         Ok(plan) => {
+            if plan.stale_edits > 0 {
+                notes.push(if plan.stale_edits == 1 {
+                    "1 Änderung an einer Position passt nicht mehr zur Vorschau (Zeitraum oder Aufstellung geändert) und wurde nicht übernommen.".to_string()
+                } else {
+                    format!("{} Änderungen an Positionen passen nicht mehr zur Vorschau (Zeitraum oder Aufstellung geändert) und wurden nicht übernommen.", plan.stale_edits)
+                });
+            }
             let ok = problems.is_empty();
             let preview = Preview {
                 ok,
@@ -216,6 +280,8 @@ pub(super) fn plan(
                 },
                 rates: plan.rates.clone(),
                 fix_contact_customer_id,
+                coarser_layout,
+                removed: plan.removed.clone(),
             };
             (preview, if ok { Some(plan) } else { None })
         }
@@ -237,6 +303,8 @@ pub(super) fn plan(
                     rates: Vec::new(),
                     uniform_rate: None,
                     fix_contact_customer_id,
+                    coarser_layout,
+                    removed: Vec::new(),
                 },
                 None,
             )

@@ -69,7 +69,15 @@ impl Pricing {
         self.roundings.get(&project_id).copied().unwrap_or_default()
     }
 
-    /// One engine group: `project`'s entries (those given) priced.
+    /// The role name of an employee („je Rolle“, {Rolle}).
+    pub fn role_of(&self, employee_id: Option<u64>) -> Option<String> {
+        let e = self.tables.employees.get(&employee_id?)?;
+        self.tables.roles.get(&e.role_id?).map(|r| r.name.clone())
+    }
+
+    /// One engine group: `project`'s entries (those given) priced. A
+    /// non-billable time among them is goodwill („Nicht abrechenbare Zeiten als
+    /// Kulanz zeigen“).
     pub fn group<'a>(
         &self,
         project: &Project,
@@ -98,8 +106,10 @@ impl Pricing {
                     minutes: *minutes,
                     employee: employee.clone(),
                     employee_id: *employee_id,
+                    role: self.role_of(*employee_id),
                     rate: rates::resolve(&self.tables, overrides, project.id, *employee_id, e.date),
                     description: e.description.clone(),
+                    goodwill: !e.billable,
                 }),
                 EntryKind::Service {
                     name,

@@ -65,6 +65,9 @@ pub struct Customer {
     /// Rate changes, role rates, rounding (kept across imports).
     #[serde(default)]
     pub rules: super::RateRules,
+    /// „Für diesen Kunden merken“ in the invoice dialog (kept across imports).
+    #[serde(default)]
+    pub invoice_style: Option<super::InvoiceStyle>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

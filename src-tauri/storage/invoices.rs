@@ -38,6 +38,9 @@ pub struct InvoiceRecord {
     /// Decimal strings as sent.
     pub hourly_rate: String,
     pub list_subprojects: bool,
+    /// The Aufstellung of the draft (the Stundennachweis groups the same way).
+    #[serde(default)]
+    pub layout: super::Layout,
     pub net: String,
     pub gross: String,
     pub entry_ids: Vec<u64>,

@@ -10,6 +10,7 @@ mod backup;
 mod customers;
 mod damaged;
 pub mod entry_codec;
+mod invoice_style;
 mod invoices;
 mod projects;
 mod rules;
@@ -19,6 +20,7 @@ mod staff;
 pub use backup::{Backup, BackupSummary, BACKUP_FORMAT, BACKUP_VERSION};
 pub use customers::{Address, Customer, CustomerKind, Source};
 pub use damaged::DamagedRecord;
+pub use invoice_style::{InvoiceStyle, Layout};
 pub use invoices::{InvoiceRecord, InvoiceState};
 pub use projects::{entry_key, BillingState, Entry, EntryKind, Project, ProjectStatus};
 pub use rules::{

@@ -28,6 +28,8 @@ pub struct Settings {
     pub rounding: Rounding,
     /// How time lines state hours.
     pub hours: HourFormat,
+    /// Einstellungen › Abrechnung: Aufstellung, Positionstext, Rechnungstexte.
+    pub invoice_style: super::InvoiceStyle,
 }
 
 impl Default for Settings {
@@ -42,6 +44,7 @@ impl Default for Settings {
             roles: Vec::new(),
             rounding: Rounding::default(),
             hours: HourFormat::default(),
+            invoice_style: Default::default(),
         }
     }
 }

@@ -84,6 +84,7 @@ pub fn manual_customer(id: u64, name: &str) -> zeitrechnung_lib::storage::Custom
         last_imported_at: None,
         hourly_rate: None,
         rules: Default::default(),
+        invoice_style: None,
         created_at: now,
         updated_at: now,
     }

@@ -1,0 +1,810 @@
+//! Building a draft: the billable entries → blocks of lines as the Aufstellung
+//! says → the preview's edits → texts → the exact request body.
+//! (docs/architecture.md › Billing rules, › Rechnungsbild.)
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde_json::{json, Map, Value};
+
+use super::edits::{extra_key, LineChange, LineValues, RemovedLine, EXTRA_UNIT};
+use super::line_text::{self, LINE_PLACEHOLDERS, TEXT_PLACEHOLDERS};
+use super::{
+    request, rounding, text, totals, BillingInput, BillingProblem, Group, InvoicePlan, LineKind,
+    PreviewLine, RateUse, ServiceItem, TimeItem, GOODWILL_SUFFIX, HOUR_UNIT, MAX_DATES_LISTED,
+    MAX_LINE_AMOUNT, MAX_LINE_DESCRIPTION_LEN, MAX_LINE_ITEMS, MAX_LINE_NAME_LEN, MAX_TEXT_LEN,
+    MAX_TITLE_LEN, TIME_LINE_PREFIX,
+};
+use crate::format::{format_de, format_eur};
+use crate::storage::Layout;
+
+/// Services merged into one line.
+struct ServiceAgg {
+    key: String,
+    name: String,
+    unit: String,
+    unit_price: Decimal,
+    tax_rate: Decimal,
+    quantity: Decimal,
+    days: BTreeSet<NaiveDate>,
+    descriptions: Vec<String>,
+    entry_ids: Vec<u64>,
+}
+
+/// The billed time of one Aufstellung group at one rate: one time line.
+struct TimeAgg {
+    key: String,
+    /// The Aufstellung group it belongs to (one employee, day, …).
+    group_key: String,
+    rate: Decimal,
+    goodwill: bool,
+    recorded: u64,
+    billed: u64,
+    days: BTreeSet<NaiveDate>,
+    sources: Vec<String>,
+    /// The role names of rates that are a role's (a single one names the line).
+    rate_roles: BTreeSet<String>,
+    employees: Vec<String>,
+    roles: Vec<String>,
+    notes: Vec<String>,
+    subprojects: Vec<String>,
+    entry_ids: Vec<u64>,
+}
+
+/// What one block of the invoice bills: the whole project, or one group.
+struct Block {
+    heading: Option<String>,
+    /// {Projekt} of its time lines: the subproject when listed apart, else the project.
+    name: String,
+    times: Vec<TimeAgg>,
+    services: Vec<ServiceAgg>,
+}
+
+/// A time item with its billed minutes and the group it comes from.
+struct BilledTime<'a> {
+    item: &'a TimeItem,
+    group: &'a Group,
+    billed: u32,
+}
+
+/// The billed minutes of a group's times (its Abrechnungstakt), zero-minute
+/// entries left out. Goodwill times are rounded apart from charged ones.
+fn billed_times(group: &Group) -> Vec<BilledTime<'_>> {
+    let mut out = Vec::new();
+    for goodwill in [false, true] {
+        let items: Vec<&TimeItem> = group
+            .times
+            .iter()
+            .filter(|t| t.minutes > 0 && t.goodwill == goodwill)
+            .collect();
+        let recorded: Vec<rounding::Recorded> = items
+            .iter()
+            .map(|t| rounding::Recorded {
+                date: t.date,
+                employee: t.employee_id.unwrap_or(0),
+                minutes: t.minutes,
+            })
+            .collect();
+        out.extend(
+            rounding::billed_minutes(&recorded, &group.rounding)
+                .into_iter()
+                .zip(items)
+                .map(|(billed, item)| BilledTime {
+                    item,
+                    group,
+                    billed,
+                }),
+        );
+    }
+    out
+}
+
+/// Which Aufstellung group a time entry falls into.
+fn layout_key(layout: Layout, t: &TimeItem) -> String {
+    match layout {
+        Layout::Project => String::new(),
+        Layout::Employee => match t.employee_id {
+            Some(id) => format!("m{id}"),
+            None => format!("n{}", t.employee.trim().to_lowercase()),
+        },
+        Layout::Role => t.role.clone().unwrap_or_default(),
+        Layout::Day => t.date.to_string(),
+        Layout::Entry => t.entry_id.to_string(),
+    }
+}
+
+fn push_distinct(list: &mut Vec<String>, value: &str) {
+    let value = value.trim();
+    if !value.is_empty() && !list.iter().any(|v| v == value) {
+        list.push(value.to_string());
+    }
+}
+
+/// One time line per Aufstellung group and rate, ordered by first (date, entry id).
+fn time_aggs(
+    block: &str,
+    layout: Layout,
+    mut times: Vec<BilledTime<'_>>,
+) -> Result<Vec<TimeAgg>, BillingProblem> {
+    times.sort_by_key(|t| (t.item.date, t.item.entry_id));
+    let mut out: Vec<TimeAgg> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for t in times {
+        let rate = match (&t.item.rate, t.item.goodwill) {
+            (Some(r), _) => r.rate.normalize(),
+            (None, true) => Decimal::ZERO,
+            (None, false) => return Err(BillingProblem::NoRate),
+        };
+        if !t.item.goodwill {
+            if rate <= Decimal::ZERO {
+                return Err(BillingProblem::NoRate);
+            }
+            if rate.scale() > 4 {
+                return Err(BillingProblem::InvalidRate);
+            }
+        }
+        let group_key = layout_key(layout, t.item);
+        let key = format!(
+            "t:{block}:{}:{group_key}:{rate}{}",
+            layout.key(),
+            if t.item.goodwill { ":k" } else { "" }
+        );
+        let i = *index.entry(key.clone()).or_insert_with(|| {
+            out.push(TimeAgg {
+                key,
+                group_key,
+                rate,
+                goodwill: t.item.goodwill,
+                recorded: 0,
+                billed: 0,
+                days: BTreeSet::new(),
+                sources: Vec::new(),
+                rate_roles: BTreeSet::new(),
+                employees: Vec::new(),
+                roles: Vec::new(),
+                notes: Vec::new(),
+                subprojects: Vec::new(),
+                entry_ids: Vec::new(),
+            });
+            out.len() - 1
+        });
+        let a = &mut out[i];
+        a.recorded += u64::from(t.item.minutes);
+        a.billed += u64::from(t.billed);
+        a.days.insert(t.item.date);
+        a.entry_ids.push(t.item.entry_id);
+        push_distinct(&mut a.employees, &t.item.employee);
+        push_distinct(&mut a.roles, t.item.role.as_deref().unwrap_or(""));
+        push_distinct(&mut a.notes, &t.item.description);
+        if t.group.is_subproject {
+            push_distinct(&mut a.subprojects, &t.group.name);
+        }
+        if let Some(r) = &t.item.rate {
+            if !a.sources.contains(&r.source) {
+                a.sources.push(r.source.clone());
+            }
+            a.rate_roles
+                .insert(r.role.clone().filter(|_| r.by_role).unwrap_or_default());
+        }
+    }
+    Ok(out)
+}
+
+/// A validated service entry.
+struct ServiceRow<'a> {
+    item: &'a ServiceItem,
+    name: &'a str,
+    unit: &'a str,
+    tax_rate: Decimal,
+}
+
+fn valid_tax_rate(rate: Decimal) -> Result<Decimal, BillingProblem> {
+    crate::money::allowed_tax_rate(rate).ok_or(BillingProblem::InvalidTaxRate { rate })
+}
+
+fn service_rows<'a>(
+    input: &BillingInput,
+    group: &'a Group,
+) -> Result<Vec<ServiceRow<'a>>, BillingProblem> {
+    let mut rows = Vec::new();
+    for item in group.services.iter().filter(|s| !s.quantity.is_zero()) {
+        let name = item.name.trim();
+        if name.is_empty() {
+            return Err(BillingProblem::ServiceWithoutName { date: item.date });
+        }
+        let quantity = item.quantity.normalize();
+        if quantity.is_sign_negative() || quantity.scale() > 4 {
+            return Err(BillingProblem::InvalidServiceQuantity { name: name.into() });
+        }
+        let price = item.unit_price.normalize();
+        if (price.is_sign_negative() && !price.is_zero()) || price.scale() > 4 {
+            return Err(BillingProblem::InvalidServicePrice { name: name.into() });
+        }
+        let unit = item.unit.trim();
+        if unit.is_empty() {
+            return Err(BillingProblem::ServiceWithoutUnit { name: name.into() });
+        }
+        let tax_rate = if input.small_business {
+            Decimal::ZERO
+        } else {
+            valid_tax_rate(item.tax_rate)?
+        };
+        rows.push(ServiceRow {
+            item,
+            name,
+            unit,
+            tax_rate,
+        });
+    }
+    Ok(rows)
+}
+
+/// Merges rows with equal name, unit, unit price and tax rate; lines ordered by
+/// their first (date, entry id).
+fn aggregate(
+    block: &str,
+    mut rows: Vec<ServiceRow<'_>>,
+) -> Result<Vec<ServiceAgg>, BillingProblem> {
+    rows.sort_by_key(|r| (r.item.date, r.item.entry_id));
+    let mut index: HashMap<(String, String, Decimal, Decimal), usize> = HashMap::new();
+    let mut out: Vec<ServiceAgg> = Vec::new();
+    for r in rows {
+        let price = r.item.unit_price.normalize();
+        let key = (r.name.to_string(), r.unit.to_string(), price, r.tax_rate);
+        let i = *index.entry(key).or_insert_with(|| {
+            out.push(ServiceAgg {
+                key: format!("s:{block}:{}:{}:{price}:{}", r.name, r.unit, r.tax_rate),
+                name: r.name.to_string(),
+                unit: r.unit.to_string(),
+                unit_price: price,
+                tax_rate: r.tax_rate,
+                quantity: Decimal::ZERO,
+                days: BTreeSet::new(),
+                descriptions: Vec::new(),
+                entry_ids: Vec::new(),
+            });
+            out.len() - 1
+        });
+        let agg = &mut out[i];
+        agg.quantity = agg
+            .quantity
+            .checked_add(r.item.quantity.normalize())
+            .ok_or_else(|| BillingProblem::ValueTooLarge {
+                name: r.name.to_string(),
+            })?;
+        agg.days.insert(r.item.date);
+        agg.entry_ids.push(r.item.entry_id);
+        push_distinct(&mut agg.descriptions, &r.item.description);
+    }
+    Ok(out)
+}
+
+/// {Datum}: one day, the days (up to [`MAX_DATES_LISTED`]), or first–last.
+fn dates_text(days: &BTreeSet<NaiveDate>) -> String {
+    match (days.first(), days.last()) {
+        (Some(a), Some(b)) if days.len() > MAX_DATES_LISTED => text::period_de(*a, *b),
+        _ => text::days_de(days),
+    }
+}
+
+/// Titel, Einleitung, Schlusstext: placeholders, limits; blank = not sent.
+fn texts(input: &BillingInput, period: &str) -> Result<[Option<String>; 3], BillingProblem> {
+    let value = |name: &str| match name {
+        "Zeitraum" => Some(period),
+        "Projekt" => Some(input.project_name.trim()),
+        "Projektnummer" => Some(input.project_number.trim()),
+        "Kunde" => Some(input.customer_name.trim()),
+        _ => None,
+    };
+    let one = |field: &'static str, t: &Option<String>, max: usize| {
+        let Some(t) = t.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+            return Ok(None);
+        };
+        line_text::check(field, t, &TEXT_PLACEHOLDERS)?;
+        let filled = line_text::fill(t, value).trim().to_string();
+        let chars = text::text_len(&filled);
+        if chars > max {
+            return Err(if max == MAX_TITLE_LEN {
+                BillingProblem::TitleTooLong { chars }
+            } else {
+                BillingProblem::TextTooLong { field, chars }
+            });
+        }
+        Ok((!filled.is_empty()).then_some(filled))
+    };
+    Ok([
+        one("Titel", &input.title, MAX_TITLE_LEN)?,
+        one("Einleitung", &input.introduction, MAX_TEXT_LEN)?,
+        one("Schlusstext", &input.remark, MAX_TEXT_LEN)?,
+    ])
+}
+
+/// Builds the draft invoice for `input`, or says why it cannot be built.
+pub fn build(input: &BillingInput) -> Result<InvoicePlan, BillingProblem> {
+    build_with(input, true)
+}
+
+/// The net total a draft of `groups` would have (the Projekte figure „noch nicht
+/// abgerechnet“), with the minutes that have no rate anywhere (left out).
+pub fn open_net(
+    mut groups: Vec<Group>,
+    list_subprojects: bool,
+    hours: crate::storage::HourFormat,
+) -> (Decimal, u64) {
+    let mut without_rate = 0u64;
+    for g in &mut groups {
+        g.times.retain(|t| {
+            let priced = t.rate.is_some();
+            if !priced {
+                without_rate += u64::from(t.minutes);
+            }
+            priced
+        });
+    }
+    let input = BillingInput {
+        contact_id: "-".into(),
+        period_from: NaiveDate::MIN,
+        period_to: NaiveDate::MAX,
+        hours,
+        list_subprojects,
+        time_tax_rate: Decimal::from(19),
+        today: NaiveDate::MIN,
+        groups,
+        ..Default::default()
+    };
+    let net = build_with(&input, false)
+        .map(|p| p.totals.net)
+        .unwrap_or(Decimal::ZERO);
+    (net, without_rate)
+}
+
+/// A line as computed, before the edits.
+struct Candidate {
+    line: PreviewLine,
+    /// The value at full price (for „statt … €“ of goodwill).
+    full_amount: Option<Decimal>,
+}
+
+fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, BillingProblem> {
+    if input.period_from > input.period_to {
+        return Err(BillingProblem::InvalidPeriod);
+    }
+    if input.contact_id.trim().is_empty() {
+        return Err(BillingProblem::NoContact);
+    }
+    let template = match input.line_text.trim() {
+        "" => input.layout.default_text(),
+        _ => input.line_text.as_str(),
+    };
+    line_text::check("Positionstext", template, &LINE_PLACEHOLDERS)?;
+
+    // 1. What is billable, per block, as the Aufstellung groups it.
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut project_rows = Vec::new();
+    let mut project_times = Vec::new();
+    let mut rate_uses: Vec<RateUse> = Vec::new();
+    for group in &input.groups {
+        let times = billed_times(group);
+        for t in times.iter().filter(|t| !t.item.goodwill) {
+            let Some(r) = &t.item.rate else { continue };
+            let listed = r.listed.normalize();
+            match rate_uses.iter_mut().find(|u| u.listed == listed) {
+                Some(u) => {
+                    u.billed_minutes += u64::from(t.billed);
+                    if !u.sources.split(", ").any(|s| s == r.source) {
+                        u.sources = format!("{}, {}", u.sources, r.source);
+                    }
+                }
+                None => rate_uses.push(RateUse {
+                    listed,
+                    rate: r.rate.normalize(),
+                    rate_input: format_de(listed, 2),
+                    rate_display: format!("{} €/h", format_de(r.rate, 2)),
+                    sources: r.source.clone(),
+                    billed_minutes: u64::from(t.billed),
+                    hours_display: String::new(),
+                }),
+            }
+        }
+        let rows = service_rows(input, group)?;
+        if input.list_subprojects {
+            if !times.is_empty() || !rows.is_empty() {
+                let name = match group.name.trim() {
+                    "" => input.project_name.trim(),
+                    n => n,
+                };
+                let id = group.project_id.to_string();
+                blocks.push(Block {
+                    heading: Some(text::truncate(name, MAX_LINE_NAME_LEN)),
+                    name: name.to_string(),
+                    times: time_aggs(&id, input.layout, times)?,
+                    services: aggregate(&id, rows)?,
+                });
+            }
+        } else {
+            project_times.extend(times);
+            project_rows.extend(rows);
+        }
+    }
+    if !input.list_subprojects && (!project_times.is_empty() || !project_rows.is_empty()) {
+        blocks.push(Block {
+            heading: None,
+            name: input.project_name.trim().to_string(),
+            times: time_aggs("p", input.layout, project_times)?,
+            services: aggregate("p", project_rows)?,
+        });
+    }
+    for u in &mut rate_uses {
+        u.hours_display = format!("{} h", crate::format::minutes(u.billed_minutes));
+    }
+
+    // 2. The edits, by key (the last one of a key wins).
+    let changes: HashMap<&str, &LineChange> = input
+        .edits
+        .iter()
+        .map(|e| (e.key.as_str(), &e.change))
+        .collect();
+    let removed = |key: &str| matches!(changes.get(key), Some(LineChange::Remove));
+    let mut keys_seen = 0usize;
+
+    // 3. The service period: first to last day of what stays on the draft.
+    let mut kept_days: BTreeSet<NaiveDate> = BTreeSet::new();
+    let mut any_line = false;
+    for b in &blocks {
+        for t in &b.times {
+            any_line = true;
+            if !removed(&t.key) {
+                kept_days.extend(&t.days);
+            }
+        }
+        for s in &b.services {
+            any_line = true;
+            if !removed(&s.key) {
+                kept_days.extend(&s.days);
+            }
+        }
+    }
+    let (service_from, service_to) = match (kept_days.first(), kept_days.last()) {
+        (Some(a), Some(b)) => (*a, *b),
+        _ if !input.extra_lines.is_empty() => (input.period_from, input.period_to),
+        _ if any_line => return Err(BillingProblem::AllRemoved),
+        _ => return Err(BillingProblem::NothingBillable),
+    };
+    let period = text::period_de(service_from, service_to);
+
+    // 4. The lines, edits applied.
+    let time_tax_rate = if input.small_business {
+        Decimal::ZERO
+    } else if blocks.iter().any(|b| b.times.iter().any(|t| !t.goodwill)) {
+        valid_tax_rate(input.time_tax_rate)?
+    } else {
+        // Only goodwill time: 0 € lines, the rate does not matter but must be valid.
+        crate::money::allowed_tax_rate(input.time_tax_rate).unwrap_or(Decimal::ZERO)
+    };
+    let unit = match input.hours.unit.trim() {
+        "" => HOUR_UNIT,
+        u => u,
+    };
+    let mut lines: Vec<PreviewLine> = Vec::new();
+    let mut removed_lines: Vec<RemovedLine> = Vec::new();
+    let (mut time_entry_ids, mut service_entry_ids) = (Vec::new(), Vec::new());
+    let (mut total_minutes, mut billed_minutes) = (0u64, 0u64);
+    for block in &blocks {
+        let mut block_lines: Vec<PreviewLine> = Vec::new();
+        for t in &block.times {
+            let several = block
+                .times
+                .iter()
+                .filter(|o| o.group_key == t.group_key && o.goodwill == t.goodwill)
+                .count()
+                > 1;
+            let dates = dates_text(&t.days);
+            let duration = text::hours_minutes(t.billed);
+            let (employees, roles, notes, subs) = (
+                t.employees.join(", "),
+                t.roles.join(", "),
+                t.notes.join("; "),
+                t.subprojects.join(", "),
+            );
+            let value = |name: &str| match name {
+                "Datum" => Some(dates.as_str()),
+                "Mitarbeiter" => Some(employees.as_str()),
+                "Rolle" => Some(roles.as_str()),
+                "Beschreibung" => Some(notes.as_str()),
+                "Unterprojekt" => Some(subs.as_str()),
+                "Projekt" => Some(block.name.as_str()),
+                "Zeitraum" => Some(period.as_str()),
+                "Dauer" => Some(duration.as_str()),
+                _ => None,
+            };
+            let (mut name, description) = line_text::render(template, value, TIME_LINE_PREFIX);
+            // Several rates in one group: a line of one role says so.
+            if let Some(role) = t.rate_roles.iter().next() {
+                if several
+                    && input.layout != Layout::Role
+                    && t.rate_roles.len() == 1
+                    && !role.is_empty()
+                {
+                    name = text::truncate(&format!("{name} – {role}"), MAX_LINE_NAME_LEN);
+                }
+            }
+            let hours = totals::round_half_up(
+                Decimal::from(t.billed) / Decimal::from(60),
+                input.hours.decimals(),
+            );
+            let mut line = checked_line(&name, description, hours, unit, t.rate, time_tax_rate)?;
+            line.key = t.key.clone();
+            line.time = true;
+            line.rate_source = Some(t.sources.join(", ")).filter(|s| !s.is_empty());
+            line.entry_ids = t.entry_ids.clone();
+            let full_amount = line.amount;
+            let mut c = Candidate { line, full_amount };
+            if t.goodwill {
+                c = goodwill(c);
+            }
+            if let Some(line) = apply(c, &changes, &mut keys_seen, &mut removed_lines, input)? {
+                if !t.goodwill && !line.goodwill {
+                    total_minutes += t.recorded;
+                    billed_minutes += t.billed;
+                }
+                time_entry_ids.extend(&line.entry_ids);
+                block_lines.push(line);
+            }
+        }
+        for s in &block.services {
+            let name = text::truncate(&s.name, MAX_LINE_NAME_LEN);
+            let description =
+                text::service_description(&s.days, &s.descriptions, MAX_LINE_DESCRIPTION_LEN);
+            let mut line = checked_line(
+                &name,
+                Some(description),
+                s.quantity,
+                &s.unit,
+                s.unit_price,
+                s.tax_rate,
+            )?;
+            line.key = s.key.clone();
+            line.entry_ids = s.entry_ids.clone();
+            let full_amount = line.amount;
+            let c = Candidate { line, full_amount };
+            if let Some(line) = apply(c, &changes, &mut keys_seen, &mut removed_lines, input)? {
+                service_entry_ids.extend(&line.entry_ids);
+                block_lines.push(line);
+            }
+        }
+        if block_lines.is_empty() {
+            continue;
+        }
+        if let Some(h) = &block.heading {
+            let mut heading = PreviewLine::text(h.clone());
+            heading.key = format!("h:{}", block_lines[0].key);
+            lines.push(heading);
+        }
+        lines.extend(block_lines);
+    }
+    for (i, extra) in input.extra_lines.iter().enumerate() {
+        let position = lines.iter().filter(|l| l.kind != LineKind::Text).count() + 1;
+        let mut line = priced_line(extra, None, input, position)?;
+        line.key = extra_key(i);
+        line.added = true;
+        lines.push(line);
+    }
+    if limit_lines && lines.len() > MAX_LINE_ITEMS {
+        return Err(BillingProblem::TooManyLines {
+            lines: lines.len(),
+            coarser: input.layout.coarser(),
+        });
+    }
+    let totals = super::totals_of(&lines);
+    let [title, introduction, remark] = texts(input, &period)?;
+
+    // 5. The request body.
+    let items = lines
+        .iter()
+        .map(request::line_item)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut body = Map::new();
+    body.insert(
+        "voucherDate".into(),
+        json!(request::berlin_midnight(input.today)),
+    );
+    body.insert(
+        "address".into(),
+        json!({ "contactId": input.contact_id.trim() }),
+    );
+    body.insert("lineItems".into(), Value::Array(items));
+    // An explicit 0 % keeps lexoffice from applying the contact's default discount
+    // (docs/lexoffice.md › Creating an invoice), so the draft shows exactly the previewed amounts.
+    body.insert(
+        "totalPrice".into(),
+        json!({ "currency": "EUR", "totalDiscountPercentage": 0 }),
+    );
+    let tax_type = if input.small_business {
+        "vatfree"
+    } else {
+        "net"
+    };
+    body.insert("taxConditions".into(), json!({ "taxType": tax_type }));
+    body.insert(
+        "shippingConditions".into(),
+        request::shipping_conditions(service_from, service_to),
+    );
+    // Blank texts are not sent: lexoffice then uses the organisation's own.
+    for (field, value) in [
+        ("title", title),
+        ("introduction", introduction),
+        ("remark", remark),
+    ] {
+        if let Some(v) = value {
+            body.insert(field.into(), json!(v));
+        }
+    }
+
+    time_entry_ids.sort_unstable();
+    service_entry_ids.sort_unstable();
+    let entry_ids = time_entry_ids
+        .iter()
+        .chain(service_entry_ids.iter())
+        .copied()
+        .collect();
+    Ok(InvoicePlan {
+        request: Value::Object(body),
+        lines,
+        totals,
+        service_from,
+        service_to,
+        entry_ids,
+        time_entry_ids,
+        service_entry_ids,
+        total_minutes,
+        billed_minutes,
+        rates: rate_uses,
+        removed: removed_lines,
+        stale_edits: changes.len().saturating_sub(keys_seen),
+    })
+}
+
+/// The line as goodwill: 0,00 €, named so, its value shown beside it.
+fn goodwill(c: Candidate) -> Candidate {
+    let Candidate {
+        mut line,
+        full_amount,
+    } = c;
+    let Some(zero) = PreviewLine::custom(
+        line.name.clone(),
+        line.description.clone(),
+        line.quantity.unwrap_or_default(),
+        line.unit.clone().unwrap_or_default(),
+        Decimal::ZERO,
+        line.tax_rate.unwrap_or_default(),
+    ) else {
+        return Candidate { line, full_amount };
+    };
+    line.name = text::truncate(
+        &format!("{}{GOODWILL_SUFFIX}", line.name),
+        MAX_LINE_NAME_LEN,
+    );
+    line.unit_price = zero.unit_price;
+    line.unit_price_display = zero.unit_price_display;
+    line.amount = zero.amount;
+    line.amount_display = zero.amount_display;
+    line.goodwill = true;
+    line.goodwill_value_display = full_amount
+        .filter(|a| !a.is_zero())
+        .map(|a| format!("statt {}", format_eur(a)));
+    Candidate { line, full_amount }
+}
+
+/// Applies the line's edit, if any: None = removed.
+fn apply(
+    c: Candidate,
+    changes: &HashMap<&str, &LineChange>,
+    seen: &mut usize,
+    removed: &mut Vec<RemovedLine>,
+    input: &BillingInput,
+) -> Result<Option<PreviewLine>, BillingProblem> {
+    let mut line = c.line;
+    // The form shows the values as computed (a goodwill line: its full price).
+    if let Some(form) = &mut line.form {
+        form.name = line.name.trim_end_matches(GOODWILL_SUFFIX).to_string();
+        form.description = line.description.clone().unwrap_or_default();
+        form.unit = line.unit.clone().unwrap_or_default();
+    }
+    let Some(change) = changes.get(line.key.as_str()) else {
+        return Ok(Some(line));
+    };
+    *seen += 1;
+    match change {
+        LineChange::Remove => {
+            removed.push(RemovedLine {
+                key: line.key.clone(),
+                name: line.name.clone(),
+                amount_display: line.amount_display.clone().unwrap_or_default(),
+            });
+            Ok(None)
+        }
+        LineChange::Goodwill if line.goodwill => Ok(Some(line)),
+        LineChange::Goodwill => Ok(Some(
+            goodwill(Candidate {
+                line,
+                full_amount: c.full_amount,
+            })
+            .line,
+        )),
+        LineChange::Set(values) => {
+            let mut edited = priced_line(values, line.unit.as_deref(), input, 0)?;
+            edited.key = line.key;
+            edited.time = line.time;
+            edited.rate_source = line.rate_source;
+            edited.entry_ids = line.entry_ids;
+            edited.edited = true;
+            edited.form = line.form;
+            Ok(Some(edited))
+        }
+    }
+}
+
+/// A priced line from typed values (an edit or an added line), checked like a
+/// service. `position` names an added line in messages (0 = an edit).
+fn priced_line(
+    v: &LineValues,
+    unit_before: Option<&str>,
+    input: &BillingInput,
+    position: usize,
+) -> Result<PreviewLine, BillingProblem> {
+    let name = text::truncate(v.name.trim(), MAX_LINE_NAME_LEN);
+    if name.is_empty() {
+        return Err(BillingProblem::LineWithoutName { position });
+    }
+    let quantity = v.quantity.normalize();
+    if quantity.is_sign_negative() || quantity.scale() > 4 {
+        return Err(BillingProblem::InvalidServiceQuantity { name });
+    }
+    let price = v.unit_price.normalize();
+    if (price.is_sign_negative() && !price.is_zero()) || price.scale() > 4 {
+        return Err(BillingProblem::InvalidServicePrice { name });
+    }
+    let tax = if input.small_business {
+        Decimal::ZERO
+    } else {
+        valid_tax_rate(v.tax_rate)?
+    };
+    let unit = match (v.unit.trim(), unit_before) {
+        ("", Some(u)) => u.to_string(),
+        ("", None) => EXTRA_UNIT.to_string(),
+        (u, _) => u.to_string(),
+    };
+    let description = Some(text::truncate(
+        v.description.trim(),
+        MAX_LINE_DESCRIPTION_LEN,
+    ))
+    .filter(|d| !d.is_empty());
+    let mut line = checked_line(&name, description, quantity, &unit, price, tax)?;
+    if let Some(form) = &mut line.form {
+        form.name = line.name.clone();
+        form.description = line.description.clone().unwrap_or_default();
+        form.unit = unit;
+    }
+    Ok(line)
+}
+
+/// A custom line whose amount stays within [`MAX_LINE_AMOUNT`].
+fn checked_line(
+    name: &str,
+    description: Option<String>,
+    quantity: Decimal,
+    unit: &str,
+    unit_price: Decimal,
+    tax_rate: Decimal,
+) -> Result<PreviewLine, BillingProblem> {
+    let too_large = || BillingProblem::ValueTooLarge {
+        name: name.to_string(),
+    };
+    let line = PreviewLine::custom(name, description, quantity, unit, unit_price, tax_rate)
+        .ok_or_else(too_large)?;
+    match line.amount {
+        Some(a) if a < MAX_LINE_AMOUNT => Ok(line),
+        _ => Err(too_large()),
+    }
+}
