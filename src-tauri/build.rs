@@ -56,6 +56,11 @@ const COMMANDS: &[&str] = &[
     "billing_settings_save",
     "rate_rules_get",
     "rate_rules_save",
+    "invoice_style_get",
+    "invoice_style_save",
+    "timesheet_suggest",
+    "timesheet_pick",
+    "timesheet_save",
 ];
 
 fn main() {

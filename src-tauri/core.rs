@@ -38,6 +38,9 @@ pub struct Core {
     pub data_dir: Option<std::path::PathBuf>,
     /// Demo mode: in-app sandbox, demo data dir, key in memory.
     pub demo: bool,
+    /// Opens a file the app wrote (the Stundennachweis) in its default program;
+    /// None = not available (tests).
+    pub file_opener: Option<Opener>,
 }
 
 impl Core {
@@ -68,6 +71,7 @@ impl Core {
             invoice_lock: tokio::sync::Mutex::new(()),
             replace_lock: tokio::sync::Mutex::new(()),
             reconcile_grace: chrono::Duration::minutes(2),
+            file_opener: None,
             backup_dir: None,
             data_dir: None,
             demo: false,
@@ -98,6 +102,25 @@ impl Core {
                 log::warn!("opening the browser failed: {e}");
                 AppError::Opener(format!(
                     "Der Browser konnte nicht geöffnet werden. Bitte diese Adresse von Hand öffnen: {url}"
+                ))
+            })
+        })
+        .await
+    }
+
+    /// Opens a file the app has just written (never a path from the webview alone).
+    pub async fn open_file(&self, path: &std::path::Path) -> AppResult<()> {
+        let Some(opener) = self.file_opener.clone() else {
+            return Err(AppError::Opener(
+                "Dateien können hier nicht geöffnet werden.".into(),
+            ));
+        };
+        let p = path.display().to_string();
+        blocking(move || {
+            opener(&p).map_err(|e| {
+                log::warn!("opening a file failed: {e}");
+                AppError::Opener(format!(
+                    "Die Datei wurde gespeichert, ließ sich aber nicht öffnen: {p}"
                 ))
             })
         })

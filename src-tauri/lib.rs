@@ -89,6 +89,11 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::abrechnung::role_delete,
         commands::abrechnung::billing_settings_get,
         commands::abrechnung::billing_settings_save,
+        commands::abrechnung::invoice_style_get,
+        commands::abrechnung::invoice_style_save,
+        commands::stundennachweis::timesheet_suggest,
+        commands::stundennachweis::timesheet_pick,
+        commands::stundennachweis::timesheet_save,
         commands::abrechnung::rate_rules_get,
         commands::abrechnung::rate_rules_save,
     ])
@@ -219,6 +224,14 @@ pub fn run() {
                 log::error!("{e}");
             }
             let mut core = Core::new(store, secrets, urls, |_| {}, opener);
+            let files_handle = handle.clone();
+            core.file_opener = Some(Arc::new(move |path: &str| {
+                use tauri_plugin_opener::OpenerExt;
+                files_handle
+                    .opener()
+                    .open_path(path, None::<&str>)
+                    .map_err(|e| e.to_string())
+            }));
             core.demo = demo_mode;
             core.backup_dir = Some(paths::backup_dir(&data_dir));
             core.data_dir = Some(data_dir.clone());

@@ -429,3 +429,164 @@ fn no_ipc_response_ever_contains_the_key() {
     }
     assert_eq!(responses.len(), 13);
 }
+
+/// Rechnungsbild through the real IPC path: the dialog's request with an
+/// Aufstellung, edits, goodwill and an added line; the POST body lexoffice gets
+/// is exactly the lines the preview showed; blank texts are not sent; the
+/// removed line's entry stays open; „Für diesen Kunden merken“ comes back as
+/// the next dialog's default; the Stundennachweis is a PDF with the entries.
+#[test]
+fn edited_preview_is_exactly_the_draft_sent() {
+    let sb = common::sandbox();
+    sb.contacts().add_contact(
+        lexoffice_sandbox::Contact::company("Bäckerei Korn")
+            .customer()
+            .with_billing_address("Mühlenweg 2", "24937", "Flensburg", "DE"),
+    );
+    let a = app(&sb.base_url);
+    invoke(&a, "connect_lexoffice", json!({"apiKey": common::KEY})).unwrap();
+    tauri::async_runtime::block_on(zeitrechnung_lib::kunden::import::run(
+        &a.h.core,
+        |_| {},
+        &std::sync::atomic::AtomicBool::new(false),
+    ))
+    .unwrap();
+    invoke(&a, "save_rate", json!({"rate": "60"})).unwrap();
+    let cid = a.h.core.store.customers().unwrap()[0].id;
+    let p = invoke(
+        &a,
+        "project_save",
+        json!({"input": {"name": "Ladenumbau", "customerId": cid}}),
+    )
+    .unwrap();
+    let pid = p["project"]["id"].as_u64().unwrap();
+    for (date, who, dur, note, billable) in [
+        ("10.03.2025", "Jana Kraus", "4", "Leitungen verlegt", true),
+        (
+            "10.03.2025",
+            "Tom Berger",
+            "2",
+            "Fliesen abgeschlagen",
+            true,
+        ),
+        ("11.03.2025", "Jana Kraus", "3", "Armaturen montiert", true),
+        ("12.03.2025", "Tom Berger", "1", "Nacharbeit", false),
+    ] {
+        invoke(&a, "time_save", json!({"input": {"projectId": pid, "date": date, "employee": who, "duration": dur, "description": note, "billable": billable}})).unwrap();
+    }
+    let base = json!({"projectId": pid, "from": "01.03.2025", "to": "31.03.2025", "rate": "", "listSubprojects": false,
+        "layout": "entry", "title": "", "introduction": "", "remark": "", "goodwillUnbillable": true});
+    let pv = invoke(&a, "invoice_preview", json!({"request": base})).unwrap();
+    let names: Vec<&str> = pv["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            "10.03.2025 · Jana Kraus",
+            "10.03.2025 · Tom Berger",
+            "11.03.2025 · Jana Kraus",
+            "12.03.2025 · Tom Berger (Kulanz)"
+        ]
+    );
+    let key = |i: usize| pv["lines"][i]["key"].clone();
+    let mut req = base.clone();
+    req["edits"] = json!([
+        {"key": key(0), "action": "set", "values": {"name": "Elektroinstallation", "description": "Leitungen im Verkaufsraum", "quantity": "4,5", "unit": "", "unitPrice": "65", "taxRate": "19"}},
+        {"key": key(1), "action": "goodwill"},
+        {"key": key(2), "action": "remove"},
+    ]);
+    req["extraLines"] = json!([{"name": "Anfahrtspauschale", "description": "", "quantity": "1", "unit": "", "unitPrice": "35,00", "taxRate": "19 %"}]);
+    req["remember"] = json!(true);
+    // A typed value the form cannot take names its field.
+    let mut bad = req.clone();
+    bad["extraLines"][0]["quantity"] = json!("eins");
+    let err = invoke(&a, "invoice_preview", json!({"request": bad})).unwrap_err();
+    assert_eq!(err["field"], "Menge");
+    let pv = invoke(&a, "invoice_preview", json!({"request": req.clone()})).unwrap();
+    assert_eq!(pv["ok"], true, "{}", pv["problems"]);
+    assert_eq!(pv["removed"][0]["name"], "11.03.2025 · Jana Kraus");
+    assert_eq!(pv["totals"]["netDisplay"], "327,50 €"); // 4,5 × 65 + 35
+    invoke(&a, "invoice_create", json!({"request": req})).unwrap();
+    // The exact body sent (kept with the attempt) and what lexoffice made of it.
+    let records = a.h.core.store.invoice_records().unwrap();
+    assert_eq!(records.len(), 1);
+    let body = &records[0].request;
+    let drafts = sb.invoices_json();
+    assert_eq!(drafts.len(), 1);
+    for field in ["title", "introduction", "remark"] {
+        assert!(body.get(field).is_none(), "{field} sent although blank");
+        // lexoffice then uses the organisation's own text.
+        assert!(!drafts[0][field].as_str().unwrap().is_empty(), "{field}");
+    }
+    assert_eq!(
+        &drafts[0]["lineItems"].as_array().unwrap().len(),
+        &body["lineItems"].as_array().unwrap().len()
+    );
+    let sent = body["lineItems"].as_array().unwrap();
+    let shown = pv["lines"].as_array().unwrap();
+    assert_eq!(sent.len(), shown.len());
+    for (s, l) in sent.iter().zip(shown) {
+        assert_eq!(s["name"], l["name"]);
+        assert_eq!(s["description"].as_str(), l["description"].as_str());
+        assert_eq!(s["quantity"].to_string(), l["quantity"].as_str().unwrap());
+        assert_eq!(
+            s["unitPrice"]["netAmount"].to_string(),
+            l["unitPrice"].as_str().unwrap()
+        );
+        assert_eq!(
+            s["unitPrice"]["taxRatePercentage"].to_string(),
+            l["taxRate"].as_str().unwrap()
+        );
+    }
+    assert_eq!(sent[0]["name"], "Elektroinstallation");
+    assert_eq!(sent[1]["name"], "10.03.2025 · Tom Berger (Kulanz)");
+    assert_eq!(sent[3]["name"], "Anfahrtspauschale");
+    // The removed entry stays open: the next preview has just it.
+    let pv = invoke(
+        &a,
+        "invoice_preview",
+        json!({"request": {"projectId": pid, "from": "01.03.2025", "to": "31.03.2025"}}),
+    )
+    .unwrap();
+    let names: Vec<&str> = pv["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["11.03.2025 · Jana Kraus"],
+        "remembered: je Eintrag"
+    );
+    let d = invoke(&a, "invoice_defaults", json!({"projectId": pid})).unwrap();
+    assert_eq!(d["style"]["layout"], "entry");
+    assert_eq!(d["styleSource"], "Für diesen Kunden gemerkt");
+    // Stundennachweis of the draft.
+    let hist = invoke(&a, "invoice_history", json!({"projectId": pid})).unwrap();
+    assert_eq!(hist[0]["canTimesheet"], true);
+    let rid = hist[0]["id"].as_u64().unwrap();
+    let path = a.h.dir.path().join("nachweis");
+    let saved = invoke(
+        &a,
+        "timesheet_save",
+        json!({"request": {"recordId": rid, "path": path.display().to_string(), "csv": true}}),
+    )
+    .unwrap();
+    let pdf = std::fs::read(path.with_extension("pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let csv = std::fs::read_to_string(path.with_extension("csv")).unwrap();
+    assert!(
+        csv.contains("10.03.2025;Tom Berger;;;2:00;Kulanz;Fliesen abgeschlagen"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("Gesamt;;;;;4:00;4:00;Abgerechnete Stunden: 4,50 Std."),
+        "{csv}"
+    );
+    assert_eq!(saved["opened"], false, "the test core opens no files");
+}

@@ -227,3 +227,20 @@ export const billingSettingsSave = (input) => call("billing_settings_save", { in
 export const rateRulesGet = (target) => call("rate_rules_get", { target });
 /** input: {rateChanges, roleRates, rounding|null} @returns {Promise<RulesView>} */
 export const rateRulesSave = (target, input) => call("rate_rules_save", { target, input });
+
+/**
+ * @typedef {{key: string, label: string, defaultText: string}} LayoutChoice
+ * @typedef {{layout: string, lineText: string, title: string, introduction: string, remark: string}} StyleView
+ * @typedef {{style: StyleView, layouts: LayoutChoice[], linePlaceholders: string, textPlaceholders: string}} StyleSettingsView
+ */
+/** Einstellungen › Abrechnung › Rechnungstexte. @returns {Promise<StyleSettingsView>} */
+export const invoiceStyleGet = () => call("invoice_style_get");
+/** input: {layout, lineText, title, introduction, remark} @returns {Promise<StyleSettingsView>} */
+export const invoiceStyleSave = (input) => call("invoice_style_save", { input });
+
+/** Stundennachweis of a draft: the suggested file path. @returns {Promise<string>} */
+export const timesheetSuggest = (recordId) => call("timesheet_suggest", { id: recordId });
+/** The native "save as" dialog, starting at `current`. @returns {Promise<string|null>} */
+export const timesheetPick = (current) => call("timesheet_pick", { current });
+/** request: {recordId, path, csv} @returns {Promise<{pdfPath: string, csvPath: string|null, opened: boolean, message: string}>} */
+export const timesheetSave = (request) => call("timesheet_save", { request });

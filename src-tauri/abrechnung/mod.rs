@@ -8,11 +8,13 @@
 //! (docs/architecture.md › Billing rules).
 
 mod employees;
+mod invoice_style;
 mod roles;
 mod rules;
 mod settings;
 
 pub use employees::*;
+pub use invoice_style::*;
 pub use roles::*;
 pub use rules::*;
 pub use settings::*;

@@ -641,6 +641,11 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
         }
     }
 
+    let goodwill_entry_ids = lines
+        .iter()
+        .filter(|l| l.goodwill)
+        .flat_map(|l| l.entry_ids.iter().copied())
+        .collect();
     time_entry_ids.sort_unstable();
     service_entry_ids.sort_unstable();
     let entry_ids = time_entry_ids
@@ -661,6 +666,7 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
         billed_minutes,
         rates: rate_uses,
         removed: removed_lines,
+        goodwill_entry_ids,
         stale_edits: changes.len().saturating_sub(keys_seen),
     })
 }

@@ -25,6 +25,15 @@ pub const LINE_PLACEHOLDERS: [&str; 8] = [
 /// The placeholders of Titel, Einleitung and Schlusstext.
 pub const TEXT_PLACEHOLDERS: [&str; 4] = ["Zeitraum", "Projekt", "Projektnummer", "Kunde"];
 
+/// `{Datum}, {Mitarbeiter}, …` (for the hints under the fields).
+pub fn listed(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("{{{n}}}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The names between `{` and `}` in `text`, in order (`{Datum}` → `Datum`).
 fn placeholders(text: &str) -> impl Iterator<Item = &str> {
     text.split('{').skip(1).filter_map(|rest| {
@@ -39,11 +48,7 @@ pub fn check(field: &'static str, text: &str, allowed: &[&str]) -> Result<(), Bi
         Some(unknown) => Err(BillingProblem::UnknownPlaceholder {
             field,
             name: unknown.to_string(),
-            allowed: allowed
-                .iter()
-                .map(|p| format!("{{{p}}}"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            allowed: listed(allowed),
         }),
         None => Ok(()),
     }

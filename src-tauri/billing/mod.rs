@@ -375,6 +375,8 @@ pub struct InvoicePlan {
     pub rates: Vec<RateUse>,
     /// Lines taken out with „Entfernen“ (their entries stay open).
     pub removed: Vec<RemovedLine>,
+    /// Entries on goodwill lines (billed at 0,00 €), for the Stundennachweis.
+    pub goodwill_entry_ids: Vec<u64>,
     /// Edits whose line no longer exists (period or Aufstellung changed).
     pub stale_edits: usize,
 }

@@ -93,3 +93,19 @@ pub async fn rate_rules_save(
     let a: SaveRulesArgs = parse(&request)?;
     abrechnung::save_rules(&core, a.target, a.input).await
 }
+
+#[tauri::command]
+pub async fn invoice_style_get(
+    core: State<'_, Arc<Core>>,
+) -> AppResult<abrechnung::StyleSettingsView> {
+    abrechnung::invoice_style(&core).await
+}
+
+#[tauri::command]
+pub async fn invoice_style_save(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<abrechnung::StyleSettingsView> {
+    let a: Input<abrechnung::StyleInput> = parse(&request)?;
+    abrechnung::save_invoice_style(&core, a.input).await
+}

@@ -12,3 +12,4 @@ pub mod projekte;
 pub mod rechnung;
 pub mod schnittstellen;
 pub mod sicherung;
+pub mod stundennachweis;

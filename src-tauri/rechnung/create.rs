@@ -145,6 +145,7 @@ pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft>
             net: plan.totals.net.to_string(),
             gross: plan.totals.gross.to_string(),
             entry_ids: plan.entry_ids.clone(),
+            goodwill_entry_ids: plan.goodwill_entry_ids.clone(),
             request: plan.request.clone(),
             organization_id,
             outcome_unknown_since: None,

@@ -32,8 +32,8 @@ pub async fn defaults(core: &Core, project_id: u64) -> AppResult<DialogDefaults>
             } else {
                 "Standard aus Einstellungen › Abrechnung".to_string()
             },
-            line_placeholders: braces(&billing::line_text::LINE_PLACEHOLDERS),
-            text_placeholders: braces(&billing::line_text::TEXT_PLACEHOLDERS),
+            line_placeholders: billing::line_text::listed(&billing::line_text::LINE_PLACEHOLDERS),
+            text_placeholders: billing::line_text::listed(&billing::line_text::TEXT_PLACEHOLDERS),
             has_unbillable: ctx.entries.iter().any(|(e, _)| {
                 !e.billable
                     && e.billing == BillingState::Open
@@ -42,15 +42,6 @@ pub async fn defaults(core: &Core, project_id: u64) -> AppResult<DialogDefaults>
         })
     })
     .await
-}
-
-/// `{Datum}, {Mitarbeiter}, …`
-fn braces(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("{{{n}}}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The plan plus everything the dialog shows. `has_key` = a key is in the keyring.

@@ -29,6 +29,8 @@ pub struct RecordView {
     /// the invoice was voided); finalised invoices keep their entries frozen.
     pub can_withdraw: bool,
     pub can_reconcile: bool,
+    /// „Stundennachweis“ is offered (a draft exists in lexoffice).
+    pub can_timesheet: bool,
 }
 
 /// lexoffice's `voucherStatus` in the words the office uses.
@@ -70,9 +72,9 @@ pub(super) fn record_view(r: &InvoiceRecord, project_name: &str) -> RecordView {
             .map(|d| format!("{} €/h", format_de(d, 2)))
             .unwrap_or_else(|| "–".into()),
         options: if r.list_subprojects {
-            "Unterprojekte einzeln".into()
+            format!("{} · Unterprojekte einzeln", r.layout.label())
         } else {
-            "zusammengefasst".into()
+            r.layout.label().to_string()
         },
         state,
         state_key,
@@ -86,5 +88,6 @@ pub(super) fn record_view(r: &InvoiceRecord, project_name: &str) -> RecordView {
             r.state,
             InvoiceState::Pending | InvoiceState::Unclear { .. }
         ),
+        can_timesheet: r.lexoffice_id.is_some() && matches!(r.state, InvoiceState::Created),
     }
 }

@@ -44,6 +44,9 @@ pub struct InvoiceRecord {
     pub net: String,
     pub gross: String,
     pub entry_ids: Vec<u64>,
+    /// Those of `entry_ids` given as goodwill (0,00 €).
+    #[serde(default)]
+    pub goodwill_entry_ids: Vec<u64>,
     /// The exact POST body.
     pub request: serde_json::Value,
     /// The lexoffice organisation the draft was sent to (release/reconcile refuse another).

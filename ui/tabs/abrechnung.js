@@ -1,5 +1,6 @@
-// Einstellungen › Abrechnung: Rollen (name and Stundensatz per role) and the
-// default Abrechnungstakt with how hours appear on the invoice.
+// Einstellungen › Abrechnung: Rollen (name and Stundensatz per role), the
+// default Abrechnungstakt with how hours appear on the invoice, and the
+// Rechnungstexte (Aufstellung, Positionstext, Titel, Einleitung, Schlusstext).
 import * as api from "../api.js";
 import { h, replace, toast, confirmDialog, formDialog } from "../lib/dom.js";
 import { roundingControls, labelled, markError, suffixInDialog } from "../lib/raterules.js";
@@ -9,6 +10,7 @@ const SUGGESTED_ROLES = ["Meister", "Geselle", "Azubi", "Helfer"];
 export function renderAbrechnung(root) {
   const rolesBox = h("div", { class: "card-body" });
   const taktBox = h("div", { class: "card-body" });
+  const textsBox = h("div", { class: "card-body" });
   const newRole = h("button", { type: "button", class: "secondary", onclick: () => roleForm(null) }, "Neue Rolle");
   root.append(
     h("section", { class: "card", "aria-labelledby": "roles-title" },
@@ -17,6 +19,9 @@ export function renderAbrechnung(root) {
     h("section", { class: "card", "aria-labelledby": "takt-title" },
       h("div", { class: "card-head" }, h("h2", { id: "takt-title" }, "Abrechnungstakt")),
       taktBox),
+    h("section", { class: "card", "aria-labelledby": "texts-title" },
+      h("div", { class: "card-head" }, h("h2", { id: "texts-title" }, "Rechnungstexte")),
+      textsBox),
   );
 
   // ---- Rollen ---------------------------------------------------------------
@@ -144,6 +149,58 @@ export function renderAbrechnung(root) {
     replace(taktBox, form);
   }
 
+  // ---- Rechnungstexte -------------------------------------------------------
+  async function loadTexts() {
+    try { drawTexts(await api.invoiceStyleGet()); } catch (e) { replace(textsBox, h("p", { class: "alert error" }, e.message)); }
+  }
+
+  function drawTexts(v) {
+    const layout = labelled("Aufstellung", h("select", {}, v.layouts.map((l) => h("option", { value: l.key }, l.label))),
+      { hint: "So werden die Zeiten zu Rechnungspositionen. Im Rechnungsdialog änderbar." });
+    layout.input.value = v.style.layout;
+    const lineText = labelled("Positionstext", h("textarea", { rows: 3, spellcheck: "false" }),
+      { hint: `Erste Zeile: Bezeichnung, weitere Zeilen: Beschreibung. Platzhalter: ${v.linePlaceholders}` });
+    lineText.input.value = v.style.lineText;
+    // The default text follows the Aufstellung until the user changes it.
+    const defaultOf = (key) => (v.layouts.find((l) => l.key === key) || {}).defaultText || "";
+    let shownDefault = defaultOf(layout.input.value);
+    layout.input.addEventListener("change", () => {
+      if (lineText.input.value.trim() === shownDefault.trim()) lineText.input.value = defaultOf(layout.input.value);
+      shownDefault = defaultOf(layout.input.value);
+    });
+    const textHint = `Leer lassen: lexoffice verwendet den Text aus Ihren lexoffice-Einstellungen. Platzhalter: ${v.textPlaceholders}`;
+    const title = labelled("Titel", h("input", { type: "text", autocomplete: "off", maxlength: 60 }), { hint: "höchstens 25 Zeichen, z. B. „Rechnung {Projektnummer}“" });
+    title.input.value = v.style.title;
+    const intro = labelled("Einleitung", h("textarea", { rows: 3 }), { hint: textHint });
+    intro.input.value = v.style.introduction;
+    const remark = labelled("Schlusstext", h("textarea", { rows: 3 }), { hint: textHint });
+    remark.input.value = v.style.remark;
+    const controls = { Aufstellung: layout, Positionstext: lineText, Titel: title, Einleitung: intro, Schlusstext: remark };
+    const error = h("p", { class: "field-error", role: "alert", hidden: true });
+    const save = h("button", { type: "submit", class: "primary" }, "Speichern");
+    const form = h("form", {
+      class: "texts-form", novalidate: true,
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        error.hidden = true;
+        markError(controls, null);
+        save.disabled = true;
+        try {
+          drawTexts(await api.invoiceStyleSave({ layout: layout.input.value, lineText: lineText.input.value, title: title.input.value, introduction: intro.input.value, remark: remark.input.value }));
+          toast("Rechnungstexte gespeichert");
+        } catch (e) {
+          if (!markError(controls, e)) { error.textContent = e.message; error.hidden = false; }
+          save.disabled = false;
+        }
+      },
+    },
+      h("p", {}, "Standard für jede neue Rechnung. Im Rechnungsdialog kann alles für eine Rechnung geändert oder mit „Für diesen Kunden merken“ je Kunde gespeichert werden."),
+      h("div", { class: "texts-grid" }, layout.wrap, lineText.wrap, title.wrap, intro.wrap, remark.wrap),
+      h("div", { class: "row" }, save, error));
+    replace(textsBox, form);
+  }
+
   loadRoles();
   loadTakt();
+  loadTexts();
 }

@@ -1,9 +1,12 @@
-// lexoffice Rechnung: period, rate and options on the left, the live preview
-// (exactly the lines and totals lexoffice will show) on the right, and the
-// project's draft history below.
+// lexoffice Rechnung: period, rate, Aufstellung, texts and options on the left,
+// the live preview (exactly the lines and totals lexoffice will show, each line
+// correctable for this invoice) on the right, and the project's drafts below.
 import * as api from "../api.js";
-import { h, replace, toast, confirmDialog } from "../lib/dom.js";
+import { h, replace, toast, confirmDialog, formDialog } from "../lib/dom.js";
 import { countLabel } from "../lib/format.js";
+import { openTimesheetDialog } from "../lib/stundennachweis.js";
+
+const TAX_OPTIONS = [["19", "19 %"], ["7", "7 %"], ["0", "0 %"]];
 
 let counter = 0;
 
@@ -16,13 +19,36 @@ export async function openInvoiceDialog(projectId, onChange) {
     return;
   }
   const n = ++counter;
-  const ids = { from: `inv-from-${n}`, to: `inv-to-${n}`, rate: `inv-rate-${n}`, subs: `inv-subs-${n}` };
+  const ids = {
+    from: `inv-from-${n}`, to: `inv-to-${n}`, rate: `inv-rate-${n}`, subs: `inv-subs-${n}`,
+    layout: `inv-layout-${n}`, lineText: `inv-linetext-${n}`, goodwill: `inv-goodwill-${n}`, remember: `inv-remember-${n}`,
+    title: `inv-title-text-${n}`, intro: `inv-intro-${n}`, remark: `inv-remark-${n}`,
+  };
   const dlg = h("dialog", { class: "modal invoice-modal", "aria-labelledby": `inv-title-${n}` });
   const from = h("input", { id: ids.from, type: "text", autocomplete: "off", placeholder: "TT.MM.JJJJ" });
   const to = h("input", { id: ids.to, type: "text", autocomplete: "off", placeholder: "TT.MM.JJJJ" });
   const rate = h("input", { id: ids.rate, type: "text", inputmode: "decimal", autocomplete: "off" });
   const subs = h("input", { id: ids.subs, type: "checkbox" });
   subs.checked = defaults.hasSubprojects;
+  // Aufstellung and Positionstext: the customer's remembered ones or the firm's.
+  const layout = h("select", { id: ids.layout }, defaults.layouts.map((l) => h("option", { value: l.key }, l.label)));
+  layout.value = defaults.style.layout;
+  const lineText = h("textarea", { id: ids.lineText, rows: 3, spellcheck: "false" });
+  lineText.value = defaults.style.lineText;
+  const defaultText = (key) => (defaults.layouts.find((l) => l.key === key) || {}).defaultText || "";
+  let shownDefault = defaultText(layout.value);
+  const goodwill = h("input", { id: ids.goodwill, type: "checkbox" });
+  const remember = h("input", { id: ids.remember, type: "checkbox" });
+  const titleText = h("input", { id: ids.title, type: "text", autocomplete: "off" });
+  titleText.value = defaults.style.title;
+  const intro = h("textarea", { id: ids.intro, rows: 3 });
+  intro.value = defaults.style.introduction;
+  const remark = h("textarea", { id: ids.remark, rows: 3 });
+  remark.value = defaults.style.remark;
+  // Corrections of single lines, this invoice only: key → {action, values?}.
+  const edits = new Map();
+  const extras = []; // „Position hinzufügen“: values as typed
+  let lastPreview = null;
   // „Stundensatz“ follows the preview (the one rate of all time, or empty =
   // „gemischt“) until the user types a rate: that one then applies to all time.
   let rateTyped = false;
@@ -33,7 +59,7 @@ export async function openInvoiceDialog(projectId, onChange) {
   const initial = defaults.allOpen || defaults.lastMonth;
   from.value = initial[0];
   to.value = initial[1];
-  const errs = { Von: err(), Bis: err(), Stundensatz: err() };
+  const errs = { Von: err(), Bis: err(), Stundensatz: err(), Aufstellung: err(), Positionstext: err(), Titel: err(), Einleitung: err(), Schlusstext: err() };
   const previewBox = h("div", { class: "invoice-preview", "aria-live": "polite" });
   const historyBox = h("div", { class: "invoice-history" });
   const resultBox = h("div", { class: "invoice-result" });
@@ -66,6 +92,22 @@ export async function openInvoiceDialog(projectId, onChange) {
           errs.Stundensatz,
           rateList),
         h("label", { class: "switch", for: ids.subs }, subs, h("span", {}, "Unterprojekte einzeln auflisten")),
+        h("div", { class: "field" },
+          h("label", { for: ids.layout }, "Aufstellung"), layout, errs.Aufstellung),
+        h("div", { class: "field" },
+          h("label", { for: ids.lineText }, "Positionstext"), lineText,
+          h("p", { class: "hint" }, `1. Zeile: Bezeichnung, darunter: Beschreibung. Platzhalter: ${defaults.linePlaceholders}`),
+          errs.Positionstext),
+        h("label", { class: "switch", for: ids.goodwill }, goodwill, h("span", {}, "Nicht abrechenbare Zeiten als Kulanz zeigen")),
+        h("details", { class: "invoice-texts" },
+          h("summary", {}, "Rechnungstexte"),
+          h("p", { class: "hint" }, `Leer lassen: lexoffice nimmt den Text aus Ihren lexoffice-Einstellungen. Platzhalter: ${defaults.textPlaceholders}`),
+          h("div", { class: "field" }, h("label", { for: ids.title }, "Titel"), titleText, errs.Titel),
+          h("div", { class: "field" }, h("label", { for: ids.intro }, "Einleitung"), intro, errs.Einleitung),
+          h("div", { class: "field" }, h("label", { for: ids.remark }, "Schlusstext"), remark, errs.Schlusstext)),
+        h("div", { class: "field checkbox-field" },
+          h("label", { class: "switch", for: ids.remember }, remember, h("span", {}, "Für diesen Kunden merken")),
+          h("p", { class: "hint" }, `Aufstellung, Positionstext und Rechnungstexte gelten dann für die nächste Rechnung dieses Kunden. Jetzt: ${defaults.styleSource}.`)),
         resultBox,
         h("div", { class: "actions left" }, create,
           h("button", { type: "button", class: "secondary", onclick: close }, "Abbrechen"))),
@@ -81,7 +123,15 @@ export async function openInvoiceDialog(projectId, onChange) {
   }
   function request() {
     const rates = rateTyped ? [] : [...rateEdits].filter(([, v]) => v.trim() !== "").map(([listed, v]) => ({ listed, rate: v }));
-    return { projectId, from: from.value, to: to.value, rate: rateTyped ? rate.value : "", listSubprojects: subs.checked, rates };
+    return {
+      projectId, from: from.value, to: to.value, rate: rateTyped ? rate.value : "", listSubprojects: subs.checked, rates,
+      layout: layout.value, lineText: lineText.value,
+      title: titleText.value, introduction: intro.value, remark: remark.value,
+      goodwillUnbillable: goodwill.checked,
+      edits: [...edits].map(([key, e]) => ({ key, ...e })),
+      extraLines: extras.slice(),
+      remember: remember.checked,
+    };
   }
   async function refresh() {
     const mine = ++seq;
@@ -97,8 +147,9 @@ export async function openInvoiceDialog(projectId, onChange) {
       return;
     }
     if (mine !== seq) return;
+    lastPreview = pv;
     showRates(pv);
-    renderPreview(previewBox, pv);
+    renderPreview(previewBox, pv, lineActions);
     create.disabled = !pv.ok || sending;
   }
 
@@ -116,7 +167,9 @@ export async function openInvoiceDialog(projectId, onChange) {
       replace(resultBox, h("div", { class: "alert ok", role: "status" },
         h("strong", {}, r.message), " ",
         r.browserOpened ? "lexoffice wurde im Browser geöffnet." : `Bitte öffnen: ${r.url}`,
-        h("div", { class: "row" }, h("button", { type: "button", class: "secondary", onclick: () => api.invoiceOpen(r.recordId).catch((e) => toast(e.message, "error")) }, "In lexoffice öffnen"))));
+        h("div", { class: "row" },
+          h("button", { type: "button", class: "secondary", onclick: () => api.invoiceOpen(r.recordId).catch((e) => toast(e.message, "error")) }, "In lexoffice öffnen"),
+          h("button", { type: "button", class: "secondary", onclick: () => openTimesheetDialog(r.recordId) }, "Stundennachweis"))));
       toast("Entwurf in lexoffice erstellt");
     } catch (e) {
       replace(resultBox, h("div", { class: `alert ${e.kind === "unclear" ? "warn" : "error"}`, role: "alert" }, e.message));
@@ -136,7 +189,74 @@ export async function openInvoiceDialog(projectId, onChange) {
 
   // Erstellen sends only what the preview shows: any change disables it until the
   // preview for exactly these values is back and ok.
-  for (const el of [from, to]) el.addEventListener("input", () => { create.disabled = true; seq++; schedule(); });
+  for (const el of [from, to, lineText, titleText, intro, remark]) el.addEventListener("input", () => { create.disabled = true; seq++; schedule(); });
+  layout.addEventListener("change", () => {
+    // The Positionstext follows the Aufstellung until the user changed it.
+    if (lineText.value.trim() === shownDefault.trim()) lineText.value = defaultText(layout.value);
+    shownDefault = defaultText(layout.value);
+    create.disabled = true; seq++; schedule(0);
+  });
+  goodwill.addEventListener("change", () => { create.disabled = true; seq++; schedule(0); });
+
+  // ---- corrections of single lines (this invoice only) ----------------------
+  function changed() { create.disabled = true; seq++; return refresh(); }
+  /** Tries the preview with `apply` done; on a field error undoes it and rethrows (the form shows it). */
+  async function attempt(apply, undo) {
+    apply();
+    try { await api.invoicePreview(request()); } catch (e) { undo(); throw e; }
+    await changed();
+    return true;
+  }
+  function valuesForm(title, values, submitLabel, submit) {
+    return formDialog({
+      title, submitLabel, wide: true,
+      fields: [
+        { key: "name", label: "Bezeichnung", full: true },
+        { key: "description", label: "Beschreibung", type: "textarea", full: true, attrs: { rows: 4 } },
+        { key: "quantity", label: "Menge", attrs: { inputmode: "decimal" } },
+        { key: "unit", label: "Einheit", attrs: { placeholder: "pauschal" } },
+        { key: "unitPrice", label: "Einzelpreis", attrs: { inputmode: "decimal" }, hint: "netto in €" },
+        { key: "taxRate", label: "Steuersatz", type: "select", options: TAX_OPTIONS },
+      ],
+      values,
+      submit,
+    });
+  }
+  const lineActions = {
+    edit: (l) => {
+      const before = edits.get(l.key);
+      const v = { ...l.form };
+      return formDialog({
+        title: "Position bearbeiten", submitLabel: "Übernehmen", wide: true,
+        fields: [
+          { key: "name", label: "Bezeichnung", full: true },
+          { key: "description", label: "Beschreibung", type: "textarea", full: true, attrs: { rows: 5 } },
+          { key: "quantity", label: "Menge", attrs: { inputmode: "decimal" }, hint: l.unit || "" },
+          { key: "unitPrice", label: "Einzelpreis", attrs: { inputmode: "decimal" }, hint: "netto in €" },
+          { key: "taxRate", label: "Steuersatz", type: "select", options: TAX_OPTIONS },
+        ],
+        values: v,
+        submit: (x) => attempt(
+          () => edits.set(l.key, { action: "set", values: { name: x.name, description: x.description, quantity: x.quantity, unit: "", unitPrice: x.unitPrice, taxRate: x.taxRate } }),
+          () => (before ? edits.set(l.key, before) : edits.delete(l.key))),
+      });
+    },
+    remove: (l) => { if (l.added) extras.splice(Number(l.key.slice(2)), 1); else edits.set(l.key, { action: "remove" }); changed(); },
+    goodwill: (l) => { edits.set(l.key, { action: "goodwill" }); changed(); },
+    reset: (l) => { edits.delete(l.key); changed(); },
+    restore: (key) => { edits.delete(key); changed(); },
+    isEdited: (key) => edits.has(key),
+    editExtra: (l) => {
+      const i = Number(l.key.slice(2));
+      const before = extras[i];
+      return valuesForm("Position bearbeiten", before, "Übernehmen",
+        (x) => attempt(() => { extras[i] = x; }, () => { extras[i] = before; }));
+    },
+    add: () => valuesForm("Position hinzufügen",
+      { name: "", description: "", quantity: "1", unit: "pauschal", unitPrice: "", taxRate: lastPreview && lastPreview.smallBusiness ? "0" : "19" },
+      "Hinzufügen", (x) => attempt(() => extras.push(x), () => extras.pop())),
+    coarser: (key) => { layout.value = key; layout.dispatchEvent(new Event("change")); },
+  };
   rate.addEventListener("input", () => { rateTyped = rate.value.trim() !== ""; create.disabled = true; seq++; schedule(); });
 
   // The rates in play: the field shows the single one, or „gemischt“ and the
@@ -193,6 +313,7 @@ export async function openInvoiceDialog(projectId, onChange) {
         h("td", { title: r.stateDetail || "" }, h("span", { class: `state inv-${r.stateKey}` }, r.voucherNumber ? `${r.state} · ${r.voucherNumber}` : r.state), r.stateDetail ? h("div", { class: "hint" }, r.stateDetail) : null),
         h("td", { class: "actions-cell" },
           r.canOpen ? h("button", { type: "button", class: "linkbtn", onclick: () => api.invoiceOpen(r.id).catch((e) => toast(e.message, "error")) }, "Öffnen") : null,
+          r.canTimesheet ? h("button", { type: "button", class: "linkbtn", onclick: () => openTimesheetDialog(r.id) }, "Stundennachweis") : null,
           r.canWithdraw ? h("button", { type: "button", class: "linkbtn", onclick: () => releaseRow(r) }, "Abrechnung zurücknehmen") : null,
           r.canReconcile ? h("button", { type: "button", class: "linkbtn", onclick: () => reconcileRow(r) }, "Erneut prüfen") : null)))))));
   }
@@ -248,7 +369,7 @@ function fieldOf(label, id, input, error) {
   return h("div", { class: "field" }, h("label", { for: id }, label), input, error);
 }
 
-function renderPreview(box, pv) {
+function renderPreview(box, pv, act) {
   const parts = [];
   parts.push(h("div", { class: "pv-head" },
     h("div", {},
@@ -261,19 +382,39 @@ function renderPreview(box, pv) {
   if (pv.problems.length) parts.push(h("ul", { class: "alert error problems", role: "alert" }, pv.problems.map((p) => h("li", {}, p))));
   if (pv.fixContactCustomerId != null) parts.push(h("div", { class: "row" }, h("button", { type: "button", class: "secondary", onclick: () => api.customerOpenLexoffice(pv.fixContactCustomerId).catch((e) => toast(e.message, "error")) }, "Kontakt in lexoffice öffnen")));
   if (pv.notes.length) parts.push(h("div", { class: "alert warn" }, pv.notes.map((t) => h("div", {}, t))));
+  if (pv.coarserLayout) {
+    parts.push(h("div", { class: "row" }, h("button", { type: "button", class: "secondary", onclick: () => act.coarser(pv.coarserLayout.key) }, `Aufstellung „${pv.coarserLayout.label}“ verwenden`)));
+  }
   if (pv.lines.length) {
     let pos = 0;
+    const btn = (label, fn) => h("button", { type: "button", class: "linkbtn", onclick: fn }, label);
+    const actions = (l) => {
+      if (l.added) return [btn("Bearbeiten", () => act.editExtra(l)), btn("Entfernen", () => act.remove(l))];
+      const out = [btn("Bearbeiten", () => act.edit(l)), btn("Entfernen", () => act.remove(l))];
+      if (act.isEdited(l.key)) out.push(btn("Zurücksetzen", () => act.reset(l)));
+      else if (!l.goodwill) out.push(btn("Als Kulanz", () => act.goodwill(l)));
+      return out;
+    };
     parts.push(h("div", { class: "table-wrap" }, h("table", { class: "data pv-lines" },
-      h("thead", {}, h("tr", {}, ["Pos.", "Bezeichnung", "Menge", "Einheit", "Einzelpreis", "USt", "Betrag"].map((t, i) => h("th", { class: i >= 2 && i !== 3 ? "num" : null }, t)))),
+      h("thead", {}, h("tr", {}, ["Pos.", "Bezeichnung", "Menge", "Einheit", "Einzelpreis", "USt", "Betrag", ""].map((t, i) => h("th", { class: i >= 2 && i !== 3 && i !== 7 ? "num" : null }, t)))),
       h("tbody", {}, pv.lines.map((l) => l.kind === "text"
-        ? h("tr", { class: "pv-text" }, h("td", {}), h("td", { colspan: 6 }, h("strong", {}, l.name), l.description ? h("div", { class: "hint" }, l.description) : null))
-        : h("tr", {},
+        ? h("tr", { class: "pv-text" }, h("td", {}), h("td", { colspan: 7 }, h("strong", {}, l.name), l.description ? h("div", { class: "hint" }, l.description) : null))
+        : h("tr", { class: [l.goodwill ? "pv-goodwill" : "", l.edited ? "pv-edited" : "", l.added ? "pv-added" : ""].filter(Boolean).join(" ") || null, dataset: { key: l.key } },
           h("td", { class: "num" }, String(++pos)),
           h("td", {}, h("div", {}, l.name), l.description ? h("div", { class: "hint pre" }, l.description) : null,
-            l.rateSource ? h("div", { class: "hint rate-source" }, `Stundensatz: ${l.rateSource}`) : null),
+            l.rateSource ? h("div", { class: "hint rate-source" }, `Stundensatz: ${l.rateSource}`) : null,
+            l.edited ? h("div", { class: "hint tag" }, "geändert für diese Rechnung") : null,
+            l.added ? h("div", { class: "hint tag" }, "hinzugefügt") : null),
           h("td", { class: "num" }, l.quantityDisplay || ""), h("td", { class: "nowrap" }, l.unit || ""),
           h("td", { class: "num" }, l.unitPriceDisplay || ""), h("td", { class: "num" }, l.taxRateDisplay || ""),
-          h("td", { class: "num" }, l.amountDisplay || "")))))));
+          h("td", { class: "num" }, l.amountDisplay || "", l.goodwillValueDisplay ? h("div", { class: "hint" }, l.goodwillValueDisplay) : null),
+          h("td", { class: "line-actions" }, actions(l))))))));
+  }
+  parts.push(h("div", { class: "row pv-add" }, h("button", { type: "button", class: "secondary", onclick: () => act.add() }, "Position hinzufügen")));
+  if (pv.removed.length) {
+    parts.push(h("div", { class: "pv-removed" }, h("div", { class: "pv-label" }, "Entfernt (die Einträge bleiben offen)"),
+      pv.removed.map((r) => h("div", { class: "row" }, h("span", {}, `${r.name} · ${r.amountDisplay}`),
+        h("button", { type: "button", class: "linkbtn", onclick: () => act.restore(r.key) }, "Wiederherstellen")))));
   }
   if (pv.totals) {
     const t = pv.totals;

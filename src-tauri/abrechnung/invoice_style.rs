@@ -1,0 +1,105 @@
+//! Einstellungen › Abrechnung › Rechnungstexte: the firm's default Aufstellung,
+//! Positionstext, Titel, Einleitung and Schlusstext (docs/architecture.md ›
+//! Rechnungsbild). A blank text is not sent, so lexoffice uses its own.
+
+use serde::{Deserialize, Serialize};
+
+use crate::billing::line_text::{check, listed, LINE_PLACEHOLDERS, TEXT_PLACEHOLDERS};
+use crate::billing::{MAX_TEXT_LEN, MAX_TITLE_LEN};
+use crate::core::{blocking, Core};
+use crate::error::{AppError, AppResult};
+use crate::projekte::clean;
+use crate::rechnung::{layout_choices, LayoutChoice, StyleView};
+use crate::storage::{InvoiceStyle, Layout};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct StyleInput {
+    pub layout: String,
+    pub line_text: String,
+    pub title: String,
+    pub introduction: String,
+    pub remark: String,
+}
+
+/// The one check of a style as typed (Einstellungen and „Für diesen Kunden merken“).
+pub fn parse_style(input: &StyleInput) -> AppResult<InvoiceStyle> {
+    let layout = Layout::from_key(input.layout.trim()).ok_or_else(|| {
+        AppError::validation(
+            "Aufstellung",
+            "Bitte eine Aufstellung aus der Liste wählen.",
+        )
+    })?;
+    let problem = |field: &'static str| {
+        move |p: crate::billing::BillingProblem| AppError::validation(field, p.to_string())
+    };
+    let line_text = clean("Positionstext", &input.line_text, MAX_TEXT_LEN)?;
+    check("Positionstext", &line_text, &LINE_PLACEHOLDERS).map_err(problem("Positionstext"))?;
+    let title = clean("Titel", &input.title, MAX_TEXT_LEN)?.replace('\n', " ");
+    if title.chars().count() > MAX_TITLE_LEN && !title.contains('{') {
+        return Err(AppError::validation(
+            "Titel",
+            format!(
+                "Der Titel darf höchstens 25 Zeichen lang sein (jetzt {}).",
+                title.chars().count()
+            ),
+        ));
+    }
+    let mut texts = Vec::new();
+    for (field, text) in [
+        ("Titel", &title),
+        ("Einleitung", &input.introduction),
+        ("Schlusstext", &input.remark),
+    ] {
+        let t = clean(field, text, MAX_TEXT_LEN)?;
+        check(field, &t, &TEXT_PLACEHOLDERS).map_err(problem(field))?;
+        texts.push(t);
+    }
+    let [title, introduction, remark]: [String; 3] = texts.try_into().unwrap_or_default();
+    Ok(InvoiceStyle {
+        layout,
+        line_text: if line_text.trim() == layout.default_text() {
+            String::new()
+        } else {
+            line_text
+        },
+        title,
+        introduction,
+        remark,
+    })
+}
+
+/// What the Rechnungstexte form shows.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StyleSettingsView {
+    pub style: StyleView,
+    pub layouts: Vec<LayoutChoice>,
+    /// `{Datum}, {Mitarbeiter}, …` for the hints.
+    pub line_placeholders: String,
+    pub text_placeholders: String,
+}
+
+fn view(style: &InvoiceStyle) -> StyleSettingsView {
+    StyleSettingsView {
+        style: StyleView::of(style),
+        layouts: layout_choices(),
+        line_placeholders: listed(&LINE_PLACEHOLDERS),
+        text_placeholders: listed(&TEXT_PLACEHOLDERS),
+    }
+}
+
+pub async fn invoice_style(core: &Core) -> AppResult<StyleSettingsView> {
+    let store = core.store.clone();
+    blocking(move || Ok(view(&store.settings()?.invoice_style))).await
+}
+
+pub async fn save_invoice_style(core: &Core, input: StyleInput) -> AppResult<StyleSettingsView> {
+    let style = parse_style(&input)?;
+    let store = core.store.clone();
+    blocking(move || {
+        let s = store.update_settings(|s| s.invoice_style = style)?;
+        Ok(view(&s.invoice_style))
+    })
+    .await
+}

@@ -1,0 +1,153 @@
+//! „Stundennachweis“: writes the PDF (and on request the CSV) of a draft to the
+//! place the user chose and opens it.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::{blocking, Core};
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct SaveRequest {
+    pub record_id: u64,
+    /// Where the PDF goes, as typed or picked.
+    pub path: String,
+    /// „zusätzlich als CSV“: the same name with `.csv` next to it.
+    pub csv: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Saved {
+    pub pdf_path: String,
+    pub csv_path: Option<String>,
+    pub opened: bool,
+    /// „Stundennachweis gespeichert: …“
+    pub message: String,
+}
+
+/// `Stundennachweis Neubau Weber 2026-03.pdf`: a file name without characters
+/// a file system refuses.
+pub fn file_name(project: &str, period: &str) -> String {
+    let clean: String = format!("Stundennachweis {project} {period}")
+        .chars()
+        .map(|c| {
+            if "/\\:*?\"<>|".contains(c) || c.is_control() {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    format!(
+        "{}.pdf",
+        clean.split_whitespace().collect::<Vec<_>>().join(" ")
+    )
+}
+
+/// The suggested file for a draft, in `dir`.
+pub async fn suggest(core: &Core, record_id: u64, dir: Option<PathBuf>) -> AppResult<String> {
+    let store = core.store.clone();
+    blocking(move || {
+        let sheet = super::sheet(&store, record_id)?;
+        let name = file_name(&sheet.project, &sheet.period.replace(" – ", " bis "));
+        Ok(match dir {
+            Some(d) => d.join(name).display().to_string(),
+            None => name,
+        })
+    })
+    .await
+}
+
+fn pdf_path(typed: &str) -> AppResult<PathBuf> {
+    let t = typed.trim();
+    if t.is_empty() {
+        return Err(AppError::validation(
+            "Datei",
+            "Bitte angeben, wohin der Stundennachweis gespeichert werden soll.",
+        ));
+    }
+    let mut p = PathBuf::from(t);
+    if !p.is_absolute() {
+        return Err(AppError::validation(
+            "Datei",
+            "Bitte einen vollständigen Pfad angeben oder „Durchsuchen …“ wählen.",
+        ));
+    }
+    if p.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_lowercase)
+        .as_deref()
+        != Some("pdf")
+    {
+        let name = format!(
+            "{}.pdf",
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("Stundennachweis")
+        );
+        p.set_file_name(name);
+    }
+    Ok(p)
+}
+
+/// Writes `bytes` next to `path` first, then renames: a crash never leaves half a file.
+fn write_whole(path: &Path, bytes: &[u8]) -> AppResult<()> {
+    let dir = path.parent().filter(|d| d.is_dir()).ok_or_else(|| {
+        AppError::validation(
+            "Datei",
+            "Diesen Ordner gibt es nicht. Bitte einen anderen wählen.",
+        )
+    })?;
+    let tmp = dir.join(format!(
+        ".{}.zeitrechnung-tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("datei")
+    ));
+    let cannot = |e: std::io::Error| {
+        AppError::validation(
+            "Datei",
+            format!("Die Datei konnte nicht geschrieben werden ({e}). Ist sie noch in einem anderen Programm geöffnet, oder fehlt die Berechtigung für den Ordner?"),
+        )
+    };
+    std::fs::write(&tmp, bytes).map_err(cannot)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        cannot(e)
+    })
+}
+
+pub async fn save(core: &Core, req: SaveRequest) -> AppResult<Saved> {
+    let pdf = pdf_path(&req.path)?;
+    let store = core.store.clone();
+    let target = pdf.clone();
+    let csv_wanted = req.csv;
+    let csv_path = blocking(move || {
+        let sheet = super::sheet(&store, req.record_id)?;
+        let bytes =
+            super::pdf::render(&sheet).map_err(|m| AppError::validation("Stundennachweis", m))?;
+        write_whole(&target, &bytes)?;
+        if !csv_wanted {
+            return Ok(None);
+        }
+        let csv = target.with_extension("csv");
+        write_whole(&csv, super::csv::render(&sheet).as_bytes())?;
+        Ok(Some(csv))
+    })
+    .await?;
+    let opened = core.open_file(&pdf).await.is_ok();
+    let shown = pdf.display().to_string();
+    Ok(Saved {
+        message: match &csv_path {
+            Some(c) => format!(
+                "Stundennachweis gespeichert: {shown} (und als CSV: {})",
+                c.display()
+            ),
+            None => format!("Stundennachweis gespeichert: {shown}"),
+        },
+        pdf_path: shown,
+        csv_path: csv_path.map(|c| c.display().to_string()),
+        opened,
+    })
+}
