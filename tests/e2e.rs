@@ -815,8 +815,8 @@ fn abrechnungsregeln_roles_rates_rounding() {
     if s.property(&subs, "checked") == true {
         s.click(&subs);
     }
-    // The preview for exactly these values: the whole period, no subproject headings.
-    s.wait_text("Zeitraum 01.03.2025–30.04.2025");
+    // The preview for exactly these values: first to last billed day, no subproject headings.
+    s.wait_text("10.03.2025 – 02.04.2025");
     s.wait("the preview without headings", || {
         (s.execute("return document.querySelectorAll('dialog[open] tr.pv-text').length") == 0)
             .then_some(())
@@ -877,6 +877,274 @@ fn abrechnungsregeln_roles_rates_rounding() {
     s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
     s.quit();
     drop(driver);
+    OsKeyring::default_entry().delete().unwrap();
+}
+
+/// Rechnungsbild in the real window: each Aufstellung in the dialog (a
+/// screenshot each, for the README), „je Eintrag“ puts each entry's date,
+/// employee and note on the draft, blank Rechnungstexte send no
+/// title/introduction/remark, a line changed with „Bearbeiten“, one given „Als
+/// Kulanz“, one removed and one added arrive exactly so, and the Stundennachweis
+/// is written as a PDF whose text holds the entries, and opened.
+#[test]
+fn rechnungsbild_aufstellung_korrekturen_stundennachweis() {
+    let Some(_serial) = begin() else { return };
+    let w = world_with(SandboxConfig {
+        api_key: E2E_KEY.into(),
+        company_name: "Elektro Kraus GmbH".into(),
+        contacts: 0,
+        ..SandboxConfig::default()
+    });
+    w.sandbox.contacts().add_contact(
+        lexoffice_sandbox::Contact::company("Bäckerei Korn")
+            .customer()
+            .with_billing_address("Mühlenweg 2", "24937", "Flensburg", "DE"),
+    );
+    OsKeyring::default_entry().delete().unwrap();
+    let driver = w.driver();
+    let shots = screens();
+    let s = driver.session(&app_path());
+    s.wait_text("Noch keine Kunden");
+    open_schnittstellen(&s);
+    s.type_text(&s.input("API-Key"), E2E_KEY);
+    s.click_button("Verbinden");
+    s.wait_text("Verbunden mit");
+    s.type_text(&s.input("Stundensatz"), "60");
+    s.click_button("Speichern");
+    s.wait_text("Stundensatz 60,00 €/h gespeichert");
+    // Einstellungen › Abrechnung › Rechnungstexte: blank by default (lexoffice's own texts).
+    s.click_xpath("//button[@role='tab' and normalize-space()='Abrechnung']");
+    s.wait_xpath("//h2[normalize-space()='Rechnungstexte']");
+    for label in ["Titel", "Einleitung", "Schlusstext"] {
+        assert_eq!(s.property(&s.input_any(label), "value"), "", "{label}");
+    }
+    s.execute("document.getElementById('texts-title').scrollIntoView()");
+    s.screenshot(&shots.join("70-rechnungstexte.png"));
+
+    s.click_button("Kunden");
+    s.click_button("Kunden importieren");
+    s.click_xpath("//button[@role='menuitem' and normalize-space()='lexoffice Import']");
+    s.wait_text("Import abgeschlossen");
+    s.click_button("Projekte");
+    s.click_button("Neues Projekt");
+    fill(&s, "Name", "Ladenumbau");
+    choose(&s, "Kunde", "Bäckerei Korn (10001)");
+    save_dialog(&s);
+    s.wait_xpath("//h2[normalize-space()='Ladenumbau']");
+    for (date, who, duration, note) in [
+        ("10.03.2025", "Jana Kraus", "4:00", "Leitungen verlegt"),
+        (
+            "10.03.2025",
+            "Łukasz Wójcik",
+            "2:00",
+            "Fliesen abgeschlagen",
+        ),
+        ("11.03.2025", "Jana Kraus", "3:00", "Armaturen montiert"),
+        ("12.03.2025", "Łukasz Wójcik", "1:30", "Steckdosen gesetzt"),
+    ] {
+        s.click_button("Zeit erfassen");
+        fill(&s, "Datum", date);
+        fill(&s, "Mitarbeiter", who);
+        fill(&s, "Dauer", duration);
+        fill(&s, "Beschreibung", note);
+        save_dialog(&s);
+        s.wait_text(note);
+    }
+
+    s.click_button("lexoffice Rechnung");
+    fill(&s, "Von", "01.03.2025");
+    fill(&s, "Bis", "31.03.2025");
+    // Each Aufstellung, as the README shows them.
+    for (label, file, first_line) in [
+        (
+            "eine Zeile je Projekt",
+            "71-aufstellung-je-projekt.png",
+            "Arbeitszeit Ladenumbau",
+        ),
+        (
+            "je Mitarbeiter",
+            "72-aufstellung-je-mitarbeiter.png",
+            "Arbeitszeit Jana Kraus",
+        ),
+        ("je Rolle", "73-aufstellung-je-rolle.png", "Arbeitszeit"),
+        (
+            "je Tag",
+            "74-aufstellung-je-tag.png",
+            "Arbeitszeit am 10.03.2025",
+        ),
+        (
+            "je Eintrag",
+            "75-aufstellung-je-eintrag.png",
+            "10.03.2025 · Jana Kraus",
+        ),
+    ] {
+        choose(&s, "Aufstellung", label);
+        s.wait_xpath(&format!(
+            "(//dialog[@open]//table[contains(@class,'pv-lines')]//tbody/tr)[1]/td[2]/div[1][normalize-space()='{first_line}']"
+        ));
+        s.screenshot(&shots.join(file));
+    }
+    // je Eintrag: date, employee and note of each entry.
+    s.wait_text("11.03.2025 · Jana Kraus");
+    s.wait_text("Armaturen montiert");
+    let row = |name: &str, button: &str| {
+        format!("//dialog[@open]//tr[td[2]/div[1][normalize-space()='{name}']]//button[normalize-space()='{button}']")
+    };
+    // Bearbeiten: another name, 2,5 hours at 65 €.
+    s.click_xpath(&row("10.03.2025 · Łukasz Wójcik", "Bearbeiten"));
+    s.wait_xpath("//dialog[@open]//h2[normalize-space()='Position bearbeiten']");
+    fill(&s, "Bezeichnung", "Fliesenarbeiten Verkaufsraum");
+    fill(&s, "Menge", "2,5");
+    fill(&s, "Einzelpreis", "65");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Übernehmen']");
+    s.wait_text("geändert für diese Rechnung");
+    // Als Kulanz, Entfernen, Position hinzufügen.
+    s.click_xpath(&row("12.03.2025 · Łukasz Wójcik", "Als Kulanz"));
+    s.wait_text("12.03.2025 · Łukasz Wójcik (Kulanz)");
+    s.click_xpath(&row("11.03.2025 · Jana Kraus", "Entfernen"));
+    s.wait_text("Entfernt (die Einträge bleiben offen)");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Position hinzufügen']");
+    s.wait_xpath("//dialog[@open]//h2[normalize-space()='Position hinzufügen']");
+    fill(&s, "Bezeichnung", "Anfahrtspauschale");
+    fill(&s, "Einzelpreis", "35");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Hinzufügen']");
+    s.wait_text("hinzugefügt");
+    // 4 × 60 + 2,5 × 65 + 0 + 35 = 437,50 net; + 19 % = 520,63
+    s.wait_text("520,63 €");
+    s.screenshot(&shots.join("76-rechnung-korrigiert.png"));
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Erstellen']");
+    s.wait_text("Entwurf in lexoffice erstellt");
+
+    let drafts = w.sandbox.invoices_json();
+    assert_eq!(drafts.len(), 1, "exactly one draft");
+    let d = &drafts[0];
+    let num = |v: &serde_json::Value| {
+        <rust_decimal::Decimal as std::str::FromStr>::from_str(&v.to_string())
+            .unwrap()
+            .normalize()
+            .to_string()
+    };
+    let lines: Vec<(String, String, String, String)> = d["lineItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["name"].as_str().unwrap().to_string(),
+                l["description"].as_str().unwrap_or("").to_string(),
+                num(&l["quantity"]),
+                num(&l["unitPrice"]["netAmount"]),
+            )
+        })
+        .collect();
+    let l = |n: &str, d: &str, q: &str, p: &str| {
+        (n.to_string(), d.to_string(), q.to_string(), p.to_string())
+    };
+    assert_eq!(
+        lines,
+        vec![
+            l("10.03.2025 · Jana Kraus", "Leitungen verlegt", "4", "60"),
+            l(
+                "Fliesenarbeiten Verkaufsraum",
+                "Fliesen abgeschlagen",
+                "2.5",
+                "65"
+            ),
+            l(
+                "12.03.2025 · Łukasz Wójcik (Kulanz)",
+                "Steckdosen gesetzt",
+                "1.5",
+                "0"
+            ),
+            l("Anfahrtspauschale", "", "1", "35"),
+        ]
+    );
+    assert_eq!(num(&d["totalPrice"]["totalGrossAmount"]), "520.63");
+    // Blank Rechnungstexte were not sent: the draft carries the organisation's own.
+    assert_eq!(d["title"], lexoffice_sandbox::invoices::DEFAULT_TITLE);
+    assert_eq!(d["remark"], lexoffice_sandbox::invoices::DEFAULT_REMARK);
+
+    // Stundennachweis: written where the user says, and opened.
+    let pdf = w
+        .data_dir()
+        .parent()
+        .unwrap()
+        .join("Stundennachweis Ladenumbau.pdf");
+    s.click_xpath("//dialog[@open]//div[contains(@class,'invoice-result')]//button[normalize-space()='Stundennachweis']");
+    s.wait_xpath("//dialog[@open]//h2[normalize-space()='Stundennachweis speichern']");
+    let suggested = s.property(&s.input("Datei"), "value");
+    let suggested = suggested.as_str().unwrap_or_default();
+    assert!(
+        suggested.ends_with("Stundennachweis Ladenumbau 10.03.2025 bis 12.03.2025.pdf"),
+        "{suggested}"
+    );
+    fill(&s, "Datei", &pdf.display().to_string());
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Speichern und öffnen']");
+    s.wait_text("Stundennachweis gespeichert");
+    s.screenshot(&shots.join("77-stundennachweis-gespeichert.png"));
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", &pdf.display().to_string(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by scripts/setup.sh --test");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "Stundennachweis",
+        "Elektro Kraus GmbH",
+        "Bäckerei Korn",
+        "Ladenumbau",
+        "Jana Kraus",
+        "Łukasz Wójcik",
+        "Leitungen verlegt",
+        "Fliesen abgeschlagen",
+        "Steckdosen gesetzt",
+        "Kulanz",
+        "Seite 1 von 1",
+    ] {
+        assert!(text.contains(want), "{want} missing in the PDF:\n{text}");
+    }
+    assert!(
+        !text.contains("Armaturen montiert"),
+        "the removed entry is not on this draft"
+    );
+    let opened = std::fs::read_to_string(&w.record).unwrap_or_default();
+    assert!(
+        opened.contains(&pdf.display().to_string()),
+        "the PDF was opened: {opened}"
+    );
+    // Stundennachweis pages as pictures, for a look.
+    let _ = std::process::Command::new("pdftoppm")
+        .args([
+            "-r",
+            "60",
+            "-png",
+            &pdf.display().to_string(),
+            &shots.join("78-stundennachweis-seite").display().to_string(),
+        ])
+        .status();
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
+    s.quit();
+    drop(driver);
+    // The body sent, as kept with the attempt: no title, introduction or remark;
+    // the removed entry is still open.
+    let db = w.data_dir().join("db");
+    wait_until_db_free(&db);
+    let store = zeitrechnung_lib::storage::Store::open(&db).unwrap();
+    let records = store.invoice_records().unwrap();
+    assert_eq!(records.len(), 1);
+    for field in ["title", "introduction", "remark"] {
+        assert!(records[0].request.get(field).is_none(), "{field} was sent");
+    }
+    let open: Vec<String> = store
+        .projects()
+        .unwrap()
+        .iter()
+        .flat_map(|p| store.entries_of(p.id).unwrap())
+        .filter(|e| e.billing == zeitrechnung_lib::storage::BillingState::Open)
+        .map(|e| e.description)
+        .collect();
+    assert_eq!(open, vec!["Armaturen montiert".to_string()]);
     OsKeyring::default_entry().delete().unwrap();
 }
 

@@ -585,7 +585,7 @@ fn edited_preview_is_exactly_the_draft_sent() {
         "{csv}"
     );
     assert!(
-        csv.contains("Gesamt;;;;;4:00;4:00;Abgerechnete Stunden: 4,50 Std."),
+        csv.contains("Gesamt;;;;;7:00;4:00;Abgerechnete Stunden: 4,50 Std."),
         "{csv}"
     );
     assert_eq!(saved["opened"], false, "the test core opens no files");

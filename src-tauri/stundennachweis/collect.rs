@@ -180,8 +180,8 @@ fn decimal(v: &serde_json::Value) -> Option<Decimal> {
 }
 
 /// Groups as the invoice groups: per subproject when listed apart, then per
-/// employee, role or day as the Aufstellung says. (group, recorded, billed of
-/// charged time)
+/// employee, role or day as the Aufstellung says. (group, recorded minutes,
+/// billed minutes of charged time)
 fn group(record: &InvoiceRecord, pricing: &Pricing, rows: Vec<Row>) -> Vec<(SheetGroup, u64, u64)> {
     let mut out: Vec<(String, SheetGroup, u64, u64)> = Vec::new();
     for r in rows {
@@ -231,8 +231,9 @@ fn group(record: &InvoiceRecord, pricing: &Pricing, rows: Vec<Row>) -> Vec<(Shee
         };
         let g = &mut out[i];
         let goodwill = !r.entry.billable || record.goodwill_entry_ids.contains(&r.entry.id);
+        // Recorded: all time shown; billed: what is charged (not goodwill).
+        g.2 += u64::from(r.minutes);
         if !goodwill {
-            g.2 += u64::from(r.minutes);
             g.3 += u64::from(r.billed);
         }
         g.1.rows.push(SheetRow {

@@ -99,8 +99,8 @@ export async function openInvoiceDialog(projectId, onChange) {
           h("p", { class: "hint" }, `1. Zeile: Bezeichnung, darunter: Beschreibung. Platzhalter: ${defaults.linePlaceholders}`),
           errs.Positionstext),
         h("label", { class: "switch", for: ids.goodwill }, goodwill, h("span", {}, "Nicht abrechenbare Zeiten als Kulanz zeigen")),
-        h("details", { class: "invoice-texts" },
-          h("summary", {}, "Rechnungstexte"),
+        h("section", { class: "invoice-texts", "aria-label": "Rechnungstexte" },
+          h("h3", {}, "Rechnungstexte"),
           h("p", { class: "hint" }, `Leer lassen: lexoffice nimmt den Text aus Ihren lexoffice-Einstellungen. Platzhalter: ${defaults.textPlaceholders}`),
           h("div", { class: "field" }, h("label", { for: ids.title }, "Titel"), titleText, errs.Titel),
           h("div", { class: "field" }, h("label", { for: ids.intro }, "Einleitung"), intro, errs.Einleitung),
@@ -108,10 +108,9 @@ export async function openInvoiceDialog(projectId, onChange) {
         h("div", { class: "field checkbox-field" },
           h("label", { class: "switch", for: ids.remember }, remember, h("span", {}, "Für diesen Kunden merken")),
           h("p", { class: "hint" }, `Aufstellung, Positionstext und Rechnungstexte gelten dann für die nächste Rechnung dieses Kunden. Jetzt: ${defaults.styleSource}.`)),
-        resultBox,
         h("div", { class: "actions left" }, create,
           h("button", { type: "button", class: "secondary", onclick: close }, "Abbrechen"))),
-      previewBox),
+      h("div", { class: "invoice-right" }, resultBox, previewBox)),
     h("h3", { class: "history-title" }, "Bisherige Entwürfe"),
     historyBox);
 
@@ -177,7 +176,10 @@ export async function openInvoiceDialog(projectId, onChange) {
       sending = false;
       create.textContent = "Erstellen";
       if (created) {
-        // Keep the preview: it is exactly what lexoffice now holds.
+        // Keep the preview: it is exactly what lexoffice now holds (no more corrections).
+        if (lastPreview) renderPreview(previewBox, lastPreview, null);
+        edits.clear();
+        extras.length = 0;
         previewBox.prepend(h("div", { class: "alert ok" }, "So wurde der Entwurf an lexoffice übergeben. Die Einträge stehen jetzt im Entwurf."));
         create.disabled = true;
       } else {
@@ -382,13 +384,14 @@ function renderPreview(box, pv, act) {
   if (pv.problems.length) parts.push(h("ul", { class: "alert error problems", role: "alert" }, pv.problems.map((p) => h("li", {}, p))));
   if (pv.fixContactCustomerId != null) parts.push(h("div", { class: "row" }, h("button", { type: "button", class: "secondary", onclick: () => api.customerOpenLexoffice(pv.fixContactCustomerId).catch((e) => toast(e.message, "error")) }, "Kontakt in lexoffice öffnen")));
   if (pv.notes.length) parts.push(h("div", { class: "alert warn" }, pv.notes.map((t) => h("div", {}, t))));
-  if (pv.coarserLayout) {
+  if (pv.coarserLayout && act) {
     parts.push(h("div", { class: "row" }, h("button", { type: "button", class: "secondary", onclick: () => act.coarser(pv.coarserLayout.key) }, `Aufstellung „${pv.coarserLayout.label}“ verwenden`)));
   }
   if (pv.lines.length) {
     let pos = 0;
     const btn = (label, fn) => h("button", { type: "button", class: "linkbtn", onclick: fn }, label);
     const actions = (l) => {
+      if (!act) return null;
       if (l.added) return [btn("Bearbeiten", () => act.editExtra(l)), btn("Entfernen", () => act.remove(l))];
       const out = [btn("Bearbeiten", () => act.edit(l)), btn("Entfernen", () => act.remove(l))];
       if (act.isEdited(l.key)) out.push(btn("Zurücksetzen", () => act.reset(l)));
@@ -396,22 +399,22 @@ function renderPreview(box, pv, act) {
       return out;
     };
     parts.push(h("div", { class: "table-wrap" }, h("table", { class: "data pv-lines" },
-      h("thead", {}, h("tr", {}, ["Pos.", "Bezeichnung", "Menge", "Einheit", "Einzelpreis", "USt", "Betrag", ""].map((t, i) => h("th", { class: i >= 2 && i !== 3 && i !== 7 ? "num" : null }, t)))),
+      h("thead", {}, h("tr", {}, ["Pos.", "Bezeichnung", "Menge", "Einheit", "Einzelpreis", "USt", "Betrag"].map((t, i) => h("th", { class: i >= 2 && i !== 3 ? "num" : null }, t)))),
       h("tbody", {}, pv.lines.map((l) => l.kind === "text"
-        ? h("tr", { class: "pv-text" }, h("td", {}), h("td", { colspan: 7 }, h("strong", {}, l.name), l.description ? h("div", { class: "hint" }, l.description) : null))
+        ? h("tr", { class: "pv-text" }, h("td", {}), h("td", { colspan: 6 }, h("strong", {}, l.name), l.description ? h("div", { class: "hint" }, l.description) : null))
         : h("tr", { class: [l.goodwill ? "pv-goodwill" : "", l.edited ? "pv-edited" : "", l.added ? "pv-added" : ""].filter(Boolean).join(" ") || null, dataset: { key: l.key } },
           h("td", { class: "num" }, String(++pos)),
           h("td", {}, h("div", {}, l.name), l.description ? h("div", { class: "hint pre" }, l.description) : null,
             l.rateSource ? h("div", { class: "hint rate-source" }, `Stundensatz: ${l.rateSource}`) : null,
             l.edited ? h("div", { class: "hint tag" }, "geändert für diese Rechnung") : null,
-            l.added ? h("div", { class: "hint tag" }, "hinzugefügt") : null),
+            l.added ? h("div", { class: "hint tag" }, "hinzugefügt") : null,
+            act ? h("div", { class: "line-actions" }, actions(l)) : null),
           h("td", { class: "num" }, l.quantityDisplay || ""), h("td", { class: "nowrap" }, l.unit || ""),
           h("td", { class: "num" }, l.unitPriceDisplay || ""), h("td", { class: "num" }, l.taxRateDisplay || ""),
-          h("td", { class: "num" }, l.amountDisplay || "", l.goodwillValueDisplay ? h("div", { class: "hint" }, l.goodwillValueDisplay) : null),
-          h("td", { class: "line-actions" }, actions(l))))))));
+          h("td", { class: "num" }, l.amountDisplay || "", l.goodwillValueDisplay ? h("div", { class: "hint" }, l.goodwillValueDisplay) : null)))))));
   }
-  parts.push(h("div", { class: "row pv-add" }, h("button", { type: "button", class: "secondary", onclick: () => act.add() }, "Position hinzufügen")));
-  if (pv.removed.length) {
+  if (act) parts.push(h("div", { class: "row pv-add" }, h("button", { type: "button", class: "secondary", onclick: () => act.add() }, "Position hinzufügen")));
+  if (pv.removed.length && act) {
     parts.push(h("div", { class: "pv-removed" }, h("div", { class: "pv-label" }, "Entfernt (die Einträge bleiben offen)"),
       pv.removed.map((r) => h("div", { class: "row" }, h("span", {}, `${r.name} · ${r.amountDisplay}`),
         h("button", { type: "button", class: "linkbtn", onclick: () => act.restore(r.key) }, "Wiederherstellen")))));
