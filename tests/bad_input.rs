@@ -632,6 +632,135 @@ fn more_than_a_hundred_bad_inputs_are_refused_in_german_and_change_nothing() {
             json!({"path": "/proc/kein/ordner/sicherung.json"}),
             "Datei",
         ),
+        // Rechnungsbild: Aufstellung, Positionstext, texts, corrections.
+        (
+            "invoice_preview",
+            inv(json!({"layout": "je Woche"})),
+            "Aufstellung",
+        ),
+        ("invoice_preview", inv(json!({"layout": 3})), "Aufstellung"),
+        (
+            "invoice_preview",
+            inv(json!({"remember": "ja"})),
+            "Für diesen Kunden merken",
+        ),
+        (
+            "invoice_preview",
+            inv(json!({"goodwillUnbillable": 1})),
+            "Nicht abrechenbare Zeiten als Kulanz zeigen",
+        ),
+        (
+            "invoice_preview",
+            inv(json!({"title": ["Rechnung"]})),
+            "Titel",
+        ),
+        (
+            "invoice_preview",
+            inv(json!({"introduction": "a\u{0007}b"})),
+            "Einleitung",
+        ),
+        (
+            "invoice_preview",
+            inv(json!({"remark": "x".repeat(2001)})),
+            "Schlusstext",
+        ),
+        (
+            "invoice_preview",
+            inv(json!({"lineText": "\u{0000}"})),
+            "Positionstext",
+        ),
+        (
+            "invoice_preview",
+            inv(json!({"edits": [{"key": "t:p", "action": "verdoppeln"}]})),
+            "Rechnung",
+        ),
+        (
+            "invoice_preview",
+            inv(json!({"edits": [{"key": "t:p", "action": "set"}]})),
+            "Rechnung",
+        ),
+        ("invoice_preview", inv(json!({"edits": "alle"})), "Position"),
+        (
+            "invoice_preview",
+            inv(
+                json!({"edits": [{"key": "t:p", "action": "set", "values": {"name": "A", "quantity": "-1", "unitPrice": "1", "taxRate": "19"}}]}),
+            ),
+            "Menge",
+        ),
+        (
+            "invoice_preview",
+            inv(
+                json!({"extraLines": [{"name": "", "quantity": "1", "unitPrice": "1", "taxRate": "19"}]}),
+            ),
+            "Bezeichnung",
+        ),
+        (
+            "invoice_preview",
+            inv(
+                json!({"extraLines": [{"name": "Anfahrt", "quantity": "1", "unitPrice": "1,12345", "taxRate": "19"}]}),
+            ),
+            "Einzelpreis",
+        ),
+        (
+            "invoice_preview",
+            inv(
+                json!({"extraLines": [{"name": "Anfahrt", "quantity": "1", "unitPrice": "1", "taxRate": "20"}]}),
+            ),
+            "Steuersatz",
+        ),
+        (
+            "invoice_preview",
+            inv(
+                json!({"extraLines": [{"name": "Anfahrt", "quantity": "1", "unit": "x".repeat(31), "unitPrice": "1", "taxRate": "19"}]}),
+            ),
+            "Einheit",
+        ),
+        (
+            "invoice_style_save",
+            json!({"input": {"layout": "je Woche"}}),
+            "Aufstellung",
+        ),
+        (
+            "invoice_style_save",
+            json!({"input": {"layout": "entry", "lineText": "{Datum} {Kollege}"}}),
+            "Positionstext",
+        ),
+        (
+            "invoice_style_save",
+            json!({"input": {"layout": "entry", "title": "Rechnung für unsere Leistungen im März"}}),
+            "Titel",
+        ),
+        (
+            "invoice_style_save",
+            json!({"input": {"layout": "entry", "remark": "Danke, {kunde}!"}}),
+            "Schlusstext",
+        ),
+        (
+            "invoice_style_save",
+            json!({"input": {"layout": "day", "farbe": "rot"}}),
+            "Eingabe",
+        ),
+        (
+            "timesheet_save",
+            json!({"request": {"recordId": 1, "path": ""}}),
+            "Datei",
+        ),
+        (
+            "timesheet_save",
+            json!({"request": {"recordId": 1, "path": "nachweis.pdf"}}),
+            "Datei",
+        ),
+        (
+            "timesheet_save",
+            json!({"request": {"recordId": "eins", "path": "/tmp/x.pdf"}}),
+            "Datensatz",
+        ),
+        (
+            "timesheet_save",
+            json!({"request": {"recordId": 1, "path": "/tmp/x.pdf", "csv": "ja"}}),
+            "zusätzlich als CSV (für Excel)",
+        ),
+        ("timesheet_suggest", json!({"id": "x"}), "Datensatz"),
     ];
     assert!(cases.len() >= 100, "{} cases", cases.len());
     let english = [

@@ -57,6 +57,17 @@ fn label(json_field: &str) -> &'static str {
         "roleRates" => "Stundensätze je Rolle",
         "rateChanges" => "Stundensatz ändern ab",
         "rates" | "listed" => "Stundensatz",
+        "layout" => "Aufstellung",
+        "lineText" => "Positionstext",
+        "title" => "Titel",
+        "introduction" => "Einleitung",
+        "remark" => "Schlusstext",
+        "goodwillUnbillable" => "Nicht abrechenbare Zeiten als Kulanz zeigen",
+        "remember" => "Für diesen Kunden merken",
+        "edits" | "extraLines" | "values" | "key" | "action" => "Position",
+        "recordId" => "Datensatz",
+        "csv" => "zusätzlich als CSV (für Excel)",
+        "current" => "Datei",
         _ => "Eingabe",
     }
 }
