@@ -84,3 +84,24 @@ pub fn minutes(m: u64) -> String {
     }
     format!("{grouped}:{:02}", m % 60)
 }
+
+/// A customer's address as printed under the name: contact person, supplement,
+/// street, `PLZ Ort`, and the country code when it is not Germany.
+pub fn address_lines(c: &crate::storage::Customer) -> Vec<String> {
+    [
+        c.contact_person.clone(),
+        c.address.supplement.clone(),
+        c.address.street.clone(),
+        format!("{} {}", c.address.zip, c.address.city)
+            .trim()
+            .to_string(),
+        if c.address.country_code.is_empty() || c.address.country_code == "DE" {
+            String::new()
+        } else {
+            c.address.country_code.clone()
+        },
+    ]
+    .into_iter()
+    .filter(|l| !l.trim().is_empty())
+    .collect()
+}

@@ -227,9 +227,9 @@ pub struct PreviewLine {
     pub entry_ids: Vec<u64>,
 }
 
-/// A line's values as the „Bearbeiten“ form shows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A line's values as the „Bearbeiten“ form shows them, and as it sends them back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct LineValuesForm {
     pub name: String,
     pub description: String,
@@ -297,13 +297,6 @@ impl PreviewLine {
             unit_price_display: Some(format_eur(unit_price)),
             tax_rate_display: Some(totals::rate_display(tax_rate)),
             amount_display: Some(format_eur(amount)),
-            rate_source: None,
-            key: String::new(),
-            time: false,
-            goodwill: false,
-            edited: false,
-            added: false,
-            goodwill_value_display: None,
             form: Some(LineValuesForm {
                 name: String::new(),
                 description: String::new(),
@@ -312,7 +305,7 @@ impl PreviewLine {
                 unit_price: format_de(unit_price, 2),
                 tax_rate: format_de(tax_rate, 0),
             }),
-            entry_ids: Vec::new(),
+            ..PreviewLine::text(String::new())
         })
     }
 }

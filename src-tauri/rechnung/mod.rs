@@ -91,17 +91,9 @@ pub struct LineEditRequest {
     pub values: Option<LineValuesRequest>,
 }
 
-/// A line's values as typed in the „Bearbeiten“ / „Position hinzufügen“ form.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct LineValuesRequest {
-    pub name: String,
-    pub description: String,
-    pub quantity: String,
-    pub unit: String,
-    pub unit_price: String,
-    pub tax_rate: String,
-}
+/// A line's values as typed in the „Bearbeiten“ / „Position hinzufügen“ form
+/// (the same fields the preview hands the form).
+pub type LineValuesRequest = billing::LineValuesForm;
 
 /// One rate of the dialog's list, changed for this invoice.
 #[derive(Debug, Clone, Default, Deserialize)]

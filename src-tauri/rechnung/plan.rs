@@ -218,22 +218,7 @@ pub(super) fn plan(
     let customer_view = customer.map(|c| CustomerAddress {
         name: c.name.clone(),
         number: c.number.clone(),
-        lines: [
-            c.contact_person.clone(),
-            c.address.supplement.clone(),
-            c.address.street.clone(),
-            format!("{} {}", c.address.zip, c.address.city)
-                .trim()
-                .to_string(),
-            if c.address.country_code.is_empty() || c.address.country_code == "DE" {
-                String::new()
-            } else {
-                c.address.country_code.clone()
-            },
-        ]
-        .into_iter()
-        .filter(|l| !l.trim().is_empty())
-        .collect(),
+        lines: format::address_lines(c),
     });
     match built {
         Ok(plan) => {

@@ -35,14 +35,8 @@ pub fn sheet(store: &Store, record_id: u64) -> AppResult<Sheet> {
     }
     let (project, subs) = projekte::family(store, record.project_id)?;
     let settings = store.settings()?;
-    let (parent, customer) = projekte::parent_and_customer(store, &project)?;
-    let pricing = Pricing::load(
-        &project,
-        parent.as_ref(),
-        &subs,
-        customer.as_ref(),
-        &settings,
-    );
+    let (_, customer) = projekte::parent_and_customer(store, &project)?;
+    let pricing = projekte::pricing(store, &project, &subs)?;
     let ids: HashSet<u64> = record.entry_ids.iter().copied().collect();
     let mut rows: Vec<Row> = Vec::new();
     for p in std::iter::once(&project).chain(subs.iter()) {
@@ -92,19 +86,7 @@ pub fn sheet(store: &Store, record_id: u64) -> AppResult<Sheet> {
     let total_billed: u64 = groups.iter().map(|g| g.2).sum();
     let customer_lines = customer
         .as_ref()
-        .map(|c| {
-            [
-                c.contact_person.clone(),
-                c.address.supplement.clone(),
-                c.address.street.clone(),
-                format!("{} {}", c.address.zip, c.address.city)
-                    .trim()
-                    .to_string(),
-            ]
-            .into_iter()
-            .filter(|l| !l.trim().is_empty())
-            .collect()
-        })
+        .map(format::address_lines)
         .unwrap_or_default();
     Ok(Sheet {
         firm: settings
