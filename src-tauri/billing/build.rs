@@ -28,7 +28,7 @@ struct ServiceAgg {
     tax_rate: Decimal,
     quantity: Decimal,
     days: BTreeSet<NaiveDate>,
-    descriptions: Vec<String>,
+    descriptions: Distinct,
     entry_ids: Vec<u64>,
 }
 
@@ -45,10 +45,10 @@ struct TimeAgg {
     sources: Vec<String>,
     /// The role names of rates that are a role's (a single one names the line).
     rate_roles: BTreeSet<String>,
-    employees: Vec<String>,
-    roles: Vec<String>,
-    notes: Vec<String>,
-    subprojects: Vec<String>,
+    employees: Distinct,
+    roles: Distinct,
+    notes: Distinct,
+    subprojects: Distinct,
     entry_ids: Vec<u64>,
 }
 
@@ -72,7 +72,11 @@ struct BilledTime<'a> {
 /// entries left out. Goodwill times are rounded apart from charged ones.
 fn billed_times(group: &Group) -> Vec<BilledTime<'_>> {
     let mut out = Vec::new();
+    let any_goodwill = group.times.iter().any(|t| t.goodwill);
     for goodwill in [false, true] {
+        if goodwill && !any_goodwill {
+            break;
+        }
         let items: Vec<&TimeItem> = group
             .times
             .iter()
@@ -114,10 +118,38 @@ fn layout_key(layout: Layout, t: &TimeItem) -> String {
     }
 }
 
-fn push_distinct(list: &mut Vec<String>, value: &str) {
-    let value = value.trim();
-    if !value.is_empty() && !list.iter().any(|v| v == value) {
-        list.push(value.to_string());
+/// Texts of a line's entries, each once, in order. Collects only until the
+/// joined text is longer than a description may be (the rest would be cut
+/// anyway), so 100,000 notes cost a hash lookup each, not a join of all.
+#[derive(Default)]
+struct Distinct {
+    list: Vec<String>,
+    seen: std::collections::HashSet<String>,
+    len: usize,
+}
+
+impl Distinct {
+    fn push(&mut self, value: &str) {
+        let value = value.trim();
+        if value.is_empty() || self.len > MAX_LINE_DESCRIPTION_LEN {
+            return;
+        }
+        // Few values (employees, roles): a look at the list beats hashing.
+        let known = if self.list.len() <= 8 {
+            self.list.iter().any(|v| v == value)
+        } else {
+            self.seen.contains(value)
+        };
+        if known {
+            return;
+        }
+        self.len += text::text_len(value) + 2;
+        self.seen.insert(value.to_string());
+        self.list.push(value.to_string());
+    }
+
+    fn join(&self, sep: &str) -> String {
+        self.list.join(sep)
     }
 }
 
@@ -129,7 +161,8 @@ fn time_aggs(
 ) -> Result<Vec<TimeAgg>, BillingProblem> {
     times.sort_by_key(|t| (t.item.date, t.item.entry_id));
     let mut out: Vec<TimeAgg> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    // (group, rate, goodwill) → line; the line's key text is made once per line.
+    let mut index: HashMap<(String, Decimal, bool), usize> = HashMap::new();
     for t in times {
         let rate = match (&t.item.rate, t.item.goodwill) {
             (Some(r), _) => r.rate.normalize(),
@@ -145,47 +178,51 @@ fn time_aggs(
             }
         }
         let group_key = layout_key(layout, t.item);
-        let key = format!(
-            "t:{block}:{}:{group_key}:{rate}{}",
-            layout.key(),
-            if t.item.goodwill { ":k" } else { "" }
-        );
-        let i = *index.entry(key.clone()).or_insert_with(|| {
-            out.push(TimeAgg {
-                key,
-                group_key,
-                rate,
-                goodwill: t.item.goodwill,
-                recorded: 0,
-                billed: 0,
-                days: BTreeSet::new(),
-                sources: Vec::new(),
-                rate_roles: BTreeSet::new(),
-                employees: Vec::new(),
-                roles: Vec::new(),
-                notes: Vec::new(),
-                subprojects: Vec::new(),
-                entry_ids: Vec::new(),
+        let goodwill = t.item.goodwill;
+        let i = *index
+            .entry((group_key.clone(), rate, goodwill))
+            .or_insert_with(|| {
+                out.push(TimeAgg {
+                    key: format!(
+                        "t:{block}:{}:{group_key}:{rate}{}",
+                        layout.key(),
+                        if goodwill { ":k" } else { "" }
+                    ),
+                    group_key,
+                    rate,
+                    goodwill: t.item.goodwill,
+                    recorded: 0,
+                    billed: 0,
+                    days: BTreeSet::new(),
+                    sources: Vec::new(),
+                    rate_roles: BTreeSet::new(),
+                    employees: Distinct::default(),
+                    roles: Distinct::default(),
+                    notes: Distinct::default(),
+                    subprojects: Distinct::default(),
+                    entry_ids: Vec::new(),
+                });
+                out.len() - 1
             });
-            out.len() - 1
-        });
         let a = &mut out[i];
         a.recorded += u64::from(t.item.minutes);
         a.billed += u64::from(t.billed);
         a.days.insert(t.item.date);
         a.entry_ids.push(t.item.entry_id);
-        push_distinct(&mut a.employees, &t.item.employee);
-        push_distinct(&mut a.roles, t.item.role.as_deref().unwrap_or(""));
-        push_distinct(&mut a.notes, &t.item.description);
+        a.employees.push(&t.item.employee);
+        a.roles.push(t.item.role.as_deref().unwrap_or(""));
+        a.notes.push(&t.item.description);
         if t.group.is_subproject {
-            push_distinct(&mut a.subprojects, &t.group.name);
+            a.subprojects.push(&t.group.name);
         }
         if let Some(r) = &t.item.rate {
             if !a.sources.contains(&r.source) {
                 a.sources.push(r.source.clone());
             }
-            a.rate_roles
-                .insert(r.role.clone().filter(|_| r.by_role).unwrap_or_default());
+            let role = r.role.as_deref().filter(|_| r.by_role).unwrap_or("");
+            if !a.rate_roles.contains(role) {
+                a.rate_roles.insert(role.to_string());
+            }
         }
     }
     Ok(out)
@@ -261,7 +298,7 @@ fn aggregate(
                 tax_rate: r.tax_rate,
                 quantity: Decimal::ZERO,
                 days: BTreeSet::new(),
-                descriptions: Vec::new(),
+                descriptions: Distinct::default(),
                 entry_ids: Vec::new(),
             });
             out.len() - 1
@@ -275,7 +312,7 @@ fn aggregate(
             })?;
         agg.days.insert(r.item.date);
         agg.entry_ids.push(r.item.entry_id);
-        push_distinct(&mut agg.descriptions, &r.item.description);
+        agg.descriptions.push(&r.item.description);
     }
     Ok(out)
 }
@@ -555,7 +592,7 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
         for s in &block.services {
             let name = text::truncate(&s.name, MAX_LINE_NAME_LEN);
             let description =
-                text::service_description(&s.days, &s.descriptions, MAX_LINE_DESCRIPTION_LEN);
+                text::service_description(&s.days, &s.descriptions.list, MAX_LINE_DESCRIPTION_LEN);
             let mut line = checked_line(
                 &name,
                 Some(description),
