@@ -918,7 +918,12 @@ fn rechnungsbild_aufstellung_korrekturen_stundennachweis() {
     for label in ["Titel", "Einleitung", "Schlusstext"] {
         assert_eq!(s.property(&s.input_any(label), "value"), "", "{label}");
     }
-    s.execute("document.getElementById('texts-title').scrollIntoView()");
+    s.wait("the Rechnungstexte in view", || {
+        let top = s.execute(
+            "const e = document.getElementById('texts-title'); e.scrollIntoView({block: 'start'}); return e.getBoundingClientRect().top",
+        );
+        (top.as_f64().unwrap_or(1e9) < 300.0).then_some(())
+    });
     s.screenshot(&shots.join("70-rechnungstexte.png"));
 
     s.click_button("Kunden");
