@@ -61,6 +61,9 @@ const COMMANDS: &[&str] = &[
     "timesheet_suggest",
     "timesheet_pick",
     "timesheet_save",
+    "customer_set_tax",
+    "tax_notes_get",
+    "tax_notes_save",
 ];
 
 fn main() {

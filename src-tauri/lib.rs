@@ -94,6 +94,9 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::stundennachweis::timesheet_suggest,
         commands::stundennachweis::timesheet_pick,
         commands::stundennachweis::timesheet_save,
+        commands::kunden::customer_set_tax,
+        commands::abrechnung::tax_notes_get,
+        commands::abrechnung::tax_notes_save,
         commands::abrechnung::rate_rules_get,
         commands::abrechnung::rate_rules_save,
     ])

@@ -15,7 +15,7 @@ use zeitrechnung_lib::billing::{
 };
 use zeitrechnung_lib::storage::{
     DatedRate, Employee, HourFormat, Layout, RateRules, Role, RoleRate, Rounding, RoundingMode,
-    RoundingScope, ROUNDING_STEPS,
+    RoundingScope, ServiceArt, TaxCase, ROUNDING_STEPS,
 };
 
 /// splitmix64: deterministic, so a failure names its seed.
@@ -188,6 +188,12 @@ fn random_input(rng: &mut Rng) -> BillingInput {
                             2 + rng.below(3) as u32,
                         ),
                         tax_rate: Decimal::from([0, 7, 19][rng.below(3) as usize]),
+                        art: [
+                            None,
+                            Some(ServiceArt::Arbeit),
+                            Some(ServiceArt::Material),
+                            Some(ServiceArt::Fahrt),
+                        ][rng.below(4) as usize],
                     }
                 })
                 .collect(),
@@ -211,6 +217,14 @@ fn random_input(rng: &mut Rng) -> BillingInput {
         remark: None,
         groups,
         layout: Layout::ALL[rng.below(5) as usize],
+        tax_case: if rng.below(2) == 0 {
+            TaxCase::Standard
+        } else {
+            TaxCase::ALL[rng.below(5) as usize]
+        },
+        tax_note: (rng.below(3) == 0)
+            .then(|| "Steuerschuldnerschaft des Leistungsempfängers".into()),
+        private_35a: rng.below(3) == 0,
         ..Default::default()
     }
 }
@@ -272,6 +286,60 @@ fn preview_totals_equal_sandbox_totals_for_10000_random_projects() {
             .map(|a| a.normalize())
             .collect();
         assert_eq!(amounts, sandbox, "case {case} line amounts");
+        // Every tax type but net bills 0 % (the sandbox refuses anything else).
+        let tax_type = priced.tax_conditions.tax_type.as_str();
+        if tax_type != "net" {
+            assert!(
+                plan.lines
+                    .iter()
+                    .filter_map(|l| l.tax_rate)
+                    .all(|r| r.is_zero()),
+                "case {case}"
+            );
+        }
+        assert_eq!(
+            tax_type,
+            if input.small_business {
+                "vatfree"
+            } else {
+                input.tax_case.tax_type()
+            }
+        );
+        // §35a: the Arbeitskosten in the Schlusstext are the labour section's lines.
+        if input.private_35a {
+            let start = plan
+                .lines
+                .iter()
+                .position(|l| l.name == "Arbeitskosten" && l.amount.is_none());
+            let end = plan
+                .lines
+                .iter()
+                .position(|l| l.name == "Materialkosten" && l.amount.is_none());
+            let labour_lines = match start {
+                Some(a) => &plan.lines[a..end.unwrap_or(plan.lines.len())],
+                None => &plan.lines[..0],
+            };
+            let sum: Decimal = labour_lines.iter().filter_map(|l| l.amount).sum();
+            match &plan.labour {
+                Some(l) => {
+                    assert_eq!(l.net, sum, "case {case}: labour sum");
+                    assert_eq!(l.gross, l.net + l.tax, "case {case}");
+                    let remark = plan.request["remark"].as_str().unwrap_or("");
+                    assert!(remark.ends_with(&l.sentence), "case {case}: {remark}");
+                    assert!(
+                        l.sentence
+                            .contains(&zeitrechnung_lib::format::format_eur(l.net)),
+                        "case {case}"
+                    );
+                }
+                None => assert!(
+                    start.is_none(),
+                    "case {case}: labour lines without a sentence"
+                ),
+            }
+        } else {
+            assert!(plan.labour.is_none());
+        }
         // No blended rate: every time line's price is one of the resolved rates,
         // and the time lines' hours add up to the billed minutes (each line rounded).
         let resolved: Vec<Decimal> = input
@@ -443,7 +511,7 @@ fn edited_previews_are_sent_exactly_and_priced_like_lexoffice() {
                         v.unit_price.normalize(),
                         "case {case}"
                     );
-                    let tax = if input.small_business {
+                    let tax = if input.small_business || input.tax_case != TaxCase::Standard {
                         Decimal::ZERO
                     } else {
                         v.tax_rate

@@ -1326,6 +1326,8 @@ fn seed_customers(store: &zeitrechnung_lib::storage::Store, n: u64) {
                 hourly_rate: None,
                 rules: Default::default(),
                 invoice_style: None,
+                tax: Default::default(),
+                vat_id: String::new(),
                 created_at: now,
                 updated_at: now,
             })
@@ -1439,6 +1441,7 @@ fn seed_big_project(store: &zeitrechnung_lib::storage::Store, n: u64) {
         parent_id: None,
         hourly_rate: Some(Decimal::new(85, 0)),
         rules: Default::default(),
+        tax_case: None,
         status: ProjectStatus::Aktiv,
         created_at: now,
         updated_at: now,

@@ -590,3 +590,77 @@ fn edited_preview_is_exactly_the_draft_sent() {
     );
     assert_eq!(saved["opened"], false, "the test core opens no files");
 }
+
+/// Einstellungen › Abrechnung › Rechnungstexte is the firm's default: a new
+/// invoice dialog starts with it, and a text that comes out too long names its
+/// field in the preview.
+#[test]
+fn rechnungstexte_are_the_dialogs_default() {
+    let sb = common::sandbox();
+    let a = app(&sb.base_url);
+    let v = invoke(&a, "invoice_style_get", json!({})).unwrap();
+    assert_eq!(v["style"]["layout"], "project");
+    assert_eq!(v["style"]["title"], "");
+    assert_eq!(v["style"]["introduction"], "");
+    let labels: Vec<&str> = v["layouts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        vec![
+            "eine Zeile je Projekt",
+            "je Mitarbeiter",
+            "je Rolle",
+            "je Tag",
+            "je Eintrag"
+        ]
+    );
+    let day_text = v["layouts"][3]["defaultText"].clone();
+    let v = invoke(
+        &a,
+        "invoice_style_save",
+        json!({"input": {"layout": "day", "lineText": day_text, "title": "Rechnung {Projektnummer}", "introduction": "Für {Kunde}:", "remark": ""}}),
+    )
+    .unwrap();
+    assert_eq!(v["style"]["layout"], "day");
+    assert_eq!(
+        v["style"]["lineText"], day_text,
+        "the default text of „je Tag“"
+    );
+    let p = invoke(
+        &a,
+        "project_save",
+        json!({"input": {"name": "Umbau", "number": "P-2026-000123-A", "hourlyRate": "70"}}),
+    )
+    .unwrap();
+    let pid = p["project"]["id"].as_u64().unwrap();
+    invoke(&a, "time_save", json!({"input": {"projectId": pid, "date": "03.03.2025", "duration": "2", "employee": "Jana Kraus"}})).unwrap();
+    let d = invoke(&a, "invoice_defaults", json!({"projectId": pid})).unwrap();
+    assert_eq!(d["style"]["layout"], "day");
+    assert_eq!(d["style"]["title"], "Rechnung {Projektnummer}");
+    assert_eq!(d["style"]["introduction"], "Für {Kunde}:");
+    assert_eq!(d["styleSource"], "Standard aus Einstellungen › Abrechnung");
+    // Without texts in the request the firm's apply: „Rechnung P-2026-000123-A“ is 26 characters.
+    let pv = invoke(
+        &a,
+        "invoice_preview",
+        json!({"request": {"projectId": pid, "from": "01.03.2025", "to": "31.03.2025"}}),
+    )
+    .unwrap();
+    assert_eq!(pv["ok"], false);
+    assert_eq!(pv["problemField"], "Titel");
+    assert!(
+        pv["problems"]
+            .to_string()
+            .contains("höchstens 25 Zeichen lang sein (jetzt 26)"),
+        "{}",
+        pv["problems"]
+    );
+    // The dialog's own (blank) title for this invoice: the preview is built, per day.
+    let pv = invoke(&a, "invoice_preview", json!({"request": {"projectId": pid, "from": "01.03.2025", "to": "31.03.2025", "title": ""}})).unwrap();
+    assert_eq!(pv["problemField"], Value::Null);
+    assert_eq!(pv["lines"][0]["name"], "Arbeitszeit am 03.03.2025");
+}

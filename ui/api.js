@@ -119,6 +119,8 @@ export const customerSave = (input) => call("customer_save", { input });
 
 /** @param {number} id @param {string} rate as typed; empty clears it */
 export const customerSetRate = (id, rate) => call("customer_set_rate", { id, rate });
+/** „Steuerart“ (TaxCase key) and „Privatkunde (§35a)“ of a customer. @returns {Promise<CustomerDetail>} */
+export const customerSetTax = (id, taxCase, private35a) => call("customer_set_tax", { id, taxCase, private35a });
 
 /** @param {number} id */
 export const customerOpenLexoffice = (id) => call("customer_open_lexoffice", { id });
@@ -244,3 +246,8 @@ export const timesheetSuggest = (recordId) => call("timesheet_suggest", { id: re
 export const timesheetPick = (current) => call("timesheet_pick", { current });
 /** request: {recordId, path, csv} @returns {Promise<{pdfPath: string, csvPath: string|null, opened: boolean, message: string}>} */
 export const timesheetSave = (request) => call("timesheet_save", { request });
+
+/** Einstellungen › Abrechnung › Hinweise zur Steuerart. @returns {Promise<Array<{key: string, label: string, note: string, lexofficeNote: string}>>} */
+export const taxNotesGet = () => call("tax_notes_get");
+/** input: {construction13b, euService, thirdCountry, exempt} */
+export const taxNotesSave = (input) => call("tax_notes_save", { input });

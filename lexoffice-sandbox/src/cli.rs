@@ -127,6 +127,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<CliCommand,
             "--fault" => faults.push(Fault::parse_spec(&value)?),
             "--small-business" => cfg.small_business = true,
             "--retry-after" => cfg.retry_after = true,
+            "--require-vat-id" => cfg.require_vat_id_for_reverse_charge = true,
             "--verbose" => cfg.log_requests = true,
             other => return Err(format!("unknown argument {other:?}")),
         }

@@ -688,6 +688,52 @@ pub fn resolve_address(
     }
 }
 
+/// The tax types where the customer owes the VAT (reverse charge).
+pub const REVERSE_CHARGE_TAX_TYPES: [&str; 2] = ["constructionService13b", "externalService13b"];
+
+/// The message of [`reverse_charge_violations`].
+pub const VAT_ID_REQUIRED: &str =
+    "Für Steuerschuldnerschaft des Leistungsempfängers braucht der Kontakt eine USt-IdNr. (vatRegistrationId).";
+
+/// With `require_vat_id_for_reverse_charge`: a reverse-charge invoice for a
+/// contact without a VAT id (e-invoice rule BR-AE-02) is refused with 406.
+pub fn reverse_charge_violations(
+    body: &Value,
+    contacts: &crate::state::ContactStore,
+) -> Vec<Violation> {
+    let tax_type = body
+        .get("taxConditions")
+        .and_then(|t| t.get("taxType"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !REVERSE_CHARGE_TAX_TYPES.contains(&tax_type) {
+        return Vec::new();
+    }
+    let Some(contact) = body
+        .get("address")
+        .and_then(|a| a.get("contactId"))
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .and_then(|id| contacts.get(id))
+    else {
+        return Vec::new(); // a missing reference is reported on its own
+    };
+    let has_vat_id = contact
+        .company
+        .as_ref()
+        .and_then(|c| c.vat_registration_id.as_deref())
+        .is_some_and(|v| !v.trim().is_empty());
+    if has_vat_id {
+        Vec::new()
+    } else {
+        vec![Violation::new(
+            "NOTNULL",
+            "taxConditions.taxType",
+            VAT_ID_REQUIRED,
+        )]
+    }
+}
+
 /// The message of [`org_tax_violations`].
 pub const VATFREE_ONLY: &str =
     "Für diese Organisation sind nur steuerfreie Rechnungen (vatfree) möglich.";
@@ -820,6 +866,9 @@ pub(crate) fn create(shared: &Arc<Shared>, parts: &Parts, body: &[u8]) -> Respon
     };
     let mut problems = contact_violations(&value, &shared.contacts);
     problems.extend(org_tax_violations(&value, &lock(&shared.profile)));
+    if shared.require_vat_id {
+        problems.extend(reverse_charge_violations(&value, &shared.contacts));
+    }
     let priced = match price_invoice(&value) {
         Ok(p) if problems.is_empty() => p,
         Ok(_) => return rejection_response(now, path, &Rejection::invalid(problems)),

@@ -104,6 +104,10 @@ pub struct SandboxConfig {
     /// Shift of the sandbox's wall clock against the real one, in seconds
     /// (negative = in the past). See [`clock`].
     pub clock_offset_secs: i64,
+    /// Refuse the reverse-charge types (`constructionService13b`,
+    /// `externalService13b`) for a contact without `vatRegistrationId`. lexoffice
+    /// does not document this check (docs/lexoffice.md › Tax types); off by default.
+    pub require_vat_id_for_reverse_charge: bool,
 }
 
 impl Default for SandboxConfig {
@@ -122,6 +126,7 @@ impl Default for SandboxConfig {
             port: 0,
             log_requests: false,
             clock_offset_secs: 0,
+            require_vat_id_for_reverse_charge: false,
         }
     }
 }
@@ -155,6 +160,7 @@ pub(crate) struct Shared {
     pub api_key: String,
     pub revoked_keys: Vec<String>,
     pub retry_after: bool,
+    pub require_vat_id: bool,
     pub log_requests: bool,
     pub started: Instant,
     /// Wall clock for every date the sandbox produces (shiftable).
@@ -178,6 +184,7 @@ impl Shared {
             api_key: cfg.api_key.clone(),
             revoked_keys: cfg.revoked_keys.clone(),
             retry_after: cfg.retry_after,
+            require_vat_id: cfg.require_vat_id_for_reverse_charge,
             log_requests: cfg.log_requests,
             started: Instant::now(),
             clock: clock::Clock::new(cfg.clock_offset_secs),

@@ -230,6 +230,14 @@ impl Contact {
     }
 
     /// Adds a billing address.
+    /// A company's USt-IdNr. (`company.vatRegistrationId`).
+    pub fn with_vat_id(mut self, vat_id: &str) -> Contact {
+        if let Some(co) = self.company.as_mut() {
+            co.vat_registration_id = Some(vat_id.to_string());
+        }
+        self
+    }
+
     pub fn with_billing_address(
         mut self,
         street: &str,

@@ -1768,3 +1768,112 @@ async fn web_app_status_changes_and_voucherlist() {
     assert!(!sb.delete_invoice(id));
     assert_eq!(sb.invoice(id).unwrap().version, 4);
 }
+
+/// Tax types beyond `net` (docs/lexoffice.md › Tax types): each needs a
+/// referenced contact and 0 % on every priced line; the reverse-charge types
+/// can be made to require the contact's VAT id.
+#[tokio::test]
+async fn tax_types_beyond_net_need_a_contact_and_zero_rates() {
+    let sb = Sandbox::start(unlimited()).await.unwrap();
+    let c = Client::new();
+    let contact = nordlicht(&sb);
+    let zero = |mut b: Value, tax_type: &str| {
+        b["taxConditions"] = json!({ "taxType": tax_type, "taxTypeNote": "Steuerschuldnerschaft des Leistungsempfängers" });
+        for item in b["lineItems"].as_array_mut().unwrap() {
+            if item.get("unitPrice").is_some() {
+                item["unitPrice"]["taxRatePercentage"] = json!(0);
+            }
+        }
+        b
+    };
+    for tax_type in [
+        "constructionService13b",
+        "externalService13b",
+        "thirdPartyCountryService",
+        "vatfree",
+    ] {
+        let (status, _, body) = post(
+            &c,
+            &sb,
+            "/v1/invoices",
+            &zero(reference_body(Some(contact.id)), tax_type),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{tax_type}: {body}");
+    }
+    // A 19 % line under §13b is refused, naming the line.
+    let mut body = zero(reference_body(Some(contact.id)), "constructionService13b");
+    body["lineItems"][0]["unitPrice"]["taxRatePercentage"] = json!(19);
+    let (status, _, answer) = post(&c, &sb, "/v1/invoices", &body).await;
+    assert_eq!(status, StatusCode::NOT_ACCEPTABLE, "{answer}");
+    assert!(
+        detail_fields(&answer).contains(&"lineItems[0].unitPrice.taxRatePercentage".to_string()),
+        "{answer}"
+    );
+    // Without a referenced contact (one-time address) every type but vatfree is refused.
+    let (status, _, answer) = post(
+        &c,
+        &sb,
+        "/v1/invoices",
+        &zero(reference_body(None), "externalService13b"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_ACCEPTABLE, "{answer}");
+    assert!(
+        detail_fields(&answer).contains(&"address.contactId".to_string()),
+        "{answer}"
+    );
+    let stored: Vec<Value> = sb.invoices_json();
+    assert_eq!(stored.len(), 4);
+    assert_eq!(
+        stored[0]["taxConditions"]["taxType"],
+        "constructionService13b"
+    );
+    assert_eq!(
+        stored[0]["taxConditions"]["taxTypeNote"],
+        "Steuerschuldnerschaft des Leistungsempfängers"
+    );
+
+    // Switched on: reverse charge needs the contact's VAT id.
+    let strict = Sandbox::start(SandboxConfig {
+        require_vat_id_for_reverse_charge: true,
+        ..unlimited()
+    })
+    .await
+    .unwrap();
+    let without = nordlicht(&strict);
+    let with = strict.contacts().add_contact(
+        Contact::company("Bouw BV")
+            .customer()
+            .with_vat_id("NL123456789B01")
+            .with_billing_address("Kade 1", "1011 AA", "Amsterdam", "NL"),
+    );
+    for tax_type in ["constructionService13b", "externalService13b"] {
+        let (status, _, answer) = post(
+            &c,
+            &strict,
+            "/v1/invoices",
+            &zero(reference_body(Some(without.id)), tax_type),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_ACCEPTABLE, "{tax_type}: {answer}");
+        assert!(answer.to_string().contains("USt-IdNr."), "{answer}");
+        let (status, _, answer) = post(
+            &c,
+            &strict,
+            "/v1/invoices",
+            &zero(reference_body(Some(with.id)), tax_type),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{tax_type}: {answer}");
+    }
+    // Not reverse charge: no VAT id needed.
+    let (status, _, _) = post(
+        &c,
+        &strict,
+        "/v1/invoices",
+        &zero(reference_body(Some(without.id)), "thirdPartyCountryService"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+}

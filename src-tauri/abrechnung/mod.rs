@@ -12,12 +12,14 @@ mod invoice_style;
 mod roles;
 mod rules;
 mod settings;
+mod tax_notes;
 
 pub use employees::*;
 pub use invoice_style::*;
 pub use roles::*;
 pub use rules::*;
 pub use settings::*;
+pub use tax_notes::*;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

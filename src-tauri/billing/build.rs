@@ -11,17 +11,23 @@ use serde_json::{json, Map, Value};
 use super::edits::{extra_key, LineChange, LineValues, RemovedLine, EXTRA_UNIT};
 use super::line_text::{self, LINE_PLACEHOLDERS, TEXT_PLACEHOLDERS};
 use super::{
-    request, rounding, text, totals, BillingInput, BillingProblem, Group, InvoicePlan, LineKind,
-    PreviewLine, RateUse, ServiceItem, TimeItem, GOODWILL_SUFFIX, HOUR_UNIT, MAX_DATES_LISTED,
-    MAX_LINE_AMOUNT, MAX_LINE_DESCRIPTION_LEN, MAX_LINE_ITEMS, MAX_LINE_NAME_LEN, MAX_TEXT_LEN,
-    MAX_TITLE_LEN, TIME_LINE_PREFIX,
+    request, rounding, text, totals, BillingInput, BillingProblem, Group, InvoicePlan,
+    LabourTotals, LineKind, PreviewLine, RateUse, ServiceItem, TimeItem, GOODWILL_SUFFIX,
+    HOUR_UNIT, MAX_DATES_LISTED, MAX_LINE_AMOUNT, MAX_LINE_DESCRIPTION_LEN, MAX_LINE_ITEMS,
+    MAX_LINE_NAME_LEN, MAX_TEXT_LEN, MAX_TITLE_LEN, TIME_LINE_PREFIX,
 };
 use crate::format::{format_de, format_eur};
-use crate::storage::Layout;
+use crate::storage::{Layout, ServiceArt, TaxCase};
+
+/// The §35a sections of a private customer's draft.
+pub const LABOUR_SECTION: &str = "Arbeitskosten";
+pub const MATERIAL_SECTION: &str = "Materialkosten";
 
 /// Services merged into one line.
 struct ServiceAgg {
     key: String,
+    /// Arbeitskosten (§35a) or Materialkosten.
+    labour: bool,
     name: String,
     unit: String,
     unit_price: Decimal,
@@ -234,6 +240,14 @@ struct ServiceRow<'a> {
     name: &'a str,
     unit: &'a str,
     tax_rate: Decimal,
+    /// Arbeitskosten (Art Arbeit or Fahrt) in the sense of §35a.
+    labour: bool,
+}
+
+/// Every line bills 0 %: a Kleinunternehmer or tax-exempt organisation, or a
+/// Steuerart other than Standard (docs/lexoffice.md › Tax types).
+fn zero_rated(input: &BillingInput) -> bool {
+    input.small_business || input.tax_case != TaxCase::Standard
 }
 
 fn valid_tax_rate(rate: Decimal) -> Result<Decimal, BillingProblem> {
@@ -262,16 +276,21 @@ fn service_rows<'a>(
         if unit.is_empty() {
             return Err(BillingProblem::ServiceWithoutUnit { name: name.into() });
         }
-        let tax_rate = if input.small_business {
+        let tax_rate = if zero_rated(input) {
             Decimal::ZERO
         } else {
             valid_tax_rate(item.tax_rate)?
         };
+        let labour = item
+            .art
+            .unwrap_or_else(|| ServiceArt::default_for(unit))
+            .is_labour();
         rows.push(ServiceRow {
             item,
             name,
             unit,
             tax_rate,
+            labour,
         });
     }
     Ok(rows)
@@ -284,14 +303,27 @@ fn aggregate(
     mut rows: Vec<ServiceRow<'_>>,
 ) -> Result<Vec<ServiceAgg>, BillingProblem> {
     rows.sort_by_key(|r| (r.item.date, r.item.entry_id));
-    let mut index: HashMap<(String, String, Decimal, Decimal), usize> = HashMap::new();
+    let mut index: HashMap<(String, String, Decimal, Decimal, bool), usize> = HashMap::new();
     let mut out: Vec<ServiceAgg> = Vec::new();
     for r in rows {
         let price = r.item.unit_price.normalize();
-        let key = (r.name.to_string(), r.unit.to_string(), price, r.tax_rate);
+        let key = (
+            r.name.to_string(),
+            r.unit.to_string(),
+            price,
+            r.tax_rate,
+            r.labour,
+        );
         let i = *index.entry(key).or_insert_with(|| {
             out.push(ServiceAgg {
-                key: format!("s:{block}:{}:{}:{price}:{}", r.name, r.unit, r.tax_rate),
+                key: format!(
+                    "s:{block}:{}:{}:{price}:{}{}",
+                    r.name,
+                    r.unit,
+                    r.tax_rate,
+                    if r.labour { "" } else { ":m" }
+                ),
+                labour: r.labour,
                 name: r.name.to_string(),
                 unit: r.unit.to_string(),
                 unit_price: price,
@@ -511,7 +543,7 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
     let period = text::period_de(service_from, service_to);
 
     // 4. The lines, edits applied.
-    let time_tax_rate = if input.small_business {
+    let time_tax_rate = if zero_rated(input) {
         Decimal::ZERO
     } else if blocks.iter().any(|b| b.times.iter().any(|t| !t.goodwill)) {
         valid_tax_rate(input.time_tax_rate)?
@@ -524,11 +556,13 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
         u => u,
     };
     let mut lines: Vec<PreviewLine> = Vec::new();
+    let mut assembled: Vec<(Option<String>, Vec<(PreviewLine, bool)>)> = Vec::new();
     let mut removed_lines: Vec<RemovedLine> = Vec::new();
     let (mut time_entry_ids, mut service_entry_ids) = (Vec::new(), Vec::new());
     let (mut total_minutes, mut billed_minutes) = (0u64, 0u64);
     for block in &blocks {
-        let mut block_lines: Vec<PreviewLine> = Vec::new();
+        // (line, Arbeitskosten?) in order.
+        let mut block_lines: Vec<(PreviewLine, bool)> = Vec::new();
         for t in &block.times {
             let several = block
                 .times
@@ -586,7 +620,7 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
                     billed_minutes += t.billed;
                 }
                 time_entry_ids.extend(&line.entry_ids);
-                block_lines.push(line);
+                block_lines.push((line, true));
             }
         }
         for s in &block.services {
@@ -607,18 +641,56 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
             let c = Candidate { line, full_amount };
             if let Some(line) = apply(c, &changes, &mut keys_seen, &mut removed_lines, input)? {
                 service_entry_ids.extend(&line.entry_ids);
-                block_lines.push(line);
+                block_lines.push((line, s.labour));
             }
         }
-        if block_lines.is_empty() {
+        if !block_lines.is_empty() {
+            assembled.push((block.heading.clone(), block_lines));
+        }
+    }
+    // Headings: per subproject; for a §35a customer first the section
+    // („Arbeitskosten“, „Materialkosten“), then the subprojects within it.
+    let mut labour_lines: Vec<PreviewLine> = Vec::new();
+    let sections: Vec<(Option<&str>, Option<bool>)> = if input.private_35a {
+        vec![
+            (Some(LABOUR_SECTION), Some(true)),
+            (Some(MATERIAL_SECTION), Some(false)),
+        ]
+    } else {
+        vec![(None, None)]
+    };
+    for (title, want) in sections {
+        let parts: Vec<(&Option<String>, Vec<PreviewLine>)> = assembled
+            .iter()
+            .map(|(h, ls)| {
+                let ls: Vec<PreviewLine> = ls
+                    .iter()
+                    .filter(|(_, labour)| want.is_none_or(|w| w == *labour))
+                    .map(|(l, _)| l.clone())
+                    .collect();
+                (h, ls)
+            })
+            .filter(|(_, ls)| !ls.is_empty())
+            .collect();
+        if parts.is_empty() {
             continue;
         }
-        if let Some(h) = &block.heading {
-            let mut heading = PreviewLine::text(h.clone());
-            heading.key = format!("h:{}", block_lines[0].key);
-            lines.push(heading);
+        if let Some(t) = title {
+            let mut section = PreviewLine::text(t);
+            section.key = format!("sec:{}", parts[0].1[0].key);
+            lines.push(section);
         }
-        lines.extend(block_lines);
+        for (h, ls) in parts {
+            if let Some(h) = h {
+                let mut heading = PreviewLine::text(h.clone());
+                heading.key = format!("h:{}", ls[0].key);
+                lines.push(heading);
+            }
+            if want == Some(true) {
+                labour_lines.extend(ls.iter().cloned());
+            }
+            lines.extend(ls);
+        }
     }
     for (i, extra) in input.extra_lines.iter().enumerate() {
         let position = lines.iter().filter(|l| l.kind != LineKind::Text).count() + 1;
@@ -635,6 +707,43 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
     }
     let totals = super::totals_of(&lines);
     let [title, introduction, remark] = texts(input, &period)?;
+    // §35a: the Arbeitskosten as lexoffice totals those lines, in the Schlusstext
+    // (after the firm's own text, or alone).
+    let labour = (input.private_35a && !labour_lines.is_empty()).then(|| {
+        let t = super::totals_of(&labour_lines);
+        let sentence = if t.tax.is_zero() {
+            format!(
+                "Im Rechnungsbetrag sind Arbeitskosten in Höhe von {} enthalten (§ 35a EStG).",
+                format_eur(t.net)
+            )
+        } else {
+            format!(
+                "Im Rechnungsbetrag sind Arbeitskosten in Höhe von {} zzgl. {} USt (gesamt {}) enthalten (§ 35a EStG).",
+                format_eur(t.net),
+                format_eur(t.tax),
+                format_eur(t.gross)
+            )
+        };
+        LabourTotals {
+            net: t.net,
+            tax: t.tax,
+            gross: t.gross,
+            sentence,
+        }
+    });
+    let remark = match (remark, &labour) {
+        (Some(r), Some(l)) => Some(format!("{r}\n\n{}", l.sentence)),
+        (None, Some(l)) => Some(l.sentence.clone()),
+        (r, None) => r,
+    };
+    if let Some(r) = &remark {
+        if text::text_len(r) > MAX_TEXT_LEN {
+            return Err(BillingProblem::TextTooLong {
+                field: "Schlusstext",
+                chars: text::text_len(r),
+            });
+        }
+    }
 
     // 5. The request body.
     let items = lines
@@ -657,12 +766,23 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
         "totalPrice".into(),
         json!({ "currency": "EUR", "totalDiscountPercentage": 0 }),
     );
+    // The organisation's Kleinunternehmer/tax-exempt status wins over the Steuerart.
     let tax_type = if input.small_business {
         "vatfree"
     } else {
-        "net"
+        input.tax_case.tax_type()
     };
-    body.insert("taxConditions".into(), json!({ "taxType": tax_type }));
+    let mut tax_conditions = Map::new();
+    tax_conditions.insert("taxType".into(), json!(tax_type));
+    if let Some(note) = input
+        .tax_note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty() && !input.small_business && tax_type != "net")
+    {
+        tax_conditions.insert("taxTypeNote".into(), json!(note));
+    }
+    body.insert("taxConditions".into(), Value::Object(tax_conditions));
     body.insert(
         "shippingConditions".into(),
         request::shipping_conditions(service_from, service_to),
@@ -704,6 +824,8 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
         rates: rate_uses,
         removed: removed_lines,
         goodwill_entry_ids,
+        tax_type: tax_type.to_string(),
+        labour,
         stale_edits: changes.len().saturating_sub(keys_seen),
     })
 }
@@ -808,7 +930,7 @@ fn priced_line(
     if (price.is_sign_negative() && !price.is_zero()) || price.scale() > 4 {
         return Err(BillingProblem::InvalidServicePrice { name });
     }
-    let tax = if input.small_business {
+    let tax = if zero_rated(input) {
         Decimal::ZERO
     } else {
         valid_tax_rate(v.tax_rate)?

@@ -97,8 +97,19 @@ pub struct BillingInput {
     pub hours: crate::storage::HourFormat,
     /// "Unterprojekte einzeln auflisten".
     pub list_subprojects: bool,
-    /// Kleinunternehmer: taxType vatfree, every rate 0.
+    /// Kleinunternehmer or tax-exempt organisation: taxType vatfree, every rate 0
+    /// (wins over `tax_case`).
     pub small_business: bool,
+    /// The customer's (or project's) „Steuerart“: every type but `net` bills 0 %.
+    #[serde(default)]
+    pub tax_case: crate::storage::TaxCase,
+    /// `taxTypeNote` (the firm's own note for the Steuerart); None = lexoffice's.
+    #[serde(default)]
+    pub tax_note: Option<String>,
+    /// „Privatkunde (§35a)“: sections „Arbeitskosten“ and „Materialkosten“ and the
+    /// labour sentence in the Schlusstext.
+    #[serde(default)]
+    pub private_35a: bool,
     /// Tax rate of the time lines (19 by default).
     pub time_tax_rate: Decimal,
     /// voucherDate = today 00:00 Europe/Berlin.
@@ -168,6 +179,9 @@ pub struct ServiceItem {
     pub unit: String,
     pub unit_price: Decimal,
     pub tax_rate: Decimal,
+    /// „Art“; None = by its unit (`ServiceArt::default_for`).
+    #[serde(default)]
+    pub art: Option<crate::storage::ServiceArt>,
 }
 
 // ---------------------------------------------------------------- output
@@ -370,8 +384,27 @@ pub struct InvoicePlan {
     pub removed: Vec<RemovedLine>,
     /// Entries on goodwill lines (billed at 0,00 €), for the Stundennachweis.
     pub goodwill_entry_ids: Vec<u64>,
+    /// lexoffice's `taxType` of the draft.
+    pub tax_type: String,
+    /// „Privatkunde (§35a)“: the labour section's totals (as lexoffice computes
+    /// them for those lines) and the sentence added to the Schlusstext.
+    pub labour: Option<LabourTotals>,
     /// Edits whose line no longer exists (period or Aufstellung changed).
     pub stale_edits: usize,
+}
+
+/// The Arbeitskosten of a §35a draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LabourTotals {
+    #[serde(with = "rust_decimal::serde::str")]
+    pub net: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub tax: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub gross: Decimal,
+    /// „Im Rechnungsbetrag sind Arbeitskosten in Höhe von … enthalten (§ 35a EStG).“
+    pub sentence: String,
 }
 
 /// One hourly rate of the draft, for the dialog's list under „Stundensatz“.

@@ -73,6 +73,7 @@ fn s(
         unit: unit.into(),
         unit_price: d(price),
         tax_rate: d(rate),
+        art: None,
     }
 }
 
@@ -1302,6 +1303,7 @@ fn invariants_hold_for_many_generated_projects() {
                             unit: units[rng.next(3) as usize].into(),
                             unit_price: price,
                             tax_rate: d(rates[rng.next(3) as usize]),
+                            art: None,
                         }
                     })
                     .collect();
@@ -1836,4 +1838,131 @@ fn unbillable_times_as_goodwill() {
     assert_eq!(plan.billed_minutes, 1200);
     assert_eq!(plan.totals, build(&crew()).unwrap().totals);
     assert_eq!(plan.service_to, mar(7));
+}
+
+// ------------------------------------------------------------ Steuerfälle
+
+#[test]
+fn every_steuerart_sends_its_tax_type_with_zero_rates() {
+    use crate::storage::TaxCase;
+    for (case, tax_type) in [
+        (TaxCase::Standard, "net"),
+        (TaxCase::Construction13b, "constructionService13b"),
+        (TaxCase::EuService, "externalService13b"),
+        (TaxCase::ThirdCountry, "thirdPartyCountryService"),
+        (TaxCase::Exempt, "vatfree"),
+    ] {
+        let mut inp = crew();
+        inp.tax_case = case;
+        inp.tax_note = Some("Steuerschuldnerschaft des Leistungsempfängers".into());
+        let plan = build(&inp).unwrap();
+        assert_eq!(plan.request["taxConditions"]["taxType"], json!(tax_type));
+        assert_eq!(plan.tax_type, tax_type);
+        let rates: Vec<String> = plan
+            .lines
+            .iter()
+            .filter_map(|l| l.tax_rate.map(|r| r.to_string()))
+            .collect();
+        if case == TaxCase::Standard {
+            assert_eq!(rates, vec!["19", "19"]);
+            // The note goes only with a tax type that needs one.
+            assert_eq!(plan.request["taxConditions"].get("taxTypeNote"), None);
+            assert_eq!(plan.totals.gross, d("2094.40")); // 20 h × 85 + 50 m × 1,20 = 1.760,00 + 19 %
+        } else {
+            assert!(rates.iter().all(|r| r == "0"), "{case:?}: {rates:?}");
+            assert_eq!(
+                plan.request["taxConditions"]["taxTypeNote"],
+                json!("Steuerschuldnerschaft des Leistungsempfängers")
+            );
+            assert_eq!(plan.totals.tax, d("0"));
+            assert_eq!(plan.totals.gross, d("1760.00"));
+        }
+    }
+    // The organisation's Kleinunternehmer status wins over the Steuerart.
+    let mut inp = crew();
+    inp.tax_case = TaxCase::Construction13b;
+    inp.tax_note = Some("eigener Hinweis".into());
+    inp.small_business = true;
+    let plan = build(&inp).unwrap();
+    assert_eq!(plan.request["taxConditions"], json!({"taxType": "vatfree"}));
+}
+
+#[test]
+fn private_customer_draft_splits_labour_and_material() {
+    let mut inp = crew();
+    // Kabel (m → Material), Anfahrt (km → Fahrt), a Material entry marked Arbeit.
+    inp.groups[0]
+        .services
+        .push(s(21, mar(5), "Anfahrt", "30", "km", "0.5", "19"));
+    let mut rent = s(22, mar(5), "Bohrhammer", "1", "Tag", "25", "19");
+    rent.art = Some(crate::storage::ServiceArt::Arbeit);
+    inp.groups[0].services.push(rent);
+    inp.private_35a = true;
+    inp.remark = Some("Vielen Dank für Ihren Auftrag.".into());
+    let plan = build(&inp).unwrap();
+    assert_eq!(
+        names(&plan)
+            .into_iter()
+            .map(|(k, n)| format!("{k:?} {n}"))
+            .collect::<Vec<_>>(),
+        vec![
+            "Text Arbeitskosten",
+            "Custom Arbeitszeit Neubau Weber",
+            "Custom Anfahrt",
+            "Custom Bohrhammer",
+            "Text Materialkosten",
+            "Custom Kabel NYM 3x1,5",
+        ]
+    );
+    // Arbeitskosten: 20 h × 85 + 15 + 25 = 1.740,00; 19 % = 330,60.
+    let labour = plan.labour.clone().unwrap();
+    assert_eq!(
+        (labour.net, labour.tax, labour.gross),
+        (d("1740.00"), d("330.60"), d("2070.60"))
+    );
+    assert_eq!(
+        plan.request["remark"],
+        json!("Vielen Dank für Ihren Auftrag.\n\nIm Rechnungsbetrag sind Arbeitskosten in Höhe von 1.740,00 € zzgl. 330,60 € USt (gesamt 2.070,60 €) enthalten (§ 35a EStG).")
+    );
+    // The same money as without the split.
+    inp.private_35a = false;
+    assert_eq!(build(&inp).unwrap().totals, plan.totals);
+    // Alone when the firm has no Schlusstext of its own; headings nest: section, subproject.
+    inp.private_35a = true;
+    inp.remark = None;
+    inp.list_subprojects = true;
+    inp.groups.push(group(
+        2,
+        "Elektrik",
+        vec![tw(6, mar(6), 60, "Tom Berger", "Geselle", "")],
+        vec![s(23, mar(6), "Dose", "4", "Stück", "2", "19")],
+    ));
+    let plan = build(&inp).unwrap();
+    assert_eq!(
+        names(&plan)
+            .into_iter()
+            .map(|(k, n)| format!("{k:?} {n}"))
+            .collect::<Vec<_>>(),
+        vec![
+            "Text Arbeitskosten",
+            "Text Neubau Weber",
+            "Custom Arbeitszeit Neubau Weber",
+            "Custom Anfahrt",
+            "Custom Bohrhammer",
+            "Text Elektrik",
+            "Custom Arbeitszeit Elektrik",
+            "Text Materialkosten",
+            "Text Neubau Weber",
+            "Custom Kabel NYM 3x1,5",
+            "Text Elektrik",
+            "Custom Dose",
+        ]
+    );
+    assert!(plan.request["remark"]
+        .as_str()
+        .unwrap()
+        .starts_with("Im Rechnungsbetrag sind Arbeitskosten in Höhe von 1.825,00 €"));
+    // Every heading key is unique (edits name lines by key).
+    let keys: std::collections::HashSet<&str> = plan.lines.iter().map(|l| l.key.as_str()).collect();
+    assert_eq!(keys.len(), plan.lines.len());
 }

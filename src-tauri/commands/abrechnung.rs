@@ -109,3 +109,17 @@ pub async fn invoice_style_save(
     let a: Input<abrechnung::StyleInput> = parse(&request)?;
     abrechnung::save_invoice_style(&core, a.input).await
 }
+
+#[tauri::command]
+pub async fn tax_notes_get(core: State<'_, Arc<Core>>) -> AppResult<Vec<abrechnung::TaxNoteRow>> {
+    abrechnung::tax_notes(&core).await
+}
+
+#[tauri::command]
+pub async fn tax_notes_save(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<Vec<abrechnung::TaxNoteRow>> {
+    let a: Input<crate::storage::TaxNotes> = parse(&request)?;
+    abrechnung::save_tax_notes(&core, a.input).await
+}

@@ -68,6 +68,10 @@ fn label(json_field: &str) -> &'static str {
         "recordId" => "Datensatz",
         "csv" => "zusätzlich als CSV (für Excel)",
         "current" => "Datei",
+        "taxCase" => "Steuerart",
+        "private35a" => "Privatkunde (§35a)",
+        "art" => "Art",
+        "construction13b" | "euService" | "thirdCountry" | "exempt" => "Hinweis zur Steuerart",
         _ => "Eingabe",
     }
 }

@@ -35,6 +35,24 @@ pub async fn customer_save(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct TaxArgs {
+    id: u64,
+    tax_case: String,
+    private_35a: bool,
+}
+
+/// „Steuerart“ and „Privatkunde (§35a)“ in the Kunden detail.
+#[tauri::command]
+pub async fn customer_set_tax(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<CustomerDetail> {
+    let a: TaxArgs = parse(&request)?;
+    kunden::set_tax(&core, a.id, a.tax_case, a.private_35a).await
+}
+
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RateArgs {
     id: u64,

@@ -242,6 +242,14 @@ fn from_contact(c: &Contact) -> Customer {
         hourly_rate: None,
         rules: Default::default(),
         invoice_style: None,
+        tax: Default::default(),
+        vat_id: c
+            .company
+            .as_ref()
+            .and_then(|co| co.vat_registration_id.clone())
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
         created_at: now,
         updated_at: now,
     }
@@ -256,6 +264,7 @@ fn merge(current: Option<Customer>, incoming: &Customer, id: u64) -> Customer {
         next.hourly_rate = cur.hourly_rate;
         next.rules = cur.rules;
         next.invoice_style = cur.invoice_style;
+        next.tax = cur.tax;
         if next.number.is_empty() {
             next.number = cur.number;
         }

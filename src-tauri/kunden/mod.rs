@@ -2,6 +2,9 @@
 
 pub mod countries;
 pub mod import;
+mod tax;
+
+pub use tax::*;
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -91,6 +94,14 @@ pub struct CustomerDetail {
     pub invoiceable: bool,
     /// Why not, in one German sentence.
     pub notice: Option<String>,
+    /// „Steuerart“: the choices and the current one (`TaxCase::key`).
+    pub tax_cases: Vec<TaxCaseChoice>,
+    pub tax_case_key: &'static str,
+    /// What the contact's country and VAT id suggest, when it differs: shown
+    /// with „Übernehmen“, never applied by itself.
+    pub tax_suggestion: Option<TaxSuggestion>,
+    /// „USt-IdNr. FR12345678901“ or „keine USt-IdNr. in lexoffice“.
+    pub vat_id_display: String,
 }
 
 pub fn detail_of(c: Customer) -> CustomerDetail {
@@ -104,6 +115,14 @@ pub fn detail_of(c: Customer) -> CustomerDetail {
         None
     };
     CustomerDetail {
+        tax_cases: tax_case_choices(),
+        tax_case_key: c.tax.case.key(),
+        tax_suggestion: suggestion(&c),
+        vat_id_display: if c.vat_id.trim().is_empty() {
+            "keine USt-IdNr. in lexoffice".to_string()
+        } else {
+            format!("USt-IdNr. {}", c.vat_id.trim())
+        },
         hourly_rate_display: c.hourly_rate.map(|r| crate::format::format_de(r, 2)),
         source_label: source_label(c.source),
         last_imported: c.last_imported_at.map(crate::format::date_time),
@@ -269,6 +288,8 @@ pub fn validate(input: &CustomerInput) -> AppResult<(CustomerKind, Customer)> {
             hourly_rate: None,
             rules: Default::default(),
             invoice_style: None,
+            tax: Default::default(),
+            vat_id: String::new(),
             created_at: now,
             updated_at: now,
         },
@@ -310,6 +331,8 @@ pub async fn save(core: &Core, input: CustomerInput) -> AppResult<CustomerDetail
                 candidate.hourly_rate = existing.hourly_rate;
                 candidate.rules = existing.rules;
                 candidate.invoice_style = existing.invoice_style;
+                candidate.tax = existing.tax;
+                candidate.vat_id = existing.vat_id;
             }
             None => candidate.id = store.next_id()?,
         }

@@ -83,6 +83,8 @@ pub struct Company {
     #[serde(default)]
     pub name: String,
     #[serde(default)]
+    pub vat_registration_id: Option<String>,
+    #[serde(default)]
     pub contact_persons: Vec<ContactPerson>,
 }
 

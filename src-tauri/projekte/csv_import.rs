@@ -253,6 +253,7 @@ fn analyse(store: &Store, path: &PathBuf) -> AppResult<Analysed> {
                     s.description,
                     s.billable,
                     EntryKind::Service {
+                        art: None,
                         name: s.name,
                         quantity: s.quantity,
                         unit: s.unit,

@@ -87,6 +87,7 @@ pub fn check(kind: &EntryKind, description: &str) -> Result<(), (&'static str, S
             unit,
             unit_price,
             tax_rate,
+            ..
         } => {
             text("Bezeichnung", name, SERVICE_NAME_CHARS, false)?;
             if name.trim().is_empty() {
@@ -188,6 +189,7 @@ mod tests {
             unit: "m²".into(),
             unit_price: Decimal::ONE,
             tax_rate: Decimal::from(19),
+            art: None,
         };
         assert_eq!(check(&service, "").unwrap_err().0, "Menge");
         let service = EntryKind::Service {
@@ -196,6 +198,7 @@ mod tests {
             unit: "m²".into(),
             unit_price: Decimal::ONE,
             tax_rate: Decimal::from(16),
+            art: None,
         };
         assert_eq!(check(&service, "").unwrap_err().0, "Steuersatz");
     }

@@ -22,6 +22,7 @@ use crate::format::{format_de, minutes as format_minutes};
 use crate::money::round2;
 use crate::money::{parse_de, DecimalError};
 use crate::rechnung::Pricing;
+use crate::storage::TaxCase;
 use crate::storage::{BillingState, Customer, Entry, EntryKind, Project, ProjectStatus, Store};
 
 pub const UNITS: [&str; 6] = ["Stunde", "Stück", "m", "m²", "km", "Pauschal"];
@@ -415,6 +416,8 @@ pub struct ProjectInput {
     /// As typed; empty = inherit.
     pub hourly_rate: String,
     pub status: String,
+    /// „Steuerart“ (`TaxCase::key`): "" = the customer's; None = unchanged.
+    pub tax_case: Option<String>,
 }
 
 pub async fn save(core: &Core, input: ProjectInput) -> AppResult<ProjectDetail> {
@@ -428,6 +431,14 @@ pub async fn save(core: &Core, input: ProjectInput) -> AppResult<ProjectDetail> 
     let number = clean("Projektnummer", &input.number, 40)?;
     let rate = crate::money::parse_optional_rate(&input.hourly_rate)?;
     let status = parse_status(&input.status)?;
+    // Some(None) = the customer's Steuerart, None = leave as it is.
+    let tax_case: Option<Option<TaxCase>> = match input.tax_case.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(k) => Some(Some(TaxCase::from_key(k).ok_or_else(|| {
+            AppError::validation("Steuerart", "Bitte eine Steuerart aus der Liste wählen.")
+        })?)),
+    };
     let store = core.store.clone();
     blocking(move || {
         let all = store.projects()?;
@@ -508,6 +519,10 @@ pub async fn save(core: &Core, input: ProjectInput) -> AppResult<ProjectDetail> 
                 .as_ref()
                 .map(|e| e.rules.clone())
                 .unwrap_or_default(),
+            tax_case: match tax_case {
+                Some(t) => t,
+                None => existing.as_ref().and_then(|e| e.tax_case),
+            },
             status,
             created_at: existing.as_ref().map(|e| e.created_at).unwrap_or(now),
             updated_at: now,
@@ -628,6 +643,8 @@ pub struct EntryView {
     pub unit_price_display: String,
     pub tax_rate: String,
     pub amount_display: String,
+    /// Services: „Arbeit“, „Material“ or „Fahrt“ (as stored or by the unit).
+    pub art: String,
     pub billable: bool,
     /// "offen", "reserviert", "abgerechnet" (styling)
     pub state: &'static str,
@@ -704,6 +721,7 @@ pub fn view_with(e: &Entry, subproject: &str, drafts: &DraftStates) -> EntryView
         unit_price_display: String::new(),
         tax_rate: String::new(),
         amount_display: String::new(),
+        art: String::new(),
         billable: e.billable,
         state,
         state_display,
@@ -737,8 +755,11 @@ pub fn view_with(e: &Entry, subproject: &str, drafts: &DraftStates) -> EntryView
             unit,
             unit_price,
             tax_rate,
+            art,
         } => {
             v.kind = "service";
+            let a = art.unwrap_or_else(|| crate::storage::ServiceArt::default_for(unit));
+            v.art = a.label().to_string();
             v.name = name.clone();
             v.quantity = quantity.to_string();
             v.quantity_display = format_de(*quantity, 0);
@@ -881,6 +902,8 @@ pub struct ServiceInput {
     pub unit: String,
     pub unit_price: String,
     pub tax_rate: String,
+    /// „Art“: Arbeit, Material or Fahrt; blank = by the unit.
+    pub art: String,
     pub billable: Option<bool>,
 }
 
@@ -991,6 +1014,13 @@ pub fn service_kind(input: &ServiceInput) -> AppResult<(NaiveDate, EntryKind)> {
     } else {
         parse::parse_tax_rate(&input.tax_rate).map_err(field_err("Steuersatz"))?
     };
+    // „Art“: blank = by the unit (stored as none, so it follows the unit).
+    let art = match input.art.trim() {
+        "" => None,
+        a => Some(crate::storage::ServiceArt::from_label(a).ok_or_else(|| {
+            AppError::validation("Art", "Bitte Arbeit, Material oder Fahrt wählen.")
+        })?),
+    };
     Ok((
         date,
         EntryKind::Service {
@@ -999,6 +1029,7 @@ pub fn service_kind(input: &ServiceInput) -> AppResult<(NaiveDate, EntryKind)> {
             unit,
             unit_price,
             tax_rate,
+            art,
         },
     ))
 }

@@ -194,6 +194,12 @@ pub struct Preview {
     pub service_period: Option<String>,
     pub customer: Option<CustomerAddress>,
     pub small_business: bool,
+    /// The Steuerart when it is not Standard: „Steuerart §13b Bauleistung: …“.
+    pub tax_rule: Option<String>,
+    /// The note the invoice carries for it, as shown: „Hinweis auf der Rechnung: …“.
+    pub tax_note: Option<String>,
+    /// „Privatkunde (§35a)“: the sentence added to the Schlusstext.
+    pub labour_sentence: Option<String>,
     pub entry_count: usize,
     /// Recorded time, `7:20 h`.
     pub hours_display: String,
@@ -209,6 +215,22 @@ pub struct Preview {
     pub coarser_layout: Option<LayoutChoice>,
     /// Lines taken out with „Entfernen“ (offered back).
     pub removed: Vec<crate::billing::RemovedLine>,
+    /// The field a blocking problem belongs to (its German label: „Positionstext“,
+    /// „Titel“, „Einleitung“, „Schlusstext“), so the dialog shows it there too.
+    pub problem_field: Option<&'static str>,
+}
+
+/// The note lexoffice prints for a Steuerart when the firm has none of its own
+/// (Einstellungen › Abrechnung › Hinweise zur Steuerart).
+pub fn lexoffice_tax_note(case: crate::storage::TaxCase) -> &'static str {
+    use crate::storage::TaxCase::*;
+    match case {
+        Standard => "",
+        Construction13b => "Steuerschuldnerschaft des Leistungsempfängers (§ 13b UStG)",
+        EuService => "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge)",
+        ThirdCountry => "Nicht im Inland steuerbare Leistung",
+        Exempt => "Steuerfreie Leistung",
+    }
 }
 
 /// Today in Germany (voucher dates, the dialog's months, today's rate).
@@ -244,6 +266,9 @@ struct Context {
     records: Vec<InvoiceRecord>,
     /// The customer's remembered style, else the firm's.
     style: crate::storage::InvoiceStyle,
+    /// The Steuerart: the project's, its main project's, else the customer's.
+    tax_case: crate::storage::TaxCase,
+    tax_notes: crate::storage::TaxNotes,
     style_remembered: bool,
 }
 
@@ -290,8 +315,15 @@ fn context(
         .as_ref()
         .and_then(|c| c.invoice_style.clone())
         .unwrap_or_else(|| settings.invoice_style.clone());
+    let tax_case = project
+        .tax_case
+        .or(parent.as_ref().and_then(|p| p.tax_case))
+        .or(customer.as_ref().map(|c| c.tax.case))
+        .unwrap_or_default();
     Ok(Context {
         style,
+        tax_case,
+        tax_notes: settings.tax_notes.clone(),
         style_remembered,
         vatfree: settings.profile.as_ref().is_some_and(|p| p.vatfree()),
         tax_words: settings

@@ -178,6 +178,53 @@ pub(super) fn plan(
                 .group(pr, pr.id != ctx.project.id, open, &p.overrides)
         })
         .collect();
+    // Steuerart: the organisation's Kleinunternehmer/tax-exempt status wins.
+    use crate::storage::{CustomerKind, TaxCase};
+    let case = if ctx.vatfree {
+        TaxCase::Standard
+    } else {
+        ctx.tax_case
+    };
+    if ctx.vatfree && ctx.tax_case != TaxCase::Standard {
+        notes.push(format!(
+            "Ihre Organisation ist in lexoffice {}: Der Entwurf geht ohne Umsatzsteuer hinaus, die Steuerart „{}“ entfällt.",
+            ctx.tax_words,
+            ctx.tax_case.label()
+        ));
+    }
+    if let Some(c) = customer {
+        match case {
+            TaxCase::EuService if c.vat_id.trim().is_empty() => problems.push(format!(
+                "Für eine EU-Leistung (Reverse Charge) braucht der Kunde „{}“ eine USt-IdNr. Bitte sie in lexoffice beim Kontakt eintragen und die Kunden erneut importieren – oder eine andere Steuerart wählen.",
+                c.name
+            )),
+            TaxCase::Construction13b if c.kind == CustomerKind::Person => problems.push(format!(
+                "§13b Bauleistung gilt nur für Unternehmen als Kunden; „{}“ ist in lexoffice eine Privatperson. Bitte die Steuerart prüfen (im Projekt lässt sie sich für diesen Auftrag ändern).",
+                c.name
+            )),
+            _ => {}
+        }
+    }
+    let own_note = ctx.tax_notes.of(case).trim().to_string();
+    let (tax_rule, tax_note) = if case == TaxCase::Standard {
+        (None, None)
+    } else {
+        (
+            Some(format!(
+                "Steuerart {}: ohne deutsche Umsatzsteuer, alle Positionen mit 0 % (lexoffice: {}).",
+                case.label(),
+                case.tax_type()
+            )),
+            Some(if own_note.is_empty() {
+                format!(
+                    "Hinweis auf der Rechnung: „{}“ (Standard von lexoffice)",
+                    lexoffice_tax_note(case)
+                )
+            } else {
+                format!("Hinweis auf der Rechnung: „{own_note}“")
+            }),
+        )
+    };
     let style = p.style(&ctx.style);
     let given = |t: &str| Some(t.to_string()).filter(|t| !t.trim().is_empty());
     let input = BillingInput {
@@ -199,6 +246,9 @@ pub(super) fn plan(
         remark: given(&style.remark),
         edits: p.edits.clone(),
         extra_lines: p.extra_lines.clone(),
+        tax_case: case,
+        tax_note: Some(own_note).filter(|n| !n.is_empty()),
+        private_35a: customer.is_some_and(|c| c.tax.private_35a),
         groups,
     };
     let built = billing::build(&input);
@@ -247,6 +297,9 @@ pub(super) fn plan(
                 }),
                 customer: customer_view,
                 small_business: ctx.vatfree,
+                tax_rule: tax_rule.clone(),
+                tax_note: tax_note.clone(),
+                labour_sentence: plan.labour.as_ref().map(|l| l.sentence.clone()),
                 entry_count: plan.entry_ids.len(),
                 hours_display: format!("{} h", format_minutes(plan.total_minutes)),
                 billed_hours_display: format!("{} h", format_minutes(plan.billed_minutes)),
@@ -258,10 +311,17 @@ pub(super) fn plan(
                 fix_contact_customer_id,
                 coarser_layout,
                 removed: plan.removed.clone(),
+                problem_field: None,
             };
             (preview, if ok { Some(plan) } else { None })
         }
         Err(e) => {
+            let problem_field = match &e {
+                BillingProblem::UnknownPlaceholder { field, .. }
+                | BillingProblem::TextTooLong { field, .. } => Some(*field),
+                BillingProblem::TitleTooLong { .. } => Some("Titel"),
+                _ => None,
+            };
             problems.push(problem_text(&e));
             (
                 Preview {
@@ -273,6 +333,9 @@ pub(super) fn plan(
                     service_period: None,
                     customer: customer_view,
                     small_business: ctx.vatfree,
+                    tax_rule,
+                    tax_note,
+                    labour_sentence: None,
                     entry_count: 0,
                     hours_display: "0:00 h".into(),
                     billed_hours_display: "0:00 h".into(),
@@ -281,6 +344,7 @@ pub(super) fn plan(
                     fix_contact_customer_id,
                     coarser_layout,
                     removed: Vec::new(),
+                    problem_field,
                 },
                 None,
             )

@@ -117,6 +117,7 @@ impl Pricing {
                     unit,
                     unit_price,
                     tax_rate,
+                    art,
                 } => g.services.push(ServiceItem {
                     entry_id: e.id,
                     date: e.date,
@@ -126,6 +127,7 @@ impl Pricing {
                     unit: unit.clone(),
                     unit_price: *unit_price,
                     tax_rate: *tax_rate,
+                    art: *art,
                 }),
             }
         }

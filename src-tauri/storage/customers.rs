@@ -68,8 +68,23 @@ pub struct Customer {
     /// „Für diesen Kunden merken“ in the invoice dialog (kept across imports).
     #[serde(default)]
     pub invoice_style: Option<super::InvoiceStyle>,
+    /// „Steuerart“ and „Privatkunde (§35a)“ (kept across imports).
+    #[serde(default)]
+    pub tax: CustomerTax,
+    /// The lexoffice contact's USt-IdNr. (`company.vatRegistrationId`), from the import.
+    #[serde(default)]
+    pub vat_id: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// How a customer is taxed on the invoice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CustomerTax {
+    pub case: super::TaxCase,
+    /// „Privatkunde (§35a)“: the draft shows Arbeitskosten and Materialkosten apart.
+    pub private_35a: bool,
 }
 
 impl Customer {

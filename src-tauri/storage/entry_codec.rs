@@ -13,12 +13,13 @@
 //! 0 time: employee string, employee id option u64, start and end option
 //! (u32 seconds + u32 nanoseconds from midnight), break minutes u32, minutes u32;
 //! 1 service: name string, quantity 16 bytes, unit string, unit price 16 bytes,
-//! tax rate 16 bytes (`rust_decimal::Decimal::serialize`).
+//! tax rate 16 bytes (`rust_decimal::Decimal::serialize`); 2 service with an Art:
+//! the same, then the Art u8 (0 Arbeit, 1 Material, 2 Fahrt).
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
 use rust_decimal::Decimal;
 
-use super::{BillingState, Entry, EntryKind};
+use super::{BillingState, Entry, EntryKind, ServiceArt};
 
 /// First byte of a binary entry value (never the first byte of JSON).
 pub const BINARY_V1: u8 = 0xB1;
@@ -118,13 +119,22 @@ pub fn encode(e: &Entry) -> Vec<u8> {
             unit,
             unit_price,
             tax_rate,
+            art,
         } => {
-            o.u8(1);
+            // 1 = without an Art (as written before Steuerfälle), 2 = with one.
+            o.u8(if art.is_some() { 2 } else { 1 });
             o.str(name);
             o.dec(*quantity);
             o.str(unit);
             o.dec(*unit_price);
             o.dec(*tax_rate);
+            if let Some(a) = art {
+                o.u8(match a {
+                    ServiceArt::Arbeit => 0,
+                    ServiceArt::Material => 1,
+                    ServiceArt::Fahrt => 2,
+                });
+            }
         }
     }
     o.0
@@ -245,12 +255,22 @@ fn decode_binary(v: &[u8]) -> Result<Entry, String> {
             break_minutes: i.u32()?,
             minutes: i.u32()?,
         },
-        1 => EntryKind::Service {
+        k @ (1 | 2) => EntryKind::Service {
             name: i.str()?,
             quantity: i.dec()?,
             unit: i.str()?,
             unit_price: i.dec()?,
             tax_rate: i.dec()?,
+            art: if k == 2 {
+                Some(match i.u8()? {
+                    0 => ServiceArt::Arbeit,
+                    1 => ServiceArt::Material,
+                    2 => ServiceArt::Fahrt,
+                    b => return Err(format!("binary entry value: Art {b}")),
+                })
+            } else {
+                None
+            },
         },
         b => return Err(format!("binary entry value: kind {b}")),
     };
@@ -324,7 +344,14 @@ mod tests {
             unit: "m".into(),
             unit_price: Decimal::from_str("0.0001").unwrap(),
             tax_rate: Decimal::from(19),
+            art: None,
         };
+        out.push(e.clone());
+        // With an Art (kind 2).
+        e.id += 1;
+        if let EntryKind::Service { art, .. } = &mut e.kind {
+            *art = Some(ServiceArt::Fahrt);
+        }
         out.push(e);
         out
     }

@@ -16,9 +16,10 @@ mod projects;
 mod rules;
 mod settings;
 mod staff;
+mod tax;
 
 pub use backup::{Backup, BackupSummary, BACKUP_FORMAT, BACKUP_VERSION};
-pub use customers::{Address, Customer, CustomerKind, Source};
+pub use customers::{Address, Customer, CustomerKind, CustomerTax, Source};
 pub use damaged::DamagedRecord;
 pub use invoice_style::{InvoiceStyle, Layout};
 pub use invoices::{InvoiceRecord, InvoiceState};
@@ -28,6 +29,7 @@ pub use rules::{
     Rounding, RoundingMode, RoundingScope, ROUNDING_STEPS,
 };
 pub use settings::{ProfileCache, Settings, TaxMode};
+pub use tax::{suggested_tax_case, ServiceArt, TaxCase, TaxNotes, EU_COUNTRIES};
 
 use std::path::Path;
 

@@ -36,6 +36,9 @@ pub struct Project {
     /// Rate changes, role rates, rounding.
     #[serde(default)]
     pub rules: super::RateRules,
+    /// „Steuerart“ of this project instead of the customer's (None = the customer's).
+    #[serde(default)]
+    pub tax_case: Option<super::TaxCase>,
     pub status: ProjectStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -80,6 +83,9 @@ pub enum EntryKind {
         unit_price: Decimal,
         #[serde(with = "rust_decimal::serde::str")]
         tax_rate: Decimal,
+        /// „Art“ (Arbeit, Material, Fahrt); None = by the unit (`ServiceArt::default_for`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        art: Option<super::ServiceArt>,
     },
 }
 

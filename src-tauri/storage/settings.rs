@@ -30,6 +30,8 @@ pub struct Settings {
     pub hours: HourFormat,
     /// Einstellungen › Abrechnung: Aufstellung, Positionstext, Rechnungstexte.
     pub invoice_style: super::InvoiceStyle,
+    /// Einstellungen › Abrechnung: own notes per Steuerart (`taxTypeNote`).
+    pub tax_notes: super::TaxNotes,
 }
 
 impl Default for Settings {
@@ -45,6 +47,7 @@ impl Default for Settings {
             rounding: Rounding::default(),
             hours: HourFormat::default(),
             invoice_style: Default::default(),
+            tax_notes: Default::default(),
         }
     }
 }

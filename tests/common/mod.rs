@@ -85,6 +85,8 @@ pub fn manual_customer(id: u64, name: &str) -> zeitrechnung_lib::storage::Custom
         hourly_rate: None,
         rules: Default::default(),
         invoice_style: None,
+        tax: Default::default(),
+        vat_id: String::new(),
         created_at: now,
         updated_at: now,
     }

@@ -11,6 +11,7 @@ export function renderAbrechnung(root) {
   const rolesBox = h("div", { class: "card-body" });
   const taktBox = h("div", { class: "card-body" });
   const textsBox = h("div", { class: "card-body" });
+  const notesBox = h("div", { class: "card-body" });
   const newRole = h("button", { type: "button", class: "secondary", onclick: () => roleForm(null) }, "Neue Rolle");
   root.append(
     h("section", { class: "card", "aria-labelledby": "roles-title" },
@@ -22,6 +23,9 @@ export function renderAbrechnung(root) {
     h("section", { class: "card", "aria-labelledby": "texts-title" },
       h("div", { class: "card-head" }, h("h2", { id: "texts-title" }, "Rechnungstexte")),
       textsBox),
+    h("section", { class: "card", "aria-labelledby": "taxnotes-title" },
+      h("div", { class: "card-head" }, h("h2", { id: "taxnotes-title" }, "Hinweise zur Steuerart")),
+      notesBox),
   );
 
   // ---- Rollen ---------------------------------------------------------------
@@ -200,7 +204,39 @@ export function renderAbrechnung(root) {
     replace(textsBox, form);
   }
 
+  // ---- Hinweise zur Steuerart ---------------------------------------------------
+  async function loadNotes() {
+    try { drawNotes(await api.taxNotesGet()); } catch (e) { replace(notesBox, h("p", { class: "alert error" }, e.message)); }
+  }
+
+  function drawNotes(rows) {
+    const inputs = rows.map((r) => {
+      const f = labelled(r.label, h("input", { type: "text", autocomplete: "off", maxlength: 500, placeholder: r.lexofficeNote }),
+        { hint: `Leer: „${r.lexofficeNote}“ (Standard von lexoffice)` });
+      f.input.value = r.note;
+      return [r.key, f];
+    });
+    const error = h("p", { class: "field-error", role: "alert", hidden: true });
+    const save = h("button", { type: "submit", class: "primary" }, "Speichern");
+    replace(notesBox, h("form", {
+      class: "texts-form", novalidate: true,
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        error.hidden = true;
+        save.disabled = true;
+        try {
+          drawNotes(await api.taxNotesSave(Object.fromEntries(inputs.map(([k, f]) => [k, f.input.value]))));
+          toast("Hinweise zur Steuerart gespeichert");
+        } catch (e) { error.textContent = e.message; error.hidden = false; save.disabled = false; }
+      },
+    },
+      h("p", {}, "Steht auf der Rechnung, wenn ein Kunde oder Projekt diese Steuerart hat (z. B. bei §13b: wer die Umsatzsteuer schuldet)."),
+      h("div", { class: "texts-grid notes-grid" }, inputs.map(([, f]) => f.wrap)),
+      h("div", { class: "row" }, save, error)));
+  }
+
   loadRoles();
   loadTakt();
   loadTexts();
+  loadNotes();
 }

@@ -298,6 +298,35 @@ function renderDetail(box, d, afterSave) {
     h("div", { class: "row" }, h("div", { class: "with-suffix" }, rateInput, h("span", { class: "suffix" }, "€/h")), h("button", { type: "submit", class: "secondary" }, "Speichern")),
     h("p", { class: "hint" }, "Gilt für seine Projekte, wenn diese keinen eigenen Satz haben."),
     rateErr);
+  // „Steuerart“ (with the suggestion from country and VAT id, never applied by
+  // itself) and „Privatkunde (§35a)“.
+  const taxId = `cust-tax-${c.id}`;
+  const privId = `cust-35a-${c.id}`;
+  const taxSelect = h("select", { id: taxId }, d.taxCases.map((t) => h("option", { value: t.key }, t.label)));
+  taxSelect.value = d.taxCaseKey;
+  const priv = h("input", { id: privId, type: "checkbox" });
+  priv.checked = Boolean(c.tax && c.tax.private35a);
+  const taxErr = h("p", { class: "field-error", role: "alert", hidden: true });
+  const saveTax = async () => {
+    taxErr.hidden = true;
+    try {
+      const saved = await api.customerSetTax(c.id, taxSelect.value, priv.checked);
+      toast(`Steuerart „${saved.taxCases.find((t) => t.key === saved.taxCaseKey).label}“${saved.tax.private35a ? ", Privatkunde (§35a)" : ""} gespeichert`);
+      renderDetail(box, saved, afterSave);
+    } catch (e) { taxErr.textContent = e.message; taxErr.hidden = false; }
+  };
+  const taxForm = h("form", { class: "rate-inline tax-inline", novalidate: true, onsubmit: (ev) => { ev.preventDefault(); saveTax(); } },
+    h("label", { for: taxId }, "Steuerart"),
+    h("div", { class: "row" }, taxSelect, h("button", { type: "submit", class: "secondary" }, "Speichern")),
+    h("p", { class: "hint" }, d.vatIdDisplay),
+    d.taxSuggestion
+      ? h("div", { class: "row suggestion" }, h("span", {}, d.taxSuggestion.text),
+        h("button", { type: "button", class: "linkbtn", onclick: () => { taxSelect.value = d.taxSuggestion.key; saveTax(); } }, "Übernehmen"))
+      : null,
+    h("label", { class: "switch", for: privId }, priv, h("span", {}, "Privatkunde (§35a)")),
+    h("p", { class: "hint" }, "Die Rechnung zeigt Arbeitskosten und Materialkosten getrennt und nennt die Arbeitskosten im Schlusstext (Steuerermäßigung für Handwerkerleistungen)."),
+    taxErr);
+  priv.addEventListener("change", saveTax);
   // „Stundensätze je Rolle“, later changes of the rate, own Abrechnungstakt.
   const rulesBox = h("div", { class: "customer-rules" });
   renderRateRules(rulesBox, { customerId: c.id });
@@ -310,6 +339,7 @@ function renderDetail(box, d, afterSave) {
         ? h("button", { type: "button", class: "secondary", onclick: () => api.customerOpenLexoffice(c.id).catch((e) => toast(e.message, "error")) }, "In lexoffice öffnen")
         : h("button", { type: "button", class: "secondary", onclick: () => openCustomerForm(c, afterSave) }, "Bearbeiten")),
     rateForm,
+    taxForm,
     rulesBox);
   box.dataset.loaded = "1";
 }

@@ -12,6 +12,10 @@ let detailSeq = 0;
 
 const UNITS = ["Stunde", "Stück", "m", "m²", "km", "Pauschal"];
 
+/** „Steuerart“ of a project: blank = the customer's; the others as in the Kunden detail. */
+const TAX_CASES = [["", "wie beim Kunden"], ["standard", "Standard"], ["construction13b", "§13b Bauleistung"],
+  ["euService", "EU-Leistung (Reverse Charge)"], ["thirdCountry", "Drittland"], ["exempt", "steuerfrei"]];
+
 function todayDe() {
   const d = new Date();
   return `${String(d.getDate()).padStart(2, "0")}.${String(d.getMonth() + 1).padStart(2, "0")}.${d.getFullYear()}`;
@@ -281,10 +285,14 @@ export function renderProjekte(root, { navigate }) {
       { key: "status", label: "Status", type: "select", options: [["aktiv", "aktiv"], ["abgeschlossen", "abgeschlossen"], ["archiviert", "archiviert"]] },
     ];
     if (!isSub) fields.splice(1, 0, { key: "customerId", label: "Kunde", type: "select", options: custOptions, full: true, hint: "Tippen Sie die ersten Buchstaben, um in der Liste zu springen." });
+    // „Steuerart“ for this project only (e.g. a building firm as a private client
+    // for one job); the labels are the fixed ones of the Kunden detail.
+    fields.push({ key: "taxCase", label: "Steuerart", type: "select", options: TAX_CASES,
+      hint: isSub ? "Leer: wie beim Hauptprojekt bzw. beim Kunden." : "Leer: wie beim Kunden (Kunden › Steuerart)." });
     fields.push({ key: "hourlyRate", label: "Stundensatz", full: true, attrs: { inputmode: "decimal", placeholder: "leer = übernehmen" }, hint: isSub ? "Leer lassen, um den Satz des Hauptprojekts zu übernehmen." : "Leer lassen, um den Satz des Kunden bzw. aus Einstellungen › Schnittstellen zu übernehmen." });
     const values = existing
-      ? { name: existing.name, number: existing.number, customerId: existing.customerId ?? "", status: existing.status, hourlyRate: existing.hourlyRate ? existing.hourlyRate.replace(".", ",") : "" }
-      : { status: "aktiv", customerId: "" };
+      ? { name: existing.name, number: existing.number, customerId: existing.customerId ?? "", status: existing.status, hourlyRate: existing.hourlyRate ? existing.hourlyRate.replace(".", ",") : "", taxCase: existing.taxCase || "" }
+      : { status: "aktiv", customerId: "", taxCase: "" };
     // „Stundensätze je Rolle“, later changes of the Stundensatz and an own
     // Abrechnungstakt under the fields: the same sections as a customer's editor,
     // saved by this dialog's „Speichern“ right after the project.
@@ -301,7 +309,7 @@ export function renderProjekte(root, { navigate }) {
       submit: async (v) => {
         const out = await api.projectSave({
           id: existing ? existing.id : createdId,
-          name: v.name, number: v.number, status: v.status, hourlyRate: v.hourlyRate,
+          name: v.name, number: v.number, status: v.status, hourlyRate: v.hourlyRate, taxCase: v.taxCase,
           customerId: isSub ? null : (v.customerId ? Number(v.customerId) : null),
           parentId: parent ? parent.id : existing ? existing.parentId : null,
         });
@@ -372,16 +380,18 @@ export function renderProjekte(root, { navigate }) {
       { key: "unit", label: "Einheit", attrs: { list: "unit-list", placeholder: "Stück" } },
       { key: "unitPrice", label: "Einzelpreis", attrs: { inputmode: "decimal", placeholder: "0,00" }, hint: "netto in €" },
       { key: "taxRate", label: "Steuersatz", type: "select", options: [["19", "19 %"], ["7", "7 %"], ["0", "0 %"]] },
+      { key: "art", label: "Art", type: "select", options: [["", "nach Einheit"], ["Arbeit", "Arbeit"], ["Material", "Material"], ["Fahrt", "Fahrt"]],
+        hint: "Für Privatkunden (§35a): Arbeit und Fahrt zählen zu den Arbeitskosten. „nach Einheit“: km = Fahrt, Std./pauschal = Arbeit, sonst Material." },
       { key: "description", label: "Beschreibung", type: "textarea", full: true },
       { key: "billable", label: "abrechenbar", type: "checkbox" },
     ];
     const values = existing
-      ? { projectId: existing.projectId, date: existing.dateDisplay, name: existing.name, quantity: existing.quantityDisplay, unit: existing.unit, unitPrice: existing.unitPriceDisplay.replace(" €", ""), taxRate: existing.taxRate, description: existing.description, billable: existing.billable }
-      : { projectId, date: todayDe(), quantity: "1", unit: "Stück", taxRate: "19", billable: true };
+      ? { projectId: existing.projectId, date: existing.dateDisplay, name: existing.name, quantity: existing.quantityDisplay, unit: existing.unit, unitPrice: existing.unitPriceDisplay.replace(" €", ""), taxRate: existing.taxRate, art: existing.art, description: existing.description, billable: existing.billable }
+      : { projectId, date: todayDe(), quantity: "1", unit: "Stück", taxRate: "19", art: "", billable: true };
     const saved = await formDialog({
       title: existing ? "Leistung bearbeiten" : "Leistung erfassen", fields, values,
       extra: h("datalist", { id: "unit-list" }, UNITS.map((u) => h("option", { value: u }))),
-      submit: (v) => api.serviceSave({ id: existing ? existing.id : null, projectId: Number(v.projectId), date: v.date, name: v.name, description: v.description, quantity: v.quantity, unit: v.unit, unitPrice: v.unitPrice, taxRate: v.taxRate, billable: v.billable }),
+      submit: (v) => api.serviceSave({ id: existing ? existing.id : null, projectId: Number(v.projectId), date: v.date, name: v.name, description: v.description, quantity: v.quantity, unit: v.unit, unitPrice: v.unitPrice, taxRate: v.taxRate, art: v.art, billable: v.billable }),
     });
     if (saved) { toast(`Leistung „${saved.name}“ gespeichert`); showDetail(); }
   }

@@ -147,6 +147,10 @@ export async function openInvoiceDialog(projectId, onChange) {
     }
     if (mine !== seq) return;
     lastPreview = pv;
+    if (pv.problemField && errs[pv.problemField]) {
+      errs[pv.problemField].textContent = pv.problems[pv.problems.length - 1];
+      errs[pv.problemField].hidden = false;
+    }
     showRates(pv);
     renderPreview(previewBox, pv, lineActions);
     create.disabled = !pv.ok || sending;
@@ -426,6 +430,8 @@ function renderPreview(box, pv, act) {
       t.taxes.map((x) => [h("dt", {}, `zzgl. USt ${x.rateDisplay} auf ${x.netDisplay}`), h("dd", {}, x.taxDisplay)]),
       h("dt", { class: "gross" }, "Gesamtbetrag"), h("dd", { class: "gross" }, t.grossDisplay)));
     if (pv.smallBusiness) parts.push(h("p", { class: "hint" }, "Kleinunternehmer: Rechnung ohne Umsatzsteuer (§ 19 UStG)."));
+    if (pv.taxRule) parts.push(h("div", { class: "alert info tax-rule" }, h("div", {}, pv.taxRule), pv.taxNote ? h("div", { class: "hint" }, pv.taxNote) : null));
+    if (pv.labourSentence) parts.push(h("div", { class: "pv-labour" }, h("div", { class: "pv-label" }, "Im Schlusstext (§ 35a EStG)"), h("div", {}, pv.labourSentence)));
   }
   replace(box, ...parts);
 }
