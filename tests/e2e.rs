@@ -1153,6 +1153,162 @@ fn rechnungsbild_aufstellung_korrekturen_stundennachweis() {
     OsKeyring::default_entry().delete().unwrap();
 }
 
+/// Steuerfälle in the real window: a §13b customer's draft is
+/// `constructionService13b` with 0 % lines and the note shown in the preview; a
+/// private customer's (§35a) draft has the sections „Arbeitskosten“ and
+/// „Materialkosten“ and the §35a sentence with the right amounts.
+#[test]
+fn steuerfaelle_13b_und_35a() {
+    let Some(_serial) = begin() else { return };
+    let w = world_with(SandboxConfig {
+        api_key: E2E_KEY.into(),
+        contacts: 0,
+        ..SandboxConfig::default()
+    });
+    w.sandbox.contacts().add_contact(
+        lexoffice_sandbox::Contact::company("Bau Meyer GmbH")
+            .customer()
+            .with_vat_id("DE123456789")
+            .with_billing_address("Ziegelei 4", "28195", "Bremen", "DE"),
+    );
+    w.sandbox.contacts().add_contact(
+        lexoffice_sandbox::Contact::person(Some("Frau"), "Anna", "Schulz")
+            .customer()
+            .with_billing_address("Lindenweg 9", "28203", "Bremen", "DE"),
+    );
+    OsKeyring::default_entry().delete().unwrap();
+    let driver = w.driver();
+    let shots = screens();
+    let s = driver.session(&app_path());
+    s.wait_text("Noch keine Kunden");
+    open_schnittstellen(&s);
+    s.type_text(&s.input("API-Key"), E2E_KEY);
+    s.click_button("Verbinden");
+    s.wait_text("Verbunden mit");
+    s.type_text(&s.input("Stundensatz"), "60");
+    s.click_button("Speichern");
+    s.wait_text("Stundensatz 60,00 €/h gespeichert");
+    s.click_button("Kunden");
+    s.click_button("Kunden importieren");
+    s.click_xpath("//button[@role='menuitem' and normalize-space()='lexoffice Import']");
+    s.wait_text("Import abgeschlossen");
+    // Kunden detail: Steuerart §13b for the building firm, §35a for the household.
+    s.click_xpath("//div[@role='row' and .//span[normalize-space()='Bau Meyer GmbH']]");
+    s.wait_xpath("//aside//h2[normalize-space()='Bau Meyer GmbH']");
+    s.wait_text("USt-IdNr. DE123456789");
+    choose(&s, "Steuerart", "§13b Bauleistung");
+    s.click_xpath("//form[contains(@class,'tax-inline')]//button[normalize-space()='Speichern']");
+    s.wait_text("Steuerart „§13b Bauleistung“ gespeichert");
+    s.screenshot(&shots.join("80-kunde-steuerart.png"));
+    s.click_xpath("//div[@role='row' and .//span[normalize-space()='Anna Schulz']]");
+    s.wait_xpath("//aside//h2[normalize-space()='Anna Schulz']");
+    s.click(&s.input("Privatkunde (§35a)"));
+    s.wait_text("Steuerart „Standard“, Privatkunde (§35a) gespeichert");
+
+    // §13b: a project for the building firm.
+    s.click_button("Projekte");
+    for (project, customer) in [
+        ("Rohbau Halle 2", "Bau Meyer GmbH (10001)"),
+        ("Badsanierung Schulz", "Anna Schulz (10002)"),
+    ] {
+        s.click_button("Neues Projekt");
+        fill(&s, "Name", project);
+        choose(&s, "Kunde", customer);
+        save_dialog(&s);
+        s.wait_xpath(&format!("//h2[normalize-space()='{project}']"));
+        s.click_button("Zeit erfassen");
+        fill(&s, "Datum", "10.03.2025");
+        fill(&s, "Mitarbeiter", "Jana Kraus");
+        fill(&s, "Dauer", "5:00");
+        save_dialog(&s);
+        s.wait_text("10.03.2025");
+    }
+    // §35a: tiles (m² → Material) and the journey (km → Fahrt) on the household's project.
+    for (name, qty, unit, price) in [
+        ("Fliesen verlegt, Material", "10", "m²", "30"),
+        ("Anfahrt", "20", "km", "0,50"),
+    ] {
+        s.click_button("Leistung erfassen");
+        fill(&s, "Datum", "11.03.2025");
+        fill(&s, "Bezeichnung", name);
+        fill(&s, "Menge", qty);
+        fill(&s, "Einheit", unit);
+        fill(&s, "Einzelpreis", price);
+        save_dialog(&s);
+        s.wait_text(name);
+    }
+    s.click_button("lexoffice Rechnung");
+    fill(&s, "Von", "01.03.2025");
+    fill(&s, "Bis", "31.03.2025");
+    s.wait_xpath("//dialog[@open]//tr[contains(@class,'pv-text')]//strong[normalize-space()='Materialkosten']");
+    let sentence = "Im Rechnungsbetrag sind Arbeitskosten in Höhe von 310,00 € zzgl. 58,90 € USt (gesamt 368,90 €) enthalten (§ 35a EStG).";
+    s.wait_text(sentence);
+    s.screenshot(&shots.join("81-rechnung-35a.png"));
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Erstellen']");
+    s.wait_text("Entwurf in lexoffice erstellt");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
+
+    s.click_xpath(
+        "//button[contains(@class,'project-item')]//span[normalize-space()='Rohbau Halle 2']",
+    );
+    s.wait_xpath("//h2[normalize-space()='Rohbau Halle 2']");
+    s.click_button("lexoffice Rechnung");
+    fill(&s, "Von", "01.03.2025");
+    fill(&s, "Bis", "31.03.2025");
+    s.wait_text("Steuerart §13b Bauleistung: ohne deutsche Umsatzsteuer, alle Positionen mit 0 % (lexoffice: constructionService13b).");
+    s.wait_text("Hinweis auf der Rechnung: „Steuerschuldnerschaft des Leistungsempfängers (§ 13b UStG)“ (Standard von lexoffice)");
+    s.wait_text("300,00 €"); // 5 h × 60, no VAT
+    s.screenshot(&shots.join("82-rechnung-13b.png"));
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Erstellen']");
+    s.wait_text("Entwurf in lexoffice erstellt");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
+    s.quit();
+    drop(driver);
+
+    let drafts = w.sandbox.invoices_json();
+    assert_eq!(drafts.len(), 2, "two drafts");
+    let by_tax = |t: &str| {
+        drafts
+            .iter()
+            .find(|d| d["taxConditions"]["taxType"] == t)
+            .unwrap_or_else(|| panic!("no {t} draft"))
+    };
+    let private = by_tax("net");
+    let names: Vec<(String, String)> = private["lineItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["type"].as_str().unwrap().to_string(),
+                l["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let t = |k: &str, n: &str| (k.to_string(), n.to_string());
+    assert_eq!(
+        names,
+        vec![
+            t("text", "Arbeitskosten"),
+            t("custom", "Arbeitszeit Badsanierung Schulz"),
+            t("custom", "Anfahrt"),
+            t("text", "Materialkosten"),
+            t("custom", "Fliesen verlegt, Material"),
+        ]
+    );
+    assert_eq!(private["remark"], sentence);
+    let b13 = by_tax("constructionService13b");
+    for l in b13["lineItems"].as_array().unwrap() {
+        assert_eq!(
+            l["unitPrice"]["taxRatePercentage"].as_f64(),
+            Some(0.0),
+            "{l}"
+        );
+    }
+    assert_eq!(b13["totalPrice"]["totalTaxAmount"].as_f64(), Some(0.0));
+    OsKeyring::default_entry().delete().unwrap();
+}
+
 /// The project form holds the project's „Stundensätze je Rolle“: a Meister rate
 /// set in „Neues Projekt“ is saved with the project (once, even when the first
 /// „Speichern“ was refused for a row without a Rolle) and shows again in „Bearbeiten“.

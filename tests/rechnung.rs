@@ -859,3 +859,85 @@ async fn each_entry_at_its_own_rate_rounded_and_the_projekte_figure_equals_the_d
         "0,00 €"
     );
 }
+
+/// Steuerfälle end to end: the customer's Steuerart decides the taxType and
+/// the 0 % lines, a project can override it, the checks block before anything
+/// is sent, and a Kleinunternehmer's drafts stay vatfree.
+#[tokio::test]
+async fn steuerart_of_customer_and_project_with_checks() {
+    use zeitrechnung_lib::storage::{CustomerKind, TaxCase};
+    let w = world(false).await;
+    let set_customer = |case: TaxCase, kind: CustomerKind, vat: &str| {
+        let mut c = w.h.core.store.customers().unwrap()[0].clone();
+        c.tax.case = case;
+        c.kind = kind;
+        c.vat_id = vat.into();
+        w.h.core.store.put_customer(&c).unwrap();
+    };
+    let pv = || async { r::preview(&w.h.core, req(&w, false)).await.unwrap() };
+    // EU-Leistung without a VAT id: blocked, nothing sent.
+    set_customer(TaxCase::EuService, CustomerKind::Company, "");
+    let v = pv().await;
+    assert!(!v.ok);
+    assert!(
+        v.problems
+            .iter()
+            .any(|p| p.contains("braucht der Kunde „Nordlicht Software GmbH“ eine USt-IdNr.")),
+        "{:?}",
+        v.problems
+    );
+    // §13b for a person: blocked.
+    set_customer(TaxCase::Construction13b, CustomerKind::Person, "");
+    let v = pv().await;
+    assert!(
+        v.problems
+            .iter()
+            .any(|p| p.contains("§13b Bauleistung gilt nur für Unternehmen")),
+        "{:?}",
+        v.problems
+    );
+    // §13b for a company: 0 % everywhere, the rule and lexoffice's note shown.
+    set_customer(
+        TaxCase::Construction13b,
+        CustomerKind::Company,
+        "DE123456789",
+    );
+    let v = pv().await;
+    assert!(v.ok, "{:?}", v.problems);
+    assert_eq!(v.tax_rule.as_deref(), Some("Steuerart §13b Bauleistung: ohne deutsche Umsatzsteuer, alle Positionen mit 0 % (lexoffice: constructionService13b)."));
+    assert_eq!(v.tax_note.as_deref(), Some("Hinweis auf der Rechnung: „Steuerschuldnerschaft des Leistungsempfängers (§ 13b UStG)“ (Standard von lexoffice)"));
+    assert!(v
+        .lines
+        .iter()
+        .filter_map(|l| l.tax_rate)
+        .all(|r| r.is_zero()));
+    assert_eq!(v.totals.as_ref().unwrap().tax, Decimal::ZERO);
+    let created = r::create(&w.h.core, req(&w, false)).await.unwrap();
+    let draft =
+        w.sb.invoices_json()
+            .into_iter()
+            .find(|d| d["id"] == created.invoice_id)
+            .unwrap();
+    assert_eq!(draft["taxConditions"]["taxType"], "constructionService13b");
+    // The project says Standard (a private job for the building firm): net, 19 %/7 %.
+    let mut project = w.h.core.store.project(w.project).unwrap().unwrap();
+    project.tax_case = Some(TaxCase::Standard);
+    w.h.core.store.put_project(&project).unwrap();
+    let mut later = req(&w, false);
+    later.from = "01.04.2025".into();
+    later.to = "30.04.2025".into();
+    p::save_time(
+        &w.h.core,
+        TimeInput {
+            project_id: w.project,
+            date: "02.04.2025".into(),
+            duration: "1".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let v = r::preview(&w.h.core, later.clone()).await.unwrap();
+    assert_eq!(v.tax_rule, None);
+    assert_eq!(v.lines[0].tax_rate, Some(Decimal::from(19)));
+}
