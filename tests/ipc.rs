@@ -633,7 +633,7 @@ fn rechnungstexte_are_the_dialogs_default() {
     let p = invoke(
         &a,
         "project_save",
-        json!({"input": {"name": "Umbau", "number": "P-2026-000123-A", "hourlyRate": "70"}}),
+        json!({"input": {"name": "Umbau", "number": "P-2026-0001234-AB", "hourlyRate": "70"}}),
     )
     .unwrap();
     let pid = p["project"]["id"].as_u64().unwrap();
@@ -643,7 +643,7 @@ fn rechnungstexte_are_the_dialogs_default() {
     assert_eq!(d["style"]["title"], "Rechnung {Projektnummer}");
     assert_eq!(d["style"]["introduction"], "Für {Kunde}:");
     assert_eq!(d["styleSource"], "Standard aus Einstellungen › Abrechnung");
-    // Without texts in the request the firm's apply: „Rechnung P-2026-000123-A“ is 26 characters.
+    // Without texts in the request the firm's apply: „Rechnung P-2026-0001234-AB“ is 26 characters.
     let pv = invoke(
         &a,
         "invoice_preview",
