@@ -761,6 +761,44 @@ fn more_than_a_hundred_bad_inputs_are_refused_in_german_and_change_nothing() {
             "zusätzlich als CSV (für Excel)",
         ),
         ("timesheet_suggest", json!({"id": "x"}), "Datensatz"),
+        // Steuerfälle
+        (
+            "customer_set_tax",
+            json!({"id": cid, "taxCase": "Reverse Charge", "private35a": false}),
+            "Steuerart",
+        ),
+        (
+            "customer_set_tax",
+            json!({"id": cid, "taxCase": "standard", "private35a": "ja"}),
+            "Privatkunde (§35a)",
+        ),
+        (
+            "customer_set_tax",
+            json!({"id": cid, "taxCase": 13}),
+            "Steuerart",
+        ),
+        (
+            "project_save",
+            json!({"input": {"name": "P", "taxCase": "13b"}}),
+            "Steuerart",
+        ),
+        ("service_save", service(json!({"art": "Werkzeug"})), "Art"),
+        ("service_save", service(json!({"art": 2})), "Art"),
+        (
+            "tax_notes_save",
+            json!({"input": {"construction13b": "x".repeat(501)}}),
+            "Hinweis zur Steuerart",
+        ),
+        (
+            "tax_notes_save",
+            json!({"input": {"euService": "a\u{0007}"}}),
+            "Hinweis zur Steuerart",
+        ),
+        (
+            "tax_notes_save",
+            json!({"input": {"exempt": ["steuerfrei"]}}),
+            "Hinweis zur Steuerart",
+        ),
     ];
     assert!(cases.len() >= 100, "{} cases", cases.len());
     let english = [
