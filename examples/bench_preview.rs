@@ -68,6 +68,7 @@ fn project(id: u64, name: &str, customer: u64, parent: Option<u64>, rate: Option
         parent_id: parent,
         hourly_rate: rate.map(d),
         rules: RateRules::default(),
+        tax_case: None,
         status: ProjectStatus::Aktiv,
         created_at: now,
         updated_at: now,
@@ -173,6 +174,8 @@ fn setup(n: u64) -> Setup {
             }),
         },
         invoice_style: None,
+        tax: Default::default(),
+        vat_id: String::new(),
         created_at: now,
         updated_at: now,
     };
@@ -208,6 +211,7 @@ fn setup(n: u64) -> Setup {
                 unit: "Stück".into(),
                 unit_price: d("19.99"),
                 tax_rate: Decimal::from(19),
+                art: None,
             }
         } else {
             let e = &employees[(i % 6) as usize];

@@ -134,6 +134,7 @@ async fn main() {
                 unit: "Stück".into(),
                 unit_price: Decimal::new(1999, 2),
                 tax_rate: Decimal::from(19),
+                art: None,
             }
         };
         batch.push(Entry {

@@ -1613,6 +1613,7 @@ fn seed_big_project(store: &zeitrechnung_lib::storage::Store, n: u64) {
                 unit: "Stück".into(),
                 unit_price: Decimal::new(1250 + (i % 7) as i64 * 100, 2),
                 tax_rate: Decimal::new(19, 0),
+                art: None,
             }
         } else {
             EntryKind::Time {
