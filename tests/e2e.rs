@@ -1196,6 +1196,12 @@ fn steuerfaelle_13b_und_35a() {
     s.click_xpath("//div[@role='row' and .//span[normalize-space()='Bau Meyer GmbH']]");
     s.wait_xpath("//aside//h2[normalize-space()='Bau Meyer GmbH']");
     s.wait_text("USt-IdNr. DE123456789");
+    // The connect/rate toasts sit over the detail's lower part for 3.5 s.
+    s.wait("the toasts to go", || {
+        s.find_xpath("//div[@id='toasts']/div")
+            .is_err()
+            .then_some(())
+    });
     choose(&s, "Steuerart", "§13b Bauleistung");
     s.click_xpath("//form[contains(@class,'tax-inline')]//button[normalize-space()='Speichern']");
     s.wait_text("Steuerart „§13b Bauleistung“ gespeichert");
@@ -1245,7 +1251,7 @@ fn steuerfaelle_13b_und_35a() {
     s.wait_text(sentence);
     s.screenshot(&shots.join("81-rechnung-35a.png"));
     s.click_xpath("//dialog[@open]//button[normalize-space()='Erstellen']");
-    s.wait_text("Entwurf in lexoffice erstellt");
+    s.wait_xpath("//dialog[@open]//div[contains(@class,'invoice-result')]//strong[normalize-space()='Entwurf in lexoffice erstellt']");
     s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
 
     s.click_xpath(
@@ -1260,7 +1266,7 @@ fn steuerfaelle_13b_und_35a() {
     s.wait_text("300,00 €"); // 5 h × 60, no VAT
     s.screenshot(&shots.join("82-rechnung-13b.png"));
     s.click_xpath("//dialog[@open]//button[normalize-space()='Erstellen']");
-    s.wait_text("Entwurf in lexoffice erstellt");
+    s.wait_xpath("//dialog[@open]//div[contains(@class,'invoice-result')]//strong[normalize-space()='Entwurf in lexoffice erstellt']");
     s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
     s.quit();
     drop(driver);
