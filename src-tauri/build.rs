@@ -64,6 +64,7 @@ const COMMANDS: &[&str] = &[
     "customer_set_tax",
     "tax_notes_get",
     "tax_notes_save",
+    "undo",
 ];
 
 fn main() {

@@ -41,6 +41,8 @@ pub struct Core {
     /// Opens a file the app wrote (the Stundennachweis) in its default program;
     /// None = not available (tests).
     pub file_opener: Option<Opener>,
+    /// „Rückgängig“ for deletions and edits (memory only).
+    pub undo: crate::projekte::undo::UndoStore,
 }
 
 impl Core {
@@ -72,6 +74,7 @@ impl Core {
             replace_lock: tokio::sync::Mutex::new(()),
             reconcile_grace: chrono::Duration::minutes(2),
             file_opener: None,
+            undo: Default::default(),
             backup_dir: None,
             data_dir: None,
             demo: false,

@@ -97,6 +97,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::kunden::customer_set_tax,
         commands::abrechnung::tax_notes_get,
         commands::abrechnung::tax_notes_save,
+        commands::projekte::undo,
         commands::abrechnung::rate_rules_get,
         commands::abrechnung::rate_rules_save,
     ])

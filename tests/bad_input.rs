@@ -432,7 +432,7 @@ fn more_than_a_hundred_bad_inputs_are_refused_in_german_and_change_nothing() {
         ("service_save", service(json!({"netto": "1"})), "Eingabe"),
         (
             "entries_list",
-            json!({"projectId": pid, "from": "gestern"}),
+            json!({"projectId": pid, "from": "letzte Woche"}),
             "Von",
         ),
         (

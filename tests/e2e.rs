@@ -1156,7 +1156,8 @@ fn rechnungsbild_aufstellung_korrekturen_stundennachweis() {
 /// Steuerfälle in the real window: a §13b customer's draft is
 /// `constructionService13b` with 0 % lines and the note shown in the preview; a
 /// private customer's (§35a) draft has the sections „Arbeitskosten“ and
-/// „Materialkosten“ and the §35a sentence with the right amounts.
+/// „Materialkosten“ and the §35a sentence with the right amounts. On the way, a
+/// time typed as „gestern“ is deleted and brought back with „Rückgängig“.
 #[test]
 fn steuerfaelle_13b_und_35a() {
     let Some(_serial) = begin() else { return };
@@ -1243,6 +1244,32 @@ fn steuerfaelle_13b_und_35a() {
         save_dialog(&s);
         s.wait_text(name);
     }
+    // A slip: a time typed with „gestern“ is deleted by mistake — „Rückgängig“
+    // brings it back exactly (it is not on the invoice below: another month).
+    s.click_button("Zeit erfassen");
+    fill(&s, "Datum", "gestern");
+    fill(&s, "Mitarbeiter", "Jana Kraus");
+    fill(&s, "Dauer", "0:45");
+    fill(&s, "Beschreibung", "Aufmaß vor Ort");
+    save_dialog(&s);
+    s.wait_text("Aufmaß vor Ort");
+    s.click_xpath("//tr[td[normalize-space()='Aufmaß vor Ort']]//button[@aria-label='Löschen']");
+    s.wait_text("Zeit gelöscht");
+    s.wait("the row to go", || {
+        s.find_xpath("//td[normalize-space()='Aufmaß vor Ort']")
+            .is_err()
+            .then_some(())
+    });
+    s.screenshot(&shots.join("83-geloescht-rueckgaengig.png"));
+    s.click_xpath("//div[@id='toasts']//button[normalize-space()='Rückgängig']");
+    s.wait_text("Eintrag wiederhergestellt");
+    s.wait_xpath("//td[normalize-space()='Aufmaß vor Ort']");
+    let yesterday = (zeitrechnung_lib::rechnung::today_berlin() - chrono::Duration::days(1))
+        .format("%d.%m.%Y")
+        .to_string();
+    s.wait_xpath(&format!(
+        "//tr[td[normalize-space()='Aufmaß vor Ort']]/td[normalize-space()='{yesterday}']"
+    ));
     s.click_button("lexoffice Rechnung");
     fill(&s, "Von", "01.03.2025");
     fill(&s, "Bis", "31.03.2025");

@@ -256,10 +256,20 @@ fn projekte_commands_round_trip_with_field_errors() {
     )
     .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 2);
+    // „gestern“ is a date the forms understand; a word that is none is refused.
+    assert_eq!(
+        invoke(
+            &a,
+            "entries_list",
+            json!({"projectId": pid, "from": "gestern"})
+        )
+        .unwrap(),
+        json!([])
+    );
     let err = invoke(
         &a,
         "entries_list",
-        json!({"projectId": pid, "from": "gestern"}),
+        json!({"projectId": pid, "from": "letzte Woche"}),
     )
     .unwrap_err();
     assert_eq!(err["field"], "Von");
@@ -284,13 +294,28 @@ fn projekte_commands_round_trip_with_field_errors() {
     let detail = invoke(&a, "project_get", json!({"id": pid})).unwrap();
     assert_eq!(detail["totals"]["hoursDisplay"], "2:15 h");
     assert_eq!(detail["totals"]["openNetDisplay"], "248,00 €");
+    let gone = invoke(&a, "entry_delete", json!({"id": t["id"]})).unwrap();
+    assert_eq!(gone["message"], "Zeit gelöscht");
+    // „Rückgängig“ brings it back; then it goes again.
+    assert_eq!(
+        invoke(&a, "undo", json!({"undo": gone["undo"]})).unwrap(),
+        "Eintrag wiederhergestellt"
+    );
+    let err = invoke(&a, "undo", json!({"undo": gone["undo"]})).unwrap_err();
+    assert_eq!(err["field"], "Rückgängig");
     invoke(&a, "entry_delete", json!({"id": t["id"]})).unwrap();
     let ask = invoke(&a, "project_delete", json!({"id": pid, "confirmed": false})).unwrap();
-    assert!(ask["question"].as_str().unwrap().contains("Dachstuhl"));
-    assert_eq!(
-        invoke(&a, "project_delete", json!({"id": pid, "confirmed": true})).unwrap(),
-        Value::Null
-    );
+    assert!(ask["check"]["question"]
+        .as_str()
+        .unwrap()
+        .contains("Dachstuhl"));
+    assert_eq!(ask["deleted"], Value::Null);
+    let done = invoke(&a, "project_delete", json!({"id": pid, "confirmed": true})).unwrap();
+    assert_eq!(done["check"], Value::Null);
+    assert!(done["deleted"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("gelöscht"));
     assert_eq!(invoke(&a, "projects_list", json!({})).unwrap(), json!([]));
 
     let err = invoke(&a, "csv_preview", json!({"path": "/nicht/vorhanden.csv"})).unwrap_err();

@@ -354,15 +354,72 @@ async fn deleting_asks_first_when_there_are_entries() {
     let pid = project(&h, "Zaun", "", None, "").await;
     let sub = project(&h, "Tor", "", Some(pid), "").await;
     time(&h, sub, "10.03.2025", "1:00").await;
-    let check = p::delete(&h.core, pid, false)
-        .await
-        .unwrap()
-        .expect("asks first");
+    let asked = p::delete(&h.core, pid, false).await.unwrap();
+    let check = asked.check.expect("asks first");
+    assert!(asked.deleted.is_none());
     assert_eq!((check.entries, check.subprojects), (1, 1));
     assert!(h.core.store.project(pid).unwrap().is_some());
-    assert!(p::delete(&h.core, pid, true).await.unwrap().is_none());
+    let before_entries = h.core.store.entries_of(sub).unwrap();
+    let before_projects = h.core.store.projects().unwrap();
+    let done = p::delete(&h.core, pid, true).await.unwrap();
+    assert!(done.check.is_none());
+    let deleted = done.deleted.expect("deleted, with Rückgängig");
+    assert_eq!(deleted.message, "Projekt „Zaun“ gelöscht");
     assert!(h.core.store.projects().unwrap().is_empty());
     assert!(h.core.store.entries_of(sub).unwrap().is_empty());
+    // „Rückgängig“: the project, its subproject and the entry come back exactly.
+    assert_eq!(
+        p::undo::undo(&h.core, deleted.undo).await.unwrap(),
+        "Projekt „Zaun“ wiederhergestellt"
+    );
+    let mut after = h.core.store.projects().unwrap();
+    let mut before = before_projects;
+    after.sort_by_key(|p| p.id);
+    before.sort_by_key(|p| p.id);
+    assert_eq!(after, before);
+    assert_eq!(h.core.store.entries_of(sub).unwrap(), before_entries);
+    // Once only.
+    let err = p::undo::undo(&h.core, deleted.undo).await.unwrap_err();
+    assert!(err.to_string().contains("nicht mehr rückgängig"), "{err}");
+}
+
+#[tokio::test]
+async fn a_deleted_or_edited_entry_comes_back_with_rueckgaengig() {
+    let h = harness();
+    let pid = project(&h, "Zaun", "", None, "").await;
+    let id = time(&h, pid, "10.03.2025", "1:00").await;
+    let before = h.core.store.entry(id).unwrap().unwrap();
+    // Edit, then undo: the old version is back.
+    let edited = p::save_time(
+        &h.core,
+        TimeInput {
+            id: Some(id),
+            project_id: pid,
+            date: "gestern".into(),
+            duration: "3:00".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(edited.minutes, 180);
+    assert_eq!(
+        edited.date,
+        zeitrechnung_lib::rechnung::today_berlin() - chrono::Duration::days(1)
+    );
+    p::undo::undo(&h.core, edited.undo.expect("an edit can be undone"))
+        .await
+        .unwrap();
+    assert_eq!(h.core.store.entry(id).unwrap().unwrap(), before);
+    // Delete, then undo.
+    let deleted = p::delete_entry(&h.core, id).await.unwrap();
+    assert_eq!(deleted.message, "Zeit gelöscht");
+    assert!(h.core.store.entry(id).unwrap().is_none());
+    assert_eq!(
+        p::undo::undo(&h.core, deleted.undo).await.unwrap(),
+        "Eintrag wiederhergestellt"
+    );
+    assert_eq!(h.core.store.entry(id).unwrap().unwrap(), before);
 }
 
 #[tokio::test]

@@ -154,6 +154,8 @@ export const entriesList = (projectId, from, to, limit) => call("entries_list", 
 export const timeSave = (input) => call("time_save", { input });
 export const serviceSave = (input) => call("service_save", { input });
 export const entryDelete = (id) => call("entry_delete", { id });
+/** „Rückgängig“ after a deletion or an edit (token from its answer). @returns {Promise<string>} the message */
+export const undo = (token) => call("undo", { undo: token });
 export const csvPickFile = () => call("csv_pick_file");
 export const csvPreview = (path) => call("csv_preview", { path });
 export const csvImport = (path) => call("csv_import", { path });

@@ -5,6 +5,7 @@ import { renderEinstellungen } from "./tabs/einstellungen.js";
 import { renderStartupFailure } from "./tabs/startfehler.js";
 import * as api from "./api.js";
 import { h, toast } from "./lib/dom.js";
+import { installShortcuts } from "./lib/shortcuts.js";
 
 const views = {
   kunden: renderKunden,
@@ -39,6 +40,7 @@ window.addEventListener("DOMContentLoaded", async () => {
     b.addEventListener("click", () => navigate(b.dataset.view));
   }
   navigate("kunden");
+  installShortcuts(navigate, () => current);
   {
     if (!mode.demo) return;
     const banner = document.getElementById("banner");

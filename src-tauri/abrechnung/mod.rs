@@ -60,7 +60,7 @@ pub(crate) fn optional_date(text: &str) -> AppResult<Option<NaiveDate>> {
     if text.trim().is_empty() {
         return Ok(None);
     }
-    crate::projekte::parse::parse_date(text)
+    crate::projekte::parse::parse_date_typed(text, crate::rechnung::today_berlin())
         .map(Some)
         .map_err(|m| AppError::validation("gültig ab", m))
 }

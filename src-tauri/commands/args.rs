@@ -68,6 +68,7 @@ fn label(json_field: &str) -> &'static str {
         "recordId" => "Datensatz",
         "csv" => "zusätzlich als CSV (für Excel)",
         "current" => "Datei",
+        "undo" => "Rückgängig",
         "taxCase" => "Steuerart",
         "private35a" => "Privatkunde (§35a)",
         "art" => "Art",

@@ -10,7 +10,7 @@ use crate::core::Core;
 use crate::error::{AppError, AppResult};
 use crate::projekte::csv_import::{self, CsvImportResult, CsvPreview};
 use crate::projekte::{
-    self, DeleteCheck, EntryView, ProjectDetail, ProjectInput, ProjectRow, ServiceInput, TimeInput,
+    self, EntryView, ProjectDetail, ProjectInput, ProjectRow, ServiceInput, TimeInput,
 };
 
 #[tauri::command]
@@ -47,7 +47,7 @@ struct DeleteArgs {
 pub async fn project_delete(
     core: State<'_, Arc<Core>>,
     request: Request<'_>,
-) -> AppResult<Option<DeleteCheck>> {
+) -> AppResult<projekte::ProjectDeletion> {
     let a: DeleteArgs = parse(&request)?;
     projekte::delete(&core, a.id, a.confirmed).await
 }
@@ -71,7 +71,7 @@ pub async fn project_set_status(
 fn date_arg(field: &'static str, v: Option<String>) -> AppResult<Option<NaiveDate>> {
     match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => projekte::parse::parse_date(s)
+        Some(s) => projekte::parse::parse_date_typed(s, crate::rechnung::today_berlin())
             .map(Some)
             .map_err(|m| AppError::validation(field, m)),
     }
@@ -117,9 +117,25 @@ pub async fn service_save(
 }
 
 #[tauri::command]
-pub async fn entry_delete(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<()> {
+pub async fn entry_delete(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<projekte::undo::Undoable> {
     let a: Id = parse(&request)?;
     projekte::delete_entry(&core, a.id).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UndoArgs {
+    undo: u64,
+}
+
+/// „Rückgängig“ after a deletion or an edit.
+#[tauri::command]
+pub async fn undo(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<String> {
+    let a: UndoArgs = parse(&request)?;
+    projekte::undo::undo(&core, a.undo).await
 }
 
 #[tauri::command]

@@ -5,6 +5,7 @@ pub mod csv;
 pub mod csv_import;
 pub mod entry_rules;
 pub mod parse;
+pub mod undo;
 
 use std::collections::HashMap;
 
@@ -572,10 +573,19 @@ pub struct DeleteCheck {
     pub question: String,
 }
 
+/// The answer of „Löschen“ for a project: the question first (when it has
+/// entries or subprojects), then the deletion with its „Rückgängig“.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectDeletion {
+    pub check: Option<DeleteCheck>,
+    pub deleted: Option<undo::Undoable>,
+}
+
 /// What deleting would remove; a project with billed entries can only be archived.
-pub async fn delete(core: &Core, id: u64, confirmed: bool) -> AppResult<Option<DeleteCheck>> {
+pub async fn delete(core: &Core, id: u64, confirmed: bool) -> AppResult<ProjectDeletion> {
     let store = core.store.clone();
-    blocking(move || {
+    let outcome = blocking(move || {
         let (project, subs) = family(&store, id)?;
         let mut entries = store.entries_of(project.id)?;
         for s in &subs {
@@ -599,7 +609,7 @@ pub async fn delete(core: &Core, id: u64, confirmed: bool) -> AppResult<Option<D
             ),
         };
         if (check.entries > 0 || check.subprojects > 0) && !confirmed {
-            return Ok(Some(check));
+            return Ok(Err(check));
         }
         let ids: Vec<u64> = entries.iter().map(|e| e.id).collect();
         store.delete_entries(&ids)?;
@@ -607,9 +617,29 @@ pub async fn delete(core: &Core, id: u64, confirmed: bool) -> AppResult<Option<D
             store.delete_project_record(s.id)?;
         }
         store.delete_project_record(project.id)?;
-        Ok(None)
+        let name = project.name.clone();
+        let mut projects = subs;
+        projects.push(project);
+        Ok(Ok((name, undo::Snapshot {
+            projects,
+            entries,
+            created_entries: Vec::new(),
+        })))
     })
-    .await
+    .await?;
+    Ok(match outcome {
+        Err(check) => ProjectDeletion {
+            check: Some(check),
+            deleted: None,
+        },
+        Ok((name, snapshot)) => ProjectDeletion {
+            check: None,
+            deleted: Some(undo::Undoable {
+                undo: core.undo.keep(snapshot),
+                message: format!("Projekt „{name}“ gelöscht"),
+            }),
+        },
+    })
 }
 
 // ---------------------------------------------------------------- entries
@@ -654,6 +684,9 @@ pub struct EntryView {
     pub invoice_id: Option<String>,
     /// Why the entry cannot be edited, when locked.
     pub locked_reason: Option<String>,
+    /// After an edit: the token for „Rückgängig“.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undo: Option<u64>,
 }
 
 /// What lexoffice last said of the draft an entry is billed on: (finalised, voucher number).
@@ -727,6 +760,7 @@ pub fn view_with(e: &Entry, subproject: &str, drafts: &DraftStates) -> EntryView
         state_display,
         invoice_id,
         locked_reason,
+        undo: None,
     };
     match &e.kind {
         EntryKind::Time {
@@ -913,7 +947,8 @@ fn field_err(field: &'static str) -> impl Fn(String) -> AppError {
 
 /// Validates the Zeit erfassen form into an entry kind.
 pub fn time_kind(input: &TimeInput) -> AppResult<(NaiveDate, EntryKind)> {
-    let date = parse::parse_date(&input.date).map_err(field_err("Datum"))?;
+    let date = parse::parse_date_typed(&input.date, crate::rechnung::today_berlin())
+        .map_err(field_err("Datum"))?;
     let employee = clean("Mitarbeiter", &input.employee, entry_rules::EMPLOYEE_CHARS)?;
     let has_span = !input.start.trim().is_empty() || !input.end.trim().is_empty();
     let break_minutes = if input.break_time.trim().is_empty() {
@@ -977,7 +1012,8 @@ pub fn time_kind(input: &TimeInput) -> AppResult<(NaiveDate, EntryKind)> {
 
 /// Validates the Leistung erfassen form.
 pub fn service_kind(input: &ServiceInput) -> AppResult<(NaiveDate, EntryKind)> {
-    let date = parse::parse_date(&input.date).map_err(field_err("Datum"))?;
+    let date = parse::parse_date_typed(&input.date, crate::rechnung::today_berlin())
+        .map_err(field_err("Datum"))?;
     let name = clean("Bezeichnung", &input.name, entry_rules::SERVICE_NAME_CHARS)?;
     if name.is_empty() {
         return Err(AppError::validation(
@@ -1064,7 +1100,7 @@ async fn save_entry(
     let description = clean("Beschreibung", &description, entry_rules::DESCRIPTION_CHARS)?;
     entry_rules::check(&kind, &description).map_err(|(f, m)| AppError::validation(f, m))?;
     let store = core.store.clone();
-    blocking(move || {
+    let (mut shown, before) = blocking(move || {
         let project = store.project(project_id)?.ok_or_else(|| {
             AppError::validation("Projekt", "Dieses Projekt existiert nicht mehr.")
         })?;
@@ -1072,11 +1108,13 @@ async fn save_entry(
             return Err(AppError::validation("Projekt", why));
         }
         let now = Utc::now();
+        let mut before: Option<Entry> = None;
         let (entry_id, created_at, fp) = match id {
             Some(id) => {
                 let old = store.entry(id)?.ok_or_else(|| {
                     AppError::NotFound("Dieser Eintrag existiert nicht mehr.".into())
                 })?;
+                before = Some(old.clone());
                 if old.is_locked() {
                     return Err(AppError::validation(
                         "Eintrag",
@@ -1132,9 +1170,17 @@ async fn save_entry(
         } else {
             String::new()
         };
-        Ok(view(&entry, &sub))
+        Ok((view(&entry, &sub), before))
     })
-    .await
+    .await?;
+    // An edit can be undone like a deletion.
+    if let Some(old) = before {
+        shown.undo = Some(core.undo.keep(undo::Snapshot {
+            entries: vec![old],
+            ..Default::default()
+        }));
+    }
+    Ok(shown)
 }
 
 pub async fn save_time(core: &Core, input: TimeInput) -> AppResult<EntryView> {
@@ -1165,9 +1211,9 @@ pub async fn save_service(core: &Core, input: ServiceInput) -> AppResult<EntryVi
     .await
 }
 
-pub async fn delete_entry(core: &Core, id: u64) -> AppResult<()> {
+pub async fn delete_entry(core: &Core, id: u64) -> AppResult<undo::Undoable> {
     let store = core.store.clone();
-    blocking(move || {
+    let deleted = blocking(move || {
         let e = store
             .entry(id)?
             .ok_or_else(|| AppError::NotFound("Dieser Eintrag existiert nicht mehr.".into()))?;
@@ -1184,9 +1230,21 @@ pub async fn delete_entry(core: &Core, id: u64) -> AppResult<()> {
         {
             return Err(AppError::validation("Projekt", why));
         }
-        store.delete_entries(&[id])
+        store.delete_entries(&[id])?;
+        Ok(e)
     })
-    .await
+    .await?;
+    let message = match deleted.kind {
+        EntryKind::Time { .. } => "Zeit gelöscht",
+        EntryKind::Service { .. } => "Leistung gelöscht",
+    };
+    Ok(undo::Undoable {
+        undo: core.undo.keep(undo::Snapshot {
+            entries: vec![deleted],
+            ..Default::default()
+        }),
+        message: message.to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 //! Decisions (documented here because forms, the CSV import and the README rely on them):
 //! - **Dates**: `31.01.2025`, `1.2.2025`, `31.01.25` (→ 2025; two-digit years are
 //!   always 20yy) and ISO `2025-01-31`. Years outside 1900–2100 are rejected as typos.
+//!   Forms also take „heute“, „gestern“, „vorgestern“ and `12.3.` (this
+//!   year) — `parse_date_typed`; an import file's dates never depend on today.
 //! - **Clock times**: `8:00`, `08:00`, `8.00` (German "8.00 Uhr"), `0800` / `800`,
 //!   a bare hour `8` (= 8:00), an optional suffix `Uhr`, and `08:00:00` (Excel) when
 //!   the seconds are `00`. `24:00` is rejected: the day ends at 23:59.
@@ -22,6 +24,7 @@
 //!   or as a plain duration.
 //! - **Tax rates**: only 19, 7 and 0 % (`19`, `19 %`, `19,0`, `7,00%`).
 
+use chrono::Datelike;
 use chrono::{NaiveDate, NaiveTime, Timelike};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -118,6 +121,42 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
         return Err(bad());
     }
     NaiveDate::from_ymd_opt(year as i32, month, day).ok_or_else(bad)
+}
+
+/// A date as typed into a form: everything [`parse_date`] takes, and „heute“,
+/// „gestern“, „vorgestern“ and `12.3.` / `12.3` (this year, by
+/// `today`, the day in Germany). The CSV import keeps [`parse_date`]: a file's
+/// dates do not depend on the day it is read.
+pub fn parse_date_typed(s: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    let t = s.trim().to_lowercase();
+    let shift = |days: i64| {
+        today
+            .checked_add_signed(chrono::Duration::days(days))
+            .ok_or_else(|| "Ungültiges Datum.".to_string())
+    };
+    match t.as_str() {
+        "heute" => return Ok(today),
+        "gestern" => return shift(-1),
+        "vorgestern" => return shift(-2),
+        _ => {}
+    }
+    let core = t.strip_suffix('.').unwrap_or(&t);
+    if let Some((d, m)) = core.split_once('.') {
+        if !m.contains('.') && d.len() <= 2 && m.len() <= 2 && all_digits(d) && all_digits(m) {
+            let (Some(d), Some(m)) = (digits_u32(d), digits_u32(m)) else {
+                return Err(typed_bad(s));
+            };
+            return NaiveDate::from_ymd_opt(today.year(), m, d).ok_or_else(|| typed_bad(s));
+        }
+    }
+    parse_date(s).map_err(|e| if s.trim().is_empty() { e } else { typed_bad(s) })
+}
+
+fn typed_bad(s: &str) -> String {
+    format!(
+        "Ungültiges Datum „{}“. Bitte TT.MM.JJJJ verwenden – oder kurz „heute“, „gestern“, „12.3.“.",
+        show(s.trim())
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -492,6 +531,52 @@ pub fn parse_bool_de(s: &str, default: bool) -> Result<bool, String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn typed_dates_take_the_office_shorthands() {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        for (typed, want) in [
+            ("heute", d(2026, 3, 1)),
+            (" Heute ", d(2026, 3, 1)),
+            ("gestern", d(2026, 2, 28)),
+            ("vorgestern", d(2026, 2, 27)),
+            ("12.3.", d(2026, 3, 12)),
+            ("12.3", d(2026, 3, 12)),
+            ("1.12.", d(2026, 12, 1)),
+            ("12.03.25", d(2025, 3, 12)),
+            ("12.03.2025", d(2025, 3, 12)),
+            ("2025-03-12", d(2025, 3, 12)),
+        ] {
+            assert_eq!(parse_date_typed(typed, today), Ok(want), "{typed:?}");
+        }
+        for bad in ["31.2.", "12.13.", "morgen", "12..", "1.2.3.4"] {
+            assert_eq!(
+                parse_date_typed(bad, today).unwrap_err(),
+                format!("Ungültiges Datum „{}“. Bitte TT.MM.JJJJ verwenden – oder kurz „heute“, „gestern“, „12.3.“.", bad.trim()),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            parse_date_typed("", today).unwrap_err(),
+            "Bitte ein Datum eingeben (TT.MM.JJJJ)."
+        );
+        // Clock times already take the shorthands of the issue.
+        for (typed, h, m) in [
+            ("730", 7, 30),
+            ("7.30", 7, 30),
+            ("7:30", 7, 30),
+            ("16", 16, 0),
+        ] {
+            assert_eq!(
+                parse_clock(typed),
+                Ok(NaiveTime::from_hms_opt(h, m, 0).unwrap()),
+                "{typed}"
+            );
+        }
+        // The CSV import stays with full dates.
+        assert!(parse_date("heute").is_err());
+    }
+
     use super::*;
     use std::str::FromStr;
 

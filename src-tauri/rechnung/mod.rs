@@ -417,8 +417,10 @@ fn parse_values(v: &LineValuesRequest) -> AppResult<billing::LineValues> {
 }
 
 fn parse_request(req: &InvoiceRequest) -> AppResult<Parsed> {
-    let from = parse::parse_date(&req.from).map_err(|m| AppError::validation("Von", m))?;
-    let to = parse::parse_date(&req.to).map_err(|m| AppError::validation("Bis", m))?;
+    let today = today_berlin();
+    let from =
+        parse::parse_date_typed(&req.from, today).map_err(|m| AppError::validation("Von", m))?;
+    let to = parse::parse_date_typed(&req.to, today).map_err(|m| AppError::validation("Bis", m))?;
     if to < from {
         return Err(AppError::validation(
             "Bis",

@@ -67,13 +67,20 @@ export function showFieldError(f, message) {
 }
 
 /** A short message in the corner. */
-export function toast(message, kind = "ok") {
+export function toast(message, kind = "ok", action = null) {
   const box = document.getElementById("toasts");
-  const t = h("div", { class: `toast ${kind}` }, message);
+  const t = h("div", { class: `toast ${kind}`, role: action ? "status" : null }, message);
+  if (action) {
+    // „Rückgängig“: offered for 10 seconds; one click, then gone.
+    t.append(" ", h("button", {
+      type: "button", class: "toast-action",
+      onclick: async () => { t.remove(); await action.onclick(); },
+    }, action.label));
+  }
   box.appendChild(t);
   // At most two at a time: the newest ones.
   while (box.children.length > 2) box.firstElementChild.remove();
-  setTimeout(() => t.remove(), kind === "error" ? 8000 : 3500);
+  setTimeout(() => t.remove(), action ? 10000 : kind === "error" ? 8000 : 3500);
 }
 
 /**

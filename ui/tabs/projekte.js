@@ -250,23 +250,36 @@ export function renderProjekte(root, { navigate }) {
         : h("p", { class: "muted" }, title === "Zeiten" ? "Noch keine Zeiten erfasst." : "Noch keine Leistungen erfasst."));
   }
 
+  /** The toast after a deletion or an edit, with „Rückgängig“ for 10 seconds. */
+  function undoToast(message, token, after) {
+    toast(message, "ok", {
+      label: "Rückgängig",
+      onclick: async () => {
+        try { toast(await api.undo(token)); } catch (err) { toast(err.message, "error"); }
+        after();
+      },
+    });
+  }
+
   async function deleteEntry(e) {
-    const ok = await confirmDialog({ title: "Eintrag löschen?", text: `${e.dateDisplay} · ${e.kind === "time" ? e.durationDisplay + " h" : e.name} wird endgültig gelöscht.`, confirm: "Löschen", danger: true });
-    if (!ok) return;
-    try { await api.entryDelete(e.id); toast("Eintrag gelöscht"); showDetail(); } catch (err) { toast(err.message, "error"); }
+    // No question first: the deletion can be undone for 10 seconds.
+    try {
+      const r = await api.entryDelete(e.id);
+      undoToast(`${r.message}: ${e.dateDisplay} · ${e.kind === "time" ? e.durationDisplay + " h" : e.name}`, r.undo, showDetail);
+      showDetail();
+    } catch (err) { toast(err.message, "error"); }
   }
 
   async function deleteProject(p, d) {
     try {
-      let check = await api.projectDelete(p.id, false);
-      if (check) {
-        const ok = await confirmDialog({ title: "Projekt löschen?", text: `${check.question} Das kann nicht rückgängig gemacht werden.`, confirm: "Endgültig löschen", danger: true });
+      let r = await api.projectDelete(p.id, false);
+      if (r.check) {
+        const ok = await confirmDialog({ title: "Projekt löschen?", text: `${r.check.question} Danach lässt es sich 10 Sekunden lang rückgängig machen.`, confirm: "Löschen", danger: true });
         if (!ok) return;
-        check = await api.projectDelete(p.id, true);
-      } else if (!d.entryCount) {
-        // deleted right away (no entries, no subprojects)
+        r = await api.projectDelete(p.id, true);
       }
-      toast(`Projekt „${p.name}“ gelöscht`);
+      const id = p.id;
+      undoToast(r.deleted.message, r.deleted.undo, () => load(id));
       state.selectedId = null;
       load();
     } catch (err) {
@@ -368,7 +381,11 @@ export function renderProjekte(root, { navigate }) {
       title: existing ? "Zeit bearbeiten" : "Zeit erfassen", fields, values, extra: datalist,
       submit: (v) => api.timeSave({ id: existing ? existing.id : null, projectId: Number(v.projectId), date: v.date, employee: v.employee, start: v.start, end: v.end, break: v.break, duration: v.duration, description: v.description, billable: v.billable }),
     });
-    if (saved) { toast(`Zeit ${saved.durationDisplay} h gespeichert`); showDetail(); }
+    if (saved) {
+      if (saved.undo) undoToast(`Zeit ${saved.durationDisplay} h gespeichert`, saved.undo, showDetail);
+      else toast(`Zeit ${saved.durationDisplay} h gespeichert`);
+      showDetail();
+    }
   }
 
   async function serviceForm(existing, family, projectId) {
@@ -393,7 +410,11 @@ export function renderProjekte(root, { navigate }) {
       extra: h("datalist", { id: "unit-list" }, UNITS.map((u) => h("option", { value: u }))),
       submit: (v) => api.serviceSave({ id: existing ? existing.id : null, projectId: Number(v.projectId), date: v.date, name: v.name, description: v.description, quantity: v.quantity, unit: v.unit, unitPrice: v.unitPrice, taxRate: v.taxRate, art: v.art, billable: v.billable }),
     });
-    if (saved) { toast(`Leistung „${saved.name}“ gespeichert`); showDetail(); }
+    if (saved) {
+      if (saved.undo) undoToast(`Leistung „${saved.name}“ gespeichert`, saved.undo, showDetail);
+      else toast(`Leistung „${saved.name}“ gespeichert`);
+      showDetail();
+    }
   }
 
   // ---- CSV import ----------------------------------------------------------

@@ -1,0 +1,113 @@
+//! „Rückgängig“ (docs/architecture.md › Rückgängig): a deletion or an edit is
+//! real in the database at once; what it removed or replaced is kept here for
+//! a while, and `undo` puts exactly that back (ids and billing state included).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::core::{blocking, Core};
+use crate::error::{AppError, AppResult};
+use crate::storage::{Entry, Project, Store};
+
+/// How long an undo is kept. The UI offers „Rückgängig“ for 10 seconds; the
+/// rest is slack for a slow click.
+pub const KEEP: Duration = Duration::from_secs(30);
+
+/// What one action removed or replaced.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// Projects deleted (main project last), put back as they were.
+    pub projects: Vec<Project>,
+    /// Entries deleted, or the versions an edit replaced.
+    pub entries: Vec<Entry>,
+    /// Entries an edit created that did not exist before (none today).
+    pub created_entries: Vec<u64>,
+}
+
+/// The undos of this session (memory only: an undo does not survive a restart).
+#[derive(Default)]
+pub struct UndoStore {
+    inner: Mutex<HashMap<u64, (Instant, Snapshot)>>,
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl UndoStore {
+    /// Keeps `s` and returns its token.
+    pub fn keep(&self, s: Snapshot) -> u64 {
+        let token = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let mut m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        m.retain(|_, (at, _)| at.elapsed() < KEEP);
+        m.insert(token, (Instant::now(), s));
+        token
+    }
+
+    fn take(&self, token: u64) -> Option<Snapshot> {
+        let mut m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        m.remove(&token)
+            .filter(|(at, _)| at.elapsed() < KEEP)
+            .map(|(_, s)| s)
+    }
+}
+
+/// The answer of a deletion or an edit that can be undone.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Undoable {
+    /// For `undo`.
+    pub undo: u64,
+    /// „Eintrag gelöscht“, shown with „Rückgängig“.
+    pub message: String,
+}
+
+/// Puts back what `s` removed or replaced. Entries an invoice has reserved or
+/// billed since are left alone (their state wins).
+fn restore(store: &Store, s: &Snapshot) -> AppResult<()> {
+    for p in &s.projects {
+        store.put_project(p)?;
+    }
+    if !s.entries.is_empty() {
+        // Deleted entries come back as they were; a replaced version only while
+        // the current one is still open.
+        let (back, replaced): (Vec<Entry>, Vec<Entry>) = s
+            .entries
+            .iter()
+            .cloned()
+            .partition(|e| store.entry(e.id).ok().flatten().is_none());
+        store.put_entries(&back)?;
+        store.put_entries_if_open(&replaced)?;
+    }
+    if !s.created_entries.is_empty() {
+        store.delete_entries(&s.created_entries)?;
+    }
+    Ok(())
+}
+
+/// „Rückgängig“.
+pub async fn undo(core: &Core, token: u64) -> AppResult<String> {
+    let snapshot = core.undo.take(token).ok_or_else(|| {
+        AppError::validation(
+            "Rückgängig",
+            "Das lässt sich nicht mehr rückgängig machen (nach 30 Sekunden oder nach einem Neustart).",
+        )
+    })?;
+    let store = core.store.clone();
+    let what = if !snapshot.projects.is_empty() {
+        format!(
+            "Projekt „{}“ wiederhergestellt",
+            snapshot
+                .projects
+                .last()
+                .map(|p| p.name.as_str())
+                .unwrap_or("")
+        )
+    } else if snapshot.entries.len() == 1 {
+        "Eintrag wiederhergestellt".to_string()
+    } else {
+        format!("{} Einträge wiederhergestellt", snapshot.entries.len())
+    };
+    blocking(move || restore(&store, &snapshot)).await?;
+    Ok(what)
+}
