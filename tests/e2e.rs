@@ -1270,6 +1270,15 @@ fn steuerfaelle_13b_und_35a() {
     s.wait_xpath(&format!(
         "//tr[td[normalize-space()='Aufmaß vor Ort']]/td[normalize-space()='{yesterday}']"
     ));
+    // Alt+Z opens „Zeit erfassen“ from the keyboard.
+    s.wait("the toasts to go", || {
+        s.find_xpath("//div[@id='toasts']/div")
+            .is_err()
+            .then_some(())
+    });
+    s.chord("\u{E00A}", "z");
+    s.wait_xpath("//dialog[@open]//h2[normalize-space()='Zeit erfassen']");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
     s.click_button("lexoffice Rechnung");
     fill(&s, "Von", "01.03.2025");
     fill(&s, "Bis", "31.03.2025");

@@ -338,6 +338,25 @@ impl Session {
         .expect("type");
     }
 
+    /// Presses `key` with `modifier` held (W3C key actions), e.g. Alt+Z:
+    /// `chord("\u{E00A}", "z")`. The keys go to the focused element.
+    pub fn chord(&self, modifier: &str, key: &str) {
+        self.cmd(
+            reqwest::Method::POST,
+            "/actions",
+            Some(
+                json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+                    {"type": "keyDown", "value": modifier},
+                    {"type": "keyDown", "value": key},
+                    {"type": "keyUp", "value": key},
+                    {"type": "keyUp", "value": modifier},
+                ]}]}),
+            ),
+        )
+        .expect("key actions");
+        let _ = self.cmd(reqwest::Method::DELETE, "/actions", None);
+    }
+
     pub fn property(&self, el: &str, name: &str) -> Value {
         self.cmd(
             reqwest::Method::GET,
