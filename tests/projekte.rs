@@ -845,3 +845,96 @@ async fn the_day_difference_shows_on_the_days_last_entry() {
         );
     }
 }
+
+/// Projekte › Importieren reads an .xlsx whose dates, times and durations are
+/// spreadsheet values (serial days, fractions of a day), not text; the same rows
+/// as from a CSV, and a second import of the same file adds nothing.
+#[tokio::test]
+async fn xlsx_import_reads_serial_dates_times_and_numbers() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let h = harness();
+    let main = project(&h, "Kita", "K-7", None, "").await;
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = Format::new().set_num_format("dd.mm.yyyy");
+    let time = Format::new().set_num_format("hh:mm");
+    let duration = Format::new().set_num_format("[h]:mm");
+    for (c, head) in [
+        "Typ",
+        "Projekt",
+        "Datum",
+        "Mitarbeiter",
+        "Von",
+        "Bis",
+        "Dauer",
+        "Beschreibung",
+        "Bezeichnung",
+        "Menge",
+        "Einheit",
+        "Einzelpreis",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, c as u16, *head).unwrap();
+    }
+    // 45728 = 12.03.2025; 0.3125 = 07:30; 0.5 = 12:00; 0.0625 = 1:30.
+    sheet.write_string(1, 0, "Zeit").unwrap();
+    sheet.write_string(1, 1, "K-7").unwrap();
+    sheet
+        .write_number_with_format(1, 2, 45728.0, &date)
+        .unwrap();
+    sheet.write_string(1, 3, "Łukasz Wójcik").unwrap();
+    sheet.write_number_with_format(1, 4, 0.3125, &time).unwrap();
+    sheet.write_number_with_format(1, 5, 0.5, &time).unwrap();
+    sheet
+        .write_string(1, 7, "Unterverteilung; Zählerschrank")
+        .unwrap();
+    sheet.write_string(2, 0, "Zeit").unwrap();
+    sheet.write_string(2, 1, "Kita").unwrap();
+    sheet
+        .write_number_with_format(2, 2, 45729.0, &date)
+        .unwrap();
+    sheet
+        .write_number_with_format(2, 6, 0.0625, &duration)
+        .unwrap();
+    sheet.write_string(3, 0, "Leistung").unwrap();
+    sheet.write_string(3, 1, "K-7").unwrap();
+    sheet
+        .write_number_with_format(3, 2, 45730.0, &date)
+        .unwrap();
+    sheet.write_string(3, 8, "Kabel NYM 3x1,5").unwrap();
+    sheet.write_number(3, 9, 2.5).unwrap();
+    sheet.write_string(3, 10, "m").unwrap();
+    sheet.write_number(3, 11, 49.9).unwrap();
+    let path = h.dir.path().join("zeiten.xlsx");
+    std::fs::write(&path, book.save_to_buffer().unwrap()).unwrap();
+    let path = path.display().to_string();
+
+    let pv = csv_import::preview(&h.core, path.clone()).await.unwrap();
+    assert_eq!((pv.valid, pv.invalid, pv.duplicates), (3, 0, 0), "{pv:#?}");
+    assert_eq!(pv.encoding, "Tabelle (.xlsx/.ods/.xls)");
+    let r = csv_import::import(&h.core, path.clone()).await.unwrap();
+    assert_eq!(r.imported, 3);
+    let all = p::entries(&h.core, main, None, None).await.unwrap();
+    let by_date = |d: &str| all.iter().find(|e| e.date_display == d).unwrap();
+    let a = by_date("12.03.2025");
+    assert_eq!(
+        (a.start.as_str(), a.end.as_str(), a.minutes),
+        ("07:30", "12:00", 270)
+    );
+    assert_eq!(a.employee, "Łukasz Wójcik");
+    assert_eq!(a.description, "Unterverteilung; Zählerschrank");
+    assert_eq!(by_date("13.03.2025").minutes, 90);
+    let cable = by_date("14.03.2025");
+    assert_eq!(
+        (
+            cable.quantity_display.as_str(),
+            cable.amount_display.as_str()
+        ),
+        ("2,5", "124,75 €")
+    );
+    // The same file again: every row is known.
+    let r2 = csv_import::import(&h.core, path).await.unwrap();
+    assert_eq!((r2.imported, r2.skipped_duplicates), (0, 3));
+}

@@ -166,8 +166,11 @@ pub async fn csv_pick_file<R: tauri::Runtime>(
     let picked = tauri::async_runtime::spawn_blocking(move || {
         app.dialog()
             .file()
-            .set_title("CSV-Datei mit Zeiten und Leistungen wählen")
-            .add_filter("CSV", &["csv", "txt"])
+            .set_title("Datei mit Zeiten und Leistungen wählen")
+            .add_filter(
+                "CSV oder Tabelle",
+                &["csv", "txt", "xlsx", "xlsm", "xls", "ods"],
+            )
             .blocking_pick_file()
     })
     .await

@@ -11,8 +11,9 @@
 //!
 //! - **Kodierung**: UTF-8 mit oder ohne BOM. Ist die Datei kein gültiges UTF-8, wird
 //!   sie als Windows-1252 gelesen (Excel „CSV (Trennzeichen-getrennt)“), Umlaute
-//!   und € inklusive. UTF-16 („Unicode-Text“) und Excel-Arbeitsmappen (.xlsx/.xls)
-//!   werden mit einem Hinweis abgelehnt.
+//!   und € inklusive. UTF-16 („Unicode-Text“) wird mit einem Hinweis abgelehnt.
+//!   Tabellen (.xlsx, .ods, .xls) liest `projekte::spreadsheet` vorher in diese
+//!   Form um (Werte wie gespeichert: Datum, Uhrzeit, Zahl).
 //! - **Trennzeichen**: `;` oder `,`, erkannt an der Kopfzeile (das Zeichen, das sie in
 //!   bekannte Spaltennamen zerlegt). Eine Excel-Zeile `sep=;` am Anfang wird beachtet.
 //! - **Felder** dürfen in `"` stehen; `""` ist ein Anführungszeichen; in

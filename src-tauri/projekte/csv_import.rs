@@ -157,7 +157,17 @@ fn analyse(store: &Store, path: &PathBuf) -> AppResult<Analysed> {
             ),
         )
     })?;
-    let file = parse_csv(&bytes).map_err(|e| AppError::validation("Datei", e))?;
+    // A spreadsheet (.xlsx, .ods, .xls) is read as its first sheet's values, then
+    // by the same rules as a CSV file (`projekte::spreadsheet`).
+    let file = if super::spreadsheet::looks_like_spreadsheet(&bytes) {
+        let text = super::spreadsheet::to_csv_text(&bytes)
+            .map_err(|e| AppError::validation("Datei", e))?;
+        let mut f = parse_csv(text.as_bytes()).map_err(|e| AppError::validation("Datei", e))?;
+        f.encoding = "Tabelle (.xlsx/.ods/.xls)";
+        f
+    } else {
+        parse_csv(&bytes).map_err(|e| AppError::validation("Datei", e))?
+    };
     let resolver = Resolver {
         projects: store.projects()?,
     };

@@ -5,6 +5,7 @@ pub mod csv;
 pub mod csv_import;
 pub mod entry_rules;
 pub mod parse;
+pub mod spreadsheet;
 pub mod undo;
 
 use std::collections::HashMap;

@@ -457,7 +457,7 @@ export function renderProjekte(root, { navigate }) {
     });
     dlg.append(
       h("h2", { id: "csv-title" }, "Zeiten und Leistungen importieren"),
-      h("p", { class: "hint" }, "CSV-Datei (Semikolon oder Komma, UTF-8 oder Excel). Spalten nach Überschrift: Typ, Projekt, Unterprojekt, Datum, Mitarbeiter, Von, Bis, Pause, Dauer, Beschreibung, Bezeichnung, Menge, Einheit, Einzelpreis, Steuersatz. Vor dem Import sehen Sie jede Zeile."),
+      h("p", { class: "hint" }, "CSV-Datei (Semikolon oder Komma, UTF-8 oder Excel) oder Tabelle (.xlsx, .ods, .xls; erstes Tabellenblatt, Datum und Uhrzeit als Zellwerte). Spalten nach Überschrift: Typ, Projekt, Unterprojekt, Datum, Mitarbeiter, Von, Bis, Pause, Dauer, Beschreibung, Bezeichnung, Menge, Einheit, Einzelpreis, Steuersatz. Vor dem Import sehen Sie jede Zeile."),
       h("div", { class: "field wide-field" }, h("label", { for: "csv-path" }, "Datei"),
         h("div", { class: "row" }, pathInput,
           h("button", { type: "button", class: "secondary", onclick: async () => {

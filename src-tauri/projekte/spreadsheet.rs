@@ -1,0 +1,131 @@
+//! Projekte › Importieren from a spreadsheet (`.xlsx`, `.xlsm`, `.xls`, `.ods`):
+//! the first sheet is turned into the text of a `;`-separated file with German
+//! values, which the CSV rules (`csv::parse_csv`) then read — one set of row
+//! rules, the same preview and the same fingerprints for every format.
+//!
+//! Cell values are taken as the spreadsheet stores them, not as shown:
+//! - a date cell (a serial day number with a date format) → `31.01.2025`;
+//! - a time or duration cell (a fraction of a day) → `7:30`, durations also
+//!   over a day (`25:00`); a date with a time of day → the date;
+//! - a number → German decimal text (`12,5`). Spreadsheets store numbers as
+//!   binary doubles; the shortest text that reads back as the same double is
+//!   taken, which is the number as typed for up to 15 significant digits;
+//! - text as it is; a formula error (`#NV`) → an empty cell with its row refused
+//!   by the usual rules when the column is needed.
+
+use std::io::Cursor;
+
+use calamine::{open_workbook_auto_from_rs, Data, Reader};
+use chrono::Timelike;
+
+/// Whether `bytes` are a spreadsheet (zip for .xlsx/.ods, OLE for .xls).
+pub fn looks_like_spreadsheet(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+}
+
+/// The first sheet as `;`-separated text with a header line.
+pub fn to_csv_text(bytes: &[u8]) -> Result<String, String> {
+    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| {
+        format!("Die Tabelle konnte nicht gelesen werden ({e}). Bitte als .xlsx, .ods oder CSV speichern.")
+    })?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or("Die Arbeitsmappe hat kein Tabellenblatt.")?
+        .map_err(|e| format!("Das erste Tabellenblatt konnte nicht gelesen werden ({e})."))?;
+    let mut out = String::new();
+    for row in range.rows() {
+        let cells: Vec<String> = row.iter().map(cell_text).map(|t| quote(&t)).collect();
+        out.push_str(&cells.join(";"));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+fn quote(v: &str) -> String {
+    if v.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v.to_string()
+    }
+}
+
+/// `12,5` for 12.5: the shortest round-trip text, with a German decimal comma.
+fn number_text(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}").replace('.', ",")
+    }
+}
+
+/// `h:mm` of a number of minutes.
+fn clock(minutes: i64) -> String {
+    format!("{}:{:02}", minutes / 60, minutes % 60)
+}
+
+fn cell_text(c: &Data) -> String {
+    match c {
+        Data::Empty | Data::Error(_) => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Bool(b) => if *b { "ja" } else { "nein" }.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => number_text(*f),
+        Data::DateTime(dt) => {
+            let value = dt.as_f64();
+            if dt.is_duration() || (0.0..1.0).contains(&value) {
+                // A time of day or a duration: fractions of a day, to the minute.
+                let minutes = (value * 24.0 * 60.0).round() as i64;
+                return clock(minutes);
+            }
+            match dt.as_datetime() {
+                Some(d) if d.time().num_seconds_from_midnight() == 0 || value >= 1.0 => {
+                    d.format("%d.%m.%Y").to_string()
+                }
+                _ => number_text(value),
+            }
+        }
+        Data::DateTimeIso(s) => iso_text(s),
+        Data::DurationIso(s) => iso_duration_text(s).unwrap_or_else(|| s.clone()),
+    }
+}
+
+/// ODS stores dates as `2025-01-31` or `2025-01-31T07:30:00`, times as `PT07H30M00S`.
+fn iso_text(s: &str) -> String {
+    match s.split_once('T') {
+        Some((date, _)) if !date.is_empty() => date.to_string(),
+        Some(("", time)) => time.get(..5).unwrap_or(time).to_string(),
+        _ => s.to_string(),
+    }
+}
+
+/// `PT7H30M0S` → `7:30`.
+fn iso_duration_text(s: &str) -> Option<String> {
+    let rest = s.strip_prefix("PT")?;
+    let (h, rest) = rest.split_once('H').unwrap_or(("0", rest));
+    let (m, _) = rest.split_once('M').unwrap_or(("0", rest));
+    let h: i64 = h.parse().ok()?;
+    let m: f64 = m.parse().ok()?;
+    Some(clock(h * 60 + m.round() as i64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_become_the_text_our_rules_read() {
+        assert_eq!(number_text(12.5), "12,5");
+        assert_eq!(number_text(3.0), "3");
+        assert_eq!(number_text(0.1 + 0.2), "0,30000000000000004");
+        assert_eq!(number_text(49.9), "49,9");
+        assert_eq!(clock(450), "7:30");
+        assert_eq!(clock(1500), "25:00");
+        assert_eq!(iso_text("2025-03-12"), "2025-03-12");
+        assert_eq!(iso_text("2025-03-12T07:30:00"), "2025-03-12");
+        assert_eq!(iso_duration_text("PT07H30M00S").as_deref(), Some("7:30"));
+        assert_eq!(iso_duration_text("PT1H05M0S").as_deref(), Some("1:05"));
+        assert_eq!(quote("a;b"), "\"a;b\"");
+        assert!(looks_like_spreadsheet(b"PK\x03\x04rest"));
+        assert!(!looks_like_spreadsheet(b"Typ;Projekt"));
+    }
+}
