@@ -1351,6 +1351,62 @@ fn steuerfaelle_13b_und_35a() {
     OsKeyring::default_entry().delete().unwrap();
 }
 
+/// Projekte › Stundenzettel in the real window, with the keyboard only: a week
+/// of 10 entries typed (Tab moves on, Enter saves and opens the next row with the
+/// date and project carried over, Strg+D copies the row above), an invalid time
+/// marked in place and not stored, Esc discarding a row; all 10 in Projekte.
+#[test]
+fn stundenzettel_eine_woche_mit_der_tastatur() {
+    let Some(_serial) = begin() else { return };
+    let w = world();
+    let driver = w.driver();
+    let shots = screens();
+    let s = driver.session(&app_path());
+    s.wait_text("Noch keine Kunden");
+    s.click_button("Projekte");
+    s.click_button("Neues Projekt");
+    fill(&s, "Name", "Ladenumbau");
+    save_dialog(&s);
+    s.wait_xpath("//h2[normalize-space()='Ladenumbau']");
+    s.click_button("Stundenzettel");
+    s.wait_xpath("//dialog[@open]//h2[normalize-space()='Stundenzettel']");
+    // The focus starts in „Mitarbeiter“.
+    s.keys("Jana Kraus\t");
+    // An invalid Bis is marked in place; nothing is stored.
+    s.keys("09.03.2025\t\t0730\t2500\t\t\tAufmaß\n");
+    s.wait_text("Ungültige Uhrzeit „2500“");
+    s.screenshot(&shots.join("84-stundenzettel-fehler.png"));
+    // Esc discards the row (the sheet stays open), then the week, two rows a day.
+    s.keys("\u{1b}");
+    s.wait("the row to be empty", || {
+        (s.execute("return document.getElementById('sheet-start').value") == "").then_some(())
+    });
+    for day in 9..=13u32 {
+        for (from, to, note) in [
+            ("0730", "1200", "Vormittag"),
+            ("1230", "1600", "Nachmittag"),
+        ] {
+            if day == 13 && note == "Nachmittag" {
+                // Strg+D: the row above again.
+                s.chord("\u{E009}", "d");
+                s.keys("\n");
+                continue;
+            }
+            s.keys(&format!(
+                "{day:02}.03.2025\t\t{from}\t{to}\t\t\t{note} {day}.3.\n"
+            ));
+            s.wait_text(&format!("{note} {day}.3."));
+        }
+    }
+    // 4 days × (4:30 + 3:30) + 2 × 4:30 = 41:00
+    s.wait_text("10 Einträge gespeichert · 41:00 h");
+    s.screenshot(&shots.join("85-stundenzettel-woche.png"));
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Schließen']");
+    s.wait_text("Zeiten (10)");
+    s.wait_text("Vormittag 13.3.");
+    s.quit();
+}
+
 /// The project form holds the project's „Stundensätze je Rolle“: a Meister rate
 /// set in „Neues Projekt“ is saved with the project (once, even when the first
 /// „Speichern“ was refused for a row without a Rolle) and shows again in „Bearbeiten“.

@@ -357,6 +357,29 @@ impl Session {
         let _ = self.cmd(reqwest::Method::DELETE, "/actions", None);
     }
 
+    /// Types `text` into whatever has the focus, key by key (W3C key actions);
+    /// `\t` is Tab, `\n` Enter, `\u{1b}` Escape.
+    pub fn keys(&self, text: &str) {
+        let mut actions = Vec::new();
+        for ch in text.chars() {
+            let key = match ch {
+                '\t' => "\u{E004}".to_string(),
+                '\n' => "\u{E007}".to_string(),
+                '\u{1b}' => "\u{E00C}".to_string(),
+                c => c.to_string(),
+            };
+            actions.push(json!({"type": "keyDown", "value": key}));
+            actions.push(json!({"type": "keyUp", "value": key}));
+        }
+        self.cmd(
+            reqwest::Method::POST,
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        )
+        .expect("key actions");
+        let _ = self.cmd(reqwest::Method::DELETE, "/actions", None);
+    }
+
     pub fn property(&self, el: &str, name: &str) -> Value {
         self.cmd(
             reqwest::Method::GET,

@@ -2,6 +2,7 @@
 import * as api from "../api.js";
 import { h, replace, toast, confirmDialog, formDialog } from "../lib/dom.js";
 import { openInvoiceDialog } from "./rechnung.js";
+import { openStundenzettel } from "./stundenzettel.js";
 import { embedRateRules } from "../lib/raterules.js";
 
 // A project can hold 100,000 entries: the view shows the newest ones of the chosen
@@ -34,7 +35,9 @@ export function renderProjekte(root, { navigate }) {
   root.append(h("section", { class: "page page-wide" },
     h("div", { class: "page-head" },
       h("h1", {}, "Projekte"),
-      h("button", { type: "button", class: "primary", onclick: () => projectForm(null, null) }, "Neues Projekt")),
+      h("div", { class: "row" },
+        h("button", { type: "button", class: "secondary", onclick: () => openStundenzettel(state.selectedId, () => load(state.selectedId)) }, "Stundenzettel"),
+        h("button", { type: "button", class: "primary", onclick: () => projectForm(null, null) }, "Neues Projekt"))),
     body));
 
   let rows = [];
