@@ -389,6 +389,15 @@ fn fill(s: &Session, label: &str, value: &str) {
     }
 }
 
+/// Toasts sit over the window's lower right corner for 3.5 s.
+fn toasts_gone(s: &Session) {
+    s.wait("the toasts to go", || {
+        s.find_xpath("//div[@id='toasts']/div")
+            .is_err()
+            .then_some(())
+    });
+}
+
 fn save_dialog(s: &Session) {
     s.click_xpath("//dialog[@open]//button[normalize-space()='Speichern']");
     s.wait(&"dialog closed".to_string(), || {
@@ -547,11 +556,7 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     s.wait_text("992,38 €");
     s.screenshot(&shots.join("23-nach-csv-import.png"));
     // The README's Projekte picture: the same view once the toasts have gone (3.5 s).
-    s.wait("the toasts to go", || {
-        s.find_xpath("//div[@id='toasts']/div")
-            .is_err()
-            .then_some(())
-    });
+    toasts_gone(&s);
     s.screenshot(&shots.join("26-projekt-uebersicht.png"));
 
     // lexoffice Rechnung for March, 85,50 €/h, subprojects listed separately.
@@ -1198,11 +1203,7 @@ fn steuerfaelle_13b_und_35a() {
     s.wait_xpath("//aside//h2[normalize-space()='Bau Meyer GmbH']");
     s.wait_text("USt-IdNr. DE123456789");
     // The connect/rate toasts sit over the detail's lower part for 3.5 s.
-    s.wait("the toasts to go", || {
-        s.find_xpath("//div[@id='toasts']/div")
-            .is_err()
-            .then_some(())
-    });
+    toasts_gone(&s);
     choose(&s, "Steuerart", "§13b Bauleistung");
     s.click_xpath("//form[contains(@class,'tax-inline')]//button[normalize-space()='Speichern']");
     s.wait_text("Steuerart „§13b Bauleistung“ gespeichert");
@@ -1271,11 +1272,7 @@ fn steuerfaelle_13b_und_35a() {
         "//tr[td[normalize-space()='Aufmaß vor Ort']]/td[normalize-space()='{yesterday}']"
     ));
     // Alt+Z opens „Zeit erfassen“ from the keyboard.
-    s.wait("the toasts to go", || {
-        s.find_xpath("//div[@id='toasts']/div")
-            .is_err()
-            .then_some(())
-    });
+    toasts_gone(&s);
     s.chord("\u{E00A}", "z");
     s.wait_xpath("//dialog[@open]//h2[normalize-space()='Zeit erfassen']");
     s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
