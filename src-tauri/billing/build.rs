@@ -110,6 +110,16 @@ fn billed_times(group: &Group) -> Vec<BilledTime<'_>> {
     out
 }
 
+/// The billed minutes of each time entry of `group`, as the draft bills them
+/// (its Abrechnungstakt, goodwill apart from charged time): (entry id, minutes).
+/// The Stundennachweis lists these next to the recorded times.
+pub fn billed_by_entry(group: &Group) -> Vec<(u64, u32)> {
+    billed_times(group)
+        .into_iter()
+        .map(|t| (t.item.entry_id, t.billed))
+        .collect()
+}
+
 /// Which Aufstellung group a time entry falls into.
 fn layout_key(layout: Layout, t: &TimeItem) -> String {
     match layout {

@@ -52,7 +52,7 @@ use serde_json::Value;
 
 use crate::format::{format_de, format_eur};
 
-pub use build::{build, open_net};
+pub use build::{billed_by_entry, build, open_net};
 pub use edits::{LineChange, LineEdit, LineValues, RemovedLine};
 pub use request::berlin_midnight;
 pub use text::text_len;

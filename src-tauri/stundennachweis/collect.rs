@@ -1,12 +1,12 @@
 //! From a draft's record to the sheet: its time entries, billed minutes and
 //! groups as on the invoice (docs/architecture.md › Stundennachweis).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 
 use super::{Sheet, SheetGroup, SheetRow};
-use crate::billing::rounding;
+use crate::billing::{self, rates::Overrides};
 use crate::error::{AppError, AppResult};
 use crate::format::{self, date as de_date, format_de, minutes as hm};
 use crate::projekte::{self, parse::format_clock};
@@ -45,39 +45,20 @@ pub fn sheet(store: &Store, record_id: u64) -> AppResult<Sheet> {
             .into_iter()
             .filter(|e| ids.contains(&e.id) && matches!(e.kind, EntryKind::Time { .. }))
             .collect();
-        // Billed minutes as on the draft: the project's Abrechnungstakt, goodwill
-        // (non-billable) times apart from charged ones.
-        for goodwill in [false, true] {
-            let part: Vec<&Entry> = entries.iter().filter(|e| e.billable != goodwill).collect();
-            let recorded: Vec<rounding::Recorded> = part
-                .iter()
-                .map(|e| match &e.kind {
-                    EntryKind::Time {
-                        minutes,
-                        employee_id,
-                        ..
-                    } => rounding::Recorded {
-                        date: e.date,
-                        employee: employee_id.unwrap_or(0),
-                        minutes: *minutes,
-                    },
-                    EntryKind::Service { .. } => rounding::Recorded {
-                        date: e.date,
-                        employee: 0,
-                        minutes: 0,
-                    },
-                })
-                .collect();
-            let billed = rounding::billed_minutes(&recorded, &pricing.rounding(p.id));
-            for (e, (r, b)) in part.into_iter().zip(recorded.iter().zip(billed)) {
-                rows.push(Row {
-                    entry: e.clone(),
-                    project_name: p.name.clone(),
-                    is_sub: p.id != project.id,
-                    minutes: r.minutes,
-                    billed: b,
-                });
-            }
+        // Billed minutes exactly as the draft's engine rounds them.
+        let group = pricing.group(p, p.id != project.id, &entries, &Overrides::default());
+        let billed: HashMap<u64, u32> = billing::billed_by_entry(&group).into_iter().collect();
+        for e in entries {
+            let EntryKind::Time { minutes, .. } = e.kind else {
+                continue;
+            };
+            rows.push(Row {
+                billed: billed.get(&e.id).copied().unwrap_or(0),
+                project_name: p.name.clone(),
+                is_sub: p.id != project.id,
+                minutes,
+                entry: e,
+            });
         }
     }
     rows.sort_by_key(|r| (r.entry.date, r.entry.id));
