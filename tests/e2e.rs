@@ -389,6 +389,25 @@ fn fill(s: &Session, label: &str, value: &str) {
     }
 }
 
+/// Einstellungen › Schnittstellen: connect with the sandbox key, default rate 60 €/h.
+fn connect_with_rate_60(s: &Session) {
+    open_schnittstellen(s);
+    s.type_text(&s.input("API-Key"), E2E_KEY);
+    s.click_button("Verbinden");
+    s.wait_text("Verbunden mit");
+    s.type_text(&s.input("Stundensatz"), "60");
+    s.click_button("Speichern");
+    s.wait_text("Stundensatz 60,00 €/h gespeichert");
+}
+
+/// Kunden › Kunden importieren › lexoffice Import, to the end.
+fn import_customers(s: &Session) {
+    s.click_button("Kunden");
+    s.click_button("Kunden importieren");
+    s.click_xpath("//button[@role='menuitem' and normalize-space()='lexoffice Import']");
+    s.wait_text("Import abgeschlossen");
+}
+
 /// Toasts sit over the window's lower right corner for 3.5 s.
 fn toasts_gone(s: &Session) {
     s.wait("the toasts to go", || {
@@ -438,10 +457,7 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     s.type_text(&s.input("Stundensatz"), "85,50");
     s.click_button("Speichern");
     s.wait_text("Stundensatz 85,50 €/h gespeichert");
-    s.click_button("Kunden");
-    s.click_button("Kunden importieren");
-    s.click_xpath("//button[@role='menuitem' and normalize-space()='lexoffice Import']");
-    s.wait_text("Import abgeschlossen");
+    import_customers(&s);
 
     s.click_button("Projekte");
     s.wait_text("Noch keine Projekte");
@@ -719,13 +735,7 @@ fn abrechnungsregeln_roles_rates_rounding() {
     let shots = screens();
     let s = driver.session(&app_path());
     s.wait_text("Noch keine Kunden");
-    open_schnittstellen(&s);
-    s.type_text(&s.input("API-Key"), E2E_KEY);
-    s.click_button("Verbinden");
-    s.wait_text("Verbunden mit");
-    s.type_text(&s.input("Stundensatz"), "60");
-    s.click_button("Speichern");
-    s.wait_text("Stundensatz 60,00 €/h gespeichert");
+    connect_with_rate_60(&s);
 
     // Einstellungen › Abrechnung › Rollen, then › Mitarbeiter.
     s.click_xpath("//button[@role='tab' and normalize-space()='Abrechnung']");
@@ -744,10 +754,7 @@ fn abrechnungsregeln_roles_rates_rounding() {
     s.screenshot(&shots.join("61-mitarbeiter.png"));
 
     // The customer: Geselle 68 €/h, from 01.04.2025 72 €/h; 15 minutes, aufrunden.
-    s.click_button("Kunden");
-    s.click_button("Kunden importieren");
-    s.click_xpath("//button[@role='menuitem' and normalize-space()='lexoffice Import']");
-    s.wait_text("Import abgeschlossen");
+    import_customers(&s);
     s.click_xpath("//div[@role='row' and .//span[normalize-space()='Bäckerei Korn']]");
     s.wait_xpath("//aside//h2[normalize-space()='Bäckerei Korn']");
     let add = "//section[h3[normalize-space()='Stundensätze je Rolle']]//button[normalize-space()='Zeile hinzufügen']";
@@ -910,13 +917,7 @@ fn rechnungsbild_aufstellung_korrekturen_stundennachweis() {
     let shots = screens();
     let s = driver.session(&app_path());
     s.wait_text("Noch keine Kunden");
-    open_schnittstellen(&s);
-    s.type_text(&s.input("API-Key"), E2E_KEY);
-    s.click_button("Verbinden");
-    s.wait_text("Verbunden mit");
-    s.type_text(&s.input("Stundensatz"), "60");
-    s.click_button("Speichern");
-    s.wait_text("Stundensatz 60,00 €/h gespeichert");
+    connect_with_rate_60(&s);
     // Einstellungen › Abrechnung › Rechnungstexte: blank by default (lexoffice's own texts).
     s.click_xpath("//button[@role='tab' and normalize-space()='Abrechnung']");
     s.wait_xpath("//h2[normalize-space()='Rechnungstexte']");
@@ -931,10 +932,7 @@ fn rechnungsbild_aufstellung_korrekturen_stundennachweis() {
     });
     s.screenshot(&shots.join("70-rechnungstexte.png"));
 
-    s.click_button("Kunden");
-    s.click_button("Kunden importieren");
-    s.click_xpath("//button[@role='menuitem' and normalize-space()='lexoffice Import']");
-    s.wait_text("Import abgeschlossen");
+    import_customers(&s);
     s.click_button("Projekte");
     s.click_button("Neues Projekt");
     fill(&s, "Name", "Ladenumbau");
@@ -1187,17 +1185,8 @@ fn steuerfaelle_13b_und_35a() {
     let shots = screens();
     let s = driver.session(&app_path());
     s.wait_text("Noch keine Kunden");
-    open_schnittstellen(&s);
-    s.type_text(&s.input("API-Key"), E2E_KEY);
-    s.click_button("Verbinden");
-    s.wait_text("Verbunden mit");
-    s.type_text(&s.input("Stundensatz"), "60");
-    s.click_button("Speichern");
-    s.wait_text("Stundensatz 60,00 €/h gespeichert");
-    s.click_button("Kunden");
-    s.click_button("Kunden importieren");
-    s.click_xpath("//button[@role='menuitem' and normalize-space()='lexoffice Import']");
-    s.wait_text("Import abgeschlossen");
+    connect_with_rate_60(&s);
+    import_customers(&s);
     // Kunden detail: Steuerart §13b for the building firm, §35a for the household.
     s.click_xpath("//div[@role='row' and .//span[normalize-space()='Bau Meyer GmbH']]");
     s.wait_xpath("//aside//h2[normalize-space()='Bau Meyer GmbH']");

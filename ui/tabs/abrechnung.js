@@ -7,6 +7,31 @@ import { roundingControls, labelled, markError, suffixInDialog } from "../lib/ra
 
 const SUGGESTED_ROLES = ["Meister", "Geselle", "Azubi", "Helfer"];
 
+/**
+ * A settings card's form: `children`, then „Speichern“. `save()` stores and
+ * redraws; a refused field (`e.field`, the label of one of `controls`) is marked
+ * there, any other error under the button.
+ */
+function settingsForm(cls, controls, save, ...children) {
+  const error = h("p", { class: "field-error", role: "alert", hidden: true });
+  const button = h("button", { type: "submit", class: "primary" }, "Speichern");
+  return h("form", {
+    class: cls, novalidate: true,
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      error.hidden = true;
+      markError(controls, null);
+      button.disabled = true;
+      try {
+        await save();
+      } catch (e) {
+        if (!markError(controls, e)) { error.textContent = e.message; error.hidden = false; }
+        button.disabled = false;
+      }
+    },
+  }, ...children, h("div", { class: "row" }, button, error));
+}
+
 export function renderAbrechnung(root) {
   const rolesBox = h("div", { class: "card-body" });
   const taktBox = h("div", { class: "card-body" });
@@ -122,24 +147,9 @@ export function renderAbrechnung(root) {
     const exact = h("input", { type: "checkbox", id: exactId });
     exact.checked = s.exactHours;
     const controls = { ...rounding.controls, Einheit: unit };
-    const error = h("p", { class: "field-error", role: "alert", hidden: true });
-    const save = h("button", { type: "submit", class: "primary" }, "Speichern");
-    const form = h("form", {
-      class: "takt-form", novalidate: true,
-      onsubmit: async (ev) => {
-        ev.preventDefault();
-        error.hidden = true;
-        markError(controls, null);
-        save.disabled = true;
-        try {
-          const saved = await api.billingSettingsSave({ rounding: rounding.value(), hourUnit: unit.input.value, exactHours: exact.checked });
-          drawTakt(saved);
-          toast("Abrechnungstakt gespeichert");
-        } catch (e) {
-          if (!markError(controls, e)) { error.textContent = e.message; error.hidden = false; }
-          save.disabled = false;
-        }
-      },
+    const form = settingsForm("takt-form", controls, async () => {
+      drawTakt(await api.billingSettingsSave({ rounding: rounding.value(), hourUnit: unit.input.value, exactHours: exact.checked }));
+      toast("Abrechnungstakt gespeichert");
     },
       h("p", {}, "Erfasste Zeiten bleiben immer unverändert – gerundet wird nur die abgerechnete Menge auf der Rechnung. Kunden und Projekte können einen eigenen Abrechnungstakt haben."),
       h("p", { class: "current-setting" }, h("span", { class: "muted" }, "Aktuell: "), s.roundingDisplay),
@@ -148,8 +158,7 @@ export function renderAbrechnung(root) {
       h("div", { class: "takt-grid" }, unit.wrap,
         h("div", { class: "field checkbox-field" },
           h("label", { class: "switch", for: exactId }, exact, h("span", {}, "Stunden exakt (4 Nachkommastellen)")),
-          h("p", { class: "hint" }, "sonst 2 Nachkommastellen, z. B. 7,25 Std."))),
-      h("div", { class: "row" }, save, error));
+          h("p", { class: "hint" }, "sonst 2 Nachkommastellen, z. B. 7,25 Std."))));
     replace(taktBox, form);
   }
 
@@ -180,27 +189,12 @@ export function renderAbrechnung(root) {
     const remark = labelled("Schlusstext", h("textarea", { rows: 3 }), { hint: textHint });
     remark.input.value = v.style.remark;
     const controls = { Aufstellung: layout, Positionstext: lineText, Titel: title, Einleitung: intro, Schlusstext: remark };
-    const error = h("p", { class: "field-error", role: "alert", hidden: true });
-    const save = h("button", { type: "submit", class: "primary" }, "Speichern");
-    const form = h("form", {
-      class: "texts-form", novalidate: true,
-      onsubmit: async (ev) => {
-        ev.preventDefault();
-        error.hidden = true;
-        markError(controls, null);
-        save.disabled = true;
-        try {
-          drawTexts(await api.invoiceStyleSave({ layout: layout.input.value, lineText: lineText.input.value, title: title.input.value, introduction: intro.input.value, remark: remark.input.value }));
-          toast("Rechnungstexte gespeichert");
-        } catch (e) {
-          if (!markError(controls, e)) { error.textContent = e.message; error.hidden = false; }
-          save.disabled = false;
-        }
-      },
+    const form = settingsForm("texts-form", controls, async () => {
+      drawTexts(await api.invoiceStyleSave({ layout: layout.input.value, lineText: lineText.input.value, title: title.input.value, introduction: intro.input.value, remark: remark.input.value }));
+      toast("Rechnungstexte gespeichert");
     },
       h("p", {}, "Standard für jede neue Rechnung. Im Rechnungsdialog kann alles für eine Rechnung geändert oder mit „Für diesen Kunden merken“ je Kunde gespeichert werden."),
-      h("div", { class: "texts-grid" }, layout.wrap, lineText.wrap, title.wrap, intro.wrap, remark.wrap),
-      h("div", { class: "row" }, save, error));
+      h("div", { class: "texts-grid" }, layout.wrap, lineText.wrap, title.wrap, intro.wrap, remark.wrap));
     replace(textsBox, form);
   }
 
@@ -216,23 +210,12 @@ export function renderAbrechnung(root) {
       f.input.value = r.note;
       return [r.key, f];
     });
-    const error = h("p", { class: "field-error", role: "alert", hidden: true });
-    const save = h("button", { type: "submit", class: "primary" }, "Speichern");
-    replace(notesBox, h("form", {
-      class: "texts-form", novalidate: true,
-      onsubmit: async (ev) => {
-        ev.preventDefault();
-        error.hidden = true;
-        save.disabled = true;
-        try {
-          drawNotes(await api.taxNotesSave(Object.fromEntries(inputs.map(([k, f]) => [k, f.input.value]))));
-          toast("Hinweise zur Steuerart gespeichert");
-        } catch (e) { error.textContent = e.message; error.hidden = false; save.disabled = false; }
-      },
+    replace(notesBox, settingsForm("texts-form", {}, async () => {
+      drawNotes(await api.taxNotesSave(Object.fromEntries(inputs.map(([k, f]) => [k, f.input.value]))));
+      toast("Hinweise zur Steuerart gespeichert");
     },
       h("p", {}, "Steht auf der Rechnung, wenn ein Kunde oder Projekt diese Steuerart hat (z. B. bei §13b: wer die Umsatzsteuer schuldet)."),
-      h("div", { class: "texts-grid notes-grid" }, inputs.map(([, f]) => f.wrap)),
-      h("div", { class: "row" }, save, error)));
+      h("div", { class: "texts-grid notes-grid" }, inputs.map(([, f]) => f.wrap))));
   }
 
   loadRoles();
