@@ -30,6 +30,10 @@ options:
   --clock-offset-secs N  shift the sandbox clock by N seconds (may be negative):
                          createdDate/updatedDate, error timestamps, the voucher
                          list's today and the HTTP Date header (default 0)
+  --contact-visibility-delay-ms N
+                         a contact created by POST /v1/contacts answers 404 and
+                         is not listed for N ms (default 1500; 0 = at once)
+  --demo-articles        seed the German demo articles (Fahrtkosten, …)
   --verbose              log every API request to stderr
   -h, --help             this text
 
@@ -37,7 +41,8 @@ Test-only control plane (no auth, no rate limit): POST/GET/DELETE /__sandbox/fau
 GET/DELETE /__sandbox/requests, POST/GET /__sandbox/profile,
 POST /__sandbox/rate-limit/reset, GET /__sandbox/invoices,
 DELETE /__sandbox/invoices/{id}, POST /__sandbox/invoices/{id}/finalize|void|pay|due,
-POST/GET /__sandbox/clock.
+POST/GET /__sandbox/clock, GET /__sandbox/contacts, POST /__sandbox/contacts/{id},
+GET/POST /__sandbox/articles.
 ";
 
 #[derive(Debug, Clone)]
@@ -82,6 +87,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<CliCommand,
                 | "--revoked-key"
                 | "--fault"
                 | "--clock-offset-secs"
+                | "--contact-visibility-delay-ms"
         );
         let value = if takes_value {
             match inline {
@@ -129,6 +135,11 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<CliCommand,
             "--retry-after" => cfg.retry_after = true,
             "--require-vat-id" => cfg.require_vat_id_for_reverse_charge = true,
             "--verbose" => cfg.log_requests = true,
+            "--contact-visibility-delay-ms" => {
+                cfg.contact_visibility_delay =
+                    std::time::Duration::from_millis(number(&flag, &value)?)
+            }
+            "--demo-articles" => cfg.demo_articles = true,
             other => return Err(format!("unknown argument {other:?}")),
         }
     }

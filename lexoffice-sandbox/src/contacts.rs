@@ -1,5 +1,37 @@
-//! `GET /v1/contacts` and `GET /v1/contacts/{id}` (docs/lexoffice.md › Contacts). Legacy error
-//! format (docs/lexoffice.md › Error bodies).
+//! `GET /v1/contacts`, `GET /v1/contacts/{id}` (docs/lexoffice.md › Contacts),
+//! `POST /v1/contacts` and `PUT /v1/contacts/{id}` (docs/lexoffice.md ›
+//! Creating and updating contacts). Legacy error format (docs/lexoffice.md ›
+//! Error bodies).
+//!
+//! Writes ([`read_contact`] validates both):
+//! * 400 `bad_request_error` for a body that is not a JSON object or a value
+//!   of the wrong JSON type (`source` = the field); otherwise every problem
+//!   at once as 406 entries `{i18nKey, source, type: "validation_failure"}`:
+//!   `missing_entity` for what is required and absent (or blank),
+//!   `invalid_value` for everything else.
+//! * `version`: required; 0 on `POST`; on `PUT` the stored one, else 409
+//!   (`conflict`, source `version`).
+//! * `roles`: `customer` and/or `vendor` as objects, else `missing_entity`
+//!   on `roles.customer or roles.vendor`. Numbers sent are **ignored**: a
+//!   `POST` gets the next customer (10001…) / vendor (70001…) number; a `PUT`
+//!   keeps the stored roles with their numbers (also one the body leaves out)
+//!   and numbers a role it adds.
+//! * exactly one of `company` (`name`; `contactPersons` with `lastName`,
+//!   `salutation` ≤ 25) or `person` (`lastName`, `salutation` ≤ 25): both or
+//!   neither → `company or person`.
+//! * at most one entry in `addresses.billing`/`shipping` (each with an ISO
+//!   `countryCode`), in each `emailAddresses`/`phoneNumbers` bucket and in
+//!   `company.contactPersons`; `note` ≤ 1000 and the salutations are counted
+//!   in UTF-16 units; `xRechnung` needs both `buyerReference` and
+//!   `vendorNumberAtCustomer`. `id`, `organizationId`, `archived` are read-only
+//!   and ignored.
+//! * `POST` → 201 `{id, resourceUri, createdDate, updatedDate, version: 1}`
+//!   with `Location`; the contact is invisible to both reads for the
+//!   visibility delay (`SandboxConfig::contact_visibility_delay`). `PUT` → 200
+//!   with the same shape, `version + 1`; unknown id → 404; a stored contact
+//!   with more than one entry in some list → 406 `invalid_value` on that list
+//!   (also when the body has one). A `PUT` sees a contact still within its
+//!   delay (the write side knows it).
 //!
 //! Query semantics:
 //! * `customer`, `vendor` (`true`/`false`), `name`, `email`, `number` are ANDed;
@@ -18,13 +50,30 @@
 //! * Fixed order: name ascending (case-insensitive), then id. Archived contacts
 //!   are included. A page past the end has empty `content` and `last: true`.
 
+use std::sync::Arc;
+use std::time::Instant;
+
 use axum::body::Body;
-use axum::http::Response;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Response};
 use serde::Serialize;
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::errors::{json_response, legacy_body, Issue};
-use crate::state::{Contact, ContactStore};
+use crate::errors::{berlin_timestamp, json_response, legacy_body, Issue};
+use crate::invoices::{resource_uri, CreatedWire};
+use crate::pricing::country_code_valid;
+use crate::state::{Contact, ContactMeta, ContactStore, PutError};
+use crate::Shared;
+
+/// Longest `note` (UTF-16 units).
+pub const MAX_NOTE_LEN: usize = 1000;
+/// Longest `salutation` (UTF-16 units).
+pub const MAX_SALUTATION_LEN: usize = 25;
+/// Buckets of `emailAddresses`.
+pub const EMAIL_BUCKETS: &[&str] = &["business", "office", "private", "other"];
+/// Buckets of `phoneNumbers`.
+pub const PHONE_BUCKETS: &[&str] = &["business", "office", "mobile", "private", "fax", "other"];
 
 pub const DEFAULT_PAGE_SIZE: usize = 25;
 pub const MAX_PAGE_SIZE: usize = 250;
@@ -275,17 +324,438 @@ pub fn list(store: &ContactStore, query: Option<&str>) -> Response<Body> {
         Ok(p) => p,
         Err(issue) => return json_response(400, &legacy_body(&[issue])),
     };
-    let (items, total) = store.query(|c| params.filter.matches(c), params.page, params.size);
+    let (items, total) =
+        store.query_visible(|c| params.filter.matches(c), params.page, params.size);
     json_response(200, &envelope(items, total, params.page, params.size))
 }
 
-/// `GET /v1/contacts/{id}`
+fn not_found() -> Response<Body> {
+    json_response(
+        404,
+        &legacy_body(&[Issue::new("not_found", Some("contact"), "not_found")]),
+    )
+}
+
+/// `GET /v1/contacts/{id}` (a contact within its visibility delay → 404).
 pub fn get(store: &ContactStore, id: &str) -> Response<Body> {
-    match Uuid::parse_str(id).ok().and_then(|id| store.get(id)) {
+    match Uuid::parse_str(id)
+        .ok()
+        .and_then(|id| store.get_visible(id))
+    {
         Some(c) => json_response(200, &c),
-        None => json_response(
-            404,
-            &legacy_body(&[Issue::new("not_found", Some("contact"), "not_found")]),
+        None => not_found(),
+    }
+}
+
+/// Why [`read_contact`] refused: 400 or 406 with the legacy issues.
+#[derive(Debug, Clone)]
+pub struct ContactRejection {
+    pub status: u16,
+    pub issues: Vec<Issue>,
+}
+
+impl ContactRejection {
+    /// The `source` of every issue, in order.
+    pub fn sources(&self) -> Vec<&str> {
+        self.issues
+            .iter()
+            .map(|i| i.source.as_deref().unwrap_or(""))
+            .collect()
+    }
+}
+
+#[derive(Default)]
+struct LegacyCheck {
+    unreadable: Vec<Issue>,
+    invalid: Vec<Issue>,
+}
+
+fn utf16_len(s: &str) -> usize {
+    s.encode_utf16().count()
+}
+
+fn get_field<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    m.get(key).filter(|v| !v.is_null())
+}
+
+impl LegacyCheck {
+    fn unreadable(&mut self, source: &str) {
+        self.unreadable.push(Issue::new(
+            "bad_request_error",
+            Some(source),
+            "validation_failure",
+        ));
+    }
+
+    fn missing(&mut self, source: &str) {
+        self.invalid.push(Issue::new(
+            "missing_entity",
+            Some(source),
+            "validation_failure",
+        ));
+    }
+
+    fn invalid(&mut self, source: &str) {
+        self.invalid.push(Issue::new(
+            "invalid_value",
+            Some(source),
+            "validation_failure",
+        ));
+    }
+
+    fn object<'a>(&mut self, v: Option<&'a Value>, source: &str) -> Option<&'a Map<String, Value>> {
+        match v? {
+            Value::Object(m) => Some(m),
+            _ => {
+                self.unreadable(source);
+                None
+            }
+        }
+    }
+
+    fn string<'a>(&mut self, v: Option<&'a Value>, source: &str) -> Option<&'a str> {
+        match v? {
+            Value::String(s) => Some(s),
+            _ => {
+                self.unreadable(source);
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, v: Option<&Value>, source: &str) {
+        if v.is_some_and(|v| !v.is_boolean()) {
+            self.unreadable(source);
+        }
+    }
+
+    /// Required, non-blank string.
+    fn required(&mut self, v: Option<&Value>, source: &str) {
+        match v {
+            None => self.missing(source),
+            Some(_) => {
+                if let Some(s) = self.string(v, source) {
+                    if s.trim().is_empty() {
+                        self.missing(source);
+                    }
+                }
+            }
+        }
+    }
+
+    fn max_len(&mut self, v: Option<&Value>, source: &str, max: usize) {
+        if let Some(s) = self.string(v, source) {
+            if utf16_len(s) > max {
+                self.invalid(source);
+            }
+        }
+    }
+
+    /// A list that may hold at most one entry; returns its entries.
+    fn single_list<'a>(&mut self, v: Option<&'a Value>, source: &str) -> &'a [Value] {
+        match v {
+            None => &[],
+            Some(Value::Array(a)) => {
+                if a.len() > 1 {
+                    self.invalid(source);
+                }
+                a
+            }
+            Some(_) => {
+                self.unreadable(source);
+                &[]
+            }
+        }
+    }
+}
+
+fn check_company(c: &mut LegacyCheck, co: &Map<String, Value>) {
+    c.required(get_field(co, "name"), "company.name");
+    for key in ["taxNumber", "vatRegistrationId"] {
+        c.string(get_field(co, key), &format!("company.{key}"));
+    }
+    c.boolean(
+        get_field(co, "allowTaxFreeInvoices"),
+        "company.allowTaxFreeInvoices",
+    );
+    let persons = c.single_list(get_field(co, "contactPersons"), "company.contactPersons");
+    for (i, p) in persons.iter().enumerate() {
+        let path = format!("company.contactPersons[{i}]");
+        let Some(p) = c.object(Some(p), &path) else {
+            continue;
+        };
+        c.required(get_field(p, "lastName"), &format!("{path}.lastName"));
+        c.max_len(
+            get_field(p, "salutation"),
+            &format!("{path}.salutation"),
+            MAX_SALUTATION_LEN,
+        );
+        for key in ["firstName", "emailAddress", "phoneNumber"] {
+            c.string(get_field(p, key), &format!("{path}.{key}"));
+        }
+        c.boolean(get_field(p, "primary"), &format!("{path}.primary"));
+    }
+}
+
+fn check_person(c: &mut LegacyCheck, p: &Map<String, Value>) {
+    c.required(get_field(p, "lastName"), "person.lastName");
+    c.max_len(
+        get_field(p, "salutation"),
+        "person.salutation",
+        MAX_SALUTATION_LEN,
+    );
+    c.string(get_field(p, "firstName"), "person.firstName");
+}
+
+fn check_addresses(c: &mut LegacyCheck, a: &Map<String, Value>) {
+    for kind in ["billing", "shipping"] {
+        let list_path = format!("addresses.{kind}");
+        let list = c.single_list(get_field(a, kind), &list_path);
+        for (i, addr) in list.iter().enumerate() {
+            let path = format!("{list_path}[{i}]");
+            let Some(addr) = c.object(Some(addr), &path) else {
+                continue;
+            };
+            for key in ["supplement", "street", "zip", "city"] {
+                c.string(get_field(addr, key), &format!("{path}.{key}"));
+            }
+            let cc_path = format!("{path}.countryCode");
+            match get_field(addr, "countryCode") {
+                None => c.missing(&cc_path),
+                v => {
+                    if let Some(cc) = c.string(v, &cc_path) {
+                        if cc.trim().is_empty() {
+                            c.missing(&cc_path);
+                        } else if !country_code_valid(cc) {
+                            c.invalid(&cc_path);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn check_buckets(c: &mut LegacyCheck, m: &Map<String, Value>, name: &str, buckets: &[&str]) {
+    for b in buckets {
+        let path = format!("{name}.{b}");
+        let list = c.single_list(get_field(m, b), &path);
+        for (i, v) in list.iter().enumerate() {
+            c.string(Some(v), &format!("{path}[{i}]"));
+        }
+    }
+}
+
+/// Removes `null` members (the stored contact omits absent parts).
+fn strip_nulls(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, v| !v.is_null());
+            m.values_mut().for_each(strip_nulls);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
+/// Validates a `POST` (`create`) or `PUT` body and returns the contact it
+/// describes (nil id, numbers cleared) plus the `version` sent.
+pub fn read_contact(body: &Value, create: bool) -> Result<(Contact, i64), ContactRejection> {
+    let mut c = LegacyCheck::default();
+    let Value::Object(root) = body else {
+        return Err(ContactRejection {
+            status: 400,
+            issues: vec![Issue::new("bad_request_error", None, "validation_failure")],
+        });
+    };
+    let version = match get_field(root, "version") {
+        None => {
+            c.missing("version");
+            None
+        }
+        Some(v) => match v.as_i64() {
+            Some(n) => Some(n),
+            None => {
+                c.unreadable("version");
+                None
+            }
+        },
+    };
+    if create && version.is_some_and(|v| v != 0) {
+        c.invalid("version");
+    }
+
+    let roles = c.object(get_field(root, "roles"), "roles");
+    let mut has_role = false;
+    if let Some(roles) = roles {
+        for key in ["customer", "vendor"] {
+            if let Some(v) = get_field(roles, key) {
+                if c.object(Some(v), &format!("roles.{key}")).is_some() {
+                    has_role = true;
+                }
+            }
+        }
+    }
+    if !has_role {
+        c.missing("roles.customer or roles.vendor");
+    }
+
+    let company = c.object(get_field(root, "company"), "company");
+    let person = c.object(get_field(root, "person"), "person");
+    match (company, person) {
+        (Some(_), Some(_)) => c.invalid("company or person"),
+        (None, None)
+            if get_field(root, "company").is_none() && get_field(root, "person").is_none() =>
+        {
+            c.missing("company or person")
+        }
+        _ => {}
+    }
+    if let Some(co) = company {
+        check_company(&mut c, co);
+    }
+    if let Some(p) = person {
+        check_person(&mut c, p);
+    }
+    if let Some(a) = c.object(get_field(root, "addresses"), "addresses") {
+        check_addresses(&mut c, a);
+    }
+    if let Some(m) = c.object(get_field(root, "emailAddresses"), "emailAddresses") {
+        check_buckets(&mut c, m, "emailAddresses", EMAIL_BUCKETS);
+    }
+    if let Some(m) = c.object(get_field(root, "phoneNumbers"), "phoneNumbers") {
+        check_buckets(&mut c, m, "phoneNumbers", PHONE_BUCKETS);
+    }
+    c.max_len(get_field(root, "note"), "note", MAX_NOTE_LEN);
+    if let Some(x) = c.object(get_field(root, "xRechnung"), "xRechnung") {
+        for key in ["buyerReference", "vendorNumberAtCustomer"] {
+            c.required(get_field(x, key), &format!("xRechnung.{key}"));
+        }
+    }
+
+    if !c.unreadable.is_empty() {
+        return Err(ContactRejection {
+            status: 400,
+            issues: c.unreadable,
+        });
+    }
+    if !c.invalid.is_empty() {
+        return Err(ContactRejection {
+            status: 406,
+            issues: c.invalid,
+        });
+    }
+    let mut clean = Value::Object(root.clone());
+    strip_nulls(&mut clean);
+    if let Value::Object(m) = &mut clean {
+        m.insert("id".into(), Value::String(Uuid::nil().to_string()));
+        m.insert(
+            "organizationId".into(),
+            Value::String(Uuid::nil().to_string()),
+        );
+        m.insert("version".into(), Value::from(0));
+        m.insert("archived".into(), Value::Bool(false));
+        if let Some(Value::Object(roles)) = m.get_mut("roles") {
+            roles.retain(|k, _| k == "customer" || k == "vendor");
+            for role in roles.values_mut() {
+                *role = Value::Object(Map::new());
+            }
+        }
+    }
+    match serde_json::from_value::<Contact>(clean) {
+        Ok(contact) => Ok((contact, version.unwrap_or_default())),
+        Err(_) => Err(ContactRejection {
+            status: 400,
+            issues: vec![Issue::new("bad_request_error", None, "validation_failure")],
+        }),
+    }
+}
+
+fn written(
+    shared: &Shared,
+    parts: &Parts,
+    status: u16,
+    c: &Contact,
+    m: &ContactMeta,
+) -> Response<Body> {
+    let uri = resource_uri(shared, parts, "contacts", c.id);
+    let mut resp = json_response(
+        status,
+        &CreatedWire {
+            id: c.id,
+            resource_uri: uri.clone(),
+            created_date: berlin_timestamp(m.created),
+            updated_date: berlin_timestamp(m.updated),
+            version: c.version,
+        },
+    );
+    if status == 201 {
+        if let Ok(v) = HeaderValue::from_str(&uri) {
+            resp.headers_mut().insert(header::LOCATION, v);
+        }
+    }
+    resp
+}
+
+fn parse_body(body: &[u8]) -> Result<Value, Response<Body>> {
+    serde_json::from_slice(body).map_err(|_| {
+        json_response(
+            400,
+            &legacy_body(&[Issue::new("bad_request_error", None, "validation_failure")]),
+        )
+    })
+}
+
+fn rejected(r: &ContactRejection) -> Response<Body> {
+    json_response(r.status, &legacy_body(&r.issues))
+}
+
+/// `POST /v1/contacts` (content type already checked).
+pub(crate) fn create(shared: &Arc<Shared>, parts: &Parts, body: &[u8]) -> Response<Body> {
+    let value = match parse_body(body) {
+        Ok(v) => v,
+        Err(resp) => return resp,
+    };
+    let contact = match read_contact(&value, true) {
+        Ok((c, _)) => c,
+        Err(r) => return rejected(&r),
+    };
+    let delay = shared.contact_delay();
+    let visible_from = (!delay.is_zero()).then(|| Instant::now() + delay);
+    let (contact, meta) = shared.contacts.create_contact(contact, visible_from);
+    written(shared, parts, 201, &contact, &meta)
+}
+
+/// `PUT /v1/contacts/{id}` (content type already checked).
+pub(crate) fn update(shared: &Arc<Shared>, parts: &Parts, body: &[u8], id: &str) -> Response<Body> {
+    let Some(id) = Uuid::parse_str(id)
+        .ok()
+        .filter(|id| shared.contacts.get(*id).is_some())
+    else {
+        return not_found();
+    };
+    let value = match parse_body(body) {
+        Ok(v) => v,
+        Err(resp) => return resp,
+    };
+    let (contact, version) = match read_contact(&value, false) {
+        Ok(x) => x,
+        Err(r) => return rejected(&r),
+    };
+    match shared.contacts.put_contact(id, contact, version) {
+        Ok((c, m)) => written(shared, parts, 200, &c, &m),
+        Err(PutError::NotFound) => not_found(),
+        Err(PutError::Conflict(_)) => json_response(
+            409,
+            &legacy_body(&[Issue::new("conflict", Some("version"), "conflict")]),
+        ),
+        Err(PutError::MultipleEntries(list)) => json_response(
+            406,
+            &legacy_body(&[Issue::new(
+                "invalid_value",
+                Some(list),
+                "validation_failure",
+            )]),
         ),
     }
 }

@@ -16,7 +16,9 @@ use serde_json::{json, Value};
 use crate::errors::json_response;
 use crate::faults::Fault;
 use crate::invoices::{DeleteError, StatusError, StoredInvoice};
-use crate::state::PROFILE_TAX_TYPES;
+use crate::state::{
+    Addresses, Contact, EmailAddresses, PhoneNumbers, XRechnung, PROFILE_TAX_TYPES,
+};
 use crate::{lock, Shared};
 
 type S = State<Arc<Shared>>;
@@ -43,6 +45,9 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/__sandbox/invoices/{id}/pay", post(pay_invoice))
         .route("/__sandbox/invoices/{id}/due", post(set_due_date))
         .route("/__sandbox/clock", post(set_clock).get(get_clock))
+        .route("/__sandbox/contacts", get(list_contacts))
+        .route("/__sandbox/contacts/{id}", post(patch_contact))
+        .route("/__sandbox/articles", get(list_articles).post(add_article))
         .route("/__sandbox", get(not_found))
         .route("/__sandbox/{*rest}", axum::routing::any(not_found))
 }
@@ -317,6 +322,157 @@ async fn set_clock(State(shared): S, body: Bytes) -> Response<Body> {
 
 async fn get_clock(State(shared): S) -> Response<Body> {
     json_response(200, &clock_json(&shared))
+}
+
+/// Every contact (also those within their visibility delay), API order:
+/// the `GET /v1/contacts/{id}` JSON plus `visible`, `createdDate`,
+/// `updatedDate`.
+async fn list_contacts(State(shared): S) -> Response<Body> {
+    let list: Vec<Value> = shared
+        .contacts
+        .all()
+        .into_iter()
+        .map(|c| {
+            let mut j = c.to_json();
+            let meta = shared.contacts.meta(c.id);
+            if let Value::Object(m) = &mut j {
+                m.insert("visible".into(), json!(shared.contacts.is_visible(c.id)));
+                if let Some(meta) = meta {
+                    m.insert(
+                        "createdDate".into(),
+                        json!(crate::errors::berlin_timestamp(meta.created)),
+                    );
+                    m.insert(
+                        "updatedDate".into(),
+                        json!(crate::errors::berlin_timestamp(meta.updated)),
+                    );
+                }
+            }
+            j
+        })
+        .collect();
+    json_response(200, &Value::Array(list))
+}
+
+/// A web-app user's edit of a contact. Every field optional; `contact`
+/// replaces the whole contact (its `id`, `organizationId`, `version` are
+/// ignored; roles without a number get one).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ContactPatch {
+    /// Company name (company contacts only).
+    name: Option<String>,
+    salutation: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    vat_registration_id: Option<String>,
+    note: Option<String>,
+    archived: Option<bool>,
+    addresses: Option<Addresses>,
+    email_addresses: Option<EmailAddresses>,
+    phone_numbers: Option<PhoneNumbers>,
+    x_rechnung: Option<XRechnung>,
+    contact: Option<Value>,
+}
+
+async fn patch_contact(State(shared): S, Path(id): Path<String>, body: Bytes) -> Response<Body> {
+    let Some(uuid) = parse_id(&id).filter(|id| shared.contacts.get(*id).is_some()) else {
+        return json_response(404, &json!({ "error": "unknown contact" }));
+    };
+    let patch: ContactPatch = match serde_json::from_slice(&body) {
+        Ok(p) => p,
+        Err(e) => return bad(&format!("invalid contact patch: {e}")),
+    };
+    let replacement = match &patch.contact {
+        None => None,
+        Some(v) => {
+            let mut v = v.clone();
+            if let Value::Object(m) = &mut v {
+                m.insert("id".into(), json!(uuid));
+                m.insert("organizationId".into(), json!(uuid::Uuid::nil()));
+                m.entry("version").or_insert(json!(0));
+            }
+            match serde_json::from_value::<Contact>(v) {
+                Ok(c) => Some(c),
+                Err(e) => return bad(&format!("contact: {e}")),
+            }
+        }
+    };
+    if patch.name.is_some() && replacement.is_none() {
+        let is_company = shared
+            .contacts
+            .get(uuid)
+            .is_some_and(|c| c.company.is_some());
+        if !is_company {
+            return bad("name is the company name; this contact is a person");
+        }
+    }
+    let changed = shared.contacts.update_contact(uuid, |c| {
+        if let Some(r) = replacement {
+            *c = r;
+        }
+        if let Some(co) = c.company.as_mut() {
+            if let Some(n) = patch.name {
+                co.name = n;
+            }
+            if let Some(v) = patch.vat_registration_id {
+                co.vat_registration_id = Some(v);
+            }
+        }
+        if let Some(p) = c.person.as_mut() {
+            if let Some(v) = patch.salutation {
+                p.salutation = Some(v);
+            }
+            if let Some(v) = patch.first_name {
+                p.first_name = Some(v);
+            }
+            if let Some(v) = patch.last_name {
+                p.last_name = v;
+            }
+        }
+        if let Some(v) = patch.note {
+            c.note = Some(v);
+        }
+        if let Some(v) = patch.archived {
+            c.archived = v;
+        }
+        if let Some(v) = patch.addresses {
+            c.addresses = v;
+        }
+        if let Some(v) = patch.email_addresses {
+            c.email_addresses = v;
+        }
+        if let Some(v) = patch.phone_numbers {
+            c.phone_numbers = v;
+        }
+        if let Some(v) = patch.x_rechnung {
+            c.x_rechnung = Some(v);
+        }
+    });
+    match changed {
+        Some(c) => json_response(200, &c),
+        None => json_response(404, &json!({ "error": "unknown contact" })),
+    }
+}
+
+async fn list_articles(State(shared): S) -> Response<Body> {
+    json_response(200, &shared.articles.all())
+}
+
+/// Same body and checks as `POST /v1/articles`; answers 201 with the whole
+/// article, 400 `{error, details}` when invalid.
+async fn add_article(State(shared): S, body: Bytes) -> Response<Body> {
+    let value: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return bad(&format!("invalid JSON: {e}")),
+    };
+    match crate::articles::read_article(&value) {
+        Ok(a) => json_response(201, &shared.articles.add(a)),
+        Err(r) => json_response(
+            400,
+            &json!({ "error": "invalid article", "details": r.details }),
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -30,9 +30,10 @@
 //!      a response;
 //!    * `MalformedJson` / `EmptyBody`: steps 7–8 run, then their status with
 //!      the body cut in half / with no body.
-//! 7. **Content type**: routes taking a JSON body (`POST /v1/invoices`)
-//!    require `Content-Type: application/json` → else 415 in the regular
-//!    format.
+//! 7. **Content type**: routes taking a JSON body (`POST /v1/invoices`,
+//!    `POST /v1/contacts`, `PUT /v1/contacts/{id}`, `POST /v1/articles`)
+//!    require `Content-Type: application/json` → else 415 in the route's
+//!    format (regular, or legacy `unsupported_media_type` for contacts).
 //! 8. **Handler**.
 //!
 //! Every response carries `Content-Type: application/json`, and (set in
@@ -47,11 +48,11 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, Request, Response};
 
 use crate::errors::{
-    gateway_body, json_response, raw_response, regular_body, status_response, ErrorFormat,
-    GatewayError,
+    gateway_body, json_response, legacy_body, raw_response, regular_body, status_response,
+    ErrorFormat, GatewayError, Issue,
 };
 use crate::faults::Fault;
-use crate::{contacts, invoices, voucherlist};
+use crate::{articles, contacts, invoices, voucherlist};
 use crate::{lock, Shared};
 
 /// Largest request body read (larger ones are cut, and so fail to parse).
@@ -67,6 +68,16 @@ pub enum Route {
     Profile,
     ContactsList,
     Contact(String),
+    /// `POST /v1/contacts`
+    CreateContact,
+    /// `PUT /v1/contacts/{id}`
+    UpdateContact(String),
+    /// `GET /v1/articles`
+    ArticlesList,
+    /// `GET /v1/articles/{id}`
+    Article(String),
+    /// `POST /v1/articles`
+    CreateArticle,
     /// `POST /v1/invoices`
     CreateInvoice,
     /// `GET /v1/invoices/{id}`
@@ -87,7 +98,15 @@ impl Route {
             }
         }
         if method == Method::POST {
-            return (path == "/v1/invoices").then_some(Route::CreateInvoice);
+            return match path {
+                "/v1/invoices" => Some(Route::CreateInvoice),
+                "/v1/contacts" => Some(Route::CreateContact),
+                "/v1/articles" => Some(Route::CreateArticle),
+                _ => None,
+            };
+        }
+        if method == Method::PUT {
+            return single_segment(path, "/v1/contacts/").map(Route::UpdateContact);
         }
         if method != Method::GET {
             return None;
@@ -95,26 +114,41 @@ impl Route {
         match path {
             "/v1/profile" => Some(Route::Profile),
             "/v1/contacts" => Some(Route::ContactsList),
+            "/v1/articles" => Some(Route::ArticlesList),
             "/v1/voucherlist" => Some(Route::VoucherList),
             _ => single_segment(path, "/v1/contacts/")
                 .map(Route::Contact)
-                .or_else(|| single_segment(path, "/v1/invoices/").map(Route::Invoice)),
+                .or_else(|| single_segment(path, "/v1/invoices/").map(Route::Invoice))
+                .or_else(|| single_segment(path, "/v1/articles/").map(Route::Article)),
         }
     }
 
     /// Error body format of the endpoint (docs/lexoffice.md › Error bodies).
     pub fn error_format(&self) -> ErrorFormat {
         match self {
-            Route::Profile | Route::CreateInvoice | Route::Invoice(_) | Route::VoucherList => {
-                ErrorFormat::Regular
-            }
-            Route::ContactsList | Route::Contact(_) => ErrorFormat::Legacy,
+            Route::Profile
+            | Route::CreateInvoice
+            | Route::Invoice(_)
+            | Route::VoucherList
+            | Route::ArticlesList
+            | Route::Article(_)
+            | Route::CreateArticle => ErrorFormat::Regular,
+            Route::ContactsList
+            | Route::Contact(_)
+            | Route::CreateContact
+            | Route::UpdateContact(_) => ErrorFormat::Legacy,
         }
     }
 
     /// Whether the route takes a JSON request body (POST/PUT).
     pub fn takes_json_body(&self) -> bool {
-        matches!(self, Route::CreateInvoice)
+        matches!(
+            self,
+            Route::CreateInvoice
+                | Route::CreateContact
+                | Route::UpdateContact(_)
+                | Route::CreateArticle
+        )
     }
 }
 
@@ -320,16 +354,26 @@ fn execute(shared: &Arc<Shared>, req: &Parts, body: &[u8], route: &Route) -> Res
             .get(header::CONTENT_TYPE)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
             .unwrap_or_default();
-        return json_response(
-            415,
-            &regular_body(
-                shared.wall_now(),
+        return match route.error_format() {
+            ErrorFormat::Regular => json_response(
                 415,
-                path,
-                &format!("Content type '{ct}' not supported"),
-                None,
+                &regular_body(
+                    shared.wall_now(),
+                    415,
+                    path,
+                    &format!("Content type '{ct}' not supported"),
+                    None,
+                ),
             ),
-        );
+            ErrorFormat::Legacy => json_response(
+                415,
+                &legacy_body(&[Issue::new(
+                    "unsupported_media_type",
+                    Some("Content-Type"),
+                    "unsupported_media_type",
+                )]),
+            ),
+        };
     }
     run(shared, req, body, route)
 }
@@ -341,6 +385,11 @@ fn run(shared: &Arc<Shared>, req: &Parts, body: &[u8], route: &Route) -> Respons
         Route::Profile => json_response(200, &lock(&shared.profile).to_wire()),
         Route::ContactsList => contacts::list(&shared.contacts, req.uri.query()),
         Route::Contact(id) => contacts::get(&shared.contacts, id),
+        Route::CreateContact => contacts::create(shared, req, body),
+        Route::UpdateContact(id) => contacts::update(shared, req, body, id),
+        Route::ArticlesList => articles::list(shared, path, req.uri.query()),
+        Route::Article(id) => articles::get(shared, path, id),
+        Route::CreateArticle => articles::create(shared, req, body),
         Route::CreateInvoice => invoices::create(shared, req, body),
         Route::Invoice(id) => invoices::get(shared, path, id),
         Route::VoucherList => voucherlist::list(shared, path, req.uri.query()),
@@ -368,6 +417,33 @@ mod tests {
         assert_eq!(Route::resolve(&Method::GET, "/v1/contacts/"), None);
         assert_eq!(Route::resolve(&Method::GET, "/v1/contacts/a/b"), None);
         assert_eq!(Route::resolve(&Method::POST, "/v1/profile"), None);
+        assert_eq!(
+            Route::resolve(&Method::POST, "/v1/contacts"),
+            Some(Route::CreateContact)
+        );
+        assert_eq!(
+            Route::resolve(&Method::PUT, "/v1/contacts/abc"),
+            Some(Route::UpdateContact("abc".into()))
+        );
+        assert_eq!(Route::resolve(&Method::PUT, "/v1/contacts"), None);
+        assert_eq!(Route::resolve(&Method::DELETE, "/v1/contacts/abc"), None);
+        assert_eq!(Route::resolve(&Method::PUT, "/v1/invoices/abc"), None);
+        assert_eq!(
+            Route::resolve(&Method::GET, "/v1/articles"),
+            Some(Route::ArticlesList)
+        );
+        assert_eq!(
+            Route::resolve(&Method::GET, "/v1/articles/x"),
+            Some(Route::Article("x".into()))
+        );
+        assert_eq!(
+            Route::resolve(&Method::POST, "/v1/articles"),
+            Some(Route::CreateArticle)
+        );
+        assert_eq!(Route::resolve(&Method::DELETE, "/v1/articles/x"), None);
+        assert_eq!(Route::CreateContact.error_format(), ErrorFormat::Legacy);
+        assert!(Route::UpdateContact("a".into()).takes_json_body());
+        assert_eq!(Route::ArticlesList.error_format(), ErrorFormat::Regular);
         assert_eq!(Route::resolve(&Method::GET, "/v1/invoices"), None);
         assert_eq!(
             Route::resolve(&Method::POST, "/v1/invoices"),

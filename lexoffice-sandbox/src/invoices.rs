@@ -5,6 +5,10 @@
 //!   of those the handler checks `address.contactId`: the contact must exist in
 //!   the [`ContactStore`] and have the customer role, else 406 on
 //!   `address.contactId` (merged with other 406 violations).
+//! * Lines of type `service`/`material` must name an existing article by
+//!   `id`, else 406 on `lineItems[i].id` (merged likewise); the article
+//!   fills nothing in (`name`, `quantity`, `unitName`, `unitPrice` are still
+//!   required).
 //! * `finalize`: `true`/`on`/`yes`/`1` → status `open`, `false`/`off`/`no`/`0`
 //!   or absent → `draft`, anything else → 400 (Spring's boolean conversion).
 //! * Stored with a v4 `id`, `version` 1, Berlin `createdDate`/`updatedDate`.
@@ -818,7 +822,9 @@ fn parse_finalize(query: Option<&str>) -> Result<bool, String> {
     Ok(false)
 }
 
-fn resource_uri(shared: &Shared, parts: &Parts, id: Uuid) -> String {
+/// `http://{Host}/v1/{collection}/{id}` (the request's `Host`, else the
+/// sandbox's own address).
+pub(crate) fn resource_uri(shared: &Shared, parts: &Parts, collection: &str, id: Uuid) -> String {
     let host = parts
         .headers
         .get(header::HOST)
@@ -829,8 +835,8 @@ fn resource_uri(shared: &Shared, parts: &Parts, id: Uuid) -> String {
                     .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
         });
     match host {
-        Some(h) => format!("http://{h}/v1/invoices/{id}"),
-        None => format!("{}/v1/invoices/{id}", shared.base_url),
+        Some(h) => format!("http://{h}/v1/{collection}/{id}"),
+        None => format!("{}/v1/{collection}/{id}", shared.base_url),
     }
 }
 
@@ -865,6 +871,10 @@ pub(crate) fn create(shared: &Arc<Shared>, parts: &Parts, body: &[u8]) -> Respon
         }
     };
     let mut problems = contact_violations(&value, &shared.contacts);
+    problems.extend(crate::articles::line_item_violations(
+        &value,
+        &shared.articles,
+    ));
     problems.extend(org_tax_violations(&value, &lock(&shared.profile)));
     if shared.require_vat_id {
         problems.extend(reverse_charge_violations(&value, &shared.contacts));
@@ -904,7 +914,7 @@ pub(crate) fn create(shared: &Arc<Shared>, parts: &Parts, body: &[u8]) -> Respon
         document_file_id: None,
     };
     let inv = lock(&shared.invoices).insert(inv);
-    let uri = resource_uri(shared, parts, inv.id);
+    let uri = resource_uri(shared, parts, "invoices", inv.id);
     let mut resp = json_response(
         201,
         &CreatedWire {

@@ -42,6 +42,7 @@
 //! Like the control plane they are unauthenticated, not rate limited and not
 //! recorded. See [`webapp`].
 
+pub mod articles;
 pub mod bucket;
 pub mod cli;
 pub mod clock;
@@ -65,12 +66,14 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
+pub use articles::{Article, ArticlePrice, ArticleStore};
 pub use bucket::TokenBucket;
 pub use faults::Fault;
 pub use invoices::{DeleteError, InvoiceAddress, StoredInvoice};
 pub use pricing::{price_invoice, PricedInvoice, Rejection, Violation};
 pub use state::{
-    Address, Company, Contact, ContactPerson, ContactStore, Person, Profile, Role, Roles,
+    Address, Company, Contact, ContactMeta, ContactPerson, ContactStore, Person, Profile, PutError,
+    Role, Roles,
 };
 
 use faults::FaultQueue;
@@ -108,7 +111,18 @@ pub struct SandboxConfig {
     /// `externalService13b`) for a contact without `vatRegistrationId`. lexoffice
     /// does not document this check (docs/lexoffice.md › Tax types); off by default.
     pub require_vat_id_for_reverse_charge: bool,
+    /// How long a contact created by `POST /v1/contacts` stays invisible to
+    /// `GET /v1/contacts/{id}` (404) and `GET /v1/contacts` (absent), as the
+    /// real API lags behind a create (docs/lexoffice.md › Creating and
+    /// updating contacts). Default 1500 ms; `Duration::ZERO` = at once.
+    pub contact_visibility_delay: Duration,
+    /// Seed the German demo articles of [`seed::demo_articles`] („Fahrtkosten“,
+    /// „Kleinmaterial“, „Silikon, Kartusche“, …). Off by default.
+    pub demo_articles: bool,
 }
+
+/// Default of [`SandboxConfig::contact_visibility_delay`].
+pub const DEFAULT_CONTACT_VISIBILITY_DELAY: Duration = Duration::from_millis(1500);
 
 impl Default for SandboxConfig {
     fn default() -> Self {
@@ -127,6 +141,8 @@ impl Default for SandboxConfig {
             log_requests: false,
             clock_offset_secs: 0,
             require_vat_id_for_reverse_charge: false,
+            contact_visibility_delay: DEFAULT_CONTACT_VISIBILITY_DELAY,
+            demo_articles: false,
         }
     }
 }
@@ -164,13 +180,16 @@ pub(crate) struct Shared {
     pub log_requests: bool,
     pub started: Instant,
     /// Wall clock for every date the sandbox produces (shiftable).
-    pub clock: clock::Clock,
+    pub clock: Arc<clock::Clock>,
     pub bucket: Mutex<TokenBucket>,
     pub faults: Mutex<FaultQueue>,
     pub records: Mutex<Vec<RequestRecord>>,
     pub next_seq: std::sync::atomic::AtomicU64,
     pub profile: Mutex<Profile>,
     pub contacts: ContactStore,
+    /// Milliseconds of [`SandboxConfig::contact_visibility_delay`] (settable).
+    pub contact_delay_ms: std::sync::atomic::AtomicU64,
+    pub articles: ArticleStore,
     pub invoices: Mutex<InvoiceStore>,
     /// `http://127.0.0.1:PORT` (for `resourceUri` when a request has no `Host`).
     pub base_url: String,
@@ -178,8 +197,16 @@ pub(crate) struct Shared {
 
 impl Shared {
     fn new(cfg: &SandboxConfig, addr: SocketAddr) -> Arc<Shared> {
-        let contacts = ContactStore::new(seed::organization_id(cfg.seed));
+        let clock = Arc::new(clock::Clock::new(cfg.clock_offset_secs));
+        let org = seed::organization_id(cfg.seed);
+        let contacts = ContactStore::new(org).with_clock(clock.clone());
         seed::seed_contacts(&contacts, cfg.contacts, cfg.seed);
+        let articles = ArticleStore::new(org).with_clock(clock.clone());
+        if cfg.demo_articles {
+            for a in seed::demo_articles(cfg.seed) {
+                articles.add(a);
+            }
+        }
         Arc::new(Shared {
             api_key: cfg.api_key.clone(),
             revoked_keys: cfg.revoked_keys.clone(),
@@ -187,7 +214,7 @@ impl Shared {
             require_vat_id: cfg.require_vat_id_for_reverse_charge,
             log_requests: cfg.log_requests,
             started: Instant::now(),
-            clock: clock::Clock::new(cfg.clock_offset_secs),
+            clock,
             bucket: Mutex::new(TokenBucket::new(
                 cfg.bucket_capacity,
                 cfg.refill_per_sec,
@@ -203,6 +230,10 @@ impl Shared {
                 cfg.small_business,
             )),
             contacts,
+            contact_delay_ms: std::sync::atomic::AtomicU64::new(
+                u64::try_from(cfg.contact_visibility_delay.as_millis()).unwrap_or(u64::MAX),
+            ),
+            articles,
             invoices: Mutex::new(InvoiceStore::default()),
             base_url: format!("http://{addr}"),
         })
@@ -211,6 +242,14 @@ impl Shared {
     /// The shifted wall clock's "now" (see [`clock`]).
     pub fn wall_now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// The current visibility delay of created contacts.
+    pub fn contact_delay(&self) -> Duration {
+        Duration::from_millis(
+            self.contact_delay_ms
+                .load(std::sync::atomic::Ordering::Relaxed),
+        )
     }
 
     /// Monotonic time since start (the bucket's clock).
@@ -389,6 +428,26 @@ impl Sandbox {
     /// The contact store; mutations are visible to the next request.
     pub fn contacts(&self) -> &ContactStore {
         &self.shared.contacts
+    }
+
+    /// The article store (`GET /v1/articles`, invoice line references);
+    /// `sandbox.articles().add(Article::service("Fahrtkosten", "km", net, 19))`.
+    pub fn articles(&self) -> &ArticleStore {
+        &self.shared.articles
+    }
+
+    /// Changes [`SandboxConfig::contact_visibility_delay`] for contacts
+    /// created from now on.
+    pub fn set_contact_visibility_delay(&self, delay: Duration) {
+        self.shared.contact_delay_ms.store(
+            u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+
+    /// The current visibility delay of created contacts.
+    pub fn contact_visibility_delay(&self) -> Duration {
+        self.shared.contact_delay()
     }
 
     /// Every stored invoice (drafts and open ones), in creation order.

@@ -170,7 +170,7 @@ pub fn round2(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
-fn round4(d: Decimal) -> Decimal {
+pub(crate) fn round4(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
 }
 
@@ -418,16 +418,16 @@ pub fn tax_rate_allowed(rate: Decimal, tax_type: &str, relevant: Option<NaiveDat
 // Reading the body
 
 #[derive(Default)]
-struct Check {
-    malformed: Vec<Violation>,
-    invalid: Vec<Violation>,
+pub(crate) struct Check {
+    pub(crate) malformed: Vec<Violation>,
+    pub(crate) invalid: Vec<Violation>,
 }
 
-fn field_get<'a>(obj: Option<&'a Map<String, Value>>, key: &str) -> Option<&'a Value> {
+pub(crate) fn field_get<'a>(obj: Option<&'a Map<String, Value>>, key: &str) -> Option<&'a Value> {
     obj?.get(key).filter(|v| !v.is_null())
 }
 
-fn join(path: &str, key: &str) -> String {
+pub(crate) fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_string()
     } else {
@@ -436,20 +436,24 @@ fn join(path: &str, key: &str) -> String {
 }
 
 impl Check {
-    fn bad_format(&mut self, field: &str, message: impl Into<String>) {
+    pub(crate) fn bad_format(&mut self, field: &str, message: impl Into<String>) {
         self.malformed
             .push(Violation::new("INVALID_FORMAT", field, message));
     }
 
-    fn invalid(&mut self, violation: &str, field: &str, message: impl Into<String>) {
+    pub(crate) fn invalid(&mut self, violation: &str, field: &str, message: impl Into<String>) {
         self.invalid.push(Violation::new(violation, field, message));
     }
 
-    fn missing(&mut self, field: &str) {
+    pub(crate) fn missing(&mut self, field: &str) {
         self.invalid("NOTNULL", field, "darf nicht leer sein");
     }
 
-    fn object<'a>(&mut self, v: Option<&'a Value>, field: &str) -> Option<&'a Map<String, Value>> {
+    pub(crate) fn object<'a>(
+        &mut self,
+        v: Option<&'a Value>,
+        field: &str,
+    ) -> Option<&'a Map<String, Value>> {
         match v? {
             Value::Object(m) => Some(m),
             _ => {
@@ -459,7 +463,7 @@ impl Check {
         }
     }
 
-    fn string<'a>(&mut self, v: Option<&'a Value>, field: &str) -> Option<&'a str> {
+    pub(crate) fn string<'a>(&mut self, v: Option<&'a Value>, field: &str) -> Option<&'a str> {
         match v? {
             Value::String(s) => Some(s),
             _ => {
@@ -470,7 +474,7 @@ impl Check {
     }
 
     /// A string that must not be blank (blank counts as missing).
-    fn required_string(&mut self, v: Option<&Value>, field: &str) -> Option<String> {
+    pub(crate) fn required_string(&mut self, v: Option<&Value>, field: &str) -> Option<String> {
         match self.string(v, field) {
             Some(s) if !s.trim().is_empty() => Some(s.to_string()),
             Some(_) => {
@@ -486,7 +490,7 @@ impl Check {
         }
     }
 
-    fn text(&mut self, v: Option<&Value>, field: &str, max: usize) -> Option<String> {
+    pub(crate) fn text(&mut self, v: Option<&Value>, field: &str, max: usize) -> Option<String> {
         let s = self.string(v, field)?;
         if s.chars().count() > max {
             self.invalid(
@@ -498,7 +502,7 @@ impl Check {
         Some(s.to_string())
     }
 
-    fn decimal(&mut self, v: Option<&Value>, field: &str) -> Option<Decimal> {
+    pub(crate) fn decimal(&mut self, v: Option<&Value>, field: &str) -> Option<Decimal> {
         match v? {
             Value::Number(n) => match number_to_decimal(n) {
                 Some(d) => Some(d),
@@ -514,7 +518,7 @@ impl Check {
         }
     }
 
-    fn digits(&mut self, d: Decimal, field: &str, max: u32) {
+    pub(crate) fn digits(&mut self, d: Decimal, field: &str, max: u32) {
         if decimal_places(d) > max {
             self.invalid(
                 "DIGITS",
@@ -524,7 +528,7 @@ impl Check {
         }
     }
 
-    fn integer(&mut self, v: Option<&Value>, field: &str) -> Option<i64> {
+    pub(crate) fn integer(&mut self, v: Option<&Value>, field: &str) -> Option<i64> {
         match v? {
             Value::Number(n) => match n.as_i64() {
                 Some(i) => Some(i),
@@ -540,7 +544,11 @@ impl Check {
         }
     }
 
-    fn datetime(&mut self, v: Option<&Value>, field: &str) -> Option<DateTime<FixedOffset>> {
+    pub(crate) fn datetime(
+        &mut self,
+        v: Option<&Value>,
+        field: &str,
+    ) -> Option<DateTime<FixedOffset>> {
         let s = self.string(v, field)?;
         match parse_datetime(s) {
             Some(dt) => Some(dt),
@@ -554,7 +562,7 @@ impl Check {
         }
     }
 
-    fn uuid(&mut self, v: Option<&Value>, field: &str) -> Option<Uuid> {
+    pub(crate) fn uuid(&mut self, v: Option<&Value>, field: &str) -> Option<Uuid> {
         let s = self.string(v, field)?;
         match Uuid::parse_str(s) {
             Ok(u) if s.len() == 36 => Some(u),
@@ -567,7 +575,7 @@ impl Check {
 
     /// Enum value: exact match → it; same letters in another case → 400
     /// (unreadable, like Jackson's enum mapping); anything else → 406.
-    fn enumeration(
+    pub(crate) fn enumeration(
         &mut self,
         v: Option<&Value>,
         field: &str,
@@ -593,7 +601,11 @@ impl Check {
         None
     }
 
-    fn array<'a>(&mut self, v: Option<&'a Value>, field: &str) -> Option<&'a Vec<Value>> {
+    pub(crate) fn array<'a>(
+        &mut self,
+        v: Option<&'a Value>,
+        field: &str,
+    ) -> Option<&'a Vec<Value>> {
         match v? {
             Value::Array(a) => Some(a),
             _ => {
@@ -604,7 +616,7 @@ impl Check {
     }
 }
 
-fn country_code_valid(code: &str) -> bool {
+pub(crate) fn country_code_valid(code: &str) -> bool {
     match code.split_once('_') {
         None => COUNTRY_CODES.contains(&code),
         Some((country, region)) => {

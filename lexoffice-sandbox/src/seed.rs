@@ -611,6 +611,43 @@ pub fn seed_contacts(store: &ContactStore, n: usize, seed: u64) {
     }
 }
 
+/// The demo articles (`SandboxConfig::demo_articles`): what a German craft
+/// business bills besides its hours. Ids are derived from `seed`, so they
+/// are the same on every start; all 19 % but the book (7 %).
+pub fn demo_articles(seed: u64) -> Vec<crate::articles::Article> {
+    use crate::articles::Article;
+    use rust_decimal::Decimal;
+    let eur = |cents: i64| Decimal::new(cents, 2);
+    let mut rng = SplitMix64::new(seed ^ 0x6172_7469_6b65_6c21);
+    let list = vec![
+        Article::service("Fahrtkosten", "km", eur(30), 19)
+            .with_article_number("L-100")
+            .with_description("Kilometerpauschale für An- und Abfahrt"),
+        Article::service("Anfahrtspauschale", "pauschal", eur(3500), 19)
+            .with_article_number("L-101"),
+        Article::service("Arbeitsstunde Geselle", "Stunde", eur(5800), 19)
+            .with_article_number("L-110"),
+        Article::service("Entsorgung Bauschutt", "Sack", eur(1250), 19)
+            .with_article_number("L-120"),
+        Article::product("Kleinmaterial", "pauschal", eur(1500), 19)
+            .with_article_number("M-200")
+            .with_note("Schrauben, Dübel, Klebeband"),
+        Article::product("Silikon, Kartusche", "Stk.", eur(890), 19)
+            .with_article_number("M-201")
+            .with_gtin("4006209123454"),
+        Article::product("Kabel NYM-J 3×1,5", "m", eur(95), 19).with_article_number("M-202"),
+        Article::product("Fachbuch Sanitärtechnik", "Stk.", eur(3990), 7)
+            .with_gross_price(Decimal::new(4269, 2))
+            .with_article_number("M-300"),
+    ];
+    list.into_iter()
+        .map(|mut a| {
+            a.id = rng.uuid();
+            a
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -619,6 +656,22 @@ mod tests {
         let store = ContactStore::new(organization_id(seed));
         seed_contacts(&store, n, seed);
         store
+    }
+
+    #[test]
+    fn demo_articles_are_stable() {
+        let a = demo_articles(2026);
+        assert_eq!(a, demo_articles(2026));
+        assert!(a.len() >= 5);
+        let fk = a.iter().find(|x| x.title == "Fahrtkosten").unwrap();
+        assert_eq!(fk.unit_name, "km");
+        assert_eq!(fk.price.net_price, rust_decimal::Decimal::new(30, 2));
+        assert!(a.iter().any(|x| x.title == "Kleinmaterial"));
+        assert!(a
+            .iter()
+            .any(|x| x.title == "Silikon, Kartusche" && x.unit_name == "Stk."));
+        let ids: std::collections::HashSet<_> = a.iter().map(|x| x.id).collect();
+        assert_eq!(ids.len(), a.len());
     }
 
     #[test]

@@ -6,10 +6,15 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
+
+use crate::clock::Clock;
 
 /// First customer number handed out (lexoffice default numbering).
 pub const FIRST_CUSTOMER_NUMBER: u32 = 10001;
@@ -255,10 +260,72 @@ impl Contact {
         self
     }
 
-    /// Adds a business e-mail address.
+    /// Adds a shipping address.
+    pub fn with_shipping_address(
+        mut self,
+        street: &str,
+        zip: &str,
+        city: &str,
+        country_code: &str,
+    ) -> Contact {
+        self.addresses.shipping.push(Address {
+            supplement: None,
+            street: Some(street.to_string()),
+            zip: Some(zip.to_string()),
+            city: Some(city.to_string()),
+            country_code: country_code.to_string(),
+        });
+        self
+    }
+
+    /// Adds a business e-mail address (call twice for a contact with two, as
+    /// after editing in the web app: such a contact cannot be updated by PUT).
     pub fn with_email(mut self, email: &str) -> Contact {
         self.email_addresses.business.push(email.to_string());
         self
+    }
+
+    /// Adds a business phone number.
+    pub fn with_phone(mut self, phone: &str) -> Contact {
+        self.phone_numbers.business.push(phone.to_string());
+        self
+    }
+
+    /// Sets the note.
+    pub fn with_note(mut self, note: &str) -> Contact {
+        self.note = Some(note.to_string());
+        self
+    }
+
+    /// The first list (JSON path) that holds more than one entry, if any:
+    /// such a contact can be read but not written through the API
+    /// (docs/lexoffice.md › Creating and updating contacts).
+    pub fn multi_entry_list(&self) -> Option<&'static str> {
+        let persons = self
+            .company
+            .as_ref()
+            .map(|c| c.contact_persons.len())
+            .unwrap_or(0);
+        let e = &self.email_addresses;
+        let p = &self.phone_numbers;
+        [
+            ("addresses.billing", self.addresses.billing.len()),
+            ("addresses.shipping", self.addresses.shipping.len()),
+            ("company.contactPersons", persons),
+            ("emailAddresses.business", e.business.len()),
+            ("emailAddresses.office", e.office.len()),
+            ("emailAddresses.private", e.private.len()),
+            ("emailAddresses.other", e.other.len()),
+            ("phoneNumbers.business", p.business.len()),
+            ("phoneNumbers.office", p.office.len()),
+            ("phoneNumbers.mobile", p.mobile.len()),
+            ("phoneNumbers.private", p.private.len()),
+            ("phoneNumbers.fax", p.fax.len()),
+            ("phoneNumbers.other", p.other.len()),
+        ]
+        .into_iter()
+        .find(|(_, n)| *n > 1)
+        .map(|(k, _)| k)
     }
 
     /// The name used for sorting and the `name` filter: the company name, or
@@ -289,15 +356,56 @@ impl Contact {
     }
 }
 
+/// What the store keeps about a contact besides its JSON: the dates of the
+/// create/update answers (a contact read by `GET` carries none) and, for a
+/// contact created through `POST /v1/contacts`, when reads start to see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactMeta {
+    pub created: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    /// `None` = visible; else `GET /v1/contacts[/{id}]` do not see the
+    /// contact before this instant (monotonic clock).
+    pub visible_from: Option<Instant>,
+}
+
+impl ContactMeta {
+    pub fn is_visible(&self, now: Instant) -> bool {
+        self.visible_from.is_none_or(|t| now >= t)
+    }
+}
+
+/// Why [`ContactStore::put_contact`] refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PutError {
+    NotFound,
+    /// The sent `version` is not the stored one (given).
+    Conflict(i64),
+    /// The stored contact has more than one entry in this list.
+    MultipleEntries(&'static str),
+}
+
 #[derive(Debug)]
 struct StoreInner {
     organization_id: Uuid,
     contacts: HashMap<Uuid, Contact>,
+    meta: HashMap<Uuid, ContactMeta>,
     next_customer: u32,
     next_vendor: u32,
+    clock: Option<Arc<Clock>>,
 }
 
 impl StoreInner {
+    fn now(&self) -> DateTime<Utc> {
+        self.clock
+            .as_ref()
+            .map(|c| c.now())
+            .unwrap_or_else(Utc::now)
+    }
+
+    fn visible(&self, id: Uuid, now: Instant) -> bool {
+        self.meta.get(&id).is_none_or(|m| m.is_visible(now))
+    }
+
     fn assign_numbers(&mut self, c: &mut Contact) {
         if let Some(r) = c.roles.customer.as_mut() {
             match r.number {
@@ -334,10 +442,19 @@ impl ContactStore {
             inner: Arc::new(RwLock::new(StoreInner {
                 organization_id,
                 contacts: HashMap::new(),
+                meta: HashMap::new(),
                 next_customer: FIRST_CUSTOMER_NUMBER,
                 next_vendor: FIRST_VENDOR_NUMBER,
+                clock: None,
             })),
         }
+    }
+
+    /// Dates (`createdDate`/`updatedDate`) from this clock instead of the
+    /// real one (the sandbox passes its shiftable clock).
+    pub fn with_clock(self, clock: Arc<Clock>) -> Self {
+        self.write().clock = Some(clock);
+        self
     }
 
     fn read(&self) -> RwLockReadGuard<'_, StoreInner> {
@@ -363,8 +480,128 @@ impl ContactStore {
         }
         contact.organization_id = inner.organization_id;
         inner.assign_numbers(&mut contact);
+        let now = inner.now();
+        inner.meta.insert(
+            contact.id,
+            ContactMeta {
+                created: now,
+                updated: now,
+                visible_from: None,
+            },
+        );
         inner.contacts.insert(contact.id, contact.clone());
         contact
+    }
+
+    /// Stores a contact as `POST /v1/contacts` does: fresh id, numbers sent
+    /// are ignored (every role gets the next number), `version` 1, archived
+    /// false, and reads do not see it before `visible_from` (`None` = at once).
+    pub fn create_contact(
+        &self,
+        mut contact: Contact,
+        visible_from: Option<Instant>,
+    ) -> (Contact, ContactMeta) {
+        let mut inner = self.write();
+        contact.id = Uuid::new_v4();
+        contact.organization_id = inner.organization_id;
+        contact.version = 1;
+        contact.archived = false;
+        for role in [&mut contact.roles.customer, &mut contact.roles.vendor]
+            .into_iter()
+            .flatten()
+        {
+            role.number = None;
+        }
+        inner.assign_numbers(&mut contact);
+        let now = inner.now();
+        let meta = ContactMeta {
+            created: now,
+            updated: now,
+            visible_from,
+        };
+        inner.meta.insert(contact.id, meta.clone());
+        inner.contacts.insert(contact.id, contact.clone());
+        (contact, meta)
+    }
+
+    /// Replaces a contact as `PUT /v1/contacts/{id}` does (the body already
+    /// validated): `version` must be the stored one, the stored contact must
+    /// have at most one entry per list. Kept from the stored contact: id,
+    /// organisation, `archived`, every role it has (with its number, even
+    /// when the body leaves the role out); a role new in the body gets the
+    /// next number. `version + 1`, new `updatedDate`.
+    pub fn put_contact(
+        &self,
+        id: Uuid,
+        mut contact: Contact,
+        version: i64,
+    ) -> Result<(Contact, ContactMeta), PutError> {
+        let mut inner = self.write();
+        let stored = inner.contacts.get(&id).ok_or(PutError::NotFound)?.clone();
+        if stored.version != version {
+            return Err(PutError::Conflict(stored.version));
+        }
+        if let Some(list) = stored.multi_entry_list() {
+            return Err(PutError::MultipleEntries(list));
+        }
+        contact.id = id;
+        contact.organization_id = inner.organization_id;
+        contact.archived = stored.archived;
+        contact.version = stored.version + 1;
+        contact.roles.customer = match (stored.roles.customer, contact.roles.customer) {
+            (Some(kept), _) => Some(kept),
+            (None, Some(_)) => Some(Role::default()),
+            (None, None) => None,
+        };
+        contact.roles.vendor = match (stored.roles.vendor, contact.roles.vendor) {
+            (Some(kept), _) => Some(kept),
+            (None, Some(_)) => Some(Role::default()),
+            (None, None) => None,
+        };
+        inner.assign_numbers(&mut contact);
+        let now = inner.now();
+        let meta = inner.meta.entry(id).or_insert(ContactMeta {
+            created: now,
+            updated: now,
+            visible_from: None,
+        });
+        meta.updated = now;
+        let meta = meta.clone();
+        inner.contacts.insert(id, contact.clone());
+        Ok((contact, meta))
+    }
+
+    /// Dates and visibility of a stored contact.
+    pub fn meta(&self, id: Uuid) -> Option<ContactMeta> {
+        self.read().meta.get(&id).cloned()
+    }
+
+    /// Whether `GET /v1/contacts[/{id}]` see the contact now (`false` for an
+    /// unknown id).
+    pub fn is_visible(&self, id: Uuid) -> bool {
+        let inner = self.read();
+        inner.contacts.contains_key(&id) && inner.visible(id, Instant::now())
+    }
+
+    /// Ends the visibility delay of one contact at once. `false` if unknown.
+    pub fn reveal(&self, id: Uuid) -> bool {
+        match self.write().meta.get_mut(&id) {
+            Some(m) => {
+                m.visible_from = None;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Like [`ContactStore::get`], but `None` for a contact still within its
+    /// visibility delay (what `GET /v1/contacts/{id}` sees).
+    pub fn get_visible(&self, id: Uuid) -> Option<Contact> {
+        let inner = self.read();
+        if !inner.visible(id, Instant::now()) {
+            return None;
+        }
+        inner.contacts.get(&id).cloned()
     }
 
     /// Changes a contact in place and bumps its `version` (optimistic locking).
@@ -378,6 +615,13 @@ impl ContactStore {
         contact.organization_id = inner.organization_id;
         contact.version = version + 1;
         inner.assign_numbers(&mut contact);
+        let now = inner.now();
+        let meta = inner.meta.entry(id).or_insert(ContactMeta {
+            created: now,
+            updated: now,
+            visible_from: None,
+        });
+        meta.updated = now;
         inner.contacts.insert(id, contact.clone());
         Some(contact)
     }
@@ -390,7 +634,9 @@ impl ContactStore {
 
     /// Deletes a contact (the real API cannot; this simulates one vanishing).
     pub fn remove(&self, id: Uuid) -> Option<Contact> {
-        self.write().contacts.remove(&id)
+        let mut inner = self.write();
+        inner.meta.remove(&id);
+        inner.contacts.remove(&id)
     }
 
     pub fn get(&self, id: Uuid) -> Option<Contact> {
@@ -405,10 +651,32 @@ impl ContactStore {
         self.len() == 0
     }
 
-    /// All contacts in API order (name, case-insensitive, then id).
+    /// All contacts in API order (name, case-insensitive, then id), also
+    /// those still within their visibility delay.
     pub fn all(&self) -> Vec<Contact> {
         let (items, _) = self.query(|_| true, 0, usize::MAX);
         items
+    }
+
+    /// Like [`ContactStore::query`] over the contacts reads see now (what
+    /// `GET /v1/contacts` lists).
+    pub fn query_visible(
+        &self,
+        keep: impl Fn(&Contact) -> bool,
+        page: usize,
+        size: usize,
+    ) -> (Vec<Contact>, usize) {
+        let now = Instant::now();
+        let hidden: Vec<Uuid> = {
+            let inner = self.read();
+            inner
+                .meta
+                .iter()
+                .filter(|(_, m)| !m.is_visible(now))
+                .map(|(id, _)| *id)
+                .collect()
+        };
+        self.query(|c| !hidden.contains(&c.id) && keep(c), page, size)
     }
 
     /// Filters, sorts (name case-insensitive ascending, then id) and returns the
