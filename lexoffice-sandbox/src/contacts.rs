@@ -697,13 +697,12 @@ fn written(
     resp
 }
 
-fn parse_body(body: &[u8]) -> Result<Value, Response<Body>> {
-    serde_json::from_slice(body).map_err(|_| {
-        json_response(
-            400,
-            &legacy_body(&[Issue::new("bad_request_error", None, "validation_failure")]),
-        )
-    })
+/// The 400 for a body that is not JSON.
+fn unreadable_body() -> Response<Body> {
+    json_response(
+        400,
+        &legacy_body(&[Issue::new("bad_request_error", None, "validation_failure")]),
+    )
 }
 
 fn rejected(r: &ContactRejection) -> Response<Body> {
@@ -712,9 +711,8 @@ fn rejected(r: &ContactRejection) -> Response<Body> {
 
 /// `POST /v1/contacts` (content type already checked).
 pub(crate) fn create(shared: &Arc<Shared>, parts: &Parts, body: &[u8]) -> Response<Body> {
-    let value = match parse_body(body) {
-        Ok(v) => v,
-        Err(resp) => return resp,
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return unreadable_body();
     };
     let contact = match read_contact(&value, true) {
         Ok((c, _)) => c,
@@ -734,9 +732,8 @@ pub(crate) fn update(shared: &Arc<Shared>, parts: &Parts, body: &[u8], id: &str)
     else {
         return not_found();
     };
-    let value = match parse_body(body) {
-        Ok(v) => v,
-        Err(resp) => return resp,
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return unreadable_body();
     };
     let (contact, version) = match read_contact(&value, false) {
         Ok(x) => x,
@@ -811,6 +808,42 @@ mod tests {
         assert!(parse_list_query(Some("number=abc")).is_err());
         // Three characters counted after URL decoding: "äöü".
         assert!(parse_list_query(Some("name=%C3%A4%C3%B6%C3%BC")).is_ok());
+    }
+
+    #[test]
+    fn read_contact_collects_all_issues() {
+        use serde_json::json;
+        let r = read_contact(&json!({"version": 3, "person": {}, "note": 5}), true).unwrap_err();
+        assert_eq!(r.status, 400, "wrong type wins");
+        assert_eq!(r.sources(), ["note"]);
+        let r = read_contact(
+            &json!({"version": 3, "person": {}, "addresses": {"billing": [{}]}}),
+            true,
+        )
+        .unwrap_err();
+        assert_eq!(r.status, 406);
+        assert_eq!(
+            r.sources(),
+            [
+                "version",
+                "roles.customer or roles.vendor",
+                "person.lastName",
+                "addresses.billing[0].countryCode"
+            ]
+        );
+        assert!(read_contact(&json!([]), true).is_err());
+        let (c, v) = read_contact(
+            &json!({"version": 7, "roles": {"vendor": {"number": 70009}, "x": {}},
+                    "person": {"lastName": "Muster", "firstName": null},
+                    "addresses": {"billing": [{"countryCode": "ES_CN"}]}}),
+            false,
+        )
+        .unwrap();
+        assert_eq!(v, 7);
+        assert_eq!(c.vendor_number(), None, "numbers are cleared");
+        assert!(c.roles.customer.is_none());
+        assert_eq!(c.display_name(), "Muster");
+        assert_eq!(c.addresses.billing[0].country_code, "ES_CN");
     }
 
     #[test]

@@ -823,6 +823,50 @@ mod tests {
     }
 
     #[test]
+    fn create_hidden_then_put() {
+        let store = ContactStore::new(Uuid::nil());
+        let mut sent = Contact::company("Neu GmbH").customer();
+        sent.roles.customer = Some(Role { number: Some(5) });
+        let later = Instant::now() + std::time::Duration::from_secs(60);
+        let (c, meta) = store.create_contact(sent, Some(later));
+        assert_eq!((c.version, c.customer_number()), (1, Some(10001)));
+        assert!(!store.is_visible(c.id) && store.get_visible(c.id).is_none());
+        assert_eq!(store.query_visible(|_| true, 0, 25).1, 0);
+        assert_eq!(store.all().len(), 1);
+        assert_eq!(meta.created, meta.updated);
+
+        let mut body = Contact::company("Neu AG").vendor();
+        assert_eq!(
+            store.put_contact(c.id, body.clone(), 0),
+            Err(PutError::Conflict(1))
+        );
+        body.archived = true;
+        let (p, m2) = store.put_contact(c.id, body, 1).unwrap();
+        assert_eq!(p.version, 2);
+        assert_eq!(p.customer_number(), Some(10001), "kept although left out");
+        assert_eq!(p.vendor_number(), Some(70001));
+        assert!(!p.archived, "archived is read-only");
+        assert_eq!(m2.created, meta.created);
+        assert!(store.reveal(c.id) && store.is_visible(c.id));
+        assert_eq!(
+            store.put_contact(Uuid::new_v4(), Contact::company("X"), 0),
+            Err(PutError::NotFound)
+        );
+
+        let two = store.add_contact(
+            Contact::company("Zwei")
+                .customer()
+                .with_phone("1")
+                .with_phone("2"),
+        );
+        assert_eq!(two.multi_entry_list(), Some("phoneNumbers.business"));
+        assert_eq!(
+            store.put_contact(two.id, Contact::company("Zwei").customer(), 0),
+            Err(PutError::MultipleEntries("phoneNumbers.business"))
+        );
+    }
+
+    #[test]
     fn explicit_numbers_advance_counter() {
         let store = ContactStore::new(Uuid::nil());
         let mut c = Contact::company("X").customer();
