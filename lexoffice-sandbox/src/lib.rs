@@ -4,10 +4,20 @@
 //! out-of-process through the `lexoffice-sandbox` binary.
 //!
 //! Implemented API surface: `GET /v1/profile`, `GET /v1/contacts`,
-//! `GET /v1/contacts/{id}`, `POST /v1/invoices[?finalize=true]`,
-//! `GET /v1/invoices/{id}`, `GET /v1/voucherlist`. Every other `/v1` route
-//! answers like the real gateway does for an unknown route (403). Invoice
-//! validation and pricing are in [`pricing`] ([`price_invoice`] is pure).
+//! `GET /v1/contacts/{id}`, `POST /v1/contacts`, `PUT /v1/contacts/{id}`,
+//! `GET /v1/articles`, `GET /v1/articles/{id}`, `POST /v1/articles`,
+//! `POST /v1/invoices[?finalize=true]`, `GET /v1/invoices/{id}`,
+//! `GET /v1/voucherlist`. Every other `/v1` route (e.g. `DELETE
+//! /v1/contacts/{id}`, which lexoffice does not have, or `PUT`/`DELETE` on
+//! articles) answers like the real gateway does for an unknown route (403).
+//! Invoice validation and pricing are in [`pricing`] ([`price_invoice`] is
+//! pure); contact writes in [`contacts`], articles in [`articles`].
+//!
+//! A contact created by `POST /v1/contacts` stays invisible to both contact
+//! reads for [`SandboxConfig::contact_visibility_delay`] (default 1.5 s;
+//! [`Sandbox::set_contact_visibility_delay`], [`ContactStore::reveal`]).
+//! Articles are seeded in-process with `sandbox.articles().add(Article::…)`
+//! or, for the demo, [`SandboxConfig::demo_articles`].
 //!
 //! # Test-only control plane
 //! `/__sandbox/*` is **not** part of the lexoffice API: it is unauthenticated,
@@ -31,6 +41,10 @@
 //! | `POST /__sandbox/invoices/{id}/pay` | open → paid, open amount 0 (404, 409 not open) |
 //! | `POST /__sandbox/invoices/{id}/due` `{"dueDate":"yyyy-MM-dd"}` | new due date of an open invoice (400, 404, 409 not open) |
 //! | `POST /__sandbox/clock` `{"offsetSeconds":N}`, `GET /__sandbox/clock` | shift / read the sandbox clock (see [`clock`]) |
+//! | `GET /__sandbox/contacts` | every contact, also those within their visibility delay: the `GET /v1/contacts/{id}` JSON plus `visible`, `createdDate`, `updatedDate` |
+//! | `POST /__sandbox/contacts/{id}` `{"name":…}` / `{"firstName"\|"lastName"\|"salutation"\|"vatRegistrationId"\|"note":…}` / `{"archived":true}` / `{"addresses"\|"emailAddresses"\|"phoneNumbers"\|"xRechnung":{…}}` / `{"contact":{…whole contact…}}` | edit a contact like a web-app user: `version + 1`, new `updatedDate` (a client's `PUT` with the old version then gets 409; lists with two entries make `PUT` answer 406); 200 with the contact, 404 unknown, 400 bad patch |
+//! | `GET /__sandbox/articles` | every article, full JSON, title order |
+//! | `POST /__sandbox/articles` (body as `POST /v1/articles`) | add an article: 201 with the whole article, 400 `{error, details}` when invalid |
 //!
 //! The request pipeline is described in [`gateway`].
 //!
