@@ -41,6 +41,11 @@ pub struct Core {
     /// Opens a file the app wrote (the Stundennachweis) in its default program;
     /// None = not available (tests).
     pub file_opener: Option<Opener>,
+    /// „Mit lexoffice abgleichen“: single flight, cancel, last result.
+    pub sync: crate::rechnung::SyncTracker,
+    /// „Entwürfe erstellen“: single flight and „Abbrechen“.
+    pub batch_running: AtomicBool,
+    pub batch_cancel: AtomicBool,
     /// „Rückgängig“ for deletions and edits (memory only).
     pub undo: crate::projekte::undo::UndoStore,
 }
@@ -75,6 +80,9 @@ impl Core {
             reconcile_grace: chrono::Duration::minutes(2),
             file_opener: None,
             undo: Default::default(),
+            sync: Default::default(),
+            batch_running: AtomicBool::new(false),
+            batch_cancel: AtomicBool::new(false),
             backup_dir: None,
             data_dir: None,
             demo: false,

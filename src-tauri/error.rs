@@ -35,6 +35,9 @@ pub enum AppError {
     /// The same long job is already running.
     #[error("{0}")]
     Busy(String),
+    /// The user stopped a long job („Abbrechen“).
+    #[error("{0}")]
+    Cancelled(String),
     /// Misconfiguration (env variables).
     #[error("{0}")]
     Config(String),
@@ -64,6 +67,7 @@ impl AppError {
             AppError::NotFound(_) => "notFound",
             AppError::Busy(_) => "busy",
             AppError::Unclear(_) => "unclear",
+            AppError::Cancelled(_) => "cancelled",
             AppError::Config(_) => "config",
             AppError::Opener(_) => "opener",
             AppError::Internal(_) => "internal",

@@ -24,6 +24,7 @@ pub mod sicherung;
 pub mod startup;
 pub mod storage;
 pub mod stundennachweis;
+pub mod uebersicht;
 
 use std::sync::Arc;
 
@@ -100,6 +101,12 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::projekte::undo,
         commands::abrechnung::rate_rules_get,
         commands::abrechnung::rate_rules_save,
+        commands::uebersicht::overview_get,
+        commands::uebersicht::lexoffice_sync,
+        commands::uebersicht::lexoffice_sync_status,
+        commands::uebersicht::lexoffice_sync_cancel,
+        commands::uebersicht::drafts_create,
+        commands::uebersicht::drafts_create_cancel,
     ])
 }
 
@@ -241,6 +248,9 @@ pub fn run() {
             core.data_dir = Some(data_dir.clone());
             let core = Arc::new(core);
             app.manage(core.clone());
+            // The status sync: soon after start, then every 15 minutes (every
+            // minute while lexoffice cannot be reached).
+            tauri::async_runtime::spawn(rechnung::sync_forever(core.clone()));
             if core.demo {
                 // Before the window shows: the demo opens with its data in place (≈ 2 s).
                 if let Err(e) = tauri::async_runtime::block_on(demo::prepare(&core)) {

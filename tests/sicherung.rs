@@ -301,6 +301,7 @@ async fn restoring_an_older_backup_keeps_newer_drafts_billed_and_released_histor
         vatfree: None,
         lexoffice_status: None,
         voucher_number: None,
+        seen: Default::default(),
         created_at: now,
         updated_at: now,
     };
@@ -397,6 +398,7 @@ async fn backup_leaves_out_what_changed_during_it_and_still_restores() {
         vatfree: None,
         lexoffice_status: None,
         voucher_number: None,
+        seen: Default::default(),
         created_at: chrono::Utc::now(),
         updated_at: chrono::Utc::now(),
     };

@@ -165,6 +165,25 @@ export const invoiceDefaults = (projectId) => call("invoice_defaults", { project
 /** @param {{projectId:number, from:string, to:string, rate:string, listSubprojects:boolean}} request */
 export const invoicePreview = (request) => call("invoice_preview", { request });
 export const invoiceCreate = (request) => call("invoice_create", { request });
+// ---- Abrechnung (overview, status sync, several drafts) --------------------
+/** Per project: unbilled hours and net, oldest open day, drafts and open invoices; totals; the sync's status line. */
+export const overviewGet = () => call("overview_get");
+/** „Mit lexoffice abgleichen“; `onStatus` receives the status line ({running, state, text}) while it runs. */
+export async function lexofficeSync(onStatus) {
+  const channel = new window.__TAURI__.core.Channel();
+  channel.onmessage = (v) => onStatus(v);
+  return call("lexoffice_sync", { onEvent: channel });
+}
+export const lexofficeSyncStatus = () => call("lexoffice_sync_status");
+export const lexofficeSyncCancel = () => call("lexoffice_sync_cancel");
+/** „Entwürfe erstellen“: one draft per project; `onProgress` receives {done, total, text}. */
+export async function draftsCreate(projectIds, onProgress) {
+  const channel = new window.__TAURI__.core.Channel();
+  channel.onmessage = (p) => onProgress(p);
+  return call("drafts_create", { projectIds, onEvent: channel });
+}
+export const draftsCreateCancel = () => call("drafts_create_cancel");
+
 export const invoiceHistory = (projectId) => call("invoice_history", { projectId });
 /** The history after asking lexoffice what became of each draft (deleted drafts free their entries). */
 export const invoiceHistorySync = (projectId) => call("invoice_history_sync", { projectId });

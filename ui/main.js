@@ -1,6 +1,7 @@
 // App shell: navigation between Kunden, Projekte and Einstellungen.
 import { renderKunden } from "./tabs/kunden.js";
 import { renderProjekte } from "./tabs/projekte.js";
+import { renderUebersicht } from "./tabs/uebersicht.js";
 import { renderEinstellungen } from "./tabs/einstellungen.js";
 import { renderStartupFailure } from "./tabs/startfehler.js";
 import * as api from "./api.js";
@@ -10,6 +11,7 @@ import { installShortcuts } from "./lib/shortcuts.js";
 const views = {
   kunden: renderKunden,
   projekte: renderProjekte,
+  abrechnung: renderUebersicht,
   einstellungen: renderEinstellungen,
 };
 

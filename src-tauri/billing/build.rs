@@ -410,6 +410,7 @@ pub fn open_net(
     mut groups: Vec<Group>,
     list_subprojects: bool,
     hours: crate::storage::HourFormat,
+    layout: crate::storage::Layout,
 ) -> (Decimal, u64) {
     let mut without_rate = 0u64;
     for g in &mut groups {
@@ -430,6 +431,7 @@ pub fn open_net(
         time_tax_rate: Decimal::from(19),
         today: NaiveDate::MIN,
         groups,
+        layout,
         ..Default::default()
     };
     let net = build_with(&input, false)

@@ -13,3 +13,4 @@ pub mod rechnung;
 pub mod schnittstellen;
 pub mod sicherung;
 pub mod stundennachweis;
+pub mod uebersicht;

@@ -169,6 +169,24 @@ impl LexofficeClient {
         .await
     }
 
+    /// One page of every invoice (any status) changed from `from` on, by
+    /// lexoffice's `updatedDate` (the status sync).
+    pub async fn invoices_updated_since(
+        &self,
+        key: &ApiKey,
+        from: chrono::NaiveDate,
+        page: u32,
+    ) -> Result<Page<VoucherItem>, LexofficeError> {
+        self.get_json(
+            key,
+            &format!(
+                "/v1/voucherlist?voucherType=invoice&voucherStatus=any&updatedDateFrom={}&page={page}&size=250",
+                from.format("%Y-%m-%d")
+            ),
+        )
+        .await
+    }
+
     /// GET with retries on 429/503 (reads are safe to repeat).
     pub async fn get_json<T: DeserializeOwned>(
         &self,

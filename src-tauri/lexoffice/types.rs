@@ -212,6 +212,10 @@ pub struct InvoiceInfo {
     pub voucher_status: Option<String>,
     #[serde(default)]
     pub voucher_number: Option<String>,
+    #[serde(default)]
+    pub created_date: Option<String>,
+    #[serde(default)]
+    pub due_date: Option<String>,
 }
 
 /// One item of `GET /v1/voucherlist`.
@@ -229,4 +233,12 @@ pub struct VoucherItem {
     pub created_date: Option<String>,
     #[serde(default)]
     pub voucher_date: Option<String>,
+    #[serde(default)]
+    pub voucher_number: Option<String>,
+    #[serde(default)]
+    pub due_date: Option<String>,
+    /// A number in the voucher list; `null` for drafts. Kept as JSON because
+    /// lexoffice has been seen to send amounts as strings (docs/lexoffice.md).
+    #[serde(default)]
+    pub open_amount: Option<serde_json::Value>,
 }

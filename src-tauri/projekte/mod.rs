@@ -203,6 +203,15 @@ pub struct ProjectTotals {
     pub open_entries: u64,
     /// Open billable minutes without any hourly rate (not in the open amount).
     pub minutes_without_rate: u64,
+    /// Open billable minutes (recorded, before the Abrechnungstakt).
+    #[serde(skip)]
+    pub open_minutes: u64,
+    /// The net of `open_net_display`.
+    #[serde(skip)]
+    pub open_net: Decimal,
+    /// The day of the oldest open billable entry.
+    #[serde(skip)]
+    pub oldest_open: Option<NaiveDate>,
 }
 
 /// Quantity × price, rounded; never panics (inputs are limited, but a backup
@@ -238,6 +247,10 @@ pub fn totals(
         }
         if open_billable {
             t.open_entries += 1;
+            if let EntryKind::Time { minutes, .. } = &e.kind {
+                t.open_minutes += u64::from(*minutes);
+            }
+            t.oldest_open = Some(t.oldest_open.map_or(e.date, |d| d.min(e.date)));
             open.entry(e.project_id).or_default().push(e);
         }
     }
@@ -249,9 +262,14 @@ pub fn totals(
             pricing.group(p, p.id != project.id, entries, &none)
         })
         .collect();
-    let (open_net, without_rate) =
-        billing::open_net(groups, !subs.is_empty(), pricing.hours.clone());
+    let (open_net, without_rate) = billing::open_net(
+        groups,
+        !subs.is_empty(),
+        pricing.hours.clone(),
+        pricing.layout,
+    );
     t.minutes_without_rate = without_rate;
+    t.open_net = open_net;
     t.hours_display = format!("{} h", format_minutes(t.minutes));
     t.services_net_display = format!("{} €", format_de(services, 2));
     t.open_net_display = format!("{} €", format_de(open_net, 2));

@@ -63,10 +63,25 @@ pub(super) fn explain_rejection(e: &LexofficeError, request: &serde_json::Value)
     }
 }
 
+/// „Erstellen“ in the dialog: the draft, then its page in lexoffice.
 pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft> {
-    let _guard = core.invoice_lock.try_lock().map_err(|_| {
-        AppError::Busy("Es wird gerade ein Rechnungsentwurf erstellt oder eine Sicherung geschrieben. Bitte einen Moment warten.".into())
-    })?;
+    create_draft(core, req, true).await
+}
+
+/// One draft, reserved, sent once and settled; `open_browser`: show it in
+/// lexoffice afterwards (not in „Entwürfe erstellen“).
+pub async fn create_draft(
+    core: &Core,
+    req: InvoiceRequest,
+    open_browser: bool,
+) -> AppResult<CreatedDraft> {
+    // The status sync holds the lock for a moment per draft: wait for that,
+    // not for another creation or a backup.
+    let _guard = tokio::time::timeout(std::time::Duration::from_secs(3), core.invoice_lock.lock())
+        .await
+        .map_err(|_| {
+            AppError::Busy("Es wird gerade ein Rechnungsentwurf erstellt oder eine Sicherung geschrieben. Bitte einen Moment warten.".into())
+        })?;
     let parsed = parse_request(&req)?;
     let key = load_key(core).await?;
     let client = core.client()?;
@@ -154,6 +169,7 @@ pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft>
             vatfree: Some(ctx.vatfree),
             lexoffice_status: None,
             voucher_number: None,
+            seen: Default::default(),
             created_at: now,
             updated_at: now,
         };
@@ -187,7 +203,8 @@ pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft>
             settle(core, &mut rec, created.id.clone()).await?;
             crate::failpoint::hit("invoice.after_settle");
             let url = core.urls()?.invoice_edit(&created.id);
-            let browser_opened = core.open_lexoffice_page(url.clone()).await.is_ok();
+            let browser_opened =
+                open_browser && core.open_lexoffice_page(url.clone()).await.is_ok();
             Ok(CreatedDraft {
                 record_id: rec.id,
                 invoice_id: created.id,
@@ -225,7 +242,8 @@ pub async fn create(core: &Core, req: InvoiceRequest) -> AppResult<CreatedDraft>
                     ..
                 }) => {
                     let url = core.urls()?.invoice_edit(&id);
-                    let browser_opened = core.open_lexoffice_page(url.clone()).await.is_ok();
+                    let browser_opened =
+                        open_browser && core.open_lexoffice_page(url.clone()).await.is_ok();
                     Ok(CreatedDraft {
                         record_id: rec.id,
                         invoice_id: id,

@@ -38,62 +38,12 @@ pub(super) async fn view_of(core: &Core, rec: &InvoiceRecord) -> AppResult<Recor
     Ok(record_view(rec, &name))
 }
 
-/// When the history opens: asks lexoffice what became of each draft of the
-/// project (and its subprojects) that is not settled for good. A deleted draft
-/// (404) frees its entries at once („Entwurf in lexoffice gelöscht – Einträge
+/// When the history opens: the status sync (`sync`), then the history. A
+/// deleted draft frees its entries („Entwurf in lexoffice gelöscht – Einträge
 /// wieder offen“); a finalised one keeps them frozen and shows its number; a
 /// voided one offers „Abrechnung zurücknehmen“.
 pub async fn sync_history(core: &Core, project_id: u64) -> AppResult<Vec<RecordView>> {
-    let store = core.store.clone();
-    let ids: Vec<u64> = blocking(move || {
-        let (project, subs) = projekte::family(&store, project_id)?;
-        let family = projekte::family_ids(&project, &subs);
-        Ok(store
-            .invoice_records()?
-            .into_iter()
-            .filter(|r| family.contains(&r.project_id) && r.state == InvoiceState::Created)
-            .filter(|r| !r.is_closed_in_lexoffice())
-            .map(|r| r.id)
-            .collect())
-    })
-    .await?;
-    if !ids.is_empty() {
-        let key = load_key(core).await?;
-        for id in ids {
-            let _guard = core.invoice_lock.lock().await;
-            let mut rec = record(core, id).await?;
-            if rec.state != InvoiceState::Created || same_organisation(core, &rec).await.is_err() {
-                continue;
-            }
-            let Some(lex_id) = rec.lexoffice_id.clone() else {
-                continue;
-            };
-            match core.client()?.invoice(&key, &lex_id).await {
-                Err(e) if e.status() == Some(404) => deleted_in_lexoffice(core, &mut rec).await?,
-                Err(e) => return Err(AppError::Lexoffice(e)),
-                Ok(info) => {
-                    let status = info.voucher_status.clone();
-                    if status != rec.lexoffice_status || info.voucher_number != rec.voucher_number {
-                        rec.lexoffice_status = status;
-                        rec.voucher_number = info.voucher_number.clone();
-                        rec.updated_at = Utc::now();
-                        let store = core.store.clone();
-                        let r = rec.clone();
-                        blocking(move || {
-                            if store
-                                .invoice_record(r.id)?
-                                .is_some_and(|s| s.state == InvoiceState::Created)
-                            {
-                                store.put_invoice_record(&r)?;
-                            }
-                            Ok(())
-                        })
-                        .await?;
-                    }
-                }
-            }
-        }
-    }
+    sync(core, &|_| {}).await?;
     history(core, project_id).await
 }
 
@@ -176,6 +126,8 @@ pub(super) async fn deleted_in_lexoffice(core: &Core, rec: &mut InvoiceRecord) -
         "invoice record {}: draft deleted in lexoffice, entries released",
         rec.id
     );
+    rec.lexoffice_status = Some("deleted".into());
+    rec.seen.open_amount = None;
     release_entries(
         core,
         rec,

@@ -20,12 +20,14 @@ mod history;
 mod plan;
 pub mod pricing;
 mod reconcile;
+mod sync;
 mod view;
 
 pub use create::*;
 pub use history::*;
 pub use plan::*;
 pub use reconcile::*;
+pub use sync::*;
 pub use view::*;
 
 use std::collections::{HashMap, HashSet};
@@ -311,10 +313,7 @@ fn context(
         .filter(|r| family.contains(&r.project_id))
         .collect();
     let style_remembered = customer.as_ref().is_some_and(|c| c.invoice_style.is_some());
-    let style = customer
-        .as_ref()
-        .and_then(|c| c.invoice_style.clone())
-        .unwrap_or_else(|| settings.invoice_style.clone());
+    let style = crate::storage::InvoiceStyle::for_customer(customer.as_ref(), &settings).clone();
     let tax_case = project
         .tax_case
         .or(parent.as_ref().and_then(|p| p.tax_case))

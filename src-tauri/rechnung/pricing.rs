@@ -7,7 +7,9 @@ use std::collections::HashMap;
 
 use crate::billing::rates::{self, Level, Overrides, RateTables};
 use crate::billing::{Group, ServiceItem, TimeItem};
-use crate::storage::{Customer, Entry, EntryKind, HourFormat, Project, Rounding, Settings};
+use crate::storage::{
+    Customer, Entry, EntryKind, HourFormat, InvoiceStyle, Layout, Project, Rounding, Settings,
+};
 
 /// The rates and rounding rules of one project family.
 #[derive(Debug, Clone)]
@@ -15,6 +17,9 @@ pub struct Pricing {
     pub tables: RateTables,
     roundings: HashMap<u64, Rounding>,
     pub hours: HourFormat,
+    /// The Aufstellung an invoice of this family starts with (the figure
+    /// „noch nicht abgerechnet“ is the preview's net in that Aufstellung).
+    pub layout: Layout,
 }
 
 impl Pricing {
@@ -62,6 +67,7 @@ impl Pricing {
             tables,
             roundings,
             hours: settings.hours.clone(),
+            layout: InvoiceStyle::for_customer(customer, settings).layout,
         }
     }
 

@@ -22,6 +22,10 @@ pub struct RecordView {
     pub project_name: String,
     /// „RE1042“ once the office finalised it in lexoffice.
     pub voucher_number: Option<String>,
+    /// „offen 1.190,00 € · fällig 15.01.2027“ for finalised, unpaid invoices.
+    pub open_display: Option<String>,
+    /// „Entwurf seit 16 Tagen nicht abgeschlossen“ (more than 14 days).
+    pub age_warning: Option<String>,
     /// A draft exists in lexoffice that can be opened.
     pub can_open: bool,
     pub entry_count: usize,
@@ -40,6 +44,7 @@ pub fn status_de(status: &str) -> (&'static str, &'static str) {
         "overdue" => ("überfällig", "overdue"),
         "paid" | "paidoff" => ("bezahlt", "paid"),
         "voided" => ("storniert", "voided"),
+        "deleted" => ("gelöscht", "deleted"),
         _ => ("Entwurf", "draft"),
     }
 }
@@ -52,6 +57,9 @@ pub(super) fn record_view(r: &InvoiceRecord, project_name: &str) -> RecordView {
         InvoiceState::Created => {
             let (s, k) = status_de(r.lexoffice_status.as_deref().unwrap_or("draft"));
             (s, k, None)
+        }
+        InvoiceState::Released { reason } if r.lexoffice_status.as_deref() == Some("deleted") => {
+            ("gelöscht", "deleted", Some(reason.clone()))
         }
         InvoiceState::Released { reason } if r.lexoffice_id.is_some() => {
             ("zurückgenommen", "withdrawn", Some(reason.clone()))
@@ -81,7 +89,9 @@ pub(super) fn record_view(r: &InvoiceRecord, project_name: &str) -> RecordView {
         state_detail: detail,
         project_name: project_name.to_string(),
         voucher_number: r.voucher_number.clone(),
-        can_open: r.lexoffice_id.is_some() && state_key != "withdrawn",
+        open_display: open_display(r),
+        age_warning: age_warning(r),
+        can_open: r.lexoffice_id.is_some() && !matches!(state_key, "withdrawn" | "deleted"),
         entry_count: r.entry_ids.len(),
         can_withdraw: matches!(r.state, InvoiceState::Created) && !r.is_finalised(),
         can_reconcile: matches!(
@@ -90,4 +100,28 @@ pub(super) fn record_view(r: &InvoiceRecord, project_name: &str) -> RecordView {
         ),
         can_timesheet: r.lexoffice_id.is_some() && matches!(r.state, InvoiceState::Created),
     }
+}
+
+/// What is still to be paid of a finalised invoice, and by when.
+pub fn open_display(r: &InvoiceRecord) -> Option<String> {
+    if r.state != InvoiceState::Created
+        || !matches!(r.lexoffice_status.as_deref(), Some("open" | "overdue"))
+    {
+        return None;
+    }
+    let amount = Decimal::from_str(r.seen.open_amount.as_deref()?).ok()?;
+    let due = r
+        .seen
+        .due_date
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .map(|d| format!(" · fällig {}", de_date(d)))
+        .unwrap_or_default();
+    Some(format!("offen {} €{due}", format_de(amount, 2)))
+}
+
+/// A draft waiting unfinalised for more than 14 days (lexoffice's clock).
+pub fn age_warning(r: &InvoiceRecord) -> Option<String> {
+    let days = r.draft_age_days()?;
+    (days > 14).then(|| format!("Entwurf seit {days} Tagen nicht abgeschlossen"))
 }

@@ -104,6 +104,17 @@ pub struct InvoiceStyle {
 }
 
 impl InvoiceStyle {
+    /// What an invoice of this customer starts with: the style remembered for
+    /// the customer („Für diesen Kunden merken“), else the firm's default.
+    pub fn for_customer<'a>(
+        customer: Option<&'a super::Customer>,
+        settings: &'a super::Settings,
+    ) -> &'a InvoiceStyle {
+        customer
+            .and_then(|c| c.invoice_style.as_ref())
+            .unwrap_or(&settings.invoice_style)
+    }
+
     /// The Positionstext in effect: the stored one, or the layout's default.
     pub fn line_text_or_default(&self) -> &str {
         match self.line_text.trim() {

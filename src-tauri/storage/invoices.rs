@@ -74,11 +74,45 @@ pub struct InvoiceRecord {
     /// The voucher number, once the office finalised the invoice.
     #[serde(default)]
     pub voucher_number: Option<String>,
+    /// The rest of what the status sync last read in lexoffice.
+    #[serde(default)]
+    pub seen: SeenInLexoffice,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
+/// What the last status sync read of the invoice in lexoffice (all by
+/// lexoffice's clock and in its words; docs/architecture.md › Abgleich).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeenInLexoffice {
+    /// `openAmount` as a decimal string (None for drafts).
+    #[serde(default)]
+    pub open_amount: Option<String>,
+    /// `dueDate`, `yyyy-MM-dd` (Berlin).
+    #[serde(default)]
+    pub due_date: Option<String>,
+    /// lexoffice's `createdDate` of the draft.
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    /// lexoffice's clock when the sync last saw the invoice.
+    #[serde(default)]
+    pub looked_at: Option<DateTime<Utc>>,
+}
+
 impl InvoiceRecord {
+    /// Whole days the draft has waited in lexoffice unfinalised, by
+    /// lexoffice's clock (None: not a draft, or not seen yet).
+    pub fn draft_age_days(&self) -> Option<i64> {
+        if self.state != InvoiceState::Created
+            || !matches!(self.lexoffice_status.as_deref(), None | Some("draft"))
+        {
+            return None;
+        }
+        let created = self.seen.created_at.or(self.started_server_at)?;
+        Some((self.seen.looked_at? - created).num_days())
+    }
+
     /// The office finalised the invoice in lexoffice (offen, überfällig,
     /// bezahlt): its entries stay frozen and it cannot be taken back.
     pub fn is_finalised(&self) -> bool {

@@ -22,7 +22,7 @@ pub use backup::{Backup, BackupSummary, BACKUP_FORMAT, BACKUP_VERSION};
 pub use customers::{Address, Customer, CustomerKind, CustomerTax, Source};
 pub use damaged::DamagedRecord;
 pub use invoice_style::{InvoiceStyle, Layout};
-pub use invoices::{InvoiceRecord, InvoiceState};
+pub use invoices::{InvoiceRecord, InvoiceState, SeenInLexoffice};
 pub use projects::{entry_key, BillingState, Entry, EntryKind, Project, ProjectStatus};
 pub use rules::{
     flat_rate_on, role_rate_on, DatedRate, Employee, HourFormat, RateRules, Role, RoleRate,

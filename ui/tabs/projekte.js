@@ -11,6 +11,13 @@ const PAGE = 200;
 const state = { query: "", status: "alle", selectedId: null, from: "", to: "", shown: PAGE };
 let detailSeq = 0;
 
+/** Opens the Projekte tab on this project next time (from the Abrechnung tab). */
+export function preselectProject(id) {
+  state.selectedId = id;
+  state.query = "";
+  state.status = "alle";
+}
+
 const UNITS = ["Stunde", "Stück", "m", "m²", "km", "Pauschal"];
 
 /** „Steuerart“ of a project: blank = the customer's; the others as in the Kunden detail. */
