@@ -172,6 +172,14 @@ pub async fn sync_now(
             message: m,
             changed: false,
         }),
+        Err(_) if core.sync.status().offline => {
+            let sync = core.sync.view();
+            Ok(SyncResult {
+                message: sync.text.clone(),
+                sync,
+                changed: false,
+            })
+        }
         Err(e) => Err(e),
     }
 }
