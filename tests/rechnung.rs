@@ -336,7 +336,7 @@ async fn release_only_when_the_draft_is_gone() {
     assert!(e.to_string().contains("zuerst in lexoffice löschen"), "{e}");
     assert!(w.sb.delete_invoice(uuid_of(&created.invoice_id)));
     let v = r::release(&w.h.core, created.record_id).await.unwrap();
-    assert_eq!(v.state, "zurückgenommen");
+    assert_eq!(v.state, "gelöscht");
     assert!(states(&w).iter().all(|s| *s == BillingState::Open));
     // Billable again: a new draft.
     let again = r::create(&w.h.core, req(&w, false)).await.unwrap();
@@ -639,7 +639,7 @@ async fn deleted_finalised_and_voided_drafts_in_the_history() {
     // Deleted in lexoffice: the history's look frees the entries.
     assert!(w.sb.delete_invoice(uuid_of(&a.invoice_id)));
     let h = r::sync_history(&w.h.core, w.project).await.unwrap();
-    assert_eq!(h[0].state, "zurückgenommen");
+    assert_eq!(h[0].state, "gelöscht");
     assert_eq!(
         h[0].state_detail.as_deref(),
         Some("Entwurf in lexoffice gelöscht – Einträge wieder offen.")
