@@ -1464,6 +1464,139 @@ fn project_form_sets_role_rates() {
     OsKeyring::default_entry().delete().unwrap();
 }
 
+/// „1.234,56 €“ → cents.
+fn cents_de(text: &str) -> i64 {
+    let digits: String = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == ',')
+        .collect();
+    let (euros, cents) = digits.split_once(',').unwrap_or((&digits, "0"));
+    euros.parse::<i64>().unwrap() * 100 + cents.parse::<i64>().unwrap()
+}
+
+/// The Abrechnung tab and the status sync in the real window: the unbilled
+/// value equals the sum of the previews; „Entwürfe erstellen“ for two
+/// projects; one draft finalised and one deleted in lexoffice (the sandbox),
+/// „Mit lexoffice abgleichen“ shows the voucher number and frees the deleted
+/// draft's entries.
+#[test]
+fn abrechnung_abgleich_entwuerfe() {
+    let Some(_serial) = begin() else { return };
+    let w = world_with(SandboxConfig {
+        api_key: E2E_KEY.into(),
+        contacts: 0,
+        ..SandboxConfig::default()
+    });
+    w.sandbox.contacts().add_contact(
+        lexoffice_sandbox::Contact::company("Bäckerei Korn GmbH")
+            .customer()
+            .with_billing_address("Mühlenweg 3", "24103", "Kiel", "DE"),
+    );
+    OsKeyring::default_entry().delete().unwrap();
+    let driver = w.driver();
+    let shots = screens();
+    let s = driver.session(&app_path());
+    s.wait_text("Noch keine Kunden");
+    connect_with_rate_60(&s);
+    import_customers(&s);
+    s.click_button("Projekte");
+    let mut previews = Vec::new();
+    for (project, dur) in [("Ofen Filiale Nord", "3:15"), ("Ofen Filiale Süd", "5:40")] {
+        s.click_button("Neues Projekt");
+        fill(&s, "Name", project);
+        choose(&s, "Kunde", "Bäckerei Korn GmbH (10001)");
+        save_dialog(&s);
+        s.wait_xpath(&format!("//h2[normalize-space()='{project}']"));
+        for day in ["03.11.2026", "10.11.2026"] {
+            s.click_button("Zeit erfassen");
+            fill(&s, "Datum", day);
+            fill(&s, "Mitarbeiter", "Jana Kraus");
+            fill(&s, "Dauer", dur);
+            save_dialog(&s);
+            s.wait_xpath(&format!("//td[normalize-space()='{day}']"));
+        }
+        // The preview over all open entries.
+        s.click_button("lexoffice Rechnung");
+        fill(&s, "Von", "01.11.2026");
+        fill(&s, "Bis", "30.11.2026");
+        let net = s.wait_xpath("//dialog[@open]//dl[contains(@class,'pv-totals')]/dd[1]");
+        previews.push(s.property(&net, "textContent").as_str().unwrap().to_string());
+        s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
+    }
+    // 6:30 h and 11:20 h at 60 €/h.
+    assert_eq!(previews, vec!["390,00 €", "680,00 €"]);
+
+    s.click_button("Abrechnung");
+    s.wait_xpath("//div[@role='row' and .//button[normalize-space()='Ofen Filiale Süd']]");
+    let total = s.wait_xpath("//div[contains(@class,'kpis')]/div[1]/strong");
+    assert_eq!(
+        cents_de(s.property(&total, "textContent").as_str().unwrap()),
+        previews.iter().map(|p| cents_de(p)).sum::<i64>(),
+        "the unbilled value is the sum of the previews"
+    );
+    s.wait_text("1.070,00 €");
+    s.wait_xpath("//div[@role='row' and .//button[normalize-space()='Ofen Filiale Nord']]//div[normalize-space()='03.11.2026']");
+    toasts_gone(&s);
+    s.screenshot(&shots.join("90-abrechnung.png"));
+    s.click_xpath("//input[@aria-label='Ofen Filiale Nord auswählen']");
+    s.click_xpath("//input[@aria-label='Ofen Filiale Süd auswählen']");
+    s.wait_text("2 ausgewählt");
+    s.click_button("Entwürfe erstellen");
+    s.wait_xpath("//dialog[@open]//h2[normalize-space()='Entwürfe erstellen']");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Jetzt erstellen']");
+    s.wait_xpath("//dialog[@open]//p[normalize-space()='2 Entwürfe erstellt.']");
+    s.screenshot(&shots.join("91-entwuerfe-erstellt.png"));
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Schließen']");
+    s.wait_text("2 Entwürfe");
+    assert!(
+        std::fs::read_to_string(&w.record).unwrap_or_default().is_empty(),
+        "no browser tab per draft"
+    );
+
+    // In lexoffice: the office finalises Nord and deletes Süd.
+    let drafts = w.sandbox.invoices_json();
+    assert_eq!(drafts.len(), 2);
+    let id_of = |net: &str| {
+        drafts
+            .iter()
+            .find(|d| d["totalPrice"]["totalNetAmount"].to_string().starts_with(net))
+            .map(|d| uuid::Uuid::parse_str(d["id"].as_str().unwrap()).unwrap())
+            .unwrap()
+    };
+    let (nord, sued) = (id_of("390"), id_of("680"));
+    assert!(w.sandbox.finalize_invoice(nord));
+    assert!(w.sandbox.delete_invoice(sued));
+    let number = w.sandbox.invoice(nord).unwrap().to_json()["voucherNumber"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    toasts_gone(&s);
+    s.click_button("Mit lexoffice abgleichen");
+    s.wait_text("Abgeglichen: 1 Rechnung mit neuem Stand, 1 Entwurf in lexoffice gelöscht – Einträge wieder offen.");
+    s.wait_xpath("//div[@role='row' and .//button[normalize-space()='Ofen Filiale Nord']]//div[normalize-space()='464,10 € offen']");
+    s.wait_xpath("//div[@role='row' and .//button[normalize-space()='Ofen Filiale Süd']]//div[normalize-space()='680,00 €']");
+    s.wait_text("Zuletzt mit lexoffice abgeglichen:");
+    s.screenshot(&shots.join("92-abgeglichen.png"));
+
+    // Projekte: Nord's entries carry the voucher number, Süd's are open again.
+    s.click_xpath("//div[@role='row']//button[normalize-space()='Ofen Filiale Nord']");
+    s.wait_xpath("//h2[normalize-space()='Ofen Filiale Nord']");
+    s.wait_xpath(&format!("//td//span[normalize-space()='abgerechnet {number}']"));
+    s.click_button("lexoffice Rechnung");
+    s.wait_xpath(&format!("//dialog[@open]//span[normalize-space()='offen · {number}']"));
+    s.screenshot(&shots.join("93-historie-offen.png"));
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
+    s.click_xpath("//button[contains(@class,'project-item')]//span[normalize-space()='Ofen Filiale Süd']");
+    s.wait_xpath("//h2[normalize-space()='Ofen Filiale Süd']");
+    s.click_button("lexoffice Rechnung");
+    s.wait_xpath("//dialog[@open]//span[normalize-space()='gelöscht']");
+    s.wait_text("Entwurf in lexoffice gelöscht – Einträge wieder offen.");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
+    s.quit();
+    drop(driver);
+    OsKeyring::default_entry().delete().unwrap();
+}
+
 /// Benchmark (not a test; run with `--ignored`, see docs/benchmarks.md): the Kunden
 /// list with 10,000 customers in the real window, time per keystroke of the search.
 #[test]
