@@ -1501,7 +1501,7 @@ fn abrechnung_abgleich_entwuerfe() {
     import_customers(&s);
     s.click_button("Projekte");
     let mut previews = Vec::new();
-    for (project, dur) in [("Ofen Filiale Nord", "3:15"), ("Ofen Filiale Süd", "5:40")] {
+    for (project, dur) in [("Ofen Filiale Nord", "3:15"), ("Ofen Filiale Süd", "5:45")] {
         s.click_button("Neues Projekt");
         fill(&s, "Name", project);
         choose(&s, "Kunde", "Bäckerei Korn GmbH (10001)");
@@ -1523,8 +1523,8 @@ fn abrechnung_abgleich_entwuerfe() {
         previews.push(s.property(&net, "textContent").as_str().unwrap().to_string());
         s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
     }
-    // 6:30 h and 11:20 h at 60 €/h.
-    assert_eq!(previews, vec!["390,00 €", "680,00 €"]);
+    // 6:30 h and 11:30 h at 60 €/h.
+    assert_eq!(previews, vec!["390,00 €", "690,00 €"]);
 
     s.click_button("Abrechnung");
     s.wait_xpath("//div[@role='row' and .//button[normalize-space()='Ofen Filiale Süd']]");
@@ -1534,7 +1534,7 @@ fn abrechnung_abgleich_entwuerfe() {
         previews.iter().map(|p| cents_de(p)).sum::<i64>(),
         "the unbilled value is the sum of the previews"
     );
-    s.wait_text("1.070,00 €");
+    s.wait_text("1.080,00 €");
     s.wait_xpath("//div[@role='row' and .//button[normalize-space()='Ofen Filiale Nord']]//div[normalize-space()='03.11.2026']");
     toasts_gone(&s);
     s.screenshot(&shots.join("90-abrechnung.png"));
@@ -1563,7 +1563,7 @@ fn abrechnung_abgleich_entwuerfe() {
             .map(|d| uuid::Uuid::parse_str(d["id"].as_str().unwrap()).unwrap())
             .unwrap()
     };
-    let (nord, sued) = (id_of("390"), id_of("680"));
+    let (nord, sued) = (id_of("390"), id_of("690"));
     assert!(w.sandbox.finalize_invoice(nord));
     assert!(w.sandbox.delete_invoice(sued));
     let number = w.sandbox.invoice(nord).unwrap().to_json()["voucherNumber"]
@@ -1573,8 +1573,8 @@ fn abrechnung_abgleich_entwuerfe() {
     toasts_gone(&s);
     s.click_button("Mit lexoffice abgleichen");
     s.wait_text("Abgeglichen: 1 Rechnung mit neuem Stand, 1 Entwurf in lexoffice gelöscht – Einträge wieder offen.");
-    s.wait_xpath("//div[@role='row' and .//button[normalize-space()='Ofen Filiale Nord']]//div[normalize-space()='464,10 € offen']");
-    s.wait_xpath("//div[@role='row' and .//button[normalize-space()='Ofen Filiale Süd']]//div[normalize-space()='680,00 €']");
+    s.wait_xpath(&format!("//div[@role='row' and .//button[normalize-space()='Ofen Filiale Nord']]//div[normalize-space()='464,10 € offen · {number}']"));
+    s.wait_xpath("//div[@role='row' and .//button[normalize-space()='Ofen Filiale Süd']]//div[normalize-space()='690,00 €']");
     s.wait_text("Zuletzt mit lexoffice abgeglichen:");
     s.screenshot(&shots.join("92-abgeglichen.png"));
 

@@ -39,7 +39,8 @@ pub struct OverviewRow {
     pub oldest_display: String,
     /// „1 Entwurf“ / „2 Entwürfe“, or empty.
     pub drafts_display: String,
-    /// „1.190,00 €“ still to be paid on finalised invoices, or empty.
+    /// „464,10 € offen · RE1001“ (or „… · 2 Rechnungen“) still to be paid on
+    /// finalised invoices, or empty.
     pub open_display: String,
     /// „238,00 € überfällig“, or empty.
     pub overdue_display: String,
@@ -104,6 +105,8 @@ struct Invoices {
     overdue: Decimal,
     oldest_draft_days: Option<i64>,
     warning: Option<String>,
+    /// Voucher numbers of the unpaid invoices.
+    unpaid: Vec<String>,
 }
 
 fn invoices_of(records: &[&InvoiceRecord]) -> Invoices {
@@ -131,6 +134,7 @@ fn invoices_of(records: &[&InvoiceRecord]) -> Invoices {
                     .and_then(|a| a.parse::<Decimal>().ok())
                     .unwrap_or_else(|| r.gross.parse().unwrap_or_default());
                 inv.open += amount;
+                inv.unpaid.push(r.voucher_number.clone().unwrap_or_default());
                 if status == "overdue" {
                     inv.overdue += amount;
                 }
@@ -207,17 +211,26 @@ pub fn build(store: &Store) -> AppResult<(Vec<OverviewRow>, OverviewTotals)> {
             customer_name: customer.map(|c| c.name.clone()).unwrap_or_default(),
             customer_number: customer.map(|c| c.number.clone()).unwrap_or_default(),
             status: status_label(project.status),
-            hours_display: format!("{} h", format::minutes(t.open_minutes)),
-            net_display: euro(t.open_net),
+            hours_display: if t.open_entries == 0 {
+                "–".into()
+            } else {
+                format!("{} h", format::minutes(t.open_minutes))
+            },
+            net_display: if t.open_entries == 0 {
+                "–".into()
+            } else {
+                euro(t.open_net)
+            },
             oldest_display: t
                 .oldest_open
                 .map(format::date)
                 .unwrap_or_else(|| "–".into()),
             drafts_display: count(inv.drafts, "Entwurf", "Entwürfe"),
-            open_display: if inv.open.is_zero() {
-                String::new()
-            } else {
-                euro(inv.open)
+            open_display: match inv.unpaid.as_slice() {
+                [] => String::new(),
+                [one] if !one.is_empty() => format!("{} offen · {one}", euro(inv.open)),
+                [_] => format!("{} offen", euro(inv.open)),
+                many => format!("{} offen · {} Rechnungen", euro(inv.open), many.len()),
             },
             overdue_display: if inv.overdue.is_zero() {
                 String::new()

@@ -120,7 +120,7 @@ export function renderUebersicht(root, ctx) {
   function row(r) {
     const box = h("input", { type: "checkbox", "aria-label": `${r.projectName} auswählen`, disabled: !r.billable, checked: selected.has(r.projectId) });
     box.addEventListener("change", () => { if (box.checked) selected.add(r.projectId); else selected.delete(r.projectId); drawSelection(); });
-    const lex = [r.draftsDisplay, r.openDisplay ? `${r.openDisplay} offen` : ""].filter(Boolean).join(" · ");
+    const lex = [r.draftsDisplay, r.openDisplay].filter(Boolean).join(" · ");
     return h("div", { class: `ov-row${selected.has(r.projectId) ? " selected" : ""}`, role: "row", dataset: { projectId: String(r.projectId) } },
       h("div", { class: "ov-cell ov-check", role: "cell" }, box),
       h("div", { class: "ov-cell ov-customer", role: "cell", title: r.customerName }, h("div", { class: "ell" }, r.customerName || "–"), r.customerNumber ? h("div", { class: "hint ell" }, r.customerNumber) : null),
