@@ -261,14 +261,20 @@ async fn overdue_and_open_amounts_reach_the_overview() {
         .iter()
         .find(|r| r.project_id == w.projects[0])
         .unwrap();
-    let number = w.sb.invoice(uuid_of(&created.invoice_id)).unwrap().to_json()["voucherNumber"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let number =
+        w.sb.invoice(uuid_of(&created.invoice_id))
+            .unwrap()
+            .to_json()["voucherNumber"]
+            .as_str()
+            .unwrap()
+            .to_string();
     assert_eq!(billed.open_display, format!("333,20 € offen · {number}"));
     assert_eq!(billed.overdue_display, "333,20 € überfällig");
     assert!(!billed.billable && billed.waiting);
-    assert_eq!((billed.net_display.as_str(), billed.hours_display.as_str()), ("–", "–"));
+    assert_eq!(
+        (billed.net_display.as_str(), billed.hours_display.as_str()),
+        ("–", "–")
+    );
     // The other project: 2:00 + 2:30 open at 80 €/h, as its preview says.
     let open = o
         .rows

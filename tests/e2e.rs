@@ -1520,7 +1520,12 @@ fn abrechnung_abgleich_entwuerfe() {
         fill(&s, "Von", "01.11.2026");
         fill(&s, "Bis", "30.11.2026");
         let net = s.wait_xpath("//dialog[@open]//dl[contains(@class,'pv-totals')]/dd[1]");
-        previews.push(s.property(&net, "textContent").as_str().unwrap().to_string());
+        previews.push(
+            s.property(&net, "textContent")
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
         s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
     }
     // 6:30 h and 11:30 h at 60 €/h.
@@ -1549,7 +1554,9 @@ fn abrechnung_abgleich_entwuerfe() {
     s.click_xpath("//dialog[@open]//button[normalize-space()='Schließen']");
     s.wait_text("2 Entwürfe");
     assert!(
-        std::fs::read_to_string(&w.record).unwrap_or_default().is_empty(),
+        std::fs::read_to_string(&w.record)
+            .unwrap_or_default()
+            .is_empty(),
         "no browser tab per draft"
     );
 
@@ -1559,7 +1566,11 @@ fn abrechnung_abgleich_entwuerfe() {
     let id_of = |net: &str| {
         drafts
             .iter()
-            .find(|d| d["totalPrice"]["totalNetAmount"].to_string().starts_with(net))
+            .find(|d| {
+                d["totalPrice"]["totalNetAmount"]
+                    .to_string()
+                    .starts_with(net)
+            })
             .map(|d| uuid::Uuid::parse_str(d["id"].as_str().unwrap()).unwrap())
             .unwrap()
     };
@@ -1581,12 +1592,18 @@ fn abrechnung_abgleich_entwuerfe() {
     // Projekte: Nord's entries carry the voucher number, Süd's are open again.
     s.click_xpath("//div[@role='row']//button[normalize-space()='Ofen Filiale Nord']");
     s.wait_xpath("//h2[normalize-space()='Ofen Filiale Nord']");
-    s.wait_xpath(&format!("//td//span[normalize-space()='abgerechnet {number}']"));
+    s.wait_xpath(&format!(
+        "//td//span[normalize-space()='abgerechnet {number}']"
+    ));
     s.click_button("lexoffice Rechnung");
-    s.wait_xpath(&format!("//dialog[@open]//span[normalize-space()='offen · {number}']"));
+    s.wait_xpath(&format!(
+        "//dialog[@open]//span[normalize-space()='offen · {number}']"
+    ));
     s.screenshot(&shots.join("93-historie-offen.png"));
     s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
-    s.click_xpath("//button[contains(@class,'project-item')]//span[normalize-space()='Ofen Filiale Süd']");
+    s.click_xpath(
+        "//button[contains(@class,'project-item')]//span[normalize-space()='Ofen Filiale Süd']",
+    );
     s.wait_xpath("//h2[normalize-space()='Ofen Filiale Süd']");
     s.click_button("lexoffice Rechnung");
     s.wait_xpath("//dialog[@open]//span[normalize-space()='gelöscht']");

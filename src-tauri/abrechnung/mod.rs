@@ -7,6 +7,7 @@
 //! How the rules are applied: `billing::rates` and `billing::rounding`
 //! (docs/architecture.md › Billing rules).
 
+pub mod catalog;
 mod employees;
 mod invoice_style;
 mod roles;

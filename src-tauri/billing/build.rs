@@ -36,6 +36,7 @@ struct ServiceAgg {
     days: BTreeSet<NaiveDate>,
     descriptions: Distinct,
     entry_ids: Vec<u64>,
+    article: Option<crate::storage::ArticleRef>,
 }
 
 /// The billed time of one Aufstellung group at one rate: one time line.
@@ -313,7 +314,15 @@ fn aggregate(
     mut rows: Vec<ServiceRow<'_>>,
 ) -> Result<Vec<ServiceAgg>, BillingProblem> {
     rows.sort_by_key(|r| (r.item.date, r.item.entry_id));
-    let mut index: HashMap<(String, String, Decimal, Decimal, bool), usize> = HashMap::new();
+    type Key = (
+        String,
+        String,
+        Decimal,
+        Decimal,
+        bool,
+        Option<crate::storage::ArticleRef>,
+    );
+    let mut index: HashMap<Key, usize> = HashMap::new();
     let mut out: Vec<ServiceAgg> = Vec::new();
     for r in rows {
         let price = r.item.unit_price.normalize();
@@ -323,16 +332,23 @@ fn aggregate(
             price,
             r.tax_rate,
             r.labour,
+            r.item.article.clone(),
         );
         let i = *index.entry(key).or_insert_with(|| {
             out.push(ServiceAgg {
                 key: format!(
-                    "s:{block}:{}:{}:{price}:{}{}",
+                    "s:{block}:{}:{}:{price}:{}{}{}",
                     r.name,
                     r.unit,
                     r.tax_rate,
-                    if r.labour { "" } else { ":m" }
+                    if r.labour { "" } else { ":m" },
+                    r.item
+                        .article
+                        .as_ref()
+                        .map(|a| format!(":a{}", a.id))
+                        .unwrap_or_default()
                 ),
+                article: r.item.article.clone(),
                 labour: r.labour,
                 name: r.name.to_string(),
                 unit: r.unit.to_string(),
@@ -649,6 +665,7 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
             )?;
             line.key = s.key.clone();
             line.entry_ids = s.entry_ids.clone();
+            line.article = s.article.clone();
             let full_amount = line.amount;
             let c = Candidate { line, full_amount };
             if let Some(line) = apply(c, &changes, &mut keys_seen, &mut removed_lines, input)? {

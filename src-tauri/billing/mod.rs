@@ -182,6 +182,9 @@ pub struct ServiceItem {
     /// „Art“; None = by its unit (`ServiceArt::default_for`).
     #[serde(default)]
     pub art: Option<crate::storage::ServiceArt>,
+    /// The lexoffice article it was chosen from.
+    #[serde(default)]
+    pub article: Option<crate::storage::ArticleRef>,
 }
 
 // ---------------------------------------------------------------- output
@@ -239,6 +242,9 @@ pub struct PreviewLine {
     /// The entries billed by this line (not sent, not shown).
     #[serde(skip)]
     pub entry_ids: Vec<u64>,
+    /// The lexoffice article of its services: sent as `service`/`material` with the id.
+    #[serde(skip)]
+    pub article: Option<crate::storage::ArticleRef>,
 }
 
 /// A line's values as the „Bearbeiten“ form shows them, and as it sends them back.
@@ -281,6 +287,7 @@ impl PreviewLine {
             goodwill_value_display: None,
             form: None,
             entry_ids: Vec::new(),
+            article: None,
         }
     }
 

@@ -57,7 +57,17 @@ pub fn line_item(line: &PreviewLine) -> Result<Value, BillingProblem> {
             let quantity = line.quantity.ok_or_else(missing)?;
             let price = line.unit_price.ok_or_else(missing)?;
             let rate = line.tax_rate.ok_or_else(missing)?;
-            item.insert("type".into(), json!("custom"));
+            match &line.article {
+                // A service from a lexoffice article: its type and id, the
+                // values as for any line (docs/lexoffice.md › Articles).
+                Some(a) => {
+                    item.insert("type".into(), json!(a.line_type()));
+                    item.insert("id".into(), json!(a.id));
+                }
+                None => {
+                    item.insert("type".into(), json!("custom"));
+                }
+            }
             item.insert("name".into(), json!(line.name));
             if let Some(d) = &line.description {
                 item.insert("description".into(), json!(d));

@@ -187,6 +187,16 @@ impl LexofficeClient {
         .await
     }
 
+    /// One page of the organisation's articles (Leistungskatalog import).
+    pub async fn articles(
+        &self,
+        key: &ApiKey,
+        page: u32,
+    ) -> Result<Page<super::Article>, LexofficeError> {
+        self.get_json(key, &format!("/v1/articles?page={page}&size=250"))
+            .await
+    }
+
     /// GET with retries on 429/503 (reads are safe to repeat).
     pub async fn get_json<T: DeserializeOwned>(
         &self,

@@ -10,4 +10,4 @@ pub mod types;
 pub use client::{ClientConfig, LexofficeClient};
 pub use error::{parse_error_body, ErrorBody, ErrorDetail, LexofficeError};
 pub use ratelimit::RateLimiter;
-pub use types::{Contact, Created, InvoiceInfo, Page, Profile, VoucherItem};
+pub use types::{Article, Contact, Created, InvoiceInfo, Page, Profile, VoucherItem};

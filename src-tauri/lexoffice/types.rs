@@ -242,3 +242,36 @@ pub struct VoucherItem {
     #[serde(default)]
     pub open_amount: Option<serde_json::Value>,
 }
+
+/// One item of `GET /v1/articles` (docs/lexoffice.md › Articles).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Article {
+    pub id: String,
+    #[serde(default)]
+    pub title: String,
+    /// `SERVICE` or `PRODUCT`.
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub unit_name: String,
+    #[serde(default)]
+    pub article_number: Option<String>,
+    #[serde(default)]
+    pub archived: bool,
+    #[serde(default)]
+    pub price: Option<ArticlePrice>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticlePrice {
+    #[serde(default)]
+    pub net_price: Option<serde_json::Value>,
+    #[serde(default)]
+    pub gross_price: Option<serde_json::Value>,
+    #[serde(default)]
+    pub leading_price: Option<String>,
+    #[serde(default)]
+    pub tax_rate: Option<serde_json::Value>,
+}

@@ -264,6 +264,7 @@ fn analyse(store: &Store, path: &PathBuf) -> AppResult<Analysed> {
                     s.billable,
                     EntryKind::Service {
                         art: None,
+                        article: None,
                         name: s.name,
                         quantity: s.quantity,
                         unit: s.unit,

@@ -694,6 +694,8 @@ pub struct EntryView {
     pub amount_display: String,
     /// Services: „Arbeit“, „Material“ or „Fahrt“ (as stored or by the unit).
     pub art: String,
+    /// Services chosen from a lexoffice article (Leistungskatalog).
+    pub from_article: bool,
     pub billable: bool,
     /// "offen", "reserviert", "abgerechnet" (styling)
     pub state: &'static str,
@@ -774,6 +776,7 @@ pub fn view_with(e: &Entry, subproject: &str, drafts: &DraftStates) -> EntryView
         tax_rate: String::new(),
         amount_display: String::new(),
         art: String::new(),
+        from_article: false,
         billable: e.billable,
         state,
         state_display,
@@ -809,8 +812,10 @@ pub fn view_with(e: &Entry, subproject: &str, drafts: &DraftStates) -> EntryView
             unit_price,
             tax_rate,
             art,
+            article,
         } => {
             v.kind = "service";
+            v.from_article = article.is_some();
             let a = art.unwrap_or_else(|| crate::storage::ServiceArt::default_for(unit));
             v.art = a.label().to_string();
             v.name = name.clone();
@@ -958,6 +963,8 @@ pub struct ServiceInput {
     /// „Art“: Arbeit, Material or Fahrt; blank = by the unit.
     pub art: String,
     pub billable: Option<bool>,
+    /// Chosen from the Leistungskatalog (its lexoffice article goes on the draft).
+    pub catalog_id: Option<u64>,
 }
 
 fn field_err(field: &'static str) -> impl Fn(String) -> AppError {
@@ -1085,6 +1092,7 @@ pub fn service_kind(input: &ServiceInput) -> AppResult<(NaiveDate, EntryKind)> {
             unit_price,
             tax_rate,
             art,
+            article: None,
         },
     ))
 }
@@ -1217,7 +1225,15 @@ pub async fn save_time(core: &Core, input: TimeInput) -> AppResult<EntryView> {
 }
 
 pub async fn save_service(core: &Core, input: ServiceInput) -> AppResult<EntryView> {
-    let (date, kind) = service_kind(&input)?;
+    let (date, mut kind) = service_kind(&input)?;
+    let store = core.store.clone();
+    let (catalog_id, entry_id) = (input.catalog_id, input.id);
+    let chosen =
+        blocking(move || crate::abrechnung::catalog::article_for(&store, catalog_id, entry_id))
+            .await?;
+    if let EntryKind::Service { article, name, .. } = &mut kind {
+        *article = chosen.and_then(|(a, item_name)| (item_name == *name).then_some(a));
+    }
     save_entry(
         core,
         input.id,

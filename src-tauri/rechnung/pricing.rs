@@ -124,6 +124,7 @@ impl Pricing {
                     unit_price,
                     tax_rate,
                     art,
+                    article,
                 } => g.services.push(ServiceItem {
                     entry_id: e.id,
                     date: e.date,
@@ -134,6 +135,7 @@ impl Pricing {
                     unit_price: *unit_price,
                     tax_rate: *tax_rate,
                     art: *art,
+                    article: article.clone(),
                 }),
             }
         }

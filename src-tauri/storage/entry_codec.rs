@@ -14,7 +14,9 @@
 //! (u32 seconds + u32 nanoseconds from midnight), break minutes u32, minutes u32;
 //! 1 service: name string, quantity 16 bytes, unit string, unit price 16 bytes,
 //! tax rate 16 bytes (`rust_decimal::Decimal::serialize`); 2 service with an Art:
-//! the same, then the Art u8 (0 Arbeit, 1 Material, 2 Fahrt).
+//! the same, then the Art u8 (0 Arbeit, 1 Material, 2 Fahrt); 3 service from a
+//! lexoffice article: as 1, then an Art option u8 (0 none, else Art + 1), the
+//! article id string and a product u8 (0 SERVICE, 1 PRODUCT).
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
 use rust_decimal::Decimal;
@@ -120,20 +122,36 @@ pub fn encode(e: &Entry) -> Vec<u8> {
             unit_price,
             tax_rate,
             art,
+            article,
         } => {
-            // 1 = without an Art (as written before Steuerfälle), 2 = with one.
-            o.u8(if art.is_some() { 2 } else { 1 });
+            // 1 = without an Art (as written before Steuerfälle), 2 = with one,
+            // 3 = from a lexoffice article.
+            o.u8(match (art, article) {
+                (_, Some(_)) => 3,
+                (Some(_), None) => 2,
+                (None, None) => 1,
+            });
             o.str(name);
             o.dec(*quantity);
             o.str(unit);
             o.dec(*unit_price);
             o.dec(*tax_rate);
-            if let Some(a) = art {
-                o.u8(match a {
-                    ServiceArt::Arbeit => 0,
-                    ServiceArt::Material => 1,
-                    ServiceArt::Fahrt => 2,
-                });
+            let code = |a: &ServiceArt| match a {
+                ServiceArt::Arbeit => 0,
+                ServiceArt::Material => 1,
+                ServiceArt::Fahrt => 2,
+            };
+            match article {
+                Some(r) => {
+                    o.u8(art.as_ref().map_or(0, |a| code(a) + 1));
+                    o.str(&r.id);
+                    o.u8(u8::from(r.product));
+                }
+                None => {
+                    if let Some(a) = art {
+                        o.u8(code(a));
+                    }
+                }
             }
         }
     }
@@ -255,23 +273,42 @@ fn decode_binary(v: &[u8]) -> Result<Entry, String> {
             break_minutes: i.u32()?,
             minutes: i.u32()?,
         },
-        k @ (1 | 2) => EntryKind::Service {
-            name: i.str()?,
-            quantity: i.dec()?,
-            unit: i.str()?,
-            unit_price: i.dec()?,
-            tax_rate: i.dec()?,
-            art: if k == 2 {
-                Some(match i.u8()? {
-                    0 => ServiceArt::Arbeit,
-                    1 => ServiceArt::Material,
-                    2 => ServiceArt::Fahrt,
-                    b => return Err(format!("binary entry value: Art {b}")),
-                })
-            } else {
-                None
-            },
-        },
+        k @ (1..=3) => {
+            let (name, quantity, unit, unit_price, tax_rate) =
+                (i.str()?, i.dec()?, i.str()?, i.dec()?, i.dec()?);
+            let art_of = |b: u8| match b {
+                0 => Ok(ServiceArt::Arbeit),
+                1 => Ok(ServiceArt::Material),
+                2 => Ok(ServiceArt::Fahrt),
+                b => Err(format!("binary entry value: Art {b}")),
+            };
+            let (art, article) = match k {
+                2 => (Some(art_of(i.u8()?)?), None),
+                3 => {
+                    let art = match i.u8()? {
+                        0 => None,
+                        b => Some(art_of(b - 1)?),
+                    };
+                    let id = i.str()?;
+                    let product = match i.u8()? {
+                        0 => false,
+                        1 => true,
+                        b => return Err(format!("binary entry value: article kind {b}")),
+                    };
+                    (art, Some(super::ArticleRef { id, product }))
+                }
+                _ => (None, None),
+            };
+            EntryKind::Service {
+                name,
+                quantity,
+                unit,
+                unit_price,
+                tax_rate,
+                art,
+                article,
+            }
+        }
         b => return Err(format!("binary entry value: kind {b}")),
     };
     if !i.0.is_empty() {

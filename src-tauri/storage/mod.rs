@@ -7,6 +7,7 @@
 //! their range scans (integers big-endian).
 
 mod backup;
+pub mod catalog;
 mod customers;
 mod damaged;
 pub mod entry_codec;
@@ -19,6 +20,7 @@ mod staff;
 mod tax;
 
 pub use backup::{Backup, BackupSummary, BACKUP_FORMAT, BACKUP_VERSION};
+pub use catalog::{ArticleRef, CatalogItem};
 pub use customers::{Address, Customer, CustomerKind, CustomerTax, Source};
 pub use damaged::DamagedRecord;
 pub use invoice_style::{InvoiceStyle, Layout};

@@ -86,6 +86,9 @@ pub enum EntryKind {
         /// „Art“ (Arbeit, Material, Fahrt); None = by the unit (`ServiceArt::default_for`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         art: Option<super::ServiceArt>,
+        /// The lexoffice article it was chosen from (Leistungskatalog).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        article: Option<super::ArticleRef>,
     },
 }
 

@@ -32,6 +32,9 @@ pub struct Settings {
     pub invoice_style: super::InvoiceStyle,
     /// Einstellungen › Abrechnung: own notes per Steuerart (`taxTypeNote`).
     pub tax_notes: super::TaxNotes,
+    /// Einstellungen › Leistungen.
+    #[serde(default)]
+    pub catalog: Vec<super::CatalogItem>,
 }
 
 impl Default for Settings {
@@ -48,6 +51,7 @@ impl Default for Settings {
             hours: HourFormat::default(),
             invoice_style: Default::default(),
             tax_notes: Default::default(),
+            catalog: Vec::new(),
         }
     }
 }

@@ -134,7 +134,8 @@ fn invoices_of(records: &[&InvoiceRecord]) -> Invoices {
                     .and_then(|a| a.parse::<Decimal>().ok())
                     .unwrap_or_else(|| r.gross.parse().unwrap_or_default());
                 inv.open += amount;
-                inv.unpaid.push(r.voucher_number.clone().unwrap_or_default());
+                inv.unpaid
+                    .push(r.voucher_number.clone().unwrap_or_default());
                 if status == "overdue" {
                     inv.overdue += amount;
                 }

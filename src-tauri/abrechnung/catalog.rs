@@ -1,0 +1,397 @@
+//! Einstellungen › Leistungen: the Leistungskatalog (docs/architecture.md ›
+//! Leistungskatalog). An item is checked by the service form's own rule
+//! (`projekte::service_kind`), so nothing the form would refuse gets in.
+//! „Artikel aus lexoffice importieren“ reads `GET /v1/articles` page by page
+//! and merges by article id; a service chosen from an imported item goes on
+//! the draft as `service`/`material` with the article's id.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+use crate::core::{blocking, Core};
+use crate::error::{AppError, AppResult};
+use crate::format::format_de;
+use crate::lexoffice::Article;
+use crate::projekte::{self, ServiceInput};
+use crate::storage::{ArticleRef, CatalogItem, EntryKind, ServiceArt, Store};
+
+/// Items the catalog holds at most (a small firm has dozens; lexoffice accounts
+/// with more articles are cut with a note).
+pub const MAX_ITEMS: usize = 5_000;
+
+/// One item as the list and the type-ahead show it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogRow {
+    pub id: u64,
+    pub name: String,
+    pub unit: String,
+    /// As the form shows it: „12,40“.
+    pub unit_price: String,
+    /// „12,40 €“
+    pub unit_price_display: String,
+    /// „19“
+    pub tax_rate: String,
+    /// „19 %“
+    pub tax_rate_display: String,
+    /// „Arbeit“, „Material“, „Fahrt“ (as stored or by the unit).
+    pub art: String,
+    /// The Art was chosen (not derived from the unit).
+    pub art_set: bool,
+    /// „lexoffice-Artikel 1001“, „lexoffice-Artikel“, or empty.
+    pub source: String,
+}
+
+/// The form „Leistung“ of Einstellungen › Leistungen, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct CatalogInput {
+    pub id: Option<u64>,
+    pub name: String,
+    pub unit: String,
+    pub unit_price: String,
+    pub tax_rate: String,
+    pub art: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleImport {
+    pub rows: Vec<CatalogRow>,
+    /// „12 Artikel übernommen: 9 neu, 3 aktualisiert.“
+    pub message: String,
+}
+
+fn row(i: &CatalogItem) -> CatalogRow {
+    CatalogRow {
+        id: i.id,
+        name: i.name.clone(),
+        unit: i.unit.clone(),
+        unit_price: format_de(i.unit_price, 2),
+        unit_price_display: format!("{} €", format_de(i.unit_price, 2)),
+        tax_rate: i.tax_rate.normalize().to_string(),
+        tax_rate_display: format!("{} %", format_de(i.tax_rate, 0)),
+        art: i
+            .art
+            .unwrap_or_else(|| ServiceArt::default_for(&i.unit))
+            .label()
+            .to_string(),
+        art_set: i.art.is_some(),
+        source: match (&i.article, i.article_number.as_str()) {
+            (Some(_), "") => "lexoffice-Artikel".into(),
+            (Some(_), n) => format!("lexoffice-Artikel {n}"),
+            (None, _) => String::new(),
+        },
+    }
+}
+
+fn rows(items: &[CatalogItem]) -> Vec<CatalogRow> {
+    let mut out: Vec<CatalogRow> = items.iter().map(row).collect();
+    out.sort_by_key(|r| r.name.to_lowercase());
+    out
+}
+
+pub async fn list(core: &Core) -> AppResult<Vec<CatalogRow>> {
+    let store = core.store.clone();
+    blocking(move || Ok(rows(&store.settings()?.catalog))).await
+}
+
+/// Checks the typed values with the service form's rule.
+fn checked(
+    input: &CatalogInput,
+) -> AppResult<(String, String, Decimal, Decimal, Option<ServiceArt>)> {
+    let probe = ServiceInput {
+        date: "01.01.2026".into(),
+        name: input.name.clone(),
+        quantity: "1".into(),
+        unit: input.unit.clone(),
+        unit_price: input.unit_price.clone(),
+        tax_rate: input.tax_rate.clone(),
+        art: input.art.clone(),
+        ..Default::default()
+    };
+    match projekte::service_kind(&probe)?.1 {
+        EntryKind::Service {
+            name,
+            unit,
+            unit_price,
+            tax_rate,
+            art,
+            ..
+        } => Ok((name, unit, unit_price, tax_rate, art)),
+        EntryKind::Time { .. } => Err(AppError::Internal("Leistung erwartet".into())),
+    }
+}
+
+pub async fn save(core: &Core, input: CatalogInput) -> AppResult<Vec<CatalogRow>> {
+    let (name, unit, unit_price, tax_rate, art) = checked(&input)?;
+    let store = core.store.clone();
+    blocking(move || {
+        let id = match input.id {
+            Some(id) => id,
+            None => store.next_id()?,
+        };
+        let mut missing = false;
+        let mut full = false;
+        let s = store.update_settings(|s| {
+            let count = s.catalog.len();
+            match s.catalog.iter_mut().find(|i| i.id == id) {
+                Some(item) => {
+                    item.name = name.clone();
+                    item.unit = unit.clone();
+                    item.unit_price = unit_price;
+                    item.tax_rate = tax_rate;
+                    item.art = art;
+                }
+                None if input.id.is_some() => missing = true,
+                None if count >= MAX_ITEMS => full = true,
+                None => s.catalog.push(CatalogItem {
+                    id,
+                    name: name.clone(),
+                    unit: unit.clone(),
+                    unit_price,
+                    tax_rate,
+                    art,
+                    article: None,
+                    article_number: String::new(),
+                }),
+            }
+        })?;
+        if missing {
+            return Err(AppError::NotFound(
+                "Diese Leistung gibt es im Katalog nicht mehr.".into(),
+            ));
+        }
+        if full {
+            return Err(AppError::validation(
+                "Bezeichnung",
+                format!("Der Leistungskatalog ist voll ({MAX_ITEMS} Einträge)."),
+            ));
+        }
+        Ok(rows(&s.catalog))
+    })
+    .await
+}
+
+pub async fn delete(core: &Core, id: u64) -> AppResult<Vec<CatalogRow>> {
+    let store = core.store.clone();
+    blocking(move || {
+        let s = store.update_settings(|s| s.catalog.retain(|i| i.id != id))?;
+        Ok(rows(&s.catalog))
+    })
+    .await
+}
+
+/// A number as lexoffice sends it (a JSON number, sometimes a string).
+fn decimal_of(v: &Option<serde_json::Value>) -> Option<Decimal> {
+    match v.as_ref()? {
+        serde_json::Value::Number(n) => Decimal::from_str(&n.to_string()).ok(),
+        serde_json::Value::String(s) => Decimal::from_str(s.trim()).ok(),
+        _ => None,
+    }
+}
+
+/// An article as a catalog item; None: archived or without a usable price.
+fn from_article(a: &Article) -> Option<(String, String, Decimal, Decimal, bool)> {
+    if a.archived || a.title.trim().is_empty() {
+        return None;
+    }
+    let price = a.price.as_ref()?;
+    let rate = decimal_of(&price.tax_rate)?;
+    let net = match decimal_of(&price.net_price) {
+        Some(n) => n,
+        // Only a gross price: its net at this rate, to the cent.
+        None => {
+            let gross = decimal_of(&price.gross_price)?;
+            (gross * Decimal::from(100) / (Decimal::from(100) + rate)).round_dp(2)
+        }
+    };
+    let unit = if a.unit_name.trim().is_empty() {
+        "Stück".to_string()
+    } else {
+        a.unit_name.trim().to_string()
+    };
+    Some((
+        a.title.trim().to_string(),
+        unit,
+        net,
+        rate,
+        a.kind.eq_ignore_ascii_case("PRODUCT"),
+    ))
+}
+
+/// Merges lexoffice's articles into the catalog: an item imported before is
+/// updated (its own Art kept), a new one added. Returns (added, updated).
+pub fn merge_articles(
+    items: &mut Vec<CatalogItem>,
+    articles: &[Article],
+    mut next_id: impl FnMut() -> AppResult<u64>,
+) -> AppResult<(usize, usize)> {
+    let (mut added, mut updated) = (0, 0);
+    for a in articles {
+        let Some((name, unit, net, rate, product)) = from_article(a) else {
+            continue;
+        };
+        let article = ArticleRef {
+            id: a.id.clone(),
+            product,
+        };
+        let number = a.article_number.clone().unwrap_or_default();
+        let count = items.len();
+        match items
+            .iter_mut()
+            .find(|i| i.article.as_ref().is_some_and(|r| r.id == a.id))
+        {
+            Some(item) => {
+                item.name = name;
+                item.unit = unit;
+                item.unit_price = net;
+                item.tax_rate = rate;
+                item.article = Some(article);
+                item.article_number = number;
+                updated += 1;
+            }
+            None if count < MAX_ITEMS => {
+                items.push(CatalogItem {
+                    id: next_id()?,
+                    name,
+                    unit,
+                    unit_price: net,
+                    tax_rate: rate,
+                    art: product.then_some(ServiceArt::Material),
+                    article: Some(article),
+                    article_number: number,
+                });
+                added += 1;
+            }
+            None => {}
+        }
+    }
+    Ok((added, updated))
+}
+
+/// „Artikel aus lexoffice importieren“.
+pub async fn import_articles(core: &Core) -> AppResult<ArticleImport> {
+    let secrets = core.secrets.clone();
+    let key = blocking(move || {
+        secrets
+            .load()
+            .map_err(|e| AppError::Keyring(e.to_string()))?
+            .ok_or(AppError::NotConnected)
+    })
+    .await?;
+    let client = core.client()?;
+    let mut articles = Vec::new();
+    let mut page = 0;
+    loop {
+        let p = client.articles(&key, page).await?;
+        let done = p.last || p.content.is_empty() || page >= 40;
+        articles.extend(p.content);
+        if done {
+            break;
+        }
+        page += 1;
+    }
+    let store = core.store.clone();
+    blocking(move || {
+        let mut items = store.settings()?.catalog;
+        let (added, updated) = merge_articles(&mut items, &articles, || store.next_id())?;
+        let s = store.update_settings(|s| s.catalog = items.clone())?;
+        let message = match added + updated {
+            0 => "In lexoffice gibt es keine Artikel mit Preis.".to_string(),
+            n => format!("{n} Artikel übernommen: {added} neu, {updated} aktualisiert."),
+        };
+        Ok(ArticleImport {
+            rows: rows(&s.catalog),
+            message,
+        })
+    })
+    .await
+}
+
+/// The lexoffice article of a service being saved, with the name it was
+/// chosen under: from the catalog item picked in the form, else the one the
+/// entry already had (an edit keeps it while the Bezeichnung stays).
+pub fn article_for(
+    store: &Store,
+    catalog_id: Option<u64>,
+    entry_id: Option<u64>,
+) -> AppResult<Option<(ArticleRef, String)>> {
+    if let Some(cid) = catalog_id {
+        return Ok(store
+            .settings()?
+            .catalog
+            .into_iter()
+            .find(|i| i.id == cid)
+            .and_then(|i| i.article.map(|a| (a, i.name))));
+    }
+    let Some(id) = entry_id else { return Ok(None) };
+    Ok(match store.entry(id)?.map(|e| e.kind) {
+        Some(EntryKind::Service {
+            article: Some(a),
+            name,
+            ..
+        }) => Some((a, name)),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn article(v: serde_json::Value) -> Article {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn articles_become_items_and_merge_by_id() {
+        let a = article(
+            json!({"id": "a1", "title": "Fahrtkosten", "type": "SERVICE", "unitName": "km",
+            "articleNumber": "1001", "price": {"netPrice": 0.3, "grossPrice": 0.357, "leadingPrice": "NET", "taxRate": 19}}),
+        );
+        let b = article(
+            json!({"id": "b2", "title": "Silikon, Kartusche", "type": "PRODUCT", "unitName": "Stk.",
+            "price": {"grossPrice": 11.9, "leadingPrice": "GROSS", "taxRate": 19}}),
+        );
+        let gone = article(
+            json!({"id": "c3", "title": "Alt", "type": "PRODUCT", "archived": true,
+            "price": {"netPrice": 1, "taxRate": 19}}),
+        );
+        let mut items = Vec::new();
+        let mut n = 0;
+        let (added, updated) = merge_articles(&mut items, &[a.clone(), b, gone], || {
+            n += 1;
+            Ok(n)
+        })
+        .unwrap();
+        assert_eq!((added, updated), (2, 0));
+        assert_eq!(items[0].unit_price, Decimal::from_str("0.3").unwrap());
+        assert_eq!(
+            items[0].article,
+            Some(ArticleRef {
+                id: "a1".into(),
+                product: false
+            })
+        );
+        assert_eq!(items[0].art, None);
+        // Gross only: the net to the cent; goods are Material.
+        assert_eq!(items[1].unit_price, Decimal::from_str("10.00").unwrap());
+        assert_eq!(items[1].art, Some(ServiceArt::Material));
+        assert_eq!(row(&items[0]).source, "lexoffice-Artikel 1001");
+        assert_eq!(row(&items[0]).art, "Fahrt");
+        // Again, with a new price: updated in place, the own Art kept.
+        items[0].art = Some(ServiceArt::Arbeit);
+        let a2 = article(
+            json!({"id": "a1", "title": "Fahrtkosten", "type": "SERVICE", "unitName": "km",
+            "price": {"netPrice": 0.35, "leadingPrice": "NET", "taxRate": 19}}),
+        );
+        let (added, updated) = merge_articles(&mut items, &[a2], || Ok(99)).unwrap();
+        assert_eq!((added, updated), (0, 1));
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].unit_price, Decimal::from_str("0.35").unwrap());
+        assert_eq!(items[0].art, Some(ServiceArt::Arbeit));
+    }
+}
