@@ -176,6 +176,9 @@ fn setup(n: u64) -> Setup {
         invoice_style: None,
         tax: Default::default(),
         vat_id: String::new(),
+        changed_in_app: false,
+        push_unclear_since: None,
+        lexoffice_base: None,
         created_at: now,
         updated_at: now,
     };

@@ -48,6 +48,9 @@ pub struct Core {
     pub batch_cancel: AtomicBool,
     /// „Rückgängig“ for deletions and edits (memory only).
     pub undo: crate::projekte::undo::UndoStore,
+    /// One customer push (create/update/link in lexoffice) at a time: a double
+    /// click must never send two `POST /v1/contacts`.
+    pub push_lock: tokio::sync::Mutex<()>,
 }
 
 impl Core {
@@ -80,6 +83,7 @@ impl Core {
             reconcile_grace: chrono::Duration::minutes(2),
             file_opener: None,
             undo: Default::default(),
+            push_lock: tokio::sync::Mutex::new(()),
             sync: Default::default(),
             batch_running: AtomicBool::new(false),
             batch_cancel: AtomicBool::new(false),

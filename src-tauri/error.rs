@@ -32,6 +32,10 @@ pub enum AppError {
     /// An invoice attempt whose outcome is not known yet.
     #[error("{0}")]
     Unclear(String),
+    /// lexoffice refused a record for a reason we can explain better than its
+    /// status text (e.g. a contact with several entries in one list).
+    #[error("{0}")]
+    Rejected(String),
     /// The same long job is already running.
     #[error("{0}")]
     Busy(String),
@@ -67,6 +71,7 @@ impl AppError {
             AppError::NotFound(_) => "notFound",
             AppError::Busy(_) => "busy",
             AppError::Unclear(_) => "unclear",
+            AppError::Rejected(_) => "rejected",
             AppError::Cancelled(_) => "cancelled",
             AppError::Config(_) => "config",
             AppError::Opener(_) => "opener",

@@ -258,6 +258,35 @@ fn more_than_a_hundred_bad_inputs_are_refused_in_german_and_change_nothing() {
             "Datensatz",
         ),
         ("customer_set_rate", json!({"id": cid}), "Stundensatz"),
+        // In lexoffice anlegen / aktualisieren
+        ("customer_push", json!({"id": cid}), "Übertragung"),
+        (
+            "customer_push",
+            json!({"id": cid, "pushMode": "löschen"}),
+            "Übertragung",
+        ),
+        (
+            "customer_push",
+            json!({"id": "x", "pushMode": "create"}),
+            "Datensatz",
+        ),
+        (
+            "customer_push",
+            json!({"id": cid, "pushMode": "updateAnyway", "version": "zwei"}),
+            "Version",
+        ),
+        (
+            "customer_push",
+            json!({"id": cid, "pushMode": "create", "extra": 1}),
+            "Eingabe",
+        ),
+        ("customer_link", json!({"id": cid}), "lexoffice-Kontakt"),
+        (
+            "customer_link",
+            json!({"id": cid, "contactId": 5}),
+            "lexoffice-Kontakt",
+        ),
+        ("customer_take_lexoffice", json!({}), "Datensatz"),
         ("customer_get", json!({"id": -1}), "Datensatz"),
         ("customer_get", json!({"id": "1"}), "Datensatz"),
         // Projekte

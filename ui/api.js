@@ -122,6 +122,29 @@ export const customerSetRate = (id, rate) => call("customer_set_rate", { id, rat
 /** „Steuerart“ (TaxCase key) and „Privatkunde (§35a)“ of a customer. @returns {Promise<CustomerDetail>} */
 export const customerSetTax = (id, taxCase, private35a) => call("customer_set_tax", { id, taxCase, private35a });
 
+/**
+ * What „In lexoffice anlegen“ / „… aktualisieren“ ended with:
+ * {outcome: "done", detail, message} |
+ * {outcome: "duplicates", message, matches: [{contactId, name, number, address}]} |
+ * {outcome: "conflict", message, differences: [{field, lexoffice, here, text}], version}
+ * @typedef {Object} PushOutcome
+ */
+
+/**
+ * @param {number} id
+ * @param {"create"|"createAnyway"|"update"|"updateAnyway"} pushMode
+ * @param {number} [version] the lexoffice version of the conflict („Meine Änderungen senden“)
+ * @returns {Promise<PushOutcome>}
+ */
+export const customerPush = (id, pushMode, version) =>
+  call("customer_push", version === undefined ? { id, pushMode } : { id, pushMode, version });
+
+/** „Mit diesem Kontakt verknüpfen“. @returns {Promise<PushOutcome>} */
+export const customerLink = (id, contactId) => call("customer_link", { id, contactId });
+
+/** „lexoffice-Stand übernehmen“. @returns {Promise<PushOutcome>} */
+export const customerTakeLexoffice = (id) => call("customer_take_lexoffice", { id });
+
 /** @param {number} id */
 export const customerOpenLexoffice = (id) => call("customer_open_lexoffice", { id });
 

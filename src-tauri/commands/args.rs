@@ -72,6 +72,10 @@ fn label(json_field: &str) -> &'static str {
         "taxCase" => "Steuerart",
         "private35a" => "Privatkunde (§35a)",
         "art" => "Art",
+        "vatId" => "USt-IdNr.",
+        "pushMode" => "Übertragung",
+        "contactId" => "lexoffice-Kontakt",
+        "version" => "Version",
         "construction13b" | "euService" | "thirdCountry" | "exempt" => "Hinweis zur Steuerart",
         _ => "Eingabe",
     }

@@ -8,6 +8,7 @@ pub mod abrechnung;
 pub mod app;
 pub mod args;
 pub mod kunden;
+pub mod kunden_push;
 pub mod projekte;
 pub mod rechnung;
 pub mod schnittstellen;

@@ -130,6 +130,10 @@ struct Index {
     by_lex: HashMap<String, (u64, Option<i64>, bool, bool)>,
     manual_by_number: HashMap<String, u64>,
     manual_by_name_zip: HashMap<(String, String), u64>,
+    /// Linked customers edited here and not yet sent („In lexoffice
+    /// aktualisieren“): an import leaves them alone, so the edit is not lost;
+    /// the push shows what lexoffice has differently (409).
+    changed_in_app: HashSet<String>,
 }
 
 fn norm(s: &str) -> String {
@@ -145,6 +149,9 @@ impl Index {
         for c in customers {
             match &c.lexoffice_id {
                 Some(lex) => {
+                    if c.changed_in_app {
+                        ix.changed_in_app.insert(lex.clone());
+                    }
                     ix.by_lex.insert(
                         lex.clone(),
                         (
@@ -185,7 +192,7 @@ impl Index {
 }
 
 /// The fields lexoffice owns, as a customer record.
-fn from_contact(c: &Contact) -> Customer {
+pub(crate) fn from_contact(c: &Contact) -> Customer {
     let now = Utc::now();
     let billing = c.addresses.billing.first().cloned().unwrap_or_default();
     let person = c.contact_person();
@@ -250,13 +257,16 @@ fn from_contact(c: &Contact) -> Customer {
             .unwrap_or_default()
             .trim()
             .to_string(),
+        changed_in_app: false,
+        push_unclear_since: None,
+        lexoffice_base: None,
         created_at: now,
         updated_at: now,
     }
 }
 
 /// Merges lexoffice's fields into the stored record, keeping local ones.
-fn merge(current: Option<Customer>, incoming: &Customer, id: u64) -> Customer {
+pub(crate) fn merge(current: Option<Customer>, incoming: &Customer, id: u64) -> Customer {
     let mut next = incoming.clone();
     next.id = id;
     if let Some(cur) = current {
@@ -352,7 +362,9 @@ pub async fn run(
             let incoming = from_contact(contact);
             match index.by_lex.get(&contact.id).copied() {
                 Some((id, version, _archived, missing)) => {
-                    if version == Some(contact.version) && !missing {
+                    let kept = version == Some(contact.version)
+                        || index.changed_in_app.contains(&contact.id);
+                    if kept && !missing {
                         summary.unchanged += 1;
                     } else {
                         decided.push((id, Action::Update, incoming));

@@ -1,7 +1,9 @@
 //! Kunden: the customer list, details, manual customers. Tauri-free.
 
+pub mod contact_json;
 pub mod countries;
 pub mod import;
+pub mod push;
 mod tax;
 
 pub use tax::*;
@@ -102,11 +104,17 @@ pub struct CustomerDetail {
     pub tax_suggestion: Option<TaxSuggestion>,
     /// „USt-IdNr. FR12345678901“ or „keine USt-IdNr. in lexoffice“.
     pub vat_id_display: String,
+    /// „In lexoffice anlegen“ is offered (a customer typed in here).
+    pub can_create_in_lexoffice: bool,
+    /// „In lexoffice aktualisieren“ is offered (linked, edited here since).
+    pub can_update_in_lexoffice: bool,
+    /// Why the update is offered, in one sentence.
+    pub changed_hint: Option<String>,
 }
 
 pub fn detail_of(c: Customer) -> CustomerDetail {
     let notice = if c.lexoffice_id.is_none() {
-        Some("Manuell angelegt: Für diesen Kunden kann noch keine lexoffice-Rechnung erstellt werden. Legen Sie ihn in lexoffice an (gleiche Kundennummer oder gleicher Name und PLZ) und importieren Sie die Kunden erneut – dann wird er verknüpft.".to_string())
+        Some("Manuell angelegt: Für diesen Kunden kann noch keine lexoffice-Rechnung erstellt werden. Mit „In lexoffice anlegen“ wird er in lexoffice angelegt und verknüpft.".to_string())
     } else if c.missing_in_lexoffice {
         Some("Dieser Kunde kam beim letzten Import nicht mehr aus lexoffice (gelöscht oder keine Kundenrolle mehr). Rechnungen an ihn sind nicht möglich.".to_string())
     } else if c.archived {
@@ -114,7 +122,14 @@ pub fn detail_of(c: Customer) -> CustomerDetail {
     } else {
         None
     };
+    let linked = c.lexoffice_id.is_some();
+    let can_update = linked && c.changed_in_app && !c.missing_in_lexoffice;
     CustomerDetail {
+        can_create_in_lexoffice: !linked,
+        can_update_in_lexoffice: can_update,
+        changed_hint: can_update.then(|| {
+            "Hier geändert: Name, Adresse oder Kontaktdaten weichen vom letzten Stand aus lexoffice ab. Mit „In lexoffice aktualisieren“ werden sie übertragen.".to_string()
+        }),
         tax_cases: tax_case_choices(),
         tax_case_key: c.tax.case.key(),
         tax_suggestion: suggestion(&c),
@@ -157,6 +172,8 @@ pub struct CustomerInput {
     pub country_code: String,
     pub email: String,
     pub phone: String,
+    /// „USt-IdNr.“; None keeps the stored one.
+    pub vat_id: Option<String>,
 }
 
 fn clean(field: &'static str, text: &str, max: usize) -> AppResult<String> {
@@ -260,6 +277,10 @@ pub fn validate(input: &CustomerInput) -> AppResult<(CustomerKind, Customer)> {
             "Die Telefonnummer darf nur Ziffern, Leerzeichen und + - / ( ) enthalten.",
         ));
     }
+    let vat_id = match &input.vat_id {
+        Some(v) => contact_json::normalised_vat_id(&clean("USt-IdNr.", v, 20)?),
+        None => String::new(),
+    };
     let now = Utc::now();
     Ok((
         kind,
@@ -289,20 +310,48 @@ pub fn validate(input: &CustomerInput) -> AppResult<(CustomerKind, Customer)> {
             rules: Default::default(),
             invoice_style: None,
             tax: Default::default(),
-            vat_id: String::new(),
+            vat_id,
+            changed_in_app: false,
+            push_unclear_since: None,
+            lexoffice_base: None,
             created_at: now,
             updated_at: now,
         },
     ))
 }
 
-/// Neuer Kunde / edit a manual customer. Customers from lexoffice are edited in lexoffice.
+/// Do two records differ in what is sent to lexoffice?
+fn lexoffice_fields_differ(a: &Customer, b: &Customer) -> bool {
+    a.name != b.name
+        || a.contact_person != b.contact_person
+        || a.address != b.address
+        || a.email != b.email
+        || a.phone != b.phone
+        || contact_json::normalised_vat_id(&a.vat_id) != contact_json::normalised_vat_id(&b.vat_id)
+}
+
+/// Neuer Kunde / Bearbeiten. A customer linked to lexoffice keeps its
+/// lexoffice link, Kundennummer and Art; a change of its other fields marks it
+/// „hier geändert“ for „In lexoffice aktualisieren“.
 pub async fn save(core: &Core, input: CustomerInput) -> AppResult<CustomerDetail> {
     let (_, mut candidate) = validate(&input)?;
     let store = core.store.clone();
     blocking(move || {
         let all = store.customers()?;
-        if !candidate.number.is_empty() {
+        let existing =
+            match input.id {
+                Some(id) => Some(all.iter().find(|c| c.id == id).cloned().ok_or_else(|| {
+                    AppError::NotFound("Dieser Kunde existiert nicht mehr.".into())
+                })?),
+                None => None,
+            };
+        let linked = existing.as_ref().filter(|e| e.lexoffice_id.is_some());
+        if let Some(e) = linked {
+            // lexoffice assigns the number; the Art cannot change in lexoffice.
+            candidate.number = e.number.clone();
+            candidate.kind = e.kind;
+        }
+        if !candidate.number.is_empty() && linked.is_none() {
             if let Some(other) = all
                 .iter()
                 .find(|c| c.number == candidate.number && Some(c.id) != input.id)
@@ -316,23 +365,36 @@ pub async fn save(core: &Core, input: CustomerInput) -> AppResult<CustomerDetail
                 ));
             }
         }
-        match input.id {
-            Some(id) => {
-                let existing = all.into_iter().find(|c| c.id == id).ok_or_else(|| {
-                    AppError::NotFound("Dieser Kunde existiert nicht mehr.".into())
-                })?;
-                if existing.source == Source::Lexoffice {
-                    return Err(AppError::validation(
-                        "Name",
-                        "Kunden aus lexoffice werden in lexoffice bearbeitet; Änderungen kommen mit dem nächsten Import.",
-                    ));
+        match existing {
+            Some(existing) => {
+                if input.vat_id.is_none() {
+                    candidate.vat_id = existing.vat_id.clone();
+                }
+                if existing.lexoffice_id.is_some() {
+                    candidate.changed_in_app =
+                        existing.changed_in_app || lexoffice_fields_differ(&existing, &candidate);
+                    candidate.lexoffice_base = if existing.changed_in_app {
+                        existing.lexoffice_base.clone()
+                    } else if candidate.changed_in_app {
+                        Some(crate::storage::LexofficeFields::of(&existing))
+                    } else {
+                        None
+                    };
+                    candidate.lexoffice_id = existing.lexoffice_id.clone();
+                    candidate.lexoffice_version = existing.lexoffice_version;
+                    candidate.source = existing.source;
+                    candidate.archived = existing.archived;
+                    candidate.missing_in_lexoffice = existing.missing_in_lexoffice;
+                    candidate.billing_addresses = existing.billing_addresses;
+                    candidate.last_imported_at = existing.last_imported_at;
+                } else {
+                    candidate.push_unclear_since = existing.push_unclear_since;
                 }
                 candidate.created_at = existing.created_at;
                 candidate.hourly_rate = existing.hourly_rate;
                 candidate.rules = existing.rules;
                 candidate.invoice_style = existing.invoice_style;
                 candidate.tax = existing.tax;
-                candidate.vat_id = existing.vat_id;
             }
             None => candidate.id = store.next_id()?,
         }

@@ -136,6 +136,65 @@ impl LexofficeClient {
             .await
     }
 
+    /// Customer contacts whose name contains `name` (case-insensitive; the
+    /// first page of 25 is enough for a duplicate check). The name is sent
+    /// literally: SQL wildcards escaped, `& < >` HTML-encoded, then
+    /// URL-encoded (docs/lexoffice.md › Contacts). `name` must have at least
+    /// three characters, or lexoffice answers 400.
+    pub async fn contacts_by_name(
+        &self,
+        key: &ApiKey,
+        name: &str,
+    ) -> Result<Page<Contact>, LexofficeError> {
+        self.get_json(
+            key,
+            &format!(
+                "/v1/contacts?customer=true&name={}&page=0&size=25",
+                name_filter(name)
+            ),
+        )
+        .await
+    }
+
+    /// `POST /v1/contacts` (`version` 0 in the body): the new id and version.
+    /// Like every write it is retried only on 429; after a timeout or 5xx the
+    /// contact may exist (`LexofficeError::outcome_unknown`).
+    pub async fn create_contact(
+        &self,
+        key: &ApiKey,
+        body: &serde_json::Value,
+    ) -> Result<Created, LexofficeError> {
+        self.post_json(key, "/v1/contacts", body).await
+    }
+
+    /// `PUT /v1/contacts/{id}`: the whole contact with the current `version`
+    /// (409 when it is stale). Retried only on 429.
+    pub async fn update_contact(
+        &self,
+        key: &ApiKey,
+        id: &str,
+        body: &serde_json::Value,
+    ) -> Result<Created, LexofficeError> {
+        self.write_json(
+            key,
+            Method::PUT,
+            &format!("/v1/contacts/{}", urlencode(id)),
+            body,
+        )
+        .await
+    }
+
+    /// One contact as lexoffice sent it, every field kept (the base of a `PUT`,
+    /// which must send back what the app does not manage).
+    pub async fn contact_raw(
+        &self,
+        key: &ApiKey,
+        id: &str,
+    ) -> Result<serde_json::Value, LexofficeError> {
+        self.get_json(key, &format!("/v1/contacts/{}", urlencode(id)))
+            .await
+    }
+
     /// `POST /v1/invoices` (a draft: never `finalize`).
     pub async fn create_invoice(
         &self,
@@ -217,16 +276,22 @@ impl LexofficeClient {
         path_and_query: &str,
         body: &serde_json::Value,
     ) -> Result<T, LexofficeError> {
+        self.write_json(key, Method::POST, path_and_query, body)
+            .await
+    }
+
+    /// A write (POST or PUT): retried only on 429, like `post_json`.
+    async fn write_json<T: DeserializeOwned>(
+        &self,
+        key: &ApiKey,
+        method: Method,
+        path_and_query: &str,
+        body: &serde_json::Value,
+    ) -> Result<T, LexofficeError> {
         let bytes =
             serde_json::to_vec(body).map_err(|e| LexofficeError::InvalidResponse(e.to_string()))?;
         let (_, resp) = self
-            .send(
-                key,
-                Method::POST,
-                path_and_query,
-                Some(bytes),
-                Idempotency::Write,
-            )
+            .send(key, method, path_and_query, Some(bytes), Idempotency::Write)
             .await?;
         serde_json::from_slice(&resp).map_err(|e| LexofficeError::InvalidResponse(e.to_string()))
     }
@@ -345,6 +410,35 @@ impl LexofficeClient {
     }
 }
 
+/// A `name`/`email` filter value: `\`, `%`, `_` escaped (lexoffice reads them
+/// as SQL-like wildcards), then `& < >` HTML-encoded, then everything but
+/// unreserved characters percent-encoded (`Müller & Söhne` →
+/// `M%C3%BCller%20%26amp%3B%20S%C3%B6hne`).
+pub(crate) fn name_filter(name: &str) -> String {
+    let mut literal = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            '\\' | '%' | '_' => {
+                literal.push('\\');
+                literal.push(c);
+            }
+            '&' => literal.push_str("&amp;"),
+            '<' => literal.push_str("&lt;"),
+            '>' => literal.push_str("&gt;"),
+            c => literal.push(c),
+        }
+    }
+    let mut out = String::with_capacity(literal.len() * 3);
+    for b in literal.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
@@ -371,5 +465,21 @@ fn map_transport(e: reqwest::Error) -> LexofficeError {
         LexofficeError::Connect(detail)
     } else {
         LexofficeError::Network(detail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_filter;
+
+    #[test]
+    fn name_filter_html_encodes_then_url_encodes() {
+        assert_eq!(
+            name_filter("johnson & partner"),
+            "johnson%20%26amp%3B%20partner"
+        );
+        assert_eq!(name_filter("<b>"), "%26lt%3Bb%26gt%3B");
+        assert_eq!(name_filter("Müller"), "M%C3%BCller");
+        assert_eq!(name_filter("100% a_b"), "100%5C%25%20a%5C_b");
     }
 }

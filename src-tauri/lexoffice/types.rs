@@ -194,13 +194,18 @@ impl Contact {
     }
 }
 
-/// `POST /v1/invoices` → 201 (docs/lexoffice.md › Creating an invoice).
+/// `POST /v1/invoices` → 201 (docs/lexoffice.md › Creating an invoice), also
+/// `POST /v1/contacts` → 201 and `PUT /v1/contacts/{id}` → 200
+/// (docs/lexoffice.md › Creating and updating contacts): the id and the new
+/// `version`, never the whole record.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Created {
     pub id: String,
     #[serde(default)]
     pub resource_uri: Option<String>,
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// The parts of `GET /v1/invoices/{id}` we use (docs/lexoffice.md › Reading an invoice, the voucher list).

@@ -74,8 +74,57 @@ pub struct Customer {
     /// The lexoffice contact's USt-IdNr. (`company.vatRegistrationId`), from the import.
     #[serde(default)]
     pub vat_id: String,
+    /// A linked customer whose lexoffice fields (name, address, e-mail, …) were
+    /// edited here after its last import or push: „In lexoffice aktualisieren“.
+    #[serde(default)]
+    pub changed_in_app: bool,
+    /// When a „In lexoffice anlegen“ ended without a clear answer (timeout,
+    /// 5xx): the contact may exist, so the next create looks for it first.
+    #[serde(default)]
+    pub push_unclear_since: Option<DateTime<Utc>>,
+    /// The lexoffice fields as last imported or sent, kept from the first edit
+    /// here on (`changed_in_app`): a 409 then lists only what was changed in
+    /// lexoffice, not the edits made here.
+    #[serde(default)]
+    pub lexoffice_base: Option<LexofficeFields>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// The customer fields that go to lexoffice.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct LexofficeFields {
+    pub name: String,
+    pub contact_person: String,
+    pub address: Address,
+    pub email: String,
+    pub phone: String,
+    pub vat_id: String,
+}
+
+impl LexofficeFields {
+    pub fn of(c: &Customer) -> LexofficeFields {
+        LexofficeFields {
+            name: c.name.clone(),
+            contact_person: c.contact_person.clone(),
+            address: c.address.clone(),
+            email: c.email.clone(),
+            phone: c.phone.clone(),
+            vat_id: c.vat_id.clone(),
+        }
+    }
+
+    /// `c` with these fields.
+    pub fn applied_to(&self, mut c: Customer) -> Customer {
+        c.name = self.name.clone();
+        c.contact_person = self.contact_person.clone();
+        c.address = self.address.clone();
+        c.email = self.email.clone();
+        c.phone = self.phone.clone();
+        c.vat_id = self.vat_id.clone();
+        c
+    }
 }
 
 /// How a customer is taxed on the invoice.

@@ -21,7 +21,7 @@ mod tax;
 
 pub use backup::{Backup, BackupSummary, BACKUP_FORMAT, BACKUP_VERSION};
 pub use catalog::{ArticleRef, CatalogItem};
-pub use customers::{Address, Customer, CustomerKind, CustomerTax, Source};
+pub use customers::{Address, Customer, CustomerKind, CustomerTax, LexofficeFields, Source};
 pub use damaged::DamagedRecord;
 pub use invoice_style::{InvoiceStyle, Layout};
 pub use invoices::{InvoiceRecord, InvoiceState, SeenInLexoffice};

@@ -273,6 +273,7 @@ function renderDetail(box, d, afterSave) {
     ["Telefon", c.phone || "–"],
     ["Quelle", d.sourceLabel],
   ];
+  if (c.vatId) facts.push(["USt-IdNr.", c.vatId]);
   if (c.lexofficeId) facts.push(["Zuletzt aus lexoffice übernommen", d.lastImported || "–"]);
   const badges = [];
   if (c.archived) badges.push(h("span", { class: "badge muted-badge" }, "archiviert"));
@@ -334,14 +335,120 @@ function renderDetail(box, d, afterSave) {
     h("div", { class: "detail-head" }, h("h2", { class: "detail-name" }, c.name), h("div", { class: "badges" }, badges)),
     d.notice ? h("div", { class: "alert warn" }, d.notice) : null,
     h("dl", { class: "facts" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
+    d.changedHint ? h("p", { class: "hint changed-hint" }, d.changedHint) : null,
     h("div", { class: "row" },
       c.lexofficeId
         ? h("button", { type: "button", class: "secondary", onclick: () => api.customerOpenLexoffice(c.id).catch((e) => toast(e.message, "error")) }, "In lexoffice öffnen")
-        : h("button", { type: "button", class: "secondary", onclick: () => openCustomerForm(c, afterSave) }, "Bearbeiten")),
+        : null,
+      h("button", { type: "button", class: "secondary", onclick: () => openCustomerForm(c, afterSave) }, "Bearbeiten"),
+      d.canCreateInLexoffice
+        ? pushButton("In lexoffice anlegen", () => api.customerPush(c.id, "create"))
+        : null,
+      d.canUpdateInLexoffice
+        ? pushButton("In lexoffice aktualisieren", () => api.customerPush(c.id, "update"))
+        : null),
     rateForm,
     taxForm,
     rulesBox);
   box.dataset.loaded = "1";
+
+  // „In lexoffice anlegen“ / „In lexoffice aktualisieren“: disabled while
+  // under way (one push at a time), then the outcome is handled.
+  function pushButton(label, run) {
+    const btn = h("button", {
+      type: "button", class: "primary",
+      onclick: async () => {
+        btn.disabled = true;
+        btn.textContent = "Wird übertragen …";
+        try { await handleOutcome(c.id, await run(), afterSave); }
+        catch (e) { toast(e.message, "error"); }
+        finally { btn.disabled = false; btn.textContent = label; }
+      },
+    }, label);
+    return btn;
+  }
+}
+
+/** A push outcome: toast and refresh, or one of the two questions. */
+async function handleOutcome(id, out, afterSave) {
+  if (out.outcome === "done") {
+    toast(out.message);
+    await afterSave(out.detail);
+  } else if (out.outcome === "duplicates") {
+    await duplicatesDialog(id, out, afterSave);
+  } else if (out.outcome === "conflict") {
+    await conflictDialog(id, out, afterSave);
+  }
+}
+
+/** A small modal with a title, body nodes and a row of buttons. */
+function modal(title, body, buttons) {
+  const dlg = h("dialog", { class: "modal", "aria-labelledby": "push-dlg-title" });
+  const close = () => { dlg.close(); dlg.remove(); };
+  const error = h("p", { class: "alert error", role: "alert", hidden: true });
+  const run = async (btn, fn) => {
+    for (const b of dlg.querySelectorAll("button")) b.disabled = true;
+    error.hidden = true;
+    try { await fn(close); }
+    catch (e) { error.textContent = e.message; error.hidden = false; }
+    finally { for (const b of dlg.querySelectorAll("button")) b.disabled = false; }
+  };
+  dlg.append(
+    h("h2", { id: "push-dlg-title" }, title),
+    ...body(run),
+    error,
+    h("div", { class: "actions" },
+      h("button", { type: "button", class: "secondary", onclick: close }, "Abbrechen"),
+      ...buttons.map(([label, fn, cls]) => {
+        const b = h("button", { type: "button", class: cls || "secondary", onclick: () => run(b, fn) }, label);
+        return b;
+      })));
+  dlg.addEventListener("cancel", (e) => { e.preventDefault(); close(); });
+  document.body.append(dlg);
+  dlg.showModal();
+}
+
+/** „Gibt es schon in lexoffice“: link one of the matches, or create anyway. */
+function duplicatesDialog(id, out, afterSave) {
+  modal("Kunde schon in lexoffice?", (run) => [
+    h("p", {}, out.message),
+    h("ul", { class: "match-list" }, out.matches.map((m) => {
+      const b = h("button", {
+        type: "button", class: "secondary",
+        onclick: () => run(b, async (close) => {
+          const done = await api.customerLink(id, m.contactId);
+          close();
+          await handleOutcome(id, done, afterSave);
+        }),
+      }, "Mit diesem Kontakt verknüpfen");
+      return h("li", { class: "match" },
+        h("div", {}, h("strong", {}, m.name), h("br"), `Kundennummer ${m.number} · ${m.address}`),
+        b);
+    })),
+  ], [["Trotzdem neu anlegen", async (close) => {
+    const done = await api.customerPush(id, "createAnyway");
+    close();
+    await handleOutcome(id, done, afterSave);
+  }]]);
+}
+
+/** 409: lexoffice changed meanwhile; take lexoffice's data or send ours. */
+function conflictDialog(id, out, afterSave) {
+  modal("In lexoffice inzwischen geändert", () => [
+    h("p", {}, out.message),
+    h("ul", { class: "diff-list" }, out.differences.map((d) => h("li", {}, d.text))),
+  ], [
+    ["lexoffice-Stand übernehmen", async (close) => {
+      const done = await api.customerTakeLexoffice(id);
+      close();
+      await handleOutcome(id, done, afterSave);
+    }],
+    ["Meine Änderungen senden", async (close) => {
+      const done = await api.customerPush(id, "updateAnyway", out.version);
+      close();
+      await handleOutcome(id, done, afterSave);
+    }, "primary"],
+  ]);
 }
 
 const FORM_FIELDS = [
@@ -355,6 +462,7 @@ const FORM_FIELDS = [
   ["countryCode", "Land", { maxlength: 6, placeholder: "DE" }],
   ["email", "E-Mail", { type: "email" }],
   ["phone", "Telefon", { type: "tel" }],
+  ["vatId", "USt-IdNr.", { placeholder: "z. B. DE123456789" }],
 ];
 
 /** Neuer Kunde / Bearbeiten in a modal dialog. */
@@ -374,6 +482,8 @@ function openCustomerForm(existing, afterSave) {
   }
   if (existing) {
     kind.value = existing.kind;
+    // Linked: lexoffice assigns the Kundennummer, the Art cannot change there.
+    if (existing.lexofficeId) { kind.disabled = true; fields.number.input.disabled = true; }
     const a = existing.address || {};
     const values = { ...existing, ...a };
     for (const key of Object.keys(fields)) fields[key].input.value = values[key] || "";
