@@ -70,6 +70,9 @@ fn main() {
                 invoice_style: None,
                 tax: Default::default(),
                 vat_id: String::new(),
+                changed_in_app: false,
+                push_unclear_since: None,
+                lexoffice_base: None,
                 created_at: now,
                 updated_at: now,
             })
@@ -105,6 +108,7 @@ fn main() {
                     unit_price: d("12.40"),
                     tax_rate: d("19"),
                     art: None,
+                    article: None,
                 }
             } else {
                 EntryKind::Time {

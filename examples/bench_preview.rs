@@ -215,6 +215,7 @@ fn setup(n: u64) -> Setup {
                 unit_price: d("19.99"),
                 tax_rate: Decimal::from(19),
                 art: None,
+                article: None,
             }
         } else {
             let e = &employees[(i % 6) as usize];

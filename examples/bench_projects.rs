@@ -135,6 +135,7 @@ async fn main() {
                 unit_price: Decimal::new(1999, 2),
                 tax_rate: Decimal::from(19),
                 art: None,
+                article: None,
             }
         };
         batch.push(Entry {

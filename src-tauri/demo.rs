@@ -24,6 +24,8 @@ pub fn sandbox_config() -> lexoffice_sandbox::SandboxConfig {
         company_name: DEMO_COMPANY.into(),
         contacts: 60,
         seed: 2026,
+        // „Artikel aus lexoffice importieren“ has something to import.
+        demo_articles: true,
         ..Default::default()
     }
 }

@@ -194,6 +194,7 @@ fn random_input(rng: &mut Rng) -> BillingInput {
                             Some(ServiceArt::Material),
                             Some(ServiceArt::Fahrt),
                         ][rng.below(4) as usize],
+                        article: None,
                     }
                 })
                 .collect(),

@@ -1851,6 +1851,7 @@ fn seed_big_project(store: &zeitrechnung_lib::storage::Store, n: u64) {
                 unit_price: Decimal::new(1250 + (i % 7) as i64 * 100, 2),
                 tax_rate: Decimal::new(19, 0),
                 art: None,
+                article: None,
             }
         } else {
             EntryKind::Time {

@@ -188,6 +188,14 @@ export const invoiceDefaults = (projectId) => call("invoice_defaults", { project
 /** @param {{projectId:number, from:string, to:string, rate:string, listSubprojects:boolean}} request */
 export const invoicePreview = (request) => call("invoice_preview", { request });
 export const invoiceCreate = (request) => call("invoice_create", { request });
+// ---- Einstellungen › Leistungen (Leistungskatalog) -------------------------
+/** @returns {Promise<Array<{id, name, unit, unitPrice, unitPriceDisplay, taxRate, taxRateDisplay, art, artSet, source}>>} */
+export const catalogList = () => call("catalog_list");
+export const catalogSave = (input) => call("catalog_save", { input });
+export const catalogDelete = (id) => call("catalog_delete", { id });
+/** „Artikel aus lexoffice importieren“. @returns {Promise<{rows, message}>} */
+export const catalogImport = () => call("catalog_import");
+
 // ---- Abrechnung (overview, status sync, several drafts) --------------------
 /** Per project: unbilled hours and net, oldest open day, drafts and open invoices; totals; the sync's status line. */
 export const overviewGet = () => call("overview_get");

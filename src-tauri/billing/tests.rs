@@ -74,6 +74,7 @@ fn s(
         unit_price: d(price),
         tax_rate: d(rate),
         art: None,
+        article: None,
     }
 }
 
@@ -1304,6 +1305,7 @@ fn invariants_hold_for_many_generated_projects() {
                             unit_price: price,
                             tax_rate: d(rates[rng.next(3) as usize]),
                             art: None,
+                            article: None,
                         }
                     })
                     .collect();

@@ -123,3 +123,37 @@ pub async fn tax_notes_save(
     let a: Input<crate::storage::TaxNotes> = parse(&request)?;
     abrechnung::save_tax_notes(&core, a.input).await
 }
+
+/// Einstellungen › Leistungen: the Leistungskatalog.
+#[tauri::command]
+pub async fn catalog_list(
+    core: State<'_, Arc<Core>>,
+) -> AppResult<Vec<abrechnung::catalog::CatalogRow>> {
+    abrechnung::catalog::list(&core).await
+}
+
+#[tauri::command]
+pub async fn catalog_save(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<Vec<abrechnung::catalog::CatalogRow>> {
+    let a: Input<abrechnung::catalog::CatalogInput> = parse(&request)?;
+    abrechnung::catalog::save(&core, a.input).await
+}
+
+#[tauri::command]
+pub async fn catalog_delete(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<Vec<abrechnung::catalog::CatalogRow>> {
+    let a: Id = parse(&request)?;
+    abrechnung::catalog::delete(&core, a.id).await
+}
+
+/// „Artikel aus lexoffice importieren“.
+#[tauri::command]
+pub async fn catalog_import(
+    core: State<'_, Arc<Core>>,
+) -> AppResult<abrechnung::catalog::ArticleImport> {
+    abrechnung::catalog::import_articles(&core).await
+}

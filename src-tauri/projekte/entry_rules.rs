@@ -190,6 +190,7 @@ mod tests {
             unit_price: Decimal::ONE,
             tax_rate: Decimal::from(19),
             art: None,
+            article: None,
         };
         assert_eq!(check(&service, "").unwrap_err().0, "Menge");
         let service = EntryKind::Service {
@@ -199,6 +200,7 @@ mod tests {
             unit_price: Decimal::ONE,
             tax_rate: Decimal::from(16),
             art: None,
+            article: None,
         };
         assert_eq!(check(&service, "").unwrap_err().0, "Steuersatz");
     }

@@ -382,6 +382,7 @@ mod tests {
             unit_price: Decimal::from_str("0.0001").unwrap(),
             tax_rate: Decimal::from(19),
             art: None,
+            article: None,
         };
         out.push(e.clone());
         // With an Art (kind 2).
@@ -389,7 +390,22 @@ mod tests {
         if let EntryKind::Service { art, .. } = &mut e.kind {
             *art = Some(ServiceArt::Fahrt);
         }
-        out.push(e);
+        out.push(e.clone());
+        // From a lexoffice article (kind 3), with and without an Art.
+        for (art, product) in [(Some(ServiceArt::Material), true), (None, false)] {
+            e.id += 1;
+            if let EntryKind::Service {
+                art: a, article, ..
+            } = &mut e.kind
+            {
+                *a = art;
+                *article = Some(crate::storage::ArticleRef {
+                    id: "0f3c2a10-4b5e-4c7d-8e9f-a0b1c2d3e4f5".into(),
+                    product,
+                });
+            }
+            out.push(e.clone());
+        }
         out
     }
 

@@ -2,6 +2,7 @@ import { h } from "../lib/dom.js";
 import { renderSchnittstellen } from "./schnittstellen.js";
 import { renderMitarbeiter } from "./mitarbeiter.js";
 import { renderAbrechnung } from "./abrechnung.js";
+import { renderLeistungen } from "./leistungen.js";
 import { renderDatensicherung } from "./datensicherung.js";
 import { renderUeber } from "./ueber.js";
 
@@ -9,6 +10,7 @@ const tabs = [
   { id: "schnittstellen", label: "Schnittstellen", render: renderSchnittstellen },
   { id: "mitarbeiter", label: "Mitarbeiter", render: renderMitarbeiter },
   { id: "abrechnung", label: "Abrechnung", render: renderAbrechnung },
+  { id: "leistungen", label: "Leistungen", render: renderLeistungen },
   { id: "datensicherung", label: "Datensicherung", render: renderDatensicherung },
   { id: "ueber", label: "Über Zeitrechnung", render: renderUeber },
 ];

@@ -399,10 +399,24 @@ export function renderProjekte(root, { navigate }) {
   }
 
   async function serviceForm(existing, family, projectId) {
+    // The Leistungskatalog as type-ahead: a name typed or picked that is in the
+    // catalog fills Einheit, Einzelpreis, Steuersatz and Art.
+    let catalog = [];
+    try { catalog = await api.catalogList(); } catch { catalog = []; }
+    let chosen = null;
+    const pick = (ev) => {
+      const form = ev.target.form;
+      const item = catalog.find((c) => c.name === ev.target.value);
+      if (!item || item === chosen) { if (!item) chosen = null; return; }
+      chosen = item;
+      const set = (key, value) => { const el = form.querySelector(`[id$="-${key}"]`); if (el) el.value = value; };
+      set("unit", item.unit); set("unitPrice", item.unitPrice); set("taxRate", item.taxRate); set("art", item.artSet ? item.art : "");
+    };
     const fields = [
       projectChoice(family, projectId),
       { key: "date", label: "Datum", attrs: { placeholder: "TT.MM.JJJJ" } },
-      { key: "name", label: "Bezeichnung" },
+      { key: "name", label: "Bezeichnung", attrs: { list: "catalog-names", oninput: pick, onchange: pick },
+        hint: catalog.length ? "Tippen zeigt Leistungen aus dem Katalog (Einstellungen › Leistungen)." : null },
       { key: "quantity", label: "Menge", attrs: { inputmode: "decimal", placeholder: "1" } },
       { key: "unit", label: "Einheit", attrs: { list: "unit-list", placeholder: "Stück" } },
       { key: "unitPrice", label: "Einzelpreis", attrs: { inputmode: "decimal", placeholder: "0,00" }, hint: "netto in €" },
@@ -417,8 +431,9 @@ export function renderProjekte(root, { navigate }) {
       : { projectId, date: todayDe(), quantity: "1", unit: "Stück", taxRate: "19", art: "", billable: true };
     const saved = await formDialog({
       title: existing ? "Leistung bearbeiten" : "Leistung erfassen", fields, values,
-      extra: h("datalist", { id: "unit-list" }, UNITS.map((u) => h("option", { value: u }))),
-      submit: (v) => api.serviceSave({ id: existing ? existing.id : null, projectId: Number(v.projectId), date: v.date, name: v.name, description: v.description, quantity: v.quantity, unit: v.unit, unitPrice: v.unitPrice, taxRate: v.taxRate, art: v.art, billable: v.billable }),
+      extra: [h("datalist", { id: "unit-list" }, UNITS.map((u) => h("option", { value: u }))),
+        h("datalist", { id: "catalog-names" }, catalog.map((c) => h("option", { value: c.name }, `${c.unitPriceDisplay} je ${c.unit}`)))],
+      submit: (v) => api.serviceSave({ id: existing ? existing.id : null, projectId: Number(v.projectId), date: v.date, name: v.name, description: v.description, quantity: v.quantity, unit: v.unit, unitPrice: v.unitPrice, taxRate: v.taxRate, art: v.art, billable: v.billable, catalogId: chosen && chosen.name === v.name ? chosen.id : null }),
     });
     if (saved) {
       if (saved.undo) undoToast(`Leistung „${saved.name}“ gespeichert`, saved.undo, showDetail);

@@ -1,0 +1,232 @@
+//! Einstellungen › Leistungen against the sandbox: „Artikel aus lexoffice
+//! importieren“ pages through the articles and merges them; a service chosen
+//! from an imported article goes on the draft as `service`/`material` with the
+//! article's id and its values; a typed catalog item and an edited name stay
+//! `custom`.
+
+mod common;
+
+use std::str::FromStr;
+use std::sync::atomic::AtomicBool;
+
+use lexoffice_sandbox::articles::Article;
+use lexoffice_sandbox::{Contact, Sandbox, SandboxConfig};
+use rust_decimal::Decimal;
+use zeitrechnung_lib::abrechnung::catalog::{self, CatalogInput};
+use zeitrechnung_lib::kunden::import;
+use zeitrechnung_lib::projekte::{self as p, ProjectInput, ServiceInput};
+use zeitrechnung_lib::rechnung::{self as r, InvoiceRequest};
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+async fn setup() -> (Sandbox, common::Harness, u64) {
+    let sb = Sandbox::start_in_thread(SandboxConfig {
+        api_key: common::KEY.into(),
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    sb.contacts().add_contact(
+        Contact::company("Hausverwaltung Lenz GmbH")
+            .customer()
+            .with_billing_address("Am Markt 1", "24103", "Kiel", "DE"),
+    );
+    let h = common::harness(&sb.base_url);
+    zeitrechnung_lib::schnittstellen::connect(&h.core, common::KEY.into())
+        .await
+        .unwrap();
+    import::run(&h.core, |_| {}, &AtomicBool::new(false))
+        .await
+        .unwrap();
+    let customer = h.core.store.customers().unwrap()[0].id;
+    let project = p::save(
+        &h.core,
+        ProjectInput {
+            name: "Treppenhaus".into(),
+            customer_id: Some(customer),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .project
+    .id;
+    (sb, h, project)
+}
+
+#[tokio::test]
+async fn imported_articles_go_on_the_draft_with_their_id() {
+    let (sb, h, project) = setup().await;
+    let travel = sb
+        .articles()
+        .add(Article::service("Fahrtkosten", "km", d("0.30"), 19).with_article_number("1001"));
+    let silicone = sb.articles().add(Article::product(
+        "Silikon, Kartusche",
+        "Stk.",
+        d("8.90"),
+        19,
+    ));
+    // More than one page (250 per page): all are read.
+    for i in 0..260 {
+        sb.articles().add(Article::service(
+            &format!("Wartung Stufe {i:03}"),
+            "Stunde",
+            d("55"),
+            19,
+        ));
+    }
+    let res = catalog::import_articles(&h.core).await.unwrap();
+    assert_eq!(
+        res.message,
+        "262 Artikel übernommen: 262 neu, 0 aktualisiert."
+    );
+    let pages = sb
+        .requests()
+        .into_iter()
+        .filter(|q| q.path.starts_with("/v1/articles"))
+        .count();
+    assert_eq!(pages, 2);
+    let fahrt = res.rows.iter().find(|r| r.name == "Fahrtkosten").unwrap();
+    assert_eq!(
+        (
+            fahrt.unit.as_str(),
+            fahrt.unit_price_display.as_str(),
+            fahrt.art.as_str(),
+            fahrt.source.as_str()
+        ),
+        ("km", "0,30 €", "Fahrt", "lexoffice-Artikel 1001")
+    );
+    let kartusche = res
+        .rows
+        .iter()
+        .find(|r| r.name == "Silikon, Kartusche")
+        .unwrap();
+    assert_eq!(
+        (kartusche.art.as_str(), kartusche.art_set),
+        ("Material", true)
+    );
+    // Again: updated in place, nothing doubled.
+    let again = catalog::import_articles(&h.core).await.unwrap();
+    assert_eq!(
+        again.message,
+        "262 Artikel übernommen: 0 neu, 262 aktualisiert."
+    );
+    assert_eq!(again.rows.len(), 262);
+
+    // An own item besides them.
+    let rows = catalog::save(
+        &h.core,
+        CatalogInput {
+            name: "Entsorgung".into(),
+            unit: "Pauschal".into(),
+            unit_price: "25".into(),
+            tax_rate: "19".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let own = rows.iter().find(|r| r.name == "Entsorgung").unwrap().id;
+
+    for (catalog_id, name, qty, unit, price) in [
+        (Some(fahrt.id), "Fahrtkosten", "42", "km", "0,30"),
+        (
+            Some(kartusche.id),
+            "Silikon, Kartusche",
+            "3",
+            "Stk.",
+            "8,90",
+        ),
+        (Some(own), "Entsorgung", "1", "Pauschal", "25"),
+        // Picked from the catalog, then renamed: no longer that article.
+        (Some(fahrt.id), "Fahrt Baumarkt", "10", "km", "0,30"),
+    ] {
+        p::save_service(
+            &h.core,
+            ServiceInput {
+                project_id: project,
+                date: "12.03.2025".into(),
+                name: name.into(),
+                quantity: qty.into(),
+                unit: unit.into(),
+                unit_price: price.into(),
+                tax_rate: "19".into(),
+                catalog_id,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let req = InvoiceRequest {
+        project_id: project,
+        from: "01.03.2025".into(),
+        to: "31.03.2025".into(),
+        ..Default::default()
+    };
+    let pv = r::preview(&h.core, req.clone()).await.unwrap();
+    r::create(&h.core, req).await.unwrap();
+    let draft = &sb.invoices_json()[0];
+    let lines: Vec<(String, String, Option<String>)> = draft["lineItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["type"].as_str().unwrap().to_string(),
+                l["name"].as_str().unwrap().to_string(),
+                l["id"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    let t = |k: &str, n: &str, id: Option<String>| (k.to_string(), n.to_string(), id);
+    assert_eq!(
+        lines,
+        vec![
+            t("service", "Fahrtkosten", Some(travel.id.to_string())),
+            t(
+                "material",
+                "Silikon, Kartusche",
+                Some(silicone.id.to_string())
+            ),
+            t("custom", "Entsorgung", None),
+            t("custom", "Fahrt Baumarkt", None),
+        ]
+    );
+    // The values are sent as on any line: 42 km × 0,30 € + 3 × 8,90 € + 25 € + 3 €.
+    assert_eq!(pv.totals.unwrap().net_display, "67,30 €");
+    assert_eq!(draft["totalPrice"]["totalNetAmount"].as_f64(), Some(67.3));
+}
+
+#[tokio::test]
+async fn the_catalog_refuses_what_the_service_form_refuses() {
+    let (_sb, h, _project) = setup().await;
+    let e = catalog::save(
+        &h.core,
+        CatalogInput {
+            name: "Anfahrt".into(),
+            unit: "km".into(),
+            unit_price: "abc".into(),
+            tax_rate: "19".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.kind(), "validation");
+    assert!(format!("{e:?}").contains("Einzelpreis"), "{e:?}");
+    let e = catalog::save(
+        &h.core,
+        CatalogInput {
+            name: "  ".into(),
+            unit_price: "1".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(format!("{e:?}").contains("Bezeichnung"), "{e:?}");
+    let rows = catalog::list(&h.core).await.unwrap();
+    assert!(rows.is_empty());
+}
