@@ -1614,6 +1614,101 @@ fn abrechnung_abgleich_entwuerfe() {
     OsKeyring::default_entry().delete().unwrap();
 }
 
+/// Customers and articles both ways in the real window: a customer typed in by
+/// hand is created in lexoffice with „In lexoffice anlegen“ and linked (its
+/// lexoffice customer number shown); lexoffice's articles are imported under
+/// Einstellungen › Leistungen and one is picked while typing in „Leistung
+/// erfassen“, so the draft carries it as an article line.
+#[test]
+fn kunde_in_lexoffice_anlegen_und_artikel() {
+    let Some(_serial) = begin() else { return };
+    let w = world_with(SandboxConfig {
+        api_key: E2E_KEY.into(),
+        contacts: 0,
+        contact_visibility_delay: std::time::Duration::from_millis(800),
+        ..SandboxConfig::default()
+    });
+    let article = w.sandbox.articles().add(
+        lexoffice_sandbox::articles::Article::service(
+            "Anfahrt Pauschale",
+            "Pauschal",
+            rust_decimal::Decimal::new(3500, 2),
+            19,
+        )
+        .with_article_number("A-7"),
+    );
+    OsKeyring::default_entry().delete().unwrap();
+    let driver = w.driver();
+    let shots = screens();
+    let s = driver.session(&app_path());
+    s.wait_text("Noch keine Kunden");
+    connect_with_rate_60(&s);
+    s.click_button("Kunden");
+    s.click_button("Neuer Kunde");
+    fill(&s, "Name", "Malerei Sommer GmbH");
+    fill(&s, "Straße", "Lindenallee 12");
+    fill(&s, "PLZ", "24105");
+    fill(&s, "Ort", "Kiel");
+    fill(&s, "E-Mail", "buero@malerei-sommer.example");
+    save_dialog(&s);
+    s.wait_xpath("//aside//h2[normalize-space()='Malerei Sommer GmbH']");
+    toasts_gone(&s);
+    s.click_button("In lexoffice anlegen");
+    s.wait_text("„Malerei Sommer GmbH“ wurde in lexoffice angelegt (Kundennummer 10001) und verknüpft.");
+    s.wait_xpath("//aside//button[normalize-space()='In lexoffice öffnen']");
+    s.screenshot(&shots.join("94-kunde-angelegt.png"));
+    let contacts = w.sandbox.contacts().all();
+    assert_eq!(contacts.len(), 1, "exactly one contact");
+    let c = contacts[0].to_json();
+    assert_eq!(c["company"]["name"], "Malerei Sommer GmbH");
+    assert_eq!(c["addresses"]["billing"][0]["street"], "Lindenallee 12");
+    assert_eq!(c["emailAddresses"]["business"][0], "buero@malerei-sommer.example");
+    assert_eq!(c["roles"]["customer"]["number"], 10001);
+
+    // Einstellungen › Leistungen: the article comes in.
+    s.click_button("Einstellungen");
+    s.click_xpath("//button[@role='tab' and normalize-space()='Leistungen']");
+    s.wait_text("Noch keine Leistungen im Katalog");
+    s.click_button("Artikel aus lexoffice importieren");
+    s.wait_text("1 Artikel übernommen: 1 neu, 0 aktualisiert.");
+    s.wait_xpath("//td[normalize-space()='lexoffice-Artikel A-7']");
+    s.screenshot(&shots.join("95-leistungen.png"));
+
+    // A project for the new customer; the service picked from the catalog.
+    s.click_button("Projekte");
+    s.click_button("Neues Projekt");
+    fill(&s, "Name", "Fassade Sommer");
+    choose(&s, "Kunde", "Malerei Sommer GmbH (10001)");
+    save_dialog(&s);
+    s.wait_xpath("//h2[normalize-space()='Fassade Sommer']");
+    s.click_button("Leistung erfassen");
+    fill(&s, "Datum", "12.11.2026");
+    fill(&s, "Bezeichnung", "Anfahrt Pauschale");
+    let price = s.input_any("Einzelpreis");
+    s.wait("the catalog to fill the price", || {
+        (s.property(&price, "value") == "35,00").then_some(())
+    });
+    assert_eq!(s.property(&s.input_any("Einheit"), "value"), "Pauschal");
+    save_dialog(&s);
+    s.wait_text("Anfahrt Pauschale");
+    s.click_button("lexoffice Rechnung");
+    fill(&s, "Von", "01.11.2026");
+    fill(&s, "Bis", "30.11.2026");
+    s.wait_xpath("//dialog[@open]//dl[contains(@class,'pv-totals')]/dd[normalize-space()='35,00 €']");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Erstellen']");
+    s.wait_xpath("//dialog[@open]//div[contains(@class,'invoice-result')]//strong[normalize-space()='Entwurf in lexoffice erstellt']");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
+    s.quit();
+    drop(driver);
+    let draft = &w.sandbox.invoices_json()[0];
+    assert_eq!(draft["address"]["contactId"], c["id"]);
+    let line = &draft["lineItems"][0];
+    assert_eq!(line["type"], "service");
+    assert_eq!(line["id"], article.id.to_string());
+    assert_eq!(line["name"], "Anfahrt Pauschale");
+    OsKeyring::default_entry().delete().unwrap();
+}
+
 /// Benchmark (not a test; run with `--ignored`, see docs/benchmarks.md): the Kunden
 /// list with 10,000 customers in the real window, time per keystroke of the search.
 #[test]
