@@ -35,7 +35,7 @@ export function renderLeistungen(root) {
           h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Aktionen")))),
         h("tbody", {}, list.map((r) => h("tr", {},
           h("td", {}, r.name),
-          h("td", {}, r.unit),
+          h("td", { class: "nowrap" }, r.unit),
           h("td", { class: "num" }, r.unitPriceDisplay),
           h("td", { class: "num" }, r.taxRateDisplay),
           h("td", {}, r.artSet ? r.art : `${r.art} (nach Einheit)`),
