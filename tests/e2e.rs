@@ -10,6 +10,8 @@
 #![cfg(unix)]
 
 mod common;
+#[path = "common/seed_overview.rs"]
+mod seed_overview;
 #[path = "common/webdriver.rs"]
 mod webdriver;
 
@@ -1654,7 +1656,9 @@ fn kunde_in_lexoffice_anlegen_und_artikel() {
     s.wait_xpath("//aside//h2[normalize-space()='Malerei Sommer GmbH']");
     toasts_gone(&s);
     s.click_button("In lexoffice anlegen");
-    s.wait_text("„Malerei Sommer GmbH“ wurde in lexoffice angelegt (Kundennummer 10001) und verknüpft.");
+    s.wait_text(
+        "„Malerei Sommer GmbH“ wurde in lexoffice angelegt (Kundennummer 10001) und verknüpft.",
+    );
     s.wait_xpath("//aside//button[normalize-space()='In lexoffice öffnen']");
     s.screenshot(&shots.join("94-kunde-angelegt.png"));
     let contacts = w.sandbox.contacts().all();
@@ -1662,7 +1666,10 @@ fn kunde_in_lexoffice_anlegen_und_artikel() {
     let c = contacts[0].to_json();
     assert_eq!(c["company"]["name"], "Malerei Sommer GmbH");
     assert_eq!(c["addresses"]["billing"][0]["street"], "Lindenallee 12");
-    assert_eq!(c["emailAddresses"]["business"][0], "buero@malerei-sommer.example");
+    assert_eq!(
+        c["emailAddresses"]["business"][0],
+        "buero@malerei-sommer.example"
+    );
     assert_eq!(c["roles"]["customer"]["number"], 10001);
 
     // Einstellungen › Leistungen: the article comes in.
@@ -1694,7 +1701,9 @@ fn kunde_in_lexoffice_anlegen_und_artikel() {
     s.click_button("lexoffice Rechnung");
     fill(&s, "Von", "01.11.2026");
     fill(&s, "Bis", "30.11.2026");
-    s.wait_xpath("//dialog[@open]//dl[contains(@class,'pv-totals')]/dd[normalize-space()='35,00 €']");
+    s.wait_xpath(
+        "//dialog[@open]//dl[contains(@class,'pv-totals')]/dd[normalize-space()='35,00 €']",
+    );
     s.click_xpath("//dialog[@open]//button[normalize-space()='Erstellen']");
     s.wait_xpath("//dialog[@open]//div[contains(@class,'invoice-result')]//strong[normalize-space()='Entwurf in lexoffice erstellt']");
     s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
@@ -1747,6 +1756,63 @@ fn bench_kunden_filter_10000() {
     );
     println!("search keystroke over 10,000 customers (filter + render + layout): {result}");
     s.screenshot(&screens().join("90-bench-10000-kunden.png"));
+    s.quit();
+}
+
+/// Benchmark (not a test; run with `--ignored`, see docs/benchmarks.md): the
+/// Abrechnung tab with 10,000 customers, 10,000 projects and 100,000 open
+/// entries in the real window: time until the table shows, DOM rows, a search
+/// keystroke and a re-sort.
+#[test]
+#[ignore = "benchmark"]
+fn bench_abrechnung_10000() {
+    let Some(_serial) = begin() else { return };
+    let w = world();
+    seed_overview::seed(
+        &zeitrechnung_lib::storage::Store::open(&w.data_dir().join("db")).unwrap(),
+        10_000,
+        2_000,
+    );
+    let driver = w.driver();
+    let s = driver.session(&app_path());
+    s.wait_text("Kunden");
+    let t0 = std::time::Instant::now();
+    s.click_button("Abrechnung");
+    s.wait_text("10.000 Projekte");
+    println!(
+        "Abrechnung tab with 10,000 projects / 100,000 entries shown after {:.0} ms",
+        t0.elapsed().as_secs_f64() * 1000.0
+    );
+    let result = s.execute(
+        "const rows = () => document.querySelectorAll('.ov-body .ov-row').length;
+         const dom = rows();
+         const input = document.getElementById('ov-search');
+         const word = 'kunde 12';
+         const times = [];
+         for (let round = 0; round < 5; round++) {
+           for (let i = 1; i <= word.length; i++) {
+             const t = performance.now();
+             input.value = word.slice(0, i);
+             input.dispatchEvent(new Event('input'));
+             document.querySelector('.ov-scroll').offsetHeight;
+             times.push(performance.now() - t);
+           }
+           input.value = ''; input.dispatchEvent(new Event('input'));
+         }
+         times.sort((a, b) => a - b);
+         const sortBtn = [...document.querySelectorAll('.sortbtn')].find((b) => b.textContent.startsWith('noch nicht'));
+         const sorts = [];
+         for (let k = 0; k < 6; k++) {
+           const t = performance.now();
+           sortBtn.click();
+           document.querySelector('.ov-scroll').offsetHeight;
+           sorts.push(performance.now() - t);
+         }
+         sorts.sort((a, b) => a - b);
+         return { domRows: dom, keystrokes: times.length, median: times[Math.floor(times.length / 2)], p95: times[Math.floor(times.length * 0.95)], max: times[times.length - 1], sortMedian: sorts[3], sortMax: sorts[5] };",
+    );
+    println!("Abrechnung over 10,000 projects (filter/sort + render + layout): {result}");
+    s.screenshot(&screens().join("96-bench-abrechnung.png"));
     s.quit();
 }
 

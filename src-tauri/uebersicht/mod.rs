@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::core::{blocking, Core};
 use crate::error::AppResult;
-use crate::format::{self, format_de};
+use crate::format;
 use crate::projekte;
 use crate::rechnung::{self, Pricing, SyncView};
 use crate::storage::{Entry, InvoiceRecord, InvoiceState, Project, ProjectStatus, Store};
@@ -79,7 +79,7 @@ pub struct Overview {
 }
 
 fn euro(d: Decimal) -> String {
-    format!("{} €", format_de(d, 2))
+    format::format_eur(d)
 }
 
 fn cents(d: Decimal) -> i64 {
@@ -89,11 +89,12 @@ fn cents(d: Decimal) -> i64 {
         .unwrap_or(i64::MAX)
 }
 
+/// „1 Entwurf“, „2 Entwürfe“; empty for none.
 fn count(n: u32, one: &str, many: &str) -> String {
-    match n {
-        0 => String::new(),
-        1 => format!("1 {one}"),
-        n => format!("{n} {many}"),
+    if n == 0 {
+        String::new()
+    } else {
+        format::count_de(n as usize, one, many)
     }
 }
 

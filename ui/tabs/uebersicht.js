@@ -31,6 +31,7 @@ export function renderUebersicht(root, ctx) {
   const syncBtn = h("button", { type: "button", class: "secondary", onclick: () => syncNow() }, "Mit lexoffice abgleichen");
   const cancelSync = h("button", { type: "button", class: "linkbtn", hidden: true, onclick: () => api.lexofficeSyncCancel() }, "Abbrechen");
   const kpis = h("div", { class: "kpis kpis-4" });
+  const count = h("span", { class: "count", "aria-live": "polite" });
   const search = h("input", { id: "ov-search", type: "search", placeholder: "Kunde, Projekt oder Nummer", autocomplete: "off" });
   const show = h("select", { id: "ov-show" },
     h("option", { value: "all" }, "alles mit Offenem"),
@@ -46,7 +47,7 @@ export function renderUebersicht(root, ctx) {
   const empty = h("p", { class: "muted ov-empty", hidden: true });
 
   root.append(h("section", { class: "page page-wide" },
-    h("div", { class: "page-head" }, h("h1", {}, "Abrechnung"),
+    h("div", { class: "page-head" }, h("div", { class: "title-count" }, h("h1", {}, "Abrechnung"), count),
       h("div", { class: "sync-box" }, syncLine, cancelSync, syncBtn)),
     kpis,
     h("div", { class: "toolbar" },
@@ -68,6 +69,7 @@ export function renderUebersicht(root, ctx) {
 
   function drawTotals() {
     const t = data.totals;
+    count.textContent = t.projectsDisplay;
     replace(kpis,
       kpi("noch nicht abgerechnet", t.netDisplay, `netto · ${t.hoursDisplay} offen`),
       kpi("Entwürfe in lexoffice", t.draftsDisplay || "keine", "noch nicht abgeschlossen"),
@@ -214,5 +216,6 @@ export function renderUebersicht(root, ctx) {
   }
 
   drawSelection();
+  replace(kpis, h("p", { class: "muted" }, "Wird geladen …"));
   load().then(() => { if (root.isConnected) syncNow(); });
 }
