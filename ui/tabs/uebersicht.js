@@ -178,11 +178,13 @@ export function renderUebersicht(root, ctx) {
     const ids = shown.filter((r) => selected.has(r.projectId)).map((r) => r.projectId);
     for (const id of selected) if (!ids.includes(id)) ids.push(id);
     const rows = ids.map((id) => data.rows.find((r) => r.projectId === id)).filter(Boolean);
-    const dlg = h("dialog", { class: "modal wide", "aria-labelledby": "batch-title" });
+    const dlg = h("dialog", { class: "modal batch-modal", "aria-labelledby": "batch-title" });
     const bar = h("progress", { max: String(rows.length), value: "0" });
     const line = h("p", { class: "muted", role: "status" }, `${rows.length} Projekte, je ein Entwurf über alle offenen Einträge mit den gemerkten Einstellungen des Kunden.`);
     const list = h("ul", { class: "batch-list" }, rows.map((r) => h("li", { dataset: { projectId: String(r.projectId) } },
-      h("span", { class: "batch-state" }, "wartet"), " ", h("strong", {}, r.projectName), ` · ${r.customerName} · ${r.netDisplay}`)));
+      h("span", { class: "batch-state" }, "wartet"),
+      h("div", { class: "batch-what" }, h("strong", {}, r.projectName), h("div", { class: "hint" }, r.customerName)),
+      h("span", { class: "num" }, r.netDisplay))));
     const cancel = h("button", { type: "button", class: "secondary", onclick: () => { api.draftsCreateCancel(); cancel.disabled = true; line.textContent = "Wird nach dem laufenden Entwurf angehalten …"; } }, "Abbrechen");
     const close = h("button", { type: "button", class: "primary", hidden: true, onclick: () => { dlg.close(); dlg.remove(); load(); } }, "Schließen");
     const start = h("button", { type: "button", class: "primary", onclick: () => run() }, "Jetzt erstellen");
@@ -205,7 +207,7 @@ export function renderUebersicht(root, ctx) {
           if (!li) continue;
           li.className = `batch-${r.state}`;
           li.querySelector(".batch-state").textContent = { created: "erstellt", unclear: "unklar", failed: "nicht erstellt", skipped: "übersprungen", cancelled: "abgebrochen" }[r.state] || r.state;
-          li.append(h("div", { class: "hint" }, r.text));
+          li.querySelector(".batch-what").append(h("div", { class: "hint" }, r.text));
           if (r.state === "created") selected.delete(r.projectId);
         }
       } catch (e) {
