@@ -480,10 +480,32 @@ fn more_than_a_hundred_bad_inputs_are_refused_in_german_and_change_nothing() {
         ),
         ("csv_preview", json!({"path": path("")}), "Datei"),
         ("csv_preview", json!({"path": path("empty.csv")}), "Datei"),
+        // Foreign columns: the Spaltenzuordnung must name Projekt and Datum,
+        // each field once, only known fields.
         (
             "csv_preview",
-            json!({"path": path("noheader.csv")}),
-            "Datei",
+            json!({"path": path("noheader.csv"), "mapping": {"columns": ["", "", ""], "dateOrder": "dmy"}}),
+            "Spaltenzuordnung",
+        ),
+        (
+            "csv_preview",
+            json!({"path": path("noheader.csv"), "mapping": {"columns": ["projekt", "datum", "datum"], "dateOrder": "dmy"}}),
+            "Spaltenzuordnung",
+        ),
+        (
+            "csv_preview",
+            json!({"path": path("noheader.csv"), "mapping": {"columns": ["projekt", "datum", "kunde"], "dateOrder": "dmy"}}),
+            "Spaltenzuordnung",
+        ),
+        (
+            "csv_preview",
+            json!({"path": path("noheader.csv"), "mapping": {"columns": 5}}),
+            "Spaltenzuordnung",
+        ),
+        (
+            "csv_preview",
+            json!({"path": path("noheader.csv"), "mapping": {"columns": [], "order": "dmy"}}),
+            "Eingabe",
         ),
         (
             "csv_preview",
@@ -491,7 +513,11 @@ fn more_than_a_hundred_bad_inputs_are_refused_in_german_and_change_nothing() {
             "Datei",
         ),
         ("csv_import", json!({"path": path("binary.csv")}), "Datei"),
-        ("csv_import", json!({"path": path("noheader.csv")}), "Datei"),
+        (
+            "csv_import",
+            json!({"path": path("noheader.csv")}),
+            "Spaltenzuordnung",
+        ),
         // lexoffice Rechnung
         ("invoice_preview", inv(json!({"from": "x"})), "Von"),
         ("invoice_preview", inv(json!({"to": "x"})), "Bis"),

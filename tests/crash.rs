@@ -49,7 +49,8 @@ async fn crash_child() {
             let _ = import::run(&core, |e| println!("page {e:?}"), &AtomicBool::new(false)).await;
         }
         "csv" => {
-            let r = csv_import::import(&core, dir.join("rows.csv").display().to_string()).await;
+            let r =
+                csv_import::import(&core, dir.join("rows.csv").display().to_string(), None).await;
             println!("csv {}", r.map(|r| r.imported).unwrap_or(0));
         }
         "edit" => {
@@ -278,9 +279,13 @@ async fn csv_import_killed_50_times() {
         if n == 0 {
             partial_seen += 1;
         }
-        let r = csv_import::import(&core, dir.path().join("rows.csv").display().to_string())
-            .await
-            .unwrap();
+        let r = csv_import::import(
+            &core,
+            dir.path().join("rows.csv").display().to_string(),
+            None,
+        )
+        .await
+        .unwrap();
         assert_eq!(r.imported + r.skipped_duplicates, CSV_ROWS, "run {run}");
         assert_eq!(
             core.store.entries_of(pid).unwrap().len(),

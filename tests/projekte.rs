@@ -525,7 +525,9 @@ async fn csv_preview_reports_bad_rows_and_reimport_is_idempotent() {
     std::fs::write(&path, CSV).unwrap();
     let path = path.display().to_string();
 
-    let pv = csv_import::preview(&h.core, path.clone()).await.unwrap();
+    let pv = csv_import::preview(&h.core, path.clone(), None)
+        .await
+        .unwrap();
     assert_eq!((pv.valid, pv.invalid, pv.duplicates), (3, 2, 0), "{pv:#?}");
     let bad: Vec<_> = pv.rows.iter().filter(|r| r.status == "error").collect();
     assert_eq!(bad[0].line, 5);
@@ -543,7 +545,9 @@ async fn csv_preview_reports_bad_rows_and_reimport_is_idempotent() {
         "preview stores nothing"
     );
 
-    let r = csv_import::import(&h.core, path.clone()).await.unwrap();
+    let r = csv_import::import(&h.core, path.clone(), None)
+        .await
+        .unwrap();
     assert_eq!((r.imported, r.skipped_invalid), (3, 2));
     let all = p::entries(&h.core, main, None, None).await.unwrap();
     assert_eq!(all.len(), 3);
@@ -552,9 +556,11 @@ async fn csv_preview_reports_bad_rows_and_reimport_is_idempotent() {
     let cable = all.iter().find(|e| e.kind == "service").unwrap();
     assert_eq!(cable.amount_display, "30,00 €");
 
-    let again = csv_import::preview(&h.core, path.clone()).await.unwrap();
+    let again = csv_import::preview(&h.core, path.clone(), None)
+        .await
+        .unwrap();
     assert_eq!((again.valid, again.duplicates), (0, 3));
-    let r2 = csv_import::import(&h.core, path).await.unwrap();
+    let r2 = csv_import::import(&h.core, path, None).await.unwrap();
     assert_eq!((r2.imported, r2.skipped_duplicates), (0, 3));
     assert_eq!(
         p::entries(&h.core, main, None, None).await.unwrap().len(),
@@ -911,10 +917,14 @@ async fn xlsx_import_reads_serial_dates_times_and_numbers() {
     std::fs::write(&path, book.save_to_buffer().unwrap()).unwrap();
     let path = path.display().to_string();
 
-    let pv = csv_import::preview(&h.core, path.clone()).await.unwrap();
+    let pv = csv_import::preview(&h.core, path.clone(), None)
+        .await
+        .unwrap();
     assert_eq!((pv.valid, pv.invalid, pv.duplicates), (3, 0, 0), "{pv:#?}");
     assert_eq!(pv.encoding, "Tabelle (.xlsx/.ods/.xls)");
-    let r = csv_import::import(&h.core, path.clone()).await.unwrap();
+    let r = csv_import::import(&h.core, path.clone(), None)
+        .await
+        .unwrap();
     assert_eq!(r.imported, 3);
     let all = p::entries(&h.core, main, None, None).await.unwrap();
     let by_date = |d: &str| all.iter().find(|e| e.date_display == d).unwrap();
@@ -935,6 +945,6 @@ async fn xlsx_import_reads_serial_dates_times_and_numbers() {
         ("2,5", "124,75 €")
     );
     // The same file again: every row is known.
-    let r2 = csv_import::import(&h.core, path).await.unwrap();
+    let r2 = csv_import::import(&h.core, path, None).await.unwrap();
     assert_eq!((r2.imported, r2.skipped_duplicates), (0, 3));
 }

@@ -41,6 +41,8 @@ fn label(json_field: &str) -> &'static str {
         "status" => "Status",
         "listSubprojects" => "Unterprojekte einzeln auflisten",
         "path" => "Datei",
+        "mapping" | "columns" => "Spaltenzuordnung",
+        "dateOrder" => "Datumsformat",
         "id" => "Datensatz",
         "confirmed" => "Bestätigung",
         "save" => "Dialog",
@@ -163,6 +165,15 @@ pub struct Input<T> {
 #[serde(deny_unknown_fields)]
 pub struct PathArg {
     pub path: String,
+}
+
+/// A file to import and, when its columns are not ours, their Spaltenzuordnung.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CsvArgs {
+    pub path: String,
+    #[serde(default)]
+    pub mapping: Option<crate::projekte::columns::MappingInput>,
 }
 
 #[derive(Deserialize)]

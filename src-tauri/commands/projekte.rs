@@ -5,7 +5,7 @@ use serde::Deserialize;
 use tauri::ipc::Request;
 use tauri::State;
 
-use super::args::{parse, Id, Input, PathArg};
+use super::args::{parse, CsvArgs, Id, Input};
 use crate::core::Core;
 use crate::error::{AppError, AppResult};
 use crate::projekte::csv_import::{self, CsvImportResult, CsvPreview};
@@ -143,8 +143,8 @@ pub async fn csv_preview(
     core: State<'_, Arc<Core>>,
     request: Request<'_>,
 ) -> AppResult<CsvPreview> {
-    let a: PathArg = parse(&request)?;
-    csv_import::preview(&core, a.path).await
+    let a: CsvArgs = parse(&request)?;
+    csv_import::preview(&core, a.path, a.mapping).await
 }
 
 #[tauri::command]
@@ -152,8 +152,8 @@ pub async fn csv_import(
     core: State<'_, Arc<Core>>,
     request: Request<'_>,
 ) -> AppResult<CsvImportResult> {
-    let a: PathArg = parse(&request)?;
-    csv_import::import(&core, a.path).await
+    let a: CsvArgs = parse(&request)?;
+    csv_import::import(&core, a.path, a.mapping).await
 }
 
 /// "Durchsuchen …": the native file dialog, opened from Rust so the webview

@@ -551,6 +551,56 @@ fn build_header(fields: &[String]) -> Result<Header, String> {
     })
 }
 
+/// The text of a file's bytes (UTF-8, with or without BOM, else Windows-1252)
+/// and the encoding's name, with the same refusals as [`parse_csv`].
+pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), String> {
+    decode(bytes)
+}
+
+/// Every non-blank record of `text` split at `delim`, with the physical line it
+/// starts on (the first line of `text` is `first_line`). For the Spaltenzuordnung.
+pub fn raw_records(text: &str, delim: char, first_line: usize) -> Vec<(usize, Vec<String>)> {
+    let mut r = Reader::new(text, delim, first_line);
+    let mut out = Vec::new();
+    while let Some(rec) = r.next_nonblank() {
+        out.push((rec.line, rec.fields));
+        if out.len() > MAX_ROWS + 1 {
+            break;
+        }
+    }
+    out
+}
+
+/// Whether these header fields are ours (Projekt and Datum found, no column twice).
+pub fn is_own_header(fields: &[String]) -> bool {
+    build_header(fields).is_ok()
+}
+
+/// The Spaltenzuordnung's key (`columns::TARGETS`) of one of our column names
+/// or their synonyms.
+pub fn column_key(header: &str) -> Option<&'static str> {
+    let (col, unit) = header_column(header)?;
+    Some(match col {
+        Col::Typ => "typ",
+        Col::Projekt => "projekt",
+        Col::Unterprojekt => "unterprojekt",
+        Col::Datum => "datum",
+        Col::Mitarbeiter => "mitarbeiter",
+        Col::Von => "von",
+        Col::Bis => "bis",
+        Col::Pause => "pause",
+        Col::Dauer if unit == Some(PlainUnit::Minutes) => "dauerMin",
+        Col::Dauer => "dauer",
+        Col::Beschreibung => "beschreibung",
+        Col::Bezeichnung => "bezeichnung",
+        Col::Menge => "menge",
+        Col::Einheit => "einheit",
+        Col::Einzelpreis => "einzelpreis",
+        Col::Steuersatz => "steuersatz",
+        Col::Abrechenbar => "abrechenbar",
+    })
+}
+
 /// Finds the separator and the header; returns a reader positioned after it.
 fn find_header(text: &str) -> Result<(char, Header, Reader<'_>), String> {
     // Excel's `sep=;` line fixes the separator.

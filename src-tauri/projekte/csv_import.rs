@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use chrono::Utc;
 use serde::Serialize;
 
+use super::columns::{self, Mapping, MappingInput, MappingView, Table};
 use super::csv::{parse_csv, ParsedRow};
 use crate::core::{blocking, Core};
 use crate::error::{io_de, AppError, AppResult};
@@ -45,6 +46,8 @@ pub struct CsvPreview {
     pub new_employees: Vec<String>,
     /// „Neue Mitarbeiter, die beim Import angelegt werden: …“, or None.
     pub new_employees_display: Option<String>,
+    /// The Spaltenzuordnung, when the file's header is not ours.
+    pub mapping: Option<MappingView>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -120,9 +123,88 @@ struct Analysed {
     encoding: String,
     delimiter: String,
     rows: Vec<(PreviewRow, Option<Entry>)>,
+    mapping: Option<MappingView>,
+    /// The mapping the rows were read with, to remember: (header key, mapping).
+    used: Option<(String, MappingInput)>,
 }
 
-fn analyse(store: &Store, path: &PathBuf) -> AppResult<Analysed> {
+/// The file's rows in our format: as they are when the header is ours, else
+/// through the Spaltenzuordnung — the one sent, else one remembered for these
+/// headers, else a known tool's. None: the columns must be mapped first.
+#[allow(clippy::type_complexity)]
+fn read_rows(
+    store: &Store,
+    text: &str,
+    mapping: Option<&MappingInput>,
+) -> AppResult<(
+    Option<super::csv::CsvFile>,
+    Option<MappingView>,
+    Option<(String, MappingInput)>,
+)> {
+    let v = |e: String| AppError::validation("Datei", e);
+    let table = Table::read(text);
+    let own = table
+        .as_ref()
+        .is_some_and(|t| super::csv::is_own_header(&t.headers));
+    let Some(table) = table.filter(|_| !own || mapping.is_some()) else {
+        return Ok((Some(parse_csv(text.as_bytes()).map_err(v)?), None, None));
+    };
+    let key = table.key();
+    let chosen: Option<(Mapping, String)> = match mapping {
+        Some(m) => Some((
+            Mapping::check(m, table.headers.len())
+                .map_err(|e| AppError::validation("Spaltenzuordnung", e))?,
+            "Eigene Zuordnung.".to_string(),
+        )),
+        None => {
+            let saved = store
+                .settings()?
+                .column_mappings
+                .into_iter()
+                .find(|s| s.key == key);
+            match saved.and_then(|s| {
+                let input = MappingInput {
+                    columns: s.columns,
+                    date_order: s.date_order,
+                };
+                Mapping::check(&input, table.headers.len())
+                    .ok()
+                    .map(|m| (m, s.saved_at))
+            }) {
+                Some((m, at)) => Some((
+                    m,
+                    format!(
+                        "Zuordnung vom {} übernommen (gleiche Spalten wie beim letzten Import).",
+                        crate::format::local_date(at)
+                    ),
+                )),
+                None => columns::preset_for(&table)
+                    .map(|(name, m)| (m, format!("Export aus {name} erkannt."))),
+            }
+        }
+    };
+    let Some((m, source)) = chosen else {
+        let suggestion = columns::suggest(&table);
+        let view = columns::view(
+            &table,
+            &suggestion,
+            "Die Spalten dieser Datei sind nicht die von Zeitrechnung. Bitte jeder Spalte ein Feld zuordnen (mindestens Projekt und Datum) und „Vorschau aktualisieren“ wählen.".into(),
+            true,
+        );
+        return Ok((None, Some(view), None));
+    };
+    let input = m.input();
+    let rewritten = columns::rewrite(&table, &m);
+    let mut file = parse_csv(rewritten.as_bytes()).map_err(v)?;
+    file.delimiter = table.delimiter;
+    Ok((
+        Some(file),
+        Some(columns::view(&table, &input, source, false)),
+        Some((key, input)),
+    ))
+}
+
+fn analyse(store: &Store, path: &PathBuf, mapping: Option<&MappingInput>) -> AppResult<Analysed> {
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -159,15 +241,25 @@ fn analyse(store: &Store, path: &PathBuf) -> AppResult<Analysed> {
     })?;
     // A spreadsheet (.xlsx, .ods, .xls) is read as its first sheet's values, then
     // by the same rules as a CSV file (`projekte::spreadsheet`).
-    let file = if super::spreadsheet::looks_like_spreadsheet(&bytes) {
+    let (text, encoding) = if super::spreadsheet::looks_like_spreadsheet(&bytes) {
         let text = super::spreadsheet::to_csv_text(&bytes)
             .map_err(|e| AppError::validation("Datei", e))?;
-        let mut f = parse_csv(text.as_bytes()).map_err(|e| AppError::validation("Datei", e))?;
-        f.encoding = "Tabelle (.xlsx/.ods/.xls)";
-        f
+        (text, "Tabelle (.xlsx/.ods/.xls)")
     } else {
-        parse_csv(&bytes).map_err(|e| AppError::validation("Datei", e))?
+        super::csv::decode_text(&bytes).map_err(|e| AppError::validation("Datei", e))?
     };
+    let (file, mapping_view, used) = read_rows(store, &text, mapping)?;
+    let Some(mut file) = file else {
+        return Ok(Analysed {
+            file_name,
+            encoding: encoding.to_string(),
+            delimiter: String::new(),
+            rows: Vec::new(),
+            mapping: mapping_view,
+            used: None,
+        });
+    };
+    file.encoding = encoding;
     let resolver = Resolver {
         projects: store.projects()?,
     };
@@ -328,8 +420,13 @@ fn analyse(store: &Store, path: &PathBuf) -> AppResult<Analysed> {
     Ok(Analysed {
         file_name,
         encoding: file.encoding.to_string(),
-        delimiter: file.delimiter.to_string(),
+        delimiter: match file.delimiter {
+            '\t' => "Tabulator".to_string(),
+            d => d.to_string(),
+        },
         rows,
+        mapping: mapping_view,
+        used,
     })
 }
 
@@ -340,10 +437,14 @@ fn counts(rows: &[PreviewRow]) -> (usize, usize, usize) {
     (ok, bad, dup)
 }
 
-pub async fn preview(core: &Core, path: String) -> AppResult<CsvPreview> {
+pub async fn preview(
+    core: &Core,
+    path: String,
+    mapping: Option<MappingInput>,
+) -> AppResult<CsvPreview> {
     let store = core.store.clone();
     blocking(move || {
-        let a = analyse(&store, &PathBuf::from(path))?;
+        let a = analyse(&store, &PathBuf::from(path), mapping.as_ref())?;
         let known: std::collections::HashSet<String> =
             store.employees()?.into_iter().map(|e| e.name).collect();
         let mut new_employees: Vec<String> = a
@@ -380,16 +481,44 @@ pub async fn preview(core: &Core, path: String) -> AppResult<CsvPreview> {
             delimiter: a.delimiter,
             new_employees,
             new_employees_display,
+            mapping: a.mapping,
         })
     })
     .await
 }
 
 /// Imports every valid row (one transaction); invalid and known rows are skipped.
-pub async fn import(core: &Core, path: String) -> AppResult<CsvImportResult> {
+pub async fn import(
+    core: &Core,
+    path: String,
+    mapping: Option<MappingInput>,
+) -> AppResult<CsvImportResult> {
     let store = core.store.clone();
     blocking(move || {
-        let a = analyse(&store, &PathBuf::from(path))?;
+        let a = analyse(&store, &PathBuf::from(path), mapping.as_ref())?;
+        if a.mapping.as_ref().is_some_and(|m| m.required) {
+            return Err(AppError::validation(
+                "Spaltenzuordnung",
+                "Bitte zuerst die Spalten zuordnen.",
+            ));
+        }
+        // The next file with these columns imports with one click.
+        if let Some((key, input)) = &a.used {
+            store.update_settings(|s| {
+                s.column_mappings.retain(|m| m.key != *key);
+                s.column_mappings.insert(
+                    0,
+                    crate::storage::SavedMapping {
+                        key: key.clone(),
+                        columns: input.columns.clone(),
+                        date_order: input.date_order.clone(),
+                        saved_at: Utc::now(),
+                    },
+                );
+                s.column_mappings
+                    .truncate(crate::storage::MAX_SAVED_MAPPINGS);
+            })?;
+        }
         let previews: Vec<PreviewRow> = a.rows.iter().map(|(r, _)| r.clone()).collect();
         let (_, invalid, duplicates) = counts(&previews);
         let mut entries: Vec<Entry> = a.rows.into_iter().filter_map(|(_, e)| e).collect();

@@ -1,6 +1,7 @@
 //! Projekte: projects with subprojects, their recorded times and services,
 //! rates and totals, and the CSV import. Tauri-free.
 
+pub mod columns;
 pub mod csv;
 pub mod csv_import;
 pub mod entry_rules;

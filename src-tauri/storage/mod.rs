@@ -30,7 +30,7 @@ pub use rules::{
     flat_rate_on, role_rate_on, DatedRate, Employee, HourFormat, RateRules, Role, RoleRate,
     Rounding, RoundingMode, RoundingScope, ROUNDING_STEPS,
 };
-pub use settings::{ProfileCache, Settings, TaxMode};
+pub use settings::{ProfileCache, SavedMapping, Settings, TaxMode, MAX_SAVED_MAPPINGS};
 pub use tax::{suggested_tax_case, ServiceArt, TaxCase, TaxNotes, EU_COUNTRIES};
 
 use std::path::Path;

@@ -35,6 +35,9 @@ pub struct Settings {
     /// Einstellungen › Leistungen.
     #[serde(default)]
     pub catalog: Vec<super::CatalogItem>,
+    /// Spaltenzuordnungen of imported files, by their header set (newest first).
+    #[serde(default)]
+    pub column_mappings: Vec<SavedMapping>,
 }
 
 impl Default for Settings {
@@ -52,9 +55,26 @@ impl Default for Settings {
             invoice_style: Default::default(),
             tax_notes: Default::default(),
             catalog: Vec::new(),
+            column_mappings: Vec::new(),
         }
     }
 }
+
+/// A Spaltenzuordnung remembered for files with these headers
+/// (`projekte::columns`): the next export of the same tool imports at once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedMapping {
+    /// The header names, lower case, joined by U+001F.
+    pub key: String,
+    /// One target key (or "") per column.
+    pub columns: Vec<String>,
+    pub date_order: String,
+    pub saved_at: DateTime<Utc>,
+}
+
+/// Remembered Spaltenzuordnungen kept at most.
+pub const MAX_SAVED_MAPPINGS: usize = 30;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -449,12 +449,53 @@ export function renderProjekte(root, { navigate }) {
     const previewBox = h("div", { class: "csv-preview" });
     const importBtn = h("button", { type: "button", class: "primary", disabled: true }, "Gültige Zeilen importieren");
     const close = () => { dlg.close(); dlg.remove(); };
+    // The Spaltenzuordnung of a file whose columns are not ours: null until
+    // the preview offers one; then what the selects say.
+    let mapping = null;
+    let mappingControls = null;
+    const currentMapping = () => mappingControls
+      ? { columns: mappingControls.selects.map((s) => s.value), dateOrder: mappingControls.dateOrder.value }
+      : null;
+    const mappingBox = (m) => {
+      const selects = m.columns.map((c, i) => {
+        const sel = h("select", { id: `map-col-${i}`, "aria-label": `Zuordnung der Spalte ${c.header}` },
+          h("option", { value: "" }, "– nicht importieren –"),
+          m.targets.map((t) => h("option", { value: t.key }, t.label)));
+        sel.value = c.target;
+        return sel;
+      });
+      const dateOrder = h("select", { id: "map-date-order" },
+        h("option", { value: "dmy" }, "TT.MM.JJJJ, JJJJ-MM-TT oder TT/MM/JJJJ"),
+        h("option", { value: "mdy" }, "MM/TT/JJJJ (USA)"));
+      dateOrder.value = m.dateOrder;
+      mappingControls = { selects, dateOrder };
+      return h("section", { class: "csv-mapping", "aria-labelledby": "map-title" },
+        h("h3", { id: "map-title" }, "Spaltenzuordnung"),
+        h("p", { class: m.required ? "alert warn" : "hint" }, m.source),
+        h("div", { class: "table-wrap" }, h("table", { class: "data" },
+          h("thead", {}, h("tr", {}, h("th", {}, "Spalte in der Datei"), h("th", {}, "erste Werte"), h("th", {}, "Feld in Zeitrechnung"))),
+          h("tbody", {}, m.columns.map((c, i) => h("tr", {},
+            h("td", {}, h("label", { for: `map-col-${i}` }, c.header)),
+            h("td", { class: "muted" }, c.samples || "–"),
+            h("td", {}, selects[i])))))),
+        h("div", { class: "row map-actions" },
+          h("div", { class: "field" }, h("label", { for: "map-date-order" }, "Datumsformat"), dateOrder),
+          h("button", { type: "button", class: "secondary", onclick: () => { mapping = currentMapping(); runPreview(); } }, "Vorschau aktualisieren")));
+    };
+    let lastMappingEl = null;
     const runPreview = async () => {
       importBtn.disabled = true;
-      replace(previewBox, h("p", { class: "muted" }, "Datei wird geprüft …"));
+      replace(previewBox, lastMappingEl, h("p", { class: "muted" }, "Datei wird geprüft …"));
       try {
-        const pv = await api.csvPreview(pathInput.value);
-        replace(previewBox,
+        const pv = await api.csvPreview(pathInput.value, mapping);
+        mappingControls = null;
+        const mapped = pv.mapping ? mappingBox(pv.mapping) : null;
+        lastMappingEl = mapped;
+        if (pv.mapping && pv.mapping.required) {
+          replace(previewBox, mapped);
+          return;
+        }
+        replace(previewBox, mapped,
           h("p", { class: "csv-counts" }, `${pv.valid} gültig · ${pv.invalid} fehlerhaft · ${pv.duplicates} bereits importiert`,
             h("span", { class: "muted" }, ` (${pv.encoding}, Trennzeichen „${pv.delimiter}“)`)),
           pv.newEmployeesDisplay ? h("p", { class: "alert ok" }, pv.newEmployeesDisplay) : null,
@@ -466,13 +507,14 @@ export function renderProjekte(root, { navigate }) {
               h("td", {}, r.status === "ok" ? r.summary : `${r.reason}${r.summary ? " – " + r.summary : ""}`)))))));
         importBtn.disabled = pv.valid === 0;
       } catch (e) {
-        replace(previewBox, h("p", { class: "alert error", role: "alert" }, e.message));
+        replace(previewBox, lastMappingEl, h("p", { class: "alert error", role: "alert" }, e.message));
       }
     };
+    pathInput.addEventListener("change", () => { mapping = null; mappingControls = null; lastMappingEl = null; });
     importBtn.addEventListener("click", async () => {
       importBtn.disabled = true;
       try {
-        const r = await api.csvImport(pathInput.value);
+        const r = await api.csvImport(pathInput.value, mapping || currentMapping());
         close();
         toast(r.message);
         showDetail();
@@ -482,7 +524,7 @@ export function renderProjekte(root, { navigate }) {
     });
     dlg.append(
       h("h2", { id: "csv-title" }, "Zeiten und Leistungen importieren"),
-      h("p", { class: "hint" }, "CSV-Datei (Semikolon oder Komma, UTF-8 oder Excel) oder Tabelle (.xlsx, .ods, .xls; erstes Tabellenblatt, Datum und Uhrzeit als Zellwerte). Spalten nach Überschrift: Typ, Projekt, Unterprojekt, Datum, Mitarbeiter, Von, Bis, Pause, Dauer, Beschreibung, Bezeichnung, Menge, Einheit, Einzelpreis, Steuersatz. Vor dem Import sehen Sie jede Zeile."),
+      h("p", { class: "hint" }, "CSV-Datei (Semikolon oder Komma, UTF-8 oder Excel) oder Tabelle (.xlsx, .ods, .xls; erstes Tabellenblatt, Datum und Uhrzeit als Zellwerte). Spalten nach Überschrift: Typ, Projekt, Unterprojekt, Datum, Mitarbeiter, Von, Bis, Pause, Dauer, Beschreibung, Bezeichnung, Menge, Einheit, Einzelpreis, Steuersatz. Andere Spalten (z. B. Exporte aus Kimai, Toggl Track, Clockify oder Harvest) ordnen Sie einmal zu; Zeitrechnung merkt sich die Zuordnung. Vor dem Import sehen Sie jede Zeile."),
       h("div", { class: "field wide-field" }, h("label", { for: "csv-path" }, "Datei"),
         h("div", { class: "row" }, pathInput,
           h("button", { type: "button", class: "secondary", onclick: async () => {
