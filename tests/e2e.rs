@@ -1718,6 +1718,95 @@ fn kunde_in_lexoffice_anlegen_und_artikel() {
     OsKeyring::default_entry().delete().unwrap();
 }
 
+/// Projekte › Importieren of foreign files in the real window: a Toggl Track
+/// export is recognised and imported with one click; an .xlsx with its own
+/// headers and serial dates is mapped in the Spaltenzuordnung (two columns
+/// chosen by hand) and imported; importing the Toggl file again adds nothing.
+#[test]
+fn import_fremder_formate_mit_spaltenzuordnung() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let Some(_serial) = begin() else { return };
+    let w = world_with(SandboxConfig {
+        api_key: E2E_KEY.into(),
+        contacts: 0,
+        ..SandboxConfig::default()
+    });
+    let files = tempfile::tempdir().unwrap();
+    let toggl = files.path().join("Toggl_time_entries_2025-03-01_to_2025-03-31.csv");
+    std::fs::write(
+        &toggl,
+        "\u{feff}User,Email,Client,Project,Task,Description,Billable,Start date,Start time,End date,End time,Duration,Tags,Amount (USD)\n\
+Jana Kraus,jana@example.com,Bäckerei Korn,Ofen Nord,,Brenner gewartet,Yes,2025-03-12,07:30:12,2025-03-12,09:45:40,02:15:28,,\n\
+Ole Berg,ole@example.com,Bäckerei Korn,Ofen Nord,,\"Dichtung, Tür\",No,2025-03-13,13:00:00,2025-03-13,14:30:00,01:30:00,,\n",
+    )
+    .unwrap();
+    let xlsx = files.path().join("monteure.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = Format::new().set_num_format("dd.mm.yyyy");
+    let time = Format::new().set_num_format("hh:mm");
+    for (c, head) in ["Datum", "Auftrag", "Monteur", "Beginn", "Ende"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *head).unwrap();
+    }
+    // 45736 = 20.03.2025; 0.3125 = 07:30; 0.5 = 12:00.
+    sheet.write_number_with_format(1, 0, 45736.0, &date).unwrap();
+    sheet.write_string(1, 1, "Ofen Nord").unwrap();
+    sheet.write_string(1, 2, "Łukasz Wójcik").unwrap();
+    sheet.write_number_with_format(1, 3, 0.3125, &time).unwrap();
+    sheet.write_number_with_format(1, 4, 0.5, &time).unwrap();
+    std::fs::write(&xlsx, book.save_to_buffer().unwrap()).unwrap();
+
+    OsKeyring::default_entry().delete().unwrap();
+    let driver = w.driver();
+    let shots = screens();
+    let s = driver.session(&app_path());
+    s.wait_text("Noch keine Kunden");
+    s.click_button("Projekte");
+    s.click_button("Neues Projekt");
+    fill(&s, "Name", "Ofen Nord");
+    save_dialog(&s);
+    s.wait_xpath("//h2[normalize-space()='Ofen Nord']");
+
+    s.click_button("Importieren");
+    fill(&s, "Datei", &toggl.display().to_string());
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Vorschau']");
+    s.wait_text("Export aus Toggl Track erkannt.");
+    s.wait_text("2 gültig · 0 fehlerhaft · 0 bereits importiert");
+    s.screenshot(&shots.join("97-import-toggl.png"));
+    s.click_button("Gültige Zeilen importieren");
+    s.wait_text("2 Einträge importiert.");
+    s.wait_xpath("//td[normalize-space()='Brenner gewartet']");
+
+    s.click_button("Importieren");
+    fill(&s, "Datei", &xlsx.display().to_string());
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Vorschau']");
+    s.wait_text("Die Spalten dieser Datei sind nicht die von Zeitrechnung.");
+    // Datum, Beginn, Ende are our own words; Auftrag and Monteur are chosen here.
+    let datum = s.wait_xpath("//select[@id='map-col-0']");
+    assert_eq!(s.property(&datum, "value"), "datum");
+    s.wait_xpath("//tr[td/label[normalize-space()='Datum']]/td[normalize-space()='20.03.2025']");
+    s.click_xpath("//select[@id='map-col-1']/option[normalize-space()='Projekt']");
+    s.click_xpath("//select[@id='map-col-2']/option[normalize-space()='Mitarbeiter']");
+    s.click_button("Vorschau aktualisieren");
+    s.wait_text("1 gültig · 0 fehlerhaft · 0 bereits importiert");
+    s.screenshot(&shots.join("98-spaltenzuordnung.png"));
+    s.click_button("Gültige Zeilen importieren");
+    s.wait_text("1 Eintrag importiert.");
+    s.wait_xpath("//td[normalize-space()='Łukasz Wójcik']");
+    s.wait_xpath("//td[normalize-space()='20.03.2025']");
+
+    // The Toggl file again: both rows known.
+    toasts_gone(&s);
+    s.click_button("Importieren");
+    fill(&s, "Datei", &toggl.display().to_string());
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Vorschau']");
+    s.wait_text("0 gültig · 0 fehlerhaft · 2 bereits importiert");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
+    s.quit();
+    drop(driver);
+    OsKeyring::default_entry().delete().unwrap();
+}
+
 /// Benchmark (not a test; run with `--ignored`, see docs/benchmarks.md): the Kunden
 /// list with 10,000 customers in the real window, time per keystroke of the search.
 #[test]
