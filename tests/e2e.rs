@@ -1685,7 +1685,13 @@ fn kunde_in_lexoffice_anlegen_und_artikel() {
     s.click_button("Projekte");
     s.click_button("Neues Projekt");
     fill(&s, "Name", "Fassade Sommer");
-    choose(&s, "Kunde", "Malerei Sommer GmbH (10001)");
+    // The customer found by typing part of its name.
+    s.type_text(&s.wait_xpath("//dialog[@open]//input[@aria-label='Kunde suchen']"), "somm");
+    s.wait_xpath("//dialog[@open]//p[contains(@class,'typeahead-info') and normalize-space()='1 Treffer']");
+    assert_eq!(
+        s.execute("return document.querySelector(\"dialog[open] select[id$='-customerId']\").selectedOptions[0].textContent"),
+        "Malerei Sommer GmbH (10001)"
+    );
     save_dialog(&s);
     s.wait_xpath("//h2[normalize-space()='Fassade Sommer']");
     s.click_button("Leistung erfassen");
@@ -1902,6 +1908,49 @@ fn bench_abrechnung_10000() {
     );
     println!("Abrechnung over 10,000 projects (filter/sort + render + layout): {result}");
     s.screenshot(&screens().join("96-bench-abrechnung.png"));
+    s.quit();
+}
+
+/// Benchmark (not a test; run with `--ignored`, see docs/benchmarks.md): the
+/// project form's „Kunde suchen“ over 10,000 customers in the real window, time
+/// per keystroke (filter + options + layout).
+#[test]
+#[ignore = "benchmark"]
+fn bench_kunde_typeahead_10000() {
+    let Some(_serial) = begin() else { return };
+    let w = world();
+    seed_customers(
+        &zeitrechnung_lib::storage::Store::open(&w.data_dir().join("db")).unwrap(),
+        10_000,
+    );
+    let driver = w.driver();
+    let s = driver.session(&app_path());
+    s.wait_text("9.800 Kunden");
+    s.click_button("Projekte");
+    s.click_button("Neues Projekt");
+    s.wait_xpath("//dialog[@open]//input[@aria-label='Kunde suchen']");
+    let result = s.execute(
+        "const input = document.querySelector(\"dialog[open] input[aria-label='Kunde suchen']\");
+         const select = document.querySelector(\"dialog[open] select[id$='-customerId']\");
+         const words = ['müller elektro', '10123', 'praxis 77'];
+         const times = [];
+         for (let round = 0; round < 4; round++) {
+           for (const word of words) {
+             for (let i = 1; i <= word.length; i++) {
+               const t = performance.now();
+               input.value = word.slice(0, i);
+               input.dispatchEvent(new Event('input'));
+               select.offsetHeight;
+               times.push(performance.now() - t);
+             }
+             input.value = ''; input.dispatchEvent(new Event('input'));
+           }
+         }
+         times.sort((a, b) => a - b);
+         return { options: select.options.length, n: times.length, median: times[Math.floor(times.length / 2)], p95: times[Math.floor(times.length * 0.95)], max: times[times.length - 1] };",
+    );
+    println!("Kunde suchen over 10,000 customers (filter + options + layout): {result}");
+    s.screenshot(&screens().join("99-bench-kunde-suchen.png"));
     s.quit();
 }
 

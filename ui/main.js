@@ -7,6 +7,7 @@ import { renderStartupFailure } from "./tabs/startfehler.js";
 import * as api from "./api.js";
 import { h, toast } from "./lib/dom.js";
 import { installShortcuts } from "./lib/shortcuts.js";
+import { installDatePickers } from "./lib/calendar.js";
 
 const views = {
   kunden: renderKunden,
@@ -43,6 +44,7 @@ window.addEventListener("DOMContentLoaded", async () => {
   }
   navigate("kunden");
   installShortcuts(navigate, () => current);
+  installDatePickers();
   {
     if (!mode.demo) return;
     const banner = document.getElementById("banner");

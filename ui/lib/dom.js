@@ -181,3 +181,42 @@ export function formDialog({ title, fields, values = {}, submitLabel = "Speicher
     dlg.controls = controls;
   });
 }
+
+/**
+ * A search field above a long <select> (e.g. 10,000 customers): the first
+ * letters or a number narrow the options to the matches — those starting with
+ * the text first, at most 200 — and choose the first one. The select stays the
+ * control that is read and saved.
+ */
+export function typeAheadSelect(select, { placeholder, label }) {
+  const all = [...select.options].map((o) => ({ value: o.value, text: o.textContent, lower: o.textContent.toLowerCase() }));
+  const input = h("input", { type: "search", class: "typeahead", placeholder, "aria-label": label, autocomplete: "off" });
+  const info = h("p", { class: "hint typeahead-info", "aria-live": "polite" });
+  const show = (items, more) => {
+    const keep = select.value;
+    select.replaceChildren(...items.map((o) => h("option", { value: o.value }, o.text)),
+      ...(more ? [h("option", { value: "", disabled: true }, `… ${more} weitere – bitte genauer tippen`)] : []));
+    if (items.some((o) => o.value === keep)) select.value = keep;
+  };
+  input.addEventListener("input", () => {
+    const q = input.value.trim().toLowerCase();
+    if (!q) { show(all, 0); info.textContent = ""; return; }
+    const starts = [], contains = [];
+    for (const o of all) {
+      if (!o.value) continue;
+      if (o.lower.startsWith(q)) starts.push(o);
+      else if (o.lower.includes(q)) contains.push(o);
+    }
+    const hits = starts.concat(contains);
+    show(hits.slice(0, 200), Math.max(0, hits.length - 200));
+    if (hits.length) select.value = hits[0].value;
+    info.textContent = hits.length ? (hits.length === 1 ? "1 Treffer" : `${hits.length} Treffer`) : "Kein Treffer";
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") { e.preventDefault(); select.focus(); }
+  });
+  select.before(input);
+  select.after(info);
+  return input;
+}

@@ -1,6 +1,6 @@
 // Projekte: project tree, detail with totals, times and services, forms, CSV import.
 import * as api from "../api.js";
-import { h, replace, toast, confirmDialog, formDialog } from "../lib/dom.js";
+import { h, replace, toast, confirmDialog, formDialog, typeAheadSelect } from "../lib/dom.js";
 import { openInvoiceDialog } from "./rechnung.js";
 import { openStundenzettel } from "./stundenzettel.js";
 import { embedRateRules } from "../lib/raterules.js";
@@ -307,7 +307,7 @@ export function renderProjekte(root, { navigate }) {
       { key: "number", label: "Projektnummer" },
       { key: "status", label: "Status", type: "select", options: [["aktiv", "aktiv"], ["abgeschlossen", "abgeschlossen"], ["archiviert", "archiviert"]] },
     ];
-    if (!isSub) fields.splice(1, 0, { key: "customerId", label: "Kunde", type: "select", options: custOptions, full: true, hint: "Tippen Sie die ersten Buchstaben, um in der Liste zu springen." });
+    if (!isSub) fields.splice(1, 0, { key: "customerId", label: "Kunde", type: "select", options: custOptions, full: true });
     // „Steuerart“ for this project only (e.g. a building firm as a private client
     // for one job); the labels are the fixed ones of the Kunden detail.
     fields.push({ key: "taxCase", label: "Steuerart", type: "select", options: TAX_CASES,
@@ -326,7 +326,7 @@ export function renderProjekte(root, { navigate }) {
     // A new project is created once: after that a retry (the rules were refused) updates it.
     let createdId = null;
     let createdName = "";
-    const saved = await formDialog({
+    const pending = formDialog({
       title: existing ? "Projekt bearbeiten" : parent ? `Unterprojekt von „${parent.name}“` : "Neues Projekt",
       fields, values, wide: true, extra: rulesBox,
       submit: async (v) => {
@@ -351,6 +351,10 @@ export function renderProjekte(root, { navigate }) {
         return out;
       },
     });
+    // Kunde: type-ahead over all customers (the first letters or the Kundennummer).
+    const custSelect = document.querySelector("dialog[open] select[id$='-customerId']");
+    if (custSelect) typeAheadSelect(custSelect, { placeholder: "Kunde suchen: Name oder Kundennummer", label: "Kunde suchen" });
+    const saved = await pending;
     if (saved) {
       toast(existing ? "Projekt gespeichert" : `Projekt „${saved.project.name}“ angelegt`);
       load(saved.project.id);
