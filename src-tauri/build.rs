@@ -38,6 +38,7 @@ const COMMANDS: &[&str] = &[
     "invoice_preview",
     "invoice_create",
     "invoice_history",
+    "sheet_period",
     "catalog_list",
     "catalog_save",
     "catalog_delete",

@@ -104,6 +104,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::projekte::undo,
         commands::abrechnung::rate_rules_get,
         commands::abrechnung::rate_rules_save,
+        commands::projekte::sheet_period,
         commands::abrechnung::catalog_list,
         commands::abrechnung::catalog_save,
         commands::abrechnung::catalog_delete,

@@ -1686,8 +1686,13 @@ fn kunde_in_lexoffice_anlegen_und_artikel() {
     s.click_button("Neues Projekt");
     fill(&s, "Name", "Fassade Sommer");
     // The customer found by typing part of its name.
-    s.type_text(&s.wait_xpath("//dialog[@open]//input[@aria-label='Kunde suchen']"), "somm");
-    s.wait_xpath("//dialog[@open]//p[contains(@class,'typeahead-info') and normalize-space()='1 Treffer']");
+    s.type_text(
+        &s.wait_xpath("//dialog[@open]//input[@aria-label='Kunde suchen']"),
+        "somm",
+    );
+    s.wait_xpath(
+        "//dialog[@open]//p[contains(@class,'typeahead-info') and normalize-space()='1 Treffer']",
+    );
     assert_eq!(
         s.execute("return document.querySelector(\"dialog[open] select[id$='-customerId']\").selectedOptions[0].textContent"),
         "Malerei Sommer GmbH (10001)"
@@ -1710,7 +1715,8 @@ fn kunde_in_lexoffice_anlegen_und_artikel() {
     s.wait_xpath(
         "//dialog[@open]//dl[contains(@class,'pv-totals')]/dd[normalize-space()='35,00 €']",
     );
-    s.click_xpath("//dialog[@open]//button[normalize-space()='Erstellen']");
+    // „Erstellen“ is enabled once the preview of the typed period is on screen.
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Erstellen' and not(@disabled)]");
     s.wait_xpath("//dialog[@open]//div[contains(@class,'invoice-result')]//strong[normalize-space()='Entwurf in lexoffice erstellt']");
     s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
     s.quit();
@@ -1738,7 +1744,9 @@ fn import_fremder_formate_mit_spaltenzuordnung() {
         ..SandboxConfig::default()
     });
     let files = tempfile::tempdir().unwrap();
-    let toggl = files.path().join("Toggl_time_entries_2025-03-01_to_2025-03-31.csv");
+    let toggl = files
+        .path()
+        .join("Toggl_time_entries_2025-03-01_to_2025-03-31.csv");
     std::fs::write(
         &toggl,
         "\u{feff}User,Email,Client,Project,Task,Description,Billable,Start date,Start time,End date,End time,Duration,Tags,Amount (USD)\n\
@@ -1751,11 +1759,16 @@ Ole Berg,ole@example.com,Bäckerei Korn,Ofen Nord,,\"Dichtung, Tür\",No,2025-03
     let sheet = book.add_worksheet();
     let date = Format::new().set_num_format("dd.mm.yyyy");
     let time = Format::new().set_num_format("hh:mm");
-    for (c, head) in ["Datum", "Auftrag", "Monteur", "Beginn", "Ende"].iter().enumerate() {
+    for (c, head) in ["Datum", "Auftrag", "Monteur", "Beginn", "Ende"]
+        .iter()
+        .enumerate()
+    {
         sheet.write_string(0, c as u16, *head).unwrap();
     }
     // 45736 = 20.03.2025; 0.3125 = 07:30; 0.5 = 12:00.
-    sheet.write_number_with_format(1, 0, 45736.0, &date).unwrap();
+    sheet
+        .write_number_with_format(1, 0, 45736.0, &date)
+        .unwrap();
     sheet.write_string(1, 1, "Ofen Nord").unwrap();
     sheet.write_string(1, 2, "Łukasz Wójcik").unwrap();
     sheet.write_number_with_format(1, 3, 0.3125, &time).unwrap();

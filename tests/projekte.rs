@@ -948,3 +948,75 @@ async fn xlsx_import_reads_serial_dates_times_and_numbers() {
     let r2 = csv_import::import(&h.core, path, None).await.unwrap();
     assert_eq!((r2.imported, r2.skipped_duplicates), (0, 3));
 }
+
+/// Stundenzettel „Bereits erfasst“: one employee's times of a week or a month,
+/// across projects, in day order, with the week's sum; others' are not listed.
+#[tokio::test]
+async fn the_sheet_lists_an_employees_week_and_month_across_projects() {
+    use zeitrechnung_lib::projekte::sheet;
+    let h = harness();
+    let a = project(&h, "Dach", "", None, "").await;
+    let b = project(&h, "Keller", "", None, "").await;
+    for (pid, date, who, start, end, what) in [
+        (b, "12.03.2025", "Jana Kraus", "13:00", "16:30", "Estrich"),
+        (a, "12.03.2025", "Jana Kraus", "7:00", "10:00", "Lattung"),
+        (a, "13.03.2025", "Ole Berg", "7:00", "9:00", "Ziegel"),
+        (a, "17.03.2025", "Jana Kraus", "8:00", "9:00", "Rinne"),
+    ] {
+        p::save_time(
+            &h.core,
+            TimeInput {
+                project_id: pid,
+                date: date.into(),
+                employee: who.into(),
+                start: start.into(),
+                end: end.into(),
+                description: what.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let week = sheet::sheet_period(&h.core, "jana kraus".into(), "12.03.2025".into(), false)
+        .await
+        .unwrap();
+    assert_eq!(week.title, "KW 11 · 10.03.2025 – 16.03.2025");
+    let rows: Vec<(&str, &str, &str, &str)> = week
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.date_display.as_str(),
+                e.project_name.as_str(),
+                e.start.as_str(),
+                e.description.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("12.03.2025", "Dach", "07:00", "Lattung"),
+            ("12.03.2025", "Keller", "13:00", "Estrich"),
+        ]
+    );
+    assert_eq!(week.summary, "2 Einträge · 6:30 h");
+    assert_eq!(
+        (week.previous.as_str(), week.next.as_str()),
+        ("09.03.2025", "17.03.2025")
+    );
+    let month = sheet::sheet_period(&h.core, "Jana Kraus".into(), "12.03.2025".into(), true)
+        .await
+        .unwrap();
+    assert_eq!(month.title, "März 2025");
+    assert_eq!(month.summary, "3 Einträge · 7:30 h");
+    let nobody = sheet::sheet_period(&h.core, "".into(), "".into(), false)
+        .await
+        .unwrap();
+    assert_eq!(nobody.summary, "Noch nichts erfasst.");
+    let e = sheet::sheet_period(&h.core, "Jana Kraus".into(), "31.02.2025".into(), false)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), "validation");
+}

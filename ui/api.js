@@ -180,6 +180,8 @@ export const entryDelete = (id) => call("entry_delete", { id });
 /** „Rückgängig“ after a deletion or an edit (token from its answer). @returns {Promise<string>} the message */
 export const undo = (token) => call("undo", { undo: token });
 export const csvPickFile = () => call("csv_pick_file");
+/** Stundenzettel „Bereits erfasst“: the employee's times in the week (or month) of `day` (as typed). */
+export const sheetPeriod = (employee, day, month) => call("sheet_period", { employee, day, month });
 /** @param {string} path @param {{columns: string[], dateOrder: string}|null} [mapping] the Spaltenzuordnung, when the file's columns are not ours */
 export const csvPreview = (path, mapping) => call("csv_preview", { path, mapping: mapping || null });
 export const csvImport = (path, mapping) => call("csv_import", { path, mapping: mapping || null });

@@ -43,6 +43,8 @@ fn label(json_field: &str) -> &'static str {
         "path" => "Datei",
         "mapping" | "columns" => "Spaltenzuordnung",
         "dateOrder" => "Datumsformat",
+        "day" => "Datum",
+        "month" => "Zeitraum",
         "id" => "Datensatz",
         "confirmed" => "Bestätigung",
         "save" => "Dialog",

@@ -179,3 +179,25 @@ pub async fn csv_pick_file<R: tauri::Runtime>(
         .and_then(|p| p.into_path().ok())
         .map(|p| p.display().to_string()))
 }
+
+/// Projekte › Stundenzettel, „Bereits erfasst“: the employee's times in the
+/// week (or month) of a day.
+#[tauri::command]
+pub async fn sheet_period(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<crate::projekte::sheet::SheetPeriod> {
+    let a: SheetArgs = parse(&request)?;
+    crate::projekte::sheet::sheet_period(&core, a.employee, a.day, a.month).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SheetArgs {
+    #[serde(default)]
+    employee: String,
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    month: bool,
+}

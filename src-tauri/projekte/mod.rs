@@ -6,6 +6,7 @@ pub mod csv;
 pub mod csv_import;
 pub mod entry_rules;
 pub mod parse;
+pub mod sheet;
 pub mod spreadsheet;
 pub mod undo;
 

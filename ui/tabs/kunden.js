@@ -336,7 +336,7 @@ function renderDetail(box, d, afterSave) {
     d.notice ? h("div", { class: "alert warn" }, d.notice) : null,
     h("dl", { class: "facts" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
     d.changedHint ? h("p", { class: "hint changed-hint" }, d.changedHint) : null,
-    h("div", { class: "row" },
+    h("div", { class: "row wrap detail-actions" },
       c.lexofficeId
         ? h("button", { type: "button", class: "secondary", onclick: () => api.customerOpenLexoffice(c.id).catch((e) => toast(e.message, "error")) }, "In lexoffice öffnen")
         : null,

@@ -81,6 +81,47 @@ export async function openStundenzettel(projectId, onChange) {
       : help;
   }
 
+  // „Bereits erfasst“: what the employee already has in the week (or month)
+  // of the row's date, across all projects.
+  const period = { month: false, day: "" };
+  const recordedTitle = h("strong", {});
+  const recordedSummary = h("span", { class: "muted" });
+  const recordedBody = h("div", { class: "sheet-recorded-body" });
+  const scope = h("select", { id: "sheet-scope", "aria-label": "Zeitraum" },
+    h("option", { value: "week" }, "Woche"), h("option", { value: "month" }, "Monat"));
+  let recordedSeq = 0;
+  async function drawRecorded() {
+    const mine = ++recordedSeq;
+    if (!employee.value.trim()) {
+      recordedTitle.textContent = "Bereits erfasst";
+      recordedSummary.textContent = "– bitte zuerst den Mitarbeiter eintragen.";
+      replace(recordedBody);
+      return;
+    }
+    let p;
+    try { p = await api.sheetPeriod(employee.value, period.day || inputs.date.value, period.month); }
+    catch (e) { if (mine === recordedSeq) { recordedSummary.textContent = e.message; } return; }
+    if (mine !== recordedSeq) return;
+    period.day = p.from;
+    recordedTitle.textContent = `Bereits erfasst · ${p.title}`;
+    recordedSummary.textContent = p.summary;
+    prev.onclick = () => { period.day = p.previous; drawRecorded(); };
+    next.onclick = () => { period.day = p.next; drawRecorded(); };
+    replace(recordedBody, p.entries.length ? h("table", { class: "data sheet-recorded-table" },
+      h("tbody", {}, p.entries.map((r) => h("tr", {},
+        h("td", { class: "nowrap" }, r.dateDisplay), h("td", {}, r.projectName), h("td", { class: "nowrap" }, `${r.start}–${r.end}`),
+        h("td", { class: "nowrap" }, r.breakDisplay), h("td", { class: "num" }, r.durationDisplay), h("td", {}, r.description),
+        h("td", {}, h("span", { class: "state" }, r.stateDisplay)))))) : null);
+  }
+  const prev = h("button", { type: "button", class: "iconbtn small", "aria-label": "Voriger Zeitraum" }, "‹");
+  const next = h("button", { type: "button", class: "iconbtn small", "aria-label": "Nächster Zeitraum" }, "›");
+  scope.addEventListener("change", () => { period.month = scope.value === "month"; period.day = ""; drawRecorded(); });
+  employee.addEventListener("change", () => { period.day = ""; drawRecorded(); });
+  inputs.date.addEventListener("change", () => { period.day = ""; drawRecorded(); });
+  const recorded = h("section", { class: "sheet-recorded", "aria-label": "Bereits erfasst" },
+    h("div", { class: "row sheet-recorded-head" }, prev, recordedTitle, next, scope, recordedSummary),
+    recordedBody);
+
   let saving = false;
   async function saveRow() {
     if (saving) return;
@@ -98,6 +139,7 @@ export async function openStundenzettel(projectId, onChange) {
       clearRow(["date", "projectId"]);
       sheet.draft = { date: v.date, projectId: v.projectId };
       drawSaved();
+      drawRecorded();
       inputs.date.focus();
       inputs.date.select();
     } catch (e) {
@@ -142,6 +184,7 @@ export async function openStundenzettel(projectId, onChange) {
       h("thead", {}, h("tr", {}, COLS.map(([, label]) => h("th", {}, label)))),
       body)),
     status,
+    recorded,
     h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", onclick: close }, "Schließen")));
   document.body.append(dlg);
   drawSaved();
@@ -153,4 +196,5 @@ export async function openStundenzettel(projectId, onChange) {
   if (!sheet.draft && projectId && projects.some((p) => p.id === projectId)) inputs.projectId.value = String(projectId);
   dlg.showModal();
   (employee.value ? inputs.date : employee).focus();
+  drawRecorded();
 }
