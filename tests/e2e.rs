@@ -759,6 +759,8 @@ fn abrechnungsregeln_roles_rates_rounding() {
     import_customers(&s);
     s.click_xpath("//div[@role='row' and .//span[normalize-space()='Bäckerei Korn']]");
     s.wait_xpath("//aside//h2[normalize-space()='Bäckerei Korn']");
+    // The import's toasts sit over the detail's lower part for 3.5 s.
+    toasts_gone(&s);
     let add = "//section[h3[normalize-space()='Stundensätze je Rolle']]//button[normalize-space()='Zeile hinzufügen']";
     for (k, (rate, from)) in [("68", ""), ("72", "01.04.2025")].into_iter().enumerate() {
         s.click_xpath(add);

@@ -4,8 +4,13 @@
 //! [`parse_csv`] turns the bytes of a file into a preview ([`CsvFile`]): one
 //! [`CsvRow`] per data record, each either a parsed time/service or a German
 //! reason why not. Nothing is stored here; project references are resolved by the
-//! caller. The reader is hand-written (RFC 4180 plus Excel's habits), so the app
-//! needs no extra dependency and physical line numbers are exact.
+//! caller. Windows-1252 is decoded by `encoding_rs`. The record reader stays our
+//! own (RFC 4180 plus Excel's habits): it keeps exact physical line numbers for
+//! every message, reads `a; "b;c"` (a quote after blanks) as Excel does, and tells
+//! an unterminated quote apart from a line break inside quotes, which the `csv`
+//! crate reads without an error (BurntSushi/rust-csv issues 252 and 289): one stray
+//! quote would swallow the rest of the file into one cell. Files of other tools reach it through
+//! `projekte::columns` (Spaltenzuordnung).
 //!
 //! # Dateiformat (Deutsch)
 //!
@@ -165,25 +170,6 @@ pub struct ServiceRow {
 // Decoding
 // ---------------------------------------------------------------------------
 
-/// Windows-1252 0x80–0x9F; the five undefined bytes map to the C1 controls (as
-/// WHATWG does), which text fields then reject.
-const CP1252_HIGH: [char; 32] = [
-    '\u{20AC}', '\u{0081}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
-    '\u{02C6}', '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{008D}', '\u{017D}', '\u{008F}',
-    '\u{0090}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
-    '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}', '\u{0153}', '\u{009D}', '\u{017E}', '\u{0178}',
-];
-
-fn decode_cp1252(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|&b| match b {
-            0x80..=0x9F => CP1252_HIGH[usize::from(b - 0x80)],
-            _ => char::from(b),
-        })
-        .collect()
-}
-
 fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err("Die Datei ist leer.".into());
@@ -217,7 +203,15 @@ fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok((s.to_string(), "UTF-8")),
-        Err(_) => Ok((decode_cp1252(bytes), "Windows-1252")),
+        // Windows-1252 as browsers read it (WHATWG): the five undefined bytes
+        // become C1 controls, which the text fields then refuse.
+        Err(_) => Ok((
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+                .into_owned(),
+            "Windows-1252",
+        )),
     }
 }
 
