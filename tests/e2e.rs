@@ -1390,7 +1390,14 @@ fn stundenzettel_eine_woche_mit_der_tastatur() {
     }
     // 4 days × (4:30 + 3:30) + 2 × 4:30 = 41:00
     s.wait_text("10 Einträge gespeichert · 41:00 h");
+    // „Bereits erfasst“: the week of the row's date (9 March 2025 is a Sunday,
+    // so the 10th to the 13th are KW 11), and the week before.
+    s.wait_text("Bereits erfasst · KW 11 · 10.03.2025 – 16.03.2025");
+    s.wait_text("8 Einträge · 33:00 h");
     s.screenshot(&shots.join("85-stundenzettel-woche.png"));
+    s.click_button("Voriger Zeitraum");
+    s.wait_text("Bereits erfasst · KW 10 · 03.03.2025 – 09.03.2025");
+    s.wait_text("2 Einträge · 8:00 h");
     s.click_xpath("//dialog[@open]//button[normalize-space()='Schließen']");
     s.wait_text("Zeiten (10)");
     s.wait_text("Vormittag 13.3.");

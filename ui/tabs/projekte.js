@@ -473,9 +473,9 @@ export function renderProjekte(root, { navigate }) {
         h("option", { value: "mdy" }, "MM/TT/JJJJ (USA)"));
       dateOrder.value = m.dateOrder;
       mappingControls = { selects, dateOrder };
-      return h("section", { class: "csv-mapping", "aria-labelledby": "map-title" },
-        h("h3", { id: "map-title" }, "Spaltenzuordnung"),
-        h("p", { class: m.required ? "alert warn" : "hint" }, m.source),
+      // Recognised or remembered: folded away, the rows below come first.
+      const details = h("details", { open: m.required },
+        h("summary", {}, m.required ? "Spalten zuordnen" : "Zuordnung ansehen oder ändern"),
         h("div", { class: "table-wrap" }, h("table", { class: "data" },
           h("thead", {}, h("tr", {}, h("th", {}, "Spalte in der Datei"), h("th", {}, "erste Werte"), h("th", {}, "Feld in Zeitrechnung"))),
           h("tbody", {}, m.columns.map((c, i) => h("tr", {},
@@ -485,6 +485,10 @@ export function renderProjekte(root, { navigate }) {
         h("div", { class: "row map-actions" },
           h("div", { class: "field" }, h("label", { for: "map-date-order" }, "Datumsformat"), dateOrder),
           h("button", { type: "button", class: "secondary", onclick: () => { mapping = currentMapping(); runPreview(); } }, "Vorschau aktualisieren")));
+      return h("section", { class: "csv-mapping", "aria-labelledby": "map-title" },
+        h("h3", { id: "map-title" }, "Spaltenzuordnung"),
+        h("p", { class: m.required ? "alert warn" : "hint" }, m.source),
+        details);
     };
     let lastMappingEl = null;
     const runPreview = async () => {
@@ -528,7 +532,7 @@ export function renderProjekte(root, { navigate }) {
     });
     dlg.append(
       h("h2", { id: "csv-title" }, "Zeiten und Leistungen importieren"),
-      h("p", { class: "hint" }, "CSV-Datei (Semikolon oder Komma, UTF-8 oder Excel) oder Tabelle (.xlsx, .ods, .xls; erstes Tabellenblatt, Datum und Uhrzeit als Zellwerte). Spalten nach Überschrift: Typ, Projekt, Unterprojekt, Datum, Mitarbeiter, Von, Bis, Pause, Dauer, Beschreibung, Bezeichnung, Menge, Einheit, Einzelpreis, Steuersatz. Andere Spalten (z. B. Exporte aus Kimai, Toggl Track, Clockify oder Harvest) ordnen Sie einmal zu; Zeitrechnung merkt sich die Zuordnung. Vor dem Import sehen Sie jede Zeile."),
+      h("p", { class: "hint csv-intro" }, "CSV-Datei (Semikolon oder Komma, UTF-8 oder Excel) oder Tabelle (.xlsx, .ods, .xls; erstes Tabellenblatt, Datum und Uhrzeit als Zellwerte). Spalten nach Überschrift: Typ, Projekt, Unterprojekt, Datum, Mitarbeiter, Von, Bis, Pause, Dauer, Beschreibung, Bezeichnung, Menge, Einheit, Einzelpreis, Steuersatz. Andere Spalten (z. B. Exporte aus Kimai, Toggl Track, Clockify oder Harvest) ordnen Sie einmal zu; Zeitrechnung merkt sich die Zuordnung. Vor dem Import sehen Sie jede Zeile."),
       h("div", { class: "field wide-field" }, h("label", { for: "csv-path" }, "Datei"),
         h("div", { class: "row" }, pathInput,
           h("button", { type: "button", class: "secondary", onclick: async () => {
