@@ -1949,6 +1949,7 @@ fn bench_kunde_typeahead_10000() {
     let s = driver.session(&app_path());
     s.wait_text("9.800 Kunden");
     s.click_button("Projekte");
+    s.wait_text("Legen Sie Ihr erstes Projekt");
     s.click_button("Neues Projekt");
     s.wait_xpath("//dialog[@open]//input[@aria-label='Kunde suchen']");
     let result = s.execute(

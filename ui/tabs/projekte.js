@@ -300,6 +300,10 @@ export function renderProjekte(root, { navigate }) {
   // ---- forms -------------------------------------------------------------
   async function projectForm(existing, parent) {
     const isSub = Boolean(parent || (existing && existing.parentId));
+    // Opened before the tab's list arrived: the customers first.
+    if (!isSub && !customers.length) {
+      try { customers = await api.customersList(); } catch (e) { toast(e.message, "error"); return; }
+    }
     const custOptions = [["", "– kein Kunde –"], ...customers.filter((c) => !c.archived || (existing && existing.customerId === c.id))
       .map((c) => [String(c.id), `${c.name}${c.number ? ` (${c.number})` : ""}${c.source === "manuell" ? " – manuell" : ""}`])];
     const fields = [
