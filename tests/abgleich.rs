@@ -10,8 +10,7 @@ mod common;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
-use lexoffice_sandbox::{Contact, Fault, Sandbox, SandboxConfig};
-use zeitrechnung_lib::kunden::import;
+use lexoffice_sandbox::{Fault, Sandbox};
 use zeitrechnung_lib::projekte::{self as p, ProjectInput, TimeInput};
 use zeitrechnung_lib::rechnung::{self as r, InvoiceRequest, RecordView};
 use zeitrechnung_lib::storage::BillingState;
@@ -25,24 +24,7 @@ struct World {
 
 /// `n` projects of one customer at 80 €/h, each with two open times in March 2025.
 async fn world(n: usize) -> World {
-    let sb = Sandbox::start_in_thread(SandboxConfig {
-        api_key: common::KEY.into(),
-        ..SandboxConfig::default()
-    })
-    .unwrap();
-    sb.contacts().add_contact(
-        Contact::company("Bäckerei Korn GmbH")
-            .customer()
-            .with_billing_address("Mühlenweg 3", "24103", "Kiel", "DE"),
-    );
-    let h = common::harness(&sb.base_url);
-    zeitrechnung_lib::schnittstellen::connect(&h.core, common::KEY.into())
-        .await
-        .unwrap();
-    import::run(&h.core, |_| {}, &AtomicBool::new(false))
-        .await
-        .unwrap();
-    let customer = h.core.store.customers().unwrap()[0].id;
+    let (sb, h, customer) = common::connected_to("Bäckerei Korn GmbH").await;
     let mut projects = Vec::new();
     for i in 0..n {
         let id = p::save(

@@ -103,6 +103,21 @@ fn world_with(cfg: SandboxConfig) -> World {
     }
 }
 
+/// A sandbox with no contacts but one company customer with a billing address in Germany.
+fn world_with_company(name: &str, (street, zip, city): (&str, &str, &str)) -> World {
+    let w = world_with(SandboxConfig {
+        api_key: E2E_KEY.into(),
+        contacts: 0,
+        ..SandboxConfig::default()
+    });
+    w.sandbox.contacts().add_contact(
+        lexoffice_sandbox::Contact::company(name)
+            .customer()
+            .with_billing_address(street, zip, city, "DE"),
+    );
+    w
+}
+
 fn app_path() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_zeitrechnung"))
 }
@@ -434,16 +449,7 @@ Zeit;P-2025-01;Elektrik;31.02.2025;Ole;;;;2:00;Falsches Datum;;;;;\n";
 #[test]
 fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     let Some(_serial) = begin() else { return };
-    let w = world_with(SandboxConfig {
-        api_key: E2E_KEY.into(),
-        contacts: 0,
-        ..SandboxConfig::default()
-    });
-    w.sandbox.contacts().add_contact(
-        lexoffice_sandbox::Contact::company("Praxis Dr. Weber")
-            .customer()
-            .with_billing_address("Lindenallee 4", "79102", "Freiburg", "DE"),
-    );
+    let w = world_with_company("Praxis Dr. Weber", ("Lindenallee 4", "79102", "Freiburg"));
     OsKeyring::default_entry().delete().unwrap();
     let csv_path = w._dir.path().join("zeiten.csv");
     std::fs::write(&csv_path, PROJECT_CSV).unwrap();
@@ -722,16 +728,7 @@ fn rate_row(title: &str, k: usize, cell: &str) -> String {
 #[test]
 fn abrechnungsregeln_roles_rates_rounding() {
     let Some(_serial) = begin() else { return };
-    let w = world_with(SandboxConfig {
-        api_key: E2E_KEY.into(),
-        contacts: 0,
-        ..SandboxConfig::default()
-    });
-    w.sandbox.contacts().add_contact(
-        lexoffice_sandbox::Contact::company("Bäckerei Korn")
-            .customer()
-            .with_billing_address("Mühlenweg 2", "24937", "Flensburg", "DE"),
-    );
+    let w = world_with_company("Bäckerei Korn", ("Mühlenweg 2", "24937", "Flensburg"));
     OsKeyring::default_entry().delete().unwrap();
     let driver = w.driver();
     let shots = screens();
@@ -1493,16 +1490,7 @@ fn cents_de(text: &str) -> i64 {
 #[test]
 fn abrechnung_abgleich_entwuerfe() {
     let Some(_serial) = begin() else { return };
-    let w = world_with(SandboxConfig {
-        api_key: E2E_KEY.into(),
-        contacts: 0,
-        ..SandboxConfig::default()
-    });
-    w.sandbox.contacts().add_contact(
-        lexoffice_sandbox::Contact::company("Bäckerei Korn GmbH")
-            .customer()
-            .with_billing_address("Mühlenweg 3", "24103", "Kiel", "DE"),
-    );
+    let w = world_with_company("Bäckerei Korn GmbH", ("Mühlenweg 3", "24103", "Kiel"));
     OsKeyring::default_entry().delete().unwrap();
     let driver = w.driver();
     let shots = screens();

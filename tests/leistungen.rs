@@ -7,13 +7,11 @@
 mod common;
 
 use std::str::FromStr;
-use std::sync::atomic::AtomicBool;
 
 use lexoffice_sandbox::articles::Article;
-use lexoffice_sandbox::{Contact, Sandbox, SandboxConfig};
+use lexoffice_sandbox::Sandbox;
 use rust_decimal::Decimal;
 use zeitrechnung_lib::abrechnung::catalog::{self, CatalogInput};
-use zeitrechnung_lib::kunden::import;
 use zeitrechnung_lib::projekte::{self as p, ProjectInput, ServiceInput};
 use zeitrechnung_lib::rechnung::{self as r, InvoiceRequest};
 
@@ -22,24 +20,7 @@ fn d(s: &str) -> Decimal {
 }
 
 async fn setup() -> (Sandbox, common::Harness, u64) {
-    let sb = Sandbox::start_in_thread(SandboxConfig {
-        api_key: common::KEY.into(),
-        ..SandboxConfig::default()
-    })
-    .unwrap();
-    sb.contacts().add_contact(
-        Contact::company("Hausverwaltung Lenz GmbH")
-            .customer()
-            .with_billing_address("Am Markt 1", "24103", "Kiel", "DE"),
-    );
-    let h = common::harness(&sb.base_url);
-    zeitrechnung_lib::schnittstellen::connect(&h.core, common::KEY.into())
-        .await
-        .unwrap();
-    import::run(&h.core, |_| {}, &AtomicBool::new(false))
-        .await
-        .unwrap();
-    let customer = h.core.store.customers().unwrap()[0].id;
+    let (sb, h, customer) = common::connected_to("Hausverwaltung Lenz GmbH").await;
     let project = p::save(
         &h.core,
         ProjectInput {

@@ -133,3 +133,31 @@ pub fn core_at(dir: &std::path::Path, base: &str) -> Core {
     core.reconcile_grace = chrono::Duration::zero();
     core
 }
+
+/// A sandbox with one company customer (billing address in Kiel), a core
+/// connected to it with the customer imported: (sandbox, harness, customer id).
+pub async fn connected_to(company: &str) -> (Sandbox, Harness, u64) {
+    let sb = Sandbox::start_in_thread(SandboxConfig {
+        api_key: KEY.into(),
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    sb.contacts().add_contact(
+        lexoffice_sandbox::Contact::company(company)
+            .customer()
+            .with_billing_address("Am Markt 1", "24103", "Kiel", "DE"),
+    );
+    let h = harness(&sb.base_url);
+    zeitrechnung_lib::schnittstellen::connect(&h.core, KEY.into())
+        .await
+        .unwrap();
+    zeitrechnung_lib::kunden::import::run(
+        &h.core,
+        |_| {},
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+    .await
+    .unwrap();
+    let customer = h.core.store.customers().unwrap()[0].id;
+    (sb, h, customer)
+}
