@@ -300,10 +300,15 @@ async fn walk(core: &Core, progress: &(dyn Fn(SyncView) + Send + Sync)) -> AppRe
             s.pages = p.total_pages.max(page + 1);
         });
         progress(core.sync.view());
-        for item in p.content.iter().cloned() {
-            rows.insert(item.id.clone(), item);
-        }
-        apply_rows(core, &rows, looked_at, &mut outcome).await?;
+        // Only this page's rows: a record is written once per sync.
+        let page_rows: HashMap<String, VoucherItem> = p
+            .content
+            .iter()
+            .filter(|item| !rows.contains_key(&item.id))
+            .map(|item| (item.id.clone(), item.clone()))
+            .collect();
+        apply_rows(core, &page_rows, looked_at, &mut outcome).await?;
+        rows.extend(page_rows);
         if p.last || p.content.is_empty() || (page + 2) * PAGE_SIZE > MAX_WINDOW {
             break;
         }
@@ -383,9 +388,6 @@ async fn apply_rows(
         let Some(item) = rec.lexoffice_id.as_ref().and_then(|id| rows.get(id)) else {
             continue;
         };
-        if rec.seen.looked_at == Some(looked_at) {
-            continue;
-        }
         let seen = Seen {
             status: item.voucher_status.clone(),
             number: item.voucher_number.clone(),
@@ -413,6 +415,16 @@ async fn update_record(
         || seen.number != rec.voucher_number
         || seen.open_amount != rec.seen.open_amount
         || seen.due_date != rec.seen.due_date;
+    // Unchanged: the time of the look is kept fresh to the hour (the 14-day
+    // flag counts days), not written on every sync.
+    let stale = rec
+        .seen
+        .looked_at
+        .is_none_or(|t| looked_at - t >= Duration::hours(1))
+        || (seen.created_at.is_some() && rec.seen.created_at.is_none());
+    if !changed && !stale {
+        return Ok(false);
+    }
     rec.lexoffice_status = seen.status.or(rec.lexoffice_status.take());
     rec.voucher_number = seen.number.or(rec.voucher_number.take());
     rec.seen.open_amount = seen.open_amount;
