@@ -473,3 +473,14 @@ async fn the_batch_opens_no_browser_and_uses_each_projects_remembered_settings()
         .collect();
     assert_eq!(nets, vec!["280", "360"]);
 }
+
+#[tokio::test]
+async fn without_a_key_nothing_is_called_abgeglichen() {
+    let h = common::harness("http://127.0.0.1:9");
+    let e = r::sync_now(&h.core, &|_| {}).await.unwrap_err();
+    assert_eq!(e.kind(), "notConnected");
+    let v = h.core.sync.view();
+    assert_eq!(v.state, "error");
+    assert_eq!(v.text, e.to_string());
+    assert!(!v.text.contains("Zuletzt"), "{}", v.text);
+}

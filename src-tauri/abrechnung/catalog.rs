@@ -227,8 +227,27 @@ pub fn merge_articles(
     items: &mut Vec<CatalogItem>,
     articles: &[Article],
     mut next_id: impl FnMut() -> AppResult<u64>,
+    complete: bool,
 ) -> AppResult<(usize, usize)> {
     let (mut added, mut updated) = (0, 0);
+    // An item linked to an article lexoffice no longer lists (archived or
+    // deleted) keeps its values but not the link: a draft line must not name it.
+    let listed: std::collections::HashSet<&str> = articles
+        .iter()
+        .filter(|a| !a.archived)
+        .map(|a| a.id.as_str())
+        .collect();
+    for item in items.iter_mut() {
+        if complete
+            && item
+                .article
+                .as_ref()
+                .is_some_and(|r| !listed.contains(r.id.as_str()))
+        {
+            item.article = None;
+            item.article_number.clear();
+        }
+    }
     for a in articles {
         let Some((name, unit, net, rate, product)) = from_article(a) else {
             continue;
@@ -284,19 +303,24 @@ pub async fn import_articles(core: &Core) -> AppResult<ArticleImport> {
     let client = core.client()?;
     let mut articles = Vec::new();
     let mut page = 0;
-    loop {
+    // Complete: every page read (links to articles not listed are dropped
+    // only then).
+    let complete = loop {
         let p = client.articles(&key, page).await?;
-        let done = p.last || p.content.is_empty() || page >= 40;
+        let end = p.last || p.content.is_empty();
         articles.extend(p.content);
-        if done {
-            break;
+        if end {
+            break true;
+        }
+        if page >= 40 {
+            break false;
         }
         page += 1;
-    }
+    };
     let store = core.store.clone();
     blocking(move || {
         let mut items = store.settings()?.catalog;
-        let (added, updated) = merge_articles(&mut items, &articles, || store.next_id())?;
+        let (added, updated) = merge_articles(&mut items, &articles, || store.next_id(), complete)?;
         let s = store.update_settings(|s| s.catalog = items.clone())?;
         let message = match added + updated {
             0 => "In lexoffice gibt es keine Artikel mit Preis.".to_string(),
@@ -362,10 +386,15 @@ mod tests {
         );
         let mut items = Vec::new();
         let mut n = 0;
-        let (added, updated) = merge_articles(&mut items, &[a.clone(), b, gone], || {
-            n += 1;
-            Ok(n)
-        })
+        let (added, updated) = merge_articles(
+            &mut items,
+            &[a.clone(), b, gone],
+            || {
+                n += 1;
+                Ok(n)
+            },
+            true,
+        )
         .unwrap();
         assert_eq!((added, updated), (2, 0));
         assert_eq!(items[0].unit_price, Decimal::from_str("0.3").unwrap());
@@ -388,10 +417,13 @@ mod tests {
             json!({"id": "a1", "title": "Fahrtkosten", "type": "SERVICE", "unitName": "km",
             "price": {"netPrice": 0.35, "leadingPrice": "NET", "taxRate": 19}}),
         );
-        let (added, updated) = merge_articles(&mut items, &[a2], || Ok(99)).unwrap();
+        let (added, updated) = merge_articles(&mut items, &[a2], || Ok(99), true).unwrap();
         assert_eq!((added, updated), (0, 1));
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].unit_price, Decimal::from_str("0.35").unwrap());
         assert_eq!(items[0].art, Some(ServiceArt::Arbeit));
+        // The cartridge is gone from lexoffice: kept as an own item, unlinked.
+        assert_eq!(items[1].article, None);
+        assert_eq!(row(&items[1]).source, "");
     }
 }

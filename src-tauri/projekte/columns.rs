@@ -208,10 +208,9 @@ pub fn rewrite(table: &Table, m: &Mapping) -> String {
             .collect();
         out.push_str(&cells.join(";"));
         out.push('\n');
-        line += 1 + fields
-            .iter()
-            .map(|f| f.matches('\n').count())
-            .sum::<usize>();
+        // The lines this record takes in the text written (columns not
+        // imported are not written, nor their line breaks).
+        line += 1 + cells.iter().map(|c| c.matches('\n').count()).sum::<usize>();
     }
     out
 }
@@ -332,6 +331,9 @@ pub fn duration_of(t: &str) -> String {
 /// A known export format: its name and the target of each header it has.
 struct Preset {
     name: &'static str,
+    /// Slashed dates are month first unless the values show otherwise (US
+    /// accounts); else day first.
+    month_first: bool,
     /// Headers that must all be there (lower case).
     needs: &'static [&'static str],
     /// (header, target key); headers not listed are not imported.
@@ -345,6 +347,7 @@ struct Preset {
 const PRESETS: &[Preset] = &[
     Preset {
         name: "Kimai",
+        month_first: false,
         needs: &["date", "from", "to", "duration", "project", "activity"],
         map: &[
             ("date", "datum"),
@@ -359,6 +362,7 @@ const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "Toggl Track",
+        month_first: false,
         needs: &[
             "user",
             "project",
@@ -380,6 +384,7 @@ const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "Clockify",
+        month_first: true,
         needs: &[
             "project",
             "user",
@@ -401,6 +406,7 @@ const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "Clockify",
+        month_first: false,
         needs: &["projekt", "benutzer", "startdatum", "startzeit", "endzeit"],
         map: &[
             ("projekt", "projekt"),
@@ -415,6 +421,7 @@ const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "Harvest",
+        month_first: false,
         needs: &[
             "date",
             "client",
@@ -477,7 +484,7 @@ pub fn preset_for(table: &Table) -> Option<(&'static str, Mapping)> {
         })
         .collect();
     let date_col = targets.iter().position(|t| *t == target_index("datum"));
-    let month_first = guess_month_first(table, date_col, p.name == "Clockify");
+    let month_first = guess_month_first(table, date_col, p.month_first);
     Some((
         p.name,
         Mapping {

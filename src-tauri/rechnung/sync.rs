@@ -235,6 +235,11 @@ pub async fn sync(
                 );
             }
             Err(AppError::Cancelled(_)) => {}
+            // Nothing was checked: no „zuletzt abgeglichen“, the reason instead.
+            Err(e @ AppError::NotConnected) => {
+                s.offline = false;
+                s.problem = Some(e.to_string());
+            }
             Err(e) => {
                 s.offline = false;
                 s.problem = Some(format!("Abgleich mit lexoffice fehlgeschlagen: {e}"));
@@ -254,17 +259,18 @@ fn followed(store: &Store) -> AppResult<Vec<InvoiceRecord>> {
         .into_iter()
         .filter(|r| r.state == InvoiceState::Created && r.lexoffice_id.is_some())
         .filter(|r| !r.is_closed_in_lexoffice())
-        .filter(|r| match (&r.organization_id, &org) {
-            (Some(theirs), Some(now)) => theirs == now,
-            _ => true,
-        })
+        // Only drafts known to belong to the connected firm: a 404 from another
+        // firm must never free entries.
+        .filter(
+            |r| matches!((&r.organization_id, &org), (Some(theirs), Some(now)) if theirs == now),
+        )
         .collect())
 }
 
 async fn walk(core: &Core, progress: &(dyn Fn(SyncView) + Send + Sync)) -> AppResult<SyncOutcome> {
     let mut outcome = SyncOutcome::default();
     if !has_key(core).await {
-        return Ok(outcome);
+        return Err(AppError::NotConnected);
     }
     let store = core.store.clone();
     let records = blocking(move || followed(&store)).await?;
@@ -325,19 +331,24 @@ async fn walk(core: &Core, progress: &(dyn Fn(SyncView) + Send + Sync)) -> AppRe
         }
         let lex_id = rec.lexoffice_id.clone().unwrap_or_default();
         outcome.single_looks += 1;
+        // Asked without the invoice lock (a slow answer must not hold up
+        // „Erstellen“); applied under it, if the record is still that draft.
+        let answer = client.invoice(&key, &lex_id).await;
+        let looked_at = client.server_now().unwrap_or_else(Utc::now);
         let _guard = core.invoice_lock.lock().await;
         let mut current = record(core, rec.id).await?;
-        if current.state != InvoiceState::Created {
+        if current.state != InvoiceState::Created
+            || current.lexoffice_id.as_deref() != Some(lex_id.as_str())
+        {
             continue;
         }
-        match client.invoice(&key, &lex_id).await {
+        match answer {
             Err(e) if e.status() == Some(404) => {
                 deleted_in_lexoffice(core, &mut current).await?;
                 outcome.freed += 1;
             }
             Err(e) => return Err(AppError::Lexoffice(e)),
             Ok(info) => {
-                let looked_at = client.server_now().unwrap_or_else(Utc::now);
                 let seen = Seen {
                     status: info.voucher_status,
                     number: info.voucher_number,

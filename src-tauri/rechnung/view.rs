@@ -45,7 +45,9 @@ pub fn status_de(status: &str) -> (&'static str, &'static str) {
         "paid" | "paidoff" => ("bezahlt", "paid"),
         "voided" => ("storniert", "voided"),
         "deleted" => ("gelöscht", "deleted"),
-        _ => ("Entwurf", "draft"),
+        "draft" => ("Entwurf", "draft"),
+        // transferred, sepadebit and any later state of a finalised invoice.
+        _ => ("offen", "open"),
     }
 }
 
@@ -104,9 +106,7 @@ pub(super) fn record_view(r: &InvoiceRecord, project_name: &str) -> RecordView {
 
 /// What is still to be paid of a finalised invoice, and by when.
 pub fn open_display(r: &InvoiceRecord) -> Option<String> {
-    if r.state != InvoiceState::Created
-        || !matches!(r.lexoffice_status.as_deref(), Some("open" | "overdue"))
-    {
+    if r.state != InvoiceState::Created || !r.is_finalised() || r.is_closed_in_lexoffice() {
         return None;
     }
     let amount = Decimal::from_str(r.seen.open_amount.as_deref()?).ok()?;

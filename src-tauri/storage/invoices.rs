@@ -114,18 +114,22 @@ impl InvoiceRecord {
     }
 
     /// The office finalised the invoice in lexoffice (offen, überfällig,
-    /// bezahlt): its entries stay frozen and it cannot be taken back.
+    /// bezahlt, and the payment states `transferred`/`sepadebit`): its entries
+    /// stay frozen and it cannot be taken back.
     pub fn is_finalised(&self) -> bool {
         matches!(
             self.lexoffice_status.as_deref(),
-            Some("open" | "overdue" | "paid")
+            Some("open" | "overdue" | "paid" | "paidoff" | "transferred" | "sepadebit")
         )
     }
 
     /// Nothing more can change in lexoffice that the app must follow (bezahlt,
     /// storniert).
     pub fn is_closed_in_lexoffice(&self) -> bool {
-        matches!(self.lexoffice_status.as_deref(), Some("paid" | "voided"))
+        matches!(
+            self.lexoffice_status.as_deref(),
+            Some("paid" | "paidoff" | "voided")
+        )
     }
 }
 

@@ -127,18 +127,24 @@ fn invoices_of(records: &[&InvoiceRecord]) -> Invoices {
                     }
                 }
             }
-            Some(status @ ("open" | "overdue")) => {
+            Some(status) if r.is_finalised() && !r.is_closed_in_lexoffice() => {
                 let amount = r
                     .seen
                     .open_amount
                     .as_deref()
                     .and_then(|a| a.parse::<Decimal>().ok())
-                    .unwrap_or_else(|| r.gross.parse().unwrap_or_default());
-                inv.open += amount;
-                inv.unpaid
-                    .push(r.voucher_number.clone().unwrap_or_default());
-                if status == "overdue" {
-                    inv.overdue += amount;
+                    // Not read yet: an open invoice owes its gross total.
+                    .unwrap_or_else(|| match status {
+                        "open" | "overdue" => r.gross.parse().unwrap_or_default(),
+                        _ => Decimal::ZERO,
+                    });
+                if amount > Decimal::ZERO {
+                    inv.open += amount;
+                    inv.unpaid
+                        .push(r.voucher_number.clone().unwrap_or_default());
+                    if status == "overdue" {
+                        inv.overdue += amount;
+                    }
                 }
             }
             _ => {}
@@ -246,7 +252,8 @@ pub fn build(store: &Store) -> AppResult<(Vec<OverviewRow>, OverviewTotals)> {
                     format::minutes(t.minutes_without_rate)
                 )
             }),
-            billable: t.open_entries > 0,
+            // An archived project takes no draft („Entwürfe erstellen“ would refuse it).
+            billable: t.open_entries > 0 && project.status != ProjectStatus::Archiviert,
             waiting: inv.drafts > 0 || !inv.open.is_zero(),
             net_key: cents(t.open_net),
             minutes_key: t.open_minutes,

@@ -95,8 +95,10 @@ function enhance(input) {
 
 /** Enhances every date field now and whenever one appears. */
 export function installDatePickers() {
+  const selector = 'input[placeholder="TT.MM.JJJJ"]';
   const scan = (root) => {
-    for (const el of root.querySelectorAll('input[placeholder="TT.MM.JJJJ"]')) enhance(el);
+    if (root.matches && root.matches(selector)) enhance(root);
+    for (const el of root.querySelectorAll(selector)) enhance(el);
   };
   scan(document);
   new MutationObserver((records) => {

@@ -198,6 +198,8 @@ export function typeAheadSelect(select, { placeholder, label }) {
       ...(more ? [h("option", { value: "", disabled: true }, `… ${more} weitere – bitte genauer tippen`)] : []));
     if (items.some((o) => o.value === keep)) select.value = keep;
   };
+  // The empty choice („– kein Kunde –“) always stays in the list.
+  const empty = all.filter((o) => !o.value);
   input.addEventListener("input", () => {
     const q = input.value.trim().toLowerCase();
     if (!q) { show(all, 0); info.textContent = ""; return; }
@@ -208,9 +210,11 @@ export function typeAheadSelect(select, { placeholder, label }) {
       else if (o.lower.includes(q)) contains.push(o);
     }
     const hits = starts.concat(contains);
-    show(hits.slice(0, 200), Math.max(0, hits.length - 200));
-    if (hits.length) select.value = hits[0].value;
-    info.textContent = hits.length ? (hits.length === 1 ? "1 Treffer" : `${hits.length} Treffer`) : "Kein Treffer";
+    // No match: the list and the choice stay as they are.
+    if (!hits.length) { info.textContent = "Kein Treffer"; return; }
+    show(empty.concat(hits.slice(0, 200)), Math.max(0, hits.length - 200));
+    select.value = hits[0].value;
+    info.textContent = hits.length === 1 ? "1 Treffer" : `${hits.length} Treffer`;
     select.dispatchEvent(new Event("change", { bubbles: true }));
   });
   input.addEventListener("keydown", (e) => {

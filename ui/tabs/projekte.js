@@ -470,12 +470,16 @@ export function renderProjekte(root, { navigate }) {
           h("option", { value: "" }, "– nicht importieren –"),
           m.targets.map((t) => h("option", { value: t.key }, t.label)));
         sel.value = c.target;
+        // What is imported is what the preview showed: a change needs
+        // „Vorschau aktualisieren“ first.
+        sel.addEventListener("change", () => { importBtn.disabled = true; });
         return sel;
       });
       const dateOrder = h("select", { id: "map-date-order" },
         h("option", { value: "dmy" }, "TT.MM.JJJJ, JJJJ-MM-TT oder TT/MM/JJJJ"),
         h("option", { value: "mdy" }, "MM/TT/JJJJ (USA)"));
       dateOrder.value = m.dateOrder;
+      dateOrder.addEventListener("change", () => { importBtn.disabled = true; });
       mappingControls = { selects, dateOrder };
       // Recognised or remembered: folded away, the rows below come first.
       const details = h("details", { open: m.required },
@@ -522,11 +526,13 @@ export function renderProjekte(root, { navigate }) {
         replace(previewBox, lastMappingEl, h("p", { class: "alert error", role: "alert" }, e.message));
       }
     };
-    pathInput.addEventListener("change", () => { mapping = null; mappingControls = null; lastMappingEl = null; });
+    // Another file: the Spaltenzuordnung of the last one no longer applies.
+    function forgetMapping() { mapping = null; mappingControls = null; lastMappingEl = null; }
+    pathInput.addEventListener("change", forgetMapping);
     importBtn.addEventListener("click", async () => {
       importBtn.disabled = true;
       try {
-        const r = await api.csvImport(pathInput.value, mapping || currentMapping());
+        const r = await api.csvImport(pathInput.value, mapping);
         close();
         toast(r.message);
         showDetail();
@@ -540,7 +546,7 @@ export function renderProjekte(root, { navigate }) {
       h("div", { class: "field wide-field" }, h("label", { for: "csv-path" }, "Datei"),
         h("div", { class: "row" }, pathInput,
           h("button", { type: "button", class: "secondary", onclick: async () => {
-            try { const p = await api.csvPickFile(); if (p) { pathInput.value = p; runPreview(); } } catch (e) { toast(e.message, "error"); }
+            try { const p = await api.csvPickFile(); if (p) { pathInput.value = p; forgetMapping(); runPreview(); } } catch (e) { toast(e.message, "error"); }
           } }, "Durchsuchen …"),
           h("button", { type: "button", class: "secondary", onclick: runPreview }, "Vorschau"))),
       previewBox,

@@ -180,7 +180,9 @@ export function renderUebersicht(root, ctx) {
     const rows = ids.map((id) => data.rows.find((r) => r.projectId === id)).filter(Boolean);
     const dlg = h("dialog", { class: "modal batch-modal", "aria-labelledby": "batch-title" });
     const bar = h("progress", { max: String(rows.length), value: "0" });
-    const line = h("p", { class: "muted", role: "status" }, `${rows.length} Projekte, je ein Entwurf über alle offenen Einträge mit den gemerkten Einstellungen des Kunden.`);
+    const line = h("p", { class: "muted", role: "status" }, rows.length === 1
+      ? "Ein Entwurf über alle offenen Einträge des Projekts, mit den gemerkten Einstellungen des Kunden."
+      : `${rows.length} Projekte, je ein Entwurf über alle offenen Einträge mit den gemerkten Einstellungen des Kunden.`);
     const list = h("ul", { class: "batch-list" }, rows.map((r) => h("li", { dataset: { projectId: String(r.projectId) } },
       h("span", { class: "batch-state" }, "wartet"),
       h("div", { class: "batch-what" }, h("strong", {}, r.projectName), h("div", { class: "hint" }, r.customerName)),
