@@ -142,6 +142,19 @@ impl Core {
         .await
     }
 
+    /// The stored API key, read from the keyring off the async workers;
+    /// `NotConnected` when there is none.
+    pub async fn api_key(&self) -> AppResult<crate::secrets::ApiKey> {
+        let secrets = self.secrets.clone();
+        blocking(move || {
+            secrets
+                .load()
+                .map_err(|e| AppError::Keyring(e.to_string()))?
+                .ok_or(AppError::NotConnected)
+        })
+        .await
+    }
+
     pub fn keyring_problem(&self) -> Option<String> {
         self.keyring_problem
             .lock()

@@ -7,11 +7,11 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
 use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
 use crate::format::format_de;
+use crate::lexoffice::types::decimal_of;
 use crate::lexoffice::Article;
 use crate::projekte::{self, ServiceInput};
 use crate::storage::{ArticleRef, CatalogItem, EntryKind, ServiceArt, Store};
@@ -183,15 +183,6 @@ pub async fn delete(core: &Core, id: u64) -> AppResult<Vec<CatalogRow>> {
     .await
 }
 
-/// A number as lexoffice sends it (a JSON number, sometimes a string).
-fn decimal_of(v: &Option<serde_json::Value>) -> Option<Decimal> {
-    match v.as_ref()? {
-        serde_json::Value::Number(n) => Decimal::from_str(&n.to_string()).ok(),
-        serde_json::Value::String(s) => Decimal::from_str(s.trim()).ok(),
-        _ => None,
-    }
-}
-
 /// An article as a catalog item; None: archived or without a usable price.
 fn from_article(a: &Article) -> Option<(String, String, Decimal, Decimal, bool)> {
     if a.archived || a.title.trim().is_empty() {
@@ -292,14 +283,7 @@ pub fn merge_articles(
 
 /// „Artikel aus lexoffice importieren“.
 pub async fn import_articles(core: &Core) -> AppResult<ArticleImport> {
-    let secrets = core.secrets.clone();
-    let key = blocking(move || {
-        secrets
-            .load()
-            .map_err(|e| AppError::Keyring(e.to_string()))?
-            .ok_or(AppError::NotConnected)
-    })
-    .await?;
+    let key = core.api_key().await?;
     let client = core.client()?;
     let mut articles = Vec::new();
     let mut page = 0;
@@ -365,6 +349,7 @@ pub fn article_for(
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::str::FromStr;
 
     fn article(v: serde_json::Value) -> Article {
         serde_json::from_value(v).unwrap()

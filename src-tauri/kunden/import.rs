@@ -315,14 +315,7 @@ pub async fn run(
     })?;
     cancel.store(false, Ordering::SeqCst);
 
-    let secrets = core.secrets.clone();
-    let key: ApiKey = blocking(move || {
-        secrets
-            .load()
-            .map_err(|e| AppError::Keyring(e.to_string()))?
-            .ok_or(AppError::NotConnected)
-    })
-    .await?;
+    let key: ApiKey = core.api_key().await?;
     let client = core.client()?;
     let store = core.store.clone();
     let mut index = {

@@ -100,14 +100,7 @@ pub enum PushOutcome {
 }
 
 async fn load_key(core: &Core) -> AppResult<ApiKey> {
-    let secrets = core.secrets.clone();
-    blocking(move || {
-        secrets
-            .load()
-            .map_err(|e| AppError::Keyring(e.to_string()))?
-            .ok_or(AppError::NotConnected)
-    })
-    .await
+    core.api_key().await
 }
 
 async fn load(core: &Core, id: u64) -> AppResult<Customer> {

@@ -248,6 +248,17 @@ pub struct VoucherItem {
     pub open_amount: Option<serde_json::Value>,
 }
 
+/// An amount as lexoffice sends it: a JSON number, sometimes a string
+/// (`openAmount`, article prices; docs/lexoffice.md).
+pub fn decimal_of(v: &Option<serde_json::Value>) -> Option<rust_decimal::Decimal> {
+    use std::str::FromStr;
+    match v.as_ref()? {
+        serde_json::Value::Number(n) => rust_decimal::Decimal::from_str(&n.to_string()).ok(),
+        serde_json::Value::String(s) => rust_decimal::Decimal::from_str(s.trim()).ok(),
+        _ => None,
+    }
+}
+
 /// One item of `GET /v1/articles` (docs/lexoffice.md › Articles).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]

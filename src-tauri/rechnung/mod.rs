@@ -501,12 +501,5 @@ async fn has_key(core: &Core) -> bool {
 }
 
 async fn load_key(core: &Core) -> AppResult<ApiKey> {
-    let secrets = core.secrets.clone();
-    blocking(move || {
-        secrets
-            .load()
-            .map_err(|e| AppError::Keyring(e.to_string()))?
-            .ok_or(AppError::NotConnected)
-    })
-    .await
+    core.api_key().await
 }

@@ -376,14 +376,7 @@ struct Seen {
 
 /// `openAmount` as lexoffice sends it (a number, sometimes a string).
 fn amount_of(v: &Option<serde_json::Value>) -> Option<String> {
-    let text = match v.as_ref()? {
-        serde_json::Value::Number(n) => n.to_string(),
-        serde_json::Value::String(s) => s.trim().to_string(),
-        _ => return None,
-    };
-    Decimal::from_str(&text)
-        .ok()
-        .map(|d| d.normalize().to_string())
+    crate::lexoffice::types::decimal_of(v).map(|d| d.normalize().to_string())
 }
 
 /// Takes over what the list says of the followed drafts it contains.

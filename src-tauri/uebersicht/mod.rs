@@ -78,10 +78,6 @@ pub struct Overview {
     pub sync: SyncView,
 }
 
-fn euro(d: Decimal) -> String {
-    format::format_eur(d)
-}
-
 fn cents(d: Decimal) -> i64 {
     (d * Decimal::from(100))
         .round()
@@ -227,7 +223,7 @@ pub fn build(store: &Store) -> AppResult<(Vec<OverviewRow>, OverviewTotals)> {
             net_display: if t.open_entries == 0 {
                 "–".into()
             } else {
-                euro(t.open_net)
+                format::format_eur(t.open_net)
             },
             oldest_display: t
                 .oldest_open
@@ -236,14 +232,20 @@ pub fn build(store: &Store) -> AppResult<(Vec<OverviewRow>, OverviewTotals)> {
             drafts_display: count(inv.drafts, "Entwurf", "Entwürfe"),
             open_display: match inv.unpaid.as_slice() {
                 [] => String::new(),
-                [one] if !one.is_empty() => format!("{} offen · {one}", euro(inv.open)),
-                [_] => format!("{} offen", euro(inv.open)),
-                many => format!("{} offen · {} Rechnungen", euro(inv.open), many.len()),
+                [one] if !one.is_empty() => {
+                    format!("{} offen · {one}", format::format_eur(inv.open))
+                }
+                [_] => format!("{} offen", format::format_eur(inv.open)),
+                many => format!(
+                    "{} offen · {} Rechnungen",
+                    format::format_eur(inv.open),
+                    many.len()
+                ),
             },
             overdue_display: if inv.overdue.is_zero() {
                 String::new()
             } else {
-                format!("{} überfällig", euro(inv.overdue))
+                format!("{} überfällig", format::format_eur(inv.overdue))
             },
             warning: inv.warning,
             without_rate: (t.minutes_without_rate > 0).then(|| {
@@ -276,12 +278,12 @@ pub fn build(store: &Store) -> AppResult<(Vec<OverviewRow>, OverviewTotals)> {
             ))
     });
     let totals = OverviewTotals {
-        net_display: euro(net),
+        net_display: format::format_eur(net),
         hours_display: format!("{} h", format::minutes(minutes)),
         projects_display: count(rows.len() as u32, "Projekt", "Projekte"),
         drafts_display: count(drafts, "Entwurf", "Entwürfe"),
-        open_display: euro(open),
-        overdue_display: euro(overdue),
+        open_display: format::format_eur(open),
+        overdue_display: format::format_eur(overdue),
     };
     Ok((rows, totals))
 }
