@@ -1532,9 +1532,15 @@ fn abrechnung_abgleich_entwuerfe() {
 
     s.click_button("Abrechnung");
     s.wait_xpath("//div[@role='row' and .//button[normalize-space()='Ofen Filiale Süd']]");
-    let total = s.wait_xpath("//div[contains(@class,'kpis')]/div[1]/strong");
+    // The tab draws its figures again after its own sync: read them afresh
+    // each time rather than through an element that may be replaced.
+    let total = s.wait("the figures to be drawn", || {
+        s.execute("const e = document.querySelector('.kpis > div:first-child strong'); return e ? e.textContent : null;")
+            .as_str()
+            .map(str::to_string)
+    });
     assert_eq!(
-        cents_de(s.property(&total, "textContent").as_str().unwrap()),
+        cents_de(&total),
         previews.iter().map(|p| cents_de(p)).sum::<i64>(),
         "the unbilled value is the sum of the previews"
     );
