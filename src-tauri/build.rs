@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "customers_list",
     "customer_get",
     "customer_save",
+    "customer_delete",
     "customer_open_lexoffice",
     "customer_set_rate",
     "customers_import",

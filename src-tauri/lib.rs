@@ -54,6 +54,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::kunden::customers_list,
         commands::kunden::customer_get,
         commands::kunden::customer_save,
+        commands::kunden::customer_delete,
         commands::kunden::customer_open_lexoffice,
         commands::kunden::customer_set_rate,
         commands::kunden::customers_import,

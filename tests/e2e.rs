@@ -1722,6 +1722,31 @@ fn kunde_in_lexoffice_anlegen_und_artikel() {
     s.click_xpath("//dialog[@open]//button[normalize-space()='Erstellen' and not(@disabled)]");
     s.wait_xpath("//dialog[@open]//div[contains(@class,'invoice-result')]//strong[normalize-space()='Entwurf in lexoffice erstellt']");
     s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
+
+    // „Löschen“ in Kunden: refused while the customer has a project; a customer
+    // typed in by mistake is deleted and brought back with „Rückgängig“.
+    s.click_button("Kunden");
+    s.click_xpath(
+        "//div[@role='row']//span[@class='ellipsis' and normalize-space()='Malerei Sommer GmbH']",
+    );
+    s.wait_xpath("//aside//h2[normalize-space()='Malerei Sommer GmbH']");
+    toasts_gone(&s);
+    s.click_xpath("//aside//button[normalize-space()='Löschen']");
+    s.wait_text("„Malerei Sommer GmbH“ hat noch 1 Projekt und kann nicht gelöscht werden. Ordnen Sie die Projekte zuerst einem anderen Kunden zu oder löschen Sie sie.");
+    s.click_button("Neuer Kunde");
+    fill(&s, "Name", "Irrtum Kunde");
+    fill(&s, "Ort", "Kiel");
+    save_dialog(&s);
+    s.wait_xpath("//aside//h2[normalize-space()='Irrtum Kunde']");
+    s.click_xpath("//aside//button[normalize-space()='Löschen']");
+    s.wait_text("Kunde „Irrtum Kunde“ gelöscht");
+    s.wait("the deleted customer to leave the list", || {
+        (s.execute("return [...document.querySelectorAll('[role=row] .ellipsis')].map((e) => e.textContent).join('|')") == "Malerei Sommer GmbH").then_some(())
+    });
+    s.screenshot(&shots.join("96-kunde-geloescht.png"));
+    s.click_xpath("//div[@id='toasts']//button[normalize-space()='Rückgängig']");
+    s.wait_text("Kunde „Irrtum Kunde“ wiederhergestellt");
+    s.wait_xpath("//aside//h2[normalize-space()='Irrtum Kunde']");
     s.quit();
     drop(driver);
     let draft = &w.sandbox.invoices_json()[0];

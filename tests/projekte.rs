@@ -423,6 +423,64 @@ async fn a_deleted_or_edited_entry_comes_back_with_rueckgaengig() {
 }
 
 #[tokio::test]
+async fn a_customer_without_projects_is_deleted_and_comes_back_with_rueckgaengig() {
+    use zeitrechnung_lib::kunden::{self, CustomerInput};
+    let h = harness();
+    let input = |name: &str, number: &str| CustomerInput {
+        kind: "company".into(),
+        name: name.into(),
+        number: number.into(),
+        city: "Kiel".into(),
+        ..Default::default()
+    };
+    let kiel = kunden::save(&h.core, input("Nordlicht GmbH", "K-7"))
+        .await
+        .unwrap()
+        .customer;
+    kunden::set_rate(&h.core, kiel.id, "72,50".into())
+        .await
+        .unwrap();
+    let before = h.core.store.customer(kiel.id).unwrap().unwrap();
+
+    let deleted = kunden::delete::delete(&h.core, kiel.id).await.unwrap();
+    assert_eq!(deleted.message, "Kunde „Nordlicht GmbH“ gelöscht");
+    assert!(h.core.store.customer(kiel.id).unwrap().is_none());
+    assert!(kunden::list(&h.core).await.unwrap().is_empty());
+    // „Rückgängig“: the same record, id, number and rate included.
+    assert_eq!(
+        p::undo::undo(&h.core, deleted.undo).await.unwrap(),
+        "Kunde „Nordlicht GmbH“ wiederhergestellt"
+    );
+    assert_eq!(h.core.store.customer(kiel.id).unwrap().unwrap(), before);
+    assert_eq!(kunden::list(&h.core).await.unwrap().len(), 1);
+
+    // A customer with projects (a main project and its subproject) stays.
+    let bau = kunden::save(&h.core, input("Bau Meyer", "K-8"))
+        .await
+        .unwrap()
+        .customer;
+    let main = p::save(
+        &h.core,
+        ProjectInput {
+            name: "Dach".into(),
+            customer_id: Some(bau.id),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .project
+    .id;
+    project(&h, "Gauben", "", Some(main), "").await;
+    let err = kunden::delete::delete(&h.core, bau.id).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "„Bau Meyer“ hat noch 1 Projekt und kann nicht gelöscht werden. Ordnen Sie die Projekte zuerst einem anderen Kunden zu oder löschen Sie sie."
+    );
+    assert!(h.core.store.customer(bau.id).unwrap().is_some());
+}
+
+#[tokio::test]
 async fn project_validation_and_subproject_rules() {
     let h = harness();
     let main = project(&h, "Alpha", "A-1", None, "").await;

@@ -117,6 +117,9 @@ export const customerGet = (id) => call("customer_get", { id });
 /** @param {object} input the Neuer Kunde form */
 export const customerSave = (input) => call("customer_save", { input });
 
+/** „Kunde löschen“ (only without projects). @returns {Promise<{undo: number, message: string}>} for „Rückgängig“ */
+export const customerDelete = (id) => call("customer_delete", { id });
+
 /** @param {number} id @param {string} rate as typed; empty clears it */
 export const customerSetRate = (id, rate) => call("customer_set_rate", { id, rate });
 /** „Steuerart“ (TaxCase key) and „Privatkunde (§35a)“ of a customer. @returns {Promise<CustomerDetail>} */

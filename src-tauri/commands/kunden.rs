@@ -34,6 +34,16 @@ pub async fn customer_save(
     kunden::save(&core, a.input).await
 }
 
+/// „Kunde löschen“ in the Kunden detail (undoable for 10 seconds).
+#[tauri::command]
+pub async fn customer_delete(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<crate::projekte::undo::Undoable> {
+    let a: Id = parse(&request)?;
+    kunden::delete::delete(&core, a.id).await
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct TaxArgs {

@@ -2,6 +2,7 @@
 
 pub mod contact_json;
 pub mod countries;
+pub mod delete;
 pub mod import;
 pub mod push;
 mod tax;

@@ -644,7 +644,7 @@ pub async fn delete(core: &Core, id: u64, confirmed: bool) -> AppResult<ProjectD
         Ok(Ok((name, undo::Snapshot {
             projects,
             entries,
-            created_entries: Vec::new(),
+            ..Default::default()
         })))
     })
     .await?;

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
-use crate::storage::{Entry, Project, Store};
+use crate::storage::{Customer, Entry, Project, Store};
 
 /// How long an undo is kept. The UI offers „Rückgängig“ for 10 seconds; the
 /// rest is slack for a slow click.
@@ -19,6 +19,8 @@ pub const KEEP: Duration = Duration::from_secs(30);
 /// What one action removed or replaced.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
+    /// Customers deleted (`kunden::delete`), put back as they were.
+    pub customers: Vec<Customer>,
     /// Projects deleted (main project last), put back as they were.
     pub projects: Vec<Project>,
     /// Entries deleted, or the versions an edit replaced.
@@ -65,6 +67,9 @@ pub struct Undoable {
 /// Puts back what `s` removed or replaced. Entries an invoice has reserved or
 /// billed since are left alone (their state wins).
 fn restore(store: &Store, s: &Snapshot) -> AppResult<()> {
+    for c in &s.customers {
+        store.put_customer(c)?;
+    }
     for p in &s.projects {
         store.put_project(p)?;
     }
@@ -94,7 +99,9 @@ pub async fn undo(core: &Core, token: u64) -> AppResult<String> {
         )
     })?;
     let store = core.store.clone();
-    let what = if !snapshot.projects.is_empty() {
+    let what = if let Some(c) = snapshot.customers.first() {
+        format!("Kunde „{}“ wiederhergestellt", c.name)
+    } else if !snapshot.projects.is_empty() {
         format!(
             "Projekt „{}“ wiederhergestellt",
             snapshot

@@ -184,6 +184,12 @@ impl Store {
         self.flush()
     }
 
+    /// Removes one customer, flushed (`kunden::delete`; its undo puts it back).
+    pub fn delete_customer(&self, id: u64) -> AppResult<()> {
+        self.customers.remove(key(id))?;
+        self.flush()
+    }
+
     /// Applies a set of changes atomically: `change` sees each current record
     /// (None for new ids) and returns the record to store. All or nothing.
     pub fn update_customers_atomically(

@@ -4,6 +4,7 @@ import * as api from "../api.js";
 import { h, replace, toast, field, showFieldError } from "../lib/dom.js";
 import { formatCount, countLabel } from "../lib/format.js";
 import { renderRateRules } from "../lib/raterules.js";
+import { undoToast } from "../lib/undo.js";
 
 const ROW_HEIGHT = 40;
 const OVERSCAN = 8;
@@ -148,7 +149,7 @@ export function renderKunden(root, { navigate }) {
     replace(detail, h("p", { class: "muted" }, "Wird geladen …"));
     try {
       const d = await api.customerGet(id);
-      if (state.selectedId === id) renderDetail(detail, d, afterSave);
+      if (state.selectedId === id) renderDetail(detail, d, afterSave, afterDelete);
     } catch (e) {
       replace(detail, h("p", { class: "alert error" }, e.message));
     }
@@ -157,6 +158,14 @@ export function renderKunden(root, { navigate }) {
   async function afterSave(saved) {
     await load();
     if (saved) select(saved.id);
+  }
+
+  /** After „Löschen“: the list without it, „Rückgängig“ brings it back selected. */
+  async function afterDelete(id, r) {
+    state.selectedId = null;
+    replace(detail, h("p", { class: "muted pad" }, "Wählen Sie einen Kunden, um seine Details zu sehen."));
+    undoToast(r.message, r.undo, () => afterSave({ id }));
+    await load();
   }
 
   // --- import ---------------------------------------------------------------
@@ -259,7 +268,7 @@ export function renderKunden(root, { navigate }) {
   load();
 }
 
-function renderDetail(box, d, afterSave) {
+function renderDetail(box, d, afterSave, afterDelete) {
   const c = d;
   const a = c.address || {};
   const addressLines = [a.supplement, a.street, [a.zip, a.city].filter(Boolean).join(" "), a.countryCode && a.countryCode !== "DE" ? a.countryCode : ""]
@@ -313,7 +322,7 @@ function renderDetail(box, d, afterSave) {
     try {
       const saved = await api.customerSetTax(c.id, taxSelect.value, priv.checked);
       toast(`Steuerart „${saved.taxCases.find((t) => t.key === saved.taxCaseKey).label}“${saved.tax.private35a ? ", Privatkunde (§35a)" : ""} gespeichert`);
-      renderDetail(box, saved, afterSave);
+      renderDetail(box, saved, afterSave, afterDelete);
     } catch (e) { taxErr.textContent = e.message; taxErr.hidden = false; }
   };
   const taxForm = h("form", { class: "rate-inline tax-inline", novalidate: true, onsubmit: (ev) => { ev.preventDefault(); saveTax(); } },
@@ -346,7 +355,14 @@ function renderDetail(box, d, afterSave) {
         : null,
       d.canUpdateInLexoffice
         ? pushButton("In lexoffice aktualisieren", () => api.customerPush(c.id, "update"))
-        : null),
+        : null,
+      // No question first: „Rückgängig“ brings it back for 10 seconds.
+      h("button", {
+        type: "button", class: "secondary danger-text",
+        onclick: async () => {
+          try { await afterDelete(c.id, await api.customerDelete(c.id)); } catch (e) { toast(e.message, "error"); }
+        },
+      }, "Löschen")),
     rateForm,
     taxForm,
     rulesBox);

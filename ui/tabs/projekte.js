@@ -1,6 +1,7 @@
 // Projekte: project tree, detail with totals, times and services, forms, CSV import.
 import * as api from "../api.js";
 import { h, replace, toast, confirmDialog, formDialog, typeAheadSelect } from "../lib/dom.js";
+import { undoToast } from "../lib/undo.js";
 import { openInvoiceDialog } from "./rechnung.js";
 import { openStundenzettel } from "./stundenzettel.js";
 import { embedRateRules } from "../lib/raterules.js";
@@ -258,17 +259,6 @@ export function renderProjekte(root, { navigate }) {
       list.length
         ? h("div", { class: "table-wrap" }, h("table", { class: "data" }, h("thead", {}, head), h("tbody", {}, bodyRows)))
         : h("p", { class: "muted" }, title === "Zeiten" ? "Noch keine Zeiten erfasst." : "Noch keine Leistungen erfasst."));
-  }
-
-  /** The toast after a deletion or an edit, with „Rückgängig“ for 10 seconds. */
-  function undoToast(message, token, after) {
-    toast(message, "ok", {
-      label: "Rückgängig",
-      onclick: async () => {
-        try { toast(await api.undo(token)); } catch (err) { toast(err.message, "error"); }
-        after();
-      },
-    });
   }
 
   async function deleteEntry(e) {

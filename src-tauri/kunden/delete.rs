@@ -1,0 +1,55 @@
+//! „Kunde löschen“ (docs/architecture.md › Rückgängig): a customer without
+//! projects is deleted at once and can be brought back with „Rückgängig“
+//! exactly as it was (id, lexoffice link, rate, rules, Steuerart).
+
+use crate::core::{blocking, Core};
+use crate::error::{AppError, AppResult};
+use crate::projekte::undo::{Snapshot, Undoable};
+
+/// Deletes customer `id` here (never in lexoffice). A customer that still has
+/// projects (archived ones included) is refused: its projects would lose their
+/// customer and could not be billed.
+pub async fn delete(core: &Core, id: u64) -> AppResult<Undoable> {
+    let store = core.store.clone();
+    let (customer, snapshot) = blocking(move || {
+        let customer = store
+            .customer(id)?
+            .ok_or_else(|| AppError::NotFound("Dieser Kunde existiert nicht mehr.".into()))?;
+        let theirs: Vec<_> = store
+            .projects()?
+            .into_iter()
+            .filter(|p| p.customer_id == Some(id))
+            .collect();
+        if !theirs.is_empty() {
+            // Subprojects carry their main project's customer: count main projects.
+            let projects = theirs.iter().filter(|p| p.parent_id.is_none()).count().max(1);
+            return Err(AppError::validation(
+                "Kunde",
+                format!(
+                    "„{}“ hat noch {} und kann nicht gelöscht werden. Ordnen Sie die Projekte zuerst einem anderen Kunden zu oder löschen Sie sie.",
+                    customer.name,
+                    crate::format::count_de(projects, "Projekt", "Projekte")
+                ),
+            ));
+        }
+        store.delete_customer(id)?;
+        let snapshot = Snapshot {
+            customers: vec![customer.clone()],
+            ..Default::default()
+        };
+        Ok((customer, snapshot))
+    })
+    .await?;
+    let message = if customer.lexoffice_id.is_some() {
+        format!(
+            "Kunde „{}“ gelöscht (nur hier, in lexoffice bleibt er)",
+            customer.name
+        )
+    } else {
+        format!("Kunde „{}“ gelöscht", customer.name)
+    };
+    Ok(Undoable {
+        undo: core.undo.keep(snapshot),
+        message,
+    })
+}
