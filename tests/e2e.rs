@@ -1342,6 +1342,8 @@ fn steuerfaelle_13b_und_35a() {
 /// of 10 entries typed (Tab moves on, Enter saves and opens the next row with the
 /// date and project carried over, Strg+D copies the row above), an invalid time
 /// marked in place and not stored, Esc discarding a row; all 10 in Projekte.
+/// Then the project's sheet: three rows with a Mitarbeiter column, the
+/// subproject found by typing „reg“, „Bereits erfasst“ of everybody.
 #[test]
 fn stundenzettel_eine_woche_mit_der_tastatur() {
     let Some(_serial) = begin() else { return };
@@ -1398,6 +1400,45 @@ fn stundenzettel_eine_woche_mit_der_tastatur() {
     s.click_xpath("//dialog[@open]//button[normalize-space()='Schließen']");
     s.wait_text("Zeiten (10)");
     s.wait_text("Vormittag 13.3.");
+
+    // The project's sheet: a Mitarbeiter column, the project or its subproject
+    // found by typing its first letters.
+    s.click_button("Unterprojekt anlegen");
+    fill(&s, "Name", "Regale");
+    save_dialog(&s);
+    s.wait_xpath("//button[contains(@class,'project-item')]//span[normalize-space()='Regale']");
+    s.click_button("Stundenzettel");
+    s.wait_xpath("//dialog[@open]//h2[normalize-space()='Stundenzettel']");
+    s.click_xpath("//dialog[@open]//label[normalize-space()='ein Projekt']");
+    s.wait_xpath("//dialog[@open]//th[normalize-space()='Mitarbeiter']");
+    assert_eq!(
+        s.execute("return document.getElementById('sheet-head-project').value"),
+        "Ladenumbau"
+    );
+    // The focus is in Datum (the project is known); Strg+A, then type over it.
+    s.chord("\u{E009}", "a");
+    s.keys("14.03.2025\tOle Berg\treg");
+    s.screenshot(&shots.join("86-stundenzettel-projekt-suchen.png"));
+    s.wait_xpath("//ul[@role='listbox']/li[contains(@class,'active') and normalize-space()='Ladenumbau › Regale']");
+    s.screenshot(&shots.join("86-stundenzettel-projekt-suchen.png"));
+    s.keys("\t0700\t0930\t\t\tRegalbau\n");
+    s.wait_text("Regalbau");
+    // Date, employee and project carried over; another project typed.
+    s.keys("\t\tlad\t1000\t1100\t\t\tAufräumen\n");
+    s.wait_text("Aufräumen");
+    s.keys("\tJana Kraus\t\t1300\t1500\t\t\tAbnahme\n");
+    s.wait_text("3 Einträge gespeichert · 5:30 h");
+    // „Bereits erfasst“ of the project: everybody, the subproject included.
+    s.wait_text("11 Einträge · 38:30 h");
+    s.wait_xpath(
+        "//section[@aria-label='Bereits erfasst']//td[normalize-space()='Ladenumbau › Regale']",
+    );
+    s.screenshot(&shots.join("87-stundenzettel-projekt.png"));
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Schließen']");
+    s.click_xpath("//button[contains(@class,'project-item')]//span[normalize-space()='Regale']");
+    s.wait_xpath("//h2[normalize-space()='Regale']");
+    s.wait_text("Zeiten (1)");
+    s.wait_text("Regalbau");
     s.quit();
 }
 

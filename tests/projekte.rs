@@ -1009,6 +1009,7 @@ async fn xlsx_import_reads_serial_dates_times_and_numbers() {
 
 /// Stundenzettel „Bereits erfasst“: one employee's times of a week or a month,
 /// across projects, in day order, with the week's sum; others' are not listed.
+/// A project's sheet lists everybody's times on it and its subprojects.
 #[tokio::test]
 async fn the_sheet_lists_an_employees_week_and_month_across_projects() {
     use zeitrechnung_lib::projekte::sheet;
@@ -1036,9 +1037,14 @@ async fn the_sheet_lists_an_employees_week_and_month_across_projects() {
         .await
         .unwrap();
     }
-    let week = sheet::sheet_period(&h.core, "jana kraus".into(), "12.03.2025".into(), false)
-        .await
-        .unwrap();
+    let week = sheet::sheet_period(
+        &h.core,
+        sheet::SheetFor::Employee("jana kraus".into()),
+        "12.03.2025".into(),
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(week.title, "KW 11 · 10.03.2025 – 16.03.2025");
     let rows: Vec<(&str, &str, &str, &str)> = week
         .entries
@@ -1064,17 +1070,76 @@ async fn the_sheet_lists_an_employees_week_and_month_across_projects() {
         (week.previous.as_str(), week.next.as_str()),
         ("09.03.2025", "17.03.2025")
     );
-    let month = sheet::sheet_period(&h.core, "Jana Kraus".into(), "12.03.2025".into(), true)
-        .await
-        .unwrap();
+    let month = sheet::sheet_period(
+        &h.core,
+        sheet::SheetFor::Employee("Jana Kraus".into()),
+        "12.03.2025".into(),
+        true,
+    )
+    .await
+    .unwrap();
     assert_eq!(month.title, "März 2025");
     assert_eq!(month.summary, "3 Einträge · 7:30 h");
-    let nobody = sheet::sheet_period(&h.core, "".into(), "".into(), false)
-        .await
-        .unwrap();
+    let nobody = sheet::sheet_period(
+        &h.core,
+        sheet::SheetFor::Employee("".into()),
+        "".into(),
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(nobody.summary, "Noch nichts erfasst.");
-    let e = sheet::sheet_period(&h.core, "Jana Kraus".into(), "31.02.2025".into(), false)
-        .await
-        .unwrap_err();
+    let e = sheet::sheet_period(
+        &h.core,
+        sheet::SheetFor::Employee("Jana Kraus".into()),
+        "31.02.2025".into(),
+        false,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(e.kind(), "validation");
+    // The project's sheet: every employee on „Dach“ and its subproject, not „Keller“.
+    let giebel = project(&h, "Giebel", "", Some(a), "").await;
+    p::save_time(
+        &h.core,
+        TimeInput {
+            project_id: giebel,
+            date: "14.03.2025".into(),
+            employee: "Ole Berg".into(),
+            duration: "1:15".into(),
+            description: "Ortgang".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let dach = sheet::sheet_period(
+        &h.core,
+        sheet::SheetFor::Project(a),
+        "12.03.2025".into(),
+        false,
+    )
+    .await
+    .unwrap();
+    let rows: Vec<(&str, &str, &str, &str)> = dach
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.date_display.as_str(),
+                e.employee.as_str(),
+                e.project_name.as_str(),
+                e.description.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("12.03.2025", "Jana Kraus", "Dach", "Lattung"),
+            ("13.03.2025", "Ole Berg", "Dach", "Ziegel"),
+            ("14.03.2025", "Ole Berg", "Dach › Giebel", "Ortgang"),
+        ]
+    );
+    assert_eq!(dach.summary, "3 Einträge · 6:15 h");
 }

@@ -185,6 +185,8 @@ export const undo = (token) => call("undo", { undo: token });
 export const csvPickFile = () => call("csv_pick_file");
 /** Stundenzettel „Bereits erfasst“: the employee's times in the week (or month) of `day` (as typed). */
 export const sheetPeriod = (employee, day, month) => call("sheet_period", { employee, day, month });
+/** „Bereits erfasst“ of one project and its subprojects, every employee. */
+export const sheetPeriodOfProject = (projectId, day, month) => call("sheet_period", { projectId, day, month });
 /** @param {string} path @param {{columns: string[], dateOrder: string}|null} [mapping] the Spaltenzuordnung, when the file's columns are not ours */
 export const csvPreview = (path, mapping) => call("csv_preview", { path, mapping: mapping || null });
 export const csvImport = (path, mapping) => call("csv_import", { path, mapping: mapping || null });

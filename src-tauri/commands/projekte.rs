@@ -188,14 +188,22 @@ pub async fn sheet_period(
     request: Request<'_>,
 ) -> AppResult<crate::projekte::sheet::SheetPeriod> {
     let a: SheetArgs = parse(&request)?;
-    crate::projekte::sheet::sheet_period(&core, a.employee, a.day, a.month).await
+    let who = match a.project_id {
+        Some(id) => crate::projekte::sheet::SheetFor::Project(id),
+        None => crate::projekte::sheet::SheetFor::Employee(a.employee),
+    };
+    crate::projekte::sheet::sheet_period(&core, who, a.day, a.month).await
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct SheetArgs {
     #[serde(default)]
     employee: String,
+    /// The sheet of one project (its subprojects included), every employee.
+    #[serde(default)]
+    project_id: Option<u64>,
     #[serde(default)]
     day: String,
     #[serde(default)]

@@ -90,6 +90,18 @@ pub struct ProjectRow {
     pub status: &'static str,
     pub customer_name: String,
     pub depth: u32,
+    /// What a project chooser shows and finds by typing: „Ladenumbau › Regale
+    /// (P-12)“ — the path (`path_name`) and the number.
+    pub choice: String,
+}
+
+/// „Main › Sub“ for a subproject, the name for a main project: how a project
+/// is named where it stands alone (choosers, the Stundenzettel).
+pub fn path_name(p: &Project, main: Option<&Project>) -> String {
+    match main {
+        Some(m) => format!("{} › {}", m.name, p.name),
+        None => p.name.clone(),
+    }
 }
 
 /// Projects in display order: top level by name, each followed by its subprojects.
@@ -108,7 +120,7 @@ fn ordered_rows(projects: &[Project], customers: &HashMap<u64, Customer>) -> Vec
     }
     let mut out = Vec::new();
     fn walk(
-        parent: Option<u64>,
+        parent: Option<&Project>,
         depth: u32,
         children: &HashMap<Option<u64>, Vec<&Project>>,
         customers: &HashMap<u64, Customer>,
@@ -117,7 +129,12 @@ fn ordered_rows(projects: &[Project], customers: &HashMap<u64, Customer>) -> Vec
         if depth > 8 {
             return;
         }
-        for p in children.get(&parent).map(Vec::as_slice).unwrap_or(&[]) {
+        for p in children
+            .get(&parent.map(|q| q.id))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
+            let path = path_name(p, parent);
             out.push(ProjectRow {
                 id: p.id,
                 name: p.name.clone(),
@@ -130,8 +147,13 @@ fn ordered_rows(projects: &[Project], customers: &HashMap<u64, Customer>) -> Vec
                     .map(|c| c.name.clone())
                     .unwrap_or_default(),
                 depth,
+                choice: if p.number.is_empty() {
+                    path
+                } else {
+                    format!("{path} ({})", p.number)
+                },
             });
-            walk(Some(p.id), depth + 1, children, customers, out);
+            walk(Some(p), depth + 1, children, customers, out);
         }
     }
     walk(None, 0, &children, customers, &mut out);

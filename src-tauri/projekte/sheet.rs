@@ -1,6 +1,7 @@
 //! Projekte › Stundenzettel, „Bereits erfasst“: what one employee already has
-//! in a week or a month, across every project, so a paper timesheet is typed
-//! against what is there (docs/architecture.md › Stundenzettel).
+//! in a week or a month, across every project — or what everybody has on one
+//! project and its subprojects — so a paper timesheet is typed against what is
+//! there (docs/architecture.md › Stundenzettel).
 
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
@@ -18,6 +19,7 @@ pub struct SheetEntry {
     pub id: u64,
     pub date_display: String,
     pub project_name: String,
+    pub employee: String,
     /// „07:30“ or „–“.
     pub start: String,
     pub end: String,
@@ -76,17 +78,34 @@ pub fn period_of(day: NaiveDate, month: bool) -> (NaiveDate, NaiveDate) {
     }
 }
 
+/// Whose sheet: one employee's (every project) or one project's (its
+/// subprojects included, every employee).
+#[derive(Debug, Clone)]
+pub enum SheetFor {
+    Employee(String),
+    Project(u64),
+}
+
 fn entries_of(
     store: &Store,
-    employee: &str,
+    who: &SheetFor,
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<(Vec<SheetEntry>, u64)> {
-    let wanted = employee.trim().to_lowercase();
     let projects = store.projects()?;
+    let (wanted, family) = match who {
+        SheetFor::Employee(name) => (Some(name.trim().to_lowercase()), None),
+        SheetFor::Project(id) => {
+            let (main, subs) = super::family(store, *id)?;
+            (None, Some(super::family_ids(&main, &subs)))
+        }
+    };
     let drafts = super::draft_states(store)?;
     let mut found = Vec::new();
     for p in &projects {
+        if family.as_ref().is_some_and(|f| !f.contains(&p.id)) {
+            continue;
+        }
         for e in store.entries_in(p.id, from, to)? {
             let EntryKind::Time {
                 employee,
@@ -97,29 +116,30 @@ fn entries_of(
             else {
                 continue;
             };
-            if employee.trim().to_lowercase() != wanted {
+            if wanted
+                .as_ref()
+                .is_some_and(|w| employee.trim().to_lowercase() != *w)
+            {
                 continue;
             }
-            let name = match p
+            let main = p
                 .parent_id
-                .and_then(|id| projects.iter().find(|q| q.id == id))
-            {
-                Some(main) => format!("{} › {}", main.name, p.name),
-                None => p.name.clone(),
-            };
-            found.push((e.date, *start, e.clone(), *minutes, name));
+                .and_then(|id| projects.iter().find(|q| q.id == id));
+            let name = super::path_name(p, main);
+            found.push((e.date, *start, e.clone(), *minutes, name, employee.clone()));
         }
     }
-    found.sort_by_key(|f| (f.0, f.1, f.2.id));
+    found.sort_by(|a, b| (a.0, a.1, a.2.id).cmp(&(b.0, b.1, b.2.id)));
     let total: u64 = found.iter().map(|f| u64::from(f.3)).sum();
     let rows = found
         .into_iter()
-        .map(|(_, _, e, _, name)| {
+        .map(|(_, _, e, _, name, employee)| {
             let v = super::view_with(&e, "", &drafts);
             SheetEntry {
                 id: e.id,
                 date_display: v.date_display,
                 project_name: name,
+                employee,
                 start: if v.start.is_empty() {
                     "–".into()
                 } else {
@@ -144,11 +164,11 @@ fn entries_of(
     Ok((rows, total))
 }
 
-/// „Bereits erfasst“ of `employee` in the week (or month) of `day` (as typed;
-/// empty = today).
+/// „Bereits erfasst“ of `who` in the week (or month) of `day` (as typed;
+/// empty = today). An employee not yet typed in has nothing.
 pub async fn sheet_period(
     core: &Core,
-    employee: String,
+    who: SheetFor,
     day: String,
     month: bool,
 ) -> AppResult<SheetPeriod> {
@@ -160,11 +180,9 @@ pub async fn sheet_period(
     };
     let (from, to) = period_of(day, month);
     let store = core.store.clone();
-    let who = employee.clone();
-    let (entries, total) = if employee.trim().is_empty() {
-        (Vec::new(), 0)
-    } else {
-        blocking(move || entries_of(&store, &who, from, to)).await?
+    let (entries, total) = match &who {
+        SheetFor::Employee(name) if name.trim().is_empty() => (Vec::new(), 0),
+        _ => blocking(move || entries_of(&store, &who, from, to)).await?,
     };
     let title = if month {
         format!("{} {}", MONTHS[from.month0() as usize], from.year())

@@ -1,25 +1,36 @@
 // Projekte › Stundenzettel: a paper timesheet typed with the keyboard only.
-// One employee, one row per entry (Datum, Projekt, Von, Bis, Pause, Dauer,
-// Beschreibung): Tab moves on, Enter saves the row (the same check as „Zeit
-// erfassen“, nothing invalid is stored) and opens the next one with date and
-// project carried over, Strg+D copies the row above, Esc discards the row.
-// A half-typed row survives closing the sheet (kept until it is saved or discarded).
+// Either one employee's sheet (rows: Datum, Projekt, Von, Bis, Pause, Dauer,
+// Beschreibung; any project) or one project's sheet (rows with a Mitarbeiter
+// column; the project or one of its subprojects). Tab moves on, Enter saves the
+// row (the same check as „Zeit erfassen“, nothing invalid is stored) and opens
+// the next one with date and project (and employee) carried over, Strg+D copies
+// the row above, Esc discards the row. The project is found by typing its first
+// letters or its number (ui/lib/combo.js). A half-typed row survives closing the
+// sheet (kept until it is saved or discarded).
 import * as api from "../api.js";
 import { h, replace, toast } from "../lib/dom.js";
+import { comboBox } from "../lib/combo.js";
 
-const COLS = [
-  ["date", "Datum", "TT.MM.JJJJ oder „heute“"],
-  ["projectId", "Projekt", ""],
-  ["start", "Von", "730"],
-  ["end", "Bis", "1600"],
-  ["break", "Pause", "0:30"],
-  ["duration", "Dauer", "7,5"],
-  ["description", "Beschreibung", ""],
-];
+const COL = {
+  date: ["Datum", "TT.MM.JJJJ oder „heute“"],
+  employee: ["Mitarbeiter", "Name"],
+  projectId: ["Projekt", "Name oder Nummer"],
+  start: ["Von", "730"],
+  end: ["Bis", "1600"],
+  break: ["Pause", "0:30"],
+  duration: ["Dauer", "7,5"],
+  description: ["Beschreibung", ""],
+};
+const COLS_OF = {
+  employee: ["date", "projectId", "start", "end", "break", "duration", "description"],
+  project: ["date", "employee", "projectId", "start", "end", "break", "duration", "description"],
+};
+// Carried over into the next row after Enter (and kept by Esc).
+const CARRY = { employee: ["date", "projectId"], project: ["date", "employee", "projectId"] };
 const FIELD_OF = { Datum: "date", Projekt: "projectId", Von: "start", Bis: "end", Pause: "break", Dauer: "duration", Beschreibung: "description" };
 
-// What survives closing: the employee, the row being typed, the rows saved.
-const sheet = { employee: "", draft: null, saved: [] };
+// What survives closing: whose sheet, the row being typed, the rows saved.
+const sheet = { mode: "employee", employee: "", projectId: "", draft: null, saved: [] };
 
 export async function openStundenzettel(projectId, onChange) {
   let projects = [];
@@ -29,60 +40,125 @@ export async function openStundenzettel(projectId, onChange) {
   } catch (e) { toast(e.message, "error"); return; }
   projects = projects.filter((p) => p.status === "aktiv");
   people = people.filter((p) => p.active);
+  const byId = new Map(projects.map((p) => [String(p.id), p]));
+  const mainOf = (id) => { const p = byId.get(String(id)); return p && p.parentId ? String(p.parentId) : p ? String(p.id) : ""; };
+  const choices = (list) => list.map((p) => ({ value: String(p.id), text: p.choice }));
+
   const dlg = h("dialog", { class: "modal sheet-modal", "aria-labelledby": "sheet-title" });
-  const employee = h("input", { id: "sheet-employee", type: "text", autocomplete: "off", list: "sheet-people", placeholder: "Name eingeben oder wählen" });
-  employee.value = sheet.employee;
-  const employeeErr = h("p", { class: "field-error", role: "alert", hidden: true });
   const body = h("tbody", {});
+  const head = h("thead", {});
   const status = h("p", { class: "hint", "aria-live": "polite" }, "");
   let changed = false;
   const close = () => { keepDraft(); dlg.close(); dlg.remove(); if (changed && onChange) onChange(); };
 
-  // The entry row.
-  const inputs = {};
-  const errors = {};
-  const cells = COLS.map(([key, label, placeholder]) => {
-    const id = `sheet-${key}`;
-    const input = key === "projectId"
-      ? h("select", { id, "aria-label": label }, projects.map((p) => h("option", { value: String(p.id) }, p.parentId ? `↳ ${p.name}` : p.name)))
-      : h("input", { id, type: "text", autocomplete: "off", placeholder, "aria-label": label });
-    inputs[key] = input;
-    errors[key] = h("div", { class: "cell-error", role: "alert", hidden: true });
-    return h("td", {}, input, errors[key]);
-  });
-  const entryRow = h("tr", { class: "sheet-entry" }, cells);
+  // Whose sheet: „Mitarbeiter“ (one person, any project) or „Projekt“.
+  const modeBox = h("div", { class: "segmented", role: "radiogroup", "aria-label": "Stundenzettel für" },
+    ["employee", "project"].map((m) => h("label", {},
+      h("input", { type: "radio", name: "sheet-mode", value: m, checked: sheet.mode === m }),
+      h("span", {}, m === "employee" ? "einen Mitarbeiter" : "ein Projekt"))));
+  const employee = h("input", { id: "sheet-employee", type: "text", autocomplete: "off", list: "sheet-people", placeholder: "Name eingeben oder wählen" });
+  employee.value = sheet.employee;
+  const employeeErr = h("p", { class: "field-error", role: "alert", hidden: true });
+  const headProject = comboBox(choices(projects.filter((p) => !p.parentId)), { id: "sheet-head-project", label: "Projekt des Stundenzettels", restoreOnMiss: true });
+  headProject.value = sheet.projectId || mainOf(projectId);
+  const headProjectErr = h("p", { class: "field-error", role: "alert", hidden: true });
+  const headBox = h("div", { class: "row sheet-employee" });
+  function drawHead() {
+    replace(headBox, h("div", { class: "field sheet-for" }, h("span", { class: "label-like" }, "Stundenzettel für"), modeBox),
+      sheet.mode === "employee"
+      ? h("div", { class: "field" }, h("label", { for: "sheet-employee" }, "Mitarbeiter"), employee, employeeErr)
+      : h("div", { class: "field" }, h("label", { for: "sheet-head-project" }, "Projekt"), headProject.el, headProjectErr),
+    h("datalist", { id: "sheet-people" }, people.map((p) => h("option", { value: p.name }))));
+  }
+
+  // The entry row, built for the mode.
+  let cols = [];
+  let inputs = {};
+  let errors = {};
+  let rowProject = null;
+  const entryRow = h("tr", { class: "sheet-entry" });
+  function buildRow() {
+    const before = inputs.date ? values() : sheet.draft;
+    cols = COLS_OF[sheet.mode];
+    inputs = {};
+    errors = {};
+    const family = sheet.mode === "project"
+      ? projects.filter((p) => String(p.id) === headProject.value || String(p.parentId) === headProject.value)
+      : projects;
+    rowProject = comboBox(choices(family), { id: "sheet-projectId", label: "Projekt" });
+    replace(entryRow, cols.map((key) => {
+      const [label, placeholder] = COL[key];
+      let cell;
+      if (key === "projectId") { inputs[key] = rowProject.input; cell = rowProject.el; }
+      else {
+        inputs[key] = h("input", { id: `sheet-${key}`, type: "text", autocomplete: "off", placeholder, "aria-label": label, list: key === "employee" ? "sheet-people" : null });
+        cell = inputs[key];
+      }
+      errors[key] = h("div", { class: "cell-error", role: "alert", hidden: true });
+      return h("td", {}, cell, errors[key]);
+    }));
+    replace(head, h("tr", {}, cols.map((k) => h("th", { class: `col-${k}` }, COL[k][0]))));
+    fill(before);
+    if (sheet.mode === "project" && !family.some((p) => String(p.id) === rowProject.value)) rowProject.value = headProject.value;
+  }
 
   function values() {
-    return Object.fromEntries(COLS.map(([k]) => [k, inputs[k].value]));
+    return Object.fromEntries(cols.map((k) => [k, k === "projectId" ? rowProject.value : inputs[k].value]));
   }
   function fill(v) {
-    for (const [k] of COLS) if (v && v[k] !== undefined) inputs[k].value = v[k];
+    if (!v) return;
+    for (const k of cols) {
+      if (v[k] === undefined) continue;
+      if (k === "projectId") rowProject.value = v[k]; else inputs[k].value = v[k];
+    }
   }
-  function clearRow(keep) {
-    for (const [k] of COLS) if (!keep.includes(k)) inputs[k].value = "";
+  function clearErrors() {
     for (const e of Object.values(errors)) { e.hidden = true; e.textContent = ""; }
     for (const i of Object.values(inputs)) i.removeAttribute("aria-invalid");
+    employeeErr.hidden = true;
+    headProjectErr.hidden = true;
   }
+  function clearRow() {
+    const keep = CARRY[sheet.mode];
+    for (const k of cols) if (!keep.includes(k)) inputs[k].value = "";
+    clearErrors();
+  }
+  function kept(v) { return Object.fromEntries(CARRY[sheet.mode].map((k) => [k, v[k]])); }
   function keepDraft() {
     sheet.employee = employee.value;
+    sheet.projectId = headProject.value;
     const v = values();
-    const typed = COLS.some(([k]) => k !== "projectId" && k !== "date" && v[k].trim() !== "");
-    sheet.draft = typed ? v : { date: v.date, projectId: v.projectId };
+    const typed = cols.some((k) => !CARRY[sheet.mode].includes(k) && v[k].trim() !== "");
+    sheet.draft = typed ? v : kept(v);
+  }
+  function markError(key, message) {
+    errors[key].textContent = message; errors[key].hidden = false;
+    inputs[key].setAttribute("aria-invalid", "true");
+    inputs[key].focus();
   }
   function drawSaved() {
-    replace(body, sheet.saved.map((r) => h("tr", { class: "sheet-saved" },
-      h("td", {}, r.dateDisplay), h("td", {}, r.projectName), h("td", {}, r.start || "–"), h("td", {}, r.end || "–"),
-      h("td", {}, r.breakMinutes ? `${r.breakMinutes} min` : "–"), h("td", { class: "num" }, r.durationDisplay),
-      h("td", {}, r.description, h("span", { class: "saved-mark", title: "gespeichert" }, " ✓")))), entryRow);
-    const total = sheet.saved.reduce((s, r) => s + r.minutes, 0);
+    const mine = sheet.saved.filter((r) => r.mode === sheet.mode);
+    replace(body, mine.map((r) => h("tr", { class: "sheet-saved" }, cols.map((k) => {
+      switch (k) {
+        case "date": return h("td", {}, r.dateDisplay);
+        case "employee": return h("td", {}, r.employee);
+        case "projectId": return h("td", {}, r.projectName);
+        case "start": return h("td", {}, r.start || "–");
+        case "end": return h("td", {}, r.end || "–");
+        case "break": return h("td", {}, r.breakMinutes ? `${r.breakMinutes} min` : "–");
+        case "duration": return h("td", { class: "num" }, r.durationDisplay);
+        default: return h("td", {}, r.description, h("span", { class: "saved-mark", title: "gespeichert" }, " ✓"));
+      }
+    }))), entryRow);
+    const total = mine.reduce((s, r) => s + r.minutes, 0);
     const help = "Tab: nächstes Feld · Enter speichert die Zeile · Strg+D übernimmt die Zeile darüber · Esc verwirft sie";
-    status.textContent = sheet.saved.length
-      ? `${sheet.saved.length} ${sheet.saved.length === 1 ? "Eintrag" : "Einträge"} gespeichert · ${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")} h — ${help}`
+    status.textContent = mine.length
+      ? `${mine.length} ${mine.length === 1 ? "Eintrag" : "Einträge"} gespeichert · ${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")} h — ${help}`
       : help;
   }
 
-  // „Bereits erfasst“: what the employee already has in the week (or month)
-  // of the row's date, across all projects.
+  // „Bereits erfasst“: what the employee (or the project) already has in the
+  // week (or month) of the row's date.
   const period = { month: false, day: "" };
   const recordedTitle = h("strong", {});
   const recordedSummary = h("span", { class: "muted" });
@@ -92,15 +168,20 @@ export async function openStundenzettel(projectId, onChange) {
   let recordedSeq = 0;
   async function drawRecorded() {
     const mine = ++recordedSeq;
-    if (!employee.value.trim()) {
+    const byProject = sheet.mode === "project";
+    if (byProject ? !headProject.value : !employee.value.trim()) {
       recordedTitle.textContent = "Bereits erfasst";
-      recordedSummary.textContent = "– bitte zuerst den Mitarbeiter eintragen.";
+      recordedSummary.textContent = byProject ? "– bitte zuerst das Projekt wählen." : "– bitte zuerst den Mitarbeiter eintragen.";
       replace(recordedBody);
       return;
     }
+    const day = period.day || inputs.date.value;
     let p;
-    try { p = await api.sheetPeriod(employee.value, period.day || inputs.date.value, period.month); }
-    catch (e) { if (mine === recordedSeq) { recordedSummary.textContent = e.message; } return; }
+    try {
+      p = byProject
+        ? await api.sheetPeriodOfProject(Number(headProject.value), day, period.month)
+        : await api.sheetPeriod(employee.value, day, period.month);
+    } catch (e) { if (mine === recordedSeq) { recordedSummary.textContent = e.message; } return; }
     if (mine !== recordedSeq) return;
     period.day = p.from;
     recordedTitle.textContent = `Bereits erfasst · ${p.title}`;
@@ -109,7 +190,9 @@ export async function openStundenzettel(projectId, onChange) {
     next.onclick = () => { period.day = p.next; drawRecorded(); };
     replace(recordedBody, p.entries.length ? h("table", { class: "data sheet-recorded-table" },
       h("tbody", {}, p.entries.map((r) => h("tr", {},
-        h("td", { class: "nowrap" }, r.dateDisplay), h("td", {}, r.projectName), h("td", { class: "nowrap" }, `${r.start}–${r.end}`),
+        h("td", { class: "nowrap" }, r.dateDisplay),
+        byProject ? h("td", {}, r.employee) : null,
+        h("td", {}, r.projectName), h("td", { class: "nowrap" }, `${r.start}–${r.end}`),
         h("td", { class: "nowrap" }, r.breakDisplay), h("td", { class: "num" }, r.durationDisplay), h("td", {}, r.description),
         h("td", {}, h("span", { class: "state" }, r.stateDisplay)))))) : null);
   }
@@ -117,84 +200,105 @@ export async function openStundenzettel(projectId, onChange) {
   const next = h("button", { type: "button", class: "iconbtn small", "aria-label": "Nächster Zeitraum" }, "›");
   scope.addEventListener("change", () => { period.month = scope.value === "month"; period.day = ""; drawRecorded(); });
   employee.addEventListener("change", () => { period.day = ""; drawRecorded(); });
-  inputs.date.addEventListener("change", () => { period.day = ""; drawRecorded(); });
+  headProject.input.addEventListener("blur", () => {
+    if (headProject.value === sheet.projectId) return;
+    sheet.projectId = headProject.value;
+    buildRow(); drawSaved(); period.day = ""; drawRecorded();
+  });
+  entryRow.addEventListener("change", (e) => { if (e.target === inputs.date) { period.day = ""; drawRecorded(); } });
   const recorded = h("section", { class: "sheet-recorded", "aria-label": "Bereits erfasst" },
     h("div", { class: "row sheet-recorded-head" }, prev, recordedTitle, next, scope, recordedSummary),
     recordedBody);
+
+  for (const radio of modeBox.querySelectorAll("input")) {
+    radio.addEventListener("change", () => {
+      if (!radio.checked) return;
+      keepDraft();
+      sheet.mode = radio.value;
+      drawHead(); buildRow(); drawSaved(); period.day = ""; drawRecorded();
+      // After the click has focused the radio.
+      setTimeout(focusFirst, 0);
+    });
+  }
+
+  /** The first field to type: whose sheet, when not known yet, else Datum. */
+  function focusFirst() {
+    const whose = sheet.mode === "employee" ? (employee.value ? null : employee) : (headProject.value ? null : headProject.input);
+    const el = whose || inputs.date;
+    el.focus();
+    if (el === inputs.date) el.select();
+  }
 
   let saving = false;
   async function saveRow() {
     if (saving) return;
     const v = values();
-    for (const e of Object.values(errors)) { e.hidden = true; e.textContent = ""; }
-    for (const i of Object.values(inputs)) i.removeAttribute("aria-invalid");
-    employeeErr.hidden = true;
+    clearErrors();
+    if (!v.projectId) {
+      markError("projectId", rowProject.input.value.trim()
+        ? `Kein aktives Projekt „${rowProject.input.value.trim()}“ gefunden – bitte die ersten Buchstaben oder die Nummer tippen und einen Treffer wählen.`
+        : "Bitte ein Projekt wählen.");
+      return;
+    }
+    const who = sheet.mode === "project" ? v.employee : employee.value;
     saving = true;
     try {
-      const saved = await api.timeSave({ id: null, projectId: Number(v.projectId), date: v.date, employee: employee.value, start: v.start, end: v.end, break: v.break, duration: v.duration, description: v.description, billable: true });
+      const saved = await api.timeSave({ id: null, projectId: Number(v.projectId), date: v.date, employee: who, start: v.start, end: v.end, break: v.break, duration: v.duration, description: v.description, billable: true });
       changed = true;
-      const project = projects.find((p) => p.id === Number(v.projectId));
-      sheet.saved.push({ ...saved, projectName: project ? project.name : "", typed: v });
-      // The next row: same date and project.
-      clearRow(["date", "projectId"]);
-      sheet.draft = { date: v.date, projectId: v.projectId };
+      const project = byId.get(v.projectId);
+      sheet.saved.push({ ...saved, mode: sheet.mode, projectName: project ? project.choice : "", typed: v });
+      // The next row: same date and project (and employee).
+      clearRow();
+      sheet.draft = kept(v);
       drawSaved();
       drawRecorded();
       inputs.date.focus();
       inputs.date.select();
     } catch (e) {
-      const key = FIELD_OF[e.field];
-      if (key) {
-        errors[key].textContent = e.message; errors[key].hidden = false;
-        inputs[key].setAttribute("aria-invalid", "true");
-        inputs[key].focus();
-      } else if (e.field === "Mitarbeiter") {
-        employeeErr.textContent = e.message; employeeErr.hidden = false; employee.focus();
-      } else {
-        status.textContent = e.message;
-      }
+      const key = e.field === "Mitarbeiter" && sheet.mode === "project" ? "employee" : FIELD_OF[e.field];
+      if (key) markError(key, e.message);
+      else if (e.field === "Mitarbeiter") { employeeErr.textContent = e.message; employeeErr.hidden = false; employee.focus(); }
+      else status.textContent = e.message;
     } finally { saving = false; }
   }
 
   entryRow.addEventListener("keydown", (e) => {
+    if (e.defaultPrevented) return;
     if (e.key === "Enter") { e.preventDefault(); saveRow(); }
     else if (e.key === "Escape") {
       // Discard what was typed; date and project stay for the next try.
       e.preventDefault(); e.stopPropagation();
-      clearRow(["date", "projectId"]);
+      clearRow();
       inputs.date.focus(); inputs.date.select();
     }
     else if (e.key.toLowerCase() === "d" && e.ctrlKey) {
       e.preventDefault();
-      const above = sheet.saved[sheet.saved.length - 1];
+      const above = sheet.saved.filter((r) => r.mode === sheet.mode).pop();
       if (above) { fill(above.typed); inputs.date.focus(); }
     }
   });
   // Esc in the row discards the row, not the sheet.
-  dlg.addEventListener("cancel", (e) => { e.preventDefault(); if (!entryRow.contains(document.activeElement)) close(); });
+  dlg.addEventListener("cancel", (e) => { e.preventDefault(); if (!entryRow.contains(document.activeElement) && !headBox.contains(document.activeElement)) close(); });
 
   dlg.append(
     h("div", { class: "invoice-head" },
       h("h2", { id: "sheet-title" }, "Stundenzettel"),
       h("button", { type: "button", class: "iconbtn", "aria-label": "Schließen", onclick: close }, "✕")),
-    h("div", { class: "row sheet-employee" },
-      h("div", { class: "field" }, h("label", { for: "sheet-employee" }, "Mitarbeiter"), employee, employeeErr),
-      h("datalist", { id: "sheet-people" }, people.map((p) => h("option", { value: p.name })))),
-    h("div", { class: "table-wrap" }, h("table", { class: "data sheet-table" },
-      h("thead", {}, h("tr", {}, COLS.map(([, label]) => h("th", {}, label)))),
-      body)),
+    headBox,
+    h("div", { class: "table-wrap" }, h("table", { class: "data sheet-table" }, head, body)),
     status,
     recorded,
     h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", onclick: close }, "Schließen")));
   document.body.append(dlg);
+  drawHead();
+  buildRow();
   drawSaved();
-  if (sheet.draft) fill(sheet.draft);
   if (!inputs.date.value) {
     const d = new Date();
     inputs.date.value = `${String(d.getDate()).padStart(2, "0")}.${String(d.getMonth() + 1).padStart(2, "0")}.${d.getFullYear()}`;
   }
-  if (!sheet.draft && projectId && projects.some((p) => p.id === projectId)) inputs.projectId.value = String(projectId);
+  if (!rowProject.value && projectId && byId.has(String(projectId))) rowProject.value = String(projectId);
   dlg.showModal();
-  (employee.value ? inputs.date : employee).focus();
+  focusFirst();
   drawRecorded();
 }
