@@ -2037,6 +2037,51 @@ fn bench_kunde_typeahead_10000() {
     s.quit();
 }
 
+/// Benchmark (not a test; run with `--ignored`, see docs/benchmarks.md): the
+/// Stundenzettel's project chooser over 10,000 projects in the real window,
+/// time per keystroke (filter + list + layout).
+#[test]
+#[ignore = "benchmark"]
+fn bench_projekt_typeahead_10000() {
+    let Some(_serial) = begin() else { return };
+    let w = world();
+    seed_overview::seed(
+        &zeitrechnung_lib::storage::Store::open(&w.data_dir().join("db")).unwrap(),
+        10_000,
+        0,
+    );
+    let driver = w.driver();
+    let s = driver.session(&app_path());
+    s.wait_text("Kunden");
+    s.click_button("Projekte");
+    s.wait_xpath("//button[contains(@class,'project-item')]");
+    s.click_button("Stundenzettel");
+    s.wait_xpath("//dialog[@open]//input[@id='sheet-projectId']");
+    let result = s.execute(
+        "const input = document.getElementById('sheet-projectId');
+         const list = document.getElementById('sheet-projectId-list');
+         input.focus();
+         const words = ['auftrag 4711', 'p-0815', '9999'];
+         const times = [];
+         for (let round = 0; round < 4; round++) {
+           for (const word of words) {
+             for (let i = 1; i <= word.length; i++) {
+               const t = performance.now();
+               input.value = word.slice(0, i);
+               input.dispatchEvent(new Event('input'));
+               list.offsetHeight;
+               times.push(performance.now() - t);
+             }
+           }
+         }
+         times.sort((a, b) => a - b);
+         return { shown: list.querySelectorAll('li').length, first: list.querySelector('li').textContent, n: times.length, median: times[Math.floor(times.length / 2)], p95: times[Math.floor(times.length * 0.95)], max: times[times.length - 1] };",
+    );
+    println!("Projekt suchen over 10,000 projects (filter + list + layout): {result}");
+    s.screenshot(&screens().join("99-bench-projekt-suchen.png"));
+    s.quit();
+}
+
 /// `n` lexoffice customers with realistic names and addresses (every 50th archived).
 fn seed_customers(store: &zeitrechnung_lib::storage::Store, n: u64) {
     use zeitrechnung_lib::storage::{Address, Customer, CustomerKind, Source};
