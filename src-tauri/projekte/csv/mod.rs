@@ -4,13 +4,17 @@
 //! [`parse_csv`] turns the bytes of a file into a preview ([`CsvFile`]): one
 //! [`CsvRow`] per data record, each either a parsed time/service or a German
 //! reason why not. Nothing is stored here; project references are resolved by the
-//! caller. Windows-1252 is decoded by `encoding_rs`. The record reader stays our
-//! own (RFC 4180 plus Excel's habits): it keeps exact physical line numbers for
-//! every message, reads `a; "b;c"` (a quote after blanks) as Excel does, and tells
-//! an unterminated quote apart from a line break inside quotes, which the `csv`
-//! crate reads without an error (BurntSushi/rust-csv issues 252 and 289): one stray
-//! quote would swallow the rest of the file into one cell. Files of other tools reach it through
-//! `projekte::columns` (Spaltenzuordnung).
+//! caller. One step per file: `decode.rs` (UTF-8, else Windows-1252 by
+//! `encoding_rs`), `reader.rs` (the records, read by the `csv` crate, with the
+//! physical line each starts on and the check for an unterminated quote),
+//! `header.rs` (our column names, synonyms, the separator), `rows.rs` (the row rules
+//! → [`ParsedRow`] or a reason) and `fingerprint.rs` (FNV-1a, for the idempotent
+//! re-import). The `csv` crate reads an unterminated quote to the end of the file
+//! without an error (BurntSushi/rust-csv issues 252 and 289), so one stray quote
+//! would swallow the rest of the file into one cell: the reader reads the last
+//! record once more with `\n"` appended and reports the row (see
+//! `reader.rs`). Spreadsheets reach these rules through `projekte::spreadsheet`, files
+//! of other tools through `projekte::columns` (Spaltenzuordnung).
 //!
 //! # Dateiformat (Deutsch)
 //!
@@ -21,10 +25,14 @@
 //!   Form um (Werte wie gespeichert: Datum, Uhrzeit, Zahl).
 //! - **Trennzeichen**: `;` oder `,`, erkannt an der Kopfzeile (das Zeichen, das sie in
 //!   bekannte Spaltennamen zerlegt). Eine Excel-Zeile `sep=;` am Anfang wird beachtet.
-//! - **Felder** dürfen in `"` stehen; `""` ist ein Anführungszeichen; in
-//!   Anführungszeichen dürfen Trennzeichen und Zeilenumbrüche stehen. Zeilenenden
-//!   CRLF, LF oder CR. Leere Zeilen (auch `;;;;`) werden übersprungen, überzählige
-//!   leere Spalten am Zeilenende sind erlaubt.
+//! - **Felder** (RFC 4180, gelesen mit dem `csv`-Crate) dürfen in `"` stehen; `""`
+//!   ist ein Anführungszeichen; in Anführungszeichen dürfen Trennzeichen und
+//!   Zeilenumbrüche stehen. Ein `"` öffnet nur direkt am Feldanfang (`a; "b;c"` sind
+//!   drei Felder), sonst bleibt es Text (`12" Rohr`). Ein nie geschlossenes
+//!   Anführungszeichen ist ein Fehler dieser Zeile (oder der Kopfzeile), statt den
+//!   Rest der Datei zu verschlucken. Zeilenenden CRLF, LF oder CR; jede Meldung nennt
+//!   die Zeile, in der der Datensatz beginnt. Leere Zeilen (auch `;;;;`) werden
+//!   übersprungen, überzählige leere Spalten am Zeilenende sind erlaubt.
 //! - **Spalten** nach Namen (Groß-/Kleinschreibung, Leerzeichen, Punkte, Binde- und
 //!   Schrägstriche egal; Reihenfolge beliebig; unbekannte Spalten werden ignoriert):
 //!
@@ -66,9 +74,14 @@
 //!   with a hint.
 //! - **Separator** `;` or `,`, detected from the header line (the one that splits it
 //!   into known column names); an Excel `sep=;` first line is honoured.
-//! - **Fields** may be quoted with `"`, `""` escapes a quote, quoted fields may hold
-//!   separators and line breaks; CRLF, LF or CR line ends; blank lines (also `;;;;`)
-//!   are skipped; trailing empty columns are fine.
+//! - **Fields** (RFC 4180, read by the `csv` crate) may be quoted with `"`, `""`
+//!   escapes a quote, quoted fields may hold separators and line breaks. A quote
+//!   opens only at the very start of a field (`a; "b;c"` is three fields), elsewhere
+//!   it is text (`12" Rohr`). A quote never closed is an error of that row (or of
+//!   the header) instead of swallowing the rest of the file: the last record is read
+//!   once more with `\n"` appended, and a closed one then ends before the extra `"`.
+//!   CRLF, LF or CR line ends; every message names the physical line the record
+//!   starts on; blank lines (also `;;;;`) are skipped; trailing empty columns are fine.
 //! - **Columns** by header name, case-/space-/punctuation-insensitive, any order,
 //!   synonyms as in the table above, unknown columns ignored. Required: Projekt,
 //!   Datum. Without a Typ column (or with an empty cell) the type is inferred per

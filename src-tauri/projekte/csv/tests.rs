@@ -691,14 +691,21 @@ fn excel_sep_line_blank_lines_and_trailing_columns() {
 
 #[test]
 fn lenient_quoting() {
-    let csv =
-        "Projekt, Datum, Dauer, Beschreibung\nP1, 01.02.2025, \"1,5\" , Monitor 27\" prüfen\n";
+    // Blanks around fields, blanks after a closing quote, a quote inside a plain field.
+    let csv = "Projekt, Datum, Dauer, Beschreibung\nP1, 01.02.2025,\"1,5\" , Monitor 27\" prüfen\n";
     let file = parse_csv(csv.as_bytes()).unwrap();
     let t = time(&file.rows[0].result);
     assert_eq!(
         (t.minutes, t.description.as_str()),
         (90, "Monitor 27\" prüfen")
     );
+    // A quote after blanks is text (RFC 4180, the `csv` crate): the field is split.
+    let csv = "Projekt, Datum, Dauer\nP1, 01.02.2025, \"1,5\"\n";
+    let err = parse_csv(csv.as_bytes()).unwrap().rows[0]
+        .result
+        .clone()
+        .unwrap_err();
+    assert!(err.contains("Zusätzlicher Wert „5\"“"), "{err}");
 }
 
 #[test]
