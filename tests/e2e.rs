@@ -1415,9 +1415,16 @@ fn stundenzettel_eine_woche_mit_der_tastatur() {
         s.execute("return document.getElementById('sheet-head-project').value"),
         "Ladenumbau"
     );
-    // The focus is in Datum (the project is known); Strg+A, then type over it.
-    s.chord("\u{E009}", "a");
-    s.keys("14.03.2025\tOle Berg\treg");
+    // The focus is in Datum (the project is known); its calendar (Alt+↓) picks the 14th.
+    s.chord("\u{E00A}", "\u{E015}");
+    s.click_xpath(
+        "//div[@role='dialog' and @aria-label='Kalender']//button[@aria-label='14. März 2025']",
+    );
+    assert_eq!(
+        s.execute("return document.getElementById('sheet-date').value"),
+        "14.03.2025"
+    );
+    s.keys("\tOle Berg\treg");
     s.screenshot(&shots.join("86-stundenzettel-projekt-suchen.png"));
     s.wait_xpath("//ul[@role='listbox']/li[contains(@class,'active') and normalize-space()='Ladenumbau › Regale']");
     s.screenshot(&shots.join("86-stundenzettel-projekt-suchen.png"));
@@ -1434,6 +1441,12 @@ fn stundenzettel_eine_woche_mit_der_tastatur() {
         "//section[@aria-label='Bereits erfasst']//td[normalize-space()='Ladenumbau › Regale']",
     );
     s.screenshot(&shots.join("87-stundenzettel-projekt.png"));
+    assert_eq!(
+        s.execute(
+            "return document.querySelector('.sheet-recorded-table tr td:nth-child(2)').textContent"
+        ),
+        "Jana Kraus"
+    );
     s.click_xpath("//dialog[@open]//button[normalize-space()='Schließen']");
     s.click_xpath("//button[contains(@class,'project-item')]//span[normalize-space()='Regale']");
     s.wait_xpath("//h2[normalize-space()='Regale']");

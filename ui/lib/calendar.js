@@ -1,4 +1,4 @@
-// A calendar for every date field (placeholder „TT.MM.JJJJ“): a small button
+// A calendar for every date field (placeholder „TT.MM.JJJJ…“): a small button
 // beside the field, or Alt+↓ in it, opens a month; a click or Enter on a day
 // writes it as TT.MM.JJJJ. Typing stays the fast way („heute“, „12.3.“);
 // the calendar is for finding a day. Fields are enhanced as they appear.
@@ -95,7 +95,8 @@ function enhance(input) {
 
 /** Enhances every date field now and whenever one appears. */
 export function installDatePickers() {
-  const selector = 'input[placeholder="TT.MM.JJJJ"]';
+  // Also the Stundenzettel's „TT.MM.JJJJ oder „heute““.
+  const selector = 'input[placeholder^="TT.MM.JJJJ"]';
   const scan = (root) => {
     if (root.matches && root.matches(selector)) enhance(root);
     for (const el of root.querySelectorAll(selector)) enhance(el);
