@@ -1,14 +1,120 @@
-// A chooser typed into: the first letters or a number find the entry among
-// thousands (docs/benchmarks.md › Projekt suchen). Used for the project in the
-// Stundenzettel. Keyboard: type, ↓/↑ move through the matches, Tab or Enter
-// take the highlighted one (Enter then goes on to whatever Enter does around
-// it), Esc restores the last choice.
+// Type-ahead: the first letters or a number find the entry among thousands
+// (docs/benchmarks.md › Projekt suchen, Leistung suchen). Two kinds:
+// - `comboBox`: a chooser (the Stundenzettel's Projekt). Typing lists the
+//   matches with the first one highlighted; ↓/↑ move, Tab or Enter take the
+//   highlighted one (Enter then goes on to whatever Enter does around it), Esc
+//   restores the last choice.
+// - `attachSuggestions` with `free: true`: a text field that may hold any text
+//   (Bezeichnung, Mitarbeiter) and offers matches; nothing is taken unless
+//   chosen with ↓/↑ and Enter/Tab or a click, so a new name stays as typed.
 import { h } from "./dom.js";
 
 const SHOWN = 8;
+let lists = 0;
 
 /**
- * @param {{value: string, text: string}[]} items what can be chosen (text as shown)
+ * Offers `items` below `input` while typing.
+ * @param {HTMLInputElement} input
+ * @param {{text: string, hint?: string, keys?: string}[]} items text as shown and
+ *   taken; hint shown beside it; keys: more text that finds it (a number)
+ * @param {{free?: boolean, onPick?: (item: object) => void, onEscape?: () => void}} o
+ *   onPick: what taking an item does; a free field's default writes its text and
+ *   fires "change" (as a typed value would on leaving)
+ * @returns {{hits: () => object[], active: () => number, close: () => void, isOpen: () => boolean}}
+ */
+export function attachSuggestions(input, items, o) {
+  const all = items.map((it) => ({ it, lower: `${it.text}\n${it.keys || ""}`.toLowerCase() }));
+  const listId = `${input.id || "combo"}-list-${++lists}`;
+  const list = h("ul", { id: listId, class: "combo-list", role: "listbox", hidden: true });
+  input.setAttribute("role", "combobox");
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-expanded", "false");
+  input.setAttribute("aria-controls", listId);
+  input.removeAttribute("list");
+  input.after(list);
+  let hits = [];
+  let active = -1;
+
+  function close() {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+  function take(it) {
+    close();
+    if (o.onPick) { o.onPick(it); return; }
+    input.value = it.text;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  function draw() {
+    list.replaceChildren(...hits.slice(0, SHOWN).map((it, i) => h("li", {
+      id: `${listId}-${i}`, role: "option", class: i === active ? "active" : null,
+      "aria-selected": i === active ? "true" : "false",
+      // mousedown, not click: keeps the focus in the input.
+      onmousedown: (e) => { e.preventDefault(); take(it); },
+    }, it.text, it.hint ? h("span", { class: "combo-hint" }, it.hint) : null)));
+    if (hits.length > SHOWN) list.append(h("li", { class: "combo-more", role: "presentation" }, `… ${hits.length - SHOWN} weitere – bitte genauer tippen`));
+    if (!hits.length) {
+      if (o.free) { close(); return; }
+      list.append(h("li", { class: "combo-more", role: "presentation" }, "Kein Treffer"));
+    }
+    // Fixed to the window: a table or a form that scrolls would clip it otherwise.
+    const r = input.getBoundingClientRect();
+    list.style.left = `${r.left}px`;
+    list.style.top = `${r.bottom + 3}px`;
+    list.style.minWidth = `${r.width}px`;
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    if (active >= 0) input.setAttribute("aria-activedescendant", `${listId}-${active}`);
+    else input.removeAttribute("aria-activedescendant");
+  }
+  input.addEventListener("input", (e) => {
+    const q = input.value.trim().toLowerCase();
+    if (!q) { hits = []; close(); return; }
+    const starts = [], words = [], contains = [];
+    for (const { it, lower } of all) {
+      if (lower.startsWith(q)) starts.push(it);
+      else if (lower.includes(` ${q}`) || lower.includes(`(${q}`) || lower.includes(`\n${q}`)) words.push(it);
+      else if (lower.includes(q)) contains.push(it);
+    }
+    hits = starts.concat(words, contains);
+    active = o.free ? -1 : 0;
+    draw();
+  });
+  input.addEventListener("keydown", (e) => {
+    if (list.hidden) return;
+    const n = Math.min(hits.length, SHOWN);
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      if (n) { active = e.key === "ArrowDown" ? (active + 1) % n : (active <= 0 ? n - 1 : active - 1); draw(); }
+    } else if (e.key === "Enter" || e.key === "Tab") {
+      if (active >= 0 && hits[active]) {
+        // A free field's Enter takes the suggestion and does not submit the form.
+        if (o.free && e.key === "Enter") e.preventDefault();
+        take(hits[active]);
+      } else close();
+    } else if (e.key === "Escape") {
+      e.preventDefault(); e.stopPropagation();
+      close();
+      if (o.onEscape) o.onEscape();
+    }
+  });
+  input.addEventListener("blur", () => {
+    // A chooser left with a typed text takes the first match, as Tab would.
+    if (!o.free && !list.hidden && hits.length) take(hits[Math.max(active, 0)]);
+    else close();
+  });
+  return { close, isOpen: () => !list.hidden };
+}
+
+/** The active employees as suggestions of a Mitarbeiter field (a new name stays as typed). */
+export function suggestPeople(input, people) {
+  return attachSuggestions(input, people.map((p) => ({ text: p.name, hint: p.roleId ? p.roleDisplay : "" })), { free: true });
+}
+
+/**
+ * A chooser: the value is the id of the item taken, "" while the text matches nothing.
+ * @param {{value: string, text: string, keys?: string}[]} items
  * @param {{id: string, label: string, placeholder?: string, restoreOnMiss?: boolean}} o
  *   restoreOnMiss: leaving a text that matches nothing brings back the last
  *   choice (a sheet's own project); otherwise the text stays, unchosen, so a save
@@ -16,84 +122,25 @@ const SHOWN = 8;
  * @returns {{input: HTMLInputElement, el: HTMLElement, get value(): string, set value(v: string)}}
  */
 export function comboBox(items, o) {
-  const all = items.map((it) => ({ ...it, lower: it.text.toLowerCase() }));
-  const byValue = new Map(all.map((it) => [it.value, it]));
-  const listId = `${o.id}-list`;
-  const input = h("input", {
-    id: o.id, type: "text", autocomplete: "off", placeholder: o.placeholder || "Name oder Nummer",
-    role: "combobox", "aria-label": o.label, "aria-autocomplete": "list", "aria-expanded": "false", "aria-controls": listId,
-  });
-  const list = h("ul", { id: listId, class: "combo-list", role: "listbox", hidden: true });
-  const el = h("div", { class: "combo" }, input, list);
+  const byValue = new Map(items.map((it) => [it.value, it]));
+  const input = h("input", { id: o.id, type: "text", autocomplete: "off", placeholder: o.placeholder || "Name oder Nummer", "aria-label": o.label });
+  const el = h("div", { class: "combo" }, input);
   let chosen = "";
-  let hits = [];
-  let active = 0;
-
-  function close() {
-    list.hidden = true;
-    input.setAttribute("aria-expanded", "false");
-    input.removeAttribute("aria-activedescendant");
-  }
-  function draw() {
-    list.replaceChildren(...hits.slice(0, SHOWN).map((it, i) => h("li", {
-      id: `${listId}-${i}`, role: "option", class: i === active ? "active" : null,
-      "aria-selected": i === active ? "true" : "false",
-      // mousedown, not click: keeps the focus in the input.
-      onmousedown: (e) => { e.preventDefault(); take(it); close(); },
-    }, it.text)));
-    if (hits.length > SHOWN) list.append(h("li", { class: "combo-more", role: "presentation" }, `… ${hits.length - SHOWN} weitere – bitte genauer tippen`));
-    if (!hits.length) list.append(h("li", { class: "combo-more", role: "presentation" }, "Kein Treffer"));
-    // Fixed to the window: a table that scrolls would clip it otherwise.
-    const r = input.getBoundingClientRect();
-    list.style.left = `${r.left}px`;
-    list.style.top = `${r.bottom + 3}px`;
-    list.style.minWidth = `${r.width}px`;
-    list.hidden = false;
-    input.setAttribute("aria-expanded", "true");
-    if (hits.length) input.setAttribute("aria-activedescendant", `${listId}-${active}`);
-  }
-  function take(it) {
+  let last = "";
+  const take = (it) => {
     chosen = it ? it.value : "";
     input.value = it ? it.text : "";
     input.removeAttribute("aria-invalid");
-  }
-  input.addEventListener("input", () => {
-    const q = input.value.trim().toLowerCase();
-    chosen = "";
-    if (!q) { hits = []; close(); return; }
-    const starts = [], words = [], contains = [];
-    for (const it of all) {
-      if (it.lower.startsWith(q)) starts.push(it);
-      else if (it.lower.includes(` ${q}`) || it.lower.includes(`(${q}`)) words.push(it);
-      else if (it.lower.includes(q)) contains.push(it);
-    }
-    hits = starts.concat(words, contains);
-    active = 0;
-    draw();
+  };
+  attachSuggestions(input, items, {
+    free: false,
+    onPick: take,
+    onEscape: () => take(byValue.get(last)),
   });
-  input.addEventListener("keydown", (e) => {
-    if (list.hidden) return;
-    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-      e.preventDefault();
-      const n = Math.min(hits.length, SHOWN);
-      if (n) { active = (active + (e.key === "ArrowDown" ? 1 : n - 1)) % n; draw(); }
-    } else if (e.key === "Enter" || e.key === "Tab") {
-      if (hits.length) take(hits[active]);
-      close();
-    } else if (e.key === "Escape") {
-      e.preventDefault(); e.stopPropagation();
-      take(byValue.get(chosenBefore()));
-      close();
-    }
-  });
-  let last = "";
-  const chosenBefore = () => last;
+  input.addEventListener("input", () => { chosen = ""; });
   input.addEventListener("focus", () => { last = chosen; input.select(); });
   input.addEventListener("blur", () => {
-    // Left with a typed text: the first match, as Tab would take it.
-    if (!list.hidden && hits.length) take(hits[active]);
-    else if (o.restoreOnMiss && !chosen) take(byValue.get(last));
-    close();
+    if (o.restoreOnMiss && !chosen) take(byValue.get(last));
   });
   return {
     input,

@@ -107,7 +107,7 @@ export function confirmDialog(o) {
 let dialogCounter = 0;
 /**
  * A modal form. `fields`: [{key, label, type?: "text"|"select"|"checkbox"|"textarea",
- * options?: [[value,label]], attrs?, full?: bool, hint?}]. `submit(values)` returns
+ * options?: [[value,label]], attrs?, full?: bool, hint?, enhance?(input)}]. `submit(values)` returns
  * a promise; a rejected {field, message} is shown at the field with that label.
  * Resolves with submit's result, or null when cancelled.
  */
@@ -134,6 +134,8 @@ export function formDialog({ title, fields, values = {}, submitLabel = "Speicher
         ? h("div", { class: "field checkbox-field" }, h("label", { class: "switch", for: id }, input, h("span", {}, f.label)), error)
         : h("div", { class: "field" }, h("label", { for: id }, f.label), input, f.hint ? h("p", { class: "hint" }, f.hint) : null, error);
       if (f.full) wrap.classList.add("full");
+      // E.g. type-ahead suggestions (ui/lib/combo.js), once the field is in its box.
+      if (f.enhance) f.enhance(input);
       const v = values[f.key];
       if (f.type === "checkbox") input.checked = v === undefined ? true : Boolean(v);
       else if (v !== undefined && v !== null) input.value = String(v);

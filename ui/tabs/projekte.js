@@ -2,6 +2,7 @@
 import * as api from "../api.js";
 import { h, replace, toast, confirmDialog, formDialog, typeAheadSelect } from "../lib/dom.js";
 import { undoToast } from "../lib/undo.js";
+import { attachSuggestions, suggestPeople } from "../lib/combo.js";
 import { openInvoiceDialog } from "./rechnung.js";
 import { openStundenzettel } from "./stundenzettel.js";
 import { embedRateRules } from "../lib/raterules.js";
@@ -368,12 +369,11 @@ export function renderProjekte(root, { navigate }) {
     // Type-ahead over the active employees; a new name is created on saving.
     let people = [];
     try { people = (await api.employeesList()).filter((e) => e.active); } catch { people = []; }
-    const listId = `employees-${Date.now()}`;
-    const datalist = h("datalist", { id: listId }, people.map((e) => h("option", { value: e.name }, e.roleId ? e.roleDisplay : "")));
     const fields = [
       projectChoice(family, projectId),
       { key: "date", label: "Datum", attrs: { placeholder: "TT.MM.JJJJ" } },
-      { key: "employee", label: "Mitarbeiter", attrs: { list: listId, placeholder: people.length ? "Name eingeben oder wählen" : "Name" },
+      { key: "employee", label: "Mitarbeiter", attrs: { placeholder: people.length ? "Name eingeben oder wählen" : "Name" },
+        enhance: (input) => suggestPeople(input, people),
         hint: "Ein neuer Name wird unter Einstellungen › Mitarbeiter angelegt." },
       { key: "start", label: "Von", attrs: { placeholder: "08:00", inputmode: "numeric" } },
       { key: "end", label: "Bis", attrs: { placeholder: "16:30", inputmode: "numeric" } },
@@ -386,7 +386,7 @@ export function renderProjekte(root, { navigate }) {
       ? { projectId: existing.projectId, date: existing.dateDisplay, employee: existing.employee, start: existing.start, end: existing.end, break: existing.breakMinutes ? String(existing.breakMinutes) + " min" : "", duration: existing.start ? "" : existing.durationDisplay, description: existing.description, billable: existing.billable }
       : { projectId, date: todayDe(), billable: true };
     const saved = await formDialog({
-      title: existing ? "Zeit bearbeiten" : "Zeit erfassen", fields, values, extra: datalist,
+      title: existing ? "Zeit bearbeiten" : "Zeit erfassen", fields, values,
       submit: (v) => api.timeSave({ id: existing ? existing.id : null, projectId: Number(v.projectId), date: v.date, employee: v.employee, start: v.start, end: v.end, break: v.break, duration: v.duration, description: v.description, billable: v.billable }),
     });
     if (saved) {
@@ -413,7 +413,8 @@ export function renderProjekte(root, { navigate }) {
     const fields = [
       projectChoice(family, projectId),
       { key: "date", label: "Datum", attrs: { placeholder: "TT.MM.JJJJ" } },
-      { key: "name", label: "Bezeichnung", attrs: { list: "catalog-names", oninput: pick, onchange: pick },
+      { key: "name", label: "Bezeichnung", attrs: { oninput: pick, onchange: pick },
+        enhance: (input) => attachSuggestions(input, catalog.map((c) => ({ text: c.name, hint: [`${c.unitPriceDisplay} je ${c.unit}`, c.source].filter(Boolean).join(" · "), keys: c.source })), { free: true }),
         hint: catalog.length ? "Tippen zeigt Leistungen aus dem Katalog (Einstellungen › Leistungen)." : null },
       { key: "quantity", label: "Menge", attrs: { inputmode: "decimal", placeholder: "1" } },
       { key: "unit", label: "Einheit", attrs: { list: "unit-list", placeholder: "Stück" } },
@@ -429,8 +430,7 @@ export function renderProjekte(root, { navigate }) {
       : { projectId, date: todayDe(), quantity: "1", unit: "Stück", taxRate: "19", art: "", billable: true };
     const saved = await formDialog({
       title: existing ? "Leistung bearbeiten" : "Leistung erfassen", fields, values,
-      extra: [h("datalist", { id: "unit-list" }, UNITS.map((u) => h("option", { value: u }))),
-        h("datalist", { id: "catalog-names" }, catalog.map((c) => h("option", { value: c.name }, `${c.unitPriceDisplay} je ${c.unit}`)))],
+      extra: h("datalist", { id: "unit-list" }, UNITS.map((u) => h("option", { value: u }))),
       submit: (v) => api.serviceSave({ id: existing ? existing.id : null, projectId: Number(v.projectId), date: v.date, name: v.name, description: v.description, quantity: v.quantity, unit: v.unit, unitPrice: v.unitPrice, taxRate: v.taxRate, art: v.art, billable: v.billable, catalogId: chosen && chosen.name === v.name ? chosen.id : null }),
     });
     if (saved) {

@@ -9,7 +9,7 @@
 // sheet (kept until it is saved or discarded).
 import * as api from "../api.js";
 import { h, replace, toast } from "../lib/dom.js";
-import { comboBox } from "../lib/combo.js";
+import { comboBox, suggestPeople } from "../lib/combo.js";
 
 const COL = {
   date: ["Datum", "TT.MM.JJJJ oder „heute“"],
@@ -56,7 +56,9 @@ export async function openStundenzettel(projectId, onChange) {
     ["employee", "project"].map((m) => h("label", {},
       h("input", { type: "radio", name: "sheet-mode", value: m, checked: sheet.mode === m }),
       h("span", {}, m === "employee" ? "einen Mitarbeiter" : "ein Projekt"))));
-  const employee = h("input", { id: "sheet-employee", type: "text", autocomplete: "off", list: "sheet-people", placeholder: "Name eingeben oder wählen" });
+  const employee = h("input", { id: "sheet-employee", type: "text", autocomplete: "off", placeholder: "Name eingeben oder wählen" });
+  const employeeBox = h("div", { class: "combo" }, employee);
+  suggestPeople(employee, people);
   employee.value = sheet.employee;
   const employeeErr = h("p", { class: "field-error", role: "alert", hidden: true });
   const headProject = comboBox(choices(projects.filter((p) => !p.parentId)), { id: "sheet-head-project", label: "Projekt des Stundenzettels", restoreOnMiss: true });
@@ -66,9 +68,8 @@ export async function openStundenzettel(projectId, onChange) {
   function drawHead() {
     replace(headBox, h("div", { class: "field sheet-for" }, h("span", { class: "label-like" }, "Stundenzettel für"), modeBox),
       sheet.mode === "employee"
-      ? h("div", { class: "field" }, h("label", { for: "sheet-employee" }, "Mitarbeiter"), employee, employeeErr)
-      : h("div", { class: "field" }, h("label", { for: "sheet-head-project" }, "Projekt"), headProject.el, headProjectErr),
-    h("datalist", { id: "sheet-people" }, people.map((p) => h("option", { value: p.name }))));
+      ? h("div", { class: "field" }, h("label", { for: "sheet-employee" }, "Mitarbeiter"), employeeBox, employeeErr)
+      : h("div", { class: "field" }, h("label", { for: "sheet-head-project" }, "Projekt"), headProject.el, headProjectErr));
   }
 
   // The entry row, built for the mode.
@@ -91,8 +92,9 @@ export async function openStundenzettel(projectId, onChange) {
       let cell;
       if (key === "projectId") { inputs[key] = rowProject.input; cell = rowProject.el; }
       else {
-        inputs[key] = h("input", { id: `sheet-${key}`, type: "text", autocomplete: "off", placeholder, "aria-label": label, list: key === "employee" ? "sheet-people" : null });
-        cell = inputs[key];
+        inputs[key] = h("input", { id: `sheet-${key}`, type: "text", autocomplete: "off", placeholder, "aria-label": label });
+        cell = key === "employee" ? h("div", { class: "combo" }, inputs[key]) : inputs[key];
+        if (key === "employee") suggestPeople(inputs[key], people);
       }
       errors[key] = h("div", { class: "cell-error", role: "alert", hidden: true });
       return h("td", {}, cell, errors[key]);
