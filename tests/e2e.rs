@@ -1486,6 +1486,7 @@ fn project_form_sets_role_rates() {
     s.wait_text("Noch keine Projekte");
     s.click_button("Neues Projekt");
     fill(&s, "Name", "Werkstatt");
+    fill(&s, "Stundensatz", "92,5");
     let title = "Stundensätze je Rolle";
     let in_dialog = |xpath: String| xpath.replacen("(//section", "(//dialog[@open]//section", 1);
     s.click_xpath(&format!(
@@ -1520,6 +1521,8 @@ fn project_form_sets_role_rates() {
     assert_eq!(s.property(&role, "selected"), true);
     let rate = s.wait_xpath(&in_dialog(rate_row(title, 1, "rr-rate")));
     assert_eq!(s.property(&rate, "value"), "95,00");
+    // The project's own rate as typed in German, not as stored („92.5“).
+    assert_eq!(s.property(&s.input_any("Stundensatz"), "value"), "92,50");
     s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
     s.quit();
     drop(driver);

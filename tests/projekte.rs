@@ -220,6 +220,11 @@ async fn services_validate_and_total_in_decimal() {
     .await
     .unwrap();
     assert_eq!(s.amount_display, "33,50 €");
+    // „Bearbeiten“ shows the price as typed in German, the list with €.
+    assert_eq!(
+        (s.unit_price_input.as_str(), s.unit_price_display.as_str()),
+        ("13,40", "13,40 €")
+    );
     for (input, field) in [
         (
             ServiceInput {

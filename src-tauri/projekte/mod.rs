@@ -318,6 +318,8 @@ pub struct ProjectDetail {
     pub closed_reason: Option<String>,
     pub customer: Option<CustomerRef>,
     pub parent_name: Option<String>,
+    /// The project's own Stundensatz as „Bearbeiten“ shows it: „92,50“.
+    pub hourly_rate_input: Option<String>,
     pub rate: RateInfo,
     pub subprojects: Vec<ProjectRow>,
     pub totals: ProjectTotals,
@@ -415,6 +417,7 @@ fn detail_blocking(store: &Store, id: u64) -> AppResult<ProjectDetail> {
         })
         .collect();
     Ok(ProjectDetail {
+        hourly_rate_input: project.hourly_rate.map(|r| format_de(r, 2)),
         status_label: status_label(project.status),
         closed_reason: closed_reason(&project),
         customer: customer.map(|c| CustomerRef {
@@ -713,6 +716,8 @@ pub struct EntryView {
     pub quantity_display: String,
     pub unit: String,
     pub unit_price: String,
+    /// As „Bearbeiten“ shows it: „12,40“.
+    pub unit_price_input: String,
     pub unit_price_display: String,
     pub tax_rate: String,
     pub amount_display: String,
@@ -796,6 +801,7 @@ pub fn view_with(e: &Entry, subproject: &str, drafts: &DraftStates) -> EntryView
         quantity_display: String::new(),
         unit: String::new(),
         unit_price: String::new(),
+        unit_price_input: String::new(),
         unit_price_display: String::new(),
         tax_rate: String::new(),
         amount_display: String::new(),
@@ -847,7 +853,8 @@ pub fn view_with(e: &Entry, subproject: &str, drafts: &DraftStates) -> EntryView
             v.quantity_display = format_de(*quantity, 0);
             v.unit = unit.clone();
             v.unit_price = unit_price.to_string();
-            v.unit_price_display = format!("{} €", format_de(*unit_price, 2));
+            v.unit_price_input = format_de(*unit_price, 2);
+            v.unit_price_display = format!("{} €", v.unit_price_input);
             v.tax_rate = tax_rate.normalize().to_string();
             v.amount_display =
                 format!("{} €", format_de(service_amount(*quantity, *unit_price), 2));

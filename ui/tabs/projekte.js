@@ -193,7 +193,7 @@ export function renderProjekte(root, { navigate }) {
           h("h2", { class: "detail-name" }, p.name),
           h("span", { class: "badge muted-badge" }, d.statusLabel)),
         h("div", { class: "row" },
-          h("button", { type: "button", class: "linkbtn", onclick: () => projectForm(p, null) }, "Bearbeiten"),
+          h("button", { type: "button", class: "linkbtn", onclick: () => projectForm(p, null, d.hourlyRateInput) }, "Bearbeiten"),
           h("button", { type: "button", class: "linkbtn danger-link", onclick: () => deleteProject(p, d) }, "Löschen"))),
       bar,
       h("div", { class: "kpis" },
@@ -289,7 +289,7 @@ export function renderProjekte(root, { navigate }) {
   }
 
   // ---- forms -------------------------------------------------------------
-  async function projectForm(existing, parent) {
+  async function projectForm(existing, parent, rateInput = "") {
     const isSub = Boolean(parent || (existing && existing.parentId));
     // Opened before the tab's list arrived: the customers first.
     if (!isSub && !customers.length) {
@@ -309,7 +309,7 @@ export function renderProjekte(root, { navigate }) {
       hint: isSub ? "Leer: wie beim Hauptprojekt bzw. beim Kunden." : "Leer: wie beim Kunden (Kunden › Steuerart)." });
     fields.push({ key: "hourlyRate", label: "Stundensatz", full: true, attrs: { inputmode: "decimal", placeholder: "leer = übernehmen" }, hint: isSub ? "Leer lassen, um den Satz des Hauptprojekts zu übernehmen." : "Leer lassen, um den Satz des Kunden bzw. aus Einstellungen › Schnittstellen zu übernehmen." });
     const values = existing
-      ? { name: existing.name, number: existing.number, customerId: existing.customerId ?? "", status: existing.status, hourlyRate: existing.hourlyRate ? existing.hourlyRate.replace(".", ",") : "", taxCase: existing.taxCase || "" }
+      ? { name: existing.name, number: existing.number, customerId: existing.customerId ?? "", status: existing.status, hourlyRate: rateInput || "", taxCase: existing.taxCase || "" }
       : { status: "aktiv", customerId: "", taxCase: "" };
     // „Stundensätze je Rolle“, later changes of the Stundensatz and an own
     // Abrechnungstakt under the fields: the same sections as a customer's editor,
@@ -426,7 +426,7 @@ export function renderProjekte(root, { navigate }) {
       { key: "billable", label: "abrechenbar", type: "checkbox" },
     ];
     const values = existing
-      ? { projectId: existing.projectId, date: existing.dateDisplay, name: existing.name, quantity: existing.quantityDisplay, unit: existing.unit, unitPrice: existing.unitPriceDisplay.replace(" €", ""), taxRate: existing.taxRate, art: existing.art, description: existing.description, billable: existing.billable }
+      ? { projectId: existing.projectId, date: existing.dateDisplay, name: existing.name, quantity: existing.quantityDisplay, unit: existing.unit, unitPrice: existing.unitPriceInput, taxRate: existing.taxRate, art: existing.art, description: existing.description, billable: existing.billable }
       : { projectId, date: todayDe(), quantity: "1", unit: "Stück", taxRate: "19", art: "", billable: true };
     const saved = await formDialog({
       title: existing ? "Leistung bearbeiten" : "Leistung erfassen", fields, values,
