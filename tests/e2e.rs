@@ -1447,6 +1447,18 @@ fn stundenzettel_eine_woche_mit_der_tastatur() {
         ),
         "Jana Kraus"
     );
+    // A half-typed row survives closing the sheet and switching tabs.
+    s.keys("\t\t\t1530");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Schließen']");
+    s.click_button("Kunden");
+    s.wait_text("Noch keine Kunden");
+    s.click_button("Projekte");
+    s.click_button("Stundenzettel");
+    s.wait_xpath("//dialog[@open]//th[normalize-space()='Mitarbeiter']");
+    assert_eq!(
+        s.execute("return ['sheet-date', 'sheet-employee', 'sheet-projectId', 'sheet-start'].map((id) => document.querySelectorAll('#' + id)[document.querySelectorAll('#' + id).length - 1].value).join(' | ')"),
+        "14.03.2025 | Jana Kraus | Ladenumbau | 1530"
+    );
     s.click_xpath("//dialog[@open]//button[normalize-space()='Schließen']");
     s.click_xpath("//button[contains(@class,'project-item')]//span[normalize-space()='Regale']");
     s.wait_xpath("//h2[normalize-space()='Regale']");
