@@ -1407,7 +1407,9 @@ fn stundenzettel_eine_woche_mit_der_tastatur() {
     fill(&s, "Name", "Regale");
     save_dialog(&s);
     s.wait_xpath("//button[contains(@class,'project-item')]//span[normalize-space()='Regale']");
-    s.click_button("Stundenzettel");
+    toasts_gone(&s);
+    // Alt+S opens the Stundenzettel.
+    s.chord("\u{E00A}", "s");
     s.wait_xpath("//dialog[@open]//h2[normalize-space()='Stundenzettel']");
     s.click_xpath("//dialog[@open]//label[normalize-space()='ein Projekt']");
     s.wait_xpath("//dialog[@open]//th[normalize-space()='Mitarbeiter']");

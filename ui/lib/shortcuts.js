@@ -7,6 +7,7 @@
 export const SHORTCUTS = [
   ["Alt+Z", "Zeit erfassen", "projekte", "Zeit erfassen"],
   ["Alt+L", "Leistung erfassen", "projekte", "Leistung erfassen"],
+  ["Alt+S", "Stundenzettel", "projekte", "Stundenzettel"],
   ["Alt+P", "Neues Projekt", "projekte", "Neues Projekt"],
   ["Alt+R", "lexoffice Rechnung des gewählten Projekts", "projekte", "lexoffice Rechnung"],
   ["Alt+K", "Neuer Kunde", "kunden", "Neuer Kunde"],
@@ -14,6 +15,7 @@ export const SHORTCUTS = [
 ];
 
 const KEYS = { "Alt+Z": (e) => e.altKey && e.code === "KeyZ", "Alt+L": (e) => e.altKey && e.code === "KeyL",
+  "Alt+S": (e) => e.altKey && e.code === "KeyS",
   "Alt+P": (e) => e.altKey && e.code === "KeyP", "Alt+R": (e) => e.altKey && e.code === "KeyR",
   "Alt+K": (e) => e.altKey && e.code === "KeyK", "Strg+F": (e) => e.ctrlKey && !e.altKey && e.code === "KeyF" };
 
