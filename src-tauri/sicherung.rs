@@ -157,6 +157,7 @@ pub async fn restore(core: &Core, path: String) -> AppResult<BackupResult> {
         })
     })
     .await
+    .inspect(|_| core.undo.clear())
 }
 
 /// A draft that exists in lexoffice must stay billed, even when the backup is

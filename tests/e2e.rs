@@ -492,7 +492,7 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     // A time and a service in each subproject.
     for (sub, from, to, pause, what, service, qty, price) in [
         (
-            "↳ Elektrik",
+            "Umbau Praxis Dr. Weber › Elektrik",
             "08:00",
             "12:30",
             "0:30",
@@ -502,7 +502,7 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
             "1,20",
         ),
         (
-            "↳ Sanitär",
+            "Umbau Praxis Dr. Weber › Sanitär",
             "13:00",
             "15:15",
             "",
@@ -805,7 +805,12 @@ fn abrechnungsregeln_roles_rates_rounding() {
     // a new name typed in the form becomes a Mitarbeiter (no role: the default 60).
     for (project, date, who, duration) in [
         ("Ladenumbau", "10.03.2025", "Jonas Brandt", "1:50"),
-        ("↳ Elektrik", "11.03.2025", "Jonas Brandt", "1:00"),
+        (
+            "Ladenumbau › Elektrik",
+            "11.03.2025",
+            "Jonas Brandt",
+            "1:00",
+        ),
         ("Ladenumbau", "12.03.2025", "Petra Neu", "0:20"),
         ("Ladenumbau", "02.04.2025", "Jonas Brandt", "1:00"),
     ] {
@@ -1417,11 +1422,17 @@ fn stundenzettel_eine_woche_mit_der_tastatur() {
         s.execute("return document.getElementById('sheet-head-project').value"),
         "Ladenumbau"
     );
-    // The focus is in Datum (the project is known); its calendar (Alt+↓) picks the 14th.
+    // The focus is in Datum (the project is known); its calendar (Alt+↓) opens on
+    // the 13th, Tab moves to the 14th, Enter picks it (and does not save the row).
     s.chord("\u{E00A}", "\u{E015}");
-    s.click_xpath(
-        "//div[@role='dialog' and @aria-label='Kalender']//button[@aria-label='14. März 2025']",
+    s.wait_xpath(
+        "//div[@role='dialog' and @aria-label='Kalender']//button[@aria-label='13. März 2025']",
     );
+    s.keys("\t\n");
+    s.wait("the calendar to close", || {
+        (s.execute("return document.querySelector('.calendar') ? 'offen' : 'zu'") == "zu")
+            .then_some(())
+    });
     assert_eq!(
         s.execute("return document.getElementById('sheet-date').value"),
         "14.03.2025"
@@ -1811,7 +1822,7 @@ fn kunde_in_lexoffice_anlegen_und_artikel() {
     s.wait_xpath("//aside//h2[normalize-space()='Malerei Sommer GmbH']");
     toasts_gone(&s);
     s.click_xpath("//aside//button[normalize-space()='Löschen']");
-    s.wait_text("„Malerei Sommer GmbH“ hat noch 1 Projekt und kann nicht gelöscht werden. Ordnen Sie die Projekte zuerst einem anderen Kunden zu oder löschen Sie sie.");
+    s.wait_text("„Malerei Sommer GmbH“ hat noch ein Projekt und kann nicht gelöscht werden. Ordnen Sie es zuerst einem anderen Kunden zu oder löschen Sie es.");
     s.click_button("Neuer Kunde");
     fill(&s, "Name", "Irrtum Kunde");
     fill(&s, "Ort", "Kiel");

@@ -480,9 +480,48 @@ async fn a_customer_without_projects_is_deleted_and_comes_back_with_rueckgaengig
     let err = kunden::delete::delete(&h.core, bau.id).await.unwrap_err();
     assert_eq!(
         err.to_string(),
-        "„Bau Meyer“ hat noch 1 Projekt und kann nicht gelöscht werden. Ordnen Sie die Projekte zuerst einem anderen Kunden zu oder löschen Sie sie."
+        "„Bau Meyer“ hat noch ein Projekt und kann nicht gelöscht werden. Ordnen Sie es zuerst einem anderen Kunden zu oder löschen Sie es."
     );
     assert!(h.core.store.customer(bau.id).unwrap().is_some());
+
+    // The project deleted, then its customer; „Rückgängig“ of the project brings
+    // it back with its entries but without the customer that is gone.
+    time(&h, main, "10.03.2025", "2:00").await;
+    let project_gone = p::delete(&h.core, main, true)
+        .await
+        .unwrap()
+        .deleted
+        .unwrap();
+    let customer_gone = kunden::delete::delete(&h.core, bau.id).await.unwrap();
+    assert_eq!(
+        p::undo::undo(&h.core, project_gone.undo).await.unwrap(),
+        "Projekt „Dach“ wiederhergestellt – ohne Kunden, denn sein Kunde wurde inzwischen gelöscht. Bitte unter „Bearbeiten“ einen Kunden wählen."
+    );
+    let back = h.core.store.project(main).unwrap().unwrap();
+    assert_eq!(back.customer_id, None);
+    assert_eq!(h.core.store.entries_of(main).unwrap().len(), 1);
+    // Its Kundennummer given to a new customer meanwhile: the old one stays gone.
+    kunden::save(&h.core, input("Meyer Bau neu", "K-8"))
+        .await
+        .unwrap();
+    let err = p::undo::undo(&h.core, customer_gone.undo)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "„Bau Meyer“ lässt sich nicht wiederherstellen: Die Kundennummer K-8 ist inzwischen an „Meyer Bau neu“ vergeben."
+    );
+
+    // Not beside a customer import.
+    let spare = kunden::save(&h.core, input("Ersatz", "K-9"))
+        .await
+        .unwrap()
+        .customer;
+    let importing = h.core.replace_lock.try_lock().unwrap();
+    let err = kunden::delete::delete(&h.core, spare.id).await.unwrap_err();
+    assert_eq!(err.kind(), "busy");
+    drop(importing);
+    kunden::delete::delete(&h.core, spare.id).await.unwrap();
 }
 
 #[tokio::test]

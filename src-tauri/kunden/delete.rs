@@ -8,8 +8,15 @@ use crate::projekte::undo::{Snapshot, Undoable};
 
 /// Deletes customer `id` here (never in lexoffice). A customer that still has
 /// projects (archived ones included) is refused: its projects would lose their
-/// customer and could not be billed.
+/// customer and could not be billed. Not while a customer import runs (it could
+/// write the customer back half, without its rates and rules).
 pub async fn delete(core: &Core, id: u64) -> AppResult<Undoable> {
+    let _no_import = core.replace_lock.try_lock().map_err(|_| {
+        AppError::Busy(
+            "Gerade läuft ein Kunden-Import. Bitte warten, bis er fertig ist, und dann löschen."
+                .into(),
+        )
+    })?;
     let store = core.store.clone();
     let (customer, snapshot) = blocking(move || {
         let customer = store
@@ -23,14 +30,19 @@ pub async fn delete(core: &Core, id: u64) -> AppResult<Undoable> {
         if !theirs.is_empty() {
             // Subprojects carry their main project's customer: count main projects.
             let projects = theirs.iter().filter(|p| p.parent_id.is_none()).count().max(1);
-            return Err(AppError::validation(
-                "Kunde",
+            let message = if projects == 1 {
+                format!(
+                    "„{}“ hat noch ein Projekt und kann nicht gelöscht werden. Ordnen Sie es zuerst einem anderen Kunden zu oder löschen Sie es.",
+                    customer.name
+                )
+            } else {
                 format!(
                     "„{}“ hat noch {} und kann nicht gelöscht werden. Ordnen Sie die Projekte zuerst einem anderen Kunden zu oder löschen Sie sie.",
                     customer.name,
                     crate::format::count_de(projects, "Projekt", "Projekte")
-                ),
-            ));
+                )
+            };
+            return Err(AppError::validation("Kunde", message));
         }
         store.delete_customer(id)?;
         let snapshot = Snapshot {
@@ -42,7 +54,7 @@ pub async fn delete(core: &Core, id: u64) -> AppResult<Undoable> {
     .await?;
     let message = if customer.lexoffice_id.is_some() {
         format!(
-            "Kunde „{}“ gelöscht (nur hier, in lexoffice bleibt er)",
+            "Kunde „{}“ gelöscht – nur in Zeitrechnung. Der nächste lexoffice-Import legt ihn wieder an, ohne eigene Stundensätze, Regeln und Steuerart.",
             customer.name
         )
     } else {

@@ -104,6 +104,16 @@ pub fn path_name(p: &Project, main: Option<&Project>) -> String {
     }
 }
 
+/// What a project chooser shows: the path and the number, „Ladenumbau › Regale (P-12)“.
+pub fn choice_label(p: &Project, main: Option<&Project>) -> String {
+    let path = path_name(p, main);
+    if p.number.is_empty() {
+        path
+    } else {
+        format!("{path} ({})", p.number)
+    }
+}
+
 /// Projects in display order: top level by name, each followed by its subprojects.
 fn ordered_rows(projects: &[Project], customers: &HashMap<u64, Customer>) -> Vec<ProjectRow> {
     let mut children: HashMap<Option<u64>, Vec<&Project>> = HashMap::new();
@@ -134,7 +144,6 @@ fn ordered_rows(projects: &[Project], customers: &HashMap<u64, Customer>) -> Vec
             .map(Vec::as_slice)
             .unwrap_or(&[])
         {
-            let path = path_name(p, parent);
             out.push(ProjectRow {
                 id: p.id,
                 name: p.name.clone(),
@@ -147,11 +156,7 @@ fn ordered_rows(projects: &[Project], customers: &HashMap<u64, Customer>) -> Vec
                     .map(|c| c.name.clone())
                     .unwrap_or_default(),
                 depth,
-                choice: if p.number.is_empty() {
-                    path
-                } else {
-                    format!("{path} ({})", p.number)
-                },
+                choice: choice_label(p, parent),
             });
             walk(Some(p), depth + 1, children, customers, out);
         }
@@ -318,6 +323,8 @@ pub struct ProjectDetail {
     pub closed_reason: Option<String>,
     pub customer: Option<CustomerRef>,
     pub parent_name: Option<String>,
+    /// How a chooser names it (`choice_label`).
+    pub choice: String,
     /// The project's own Stundensatz as „Bearbeiten“ shows it: „92,50“.
     pub hourly_rate_input: Option<String>,
     pub rate: RateInfo,
@@ -413,10 +420,14 @@ fn detail_blocking(store: &Store, id: u64) -> AppResult<ProjectDetail> {
         .into_iter()
         .map(|mut r| {
             r.depth = 1;
+            if let Some(s) = subs.iter().find(|s| s.id == r.id) {
+                r.choice = choice_label(s, Some(&project));
+            }
             r
         })
         .collect();
     Ok(ProjectDetail {
+        choice: choice_label(&project, parent.as_ref()),
         hourly_rate_input: project.hourly_rate.map(|r| format_de(r, 2)),
         status_label: status_label(project.status),
         closed_reason: closed_reason(&project),

@@ -46,6 +46,17 @@ impl UndoStore {
         token
     }
 
+    /// Whether the undo `token` would put a customer back.
+    pub fn holds_customers(&self, token: u64) -> bool {
+        let m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        m.get(&token).is_some_and(|(_, s)| !s.customers.is_empty())
+    }
+
+    /// Forgets every undo (after a backup is restored: they belong to the old data).
+    pub fn clear(&self) {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
     fn take(&self, token: u64) -> Option<Snapshot> {
         let mut m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         m.remove(&token)
@@ -64,14 +75,58 @@ pub struct Undoable {
     pub message: String,
 }
 
+/// A deleted customer comes back only while nobody took its place: a customer
+/// imported anew for the same lexoffice contact, or one typed in with its
+/// Kundennummer, would be there twice.
+fn check_customers(store: &Store, s: &Snapshot) -> AppResult<()> {
+    if s.customers.is_empty() {
+        return Ok(());
+    }
+    let all = store.customers()?;
+    for c in &s.customers {
+        let twin = all.iter().find(|o| {
+            o.id != c.id
+                && ((c.lexoffice_id.is_some() && o.lexoffice_id == c.lexoffice_id)
+                    || (!c.number.is_empty() && o.number == c.number))
+        });
+        if let Some(o) = twin {
+            return Err(AppError::validation(
+                "Rückgängig",
+                if c.lexoffice_id.is_some() && o.lexoffice_id == c.lexoffice_id {
+                    format!("„{}“ lässt sich nicht wiederherstellen: Der lexoffice-Kontakt ist inzwischen als „{}“ wieder da (neu importiert).", c.name, o.name)
+                } else {
+                    format!("„{}“ lässt sich nicht wiederherstellen: Die Kundennummer {} ist inzwischen an „{}“ vergeben.", c.name, c.number, o.name)
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Puts back what `s` removed or replaced. Entries an invoice has reserved or
-/// billed since are left alone (their state wins).
-fn restore(store: &Store, s: &Snapshot) -> AppResult<()> {
+/// billed since are left alone (their state wins). A project whose customer was
+/// deleted meanwhile comes back without a customer (its entries are not lost);
+/// returns how many did.
+fn restore(store: &Store, s: &Snapshot) -> AppResult<usize> {
+    check_customers(store, s)?;
     for c in &s.customers {
         store.put_customer(c)?;
     }
+    let mut without_customer = 0;
     for p in &s.projects {
-        store.put_project(p)?;
+        let gone = match p.customer_id {
+            Some(cid) => store.customer(cid)?.is_none(),
+            None => false,
+        };
+        if gone {
+            without_customer += 1;
+            store.put_project(&Project {
+                customer_id: None,
+                ..p.clone()
+            })?;
+        } else {
+            store.put_project(p)?;
+        }
     }
     if !s.entries.is_empty() {
         // Deleted entries come back as they were; a replaced version only while
@@ -87,11 +142,22 @@ fn restore(store: &Store, s: &Snapshot) -> AppResult<()> {
     if !s.created_entries.is_empty() {
         store.delete_entries(&s.created_entries)?;
     }
-    Ok(())
+    Ok(without_customer)
 }
 
 /// „Rückgängig“.
 pub async fn undo(core: &Core, token: u64) -> AppResult<String> {
+    // A customer is not put back beside a customer import (it could be imported
+    // a second time meanwhile).
+    let _no_import = if core.undo.holds_customers(token) {
+        Some(core.replace_lock.try_lock().map_err(|_| {
+            AppError::Busy(
+                "Gerade läuft ein Kunden-Import. Bitte warten, bis er fertig ist, und dann „Rückgängig“ wählen.".into(),
+            )
+        })?)
+    } else {
+        None
+    };
     let snapshot = core.undo.take(token).ok_or_else(|| {
         AppError::validation(
             "Rückgängig",
@@ -115,6 +181,10 @@ pub async fn undo(core: &Core, token: u64) -> AppResult<String> {
     } else {
         format!("{} Einträge wiederhergestellt", snapshot.entries.len())
     };
-    blocking(move || restore(&store, &snapshot)).await?;
-    Ok(what)
+    let without_customer = blocking(move || restore(&store, &snapshot)).await?;
+    Ok(if without_customer > 0 {
+        format!("{what} – ohne Kunden, denn sein Kunde wurde inzwischen gelöscht. Bitte unter „Bearbeiten“ einen Kunden wählen.")
+    } else {
+        what
+    })
 }

@@ -8,6 +8,7 @@
 //   (Bezeichnung, Mitarbeiter) and offers matches; nothing is taken unless
 //   chosen with ↓/↑ and Enter/Tab or a click, so a new name stays as typed.
 import { h } from "./dom.js";
+import { rankMatches } from "./match.js";
 
 const SHOWN = 8;
 let lists = 0;
@@ -23,7 +24,7 @@ let lists = 0;
  * @returns {{hits: () => object[], active: () => number, close: () => void, isOpen: () => boolean}}
  */
 export function attachSuggestions(input, items, o) {
-  const all = items.map((it) => ({ it, lower: `${it.text}\n${it.keys || ""}`.toLowerCase() }));
+  const all = items.map((it) => ({ item: it, lower: `${it.text}\n${it.keys || ""}`.toLowerCase() }));
   const listId = `${input.id || "combo"}-list-${++lists}`;
   const list = h("ul", { id: listId, class: "combo-list", role: "listbox", hidden: true });
   input.setAttribute("role", "combobox");
@@ -35,7 +36,18 @@ export function attachSuggestions(input, items, o) {
   let hits = [];
   let active = -1;
 
+  let watching = false;
+  function onMove(e) {
+    // Not the field's own text scrolling sideways as it fills.
+    if (e.type === "scroll" && (e.target === input || list.contains(e.target))) return;
+    close();
+  }
   function close() {
+    if (watching) {
+      watching = false;
+      window.removeEventListener("scroll", onMove, true);
+      window.removeEventListener("resize", onMove);
+    }
     list.hidden = true;
     input.setAttribute("aria-expanded", "false");
     input.removeAttribute("aria-activedescendant");
@@ -59,25 +71,26 @@ export function attachSuggestions(input, items, o) {
       list.append(h("li", { class: "combo-more", role: "presentation" }, "Kein Treffer"));
     }
     // Fixed to the window: a table or a form that scrolls would clip it otherwise.
+    // Below the field, or above it when the window ends first; closed when the
+    // page scrolls or the window changes size (it would float away from the field).
     const r = input.getBoundingClientRect();
     list.style.left = `${r.left}px`;
-    list.style.top = `${r.bottom + 3}px`;
     list.style.minWidth = `${r.width}px`;
     list.hidden = false;
+    const below = r.bottom + 3;
+    list.style.top = `${below + list.offsetHeight > window.innerHeight && r.top > list.offsetHeight + 3 ? r.top - list.offsetHeight - 3 : below}px`;
+    if (!watching) {
+      watching = true;
+      window.addEventListener("scroll", onMove, true);
+      window.addEventListener("resize", onMove);
+    }
     input.setAttribute("aria-expanded", "true");
     if (active >= 0) input.setAttribute("aria-activedescendant", `${listId}-${active}`);
     else input.removeAttribute("aria-activedescendant");
   }
   input.addEventListener("input", (e) => {
-    const q = input.value.trim().toLowerCase();
-    if (!q) { hits = []; close(); return; }
-    const starts = [], words = [], contains = [];
-    for (const { it, lower } of all) {
-      if (lower.startsWith(q)) starts.push(it);
-      else if (lower.includes(` ${q}`) || lower.includes(`(${q}`) || lower.includes(`\n${q}`)) words.push(it);
-      else if (lower.includes(q)) contains.push(it);
-    }
-    hits = starts.concat(words, contains);
+    if (!input.value.trim()) { hits = []; close(); return; }
+    hits = rankMatches(all, input.value);
     active = o.free ? -1 : 0;
     draw();
   });

@@ -1,3 +1,5 @@
+import { rankMatches } from "./match.js";
+
 // A tiny element builder. Children that are strings become text nodes, so data
 // is never parsed as HTML.
 
@@ -192,6 +194,7 @@ export function formDialog({ title, fields, values = {}, submitLabel = "Speicher
  */
 export function typeAheadSelect(select, { placeholder, label }) {
   const all = [...select.options].map((o) => ({ value: o.value, text: o.textContent, lower: o.textContent.toLowerCase() }));
+  const searchable = all.filter((o) => o.value).map((o) => ({ lower: o.lower, item: o }));
   const input = h("input", { type: "search", class: "typeahead", placeholder, "aria-label": label, autocomplete: "off" });
   const info = h("p", { class: "hint typeahead-info", "aria-live": "polite" });
   const show = (items, more) => {
@@ -203,15 +206,8 @@ export function typeAheadSelect(select, { placeholder, label }) {
   // The empty choice („– kein Kunde –“) always stays in the list.
   const empty = all.filter((o) => !o.value);
   input.addEventListener("input", () => {
-    const q = input.value.trim().toLowerCase();
-    if (!q) { show(all, 0); info.textContent = ""; return; }
-    const starts = [], contains = [];
-    for (const o of all) {
-      if (!o.value) continue;
-      if (o.lower.startsWith(q)) starts.push(o);
-      else if (o.lower.includes(q)) contains.push(o);
-    }
-    const hits = starts.concat(contains);
+    if (!input.value.trim()) { show(all, 0); info.textContent = ""; return; }
+    const hits = rankMatches(searchable, input.value);
     // No match: the list and the choice stay as they are.
     if (!hits.length) { info.textContent = "Kein Treffer"; return; }
     show(empty.concat(hits.slice(0, 200)), Math.max(0, hits.length - 200));

@@ -160,7 +160,7 @@ export function renderProjekte(root, { navigate }) {
     const newestFirst = [...entries].reverse();
     const times = newestFirst.filter((e) => e.kind === "time");
     const services = newestFirst.filter((e) => e.kind === "service");
-    const family = [{ id: p.id, name: p.name }, ...d.subprojects.map((s) => ({ id: s.id, name: s.name }))];
+    const family = [{ id: p.id, choice: d.choice }, ...d.subprojects.map((s) => ({ id: s.id, choice: s.choice }))];
     const invoiceBtn = h("button", {
       type: "button", class: "primary",
       onclick: () => openInvoiceDialog(p.id, () => showDetail()),
@@ -362,7 +362,7 @@ export function renderProjekte(root, { navigate }) {
 
   function projectChoice(family, projectId) {
     return { key: "projectId", label: "Projekt", type: "select", full: true,
-      options: family.map((f, i) => [String(f.id), i === 0 ? f.name : `↳ ${f.name}`]) };
+      options: family.map((f) => [String(f.id), f.choice]) };
   }
 
   async function timeForm(existing, family, projectId) {
@@ -402,19 +402,24 @@ export function renderProjekte(root, { navigate }) {
     let catalog = [];
     try { catalog = await api.catalogList(); } catch { catalog = []; }
     let chosen = null;
-    const pick = (ev) => {
-      const form = ev.target.form;
-      const item = catalog.find((c) => c.name === ev.target.value);
-      if (!item || item === chosen) { if (!item) chosen = null; return; }
+    const apply = (form, item) => {
       chosen = item;
       const set = (key, value) => { const el = form.querySelector(`[id$="-${key}"]`); if (el) el.value = value; };
       set("unit", item.unit); set("unitPrice", item.unitPrice); set("taxRate", item.taxRate); set("art", item.artSet ? item.art : "");
+    };
+    // A name typed that is in the catalog (the first item of that name).
+    const pick = (ev) => {
+      if (chosen && chosen.name === ev.target.value) return;
+      const item = catalog.find((c) => c.name === ev.target.value);
+      if (item) apply(ev.target.form, item); else chosen = null;
     };
     const fields = [
       projectChoice(family, projectId),
       { key: "date", label: "Datum", attrs: { placeholder: "TT.MM.JJJJ" } },
       { key: "name", label: "Bezeichnung", attrs: { oninput: pick, onchange: pick },
-        enhance: (input) => attachSuggestions(input, catalog.map((c) => ({ text: c.name, hint: [`${c.unitPriceDisplay} je ${c.unit}`, c.source].filter(Boolean).join(" · "), keys: c.source })), { free: true }),
+        // A suggestion taken is that very item (two articles may share a name).
+        enhance: (input) => attachSuggestions(input, catalog.map((c) => ({ text: c.name, hint: [`${c.unitPriceDisplay} je ${c.unit}`, c.source].filter(Boolean).join(" · "), keys: c.source, item: c })),
+          { free: true, onPick: (it) => { input.value = it.text; apply(input.form, it.item); } }),
         hint: catalog.length ? "Tippen zeigt Leistungen aus dem Katalog (Einstellungen › Leistungen)." : null },
       { key: "quantity", label: "Menge", attrs: { inputmode: "decimal", placeholder: "1" } },
       { key: "unit", label: "Einheit", attrs: { list: "unit-list", placeholder: "Stück" } },

@@ -27,10 +27,13 @@ const COLS_OF = {
 };
 // Carried over into the next row after Enter (and kept by Esc).
 const CARRY = { employee: ["date", "projectId"], project: ["date", "employee", "projectId"] };
+const CARRIED = ["date", "employee", "projectId"];
 const FIELD_OF = { Datum: "date", Projekt: "projectId", Von: "start", Bis: "end", Pause: "break", Dauer: "duration", Beschreibung: "description" };
 
-// What survives closing: whose sheet, the row being typed, the rows saved.
-const sheet = { mode: "employee", employee: "", projectId: "", draft: null, saved: [] };
+// What survives closing: whose sheet, the row being typed (every field of both
+// kinds of sheet, so switching keeps what was typed; `draftTyped`: more than
+// what is carried over), the rows saved.
+const sheet = { mode: "employee", employee: "", projectId: "", draft: null, draftTyped: false, saved: [] };
 
 export async function openStundenzettel(projectId, onChange) {
   let projects = [];
@@ -62,7 +65,11 @@ export async function openStundenzettel(projectId, onChange) {
   employee.value = sheet.employee;
   const employeeErr = h("p", { class: "field-error", role: "alert", hidden: true });
   const headProject = comboBox(choices(projects.filter((p) => !p.parentId)), { id: "sheet-head-project", label: "Projekt des Stundenzettels", restoreOnMiss: true });
-  headProject.value = sheet.projectId || mainOf(projectId);
+  // Opened for a project: that project, unless a half-typed row waits for the
+  // sheet it was typed in.
+  const fresh = !sheet.draftTyped && projectId && byId.has(String(projectId));
+  headProject.value = fresh ? mainOf(projectId) : (sheet.projectId || mainOf(projectId));
+  if (fresh && sheet.draft) sheet.draft.projectId = String(projectId);
   const headProjectErr = h("p", { class: "field-error", role: "alert", hidden: true });
   const headBox = h("div", { class: "row sheet-employee" });
   function drawHead() {
@@ -79,7 +86,9 @@ export async function openStundenzettel(projectId, onChange) {
   let rowProject = null;
   const entryRow = h("tr", { class: "sheet-entry" });
   function buildRow() {
-    const before = inputs.date ? values() : sheet.draft;
+    const before = { ...(sheet.draft || {}), ...(inputs.date ? values() : {}) };
+    if (!before.employee && sheet.mode === "project") before.employee = employee.value;
+    sheet.draft = before;
     cols = COLS_OF[sheet.mode];
     inputs = {};
     errors = {};
@@ -125,13 +134,13 @@ export async function openStundenzettel(projectId, onChange) {
     for (const k of cols) if (!keep.includes(k)) inputs[k].value = "";
     clearErrors();
   }
-  function kept(v) { return Object.fromEntries(CARRY[sheet.mode].map((k) => [k, v[k]])); }
+  function kept(v) { return Object.fromEntries(CARRIED.filter((k) => v[k] !== undefined).map((k) => [k, v[k]])); }
   function keepDraft() {
     sheet.employee = employee.value;
     sheet.projectId = headProject.value;
-    const v = values();
-    const typed = cols.some((k) => !CARRY[sheet.mode].includes(k) && v[k].trim() !== "");
-    sheet.draft = typed ? v : kept(v);
+    const v = { ...(sheet.draft || {}), ...values() };
+    sheet.draftTyped = cols.some((k) => !CARRY[sheet.mode].includes(k) && v[k].trim() !== "");
+    sheet.draft = sheet.draftTyped ? v : kept(v);
   }
   function markError(key, message) {
     errors[key].textContent = message; errors[key].hidden = false;
@@ -202,10 +211,13 @@ export async function openStundenzettel(projectId, onChange) {
   const next = h("button", { type: "button", class: "iconbtn small", "aria-label": "Nächster Zeitraum" }, "›");
   scope.addEventListener("change", () => { period.month = scope.value === "month"; period.day = ""; drawRecorded(); });
   employee.addEventListener("change", () => { period.day = ""; drawRecorded(); });
-  headProject.input.addEventListener("blur", () => {
+  headProject.input.addEventListener("blur", (e) => {
     if (headProject.value === sheet.projectId) return;
     sheet.projectId = headProject.value;
+    // The row is built anew: Tab into it must still land in Datum.
+    const toRow = e.relatedTarget && entryRow.contains(e.relatedTarget);
     buildRow(); drawSaved(); period.day = ""; drawRecorded();
+    if (toRow) focusFirst();
   });
   entryRow.addEventListener("change", (e) => { if (e.target === inputs.date) { period.day = ""; drawRecorded(); } });
   const recorded = h("section", { class: "sheet-recorded", "aria-label": "Bereits erfasst" },
@@ -217,6 +229,8 @@ export async function openStundenzettel(projectId, onChange) {
       if (!radio.checked) return;
       keepDraft();
       sheet.mode = radio.value;
+      // A project's sheet for the project the row was typed for.
+      if (sheet.mode === "project" && rowProject.value) { headProject.value = mainOf(rowProject.value); sheet.projectId = headProject.value; }
       drawHead(); buildRow(); drawSaved(); period.day = ""; drawRecorded();
       // After the click has focused the radio.
       setTimeout(focusFirst, 0);
@@ -237,9 +251,13 @@ export async function openStundenzettel(projectId, onChange) {
     const v = values();
     clearErrors();
     if (!v.projectId) {
-      markError("projectId", rowProject.input.value.trim()
-        ? `Kein aktives Projekt „${rowProject.input.value.trim()}“ gefunden – bitte die ersten Buchstaben oder die Nummer tippen und einen Treffer wählen.`
-        : "Bitte ein Projekt wählen.");
+      const typed = rowProject.input.value.trim();
+      const head = byId.get(headProject.value);
+      markError("projectId", !typed
+        ? "Bitte ein Projekt wählen."
+        : sheet.mode === "project" && head
+          ? `Kein Projekt „${typed}“ in „${head.name}“ – bitte „${head.name}“ oder eines seiner Unterprojekte wählen.`
+          : `Kein aktives Projekt „${typed}“ gefunden – bitte die ersten Buchstaben oder die Nummer tippen und einen Treffer wählen.`);
       return;
     }
     const who = sheet.mode === "project" ? v.employee : employee.value;
@@ -251,7 +269,8 @@ export async function openStundenzettel(projectId, onChange) {
       sheet.saved.push({ ...saved, mode: sheet.mode, projectName: project ? project.choice : "", typed: v });
       // The next row: same date and project (and employee).
       clearRow();
-      sheet.draft = kept(v);
+      sheet.draft = kept({ ...sheet.draft, ...v });
+      sheet.draftTyped = false;
       drawSaved();
       drawRecorded();
       inputs.date.focus();
@@ -265,7 +284,8 @@ export async function openStundenzettel(projectId, onChange) {
   }
 
   entryRow.addEventListener("keydown", (e) => {
-    if (e.defaultPrevented) return;
+    // The Datum cell's calendar handles its own keys (Enter picks a day).
+    if (e.defaultPrevented || e.target.closest(".calendar")) return;
     if (e.key === "Enter") { e.preventDefault(); saveRow(); }
     else if (e.key === "Escape") {
       // Discard what was typed; date and project stay for the next try.
