@@ -2061,25 +2061,12 @@ fn bench_kunde_typeahead_10000() {
     s.wait_text("Legen Sie Ihr erstes Projekt");
     s.click_button("Neues Projekt");
     s.wait_xpath("//dialog[@open]//input[@aria-label='Kunde suchen']");
-    let result = s.execute(
-        "const input = document.querySelector(\"dialog[open] input[aria-label='Kunde suchen']\");
-         const select = document.querySelector(\"dialog[open] select[id$='-customerId']\");
-         const words = ['müller elektro', '10123', 'praxis 77'];
-         const times = [];
-         for (let round = 0; round < 4; round++) {
-           for (const word of words) {
-             for (let i = 1; i <= word.length; i++) {
-               const t = performance.now();
-               input.value = word.slice(0, i);
-               input.dispatchEvent(new Event('input'));
-               select.offsetHeight;
-               times.push(performance.now() - t);
-             }
-             input.value = ''; input.dispatchEvent(new Event('input'));
-           }
-         }
-         times.sort((a, b) => a - b);
-         return { options: select.options.length, n: times.length, median: times[Math.floor(times.length / 2)], p95: times[Math.floor(times.length * 0.95)], max: times[times.length - 1] };",
+    let result = time_keystrokes(
+        &s,
+        "document.querySelector(\"dialog[open] input[aria-label='Kunde suchen']\")",
+        "document.querySelector(\"dialog[open] select[id$='-customerId']\")",
+        &["müller elektro", "10123", "praxis 77"],
+        "{ options: shown.options.length }",
     );
     println!("Kunde suchen over 10,000 customers (filter + options + layout): {result}");
     s.screenshot(&screens().join("99-bench-kunde-suchen.png"));
@@ -2106,29 +2093,49 @@ fn bench_projekt_typeahead_10000() {
     s.wait_xpath("//button[contains(@class,'project-item')]");
     s.click_button("Stundenzettel");
     s.wait_xpath("//dialog[@open]//input[@id='sheet-projectId']");
-    let result = s.execute(
-        "const input = document.getElementById('sheet-projectId');
-         const list = document.getElementById(input.getAttribute('aria-controls'));
-         input.focus();
-         const words = ['auftrag 4711', 'p-0815', '9999'];
-         const times = [];
-         for (let round = 0; round < 4; round++) {
-           for (const word of words) {
-             for (let i = 1; i <= word.length; i++) {
-               const t = performance.now();
-               input.value = word.slice(0, i);
-               input.dispatchEvent(new Event('input'));
-               list.offsetHeight;
-               times.push(performance.now() - t);
-             }
-           }
-         }
-         times.sort((a, b) => a - b);
-         return { shown: list.querySelectorAll('li').length, first: list.querySelector('li').textContent, n: times.length, median: times[Math.floor(times.length / 2)], p95: times[Math.floor(times.length * 0.95)], max: times[times.length - 1] };",
+    let result = time_keystrokes(
+        &s,
+        "document.getElementById('sheet-projectId')",
+        "document.getElementById(document.getElementById('sheet-projectId').getAttribute('aria-controls'))",
+        &["auftrag 4711", "p-0815", "9999"],
+        "{ shown: shown.querySelectorAll('li').length, first: shown.querySelector('li').textContent }",
     );
     println!("Projekt suchen over 10,000 projects (filter + list + layout): {result}");
     s.screenshot(&screens().join("99-bench-projekt-suchen.png"));
     s.quit();
+}
+
+/// Types each of `words` key by key into the field `input` (a JS expression),
+/// four rounds, timing every keystroke from the input event until `shown` (the
+/// list it fills) is laid out; `extra` (a JS object over `shown`) is added to
+/// the median, p95 and max in ms. For the type-ahead benchmarks.
+fn time_keystrokes(
+    s: &Session,
+    input: &str,
+    shown: &str,
+    words: &[&str],
+    extra: &str,
+) -> serde_json::Value {
+    let words = serde_json::to_string(words).unwrap();
+    s.execute(&format!(
+        "const input = {input};
+         const shown = {shown};
+         input.focus();
+         const times = [];
+         for (let round = 0; round < 4; round++) {{
+           for (const word of {words}) {{
+             for (let i = 1; i <= word.length; i++) {{
+               const t = performance.now();
+               input.value = word.slice(0, i);
+               input.dispatchEvent(new Event('input'));
+               shown.offsetHeight;
+               times.push(performance.now() - t);
+             }}
+           }}
+         }}
+         times.sort((a, b) => a - b);
+         return {{ ...{extra}, n: times.length, median: times[Math.floor(times.length / 2)], p95: times[Math.floor(times.length * 0.95)], max: times[times.length - 1] }};"
+    ))
 }
 
 /// `n` lexoffice customers with realistic names and addresses (every 50th archived).
