@@ -193,13 +193,14 @@ export function formDialog({ title, fields, values = {}, submitLabel = "Speicher
  * control that is read and saved.
  */
 export function typeAheadSelect(select, { placeholder, label }) {
-  const all = [...select.options].map((o) => ({ value: o.value, text: o.textContent, lower: o.textContent.toLowerCase() }));
+  const all = [...select.options].map((o) => ({ value: o.value, text: o.textContent, lower: o.textContent.toLowerCase(), el: o }));
   const searchable = all.filter((o) => o.value).map((o) => ({ lower: o.lower, item: o }));
   const input = h("input", { type: "search", class: "typeahead", placeholder, "aria-label": label, autocomplete: "off" });
   const info = h("p", { class: "hint typeahead-info", "aria-live": "polite" });
   const show = (items, more) => {
     const keep = select.value;
-    select.replaceChildren(...items.map((o) => h("option", { value: o.value }, o.text)),
+    // The select's own option elements, moved in and out (none made per keystroke).
+    select.replaceChildren(...items.map((o) => o.el),
       ...(more ? [h("option", { value: "", disabled: true }, `… ${more} weitere – bitte genauer tippen`)] : []));
     if (items.some((o) => o.value === keep)) select.value = keep;
   };
