@@ -142,6 +142,17 @@ impl Core {
         .await
     }
 
+    /// Holds `replace_lock` for work that must not run beside a customer import
+    /// (a restore, deleting a customer or putting one back); `Busy` with „Gerade
+    /// läuft ein Kunden-Import. Bitte warten, bis er fertig ist, und dann {then}.“
+    pub fn without_import(&self, then: &str) -> AppResult<tokio::sync::MutexGuard<'_, ()>> {
+        self.replace_lock.try_lock().map_err(|_| {
+            AppError::Busy(format!(
+                "Gerade läuft ein Kunden-Import. Bitte warten, bis er fertig ist, und dann {then}."
+            ))
+        })
+    }
+
     /// The stored API key, read from the keyring off the async workers;
     /// `NotConnected` when there is none.
     pub async fn api_key(&self) -> AppResult<crate::secrets::ApiKey> {

@@ -126,11 +126,7 @@ pub async fn inspect(path: String) -> AppResult<BackupSummary> {
 /// current data, then replaces everything in one transaction.
 pub async fn restore(core: &Core, path: String) -> AppResult<BackupResult> {
     // Never beside a customer import (it would write customers into the old data).
-    let _replace = core.replace_lock.try_lock().map_err(|_| {
-        AppError::Busy(
-            "Gerade läuft ein Kunden-Import. Bitte warten, bis er fertig ist, und dann wiederherstellen.".into(),
-        )
-    })?;
+    let _replace = core.without_import("wiederherstellen")?;
     // Never beside an invoice creation or reconciliation.
     let _guard = core.invoice_lock.lock().await;
     let dir = core.backup_dir.clone();

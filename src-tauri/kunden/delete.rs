@@ -11,12 +11,7 @@ use crate::projekte::undo::{Snapshot, Undoable};
 /// customer and could not be billed. Not while a customer import runs (it could
 /// write the customer back half, without its rates and rules).
 pub async fn delete(core: &Core, id: u64) -> AppResult<Undoable> {
-    let _no_import = core.replace_lock.try_lock().map_err(|_| {
-        AppError::Busy(
-            "Gerade läuft ein Kunden-Import. Bitte warten, bis er fertig ist, und dann löschen."
-                .into(),
-        )
-    })?;
+    let _no_import = core.without_import("löschen")?;
     let store = core.store.clone();
     let (customer, snapshot) = blocking(move || {
         let customer = store

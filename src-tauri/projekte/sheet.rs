@@ -101,19 +101,14 @@ fn entries_of(
         }
     };
     let drafts = super::draft_states(store)?;
+    // Each time with its project's name (times only: services have no sheet row).
     let mut found = Vec::new();
     for p in &projects {
         if family.as_ref().is_some_and(|f| !f.contains(&p.id)) {
             continue;
         }
         for e in store.entries_in(p.id, from, to)? {
-            let EntryKind::Time {
-                employee,
-                minutes,
-                start,
-                ..
-            } = &e.kind
-            else {
+            let EntryKind::Time { employee, .. } = &e.kind else {
                 continue;
             };
             if wanted
@@ -125,31 +120,28 @@ fn entries_of(
             let main = p
                 .parent_id
                 .and_then(|id| projects.iter().find(|q| q.id == id));
-            let name = super::path_name(p, main);
-            found.push((e.date, *start, e.clone(), *minutes, name, employee.clone()));
+            found.push((e, super::path_name(p, main)));
         }
     }
-    found.sort_by(|a, b| (a.0, a.1, a.2.id).cmp(&(b.0, b.1, b.2.id)));
-    let total: u64 = found.iter().map(|f| u64::from(f.3)).sum();
+    let start = |e: &crate::storage::Entry| match &e.kind {
+        EntryKind::Time { start, .. } => *start,
+        _ => None,
+    };
+    found.sort_by_key(|(e, _)| (e.date, start(e), e.id));
+    let mut total = 0u64;
+    let dash = |s: String| if s.is_empty() { "–".to_string() } else { s };
     let rows = found
         .into_iter()
-        .map(|(_, _, e, _, name, employee)| {
+        .map(|(e, project_name)| {
             let v = super::view_with(&e, "", &drafts);
+            total += u64::from(v.minutes);
             SheetEntry {
                 id: e.id,
                 date_display: v.date_display,
-                project_name: name,
-                employee,
-                start: if v.start.is_empty() {
-                    "–".into()
-                } else {
-                    v.start
-                },
-                end: if v.end.is_empty() {
-                    "–".into()
-                } else {
-                    v.end
-                },
+                project_name,
+                employee: v.employee,
+                start: dash(v.start),
+                end: dash(v.end),
                 break_display: if v.break_minutes > 0 {
                     format!("{} min", v.break_minutes)
                 } else {

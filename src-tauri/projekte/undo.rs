@@ -150,11 +150,7 @@ pub async fn undo(core: &Core, token: u64) -> AppResult<String> {
     // A customer is not put back beside a customer import (it could be imported
     // a second time meanwhile).
     let _no_import = if core.undo.holds_customers(token) {
-        Some(core.replace_lock.try_lock().map_err(|_| {
-            AppError::Busy(
-                "Gerade läuft ein Kunden-Import. Bitte warten, bis er fertig ist, und dann „Rückgängig“ wählen.".into(),
-            )
-        })?)
+        Some(core.without_import("„Rückgängig“ wählen")?)
     } else {
         None
     };

@@ -3,11 +3,10 @@
 // writes it as TT.MM.JJJJ. Typing stays the fast way („heute“, „12.3.“);
 // the calendar is for finding a day. Fields are enhanced as they appear.
 import { h } from "./dom.js";
+import { dateDe as fmt } from "./format.js";
 
 const MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"];
 const DAYS = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"];
-const pad = (n) => String(n).padStart(2, "0");
-const fmt = (d) => `${pad(d.getDate())}.${pad(d.getMonth() + 1)}.${d.getFullYear()}`;
 
 /** The day a field shows, if it reads as TT.MM.JJJJ (else today). */
 function shown(value) {

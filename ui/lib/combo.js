@@ -21,7 +21,6 @@ let lists = 0;
  * @param {{free?: boolean, onPick?: (item: object) => void, onEscape?: () => void}} o
  *   onPick: what taking an item does; a free field's default writes its text and
  *   fires "change" (as a typed value would on leaving)
- * @returns {{hits: () => object[], active: () => number, close: () => void, isOpen: () => boolean}}
  */
 export function attachSuggestions(input, items, o) {
   const all = items.map((it) => ({ item: it, lower: `${it.text}\n${it.keys || ""}`.toLowerCase() }));
@@ -31,7 +30,6 @@ export function attachSuggestions(input, items, o) {
   input.setAttribute("aria-autocomplete", "list");
   input.setAttribute("aria-expanded", "false");
   input.setAttribute("aria-controls", listId);
-  input.removeAttribute("list");
   input.after(list);
   let hits = [];
   let active = -1;
@@ -117,12 +115,11 @@ export function attachSuggestions(input, items, o) {
     if (!o.free && !list.hidden && hits.length) take(hits[Math.max(active, 0)]);
     else close();
   });
-  return { close, isOpen: () => !list.hidden };
 }
 
 /** The active employees as suggestions of a Mitarbeiter field (a new name stays as typed). */
 export function suggestPeople(input, people) {
-  return attachSuggestions(input, people.map((p) => ({ text: p.name, hint: p.roleId ? p.roleDisplay : "" })), { free: true });
+  attachSuggestions(input, people.map((p) => ({ text: p.name, hint: p.roleId ? p.roleDisplay : "" })), { free: true });
 }
 
 /**

@@ -7,6 +7,9 @@ import { renderRateRules } from "../lib/raterules.js";
 import { undoToast } from "../lib/undo.js";
 
 const ROW_HEIGHT = 40;
+
+/** The detail pane while no customer is chosen. */
+const noSelection = () => h("p", { class: "muted pad" }, "Wählen Sie einen Kunden, um seine Details zu sehen.");
 const OVERSCAN = 8;
 
 // Survives tab switches while the app runs.
@@ -163,7 +166,7 @@ export function renderKunden(root, { navigate }) {
   /** After „Löschen“: the list without it, „Rückgängig“ brings it back selected. */
   async function afterDelete(id, r) {
     state.selectedId = null;
-    replace(detail, h("p", { class: "muted pad" }, "Wählen Sie einen Kunden, um seine Details zu sehen."));
+    replace(detail, noSelection());
     undoToast(r.message, r.undo, () => afterSave({ id }));
     await load();
   }
@@ -251,7 +254,7 @@ export function renderKunden(root, { navigate }) {
     }
     if (!body.contains(listWrap)) {
       replace(body, h("div", { class: "list-col" }, toolbar, listWrap), detail);
-      if (!state.selectedId) replace(detail, h("p", { class: "muted pad" }, "Wählen Sie einen Kunden, um seine Details zu sehen."));
+      if (!state.selectedId) replace(detail, noSelection());
     }
     applyFilter();
     if (state.selectedId && !detail.dataset.loaded) select(state.selectedId);

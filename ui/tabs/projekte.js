@@ -2,6 +2,7 @@
 import * as api from "../api.js";
 import { h, replace, toast, confirmDialog, formDialog, typeAheadSelect } from "../lib/dom.js";
 import { undoToast } from "../lib/undo.js";
+import { todayDe } from "../lib/format.js";
 import { attachSuggestions, suggestPeople } from "../lib/combo.js";
 import { openInvoiceDialog } from "./rechnung.js";
 import { openStundenzettel } from "./stundenzettel.js";
@@ -25,11 +26,6 @@ const UNITS = ["Stunde", "Stück", "m", "m²", "km", "Pauschal"];
 /** „Steuerart“ of a project: blank = the customer's; the others as in the Kunden detail. */
 const TAX_CASES = [["", "wie beim Kunden"], ["standard", "Standard"], ["construction13b", "§13b Bauleistung"],
   ["euService", "EU-Leistung (Reverse Charge)"], ["thirdCountry", "Drittland"], ["exempt", "steuerfrei"]];
-
-function todayDe() {
-  const d = new Date();
-  return `${String(d.getDate()).padStart(2, "0")}.${String(d.getMonth() + 1).padStart(2, "0")}.${d.getFullYear()}`;
-}
 
 export function renderProjekte(root, { navigate }) {
   const listBox = h("nav", { class: "project-list", "aria-label": "Projekte" });

@@ -10,6 +10,7 @@
 import * as api from "../api.js";
 import { h, replace, toast } from "../lib/dom.js";
 import { comboBox, suggestPeople } from "../lib/combo.js";
+import { countLabel, todayDe } from "../lib/format.js";
 
 const COL = {
   date: ["Datum", "TT.MM.JJJJ oder „heute“"],
@@ -70,13 +71,12 @@ export async function openStundenzettel(projectId, onChange) {
   const fresh = !sheet.draftTyped && projectId && byId.has(String(projectId));
   headProject.value = fresh ? mainOf(projectId) : (sheet.projectId || mainOf(projectId));
   if (fresh && sheet.draft) sheet.draft.projectId = String(projectId);
-  const headProjectErr = h("p", { class: "field-error", role: "alert", hidden: true });
   const headBox = h("div", { class: "row sheet-employee" });
   function drawHead() {
     replace(headBox, h("div", { class: "field sheet-for" }, h("span", { class: "label-like" }, "Stundenzettel für"), modeBox),
       sheet.mode === "employee"
       ? h("div", { class: "field" }, h("label", { for: "sheet-employee" }, "Mitarbeiter"), employeeBox, employeeErr)
-      : h("div", { class: "field" }, h("label", { for: "sheet-head-project" }, "Projekt"), headProject.el, headProjectErr));
+      : h("div", { class: "field" }, h("label", { for: "sheet-head-project" }, "Projekt"), headProject.el));
   }
 
   // The entry row, built for the mode.
@@ -127,7 +127,6 @@ export async function openStundenzettel(projectId, onChange) {
     for (const e of Object.values(errors)) { e.hidden = true; e.textContent = ""; }
     for (const i of Object.values(inputs)) i.removeAttribute("aria-invalid");
     employeeErr.hidden = true;
-    headProjectErr.hidden = true;
   }
   function clearRow() {
     const keep = CARRY[sheet.mode];
@@ -164,7 +163,7 @@ export async function openStundenzettel(projectId, onChange) {
     const total = mine.reduce((s, r) => s + r.minutes, 0);
     const help = "Tab: nächstes Feld · Enter speichert die Zeile · Strg+D übernimmt die Zeile darüber · Esc verwirft sie";
     status.textContent = mine.length
-      ? `${mine.length} ${mine.length === 1 ? "Eintrag" : "Einträge"} gespeichert · ${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")} h — ${help}`
+      ? `${countLabel(mine.length, "Eintrag", "Einträge")} gespeichert · ${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")} h — ${help}`
       : help;
   }
 
@@ -315,10 +314,7 @@ export async function openStundenzettel(projectId, onChange) {
   drawHead();
   buildRow();
   drawSaved();
-  if (!inputs.date.value) {
-    const d = new Date();
-    inputs.date.value = `${String(d.getDate()).padStart(2, "0")}.${String(d.getMonth() + 1).padStart(2, "0")}.${d.getFullYear()}`;
-  }
+  if (!inputs.date.value) inputs.date.value = todayDe();
   if (!rowProject.value && projectId && byId.has(String(projectId))) rowProject.value = String(projectId);
   dlg.showModal();
   focusFirst();
