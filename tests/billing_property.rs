@@ -123,6 +123,7 @@ fn random_input(rng: &mut Rng) -> BillingInput {
                     hourly_rate,
                     rate_changes,
                     active: true,
+                    role_changes: Vec::new(),
                 },
             )
         })
@@ -149,6 +150,7 @@ fn random_input(rng: &mut Rng) -> BillingInput {
     let mut id = 0u64;
     let groups = (1..=n_groups)
         .map(|g| Group {
+            prior: Vec::new(),
             project_id: g,
             name: format!("Teil {g}"),
             is_subproject: g > 1,
@@ -422,6 +424,7 @@ fn edited_previews_are_sent_exactly_and_priced_like_lexoffice() {
                     unit: String::new(),
                     unit_price: Decimal::new(rng.below(1_000_000) as i64, 2 + rng.below(3) as u32),
                     tax_rate: Decimal::from([0, 7, 19][rng.below(3) as usize]),
+                    art: None,
                 }),
             };
             last.insert(key.clone(), change.clone());
@@ -435,6 +438,7 @@ fn edited_previews_are_sent_exactly_and_priced_like_lexoffice() {
                 unit: String::new(),
                 unit_price: Decimal::new(rng.below(100_000) as i64, 2),
                 tax_rate: Decimal::from(19),
+                art: None,
             })
             .collect();
         let plan = match build(&input) {

@@ -309,5 +309,5 @@ export const timesheetSave = (request) => call("timesheet_save", { request });
 
 /** Einstellungen › Abrechnung › Hinweise zur Steuerart. @returns {Promise<Array<{key: string, label: string, note: string, lexofficeNote: string}>>} */
 export const taxNotesGet = () => call("tax_notes_get");
-/** input: {construction13b, euService, thirdCountry, exempt} */
+/** input: {construction13b, euService, thirdCountry, exempt, photovoltaic} */
 export const taxNotesSave = (input) => call("tax_notes_save", { input });

@@ -35,17 +35,34 @@ pub struct EmployeeInput {
     pub active: bool,
 }
 
+/// „Geselle“, or with its history „Azubi; ab 01.04.2026: Geselle“.
+fn role_history(e: &Employee, s: &Settings) -> String {
+    let name = |r: Option<u64>| {
+        r.and_then(|r| s.roles.iter().find(|x| x.id == r))
+            .map(|r| r.name.clone())
+            .unwrap_or_else(|| "keine Rolle".into())
+    };
+    let mut parts = vec![name(e.role_id)];
+    let mut changes: Vec<&crate::storage::DatedRole> = e.role_changes.iter().collect();
+    changes.sort_by_key(|c| c.valid_from);
+    for c in changes {
+        parts.push(format!(
+            "ab {}: {}",
+            crate::format::date(c.valid_from),
+            name(c.role_id)
+        ));
+    }
+    parts.join("; ")
+}
+
 fn view(e: &Employee, s: &Settings) -> EmployeeView {
     let shown = history_display(e.hourly_rate, &e.rate_changes);
     EmployeeView {
         id: e.id,
         name: e.name.clone(),
-        role_id: e.role_id,
-        role_display: e
-            .role_id
-            .and_then(|r| s.roles.iter().find(|x| x.id == r))
-            .map(|r| r.name.clone())
-            .unwrap_or_else(|| "keine Rolle".into()),
+        // The form shows the Rolle of today; a change with „gültig ab“ is kept apart.
+        role_id: e.role_on(crate::rechnung::today_berlin()),
+        role_display: role_history(e, s),
         rate: rate_input(e.hourly_rate),
         rates_display: if shown.is_empty() {
             "–".into()
@@ -117,6 +134,7 @@ pub async fn save_employee(core: &Core, input: EmployeeInput) -> AppResult<Emplo
                     hourly_rate: None,
                     rate_changes: Vec::new(),
                     active: true,
+                    role_changes: Vec::new(),
                 });
             }
             let e = s
@@ -125,12 +143,88 @@ pub async fn save_employee(core: &Core, input: EmployeeInput) -> AppResult<Emplo
                 .find(|e| e.id == id)
                 .expect("just ensured");
             e.name = name;
-            e.role_id = input.role_id;
             e.active = input.active;
-            apply_rate(&mut e.hourly_rate, &mut e.rate_changes, rate, valid_from);
+            // „gültig ab“ dates whatever this save changes: the Rolle and/or the rate.
+            apply_role(e, input.role_id, valid_from);
+            let unchanged_rate = valid_from.is_some()
+                && rate == e.hourly_rate
+                && !e.rate_changes.iter().any(|c| c.valid_from == valid_from);
+            if !unchanged_rate {
+                apply_rate(&mut e.hourly_rate, &mut e.rate_changes, rate, valid_from);
+            }
         })?;
         let e = s.employees.iter().find(|e| e.id == id).expect("saved");
         Ok(view(e, &s))
     })
     .await
+}
+
+/// A Rolle chosen in the form: with „gültig ab“ a change from that day on
+/// (earlier work keeps the Rolle it had); without one, when it differs from
+/// today's, the Rolle since always (its dated changes go).
+fn apply_role(e: &mut Employee, role: Option<u64>, valid_from: Option<chrono::NaiveDate>) {
+    match valid_from {
+        Some(d) => {
+            if e.role_on(d) == role && !e.role_changes.iter().any(|c| c.valid_from == d) {
+                return;
+            }
+            e.role_changes.retain(|c| c.valid_from != d);
+            e.role_changes.push(crate::storage::DatedRole {
+                valid_from: d,
+                role_id: role,
+            });
+            e.role_changes.sort_by_key(|c| c.valid_from);
+        }
+        None => {
+            if e.role_on(crate::rechnung::today_berlin()) != role {
+                e.role_id = role;
+                e.role_changes.clear();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn day(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, d).unwrap()
+    }
+
+    fn jana(role: Option<u64>) -> Employee {
+        Employee {
+            id: 1,
+            name: "Jana Kraus".into(),
+            role_id: role,
+            hourly_rate: None,
+            rate_changes: Vec::new(),
+            active: true,
+            role_changes: Vec::new(),
+        }
+    }
+
+    const AZUBI: u64 = 10;
+    const GESELLE: u64 = 11;
+
+    #[test]
+    fn a_role_change_with_gueltig_ab_leaves_earlier_days_alone() {
+        let mut e = jana(Some(AZUBI));
+        apply_role(&mut e, Some(GESELLE), Some(day(4, 1)));
+        assert_eq!(e.role_on(day(3, 31)), Some(AZUBI));
+        assert_eq!(e.role_on(day(4, 1)), Some(GESELLE));
+        assert_eq!(e.role_id, Some(AZUBI));
+        // Saved again with the same date and Rolle: nothing doubles.
+        apply_role(&mut e, Some(GESELLE), Some(day(4, 1)));
+        assert_eq!(e.role_changes.len(), 1);
+    }
+
+    #[test]
+    fn a_role_without_date_is_the_role_since_always() {
+        let mut e = jana(Some(AZUBI));
+        apply_role(&mut e, Some(GESELLE), None);
+        assert_eq!(e.role_on(day(1, 1)), Some(GESELLE));
+        assert!(e.role_changes.is_empty());
+    }
 }

@@ -43,7 +43,7 @@ fn view(r: &Role, s: &Settings) -> RoleView {
         employees: s
             .employees
             .iter()
-            .filter(|e| e.role_id == Some(r.id))
+            .filter(|e| e.has_role(r.id))
             .count(),
     }
 }
@@ -117,7 +117,7 @@ pub async fn delete_role(core: &Core, id: u64) -> AppResult<Vec<RoleView>> {
     blocking(move || {
         let s = store.settings()?;
         let role = s.roles.iter().find(|r| r.id == id).ok_or_else(|| AppError::NotFound("Diese Rolle gibt es nicht mehr.".into()))?;
-        let users = s.employees.iter().filter(|e| e.role_id == Some(id)).count();
+        let users = s.employees.iter().filter(|e| e.has_role(id)).count();
         if users > 0 {
             return Err(AppError::validation("Rolle", format!("Die Rolle „{}“ ist {} zugeordnet und kann nicht entfernt werden. Bitte zuerst den Mitarbeitern eine andere Rolle geben.", role.name, crate::format::count_de(users, "Mitarbeiter", "Mitarbeitern"))));
         }

@@ -46,6 +46,7 @@ pub async fn save_tax_notes(core: &Core, input: TaxNotes) -> AppResult<Vec<TaxNo
         eu_service: clean("Hinweis zur Steuerart", &input.eu_service, 500)?,
         third_country: clean("Hinweis zur Steuerart", &input.third_country, 500)?,
         exempt: clean("Hinweis zur Steuerart", &input.exempt, 500)?,
+        photovoltaic: clean("Hinweis zur Steuerart", &input.photovoltaic, 500)?,
     };
     let store = core.store.clone();
     blocking(move || {

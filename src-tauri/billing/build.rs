@@ -2,7 +2,7 @@
 //! says → the preview's edits → texts → the exact request body.
 //! (docs/architecture.md › Billing rules, › Rechnungsbild.)
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -57,6 +57,8 @@ struct TimeAgg {
     notes: Distinct,
     subprojects: Distinct,
     entry_ids: Vec<u64>,
+    /// (entry id, billed minutes) of its entries.
+    billed_each: Vec<(u64, u32)>,
 }
 
 /// What one block of the invoice bills: the whole project, or one group.
@@ -73,22 +75,52 @@ struct BilledTime<'a> {
     item: &'a TimeItem,
     group: &'a Group,
     billed: u32,
+    /// Its day was billed by an earlier draft and leaves it nothing to bill:
+    /// it goes on the draft without a line of its own.
+    covered: bool,
 }
 
 /// The billed minutes of a group's times (its Abrechnungstakt), zero-minute
-/// entries left out. Goodwill times are rounded apart from charged ones.
-fn billed_times(group: &Group) -> Vec<BilledTime<'_>> {
+/// entries left out. Goodwill times are rounded apart from charged ones, and
+/// so are `excluded` ones (lines taken out with „Entfernen“: the rest of their
+/// day is rounded without them). Charged times are rounded together with the
+/// group's `prior` times of the same days; the days that leaves with less to
+/// bill come back as notes.
+fn billed_times<'a>(
+    group: &'a Group,
+    excluded: &HashSet<u64>,
+) -> (Vec<BilledTime<'a>>, Vec<String>) {
     let mut out = Vec::new();
-    let any_goodwill = group.times.iter().any(|t| t.goodwill);
-    for goodwill in [false, true] {
-        if goodwill && !any_goodwill {
-            break;
+    let mut notes = Vec::new();
+    // 0 = charged, 1 = goodwill, 2 = taken out.
+    let pass_of = |t: &TimeItem| {
+        if excluded.contains(&t.entry_id) {
+            2
+        } else if t.goodwill {
+            1
+        } else {
+            0
         }
+    };
+    let prior: Vec<rounding::Prior> = group
+        .prior
+        .iter()
+        .map(|p| rounding::Prior {
+            date: p.date,
+            employee: p.employee_id.unwrap_or(0),
+            minutes: p.minutes,
+            billed: p.billed,
+        })
+        .collect();
+    for pass in 0..3 {
         let items: Vec<&TimeItem> = group
             .times
             .iter()
-            .filter(|t| t.minutes > 0 && t.goodwill == goodwill)
+            .filter(|t| t.minutes > 0 && pass_of(t) == pass)
             .collect();
+        if items.is_empty() {
+            continue;
+        }
         let recorded: Vec<rounding::Recorded> = items
             .iter()
             .map(|t| rounding::Recorded {
@@ -97,25 +129,76 @@ fn billed_times(group: &Group) -> Vec<BilledTime<'_>> {
                 minutes: t.minutes,
             })
             .collect();
+        let earlier = if pass == 0 { prior.as_slice() } else { &[] };
+        let (billed, covered) =
+            rounding::billed_minutes_after(&recorded, earlier, &group.rounding);
+        let mut riders: HashSet<usize> = HashSet::new();
+        for c in &covered {
+            notes.push(covered_note(group, &items, c));
+            riders.extend(c.items.iter().copied());
+        }
         out.extend(
-            rounding::billed_minutes(&recorded, &group.rounding)
+            billed
                 .into_iter()
                 .zip(items)
-                .map(|(billed, item)| BilledTime {
+                .enumerate()
+                .map(|(i, (billed, item))| BilledTime {
                     item,
                     group,
                     billed,
+                    covered: billed == 0 && riders.contains(&i),
                 }),
         );
     }
-    out
+    (out, notes)
+}
+
+/// „03.03.2026, Jana Kraus: 0:15 h erfasst, nichts berechnet – bereits mit
+/// Rechnung RE-1001 abgerechnet: Mindestens 60 Min. erreicht.“
+fn covered_note(group: &Group, items: &[&TimeItem], c: &rounding::Covered) -> String {
+    let who = c
+        .items
+        .first()
+        .map(|&i| items[i].employee.trim())
+        .filter(|n| !n.is_empty())
+        .map(|n| format!(", {n}"))
+        .unwrap_or_default();
+    let mut drafts: Vec<&str> = Vec::new();
+    for &i in &c.prior {
+        let label = group.prior[i].invoice.as_str();
+        if !drafts.contains(&label) {
+            drafts.push(label);
+        }
+    }
+    let now = if c.billed == 0 {
+        "nichts berechnet".to_string()
+    } else {
+        format!("nur {} h berechnet", crate::format::minutes(u64::from(c.billed)))
+    };
+    let why = if c.by_minimum {
+        format!(
+            ": Mindestens {} Min. erreicht",
+            group.rounding.minimum.unwrap_or(0)
+        )
+    } else if group.rounding.step > 1 {
+        format!(" (Abrechnungstakt {} Min.)", group.rounding.step)
+    } else {
+        String::new()
+    };
+    format!(
+        "{}{who}: {} h erfasst, {now} – der Tag ist bereits mit {} abgerechnet{why}.",
+        crate::format::date(c.date),
+        crate::format::minutes(u64::from(c.recorded)),
+        drafts.join(", ")
+    )
 }
 
 /// The billed minutes of each time entry of `group`, as the draft bills them
 /// (its Abrechnungstakt, goodwill apart from charged time): (entry id, minutes).
-/// The Stundennachweis lists these next to the recorded times.
+/// The Stundennachweis of a draft without stored minutes lists these.
 pub fn billed_by_entry(group: &Group) -> Vec<(u64, u32)> {
-    billed_times(group)
+    billed_times(group, &HashSet::new())
+        .0
         .into_iter()
         .map(|t| (t.item.entry_id, t.billed))
         .collect()
@@ -218,6 +301,7 @@ fn time_aggs(
                     notes: Distinct::default(),
                     subprojects: Distinct::default(),
                     entry_ids: Vec::new(),
+                    billed_each: Vec::new(),
                 });
                 out.len() - 1
             });
@@ -226,6 +310,7 @@ fn time_aggs(
         a.billed += u64::from(t.billed);
         a.days.insert(t.item.date);
         a.entry_ids.push(t.item.entry_id);
+        a.billed_each.push((t.item.entry_id, t.billed));
         a.employees.push(&t.item.employee);
         a.roles.push(t.item.role.as_deref().unwrap_or(""));
         a.notes.push(&t.item.description);
@@ -456,6 +541,14 @@ pub fn open_net(
     (net, without_rate)
 }
 
+/// Why days already billed by an earlier draft bill less now (the notes of
+/// [`InvoicePlan::covered`]), also when nothing is left to bill at all.
+pub fn covered_days(input: &BillingInput) -> Vec<String> {
+    blocks_of(input, &HashSet::new())
+        .map(|(_, _, notes, _)| notes)
+        .unwrap_or_default()
+}
+
 /// A line as computed, before the edits.
 struct Candidate {
     line: PreviewLine,
@@ -463,26 +556,27 @@ struct Candidate {
     full_amount: Option<Decimal>,
 }
 
-fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, BillingProblem> {
-    if input.period_from > input.period_to {
-        return Err(BillingProblem::InvalidPeriod);
-    }
-    if input.contact_id.trim().is_empty() {
-        return Err(BillingProblem::NoContact);
-    }
-    let template = match input.line_text.trim() {
-        "" => input.layout.default_text(),
-        _ => input.line_text.as_str(),
-    };
-    line_text::check("Positionstext", template, &LINE_PLACEHOLDERS)?;
-
-    // 1. What is billable, per block, as the Aufstellung groups it.
+/// The blocks of lines before the edits, the rates in use and the notes on
+/// days already billed, and the times those days leave nothing to bill (they go
+/// on the draft without a line, when it has any). `excluded`: entries of lines
+/// taken out (rounded apart).
+#[allow(clippy::type_complexity)]
+fn blocks_of(
+    input: &BillingInput,
+    excluded: &HashSet<u64>,
+) -> Result<(Vec<Block>, Vec<RateUse>, Vec<String>, Vec<u64>), BillingProblem> {
+    let mut covered: Vec<String> = Vec::new();
+    let mut all_riders: Vec<u64> = Vec::new();
     let mut blocks: Vec<Block> = Vec::new();
     let mut project_rows = Vec::new();
     let mut project_times = Vec::new();
     let mut rate_uses: Vec<RateUse> = Vec::new();
     for group in &input.groups {
-        let times = billed_times(group);
+        let (times, notes) = billed_times(group, excluded);
+        covered.extend(notes);
+        let (riders, times): (Vec<BilledTime<'_>>, Vec<BilledTime<'_>>) =
+            times.into_iter().partition(|t| t.covered);
+        all_riders.extend(riders.iter().map(|t| t.item.entry_id));
         for t in times.iter().filter(|t| !t.item.goodwill) {
             let Some(r) = &t.item.rate else { continue };
             let listed = r.listed.normalize();
@@ -536,13 +630,48 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
         u.hours_display = format!("{} h", crate::format::minutes(u.billed_minutes));
     }
 
-    // 2. The edits, by key (the last one of a key wins).
+    Ok((blocks, rate_uses, covered, all_riders))
+}
+
+fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, BillingProblem> {
+    if input.period_from > input.period_to {
+        return Err(BillingProblem::InvalidPeriod);
+    }
+    if input.contact_id.trim().is_empty() {
+        return Err(BillingProblem::NoContact);
+    }
+    let template = match input.line_text.trim() {
+        "" => input.layout.default_text(),
+        _ => input.line_text.as_str(),
+    };
+    line_text::check("Positionstext", template, &LINE_PLACEHOLDERS)?;
+
+    // 1. What is billable, per block, as the Aufstellung groups it. A line
+    // taken out with „Entfernen“ leaves the rest of its days rounded without it.
     let changes: HashMap<&str, &LineChange> = input
         .edits
         .iter()
         .map(|e| (e.key.as_str(), &e.change))
         .collect();
     let removed = |key: &str| matches!(changes.get(key), Some(LineChange::Remove));
+    let (mut blocks, mut rate_uses, mut covered, mut riders) =
+        blocks_of(input, &HashSet::new())?;
+    let taken_out: HashSet<u64> = blocks
+        .iter()
+        .flat_map(|b| b.times.iter())
+        .filter(|t| removed(&t.key))
+        .flat_map(|t| t.entry_ids.iter().copied())
+        .collect();
+    if !taken_out.is_empty()
+        && input
+            .groups
+            .iter()
+            .any(|g| g.rounding.scope == crate::storage::RoundingScope::DayAndEmployee)
+    {
+        (blocks, rate_uses, covered, riders) = blocks_of(input, &taken_out)?;
+    }
+
+    // 2. The edits, by key (the last one of a key wins).
     let mut keys_seen = 0usize;
 
     // 3. The service period: first to last day of what stays on the draft.
@@ -588,6 +717,7 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
     let mut removed_lines: Vec<RemovedLine> = Vec::new();
     let (mut time_entry_ids, mut service_entry_ids) = (Vec::new(), Vec::new());
     let (mut total_minutes, mut billed_minutes) = (0u64, 0u64);
+    let mut billed_by_entry: Vec<(u64, u32)> = Vec::new();
     for block in &blocks {
         // (line, Arbeitskosten?) in order.
         let mut block_lines: Vec<(PreviewLine, bool)> = Vec::new();
@@ -648,6 +778,7 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
                     billed_minutes += t.billed;
                 }
                 time_entry_ids.extend(&line.entry_ids);
+                billed_by_entry.extend(&t.billed_each);
                 block_lines.push((line, true));
             }
         }
@@ -688,6 +819,22 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
     } else {
         vec![(None, None)]
     };
+    // Lines added with „Position hinzufügen“: after the others; for a §35a
+    // customer at the end of their section (Arbeitskosten by their Art).
+    let mut added: Vec<(PreviewLine, bool)> = Vec::new();
+    for (i, extra) in input.extra_lines.iter().enumerate() {
+        let position = assembled.iter().map(|(_, ls)| ls.len()).sum::<usize>() + added.len() + 1;
+        let mut line = priced_line(extra, None, input, position)?;
+        line.key = extra_key(i);
+        line.added = true;
+        let art = extra
+            .art
+            .unwrap_or_else(|| ServiceArt::default_for(line.unit.as_deref().unwrap_or("")));
+        added.push((line, art.is_labour()));
+    }
+    if input.private_35a && !added.is_empty() {
+        assembled.push((None, std::mem::take(&mut added)));
+    }
     for (title, want) in sections {
         let parts: Vec<(&Option<String>, Vec<PreviewLine>)> = assembled
             .iter()
@@ -721,13 +868,7 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
             lines.extend(ls);
         }
     }
-    for (i, extra) in input.extra_lines.iter().enumerate() {
-        let position = lines.iter().filter(|l| l.kind != LineKind::Text).count() + 1;
-        let mut line = priced_line(extra, None, input, position)?;
-        line.key = extra_key(i);
-        line.added = true;
-        lines.push(line);
-    }
+    lines.extend(added.into_iter().map(|(l, _)| l));
     if limit_lines && lines.len() > MAX_LINE_ITEMS {
         return Err(BillingProblem::TooManyLines {
             lines: lines.len(),
@@ -832,8 +973,14 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
         .filter(|l| l.goodwill)
         .flat_map(|l| l.entry_ids.iter().copied())
         .collect();
+    // Times of days already billed ride along when the draft bills anything.
+    if lines.iter().any(|l| l.kind != LineKind::Text) {
+        time_entry_ids.extend(&riders);
+        billed_by_entry.extend(riders.iter().map(|id| (*id, 0)));
+    }
     time_entry_ids.sort_unstable();
     service_entry_ids.sort_unstable();
+    billed_by_entry.sort_unstable();
     let entry_ids = time_entry_ids
         .iter()
         .chain(service_entry_ids.iter())
@@ -856,6 +1003,8 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
         tax_type: tax_type.to_string(),
         labour,
         stale_edits: changes.len().saturating_sub(keys_seen),
+        billed_by_entry,
+        covered,
     })
 }
 

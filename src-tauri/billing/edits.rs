@@ -36,6 +36,10 @@ pub struct LineValues {
     pub unit: String,
     pub unit_price: Decimal,
     pub tax_rate: Decimal,
+    /// „Art“ of an added line (§35a: Arbeit and Fahrt are Arbeitskosten);
+    /// None = by its unit (`ServiceArt::default_for`).
+    #[serde(default)]
+    pub art: Option<crate::storage::ServiceArt>,
 }
 
 /// The unit of an added line when none is typed.

@@ -52,7 +52,7 @@ use serde_json::Value;
 
 use crate::format::{format_de, format_eur};
 
-pub use build::{billed_by_entry, build, open_net};
+pub use build::{billed_by_entry, build, covered_days, open_net};
 pub use edits::{LineChange, LineEdit, LineValues, RemovedLine};
 pub use request::berlin_midnight;
 pub use text::text_len;
@@ -145,6 +145,25 @@ pub struct Group {
     pub rounding: crate::storage::Rounding,
     pub times: Vec<TimeItem>,
     pub services: Vec<ServiceItem>,
+    /// Times of this project already on an earlier draft, of the days of
+    /// `times`: with „Summe je Tag und Mitarbeiter“ a day is rounded once over
+    /// all of them (`rounding::billed_minutes_after`).
+    #[serde(default)]
+    pub prior: Vec<PriorTime>,
+}
+
+/// A time already billed (or reserved) by an earlier draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PriorTime {
+    pub entry_id: u64,
+    pub date: NaiveDate,
+    pub employee_id: Option<u64>,
+    pub minutes: u32,
+    /// As billed by its draft (stored with it); None = an older draft.
+    pub billed: Option<u32>,
+    /// „Rechnung RE-1001“ / „Entwurf vom 03.03.2026“.
+    pub invoice: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -260,6 +279,8 @@ pub struct LineValuesForm {
     pub unit_price: String,
     /// `19`
     pub tax_rate: String,
+    /// „Art“ of an added line: „Arbeit“, „Material“, „Fahrt“; blank = by its unit.
+    pub art: String,
 }
 
 impl PreviewLine {
@@ -325,6 +346,7 @@ impl PreviewLine {
                 unit: String::new(),
                 unit_price: format_de(unit_price, 2),
                 tax_rate: format_de(tax_rate, 0),
+                art: String::new(),
             }),
             ..PreviewLine::text(String::new())
         })
@@ -398,6 +420,13 @@ pub struct InvoicePlan {
     pub labour: Option<LabourTotals>,
     /// Edits whose line no longer exists (period or Aufstellung changed).
     pub stale_edits: usize,
+    /// The billed minutes of each time entry on the draft (goodwill included),
+    /// stored with the draft so a reprint shows what was billed then.
+    pub billed_by_entry: Vec<(u64, u32)>,
+    /// Days an earlier draft already billed: why their open time bills less
+    /// („03.03.2026, Jana Kraus: 0:15 h erfasst, nichts berechnet – bereits mit
+    /// Rechnung RE-1001 abgerechnet: Mindestens 60 Min. erreicht.“).
+    pub covered: Vec<String>,
 }
 
 /// The Arbeitskosten of a §35a draft.

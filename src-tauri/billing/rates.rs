@@ -129,7 +129,7 @@ pub fn resolve(
     date: NaiveDate,
 ) -> Option<Resolved> {
     let emp = employee.and_then(|id| t.employees.get(&id));
-    let role_id = emp.and_then(|e| e.role_id);
+    let role_id = emp.and_then(|e| e.role_on(date));
     let role = role_id.and_then(|r| t.roles.get(&r));
     let role_name = role.map(|r| r.name.clone());
     // (rate, from a role rate?) and the level it was found on.
@@ -308,6 +308,7 @@ mod tests {
                     hourly_rate: rate(Step::Employee),
                     rate_changes: Vec::new(),
                     active: true,
+                    role_changes: Vec::new(),
                 },
             )]),
             roles: HashMap::from([(

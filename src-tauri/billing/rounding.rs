@@ -41,42 +41,141 @@ pub fn round_minutes(minutes: u32, rule: &Rounding) -> u32 {
     billed
 }
 
+/// A time of the same project already on an earlier draft (billed or
+/// reserved): with „Summe je Tag und Mitarbeiter“ its day is rounded once, over
+/// everything recorded that day, and a later draft bills only the difference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prior {
+    pub date: NaiveDate,
+    /// Employee id, or 0.
+    pub employee: u64,
+    pub minutes: u32,
+    /// The minutes its draft billed, as stored with the draft; None = an older
+    /// draft that did not store them (then the day's earlier times are rounded
+    /// together, as that draft did).
+    pub billed: Option<u32>,
+}
+
+/// A day whose open times bill less than recorded because earlier drafts
+/// already billed the day's rounding (e.g. „Mindestens 60 Min.“ reached).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Covered {
+    pub date: NaiveDate,
+    pub employee: u64,
+    /// Indexes into the open items and into the prior times of that day.
+    pub items: Vec<usize>,
+    pub prior: Vec<usize>,
+    /// Open minutes recorded and billed now.
+    pub recorded: u32,
+    pub billed: u32,
+    /// The earlier drafts' billed minutes of that day.
+    pub billed_before: u32,
+    /// „Mindestens“ decided the day's billed time.
+    pub by_minimum: bool,
+}
+
 /// Billed minutes for each recorded time, in the same order. With „Summe je Tag
 /// und Mitarbeiter“ the day's sum of one employee is rounded and the difference
 /// is put on that day's last entries (so the entries still add up to the billed
 /// sum and none goes below 0).
 pub fn billed_minutes(items: &[Recorded], rule: &Rounding) -> Vec<u32> {
+    billed_minutes_after(items, &[], rule).0
+}
+
+/// As [`billed_minutes`], with the times of the same days already billed by
+/// earlier drafts: a day is rounded once over all its times (billed ones
+/// included) and the open ones get what the earlier drafts have not billed yet
+/// (never below 0). Per entry, earlier drafts change nothing.
+pub fn billed_minutes_after(
+    items: &[Recorded],
+    prior: &[Prior],
+    rule: &Rounding,
+) -> (Vec<u32>, Vec<Covered>) {
     match rule.scope {
-        RoundingScope::Entry => items
-            .iter()
-            .map(|i| round_minutes(i.minutes, rule))
-            .collect(),
+        RoundingScope::Entry => (
+            items
+                .iter()
+                .map(|i| round_minutes(i.minutes, rule))
+                .collect(),
+            Vec::new(),
+        ),
         RoundingScope::DayAndEmployee => {
             let mut buckets: HashMap<(NaiveDate, u64), Vec<usize>> = HashMap::new();
             for (i, it) in items.iter().enumerate() {
                 buckets.entry((it.date, it.employee)).or_default().push(i);
             }
-            let mut out: Vec<u32> = items.iter().map(|i| i.minutes).collect();
-            for idx in buckets.values() {
-                let recorded: u64 = idx.iter().map(|&i| u64::from(items[i].minutes)).sum();
-                let recorded32 = recorded.min(u64::from(u32::MAX)) as u32;
-                let billed = i64::from(round_minutes(recorded32, rule));
-                let mut delta = billed - i64::from(recorded32);
-                if delta > 0 {
-                    let last = *idx.last().expect("bucket has items");
-                    out[last] = out[last].saturating_add(delta as u32);
-                } else {
-                    for &i in idx.iter().rev() {
-                        if delta == 0 {
-                            break;
-                        }
-                        let take = i64::from(out[i]).min(-delta);
-                        out[i] -= take as u32;
-                        delta += take;
-                    }
+            let mut before: HashMap<(NaiveDate, u64), Vec<usize>> = HashMap::new();
+            for (i, p) in prior.iter().enumerate() {
+                if buckets.contains_key(&(p.date, p.employee)) {
+                    before.entry((p.date, p.employee)).or_default().push(i);
                 }
             }
-            out
+            let mut out: Vec<u32> = items.iter().map(|i| i.minutes).collect();
+            let mut covered = Vec::new();
+            let mut keys: Vec<&(NaiveDate, u64)> = buckets.keys().collect();
+            keys.sort();
+            for key in keys {
+                let idx = &buckets[key];
+                let open: u64 = idx.iter().map(|&i| u64::from(items[i].minutes)).sum();
+                let earlier = before.get(key).map(Vec::as_slice).unwrap_or_default();
+                let prior_recorded: u64 = earlier.iter().map(|&i| u64::from(prior[i].minutes)).sum();
+                let stored: u64 = earlier
+                    .iter()
+                    .filter_map(|&i| prior[i].billed)
+                    .map(u64::from)
+                    .sum();
+                let unstored: u64 = earlier
+                    .iter()
+                    .filter(|&&i| prior[i].billed.is_none())
+                    .map(|&i| u64::from(prior[i].minutes))
+                    .sum();
+                let billed_before = stored + u64::from(round_minutes(clamp32(unstored), rule));
+                let day = u64::from(round_minutes(clamp32(open + prior_recorded), rule));
+                let target = day.saturating_sub(billed_before);
+                spread(&mut out, idx, target as i64 - open as i64);
+                if !earlier.is_empty() && target < open {
+                    let unrounded = Rounding {
+                        minimum: None,
+                        ..*rule
+                    };
+                    covered.push(Covered {
+                        date: key.0,
+                        employee: key.1,
+                        items: idx.clone(),
+                        prior: earlier.to_vec(),
+                        recorded: clamp32(open),
+                        billed: clamp32(target),
+                        billed_before: clamp32(billed_before),
+                        by_minimum: rule.minimum.is_some_and(|m| {
+                            u64::from(m) == day
+                                && u64::from(round_minutes(clamp32(open + prior_recorded), &unrounded)) < day
+                        }),
+                    });
+                }
+            }
+            (out, covered)
+        }
+    }
+}
+
+fn clamp32(v: u64) -> u32 {
+    v.min(u64::from(u32::MAX)) as u32
+}
+
+/// Puts `delta` minutes on the bucket `idx` of `out`: more on its last entry,
+/// less taken from its last entries first, none below 0.
+fn spread(out: &mut [u32], idx: &[usize], mut delta: i64) {
+    if delta > 0 {
+        let last = *idx.last().expect("bucket has items");
+        out[last] = out[last].saturating_add(clamp32(delta as u64));
+    } else {
+        for &i in idx.iter().rev() {
+            if delta == 0 {
+                break;
+            }
+            let take = i64::from(out[i]).min(-delta);
+            out[i] -= take as u32;
+            delta += take;
         }
     }
 }
@@ -337,5 +436,91 @@ mod tests {
             // 260 → 270 on the 2nd (+10 on its last entry), 10 → 15 on the 3rd.
             vec![240, 30, 15]
         );
+    }
+
+    fn prior(date: NaiveDate, employee: u64, minutes: u32, billed: Option<u32>) -> Prior {
+        Prior {
+            date,
+            employee,
+            minutes,
+            billed,
+        }
+    }
+
+    /// The case: Mindestens 60; 30 min billed as 60 on the 3rd, 15 min
+    /// added later → nothing more for that day, and it says why.
+    #[test]
+    fn a_day_is_rounded_once_a_later_entry_bills_only_the_difference() {
+        let mut r = per_day(up(0));
+        r.minimum = Some(60);
+        let (billed, covered) = billed_minutes_after(
+            &[rec(day(3), 1, 15)],
+            &[prior(day(3), 1, 30, Some(60))],
+            &r,
+        );
+        assert_eq!(billed, vec![0]);
+        assert_eq!(
+            covered,
+            vec![Covered {
+                date: day(3),
+                employee: 1,
+                items: vec![0],
+                prior: vec![0],
+                recorded: 15,
+                billed: 0,
+                billed_before: 60,
+                by_minimum: true,
+            }]
+        );
+        // 45 more minutes: the day is 75 min, 60 billed, 15 now.
+        let (billed, covered) = billed_minutes_after(
+            &[rec(day(3), 1, 45)],
+            &[prior(day(3), 1, 30, Some(60))],
+            &r,
+        );
+        assert_eq!(billed, vec![15]);
+        assert_eq!(covered[0].billed, 15);
+        assert!(!covered[0].by_minimum);
+    }
+
+    #[test]
+    fn per_entry_earlier_drafts_change_nothing() {
+        let mut r = up(15);
+        r.minimum = Some(60);
+        let (billed, covered) = billed_minutes_after(
+            &[rec(day(3), 1, 15)],
+            &[prior(day(3), 1, 30, Some(60))],
+            &r,
+        );
+        assert_eq!(billed, vec![60]);
+        assert!(covered.is_empty());
+    }
+
+    #[test]
+    fn earlier_drafts_of_other_days_or_employees_do_not_count() {
+        let mut r = per_day(up(15));
+        r.minimum = Some(60);
+        let (billed, covered) = billed_minutes_after(
+            &[rec(day(3), 1, 15)],
+            &[prior(day(4), 1, 30, Some(60)), prior(day(3), 2, 30, Some(60))],
+            &r,
+        );
+        assert_eq!(billed, vec![60]);
+        assert!(covered.is_empty());
+    }
+
+    #[test]
+    fn an_older_draft_without_stored_minutes_counts_as_its_day_rounded() {
+        // 20 min billed before (rounded up to 30 then), 5 min now: the day is
+        // 25 → 30, all of it billed already.
+        let r = per_day(up(15));
+        let (billed, covered) =
+            billed_minutes_after(&[rec(day(3), 1, 5)], &[prior(day(3), 1, 20, None)], &r);
+        assert_eq!(billed, vec![0]);
+        assert_eq!(covered[0].billed_before, 30);
+        // 20 min now: the day is 40 → 45, 15 more.
+        let (billed, _) =
+            billed_minutes_after(&[rec(day(3), 1, 20)], &[prior(day(3), 1, 20, None)], &r);
+        assert_eq!(billed, vec![15]);
     }
 }

@@ -80,6 +80,7 @@ fn s(
 
 fn group(id: u64, name: &str, times: Vec<TimeItem>, services: Vec<ServiceItem>) -> Group {
     Group {
+        prior: Vec::new(),
         project_id: id,
         name: name.into(),
         is_subproject: id != 1,
@@ -1722,6 +1723,7 @@ fn set(name: &str, qty: &str, price: &str, tax: &str) -> LineChange {
         unit: String::new(),
         unit_price: d(price),
         tax_rate: d(tax),
+        art: None,
     })
 }
 
@@ -1761,6 +1763,7 @@ fn edits_remove_goodwill_set_and_added_lines() {
         unit: String::new(),
         unit_price: d("35"),
         tax_rate: d("19"),
+        art: None,
     }];
     let edited = build(&inp).unwrap();
     let shown: Vec<(String, String, String)> = edited

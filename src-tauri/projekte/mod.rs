@@ -260,11 +260,22 @@ pub fn totals(
     subs: &[Project],
     entries: impl IntoIterator<Item = Entry>,
     pricing: &Pricing,
+    prior: &crate::rechnung::pricing::PriorIndex,
 ) -> ProjectTotals {
     let mut t = ProjectTotals::default();
     let mut services = Decimal::ZERO;
     let mut open: HashMap<u64, Vec<Entry>> = HashMap::new();
+    // Billed times of projects that round per day: their days are rounded once.
+    let mut locked: HashMap<u64, Vec<Entry>> = HashMap::new();
     for e in entries {
+        if e.billable
+            && e.is_locked()
+            && matches!(e.kind, EntryKind::Time { .. })
+            && pricing.rounding(e.project_id).scope
+                == crate::storage::RoundingScope::DayAndEmployee
+        {
+            locked.entry(e.project_id).or_default().push(e.clone());
+        }
         let open_billable = e.billable && matches!(e.billing, BillingState::Open);
         match &e.kind {
             EntryKind::Time { minutes, .. } => t.minutes += u64::from(*minutes),
@@ -288,7 +299,9 @@ pub fn totals(
         .chain(subs.iter())
         .map(|p| {
             let entries = open.get(&p.id).map(Vec::as_slice).unwrap_or_default();
-            pricing.group(p, p.id != project.id, entries, &none)
+            let mut g = pricing.group(p, p.id != project.id, entries, &none);
+            prior.attach(&mut g, locked.get(&p.id).into_iter().flatten());
+            g
         })
         .collect();
     let (open_net, without_rate) = billing::open_net(
@@ -403,7 +416,8 @@ fn detail_blocking(store: &Store, id: u64) -> AppResult<ProjectDetail> {
             entry_count += 1;
             has_billed_entries |= e.is_locked();
         });
-    let totals = totals(&project, &subs, entries, &pricing);
+    let prior = crate::rechnung::pricing::PriorIndex::of(&store.invoice_records()?);
+    let totals = totals(&project, &subs, entries, &pricing, &prior);
     if let Some(e) = failed {
         return Err(e);
     }
@@ -896,6 +910,7 @@ pub async fn entries_limited(
     blocking(move || {
         let (project, subs) = family(&store, project_id)?;
         let drafts = draft_states(&store)?;
+        let prior = crate::rechnung::pricing::PriorIndex::of(&store.invoice_records()?);
         let lo = from.unwrap_or(NaiveDate::MIN);
         let hi = to.unwrap_or(NaiveDate::MAX);
         let mut out = Vec::new();
@@ -914,7 +929,7 @@ pub async fn entries_limited(
             };
             let mut views: Vec<EntryView> =
                 list.iter().map(|e| view_with(e, &sub, &drafts)).collect();
-            show_billed_minutes(&list, &mut views, &pricing.rounding(p.id));
+            show_billed_minutes(&list, &mut views, &pricing, p, &prior);
             out.extend(views);
         }
         out.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
@@ -928,45 +943,57 @@ pub async fn entries_limited(
 }
 
 /// „7:20 · abgerechnet 7:30“ where the Abrechnungstakt bills another time than
-/// recorded (the same rule as the invoice, `billing::rounding`). With „Summe je
-/// Tag und Mitarbeiter“ the difference shows on the day's last entry. Billable
-/// times only; `views[i]` belongs to `entries[i]`.
+/// recorded: open times as the next draft bills them (the invoice's own groups,
+/// `billing::billed_by_entry`, with the days earlier drafts billed rounded
+/// once), times on a draft as that draft stored them. Billable times only;
+/// `views[i]` belongs to `entries[i]`.
 fn show_billed_minutes(
     entries: &[Entry],
     views: &mut [EntryView],
-    rule: &crate::storage::Rounding,
+    pricing: &Pricing,
+    project: &Project,
+    prior: &crate::rechnung::pricing::PriorIndex,
 ) {
-    let (idx, recorded): (Vec<usize>, Vec<billing::rounding::Recorded>) = entries
+    let open: Vec<&Entry> = entries
         .iter()
-        .enumerate()
-        .filter(|(_, e)| e.billable)
-        .filter_map(|(i, e)| match &e.kind {
-            // As the invoice: times of 0 minutes are not billed.
-            EntryKind::Time {
-                minutes,
-                employee_id,
-                ..
-            } if *minutes > 0 => Some((
-                i,
-                billing::rounding::Recorded {
-                    date: e.date,
-                    employee: employee_id.unwrap_or(0),
-                    minutes: *minutes,
-                },
-            )),
-            EntryKind::Time { .. } | EntryKind::Service { .. } => None,
-        })
-        .unzip();
-    for (k, billed) in billing::rounding::billed_minutes(&recorded, rule)
-        .into_iter()
-        .enumerate()
-    {
-        let i = idx[k];
-        if billed != recorded[k].minutes {
+        .filter(|e| e.billable && e.billing == BillingState::Open)
+        .collect();
+    let mut group = pricing.group(
+        project,
+        false,
+        open.iter().copied(),
+        &billing::rates::Overrides::default(),
+    );
+    prior.attach(&mut group, entries.iter().filter(|e| e.is_locked()));
+    let mut billed: HashMap<u64, u32> = billing::billed_by_entry(&group).into_iter().collect();
+    for e in entries.iter().filter(|e| e.billable && e.is_locked()) {
+        if let Some(m) = prior.billed_minutes(e) {
+            billed.insert(e.id, m);
+        } else if let EntryKind::Time { minutes, .. } = &e.kind {
+            // A draft of before schema 3: each time as the rule rounds it alone.
+            let alone = crate::billing::rounding::round_minutes(
+                *minutes,
+                &pricing.rounding(project.id),
+            );
+            billed.insert(e.id, alone);
+        }
+    }
+    for (i, e) in entries.iter().enumerate() {
+        let EntryKind::Time { minutes, .. } = &e.kind else {
+            continue;
+        };
+        // As the invoice: times of 0 minutes are not billed.
+        if !e.billable || *minutes == 0 {
+            continue;
+        }
+        let Some(b) = billed.get(&e.id).copied() else {
+            continue;
+        };
+        if b != *minutes {
             views[i].duration_shown = format!(
                 "{} · abgerechnet {}",
                 views[i].duration_display,
-                format_minutes(u64::from(billed))
+                format_minutes(u64::from(b))
             );
         }
     }

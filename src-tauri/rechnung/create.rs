@@ -120,6 +120,12 @@ pub async fn create_draft(
         let ctx = context(&store, project_id, Some((parsed.from, parsed.to)))?;
         let (preview, plan) = plan(&ctx, &parsed, list_subprojects, true);
         let Some(plan) = plan else {
+            // Steuerarten mixed: „Entwürfe erstellen“ skips the project for it.
+            if preview.problem_field == Some("Steuerart") {
+                if let Some(mixed) = preview.problems.iter().find(|p| p.contains("Steuerarten mischen")) {
+                    return Err(AppError::validation("Steuerart", mixed.clone()));
+                }
+            }
             return Err(AppError::validation(
                 "Rechnung",
                 preview
@@ -161,6 +167,7 @@ pub async fn create_draft(
             gross: plan.totals.gross.to_string(),
             entry_ids: plan.entry_ids.clone(),
             goodwill_entry_ids: plan.goodwill_entry_ids.clone(),
+            billed_minutes: plan.billed_by_entry.clone(),
             request: plan.request.clone(),
             organization_id,
             outcome_unknown_since: None,

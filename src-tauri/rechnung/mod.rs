@@ -80,6 +80,9 @@ pub struct InvoiceRequest {
     /// „Für diesen Kunden merken“: Aufstellung, Positionstext and texts become
     /// the customer's default when the draft is created.
     pub remember: bool,
+    /// „Nur ‹Steuerart› abrechnen“ (`TaxCase::key`): only the (sub)projects of
+    /// this Steuerart go on the draft; None = all (blocked when they differ).
+    pub tax_case: Option<String>,
 }
 
 /// One edit of a preview line, as the dialog sends it.
@@ -218,8 +221,29 @@ pub struct Preview {
     /// Lines taken out with „Entfernen“ (offered back).
     pub removed: Vec<crate::billing::RemovedLine>,
     /// The field a blocking problem belongs to (its German label: „Positionstext“,
-    /// „Titel“, „Einleitung“, „Schlusstext“), so the dialog shows it there too.
+    /// „Titel“, „Einleitung“, „Schlusstext“), so the dialog shows it there too;
+    /// „Steuerart“ when the lines would need different Steuerarten.
     pub problem_field: Option<&'static str>,
+    /// The lines would need different Steuerarten: one button per Steuerart,
+    /// „Nur §13b Bauleistung abrechnen“.
+    pub tax_choices: Vec<TaxChoice>,
+    /// „Nur §13b Bauleistung abrechnen“ is on: what it leaves for a later draft.
+    pub tax_only: Option<String>,
+    /// „Privatkunde (§35a)“ with a blank Schlusstext: the sentence replaces the
+    /// firm's own closing text in lexoffice (shown with a way to the settings).
+    pub remark_replaced: Option<String>,
+}
+
+/// One Steuerart of a draft that would mix them.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaxChoice {
+    /// `TaxCase::key`, sent back as `InvoiceRequest::tax_case`.
+    pub key: &'static str,
+    /// „Nur §13b Bauleistung abrechnen“
+    pub label: String,
+    /// „Regale, Elektrik“: the (sub)projects billed with it.
+    pub projects: String,
 }
 
 /// The note lexoffice prints for a Steuerart when the firm has none of its own
@@ -232,6 +256,7 @@ pub fn lexoffice_tax_note(case: crate::storage::TaxCase) -> &'static str {
         EuService => "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge)",
         ThirdCountry => "Nicht im Inland steuerbare Leistung",
         Exempt => "Steuerfreie Leistung",
+        Photovoltaic => "Steuersatz 0 % nach § 12 Abs. 3 UStG (Lieferung und Installation einer Photovoltaikanlage)",
     }
 }
 
@@ -265,11 +290,15 @@ struct Context {
     last_draft_vatfree: Option<bool>,
     default_tax: Decimal,
     pricing: Pricing,
-    records: Vec<InvoiceRecord>,
+    /// What earlier drafts (of any project) billed, and their names.
+    prior: pricing::PriorIndex,
     /// The customer's remembered style, else the firm's.
     style: crate::storage::InvoiceStyle,
     /// The Steuerart: the project's, its main project's, else the customer's.
     tax_case: crate::storage::TaxCase,
+    /// The Steuerart of each project of the family: a subproject's own, else
+    /// the billed project's (`tax_case`).
+    tax_cases: HashMap<u64, crate::storage::TaxCase>,
     tax_notes: crate::storage::TaxNotes,
     style_remembered: bool,
 }
@@ -307,11 +336,8 @@ fn context(
         .filter(|r| r.vatfree.is_some() && r.lexoffice_id.is_some())
         .max_by_key(|r| r.created_at)
         .and_then(|r| r.vatfree);
-    let family = projekte::family_ids(&project, &subs);
-    let records = all_records
-        .into_iter()
-        .filter(|r| family.contains(&r.project_id))
-        .collect();
+    let prior = pricing::PriorIndex::of(&all_records);
+
     let style_remembered = customer.as_ref().is_some_and(|c| c.invoice_style.is_some());
     let style = crate::storage::InvoiceStyle::for_customer(customer.as_ref(), &settings).clone();
     let tax_case = project
@@ -319,9 +345,13 @@ fn context(
         .or(parent.as_ref().and_then(|p| p.tax_case))
         .or(customer.as_ref().map(|c| c.tax.case))
         .unwrap_or_default();
+    let tax_cases = std::iter::once((project.id, tax_case))
+        .chain(subs.iter().map(|s| (s.id, s.tax_case.unwrap_or(tax_case))))
+        .collect();
     Ok(Context {
         style,
         tax_case,
+        tax_cases,
         tax_notes: settings.tax_notes.clone(),
         style_remembered,
         vatfree: settings.profile.as_ref().is_some_and(|p| p.vatfree()),
@@ -337,7 +367,7 @@ fn context(
         customer,
         entries,
         pricing,
-        records,
+        prior,
     })
 }
 
@@ -355,6 +385,8 @@ struct Parsed {
     edits: Vec<billing::LineEdit>,
     extra_lines: Vec<billing::LineValues>,
     remember: bool,
+    /// „Nur ‹Steuerart› abrechnen“.
+    only_tax: Option<crate::storage::TaxCase>,
 }
 
 impl Parsed {
@@ -412,6 +444,12 @@ fn parse_values(v: &LineValuesRequest) -> AppResult<billing::LineValues> {
         unit_price: decimal_field("Einzelpreis", &v.unit_price, 4)?,
         tax_rate: parse::parse_tax_rate(&v.tax_rate)
             .map_err(|m| AppError::validation("Steuersatz", m))?,
+        art: match v.art.trim() {
+            "" => None,
+            a => Some(crate::storage::ServiceArt::from_label(a).ok_or_else(|| {
+                AppError::validation("Art", "Bitte als Art „Arbeit“, „Material“ oder „Fahrt“ wählen.")
+            })?),
+        },
     })
 }
 
@@ -475,7 +513,17 @@ fn parse_request(req: &InvoiceRequest) -> AppResult<Parsed> {
             .map(|t| crate::projekte::clean(field, t, max))
             .transpose()
     };
+    let only_tax = match req.tax_case.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(k) => Some(crate::storage::TaxCase::from_key(k).ok_or_else(|| {
+            AppError::validation(
+                "Steuerart",
+                "Diese Steuerart gibt es nicht. Bitte die Vorschau neu laden.",
+            )
+        })?),
+    };
     Ok(Parsed {
+        only_tax,
         from,
         to,
         overrides: Overrides { all, by_rate },

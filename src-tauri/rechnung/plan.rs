@@ -44,6 +44,10 @@ pub async fn defaults(core: &Core, project_id: u64) -> AppResult<DialogDefaults>
     .await
 }
 
+/// A §35a draft whose Schlusstext is blank: what the sentence does to the
+/// firm's own closing text (also in Einstellungen › Abrechnung › Rechnungstexte).
+pub const REMARK_REPLACED: &str = "Der Schlusstext ist leer: Auf diesem Entwurf steht dann nur der Satz zu § 35a, und der Schlusstext aus Ihren lexoffice-Einstellungen (z. B. Zahlungsbedingungen, Bankverbindung) entfällt. Einen eigenen Schlusstext hinterlegen Sie unter Einstellungen › Abrechnung › Rechnungstexte – der Satz steht dann darunter.";
+
 /// The plan plus everything the dialog shows. `has_key` = a key is in the keyring.
 pub(super) fn plan(
     ctx: &Context,
@@ -134,14 +138,11 @@ pub(super) fn plan(
         let drafts: Vec<String> = billed_on
             .keys()
             .map(|id| {
-                ctx.records
-                    .iter()
-                    .find(|r| r.lexoffice_id.as_deref() == Some(id))
-                    .map(|r| match (&r.voucher_number, r.is_finalised()) {
-                        (Some(n), true) => format!("Rechnung {n}"),
-                        _ => format!("Entwurf vom {}", format::date_time(r.created_at)),
+                ctx.prior
+                    .name_of(&BillingState::Billed {
+                        invoice_id: id.clone(),
                     })
-                    .unwrap_or_else(|| "einem früheren Entwurf".to_string())
+                    .unwrap_or_default()
             })
             .collect();
         notes.push(if n == 1 {
@@ -163,33 +164,116 @@ pub(super) fn plan(
             format!("{reserved} Einträge gehören zu einem noch ungeklärten Versuch und werden ausgelassen (siehe Rechnungshistorie).")
         });
     }
+    // Each (sub)project bills with its own Steuerart; one draft has one.
+    use crate::storage::{CustomerKind, TaxCase};
+    let case_of = |pid: u64| {
+        ctx.tax_cases
+            .get(&pid)
+            .copied()
+            .unwrap_or(ctx.tax_case)
+    };
+    // A Kleinunternehmer or tax-exempt organisation sends everything vatfree.
+    let only = p.only_tax.filter(|_| !ctx.vatfree);
     let family: Vec<&Project> = std::iter::once(&ctx.project)
         .chain(ctx.subs.iter())
         .collect();
-    let groups: Vec<Group> = family
-        .into_iter()
-        .map(|pr| {
-            let open = in_period
+    let mut groups: Vec<Group> = Vec::new();
+    // Steuerart → the (sub)projects with something to bill, before „Nur …“.
+    let mut cases: Vec<(TaxCase, Vec<String>)> = Vec::new();
+    let mut left_out: Vec<String> = Vec::new();
+    for pr in family {
+        let open: Vec<&Entry> = in_period
+            .iter()
+            .filter(|(e, pid)| *pid == pr.id && e.billing == BillingState::Open)
+            .chain(goodwill.iter().filter(|(_, pid)| *pid == pr.id))
+            .map(|(e, _)| e)
+            .collect();
+        let case = case_of(pr.id);
+        if !open.is_empty() {
+            match cases.iter_mut().find(|(c, _)| *c == case) {
+                Some((_, names)) => names.push(pr.name.clone()),
+                None => cases.push((case, vec![pr.name.clone()])),
+            }
+        }
+        let skip = only.is_some_and(|o| o != case);
+        if skip && !open.is_empty() {
+            left_out.push(format!("„{}“ ({})", pr.name, case.label()));
+        }
+        let mut g = ctx.pricing.group(
+            pr,
+            pr.id != ctx.project.id,
+            open.into_iter().filter(|_| !skip),
+            &p.overrides,
+        );
+        ctx.prior.attach(
+            &mut g,
+            in_period
                 .iter()
-                .filter(|(e, pid)| *pid == pr.id && e.billing == BillingState::Open)
-                .chain(goodwill.iter().filter(|(_, pid)| *pid == pr.id))
-                .map(|(e, _)| e);
-            ctx.pricing
-                .group(pr, pr.id != ctx.project.id, open, &p.overrides)
-        })
-        .collect();
+                .filter(|(e, pid)| *pid == pr.id && e.is_locked())
+                .map(|(e, _)| e),
+        );
+        groups.push(g);
+    }
+    let mixed = !ctx.vatfree && cases.len() > 1;
+    let tax_choices: Vec<TaxChoice> = if mixed {
+        cases
+            .iter()
+            .map(|(c, names)| TaxChoice {
+                key: c.key(),
+                label: format!("Nur {} abrechnen", c.label()),
+                projects: names.join(", "),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut problem_field = None;
+    if mixed && only.is_none() {
+        let parts: Vec<String> = cases
+            .iter()
+            .map(|(c, names)| {
+                format!(
+                    "{} mit {}",
+                    names
+                        .iter()
+                        .map(|n| format!("„{n}“"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    c.label()
+                )
+            })
+            .collect();
+        problems.push(format!(
+            "Dieser Entwurf würde Steuerarten mischen: {}. Eine Rechnung hat in lexoffice genau eine Steuerart – bitte die Teile nacheinander abrechnen: erst eine Steuerart, danach die andere. Was nicht abgerechnet wird, bleibt offen.",
+            parts.join("; ")
+        ));
+        problem_field = Some("Steuerart");
+    }
+    let tax_only = only.filter(|_| mixed || !left_out.is_empty()).map(|o| {
+        if left_out.is_empty() {
+            format!("Nur {} abrechnen.", o.label())
+        } else {
+            format!(
+                "Nur {}: {} bleibt offen für den nächsten Entwurf.",
+                o.label(),
+                left_out.join(", ")
+            )
+        }
+    });
     // Steuerart: the organisation's Kleinunternehmer/tax-exempt status wins.
-    use crate::storage::{CustomerKind, TaxCase};
+    let billed_case = only
+        .or_else(|| (cases.len() == 1).then(|| cases[0].0))
+        .unwrap_or(ctx.tax_case);
     let case = if ctx.vatfree {
         TaxCase::Standard
     } else {
-        ctx.tax_case
+        billed_case
     };
-    if ctx.vatfree && ctx.tax_case != TaxCase::Standard {
+    if ctx.vatfree && billed_case != TaxCase::Standard {
         notes.push(format!(
             "Ihre Organisation ist in lexoffice {}: Der Entwurf geht ohne Umsatzsteuer hinaus, die Steuerart „{}“ entfällt.",
             ctx.tax_words,
-            ctx.tax_case.label()
+            billed_case.label()
         ));
     }
     if let Some(c) = customer {
@@ -205,7 +289,12 @@ pub(super) fn plan(
             _ => {}
         }
     }
-    let own_note = ctx.tax_notes.of(case).trim().to_string();
+    let mut own_note = ctx.tax_notes.of(case).trim().to_string();
+    // lexoffice documents no default note for photovoltaic systems: ours is sent.
+    let own_default = own_note.is_empty() && case == TaxCase::Photovoltaic;
+    if own_default {
+        own_note = lexoffice_tax_note(case).to_string();
+    }
     let (tax_rule, tax_note) = if case == TaxCase::Standard {
         (None, None)
     } else {
@@ -215,7 +304,9 @@ pub(super) fn plan(
                 case.label(),
                 case.tax_type()
             )),
-            Some(if own_note.is_empty() {
+            Some(if own_default {
+                format!("Hinweis auf der Rechnung: „{own_note}“ (Standard von Zeitrechnung; eigener Text unter Einstellungen › Abrechnung › Hinweise zur Steuerart)")
+            } else if own_note.is_empty() {
                 format!(
                     "Hinweis auf der Rechnung: „{}“ (Standard von lexoffice)",
                     lexoffice_tax_note(case)
@@ -272,6 +363,7 @@ pub(super) fn plan(
     });
     match built {
         Ok(plan) => {
+            notes.extend(plan.covered.iter().cloned());
             if plan.stale_edits > 0 {
                 notes.push(if plan.stale_edits == 1 {
                     "1 Änderung an einer Position passt nicht mehr zur Vorschau (Zeitraum oder Aufstellung geändert) und wurde nicht übernommen.".to_string()
@@ -311,16 +403,26 @@ pub(super) fn plan(
                 fix_contact_customer_id,
                 coarser_layout,
                 removed: plan.removed.clone(),
-                problem_field: None,
+                problem_field,
+                tax_choices,
+                tax_only,
+                remark_replaced: plan
+                    .labour
+                    .as_ref()
+                    .filter(|_| input.remark.is_none())
+                    .map(|_| REMARK_REPLACED.to_string()),
             };
             (preview, if ok { Some(plan) } else { None })
         }
         Err(e) => {
+            if e == BillingProblem::NothingBillable {
+                notes.extend(billing::covered_days(&input));
+            }
             let problem_field = match &e {
                 BillingProblem::UnknownPlaceholder { field, .. }
                 | BillingProblem::TextTooLong { field, .. } => Some(*field),
                 BillingProblem::TitleTooLong { .. } => Some("Titel"),
-                _ => None,
+                _ => problem_field,
             };
             problems.push(problem_text(&e));
             (
@@ -345,6 +447,9 @@ pub(super) fn plan(
                     coarser_layout,
                     removed: Vec::new(),
                     problem_field,
+                    tax_choices,
+                    tax_only,
+                    remark_replaced: None,
                 },
                 None,
             )

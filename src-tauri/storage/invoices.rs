@@ -47,6 +47,11 @@ pub struct InvoiceRecord {
     /// Those of `entry_ids` given as goodwill (0,00 €).
     #[serde(default)]
     pub goodwill_entry_ids: Vec<u64>,
+    /// (time entry id, billed minutes) as the draft billed them: every reprint
+    /// of its Stundennachweis and the rounding of a later draft of the same day
+    /// use these, never today's rules. Empty for drafts made before schema 3.
+    #[serde(default)]
+    pub billed_minutes: Vec<(u64, u32)>,
     /// The exact POST body.
     pub request: serde_json::Value,
     /// The lexoffice organisation the draft was sent to (release/reconcile refuse another).

@@ -27,7 +27,7 @@ pub use invoice_style::{InvoiceStyle, Layout};
 pub use invoices::{InvoiceRecord, InvoiceState, SeenInLexoffice};
 pub use projects::{entry_key, BillingState, Entry, EntryKind, Project, ProjectStatus};
 pub use rules::{
-    flat_rate_on, role_rate_on, DatedRate, Employee, HourFormat, RateRules, Role, RoleRate,
+    flat_rate_on, role_rate_on, DatedRate, DatedRole, Employee, HourFormat, RateRules, Role, RoleRate,
     Rounding, RoundingMode, RoundingScope, ROUNDING_STEPS,
 };
 pub use settings::{ProfileCache, SavedMapping, Settings, TaxMode, MAX_SAVED_MAPPINGS};
@@ -39,7 +39,7 @@ use crate::error::{AppError, AppResult};
 
 /// The schema this build writes. Bump it and add a step to `migrate` when the
 /// stored shape changes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const META_SCHEMA: &[u8] = b"schema_version";
 /// Set while a restore's entries still wait for `link_employees`.
@@ -171,6 +171,11 @@ impl Store {
                 1 => {
                     self.link_employees()?;
                 }
+                // 2 → 3: new fields only (a draft's billed minutes per entry, an
+                // employee's dated role changes, the Steuerart „Photovoltaik“);
+                // older records read as they are. The version tells an older
+                // build that it cannot read them.
+                2 => {}
                 v => {
                     return Err(AppError::Storage(format!(
                         "keine Migration von Schema {v} bekannt"

@@ -65,6 +65,35 @@ pub struct Employee {
     #[serde(default)]
     pub rate_changes: Vec<DatedRate>,
     pub active: bool,
+    /// Later changes of the Rolle („gültig ab“ in the Mitarbeiter form):
+    /// `role_id` holds until the first of them.
+    #[serde(default)]
+    pub role_changes: Vec<DatedRole>,
+}
+
+/// A change of an employee's Rolle from a day on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DatedRole {
+    pub valid_from: NaiveDate,
+    pub role_id: Option<u64>,
+}
+
+impl Employee {
+    /// The Rolle on `date`: the latest change on or before it, else `role_id`.
+    pub fn role_on(&self, date: NaiveDate) -> Option<u64> {
+        self.role_changes
+            .iter()
+            .filter(|c| c.valid_from <= date)
+            .max_by_key(|c| c.valid_from)
+            .map(|c| c.role_id)
+            .unwrap_or(self.role_id)
+    }
+
+    /// Whether `role` is or was ever this employee's Rolle.
+    pub fn has_role(&self, role: u64) -> bool {
+        self.role_id == Some(role) || self.role_changes.iter().any(|c| c.role_id == Some(role))
+    }
 }
 
 /// Abrechnungstakt › Runden.

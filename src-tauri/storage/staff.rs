@@ -52,6 +52,7 @@ impl Store {
                         hourly_rate: None,
                         rate_changes: Vec::new(),
                         active: true,
+                        role_changes: Vec::new(),
                     });
                 }
             }

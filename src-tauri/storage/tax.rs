@@ -21,15 +21,19 @@ pub enum TaxCase {
     ThirdCountry,
     /// „steuerfrei“ (`vatfree`).
     Exempt,
+    /// „Photovoltaik (0 %)“: supply and installation of a photovoltaic system
+    /// for its operator, § 12 Abs. 3 UStG (`photovoltaicEquipment`).
+    Photovoltaic,
 }
 
 impl TaxCase {
-    pub const ALL: [TaxCase; 5] = [
+    pub const ALL: [TaxCase; 6] = [
         TaxCase::Standard,
         TaxCase::Construction13b,
         TaxCase::EuService,
         TaxCase::ThirdCountry,
         TaxCase::Exempt,
+        TaxCase::Photovoltaic,
     ];
 
     pub fn label(self) -> &'static str {
@@ -39,6 +43,7 @@ impl TaxCase {
             TaxCase::EuService => "EU-Leistung (Reverse Charge)",
             TaxCase::ThirdCountry => "Drittland",
             TaxCase::Exempt => "steuerfrei",
+            TaxCase::Photovoltaic => "Photovoltaik (0 %)",
         }
     }
 
@@ -50,6 +55,7 @@ impl TaxCase {
             TaxCase::EuService => "euService",
             TaxCase::ThirdCountry => "thirdCountry",
             TaxCase::Exempt => "exempt",
+            TaxCase::Photovoltaic => "photovoltaic",
         }
     }
 
@@ -65,6 +71,7 @@ impl TaxCase {
             TaxCase::EuService => "externalService13b",
             TaxCase::ThirdCountry => "thirdPartyCountryService",
             TaxCase::Exempt => "vatfree",
+            TaxCase::Photovoltaic => "photovoltaicEquipment",
         }
     }
 }
@@ -107,7 +114,8 @@ impl ServiceArt {
         match u.as_str() {
             "km" | "fahrt" | "fahrten" | "anfahrt" => ServiceArt::Fahrt,
             "h" | "std" | "stunde" | "stunden" | "min" | "minute" | "minuten" | "tag" | "tage"
-            | "pauschal" | "pauschale" | "einsatz" => ServiceArt::Arbeit,
+            | "pauschal" | "pauschale" | "psch" | "pschl" | "pausch" | "einsatz" | "tagewerk"
+            | "arbeitstag" => ServiceArt::Arbeit,
             _ => ServiceArt::Material,
         }
     }
@@ -122,6 +130,7 @@ pub struct TaxNotes {
     pub eu_service: String,
     pub third_country: String,
     pub exempt: String,
+    pub photovoltaic: String,
 }
 
 impl TaxNotes {
@@ -132,6 +141,7 @@ impl TaxNotes {
             TaxCase::EuService => &self.eu_service,
             TaxCase::ThirdCountry => &self.third_country,
             TaxCase::Exempt => &self.exempt,
+            TaxCase::Photovoltaic => &self.photovoltaic,
         }
     }
 }
@@ -186,6 +196,10 @@ mod tests {
         assert_eq!(ServiceArt::default_for("km"), ServiceArt::Fahrt);
         assert_eq!(ServiceArt::default_for("Std."), ServiceArt::Arbeit);
         assert_eq!(ServiceArt::default_for("Pauschal"), ServiceArt::Arbeit);
+        // Units of lines added with „Position hinzufügen“.
+        for unit in ["Psch.", "pauschal", "h", "Tag", "Tage", "Std."] {
+            assert_eq!(ServiceArt::default_for(unit), ServiceArt::Arbeit, "{unit}");
+        }
         assert!(ServiceArt::Fahrt.is_labour() && !ServiceArt::Material.is_labour());
     }
 
@@ -199,7 +213,8 @@ mod tests {
                 "constructionService13b",
                 "externalService13b",
                 "thirdPartyCountryService",
-                "vatfree"
+                "vatfree",
+                "photovoltaicEquipment"
             ]
         );
         for c in TaxCase::ALL {

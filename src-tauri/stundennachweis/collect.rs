@@ -45,9 +45,14 @@ pub fn sheet(store: &Store, record_id: u64) -> AppResult<Sheet> {
             .into_iter()
             .filter(|e| ids.contains(&e.id) && matches!(e.kind, EntryKind::Time { .. }))
             .collect();
-        // Billed minutes exactly as the draft's engine rounds them.
-        let group = pricing.group(p, p.id != project.id, &entries, &Overrides::default());
-        let billed: HashMap<u64, u32> = billing::billed_by_entry(&group).into_iter().collect();
+        // Billed minutes as the draft stored them when it was made; a draft of
+        // before schema 3 has none stored: then as the engine rounds them now.
+        let billed: HashMap<u64, u32> = if record.billed_minutes.is_empty() {
+            let group = pricing.group(p, p.id != project.id, &entries, &Overrides::default());
+            billing::billed_by_entry(&group).into_iter().collect()
+        } else {
+            record.billed_minutes.iter().copied().collect()
+        };
         for e in entries {
             let EntryKind::Time { minutes, .. } = e.kind else {
                 continue;
@@ -167,7 +172,7 @@ fn group(record: &InvoiceRecord, pricing: &Pricing, rows: Vec<Row>) -> Vec<(Shee
             Layout::Employee => parts.push(employee.trim().to_string()),
             Layout::Role => parts.push(
                 pricing
-                    .role_of(*employee_id)
+                    .role_of(*employee_id, r.entry.date)
                     .unwrap_or_else(|| "ohne Rolle".into()),
             ),
             Layout::Day => parts.push(de_date(r.entry.date)),

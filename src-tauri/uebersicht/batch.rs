@@ -30,8 +30,10 @@ pub struct BatchProgress {
 pub struct BatchRow {
     pub project_id: u64,
     pub project_name: String,
-    /// `created`, `unclear`, `failed`, `skipped`, `cancelled`.
+    /// `created`, `unclear`, `failed`, `skipped`, `mixedTax`, `cancelled`.
     pub state: &'static str,
+    /// As shown: „erstellt“, „unklar“, „nicht erstellt“, „übersprungen“, „abgebrochen“.
+    pub state_display: &'static str,
     /// German, as shown.
     pub text: String,
 }
@@ -64,6 +66,7 @@ fn summary(rows: &[BatchRow]) -> String {
         ("unclear", "unklar"),
         ("failed", "nicht erstellt"),
         ("skipped", "ohne offene Einträge"),
+        ("mixedTax", "übersprungen (Steuerarten gemischt)"),
         ("cancelled", "abgebrochen"),
     ] {
         let k = n(state);
@@ -72,6 +75,17 @@ fn summary(rows: &[BatchRow]) -> String {
         }
     }
     format!("{}.", parts.join(", "))
+}
+
+/// A row's state as the list shows it.
+fn state_display(state: &str) -> &'static str {
+    match state {
+        "created" => "erstellt",
+        "unclear" => "unklar",
+        "skipped" | "mixedTax" => "übersprungen",
+        "cancelled" => "abgebrochen",
+        _ => "nicht erstellt",
+    }
 }
 
 /// The request „Erstellen“ would send for this project with nothing changed
@@ -131,6 +145,7 @@ async fn run_inner(
                 project_id: pid,
                 project_name: name,
                 state: "cancelled",
+                state_display: state_display("cancelled"),
                 text: reason.clone(),
             });
             continue;
@@ -141,6 +156,7 @@ async fn run_inner(
                 project_id: pid,
                 project_name: name,
                 state: "cancelled",
+                state_display: state_display("cancelled"),
                 text: stopped.clone().unwrap_or_default(),
             });
             continue;
@@ -156,6 +172,14 @@ async fn run_inner(
             Ok(Some(req)) => match rechnung::create_draft(core, req, false).await {
                 Ok(d) => ("created", d.message),
                 Err(e @ AppError::Unclear(_)) => ("unclear", e.to_string()),
+                // One draft has one Steuerart: the dialog's „Nur … abrechnen“.
+                Err(AppError::Validation {
+                    field: "Steuerart",
+                    message,
+                }) => (
+                    "mixedTax",
+                    format!("{message} Bitte im Projekt mit „lexoffice Rechnung“ abrechnen."),
+                ),
                 Err(e) => {
                     if stops_batch(&e) {
                         stopped = Some(format!("Nicht gesendet: {e}"));
@@ -169,6 +193,7 @@ async fn run_inner(
             project_id: pid,
             project_name: name,
             state,
+            state_display: state_display(state),
             text,
         });
     }
@@ -192,6 +217,7 @@ mod tests {
             project_id: 1,
             project_name: "P".into(),
             state,
+            state_display: state_display(state),
             text: String::new(),
         }
     }

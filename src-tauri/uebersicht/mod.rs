@@ -171,6 +171,7 @@ pub fn build(store: &Store) -> AppResult<(Vec<OverviewRow>, OverviewTotals)> {
         }
     }
     let all_records = store.invoice_records()?;
+    let prior = crate::rechnung::pricing::PriorIndex::of(&all_records);
     let parent_of: HashMap<u64, u64> = projects
         .iter()
         .map(|p| (p.id, p.parent_id.unwrap_or(p.id)))
@@ -194,8 +195,8 @@ pub fn build(store: &Store) -> AppResult<(Vec<OverviewRow>, OverviewTotals)> {
             .chain(family_subs.iter().map(|s| s.id))
             .flat_map(|pid| store.entries_iter(pid))
             .map_while(|r| r.map_err(|e| failed = Some(e)).ok())
-            .filter(|e: &Entry| e.billable && !e.is_locked());
-        let t = projekte::totals(project, family_subs, entries, &pricing);
+            .filter(|e: &Entry| e.billable);
+        let t = projekte::totals(project, family_subs, entries, &pricing, &prior);
         if let Some(e) = failed {
             return Err(e);
         }

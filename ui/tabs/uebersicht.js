@@ -208,7 +208,7 @@ export function renderUebersicht(root, ctx) {
           const li = list.querySelector(`li[data-project-id="${r.projectId}"]`);
           if (!li) continue;
           li.className = `batch-${r.state}`;
-          li.querySelector(".batch-state").textContent = { created: "erstellt", unclear: "unklar", failed: "nicht erstellt", skipped: "übersprungen", cancelled: "abgebrochen" }[r.state] || r.state;
+          li.querySelector(".batch-state").textContent = r.stateDisplay;
           li.querySelector(".batch-what").append(h("div", { class: "hint" }, r.text));
           if (r.state === "created") selected.delete(r.projectId);
         }
