@@ -18,7 +18,8 @@ const views = {
 
 let current = null;
 
-export function navigate(view) {
+/** `opts` reach the view, e.g. `{ tab: "abrechnung", focus: "texte" }` for Einstellungen. */
+export function navigate(view, opts = {}) {
   if (!views[view]) view = "kunden";
   current = view;
   for (const b of document.querySelectorAll("[data-view]")) {
@@ -29,7 +30,7 @@ export function navigate(view) {
   }
   const root = document.getElementById("view");
   root.replaceChildren();
-  views[view](root, { navigate });
+  views[view](root, { navigate, ...opts });
 }
 
 window.addEventListener("DOMContentLoaded", async () => {

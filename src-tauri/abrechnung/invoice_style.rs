@@ -78,10 +78,15 @@ pub struct StyleSettingsView {
     /// `{Datum}, {Mitarbeiter}, …` for the hints.
     pub line_placeholders: String,
     pub text_placeholders: String,
+    /// A private customer (§35a) exists and the Schlusstext is blank: the
+    /// sentence would replace the firm's own closing text in lexoffice.
+    pub remark_note: Option<String>,
 }
 
-fn view(style: &InvoiceStyle) -> StyleSettingsView {
+fn view(style: &InvoiceStyle, private_customers: bool) -> StyleSettingsView {
     StyleSettingsView {
+        remark_note: (private_customers && style.remark.trim().is_empty())
+            .then(|| crate::rechnung::REMARK_REPLACED.to_string()),
         style: StyleView::of(style),
         layouts: layout_choices(),
         line_placeholders: listed(&LINE_PLACEHOLDERS),
@@ -91,7 +96,13 @@ fn view(style: &InvoiceStyle) -> StyleSettingsView {
 
 pub async fn invoice_style(core: &Core) -> AppResult<StyleSettingsView> {
     let store = core.store.clone();
-    blocking(move || Ok(view(&store.settings()?.invoice_style))).await
+    blocking(move || {
+        Ok(view(
+            &store.settings()?.invoice_style,
+            any_private_customer(&store)?,
+        ))
+    })
+    .await
 }
 
 pub async fn save_invoice_style(core: &Core, input: StyleInput) -> AppResult<StyleSettingsView> {
@@ -99,7 +110,12 @@ pub async fn save_invoice_style(core: &Core, input: StyleInput) -> AppResult<Sty
     let store = core.store.clone();
     blocking(move || {
         let s = store.update_settings(|s| s.invoice_style = style)?;
-        Ok(view(&s.invoice_style))
+        Ok(view(&s.invoice_style, any_private_customer(&store)?))
     })
     .await
+}
+
+/// Whether any customer is marked „Privatkunde (§35a)“.
+fn any_private_customer(store: &crate::storage::Store) -> AppResult<bool> {
+    Ok(store.customers()?.iter().any(|c| c.tax.private_35a))
 }

@@ -579,4 +579,32 @@ mod tests {
             }
         );
     }
+
+    /// Azubi → Geselle from 01.04. (Mitarbeiter form, „gültig ab“): an open
+    /// March entry keeps the Azubi rate, April's takes the Geselle rate.
+    #[test]
+    fn a_role_change_takes_effect_from_its_date() {
+        const AZUBI: u64 = GESELLE + 100;
+        let (mut tables, _) = tables_with(&[Step::Role]);
+        tables.roles.insert(
+            AZUBI,
+            Role {
+                id: AZUBI,
+                name: "Azubi".into(),
+                hourly_rate: Some(d("40")),
+                rate_changes: Vec::new(),
+            },
+        );
+        let anna = tables.employees.get_mut(&ANNA).unwrap();
+        anna.role_id = Some(AZUBI);
+        anna.role_changes = vec![crate::storage::DatedRole {
+            valid_from: day(2026, 4, 1),
+            role_id: Some(GESELLE),
+        }];
+        let none = Overrides::default();
+        let march = resolve(&tables, &none, MAIN, Some(ANNA), day(2026, 3, 31)).unwrap();
+        assert_eq!((march.rate, march.source.as_str()), (d("40"), "Azubi · Rolle"));
+        let april = resolve(&tables, &none, MAIN, Some(ANNA), day(2026, 4, 1)).unwrap();
+        assert_eq!((april.rate, april.source.as_str()), (d("70"), "Geselle · Rolle"));
+    }
 }

@@ -1971,3 +1971,135 @@ fn private_customer_draft_splits_labour_and_material() {
     let keys: std::collections::HashSet<&str> = plan.lines.iter().map(|l| l.key.as_str()).collect();
     assert_eq!(keys.len(), plan.lines.len());
 }
+
+// ---------------------------------------------------------------- Right in the corners (1/3)
+
+fn per_day_rounding(step: u32, minimum: Option<u32>) -> crate::storage::Rounding {
+    crate::storage::Rounding {
+        step,
+        mode: crate::storage::RoundingMode::Up,
+        scope: crate::storage::RoundingScope::DayAndEmployee,
+        minimum,
+    }
+}
+
+fn jana(id: u64, date: NaiveDate, minutes: u32) -> TimeItem {
+    TimeItem {
+        employee: "Jana Kraus".into(),
+        employee_id: Some(7),
+        ..t(id, date, minutes)
+    }
+}
+
+/// Mindestens 60 min per day: 30 min on 03.03. went out as 1,00 h; 15 min of
+/// the same day added later bill nothing, ride on the next draft and say why.
+#[test]
+fn a_day_already_billed_to_its_minimum_bills_nothing_more() {
+    let mut g = group(1, "Website Relaunch", vec![jana(2, mar(3), 15), jana(3, mar(4), 30)], vec![]);
+    g.rounding = per_day_rounding(0, Some(60));
+    g.prior = vec![PriorTime {
+        entry_id: 1,
+        date: mar(3),
+        employee_id: Some(7),
+        minutes: 30,
+        billed: Some(60),
+        invoice: "Rechnung RE-1001".into(),
+    }];
+    let plan = build(&input(vec![g.clone()])).unwrap();
+    // Only the 4th is billed: 30 min → 60 (Mindestens); the 15 min ride along.
+    assert_eq!(plan.lines.len(), 1);
+    assert_eq!(plan.lines[0].quantity, Some(d("1")));
+    assert_eq!(plan.time_entry_ids, vec![2, 3]);
+    assert_eq!(plan.billed_by_entry, vec![(2, 0), (3, 60)]);
+    assert_eq!(
+        plan.covered,
+        vec!["03.03.2025, Jana Kraus: 0:15 h erfasst, nichts berechnet – der Tag ist bereits mit Rechnung RE-1001 abgerechnet: Mindestens 60 Min. erreicht.".to_string()]
+    );
+    // The service period is the days billed now.
+    assert_eq!((plan.service_from, plan.service_to), (mar(4), mar(4)));
+    // Only the covered time open: nothing to bill, and why.
+    g.times.truncate(1);
+    let only = input(vec![g.clone()]);
+    assert_eq!(build(&only).unwrap_err(), BillingProblem::NothingBillable);
+    assert_eq!(covered_days(&only).len(), 1);
+    // „jeden Eintrag“: earlier drafts change nothing, 15 min → 60.
+    g.rounding.scope = crate::storage::RoundingScope::Entry;
+    let plan = build(&input(vec![g])).unwrap();
+    assert_eq!(plan.lines[0].quantity, Some(d("1")));
+    assert!(plan.covered.is_empty());
+}
+
+/// „Entfernen“ of the line that carries a day's rounding difference: the
+/// rest of that day is rounded without it (the difference moves).
+#[test]
+fn removing_the_line_with_a_days_rounding_moves_the_difference() {
+    let mut g = group(1, "Website Relaunch", vec![jana(1, mar(3), 20), jana(2, mar(3), 20)], vec![]);
+    g.rounding = per_day_rounding(15, None);
+    let mut inp = input(vec![g]);
+    inp.layout = Layout::Entry;
+    let plan = build(&inp).unwrap();
+    // 40 min → 45: +5 on the day's last entry.
+    assert_eq!(plan.billed_by_entry, vec![(1, 20), (2, 25)]);
+    let second = plan.lines[1].key.clone();
+    let first = plan.lines[0].key.clone();
+    inp.edits = vec![LineEdit {
+        key: second,
+        change: LineChange::Remove,
+    }];
+    let plan = build(&inp).unwrap();
+    // The day is now 20 min → 30, on the entry that stays; not 20 (lost) nor 25.
+    assert_eq!(plan.billed_by_entry, vec![(1, 30)]);
+    assert_eq!(plan.lines.len(), 1);
+    assert_eq!(plan.lines[0].quantity, Some(d("0.5")));
+    inp.edits = vec![LineEdit {
+        key: first,
+        change: LineChange::Remove,
+    }];
+    let plan = build(&inp).unwrap();
+    assert_eq!(plan.billed_by_entry, vec![(2, 30)]);
+}
+
+/// §35a: lines added with „Position hinzufügen“ have an Art and count in the
+/// labour sentence; „Psch.“ is Arbeit by default, Material when chosen.
+#[test]
+fn added_lines_of_a_private_customer_count_by_their_art() {
+    let mut inp = crew();
+    inp.private_35a = true;
+    let before = build(&inp).unwrap().labour.unwrap().net;
+    let line = |name: &str, unit: &str, price: &str, art: Option<crate::storage::ServiceArt>| LineValues {
+        name: name.into(),
+        description: String::new(),
+        quantity: d("1"),
+        unit: unit.into(),
+        unit_price: d(price),
+        tax_rate: d("19"),
+        art,
+    };
+    inp.extra_lines = vec![
+        line("Entsorgung", "Psch.", "80", None),
+        line("Kleinmaterial", "Psch.", "20", Some(crate::storage::ServiceArt::Material)),
+    ];
+    let plan = build(&inp).unwrap();
+    let shown: Vec<String> = names(&plan)
+        .into_iter()
+        .map(|(k, n)| format!("{k:?} {n}"))
+        .collect();
+    let at = |n: &str| shown.iter().position(|s| s == n).unwrap();
+    // Each in its section, at its end.
+    assert!(at("Custom Entsorgung") < at("Text Materialkosten"));
+    assert_eq!(at("Custom Kleinmaterial"), shown.len() - 1);
+    assert_eq!(plan.labour.unwrap().net, before + d("80"));
+}
+
+#[test]
+fn photovoltaic_drafts_go_out_at_0_percent_with_their_type() {
+    let mut inp = crew();
+    inp.tax_case = crate::storage::TaxCase::Photovoltaic;
+    inp.tax_note = Some("Nullsteuersatz nach § 12 Abs. 3 UStG".into());
+    let plan = build(&inp).unwrap();
+    assert_eq!(
+        plan.request["taxConditions"],
+        json!({"taxType": "photovoltaicEquipment", "taxTypeNote": "Nullsteuersatz nach § 12 Abs. 3 UStG"})
+    );
+    assert!(plan.lines.iter().all(|l| l.tax_rate.is_none_or(|r| r.is_zero())));
+}

@@ -46,7 +46,7 @@ pub async fn defaults(core: &Core, project_id: u64) -> AppResult<DialogDefaults>
 
 /// A §35a draft whose Schlusstext is blank: what the sentence does to the
 /// firm's own closing text (also in Einstellungen › Abrechnung › Rechnungstexte).
-pub const REMARK_REPLACED: &str = "Der Schlusstext ist leer: Auf diesem Entwurf steht dann nur der Satz zu § 35a, und der Schlusstext aus Ihren lexoffice-Einstellungen (z. B. Zahlungsbedingungen, Bankverbindung) entfällt. Einen eigenen Schlusstext hinterlegen Sie unter Einstellungen › Abrechnung › Rechnungstexte – der Satz steht dann darunter.";
+pub const REMARK_REPLACED: &str = "Der Schlusstext ist leer: Bei Privatkunden (§35a) steht dann nur der Satz zu § 35a im Schlusstext, und der Schlusstext aus Ihren lexoffice-Einstellungen (z. B. Zahlungsbedingungen, Bankverbindung) entfällt. Einen eigenen Schlusstext hinterlegen Sie unter Einstellungen › Abrechnung › Rechnungstexte – der Satz steht dann darunter.";
 
 /// The plan plus everything the dialog shows. `has_key` = a key is in the keyring.
 pub(super) fn plan(

@@ -32,7 +32,7 @@ function settingsForm(cls, controls, save, ...children) {
   }, ...children, h("div", { class: "row" }, button, error));
 }
 
-export function renderAbrechnung(root) {
+export function renderAbrechnung(root, opts = {}) {
   const rolesBox = h("div", { class: "card-body" });
   const taktBox = h("div", { class: "card-body" });
   const textsBox = h("div", { class: "card-body" });
@@ -165,6 +165,12 @@ export function renderAbrechnung(root) {
   // ---- Rechnungstexte -------------------------------------------------------
   async function loadTexts() {
     try { drawTexts(await api.invoiceStyleGet()); } catch (e) { replace(textsBox, h("p", { class: "alert error" }, e.message)); }
+    // Come from the invoice dialog's note on the Schlusstext: show the texts.
+    if (opts.focus === "texte") {
+      textsBox.scrollIntoView({ block: "start" });
+      const field = [...textsBox.querySelectorAll("label")].find((l) => l.textContent === "Schlusstext");
+      if (field) document.getElementById(field.htmlFor)?.focus();
+    }
   }
 
   function drawTexts(v) {
@@ -194,6 +200,7 @@ export function renderAbrechnung(root) {
       toast("Rechnungstexte gespeichert");
     },
       h("p", {}, "Standard für jede neue Rechnung. Im Rechnungsdialog kann alles für eine Rechnung geändert oder mit „Für diesen Kunden merken“ je Kunde gespeichert werden."),
+      v.remarkNote ? h("p", { class: "alert warn remark-note" }, v.remarkNote) : null,
       h("div", { class: "texts-grid" }, layout.wrap, lineText.wrap, title.wrap, intro.wrap, remark.wrap));
     replace(textsBox, form);
   }

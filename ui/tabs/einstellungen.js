@@ -15,13 +15,13 @@ const tabs = [
   { id: "ueber", label: "Über Zeitrechnung", render: renderUeber },
 ];
 
-export function renderEinstellungen(root) {
+export function renderEinstellungen(root, opts = {}) {
   const content = h("div", { class: "settings-content" });
   const tablist = h("div", { class: "settings-tabs", role: "tablist", "aria-label": "Einstellungen" });
   const select = (tab) => {
     for (const b of tablist.children) b.setAttribute("aria-selected", String(b.dataset.tab === tab.id));
     content.replaceChildren();
-    tab.render(content);
+    tab.render(content, tab.id === opts.tab ? opts : {});
   };
   for (const t of tabs) {
     tablist.append(h("button", { type: "button", role: "tab", class: "settings-tab", dataset: { tab: t.id }, onclick: () => select(t) }, t.label));
@@ -31,5 +31,5 @@ export function renderEinstellungen(root) {
       h("div", { class: "page-head" }, h("h1", {}, "Einstellungen")),
       h("div", { class: "settings" }, tablist, content)),
   );
-  select(tabs[0]);
+  select(tabs.find((t) => t.id === opts.tab) || tabs[0]);
 }

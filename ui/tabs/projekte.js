@@ -25,7 +25,7 @@ const UNITS = ["Stunde", "Stück", "m", "m²", "km", "Pauschal"];
 
 /** „Steuerart“ of a project: blank = the customer's; the others as in the Kunden detail. */
 const TAX_CASES = [["", "wie beim Kunden"], ["standard", "Standard"], ["construction13b", "§13b Bauleistung"],
-  ["euService", "EU-Leistung (Reverse Charge)"], ["thirdCountry", "Drittland"], ["exempt", "steuerfrei"]];
+  ["euService", "EU-Leistung (Reverse Charge)"], ["thirdCountry", "Drittland"], ["exempt", "steuerfrei"], ["photovoltaic", "Photovoltaik (0 %)"]];
 
 export function renderProjekte(root, { navigate }) {
   const listBox = h("nav", { class: "project-list", "aria-label": "Projekte" });

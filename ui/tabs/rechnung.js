@@ -5,8 +5,11 @@ import * as api from "../api.js";
 import { h, replace, toast, confirmDialog, formDialog } from "../lib/dom.js";
 import { countLabel } from "../lib/format.js";
 import { openTimesheetDialog } from "../lib/stundennachweis.js";
+import { navigate } from "../main.js";
 
 const TAX_OPTIONS = [["19", "19 %"], ["7", "7 %"], ["0", "0 %"]];
+/** „Art“ of an added line (§35a: Arbeit and Fahrt are Arbeitskosten); blank = by its unit. */
+const ART_OPTIONS = [["", "nach Einheit"], ["Arbeit", "Arbeit"], ["Material", "Material"], ["Fahrt", "Fahrt"]];
 
 let counter = 0;
 
@@ -49,6 +52,8 @@ export async function openInvoiceDialog(projectId, onChange) {
   const edits = new Map();
   const extras = []; // „Position hinzufügen“: values as typed
   let lastPreview = null;
+  // „Nur ‹Steuerart› abrechnen“: the key of the one Steuerart on this draft.
+  let onlyTax = "";
   // „Stundensatz“ follows the preview (the one rate of all time, or empty =
   // „gemischt“) until the user types a rate: that one then applies to all time.
   let rateTyped = false;
@@ -130,6 +135,7 @@ export async function openInvoiceDialog(projectId, onChange) {
       edits: [...edits].map(([key, e]) => ({ key, ...e })),
       extraLines: extras.slice(),
       remember: remember.checked,
+      taxCase: onlyTax || null,
     };
   }
   async function refresh() {
@@ -223,6 +229,7 @@ export async function openInvoiceDialog(projectId, onChange) {
         { key: "unit", label: "Einheit", attrs: { placeholder: "pauschal" } },
         { key: "unitPrice", label: "Einzelpreis", attrs: { inputmode: "decimal" }, hint: "netto in €" },
         { key: "taxRate", label: "Steuersatz", type: "select", options: TAX_OPTIONS },
+        { key: "art", label: "Art", type: "select", options: ART_OPTIONS, hint: "Arbeit und Fahrt zählen bei Privatkunden (§35a) zu den Arbeitskosten." },
       ],
       values,
       submit,
@@ -259,9 +266,11 @@ export async function openInvoiceDialog(projectId, onChange) {
         (x) => attempt(() => { extras[i] = x; }, () => { extras[i] = before; }));
     },
     add: () => valuesForm("Position hinzufügen",
-      { name: "", description: "", quantity: "1", unit: "pauschal", unitPrice: "", taxRate: lastPreview && lastPreview.smallBusiness ? "0" : "19" },
+      { name: "", description: "", quantity: "1", unit: "pauschal", unitPrice: "", taxRate: lastPreview && lastPreview.smallBusiness ? "0" : "19", art: "" },
       "Hinzufügen", (x) => attempt(() => extras.push(x), () => extras.pop())),
     coarser: (key) => { layout.value = key; layout.dispatchEvent(new Event("change")); },
+    onlyTax: (key) => { onlyTax = key; changed(); },
+    toTexts: () => { close(); navigate("einstellungen", { tab: "abrechnung", focus: "texte" }); },
   };
   rate.addEventListener("input", () => { rateTyped = rate.value.trim() !== ""; create.disabled = true; seq++; schedule(); });
 
@@ -390,6 +399,14 @@ function renderPreview(box, pv, act) {
   if (pv.problems.length) parts.push(h("ul", { class: "alert error problems", role: "alert" }, pv.problems.map((p) => h("li", {}, p))));
   if (pv.fixContactCustomerId != null) parts.push(h("div", { class: "row" }, h("button", { type: "button", class: "secondary", onclick: () => api.customerOpenLexoffice(pv.fixContactCustomerId).catch((e) => toast(e.message, "error")) }, "Kontakt in lexoffice öffnen")));
   if (pv.notes.length) parts.push(h("div", { class: "alert warn" }, pv.notes.map((t) => h("div", {}, t))));
+  if (pv.taxChoices.length && act) {
+    parts.push(h("div", { class: "row tax-choices" }, pv.taxChoices.map((c) =>
+      h("button", { type: "button", class: "secondary", title: c.projects, onclick: () => act.onlyTax(c.key) }, c.label))));
+  }
+  if (pv.taxOnly) {
+    parts.push(h("div", { class: "alert info tax-only" }, h("span", {}, pv.taxOnly), " ",
+      act ? h("button", { type: "button", class: "linkbtn", onclick: () => act.onlyTax("") }, "Alle Steuerarten zeigen") : null));
+  }
   if (pv.coarserLayout && act) {
     parts.push(h("div", { class: "row" }, h("button", { type: "button", class: "secondary", onclick: () => act.coarser(pv.coarserLayout.key) }, `Aufstellung „${pv.coarserLayout.label}“ verwenden`)));
   }
@@ -434,6 +451,10 @@ function renderPreview(box, pv, act) {
     if (pv.smallBusiness) parts.push(h("p", { class: "hint" }, "Kleinunternehmer: Rechnung ohne Umsatzsteuer (§ 19 UStG)."));
     if (pv.taxRule) parts.push(h("div", { class: "alert info tax-rule" }, h("div", {}, pv.taxRule), pv.taxNote ? h("div", { class: "hint" }, pv.taxNote) : null));
     if (pv.labourSentence) parts.push(h("div", { class: "pv-labour" }, h("div", { class: "pv-label" }, "Im Schlusstext (§ 35a EStG)"), h("div", {}, pv.labourSentence)));
+    if (pv.remarkReplaced) {
+      parts.push(h("div", { class: "alert warn remark-replaced" }, h("div", {}, pv.remarkReplaced),
+        act ? h("button", { type: "button", class: "linkbtn", onclick: () => act.toTexts() }, "Rechnungstexte öffnen") : null));
+    }
   }
   replace(box, ...parts);
 }
