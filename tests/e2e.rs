@@ -1277,37 +1277,122 @@ fn steuerfaelle_13b_und_35a() {
     s.wait_xpath("//dialog[@open]//tr[contains(@class,'pv-text')]//strong[normalize-space()='Materialkosten']");
     let sentence = "Im Rechnungsbetrag sind Arbeitskosten in Höhe von 310,00 € zzgl. 58,90 € USt (gesamt 368,90 €) enthalten (§ 35a EStG).";
     s.wait_text(sentence);
+    // The Schlusstext is blank: the sentence replaces the firm's own closing
+    // text, and the preview says so with the way to the Rechnungstexte.
+    s.wait_text(zeitrechnung_lib::rechnung::REMARK_REPLACED);
+    s.wait_xpath("//dialog[@open]//div[contains(@class,'remark-replaced')]//button[normalize-space()='Rechnungstexte öffnen']");
     s.screenshot(&shots.join("81-rechnung-35a.png"));
     s.click_xpath("//dialog[@open]//button[normalize-space()='Erstellen']");
     s.wait_xpath("//dialog[@open]//div[contains(@class,'invoice-result')]//strong[normalize-space()='Entwurf in lexoffice erstellt']");
     s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
 
-    s.click_xpath(
-        "//button[contains(@class,'project-item')]//span[normalize-space()='Rohbau Halle 2']",
-    );
+    // The building firm's site office is billed with German VAT: a subproject
+    // with its own Steuerart „Standard“, rounded per day to at least an hour.
+    let main_item =
+        "//button[contains(@class,'project-item')]//span[normalize-space()='Rohbau Halle 2']";
+    s.click_xpath(main_item);
     s.wait_xpath("//h2[normalize-space()='Rohbau Halle 2']");
+    s.click_button("Unterprojekt anlegen");
+    fill(&s, "Name", "Baubüro");
+    choose(&s, "Steuerart", "Standard");
+    choose(&s, "Abrechnungstakt", "keiner");
+    choose(&s, "Anwenden auf", "Summe je Tag und Mitarbeiter");
+    fill(&s, "Mindestens", "60");
+    save_dialog(&s);
+    s.wait_xpath("//button[contains(@class,'project-item')]//span[normalize-space()='Baubüro']");
+    s.click_xpath(main_item);
+    s.wait_xpath("//h2[normalize-space()='Rohbau Halle 2']");
+    s.click_button("Zeit erfassen");
+    choose(&s, "Projekt", "Rohbau Halle 2 › Baubüro");
+    fill(&s, "Datum", "12.03.2025");
+    fill(&s, "Mitarbeiter", "Jana Kraus");
+    fill(&s, "Dauer", "0:30");
+    fill(&s, "Beschreibung", "Baubüro eingerichtet");
+    save_dialog(&s);
+    s.wait_text("Baubüro eingerichtet");
+    // One draft has one Steuerart: the preview blocks and offers each alone.
     s.click_button("lexoffice Rechnung");
     fill(&s, "Von", "01.03.2025");
     fill(&s, "Bis", "31.03.2025");
+    s.wait_text("Dieser Entwurf würde Steuerarten mischen: „Rohbau Halle 2“ mit §13b Bauleistung; „Baubüro“ mit Standard. Eine Rechnung hat in lexoffice genau eine Steuerart – bitte die Teile nacheinander abrechnen: erst eine Steuerart, danach die andere. Was nicht abgerechnet wird, bleibt offen.");
+    s.wait_xpath("//dialog[@open]//button[normalize-space()='Nur Standard abrechnen']");
+    let erstellen = s.wait_xpath("//dialog[@open]//button[normalize-space()='Erstellen']");
+    assert_eq!(
+        s.property(&erstellen, "disabled"),
+        serde_json::json!(true),
+        "a mixed draft cannot be sent"
+    );
+    s.screenshot(&shots.join("84-steuerarten-gemischt.png"));
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Nur §13b Bauleistung abrechnen']");
+    s.wait_text(
+        "Nur §13b Bauleistung: „Baubüro“ (Standard) bleibt offen für den nächsten Entwurf.",
+    );
     s.wait_text("Steuerart §13b Bauleistung: ohne deutsche Umsatzsteuer, alle Positionen mit 0 % (lexoffice: constructionService13b).");
     s.wait_text("Hinweis auf der Rechnung: „Steuerschuldnerschaft des Leistungsempfängers (§ 13b UStG)“ (Standard von lexoffice)");
     s.wait_text("300,00 €"); // 5 h × 60, no VAT
     s.screenshot(&shots.join("82-rechnung-13b.png"));
-    s.click_xpath("//dialog[@open]//button[normalize-space()='Erstellen']");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Erstellen' and not(@disabled)]");
     s.wait_xpath("//dialog[@open]//div[contains(@class,'invoice-result')]//strong[normalize-space()='Entwurf in lexoffice erstellt']");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
+    // Then the site office alone: 0:30 on the 12th bill the minimum hour.
+    s.click_button("lexoffice Rechnung");
+    fill(&s, "Von", "01.03.2025");
+    fill(&s, "Bis", "31.03.2025");
+    s.wait_text("erfasst 0:30 h · abgerechnet 1:00 h");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Erstellen' and not(@disabled)]");
+    s.wait_xpath("//dialog[@open]//div[contains(@class,'invoice-result')]//strong[normalize-space()='Entwurf in lexoffice erstellt']");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
+    // A quarter of an hour of that day typed later: the day is billed once.
+    s.click_button("Zeit erfassen");
+    choose(&s, "Projekt", "Rohbau Halle 2 › Baubüro");
+    fill(&s, "Datum", "12.03.2025");
+    fill(&s, "Mitarbeiter", "Jana Kraus");
+    fill(&s, "Dauer", "0:15");
+    fill(&s, "Beschreibung", "Schlüssel übergeben");
+    save_dialog(&s);
+    s.wait_text("Schlüssel übergeben");
+    s.click_button("lexoffice Rechnung");
+    fill(&s, "Von", "01.03.2025");
+    fill(&s, "Bis", "31.03.2025");
+    let covered = s.wait_xpath("//dialog[@open]//div[contains(@class,'alert warn')]/div[starts-with(normalize-space(),'12.03.2025, Jana Kraus: 0:15 h erfasst, nichts berechnet – der Tag ist bereits mit Entwurf vom ')]");
+    let covered = s.property(&covered, "textContent");
+    assert!(
+        covered
+            .as_str()
+            .is_some_and(|t| t.ends_with("abgerechnet: Mindestens 60 Min. erreicht.")),
+        "{covered}"
+    );
+    s.wait_text("Im gewählten Zeitraum gibt es keine offenen Zeiten oder Leistungen, die abgerechnet werden können.");
+    s.screenshot(&shots.join("85-tag-schon-abgerechnet.png"));
     s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
     s.quit();
     drop(driver);
 
     let drafts = w.sandbox.invoices_json();
-    assert_eq!(drafts.len(), 2, "two drafts");
+    assert_eq!(drafts.len(), 3, "three drafts");
+    let site_office = drafts
+        .iter()
+        .find(|d| {
+            d["lineItems"][0]["name"]
+                .as_str()
+                .is_some_and(|n| n.contains("Baubüro"))
+        })
+        .expect("the site office's draft");
+    assert_eq!(site_office["taxConditions"]["taxType"], "net");
+    // Its heading, then one hour: the 0:30 raised to the day's minimum.
+    assert_eq!(site_office["lineItems"][0]["type"], "text");
+    assert_eq!(site_office["lineItems"][1]["quantity"].as_f64(), Some(1.0));
+    assert_eq!(site_office["lineItems"].as_array().map(Vec::len), Some(2));
     let by_tax = |t: &str| {
         drafts
             .iter()
             .find(|d| d["taxConditions"]["taxType"] == t)
             .unwrap_or_else(|| panic!("no {t} draft"))
     };
-    let private = by_tax("net");
+    let private = drafts
+        .iter()
+        .find(|d| d["remark"].as_str().is_some_and(|r| r.contains("35a")))
+        .expect("the private customer's draft");
     let names: Vec<(String, String)> = private["lineItems"]
         .as_array()
         .unwrap()
@@ -1332,7 +1417,11 @@ fn steuerfaelle_13b_und_35a() {
     );
     assert_eq!(private["remark"], sentence);
     let b13 = by_tax("constructionService13b");
-    for l in b13["lineItems"].as_array().unwrap() {
+    // The main project's heading (it has a subproject now), then its 5 hours only.
+    let b13_lines = b13["lineItems"].as_array().unwrap();
+    assert_eq!(b13_lines[0]["name"], "Rohbau Halle 2");
+    assert_eq!(b13_lines.len(), 2, "{b13_lines:?}");
+    for l in b13_lines.iter().filter(|l| l["type"] != "text") {
         assert_eq!(
             l["unitPrice"]["taxRatePercentage"].as_f64(),
             Some(0.0),

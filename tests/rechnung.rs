@@ -941,3 +941,152 @@ async fn steuerart_of_customer_and_project_with_checks() {
     assert_eq!(v.tax_rule, None);
     assert_eq!(v.lines[0].tax_rate, Some(Decimal::from(19)));
 }
+
+// ---------------------------------------------------------------- Right in the corners (1/3)
+
+/// The subproject „API“ is §13b work under the customer's Standard: the main
+/// project's draft would mix them. The preview blocks and offers each
+/// Steuerart alone; „Nur §13b Bauleistung abrechnen“ sends API's entries at
+/// 0 % as `constructionService13b`, the rest stays open and goes out next with
+/// 19 %; „Entwürfe erstellen“ skips the mixed project with the reason.
+#[tokio::test]
+async fn tax_follows_the_subproject_and_one_draft_never_mixes() {
+    let w = world(false).await;
+    let sub =
+        w.h.core
+            .store
+            .projects()
+            .unwrap()
+            .into_iter()
+            .find(|p| p.name == "API")
+            .unwrap();
+    p::save(
+        &w.h.core,
+        ProjectInput {
+            id: Some(sub.id),
+            name: "API".into(),
+            parent_id: Some(w.project),
+            tax_case: Some("construction13b".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let all = req(&w, true);
+    let pv = r::preview(&w.h.core, all.clone()).await.unwrap();
+    assert!(!pv.ok);
+    assert_eq!(pv.problem_field, Some("Steuerart"));
+    assert_eq!(
+        pv.problems,
+        vec!["Dieser Entwurf würde Steuerarten mischen: „Backend“ mit Standard; „API“ mit §13b Bauleistung. Eine Rechnung hat in lexoffice genau eine Steuerart – bitte die Teile nacheinander abrechnen: erst eine Steuerart, danach die andere. Was nicht abgerechnet wird, bleibt offen.".to_string()]
+    );
+    let choices: Vec<(&str, &str, &str)> = pv
+        .tax_choices
+        .iter()
+        .map(|c| (c.key, c.label.as_str(), c.projects.as_str()))
+        .collect();
+    assert_eq!(
+        choices,
+        vec![
+            ("standard", "Nur Standard abrechnen", "Backend"),
+            ("construction13b", "Nur §13b Bauleistung abrechnen", "API"),
+        ]
+    );
+    // „Entwürfe erstellen“ skips it, saying why; nothing is sent.
+    let batch = zeitrechnung_lib::uebersicht::batch::run(
+        &w.h.core,
+        vec![w.project],
+        |_| {},
+        &AtomicBool::new(false),
+    )
+    .await
+    .unwrap();
+    assert_eq!(batch.rows[0].state, "mixedTax");
+    assert_eq!(batch.rows[0].state_display, "übersprungen");
+    assert!(batch.rows[0]
+        .text
+        .starts_with("Dieser Entwurf würde Steuerarten mischen"));
+    assert_eq!(
+        batch.summary,
+        "Kein Entwurf erstellt, 1 übersprungen (Steuerarten gemischt)."
+    );
+    assert!(w.sb.invoices_json().is_empty());
+
+    // Only §13b: API's 10:01 h and its Hosting at 0 %.
+    let mut only = all.clone();
+    only.tax_case = Some("construction13b".into());
+    let pv = r::preview(&w.h.core, only.clone()).await.unwrap();
+    assert!(pv.ok, "{:?}", pv.problems);
+    assert_eq!(
+        pv.tax_only.as_deref(),
+        Some("Nur §13b Bauleistung: „Backend“ (Standard) bleibt offen für den nächsten Entwurf.")
+    );
+    r::create(&w.h.core, only).await.unwrap();
+    let drafts = w.sb.invoices_json();
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(
+        drafts[0]["taxConditions"]["taxType"],
+        "constructionService13b"
+    );
+    for l in drafts[0]["lineItems"].as_array().unwrap() {
+        if l["type"] != "text" {
+            assert_eq!(
+                l["unitPrice"]["taxRatePercentage"].as_f64(),
+                Some(0.0),
+                "{l}"
+            );
+        }
+    }
+    // The rest: Backend's own time and Fachbuch, with German VAT.
+    let pv = r::preview(&w.h.core, all.clone()).await.unwrap();
+    assert!(pv.ok, "{:?}", pv.problems);
+    assert!(pv.tax_choices.is_empty());
+    r::create(&w.h.core, all).await.unwrap();
+    let drafts = w.sb.invoices_json();
+    assert_eq!(drafts.len(), 2);
+    assert_eq!(drafts[1]["taxConditions"]["taxType"], "net");
+    assert!(states(&w)
+        .iter()
+        .all(|s| matches!(s, BillingState::Billed { .. })));
+}
+
+/// The Stundennachweis of a draft shows what it billed then: the billed
+/// minutes stored with it, not today's Abrechnungstakt.
+#[tokio::test]
+async fn a_reprinted_timesheet_shows_what_was_billed_then() {
+    let w = world(false).await;
+    w.h.core
+        .store
+        .update_settings(|s| {
+            s.rounding = zeitrechnung_lib::storage::Rounding {
+                step: 15,
+                ..Default::default()
+            }
+        })
+        .unwrap();
+    let created = r::create(&w.h.core, req(&w, false)).await.unwrap();
+    let billed = |sheet: &zeitrechnung_lib::stundennachweis::Sheet| -> Vec<String> {
+        sheet
+            .groups
+            .iter()
+            .flat_map(|g| {
+                g.rows
+                    .iter()
+                    .map(|r| format!("{} {}", r.duration, r.billed))
+            })
+            .collect()
+    };
+    let then = billed(
+        &zeitrechnung_lib::stundennachweis::sheet(&w.h.core.store, created.record_id).unwrap(),
+    );
+    assert_eq!(then, vec!["7:20 7:30", "0:01 0:15", "10:00 10:00"]);
+    // The firm changes to a 60-minute Abrechnungstakt later: the reprint is unchanged.
+    w.h.core
+        .store
+        .update_settings(|s| s.rounding.step = 60)
+        .unwrap();
+    let later = billed(
+        &zeitrechnung_lib::stundennachweis::sheet(&w.h.core.store, created.record_id).unwrap(),
+    );
+    assert_eq!(later, then);
+}

@@ -40,11 +40,7 @@ fn view(r: &Role, s: &Settings) -> RoleView {
         } else {
             shown
         },
-        employees: s
-            .employees
-            .iter()
-            .filter(|e| e.has_role(r.id))
-            .count(),
+        employees: s.employees.iter().filter(|e| e.has_role(r.id)).count(),
     }
 }
 

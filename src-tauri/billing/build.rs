@@ -130,8 +130,7 @@ fn billed_times<'a>(
             })
             .collect();
         let earlier = if pass == 0 { prior.as_slice() } else { &[] };
-        let (billed, covered) =
-            rounding::billed_minutes_after(&recorded, earlier, &group.rounding);
+        let (billed, covered) = rounding::billed_minutes_after(&recorded, earlier, &group.rounding);
         let mut riders: HashSet<usize> = HashSet::new();
         for c in &covered {
             notes.push(covered_note(group, &items, c));
@@ -173,7 +172,10 @@ fn covered_note(group: &Group, items: &[&TimeItem], c: &rounding::Covered) -> St
     let now = if c.billed == 0 {
         "nichts berechnet".to_string()
     } else {
-        format!("nur {} h berechnet", crate::format::minutes(u64::from(c.billed)))
+        format!(
+            "nur {} h berechnet",
+            crate::format::minutes(u64::from(c.billed))
+        )
     };
     let why = if c.by_minimum {
         format!(
@@ -654,8 +656,7 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
         .map(|e| (e.key.as_str(), &e.change))
         .collect();
     let removed = |key: &str| matches!(changes.get(key), Some(LineChange::Remove));
-    let (mut blocks, mut rate_uses, mut covered, mut riders) =
-        blocks_of(input, &HashSet::new())?;
+    let (mut blocks, mut rate_uses, mut covered, mut riders) = blocks_of(input, &HashSet::new())?;
     let taken_out: HashSet<u64> = blocks
         .iter()
         .flat_map(|b| b.times.iter())

@@ -603,8 +603,14 @@ mod tests {
         }];
         let none = Overrides::default();
         let march = resolve(&tables, &none, MAIN, Some(ANNA), day(2026, 3, 31)).unwrap();
-        assert_eq!((march.rate, march.source.as_str()), (d("40"), "Azubi · Rolle"));
+        assert_eq!(
+            (march.rate, march.source.as_str()),
+            (d("40"), "Azubi · Rolle")
+        );
         let april = resolve(&tables, &none, MAIN, Some(ANNA), day(2026, 4, 1)).unwrap();
-        assert_eq!((april.rate, april.source.as_str()), (d("70"), "Geselle · Rolle"));
+        assert_eq!(
+            (april.rate, april.source.as_str()),
+            (d("70"), "Geselle · Rolle")
+        );
     }
 }

@@ -118,7 +118,8 @@ pub fn billed_minutes_after(
                 let idx = &buckets[key];
                 let open: u64 = idx.iter().map(|&i| u64::from(items[i].minutes)).sum();
                 let earlier = before.get(key).map(Vec::as_slice).unwrap_or_default();
-                let prior_recorded: u64 = earlier.iter().map(|&i| u64::from(prior[i].minutes)).sum();
+                let prior_recorded: u64 =
+                    earlier.iter().map(|&i| u64::from(prior[i].minutes)).sum();
                 let stored: u64 = earlier
                     .iter()
                     .filter_map(|&i| prior[i].billed)
@@ -148,7 +149,10 @@ pub fn billed_minutes_after(
                         billed_before: clamp32(billed_before),
                         by_minimum: rule.minimum.is_some_and(|m| {
                             u64::from(m) == day
-                                && u64::from(round_minutes(clamp32(open + prior_recorded), &unrounded)) < day
+                                && u64::from(round_minutes(
+                                    clamp32(open + prior_recorded),
+                                    &unrounded,
+                                )) < day
                         }),
                     });
                 }
@@ -453,11 +457,8 @@ mod tests {
     fn a_day_is_rounded_once_a_later_entry_bills_only_the_difference() {
         let mut r = per_day(up(0));
         r.minimum = Some(60);
-        let (billed, covered) = billed_minutes_after(
-            &[rec(day(3), 1, 15)],
-            &[prior(day(3), 1, 30, Some(60))],
-            &r,
-        );
+        let (billed, covered) =
+            billed_minutes_after(&[rec(day(3), 1, 15)], &[prior(day(3), 1, 30, Some(60))], &r);
         assert_eq!(billed, vec![0]);
         assert_eq!(
             covered,
@@ -473,11 +474,8 @@ mod tests {
             }]
         );
         // 45 more minutes: the day is 75 min, 60 billed, 15 now.
-        let (billed, covered) = billed_minutes_after(
-            &[rec(day(3), 1, 45)],
-            &[prior(day(3), 1, 30, Some(60))],
-            &r,
-        );
+        let (billed, covered) =
+            billed_minutes_after(&[rec(day(3), 1, 45)], &[prior(day(3), 1, 30, Some(60))], &r);
         assert_eq!(billed, vec![15]);
         assert_eq!(covered[0].billed, 15);
         assert!(!covered[0].by_minimum);
@@ -487,11 +485,8 @@ mod tests {
     fn per_entry_earlier_drafts_change_nothing() {
         let mut r = up(15);
         r.minimum = Some(60);
-        let (billed, covered) = billed_minutes_after(
-            &[rec(day(3), 1, 15)],
-            &[prior(day(3), 1, 30, Some(60))],
-            &r,
-        );
+        let (billed, covered) =
+            billed_minutes_after(&[rec(day(3), 1, 15)], &[prior(day(3), 1, 30, Some(60))], &r);
         assert_eq!(billed, vec![60]);
         assert!(covered.is_empty());
     }
@@ -502,7 +497,10 @@ mod tests {
         r.minimum = Some(60);
         let (billed, covered) = billed_minutes_after(
             &[rec(day(3), 1, 15)],
-            &[prior(day(4), 1, 30, Some(60)), prior(day(3), 2, 30, Some(60))],
+            &[
+                prior(day(4), 1, 30, Some(60)),
+                prior(day(3), 2, 30, Some(60)),
+            ],
             &r,
         );
         assert_eq!(billed, vec![60]);

@@ -1995,7 +1995,12 @@ fn jana(id: u64, date: NaiveDate, minutes: u32) -> TimeItem {
 /// the same day added later bill nothing, ride on the next draft and say why.
 #[test]
 fn a_day_already_billed_to_its_minimum_bills_nothing_more() {
-    let mut g = group(1, "Website Relaunch", vec![jana(2, mar(3), 15), jana(3, mar(4), 30)], vec![]);
+    let mut g = group(
+        1,
+        "Website Relaunch",
+        vec![jana(2, mar(3), 15), jana(3, mar(4), 30)],
+        vec![],
+    );
     g.rounding = per_day_rounding(0, Some(60));
     g.prior = vec![PriorTime {
         entry_id: 1,
@@ -2033,7 +2038,12 @@ fn a_day_already_billed_to_its_minimum_bills_nothing_more() {
 /// rest of that day is rounded without it (the difference moves).
 #[test]
 fn removing_the_line_with_a_days_rounding_moves_the_difference() {
-    let mut g = group(1, "Website Relaunch", vec![jana(1, mar(3), 20), jana(2, mar(3), 20)], vec![]);
+    let mut g = group(
+        1,
+        "Website Relaunch",
+        vec![jana(1, mar(3), 20), jana(2, mar(3), 20)],
+        vec![],
+    );
     g.rounding = per_day_rounding(15, None);
     let mut inp = input(vec![g]);
     inp.layout = Layout::Entry;
@@ -2066,18 +2076,24 @@ fn added_lines_of_a_private_customer_count_by_their_art() {
     let mut inp = crew();
     inp.private_35a = true;
     let before = build(&inp).unwrap().labour.unwrap().net;
-    let line = |name: &str, unit: &str, price: &str, art: Option<crate::storage::ServiceArt>| LineValues {
-        name: name.into(),
-        description: String::new(),
-        quantity: d("1"),
-        unit: unit.into(),
-        unit_price: d(price),
-        tax_rate: d("19"),
-        art,
-    };
+    let line =
+        |name: &str, unit: &str, price: &str, art: Option<crate::storage::ServiceArt>| LineValues {
+            name: name.into(),
+            description: String::new(),
+            quantity: d("1"),
+            unit: unit.into(),
+            unit_price: d(price),
+            tax_rate: d("19"),
+            art,
+        };
     inp.extra_lines = vec![
         line("Entsorgung", "Psch.", "80", None),
-        line("Kleinmaterial", "Psch.", "20", Some(crate::storage::ServiceArt::Material)),
+        line(
+            "Kleinmaterial",
+            "Psch.",
+            "20",
+            Some(crate::storage::ServiceArt::Material),
+        ),
     ];
     let plan = build(&inp).unwrap();
     let shown: Vec<String> = names(&plan)
@@ -2101,5 +2117,8 @@ fn photovoltaic_drafts_go_out_at_0_percent_with_their_type() {
         plan.request["taxConditions"],
         json!({"taxType": "photovoltaicEquipment", "taxTypeNote": "Nullsteuersatz nach § 12 Abs. 3 UStG"})
     );
-    assert!(plan.lines.iter().all(|l| l.tax_rate.is_none_or(|r| r.is_zero())));
+    assert!(plan
+        .lines
+        .iter()
+        .all(|l| l.tax_rate.is_none_or(|r| r.is_zero())));
 }

@@ -80,7 +80,9 @@ fn label(json_field: &str) -> &'static str {
         "pushMode" => "Übertragung",
         "contactId" => "lexoffice-Kontakt",
         "version" => "Version",
-        "construction13b" | "euService" | "thirdCountry" | "exempt" | "photovoltaic" => "Hinweis zur Steuerart",
+        "construction13b" | "euService" | "thirdCountry" | "exempt" | "photovoltaic" => {
+            "Hinweis zur Steuerart"
+        }
         _ => "Eingabe",
     }
 }

@@ -271,8 +271,7 @@ pub fn totals(
         if e.billable
             && e.is_locked()
             && matches!(e.kind, EntryKind::Time { .. })
-            && pricing.rounding(e.project_id).scope
-                == crate::storage::RoundingScope::DayAndEmployee
+            && pricing.rounding(e.project_id).scope == crate::storage::RoundingScope::DayAndEmployee
         {
             locked.entry(e.project_id).or_default().push(e.clone());
         }
@@ -971,10 +970,8 @@ fn show_billed_minutes(
             billed.insert(e.id, m);
         } else if let EntryKind::Time { minutes, .. } = &e.kind {
             // A draft of before schema 3: each time as the rule rounds it alone.
-            let alone = crate::billing::rounding::round_minutes(
-                *minutes,
-                &pricing.rounding(project.id),
-            );
+            let alone =
+                crate::billing::rounding::round_minutes(*minutes, &pricing.rounding(project.id));
             billed.insert(e.id, alone);
         }
     }

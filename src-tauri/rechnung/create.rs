@@ -122,7 +122,11 @@ pub async fn create_draft(
         let Some(plan) = plan else {
             // Steuerarten mixed: „Entwürfe erstellen“ skips the project for it.
             if preview.problem_field == Some("Steuerart") {
-                if let Some(mixed) = preview.problems.iter().find(|p| p.contains("Steuerarten mischen")) {
+                if let Some(mixed) = preview
+                    .problems
+                    .iter()
+                    .find(|p| p.contains("Steuerarten mischen"))
+                {
                     return Err(AppError::validation("Steuerart", mixed.clone()));
                 }
             }

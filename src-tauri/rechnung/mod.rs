@@ -447,7 +447,10 @@ fn parse_values(v: &LineValuesRequest) -> AppResult<billing::LineValues> {
         art: match v.art.trim() {
             "" => None,
             a => Some(crate::storage::ServiceArt::from_label(a).ok_or_else(|| {
-                AppError::validation("Art", "Bitte als Art „Arbeit“, „Material“ oder „Fahrt“ wählen.")
+                AppError::validation(
+                    "Art",
+                    "Bitte als Art „Arbeit“, „Material“ oder „Fahrt“ wählen.",
+                )
             })?),
         },
     })

@@ -166,12 +166,7 @@ pub(super) fn plan(
     }
     // Each (sub)project bills with its own Steuerart; one draft has one.
     use crate::storage::{CustomerKind, TaxCase};
-    let case_of = |pid: u64| {
-        ctx.tax_cases
-            .get(&pid)
-            .copied()
-            .unwrap_or(ctx.tax_case)
-    };
+    let case_of = |pid: u64| ctx.tax_cases.get(&pid).copied().unwrap_or(ctx.tax_case);
     // A Kleinunternehmer or tax-exempt organisation sends everything vatfree.
     let only = p.only_tax.filter(|_| !ctx.vatfree);
     let family: Vec<&Project> = std::iter::once(&ctx.project)

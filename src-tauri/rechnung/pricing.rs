@@ -179,11 +179,13 @@ impl PriorIndex {
     /// How the draft an entry is billed with is named („Rechnung RE-1001“,
     /// „Entwurf vom 03.03.2026 10:12“); None for an open entry.
     pub fn name_of(&self, billing: &BillingState) -> Option<String> {
-        self.lookup(billing).map(|(n, _)| n.clone()).or(match billing {
-            BillingState::Open => None,
-            BillingState::Billed { .. } => Some("einem früheren Entwurf".into()),
-            BillingState::Reserved { .. } => Some("einem noch ungeklärten Versuch".into()),
-        })
+        self.lookup(billing)
+            .map(|(n, _)| n.clone())
+            .or(match billing {
+                BillingState::Open => None,
+                BillingState::Billed { .. } => Some("einem früheren Entwurf".into()),
+                BillingState::Reserved { .. } => Some("einem noch ungeklärten Versuch".into()),
+            })
     }
 
     fn lookup(&self, billing: &BillingState) -> Option<&(String, HashMap<u64, u32>)> {

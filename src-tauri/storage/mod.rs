@@ -27,8 +27,8 @@ pub use invoice_style::{InvoiceStyle, Layout};
 pub use invoices::{InvoiceRecord, InvoiceState, SeenInLexoffice};
 pub use projects::{entry_key, BillingState, Entry, EntryKind, Project, ProjectStatus};
 pub use rules::{
-    flat_rate_on, role_rate_on, DatedRate, DatedRole, Employee, HourFormat, RateRules, Role, RoleRate,
-    Rounding, RoundingMode, RoundingScope, ROUNDING_STEPS,
+    flat_rate_on, role_rate_on, DatedRate, DatedRole, Employee, HourFormat, RateRules, Role,
+    RoleRate, Rounding, RoundingMode, RoundingScope, ROUNDING_STEPS,
 };
 pub use settings::{ProfileCache, SavedMapping, Settings, TaxMode, MAX_SAVED_MAPPINGS};
 pub use tax::{suggested_tax_case, ServiceArt, TaxCase, TaxNotes, EU_COUNTRIES};

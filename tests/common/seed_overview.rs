@@ -139,7 +139,7 @@ pub fn seed(store: &Store, customers: u64, records: u64) {
                     gross: "119".into(),
                     entry_ids: Vec::new(),
                     goodwill_entry_ids: Vec::new(),
-                billed_minutes: Vec::new(),
+                    billed_minutes: Vec::new(),
                     request: serde_json::Value::Null,
                     organization_id: None,
                     outcome_unknown_since: None,
