@@ -109,6 +109,7 @@ fn setup(n: u64) -> Setup {
             hourly_rate: None,
             rate_changes: Vec::new(),
             active: true,
+            role_changes: Vec::new(),
         })
         .collect();
     store

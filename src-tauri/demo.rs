@@ -168,6 +168,7 @@ pub async fn prepare(core: &Core) -> AppResult<()> {
                     project_id: target,
                     date: crate::format::date(day),
                     employee: employees[rng.below(4) as usize].into(),
+                    new_employee: true,
                     start: format!("{start:02}:00"),
                     end: format!(
                         "{:02}:{}",

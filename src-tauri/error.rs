@@ -50,6 +50,13 @@ pub enum AppError {
     Opener(String),
     #[error("Interner Fehler: {0}")]
     Internal(String),
+    /// Saving needs a yes first (e.g. „Neuen Mitarbeiter „…“ anlegen?“); the
+    /// form asks and sends again with the answer.
+    #[error("{message}")]
+    Confirm {
+        field: &'static str,
+        message: String,
+    },
 }
 
 impl AppError {
@@ -76,6 +83,7 @@ impl AppError {
             AppError::Config(_) => "config",
             AppError::Opener(_) => "opener",
             AppError::Internal(_) => "internal",
+            AppError::Confirm { .. } => "confirm",
         }
     }
 }
@@ -83,7 +91,7 @@ impl AppError {
 impl Serialize for AppError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let field = match self {
-            AppError::Validation { field, .. } => Some(*field),
+            AppError::Validation { field, .. } | AppError::Confirm { field, .. } => Some(*field),
             _ => None,
         };
         let mut s = serializer.serialize_struct("AppError", if field.is_some() { 3 } else { 2 })?;

@@ -434,6 +434,28 @@ fn toasts_gone(s: &Session) {
     });
 }
 
+/// „Speichern“ of „Zeit erfassen“: a Mitarbeiter typed for the first time is
+/// asked about („Neuen Mitarbeiter „…“ anlegen?“) and created with „Anlegen“.
+fn save_time(s: &Session) {
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Speichern']");
+    let question = "//dialog[@open][.//h2[starts-with(normalize-space(),'Neuen Mitarbeiter')]]";
+    let asked = s.wait("the time saved or the question", || {
+        if s.find_xpath(question).is_ok() {
+            Some(true)
+        } else if s.find_xpath("//dialog[@open]").is_err() {
+            Some(false)
+        } else {
+            None
+        }
+    });
+    if asked {
+        s.click_xpath(&format!("{question}//button[normalize-space()='Anlegen']"));
+        s.wait(&"dialog closed".to_string(), || {
+            s.find_xpath("//dialog[@open]").is_err().then_some(())
+        });
+    }
+}
+
 fn save_dialog(s: &Session) {
     s.click_xpath("//dialog[@open]//button[normalize-space()='Speichern']");
     s.wait(&"dialog closed".to_string(), || {
@@ -520,7 +542,7 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
         fill(&s, "Bis", to);
         fill(&s, "Pause", pause);
         fill(&s, "Beschreibung", what);
-        save_dialog(&s);
+        save_time(&s);
         s.wait_text(what);
         s.click_button("Leistung erfassen");
         choose(&s, "Projekt", sub);
@@ -819,7 +841,7 @@ fn abrechnungsregeln_roles_rates_rounding() {
         fill(&s, "Datum", date);
         fill(&s, "Mitarbeiter", who);
         fill(&s, "Dauer", duration);
-        save_dialog(&s);
+        save_time(&s);
         s.wait_text(date);
     }
     s.wait_text("1:50 · abgerechnet 2:00");
@@ -961,7 +983,7 @@ fn rechnungsbild_aufstellung_korrekturen_stundennachweis() {
         fill(&s, "Mitarbeiter", who);
         fill(&s, "Dauer", duration);
         fill(&s, "Beschreibung", note);
-        save_dialog(&s);
+        save_time(&s);
         s.wait_text(note);
     }
 
@@ -1223,7 +1245,7 @@ fn steuerfaelle_13b_und_35a() {
         fill(&s, "Datum", "10.03.2025");
         fill(&s, "Mitarbeiter", "Jana Kraus");
         fill(&s, "Dauer", "5:00");
-        save_dialog(&s);
+        save_time(&s);
         s.wait_text("10.03.2025");
     }
     // §35a: tiles (m² → Material) and the journey (km → Fahrt) on the household's project.
@@ -1247,7 +1269,7 @@ fn steuerfaelle_13b_und_35a() {
     fill(&s, "Mitarbeiter", "Jana Kraus");
     fill(&s, "Dauer", "0:45");
     fill(&s, "Beschreibung", "Aufmaß vor Ort");
-    save_dialog(&s);
+    save_time(&s);
     s.wait_text("Aufmaß vor Ort");
     s.click_xpath("//tr[td[normalize-space()='Aufmaß vor Ort']]//button[@aria-label='Löschen']");
     s.wait_text("Zeit gelöscht");
@@ -1308,7 +1330,7 @@ fn steuerfaelle_13b_und_35a() {
     fill(&s, "Mitarbeiter", "Jana Kraus");
     fill(&s, "Dauer", "0:30");
     fill(&s, "Beschreibung", "Baubüro eingerichtet");
-    save_dialog(&s);
+    save_time(&s);
     s.wait_text("Baubüro eingerichtet");
     // One draft has one Steuerart: the preview blocks and offers each alone.
     s.click_button("lexoffice Rechnung");
@@ -1349,7 +1371,7 @@ fn steuerfaelle_13b_und_35a() {
     fill(&s, "Mitarbeiter", "Jana Kraus");
     fill(&s, "Dauer", "0:15");
     fill(&s, "Beschreibung", "Schlüssel übergeben");
-    save_dialog(&s);
+    save_time(&s);
     s.wait_text("Schlüssel übergeben");
     s.click_button("lexoffice Rechnung");
     fill(&s, "Von", "01.03.2025");
@@ -1478,6 +1500,12 @@ fn stundenzettel_eine_woche_mit_der_tastatur() {
             s.keys(&format!(
                 "{day:02}.03.2025\t\t{from}\t{to}\t\t\t{note} {day}.3.\n"
             ));
+            if day == 9 && note == "Vormittag" {
+                // Jana Kraus is new: never created silently. Enter says yes.
+                s.wait_xpath("//dialog[@open]//h2[normalize-space()='Neuen Mitarbeiter „Jana Kraus“ anlegen?']");
+                s.screenshot(&shots.join("87-stundenzettel-neuer-mitarbeiter.png"));
+                s.keys("\n");
+            }
             s.wait_text(&format!("{note} {day}.3."));
         }
     }
@@ -1531,6 +1559,8 @@ fn stundenzettel_eine_woche_mit_der_tastatur() {
     s.wait_xpath("//ul[@role='listbox']/li[contains(@class,'active') and normalize-space()='Ladenumbau › Regale']");
     s.screenshot(&shots.join("86-stundenzettel-projekt-suchen.png"));
     s.keys("\t0700\t0930\t\t\tRegalbau\n");
+    s.wait_xpath("//dialog[@open]//h2[normalize-space()='Neuen Mitarbeiter „Ole Berg“ anlegen?']");
+    s.keys("\n");
     s.wait_text("Regalbau");
     // Date, employee and project carried over; another project typed.
     s.keys("\t\tlad\t1000\t1100\t\t\tAufräumen\n");
@@ -1682,7 +1712,7 @@ fn abrechnung_abgleich_entwuerfe() {
             fill(&s, "Datum", day);
             fill(&s, "Mitarbeiter", "Jana Kraus");
             fill(&s, "Dauer", dur);
-            save_dialog(&s);
+            save_time(&s);
             s.wait_xpath(&format!("//td[normalize-space()='{day}']"));
         }
         // The preview over all open entries.
@@ -2663,4 +2693,138 @@ fn installed_package_connects() {
     s.quit();
     drop(driver);
     OsKeyring::default_entry().delete().unwrap();
+}
+
+/// Right in the corners (2/3) in the real window, with „today“ fixed at 5
+/// January 2027 (debug builds read ZEITRECHNUNG_TODAY): „29.12.“ is the December
+/// just gone and the field shows it as soon as it is left; a date a year ahead
+/// is refused naming it; „jana kraus“ is the Geselle Jana Kraus, a name that
+/// matches nobody shows „neu“ and is asked about; two records of one person
+/// are merged with „Zusammenführen“ and brought back with „Rückgängig“.
+#[test]
+fn jahreswechsel_namen_und_zusammenfuehren() {
+    use zeitrechnung_lib::storage::{Employee, Role, Store};
+    let Some(_serial) = begin() else { return };
+    let mut w = world();
+    w.envs.push(("ZEITRECHNUNG_TODAY", "2027-01-05".into()));
+    // As the old bug left it: the Geselle „Jana Kraus“ and a second record
+    // „jana kraus“ without a Rolle, each with a time on „Dachboden“.
+    {
+        let store = Store::open(&w.data_dir().join("db")).unwrap();
+        let (role, jana, dup) = (
+            store.next_id().unwrap(),
+            store.next_id().unwrap(),
+            store.next_id().unwrap(),
+        );
+        store
+            .update_settings(|s| {
+                s.roles.push(Role {
+                    id: role,
+                    name: "Geselle".into(),
+                    hourly_rate: Some(rust_decimal::Decimal::from(65)),
+                    rate_changes: Vec::new(),
+                });
+                for (id, name, role_id) in
+                    [(jana, "Jana Kraus", Some(role)), (dup, "jana kraus", None)]
+                {
+                    s.employees.push(Employee {
+                        id,
+                        name: name.into(),
+                        role_id,
+                        hourly_rate: None,
+                        rate_changes: Vec::new(),
+                        active: true,
+                        role_changes: Vec::new(),
+                    });
+                }
+            })
+            .unwrap();
+    }
+    let driver = w.driver();
+    let shots = screens();
+    let s = driver.session(&app_path());
+    s.wait_text("Noch keine Kunden");
+    s.click_button("Projekte");
+    s.click_button("Neues Projekt");
+    fill(&s, "Name", "Dachboden");
+    save_dialog(&s);
+    s.wait_xpath("//h2[normalize-space()='Dachboden']");
+
+    // „29.12.“ typed on 5 January: the December just gone, shown on leaving.
+    s.click_button("Zeit erfassen");
+    fill(&s, "Datum", "29.12.");
+    let date = s.input_any("Datum");
+    fill(&s, "Mitarbeiter", "jana kraus");
+    s.wait("the full date", || {
+        (s.property(&date, "value") == "29.12.2026").then_some(())
+    });
+    // „jana kraus“ is the Geselle: her own spelling, no „neu“.
+    fill(&s, "Dauer", "1:00");
+    let who = s.input_any("Mitarbeiter");
+    s.wait("her own spelling", || {
+        (s.property(&who, "value") == "Jana Kraus").then_some(())
+    });
+    assert!(s
+        .find_xpath("//dialog[@open]//span[contains(@class,'badge-new') and not(@hidden)]")
+        .is_err());
+    s.screenshot(&shots.join("96-datum-am-jahreswechsel.png"));
+    save_dialog(&s);
+    s.wait_xpath("//td[normalize-space()='29.12.2026']");
+
+    // A year ahead: refused, naming the date understood.
+    s.click_button("Zeit erfassen");
+    fill(&s, "Datum", "31.12.2027");
+    fill(&s, "Mitarbeiter", "Jana Kraus");
+    fill(&s, "Dauer", "1:00");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Speichern']");
+    s.wait_text("31.12.2027 liegt mehr als eine Woche in der Zukunft. Bitte das Datum prüfen.");
+    // A name that matches nobody: „neu“, and saving asks; „Abbrechen“ stores nothing.
+    fill(&s, "Datum", "2.1.");
+    fill(&s, "Mitarbeiter", "Jana Krause");
+    fill(&s, "Dauer", "0:30");
+    s.wait_xpath("//dialog[@open]//span[contains(@class,'badge-new') and not(@hidden) and normalize-space()='neu']");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Speichern']");
+    s.wait_xpath(
+        "//dialog[@open]//h2[normalize-space()='Neuen Mitarbeiter „Jana Krause“ anlegen?']",
+    );
+    s.screenshot(&shots.join("97-neuer-mitarbeiter.png"));
+    s.click_xpath("//dialog[@open][.//h2[starts-with(normalize-space(),'Neuen Mitarbeiter')]]//button[normalize-space()='Abbrechen']");
+    s.wait_text("Bitte einen vorhandenen Mitarbeiter wählen oder den Namen prüfen.");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
+    s.wait_text("Zeiten (1)");
+
+    // Einstellungen › Mitarbeiter: „jana kraus“ into the Geselle Jana Kraus.
+    s.click_button("Einstellungen");
+    s.click_xpath("//button[@role='tab' and normalize-space()='Mitarbeiter']");
+    s.wait_xpath("//td[normalize-space()='jana kraus']");
+    let merge = || {
+        s.click_xpath(
+            "//tr[td[normalize-space()='jana kraus']]//button[normalize-space()='Zusammenführen']",
+        );
+        choose(&s, "Zusammenführen mit", "Jana Kraus (Geselle)");
+        s.click_xpath("//dialog[@open]//button[normalize-space()='Zusammenführen']");
+        s.wait_text("„jana kraus“ mit „Jana Kraus“ zusammengeführt: keine Einträge zu übernehmen.");
+        s.wait("the duplicate to go", || {
+            s.find_xpath("//td[normalize-space()='jana kraus']")
+                .is_err()
+                .then_some(())
+        });
+    };
+    merge();
+    s.screenshot(&shots.join("98-zusammengefuehrt.png"));
+    s.click_xpath("//div[@id='toasts']//button[normalize-space()='Rückgängig']");
+    s.wait_text("Mitarbeiter „jana kraus“ wiederhergestellt");
+    s.wait_xpath("//td[normalize-space()='jana kraus']");
+    toasts_gone(&s);
+    merge();
+    s.quit();
+    drop(driver);
+    let store = Store::open(&w.data_dir().join("db")).unwrap();
+    let names: Vec<String> = store
+        .employees()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(names, vec!["Jana Kraus".to_string()]);
 }

@@ -497,7 +497,7 @@ fn edited_preview_is_exactly_the_draft_sent() {
         ("11.03.2025", "Jana Kraus", "3", "Armaturen montiert", true),
         ("12.03.2025", "Tom Berger", "1", "Nacharbeit", false),
     ] {
-        invoke(&a, "time_save", json!({"input": {"projectId": pid, "date": date, "employee": who, "duration": dur, "description": note, "billable": billable}})).unwrap();
+        invoke(&a, "time_save", json!({"input": {"projectId": pid, "date": date, "employee": who, "duration": dur, "description": note, "billable": billable, "newEmployee": true}})).unwrap();
     }
     let base = json!({"projectId": pid, "from": "01.03.2025", "to": "31.03.2025", "rate": "", "listSubprojects": false,
         "layout": "entry", "title": "", "introduction": "", "remark": "", "goodwillUnbillable": true});
@@ -662,7 +662,7 @@ fn rechnungstexte_are_the_dialogs_default() {
     )
     .unwrap();
     let pid = p["project"]["id"].as_u64().unwrap();
-    invoke(&a, "time_save", json!({"input": {"projectId": pid, "date": "03.03.2025", "duration": "2", "employee": "Jana Kraus"}})).unwrap();
+    invoke(&a, "time_save", json!({"input": {"projectId": pid, "date": "03.03.2025", "duration": "2", "employee": "Jana Kraus", "newEmployee": true}})).unwrap();
     let d = invoke(&a, "invoice_defaults", json!({"projectId": pid})).unwrap();
     assert_eq!(d["style"]["layout"], "day");
     assert_eq!(d["style"]["title"], "Rechnung {Projektnummer}");

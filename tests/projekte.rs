@@ -5,6 +5,7 @@
 mod common;
 
 use chrono::NaiveDate;
+use zeitrechnung_lib::abrechnung as ab;
 use zeitrechnung_lib::error::AppError;
 use zeitrechnung_lib::projekte::{self as p, csv_import, ProjectInput, ServiceInput, TimeInput};
 use zeitrechnung_lib::storage::{BillingState, Entry};
@@ -48,6 +49,7 @@ async fn time(h: &common::Harness, project_id: u64, date: &str, duration: &str) 
             date: date.into(),
             duration: duration.into(),
             employee: "Jana".into(),
+            new_employee: true,
             ..Default::default()
         },
     )
@@ -835,6 +837,7 @@ async fn time_form_names_become_employees_and_keep_them() {
             project_id: pid,
             date: "03.03.2025".into(),
             employee: "Jana".into(),
+            new_employee: true,
             duration: "1:30".into(),
             ..Default::default()
         },
@@ -849,6 +852,7 @@ async fn time_form_names_become_employees_and_keep_them() {
             project_id: pid,
             date: "05.03.2025".into(),
             employee: " Jana Krüger ".into(),
+            new_employee: true,
             duration: "1:00".into(),
             ..Default::default()
         },
@@ -873,6 +877,7 @@ async fn time_as(h: &common::Harness, project_id: u64, who: &str) -> u64 {
             project_id,
             date: "06.03.2025".into(),
             employee: who.into(),
+            new_employee: true,
             duration: "1:00".into(),
             ..Default::default()
         },
@@ -882,7 +887,7 @@ async fn time_as(h: &common::Harness, project_id: u64, who: &str) -> u64 {
     .id
 }
 
-/// The default Stundensatz raised „gültig ab“ 01.01.2027: December stays at the
+/// The default Stundensatz raised „gültig ab“ 01.01.2026: December stays at the
 /// old rate, January takes the new one (Projekte figure = what the invoice bills).
 #[tokio::test]
 async fn a_raise_of_the_default_rate_leaves_earlier_work_alone() {
@@ -893,18 +898,18 @@ async fn a_raise_of_the_default_rate_leaves_earlier_work_alone() {
     assert_eq!(s.message, "Stundensatz 85,00 €/h gespeichert");
     assert_eq!(s.changes_display, None);
     let s =
-        zeitrechnung_lib::schnittstellen::save_rate_from(&h.core, "92".into(), "01.01.2027".into())
+        zeitrechnung_lib::schnittstellen::save_rate_from(&h.core, "92".into(), "01.01.2026".into())
             .await
             .unwrap();
-    assert_eq!(s.message, "Stundensatz 92,00 €/h ab 01.01.2027 gespeichert");
+    assert_eq!(s.message, "Stundensatz 92,00 €/h ab 01.01.2026 gespeichert");
     assert_eq!(s.hourly_rate_display.as_deref(), Some("85,00"));
     assert_eq!(
         s.changes_display.as_deref(),
-        Some("Stundensatz: 85,00 €/h; ab 01.01.2027: 92,00 €/h")
+        Some("Stundensatz: 85,00 €/h; ab 01.01.2026: 92,00 €/h")
     );
     let pid = project(&h, "Wartung", "", None, "").await;
-    time(&h, pid, "31.12.2026", "1:00").await;
-    time(&h, pid, "01.01.2027", "1:00").await;
+    time(&h, pid, "31.12.2025", "1:00").await;
+    time(&h, pid, "01.01.2026", "1:00").await;
     let d = p::get(&h.core, pid).await.unwrap();
     assert_eq!(d.totals.open_net_display, "177,00 €");
 }
@@ -1072,6 +1077,7 @@ async fn the_sheet_lists_an_employees_week_and_month_across_projects() {
                 project_id: pid,
                 date: date.into(),
                 employee: who.into(),
+                new_employee: true,
                 start: start.into(),
                 end: end.into(),
                 description: what.into(),
@@ -1150,6 +1156,7 @@ async fn the_sheet_lists_an_employees_week_and_month_across_projects() {
             project_id: giebel,
             date: "14.03.2025".into(),
             employee: "Ole Berg".into(),
+            new_employee: true,
             duration: "1:15".into(),
             description: "Ortgang".into(),
             ..Default::default()
@@ -1186,4 +1193,259 @@ async fn the_sheet_lists_an_employees_week_and_month_across_projects() {
         ]
     );
     assert_eq!(dach.summary, "3 Einträge · 6:15 h");
+}
+
+// ---------------------------------------------------------------- Right in the corners (2/3)
+
+/// „jana kraus“ and „Jana  Kraus“ are the Geselle „Jana Kraus“ (no second
+/// employee without a Rolle); a name that matches nobody is asked about.
+#[tokio::test]
+async fn a_name_in_another_spelling_is_the_same_person_and_a_new_one_is_asked_about() {
+    let h = harness();
+    let pid = project(&h, "Praxis", "P-1", None, "80").await;
+    let jana = p::save_time(
+        &h.core,
+        TimeInput {
+            project_id: pid,
+            date: "03.03.2025".into(),
+            employee: "Jana Kraus".into(),
+            new_employee: true,
+            duration: "1:00".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let staff = ab::employees(&h.core).await.unwrap();
+    assert_eq!(staff.len(), 1);
+    for typed in ["jana kraus", "Jana  Kraus", " JANA KRAUS "] {
+        let saved = p::save_time(
+            &h.core,
+            TimeInput {
+                project_id: pid,
+                date: "04.03.2025".into(),
+                employee: typed.into(),
+                duration: "1:00".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(saved.employee, "Jana Kraus", "{typed:?}");
+        assert_eq!(employee_of(&h, saved.id), employee_of(&h, jana.id));
+    }
+    // Matching nobody: asked, nothing stored.
+    let err = p::save_time(
+        &h.core,
+        TimeInput {
+            project_id: pid,
+            date: "04.03.2025".into(),
+            employee: "Jana  Krause".into(),
+            duration: "1:00".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.kind(), "confirm");
+    assert_eq!(err.to_string(), "Neuen Mitarbeiter „Jana Krause“ anlegen?");
+    assert_eq!(ab::employees(&h.core).await.unwrap().len(), 1);
+    assert_eq!(h.core.store.entries_of(pid).unwrap().len(), 4);
+    // The field left: the employee's own spelling, or „neu“.
+    let m = ab::employee_match(&h.core, "jana  KRAUS".into())
+        .await
+        .unwrap();
+    assert_eq!((m.name.as_str(), m.known), ("Jana Kraus", true));
+    let m = ab::employee_match(&h.core, " Ole  Berg ".into())
+        .await
+        .unwrap();
+    assert_eq!((m.name.as_str(), m.known), ("Ole Berg", false));
+    // The CSV import links „jana kraus“ too and lists only really new names.
+    let path = h.dir.path().join("namen.csv");
+    std::fs::write(
+        &path,
+        "Typ;Projekt;Datum;Mitarbeiter;Dauer\nZeit;P-1;05.03.2025;jana kraus;1:00\nZeit;P-1;05.03.2025;Ole  Berg;2:00\nZeit;P-1;06.03.2025;ole berg;2:00\n",
+    )
+    .unwrap();
+    let path = path.display().to_string();
+    let pv = csv_import::preview(&h.core, path.clone(), None)
+        .await
+        .unwrap();
+    assert_eq!(pv.new_employees, vec!["Ole Berg".to_string()]);
+    csv_import::import(&h.core, path, None).await.unwrap();
+    let staff = ab::employees(&h.core).await.unwrap();
+    assert_eq!(
+        staff.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(),
+        vec!["Jana Kraus", "Ole Berg"]
+    );
+    // A second record under another spelling cannot be made by hand either.
+    let err = ab::save_employee(
+        &h.core,
+        ab::EmployeeInput {
+            name: "JANA kraus".into(),
+            active: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Es gibt schon einen Mitarbeiter „Jana Kraus“."
+    );
+}
+
+/// Employees duplicated before names matched regardless of case are merged:
+/// every entry moves (open ones to the survivor's name and so his Rolle;
+/// billed ones keep what was billed), the duplicate goes, „Rückgängig“
+/// puts everything back.
+#[tokio::test]
+async fn zusammenfuehren_moves_every_entry_and_can_be_undone() {
+    use zeitrechnung_lib::storage::{Employee, EntryKind};
+    let h = harness();
+    let pid = project(&h, "Praxis", "P-1", None, "80").await;
+    let open = time_as(&h, pid, "Jana Kraus").await;
+    // The duplicate as the old bug made it: another record, its own entries.
+    let dup_id = h.core.store.next_id().unwrap();
+    h.core
+        .store
+        .update_settings(|s| {
+            s.employees.push(Employee {
+                id: dup_id,
+                name: "jana kraus".into(),
+                role_id: None,
+                hourly_rate: None,
+                rate_changes: Vec::new(),
+                active: true,
+                role_changes: Vec::new(),
+            })
+        })
+        .unwrap();
+    let keep_id = employee_of(&h, open).unwrap();
+    let mut dup_entries = Vec::new();
+    for (day, billing) in [
+        ("2025-03-07", BillingState::Open),
+        (
+            "2025-03-08",
+            BillingState::Billed {
+                invoice_id: "inv-1".into(),
+            },
+        ),
+    ] {
+        let now = chrono::Utc::now();
+        dup_entries.push(Entry {
+            id: h.core.store.next_id().unwrap(),
+            project_id: pid,
+            date: d(day),
+            description: String::new(),
+            billable: true,
+            billing,
+            kind: EntryKind::Time {
+                employee: "jana kraus".into(),
+                employee_id: Some(dup_id),
+                start: None,
+                end: None,
+                break_minutes: 0,
+                minutes: 60,
+            },
+            csv_fingerprint: None,
+            created_at: now,
+            updated_at: now,
+        });
+    }
+    h.core.store.put_entries(&dup_entries).unwrap();
+    let merged = ab::merge_employees(
+        &h.core,
+        ab::MergeInput {
+            from: dup_id,
+            into: keep_id,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        merged.message,
+        "„jana kraus“ mit „Jana Kraus“ zusammengeführt: 2 Einträge übernommen."
+    );
+    assert_eq!(
+        merged
+            .employees
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Jana Kraus"]
+    );
+    let now_of = |id: u64| h.core.store.entry(id).unwrap().unwrap();
+    let names = |e: &Entry| match &e.kind {
+        EntryKind::Time {
+            employee,
+            employee_id,
+            ..
+        } => (employee.clone(), *employee_id),
+        EntryKind::Service { .. } => panic!("a time"),
+    };
+    assert_eq!(
+        names(&now_of(dup_entries[0].id)),
+        ("Jana Kraus".to_string(), Some(keep_id))
+    );
+    let billed = now_of(dup_entries[1].id);
+    assert_eq!(names(&billed), ("jana kraus".to_string(), Some(keep_id)));
+    assert_eq!(billed.billing, dup_entries[1].billing);
+    // „Rückgängig“: the duplicate and its entries exactly as before.
+    assert_eq!(
+        p::undo::undo(&h.core, merged.undo).await.unwrap(),
+        "Mitarbeiter „jana kraus“ wiederhergestellt"
+    );
+    assert_eq!(ab::employees(&h.core).await.unwrap().len(), 2);
+    for e in &dup_entries {
+        assert_eq!(
+            names(&now_of(e.id)),
+            ("jana kraus".to_string(), Some(dup_id))
+        );
+    }
+}
+
+/// A work date more than a week ahead is refused, naming the date understood.
+#[tokio::test]
+async fn a_work_date_more_than_a_week_ahead_is_refused() {
+    let h = harness();
+    let pid = project(&h, "Praxis", "P-1", None, "80").await;
+    let today = zeitrechnung_lib::rechnung::today_berlin();
+    let save = |date: chrono::NaiveDate| {
+        p::save_time(
+            &h.core,
+            TimeInput {
+                project_id: pid,
+                date: date.format("%d.%m.%Y").to_string(),
+                duration: "1:00".into(),
+                ..Default::default()
+            },
+        )
+    };
+    save(today + chrono::Duration::days(7)).await.unwrap();
+    let late = today + chrono::Duration::days(8);
+    let err = save(late).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{} liegt mehr als eine Woche in der Zukunft. Bitte das Datum prüfen.",
+            late.format("%d.%m.%Y")
+        )
+    );
+    let err = p::save_service(
+        &h.core,
+        ServiceInput {
+            project_id: pid,
+            date: late.format("%d.%m.%Y").to_string(),
+            name: "Kabel".into(),
+            quantity: "1".into(),
+            unit: "m".into(),
+            unit_price: "1".into(),
+            tax_rate: "19".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, AppError::Validation { field: "Datum", .. }));
 }

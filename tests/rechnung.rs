@@ -763,6 +763,7 @@ async fn each_entry_at_its_own_rate_rounded_and_the_projekte_figure_equals_the_d
                 project_id: main.id,
                 date: date.into(),
                 employee: "Jonas Brandt".into(),
+                new_employee: true,
                 duration: dur.into(),
                 ..Default::default()
             },
@@ -1089,4 +1090,34 @@ async fn a_reprinted_timesheet_shows_what_was_billed_then() {
         &zeitrechnung_lib::stundennachweis::sheet(&w.h.core.store, created.record_id).unwrap(),
     );
     assert_eq!(later, then);
+}
+
+/// „Photovoltaik (0 %)“ for an electrician's customer: the draft goes out as
+/// `photovoltaicEquipment` at 0 % with the § 12 Abs. 3 note, and lexoffice
+/// (the sandbox) takes it.
+#[tokio::test]
+async fn a_photovoltaic_customer_is_billed_at_zero_percent() {
+    let w = world(false).await;
+    let mut c = w.h.core.store.customers().unwrap().remove(0);
+    c.tax.case = zeitrechnung_lib::storage::TaxCase::Photovoltaic;
+    w.h.core.store.put_customer(&c).unwrap();
+    let pv = r::preview(&w.h.core, req(&w, false)).await.unwrap();
+    assert!(pv.ok, "{:?}", pv.problems);
+    assert_eq!(
+        pv.tax_note.as_deref(),
+        Some("Hinweis auf der Rechnung: „Steuersatz 0 % nach § 12 Abs. 3 UStG (Lieferung und Installation einer Photovoltaikanlage)“ (Standard von Zeitrechnung; eigener Text unter Einstellungen › Abrechnung › Hinweise zur Steuerart)")
+    );
+    r::create(&w.h.core, req(&w, false)).await.unwrap();
+    let drafts = w.sb.invoices_json();
+    assert_eq!(
+        drafts[0]["taxConditions"],
+        serde_json::json!({
+            "taxType": "photovoltaicEquipment",
+            "taxTypeNote": "Steuersatz 0 % nach § 12 Abs. 3 UStG (Lieferung und Installation einer Photovoltaikanlage)"
+        })
+    );
+    assert_eq!(
+        drafts[0]["totalPrice"]["totalTaxAmount"].as_f64(),
+        Some(0.0)
+    );
 }

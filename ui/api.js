@@ -172,12 +172,18 @@ export const projectsList = () => call("projects_list");
 export const projectGet = (id) => call("project_get", { id });
 export const projectSave = (input) => call("project_save", { input });
 /** Changes only the status („aktiv“, „abgeschlossen“, „archiviert“). */
+/** The full date a typed one means („29.12.“ → „29.12.2026“); rejects when it is no date. */
+export const dateUnderstood = (text) => call("date_understood", { text });
 export const projectSetStatus = (id, status) => call("project_set_status", { id, status });
 /** Returns a {question} to confirm first, or null when deleted. */
 export const projectDelete = (id, confirmed) => call("project_delete", { id, confirmed });
 /** @param {number} projectId @param {string} [from] @param {string} [to] dates as typed */
 export const entriesList = (projectId, from, to, limit) => call("entries_list", { projectId, from: from || null, to: to || null, limit: limit || null });
 export const timeSave = (input) => call("time_save", { input });
+/** input: {from, into} (employee ids) → {undo, message, employees}. */
+export const employeeMerge = (input) => call("employee_merge", { input });
+/** A Mitarbeiter field left: {name (the employee's own spelling), known}. */
+export const employeeMatch = (name) => call("employee_match", { name });
 export const serviceSave = (input) => call("service_save", { input });
 export const entryDelete = (id) => call("entry_delete", { id });
 /** „Rückgängig“ after a deletion or an edit (token from its answer). @returns {Promise<string>} the message */

@@ -14,8 +14,10 @@ pub struct EmployeeView {
     pub id: u64,
     pub name: String,
     pub role_id: Option<u64>,
-    /// „Geselle“ or „keine Rolle“.
+    /// „Geselle“ or „keine Rolle“; with dated changes „Azubi; ab 01.04.2026: Geselle“.
     pub role_display: String,
+    /// The Rolle has dated changes (the form shows the history).
+    pub role_changed: bool,
     /// The own base rate for the form.
     pub rate: String,
     /// „85,00 €/h; ab …“, or „–“.
@@ -63,6 +65,7 @@ fn view(e: &Employee, s: &Settings) -> EmployeeView {
         // The form shows the Rolle of today; a change with „gültig ab“ is kept apart.
         role_id: e.role_on(crate::rechnung::today_berlin()),
         role_display: role_history(e, s),
+        role_changed: !e.role_changes.is_empty(),
         rate: rate_input(e.hourly_rate),
         rates_display: if shown.is_empty() {
             "–".into()
@@ -86,6 +89,34 @@ pub async fn employees(core: &Core) -> AppResult<Vec<EmployeeView>> {
     blocking(move || Ok(employee_views(&store.settings()?))).await
 }
 
+/// A Mitarbeiter field left: the employee the name means (his own spelling),
+/// or „neu“ when it matches nobody.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmployeeMatch {
+    /// „Jana Kraus“ for „jana  kraus“; a new name with its blanks tidied.
+    pub name: String,
+    pub known: bool,
+}
+
+pub async fn employee_match(core: &Core, name: String) -> AppResult<EmployeeMatch> {
+    let store = core.store.clone();
+    blocking(move || {
+        let employees = store.employees()?;
+        Ok(match crate::storage::employee_named(&employees, &name) {
+            Some(e) => EmployeeMatch {
+                name: e.name.clone(),
+                known: true,
+            },
+            None => EmployeeMatch {
+                name: crate::storage::clean_name(&name),
+                known: false,
+            },
+        })
+    })
+    .await
+}
+
 pub async fn save_employee(core: &Core, input: EmployeeInput) -> AppResult<EmployeeView> {
     // The same rule as „Mitarbeiter“ in the time form.
     let name = crate::projekte::entry_rules::clean_text("Name", &input.name, EMPLOYEE_CHARS, false)
@@ -106,11 +137,11 @@ pub async fn save_employee(core: &Core, input: EmployeeInput) -> AppResult<Emplo
                 ));
             }
         }
-        if let Some(other) = s
-            .employees
-            .iter()
-            .find(|e| e.name == name && Some(e.id) != input.id)
-        {
+        let name = crate::storage::clean_name(&name);
+        if let Some(other) = s.employees.iter().find(|e| {
+            crate::storage::name_key(&e.name) == crate::storage::name_key(&name)
+                && Some(e.id) != input.id
+        }) {
             return Err(AppError::validation(
                 "Name",
                 format!("Es gibt schon einen Mitarbeiter „{}“.", other.name),

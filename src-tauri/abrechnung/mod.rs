@@ -10,6 +10,7 @@
 pub mod catalog;
 mod employees;
 mod invoice_style;
+mod merge;
 mod roles;
 mod rules;
 mod settings;
@@ -17,6 +18,7 @@ mod tax_notes;
 
 pub use employees::*;
 pub use invoice_style::*;
+pub use merge::*;
 pub use roles::*;
 pub use rules::*;
 pub use settings::*;

@@ -26,6 +26,30 @@ pub async fn employee_save(
     abrechnung::save_employee(&core, a.input).await
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NameArgs {
+    name: String,
+}
+
+#[tauri::command]
+pub async fn employee_match(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<abrechnung::EmployeeMatch> {
+    let a: NameArgs = parse(&request)?;
+    abrechnung::employee_match(&core, a.name).await
+}
+
+#[tauri::command]
+pub async fn employee_merge(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<abrechnung::Merged> {
+    let a: Input<abrechnung::MergeInput> = parse(&request)?;
+    abrechnung::merge_employees(&core, a.input).await
+}
+
 #[tauri::command]
 pub async fn roles_list(core: State<'_, Arc<Core>>) -> AppResult<Vec<RoleView>> {
     abrechnung::roles(&core).await

@@ -74,6 +74,7 @@ fn label(json_field: &str) -> &'static str {
         "current" => "Datei",
         "undo" => "Rückgängig",
         "taxCase" => "Steuerart",
+        "into" => "Zusammenführen mit",
         "private35a" => "Privatkunde (§35a)",
         "art" => "Art",
         "vatId" => "USt-IdNr.",

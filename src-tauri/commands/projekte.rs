@@ -68,6 +68,19 @@ pub async fn project_set_status(
     projekte::set_status(&core, a.id, &a.status).await
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct DateArgs {
+    text: String,
+}
+
+/// A date field left: the full date understood („29.12.“ → „29.12.2026“).
+#[tauri::command]
+pub async fn date_understood(request: Request<'_>) -> AppResult<String> {
+    let a: DateArgs = parse(&request)?;
+    projekte::parse::date_understood(&a.text).map_err(|m| AppError::validation("Datum", m))
+}
+
 fn date_arg(field: &'static str, v: Option<String>) -> AppResult<Option<NaiveDate>> {
     match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),

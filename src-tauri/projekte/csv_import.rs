@@ -445,19 +445,21 @@ pub async fn preview(
     let store = core.store.clone();
     blocking(move || {
         let a = analyse(&store, &PathBuf::from(path), mapping.as_ref())?;
-        let known: std::collections::HashSet<String> =
-            store.employees()?.into_iter().map(|e| e.name).collect();
+        // Names match as everywhere (`storage::name_key`): „jana kraus“ is Jana Kraus.
+        let known = store.employees()?;
         let mut new_employees: Vec<String> = a
             .rows
             .iter()
             .filter_map(|(_, e)| match e.as_ref().map(|e| &e.kind) {
-                Some(EntryKind::Time { employee, .. }) => Some(employee.trim().to_string()),
+                Some(EntryKind::Time { employee, .. }) => {
+                    Some(crate::storage::clean_name(employee))
+                }
                 _ => None,
             })
-            .filter(|n| !n.is_empty() && !known.contains(n))
+            .filter(|n| !n.is_empty() && crate::storage::employee_named(&known, n).is_none())
             .collect();
         new_employees.sort();
-        new_employees.dedup();
+        new_employees.dedup_by_key(|n| crate::storage::name_key(n));
         let new_employees_display = (!new_employees.is_empty()).then(|| {
             format!(
                 "{} beim Import angelegt: {}.",

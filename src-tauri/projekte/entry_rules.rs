@@ -26,6 +26,25 @@ pub const DEFAULT_UNIT: &str = "Stück";
 /// Steuersatz when none is given.
 pub const DEFAULT_TAX_RATE: u32 = 19;
 
+/// How many days ahead a work date may lie (a time or service is recorded
+/// afterwards; a week leaves room for planned jobs, not for a wrong year).
+pub const MAX_DAYS_AHEAD: i64 = 7;
+
+/// A work date (time, service, Stundenzettel row, imported row) as understood,
+/// refused when it lies more than [`MAX_DAYS_AHEAD`] days after `today`.
+pub fn work_date(
+    date: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> Result<chrono::NaiveDate, String> {
+    if (date - today).num_days() > MAX_DAYS_AHEAD {
+        return Err(format!(
+            "{} liegt mehr als eine Woche in der Zukunft. Bitte das Datum prüfen.",
+            crate::format::date(date)
+        ));
+    }
+    Ok(date)
+}
+
 /// Whether a quantity is inside the limits (> 0, below [`QUANTITY_LIMIT`]).
 pub fn quantity_ok(q: Decimal) -> bool {
     q > Decimal::ZERO && q < Decimal::from(QUANTITY_LIMIT)
@@ -117,6 +136,22 @@ pub fn check(kind: &EntryKind, description: &str) -> Result<(), (&'static str, S
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_work_date_more_than_a_week_ahead_is_refused_naming_it() {
+        let d = |y, m, dd| chrono::NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let dec20 = d(2026, 12, 20);
+        assert_eq!(work_date(d(2026, 12, 27), dec20), Ok(d(2026, 12, 27)));
+        assert_eq!(work_date(d(2026, 12, 1), dec20), Ok(d(2026, 12, 1)));
+        assert_eq!(
+            work_date(d(2027, 12, 31), dec20),
+            Err(
+                "31.12.2027 liegt mehr als eine Woche in der Zukunft. Bitte das Datum prüfen."
+                    .into()
+            )
+        );
+        assert!(work_date(d(2026, 12, 28), dec20).is_err());
+    }
+
     use super::*;
     use crate::projekte::{service_kind, time_kind, ServiceInput, TimeInput};
 

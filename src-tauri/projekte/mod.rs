@@ -1012,6 +1012,10 @@ pub struct TimeInput {
     pub duration: String,
     pub description: String,
     pub billable: Option<bool>,
+    /// „Neuen Mitarbeiter „…“ anlegen?“ answered yes: a name that matches no
+    /// employee creates one. Without it such a name is asked about, never
+    /// created silently.
+    pub new_employee: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -1039,7 +1043,9 @@ fn field_err(field: &'static str) -> impl Fn(String) -> AppError {
 
 /// Validates the Zeit erfassen form into an entry kind.
 pub fn time_kind(input: &TimeInput) -> AppResult<(NaiveDate, EntryKind)> {
-    let date = parse::parse_date_typed(&input.date, crate::rechnung::today_berlin())
+    let today = crate::rechnung::today_berlin();
+    let date = parse::parse_date_typed(&input.date, today)
+        .and_then(|d| entry_rules::work_date(d, today))
         .map_err(field_err("Datum"))?;
     let employee = clean("Mitarbeiter", &input.employee, entry_rules::EMPLOYEE_CHARS)?;
     let has_span = !input.start.trim().is_empty() || !input.end.trim().is_empty();
@@ -1104,7 +1110,9 @@ pub fn time_kind(input: &TimeInput) -> AppResult<(NaiveDate, EntryKind)> {
 
 /// Validates the Leistung erfassen form.
 pub fn service_kind(input: &ServiceInput) -> AppResult<(NaiveDate, EntryKind)> {
-    let date = parse::parse_date_typed(&input.date, crate::rechnung::today_berlin())
+    let today = crate::rechnung::today_berlin();
+    let date = parse::parse_date_typed(&input.date, today)
+        .and_then(|d| entry_rules::work_date(d, today))
         .map_err(field_err("Datum"))?;
     let name = clean("Bezeichnung", &input.name, entry_rules::SERVICE_NAME_CHARS)?;
     if name.is_empty() {
@@ -1278,6 +1286,24 @@ async fn save_entry(
 
 pub async fn save_time(core: &Core, input: TimeInput) -> AppResult<EntryView> {
     let (date, kind) = time_kind(&input)?;
+    if let (EntryKind::Time { employee, .. }, false) = (&kind, input.new_employee) {
+        let name = crate::storage::clean_name(employee);
+        let store = core.store.clone();
+        let known = blocking(move || {
+            Ok(name.is_empty()
+                || crate::storage::employee_named(&store.employees()?, &name).is_some())
+        })
+        .await?;
+        if !known {
+            return Err(AppError::Confirm {
+                field: "Mitarbeiter",
+                message: format!(
+                    "Neuen Mitarbeiter „{}“ anlegen?",
+                    crate::storage::clean_name(employee)
+                ),
+            });
+        }
+    }
     save_entry(
         core,
         input.id,

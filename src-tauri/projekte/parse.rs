@@ -5,8 +5,11 @@
 //! Decisions (documented here because forms, the CSV import and the README rely on them):
 //! - **Dates**: `31.01.2025`, `1.2.2025`, `31.01.25` (→ 2025; two-digit years are
 //!   always 20yy) and ISO `2025-01-31`. Years outside 1900–2100 are rejected as typos.
-//!   Forms also take „heute“, „gestern“, „vorgestern“ and `12.3.` (this
-//!   year) — `parse_date_typed`; an import file's dates never depend on today.
+//!   Forms also take „heute“, „gestern“, „vorgestern“ and `12.3.` — the 12 March
+//!   **nearest to today** (typed on 5 January, „29.12.“ is last December; typed on
+//!   20 December, „1.1.“ is the coming January) — `parse_date_typed`; an import
+//!   file's dates never depend on today. A work date more than a week ahead is
+//!   refused (`entry_rules::work_date`).
 //! - **Clock times**: `8:00`, `08:00`, `8.00` (German "8.00 Uhr"), `0800` / `800`,
 //!   a bare hour `8` (= 8:00), an optional suffix `Uhr`, and `08:00:00` (Excel) when
 //!   the seconds are `00`. `24:00` is rejected: the day ends at 23:59.
@@ -146,10 +149,22 @@ pub fn parse_date_typed(s: &str, today: NaiveDate) -> Result<NaiveDate, String> 
             let (Some(d), Some(m)) = (digits_u32(d), digits_u32(m)) else {
                 return Err(typed_bad(s));
             };
-            return NaiveDate::from_ymd_opt(today.year(), m, d).ok_or_else(|| typed_bad(s));
+            // The day of that date nearest to today (a tie goes to the past:
+            // work is recorded afterwards).
+            return [today.year() - 1, today.year(), today.year() + 1]
+                .into_iter()
+                .filter_map(|y| NaiveDate::from_ymd_opt(y, m, d))
+                .min_by_key(|c| ((*c - today).num_days().abs(), *c > today))
+                .ok_or_else(|| typed_bad(s));
         }
     }
     parse_date(s).map_err(|e| if s.trim().is_empty() { e } else { typed_bad(s) })
+}
+
+/// What a date field shows once it is left: the full date of what was typed,
+/// by today in Germany („29.12.“ typed on 5 January → „29.12.2026“).
+pub fn date_understood(s: &str) -> Result<String, String> {
+    parse_date_typed(s, crate::rechnung::today_berlin()).map(crate::format::date)
 }
 
 fn typed_bad(s: &str) -> String {
@@ -531,6 +546,39 @@ pub fn parse_bool_de(s: &str, default: bool) -> Result<bool, String> {
 
 #[cfg(test)]
 mod tests {
+    /// At the year's end „TT.MM.“ means the nearest such day: on 5 January
+    /// „29.12.“ is the December just gone, on 20 December „1.1.“ and „5.1.“ are
+    /// the coming January; a date of this year stays this year's.
+    #[test]
+    fn the_short_form_is_the_nearest_such_day() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let jan5 = d(2027, 1, 5);
+        for (typed, want) in [
+            ("29.12.", d(2026, 12, 29)),
+            ("31.12", d(2026, 12, 31)),
+            ("2.1.", d(2027, 1, 2)),
+            ("5.1.", d(2027, 1, 5)),
+            ("4.7.", d(2027, 7, 4)),
+            ("7.7.", d(2026, 7, 7)),
+        ] {
+            assert_eq!(parse_date_typed(typed, jan5), Ok(want), "5 Jan: {typed}");
+        }
+        let dec20 = d(2026, 12, 20);
+        for (typed, want) in [
+            ("1.1.", d(2027, 1, 1)),
+            ("5.1.", d(2027, 1, 5)),
+            ("18.12.", d(2026, 12, 18)),
+            ("1.8.", d(2026, 8, 1)),
+            ("19.6.", d(2027, 6, 19)),
+            ("21.6.", d(2026, 6, 21)),
+        ] {
+            assert_eq!(parse_date_typed(typed, dec20), Ok(want), "20 Dec: {typed}");
+        }
+        // 29.2. only where a leap year is near.
+        assert_eq!(parse_date_typed("29.2.", d(2028, 1, 5)), Ok(d(2028, 2, 29)));
+        assert!(parse_date_typed("29.2.", d(2026, 1, 5)).is_err());
+    }
+
     #[test]
     fn typed_dates_take_the_office_shorthands() {
         let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
@@ -542,7 +590,8 @@ mod tests {
             ("vorgestern", d(2026, 2, 27)),
             ("12.3.", d(2026, 3, 12)),
             ("12.3", d(2026, 3, 12)),
-            ("1.12.", d(2026, 12, 1)),
+            // The nearest 1 December is last year's (90 days back, not 275 ahead).
+            ("1.12.", d(2025, 12, 1)),
             ("12.03.25", d(2025, 3, 12)),
             ("12.03.2025", d(2025, 3, 12)),
             ("2025-03-12", d(2025, 3, 12)),

@@ -27,6 +27,11 @@ pub struct Snapshot {
     pub entries: Vec<Entry>,
     /// Entries an edit created that did not exist before (none today).
     pub created_entries: Vec<u64>,
+    /// Employees removed („Zusammenführen“), put back as they were.
+    pub employees: Vec<crate::storage::Employee>,
+    /// Entries moved to another employee, as they were before; put back while
+    /// their billing state is still the same.
+    pub retagged: Vec<Entry>,
 }
 
 /// The undos of this session (memory only: an undo does not survive a restart).
@@ -142,6 +147,28 @@ fn restore(store: &Store, s: &Snapshot) -> AppResult<usize> {
     if !s.created_entries.is_empty() {
         store.delete_entries(&s.created_entries)?;
     }
+    if !s.employees.is_empty() {
+        let back = s.employees.clone();
+        store.update_settings(|st| {
+            for e in back {
+                if !st.employees.iter().any(|x| x.id == e.id) {
+                    st.employees.push(e);
+                }
+            }
+        })?;
+    }
+    if !s.retagged.is_empty() {
+        let mut back = Vec::new();
+        for old in &s.retagged {
+            if let Some(now) = store.entry(old.id)? {
+                if now.billing == old.billing {
+                    back.push(old.clone());
+                }
+            }
+        }
+        store.put_entries(&back)?;
+        store.flush()?;
+    }
     Ok(without_customer)
 }
 
@@ -161,7 +188,9 @@ pub async fn undo(core: &Core, token: u64) -> AppResult<String> {
         )
     })?;
     let store = core.store.clone();
-    let what = if let Some(c) = snapshot.customers.first() {
+    let what = if let Some(e) = snapshot.employees.first() {
+        format!("Mitarbeiter „{}“ wiederhergestellt", e.name)
+    } else if let Some(c) = snapshot.customers.first() {
         format!("Kunde „{}“ wiederhergestellt", c.name)
     } else if !snapshot.projects.is_empty() {
         format!(

@@ -31,6 +31,7 @@ pub use rules::{
     RoleRate, Rounding, RoundingMode, RoundingScope, ROUNDING_STEPS,
 };
 pub use settings::{ProfileCache, SavedMapping, Settings, TaxMode, MAX_SAVED_MAPPINGS};
+pub use staff::{clean_name, employee_named, name_key};
 pub use tax::{suggested_tax_case, ServiceArt, TaxCase, TaxNotes, EU_COUNTRIES};
 
 use std::path::Path;

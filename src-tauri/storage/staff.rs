@@ -6,9 +6,25 @@ use std::collections::HashMap;
 use super::{Employee, EntryKind, Role, Store};
 use crate::error::AppResult;
 
-/// The key a recorded name is matched by: exact, after trimming.
-fn key(name: &str) -> &str {
-    name.trim()
+/// A name as it is kept: trimmed, runs of blanks made one („Jana  Kraus“ →
+/// „Jana Kraus“).
+pub fn clean_name(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The key a name is matched by, everywhere a name is typed (Zeit erfassen,
+/// Stundenzettel, CSV/xlsx import, Spaltenzuordnung): case and repeated blanks
+/// ignored, so „jana kraus“ and „Jana  Kraus“ are the Geselle „Jana Kraus“.
+pub fn name_key(name: &str) -> String {
+    clean_name(name).to_lowercase()
+}
+
+/// The employee a typed name means, if any.
+pub fn employee_named<'a>(employees: &'a [Employee], name: &str) -> Option<&'a Employee> {
+    let k = name_key(name);
+    (!k.is_empty())
+        .then(|| employees.iter().find(|e| name_key(&e.name) == k))
+        .flatten()
 }
 
 impl Store {
@@ -20,31 +36,35 @@ impl Store {
         Ok(self.settings()?.roles)
     }
 
-    /// The employee ids of `names`, creating an active employee (no role, no own
-    /// rate) for each name not known yet. Blank names map to nothing.
+    /// The employees of `names` by [`name_key`] (id and name as kept), creating
+    /// an active employee (no role, no own rate) for each name not known yet.
+    /// Blank names map to nothing.
     pub fn ensure_employees<'a>(
         &self,
         names: impl IntoIterator<Item = &'a str>,
-    ) -> AppResult<HashMap<String, u64>> {
+    ) -> AppResult<HashMap<String, (u64, String)>> {
         let mut wanted: Vec<String> = names
             .into_iter()
-            .map(key)
+            .map(clean_name)
             .filter(|n| !n.is_empty())
-            .map(str::to_string)
             .collect();
         wanted.sort();
-        wanted.dedup();
+        wanted.dedup_by_key(|n| name_key(n));
         let known = self.employees()?;
-        let mut out: HashMap<String, u64> = HashMap::new();
+        let mut out: HashMap<String, (u64, String)> = HashMap::new();
         let mut new = Vec::new();
         for name in wanted {
-            match known.iter().find(|e| e.name == name) {
+            let k = name_key(&name);
+            if out.contains_key(&k) {
+                continue;
+            }
+            match employee_named(&known, &name) {
                 Some(e) => {
-                    out.insert(name, e.id);
+                    out.insert(k, (e.id, e.name.clone()));
                 }
                 None => {
                     let id = self.next_id()?;
-                    out.insert(name.clone(), id);
+                    out.insert(k, (id, name.clone()));
                     new.push(Employee {
                         id,
                         name,
@@ -82,9 +102,13 @@ impl Store {
                 ..
             } = &mut e.kind
             {
-                *employee = key(employee).to_string();
+                *employee = clean_name(employee);
                 if employee_id.is_none() {
-                    *employee_id = ids.get(employee.as_str()).copied();
+                    // The employee's own spelling („jana kraus“ → „Jana Kraus“).
+                    if let Some((id, name)) = ids.get(&name_key(employee)) {
+                        *employee_id = Some(*id);
+                        *employee = name.clone();
+                    }
                 }
             }
         }
@@ -92,7 +116,7 @@ impl Store {
     }
 
     /// Links every time entry that has a name but no employee to the employee of
-    /// that exact name, creating employees as needed. Idempotent: runs when a
+    /// that name ([`name_key`]), creating employees as needed. Idempotent: runs when a
     /// database of schema 1 is opened and after every restore (a backup of the
     /// older format has no employees). Returns how many entries were linked.
     pub fn link_employees(&self) -> AppResult<usize> {
@@ -108,7 +132,7 @@ impl Store {
                 ..
             } = &e.kind
             {
-                if !key(employee).is_empty() {
+                if !name_key(employee).is_empty() {
                     unlinked.push((k, e));
                 }
             }
@@ -128,7 +152,7 @@ impl Store {
                 ..
             } = &mut e.kind
             {
-                *employee_id = ids.get(key(employee)).copied();
+                *employee_id = ids.get(&name_key(employee)).map(|(id, _)| *id);
             }
             batch.insert(k, super::entry_codec::encode(&e));
         }

@@ -3,6 +3,7 @@
 // writes it as TT.MM.JJJJ. Typing stays the fast way („heute“, „12.3.“);
 // the calendar is for finding a day. Fields are enhanced as they appear.
 import { h } from "./dom.js";
+import { dateUnderstood } from "../api.js";
 import { dateDe as fmt } from "./format.js";
 
 const MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"];
@@ -89,6 +90,19 @@ function enhance(input) {
   if (focused) input.focus();
   input.addEventListener("keydown", (e) => {
     if (e.altKey && e.key === "ArrowDown") { e.preventDefault(); open(input, btn); }
+  });
+  // Left: the field shows the full date it understood („29.12.“ → „29.12.2026“),
+  // so a date at the year's end is seen before it is saved. What is no date
+  // stays as typed; saving names the problem.
+  input.addEventListener("blur", async () => {
+    const typed = input.value;
+    if (!typed.trim()) return;
+    let full;
+    try { full = await dateUnderstood(typed); } catch { return; }
+    if (input.value !== typed || full === typed) return;
+    input.value = full;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
   });
 }
 

@@ -9,6 +9,7 @@
 //   chosen with ↓/↑ and Enter/Tab or a click, so a new name stays as typed.
 import { h } from "./dom.js";
 import { rankMatches } from "./match.js";
+import { employeeMatch } from "../api.js";
 
 const SHOWN = 8;
 let lists = 0;
@@ -117,9 +118,28 @@ export function attachSuggestions(input, items, o) {
   });
 }
 
-/** The active employees as suggestions of a Mitarbeiter field (a new name stays as typed). */
+/**
+ * The active employees as suggestions of a Mitarbeiter field. Left, the field
+ * shows the employee the name means in his own spelling („jana kraus“ → „Jana
+ * Kraus“), or „neu“ beside it when the name matches nobody (saving then asks).
+ */
 export function suggestPeople(input, people) {
   attachSuggestions(input, people.map((p) => ({ text: p.name, hint: p.roleId ? p.roleDisplay : "" })), { free: true });
+  const badge = h("span", { class: "badge-new", hidden: true, title: "Unter diesem Namen gibt es noch keinen Mitarbeiter." }, "neu");
+  input.after(badge);
+  input.addEventListener("input", () => { badge.hidden = true; });
+  input.addEventListener("blur", async () => {
+    const typed = input.value;
+    if (!typed.trim()) { badge.hidden = true; return; }
+    let m;
+    try { m = await employeeMatch(typed); } catch { return; }
+    if (input.value !== typed) return;
+    if (m.name !== typed) {
+      input.value = m.name;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    badge.hidden = m.known;
+  });
 }
 
 /**

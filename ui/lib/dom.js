@@ -93,16 +93,19 @@ export function confirmDialog(o) {
   return new Promise((resolve) => {
     const dlg = h("dialog", { class: "modal", "aria-labelledby": "dlg-title" });
     const done = (v) => { dlg.close(); dlg.remove(); resolve(v); };
+    const yes = h("button", { type: "button", class: o.danger ? "danger" : "primary", onclick: () => done(true) }, o.confirm);
     dlg.append(
       h("h2", { id: "dlg-title" }, o.title),
       h("p", {}, o.text),
       h("div", { class: "actions" },
         h("button", { type: "button", class: "secondary", onclick: () => done(false) }, "Abbrechen"),
-        h("button", { type: "button", class: o.danger ? "danger" : "primary", onclick: () => done(true) }, o.confirm)),
+        yes),
     );
     dlg.addEventListener("cancel", (e) => { e.preventDefault(); done(false); });
     document.body.appendChild(dlg);
     dlg.showModal();
+    // `focusConfirm`: Enter answers yes (a question in the middle of typing).
+    if (o.focusConfirm) yes.focus();
   });
 }
 

@@ -3,6 +3,7 @@
 import * as api from "../api.js";
 import { h, replace, toast, formDialog } from "../lib/dom.js";
 import { suffixInDialog } from "../lib/raterules.js";
+import { undoToast } from "../lib/undo.js";
 
 export function renderMitarbeiter(root) {
   const box = h("div", { class: "card-body" });
@@ -35,8 +36,28 @@ export function renderMitarbeiter(root) {
           h("td", {}, e.ratesDisplay),
           h("td", {}, h("span", { class: `state ${e.active ? "" : "inaktiv"}` }, e.activeDisplay)),
           h("td", { class: "actions-cell text-actions" },
-            h("button", { type: "button", class: "linkbtn", onclick: () => employeeForm(e) }, "Bearbeiten"))))))),
+            h("button", { type: "button", class: "linkbtn", onclick: () => employeeForm(e) }, "Bearbeiten"),
+            list.length > 1 ? h("button", { type: "button", class: "linkbtn", onclick: () => mergeForm(e, list) }, "Zusammenführen") : null)))))),
       h("p", { class: "hint table-note" }, "„Stundensatz“ ist der eigene Satz der Person („–“ = keiner, dann gilt der Satz ihrer Rolle). Er gilt nur, wenn weder Projekt noch Kunde einen Satz vorgeben."));
+  }
+
+  // Two records of one person (e.g. „jana kraus“ beside „Jana Kraus“): all of
+  // this one's entries go to the one chosen, and this one is removed.
+  async function mergeForm(dup, list) {
+    const others = list.filter((o) => o.id !== dup.id)
+      .map((o) => [String(o.id), o.roleId ? `${o.name} (${o.roleDisplay})` : o.name]);
+    const result = await formDialog({
+      title: `„${dup.name}“ zusammenführen`,
+      submitLabel: "Zusammenführen",
+      fields: [{ key: "into", label: "Zusammenführen mit", type: "select", options: others, full: true }],
+      values: { into: others[0][0] },
+      extra: h("p", { class: "hint" }, `Alle Einträge von „${dup.name}“ gehen an den gewählten Mitarbeiter: offene werden mit dessen Rolle und Stundensatz abgerechnet, bereits abgerechnete bleiben, wie sie sind. „${dup.name}“ wird danach entfernt.`),
+      submit: (v) => api.employeeMerge({ from: dup.id, into: Number(v.into) }),
+    });
+    if (result) {
+      draw(result.employees);
+      undoToast(result.message, result.undo, load);
+    }
   }
 
   async function employeeForm(existing) {
@@ -50,13 +71,15 @@ export function renderMitarbeiter(root) {
         { key: "roleId", label: "Rolle", type: "select", options: roleOptions, full: true,
           hint: roles.length ? null : "Rollen legen Sie unter Einstellungen › Abrechnung an." },
         { key: "rate", label: "Stundensatz", attrs: { inputmode: "decimal", placeholder: "leer = keiner" }, hint: "optional: der eigene Satz dieser Person" },
-        { key: "validFrom", label: "gültig ab", attrs: { placeholder: "TT.MM.JJJJ" }, hint: "Leer = seit jeher. Mit Datum gilt der Satz ab diesem Tag; frühere Arbeit behält den bisherigen." },
+        { key: "validFrom", label: "gültig ab", attrs: { placeholder: "TT.MM.JJJJ" }, hint: "Leer = seit jeher. Mit Datum gilt, was Sie hier ändern – Stundensatz und/oder Rolle –, ab diesem Tag; frühere Arbeit behält die bisherigen." },
         { key: "active", label: "aktiv", type: "checkbox" },
       ],
       values: existing
         ? { name: existing.name, roleId: existing.roleId ?? "", rate: existing.rate, active: existing.active }
         : { roleId: "", active: true },
-      extra: existing && existing.ratesDisplay !== "–" ? h("p", { class: "hint" }, `Bisher: ${existing.ratesDisplay}`) : null,
+      extra: existing ? h("div", {},
+        existing.ratesDisplay !== "–" ? h("p", { class: "hint" }, `Bisher: ${existing.ratesDisplay}`) : null,
+        existing.roleChanged ? h("p", { class: "hint" }, `Rolle: ${existing.roleDisplay}`) : null) : null,
       submit: (v) => api.employeeSave({
         id: existing ? existing.id : null,
         name: v.name,

@@ -4,6 +4,7 @@ import { h, replace, toast, confirmDialog, formDialog, typeAheadSelect } from ".
 import { undoToast } from "../lib/undo.js";
 import { todayDe } from "../lib/format.js";
 import { attachSuggestions, suggestPeople } from "../lib/combo.js";
+import { timeSaveAsking } from "../lib/people.js";
 import { openInvoiceDialog } from "./rechnung.js";
 import { openStundenzettel } from "./stundenzettel.js";
 import { embedRateRules } from "../lib/raterules.js";
@@ -370,7 +371,7 @@ export function renderProjekte(root, { navigate }) {
       { key: "date", label: "Datum", attrs: { placeholder: "TT.MM.JJJJ" } },
       { key: "employee", label: "Mitarbeiter", attrs: { placeholder: people.length ? "Name eingeben oder wählen" : "Name" },
         enhance: (input) => suggestPeople(input, people),
-        hint: "Ein neuer Name wird unter Einstellungen › Mitarbeiter angelegt." },
+        hint: "Ein neuer Name wird nach Rückfrage unter Einstellungen › Mitarbeiter angelegt." },
       { key: "start", label: "Von", attrs: { placeholder: "08:00", inputmode: "numeric" } },
       { key: "end", label: "Bis", attrs: { placeholder: "16:30", inputmode: "numeric" } },
       { key: "break", label: "Pause", attrs: { placeholder: "0:30" } },
@@ -383,7 +384,7 @@ export function renderProjekte(root, { navigate }) {
       : { projectId, date: todayDe(), billable: true };
     const saved = await formDialog({
       title: existing ? "Zeit bearbeiten" : "Zeit erfassen", fields, values,
-      submit: (v) => api.timeSave({ id: existing ? existing.id : null, projectId: Number(v.projectId), date: v.date, employee: v.employee, start: v.start, end: v.end, break: v.break, duration: v.duration, description: v.description, billable: v.billable }),
+      submit: (v) => timeSaveAsking({ id: existing ? existing.id : null, projectId: Number(v.projectId), date: v.date, employee: v.employee, start: v.start, end: v.end, break: v.break, duration: v.duration, description: v.description, billable: v.billable }),
     });
     if (saved) {
       if (saved.undo) undoToast(`Zeit ${saved.durationDisplay} h gespeichert`, saved.undo, showDetail);

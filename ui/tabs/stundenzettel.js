@@ -10,6 +10,7 @@
 import * as api from "../api.js";
 import { h, replace, toast } from "../lib/dom.js";
 import { comboBox, suggestPeople } from "../lib/combo.js";
+import { timeSaveAsking } from "../lib/people.js";
 import { countLabel, todayDe } from "../lib/format.js";
 
 const COL = {
@@ -262,7 +263,7 @@ export async function openStundenzettel(projectId, onChange) {
     const who = sheet.mode === "project" ? v.employee : employee.value;
     saving = true;
     try {
-      const saved = await api.timeSave({ id: null, projectId: Number(v.projectId), date: v.date, employee: who, start: v.start, end: v.end, break: v.break, duration: v.duration, description: v.description, billable: true });
+      const saved = await timeSaveAsking({ id: null, projectId: Number(v.projectId), date: v.date, employee: who, start: v.start, end: v.end, break: v.break, duration: v.duration, description: v.description, billable: true });
       changed = true;
       const project = byId.get(v.projectId);
       sheet.saved.push({ ...saved, mode: sheet.mode, projectName: project ? project.choice : "", typed: v });

@@ -158,7 +158,11 @@ impl<'a> Row<'a> {
                 self.err(Col::Datum, "Bitte ein Datum angeben (TT.MM.JJJJ).");
                 None
             }
-            Some(_) => self.parsed(Col::Datum, parse::parse_date),
+            Some(_) => self.parsed(Col::Datum, |v| {
+                parse::parse_date(v).and_then(|d| {
+                    crate::projekte::entry_rules::work_date(d, crate::rechnung::today_berlin())
+                })
+            }),
         };
         let description = self.text(Col::Beschreibung, true, DESCRIPTION_CHARS);
         let billable = match self.raw(Col::Abrechenbar) {

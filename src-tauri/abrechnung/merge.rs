@@ -1,0 +1,119 @@
+//! Einstellungen › Mitarbeiter › „Zusammenführen“: two records of one person
+//! (e.g. „jana kraus“ created before names matched regardless of case) become
+//! one. Every time entry of the duplicate moves to the employee kept: open
+//! ones take his name and so his Rolle and rate on the next draft; entries on
+//! a draft keep what was billed (only their reference moves, so no entry
+//! points to nobody). The duplicate goes; „Rückgängig“ puts everything back.
+
+use serde::{Deserialize, Serialize};
+
+use super::{employee_views, EmployeeView};
+use crate::core::{blocking, Core};
+use crate::error::{AppError, AppResult};
+use crate::projekte::undo::Snapshot;
+use crate::storage::{BillingState, Entry, EntryKind, Store};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct MergeInput {
+    /// The duplicate, removed.
+    pub from: u64,
+    /// The employee kept.
+    pub into: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Merged {
+    /// For „Rückgängig“.
+    pub undo: u64,
+    /// „„jana kraus“ mit „Jana Kraus“ zusammengeführt: 3 Einträge übernommen.“
+    pub message: String,
+    pub employees: Vec<EmployeeView>,
+}
+
+/// Moves the entries and removes the duplicate; what it changed, for the undo.
+pub fn merge(store: &Store, input: &MergeInput) -> AppResult<(Snapshot, String)> {
+    if input.from == input.into {
+        return Err(AppError::validation(
+            "Zusammenführen mit",
+            "Bitte einen anderen Mitarbeiter wählen.",
+        ));
+    }
+    let settings = store.settings()?;
+    let find = |id: u64| {
+        settings
+            .employees
+            .iter()
+            .find(|e| e.id == id)
+            .cloned()
+            .ok_or_else(|| AppError::NotFound("Diesen Mitarbeiter gibt es nicht mehr.".into()))
+    };
+    let (from, into) = (find(input.from)?, find(input.into)?);
+    let mut before: Vec<Entry> = Vec::new();
+    let mut after: Vec<Entry> = Vec::new();
+    for p in store.projects()? {
+        for e in store.entries_iter(p.id) {
+            let e = e?;
+            let EntryKind::Time { employee_id, .. } = &e.kind else {
+                continue;
+            };
+            if *employee_id != Some(from.id) {
+                continue;
+            }
+            let mut moved = e.clone();
+            if let EntryKind::Time {
+                employee,
+                employee_id,
+                ..
+            } = &mut moved.kind
+            {
+                *employee_id = Some(into.id);
+                // Billed work keeps the name it was billed with.
+                if e.billing == BillingState::Open {
+                    *employee = into.name.clone();
+                }
+            }
+            before.push(e);
+            after.push(moved);
+        }
+    }
+    store.put_entries(&after)?;
+    store.update_settings(|s| s.employees.retain(|e| e.id != from.id))?;
+    store.flush()?;
+    let n = after.len();
+    let message = format!(
+        "„{}“ mit „{}“ zusammengeführt: {}.",
+        from.name,
+        into.name,
+        match n {
+            0 => "keine Einträge zu übernehmen".to_string(),
+            n => format!(
+                "{} übernommen",
+                crate::format::count_de(n, "Eintrag", "Einträge")
+            ),
+        }
+    );
+    Ok((
+        Snapshot {
+            employees: vec![from],
+            retagged: before,
+            ..Default::default()
+        },
+        message,
+    ))
+}
+
+pub async fn merge_employees(core: &Core, input: MergeInput) -> AppResult<Merged> {
+    let store = core.store.clone();
+    let (snapshot, message, employees) = blocking(move || {
+        let (snapshot, message) = merge(&store, &input)?;
+        Ok((snapshot, message, employee_views(&store.settings()?)))
+    })
+    .await?;
+    Ok(Merged {
+        undo: core.undo.keep(snapshot),
+        message,
+        employees,
+    })
+}
