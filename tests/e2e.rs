@@ -1324,14 +1324,18 @@ fn steuerfaelle_13b_und_35a() {
     s.wait_xpath("//button[contains(@class,'project-item')]//span[normalize-space()='Baubüro']");
     s.click_xpath(main_item);
     s.wait_xpath("//h2[normalize-space()='Rohbau Halle 2']");
-    s.click_button("Zeit erfassen");
-    choose(&s, "Projekt", "Rohbau Halle 2 › Baubüro");
-    fill(&s, "Datum", "12.03.2025");
-    fill(&s, "Mitarbeiter", "Jana Kraus");
-    fill(&s, "Dauer", "0:30");
-    fill(&s, "Beschreibung", "Baubüro eingerichtet");
-    save_time(&s);
-    s.wait_text("Baubüro eingerichtet");
+    // A time of Jana Kraus on the 12th in the site office.
+    let office_time = |duration: &str, note: &str| {
+        s.click_button("Zeit erfassen");
+        choose(&s, "Projekt", "Rohbau Halle 2 › Baubüro");
+        fill(&s, "Datum", "12.03.2025");
+        fill(&s, "Mitarbeiter", "Jana Kraus");
+        fill(&s, "Dauer", duration);
+        fill(&s, "Beschreibung", note);
+        save_time(&s);
+        s.wait_text(note);
+    };
+    office_time("0:30", "Baubüro eingerichtet");
     // One draft has one Steuerart: the preview blocks and offers each alone.
     s.click_button("lexoffice Rechnung");
     fill(&s, "Von", "01.03.2025");
@@ -1365,14 +1369,7 @@ fn steuerfaelle_13b_und_35a() {
     s.wait_xpath("//dialog[@open]//div[contains(@class,'invoice-result')]//strong[normalize-space()='Entwurf in lexoffice erstellt']");
     s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
     // A quarter of an hour of that day typed later: the day is billed once.
-    s.click_button("Zeit erfassen");
-    choose(&s, "Projekt", "Rohbau Halle 2 › Baubüro");
-    fill(&s, "Datum", "12.03.2025");
-    fill(&s, "Mitarbeiter", "Jana Kraus");
-    fill(&s, "Dauer", "0:15");
-    fill(&s, "Beschreibung", "Schlüssel übergeben");
-    save_time(&s);
-    s.wait_text("Schlüssel übergeben");
+    office_time("0:15", "Schlüssel übergeben");
     s.click_button("lexoffice Rechnung");
     fill(&s, "Von", "01.03.2025");
     fill(&s, "Bis", "31.03.2025");
