@@ -802,3 +802,20 @@ fn serialises_for_the_ui() {
     assert_eq!(json["breakMinutes"], 0);
     assert_eq!(json["start"], "08:00:00");
 }
+
+/// An imported row dated more than a week ahead is refused naming the date
+/// (a typo in the year), like the forms.
+#[test]
+fn a_row_more_than_a_week_ahead_is_refused() {
+    let err = one(&[
+        ("Typ", "Zeit"),
+        ("Projekt", "P-1"),
+        ("Datum", "31.12.2099"),
+        ("Dauer", "1:00"),
+    ])
+    .unwrap_err();
+    assert!(
+        err.contains("31.12.2099 liegt mehr als eine Woche in der Zukunft. Bitte das Datum prüfen."),
+        "{err}"
+    );
+}
