@@ -1784,9 +1784,21 @@ fn abrechnung_abgleich_entwuerfe() {
         .as_str()
         .unwrap()
         .to_string();
+    // lexoffice's reads may lag behind a create: one 404 frees nothing, even
+    // with lexoffice's clock 11 minutes on.
+    w.sandbox.set_clock_offset(11 * 60);
     toasts_gone(&s);
     s.click_button("Mit lexoffice abgleichen");
-    s.wait_text("Abgeglichen: 1 Rechnung mit neuem Stand, 1 Entwurf in lexoffice gelöscht – Einträge wieder offen.");
+    s.wait_text("Abgeglichen: 1 Rechnung mit neuem Stand, 1 Entwurf in lexoffice gerade nicht zu finden – die Einträge bleiben im Entwurf, der nächste Abgleich prüft erneut.");
+    s.screenshot(&shots.join("92-abgleich-nicht-gefunden.png"));
+    // The next start of the app, lexoffice's clock 3 minutes further: the
+    // second 404 two minutes later counts, Süd's entries are open again.
+    w.sandbox.set_clock_offset(14 * 60);
+    s.quit();
+    let s = driver.session(&app_path());
+    s.click_button("Abrechnung");
+    s.click_button("Mit lexoffice abgleichen");
+    s.wait_xpath("//div[@role='row' and .//button[normalize-space()='Ofen Filiale Süd']]//div[normalize-space()='690,00 €']");
     s.wait_xpath(&format!("//div[@role='row' and .//button[normalize-space()='Ofen Filiale Nord']]//div[normalize-space()='464,10 € offen · {number}']"));
     s.wait_xpath("//div[@role='row' and .//button[normalize-space()='Ofen Filiale Süd']]//div[normalize-space()='690,00 €']");
     s.wait_text("Zuletzt mit lexoffice abgeglichen:");

@@ -30,6 +30,9 @@ options:
   --clock-offset-secs N  shift the sandbox clock by N seconds (may be negative):
                          createdDate/updatedDate, error timestamps, the voucher
                          list's today and the HTTP Date header (default 0)
+  --invoice-visibility-delay-ms N
+                         a new invoice answers 404 to GET /v1/invoices/{id} and
+                         is missing from the voucher list for N ms (default 0)
   --contact-visibility-delay-ms N
                          a contact created by POST /v1/contacts answers 404 and
                          is not listed for N ms (default 1500; 0 = at once)
@@ -88,6 +91,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<CliCommand,
                 | "--fault"
                 | "--clock-offset-secs"
                 | "--contact-visibility-delay-ms"
+                | "--invoice-visibility-delay-ms"
         );
         let value = if takes_value {
             match inline {
@@ -137,6 +141,10 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<CliCommand,
             "--verbose" => cfg.log_requests = true,
             "--contact-visibility-delay-ms" => {
                 cfg.contact_visibility_delay =
+                    std::time::Duration::from_millis(number(&flag, &value)?)
+            }
+            "--invoice-visibility-delay-ms" => {
+                cfg.invoice_visibility_delay =
                     std::time::Duration::from_millis(number(&flag, &value)?)
             }
             "--demo-articles" => cfg.demo_articles = true,

@@ -111,9 +111,19 @@ pub struct StoredInvoice {
     pub priced: PricedInvoice,
     /// `files.documentFileId` of an `open` invoice.
     pub document_file_id: Option<Uuid>,
+    /// Read-after-create lag (`SandboxConfig::invoice_visibility_delay`):
+    /// until then `GET /v1/invoices/{id}` answers 404 and the voucher list
+    /// leaves it out. `None` = visible.
+    pub visible_from: Option<std::time::Instant>,
 }
 
 impl StoredInvoice {
+    /// Past its read-after-create lag.
+    pub fn is_visible(&self) -> bool {
+        self.visible_from
+            .is_none_or(|t| std::time::Instant::now() >= t)
+    }
+
     pub fn contact_id(&self) -> Option<Uuid> {
         self.address.contact_id
     }
@@ -492,6 +502,11 @@ impl InvoiceStore {
 
     pub fn get(&self, id: Uuid) -> Option<&StoredInvoice> {
         self.items.iter().find(|i| i.id == id)
+    }
+
+    /// As the API's reads see it: not during its read-after-create lag.
+    pub fn get_visible(&self, id: Uuid) -> Option<&StoredInvoice> {
+        self.get(id).filter(|i| i.is_visible())
     }
 
     fn number(&mut self) -> String {
@@ -912,6 +927,10 @@ pub(crate) fn create(shared: &Arc<Shared>, parts: &Parts, body: &[u8]) -> Respon
         contact_name,
         priced,
         document_file_id: None,
+        visible_from: {
+            let lag = shared.invoice_delay();
+            (!lag.is_zero()).then(|| std::time::Instant::now() + lag)
+        },
     };
     let inv = lock(&shared.invoices).insert(inv);
     let uri = resource_uri(shared, parts, "invoices", inv.id);
@@ -944,9 +963,11 @@ pub struct CreatedWire {
 
 /// `GET /v1/invoices/{id}`
 pub(crate) fn get(shared: &Shared, path: &str, id: &str) -> Response<Body> {
-    let found = Uuid::parse_str(id)
-        .ok()
-        .and_then(|id| lock(&shared.invoices).get(id).map(StoredInvoice::to_wire));
+    let found = Uuid::parse_str(id).ok().and_then(|id| {
+        lock(&shared.invoices)
+            .get_visible(id)
+            .map(StoredInvoice::to_wire)
+    });
     match found {
         Some(inv) => json_response(200, &inv),
         None => json_response(
@@ -1086,6 +1107,7 @@ mod tests {
             contact_name: "X".into(),
             priced,
             document_file_id: None,
+            visible_from: None,
         }
     }
 

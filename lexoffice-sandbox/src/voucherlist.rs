@@ -375,7 +375,11 @@ pub(crate) fn list(shared: &Shared, path: &str, query: Option<&str>) -> Response
     };
     let today = berlin_date(&now.fixed_offset());
     let store = lock(&shared.invoices);
-    let mut hits: Vec<&StoredInvoice> = store.iter().filter(|i| q.matches(i, today)).collect();
+    // A new invoice is missing during its read-after-create lag.
+    let mut hits: Vec<&StoredInvoice> = store
+        .iter()
+        .filter(|i| i.is_visible() && q.matches(i, today))
+        .collect();
     hits.sort_by(|a, b| {
         let ord = sort_key(a, q.sort)
             .cmp(&sort_key(b, q.sort))

@@ -825,6 +825,7 @@ mod tests {
             contact_name: priced.address.name.clone().unwrap_or_default(),
             priced,
             document_file_id: None,
+            visible_from: None,
         }
     }
 

@@ -1877,3 +1877,45 @@ async fn tax_types_beyond_net_need_a_contact_and_zero_rates() {
     .await;
     assert_eq!(status, StatusCode::CREATED);
 }
+
+/// The read-after-create lag switch (docs/lexoffice.md › Reads lag behind
+/// writes): a new invoice answers 404 and is missing from the voucher list
+/// until the lag is over, then both show it; without the switch, at once.
+#[tokio::test]
+async fn a_new_invoice_is_invisible_during_the_read_after_create_lag() {
+    let sb = Sandbox::start(SandboxConfig {
+        invoice_visibility_delay: std::time::Duration::from_millis(600),
+        ..unlimited()
+    })
+    .await
+    .unwrap();
+    let c = Client::new();
+    let (status, _, created) = post(&c, &sb, "/v1/invoices", &reference_body(None)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = created["id"].as_str().unwrap().to_string();
+    let path = format!("/v1/invoices/{id}");
+    let list = "/v1/voucherlist?voucherType=invoice&voucherStatus=any";
+    let (status, body) = get(&c, &sb, &path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_regular(&body, 404, &path);
+    let (_, listed) = get(&c, &sb, list).await;
+    assert_eq!(listed["totalElements"], 0);
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    let (status, body) = get(&c, &sb, &path).await;
+    assert_eq!(
+        (status, body["id"].as_str()),
+        (StatusCode::OK, Some(id.as_str()))
+    );
+    let (_, listed) = get(&c, &sb, list).await;
+    assert_eq!(listed["content"][0]["id"].as_str(), Some(id.as_str()));
+    // Switched off again: the next one is readable at once.
+    sb.set_invoice_visibility_delay(std::time::Duration::ZERO);
+    let (_, _, next) = post(&c, &sb, "/v1/invoices", &reference_body(None)).await;
+    let (status, _) = get(
+        &c,
+        &sb,
+        &format!("/v1/invoices/{}", next["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}

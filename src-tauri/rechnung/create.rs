@@ -177,6 +177,7 @@ pub async fn create_draft(
             outcome_unknown_since: None,
             started_server_at,
             empty_looks: Vec::new(),
+            missing_looks: Vec::new(),
             vatfree: Some(ctx.vatfree),
             lexoffice_status: None,
             voucher_number: None,

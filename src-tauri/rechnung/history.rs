@@ -92,8 +92,15 @@ pub async fn release(core: &Core, id: u64) -> AppResult<RecordView> {
     let key = load_key(core).await?;
     match core.client()?.invoice(&key, &lex_id).await {
         Err(e) if e.status() == Some(404) => {
-            deleted_in_lexoffice(core, &mut rec).await?;
-            view_of(core, &rec).await
+            let now = core.client()?.server_now().unwrap_or_else(Utc::now);
+            if super::missing::missing_in_lexoffice(core, &mut rec, now).await? {
+                view_of(core, &rec).await
+            } else {
+                Err(AppError::validation(
+                    "Rechnung",
+                    "lexoffice findet den Entwurf gerade nicht. Kurz nach dem Erstellen kommt das vor: Als gelöscht gilt er erst, wenn lexoffice ihn zweimal im Abstand von mindestens 2 Minuten nicht findet, frühestens 10 Minuten nach dem Erstellen. Bitte in ein paar Minuten erneut „Abrechnung zurücknehmen“ wählen.",
+                ))
+            }
         }
         Err(e) => Err(AppError::Lexoffice(e)),
         Ok(info) => match info.voucher_status.as_deref() {

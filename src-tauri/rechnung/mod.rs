@@ -17,6 +17,7 @@
 
 mod create;
 mod history;
+mod missing;
 mod plan;
 pub mod pricing;
 mod reconcile;
@@ -25,6 +26,7 @@ mod view;
 
 pub use create::*;
 pub use history::*;
+pub use missing::{deletion_confirmed, APART as MISSING_APART, YOUNG as MISSING_YOUNG};
 pub use plan::*;
 pub use reconcile::*;
 pub use sync::*;

@@ -30,6 +30,9 @@ pub struct SyncTracker {
     lock: tokio::sync::Mutex<()>,
     cancel: AtomicBool,
     status: Mutex<SyncStatus>,
+    /// Record → the first 404 look of this run (lexoffice's clock, local
+    /// monotonic time), for `rechnung::missing`.
+    missing: Mutex<HashMap<u64, (DateTime<Utc>, std::time::Instant)>>,
 }
 
 /// Where the sync stands (domain; `SyncView` is what the UI shows).
@@ -54,6 +57,9 @@ pub struct SyncOutcome {
     pub changed: usize,
     /// Drafts deleted in lexoffice, their entries open again.
     pub freed: usize,
+    /// Drafts lexoffice did not show this time, not yet counted as deleted
+    /// (`rechnung::missing`): their entries stay on the draft.
+    pub unseen: usize,
     /// `GET /v1/voucherlist` pages and `GET /v1/invoices/{id}` calls made.
     pub pages: u32,
     pub single_looks: u32,
@@ -88,6 +94,25 @@ impl SyncTracker {
 
     pub fn view(&self) -> SyncView {
         sync_view(&self.status())
+    }
+
+    fn missing(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<u64, (DateTime<Utc>, std::time::Instant)>> {
+        self.missing.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The first 404 of `record` in this run: lexoffice's clock and ours.
+    pub(super) fn first_missing(&self, record: u64) -> Option<(DateTime<Utc>, std::time::Instant)> {
+        self.missing().get(&record).copied()
+    }
+
+    pub(super) fn note_missing(&self, record: u64, server: DateTime<Utc>, at: std::time::Instant) {
+        self.missing().entry(record).or_insert((server, at));
+    }
+
+    pub(super) fn forget_missing(&self, record: u64) {
+        self.missing().remove(&record);
     }
 }
 
@@ -146,6 +171,13 @@ pub fn outcome_text(o: &SyncOutcome) -> String {
         1 => parts.push("1 Entwurf in lexoffice gelöscht – Einträge wieder offen".to_string()),
         n => parts.push(format!(
             "{n} Entwürfe in lexoffice gelöscht – Einträge wieder offen"
+        )),
+    }
+    match o.unseen {
+        0 => {}
+        1 => parts.push("1 Entwurf in lexoffice gerade nicht zu finden – die Einträge bleiben im Entwurf, der nächste Abgleich prüft erneut".to_string()),
+        n => parts.push(format!(
+            "{n} Entwürfe in lexoffice gerade nicht zu finden – die Einträge bleiben im Entwurf, der nächste Abgleich prüft erneut"
         )),
     }
     if parts.is_empty() {
@@ -344,8 +376,11 @@ async fn walk(core: &Core, progress: &(dyn Fn(SyncView) + Send + Sync)) -> AppRe
         }
         match answer {
             Err(e) if e.status() == Some(404) => {
-                deleted_in_lexoffice(core, &mut current).await?;
-                outcome.freed += 1;
+                if missing::missing_in_lexoffice(core, &mut current, looked_at).await? {
+                    outcome.freed += 1;
+                } else {
+                    outcome.unseen += 1;
+                }
             }
             Err(e) => return Err(AppError::Lexoffice(e)),
             Ok(info) => {
@@ -426,7 +461,13 @@ async fn update_record(
         .looked_at
         .is_none_or(|t| looked_at - t >= Duration::hours(1))
         || (seen.created_at.is_some() && rec.seen.created_at.is_none());
-    if !changed && !stale {
+    // Found: earlier 404s were lexoffice's lag, not a deletion.
+    let found_again = !rec.missing_looks.is_empty();
+    if found_again {
+        rec.missing_looks.clear();
+        core.sync.forget_missing(rec.id);
+    }
+    if !changed && !stale && !found_again {
         return Ok(false);
     }
     rec.lexoffice_status = seen.status.or(rec.lexoffice_status.take());

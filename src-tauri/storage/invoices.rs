@@ -69,6 +69,11 @@ pub struct InvoiceRecord {
     /// entries are released only after two empty looks, `reconcile_grace` apart.
     #[serde(default)]
     pub empty_looks: Vec<DateTime<Utc>>,
+    /// lexoffice's clock at 404 looks at this draft that did not free it yet
+    /// (the first and the latest; `rechnung::missing`). Cleared when a look
+    /// finds it.
+    #[serde(default)]
+    pub missing_looks: Vec<DateTime<Utc>>,
     /// The draft went out `vatfree` (Kleinunternehmer / tax-exempt organisation).
     #[serde(default)]
     pub vatfree: Option<bool>,

@@ -815,7 +815,9 @@ fn a_row_more_than_a_week_ahead_is_refused() {
     ])
     .unwrap_err();
     assert!(
-        err.contains("31.12.2099 liegt mehr als eine Woche in der Zukunft. Bitte das Datum prüfen."),
+        err.contains(
+            "31.12.2099 liegt mehr als eine Woche in der Zukunft. Bitte das Datum prüfen."
+        ),
         "{err}"
     );
 }
