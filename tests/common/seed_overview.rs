@@ -145,6 +145,7 @@ pub fn seed(store: &Store, customers: u64, records: u64) {
                     outcome_unknown_since: None,
                     started_server_at: Some(now - Duration::days(20)),
                     empty_looks: Vec::new(),
+                    missing_looks: Vec::new(),
                     vatfree: Some(false),
                     lexoffice_status: Some(status.into()),
                     voucher_number: (status != "draft").then(|| format!("RE{c}")),
