@@ -135,6 +135,52 @@ fn req(w: &World, subs: bool) -> InvoiceRequest {
     }
 }
 
+/// The app started again on the same data (the database reopened): a new run.
+fn restarted(w: World) -> World {
+    let World {
+        sb,
+        h,
+        project,
+        contact,
+    } = w;
+    let common::Harness {
+        core,
+        secrets,
+        opened,
+        dir,
+    } = h;
+    drop(core);
+    let h = common::Harness {
+        core: std::sync::Arc::new(common::core_at(dir.path(), &sb.base_url)),
+        secrets,
+        opened,
+        dir,
+    };
+    World {
+        sb,
+        h,
+        project,
+        contact,
+    }
+}
+
+/// A draft deleted in lexoffice, freed as the read-lag rule allows: one 404
+/// now (refused: it may be the lag), a second one in the next run of the app
+/// with lexoffice's clock 14 minutes on (docs/lexoffice.md › Reads lag behind
+/// writes). Returns the new run and the released record.
+async fn released_after_lag(w: World, record: u64) -> (World, r::RecordView) {
+    let lag = r::release(&w.h.core, record).await.unwrap_err();
+    assert!(
+        lag.to_string()
+            .starts_with("lexoffice findet den Entwurf gerade nicht."),
+        "{lag}"
+    );
+    w.sb.set_clock_offset(14 * 60);
+    let w = restarted(w);
+    let v = r::release(&w.h.core, record).await.unwrap();
+    (w, v)
+}
+
 fn states(w: &World) -> Vec<BillingState> {
     let mut out = Vec::new();
     for pr in w.h.core.store.projects().unwrap() {
@@ -335,6 +381,23 @@ async fn release_only_when_the_draft_is_gone() {
     let e = r::release(&w.h.core, created.record_id).await.unwrap_err();
     assert!(e.to_string().contains("zuerst in lexoffice löschen"), "{e}");
     assert!(w.sb.delete_invoice(uuid_of(&created.invoice_id)));
+    // A 404 right after the create may be lexoffice's read lag: not taken as
+    // deleted until two 404s two minutes apart, ten minutes after creation
+    // (lexoffice's clock), and not within one run a moment apart on ours.
+    let lag = r::release(&w.h.core, created.record_id).await.unwrap_err();
+    assert!(
+        lag.to_string()
+            .starts_with("lexoffice findet den Entwurf gerade nicht."),
+        "{lag}"
+    );
+    w.sb.set_clock_offset(11 * 60);
+    assert!(r::release(&w.h.core, created.record_id).await.is_err());
+    assert!(states(&w)
+        .iter()
+        .all(|s| matches!(s, BillingState::Billed { .. })));
+    // The next run of the app, lexoffice's clock two minutes on.
+    w.sb.set_clock_offset(14 * 60);
+    let w = restarted(w);
     let v = r::release(&w.h.core, created.record_id).await.unwrap();
     assert_eq!(v.state, "gelöscht");
     assert!(states(&w).iter().all(|s| *s == BillingState::Open));
@@ -603,7 +666,7 @@ async fn a_tax_change_since_the_preview_stops_the_send_and_is_shown() {
     let first = w.sb.invoices_json()[0]["id"].as_str().unwrap().to_string();
     assert!(w.sb.delete_invoice(uuid_of(&first)));
     let rec = w.h.core.store.invoice_records().unwrap()[0].id;
-    r::release(&w.h.core, rec).await.unwrap();
+    let (w, _) = released_after_lag(w, rec).await;
     w.sb.set_tax_type("vatfree");
     w.sb.clear_requests();
     let e = r::create(&w.h.core, req(&w, false)).await.unwrap_err();
@@ -636,8 +699,14 @@ async fn deleted_finalised_and_voided_drafts_in_the_history() {
     let a = r::create(&w.h.core, req(&w, false)).await.unwrap();
     let h = r::history(&w.h.core, w.project).await.unwrap();
     assert_eq!((h[0].state, h[0].can_withdraw), ("Entwurf", true));
-    // Deleted in lexoffice: the history's look frees the entries.
+    // Deleted in lexoffice: the history's look frees the entries — once the
+    // read-lag rule is met (a 404 now, another 14 minutes later by lexoffice's
+    // clock, in the next run).
     assert!(w.sb.delete_invoice(uuid_of(&a.invoice_id)));
+    let h = r::sync_history(&w.h.core, w.project).await.unwrap();
+    assert_eq!(h[0].state, "Entwurf");
+    w.sb.set_clock_offset(14 * 60);
+    let w = restarted(w);
     let h = r::sync_history(&w.h.core, w.project).await.unwrap();
     assert_eq!(h[0].state, "gelöscht");
     assert_eq!(
@@ -1120,4 +1189,88 @@ async fn a_photovoltaic_customer_is_billed_at_zero_percent() {
         drafts[0]["totalPrice"]["totalTaxAmount"].as_f64(),
         Some(0.0)
     );
+}
+
+/// „Erstellen“ sends the preview the user confirmed: an entry edited or a
+/// rate saved since → nothing is sent, the reason is given; the new preview
+/// confirmed → one draft.
+#[tokio::test]
+async fn the_draft_is_the_preview_the_user_confirmed() {
+    let w = world(false).await;
+    let mut shown = req(&w, false);
+    shown.rate = String::new();
+    // A rate of the project itself, so the preview has one to change.
+    let project = w.h.core.store.project(w.project).unwrap().unwrap();
+    p::save(
+        &w.h.core,
+        ProjectInput {
+            id: Some(project.id),
+            name: project.name.clone(),
+            customer_id: project.customer_id,
+            hourly_rate: "80".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let pv = r::preview(&w.h.core, shown.clone()).await.unwrap();
+    assert!(pv.ok, "{:?}", pv.problems);
+    // Meanwhile the rate is raised.
+    p::save(
+        &w.h.core,
+        ProjectInput {
+            id: Some(project.id),
+            name: project.name.clone(),
+            customer_id: project.customer_id,
+            hourly_rate: "90".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut confirmed = shown.clone();
+    confirmed.confirmed = Some(pv.confirm.clone());
+    let err = r::create(&w.h.core, confirmed).await.unwrap_err();
+    let now = r::preview(&w.h.core, shown.clone()).await.unwrap();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "Seit der Vorschau hat sich etwas geändert (ein Eintrag, ein Stundensatz oder der Stand in lexoffice); der Entwurf hätte jetzt {} brutto. Nichts wurde gesendet – bitte die neue Vorschau prüfen und dann erneut „Erstellen“ wählen.",
+            now.totals.as_ref().unwrap().gross_display
+        )
+    );
+    assert!(w.sb.invoices_json().is_empty());
+    assert!(states(&w).iter().all(|s| *s == BillingState::Open));
+    // An entry's note edited since the new preview: refused as well.
+    let entry =
+        w.h.core
+            .store
+            .entries_of(w.project)
+            .unwrap()
+            .into_iter()
+            .find(|e| matches!(e.kind, zeitrechnung_lib::storage::EntryKind::Time { .. }))
+            .unwrap();
+    p::save_time(
+        &w.h.core,
+        TimeInput {
+            id: Some(entry.id),
+            project_id: w.project,
+            date: "03.03.2025".into(),
+            duration: "7:20".into(),
+            description: "Arbeit, nachgetragen".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut stale = shown.clone();
+    stale.confirmed = Some(now.confirm.clone());
+    assert!(r::create(&w.h.core, stale).await.is_err());
+    assert!(w.sb.invoices_json().is_empty());
+    // The preview as it is now, confirmed: sent.
+    let fresh = r::preview(&w.h.core, shown.clone()).await.unwrap();
+    let mut ok = shown;
+    ok.confirmed = Some(fresh.confirm);
+    r::create(&w.h.core, ok).await.unwrap();
+    assert_eq!(w.sb.invoices_json().len(), 1);
 }

@@ -615,3 +615,51 @@ fn json_entries_of_older_versions_are_read_and_garbled_binary_ones_skipped() {
     s.put_entries(&[e4.clone()]).unwrap();
     assert_eq!(s.entry(4).unwrap(), Some(e4));
 }
+
+/// Settings changes are one transaction each: two threads changing different
+/// parts of the settings document at the same time (a rate saved while
+/// „Entwürfe erstellen“ refreshes the lexoffice profile) lose nothing.
+#[test]
+fn concurrent_settings_changes_lose_nothing() {
+    use std::sync::Arc;
+    use zeitrechnung_lib::storage::{Employee, Role};
+    let dir = tempfile::tempdir().unwrap();
+    let s = Arc::new(Store::open(dir.path()).unwrap());
+    let n = 150u64;
+    let roles = {
+        let s = s.clone();
+        std::thread::spawn(move || {
+            for i in 0..n {
+                s.update_settings(|st| {
+                    st.roles.push(Role {
+                        id: 1_000 + i,
+                        name: format!("Rolle {i}"),
+                        hourly_rate: None,
+                        rate_changes: Vec::new(),
+                    })
+                })
+                .unwrap();
+            }
+        })
+    };
+    for i in 0..n {
+        s.update_settings(|st| {
+            st.employees.push(Employee {
+                id: 5_000 + i,
+                name: format!("Person {i}"),
+                role_id: None,
+                hourly_rate: None,
+                rate_changes: Vec::new(),
+                active: true,
+                role_changes: Vec::new(),
+            })
+        })
+        .unwrap();
+    }
+    roles.join().unwrap();
+    let st = s.settings().unwrap();
+    assert_eq!(
+        (st.roles.len(), st.employees.len()),
+        (n as usize, n as usize)
+    );
+}

@@ -115,6 +115,7 @@ pub async fn create_draft(
     let store = core.store.clone();
     let list_subprojects = req.list_subprojects;
     let project_id = req.project_id;
+    let confirmed = req.confirmed.clone();
     // 1–2: plan, then record + reservation in one transaction.
     let record = blocking(move || {
         let ctx = context(&store, project_id, Some((parsed.from, parsed.to)))?;
@@ -139,6 +140,23 @@ pub async fn create_draft(
                     .unwrap_or_else(|| "Nichts abzurechnen.".into()),
             ));
         };
+        // The draft is the preview the user confirmed: if anything changed
+        // since (an entry edited, freed or locked by the sync, a rate saved),
+        // nothing is sent and the dialog shows the new preview.
+        if let Some(confirmed) = confirmed.as_deref() {
+            if confirmed != confirm_token(&ctx, &plan) {
+                return Err(AppError::validation(
+                    "Rechnung",
+                    format!(
+                        "Seit der Vorschau hat sich etwas geändert (ein Eintrag, ein Stundensatz oder der Stand in lexoffice){}. Nichts wurde gesendet – bitte die neue Vorschau prüfen und dann erneut „Erstellen“ wählen.",
+                        match &preview.totals {
+                            Some(t) => format!("; der Entwurf hätte jetzt {} brutto", t.gross_display),
+                            None => String::new(),
+                        }
+                    ),
+                ));
+            }
+        }
         // „Für diesen Kunden merken“: the style of this draft becomes the customer's.
         if parsed.remember {
             if let Some(mut c) = ctx.customer.clone() {

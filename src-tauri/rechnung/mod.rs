@@ -85,6 +85,10 @@ pub struct InvoiceRequest {
     /// „Nur ‹Steuerart› abrechnen“ (`TaxCase::key`): only the (sub)projects of
     /// this Steuerart go on the draft; None = all (blocked when they differ).
     pub tax_case: Option<String>,
+    /// „Erstellen“: the preview confirmed (`Preview::confirm`). If the draft
+    /// would differ from it now, nothing is sent. None = no preview was shown
+    /// („Entwürfe erstellen“).
+    pub confirmed: Option<String>,
 }
 
 /// One edit of a preview line, as the dialog sends it.
@@ -234,6 +238,9 @@ pub struct Preview {
     /// „Privatkunde (§35a)“ with a blank Schlusstext: the sentence replaces the
     /// firm's own closing text in lexoffice (shown with a way to the settings).
     pub remark_replaced: Option<String>,
+    /// What „Erstellen“ sends back (`InvoiceRequest::confirmed`): this draft —
+    /// its body, its entries and their versions — in one word.
+    pub confirm: String,
 }
 
 /// One Steuerart of a draft that would mix them.

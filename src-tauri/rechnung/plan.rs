@@ -48,6 +48,32 @@ pub async fn defaults(core: &Core, project_id: u64) -> AppResult<DialogDefaults>
 /// firm's own closing text (also in Einstellungen › Abrechnung › Rechnungstexte).
 pub const REMARK_REPLACED: &str = "Der Schlusstext ist leer: Bei Privatkunden (§35a) steht dann nur der Satz zu § 35a im Schlusstext, und der Schlusstext aus Ihren lexoffice-Einstellungen (z. B. Zahlungsbedingungen, Bankverbindung) entfällt. Einen eigenen Schlusstext hinterlegen Sie unter Einstellungen › Abrechnung › Rechnungstexte – der Satz steht dann darunter.";
 
+/// The draft a preview shows, in one word: the body to be sent (lines, rates,
+/// totals, texts) and each entry on it with its version (`updated_at`) and
+/// billing state, so an edit, a rate saved or an entry freed or locked by the
+/// sync since the preview changes it.
+pub(super) fn confirm_token(ctx: &Context, plan: &billing::InvoicePlan) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    plan.request.to_string().hash(&mut h);
+    let ids: HashSet<u64> = plan.entry_ids.iter().copied().collect();
+    let mut versions: Vec<(u64, i64, String)> = ctx
+        .entries
+        .iter()
+        .filter(|(e, _)| ids.contains(&e.id))
+        .map(|(e, _)| {
+            (
+                e.id,
+                e.updated_at.timestamp_micros(),
+                format!("{:?}", e.billing),
+            )
+        })
+        .collect();
+    versions.sort();
+    versions.hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
 /// The plan plus everything the dialog shows. `has_key` = a key is in the keyring.
 pub(super) fn plan(
     ctx: &Context,
@@ -406,6 +432,7 @@ pub(super) fn plan(
                     .as_ref()
                     .filter(|_| input.remark.is_none())
                     .map(|_| REMARK_REPLACED.to_string()),
+                confirm: confirm_token(ctx, &plan),
             };
             (preview, if ok { Some(plan) } else { None })
         }
@@ -445,6 +472,7 @@ pub(super) fn plan(
                     tax_choices,
                     tax_only,
                     remark_replaced: None,
+                    confirm: String::new(),
                 },
                 None,
             )

@@ -59,6 +59,10 @@ pub struct Store {
     invoices: sled::Tree,
     id_floor: std::sync::atomic::AtomicU64,
     damaged: std::sync::Mutex<std::collections::BTreeSet<DamagedRecord>>,
+    /// One settings change at a time: each read-modify-write of the settings
+    /// document is whole (a rate saved while „Entwürfe erstellen“ refreshes the
+    /// profile is never overwritten by a stale copy).
+    settings_write: std::sync::Mutex<()>,
 }
 
 impl Store {
@@ -125,6 +129,7 @@ impl Store {
             meta,
             settings,
             damaged: Default::default(),
+            settings_write: Default::default(),
         };
         match store.schema_version() {
             Ok(v) if v > SCHEMA_VERSION => return Err(OpenError::Newer(v)),
@@ -215,8 +220,13 @@ impl Store {
         }
     }
 
-    /// Read-modify-write of the settings document, flushed before returning.
+    /// Read-modify-write of the settings document, one at a time (no change
+    /// is lost to a concurrent one), flushed before returning.
     pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> AppResult<Settings> {
+        let _one = self
+            .settings_write
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         let mut s = self.settings()?;
         change(&mut s);
         self.settings

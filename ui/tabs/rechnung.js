@@ -171,7 +171,9 @@ export async function openInvoiceDialog(projectId, onChange) {
     replace(resultBox);
     let created = false;
     try {
-      const r = await api.invoiceCreate(request());
+      // The preview on screen is what is confirmed: if the draft would differ
+      // now, nothing is sent and the new preview is shown with the reason.
+      const r = await api.invoiceCreate({ ...request(), confirmed: lastPreview ? lastPreview.confirm : null });
       created = true;
       replace(resultBox, h("div", { class: "alert ok", role: "status" },
         h("strong", {}, r.message), " ",
