@@ -211,3 +211,57 @@ async fn the_catalog_refuses_what_the_service_form_refuses() {
     let rows = catalog::list(&h.core).await.unwrap();
     assert!(rows.is_empty());
 }
+
+/// A gross-priced lexoffice article (9,99 € per piece at 19 %) keeps its unit
+/// gross exactly: its net goes out with four decimals (8,395 €), which
+/// lexoffice shows as 9,99 € again; the preview's totals are the sandbox's.
+#[tokio::test]
+async fn a_gross_priced_article_keeps_its_unit_gross() {
+    let (sb, h, project) = setup().await;
+    let ties = sb.articles().add(
+        Article::product("Kabelbinder, Beutel", "Stk.", d("8.39"), 19).with_gross_price(d("9.99")),
+    );
+    let res = catalog::import_articles(&h.core).await.unwrap();
+    let row = res.rows.iter().find(|r| r.name == "Kabelbinder, Beutel").unwrap();
+    assert_eq!((row.unit_price.as_str(), row.unit_price_display.as_str()), ("8,395", "8,395 €"));
+    p::save_service(
+        &h.core,
+        ServiceInput {
+            project_id: project,
+            date: "12.03.2025".into(),
+            name: row.name.clone(),
+            quantity: "3".into(),
+            unit: row.unit.clone(),
+            unit_price: row.unit_price.clone(),
+            tax_rate: "19".into(),
+            catalog_id: Some(row.id),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let req = InvoiceRequest {
+        project_id: project,
+        from: "01.03.2025".into(),
+        to: "31.03.2025".into(),
+        ..Default::default()
+    };
+    let pv = r::preview(&h.core, req.clone()).await.unwrap();
+    r::create(&h.core, req).await.unwrap();
+    let draft = &sb.invoices_json()[0];
+    let line = &draft["lineItems"][0];
+    assert_eq!(line["id"].as_str(), Some(ties.id.to_string().as_str()));
+    assert_eq!(line["unitPrice"]["netAmount"].as_f64(), Some(8.395));
+    // The unit gross lexoffice derives is 9,99 € to the cent (its precision
+    // beyond the cent is undocumented).
+    let unit_gross = d(&line["unitPrice"]["grossAmount"].to_string());
+    assert_eq!(unit_gross.round_dp(2), d("9.99"));
+    // 3 × 8,395 = 25,185 → 25,19 net (lexoffice's rounding), the same in the preview.
+    let t = pv.totals.unwrap();
+    assert_eq!(t.net_display, "25,19 €");
+    assert_eq!(draft["totalPrice"]["totalNetAmount"].as_f64(), Some(25.19));
+    assert_eq!(
+        draft["totalPrice"]["totalGrossAmount"].as_f64(),
+        Some(t.gross.to_string().parse::<f64>().unwrap())
+    );
+}

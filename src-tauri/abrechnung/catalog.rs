@@ -183,6 +183,13 @@ pub async fn delete(core: &Core, id: u64) -> AppResult<Vec<CatalogRow>> {
     .await
 }
 
+/// The net unit price of a gross one, to four decimals (lexoffice's limit).
+pub fn net_of_gross(gross: Decimal, rate: Decimal) -> Decimal {
+    (gross * Decimal::from(100) / (Decimal::from(100) + rate))
+        .round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
+}
+
 /// An article as a catalog item; None: archived or without a usable price.
 fn from_article(a: &Article) -> Option<(String, String, Decimal, Decimal, bool)> {
     if a.archived || a.title.trim().is_empty() {
@@ -190,13 +197,16 @@ fn from_article(a: &Article) -> Option<(String, String, Decimal, Decimal, bool)>
     }
     let price = a.price.as_ref()?;
     let rate = decimal_of(&price.tax_rate)?;
-    let net = match decimal_of(&price.net_price) {
-        Some(n) => n,
-        // Only a gross price: its net at this rate, to the cent.
-        None => {
-            let gross = decimal_of(&price.gross_price)?;
-            (gross * Decimal::from(100) / (Decimal::from(100) + rate)).round_dp(2)
-        }
+    // A gross-priced article (or one with only a gross price) keeps its unit
+    // gross exactly: its net with four decimals, as lexoffice takes them
+    // (9,99 € at 19 % → 8,3950 €, which is 9,99 € again; 8,39 € would be
+    // 9,98 €; docs/lexoffice.md › Prices with more than two decimals).
+    let gross_led = price.leading_price.as_deref() == Some("GROSS");
+    let net = match (decimal_of(&price.net_price), decimal_of(&price.gross_price)) {
+        (Some(n), _) if !gross_led => n,
+        (_, Some(gross)) => net_of_gross(gross, rate),
+        (Some(n), None) => n,
+        (None, None) => return None,
     };
     let unit = if a.unit_name.trim().is_empty() {
         "Stück".to_string()
@@ -391,8 +401,8 @@ mod tests {
             })
         );
         assert_eq!(items[0].art, None);
-        // Gross only: the net to the cent; goods are Material.
-        assert_eq!(items[1].unit_price, Decimal::from_str("10.00").unwrap());
+        // Gross only: the net to four decimals (11,90 € gross = 10 € net); goods are Material.
+        assert_eq!(items[1].unit_price, Decimal::from_str("10").unwrap());
         assert_eq!(items[1].art, Some(ServiceArt::Material));
         assert_eq!(row(&items[0]).source, "lexoffice-Artikel 1001");
         assert_eq!(row(&items[0]).art, "Fahrt");
@@ -410,5 +420,31 @@ mod tests {
         // The cartridge is gone from lexoffice: kept as an own item, unlinked.
         assert_eq!(items[1].article, None);
         assert_eq!(row(&items[1]).source, "");
+    }
+
+    /// 9,99 € gross per piece stays 9,99 €: the net is sent with four decimals.
+    #[test]
+    fn a_gross_priced_article_keeps_its_unit_gross_exactly() {
+        let a = article(
+            json!({"id": "g1", "title": "Kabelbinder", "type": "PRODUCT", "unitName": "Stk.",
+            "price": {"netPrice": 8.39, "grossPrice": 9.99, "leadingPrice": "GROSS", "taxRate": 19}}),
+        );
+        let mut items = Vec::new();
+        merge_articles(&mut items, &[a], || Ok(7), true).unwrap();
+        let net = items[0].unit_price;
+        assert_eq!(net, Decimal::from_str("8.395").unwrap());
+        let gross = (net * Decimal::from_str("1.19").unwrap()).round_dp(2);
+        assert_eq!(gross, Decimal::from_str("9.99").unwrap());
+        // Rounded to the cent it would be 9,98 €.
+        assert_eq!(
+            (Decimal::from_str("8.39").unwrap() * Decimal::from_str("1.19").unwrap()).round_dp(2),
+            Decimal::from_str("9.98").unwrap()
+        );
+        for (gross, rate, net) in [("11.9", "19", "10"), ("1.07", "7", "1"), ("0.99", "19", "0.8319")] {
+            assert_eq!(
+                net_of_gross(Decimal::from_str(gross).unwrap(), Decimal::from_str(rate).unwrap()),
+                Decimal::from_str(net).unwrap()
+            );
+        }
     }
 }
