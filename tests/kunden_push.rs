@@ -255,29 +255,65 @@ async fn create_anyway_after_the_question_creates_a_second_contact() {
     assert_eq!(sb.contacts().all().len(), 2);
 }
 
+/// lexoffice refuses a contact with an invalid VAT id (a German one is „DE“
+/// and 9 digits) or a phone number over 30 characters: said in German at the
+/// field, before anything is sent.
 #[tokio::test]
-async fn an_invalid_vat_id_is_left_out_and_said_so() {
+async fn what_lexoffice_would_refuse_is_said_before_sending() {
     let sb = sandbox(0);
     let h = connected(&sb);
     let c = save(
         &h,
         CustomerInput {
-            vat_id: Some("123-456".into()),
+            vat_id: Some("DE12345678".into()),
             ..company("Ohne USt GmbH")
         },
     )
     .await;
-    let (linked, message) = done(
-        push::push(&h.core, c.id, PushMode::Create, None)
-            .await
-            .unwrap(),
+    let e = push::push(&h.core, c.id, PushMode::Create, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        zeitrechnung_lib::error::AppError::Validation {
+            field: "USt-IdNr.",
+            ..
+        }
+    ));
+    assert_eq!(
+        e.to_string(),
+        "Die USt-IdNr. „DE12345678“ ist ungültig: Eine deutsche USt-IdNr. besteht aus „DE“ und 9 Ziffern (z. B. DE123456789). Bitte im Kunden korrigieren oder leeren – lexoffice nimmt den Kontakt sonst nicht an."
     );
-    assert!(
-        message.contains("USt-IdNr. „123-456“ wurde nicht an lexoffice übertragen"),
-        "{message}"
+    assert_eq!(posts(&sb), 0, "nothing sent");
+    // The sandbox, like lexoffice, refuses it too, naming the field.
+    let body = serde_json::json!({
+        "version": 0, "roles": {"customer": {}},
+        "company": {"name": "Ohne USt GmbH", "vatRegistrationId": "DE12345678"}
+    });
+    let resp = reqwest::Client::new()
+        .post(sb.url("/v1/contacts"))
+        .bearer_auth(common::KEY)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 406);
+    let refused: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(
+        refused["IssueList"][0]["source"],
+        "company.vatRegistrationId"
     );
-    let sent = sb_contact(&sb, linked.lexoffice_id.as_deref().unwrap()).to_json();
-    assert!(sent["company"].get("vatRegistrationId").is_none(), "{sent}");
+    // A phone number of more than 30 characters is refused at the form.
+    let mut long = company("Langnummer GmbH");
+    long.phone = "+49 431 1234567 – Durchwahl 890".into();
+    let e = kunden::save(&h.core, long).await.unwrap_err();
+    assert!(matches!(
+        e,
+        zeitrechnung_lib::error::AppError::Validation {
+            field: "Telefon",
+            ..
+        }
+    ));
 }
 
 #[tokio::test]

@@ -222,8 +222,15 @@ async fn a_gross_priced_article_keeps_its_unit_gross() {
         Article::product("Kabelbinder, Beutel", "Stk.", d("8.39"), 19).with_gross_price(d("9.99")),
     );
     let res = catalog::import_articles(&h.core).await.unwrap();
-    let row = res.rows.iter().find(|r| r.name == "Kabelbinder, Beutel").unwrap();
-    assert_eq!((row.unit_price.as_str(), row.unit_price_display.as_str()), ("8,395", "8,395 €"));
+    let row = res
+        .rows
+        .iter()
+        .find(|r| r.name == "Kabelbinder, Beutel")
+        .unwrap();
+    assert_eq!(
+        (row.unit_price.as_str(), row.unit_price_display.as_str()),
+        ("8,395", "8,395 €")
+    );
     p::save_service(
         &h.core,
         ServiceInput {

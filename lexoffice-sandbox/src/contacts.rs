@@ -471,8 +471,17 @@ impl LegacyCheck {
 
 fn check_company(c: &mut LegacyCheck, co: &Map<String, Value>) {
     c.required(get_field(co, "name"), "company.name");
-    for key in ["taxNumber", "vatRegistrationId"] {
-        c.string(get_field(co, key), &format!("company.{key}"));
+    c.string(get_field(co, "taxNumber"), "company.taxNumber");
+    // lexoffice validates the VAT id: a German one is „DE“ and 9 digits, any
+    // other two letters and 2 to 13 letters or digits (docs/lexoffice.md ›
+    // Contact fields lexoffice validates).
+    if let Some(vat) = c.string(
+        get_field(co, "vatRegistrationId"),
+        "company.vatRegistrationId",
+    ) {
+        if !vat.is_empty() && !vat_id_valid(vat) {
+            c.invalid("company.vatRegistrationId");
+        }
     }
     c.boolean(
         get_field(co, "allowTaxFreeInvoices"),
@@ -541,9 +550,30 @@ fn check_buckets(c: &mut LegacyCheck, m: &Map<String, Value>, name: &str, bucket
         let path = format!("{name}.{b}");
         let list = c.single_list(get_field(m, b), &path);
         for (i, v) in list.iter().enumerate() {
-            c.string(Some(v), &format!("{path}[{i}]"));
+            if name == "phoneNumbers" {
+                // Phone numbers of more than 30 characters are refused.
+                c.max_len(Some(v), &format!("{path}[{i}]"), MAX_PHONE_LEN);
+            } else {
+                c.string(Some(v), &format!("{path}[{i}]"));
+            }
         }
     }
+}
+
+/// The longest phone number a contact takes.
+pub const MAX_PHONE_LEN: usize = 30;
+
+/// A VAT id lexoffice takes: `DE` and 9 digits for Germany; otherwise two
+/// letters and 2 to 13 letters or digits.
+pub fn vat_id_valid(v: &str) -> bool {
+    let b = v.as_bytes();
+    if b.len() < 4 || !b[..2].iter().all(u8::is_ascii_uppercase) {
+        return false;
+    }
+    if &b[..2] == b"DE" {
+        return b.len() == 11 && b[2..].iter().all(u8::is_ascii_digit);
+    }
+    b.len() <= 15 && b[2..].iter().all(u8::is_ascii_alphanumeric)
 }
 
 /// Removes `null` members (the stored contact omits absent parts).

@@ -440,9 +440,16 @@ mod tests {
             (Decimal::from_str("8.39").unwrap() * Decimal::from_str("1.19").unwrap()).round_dp(2),
             Decimal::from_str("9.98").unwrap()
         );
-        for (gross, rate, net) in [("11.9", "19", "10"), ("1.07", "7", "1"), ("0.99", "19", "0.8319")] {
+        for (gross, rate, net) in [
+            ("11.9", "19", "10"),
+            ("1.07", "7", "1"),
+            ("0.99", "19", "0.8319"),
+        ] {
             assert_eq!(
-                net_of_gross(Decimal::from_str(gross).unwrap(), Decimal::from_str(rate).unwrap()),
+                net_of_gross(
+                    Decimal::from_str(gross).unwrap(),
+                    Decimal::from_str(rate).unwrap()
+                ),
                 Decimal::from_str(net).unwrap()
             );
         }

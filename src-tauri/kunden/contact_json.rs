@@ -375,6 +375,28 @@ pub fn list_label(source: &str) -> Option<&'static str> {
     })
 }
 
+/// A contact field lexoffice refused, in German („USt-IdNr.“, „PLZ“).
+pub fn field_label(source: &str) -> Option<&'static str> {
+    let last = source.rsplit('.').next().unwrap_or(source);
+    let base = source.split('[').next().unwrap_or(source);
+    Some(match (base, last) {
+        ("company.vatRegistrationId", _) => "USt-IdNr.",
+        ("company.taxNumber", _) => "Steuernummer",
+        ("company.name", _) => "Name",
+        ("person.lastName", _) | (_, "lastName") => "Nachname",
+        ("person.firstName", _) | (_, "firstName") => "Vorname",
+        ("person.salutation", _) | (_, "salutation") => "Anrede",
+        (b, _) if b.starts_with("phoneNumbers") => "Telefon",
+        (b, _) if b.starts_with("emailAddresses") => "E-Mail",
+        (_, "zip") => "PLZ",
+        (_, "city") => "Ort",
+        (_, "street") => "Straße",
+        (_, "countryCode") => "Land",
+        (_, "supplement") => "Adresszusatz",
+        _ => return None,
+    })
+}
+
 /// The shape the import gives a contact, for comparing (see `import::from_contact`).
 pub fn as_customer(contact: &Contact) -> Customer {
     super::import::from_contact(contact)

@@ -6,6 +6,7 @@ pub mod delete;
 pub mod import;
 pub mod push;
 mod tax;
+pub mod vat_id;
 
 pub use tax::*;
 
@@ -268,7 +269,7 @@ pub fn validate(input: &CustomerInput) -> AppResult<(CustomerKind, Customer)> {
             "Bitte eine gültige E-Mail-Adresse eingeben, z. B. buero@beispiel.de.",
         ));
     }
-    let phone = clean("Telefon", &input.phone, 40)?;
+    let phone = clean("Telefon", &input.phone, vat_id::MAX_PHONE_CHARS)?;
     if !phone
         .chars()
         .all(|c| c.is_ascii_digit() || " +-/()".contains(c))

@@ -143,10 +143,32 @@ fn write_error(e: LexofficeError) -> AppError {
             .details()
             .iter()
             .filter_map(|d| d.field.as_deref())
+            // The list itself, not a field of one of its entries.
+            .filter(|f| !f.contains('['))
             .find_map(contact_json::list_label)
         {
             return AppError::Rejected(format!(
                 "lexoffice nimmt diesen Kontakt nicht an: Er hat in lexoffice mehrere Einträge unter „{label}“, über die Schnittstelle ist je Liste nur einer erlaubt. Bitte den Kontakt zuerst in lexoffice bereinigen (nur einen Eintrag behalten) und es dann erneut versuchen."
+            ));
+        }
+        let fields: Vec<&str> = body
+            .details()
+            .iter()
+            .filter_map(|d| d.field.as_deref())
+            .filter_map(contact_json::field_label)
+            .collect();
+        if !fields.is_empty() {
+            let mut named: Vec<String> = Vec::new();
+            for f in fields {
+                let f = format!("„{f}“");
+                if !named.contains(&f) {
+                    named.push(f);
+                }
+            }
+            return AppError::Rejected(format!(
+                "lexoffice nimmt diesen Kontakt nicht an: {} {} ungültig. Bitte im Kunden korrigieren und es dann erneut versuchen.",
+                named.join(", "),
+                if named.len() == 1 { "ist" } else { "sind" }
             ));
         }
     }
@@ -580,6 +602,8 @@ pub async fn push(
 ) -> AppResult<PushOutcome> {
     let _one = core.push_lock.try_lock().map_err(|_| busy())?;
     let c = load(core, id).await?;
+    // What lexoffice would refuse is said here, before anything is sent.
+    super::vat_id::check_for_lexoffice(&c)?;
     match mode {
         PushMode::Create | PushMode::CreateAnyway => create(core, c, mode).await,
         PushMode::Update | PushMode::UpdateAnyway => update(core, c, mode, version).await,
@@ -692,5 +716,18 @@ mod tests {
         assert_eq!(search_term(&c).as_deref(), Some("Müller"));
         c.name = "Li".into();
         assert_eq!(search_term(&c), None);
+    }
+
+    /// A refusal (406, legacy issue list) names the field in German.
+    #[test]
+    fn a_contact_refusal_names_the_field() {
+        let body = crate::lexoffice::parse_error_body(
+            br#"{"requestId":"0b6f","IssueList":[{"i18nKey":"invalid_value","source":"company.vatRegistrationId","type":"validation_failure"},{"i18nKey":"invalid_value","source":"addresses.billing[0].zip","type":"validation_failure"}]}"#,
+        );
+        let e = write_error(LexofficeError::Status { status: 406, body });
+        assert_eq!(
+            e.to_string(),
+            "lexoffice nimmt diesen Kontakt nicht an: „USt-IdNr.“, „PLZ“ sind ungültig. Bitte im Kunden korrigieren und es dann erneut versuchen."
+        );
     }
 }
