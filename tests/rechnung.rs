@@ -1274,3 +1274,48 @@ async fn the_draft_is_the_preview_the_user_confirmed() {
     r::create(&w.h.core, ok).await.unwrap();
     assert_eq!(w.sb.invoices_json().len(), 1);
 }
+
+/// A tax-free Steuerart needs lexoffice's „Steuerfreie Rechnungen erlauben“ on
+/// the contact: the import reads it, the preview warns while it is off, and
+/// „In lexoffice aktualisieren“ sends it (docs/lexoffice.md › Tax-free
+/// invoices and the contact).
+#[tokio::test]
+async fn a_tax_free_steuerart_asks_lexoffice_to_allow_tax_free_invoices() {
+    use zeitrechnung_lib::kunden::push::{self, PushMode};
+    let w = world(false).await;
+    let c = w.h.core.store.customers().unwrap().remove(0);
+    assert_eq!(
+        c.tax.tax_free_allowed,
+        Some(false),
+        "imported as lexoffice has it"
+    );
+    let detail =
+        zeitrechnung_lib::kunden::set_tax(&w.h.core, c.id, "construction13b".into(), false)
+            .await
+            .unwrap();
+    assert!(detail.can_update_in_lexoffice);
+    let warning = "Beim Kontakt „Nordlicht Software GmbH“ ist in lexoffice „Steuerfreie Rechnungen erlauben“ nicht gesetzt; lexoffice kann eine Rechnung ohne Umsatzsteuer für ihn ablehnen. „In lexoffice aktualisieren“ im Kunden setzt es.".to_string();
+    let pv = r::preview(&w.h.core, req(&w, true)).await.unwrap();
+    assert!(pv.notes.contains(&warning), "{:?}", pv.notes);
+    push::push(&w.h.core, c.id, PushMode::Update, None)
+        .await
+        .unwrap();
+    let sent =
+        w.sb.contacts()
+            .get(w.contact.parse().unwrap())
+            .unwrap()
+            .to_json();
+    assert_eq!(sent["company"]["allowTaxFreeInvoices"], true);
+    assert_eq!(
+        w.h.core
+            .store
+            .customer(c.id)
+            .unwrap()
+            .unwrap()
+            .tax
+            .tax_free_allowed,
+        Some(true)
+    );
+    let pv = r::preview(&w.h.core, req(&w, true)).await.unwrap();
+    assert!(!pv.notes.contains(&warning), "{:?}", pv.notes);
+}

@@ -102,6 +102,12 @@ pub fn new_contact(c: &Customer) -> Built {
         CustomerKind::Company => {
             let mut co = Map::new();
             co.insert("name".into(), Value::String(c.name.trim().to_string()));
+            // A Steuerart other than Standard bills without German VAT: the
+            // contact must allow tax-free invoices (docs/lexoffice.md ›
+            // Tax-free invoices and the contact).
+            if c.tax.case != crate::storage::TaxCase::Standard {
+                co.insert("allowTaxFreeInvoices".into(), Value::Bool(true));
+            }
             if !vat.is_empty() {
                 if vat_id_shape_ok(&vat) {
                     co.insert("vatRegistrationId".into(), Value::String(vat));
@@ -207,6 +213,9 @@ pub fn apply_to(current: &Value, c: &Customer, version: i64) -> Built {
     let vat = normalised_vat_id(&c.vat_id);
     if let Some(co) = root.get_mut("company").and_then(Value::as_object_mut) {
         co.insert("name".into(), Value::String(c.name.trim().to_string()));
+        if c.tax.case != crate::storage::TaxCase::Standard {
+            co.insert("allowTaxFreeInvoices".into(), Value::Bool(true));
+        }
         if vat.is_empty() {
             co.remove("vatRegistrationId");
         } else if vat_id_shape_ok(&vat) {
@@ -493,6 +502,14 @@ mod tests {
                 "phoneNumbers": {"business": ["0431 12345"]}
             })
         );
+        // A tax-free Steuerart: the contact allows tax-free invoices.
+        c.tax.case = crate::storage::TaxCase::EuService;
+        let b = new_contact(&c);
+        assert_eq!(b.body["company"]["allowTaxFreeInvoices"], json!(true));
+        c.tax.case = crate::storage::TaxCase::Standard;
+        assert!(new_contact(&c).body["company"]
+            .get("allowTaxFreeInvoices")
+            .is_none());
     }
 
     #[test]

@@ -249,7 +249,13 @@ pub(crate) fn from_contact(c: &Contact) -> Customer {
         hourly_rate: None,
         rules: Default::default(),
         invoice_style: None,
-        tax: Default::default(),
+        tax: crate::storage::CustomerTax {
+            tax_free_allowed: c
+                .company
+                .as_ref()
+                .map(|co| co.allow_tax_free_invoices.unwrap_or(false)),
+            ..Default::default()
+        },
         vat_id: c
             .company
             .as_ref()
@@ -274,7 +280,12 @@ pub(crate) fn merge(current: Option<Customer>, incoming: &Customer, id: u64) -> 
         next.hourly_rate = cur.hourly_rate;
         next.rules = cur.rules;
         next.invoice_style = cur.invoice_style;
-        next.tax = cur.tax;
+        // Steuerart and §35a are ours; whether lexoffice allows tax-free
+        // invoices for the contact is lexoffice's.
+        next.tax = crate::storage::CustomerTax {
+            tax_free_allowed: next.tax.tax_free_allowed,
+            ..cur.tax
+        };
         if next.number.is_empty() {
             next.number = cur.number;
         }

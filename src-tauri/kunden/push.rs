@@ -574,6 +574,12 @@ async fn update(
         if version.is_some() {
             cur.lexoffice_version = version;
         }
+        // Sent with a tax-free Steuerart: lexoffice allows tax-free invoices now.
+        if cur.kind == crate::storage::CustomerKind::Company
+            && cur.tax.case != crate::storage::TaxCase::Standard
+        {
+            cur.tax.tax_free_allowed = Some(true);
+        }
         cur.changed_in_app = false;
         cur.lexoffice_base = None;
         cur.updated_at = Utc::now();

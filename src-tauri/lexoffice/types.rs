@@ -84,6 +84,10 @@ pub struct Company {
     pub name: String,
     #[serde(default)]
     pub vat_registration_id: Option<String>,
+    /// „Steuerfreie Rechnungen erlauben“ (docs/lexoffice.md › Tax-free invoices
+    /// and the contact).
+    #[serde(default)]
+    pub allow_tax_free_invoices: Option<bool>,
     #[serde(default)]
     pub contact_persons: Vec<ContactPerson>,
 }

@@ -298,6 +298,17 @@ pub(super) fn plan(
         ));
     }
     if let Some(c) = customer {
+        // lexoffice's web app wants the contact to allow tax-free invoices
+        // (docs/lexoffice.md › Tax-free invoices and the contact).
+        if case != TaxCase::Standard && c.tax.tax_free_allowed == Some(false) {
+            notes.push(format!(
+                "Beim Kontakt „{}“ ist in lexoffice „Steuerfreie Rechnungen erlauben“ nicht gesetzt; lexoffice kann eine Rechnung ohne Umsatzsteuer für ihn ablehnen. „In lexoffice aktualisieren“ im Kunden setzt es.",
+                c.name
+            ));
+        }
+        if case == TaxCase::Exempt {
+            notes.push("„steuerfrei“ ist für steuerbefreite Organisationen gedacht. Ob lexoffice es von einer regulär besteuerten Firma annimmt, ist nicht dokumentiert – für Leistungen ins Ausland, §13b oder Photovoltaik bitte die passende Steuerart wählen.".to_string());
+        }
         match case {
             TaxCase::EuService if c.vat_id.trim().is_empty() => problems.push(format!(
                 "Für eine EU-Leistung (Reverse Charge) braucht der Kunde „{}“ eine USt-IdNr. Bitte sie in lexoffice beim Kontakt eintragen und die Kunden erneut importieren – oder eine andere Steuerart wählen.",

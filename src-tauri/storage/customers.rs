@@ -134,6 +134,9 @@ pub struct CustomerTax {
     pub case: super::TaxCase,
     /// „Privatkunde (§35a)“: the draft shows Arbeitskosten and Materialkosten apart.
     pub private_35a: bool,
+    /// The lexoffice contact's `company.allowTaxFreeInvoices` as last imported
+    /// or sent (None: not known — a person, or never imported).
+    pub tax_free_allowed: Option<bool>,
 }
 
 impl Customer {
