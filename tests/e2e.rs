@@ -2329,6 +2329,7 @@ fn seed_customers(store: &zeitrechnung_lib::storage::Store, n: u64) {
                 invoice_style: None,
                 tax: Default::default(),
                 vat_id: String::new(),
+                buyer_reference: String::new(),
                 changed_in_app: false,
                 push_unclear_since: None,
                 lexoffice_base: None,

@@ -1319,3 +1319,114 @@ async fn a_tax_free_steuerart_asks_lexoffice_to_allow_tax_free_invoices() {
     let pv = r::preview(&w.h.core, req(&w, true)).await.unwrap();
     assert!(!pv.notes.contains(&warning), "{:?}", pv.notes);
 }
+
+/// A public authority's contact with a Leitweg-ID: lexoffice checks the draft
+/// as an XRechnung. The preview says whether it is one (net, a description on
+/// every line, a complete address) or goes out explicitly as a normal invoice
+/// (`"xRechnung": {"buyerReference": ""}`), and the sandbox, like lexoffice,
+/// takes both; without the opt-out it refuses a line without description.
+#[tokio::test]
+async fn a_public_authority_gets_an_xrechnung_or_explicitly_a_normal_invoice() {
+    let sb = Sandbox::start_in_thread(SandboxConfig {
+        api_key: common::KEY.into(),
+        contacts: 0,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let leitweg = "04011000-1234512345-06";
+    sb.contacts().add_contact(
+        Contact::company("Stadt Kiel, Tiefbauamt")
+            .customer()
+            .with_buyer_reference(leitweg)
+            .with_billing_address("Fleethörn 9", "24103", "Kiel", "DE"),
+    );
+    let h = common::harness(&sb.base_url);
+    zeitrechnung_lib::schnittstellen::connect(&h.core, common::KEY.into())
+        .await
+        .unwrap();
+    import::run(&h.core, |_| {}, &AtomicBool::new(false))
+        .await
+        .unwrap();
+    let customer = h.core.store.customers().unwrap().remove(0);
+    assert_eq!(customer.buyer_reference, leitweg, "the import keeps it");
+    let project = p::save(
+        &h.core,
+        ProjectInput {
+            name: "Straßenbeleuchtung".into(),
+            customer_id: Some(customer.id),
+            hourly_rate: "70".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .project
+    .id;
+    for day in ["03.03.2025", "04.03.2025"] {
+        p::save_time(
+            &h.core,
+            TimeInput {
+                project_id: project,
+                date: day.into(),
+                duration: "2:00".into(),
+                description: "Leuchten getauscht".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let mut req = InvoiceRequest {
+        project_id: project,
+        from: "01.03.2025".into(),
+        to: "04.03.2025".into(),
+        ..Default::default()
+    };
+    // The default Positionstext has a description line: an XRechnung.
+    let pv = r::preview(&h.core, req.clone()).await.unwrap();
+    assert!(pv.notes.contains(&format!("XRechnung: Der Kunde hat die Leitweg-ID {leitweg}. lexoffice erstellt den Entwurf als XRechnung (Steuerart Standard, jede Position mit Beschreibung, vollständige Anschrift – alles erfüllt).")), "{:?}", pv.notes);
+    r::create(&h.core, req.clone()).await.unwrap();
+    assert!(sb.invoices_json()[0].get("xRechnung").is_none());
+    // A one-line Positionstext: no description, so explicitly a normal invoice.
+    p::save_time(
+        &h.core,
+        TimeInput {
+            project_id: project,
+            date: "05.03.2025".into(),
+            duration: "1:00".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    req.from = "05.03.2025".into();
+    req.to = "05.03.2025".into();
+    req.line_text = Some("Arbeitszeit {Projekt}".into());
+    let pv = r::preview(&h.core, req.clone()).await.unwrap();
+    assert!(pv.notes.contains(&format!("XRechnung: Der Kunde hat die Leitweg-ID {leitweg}, aber 1 Position hat keine Beschreibung. Der Entwurf geht deshalb als normale Rechnung (ohne XRechnung) an lexoffice. Für eine XRechnung bitte das ändern.")), "{:?}", pv.notes);
+    r::create(&h.core, req).await.unwrap();
+    let sent = h
+        .core
+        .store
+        .invoice_records()
+        .unwrap()
+        .into_iter()
+        .max_by_key(|r| r.id)
+        .unwrap()
+        .request;
+    assert_eq!(sent["xRechnung"], serde_json::json!({"buyerReference": ""}));
+    assert_eq!(sb.invoices_json().len(), 2);
+    // Without the opt-out lexoffice (the sandbox) refuses that very body.
+    let mut body = sent.clone();
+    body.as_object_mut().unwrap().remove("xRechnung");
+    let resp = reqwest::Client::new()
+        .post(sb.url("/v1/invoices"))
+        .bearer_auth(common::KEY)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 406);
+    let refused: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(refused["details"][0]["field"], "lineItems[0].description");
+}

@@ -804,6 +804,79 @@ pub fn contact_violations(body: &Value, contacts: &ContactStore) -> Vec<Violatio
     }
 }
 
+/// A contact with an XRechnung Leitweg-ID (`xRechnung.buyerReference`) makes
+/// lexoffice validate the invoice as an XRechnung — tax type `net`, a contact
+/// with a complete address, a description on every non-text line — unless the
+/// invoice opts out with `"xRechnung": {"buyerReference": ""}` (docs/lexoffice.md ›
+/// XRechnung contacts).
+pub fn xrechnung_violations(body: &Value, contacts: &ContactStore) -> Vec<Violation> {
+    let Some(contact) = body
+        .get("address")
+        .and_then(|a| a.get("contactId"))
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .and_then(|id| contacts.get(id))
+    else {
+        return Vec::new();
+    };
+    let reference = contact
+        .x_rechnung
+        .as_ref()
+        .and_then(|x| x.buyer_reference.as_deref())
+        .unwrap_or("");
+    let opted_out = body
+        .get("xRechnung")
+        .and_then(|x| x.get("buyerReference"))
+        .and_then(Value::as_str)
+        == Some("");
+    if reference.trim().is_empty() || opted_out {
+        return Vec::new();
+    }
+    let mut v = Vec::new();
+    let tax_type = body
+        .get("taxConditions")
+        .and_then(|t| t.get("taxType"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if tax_type != "net" {
+        v.push(Violation::new(
+            "NOTALLOWED",
+            "taxConditions.taxType",
+            "XRechnung erfordert taxType net",
+        ));
+    }
+    let complete = contact.addresses.billing.first().is_some_and(|a| {
+        [&a.street, &a.zip, &a.city]
+            .iter()
+            .all(|f| f.as_deref().is_some_and(|s| !s.trim().is_empty()))
+            && !a.country_code.trim().is_empty()
+    });
+    if !complete {
+        v.push(Violation::new(
+            "NOTNULL",
+            "address",
+            "XRechnung erfordert eine vollständige Adresse",
+        ));
+    }
+    if let Some(items) = body.get("lineItems").and_then(Value::as_array) {
+        for (i, item) in items.iter().enumerate() {
+            let is_text = item.get("type").and_then(Value::as_str) == Some("text");
+            let described = item
+                .get("description")
+                .and_then(Value::as_str)
+                .is_some_and(|d| !d.trim().is_empty());
+            if !is_text && !described {
+                v.push(Violation::new(
+                    "NOTNULL",
+                    &format!("lineItems[{i}].description"),
+                    "XRechnung erfordert eine Beschreibung",
+                ));
+            }
+        }
+    }
+    v
+}
+
 fn rejection_response(now: DateTime<Utc>, path: &str, r: &Rejection) -> Response<Body> {
     let details = serde_json::to_value(&r.details).ok();
     json_response(
@@ -891,6 +964,7 @@ pub(crate) fn create(shared: &Arc<Shared>, parts: &Parts, body: &[u8]) -> Respon
         &shared.articles,
     ));
     problems.extend(org_tax_violations(&value, &lock(&shared.profile)));
+    problems.extend(xrechnung_violations(&value, &shared.contacts));
     if shared.require_vat_id {
         problems.extend(reverse_charge_violations(&value, &shared.contacts));
     }

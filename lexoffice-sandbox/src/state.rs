@@ -236,6 +236,15 @@ impl Contact {
 
     /// Adds a billing address.
     /// A company's USt-IdNr. (`company.vatRegistrationId`).
+    /// A public authority's XRechnung details (Leitweg-ID).
+    pub fn with_buyer_reference(mut self, reference: &str) -> Contact {
+        self.x_rechnung = Some(XRechnung {
+            buyer_reference: Some(reference.to_string()),
+            vendor_number_at_customer: Some("K-4711".into()),
+        });
+        self
+    }
+
     pub fn with_vat_id(mut self, vat_id: &str) -> Contact {
         if let Some(co) = self.company.as_mut() {
             co.vat_registration_id = Some(vat_id.to_string());

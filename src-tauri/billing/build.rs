@@ -931,6 +931,9 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
         json!({ "contactId": input.contact_id.trim() }),
     );
     body.insert("lineItems".into(), Value::Array(items));
+    if input.xrechnung_opt_out {
+        body.insert("xRechnung".into(), json!({ "buyerReference": "" }));
+    }
     // An explicit 0 % keeps lexoffice from applying the contact's default discount
     // (docs/lexoffice.md › Creating an invoice), so the draft shows exactly the previewed amounts.
     body.insert(

@@ -83,6 +83,10 @@ pub const GOODWILL_SUFFIX: &str = " (Kulanz)";
 pub struct BillingInput {
     /// lexoffice contact id of the customer → `address: {contactId}` only.
     pub contact_id: String,
+    /// Send `"xRechnung": {"buyerReference": ""}`: a normal invoice for a
+    /// contact with a Leitweg-ID (docs/lexoffice.md › XRechnung contacts).
+    #[serde(default)]
+    pub xrechnung_opt_out: bool,
     pub project_name: String,
     /// For {Projektnummer} and {Kunde} in the Rechnungstexte.
     #[serde(default)]

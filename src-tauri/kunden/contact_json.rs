@@ -445,6 +445,7 @@ mod tests {
             invoice_style: None,
             tax: Default::default(),
             vat_id: String::new(),
+            buyer_reference: String::new(),
             changed_in_app: false,
             push_unclear_since: None,
             lexoffice_base: None,

@@ -263,6 +263,13 @@ pub(crate) fn from_contact(c: &Contact) -> Customer {
             .unwrap_or_default()
             .trim()
             .to_string(),
+        buyer_reference: c
+            .x_rechnung
+            .as_ref()
+            .and_then(|x| x.buyer_reference.clone())
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
         changed_in_app: false,
         push_unclear_since: None,
         lexoffice_base: None,

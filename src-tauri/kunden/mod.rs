@@ -313,6 +313,7 @@ pub fn validate(input: &CustomerInput) -> AppResult<(CustomerKind, Customer)> {
             invoice_style: None,
             tax: Default::default(),
             vat_id,
+            buyer_reference: String::new(),
             changed_in_app: false,
             push_unclear_since: None,
             lexoffice_base: None,

@@ -59,8 +59,20 @@ pub struct Contact {
     pub email_addresses: ContactLists,
     #[serde(default)]
     pub phone_numbers: ContactLists,
+    /// XRechnung details of a public authority (docs/lexoffice.md › XRechnung
+    /// contacts).
+    #[serde(default, rename = "xRechnung")]
+    pub x_rechnung: Option<XRechnungDetails>,
     #[serde(default)]
     pub archived: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct XRechnungDetails {
+    /// The Leitweg-ID.
+    #[serde(default)]
+    pub buyer_reference: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

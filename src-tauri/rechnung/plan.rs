@@ -74,6 +74,41 @@ pub(super) fn confirm_token(ctx: &Context, plan: &billing::InvoicePlan) -> Strin
     format!("{:016x}", h.finish())
 }
 
+/// What lexoffice demands of an XRechnung that this draft does not meet, in
+/// German (empty: all met).
+fn xrechnung_missing(c: &Customer, plan: &billing::InvoicePlan) -> Vec<String> {
+    let mut missing = Vec::new();
+    if plan.tax_type != "net" {
+        missing.push(format!(
+            "eine XRechnung braucht die Steuerart Standard (dieser Entwurf: {})",
+            plan.tax_type
+        ));
+    }
+    let bare = plan
+        .lines
+        .iter()
+        .filter(|l| l.kind != billing::LineKind::Text)
+        .filter(|l| l.description.as_deref().is_none_or(|d| d.trim().is_empty()))
+        .count();
+    if bare > 0 {
+        missing.push(if bare == 1 {
+            "1 Position hat keine Beschreibung".to_string()
+        } else {
+            format!("{bare} Positionen haben keine Beschreibung")
+        });
+    }
+    let a = &c.address;
+    if [&a.street, &a.zip, &a.city, &a.country_code]
+        .iter()
+        .any(|f| f.trim().is_empty())
+    {
+        missing.push(
+            "die Anschrift in lexoffice ist unvollständig (Straße, PLZ, Ort und Land)".to_string(),
+        );
+    }
+    missing
+}
+
 /// The plan plus everything the dialog shows. `has_key` = a key is in the keyring.
 pub(super) fn plan(
     ctx: &Context,
@@ -350,7 +385,8 @@ pub(super) fn plan(
     };
     let style = p.style(&ctx.style);
     let given = |t: &str| Some(t.to_string()).filter(|t| !t.trim().is_empty());
-    let input = BillingInput {
+    let mut input = BillingInput {
+        xrechnung_opt_out: false,
         contact_id: contact_id.clone().unwrap_or_else(|| "-".into()),
         project_name: ctx.project.name.clone(),
         project_number: ctx.project.number.clone(),
@@ -374,7 +410,30 @@ pub(super) fn plan(
         private_35a: customer.is_some_and(|c| c.tax.private_35a),
         groups,
     };
-    let built = billing::build(&input);
+    let mut built = billing::build(&input);
+    // A public authority's contact (a Leitweg-ID) makes lexoffice check the
+    // draft as an XRechnung: `net`, a description on every priced line, a
+    // complete address. Met → an XRechnung; not met → explicitly a normal
+    // invoice (docs/lexoffice.md › XRechnung contacts). Said either way.
+    if let (Some(c), Ok(plan)) = (customer, &built) {
+        if !c.buyer_reference.trim().is_empty() {
+            let missing = xrechnung_missing(c, plan);
+            if missing.is_empty() {
+                notes.push(format!(
+                    "XRechnung: Der Kunde hat die Leitweg-ID {}. lexoffice erstellt den Entwurf als XRechnung (Steuerart Standard, jede Position mit Beschreibung, vollständige Anschrift – alles erfüllt).",
+                    c.buyer_reference.trim()
+                ));
+            } else {
+                notes.push(format!(
+                    "XRechnung: Der Kunde hat die Leitweg-ID {}, aber {}. Der Entwurf geht deshalb als normale Rechnung (ohne XRechnung) an lexoffice. Für eine XRechnung bitte das ändern.",
+                    c.buyer_reference.trim(),
+                    missing.join(", ")
+                ));
+                input.xrechnung_opt_out = true;
+                built = billing::build(&input);
+            }
+        }
+    }
     let coarser_layout = match &built {
         Err(BillingProblem::TooManyLines {
             coarser: Some(l), ..

@@ -74,6 +74,10 @@ pub struct Customer {
     /// The lexoffice contact's USt-IdNr. (`company.vatRegistrationId`), from the import.
     #[serde(default)]
     pub vat_id: String,
+    /// The lexoffice contact's XRechnung Leitweg-ID (`xRechnung.buyerReference`,
+    /// public authorities); empty = none. Kept from the import.
+    #[serde(default)]
+    pub buyer_reference: String,
     /// A linked customer whose lexoffice fields (name, address, e-mail, …) were
     /// edited here after its last import or push: „In lexoffice aktualisieren“.
     #[serde(default)]

@@ -87,6 +87,7 @@ pub fn manual_customer(id: u64, name: &str) -> zeitrechnung_lib::storage::Custom
         invoice_style: None,
         tax: Default::default(),
         vat_id: String::new(),
+        buyer_reference: String::new(),
         changed_in_app: false,
         push_unclear_since: None,
         lexoffice_base: None,

@@ -54,6 +54,7 @@ pub fn seed(store: &Store, customers: u64, records: u64) {
                 invoice_style: None,
                 tax: Default::default(),
                 vat_id: String::new(),
+                buyer_reference: String::new(),
                 changed_in_app: false,
                 push_unclear_since: None,
                 lexoffice_base: None,
