@@ -126,9 +126,14 @@ export function attachSuggestions(input, items, o) {
 export function suggestPeople(input, people) {
   attachSuggestions(input, people.map((p) => ({ text: p.name, hint: p.roleId ? p.roleDisplay : "" })), { free: true });
   const badge = h("span", { class: "badge-new", hidden: true, title: "Unter diesem Namen gibt es noch keinen Mitarbeiter." }, "neu");
-  input.after(badge);
+  // Inside the field's box, at its right end: the layout never shifts.
+  const focused = document.activeElement === input;
+  const wrap = h("span", { class: "with-badge" });
+  input.replaceWith(wrap);
+  wrap.append(input, badge);
+  if (focused) input.focus();
   input.addEventListener("input", () => { badge.hidden = true; });
-  input.addEventListener("blur", async () => {
+  const check = async () => {
     const typed = input.value;
     if (!typed.trim()) { badge.hidden = true; return; }
     let m;
@@ -139,7 +144,10 @@ export function suggestPeople(input, people) {
       input.dispatchEvent(new Event("input", { bubbles: true }));
     }
     badge.hidden = m.known;
-  });
+  };
+  input.addEventListener("blur", check);
+  // Created after „Anlegen“ (ui/lib/people.js): no longer „neu“.
+  document.addEventListener("employee-created", () => { if (!badge.hidden && input.isConnected) check(); });
 }
 
 /**

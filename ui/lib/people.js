@@ -18,6 +18,8 @@ export async function timeSaveAsking(input) {
       focusConfirm: true,
     });
     if (!yes) throw { kind: "validation", field: "Mitarbeiter", message: "Bitte einen vorhandenen Mitarbeiter wählen oder den Namen prüfen." };
-    return api.timeSave({ ...input, newEmployee: true });
+    const saved = await api.timeSave({ ...input, newEmployee: true });
+    document.dispatchEvent(new Event("employee-created"));
+    return saved;
   }
 }
