@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "project_delete",
     "project_set_status",
     "date_understood",
+    "tax_cases_list",
     "employee_match",
     "employee_merge",
     "entries_list",

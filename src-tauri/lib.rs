@@ -65,6 +65,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::projekte::project_delete,
         commands::projekte::project_set_status,
         commands::projekte::date_understood,
+        commands::kunden::tax_cases_list,
         commands::abrechnung::employee_match,
         commands::abrechnung::employee_merge,
         commands::projekte::entries_list,

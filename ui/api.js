@@ -172,6 +172,8 @@ export const projectsList = () => call("projects_list");
 export const projectGet = (id) => call("project_get", { id });
 export const projectSave = (input) => call("project_save", { input });
 /** Changes only the status („aktiv“, „abgeschlossen“, „archiviert“). */
+/** The Steuerarten as [{key, label}] (the project form's list). */
+export const taxCasesList = () => call("tax_cases_list");
 /** The full date a typed one means („29.12.“ → „29.12.2026“); rejects when it is no date. */
 export const dateUnderstood = (text) => call("date_understood", { text });
 export const projectSetStatus = (id, status) => call("project_set_status", { id, status });

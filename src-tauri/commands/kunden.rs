@@ -52,6 +52,13 @@ struct TaxArgs {
     private_35a: bool,
 }
 
+/// The Steuerarten with their labels (the project form's list; the Kunden
+/// detail gets them with the customer).
+#[tauri::command]
+pub async fn tax_cases_list() -> AppResult<Vec<kunden::TaxCaseChoice>> {
+    Ok(kunden::tax_case_choices())
+}
+
 /// „Steuerart“ and „Privatkunde (§35a)“ in the Kunden detail.
 #[tauri::command]
 pub async fn customer_set_tax(

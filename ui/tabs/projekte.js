@@ -24,9 +24,6 @@ export function preselectProject(id) {
 
 const UNITS = ["Stunde", "Stück", "m", "m²", "km", "Pauschal"];
 
-/** „Steuerart“ of a project: blank = the customer's; the others as in the Kunden detail. */
-const TAX_CASES = [["", "wie beim Kunden"], ["standard", "Standard"], ["construction13b", "§13b Bauleistung"],
-  ["euService", "EU-Leistung (Reverse Charge)"], ["thirdCountry", "Drittland"], ["exempt", "steuerfrei"], ["photovoltaic", "Photovoltaik (0 %)"]];
 
 export function renderProjekte(root, { navigate }) {
   const listBox = h("nav", { class: "project-list", "aria-label": "Projekte" });
@@ -302,7 +299,11 @@ export function renderProjekte(root, { navigate }) {
     if (!isSub) fields.splice(1, 0, { key: "customerId", label: "Kunde", type: "select", options: custOptions, full: true });
     // „Steuerart“ for this project only (e.g. a building firm as a private client
     // for one job); the labels are the fixed ones of the Kunden detail.
-    fields.push({ key: "taxCase", label: "Steuerart", type: "select", options: TAX_CASES,
+    // „Steuerart“ of a project: blank = inherited; the others as in the Kunden detail.
+    let taxCases = [];
+    try { taxCases = await api.taxCasesList(); } catch (e) { toast(e.message, "error"); return; }
+    fields.push({ key: "taxCase", label: "Steuerart", type: "select",
+      options: [["", isSub ? "wie beim Hauptprojekt" : "wie beim Kunden"], ...taxCases.map((t) => [t.key, t.label])],
       hint: isSub ? "Leer: wie beim Hauptprojekt bzw. beim Kunden." : "Leer: wie beim Kunden (Kunden › Steuerart)." });
     fields.push({ key: "hourlyRate", label: "Stundensatz", full: true, attrs: { inputmode: "decimal", placeholder: "leer = übernehmen" }, hint: isSub ? "Leer lassen, um den Satz des Hauptprojekts zu übernehmen." : "Leer lassen, um den Satz des Kunden bzw. aus Einstellungen › Schnittstellen zu übernehmen." });
     const values = existing
