@@ -138,8 +138,16 @@ pub async fn save_employee(core: &Core, input: EmployeeInput) -> AppResult<Emplo
             }
         }
         let name = crate::storage::clean_name(&name);
+        // Checked when the name is new or changes (two records of one person
+        // from before names matched this way stay editable until merged).
+        let renamed = input.id.is_none_or(|id| {
+            s.employees.iter().find(|e| e.id == id).is_none_or(|e| {
+                crate::storage::name_key(&e.name) != crate::storage::name_key(&name)
+            })
+        });
         if let Some(other) = s.employees.iter().find(|e| {
-            crate::storage::name_key(&e.name) == crate::storage::name_key(&name)
+            renamed
+                && crate::storage::name_key(&e.name) == crate::storage::name_key(&name)
                 && Some(e.id) != input.id
         }) {
             return Err(AppError::validation(
@@ -177,9 +185,8 @@ pub async fn save_employee(core: &Core, input: EmployeeInput) -> AppResult<Emplo
             e.active = input.active;
             // „gültig ab“ dates whatever this save changes: the Rolle and/or the rate.
             apply_role(e, input.role_id, valid_from);
-            let unchanged_rate = valid_from.is_some()
-                && rate == e.hourly_rate
-                && !e.rate_changes.iter().any(|c| c.valid_from == valid_from);
+            // The form shows the base rate: unchanged, it dates nothing.
+            let unchanged_rate = valid_from.is_some() && rate == e.hourly_rate;
             if !unchanged_rate {
                 apply_rate(&mut e.hourly_rate, &mut e.rate_changes, rate, valid_from);
             }
@@ -194,11 +201,13 @@ pub async fn save_employee(core: &Core, input: EmployeeInput) -> AppResult<Emplo
 /// (earlier work keeps the Rolle it had); without one, when it differs from
 /// today's, the Rolle since always (its dated changes go).
 fn apply_role(e: &mut Employee, role: Option<u64>, valid_from: Option<chrono::NaiveDate>) {
+    // The form shows today's Rolle: unchanged, it dates nothing (a rate
+    // saved „gültig ab“ leaves the Rolle history alone).
+    if e.role_on(crate::rechnung::today_berlin()) == role {
+        return;
+    }
     match valid_from {
         Some(d) => {
-            if e.role_on(d) == role && !e.role_changes.iter().any(|c| c.valid_from == d) {
-                return;
-            }
             e.role_changes.retain(|c| c.valid_from != d);
             e.role_changes.push(crate::storage::DatedRole {
                 valid_from: d,
@@ -207,10 +216,8 @@ fn apply_role(e: &mut Employee, role: Option<u64>, valid_from: Option<chrono::Na
             e.role_changes.sort_by_key(|c| c.valid_from);
         }
         None => {
-            if e.role_on(crate::rechnung::today_berlin()) != role {
-                e.role_id = role;
-                e.role_changes.clear();
-            }
+            e.role_id = role;
+            e.role_changes.clear();
         }
     }
 }
@@ -257,5 +264,20 @@ mod tests {
         apply_role(&mut e, Some(GESELLE), None);
         assert_eq!(e.role_on(day(1, 1)), Some(GESELLE));
         assert!(e.role_changes.is_empty());
+    }
+
+    /// A rate saved „gültig ab“ with the Rolle the form showed (today's)
+    /// leaves the Rolle history alone (no Geselle for January–March).
+    #[test]
+    fn an_unchanged_rolle_is_not_dated() {
+        let mut e = jana(Some(AZUBI));
+        e.role_changes = vec![crate::storage::DatedRole {
+            valid_from: day(4, 1),
+            role_id: Some(GESELLE),
+        }];
+        let today = e.role_on(crate::rechnung::today_berlin());
+        apply_role(&mut e, today, Some(day(1, 1)));
+        assert_eq!(e.role_changes.len(), 1);
+        assert_eq!(e.role_on(day(3, 1)), Some(AZUBI));
     }
 }

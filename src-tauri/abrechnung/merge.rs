@@ -62,6 +62,7 @@ pub fn merge(store: &Store, input: &MergeInput) -> AppResult<(Snapshot, String)>
                 continue;
             }
             let mut moved = e.clone();
+            moved.updated_at = chrono::Utc::now();
             if let EntryKind::Time {
                 employee,
                 employee_id,
@@ -105,6 +106,9 @@ pub fn merge(store: &Store, input: &MergeInput) -> AppResult<(Snapshot, String)>
 }
 
 pub async fn merge_employees(core: &Core, input: MergeInput) -> AppResult<Merged> {
+    // No draft is created, synced or released meanwhile: the billing state
+    // each entry is written back with is the one it has.
+    let _billing = core.invoice_lock.lock().await;
     let store = core.store.clone();
     let (snapshot, message, employees) = blocking(move || {
         let (snapshot, message) = merge(&store, &input)?;

@@ -779,7 +779,12 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
                     billed_minutes += t.billed;
                 }
                 time_entry_ids.extend(&line.entry_ids);
-                billed_by_entry.extend(&t.billed_each);
+                // Goodwill („Als Kulanz“) bills nothing: no day counts as billed by it.
+                if line.goodwill {
+                    billed_by_entry.extend(t.billed_each.iter().map(|(id, _)| (*id, 0)));
+                } else {
+                    billed_by_entry.extend(&t.billed_each);
+                }
                 block_lines.push((line, true));
             }
         }

@@ -458,8 +458,9 @@ pub async fn preview(
             })
             .filter(|n| !n.is_empty() && crate::storage::employee_named(&known, n).is_none())
             .collect();
+        let mut seen = std::collections::HashSet::new();
+        new_employees.retain(|n| seen.insert(crate::storage::name_key(n)));
         new_employees.sort();
-        new_employees.dedup_by_key(|n| crate::storage::name_key(n));
         let new_employees_display = (!new_employees.is_empty()).then(|| {
             format!(
                 "{} beim Import angelegt: {}.",

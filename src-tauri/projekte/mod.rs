@@ -1289,8 +1289,23 @@ pub async fn save_time(core: &Core, input: TimeInput) -> AppResult<EntryView> {
     if let (EntryKind::Time { employee, .. }, false) = (&kind, input.new_employee) {
         let name = crate::storage::clean_name(employee);
         let store = core.store.clone();
+        let editing = input.id;
         let known = blocking(move || {
-            Ok(name.is_empty()
+            // An edit that keeps the entry's recorded name keeps its employee.
+            let kept = match editing.map(|id| store.entry(id)).transpose()?.flatten() {
+                Some(Entry {
+                    kind:
+                        EntryKind::Time {
+                            employee: was,
+                            employee_id: Some(_),
+                            ..
+                        },
+                    ..
+                }) => crate::storage::clean_name(&was) == name,
+                _ => false,
+            };
+            Ok(kept
+                || name.is_empty()
                 || crate::storage::employee_named(&store.employees()?, &name).is_some())
         })
         .await?;

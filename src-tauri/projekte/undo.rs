@@ -158,13 +158,34 @@ fn restore(store: &Store, s: &Snapshot) -> AppResult<usize> {
         })?;
     }
     if !s.retagged.is_empty() {
+        // Only the employee goes back; whatever else changed since (a note
+        // edited) stays, and an entry whose billing changed is left alone.
         let mut back = Vec::new();
         for old in &s.retagged {
-            if let Some(now) = store.entry(old.id)? {
-                if now.billing == old.billing {
-                    back.push(old.clone());
-                }
+            let Some(mut now) = store.entry(old.id)? else {
+                continue;
+            };
+            if now.billing != old.billing {
+                continue;
             }
+            if let (
+                crate::storage::EntryKind::Time {
+                    employee,
+                    employee_id,
+                    ..
+                },
+                crate::storage::EntryKind::Time {
+                    employee: was,
+                    employee_id: was_id,
+                    ..
+                },
+            ) = (&mut now.kind, &old.kind)
+            {
+                *employee = was.clone();
+                *employee_id = *was_id;
+            }
+            now.updated_at = chrono::Utc::now();
+            back.push(now);
         }
         store.put_entries(&back)?;
         store.flush()?;
@@ -188,6 +209,12 @@ pub async fn undo(core: &Core, token: u64) -> AppResult<String> {
         )
     })?;
     let store = core.store.clone();
+    // Entries moved by „Zusammenführen“ go back while no draft changes them.
+    let _billing = if snapshot.retagged.is_empty() {
+        None
+    } else {
+        Some(core.invoice_lock.lock().await)
+    };
     let what = if let Some(e) = snapshot.employees.first() {
         format!("Mitarbeiter „{}“ wiederhergestellt", e.name)
     } else if let Some(c) = snapshot.customers.first() {

@@ -103,6 +103,21 @@ pub async fn release(core: &Core, id: u64) -> AppResult<RecordView> {
             }
         }
         Err(e) => Err(AppError::Lexoffice(e)),
+        Ok(info)
+            if !rec.missing_looks.is_empty()
+                && matches!(info.voucher_status.as_deref(), Some("draft") | None) =>
+        {
+            // Found: earlier 404s were lexoffice's lag.
+            rec.missing_looks.clear();
+            core.sync.forget_missing(rec.id);
+            let store = core.store.clone();
+            let r = rec.clone();
+            blocking(move || store.put_invoice_record(&r)).await?;
+            Err(AppError::validation(
+                "Rechnung",
+                "Der Entwurf existiert in lexoffice noch. Bitte ihn zuerst in lexoffice löschen und dann „Abrechnung zurücknehmen“ erneut wählen.",
+            ))
+        }
         Ok(info) => match info.voucher_status.as_deref() {
             Some("voided") => {
                 rec.lexoffice_status = Some("voided".into());
