@@ -104,12 +104,6 @@ impl Serialize for AppError {
     }
 }
 
-impl From<sled::Error> for AppError {
-    fn from(e: sled::Error) -> Self {
-        AppError::Storage(e.to_string())
-    }
-}
-
 impl From<serde_json::Error> for AppError {
     fn from(e: serde_json::Error) -> Self {
         AppError::Storage(format!("Datenformat: {e}"))

@@ -200,19 +200,7 @@ async fn a_draft_deleted_in_lexoffice_frees_its_entries() {
     assert!(billed_gone());
     // The next run of the app (the database reopened): the second look counts.
     let World { sb, h, projects } = w;
-    let common::Harness {
-        core,
-        secrets,
-        opened,
-        dir,
-    } = h;
-    drop(core);
-    let h = common::Harness {
-        core: std::sync::Arc::new(common::core_at(dir.path(), &sb.base_url)),
-        secrets,
-        opened,
-        dir,
-    };
+    let h = common::reopened(h, &sb.base_url);
     let w = World { sb, h, projects };
     w.sb.clear_requests();
     let res = sync(&w).await;

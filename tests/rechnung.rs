@@ -143,19 +143,7 @@ fn restarted(w: World) -> World {
         project,
         contact,
     } = w;
-    let common::Harness {
-        core,
-        secrets,
-        opened,
-        dir,
-    } = h;
-    drop(core);
-    let h = common::Harness {
-        core: std::sync::Arc::new(common::core_at(dir.path(), &sb.base_url)),
-        secrets,
-        opened,
-        dir,
-    };
+    let h = common::reopened(h, &sb.base_url);
     World {
         sb,
         h,

@@ -69,18 +69,7 @@ pub(super) async fn missing_in_lexoffice(
         rec.id,
         rec.missing_looks.len()
     );
-    let store = core.store.clone();
-    let r = rec.clone();
-    blocking(move || {
-        if store
-            .invoice_record(r.id)?
-            .is_some_and(|s| s.state == InvoiceState::Created)
-        {
-            store.put_invoice_record(&r)?;
-        }
-        Ok(())
-    })
-    .await?;
+    super::sync::put_if_still_created(core, rec).await?;
     Ok(false)
 }
 

@@ -484,6 +484,13 @@ async fn update_record(
             rec.lexoffice_status
         );
     }
+    put_if_still_created(core, rec).await?;
+    Ok(changed)
+}
+
+/// Stores what a look found, if the record is still a created draft (a
+/// release or restore meanwhile wins).
+pub(super) async fn put_if_still_created(core: &Core, rec: &InvoiceRecord) -> AppResult<()> {
     let store = core.store.clone();
     let r = rec.clone();
     blocking(move || {
@@ -495,8 +502,7 @@ async fn update_record(
         }
         Ok(())
     })
-    .await?;
-    Ok(changed)
+    .await
 }
 
 #[cfg(test)]

@@ -236,6 +236,13 @@ impl Store {
     }
 }
 
+/// A database error as the app reports it (storage is the one room that names sled).
+impl From<sled::Error> for AppError {
+    fn from(e: sled::Error) -> Self {
+        AppError::Storage(e.to_string())
+    }
+}
+
 fn is_lock_error(e: &sled::Error) -> bool {
     let text = e.to_string();
     text.contains("lock") || text.contains("WouldBlock")

@@ -62,6 +62,25 @@ pub fn harness(api_base: &str) -> Harness {
     }
 }
 
+/// The app started again on `h`'s data (the database reopened): a new run
+/// with fresh memory, the key in memory.
+#[allow(dead_code)]
+pub fn reopened(h: Harness, api_base: &str) -> Harness {
+    let Harness {
+        core,
+        secrets,
+        opened,
+        dir,
+    } = h;
+    drop(core);
+    Harness {
+        core: Arc::new(core_at(dir.path(), api_base)),
+        secrets,
+        opened,
+        dir,
+    }
+}
+
 /// A customer typed in by hand (no lexoffice link): id, name, nothing else.
 pub fn manual_customer(id: u64, name: &str) -> zeitrechnung_lib::storage::Customer {
     use zeitrechnung_lib::storage::{Customer, CustomerKind, Source};
