@@ -61,10 +61,10 @@ impl Core {
         client_tuning: impl FnOnce(&mut ClientConfig),
         opener: Opener,
     ) -> Core {
-        let limiter = Arc::new(RateLimiter::lexoffice_default());
         let client = urls.clone().and_then(|u| {
             let mut cfg = ClientConfig::new(u.api);
             client_tuning(&mut cfg);
+            let limiter = Arc::new(RateLimiter::new(1, cfg.requests_per_sec));
             LexofficeClient::new(cfg, limiter)
                 .map(Arc::new)
                 .map_err(|e| e.to_string())

@@ -394,3 +394,108 @@ async fn a_contact_that_moved_pages_during_the_import_is_not_marked_gone() {
         .count();
     assert_eq!(gets, 2, "one confirming GET per unseen contact");
 }
+
+/// 1,990 different customers (people and firms) and 10,010 contacts all named
+/// „Barverkauf“ (one per cash sale): 12,000, above lexoffice's window of
+/// 10,000 results per query.
+fn twelve_thousand(sb: &Sandbox) -> (HashSet<String>, HashSet<String>) {
+    let first = [
+        "Anna", "Bernd", "Clara", "Dieter", "Eva", "Frank", "Gisela", "Hans", "Ilse", "Jörg",
+        "Karin", "Lutz", "Monika", "Norbert", "Olga", "Peter", "Renate", "Stefan", "Tanja", "Uwe",
+    ];
+    let last = [
+        "Albers", "Brandt", "Cordes", "Dietz", "Eckert", "Fuchs", "Graf", "Hahn", "Imhof", "Jung",
+        "Krüger", "Lorenz", "Möller", "Nowak", "Otto", "Pohl", "Quast", "Roth", "Sommer", "Thiel",
+        "Ullrich", "Vogt", "Weiß", "Xaver", "Yilmaz", "Zander",
+    ];
+    let trades = [
+        "Dachdeckerei", "Elektrotechnik", "Fliesenleger", "Heizung & Sanitär", "Malerbetrieb",
+        "Tischlerei", "Zimmerei", "Gartenbau", "Metallbau", "Glaserei",
+    ];
+    let cities = ["Kiel", "Lübeck", "Husum", "Flensburg", "Neumünster", "Heide"];
+    let mut distinct = HashSet::new();
+    for f in first {
+        for l in last {
+            let c = sb.contacts().add_contact(
+                lexoffice_sandbox::Contact::person(None, f, l).customer(),
+            );
+            distinct.insert(c.id.to_string());
+        }
+    }
+    'firms: for l in last {
+        for t in trades {
+            for city in cities {
+                if distinct.len() == 1_990 {
+                    break 'firms;
+                }
+                let c = sb.contacts().add_contact(
+                    lexoffice_sandbox::Contact::company(&format!("{l} {t} {city}")).customer(),
+                );
+                distinct.insert(c.id.to_string());
+            }
+        }
+    }
+    let cash: HashSet<String> = (0..10_010)
+        .map(|_| {
+            sb.contacts()
+                .add_contact(lexoffice_sandbox::Contact::company("Barverkauf").customer())
+                .id
+                .to_string()
+        })
+        .collect();
+    assert_eq!(distinct.len() + cash.len(), 12_000);
+    (distinct, cash)
+}
+
+#[tokio::test]
+async fn above_ten_thousand_the_import_splits_by_name_and_names_what_it_could_not_reach() {
+    let sb = common::fast_sandbox(400);
+    let (distinct, cash) = twelve_thousand(&sb);
+    let h = common::fast_harness(&sb.base_url, 400);
+    h.secrets
+        .store(&ApiKey::parse(common::KEY).unwrap())
+        .unwrap();
+    let events = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let ev = events.clone();
+    let s = import::run(&h.core, move |e| ev.lock().unwrap().push(e), &AtomicBool::new(false))
+        .await
+        .unwrap();
+    assert!(s.completed && s.error.is_none(), "{s:?}");
+
+    // Every differently named customer, and exactly the 10,000 „Barverkauf“
+    // lexoffice shows; each once.
+    let local = local_lex_ids(&h);
+    let unique: HashSet<String> = local.iter().cloned().collect();
+    assert_eq!(unique.len(), local.len(), "no customer twice");
+    assert!(distinct.is_subset(&unique), "every distinct name imported");
+    assert_eq!(unique.intersection(&cash).count(), 10_000);
+    assert_eq!(unique.len(), 11_990);
+    assert_eq!(s.new, 11_990);
+
+    // Named: the one name lexoffice cannot show past 10,000.
+    assert_eq!(s.unreached, vec!["Barverkauf".to_string()]);
+    assert_eq!(
+        s.message,
+        "Import abgeschlossen: 11.990 neu, 0 aktualisiert, 0 unverändert, 0 verknüpft, 0 archiviert, 0 nicht mehr in lexoffice. \
+         Nicht alle übernommen: Kunden mit dem Namen „Barverkauf“ gibt es in lexoffice so oft, dass lexoffice nicht alle liefert (höchstens 10.000 je Suche)."
+    );
+
+    // Never a page past the window; the search says what it does.
+    let lists: Vec<_> = sb
+        .requests()
+        .into_iter()
+        .filter(|q| q.path.starts_with("/v1/contacts?"))
+        .collect();
+    assert!(lists.iter().all(|q| q.status == 200), "a page past the window was asked for");
+    let by_name = lists.iter().filter(|q| q.path.contains("&name=")).count();
+    assert!(by_name > 0);
+    let last = events.lock().unwrap().last().cloned().unwrap();
+    let import::ImportEvent::Progress { total_pages, label, .. } = last;
+    assert_eq!(total_pages, 0, "the search by names has no known length");
+    assert!(label.starts_with("Mehr als 10.000 Kunden: Suche nach Namensteilen · "), "{label}");
+
+    // A second run changes nothing and names the same.
+    let again = import_plain(&h).await;
+    assert_eq!((again.new, again.updated, again.unchanged), (0, 0, 11_990));
+    assert_eq!(again.unreached, vec!["Barverkauf".to_string()]);
+}

@@ -272,3 +272,40 @@ async fn a_gross_priced_article_keeps_its_unit_gross() {
         Some(t.gross.to_string().parse::<f64>().unwrap())
     );
 }
+
+#[tokio::test]
+async fn above_ten_thousand_articles_are_read_per_type() {
+    let sb = common::fast_sandbox(400);
+    let h = common::fast_harness(&sb.base_url, 400);
+    zeitrechnung_lib::schnittstellen::connect(&h.core, common::KEY.into())
+        .await
+        .unwrap();
+    for i in 0..6_000 {
+        sb.articles()
+            .add(Article::service(&format!("Wartung {i:05}"), "Stunde", d("55"), 19));
+    }
+    for i in 0..4_100 {
+        sb.articles()
+            .add(Article::product(&format!("Schraube {i:05}"), "Stk.", d("0.10"), 19));
+    }
+    let res = catalog::import_articles(&h.core).await.unwrap();
+    // All 10,100 read; the catalog takes its 5,000 and says so.
+    assert_eq!(
+        res.message,
+        "5.000 Artikel übernommen: 5.000 neu, 0 aktualisiert. Der Leistungskatalog fasst höchstens 5.000 Einträge; 5.100 Artikel sind nicht übernommen."
+    );
+    assert_eq!(res.rows.len(), 5_000);
+    let lists: Vec<String> = sb
+        .requests()
+        .into_iter()
+        .filter(|q| q.path.starts_with("/v1/articles?"))
+        .map(|q| {
+            assert_eq!(q.status, 200, "{} went past the window", q.path);
+            q.path
+        })
+        .collect();
+    // The whole window once (40 pages), then each type on its own.
+    assert_eq!(lists.len(), 40 + 24 + 17);
+    assert_eq!(lists.iter().filter(|p| p.contains("type=SERVICE")).count(), 24);
+    assert_eq!(lists.iter().filter(|p| p.contains("type=PRODUCT")).count(), 17);
+}

@@ -153,7 +153,8 @@ export const customerOpenLexoffice = (id) => call("customer_open_lexoffice", { i
 
 /**
  * Runs the lexoffice customer import. `onProgress` receives
- * {page, totalPages, customers}. Resolves with the summary (also when the
+ * {page, totalPages, customers, label} (label: the progress line, ready to
+ * show; totalPages 0 while the length is unknown). Resolves with the summary (also when the
  * import stopped early: then `summary.error` is set).
  */
 export async function customersImport(onProgress) {

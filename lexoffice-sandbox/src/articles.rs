@@ -5,6 +5,8 @@
 //!   `articleNumber`, `gtin` (exact matches), ANDed; `page`/`size` as for
 //!   contacts (default 25, max 250), same envelope. Fixed order: `title`
 //!   ascending (case-insensitive), then id. Archived articles are listed.
+//!   At most 10,000 per query, as for contacts (a page past it → 400
+//!   „Maximum search window size exceeded“).
 //! * `POST` body: `title`, `type`, `unitName`, `price.leadingPrice`
 //!   (`NET` | `GROSS`), `price.taxRate` (0, 7 or 19) and the leading price
 //!   (`netPrice` for `NET`, `grossPrice` for `GROSS`, at most 4 decimals) are
@@ -29,7 +31,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::clock::Clock;
-use crate::contacts::{envelope, SortOrder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::contacts::{envelope, past_window, SortOrder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, WINDOW_EXCEEDED};
 use crate::errors::{berlin_timestamp, json_response, regular_body};
 use crate::invoices::{resource_uri, CreatedWire};
 use crate::pricing::{decimal_to_json, field_get, round4, Check, Rejection, Violation};
@@ -360,6 +362,12 @@ pub(crate) fn list(shared: &Shared, path: &str, query: Option<&str>) -> Response
             return json_response(400, &regular_body(shared.wall_now(), 400, path, &msg, None))
         }
     };
+    if past_window(q.page, q.size) {
+        return json_response(
+            400,
+            &regular_body(shared.wall_now(), 400, path, WINDOW_EXCEEDED, None),
+        );
+    }
     let (items, total) = shared.articles.query(|a| q.matches(a), q.page, q.size);
     let mut page = envelope(items, total, q.page, q.size);
     page.sort = vec![SortOrder {

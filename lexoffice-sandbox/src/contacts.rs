@@ -49,6 +49,9 @@
 //!   size → 25, size > 250 → 250.
 //! * Fixed order: name ascending (case-insensitive), then id. Archived contacts
 //!   are included. A page past the end has empty `content` and `last: true`.
+//! * At most 10,000 results per query: `totalElements` stops at 10,000 and a
+//!   page reaching past it answers 400 `bad_request_error` with source
+//!   „Maximum search window size exceeded“.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -297,7 +300,23 @@ pub struct Page<T> {
     pub sort: Vec<SortOrder>,
 }
 
+/// lexoffice answers at most this many results of one query: `totalElements`
+/// stops at it and a page reaching past it (`(page + 1) × size`) is refused
+/// (contacts, articles and the voucher list alike).
+pub const MAX_WINDOW: usize = 10_000;
+
+/// Does the page reach past the window?
+pub fn past_window(page: usize, size: usize) -> bool {
+    page.saturating_add(1).saturating_mul(size) > MAX_WINDOW
+}
+
+/// The text of the 400 for a page past the window.
+pub const WINDOW_EXCEEDED: &str = "Maximum search window size exceeded";
+
+/// The envelope of one page; `total` is the number of matches, counted only
+/// up to the window.
 pub fn envelope<T>(content: Vec<T>, total: usize, page: usize, size: usize) -> Page<T> {
+    let total = total.min(MAX_WINDOW);
     let total_pages = if total == 0 { 0 } else { total.div_ceil(size) };
     Page {
         number_of_elements: content.len(),
@@ -324,6 +343,9 @@ pub fn list(store: &ContactStore, query: Option<&str>) -> Response<Body> {
         Ok(p) => p,
         Err(issue) => return json_response(400, &legacy_body(&[issue])),
     };
+    if past_window(params.page, params.size) {
+        return json_response(400, &legacy_body(&[bad_request(WINDOW_EXCEEDED)]));
+    }
     let (items, total) =
         store.query_visible(|c| params.filter.matches(c), params.page, params.size);
     json_response(200, &envelope(items, total, params.page, params.size))
@@ -884,5 +906,20 @@ mod tests {
         assert_eq!((e.total_pages, e.last, e.first), (0, true, true));
         let e = envelope(Vec::<()>::new(), 500, 0, 250);
         assert!(!e.last);
+    }
+
+    #[test]
+    fn results_stop_at_the_window_of_ten_thousand() {
+        let e = envelope(Vec::<()>::new(), 12_000, 39, 250);
+        assert_eq!((e.total_elements, e.total_pages, e.last), (10_000, 40, true));
+        assert!(!past_window(39, 250));
+        assert!(past_window(40, 250));
+        assert!(past_window(100, 100));
+        let store = ContactStore::new(Uuid::new_v4());
+        for i in 0..3 {
+            store.add_contact(Contact::company(&format!("Firma {i}")).customer());
+        }
+        let r = list(&store, Some("customer=true&page=40&size=250"));
+        assert_eq!(r.status(), 400);
     }
 }

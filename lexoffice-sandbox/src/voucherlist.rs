@@ -69,8 +69,6 @@ pub const VOUCHER_STATUSES: &[&str] = &[
     "rejected",
     "unchecked",
 ];
-/// Largest `(page + 1) × size` answered.
-pub const MAX_WINDOW: usize = 10_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -249,11 +247,8 @@ pub fn parse_query(query: Option<&str>) -> Result<VoucherQuery, Violation> {
             _ => return Err(bad("sort", format!("'{dir}' is not ASC or DESC"))),
         };
     }
-    if q.page.saturating_add(1).saturating_mul(q.size) > MAX_WINDOW {
-        return Err(bad(
-            "page",
-            "Maximum search window size exceeded".to_string(),
-        ));
+    if crate::contacts::past_window(q.page, q.size) {
+        return Err(bad("page", crate::contacts::WINDOW_EXCEEDED.to_string()));
     }
     Ok(q)
 }

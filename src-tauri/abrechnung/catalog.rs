@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
-use crate::format::format_de;
+use crate::format::{count_de, format_de};
 use crate::lexoffice::types::decimal_of;
 use crate::lexoffice::Article;
 use crate::projekte::{self, ServiceInput};
@@ -291,35 +291,86 @@ pub fn merge_articles(
     Ok((added, updated))
 }
 
+/// One query's articles, page by page within the result window; `true` when
+/// the window was full (more may lie beyond it).
+async fn read_articles(
+    client: &crate::lexoffice::LexofficeClient,
+    key: &crate::secrets::ApiKey,
+    kind: Option<&str>,
+) -> AppResult<(Vec<crate::lexoffice::Article>, bool)> {
+    let mut articles = Vec::new();
+    let mut page = 0;
+    loop {
+        let p = client.articles(key, kind, page).await?;
+        let full = crate::lexoffice::window_full(p.total_elements);
+        let end = p.last || p.content.is_empty();
+        articles.extend(p.content);
+        if end || !crate::lexoffice::within_window(page + 1) {
+            return Ok((articles, full));
+        }
+        page += 1;
+    }
+}
+
 /// „Artikel aus lexoffice importieren“.
 pub async fn import_articles(core: &Core) -> AppResult<ArticleImport> {
     let key = core.api_key().await?;
     let client = core.client()?;
-    let mut articles = Vec::new();
-    let mut page = 0;
-    // Complete: every page read (links to articles not listed are dropped
-    // only then).
-    let complete = loop {
-        let p = client.articles(&key, page).await?;
-        let end = p.last || p.content.is_empty();
-        articles.extend(p.content);
-        if end {
-            break true;
+    // All articles in one window; more than 10,000 are read per type (the one
+    // filter lexoffice offers besides exact numbers). Complete: every article
+    // read (links to articles not listed are dropped only then).
+    let (mut articles, full) = read_articles(client, &key, None).await?;
+    let mut unreached: Vec<&str> = Vec::new();
+    if full {
+        articles.clear();
+        for (kind, label) in [("SERVICE", "Dienstleistungen"), ("PRODUCT", "Produkte")] {
+            let (some, full) = read_articles(client, &key, Some(kind)).await?;
+            articles.extend(some);
+            if full {
+                unreached.push(label);
+            }
         }
-        if page >= 40 {
-            break false;
-        }
-        page += 1;
+    }
+    let complete = unreached.is_empty();
+    let beyond = match unreached.as_slice() {
+        [] => String::new(),
+        kinds => format!(
+            " Von den {} zeigt lexoffice nur die ersten 10.000; die übrigen sind nicht übernommen.",
+            kinds.join(" und ")
+        ),
     };
     let store = core.store.clone();
     blocking(move || {
         let mut items = store.settings()?.catalog;
         let (added, updated) = merge_articles(&mut items, &articles, || store.next_id(), complete)?;
+        // Priced articles the full catalog had no room for.
+        let taken: std::collections::HashSet<&str> = items
+            .iter()
+            .filter_map(|i| i.article.as_ref().map(|a| a.id.as_str()))
+            .collect();
+        let cut = articles
+            .iter()
+            .filter(|a| from_article(a).is_some() && !taken.contains(a.id.as_str()))
+            .count();
         let s = store.update_settings(|s| s.catalog = items.clone())?;
-        let message = match added + updated {
+        let n = |v: usize| format_de(Decimal::from(v), 0);
+        let mut message = match added + updated {
             0 => "In lexoffice gibt es keine Artikel mit Preis.".to_string(),
-            n => format!("{n} Artikel übernommen: {added} neu, {updated} aktualisiert."),
+            total => format!(
+                "{} Artikel übernommen: {} neu, {} aktualisiert.",
+                n(total),
+                n(added),
+                n(updated)
+            ),
         };
+        if cut > 0 {
+            message += &format!(
+                " Der Leistungskatalog fasst höchstens {} Einträge; {} nicht übernommen.",
+                n(MAX_ITEMS),
+                count_de(cut, "Artikel ist", "Artikel sind")
+            );
+        }
+        message += &beyond;
         Ok(ArticleImport {
             rows: rows(&s.catalog),
             message,

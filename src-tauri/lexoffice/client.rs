@@ -22,6 +22,10 @@ pub struct ClientConfig {
     /// Backoff: base · 2^n plus up to 20 % jitter, capped.
     pub backoff_base: Duration,
     pub backoff_cap: Duration,
+    /// The app's pace: lexoffice allows 2 requests/s; 1.9 keeps a margin
+    /// (docs/lexoffice.md › Rate limit). Tests against a sandbox with a
+    /// faster bucket raise both.
+    pub requests_per_sec: f64,
 }
 
 impl ClientConfig {
@@ -33,6 +37,7 @@ impl ClientConfig {
             max_retries: 5,
             backoff_base: Duration::from_millis(500),
             backoff_cap: Duration::from_secs(8),
+            requests_per_sec: RateLimiter::LEXOFFICE_PER_SEC,
         }
     }
 }
@@ -126,6 +131,28 @@ impl LexofficeClient {
         self.get_json(
             key,
             &format!("/v1/contacts?customer=true&page={page}&size={size}"),
+        )
+        .await
+    }
+
+    /// Customer contacts whose name contains `text` (case-insensitive), one page
+    /// of 250: the import's way past the 10,000-result window. `text` is sent
+    /// literally (wildcards escaped, `& < >` HTML-encoded); shorter than the
+    /// three characters lexoffice requires, it is padded with `%` (any run), so
+    /// „ä“ asks for every name containing „ä“.
+    pub async fn customer_contacts_containing(
+        &self,
+        key: &ApiKey,
+        text: &str,
+        page: u32,
+    ) -> Result<Page<Contact>, LexofficeError> {
+        self.get_json(
+            key,
+            &format!(
+                "/v1/contacts?customer=true&name={}&page={page}&size={}",
+                contains_filter(text),
+                super::PAGE_SIZE
+            ),
         )
         .await
     }
@@ -247,13 +274,22 @@ impl LexofficeClient {
     }
 
     /// One page of the organisation's articles (Leistungskatalog import).
+    /// One page of 250 articles, all or of one `type` (`SERVICE`, `PRODUCT`):
+    /// the type is how the article import narrows past the 10,000 window.
     pub async fn articles(
         &self,
         key: &ApiKey,
+        article_type: Option<&str>,
         page: u32,
     ) -> Result<Page<super::Article>, LexofficeError> {
-        self.get_json(key, &format!("/v1/articles?page={page}&size=250"))
-            .await
+        let filter = article_type
+            .map(|t| format!("type={}&", urlencode(t)))
+            .unwrap_or_default();
+        self.get_json(
+            key,
+            &format!("/v1/articles?{filter}page={page}&size={}", super::PAGE_SIZE),
+        )
+        .await
     }
 
     /// GET with retries on 429/503 (reads are safe to repeat).
@@ -415,6 +451,21 @@ impl LexofficeClient {
 /// unreserved characters percent-encoded (`Müller & Söhne` →
 /// `M%C3%BCller%20%26amp%3B%20S%C3%B6hne`).
 pub(crate) fn name_filter(name: &str) -> String {
+    percent_encode(&name_literal(name))
+}
+
+/// `text` as a contains-filter of at least three characters: the literal,
+/// padded with `%` (which matches any run, also an empty one).
+pub(crate) fn contains_filter(text: &str) -> String {
+    let mut literal = name_literal(text);
+    while literal.chars().count() < 3 {
+        literal.push('%');
+    }
+    percent_encode(&literal)
+}
+
+/// The name as lexoffice compares it: wildcards escaped, `& < >` HTML-encoded.
+fn name_literal(name: &str) -> String {
     let mut literal = String::with_capacity(name.len());
     for c in name.chars() {
         match c {
@@ -428,6 +479,10 @@ pub(crate) fn name_filter(name: &str) -> String {
             c => literal.push(c),
         }
     }
+    literal
+}
+
+fn percent_encode(literal: &str) -> String {
     let mut out = String::with_capacity(literal.len() * 3);
     for b in literal.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
@@ -481,5 +536,16 @@ mod tests {
         assert_eq!(name_filter("<b>"), "%26lt%3Bb%26gt%3B");
         assert_eq!(name_filter("Müller"), "M%C3%BCller");
         assert_eq!(name_filter("100% a_b"), "100%5C%25%20a%5C_b");
+    }
+
+    #[test]
+    fn contains_filter_pads_short_texts_with_any_run() {
+        use super::contains_filter;
+        assert_eq!(contains_filter("ä"), "%C3%A4%25%25");
+        assert_eq!(contains_filter("er"), "er%25");
+        assert_eq!(contains_filter("bau"), "bau");
+        // An escaped wildcard counts as what is sent: „\_“ is two characters.
+        assert_eq!(contains_filter("_"), "%5C_%25");
+        assert_eq!(contains_filter("&"), "%26amp%3B");
     }
 }

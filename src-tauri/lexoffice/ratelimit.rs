@@ -75,9 +75,13 @@ impl RateLimiter {
         }
     }
 
-    /// The default for lexoffice: 1.9 requests/s, no burst (spacing 526 ms; the server refills one token per 500 ms).
+    /// lexoffice's pace with a margin: 1.9 requests/s (spacing 526 ms; the
+    /// server refills one token per 500 ms).
+    pub const LEXOFFICE_PER_SEC: f64 = 1.9;
+
+    /// The default for lexoffice: `LEXOFFICE_PER_SEC`, no burst.
     pub fn lexoffice_default() -> Self {
-        Self::new(1, 1.9)
+        Self::new(1, Self::LEXOFFICE_PER_SEC)
     }
 
     fn now(&self) -> Duration {

@@ -20,10 +20,6 @@ use std::sync::Mutex;
 
 use super::*;
 
-/// lexoffice answers at most this many rows of one query (`(page + 1) × size`).
-const MAX_WINDOW: u32 = 10_000;
-const PAGE_SIZE: u32 = 250;
-
 /// The sync's single flight, its cancel switch and what it last achieved.
 #[derive(Default)]
 pub struct SyncTracker {
@@ -347,7 +343,7 @@ async fn walk(core: &Core, progress: &(dyn Fn(SyncView) + Send + Sync)) -> AppRe
             .collect();
         apply_rows(core, &page_rows, looked_at, &mut outcome).await?;
         rows.extend(page_rows);
-        if p.last || p.content.is_empty() || (page + 2) * PAGE_SIZE > MAX_WINDOW {
+        if p.last || p.content.is_empty() || !crate::lexoffice::within_window(page + 1) {
             break;
         }
         page += 1;

@@ -32,6 +32,30 @@ pub fn sandbox() -> Sandbox {
 
 /// A core against `api_base` with quick retries so tests stay fast.
 pub fn harness(api_base: &str) -> Harness {
+    harness_tuned(api_base, |_| {})
+}
+
+/// A sandbox whose rate limit lets `per_sec` requests through, for tests that
+/// read thousands of pages (the client is paced to match with `fast_harness`).
+pub fn fast_sandbox(per_sec: u32) -> Sandbox {
+    Sandbox::start_in_thread(SandboxConfig {
+        api_key: KEY.into(),
+        bucket_capacity: per_sec,
+        refill_per_sec: f64::from(per_sec),
+        ..SandboxConfig::default()
+    })
+    .expect("sandbox starts")
+}
+
+/// `harness` paced at `per_sec` requests per second instead of lexoffice's 1.9.
+pub fn fast_harness(api_base: &str, per_sec: u32) -> Harness {
+    harness_tuned(api_base, |c| c.requests_per_sec = f64::from(per_sec))
+}
+
+fn harness_tuned(
+    api_base: &str,
+    tune: impl FnOnce(&mut zeitrechnung_lib::lexoffice::ClientConfig),
+) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("db")).unwrap();
     let secrets = Arc::new(MemorySecretStore::default());
@@ -49,6 +73,7 @@ pub fn harness(api_base: &str) -> Harness {
             c.timeout = Duration::from_secs(3);
             c.backoff_base = Duration::from_millis(100);
             c.backoff_cap = Duration::from_millis(800);
+            tune(c);
         },
         opener,
     );

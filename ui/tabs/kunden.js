@@ -175,9 +175,10 @@ export function renderKunden(root, { navigate }) {
   function drawImportArea() {
     if (state.importing) {
       const p = state.progress;
-      const label = p ? `Seite ${formatCount(p.page)} von ${formatCount(p.totalPages)} · ${countLabel(p.customers, "Kunde", "Kunden")} erhalten` : "Verbindung zu lexoffice …";
-      const bar = h("progress", { max: p ? p.totalPages : 1, "aria-label": "Fortschritt des Imports" });
-      if (p) bar.value = p.page; else bar.removeAttribute("value");
+      const label = p ? p.label : "Verbindung zu lexoffice …";
+      // totalPages 0: the search past lexoffice's 10,000 window, length unknown.
+      const bar = h("progress", { max: p && p.totalPages ? p.totalPages : 1, "aria-label": "Fortschritt des Imports" });
+      if (p && p.totalPages) bar.value = p.page; else bar.removeAttribute("value");
       const cancelBtn = h("button", {
         type: "button", class: "secondary",
         onclick: async () => { cancelBtn.disabled = true; cancelBtn.textContent = "Wird abgebrochen …"; await api.customersImportCancel().catch(() => {}); },

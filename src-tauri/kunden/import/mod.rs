@@ -20,14 +20,14 @@ use serde::Serialize;
 
 use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
-use crate::format::format_de;
+use crate::format::{count_de, format_de};
 use crate::lexoffice::Contact;
 use crate::secrets::ApiKey;
 use crate::storage::{Address, Customer, CustomerKind, Source};
 
-pub const PAGE_SIZE: u32 = 250;
-/// lexoffice caps result windows at 10,000 (docs/lexoffice.md › Contacts); stop long before a loop.
-const MAX_PAGES: u32 = 1_000;
+mod window;
+
+pub use crate::lexoffice::PAGE_SIZE;
 
 /// Progress for the UI (sent through a `tauri::ipc::Channel`).
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -40,6 +40,8 @@ pub enum ImportEvent {
         total_pages: u32,
         /// customers received so far
         customers: u64,
+        /// What the progress line says, e.g. „Seite 3 von 12 · 750 Kunden erhalten“.
+        label: String,
     },
 }
 
@@ -57,6 +59,9 @@ pub struct ImportSummary {
     pub received: u64,
     pub completed: bool,
     pub cancelled: bool,
+    /// Names of customers lexoffice holds more than 10,000 times (or that the
+    /// split did not finish): not all of them could be read.
+    pub unreached: Vec<String>,
     /// Why the import stopped early: `{kind, message}` as for any error.
     pub error: Option<ErrorInfo>,
     /// One German sentence for the result banner.
@@ -112,7 +117,29 @@ impl ImportSummary {
         } else {
             format!("Import abgeschlossen: {done}")
         };
+        if let Some(beyond) = unreached_sentence(&self.unreached) {
+            self.message = format!("{} {beyond}", self.message);
+        }
     }
+}
+
+/// The sentence that names what lexoffice's window kept back.
+fn unreached_sentence(names: &[String]) -> Option<String> {
+    const SHOWN: usize = 5;
+    let quoted: Vec<String> = names.iter().take(SHOWN).map(|n| format!("„{n}“")).collect();
+    let listed = match (quoted.as_slice(), names.len().saturating_sub(SHOWN)) {
+        ([], _) => return None,
+        ([one], _) => format!("dem Namen {one}"),
+        (many, 0) => format!(
+            "den Namen {} und {}",
+            many[..many.len() - 1].join(", "),
+            many[many.len() - 1]
+        ),
+        (many, more) => format!("den Namen {} und {more} weiteren", many.join(", ")),
+    };
+    Some(format!(
+        "Nicht alle übernommen: Kunden mit {listed} gibt es in lexoffice so oft, dass lexoffice nicht alle liefert (höchstens 10.000 je Suche)."
+    ))
 }
 
 /// What the import decided for one contact.
@@ -308,6 +335,176 @@ impl Drop for Running<'_> {
     }
 }
 
+/// One import run: reads pages from lexoffice and applies each at once.
+struct Importer<'a, E> {
+    client: &'a crate::lexoffice::LexofficeClient,
+    key: &'a ApiKey,
+    store: std::sync::Arc<crate::storage::Store>,
+    index: Index,
+    summary: ImportSummary,
+    /// lexoffice ids received in this run (a split sees many twice).
+    seen: HashSet<String>,
+    known: Vec<window::KnownName>,
+    on_event: &'a E,
+    cancel: &'a AtomicBool,
+    /// Pages read so far, over every query.
+    pages_read: u32,
+}
+
+impl<E: Fn(ImportEvent) + Send + Sync> Importer<'_, E> {
+    /// Reads page `page_no` (of all customers, or of those whose name
+    /// contains `text`) and applies it in one transaction. On a stop the
+    /// summary says why.
+    async fn page(
+        &mut self,
+        text: Option<&str>,
+        page_no: u32,
+    ) -> Result<crate::lexoffice::Page<Contact>, window::Halted> {
+        if self.cancel.load(Ordering::SeqCst) {
+            self.summary.cancelled = true;
+            return Err(window::Halted);
+        }
+        let got = match text {
+            None => self.client.customer_contacts(self.key, page_no, PAGE_SIZE).await,
+            Some(t) => {
+                self.client
+                    .customer_contacts_containing(self.key, t, page_no)
+                    .await
+            }
+        };
+        let page = match got {
+            Ok(p) => p,
+            Err(e) => {
+                log::warn!("customer import stopped on page {}: {e:?}", self.pages_read + 1);
+                self.summary.error = Some(ErrorInfo {
+                    kind: e.kind().into(),
+                    message: e.to_string(),
+                });
+                return Err(window::Halted);
+            }
+        };
+        if let Err(e) = self.apply(&page.content).await {
+            self.summary.error = Some(ErrorInfo {
+                kind: e.kind().into(),
+                message: e.to_string(),
+            });
+            return Err(window::Halted);
+        }
+        self.pages_read += 1;
+        self.summary.pages_done = self.pages_read;
+        let progress = if text.is_none() {
+            self.summary.total_pages = page.total_pages.max(page_no + 1);
+            ImportEvent::Progress {
+                page: page_no + 1,
+                total_pages: self.summary.total_pages,
+                customers: self.summary.received,
+                label: format!(
+                    "Seite {} von {} · {} erhalten",
+                    format_de(Decimal::from(page_no + 1), 0),
+                    format_de(Decimal::from(self.summary.total_pages), 0),
+                    count_de(self.summary.received as usize, "Kunde", "Kunden")
+                ),
+            }
+        } else {
+            self.summary.total_pages = self.pages_read;
+            ImportEvent::Progress {
+                page: 0,
+                total_pages: 0,
+                customers: self.summary.received,
+                label: format!(
+                    "Mehr als 10.000 Kunden: Suche nach Namensteilen · {} erhalten",
+                    count_de(self.summary.received as usize, "Kunde", "Kunden")
+                ),
+            }
+        };
+        (self.on_event)(progress);
+        Ok(page)
+    }
+
+    /// Decides per contact and writes the page's changes in one transaction.
+    async fn apply(&mut self, contacts: &[Contact]) -> AppResult<()> {
+        let store = self.store.clone();
+        let mut decided: Vec<(u64, Action, Customer)> = Vec::new();
+        for contact in contacts {
+            self.summary.received += 1;
+            if !contact.is_customer() || !self.seen.insert(contact.id.clone()) {
+                continue;
+            }
+            let incoming = from_contact(contact);
+            self.known.push(window::KnownName::new(&incoming.name));
+            match self.index.by_lex.get(&contact.id).copied() {
+                Some((id, version, _archived, missing)) => {
+                    let kept = version == Some(contact.version)
+                        || self.index.changed_in_app.contains(&contact.id);
+                    if kept && !missing {
+                        self.summary.unchanged += 1;
+                    } else {
+                        decided.push((id, Action::Update, incoming));
+                    }
+                }
+                None => {
+                    let zip = incoming.address.zip.clone();
+                    match self.index.take_manual(&incoming.number, &incoming.name, &zip) {
+                        Some(id) => decided.push((id, Action::Link, incoming)),
+                        None => {
+                            let s = store.clone();
+                            let id = blocking(move || s.next_id()).await?;
+                            decided.push((id, Action::New, incoming));
+                        }
+                    }
+                }
+            }
+        }
+        if decided.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<u64> = decided.iter().map(|(id, _, _)| *id).collect();
+        let by_id: HashMap<u64, Customer> =
+            decided.iter().map(|(id, _, c)| (*id, c.clone())).collect();
+        blocking(move || {
+            store.update_customers_atomically(&ids, |id, current| {
+                by_id.get(&id).map(|inc| merge(current, inc, id))
+            })
+        })
+        .await?;
+        for (id, action, c) in &decided {
+            let was_archived = self
+                .index
+                .by_lex
+                .get(c.lexoffice_id.as_deref().unwrap_or(""))
+                .map(|e| e.2);
+            match action {
+                Action::New => self.summary.new += 1,
+                Action::Update => self.summary.updated += 1,
+                Action::Link => self.summary.linked += 1,
+            }
+            if c.archived && was_archived != Some(true) {
+                self.summary.archived += 1;
+            }
+            if let Some(lex) = &c.lexoffice_id {
+                self.index
+                    .by_lex
+                    .insert(lex.clone(), (*id, c.lexoffice_version, c.archived, false));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<E: Fn(ImportEvent) + Send + Sync> window::Lister for Importer<'_, E> {
+    async fn page(&mut self, text: &str, page: u32) -> Result<window::Listed, window::Halted> {
+        let p = Importer::page(self, Some(text), page).await?;
+        Ok(window::Listed {
+            total: p.total_elements,
+            end: p.last || p.content.is_empty(),
+        })
+    }
+
+    fn known(&self) -> &[window::KnownName] {
+        &self.known
+    }
+}
+
 /// Runs the import. Returns Ok with a summary also when it stopped early (the
 /// summary carries the error); Err only when it could not start at all.
 pub async fn run(
@@ -336,116 +533,58 @@ pub async fn run(
     let key: ApiKey = core.api_key().await?;
     let client = core.client()?;
     let store = core.store.clone();
-    let mut index = {
+    let index = {
         let s = store.clone();
         let customers = blocking(move || s.customers()).await?;
         Index::build(&customers)
     };
+    let mut run = Importer {
+        client,
+        key: &key,
+        store: store.clone(),
+        index,
+        summary: ImportSummary::default(),
+        seen: HashSet::new(),
+        known: Vec::new(),
+        on_event: &on_event,
+        cancel,
+        pages_read: 0,
+    };
 
-    let mut summary = ImportSummary::default();
-    let mut seen: HashSet<String> = HashSet::new();
+    // Every customer, within lexoffice's window of 10,000.
     let mut page_no: u32 = 0;
-    loop {
-        if cancel.load(Ordering::SeqCst) {
-            summary.cancelled = true;
-            break;
-        }
-        let page = match client.customer_contacts(&key, page_no, PAGE_SIZE).await {
-            Ok(p) => p,
-            Err(e) => {
-                log::warn!("customer import stopped on page {page_no}: {e:?}");
-                summary.error = Some(ErrorInfo {
-                    kind: e.kind().into(),
-                    message: e.to_string(),
-                });
-                break;
-            }
-        };
-        summary.total_pages = page.total_pages.max(page_no + 1);
-
-        // Decide per contact (outside the transaction, which must stay side-effect free).
-        let mut decided: Vec<(u64, Action, Customer)> = Vec::new();
-        for contact in &page.content {
-            summary.received += 1;
-            if !contact.is_customer() || !seen.insert(contact.id.clone()) {
-                continue;
-            }
-            let incoming = from_contact(contact);
-            match index.by_lex.get(&contact.id).copied() {
-                Some((id, version, _archived, missing)) => {
-                    let kept = version == Some(contact.version)
-                        || index.changed_in_app.contains(&contact.id);
-                    if kept && !missing {
-                        summary.unchanged += 1;
-                    } else {
-                        decided.push((id, Action::Update, incoming));
-                    }
+    let mut full = false;
+    let reached = loop {
+        match run.page(None, page_no).await {
+            Err(window::Halted) => break false,
+            Ok(page) => {
+                full = crate::lexoffice::window_full(page.total_elements);
+                let end = page.last || page.content.is_empty();
+                if end || !crate::lexoffice::within_window(page_no + 1) {
+                    break true;
                 }
-                None => {
-                    let zip = incoming.address.zip.clone();
-                    match index.take_manual(&incoming.number, &incoming.name, &zip) {
-                        Some(id) => decided.push((id, Action::Link, incoming)),
-                        None => {
-                            let s = store.clone();
-                            let id = blocking(move || s.next_id()).await?;
-                            decided.push((id, Action::New, incoming));
-                        }
-                    }
-                }
+                page_no += 1;
             }
         }
-
-        if !decided.is_empty() {
-            let ids: Vec<u64> = decided.iter().map(|(id, _, _)| *id).collect();
-            let by_id: HashMap<u64, Customer> =
-                decided.iter().map(|(id, _, c)| (*id, c.clone())).collect();
-            let s = store.clone();
-            let applied = blocking(move || {
-                s.update_customers_atomically(&ids, |id, current| {
-                    by_id.get(&id).map(|inc| merge(current, inc, id))
-                })
-            })
-            .await;
-            if let Err(e) = applied {
-                summary.error = Some(ErrorInfo {
-                    kind: e.kind().into(),
-                    message: e.to_string(),
-                });
-                break;
-            }
-            for (id, action, c) in &decided {
-                let was_archived = index
-                    .by_lex
-                    .get(c.lexoffice_id.as_deref().unwrap_or(""))
-                    .map(|e| e.2);
-                match action {
-                    Action::New => summary.new += 1,
-                    Action::Update => summary.updated += 1,
-                    Action::Link => summary.linked += 1,
+    };
+    // Beyond it: by name parts.
+    run.summary.completed = reached
+        && (!full
+            || match window::split(&mut run).await {
+                Ok(unreached) => {
+                    run.summary.unreached = unreached;
+                    true
                 }
-                if c.archived && was_archived != Some(true) {
-                    summary.archived += 1;
-                }
-                if let Some(lex) = &c.lexoffice_id {
-                    index
-                        .by_lex
-                        .insert(lex.clone(), (*id, c.lexoffice_version, c.archived, false));
-                }
-            }
-        }
-        summary.pages_done = page_no + 1;
-        on_event(ImportEvent::Progress {
-            page: page_no + 1,
-            total_pages: summary.total_pages,
-            customers: summary.received,
-        });
-        if page.last || page.content.is_empty() || page_no + 1 >= MAX_PAGES {
-            summary.completed = true;
-            break;
-        }
-        page_no += 1;
-    }
-    // Only a complete list tells who is gone.
+                Err(window::Halted) => false,
+            });
+    let Importer {
+        mut summary,
+        seen,
+        index,
+        ..
+    } = run;
+    // Who is gone: a linked customer this run did not see, confirmed one by
+    // one (404), so a name part not reached never marks anybody.
     let gone = if summary.completed {
         let unseen = index
             .by_lex
