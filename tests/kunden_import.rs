@@ -409,16 +409,31 @@ fn twelve_thousand(sb: &Sandbox) -> (HashSet<String>, HashSet<String>) {
         "Ullrich", "Vogt", "Weiß", "Xaver", "Yilmaz", "Zander",
     ];
     let trades = [
-        "Dachdeckerei", "Elektrotechnik", "Fliesenleger", "Heizung & Sanitär", "Malerbetrieb",
-        "Tischlerei", "Zimmerei", "Gartenbau", "Metallbau", "Glaserei",
+        "Dachdeckerei",
+        "Elektrotechnik",
+        "Fliesenleger",
+        "Heizung & Sanitär",
+        "Malerbetrieb",
+        "Tischlerei",
+        "Zimmerei",
+        "Gartenbau",
+        "Metallbau",
+        "Glaserei",
     ];
-    let cities = ["Kiel", "Lübeck", "Husum", "Flensburg", "Neumünster", "Heide"];
+    let cities = [
+        "Kiel",
+        "Lübeck",
+        "Husum",
+        "Flensburg",
+        "Neumünster",
+        "Heide",
+    ];
     let mut distinct = HashSet::new();
     for f in first {
         for l in last {
-            let c = sb.contacts().add_contact(
-                lexoffice_sandbox::Contact::person(None, f, l).customer(),
-            );
+            let c = sb
+                .contacts()
+                .add_contact(lexoffice_sandbox::Contact::person(None, f, l).customer());
             distinct.insert(c.id.to_string());
         }
     }
@@ -457,9 +472,13 @@ async fn above_ten_thousand_the_import_splits_by_name_and_names_what_it_could_no
         .unwrap();
     let events = Arc::new(std::sync::Mutex::new(Vec::new()));
     let ev = events.clone();
-    let s = import::run(&h.core, move |e| ev.lock().unwrap().push(e), &AtomicBool::new(false))
-        .await
-        .unwrap();
+    let s = import::run(
+        &h.core,
+        move |e| ev.lock().unwrap().push(e),
+        &AtomicBool::new(false),
+    )
+    .await
+    .unwrap();
     assert!(s.completed && s.error.is_none(), "{s:?}");
 
     // Every differently named customer, and exactly the 10,000 „Barverkauf“
@@ -486,13 +505,21 @@ async fn above_ten_thousand_the_import_splits_by_name_and_names_what_it_could_no
         .into_iter()
         .filter(|q| q.path.starts_with("/v1/contacts?"))
         .collect();
-    assert!(lists.iter().all(|q| q.status == 200), "a page past the window was asked for");
+    assert!(
+        lists.iter().all(|q| q.status == 200),
+        "a page past the window was asked for"
+    );
     let by_name = lists.iter().filter(|q| q.path.contains("&name=")).count();
     assert!(by_name > 0);
     let last = events.lock().unwrap().last().cloned().unwrap();
-    let import::ImportEvent::Progress { total_pages, label, .. } = last;
+    let import::ImportEvent::Progress {
+        total_pages, label, ..
+    } = last;
     assert_eq!(total_pages, 0, "the search by names has no known length");
-    assert!(label.starts_with("Mehr als 10.000 Kunden: Suche nach Namensteilen · "), "{label}");
+    assert!(
+        label.starts_with("Mehr als 10.000 Kunden: Suche nach Namensteilen · "),
+        "{label}"
+    );
 
     // A second run changes nothing and names the same.
     let again = import_plain(&h).await;

@@ -281,12 +281,20 @@ async fn above_ten_thousand_articles_are_read_per_type() {
         .await
         .unwrap();
     for i in 0..6_000 {
-        sb.articles()
-            .add(Article::service(&format!("Wartung {i:05}"), "Stunde", d("55"), 19));
+        sb.articles().add(Article::service(
+            &format!("Wartung {i:05}"),
+            "Stunde",
+            d("55"),
+            19,
+        ));
     }
     for i in 0..4_100 {
-        sb.articles()
-            .add(Article::product(&format!("Schraube {i:05}"), "Stk.", d("0.10"), 19));
+        sb.articles().add(Article::product(
+            &format!("Schraube {i:05}"),
+            "Stk.",
+            d("0.10"),
+            19,
+        ));
     }
     let res = catalog::import_articles(&h.core).await.unwrap();
     // All 10,100 read; the catalog takes its 5,000 and says so.
@@ -306,6 +314,12 @@ async fn above_ten_thousand_articles_are_read_per_type() {
         .collect();
     // The whole window once (40 pages), then each type on its own.
     assert_eq!(lists.len(), 40 + 24 + 17);
-    assert_eq!(lists.iter().filter(|p| p.contains("type=SERVICE")).count(), 24);
-    assert_eq!(lists.iter().filter(|p| p.contains("type=PRODUCT")).count(), 17);
+    assert_eq!(
+        lists.iter().filter(|p| p.contains("type=SERVICE")).count(),
+        24
+    );
+    assert_eq!(
+        lists.iter().filter(|p| p.contains("type=PRODUCT")).count(),
+        17
+    );
 }

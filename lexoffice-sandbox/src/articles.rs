@@ -31,7 +31,9 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::clock::Clock;
-use crate::contacts::{envelope, past_window, SortOrder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, WINDOW_EXCEEDED};
+use crate::contacts::{
+    envelope, past_window, SortOrder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, WINDOW_EXCEEDED,
+};
 use crate::errors::{berlin_timestamp, json_response, regular_body};
 use crate::invoices::{resource_uri, CreatedWire};
 use crate::pricing::{decimal_to_json, field_get, round4, Check, Rejection, Violation};

@@ -911,7 +911,10 @@ mod tests {
     #[test]
     fn results_stop_at_the_window_of_ten_thousand() {
         let e = envelope(Vec::<()>::new(), 12_000, 39, 250);
-        assert_eq!((e.total_elements, e.total_pages, e.last), (10_000, 40, true));
+        assert_eq!(
+            (e.total_elements, e.total_pages, e.last),
+            (10_000, 40, true)
+        );
         assert!(!past_window(39, 250));
         assert!(past_window(40, 250));
         assert!(past_window(100, 100));

@@ -365,7 +365,11 @@ impl<E: Fn(ImportEvent) + Send + Sync> Importer<'_, E> {
             return Err(window::Halted);
         }
         let got = match text {
-            None => self.client.customer_contacts(self.key, page_no, PAGE_SIZE).await,
+            None => {
+                self.client
+                    .customer_contacts(self.key, page_no, PAGE_SIZE)
+                    .await
+            }
             Some(t) => {
                 self.client
                     .customer_contacts_containing(self.key, t, page_no)
@@ -375,7 +379,10 @@ impl<E: Fn(ImportEvent) + Send + Sync> Importer<'_, E> {
         let page = match got {
             Ok(p) => p,
             Err(e) => {
-                log::warn!("customer import stopped on page {}: {e:?}", self.pages_read + 1);
+                log::warn!(
+                    "customer import stopped on page {}: {e:?}",
+                    self.pages_read + 1
+                );
                 self.summary.error = Some(ErrorInfo {
                     kind: e.kind().into(),
                     message: e.to_string(),
@@ -444,7 +451,10 @@ impl<E: Fn(ImportEvent) + Send + Sync> Importer<'_, E> {
                 }
                 None => {
                     let zip = incoming.address.zip.clone();
-                    match self.index.take_manual(&incoming.number, &incoming.name, &zip) {
+                    match self
+                        .index
+                        .take_manual(&incoming.number, &incoming.name, &zip)
+                    {
                         Some(id) => decided.push((id, Action::Link, incoming)),
                         None => {
                             let s = store.clone();

@@ -232,7 +232,9 @@ mod tests {
             self.requests += 1;
             assert!(within_window(page), "paged past the window");
             let hits: Vec<usize> = (0..self.names.len())
-                .filter(|&i| text.is_none_or(|t| KnownName::new(&self.names[i]).compared.contains(t)))
+                .filter(|&i| {
+                    text.is_none_or(|t| KnownName::new(&self.names[i]).compared.contains(t))
+                })
                 .collect();
             let total = hits.len().min(MAX_WINDOW as usize) as u64;
             let size = PAGE_SIZE as usize;
@@ -284,9 +286,22 @@ mod tests {
             "Jung", "Krüger", "Lorenz", "Möller", "Nowak", "Otto", "Pohl", "Quast", "Roth",
             "Sommer", "Thiel", "Ullrich", "Vogt", "Weiß", "Xaver", "Yilmaz", "Zander",
         ];
-        let trade = ["Dachdeckerei", "Elektro", "Fliesen", "Heizung & Sanitär", "Malerbetrieb"];
+        let trade = [
+            "Dachdeckerei",
+            "Elektro",
+            "Fliesen",
+            "Heizung & Sanitär",
+            "Malerbetrieb",
+        ];
         (0..n)
-            .map(|i| format!("{} {} {}", last[i % last.len()], trade[i / last.len() % trade.len()], i))
+            .map(|i| {
+                format!(
+                    "{} {} {}",
+                    last[i % last.len()],
+                    trade[i / last.len() % trade.len()],
+                    i
+                )
+            })
             .collect()
     }
 
@@ -320,15 +335,35 @@ mod tests {
             .filter(|(_, g)| **g)
             .map(|(n, _)| n)
             .collect();
-        assert_eq!(reached.iter().filter(|n| n.as_str() != "Barverkauf").count(), 1_990);
-        assert_eq!(reached.iter().filter(|n| n.as_str() == "Barverkauf").count(), 10_000);
+        assert_eq!(
+            reached
+                .iter()
+                .filter(|n| n.as_str() != "Barverkauf")
+                .count(),
+            1_990
+        );
+        assert_eq!(
+            reached
+                .iter()
+                .filter(|n| n.as_str() == "Barverkauf")
+                .count(),
+            10_000
+        );
     }
 
     #[test]
     fn parts_are_lengthened_by_what_follows_them() {
-        let known = vec![KnownName::new("Bau & Co"), KnownName::new("Baum"), KnownName::new("Abbau")];
+        let known = vec![
+            KnownName::new("Bau & Co"),
+            KnownName::new("Baum"),
+            KnownName::new("Abbau"),
+        ];
         assert_eq!(continuations(&known, "bau"), vec![' ', 'm']);
         assert_eq!(alphabet(&known), vec![' ', 'a', 'b', 'c', 'm', 'o', 'u']);
-        assert_eq!(matching(&known, "amp"), 1, "lexoffice compares „&“ as „&amp;“");
+        assert_eq!(
+            matching(&known, "amp"),
+            1,
+            "lexoffice compares „&“ as „&amp;“"
+        );
     }
 }
