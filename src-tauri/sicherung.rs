@@ -22,9 +22,28 @@ fn io_err(what: &str, path: &Path, e: std::io::Error) -> AppError {
     )
 }
 
-/// Writes the backup next to the target, syncs and renames, so a crash never
-/// leaves half a file. The document is streamed from the store (no copy in memory).
-fn write_backup(store: &Store, path: &Path) -> AppResult<BackupSummary> {
+/// One consistent state of the data, serialised: the document of a backup
+/// and what it holds. Taken under the invoice lock by the callers; the file is
+/// written afterwards, so a slow or hanging network drive never blocks
+/// „Erstellen“ or the sync.
+fn serialise(store: &Store) -> AppResult<(Vec<u8>, BackupSummary)> {
+    let backup = store.export()?;
+    let mut bytes = serde_json::to_vec_pretty(&backup)?;
+    bytes.push(b'\n');
+    Ok((bytes, backup.summary()))
+}
+
+/// Takes the snapshot under the invoice lock (no draft is reserved, settled or
+/// released meanwhile) and releases the lock before anything is written.
+async fn snapshot(core: &Core) -> AppResult<(Vec<u8>, BackupSummary)> {
+    let _guard = core.invoice_lock.lock().await;
+    let store = core.store.clone();
+    blocking(move || serialise(&store)).await
+}
+
+/// Writes the document next to the target, syncs and renames, so a crash never
+/// leaves half a file.
+fn write_backup(bytes: &[u8], path: &Path) -> AppResult<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io_err("Anlegen des Ordners für", path, e))?;
     }
@@ -32,33 +51,25 @@ fn write_backup(store: &Store, path: &Path) -> AppResult<BackupSummary> {
     static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = path.with_extension(format!("json.{}-{n}.tmp", std::process::id()));
-    let result = write_synced(store, &tmp).and_then(|summary| {
-        std::fs::rename(&tmp, path).map_err(|e| io_err("Umbenennen nach", path, e))?;
-        Ok(summary)
-    });
+    let result = write_synced(bytes, &tmp)
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| io_err("Umbenennen nach", path, e)));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
 }
 
-/// The backup document into a new file `tmp`, on disk when this returns.
-fn write_synced(store: &Store, tmp: &Path) -> AppResult<BackupSummary> {
+/// `bytes` into a new file `tmp`, on disk when this returns.
+fn write_synced(bytes: &[u8], tmp: &Path) -> AppResult<()> {
     use std::io::Write;
     let write_err = |e| io_err("Schreiben von", tmp, e);
-    let file = std::fs::OpenOptions::new()
+    let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(tmp)
         .map_err(write_err)?;
-    let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
-    let summary = store.export_to(&mut w)?;
-    w.write_all(b"\n")
-        .and_then(|_| w.flush())
-        .map_err(write_err)?;
-    let file = w.into_inner().map_err(|e| write_err(e.into_error()))?;
-    file.sync_all().map_err(write_err)?;
-    Ok(summary)
+    file.write_all(bytes).map_err(write_err)?;
+    file.sync_all().map_err(write_err)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,12 +100,9 @@ pub async fn create(core: &Core, path: String) -> AppResult<BackupResult> {
             "Bitte einen Speicherort wählen.",
         ));
     }
-    // One consistent state: no invoice is reserved, settled or released while
-    // the file is written (never a billed record with open entries or the reverse).
-    let _guard = core.invoice_lock.lock().await;
-    let store = core.store.clone();
+    let (bytes, summary) = snapshot(core).await?;
     blocking(move || {
-        let summary = write_backup(&store, &path)?;
+        write_backup(&bytes, &path)?;
         log::info!("backup written: {}", counts(&summary));
         Ok(BackupResult {
             message: format!("Sicherung erstellt: {}.", counts(&summary)),
@@ -136,7 +144,8 @@ pub async fn restore(core: &Core, path: String) -> AppResult<BackupResult> {
         let kept = carry_over_billing(&store, &mut backup)?;
         if let Some(dir) = dir {
             let stamp = Utc::now().with_timezone(&Berlin).format("%Y-%m-%d-%H%M%S");
-            write_backup(&store, &dir.join(format!("vor-wiederherstellung-{stamp}.json")))?;
+            let (bytes, _) = serialise(&store)?;
+            write_backup(&bytes, &dir.join(format!("vor-wiederherstellung-{stamp}.json")))?;
         }
         store.replace_all(&backup)?;
         let summary = backup.summary();
@@ -204,24 +213,46 @@ pub async fn daily(core: &Core) -> AppResult<Option<PathBuf>> {
     let Some(dir) = core.backup_dir.clone() else {
         return Ok(None);
     };
-    let _guard = core.invoice_lock.lock().await;
-    let store = core.store.clone();
-    blocking(move || daily_backup(&store, &dir)).await
+    if daily_path(&dir).exists() {
+        return blocking(move || prune_daily(&dir).map(|()| None)).await;
+    }
+    let (bytes, _) = snapshot(core).await?;
+    blocking(move || write_daily(&bytes, &dir)).await
 }
 
-/// Once a day: `auto-YYYY-MM-DD.json` in the backup folder; the newest 7 are kept.
-pub fn daily_backup(store: &Store, dir: &Path) -> AppResult<Option<PathBuf>> {
+fn daily_path(dir: &Path) -> PathBuf {
     let today = Utc::now()
         .with_timezone(&Berlin)
         .format("%Y-%m-%d")
         .to_string();
-    let path = dir.join(format!("auto-{today}.json"));
+    dir.join(format!("auto-{today}.json"))
+}
+
+/// Once a day: `auto-YYYY-MM-DD.json` in the backup folder; the newest 7 are
+/// kept. None when today's exists.
+pub fn daily_backup(store: &Store, dir: &Path) -> AppResult<Option<PathBuf>> {
+    if daily_path(dir).exists() {
+        prune_daily(dir)?;
+        return Ok(None);
+    }
+    let (bytes, _) = serialise(store)?;
+    write_daily(&bytes, dir)
+}
+
+/// Today's automatic backup from `bytes` (from `serialise`), then the pruning.
+fn write_daily(bytes: &[u8], dir: &Path) -> AppResult<Option<PathBuf>> {
+    let path = daily_path(dir);
     let written = if path.exists() {
         None
     } else {
-        write_backup(store, &path)?;
+        write_backup(bytes, &path)?;
         Some(path)
     };
+    prune_daily(dir)?;
+    Ok(written)
+}
+
+fn prune_daily(dir: &Path) -> AppResult<()> {
     let mut autos: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| io_err("Lesen von", dir, e))?
         .flatten()
@@ -237,7 +268,7 @@ pub fn daily_backup(store: &Store, dir: &Path) -> AppResult<Option<PathBuf>> {
         let old = autos.remove(0);
         let _ = std::fs::remove_file(old);
     }
-    Ok(written)
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize)]

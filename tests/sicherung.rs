@@ -346,10 +346,10 @@ async fn restoring_an_older_backup_keeps_newer_drafts_billed_and_released_histor
         .unwrap();
 }
 
-/// The streamed backup is exactly the document `export()` describes, formatted the
+/// The backup file is exactly the document `export()` describes, formatted the
 /// way backups always were.
 #[tokio::test]
-async fn streamed_backup_is_the_exported_document() {
+async fn the_backup_file_is_the_exported_document() {
     let h = seeded().await;
     let mut bytes = Vec::new();
     let summary = h.core.store.export_to(&mut bytes).unwrap();
@@ -489,4 +489,95 @@ async fn restore_and_customer_import_exclude_each_other() {
     sicherung::restore(&h.core, file.display().to_string())
         .await
         .unwrap();
+}
+
+/// „Sicherung erstellen“ while someone keeps working: another thread moves
+/// entries between days (which moves them in the database) and edits them,
+/// 1,000 times. Every backup taken meanwhile restores and holds every entry
+/// exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_while_entries_move_holds_each_entry_exactly_once() {
+    let h = seeded().await;
+    let store = h.core.store.clone();
+    let pid = store.projects().unwrap()[0].id;
+    let template = store.entries_of(pid).unwrap()[0].clone();
+    let mut all: Vec<zeitrechnung_lib::storage::Entry> = (0..300)
+        .map(|i| {
+            let mut e = template.clone();
+            e.id = store.next_id().unwrap();
+            e.csv_fingerprint = None;
+            e.date = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()
+                + chrono::Duration::days(i % 200);
+            e
+        })
+        .collect();
+    store.put_entries(&all).unwrap();
+    let expected: std::collections::BTreeSet<u64> = store
+        .projects()
+        .unwrap()
+        .iter()
+        .flat_map(|p| store.entries_of(p.id).unwrap())
+        .map(|e| e.id)
+        .collect();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mover = {
+        let store = store.clone();
+        let done = done.clone();
+        std::thread::spawn(move || {
+            for round in 0..1_000usize {
+                // Alternately far forward and far back: each moves across the
+                // whole key range while a backup reads it.
+                let e = &mut all[round % 300];
+                e.date = if round % 2 == 0 {
+                    chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
+                } else {
+                    chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()
+                };
+                if let zeitrechnung_lib::storage::EntryKind::Service { name, .. } = &mut e.kind {
+                    *name = format!("Kabel {round}");
+                }
+                store.put_entries(std::slice::from_ref(e)).unwrap();
+            }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+        })
+    };
+    let mut backups = 0;
+    while !done.load(std::sync::atomic::Ordering::SeqCst) || backups == 0 {
+        let file = h.dir.path().join(format!("waehrenddessen-{backups}.json"));
+        sicherung::create(&h.core, file.display().to_string())
+            .await
+            .unwrap();
+        let backup = Backup::from_json(&std::fs::read(&file).unwrap()).unwrap();
+        let ids: Vec<u64> = backup.entries.iter().map(|e| e.id).collect();
+        let unique: std::collections::BTreeSet<u64> = ids.iter().copied().collect();
+        assert_eq!(
+            ids.len(),
+            unique.len(),
+            "an entry twice in backup {backups}"
+        );
+        assert_eq!(unique, expected, "an entry missing in backup {backups}");
+        backups += 1;
+    }
+    mover.join().unwrap();
+    assert!(
+        backups >= 2,
+        "backups taken while the entries moved: {backups}"
+    );
+    // The last one restores.
+    let last = h
+        .dir
+        .path()
+        .join(format!("waehrenddessen-{}.json", backups - 1));
+    sicherung::restore(&h.core, last.display().to_string())
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .projects()
+            .unwrap()
+            .iter()
+            .map(|p| store.entries_of(p.id).unwrap().len())
+            .sum::<usize>(),
+        expected.len()
+    );
 }

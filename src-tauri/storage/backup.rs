@@ -30,85 +30,6 @@ pub struct Backup {
     pub invoices: Vec<InvoiceRecord>,
 }
 
-/// `Backup` as written by `Store::export_to`: same fields, same order, borrowed.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct BackupView<'a> {
-    format: &'static str,
-    version: u32,
-    schema_version: u32,
-    app_version: &'static str,
-    created_at: DateTime<Utc>,
-    settings: Settings,
-    customers: &'a [Customer],
-    projects: &'a [Project],
-    entries: &'a EntriesSeq<'a>,
-    invoices: &'a InvoicesSeq<'a>,
-}
-
-/// The entries tree as a JSON array, read while it is written. The app keeps
-/// working meanwhile: an entry of a project created after the projects were read
-/// is left out (the next backup has it), so the file always restores.
-struct EntriesSeq<'a> {
-    store: &'a Store,
-    tree: &'a sled::Tree,
-    projects: HashSet<u64>,
-    written: std::cell::RefCell<HashSet<u64>>,
-}
-
-impl Serialize for EntriesSeq<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{Error, SerializeSeq};
-        let mut seq = s.serialize_seq(None)?;
-        for row in self.tree.iter() {
-            let Some(e) = self.store.decode_row::<Entry>("entries", row) else {
-                continue;
-            };
-            let e = e.map_err(S::Error::custom)?;
-            if !self.projects.contains(&e.project_id) {
-                continue;
-            }
-            seq.serialize_element(&e)?;
-            self.written.borrow_mut().insert(e.id);
-        }
-        seq.end()
-    }
-}
-
-/// Invoice records, read after the entries were written (fields serialise in
-/// order): a draft whose entries changed while they were streamed is left out
-/// rather than pointing at entries the file lacks.
-struct InvoicesSeq<'a> {
-    store: &'a Store,
-    entries: &'a EntriesSeq<'a>,
-    count: std::cell::Cell<usize>,
-}
-
-impl Serialize for InvoicesSeq<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{Error, SerializeSeq};
-        let records = self.store.invoice_records().map_err(S::Error::custom)?;
-        let written = self.entries.written.borrow();
-        let mut seq = s.serialize_seq(None)?;
-        for r in &records {
-            let settled = matches!(r.state, super::InvoiceState::Released { .. });
-            if !settled
-                && (!self.entries.projects.contains(&r.project_id)
-                    || r.entry_ids.iter().any(|id| !written.contains(id)))
-            {
-                log::warn!(
-                    "backup: invoice record {} changed during the backup, left out",
-                    r.id
-                );
-                continue;
-            }
-            seq.serialize_element(r)?;
-            self.count.set(self.count.get() + 1);
-        }
-        seq.end()
-    }
-}
-
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupSummary {
@@ -252,73 +173,61 @@ impl Backup {
 }
 
 impl Store {
-    /// Everything, as a backup document.
+    /// Everything, as a backup document: one consistent state. The read holds
+    /// the store's write gate, so no entry moves, no invoice changes state and
+    /// no project goes while it runs (each record exactly once); writers wait
+    /// for the read only, never for the file being written.
     pub fn export(&self) -> AppResult<Backup> {
-        let mut entries = Vec::new();
+        let gate = self.gate.write().unwrap_or_else(|p| p.into_inner());
+        let mut entries: Vec<Entry> = Vec::new();
         for row in self.entries.iter() {
             if let Some(e) = self.decode_row("entries", row) {
                 entries.push(e?);
             }
         }
+        let customers = self.customers()?;
+        let projects = self.projects()?;
+        let invoices = self.invoice_records()?;
+        let settings = self.settings()?;
+        drop(gate);
+        // What a damaged record left dangling stays out (the file must restore).
+        let project_ids: HashSet<u64> = projects.iter().map(|p| p.id).collect();
+        entries.retain(|e| project_ids.contains(&e.project_id));
+        let entry_ids: HashSet<u64> = entries.iter().map(|e| e.id).collect();
+        let invoices = invoices
+            .into_iter()
+            .filter(|r| {
+                matches!(r.state, super::InvoiceState::Released { .. })
+                    || (project_ids.contains(&r.project_id)
+                        && r.entry_ids.iter().all(|id| entry_ids.contains(id)))
+            })
+            .collect();
         Ok(Backup {
             format: BACKUP_FORMAT.into(),
             version: BACKUP_VERSION,
             schema_version: SCHEMA_VERSION,
             app_version: env!("CARGO_PKG_VERSION").into(),
             created_at: Utc::now(),
-            settings: self.settings()?,
-            customers: self.customers()?,
-            projects: self.projects()?,
+            settings,
+            customers,
+            projects,
             entries,
-            invoices: self.invoice_records()?,
+            invoices,
         })
     }
 
-    /// Writes the same document as `export()` to `w`, but reads the entries from
-    /// sled one at a time while writing: a 100,000-entry database no longer sits
-    /// in memory twice (as structs and as JSON) during the daily backup.
+    /// `export()` written to `w` as JSON.
     pub fn export_to(&self, w: impl std::io::Write) -> AppResult<BackupSummary> {
-        let created_at = Utc::now();
-        let customers = self.customers()?;
-        let projects = self.projects()?;
-        let entries = EntriesSeq {
-            store: self,
-            tree: &self.entries,
-            projects: projects.iter().map(|p| p.id).collect(),
-            written: Default::default(),
-        };
-        let invoices = InvoicesSeq {
-            store: self,
-            entries: &entries,
-            count: std::cell::Cell::new(0),
-        };
-        let view = BackupView {
-            format: BACKUP_FORMAT,
-            version: BACKUP_VERSION,
-            schema_version: SCHEMA_VERSION,
-            app_version: env!("CARGO_PKG_VERSION"),
-            created_at,
-            settings: self.settings()?,
-            customers: &customers,
-            projects: &projects,
-            entries: &entries,
-            invoices: &invoices,
-        };
-        serde_json::to_writer_pretty(w, &view)?;
-        let written = entries.written.borrow().len();
-        Ok(BackupSummary {
-            created_at,
-            customers: customers.len(),
-            projects: projects.len(),
-            entries: written,
-            invoices: invoices.count.get(),
-        })
+        let b = self.export()?;
+        serde_json::to_writer_pretty(w, &b)?;
+        Ok(b.summary())
     }
 
     /// Replaces all data with the backup's, in one transaction, flushed.
     pub fn replace_all(&self, b: &Backup) -> AppResult<()> {
         use sled::transaction::{ConflictableTransactionError, TransactionError};
         use sled::Transactional;
+        let w = self.writing();
         fn keys(t: &sled::Tree) -> AppResult<Vec<sled::IVec>> {
             t.iter().keys().map(|k| Ok(k?)).collect()
         }
@@ -405,6 +314,7 @@ impl Store {
             Err(TransactionError::Abort(e)) => return Err(AppError::Storage(e)),
             Err(TransactionError::Storage(e)) => return Err(e.into()),
         }
+        drop(w);
         // New ids must not collide with restored ones.
         let max = b
             .customers

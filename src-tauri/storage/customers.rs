@@ -187,12 +187,14 @@ impl Store {
 
     /// Inserts or replaces one customer, flushed.
     pub fn put_customer(&self, c: &Customer) -> AppResult<()> {
+        let _w = self.writing();
         self.customers.insert(key(c.id), serde_json::to_vec(c)?)?;
         self.flush()
     }
 
     /// Removes one customer, flushed (`kunden::delete`; its undo puts it back).
     pub fn delete_customer(&self, id: u64) -> AppResult<()> {
+        let _w = self.writing();
         self.customers.remove(key(id))?;
         self.flush()
     }
@@ -205,6 +207,7 @@ impl Store {
         change: impl Fn(u64, Option<Customer>) -> Option<Customer>,
     ) -> AppResult<()> {
         use sled::transaction::{ConflictableTransactionError, TransactionError};
+        let _w = self.writing();
         let result = self.customers.transaction(|tx| {
             for id in ids {
                 let current = match tx.get(key(*id))? {

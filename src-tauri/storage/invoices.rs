@@ -174,6 +174,7 @@ impl Store {
     }
 
     pub fn put_invoice_record(&self, r: &InvoiceRecord) -> AppResult<()> {
+        let _w = self.writing();
         self.invoices
             .insert(r.id.to_be_bytes(), serde_json::to_vec(r)?)?;
         self.flush()
@@ -204,6 +205,7 @@ impl Store {
     ) -> AppResult<()> {
         use sled::transaction::{ConflictableTransactionError, TransactionError};
         use sled::Transactional;
+        let _w = self.writing();
         let result = (&self.invoices, &self.entries, &self.entry_keys).transaction(
             |(tx_inv, tx_entries, tx_keys)| {
                 let stored: Option<InvoiceRecord> = match tx_inv.get(record.id.to_be_bytes())? {

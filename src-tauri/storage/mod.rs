@@ -63,6 +63,11 @@ pub struct Store {
     /// document is whole (a rate saved while „Entwürfe erstellen“ refreshes the
     /// profile is never overwritten by a stale copy).
     settings_write: std::sync::Mutex<()>,
+    /// Writers of customers, projects, entries and invoice records hold it
+    /// shared; `export` holds it alone while it reads, so a backup is one
+    /// consistent state. Never taken twice on one path (a waiting export would
+    /// block the second read).
+    gate: std::sync::RwLock<()>,
 }
 
 impl Store {
@@ -130,6 +135,7 @@ impl Store {
             settings,
             damaged: Default::default(),
             settings_write: Default::default(),
+            gate: Default::default(),
         };
         match store.schema_version() {
             Ok(v) if v > SCHEMA_VERSION => return Err(OpenError::Newer(v)),
@@ -205,6 +211,11 @@ impl Store {
     pub(crate) fn mark_employee_link_pending(&self) -> AppResult<()> {
         self.meta.insert(META_LINK_PENDING, &[1u8])?;
         self.flush()
+    }
+
+    /// The shared side of `gate`, for one write.
+    pub(super) fn writing(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+        self.gate.read().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Durably writes everything before a command reports success.

@@ -155,6 +155,7 @@ impl Store {
     }
 
     pub fn put_project(&self, p: &Project) -> AppResult<()> {
+        let _w = self.writing();
         self.projects
             .insert(p.id.to_be_bytes(), serde_json::to_vec(p)?)?;
         self.flush()
@@ -238,6 +239,7 @@ impl Store {
                 ))
             })
             .collect::<AppResult<_>>()?;
+        let _w = self.writing();
         let result = (&self.entries, &self.entry_keys, &self.csv_rows).transaction(
             |(tx_entries, tx_keys, tx_csv)| {
                 for (id, key, bytes, fp) in &encoded {
@@ -279,6 +281,7 @@ impl Store {
     pub fn delete_entries(&self, ids: &[u64]) -> AppResult<()> {
         use sled::transaction::ConflictableTransactionError;
         use sled::Transactional;
+        let _w = self.writing();
         (&self.entries, &self.entry_keys, &self.csv_rows)
             .transaction(|(tx_entries, tx_keys, tx_csv)| {
                 for id in ids {
@@ -309,6 +312,7 @@ impl Store {
     }
 
     pub fn delete_project_record(&self, id: u64) -> AppResult<()> {
+        let _w = self.writing();
         self.projects.remove(id.to_be_bytes())?;
         self.flush()
     }

@@ -156,7 +156,10 @@ impl Store {
             }
             batch.insert(k, super::entry_codec::encode(&e));
         }
-        self.entries.apply_batch(batch)?;
+        {
+            let _w = self.writing();
+            self.entries.apply_batch(batch)?;
+        }
         self.flush()?;
         Ok(unlinked.len())
     }
