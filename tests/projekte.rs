@@ -1449,3 +1449,257 @@ async fn a_work_date_more_than_a_week_ahead_is_refused() {
     .unwrap_err();
     assert!(matches!(err, AppError::Validation { field: "Datum", .. }));
 }
+
+/// Delete a subproject, then its main project, then „Rückgängig“ on the first
+/// toast: the subproject does not come back without its parent (it would be
+/// in no list and make every backup unrestorable). Once the main project is
+/// back, the same „Rückgängig“ works.
+#[tokio::test]
+async fn undo_never_brings_back_a_subproject_without_its_main_project() {
+    let h = harness();
+    let main = project(&h, "Kita", "K-7", None, "").await;
+    let sub = project(&h, "Elektrik", "", Some(main), "").await;
+    let entry = time(&h, sub, "10.03.2025", "1:00").await;
+    let sub_gone = p::delete(&h.core, sub, true)
+        .await
+        .unwrap()
+        .deleted
+        .unwrap();
+    let main_gone = p::delete(&h.core, main, true)
+        .await
+        .unwrap()
+        .deleted
+        .unwrap();
+    let err = p::undo::undo(&h.core, sub_gone.undo).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "„Elektrik“ lässt sich nicht wiederherstellen: Sein Hauptprojekt wurde inzwischen gelöscht. Bitte zuerst das Löschen des Hauptprojekts rückgängig machen."
+    );
+    assert!(
+        h.core.store.projects().unwrap().is_empty(),
+        "nothing came back"
+    );
+    assert!(h.core.store.entry(entry).unwrap().is_none());
+    // Every backup still restores.
+    let file = h.dir.path().join("danach.json");
+    zeitrechnung_lib::sicherung::create(&h.core, file.display().to_string())
+        .await
+        .unwrap();
+    zeitrechnung_lib::storage::Backup::from_json(&std::fs::read(&file).unwrap()).unwrap();
+    // The main project first, then the subproject: both with the entry.
+    p::undo::undo(&h.core, main_gone.undo).await.unwrap();
+    assert_eq!(
+        p::undo::undo(&h.core, sub_gone.undo).await.unwrap(),
+        "Projekt „Elektrik“ wiederhergestellt"
+    );
+    let sub_back = h.core.store.project(sub).unwrap().unwrap();
+    assert_eq!(sub_back.parent_id, Some(main));
+    assert_eq!(h.core.store.entry(entry).unwrap().unwrap().project_id, sub);
+}
+
+/// An entry deleted, then its project deleted: the entry's „Rückgängig“ is
+/// refused instead of leaving an entry of no project.
+#[tokio::test]
+async fn undo_never_brings_back_an_entry_without_its_project() {
+    let h = harness();
+    let pid = project(&h, "Zaun", "", None, "").await;
+    let id = time(&h, pid, "10.03.2025", "1:00").await;
+    let entry_gone = p::delete_entry(&h.core, id).await.unwrap();
+    p::delete(&h.core, pid, true)
+        .await
+        .unwrap()
+        .deleted
+        .unwrap();
+    let err = p::undo::undo(&h.core, entry_gone.undo).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Der Eintrag vom 10.03.2025 lässt sich nicht wiederherstellen: Sein Projekt wurde inzwischen gelöscht."
+    );
+    assert!(h.core.store.entry(id).unwrap().is_none());
+}
+
+/// A CSV row deleted, imported again, then „Rückgängig“ on the deletion: the
+/// row is not there twice.
+#[tokio::test]
+async fn undo_does_not_restore_a_csv_row_imported_again() {
+    let h = harness();
+    let main = project(&h, "Kita", "K-7", None, "").await;
+    project(&h, "Elektrik", "", Some(main), "").await;
+    let path = h.dir.path().join("zeiten.csv");
+    std::fs::write(&path, CSV).unwrap();
+    let path = path.display().to_string();
+    csv_import::import(&h.core, path.clone(), None)
+        .await
+        .unwrap();
+    let first = p::entries(&h.core, main, None, None).await.unwrap()[0].id;
+    let gone = p::delete_entry(&h.core, first).await.unwrap();
+    let again = csv_import::import(&h.core, path, None).await.unwrap();
+    assert_eq!(again.imported, 1, "the deleted row is imported anew");
+    assert_eq!(
+        p::undo::undo(&h.core, gone.undo).await.unwrap(),
+        "Der Eintrag ist schon wieder da: Seine CSV-Zeile wurde inzwischen erneut importiert."
+    );
+    assert_eq!(
+        p::entries(&h.core, main, None, None).await.unwrap().len(),
+        3
+    );
+}
+
+/// splitmix64: deterministic, so a failure names its seed.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E3779B97F4A7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
+        z ^ (z >> 31)
+    }
+    fn pick<T: Copy>(&mut self, items: &[T]) -> Option<T> {
+        (!items.is_empty()).then(|| items[(self.next() % items.len() as u64) as usize])
+    }
+}
+
+/// The invariants of the data: no subproject without its main project, no
+/// entry outside a project, no CSV row twice, and a backup that restores.
+fn assert_whole(h: &common::Harness, seed: u64, step: usize) {
+    let store = &h.core.store;
+    let projects = store.projects().unwrap();
+    let ids: std::collections::HashSet<u64> = projects.iter().map(|p| p.id).collect();
+    for p in &projects {
+        if let Some(parent) = p.parent_id {
+            assert!(
+                ids.contains(&parent),
+                "seed {seed} step {step}: „{}“ without its main project",
+                p.name
+            );
+        }
+    }
+    let entries: Vec<_> = projects
+        .iter()
+        .flat_map(|p| store.entries_of(p.id).unwrap())
+        .collect();
+    assert_eq!(
+        entries.len(),
+        store.entry_count(),
+        "seed {seed} step {step}: an entry outside every project"
+    );
+    let fps: Vec<u64> = entries.iter().filter_map(|e| e.csv_fingerprint).collect();
+    let distinct: std::collections::HashSet<u64> = fps.iter().copied().collect();
+    assert_eq!(
+        fps.len(),
+        distinct.len(),
+        "seed {seed} step {step}: a CSV row twice"
+    );
+    let mut bytes = Vec::new();
+    store.export_to(&mut bytes).unwrap();
+    let backup = zeitrechnung_lib::storage::Backup::from_json(&bytes)
+        .unwrap_or_else(|e| panic!("seed {seed} step {step}: backup does not restore: {e}"));
+    assert_eq!(
+        backup.entries.len(),
+        entries.len(),
+        "seed {seed} step {step}"
+    );
+}
+
+/// Random sequences of creating, deleting, editing, „Rückgängig“ (in any
+/// order), CSV import and backup + restore keep the data whole.
+#[tokio::test]
+async fn random_deletes_undos_edits_imports_and_restores_keep_the_data_whole() {
+    for seed in 1..=6u64 {
+        let mut h = harness();
+        let backups = h.dir.path().join("backups");
+        std::sync::Arc::get_mut(&mut h.core).unwrap().backup_dir = Some(backups);
+        let csv = h.dir.path().join("zeiten.csv");
+        std::fs::write(&csv, CSV).unwrap();
+        let csv = csv.display().to_string();
+        let mut rng = Rng(seed);
+        let mut tokens: Vec<u64> = Vec::new();
+        let main = project(&h, "Kita", "K-7", None, "").await;
+        project(&h, "Elektrik", "", Some(main), "").await;
+        for step in 0..120usize {
+            let projects: Vec<(u64, Option<u64>)> = h
+                .core
+                .store
+                .projects()
+                .unwrap()
+                .iter()
+                .map(|p| (p.id, p.parent_id))
+                .collect();
+            let entries: Vec<u64> = projects
+                .iter()
+                .flat_map(|(id, _)| h.core.store.entries_of(*id).unwrap())
+                .map(|e| e.id)
+                .collect();
+            match rng.next() % 9 {
+                0 => {
+                    let parent = rng
+                        .pick(&projects)
+                        .filter(|(_, parent)| parent.is_none())
+                        .map(|(id, _)| id);
+                    let name = format!("P{step}");
+                    project(&h, &name, "", parent, "").await;
+                }
+                1 | 2 => {
+                    if let Some((pid, _)) = rng.pick(&projects) {
+                        time(&h, pid, "10.03.2025", "1:00").await;
+                    }
+                }
+                3 => {
+                    if let Some((pid, _)) = rng.pick(&projects) {
+                        let done = p::delete(&h.core, pid, true).await.unwrap();
+                        tokens.extend(done.deleted.map(|d| d.undo));
+                    }
+                }
+                4 => {
+                    if let Some(id) = rng.pick(&entries) {
+                        tokens.push(p::delete_entry(&h.core, id).await.unwrap().undo);
+                    }
+                }
+                5 => {
+                    if let Some(id) = rng.pick(&entries) {
+                        let e = h.core.store.entry(id).unwrap().unwrap();
+                        if matches!(e.kind, zeitrechnung_lib::storage::EntryKind::Time { .. }) {
+                            let edited = p::save_time(
+                                &h.core,
+                                TimeInput {
+                                    id: Some(id),
+                                    project_id: e.project_id,
+                                    date: "11.03.2025".into(),
+                                    duration: "2:00".into(),
+                                    employee: "Jana".into(),
+                                    ..Default::default()
+                                },
+                            )
+                            .await
+                            .unwrap();
+                            tokens.extend(edited.undo);
+                        }
+                    }
+                }
+                6 => {
+                    if let Some(t) = rng.pick(&tokens) {
+                        if let Err(e) = p::undo::undo(&h.core, t).await {
+                            assert_eq!(e.kind(), "validation", "seed {seed} step {step}: {e}");
+                        }
+                    }
+                }
+                7 => {
+                    csv_import::import(&h.core, csv.clone(), None)
+                        .await
+                        .unwrap();
+                }
+                _ => {
+                    let file = h.dir.path().join(format!("s{step}.json"));
+                    zeitrechnung_lib::sicherung::create(&h.core, file.display().to_string())
+                        .await
+                        .unwrap();
+                    zeitrechnung_lib::sicherung::restore(&h.core, file.display().to_string())
+                        .await
+                        .unwrap();
+                }
+            }
+            assert_whole(&h, seed, step);
+        }
+    }
+}

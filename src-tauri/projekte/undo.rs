@@ -62,11 +62,16 @@ impl UndoStore {
         self.inner.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
-    fn take(&self, token: u64) -> Option<Snapshot> {
+    fn take(&self, token: u64) -> Option<(Instant, Snapshot)> {
         let mut m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        m.remove(&token)
-            .filter(|(at, _)| at.elapsed() < KEEP)
-            .map(|(_, s)| s)
+        m.remove(&token).filter(|(at, _)| at.elapsed() < KEEP)
+    }
+
+    /// Keeps a refused undo under its token again (until its original end):
+    /// „Rückgängig“ can be tried again once the main project is back.
+    fn put_back(&self, token: u64, at: Instant, s: Snapshot) {
+        let mut m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        m.insert(token, (at, s));
     }
 }
 
@@ -108,12 +113,48 @@ fn check_customers(store: &Store, s: &Snapshot) -> AppResult<()> {
     Ok(())
 }
 
+/// Nothing comes back without its parent: a subproject needs its main
+/// project, an entry its project — in the database or coming back with it.
+/// Refused before anything is written.
+fn check_parents(store: &Store, s: &Snapshot) -> AppResult<()> {
+    let back: HashMap<u64, &Project> = s.projects.iter().map(|p| (p.id, p)).collect();
+    let exists =
+        |id: u64| -> AppResult<bool> { Ok(back.contains_key(&id) || store.project(id)?.is_some()) };
+    for p in &s.projects {
+        if let Some(parent) = p.parent_id {
+            if !exists(parent)? {
+                return Err(AppError::validation(
+                    "Rückgängig",
+                    format!(
+                        "„{}“ lässt sich nicht wiederherstellen: Sein Hauptprojekt wurde inzwischen gelöscht. Bitte zuerst das Löschen des Hauptprojekts rückgängig machen.",
+                        p.name
+                    ),
+                ));
+            }
+        }
+    }
+    for e in &s.entries {
+        if store.entry(e.id)?.is_none() && !exists(e.project_id)? {
+            return Err(AppError::validation(
+                "Rückgängig",
+                format!(
+                    "Der Eintrag vom {} lässt sich nicht wiederherstellen: Sein Projekt wurde inzwischen gelöscht.",
+                    crate::format::date(e.date)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Puts back what `s` removed or replaced. Entries an invoice has reserved or
 /// billed since are left alone (their state wins). A project whose customer was
 /// deleted meanwhile comes back without a customer (its entries are not lost);
 /// returns how many did.
-fn restore(store: &Store, s: &Snapshot) -> AppResult<usize> {
+fn restore(store: &Store, s: &Snapshot) -> AppResult<Restored> {
     check_customers(store, s)?;
+    check_parents(store, s)?;
+    let mut reimported = 0;
     for c in &s.customers {
         store.put_customer(c)?;
     }
@@ -141,7 +182,15 @@ fn restore(store: &Store, s: &Snapshot) -> AppResult<usize> {
             .iter()
             .cloned()
             .partition(|e| store.entry(e.id).ok().flatten().is_none());
-        store.put_entries(&back)?;
+        // A deleted entry whose CSV row was imported again is there already.
+        let mut fresh = Vec::with_capacity(back.len());
+        for e in back {
+            match e.csv_fingerprint {
+                Some(fp) if store.csv_row_known(fp)? => reimported += 1,
+                _ => fresh.push(e),
+            }
+        }
+        store.put_entries(&fresh)?;
         store.put_entries_if_open(&replaced)?;
     }
     if !s.created_entries.is_empty() {
@@ -190,7 +239,18 @@ fn restore(store: &Store, s: &Snapshot) -> AppResult<usize> {
         store.put_entries(&back)?;
         store.flush()?;
     }
-    Ok(without_customer)
+    Ok(Restored {
+        without_customer,
+        reimported,
+    })
+}
+
+/// What `restore` could not put back as it was.
+struct Restored {
+    /// Projects back without their (deleted) customer.
+    without_customer: usize,
+    /// Entries left out: their CSV row was imported again meanwhile.
+    reimported: usize,
 }
 
 /// „Rückgängig“.
@@ -202,7 +262,7 @@ pub async fn undo(core: &Core, token: u64) -> AppResult<String> {
     } else {
         None
     };
-    let snapshot = core.undo.take(token).ok_or_else(|| {
+    let (taken_at, snapshot) = core.undo.take(token).ok_or_else(|| {
         AppError::validation(
             "Rückgängig",
             "Das lässt sich nicht mehr rückgängig machen (nach 30 Sekunden oder nach einem Neustart).",
@@ -233,10 +293,37 @@ pub async fn undo(core: &Core, token: u64) -> AppResult<String> {
     } else {
         format!("{} Einträge wiederhergestellt", snapshot.entries.len())
     };
-    let without_customer = blocking(move || restore(&store, &snapshot)).await?;
-    Ok(if without_customer > 0 {
+    let entries_only = snapshot.customers.is_empty()
+        && snapshot.projects.is_empty()
+        && snapshot.employees.is_empty();
+    let entry_count = snapshot.entries.len();
+    let done = blocking(move || {
+        let refused =
+            check_customers(&store, &snapshot).and_then(|()| check_parents(&store, &snapshot));
+        Ok(match refused {
+            Err(e) => Err((e, snapshot)),
+            Ok(()) => Ok(restore(&store, &snapshot)),
+        })
+    })
+    .await?
+    .map_err(|(e, snapshot)| {
+        core.undo.put_back(token, taken_at, snapshot);
+        e
+    })??;
+    let mut message = if done.without_customer > 0 {
         format!("{what} – ohne Kunden, denn sein Kunde wurde inzwischen gelöscht. Bitte unter „Bearbeiten“ einen Kunden wählen.")
     } else {
         what
-    })
+    };
+    if done.reimported > 0 {
+        message = match (entries_only && done.reimported == entry_count, done.reimported) {
+            (true, 1) => "Der Eintrag ist schon wieder da: Seine CSV-Zeile wurde inzwischen erneut importiert.".to_string(),
+            (true, _) => "Die Einträge sind schon wieder da: Ihre CSV-Zeilen wurden inzwischen erneut importiert.".to_string(),
+            (false, n) => format!(
+                "{message}; {} nicht, weil die CSV-Zeilen inzwischen erneut importiert wurden.",
+                crate::format::count_de(n, "Eintrag", "Einträge")
+            ),
+        };
+    }
+    Ok(message)
 }

@@ -317,6 +317,17 @@ impl Store {
         self.flush()
     }
 
+    /// Every entry in the database, whatever project it names (checks and tests
+    /// compare it with the entries the projects hold: an orphan shows as a difference).
+    pub fn entry_count(&self) -> usize {
+        self.entry_keys.len()
+    }
+
+    /// How many CSV rows are known as imported.
+    pub fn csv_row_count(&self) -> usize {
+        self.csv_rows.len()
+    }
+
     pub fn csv_row_known(&self, fingerprint: u64) -> AppResult<bool> {
         Ok(self.csv_rows.contains_key(fingerprint.to_be_bytes())?)
     }
