@@ -1703,3 +1703,102 @@ async fn random_deletes_undos_edits_imports_and_restores_keep_the_data_whole() {
         }
     }
 }
+
+/// An `.xlsx` written by a spreadsheet program, with one part replaced.
+fn xlsx_with(part: &str, replace: impl Fn(String) -> String) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, head) in ["Typ", "Projekt", "Datum", "Dauer"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *head).unwrap();
+    }
+    sheet.write_string(1, 0, "Zeit").unwrap();
+    sheet.write_string(1, 1, "K-7").unwrap();
+    let original = book.save_to_buffer().unwrap();
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(original)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut text = Vec::new();
+        f.read_to_end(&mut text).unwrap();
+        if name == part {
+            text = replace(String::from_utf8(text).unwrap()).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&text).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Hostile and huge files are refused in German before they are parsed, and
+/// the app goes on: a tiny `.xlsx` declaring 10¹¹ shared strings (aborted the
+/// process), one cell in column XFD (a 16,384-column grid), a zip bomb, and a
+/// CSV of one line of 19 MB of `;` (killed the webview).
+#[tokio::test]
+async fn hostile_and_huge_files_are_refused_at_once_and_the_app_goes_on() {
+    let h = harness();
+    let main = project(&h, "Kita", "K-7", None, "").await;
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "strings.xlsx",
+            xlsx_with("xl/sharedStrings.xml", |t| {
+                t.replace("uniqueCount=\"", "uniqueCount=\"100000000000")
+            }),
+            "Die Tabelle ist zu groß oder beschädigt (mehr als 1.000.000 verschiedene Texte). Bitte nur die benötigten Zeilen und Spalten als .xlsx oder CSV speichern.",
+        ),
+        (
+            "xfd.xlsx",
+            xlsx_with("xl/worksheets/sheet1.xml", |t| {
+                t.replace("</sheetData>", "<row r=\"3\"><c r=\"XFD3\"><v>1</v></c></row></sheetData>")
+            }),
+            "Die Tabelle ist zu groß oder beschädigt (mehr als 256 Spalten). Bitte nur die benötigten Zeilen und Spalten als .xlsx oder CSV speichern.",
+        ),
+        (
+            "zeilen.xlsx",
+            xlsx_with("xl/worksheets/sheet1.xml", |t| {
+                t.replace("</sheetData>", "<row r=\"1048576\"><c r=\"A1048576\"><v>1</v></c></row></sheetData>")
+            }),
+            "Die Tabelle ist zu groß oder beschädigt (mehr als 100.000 Zeilen). Bitte nur die benötigten Zeilen und Spalten als .xlsx oder CSV speichern.",
+        ),
+        (
+            "bombe.xlsx",
+            xlsx_with("xl/worksheets/sheet1.xml", |t| {
+                t.replace("</worksheet>", &format!("{}</worksheet>", " ".repeat(20 * 1024 * 1024)))
+            }),
+            "Die Tabelle ist zu groß oder beschädigt (ungewöhnlich stark gepackt). Bitte nur die benötigten Zeilen und Spalten als .xlsx oder CSV speichern.",
+        ),
+        (
+            "semikolons.csv",
+            ";".repeat(19 * 1024 * 1024).into_bytes(),
+            "Die Datei hat eine Zeile mit mehr als 256 Spalten. Bitte nur die benötigten Spalten speichern (oder die Datei ist keine Zeiten-Tabelle).",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let path = h.dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let started = std::time::Instant::now();
+        let err = csv_import::preview(&h.core, path.display().to_string(), None)
+            .await
+            .unwrap_err();
+        eprintln!(
+            "{name} ({} bytes) refused in {:?}",
+            bytes.len(),
+            started.elapsed()
+        );
+        assert_eq!(err.kind(), "validation", "{name}");
+        assert_eq!(err.to_string(), expected, "{name}");
+    }
+    // The app goes on: a good file still imports.
+    let path = h.dir.path().join("gut.csv");
+    std::fs::write(&path, "Typ;Projekt;Datum;Dauer\nZeit;K-7;03.03.2025;1:00\n").unwrap();
+    let r = csv_import::import(&h.core, path.display().to_string(), None)
+        .await
+        .unwrap();
+    assert_eq!(r.imported, 1);
+    assert_eq!(
+        p::entries(&h.core, main, None, None).await.unwrap().len(),
+        1
+    );
+}

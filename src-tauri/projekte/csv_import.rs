@@ -248,6 +248,7 @@ fn analyse(store: &Store, path: &PathBuf, mapping: Option<&MappingInput>) -> App
     } else {
         super::csv::decode_text(&bytes).map_err(|e| AppError::validation("Datei", e))?
     };
+    super::import_limits::check_text(&text).map_err(|e| AppError::validation("Datei", e))?;
     let (file, mapping_view, used) = read_rows(store, &text, mapping)?;
     let Some(mut file) = file else {
         return Ok(Analysed {

@@ -5,6 +5,7 @@ pub mod columns;
 pub mod csv;
 pub mod csv_import;
 pub mod entry_rules;
+pub mod import_limits;
 pub mod parse;
 pub mod sheet;
 pub mod spreadsheet;

@@ -16,6 +16,8 @@
 use std::io::Cursor;
 
 use calamine::{open_workbook_auto_from_rs, Data, Reader};
+
+use super::import_limits as limits;
 use chrono::Timelike;
 
 /// Whether `bytes` are a spreadsheet (zip for .xlsx/.ods, OLE for .xls).
@@ -23,19 +25,88 @@ pub fn looks_like_spreadsheet(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
 }
 
-/// The first sheet as `;`-separated text with a header line.
+fn unreadable(e: impl std::fmt::Display) -> String {
+    format!(
+        "Die Tabelle konnte nicht gelesen werden ({e}). Bitte als .xlsx, .ods oder CSV speichern."
+    )
+}
+
+/// The first sheet as `;`-separated text with a header line. The file's
+/// limits are checked before it is parsed (`import_limits`).
 pub fn to_csv_text(bytes: &[u8]) -> Result<String, String> {
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| {
-        format!("Die Tabelle konnte nicht gelesen werden ({e}). Bitte als .xlsx, .ods oder CSV speichern.")
-    })?;
+    if bytes.starts_with(b"PK\x03\x04") {
+        limits::check_zip(bytes)?;
+        if limits::read_part(bytes, "xl/workbook.xml")?.is_some() {
+            limits::check_xlsx(bytes)?;
+            return xlsx_text(bytes);
+        }
+        limits::check_ods(bytes)?;
+    }
+    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(unreadable)?;
     let range = book
         .worksheet_range_at(0)
         .ok_or("Die Arbeitsmappe hat kein Tabellenblatt.")?
         .map_err(|e| format!("Das erste Tabellenblatt konnte nicht gelesen werden ({e})."))?;
+    let (height, width) = range.get_size();
+    limits::check_cell(
+        height.saturating_sub(1) as u32,
+        width.saturating_sub(1) as u32,
+    )?;
     let mut out = String::new();
     for row in range.rows() {
         let cells: Vec<String> = row.iter().map(cell_text).map(|t| quote(&t)).collect();
         out.push_str(&cells.join(";"));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Most cells with a value an `.xlsx` sheet may have (20,000 rows of the
+/// import's 16 columns fit many times).
+const MAX_CELLS: usize = 2_000_000;
+
+/// `.xlsx`, cell by cell: a cell beyond the limits refuses the file before
+/// any grid is built; the text covers the used cells only, from the first
+/// used row and column on (as the grid would).
+fn xlsx_text(bytes: &[u8]) -> Result<String, String> {
+    use std::collections::BTreeMap;
+    let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or("Die Arbeitsmappe hat kein Tabellenblatt.")?;
+    let mut reader = book
+        .worksheet_cells_reader(&first)
+        .map_err(|e| format!("Das erste Tabellenblatt konnte nicht gelesen werden ({e})."))?;
+    let mut cells: BTreeMap<(u32, u32), String> = BTreeMap::new();
+    while let Some(cell) = reader
+        .next_cell()
+        .map_err(|e| format!("Das erste Tabellenblatt konnte nicht gelesen werden ({e})."))?
+    {
+        let value: Data = cell.get_value().clone().into();
+        if matches!(value, Data::Empty) {
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        limits::check_cell(row, col)?;
+        cells.insert((row, col), cell_text(&value));
+        if cells.len() > MAX_CELLS {
+            return Err("Die Tabelle hat mehr als 2.000.000 gefüllte Zellen. Bitte nur die benötigten Zeilen speichern.".into());
+        }
+    }
+    let Some(top) = cells.keys().map(|(r, _)| *r).min() else {
+        return Ok(String::new());
+    };
+    let left = cells.keys().map(|(_, c)| *c).min().unwrap_or(0);
+    let right = cells.keys().map(|(_, c)| *c).max().unwrap_or(0);
+    let bottom = cells.keys().map(|(r, _)| *r).max().unwrap_or(top);
+    let mut out = String::new();
+    for row in top..=bottom {
+        let line: Vec<String> = (left..=right)
+            .map(|col| cells.get(&(row, col)).map(|t| quote(t)).unwrap_or_default())
+            .collect();
+        out.push_str(&line.join(";"));
         out.push('\n');
     }
     Ok(out)
