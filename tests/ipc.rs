@@ -614,6 +614,32 @@ fn edited_preview_is_exactly_the_draft_sent() {
         "{csv}"
     );
     assert_eq!(saved["opened"], false, "the test core opens no files");
+    // Saving again never replaces the files without asking.
+    let again = invoke(
+        &a,
+        "timesheet_save",
+        json!({"request": {"recordId": rid, "path": path.display().to_string(), "csv": true}}),
+    )
+    .unwrap_err();
+    assert_eq!(again["kind"], "confirm");
+    assert_eq!(
+        again["message"],
+        "Die Dateien „nachweis.pdf“ und „nachweis.csv“ gibt es schon. Sollen sie ersetzt werden?"
+    );
+    std::fs::write(path.with_extension("csv"), "meine Notizen").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(path.with_extension("csv")).unwrap(),
+        "meine Notizen"
+    );
+    invoke(
+        &a,
+        "timesheet_save",
+        json!({"request": {"recordId": rid, "path": path.display().to_string(), "csv": true, "replace": true}}),
+    )
+    .unwrap();
+    assert!(std::fs::read_to_string(path.with_extension("csv"))
+        .unwrap()
+        .contains("Abgerechnete Stunden"));
 }
 
 /// Einstellungen › Abrechnung › Rechnungstexte is the firm's default: a new

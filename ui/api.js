@@ -313,7 +313,7 @@ export const invoiceStyleSave = (input) => call("invoice_style_save", { input })
 export const timesheetSuggest = (recordId) => call("timesheet_suggest", { id: recordId });
 /** The native "save as" dialog, starting at `current`. @returns {Promise<string|null>} */
 export const timesheetPick = (current) => call("timesheet_pick", { current });
-/** request: {recordId, path, csv} @returns {Promise<{pdfPath: string, csvPath: string|null, opened: boolean, message: string}>} */
+/** request: {recordId, path, csv, replace} (replace: the user said „Ersetzen“) @returns {Promise<{pdfPath: string, csvPath: string|null, opened: boolean, message: string}>} */
 export const timesheetSave = (request) => call("timesheet_save", { request });
 
 /** Einstellungen › Abrechnung › Hinweise zur Steuerart. @returns {Promise<Array<{key: string, label: string, note: string, lexofficeNote: string}>>} */

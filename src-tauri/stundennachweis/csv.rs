@@ -3,7 +3,15 @@
 
 use super::Sheet;
 
+/// One cell. A text a spreadsheet would run as a formula (leading `=`, `+`,
+/// `-`, `@`, tab or CR: „=HYPERLINK(…)“ typed into a description) gets a
+/// leading `'`, which Excel and LibreOffice show as text.
 fn field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    };
     if s.contains([';', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -46,4 +54,25 @@ pub fn render(sheet: &Sheet) -> String {
         sheet.total_recorded, sheet.total_billed, sheet.total_hours
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field;
+
+    #[test]
+    fn formulas_become_text_and_separators_are_quoted() {
+        assert_eq!(
+            field("=HYPERLINK(\"http://x\";\"klick\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\";\"\"klick\"\")\""
+        );
+        assert_eq!(field("+49 431 1234"), "'+49 431 1234");
+        assert_eq!(field("-5"), "'-5");
+        assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(field("\tx"), "'\tx");
+        assert_eq!(field("\rx"), "\"'\rx\"");
+        assert_eq!(field("Fliesen; Bad"), "\"Fliesen; Bad\"");
+        assert_eq!(field("7:30"), "7:30");
+        assert_eq!(field("Jana Kraus"), "Jana Kraus");
+    }
 }

@@ -16,6 +16,8 @@ pub struct SaveRequest {
     pub path: String,
     /// „zusätzlich als CSV“: the same name with `.csv` next to it.
     pub csv: bool,
+    /// The user said „Ersetzen“ to files that exist (else they are never replaced).
+    pub replace: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -118,8 +120,38 @@ fn write_whole(path: &Path, bytes: &[u8]) -> AppResult<()> {
     })
 }
 
+/// The question before an existing file is replaced (the CSV beside the PDF
+/// included); None when nothing would be.
+fn replace_question(pdf: &Path, csv: Option<&Path>) -> Option<AppError> {
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let existing: Vec<String> = std::iter::once(pdf)
+        .chain(csv)
+        .filter(|p| p.exists())
+        .map(|p| format!("„{}“", name(p)))
+        .collect();
+    let message = match existing.as_slice() {
+        [] => return None,
+        [one] => format!("Die Datei {one} gibt es schon. Soll sie ersetzt werden?"),
+        [a, b, ..] => format!("Die Dateien {a} und {b} gibt es schon. Sollen sie ersetzt werden?"),
+    };
+    Some(AppError::Confirm {
+        field: "Datei",
+        message,
+    })
+}
+
 pub async fn save(core: &Core, req: SaveRequest) -> AppResult<Saved> {
     let pdf = pdf_path(&req.path)?;
+    if !req.replace {
+        let csv = req.csv.then(|| pdf.with_extension("csv"));
+        if let Some(ask) = replace_question(&pdf, csv.as_deref()) {
+            return Err(ask);
+        }
+    }
     let store = core.store.clone();
     let target = pdf.clone();
     let csv_wanted = req.csv;

@@ -1,7 +1,19 @@
 // „Stundennachweis“ of a draft: where to save it (suggested, or picked with the
 // native dialog), optionally also as CSV; then it is written and opened.
 import * as api from "../api.js";
-import { h, toast, formDialog } from "./dom.js";
+import { h, toast, formDialog, confirmDialog } from "./dom.js";
+
+/** api.timesheetSave; an existing file is replaced only after „Ersetzen“. */
+async function saveAsking(request) {
+  try {
+    return await api.timesheetSave(request);
+  } catch (e) {
+    if (e.kind !== "confirm" || e.field !== "Datei") throw e;
+    const yes = await confirmDialog({ title: "Datei ersetzen?", text: e.message, confirm: "Ersetzen" });
+    if (!yes) throw { kind: "validation", field: "Datei", message: "Bitte einen anderen Namen oder Ordner wählen." };
+    return api.timesheetSave({ ...request, replace: true });
+  }
+}
 
 export async function openTimesheetDialog(recordId) {
   let suggested = "";
@@ -23,7 +35,7 @@ export async function openTimesheetDialog(recordId) {
     values: { path: suggested, csv: false },
     submitLabel: "Speichern und öffnen",
     extra: h("div", { class: "row" }, browse),
-    submit: (v) => api.timesheetSave({ recordId, path: v.path, csv: v.csv }),
+    submit: (v) => saveAsking({ recordId, path: v.path, csv: v.csv, replace: false }),
   });
   if (!saved) return;
   toast(saved.opened ? saved.message : `${saved.message} – bitte die Datei selbst öffnen.`);
