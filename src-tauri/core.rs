@@ -36,6 +36,9 @@ pub struct Core {
     pub backup_dir: Option<std::path::PathBuf>,
     /// The data dir (shown in "Über Zeitrechnung").
     pub data_dir: Option<std::path::PathBuf>,
+    /// The journal of lexoffice writes (`<data dir>/journal/`): nothing is sent
+    /// to lexoffice without it.
+    pub journal: Option<Arc<crate::storage::Journal>>,
     /// Demo mode: in-app sandbox, demo data dir, key in memory.
     pub demo: bool,
     /// Opens a file the app wrote (the Stundennachweis) in its default program;
@@ -89,8 +92,30 @@ impl Core {
             batch_cancel: AtomicBool::new(false),
             backup_dir: None,
             data_dir: None,
+            journal: None,
             demo: false,
         }
+    }
+
+    /// Appends to the journal, durably, before a lexoffice write (or records
+    /// its outcome). Without a journal nothing may be sent.
+    pub async fn journal(&self, line: crate::storage::journal::Line) -> AppResult<()> {
+        let Some(j) = self.journal.clone() else {
+            return Err(AppError::Storage(
+                "Das Journal der lexoffice-Aufträge ist nicht bereit. Es wurde nichts an lexoffice gesendet.".into(),
+            ));
+        };
+        blocking(move || j.append(&line)).await
+    }
+
+    /// Opens the journal in `dir`, applies it to the database and compacts it:
+    /// at start-up, before anything can write to lexoffice.
+    pub fn open_journal(&mut self, dir: &std::path::Path) -> AppResult<crate::journal::Replayed> {
+        let j = crate::storage::Journal::open(dir)?;
+        let done = crate::journal::replay(&self.store, &j)?;
+        j.compact()?;
+        self.journal = Some(Arc::new(j));
+        Ok(done)
     }
 
     pub fn urls(&self) -> AppResult<&LexofficeUrls> {

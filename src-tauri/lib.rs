@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod failpoint;
 pub mod format;
+pub mod journal;
 pub mod kunden;
 pub mod lexoffice;
 pub mod money;
@@ -259,6 +260,12 @@ pub fn run() {
             core.demo = demo_mode;
             core.backup_dir = Some(paths::backup_dir(&data_dir));
             core.data_dir = Some(data_dir.clone());
+            // What lexoffice got that the database may have missed (a power
+            // cut, a copy put back), before anything else is sent.
+            match core.open_journal(&paths::journal_dir(&data_dir)) {
+                Ok(done) => log::info!("journal applied: {done:?}"),
+                Err(e) => log::error!("journal: {e} – lexoffice writes are refused"),
+            }
             let core = Arc::new(core);
             app.manage(core.clone());
             // The status sync: soon after start, then every 15 minutes (every

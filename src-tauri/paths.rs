@@ -30,6 +30,11 @@ pub fn db_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("db")
 }
 
+/// The journal of lexoffice writes, outside `db/` (docs/reliability.md › Durable intent).
+pub fn journal_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("journal")
+}
+
 pub fn backup_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("backups")
 }

@@ -139,6 +139,7 @@ pub async fn restore(core: &Core, path: String) -> AppResult<BackupResult> {
     let _guard = core.invoice_lock.lock().await;
     let dir = core.backup_dir.clone();
     let store = core.store.clone();
+    let journal = core.journal.clone();
     blocking(move || {
         let mut backup = read_backup(Path::new(path.trim()))?;
         let kept = carry_over_billing(&store, &mut backup)?;
@@ -148,6 +149,11 @@ pub async fn restore(core: &Core, path: String) -> AppResult<BackupResult> {
             write_backup(&bytes, &dir.join(format!("vor-wiederherstellung-{stamp}.json")))?;
         }
         store.replace_all(&backup)?;
+        // What lexoffice got since the backup (drafts, customers) is written again.
+        if let Some(j) = &journal {
+            let done = crate::journal::replay(&store, j)?;
+            log::info!("journal applied after the restore: {done:?}");
+        }
         let summary = backup.summary();
         log::info!("backup restored: {} ({kept} newer drafts kept)", counts(&summary));
         let kept_text = if kept > 0 {

@@ -230,3 +230,146 @@ async fn sigkill_while_the_post_is_under_way() {
         "only {killed_mid_post} kills hit a POST in flight"
     );
 }
+
+/// `db/` as it was, copied aside while the app is stopped.
+fn copy_db(dir: &std::path::Path, to: &str) {
+    let from = dir.join("db");
+    let to = dir.join(to);
+    std::fs::create_dir_all(&to).unwrap();
+    for f in std::fs::read_dir(&from).unwrap() {
+        let f = f.unwrap();
+        if f.file_type().unwrap().is_dir() {
+            let sub = to.join(f.file_name());
+            std::fs::create_dir_all(&sub).unwrap();
+            for g in std::fs::read_dir(f.path()).unwrap() {
+                let g = g.unwrap();
+                std::fs::copy(g.path(), sub.join(g.file_name())).unwrap();
+            }
+        } else {
+            std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+        }
+    }
+}
+
+/// The old `db/` back in place; the journal beside it stays.
+fn put_back_db(dir: &std::path::Path, from: &str) {
+    std::fs::remove_dir_all(dir.join("db")).unwrap();
+    std::fs::rename(dir.join(from), dir.join("db")).unwrap();
+}
+
+/// The power cut as it really looks: entries made, the app stopped, `db/`
+/// copied; the app started, „Erstellen“ (the draft is created), the process
+/// killed; the old `db/` put back (the journal stays) and the app started
+/// again. It knows the draft: exactly one in lexoffice, the entries billed by
+/// it, and a second „Erstellen“ finds nothing open.
+#[tokio::test]
+async fn a_database_put_back_after_erstellen_learns_the_draft_from_the_journal() {
+    let sb = Sandbox::start_in_thread(SandboxConfig {
+        api_key: common::KEY.into(),
+        ..Default::default()
+    })
+    .unwrap();
+    sb.contacts().add_contact(
+        Contact::company("Strom GmbH")
+            .customer()
+            .with_billing_address("Weg 1", "10115", "Berlin", "DE"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let pid = prepare(dir.path(), &sb).await;
+    copy_db(dir.path(), "db-vorher");
+    let status = spawn_child(dir.path(), &sb.base_url, pid, Some("invoice.after_settle"))
+        .wait()
+        .unwrap();
+    let log = std::fs::read_to_string(dir.path().join("child-stderr.txt")).unwrap_or_default();
+    assert!(
+        !status.success() && log.contains("failpoint invoice.after_settle"),
+        "{log}"
+    );
+    assert_eq!(sb.invoices_json().len(), 1);
+    let draft = sb.invoices_json()[0]["id"].as_str().unwrap().to_string();
+    put_back_db(dir.path(), "db-vorher");
+
+    let core = common::core_at(dir.path(), &sb.base_url);
+    let entries = core.store.entries_of(pid).unwrap();
+    assert_eq!(entries.len(), 5);
+    assert!(
+        entries.iter().all(|e| e.billing
+            == BillingState::Billed {
+                invoice_id: draft.clone()
+            }),
+        "{:?}",
+        entries.iter().map(|e| &e.billing).collect::<Vec<_>>()
+    );
+    let records = core.store.invoice_records().unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].state, InvoiceState::Created);
+    assert_eq!(records[0].lexoffice_id.as_deref(), Some(draft.as_str()));
+    let again = rechnung::create(&core, request(pid)).await.unwrap_err();
+    assert_eq!(again.kind(), "validation", "{again}");
+    assert_eq!(sb.invoices_json().len(), 1, "never a second draft");
+}
+
+/// The same for „In lexoffice anlegen“: the customer created in lexoffice,
+/// the old `db/` put back: it is linked again, and a second „In lexoffice
+/// anlegen“ sends no second contact.
+#[tokio::test]
+async fn a_database_put_back_after_in_lexoffice_anlegen_links_the_customer_again() {
+    use zeitrechnung_lib::kunden::{self, push::PushMode, CustomerInput};
+    let sb = common::sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let core = common::core_at(dir.path(), &sb.base_url);
+    zeitrechnung_lib::schnittstellen::connect(&core, common::KEY.into())
+        .await
+        .unwrap();
+    let id = kunden::save(
+        &core,
+        CustomerInput {
+            name: "Glaserei Licht".into(),
+            street: "Fensterweg 2".into(),
+            zip: "24103".into(),
+            city: "Kiel".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .customer
+    .id;
+    drop(core);
+    copy_db(dir.path(), "db-vorher");
+    let core = common::core_at(dir.path(), &sb.base_url);
+    kunden::push::push(&core, id, PushMode::Create, None)
+        .await
+        .unwrap();
+    let linked = core
+        .store
+        .customer(id)
+        .unwrap()
+        .unwrap()
+        .lexoffice_id
+        .unwrap();
+    drop(core);
+    put_back_db(dir.path(), "db-vorher");
+
+    let core = common::core_at(dir.path(), &sb.base_url);
+    let c = core.store.customer(id).unwrap().unwrap();
+    assert_eq!(c.lexoffice_id.as_deref(), Some(linked.as_str()));
+    let err = kunden::push::push(&core, id, PushMode::Create, None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Dieser Kunde ist bereits mit lexoffice verknüpft."
+    );
+    let named: Vec<_> = sb
+        .contacts()
+        .all()
+        .into_iter()
+        .filter(|k| {
+            k.company
+                .as_ref()
+                .is_some_and(|co| co.name == "Glaserei Licht")
+        })
+        .collect();
+    assert_eq!(named.len(), 1, "never a second contact");
+}

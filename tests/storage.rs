@@ -660,3 +660,20 @@ fn concurrent_settings_changes_lose_nothing() {
         (n as usize, n as usize)
     );
 }
+
+/// A journal line carries a whole customer (a rate included) and reads back
+/// exactly (an internally tagged line once lost it silently).
+#[test]
+fn a_journal_line_with_a_customer_reads_back_whole() {
+    use zeitrechnung_lib::storage::journal::Line;
+    let dir = tempfile::tempdir().unwrap();
+    let j = zeitrechnung_lib::storage::Journal::open(dir.path()).unwrap();
+    let mut c = common::manual_customer(7, "Glaserei Licht");
+    c.hourly_rate = Some(rust_decimal::Decimal::new(8550, 2));
+    let line = Line::ContactAttempt {
+        at: chrono::Utc::now(),
+        customer: Box::new(c),
+    };
+    j.append(&line).unwrap();
+    assert_eq!(j.lines().unwrap(), vec![line]);
+}

@@ -25,6 +25,7 @@ use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
 use crate::lexoffice::{Contact, LexofficeClient, LexofficeError};
 use crate::secrets::ApiKey;
+use crate::storage::journal::{Line, Outcome};
 use crate::storage::{Customer, CustomerKind};
 
 /// How long lexoffice may take to show a new contact (docs/lexoffice.md ›
@@ -373,6 +374,31 @@ fn duplicates_message(unclear: bool, n: usize) -> String {
     }
 }
 
+/// The answer to a contact POST or PUT, into the journal (a failure to write
+/// it is logged: the database has the outcome too).
+async fn journal_outcome(
+    core: &Core,
+    customer_id: u64,
+    sent: Result<(String, Option<i64>), &LexofficeError>,
+) {
+    let outcome = match sent {
+        Ok((lexoffice_id, version)) => Outcome::Done {
+            lexoffice_id,
+            version,
+        },
+        Err(e) if e.outcome_unknown() => Outcome::Unknown,
+        Err(_) => Outcome::Refused,
+    };
+    let line = Line::ContactOutcome {
+        at: Utc::now(),
+        customer_id,
+        outcome,
+    };
+    if let Err(e) = core.journal(line).await {
+        log::warn!("customer {customer_id}: outcome not journaled: {e}");
+    }
+}
+
 async fn create(core: &Core, c: Customer, mode: PushMode) -> AppResult<PushOutcome> {
     if c.lexoffice_id.is_some() {
         return Err(AppError::validation(
@@ -406,7 +432,14 @@ async fn create(core: &Core, c: Customer, mode: PushMode) -> AppResult<PushOutco
         }
     }
     let built = contact_json::new_contact(&c);
-    let created = match client.create_contact(&key, &built.body).await {
+    core.journal(Line::ContactAttempt {
+        at: Utc::now(),
+        customer: Box::new(c.clone()),
+    })
+    .await?;
+    let sent = client.create_contact(&key, &built.body).await;
+    journal_outcome(core, c.id, sent.as_ref().map(|w| (w.id.clone(), w.version))).await;
+    let created = match sent {
         Ok(created) => created,
         Err(e) if e.outcome_unknown() => {
             log::warn!("customer {} create: outcome unknown ({e:?})", c.id);
@@ -549,7 +582,19 @@ async fn update(
     let mut tries = 0;
     let (written, notes) = loop {
         let built = contact_json::apply_to(&current, &c, base);
-        match client.update_contact(&key, &lex_id, &built.body).await {
+        core.journal(Line::ContactUpdateAttempt {
+            at: Utc::now(),
+            customer: Box::new(c.clone()),
+        })
+        .await?;
+        let sent = client.update_contact(&key, &lex_id, &built.body).await;
+        journal_outcome(
+            core,
+            c.id,
+            sent.as_ref().map(|w| (lex_id.clone(), w.version)),
+        )
+        .await;
+        match sent {
             Ok(w) => break (w, built.notes),
             Err(e) if e.status() == Some(409) && tries < 2 => {
                 tries += 1;

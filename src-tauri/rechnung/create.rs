@@ -1,5 +1,6 @@
 //! Sending a draft: reserve, one POST, settle or release (docs/architecture.md › The path of an invoice).
 use super::*;
+use crate::storage::journal::{Line, Outcome};
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -223,9 +224,40 @@ pub async fn create_draft(
     );
     crate::failpoint::hit("invoice.after_reserve");
 
-    // 3: exactly one POST.
+    // 3: the intent on disk outside the database (a power cut that loses the
+    // database's last writes must not lose a draft), then exactly one POST.
+    let intent = Line::InvoiceAttempt {
+        at: Utc::now(),
+        record: Box::new(record.clone()),
+    };
+    if let Err(e) = core.journal(intent).await {
+        let mut rec = record;
+        release_entries(
+            core,
+            &mut rec,
+            "nicht gesendet: Journal nicht beschreibbar".into(),
+        )
+        .await?;
+        return Err(e);
+    }
     let result = client.create_invoice(&key, &record.request).await;
     drop(key);
+    let outcome = match &result {
+        Ok(created) => Outcome::Done {
+            lexoffice_id: created.id.clone(),
+            version: created.version,
+        },
+        Err(e) if !e.outcome_unknown() => Outcome::Refused,
+        Err(_) => Outcome::Unknown,
+    };
+    let told = Line::InvoiceOutcome {
+        at: Utc::now(),
+        record_id: record.id,
+        outcome,
+    };
+    if let Err(e) = core.journal(told).await {
+        log::warn!("invoice attempt {}: outcome not journaled: {e}", record.id);
+    }
     match result {
         Ok(created) => {
             crate::failpoint::hit("invoice.after_post");

@@ -13,6 +13,7 @@ mod damaged;
 pub mod entry_codec;
 mod invoice_style;
 mod invoices;
+pub mod journal;
 mod projects;
 mod rules;
 mod settings;
@@ -25,6 +26,7 @@ pub use customers::{Address, Customer, CustomerKind, CustomerTax, LexofficeField
 pub use damaged::DamagedRecord;
 pub use invoice_style::{InvoiceStyle, Layout};
 pub use invoices::{InvoiceRecord, InvoiceState, SeenInLexoffice};
+pub use journal::Journal;
 pub use projects::{entry_key, BillingState, Entry, EntryKind, Project, ProjectStatus};
 pub use rules::{
     flat_rate_on, role_rate_on, DatedRate, DatedRole, Employee, HourFormat, RateRules, Role,
