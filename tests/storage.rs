@@ -677,3 +677,231 @@ fn a_journal_line_with_a_customer_reads_back_whole() {
     j.append(&line).unwrap();
     assert_eq!(j.lines().unwrap(), vec![line]);
 }
+
+/// Where the data dir of schema 3 lies (written once by `write_data_fixture`).
+fn fixture_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/data-schema-3")
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for f in std::fs::read_dir(from).unwrap() {
+        let f = f.unwrap();
+        if f.file_type().unwrap().is_dir() {
+            copy_tree(&f.path(), &to.join(f.file_name()));
+        } else {
+            std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+        }
+    }
+}
+
+/// Writes the fixture: `cargo test --test storage write_data_fixture -- --ignored`.
+/// Run only when a new schema version gets its own fixture; the old ones stay.
+#[tokio::test]
+#[ignore = "writes tests/fixtures/data-schema-3 (run by hand, once)"]
+async fn write_data_fixture() {
+    use zeitrechnung_lib::kunden::{self, CustomerInput};
+    use zeitrechnung_lib::projekte::{self as p, ProjectInput, ServiceInput, TimeInput};
+    use zeitrechnung_lib::storage::{BillingState, InvoiceState};
+    let h = common::harness("http://127.0.0.1:9");
+    let c = kunden::save(
+        &h.core,
+        CustomerInput {
+            name: "Müller & Söhne GmbH".into(),
+            number: "K-1".into(),
+            street: "Hafenstraße 3".into(),
+            zip: "24103".into(),
+            city: "Kiel".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .customer
+    .id;
+    // The customer's own rate (the Kunden form keeps it apart).
+    let mut with_rate = h.core.store.customer(c).unwrap().unwrap();
+    with_rate.hourly_rate = Some(Decimal::from_str("72.50").unwrap());
+    h.core.store.put_customer(&with_rate).unwrap();
+    let main = p::save(
+        &h.core,
+        ProjectInput {
+            name: "Umbau Laden".into(),
+            number: "P-7".into(),
+            customer_id: Some(c),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .project
+    .id;
+    let sub = p::save(
+        &h.core,
+        ProjectInput {
+            name: "Elektrik".into(),
+            parent_id: Some(main),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .project
+    .id;
+    let mut times = Vec::new();
+    for (day, dur) in [("03.03.2025", "7:30"), ("04.03.2025", "0:15")] {
+        times.push(
+            p::save_time(
+                &h.core,
+                TimeInput {
+                    project_id: sub,
+                    date: day.into(),
+                    duration: dur.into(),
+                    employee: "Jana Kraus".into(),
+                    new_employee: true,
+                    description: "Leitungen verlegt".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .id,
+        );
+    }
+    p::save_service(
+        &h.core,
+        ServiceInput {
+            project_id: main,
+            date: "05.03.2025".into(),
+            name: "Kabel NYM 3x1,5".into(),
+            quantity: "25".into(),
+            unit: "m".into(),
+            unit_price: "1,2345".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // The first time billed by a draft (schema 3: its billed minutes).
+    let store = &h.core.store;
+    let now = chrono::Utc::now();
+    let record = zeitrechnung_lib::storage::InvoiceRecord {
+        id: store.next_id().unwrap(),
+        project_id: main,
+        contact_id: "c0ffee00-0000-4000-8000-000000000001".into(),
+        lexoffice_id: Some("d2af7e1c-0000-4000-8000-000000000002".into()),
+        state: InvoiceState::Created,
+        period_from: chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
+        period_to: chrono::NaiveDate::from_ymd_opt(2025, 3, 3).unwrap(),
+        hourly_rate: String::new(),
+        list_subprojects: true,
+        layout: Default::default(),
+        net: "543.75".into(),
+        gross: "647.06".into(),
+        entry_ids: vec![times[0]],
+        goodwill_entry_ids: Vec::new(),
+        billed_minutes: vec![(times[0], 450u32)],
+        request: serde_json::json!({"voucherDate": "2025-03-31T00:00:00.000+02:00"}),
+        organization_id: None,
+        outcome_unknown_since: None,
+        started_server_at: None,
+        empty_looks: Vec::new(),
+        missing_looks: Vec::new(),
+        vatfree: Some(false),
+        lexoffice_status: Some("draft".into()),
+        voucher_number: None,
+        seen: Default::default(),
+        created_at: now,
+        updated_at: now,
+    };
+    store
+        .transition_invoice_from(
+            &record,
+            |s| s.is_none(),
+            BillingState::Billed {
+                invoice_id: record.lexoffice_id.clone().unwrap(),
+            },
+            |b| *b == BillingState::Open,
+            true,
+        )
+        .unwrap();
+    store.flush().unwrap();
+    let from = h.dir.path().join("db");
+    drop(h.core);
+    let to = fixture_dir().join("db");
+    let _ = std::fs::remove_dir_all(&to);
+    copy_tree(&from, &to);
+}
+
+/// A data dir written by schema 3 opens in this version with everything in
+/// it: every later version must keep passing this (docs/conventions.md ›
+/// Data version).
+#[test]
+fn the_data_of_schema_3_still_opens_whole() {
+    use zeitrechnung_lib::storage::{BillingState, EntryKind, InvoiceState};
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture_dir(), dir.path());
+    let s = Store::open(&dir.path().join("db")).unwrap();
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    let customers = s.customers().unwrap();
+    assert_eq!(customers.len(), 1);
+    assert_eq!(customers[0].name, "Müller & Söhne GmbH");
+    assert_eq!(
+        customers[0].hourly_rate,
+        Some(Decimal::from_str("72.50").unwrap())
+    );
+    let mut projects = s.projects().unwrap();
+    projects.sort_by_key(|p| p.id);
+    let names: Vec<&str> = projects.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, vec!["Umbau Laden", "Elektrik"]);
+    assert_eq!(projects[1].parent_id, Some(projects[0].id));
+    let times = s.entries_of(projects[1].id).unwrap();
+    let minutes: Vec<(String, u32, &BillingState)> = times
+        .iter()
+        .map(|e| match &e.kind {
+            EntryKind::Time {
+                minutes, employee, ..
+            } => (employee.clone(), *minutes, &e.billing),
+            EntryKind::Service { .. } => panic!("a service among the times"),
+        })
+        .collect();
+    let billed = BillingState::Billed {
+        invoice_id: "d2af7e1c-0000-4000-8000-000000000002".into(),
+    };
+    assert_eq!(
+        minutes,
+        vec![
+            ("Jana Kraus".to_string(), 450, &billed),
+            ("Jana Kraus".to_string(), 15, &BillingState::Open)
+        ]
+    );
+    let services = s.entries_of(projects[0].id).unwrap();
+    match &services[..] {
+        [e] => match &e.kind {
+            EntryKind::Service {
+                name,
+                quantity,
+                unit_price,
+                ..
+            } => {
+                assert_eq!(name, "Kabel NYM 3x1,5");
+                assert_eq!(*quantity, Decimal::from(25));
+                assert_eq!(*unit_price, Decimal::from_str("1.2345").unwrap());
+            }
+            EntryKind::Time { .. } => panic!("a time among the services"),
+        },
+        other => panic!("expected one service, found {}", other.len()),
+    }
+    let records = s.invoice_records().unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].state, InvoiceState::Created);
+    assert_eq!(records[0].billed_minutes, vec![(times[0].id, 450)]);
+    let employees = s.settings().unwrap().employees;
+    assert_eq!(
+        employees
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Jana Kraus"]
+    );
+}
