@@ -181,7 +181,25 @@ pub fn run() {
             let handle = app.handle().clone();
             // Whatever fails from here on, the window opens and says why
             // (`startup::StartupFailure`): the process never dies silently.
-            let Some(base_dir) = paths::data_dir(|| handle.path().app_data_dir().ok()) else {
+            // The local application data folder; an older version's data in the
+            // roaming one (Windows) moves there once.
+            let local = paths::data_dir(|| {
+                let local = handle.path().app_local_data_dir().ok()?;
+                let (dir, roaming) =
+                    paths::local_data_dir(local, handle.path().app_data_dir().ok());
+                if let Some(from) = roaming {
+                    match paths::move_roaming_data(&from, &dir) {
+                        Ok(()) => {
+                            log::info!("data moved from {} to {}", from.display(), dir.display())
+                        }
+                        Err(e) => {
+                            log::error!("moving the data from {} failed: {e}", from.display())
+                        }
+                    }
+                }
+                Some(dir)
+            });
+            let Some(base_dir) = local else {
                 handle.plugin(log_plugin(None))?;
                 log::error!("start-up failed: no data dir");
                 app.manage(startup::FailedStart {

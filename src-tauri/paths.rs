@@ -3,7 +3,7 @@
 //!
 //! | variable | default |
 //! |---|---|
-//! | `ZEITRECHNUNG_DATA_DIR` | Tauri's app data dir (sled db in `db/`, logs in `logs/`) |
+//! | `ZEITRECHNUNG_DATA_DIR` | Tauri's local app data dir (sled db in `db/`, logs in `logs/`) |
 //! | `ZEITRECHNUNG_LEXOFFICE_URL` | `https://api.lexware.io` |
 //! | `ZEITRECHNUNG_LEXOFFICE_APP_URL` | `https://app.lexware.de` |
 //!
@@ -24,6 +24,49 @@ pub fn data_dir(fallback: impl FnOnce() -> Option<PathBuf>) -> Option<PathBuf> {
         Some(v) if !v.is_empty() => Some(PathBuf::from(v)),
         _ => fallback(),
     }
+}
+
+/// Where the data lives when `ZEITRECHNUNG_DATA_DIR` is not set: the local
+/// application data folder (`%LOCALAPPDATA%` on Windows — a roaming profile
+/// would copy a live database between PCs at logoff; the same folder as the
+/// roaming one on Linux and macOS). Returns the folder and, once, a roaming
+/// data dir whose `db/` is to be moved there first (an older version kept
+/// the data in `%APPDATA%`).
+pub fn local_data_dir(local: PathBuf, roaming: Option<PathBuf>) -> (PathBuf, Option<PathBuf>) {
+    let from = roaming
+        .filter(|r| *r != local && db_dir(r).join("conf").exists() && !db_dir(&local).exists());
+    (local, from)
+}
+
+/// Moves the data of an older version from the roaming folder into the local
+/// one (`db/`, `journal/`, `backups/`; logs stay), renaming where it can.
+pub fn move_roaming_data(roaming: &Path, local: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(local)?;
+    for part in ["db", "journal", "backups"] {
+        let from = roaming.join(part);
+        if !from.exists() {
+            continue;
+        }
+        let to = local.join(part);
+        if std::fs::rename(&from, &to).is_err() {
+            copy_tree(&from, &to)?;
+            std::fs::remove_dir_all(&from)?;
+        }
+    }
+    Ok(())
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for f in std::fs::read_dir(from)? {
+        let f = f?;
+        if f.file_type()?.is_dir() {
+            copy_tree(&f.path(), &to.join(f.file_name()))?;
+        } else {
+            std::fs::copy(f.path(), to.join(f.file_name()))?;
+        }
+    }
+    Ok(())
 }
 
 pub fn db_dir(data_dir: &Path) -> PathBuf {
@@ -137,6 +180,43 @@ impl LexofficeUrls {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_data_lives_in_the_local_folder_and_roaming_data_moves_there_once() {
+        let t = tempfile::tempdir().unwrap();
+        let (local, roaming) = (t.path().join("Local/app"), t.path().join("Roaming/app"));
+        // Nothing anywhere: the local folder, nothing to move.
+        assert_eq!(
+            local_data_dir(local.clone(), Some(roaming.clone())),
+            (local.clone(), None)
+        );
+        // An older version's database in the roaming folder: moved once.
+        std::fs::create_dir_all(roaming.join("db")).unwrap();
+        std::fs::write(roaming.join("db/conf"), "x").unwrap();
+        std::fs::create_dir_all(roaming.join("backups")).unwrap();
+        std::fs::write(roaming.join("backups/auto-2026-12-01.json"), "{}").unwrap();
+        let (dir, from) = local_data_dir(local.clone(), Some(roaming.clone()));
+        assert_eq!(
+            (dir.clone(), from.clone()),
+            (local.clone(), Some(roaming.clone()))
+        );
+        move_roaming_data(&roaming, &dir).unwrap();
+        assert_eq!(std::fs::read_to_string(local.join("db/conf")).unwrap(), "x");
+        assert!(local.join("backups/auto-2026-12-01.json").exists());
+        assert!(!roaming.join("db").exists());
+        // Once: with a local database nothing is moved again.
+        std::fs::create_dir_all(roaming.join("db")).unwrap();
+        std::fs::write(roaming.join("db/conf"), "y").unwrap();
+        assert_eq!(
+            local_data_dir(local.clone(), Some(roaming.clone())),
+            (local.clone(), None)
+        );
+        // Linux and macOS: both folders are one.
+        assert_eq!(
+            local_data_dir(local.clone(), Some(local.clone())),
+            (local, None)
+        );
+    }
 
     #[test]
     fn https_everywhere_http_only_on_loopback() {
