@@ -49,6 +49,8 @@ pub struct Core {
     /// „Entwürfe erstellen“: single flight and „Abbrechen“.
     pub batch_running: AtomicBool,
     pub batch_cancel: AtomicBool,
+    /// The last automatic backup's status (Datensicherung shows it).
+    pub auto_backup: crate::sicherung::auto::AutoTracker,
     /// „Rückgängig“ for deletions and edits (memory only).
     pub undo: crate::projekte::undo::UndoStore,
     /// One customer push (create/update/link in lexoffice) at a time: a double
@@ -86,6 +88,7 @@ impl Core {
             reconcile_grace: chrono::Duration::minutes(2),
             file_opener: None,
             undo: Default::default(),
+            auto_backup: Default::default(),
             push_lock: tokio::sync::Mutex::new(()),
             sync: Default::default(),
             batch_running: AtomicBool::new(false),

@@ -296,10 +296,10 @@ pub fn run() {
                 }
                 return Ok(());
             }
+            // Automatic backups: at start when the last is older than a day,
+            // then every 24 hours (the window shows a problem as a notice).
+            tauri::async_runtime::spawn(sicherung::auto::forever(core.clone()));
             tauri::async_runtime::spawn(async move {
-                if let Err(e) = sicherung::daily(&core).await {
-                    log::error!("daily backup failed: {e}");
-                }
                 core.check_keyring().await;
                 // Attempts a crash or an error left unclear are settled first.
                 rechnung::reconcile_all(&core).await;

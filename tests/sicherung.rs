@@ -225,7 +225,7 @@ async fn invalid_files_are_refused_and_nothing_changes() {
 }
 
 #[tokio::test]
-async fn daily_backups_keep_the_newest_seven() {
+async fn automatic_backups_rotate_and_keep_manual_copies() {
     let h = seeded().await;
     let dir = h.dir.path().join("auto");
     std::fs::create_dir_all(&dir).unwrap();

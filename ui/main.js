@@ -44,6 +44,7 @@ window.addEventListener("DOMContentLoaded", async () => {
     b.addEventListener("click", () => navigate(b.dataset.view));
   }
   navigate("kunden");
+  watchAutoBackup();
   installShortcuts(navigate, () => current);
   installDatePickers();
   {
@@ -58,3 +59,17 @@ window.addEventListener("DOMContentLoaded", async () => {
 });
 
 export const currentView = () => current;
+
+/** A failed automatic backup (or one that kept every older copy) as a notice:
+ *  shortly after start, when the first one has run, then every hour. */
+function watchAutoBackup() {
+  let shown = "";
+  const look = async () => {
+    try {
+      const s = (await api.backupInfo()).autoStatus;
+      if (s && !s.ok && s.message !== shown) { shown = s.message; toast(s.message, "error"); }
+    } catch (_) { /* Datensicherung shows it too */ }
+  };
+  setTimeout(look, 30_000);
+  setInterval(look, 3_600_000);
+}

@@ -62,6 +62,9 @@ export function renderDatensicherung(root) {
             info.damaged.join(", "),
             h("div", {}, "Sie fehlen in den Listen und in neuen Sicherungen. Alles andere ist unversehrt. Bitte eine ältere Sicherung prüfen, die diese Datensätze noch enthält."))
           : null,
+        info.autoStatus
+          ? h("p", { class: info.autoStatus.ok ? "hint" : "alert warn", role: info.autoStatus.ok ? null : "alert" }, info.autoStatus.message)
+          : null,
         h("p", { class: "hint" }, `Ordner: ${info.folder || "–"}`),
         info.automatic.length
           ? h("ul", { class: "file-list" }, info.automatic.map((n) => h("li", {}, n)))
@@ -83,7 +86,7 @@ export function renderDatensicherung(root) {
     h("section", { class: "card" },
       h("div", { class: "card-head" }, h("h2", {}, "Automatische Sicherungen")),
       h("div", { class: "card-body" },
-        h("p", {}, "Zeitrechnung sichert einmal täglich beim Start und behält die letzten 7 Sicherungen."),
+        h("p", {}, "Zeitrechnung sichert beim Start, wenn die letzte Sicherung älter als einen Tag ist, und danach alle 24 Stunden. Behalten wird je die neueste der letzten 7 Tage, 4 Wochen und 12 Monate."),
         autoBox)));
   loadInfo();
 }

@@ -1,6 +1,6 @@
 //! Einstellungen › Datensicherung: backups to a chosen file, restore with full
-//! validation and an automatic copy of the current data first, and the last 7
-//! daily automatic backups in the data dir. Tauri-free.
+//! validation and an automatic copy of the current data first, and the
+//! automatic backups in the data dir (`auto`). Tauri-free.
 
 use std::path::{Path, PathBuf};
 
@@ -12,10 +12,12 @@ use crate::core::{blocking, Core};
 use crate::error::{io_de, AppError, AppResult};
 use crate::storage::{Backup, BackupSummary, Store};
 
-pub const KEEP_DAILY: usize = 7;
+pub mod auto;
+
+pub use auto::{daily_backup, KEEP_BEFORE_RESTORE, KEEP_DAILY, KEEP_MONTHLY, KEEP_WEEKLY};
 const MAX_BACKUP_BYTES: u64 = 512 * 1024 * 1024;
 
-fn io_err(what: &str, path: &Path, e: std::io::Error) -> AppError {
+pub(crate) fn io_err(what: &str, path: &Path, e: std::io::Error) -> AppError {
     AppError::validation(
         "Datei",
         format!("{what} {} fehlgeschlagen: {}.", path.display(), io_de(&e)),
@@ -26,7 +28,7 @@ fn io_err(what: &str, path: &Path, e: std::io::Error) -> AppError {
 /// and what it holds. Taken under the invoice lock by the callers; the file is
 /// written afterwards, so a slow or hanging network drive never blocks
 /// „Erstellen“ or the sync.
-fn serialise(store: &Store) -> AppResult<(Vec<u8>, BackupSummary)> {
+pub(crate) fn serialise(store: &Store) -> AppResult<(Vec<u8>, BackupSummary)> {
     let backup = store.export()?;
     let mut bytes = serde_json::to_vec_pretty(&backup)?;
     bytes.push(b'\n');
@@ -35,7 +37,7 @@ fn serialise(store: &Store) -> AppResult<(Vec<u8>, BackupSummary)> {
 
 /// Takes the snapshot under the invoice lock (no draft is reserved, settled or
 /// released meanwhile) and releases the lock before anything is written.
-async fn snapshot(core: &Core) -> AppResult<(Vec<u8>, BackupSummary)> {
+pub(crate) async fn snapshot(core: &Core) -> AppResult<(Vec<u8>, BackupSummary)> {
     let _guard = core.invoice_lock.lock().await;
     let store = core.store.clone();
     blocking(move || serialise(&store)).await
@@ -43,7 +45,7 @@ async fn snapshot(core: &Core) -> AppResult<(Vec<u8>, BackupSummary)> {
 
 /// Writes the document next to the target, syncs and renames, so a crash never
 /// leaves half a file.
-fn write_backup(bytes: &[u8], path: &Path) -> AppResult<()> {
+pub(crate) fn write_backup(bytes: &[u8], path: &Path) -> AppResult<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io_err("Anlegen des Ordners für", path, e))?;
     }
@@ -147,6 +149,7 @@ pub async fn restore(core: &Core, path: String) -> AppResult<BackupResult> {
             let stamp = Utc::now().with_timezone(&Berlin).format("%Y-%m-%d-%H%M%S");
             let (bytes, _) = serialise(&store)?;
             write_backup(&bytes, &dir.join(format!("vor-wiederherstellung-{stamp}.json")))?;
+            auto::prune_before_restore(&dir);
         }
         store.replace_all(&backup)?;
         // What lexoffice got since the backup (drafts, customers) is written again.
@@ -213,75 +216,13 @@ fn carry_over_billing(store: &Store, backup: &mut Backup) -> AppResult<usize> {
     Ok(kept)
 }
 
-/// The daily backup at start-up, under the invoice lock like every backup (one
-/// consistent state); None without a backup folder or when today's exists.
-pub async fn daily(core: &Core) -> AppResult<Option<PathBuf>> {
-    let Some(dir) = core.backup_dir.clone() else {
-        return Ok(None);
-    };
-    if daily_path(&dir).exists() {
-        return blocking(move || prune_daily(&dir).map(|()| None)).await;
-    }
-    let (bytes, _) = snapshot(core).await?;
-    blocking(move || write_daily(&bytes, &dir)).await
-}
-
-fn daily_path(dir: &Path) -> PathBuf {
-    let today = Utc::now()
-        .with_timezone(&Berlin)
-        .format("%Y-%m-%d")
-        .to_string();
-    dir.join(format!("auto-{today}.json"))
-}
-
-/// Once a day: `auto-YYYY-MM-DD.json` in the backup folder; the newest 7 are
-/// kept. None when today's exists.
-pub fn daily_backup(store: &Store, dir: &Path) -> AppResult<Option<PathBuf>> {
-    if daily_path(dir).exists() {
-        prune_daily(dir)?;
-        return Ok(None);
-    }
-    let (bytes, _) = serialise(store)?;
-    write_daily(&bytes, dir)
-}
-
-/// Today's automatic backup from `bytes` (from `serialise`), then the pruning.
-fn write_daily(bytes: &[u8], dir: &Path) -> AppResult<Option<PathBuf>> {
-    let path = daily_path(dir);
-    let written = if path.exists() {
-        None
-    } else {
-        write_backup(bytes, &path)?;
-        Some(path)
-    };
-    prune_daily(dir)?;
-    Ok(written)
-}
-
-fn prune_daily(dir: &Path) -> AppResult<()> {
-    let mut autos: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| io_err("Lesen von", dir, e))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("auto-") && n.ends_with(".json"))
-        })
-        .collect();
-    autos.sort();
-    while autos.len() > KEEP_DAILY {
-        let old = autos.remove(0);
-        let _ = std::fs::remove_file(old);
-    }
-    Ok(())
-}
-
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupInfo {
     pub folder: Option<String>,
     pub automatic: Vec<String>,
+    /// The last automatic backup of this run, ready to show (None: none yet).
+    pub auto_status: Option<auto::AutoStatus>,
     /// Records that could not be read („Kunde 12“, „Eintrag 345“): left out of
     /// lists and backups, kept in the database as they are.
     pub damaged: Vec<String>,
@@ -290,6 +231,7 @@ pub struct BackupInfo {
 pub async fn info(core: &Core) -> AppResult<BackupInfo> {
     let dir = core.backup_dir.clone();
     let store = core.store.clone();
+    let auto_status = core.auto_backup.get();
     blocking(move || {
         let damaged = store.scan_for_damage()?.iter().map(|d| d.label()).collect();
         let mut automatic: Vec<String> = match &dir {
@@ -297,7 +239,7 @@ pub async fn info(core: &Core) -> AppResult<BackupInfo> {
                 .map(|rd| {
                     rd.flatten()
                         .filter_map(|e| e.file_name().to_str().map(str::to_string))
-                        .filter(|n| n.ends_with(".json"))
+                        .filter(|n| n.ends_with(".json") && !n.starts_with('.'))
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -308,6 +250,7 @@ pub async fn info(core: &Core) -> AppResult<BackupInfo> {
         Ok(BackupInfo {
             folder: dir.map(|d| d.display().to_string()),
             automatic,
+            auto_status,
             damaged,
         })
     })
