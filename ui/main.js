@@ -34,16 +34,21 @@ export function navigate(view, opts = {}) {
 }
 
 window.addEventListener("DOMContentLoaded", async () => {
+  // A tab clicked while the app still asks how it started is not lost: it is
+  // the first view shown.
+  let ready = false;
+  let wanted = "kunden";
+  for (const b of document.querySelectorAll("[data-view]")) {
+    b.addEventListener("click", () => { if (ready) navigate(b.dataset.view); else wanted = b.dataset.view; });
+  }
   let mode = { demo: false, startupFailure: null };
   try { mode = await api.appMode(); } catch (e) { toast(e.message, "error"); }
   if (mode.startupFailure) {
     renderStartupFailure(document.getElementById("view"), mode.startupFailure);
     return;
   }
-  for (const b of document.querySelectorAll("[data-view]")) {
-    b.addEventListener("click", () => navigate(b.dataset.view));
-  }
-  navigate("kunden");
+  ready = true;
+  navigate(wanted);
   watchAutoBackup();
   installShortcuts(navigate, () => current);
   installDatePickers();
