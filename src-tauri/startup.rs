@@ -174,16 +174,17 @@ pub fn open_store(data_dir: &Path) -> Result<Store, StartupFailure> {
         .map_err(|e| StartupFailure::from_open_error(data_dir, e))
 }
 
+/// The restore the failure window suggests: the newest automatic backup —
+/// never a copy made before an earlier restore (that holds what was replaced).
 fn newest_backup(dir: &Path) -> Option<PathBuf> {
-    let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)
+    let mut names: Vec<String> = std::fs::read_dir(dir)
         .ok()?
         .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| crate::sicherung::auto::name_time(n).is_some())
         .collect();
-    files.sort();
-    files.pop().map(|(_, p)| p)
+    names.sort_by_key(|n| crate::sicherung::auto::name_time(n));
+    names.pop().map(|n| dir.join(n))
 }
 
 /// The folder „Datenordner öffnen“ shows: the data dir, or its nearest existing parent.
@@ -222,6 +223,24 @@ pub fn restore_damaged(data_dir: &Path, backup: &Path) -> AppResult<PathBuf> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn the_suggested_backup_is_the_newest_automatic_one() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in [
+            "auto-2026-12-01.json",
+            "auto-2026-12-03-080000.json",
+            "vor-wiederherstellung-2026-12-04-101010.json",
+            ".auto-counts.json",
+        ] {
+            std::fs::write(dir.path().join(n), "{}").unwrap();
+        }
+        assert_eq!(
+            newest_backup(dir.path()),
+            Some(dir.path().join("auto-2026-12-03-080000.json"))
+        );
+    }
     use super::*;
 
     #[test]
