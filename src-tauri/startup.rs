@@ -241,7 +241,6 @@ mod tests {
             Some(dir.path().join("auto-2026-12-03-080000.json"))
         );
     }
-    use super::*;
 
     #[test]
     fn a_data_dir_below_a_file_is_unwritable_and_named() {

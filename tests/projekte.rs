@@ -1694,9 +1694,13 @@ async fn random_deletes_undos_edits_imports_and_restores_keep_the_data_whole() {
                     zeitrechnung_lib::sicherung::create(&h.core, file.display().to_string())
                         .await
                         .unwrap();
-                    zeitrechnung_lib::sicherung::restore(&h.core, file.display().to_string())
-                        .await
-                        .unwrap();
+                    zeitrechnung_lib::sicherung::restore(
+                        &h.core,
+                        file.display().to_string(),
+                        false,
+                    )
+                    .await
+                    .unwrap();
                 }
             }
             assert_whole(&h, seed, step);

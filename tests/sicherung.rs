@@ -118,7 +118,7 @@ async fn backup_and_restore_round_trip_with_a_copy_first() {
         .await
         .unwrap();
     let changed = snapshot(&h);
-    sicherung::restore(&h.core, file.display().to_string())
+    sicherung::restore(&h.core, file.display().to_string(), false)
         .await
         .unwrap();
     assert_eq!(snapshot(&h), before);
@@ -211,14 +211,14 @@ async fn invalid_files_are_refused_and_nothing_changes() {
     for (name, bytes) in cases {
         let path = h.dir.path().join("bad.json");
         std::fs::write(&path, &bytes).unwrap();
-        let e = sicherung::restore(&h.core, path.display().to_string())
+        let e = sicherung::restore(&h.core, path.display().to_string(), false)
             .await
             .unwrap_err();
         assert_eq!(e.kind(), "validation", "{name}");
         assert!(!e.to_string().is_empty());
         assert_eq!(snapshot(&h), before, "{name}: data changed");
     }
-    let e = sicherung::restore(&h.core, "/gibt/es/nicht.json".into())
+    let e = sicherung::restore(&h.core, "/gibt/es/nicht.json".into(), false)
         .await
         .unwrap_err();
     assert_eq!(e.kind(), "validation");
@@ -318,10 +318,17 @@ async fn restoring_an_older_backup_keeps_newer_drafts_billed_and_released_histor
             true,
         )
         .unwrap();
-    let r = sicherung::restore(&h.core, file.display().to_string())
+    let r = sicherung::restore(&h.core, file.display().to_string(), false)
         .await
         .unwrap();
-    assert!(r.message.contains("bleiben abgerechnet"), "{}", r.message);
+    assert!(
+        r.message.ends_with(&format!(
+            " Der Rechnungsentwurf „Umbau“ vom {}, 1,19 € wurde nach der Sicherung erstellt; seine Einträge bleiben abgerechnet.",
+            zeitrechnung_lib::format::local_date(now)
+        )),
+        "{}",
+        r.message
+    );
     for e in h.core.store.entries_of(pid).unwrap() {
         assert_eq!(
             e.billing,
@@ -341,7 +348,7 @@ async fn restoring_an_older_backup_keeps_newer_drafts_billed_and_released_histor
     sicherung::create(&h.core, file2.display().to_string())
         .await
         .unwrap();
-    sicherung::restore(&h.core, file2.display().to_string())
+    sicherung::restore(&h.core, file2.display().to_string(), false)
         .await
         .unwrap();
 }
@@ -476,7 +483,7 @@ async fn restore_and_customer_import_exclude_each_other() {
         .await
     });
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let e = sicherung::restore(&h.core, file.display().to_string())
+    let e = sicherung::restore(&h.core, file.display().to_string(), false)
         .await
         .unwrap_err();
     assert_eq!(e.kind(), "busy");
@@ -486,7 +493,7 @@ async fn restore_and_customer_import_exclude_each_other() {
     );
     assert!(import.await.unwrap().unwrap().completed);
     // Afterwards the restore goes through.
-    sicherung::restore(&h.core, file.display().to_string())
+    sicherung::restore(&h.core, file.display().to_string(), false)
         .await
         .unwrap();
 }
@@ -568,7 +575,7 @@ async fn a_backup_taken_while_entries_move_holds_each_entry_exactly_once() {
         .dir
         .path()
         .join(format!("waehrenddessen-{}.json", backups - 1));
-    sicherung::restore(&h.core, last.display().to_string())
+    sicherung::restore(&h.core, last.display().to_string(), false)
         .await
         .unwrap();
     assert_eq!(
@@ -580,4 +587,85 @@ async fn a_backup_taken_while_entries_move_holds_each_entry_exactly_once() {
             .sum::<usize>(),
         expected.len()
     );
+}
+
+/// A backup whose billing does not add up (an entry billed by a draft the
+/// file does not know; a draft whose entry is open) is refused with the
+/// reasons before anything is replaced. „Reparieren und wiederherstellen“
+/// restores it without reopening billed work and lists what it changed.
+#[tokio::test]
+async fn a_backup_whose_billing_does_not_add_up_is_refused_and_can_be_repaired() {
+    use zeitrechnung_lib::storage::{BillingState, InvoiceState};
+    let h = seeded().await;
+    let mut b = h.core.store.export().unwrap();
+    let (first, second) = (b.entries[0].id, b.entries[1].id);
+    b.entries[0].billing = BillingState::Billed {
+        invoice_id: "unbekannt-1".into(),
+    };
+    let mut draft = serde_json::from_value::<zeitrechnung_lib::storage::InvoiceRecord>(
+        serde_json::json!({
+            "id": 9000, "projectId": b.entries[1].project_id, "contactId": "",
+            "lexofficeId": "entwurf-2", "state": {"state": "created"},
+            "periodFrom": "2025-03-01", "periodTo": "2025-03-31", "hourlyRate": "",
+            "listSubprojects": false, "net": "1", "gross": "1.19", "entryIds": [],
+            "request": null, "createdAt": "2025-04-01T08:00:00Z", "updatedAt": "2025-04-01T08:00:00Z"
+        }),
+    )
+    .unwrap();
+    draft.entry_ids = vec![second];
+    b.invoices.push(draft);
+    let file = h.dir.path().join("schief.json");
+    std::fs::write(&file, serde_json::to_vec_pretty(&b).unwrap()).unwrap();
+    let before = h.core.store.export().unwrap();
+
+    let refused = sicherung::restore(&h.core, file.display().to_string(), false)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind(), "confirm");
+    assert_eq!(
+        refused.to_string(),
+        "Die Abrechnung in dieser Sicherung geht nicht auf: Eintrag vom 04.03.2025 in „Umbau“: abgerechnet mit einem Entwurf, den die Sicherung nicht kennt; Eintrag vom 03.03.2025 in „Elektrik“: gehört zu einem Entwurf, ist aber offen. „Reparieren und wiederherstellen“ trägt fehlende Entwürfe nach und öffnet keine abgerechnete Arbeit wieder."
+    );
+    let mut after = h.core.store.export().unwrap();
+    after.created_at = before.created_at;
+    assert_eq!(after, before, "nothing replaced");
+
+    let r = sicherung::restore(&h.core, file.display().to_string(), true)
+        .await
+        .unwrap();
+    assert_eq!(
+        r.message,
+        "Sicherung wiederhergestellt: 1 Kunde, 2 Projekte, 2 Einträge, 2 Rechnungsentwürfe. Repariert: Eintrag vom 04.03.2025 in „Umbau“: abgerechnet mit einem Entwurf, den die Sicherung nicht kennt – bleibt abgerechnet, der Entwurf wird nachgetragen; Eintrag vom 03.03.2025 in „Elektrik“: gehört zu einem Entwurf, ist aber offen – wird als abgerechnet eingetragen."
+    );
+    let store = &h.core.store;
+    assert_eq!(
+        store.entry(first).unwrap().unwrap().billing,
+        BillingState::Billed {
+            invoice_id: "unbekannt-1".into()
+        }
+    );
+    assert_eq!(
+        store.entry(second).unwrap().unwrap().billing,
+        BillingState::Billed {
+            invoice_id: "entwurf-2".into()
+        }
+    );
+    let added = store
+        .invoice_records()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.lexoffice_id.as_deref() == Some("unbekannt-1"))
+        .expect("the unknown draft is added");
+    assert_eq!(
+        (added.state, added.entry_ids),
+        (InvoiceState::Created, vec![first])
+    );
+    // The repaired data backs up and restores without a question.
+    let again = h.dir.path().join("repariert.json");
+    sicherung::create(&h.core, again.display().to_string())
+        .await
+        .unwrap();
+    sicherung::restore(&h.core, again.display().to_string(), false)
+        .await
+        .unwrap();
 }

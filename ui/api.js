@@ -244,7 +244,8 @@ export const invoiceOpen = (id) => call("invoice_open", { id });
 export const backupPickFile = (save) => call("backup_pick_file", { save });
 export const backupCreate = (path) => call("backup_create", { path });
 export const backupInspect = (path) => call("backup_inspect", { path });
-export const backupRestore = (path) => call("backup_restore", { path });
+/** repair: after „Reparieren und wiederherstellen“ (the first answer was `confirm`). */
+export const backupRestore = (path, repair = false) => call("backup_restore", { path, repair });
 export const backupInfo = () => call("backup_info");
 
 // ---- Abrechnungsregeln (Einstellungen › Mitarbeiter, › Abrechnung; rates of a customer/project)

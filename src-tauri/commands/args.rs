@@ -172,6 +172,15 @@ pub struct PathArg {
     pub path: String,
 }
 
+/// „Sicherung wiederherstellen“; `repair` after „Reparieren und wiederherstellen“.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreArgs {
+    pub path: String,
+    #[serde(default)]
+    pub repair: bool,
+}
+
 /// A file to import and, when its columns are not ours, their Spaltenzuordnung.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

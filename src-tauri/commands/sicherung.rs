@@ -4,7 +4,7 @@ use serde::Deserialize;
 use tauri::ipc::Request;
 use tauri::State;
 
-use super::args::{parse, PathArg};
+use super::args::{parse, PathArg, RestoreArgs};
 use crate::core::Core;
 use crate::error::{AppError, AppResult};
 use crate::sicherung::{self, BackupInfo, BackupResult};
@@ -30,8 +30,8 @@ pub async fn backup_restore(
     core: State<'_, Arc<Core>>,
     request: Request<'_>,
 ) -> AppResult<BackupResult> {
-    let a: PathArg = parse(&request)?;
-    sicherung::restore(&core, a.path).await
+    let a: RestoreArgs = parse(&request)?;
+    sicherung::restore(&core, a.path, a.repair).await
 }
 
 #[tauri::command]

@@ -134,7 +134,7 @@ pub async fn inspect(path: String) -> AppResult<BackupSummary> {
 
 /// "Sicherung wiederherstellen": validates the whole file, keeps a copy of the
 /// current data, then replaces everything in one transaction.
-pub async fn restore(core: &Core, path: String) -> AppResult<BackupResult> {
+pub async fn restore(core: &Core, path: String, repair: bool) -> AppResult<BackupResult> {
     // Never beside a customer import (it would write customers into the old data).
     let _replace = core.without_import("wiederherstellen")?;
     // Never beside an invoice creation or reconciliation.
@@ -144,6 +144,27 @@ pub async fn restore(core: &Core, path: String) -> AppResult<BackupResult> {
     let journal = core.journal.clone();
     blocking(move || {
         let mut backup = read_backup(Path::new(path.trim()))?;
+        // Billing must add up before anything is replaced: refused with the
+        // reasons, or repaired on „Reparieren und wiederherstellen“.
+        let repaired = if repair {
+            backup.repair_billing()
+        } else {
+            let problems = backup.billing_problems();
+            if !problems.is_empty() {
+                return Err(AppError::Confirm {
+                    field: "Sicherung",
+                    message: format!(
+                        "Die Abrechnung in dieser Sicherung geht nicht auf: {}{}. „Reparieren und wiederherstellen“ trägt fehlende Entwürfe nach und öffnet keine abgerechnete Arbeit wieder.",
+                        problems.iter().take(3).cloned().collect::<Vec<_>>().join("; "),
+                        match problems.len() {
+                            0..=3 => String::new(),
+                            n => format!(" und {} weitere", n - 3),
+                        }
+                    ),
+                });
+            }
+            Vec::new()
+        };
         let kept = carry_over_billing(&store, &mut backup)?;
         if let Some(dir) = dir {
             let stamp = Utc::now().with_timezone(&Berlin).format("%Y-%m-%d-%H%M%S");
@@ -158,14 +179,29 @@ pub async fn restore(core: &Core, path: String) -> AppResult<BackupResult> {
             log::info!("journal applied after the restore: {done:?}");
         }
         let summary = backup.summary();
-        log::info!("backup restored: {} ({kept} newer drafts kept)", counts(&summary));
-        let kept_text = if kept > 0 {
-            format!(" {kept} Rechnungsentwürfe, die nach der Sicherung erstellt wurden, bleiben abgerechnet.")
-        } else {
+        log::info!(
+            "backup restored: {} ({} newer drafts kept)",
+            counts(&summary),
+            kept.len()
+        );
+        let kept_text = match kept.as_slice() {
+            [] => String::new(),
+            [one] => format!(" Der Rechnungsentwurf {one} wurde nach der Sicherung erstellt; seine Einträge bleiben abgerechnet."),
+            many => format!(
+                " Diese Rechnungsentwürfe wurden nach der Sicherung erstellt; ihre Einträge bleiben abgerechnet: {}.",
+                many.join("; ")
+            ),
+        };
+        let repaired_text = if repaired.is_empty() {
             String::new()
+        } else {
+            format!(" Repariert: {}.", repaired.join("; "))
         };
         Ok(BackupResult {
-            message: format!("Sicherung wiederhergestellt: {}.{kept_text}", counts(&summary)),
+            message: format!(
+                "Sicherung wiederhergestellt: {}.{kept_text}{repaired_text}",
+                counts(&summary)
+            ),
             path,
             summary,
         })
@@ -177,12 +213,17 @@ pub async fn restore(core: &Core, path: String) -> AppResult<BackupResult> {
 /// A draft that exists in lexoffice must stay billed, even when the backup is
 /// older than it: invoice attempts that are not in the backup (created, or still
 /// unclear) are carried over with their entries' billing state. Returns how many.
-fn carry_over_billing(store: &Store, backup: &mut Backup) -> AppResult<usize> {
+fn carry_over_billing(store: &Store, backup: &mut Backup) -> AppResult<Vec<String>> {
     use crate::storage::{BillingState, InvoiceState};
     use std::collections::{HashMap, HashSet};
     let in_backup: HashSet<u64> = backup.invoices.iter().map(|i| i.id).collect();
     let projects: HashSet<u64> = backup.projects.iter().map(|p| p.id).collect();
-    let mut kept = 0;
+    let mut kept = Vec::new();
+    let project_names: HashMap<u64, String> = backup
+        .projects
+        .iter()
+        .map(|p| (p.id, p.name.clone()))
+        .collect();
     for rec in store.invoice_records()? {
         if in_backup.contains(&rec.id) {
             continue;
@@ -210,8 +251,20 @@ fn carry_over_billing(store: &Store, backup: &mut Backup) -> AppResult<usize> {
         for id in &rec.entry_ids {
             backup.entries[index[id]].billing = billing.clone();
         }
+        let gross = rec
+            .gross
+            .parse::<rust_decimal::Decimal>()
+            .map(|g| format!(", {}", crate::format::format_eur(g)))
+            .unwrap_or_default();
+        kept.push(format!(
+            "„{}“ vom {}{gross}",
+            project_names
+                .get(&rec.project_id)
+                .map(String::as_str)
+                .unwrap_or("?"),
+            crate::format::local_date(rec.created_at)
+        ));
         backup.invoices.push(rec);
-        kept += 1;
     }
     Ok(kept)
 }

@@ -172,6 +172,213 @@ impl Backup {
     }
 }
 
+impl Backup {
+    /// Billing that does not add up: an entry billed by a draft the file does
+    /// not know, or reserved by an attempt it lacks; a draft whose entries are
+    /// not billed by it. One German line each (empty: consistent).
+    pub fn billing_problems(&self) -> Vec<String> {
+        self.clone().billing_check(false)
+    }
+
+    /// Makes the billing add up without reopening billed work, and says what
+    /// it changed: an entry billed by an unknown draft stays billed, and the
+    /// draft is added as known (the status sync then asks lexoffice about it);
+    /// one reserved by an unknown attempt stays reserved under an attempt
+    /// marked unclear (the start-up reconciliation asks lexoffice); an open
+    /// entry of a draft becomes billed by it; an entry a draft lists but
+    /// another draft bills is taken off the first's list.
+    pub fn repair_billing(&mut self) -> Vec<String> {
+        self.billing_check(true)
+    }
+
+    fn billing_check(&mut self, repair: bool) -> Vec<String> {
+        use super::{BillingState, InvoiceState};
+        use std::collections::HashMap;
+        let mut out = Vec::new();
+        let project_name: HashMap<u64, String> = self
+            .projects
+            .iter()
+            .map(|p| (p.id, p.name.clone()))
+            .collect();
+        let entry_text = |e: &Entry| {
+            format!(
+                "Eintrag vom {} in „{}“",
+                crate::format::date(e.date),
+                project_name
+                    .get(&e.project_id)
+                    .map(String::as_str)
+                    .unwrap_or("?")
+            )
+        };
+        // Drafts by lexoffice id, attempts by id.
+        let drafts: HashMap<String, usize> = self
+            .invoices
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.state == InvoiceState::Created)
+            .filter_map(|(i, r)| r.lexoffice_id.clone().map(|id| (id, i)))
+            .collect();
+        let attempts: HashMap<String, usize> = self
+            .invoices
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                matches!(
+                    r.state,
+                    InvoiceState::Pending | InvoiceState::Unclear { .. }
+                )
+            })
+            .map(|(i, r)| (r.id.to_string(), i))
+            .collect();
+        let mut added: HashMap<String, usize> = HashMap::new();
+        let mut new_records: Vec<InvoiceRecord> = Vec::new();
+        let next_id = self
+            .customers
+            .iter()
+            .map(|c| c.id)
+            .chain(self.projects.iter().map(|p| p.id))
+            .chain(self.entries.iter().map(|e| e.id))
+            .chain(self.invoices.iter().map(|i| i.id))
+            .max()
+            .unwrap_or(0);
+        for e in self.entries.iter() {
+            let (known, key, unclear) = match &e.billing {
+                BillingState::Open => continue,
+                BillingState::Billed { invoice_id } => {
+                    (drafts.contains_key(invoice_id), invoice_id.clone(), false)
+                }
+                BillingState::Reserved { attempt } => {
+                    (attempts.contains_key(attempt), attempt.clone(), true)
+                }
+            };
+            if known {
+                continue;
+            }
+            if unclear {
+                out.push(format!(
+                    "{}: reserviert für einen Rechnungsversuch, den die Sicherung nicht kennt{}",
+                    entry_text(e),
+                    if repair {
+                        " – bleibt gesperrt, der Versuch wird bei lexoffice nachgefragt"
+                    } else {
+                        ""
+                    }
+                ));
+            } else {
+                out.push(format!(
+                    "{}: abgerechnet mit einem Entwurf, den die Sicherung nicht kennt{}",
+                    entry_text(e),
+                    if repair {
+                        " – bleibt abgerechnet, der Entwurf wird nachgetragen"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            if repair {
+                let slot = *added.entry(key.clone()).or_insert_with(|| {
+                    let now = Utc::now();
+                    new_records.push(InvoiceRecord {
+                        id: next_id + 1 + new_records.len() as u64,
+                        project_id: e.project_id,
+                        contact_id: String::new(),
+                        lexoffice_id: (!unclear).then(|| key.clone()),
+                        state: if unclear {
+                            InvoiceState::Unclear {
+                                reason: "Bei der Reparatur einer Sicherung nachgetragen.".into(),
+                            }
+                        } else {
+                            InvoiceState::Created
+                        },
+                        period_from: e.date,
+                        period_to: e.date,
+                        hourly_rate: String::new(),
+                        list_subprojects: false,
+                        layout: Default::default(),
+                        net: String::new(),
+                        gross: String::new(),
+                        entry_ids: Vec::new(),
+                        goodwill_entry_ids: Vec::new(),
+                        billed_minutes: Vec::new(),
+                        request: serde_json::Value::Null,
+                        organization_id: None,
+                        outcome_unknown_since: unclear.then_some(now),
+                        started_server_at: None,
+                        empty_looks: Vec::new(),
+                        missing_looks: Vec::new(),
+                        vatfree: None,
+                        lexoffice_status: None,
+                        voucher_number: None,
+                        seen: Default::default(),
+                        created_at: now,
+                        updated_at: now,
+                    });
+                    new_records.len() - 1
+                });
+                let r = &mut new_records[slot];
+                r.entry_ids.push(e.id);
+                r.period_from = r.period_from.min(e.date);
+                r.period_to = r.period_to.max(e.date);
+            }
+        }
+        // A draft's entries are billed by it.
+        let mut billed_by: Vec<(usize, u64, String)> = Vec::new();
+        let mut off_list: Vec<(usize, u64)> = Vec::new();
+        let index: HashMap<u64, usize> = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id, i))
+            .collect();
+        for (ri, r) in self.invoices.iter().enumerate() {
+            let (InvoiceState::Created, Some(lex)) = (&r.state, &r.lexoffice_id) else {
+                continue;
+            };
+            for id in &r.entry_ids {
+                let Some(&ei) = index.get(id) else { continue };
+                let e = &self.entries[ei];
+                match &e.billing {
+                    BillingState::Billed { invoice_id } if invoice_id == lex => {}
+                    BillingState::Open => {
+                        out.push(format!(
+                            "{}: gehört zu einem Entwurf, ist aber offen{}",
+                            entry_text(e),
+                            if repair {
+                                " – wird als abgerechnet eingetragen"
+                            } else {
+                                ""
+                            }
+                        ));
+                        billed_by.push((ei, *id, lex.clone()));
+                    }
+                    _ => {
+                        out.push(format!(
+                            "{}: steht in zwei Entwürfen{}",
+                            entry_text(e),
+                            if repair {
+                                " – bleibt beim Entwurf, der ihn abrechnet"
+                            } else {
+                                ""
+                            }
+                        ));
+                        off_list.push((ri, *id));
+                    }
+                }
+            }
+        }
+        if repair {
+            for (ei, _, lex) in billed_by {
+                self.entries[ei].billing = BillingState::Billed { invoice_id: lex };
+            }
+            for (ri, id) in off_list {
+                self.invoices[ri].entry_ids.retain(|x| *x != id);
+            }
+            self.invoices.extend(new_records);
+        }
+        out
+    }
+}
+
 impl Store {
     /// Everything, as a backup document: one consistent state. The read holds
     /// the store's write gate, so no entry moves, no invoice changes state and

@@ -17,6 +17,18 @@ function pathField(id, label, placeholder, save) {
   return { input, error, wrap };
 }
 
+/** Restores; a backup whose billing does not add up is repaired only after
+ *  „Reparieren und wiederherstellen“. Null when the user said no. */
+async function restoreAsking(path) {
+  try {
+    return await api.backupRestore(path);
+  } catch (e) {
+    if (e.kind !== "confirm" || e.field !== "Sicherung") throw e;
+    const yes = await confirmDialog({ title: "Sicherung reparieren?", text: e.message, confirm: "Reparieren und wiederherstellen", danger: true });
+    return yes ? api.backupRestore(path, true) : null;
+  }
+}
+
 export function renderDatensicherung(root) {
   const target = pathField("backup-target", "Speicherort", "/home/…/zeitrechnung-sicherung.json", true);
   const source = pathField("backup-source", "Sicherungsdatei", "/home/…/zeitrechnung-sicherung.json", false);
@@ -47,7 +59,7 @@ export function renderDatensicherung(root) {
     });
     if (!ok) return;
     restoreBtn.disabled = true;
-    try { const r = await api.backupRestore(source.input.value); toast(r.message); loadInfo(); }
+    try { const r = await restoreAsking(source.input.value); if (r) { toast(r.message); loadInfo(); } }
     catch (e) { source.error.textContent = e.message; source.error.hidden = false; }
     finally { restoreBtn.disabled = false; }
   });
