@@ -51,6 +51,9 @@ pub struct Core {
     pub batch_cancel: AtomicBool,
     /// The last automatic backup's status (Datensicherung shows it).
     pub auto_backup: crate::sicherung::auto::AutoTracker,
+    /// Found at start: the database holds far fewer records than the newest
+    /// automatic backup (shown in the window with the way to restore).
+    pub shrunk: Option<String>,
     /// „Rückgängig“ for deletions and edits (memory only).
     pub undo: crate::projekte::undo::UndoStore,
     /// One customer push (create/update/link in lexoffice) at a time: a double
@@ -89,6 +92,7 @@ impl Core {
             file_opener: None,
             undo: Default::default(),
             auto_backup: Default::default(),
+            shrunk: None,
             push_lock: tokio::sync::Mutex::new(()),
             sync: Default::default(),
             batch_running: AtomicBool::new(false),

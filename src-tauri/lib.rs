@@ -280,6 +280,13 @@ pub fn run() {
             core.data_dir = Some(data_dir.clone());
             // What lexoffice got that the database may have missed (a power
             // cut, a copy put back), before anything else is sent.
+            // Far fewer records than the newest automatic backup: said at once.
+            core.shrunk =
+                sicherung::auto::shrink_warning(&core.store, &paths::backup_dir(&data_dir))
+                    .unwrap_or_else(|e| {
+                        log::error!("comparing with the newest backup: {e}");
+                        None
+                    });
             match core.open_journal(&paths::journal_dir(&data_dir)) {
                 Ok(done) => log::info!("journal applied: {done:?}"),
                 Err(e) => log::error!("journal: {e} – lexoffice writes are refused"),

@@ -65,16 +65,29 @@ window.addEventListener("DOMContentLoaded", async () => {
 
 export const currentView = () => current;
 
+/** Far fewer records than the newest automatic backup: a banner with the way
+ *  to Datensicherung, until it is closed. */
+function showShrunk(message) {
+  const box = h("div", { id: "shrunk-banner", class: "alert warn", role: "alert" },
+    h("span", {}, message),
+    h("button", { type: "button", class: "secondary small", onclick: () => navigate("einstellungen", { tab: "datensicherung" }) }, "Zur Datensicherung"),
+    h("button", { type: "button", class: "linkbtn", onclick: () => box.remove() }, "Schließen"));
+  document.getElementById("view").before(box);
+}
+
 /** A failed automatic backup (or one that kept every older copy) as a notice:
  *  shortly after start, when the first one has run, then every hour. */
 function watchAutoBackup() {
   let shown = "";
   const look = async () => {
     try {
-      const s = (await api.backupInfo()).autoStatus;
+      const info = await api.backupInfo();
+      const s = info.autoStatus;
       if (s && !s.ok && s.message !== shown) { shown = s.message; toast(s.message, "error"); }
+      if (info.shrunk && !document.getElementById("shrunk-banner")) showShrunk(info.shrunk);
     } catch (_) { /* Datensicherung shows it too */ }
   };
+  look();
   setTimeout(look, 30_000);
   setInterval(look, 3_600_000);
 }

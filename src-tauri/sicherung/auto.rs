@@ -247,6 +247,31 @@ pub async fn forever(core: std::sync::Arc<Core>) {
     }
 }
 
+/// At start: a database holding far fewer records than the newest automatic
+/// backup (less than half of at least 20) — after a damaged log sled can come
+/// up silently truncated. The German warning, or None.
+pub fn shrink_warning(store: &Store, dir: &Path) -> AppResult<Option<String>> {
+    let Some(newest) = autos(dir).pop() else {
+        return Ok(None);
+    };
+    let Some(&then) = read_counts(dir).get(&newest) else {
+        return Ok(None);
+    };
+    let now = store.customers()?.len()
+        + store.projects()?.len()
+        + store.entry_count()
+        + store.invoice_records()?.len();
+    if then < 20 || now * 2 >= then {
+        return Ok(None);
+    }
+    let when = name_time(&newest)
+        .map(|t| t.format("%d.%m.%Y, %H:%M Uhr").to_string())
+        .unwrap_or_default();
+    Ok(Some(format!(
+        "Die Datenbank enthält deutlich weniger Daten als die automatische Sicherung vom {when} ({now} statt {then} Datensätze). Wenn Daten fehlen: unter Einstellungen › Datensicherung die Sicherung „{newest}“ wiederherstellen."
+    )))
+}
+
 /// Copies made before a restore: the newest 5 are kept.
 pub fn prune_before_restore(dir: &Path) {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -367,6 +392,25 @@ mod tests {
             "Die automatische Sicherung vom 10.11.2026, 08:00 Uhr enthält deutlich weniger Daten als die vorige (12 statt 500 Datensätze). Deshalb bleiben alle älteren Sicherungen erhalten. Bitte prüfen, ob Daten fehlen – dann eine ältere Sicherung wiederherstellen."
         );
         assert_eq!(autos(dir.path()).len(), 9);
+    }
+
+    #[test]
+    fn a_database_far_smaller_than_the_newest_backup_is_named_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 12, 3)
+            .unwrap()
+            .and_hms_opt(8, 0, 0)
+            .unwrap();
+        write_auto(b"{}", &summary(300), dir.path(), t).unwrap();
+        let db = tempfile::tempdir().unwrap();
+        let store = Store::open(db.path()).unwrap();
+        assert_eq!(
+            shrink_warning(&store, dir.path()).unwrap().as_deref(),
+            Some("Die Datenbank enthält deutlich weniger Daten als die automatische Sicherung vom 03.12.2026, 08:00 Uhr (0 statt 300 Datensätze). Wenn Daten fehlen: unter Einstellungen › Datensicherung die Sicherung „auto-2026-12-03-080000.json“ wiederherstellen.")
+        );
+        let small = tempfile::tempdir().unwrap();
+        write_auto(b"{}", &summary(10), small.path(), t).unwrap();
+        assert_eq!(shrink_warning(&store, small.path()).unwrap(), None);
     }
 
     #[test]

@@ -276,6 +276,9 @@ pub struct BackupInfo {
     pub automatic: Vec<String>,
     /// The last automatic backup of this run, ready to show (None: none yet).
     pub auto_status: Option<auto::AutoStatus>,
+    /// The database holds far fewer records than the newest automatic backup
+    /// (found at start), with what to do.
+    pub shrunk: Option<String>,
     /// Records that could not be read („Kunde 12“, „Eintrag 345“): left out of
     /// lists and backups, kept in the database as they are.
     pub damaged: Vec<String>,
@@ -285,6 +288,7 @@ pub async fn info(core: &Core) -> AppResult<BackupInfo> {
     let dir = core.backup_dir.clone();
     let store = core.store.clone();
     let auto_status = core.auto_backup.get();
+    let shrunk = core.shrunk.clone();
     blocking(move || {
         let damaged = store.scan_for_damage()?.iter().map(|d| d.label()).collect();
         let mut automatic: Vec<String> = match &dir {
@@ -304,6 +308,7 @@ pub async fn info(core: &Core) -> AppResult<BackupInfo> {
             folder: dir.map(|d| d.display().to_string()),
             automatic,
             auto_status,
+            shrunk,
             damaged,
         })
     })

@@ -74,6 +74,7 @@ export function renderDatensicherung(root) {
             info.damaged.join(", "),
             h("div", {}, "Sie fehlen in den Listen und in neuen Sicherungen. Alles andere ist unversehrt. Bitte eine ältere Sicherung prüfen, die diese Datensätze noch enthält."))
           : null,
+        info.shrunk ? h("div", { class: "alert warn", role: "alert" }, info.shrunk) : null,
         info.autoStatus
           ? h("p", { class: info.autoStatus.ok ? "hint" : "alert warn", role: info.autoStatus.ok ? null : "alert" }, info.autoStatus.message)
           : null,
