@@ -206,7 +206,12 @@ async fn manual_customers_are_linked_not_duplicated() {
 }
 
 /// Injects `fault` right after the first page was applied, then re-runs.
-async fn interrupted_then_completed(fault: Fault, count: u32, kind: &str) {
+/// Returns the interrupted run's summary and how many requests got the fault.
+async fn interrupted_then_completed(
+    fault: Fault,
+    count: u32,
+    kind: &str,
+) -> (import::ImportSummary, usize) {
     let sb = Arc::new(sandbox(1000));
     let h = connected(&sb);
     let expected = sandbox_customers(&sb);
@@ -251,6 +256,8 @@ async fn interrupted_then_completed(fault: Fault, count: u32, kind: &str) {
         local_lex_ids(&h).into_iter().collect::<HashSet<_>>(),
         expected
     );
+    let faulted = sb.requests().iter().filter(|r| r.fault.is_some()).count();
+    (s, faulted)
 }
 
 #[tokio::test]
@@ -266,7 +273,14 @@ async fn server_error_mid_import() {
 
 #[tokio::test]
 async fn rate_limit_storm_mid_import() {
-    interrupted_then_completed(Fault::Status(429), 30, "rateLimited").await;
+    let (s, faulted) = interrupted_then_completed(Fault::Status(429), 30, "rateLimited").await;
+    // The first try and 5 retries, each answered 429; then the import stops
+    // after its first page (seed 42: 250 new, 8 of them archived) and says so.
+    assert_eq!(faulted, 6);
+    assert_eq!(
+        s.message,
+        "Import unterbrochen nach Seite 1 von 4: lexoffice meldet zu viele Anfragen in kurzer Zeit. Bitte einen Moment warten und erneut versuchen. Bereits übernommen: 250 neu, 0 aktualisiert, 0 unverändert, 0 verknüpft, 8 archiviert, 0 nicht mehr in lexoffice. Der Import kann einfach erneut gestartet werden."
+    );
 }
 
 #[tokio::test]

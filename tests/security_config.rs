@@ -39,8 +39,9 @@ fn csp_is_explicit_and_strict() {
             "'unsafe-eval'",
             "*",
             "https:",
-            "http: ",
-            "data: blob:",
+            "http:",
+            "blob:",
+            "filesystem:",
         ] {
             assert!(
                 !v.split_whitespace().any(|t| t == bad.trim()),
@@ -49,6 +50,12 @@ fn csp_is_explicit_and_strict() {
         }
     }
     assert_eq!(get("script-src"), "'self'", "scripts only from the app");
+    for directive in ["script-src", "style-src", "default-src", "connect-src"] {
+        assert!(
+            !get(directive).split_whitespace().any(|t| t == "data:"),
+            "{directive} allows data:"
+        );
+    }
     let connect = get("connect-src");
     assert!(
         connect.contains("ipc:") && connect.contains("http://ipc.localhost"),

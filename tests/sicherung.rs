@@ -482,7 +482,19 @@ async fn restore_and_customer_import_exclude_each_other() {
         )
         .await
     });
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Until the import has started (its single-flight flag is up).
+    let started = std::time::Instant::now();
+    while !h
+        .core
+        .import_running
+        .load(std::sync::atomic::Ordering::SeqCst)
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the import never started"
+        );
+        tokio::task::yield_now().await;
+    }
     let e = sicherung::restore(&h.core, file.display().to_string(), false)
         .await
         .unwrap_err();
