@@ -629,7 +629,7 @@ async fn csv_preview_reports_bad_rows_and_reimport_is_idempotent() {
     std::fs::write(&path, CSV).unwrap();
     let path = path.display().to_string();
 
-    let pv = csv_import::preview(&h.core, path.clone(), None)
+    let pv = csv_import::preview(&h.core, path.clone(), None, 0)
         .await
         .unwrap();
     assert_eq!((pv.valid, pv.invalid, pv.duplicates), (3, 2, 0), "{pv:#?}");
@@ -660,7 +660,7 @@ async fn csv_preview_reports_bad_rows_and_reimport_is_idempotent() {
     let cable = all.iter().find(|e| e.kind == "service").unwrap();
     assert_eq!(cable.amount_display, "30,00 €");
 
-    let again = csv_import::preview(&h.core, path.clone(), None)
+    let again = csv_import::preview(&h.core, path.clone(), None, 0)
         .await
         .unwrap();
     assert_eq!((again.valid, again.duplicates), (0, 3));
@@ -1024,7 +1024,7 @@ async fn xlsx_import_reads_serial_dates_times_and_numbers() {
     std::fs::write(&path, book.save_to_buffer().unwrap()).unwrap();
     let path = path.display().to_string();
 
-    let pv = csv_import::preview(&h.core, path.clone(), None)
+    let pv = csv_import::preview(&h.core, path.clone(), None, 0)
         .await
         .unwrap();
     assert_eq!((pv.valid, pv.invalid, pv.duplicates), (3, 0, 0), "{pv:#?}");
@@ -1268,7 +1268,7 @@ async fn a_name_in_another_spelling_is_the_same_person_and_a_new_one_is_asked_ab
     )
     .unwrap();
     let path = path.display().to_string();
-    let pv = csv_import::preview(&h.core, path.clone(), None)
+    let pv = csv_import::preview(&h.core, path.clone(), None, 0)
         .await
         .unwrap();
     assert_eq!(pv.new_employees, vec!["Ole Berg".to_string()]);
@@ -1783,7 +1783,7 @@ async fn hostile_and_huge_files_are_refused_at_once_and_the_app_goes_on() {
         let path = h.dir.path().join(name);
         std::fs::write(&path, &bytes).unwrap();
         let started = std::time::Instant::now();
-        let err = csv_import::preview(&h.core, path.display().to_string(), None)
+        let err = csv_import::preview(&h.core, path.display().to_string(), None, 0)
             .await
             .unwrap_err();
         eprintln!(
@@ -1805,4 +1805,43 @@ async fn hostile_and_huge_files_are_refused_at_once_and_the_app_goes_on() {
         p::entries(&h.core, main, None, None).await.unwrap().len(),
         1
     );
+}
+
+/// The largest CSV the import takes (20,000 rows, descriptions of 900
+/// characters: 19 MB, some rows faulty) previews in pages of 500 rows, faulty
+/// ones first: no answer to the window is larger than a few hundred KB.
+#[tokio::test]
+async fn a_huge_csv_previews_in_pages_faulty_rows_first() {
+    let h = harness();
+    project(&h, "Kita", "K-7", None, "").await;
+    let long = "x".repeat(900);
+    let mut csv = String::from("Typ;Projekt;Datum;Dauer;Beschreibung\n");
+    for i in 0..20_000 {
+        let project = if i % 1000 == 999 { "Unbekannt" } else { "K-7" };
+        csv.push_str(&format!("Zeit;{project};03.03.2025;1:00;{long}{i}\n"));
+    }
+    let path = h.dir.path().join("gross.csv");
+    std::fs::write(&path, csv).unwrap();
+    let path = path.display().to_string();
+    let pv = csv_import::preview(&h.core, path.clone(), None, 0)
+        .await
+        .unwrap();
+    assert_eq!((pv.valid, pv.invalid, pv.duplicates), (19_980, 20, 0));
+    assert_eq!((pv.page, pv.pages, pv.rows.len()), (0, 40, 500));
+    assert_eq!(
+        pv.shown_display,
+        "Zeilen 1–500 von 20.000 (fehlerhafte zuerst)"
+    );
+    assert!(pv.rows[..20].iter().all(|r| r.status == "error"));
+    assert_eq!(pv.rows[0].line, 1001);
+    assert_eq!(pv.rows[20].status, "ok");
+    let size = serde_json::to_vec(&pv).unwrap().len();
+    assert!(size < 400_000, "the first page is {size} bytes");
+    let last = csv_import::preview(&h.core, path, None, 39).await.unwrap();
+    assert_eq!(
+        last.shown_display,
+        "Zeilen 19.501–20.000 von 20.000 (fehlerhafte zuerst)"
+    );
+    // Line 20,001 is faulty (on the first page): the last good one ends it.
+    assert_eq!(last.rows.last().unwrap().line, 20_000);
 }

@@ -95,7 +95,7 @@ async fn exports_of_four_tools_are_recognised_and_imported() {
         ("kimai.csv", KIMAI, "Kimai", 1),
     ] {
         let path = write(&h, file, text.as_bytes());
-        let pv = csv_import::preview(&h.core, path.clone(), None)
+        let pv = csv_import::preview(&h.core, path.clone(), None, 0)
             .await
             .unwrap();
         let m = pv.mapping.as_ref().expect("a Spaltenzuordnung");
@@ -193,7 +193,7 @@ async fn imported_rows_are_the_same_rows_as_in_our_own_format() {
 Ofen Nord;12.03.2025;Jana Kraus;7:30;9:46;Brenner gewartet;ja\n\
 Ofen Nord;13.03.2025;Ole Berg;13:00;14:30;Dichtung, Tür;nein\n";
     let path = write(&h, "ours.csv", ours.as_bytes());
-    let pv = csv_import::preview(&h.core, path, None).await.unwrap();
+    let pv = csv_import::preview(&h.core, path, None, 0).await.unwrap();
     assert_eq!(pv.mapping, None, "our own header needs no mapping");
     assert_eq!((pv.valid, pv.duplicates), (0, 2));
 }
@@ -206,7 +206,7 @@ async fn an_unknown_format_is_mapped_once_and_remembered() {
 03.03.2025;Dach Süd;Jana Kraus;4,5;Lattung\n\
 04.03.2025;Dach Süd;Ole Berg;3;Ziegel\n";
     let path = write(&h, "liste-maerz.csv", first.as_bytes());
-    let pv = csv_import::preview(&h.core, path.clone(), None)
+    let pv = csv_import::preview(&h.core, path.clone(), None, 0)
         .await
         .unwrap();
     let m = pv.mapping.clone().unwrap();
@@ -243,7 +243,7 @@ async fn an_unknown_format_is_mapped_once_and_remembered() {
         ],
         date_order: "dmy".into(),
     };
-    let e = csv_import::preview(&h.core, path.clone(), Some(bad))
+    let e = csv_import::preview(&h.core, path.clone(), Some(bad), 0)
         .await
         .unwrap_err();
     assert_eq!(e.kind(), "validation");
@@ -257,7 +257,7 @@ async fn an_unknown_format_is_mapped_once_and_remembered() {
             .to_vec(),
         date_order: "dmy".into(),
     };
-    let pv = csv_import::preview(&h.core, path.clone(), Some(mapping.clone()))
+    let pv = csv_import::preview(&h.core, path.clone(), Some(mapping.clone()), 0)
         .await
         .unwrap();
     assert_eq!((pv.valid, pv.invalid), (2, 0), "{:#?}", pv.rows);
@@ -270,7 +270,7 @@ async fn an_unknown_format_is_mapped_once_and_remembered() {
     // April's list of the same shape: one click.
     let second = "Tag;Baustelle;Wer;Stunden;Was\n01.04.2025;Dach Süd;Jana Kraus;2;Rinne\n";
     let path = write(&h, "liste-april.csv", second.as_bytes());
-    let pv = csv_import::preview(&h.core, path.clone(), None)
+    let pv = csv_import::preview(&h.core, path.clone(), None, 0)
         .await
         .unwrap();
     let m = pv.mapping.unwrap();
@@ -319,7 +319,7 @@ async fn a_spreadsheet_with_foreign_headers_and_serial_dates() {
     sheet.write_number_with_format(1, 3, 0.3125, &time).unwrap();
     sheet.write_number_with_format(1, 4, 0.5, &time).unwrap();
     let path = write(&h, "monteure.xlsx", &book.save_to_buffer().unwrap());
-    let pv = csv_import::preview(&h.core, path.clone(), None)
+    let pv = csv_import::preview(&h.core, path.clone(), None, 0)
         .await
         .unwrap();
     let m = pv.mapping.unwrap();

@@ -197,7 +197,8 @@ export const sheetPeriod = (employee, day, month) => call("sheet_period", { empl
 /** „Bereits erfasst“ of one project and its subprojects, every employee. */
 export const sheetPeriodOfProject = (projectId, day, month) => call("sheet_period", { projectId, day, month });
 /** @param {string} path @param {{columns: string[], dateOrder: string}|null} [mapping] the Spaltenzuordnung, when the file's columns are not ours */
-export const csvPreview = (path, mapping) => call("csv_preview", { path, mapping: mapping || null });
+/** One page (500 rows, faulty ones first) of the preview. */
+export const csvPreview = (path, mapping, page = 0) => call("csv_preview", { path, mapping: mapping || null, page });
 export const csvImport = (path, mapping) => call("csv_import", { path, mapping: mapping || null });
 
 // ---- lexoffice Rechnung ---------------------------------------------------

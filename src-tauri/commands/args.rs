@@ -188,6 +188,9 @@ pub struct CsvArgs {
     pub path: String,
     #[serde(default)]
     pub mapping: Option<crate::projekte::columns::MappingInput>,
+    /// The preview's page (0-based; `csv_preview` only).
+    #[serde(default)]
+    pub page: u32,
 }
 
 #[derive(Deserialize)]

@@ -157,7 +157,7 @@ pub async fn csv_preview(
     request: Request<'_>,
 ) -> AppResult<CsvPreview> {
     let a: CsvArgs = parse(&request)?;
-    csv_import::preview(&core, a.path, a.mapping).await
+    csv_import::preview(&core, a.path, a.mapping, a.page).await
 }
 
 #[tauri::command]

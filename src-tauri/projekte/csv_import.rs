@@ -48,6 +48,27 @@ pub struct CsvPreview {
     pub new_employees_display: Option<String>,
     /// The Spaltenzuordnung, when the file's header is not ours.
     pub mapping: Option<MappingView>,
+    /// This page (0-based) of `pages`: at most `PREVIEW_PAGE_ROWS` rows are sent
+    /// at once (no answer of many MB), faulty ones first.
+    pub page: u32,
+    pub pages: u32,
+    /// „Zeilen 1–500 von 20.000 (fehlerhafte zuerst)“.
+    pub shown_display: String,
+}
+
+/// Rows of the preview per page.
+pub const PREVIEW_PAGE_ROWS: usize = 500;
+/// A reason or summary longer than this is cut in the preview (display only).
+const PREVIEW_TEXT_CHARS: usize = 300;
+
+fn cut(s: String) -> String {
+    if s.chars().count() <= PREVIEW_TEXT_CHARS {
+        s
+    } else {
+        let mut t: String = s.chars().take(PREVIEW_TEXT_CHARS).collect();
+        t.push('…');
+        t
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -442,6 +463,7 @@ pub async fn preview(
     core: &Core,
     path: String,
     mapping: Option<MappingInput>,
+    page: u32,
 ) -> AppResult<CsvPreview> {
     let store = core.store.clone();
     blocking(move || {
@@ -473,10 +495,54 @@ pub async fn preview(
                 new_employees.join(", ")
             )
         });
-        let rows: Vec<PreviewRow> = a.rows.into_iter().map(|(r, _)| r).collect();
+        let mut rows: Vec<PreviewRow> = a.rows.into_iter().map(|(r, _)| r).collect();
         let (valid, invalid, duplicates) = counts(&rows);
+        // Faulty rows first, then those already imported, then the good ones.
+        rows.sort_by_key(|r| {
+            (
+                match r.status {
+                    "error" => 0,
+                    "duplicate" => 1,
+                    _ => 2,
+                },
+                r.line,
+            )
+        });
+        let total = rows.len();
+        let pages = total.div_ceil(PREVIEW_PAGE_ROWS).max(1) as u32;
+        let page = page.min(pages - 1);
+        let from = page as usize * PREVIEW_PAGE_ROWS;
+        let rows: Vec<PreviewRow> = rows
+            .into_iter()
+            .skip(from)
+            .take(PREVIEW_PAGE_ROWS)
+            .map(|mut r| {
+                r.summary = cut(r.summary);
+                r.reason = r.reason.map(cut);
+                r
+            })
+            .collect();
+        let n = |v: usize| crate::format::format_de(rust_decimal::Decimal::from(v as u64), 0);
+        let shown_display = if rows.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "Zeilen {}–{} von {}{}",
+                n(from + 1),
+                n(from + rows.len()),
+                n(total),
+                if invalid > 0 {
+                    " (fehlerhafte zuerst)"
+                } else {
+                    ""
+                }
+            )
+        };
         Ok(CsvPreview {
             file_name: a.file_name,
+            page,
+            pages,
+            shown_display,
             rows,
             valid,
             invalid,

@@ -492,11 +492,11 @@ export function renderProjekte(root, { navigate }) {
         details);
     };
     let lastMappingEl = null;
-    const runPreview = async () => {
+    const runPreview = async (page = 0) => {
       importBtn.disabled = true;
       replace(previewBox, lastMappingEl, h("p", { class: "muted" }, "Datei wird geprüft …"));
       try {
-        const pv = await api.csvPreview(pathInput.value, mapping);
+        const pv = await api.csvPreview(pathInput.value, mapping, page);
         mappingControls = null;
         const mapped = pv.mapping ? mappingBox(pv.mapping) : null;
         lastMappingEl = mapped;
@@ -513,7 +513,13 @@ export function renderProjekte(root, { navigate }) {
             h("tbody", {}, pv.rows.map((r) => h("tr", { class: `csv-${r.status}` },
               h("td", { class: "num" }, String(r.line)),
               h("td", {}, r.status === "ok" ? "ok" : r.status === "error" ? "Fehler" : "doppelt"),
-              h("td", {}, r.status === "ok" ? r.summary : `${r.reason}${r.summary ? " – " + r.summary : ""}`)))))));
+              h("td", {}, r.status === "ok" ? r.summary : `${r.reason}${r.summary ? " – " + r.summary : ""}`))))),
+          pv.pages > 1
+            ? h("div", { class: "row pager" },
+              h("button", { type: "button", class: "secondary small", disabled: pv.page === 0, onclick: () => runPreview(pv.page - 1) }, "Vorherige Zeilen"),
+              h("span", { class: "muted" }, pv.shownDisplay),
+              h("button", { type: "button", class: "secondary small", disabled: pv.page + 1 >= pv.pages, onclick: () => runPreview(pv.page + 1) }, "Weitere Zeilen"))
+            : null);
         importBtn.disabled = pv.valid === 0;
       } catch (e) {
         replace(previewBox, lastMappingEl, h("p", { class: "alert error", role: "alert" }, e.message));
@@ -541,7 +547,7 @@ export function renderProjekte(root, { navigate }) {
           h("button", { type: "button", class: "secondary", onclick: async () => {
             try { const p = await api.csvPickFile(); if (p) { pathInput.value = p; forgetMapping(); runPreview(); } } catch (e) { toast(e.message, "error"); }
           } }, "Durchsuchen …"),
-          h("button", { type: "button", class: "secondary", onclick: runPreview }, "Vorschau"))),
+          h("button", { type: "button", class: "secondary", onclick: () => runPreview() }, "Vorschau"))),
       previewBox,
       h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", onclick: close }, "Abbrechen"), importBtn));
     dlg.addEventListener("cancel", (e) => { e.preventDefault(); close(); });
