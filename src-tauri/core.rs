@@ -51,6 +51,9 @@ pub struct Core {
     pub batch_cancel: AtomicBool,
     /// The last automatic backup's status (Datensicherung shows it).
     pub auto_backup: crate::sicherung::auto::AutoTracker,
+    /// Files to write that Rust chose (its own dialog, or its suggestion): the
+    /// webview holds only their tokens and can never name a path to write.
+    pub chosen: ChosenPaths,
     /// Found at start: the database holds far fewer records than the newest
     /// automatic backup (shown in the window with the way to restore).
     pub shrunk: Option<String>,
@@ -59,6 +62,65 @@ pub struct Core {
     /// One customer push (create/update/link in lexoffice) at a time: a double
     /// click must never send two `POST /v1/contacts`.
     pub push_lock: tokio::sync::Mutex<()>,
+}
+
+/// A file to write, as the window shows it and as it refers to it.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PathChoice {
+    pub token: String,
+    pub display: String,
+}
+
+/// Paths chosen in Rust, by token (memory only).
+#[derive(Default)]
+pub struct ChosenPaths {
+    paths: Mutex<std::collections::HashMap<String, std::path::PathBuf>>,
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl ChosenPaths {
+    /// Remembers `path` and returns its token and display text.
+    pub fn choose(&self, path: std::path::PathBuf) -> PathChoice {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let token = format!("datei-{n}");
+        let display = path.display().to_string();
+        self.paths
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(token.clone(), path);
+        PathChoice { token, display }
+    }
+
+    /// The path behind `token`; a path the window made up is refused.
+    pub fn path(&self, token: &str) -> AppResult<std::path::PathBuf> {
+        self.paths
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(token.trim())
+            .cloned()
+            .ok_or_else(|| {
+                AppError::validation("Datei", "Bitte den Speicherort mit „Durchsuchen …“ wählen.")
+            })
+    }
+}
+
+/// The answer of a native „Speichern unter“ dialog; in debug builds the
+/// real-window tests answer it (they cannot drive a native dialog):
+/// `ZEITRECHNUNG_TEST_SAVE_DIR` = the folder, the suggested name kept. A
+/// release build ignores the variable.
+pub fn test_save_answer(suggested_name: &str) -> Option<std::path::PathBuf> {
+    #[cfg(debug_assertions)]
+    {
+        std::env::var_os("ZEITRECHNUNG_TEST_SAVE_DIR")
+            .filter(|d| !d.is_empty())
+            .map(|d| std::path::PathBuf::from(d).join(suggested_name))
+    }
+    #[cfg(not(debug_assertions))]
+    {
+        let _ = suggested_name;
+        None
+    }
 }
 
 impl Core {
@@ -93,6 +155,7 @@ impl Core {
             undo: Default::default(),
             auto_backup: Default::default(),
             shrunk: None,
+            chosen: Default::default(),
             push_lock: tokio::sync::Mutex::new(()),
             sync: Default::default(),
             batch_running: AtomicBool::new(false),

@@ -687,6 +687,13 @@ fn more_than_a_hundred_bad_inputs_are_refused_in_german_and_change_nothing() {
             json!({"path": "/proc/kein/ordner/sicherung.json"}),
             "Datei",
         ),
+        // A path the window made up is never written to (only a token of a
+        // file Rust chose).
+        (
+            "backup_create",
+            json!({"path": "/tmp/zeitrechnung-untergeschoben.json"}),
+            "Datei",
+        ),
         // Rechnungsbild: Aufstellung, Positionstext, texts, corrections.
         (
             "invoice_preview",
@@ -809,6 +816,11 @@ fn more_than_a_hundred_bad_inputs_are_refused_in_german_and_change_nothing() {
             "timesheet_save",
             json!({"request": {"recordId": "eins", "path": "/tmp/x.pdf"}}),
             "Datensatz",
+        ),
+        (
+            "timesheet_save",
+            json!({"request": {"recordId": 1, "path": "/tmp/zeitrechnung-untergeschoben.pdf"}}),
+            "Datei",
         ),
         (
             "timesheet_save",

@@ -94,7 +94,14 @@ fn world_with(cfg: SandboxConfig) -> World {
         ),
         ("PATH", path),
         ("BROWSER", script.display().to_string()),
+        // The native „Speichern unter“ dialog answers with this folder and
+        // the suggested name (a debug-build-only hook; tests cannot drive it).
+        (
+            "ZEITRECHNUNG_TEST_SAVE_DIR",
+            dir.path().join("gespeichert").display().to_string(),
+        ),
     ];
+    std::fs::create_dir_all(dir.path().join("gespeichert")).unwrap();
     World {
         sandbox,
         _dir: dir,
@@ -708,8 +715,17 @@ fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     // Einstellungen › Datensicherung: a backup file, without the key.
     open_schnittstellen(&s);
     s.click_xpath("//button[@role='tab' and normalize-space()='Datensicherung']");
-    let backup = w._dir.path().join("sicherung.json");
-    fill(&s, "Speicherort", &backup.display().to_string());
+    // The file to write comes from the native dialog only (the field is read-only).
+    let target = s.input("Speicherort");
+    assert_eq!(s.property(&target, "readOnly"), true);
+    s.click_xpath("//div[contains(@class,'field')][label[normalize-space()='Speicherort']]//button[normalize-space()='Durchsuchen …']");
+    let backup = w._dir.path().join("gespeichert").join(format!(
+        "zeitrechnung-sicherung-{}.json",
+        chrono::Local::now().format("%Y-%m-%d")
+    ));
+    s.wait("the dialog's answer in the field", || {
+        (s.property(&s.input("Speicherort"), "value") == backup.display().to_string()).then_some(())
+    });
     s.click_button("Sicherung erstellen");
     s.wait_text("Sicherung erstellt");
     s.wait_text("auto-");
@@ -1102,10 +1118,10 @@ fn rechnungsbild_aufstellung_korrekturen_stundennachweis() {
 
     // Stundennachweis: written where the user says, and opened.
     let pdf = w
-        .data_dir()
-        .parent()
-        .unwrap()
-        .join("Stundennachweis Ladenumbau.pdf");
+        ._dir
+        .path()
+        .join("gespeichert")
+        .join("Stundennachweis Ladenumbau 10.03.2025 bis 12.03.2025.pdf");
     s.click_xpath("//dialog[@open]//div[contains(@class,'invoice-result')]//button[normalize-space()='Stundennachweis']");
     s.wait_xpath("//dialog[@open]//h2[normalize-space()='Stundennachweis speichern']");
     let suggested = s.property(&s.input("Datei"), "value");
@@ -1114,7 +1130,11 @@ fn rechnungsbild_aufstellung_korrekturen_stundennachweis() {
         suggested.ends_with("Stundennachweis Ladenumbau 10.03.2025 bis 12.03.2025.pdf"),
         "{suggested}"
     );
-    fill(&s, "Datei", &pdf.display().to_string());
+    // Another place only through „Durchsuchen …“ (the native dialog; here its test answer).
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Durchsuchen …']");
+    s.wait("the dialog's answer in the field", || {
+        (s.property(&s.input("Datei"), "value") == pdf.display().to_string()).then_some(())
+    });
     s.click_xpath("//dialog[@open]//button[normalize-space()='Speichern und öffnen']");
     s.wait_text("Stundennachweis gespeichert");
     s.screenshot(&shots.join("77-stundennachweis-gespeichert.png"));

@@ -596,10 +596,24 @@ fn edited_preview_is_exactly_the_draft_sent() {
     assert_eq!(hist[0]["canTimesheet"], true);
     let rid = hist[0]["id"].as_u64().unwrap();
     let path = a.h.dir.path().join("nachweis");
-    let saved = invoke(
+    // A path the window names itself is never written to …
+    let made_up = invoke(
         &a,
         "timesheet_save",
         json!({"request": {"recordId": rid, "path": path.display().to_string(), "csv": true}}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        made_up["message"],
+        "Bitte den Speicherort mit „Durchsuchen …“ wählen."
+    );
+    assert!(!path.with_extension("pdf").exists());
+    // … only a file Rust chose (its „Speichern unter“ dialog), by token.
+    let token = a.h.core.chosen.choose(path.clone()).token;
+    let saved = invoke(
+        &a,
+        "timesheet_save",
+        json!({"request": {"recordId": rid, "path": token, "csv": true}}),
     )
     .unwrap();
     let pdf = std::fs::read(path.with_extension("pdf")).unwrap();
@@ -618,7 +632,7 @@ fn edited_preview_is_exactly_the_draft_sent() {
     let again = invoke(
         &a,
         "timesheet_save",
-        json!({"request": {"recordId": rid, "path": path.display().to_string(), "csv": true}}),
+        json!({"request": {"recordId": rid, "path": token, "csv": true}}),
     )
     .unwrap_err();
     assert_eq!(again["kind"], "confirm");
@@ -634,7 +648,7 @@ fn edited_preview_is_exactly_the_draft_sent() {
     invoke(
         &a,
         "timesheet_save",
-        json!({"request": {"recordId": rid, "path": path.display().to_string(), "csv": true, "replace": true}}),
+        json!({"request": {"recordId": rid, "path": token, "csv": true, "replace": true}}),
     )
     .unwrap();
     assert!(std::fs::read_to_string(path.with_extension("csv"))

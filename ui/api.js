@@ -241,9 +241,13 @@ export const invoiceReconcile = (id) => call("invoice_reconcile", { id });
 export const invoiceOpen = (id) => call("invoice_open", { id });
 
 // ---- Datensicherung -------------------------------------------------------
-/** @param {boolean} save true: "save as" dialog; false: "open" dialog. Resolves with a path or null. */
+/**
+ * @param {boolean} save true: "save as" dialog; false: "open" dialog. Resolves
+ * with {token, display} or null; a file to write is named by its token only.
+ */
 export const backupPickFile = (save) => call("backup_pick_file", { save });
-export const backupCreate = (path) => call("backup_create", { path });
+/** token: of the file chosen with backupPickFile(true). */
+export const backupCreate = (token) => call("backup_create", { path: token });
 export const backupInspect = (path) => call("backup_inspect", { path });
 /** repair: after „Reparieren und wiederherstellen“ (the first answer was `confirm`). */
 export const backupRestore = (path, repair = false) => call("backup_restore", { path, repair });
@@ -311,10 +315,14 @@ export const invoiceStyleGet = () => call("invoice_style_get");
 /** input: {layout, lineText, title, introduction, remark} @returns {Promise<StyleSettingsView>} */
 export const invoiceStyleSave = (input) => call("invoice_style_save", { input });
 
-/** Stundennachweis of a draft: the suggested file path. @returns {Promise<string>} */
+/**
+ * Stundennachweis of a draft: the suggested file, as {token, display}. Files to
+ * write are only ever named by such tokens (Rust chose them).
+ * @returns {Promise<{token: string, display: string}>}
+ */
 export const timesheetSuggest = (recordId) => call("timesheet_suggest", { id: recordId });
-/** The native "save as" dialog, starting at `current`. @returns {Promise<string|null>} */
-export const timesheetPick = (current) => call("timesheet_pick", { current });
+/** The native "save as" dialog, starting at the file of `token`. @returns {Promise<{token: string, display: string}|null>} */
+export const timesheetPick = (token) => call("timesheet_pick", { token });
 /** request: {recordId, path, csv, replace} (replace: the user said „Ersetzen“) @returns {Promise<{pdfPath: string, csvPath: string|null, opened: boolean, message: string}>} */
 export const timesheetSave = (request) => call("timesheet_save", { request });
 

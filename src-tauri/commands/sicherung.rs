@@ -5,7 +5,7 @@ use tauri::ipc::Request;
 use tauri::State;
 
 use super::args::{parse, PathArg, RestoreArgs};
-use crate::core::Core;
+use crate::core::{Core, PathChoice};
 use crate::error::{AppError, AppResult};
 use crate::sicherung::{self, BackupInfo, BackupResult};
 use crate::storage::BackupSummary;
@@ -15,8 +15,10 @@ pub async fn backup_create(
     core: State<'_, Arc<Core>>,
     request: Request<'_>,
 ) -> AppResult<BackupResult> {
+    // A token of a file Rust chose („Durchsuchen …“): never a path the window made up.
     let a: PathArg = parse(&request)?;
-    sicherung::create(&core, a.path).await
+    let path = core.chosen.path(&a.path)?;
+    sicherung::create(&core, path.display().to_string()).await
 }
 
 #[tauri::command]
@@ -45,25 +47,33 @@ struct PickArgs {
     save: bool,
 }
 
-/// Native "save as" / "open" dialogs, opened from Rust (no dialog permission in the webview).
+/// Native "save as" / "open" dialogs, opened from Rust (no dialog permission
+/// in the webview). A file to write comes back as a token (`PathChoice`); a
+/// file to read as its path.
 #[tauri::command]
 pub async fn backup_pick_file<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
+    core: State<'_, Arc<Core>>,
     request: Request<'_>,
-) -> AppResult<Option<String>> {
+) -> AppResult<Option<PathChoice>> {
     use tauri_plugin_dialog::DialogExt;
     let a: PickArgs = parse(&request)?;
     let save = a.save;
+    let name = format!(
+        "zeitrechnung-sicherung-{}.json",
+        chrono::Local::now().format("%Y-%m-%d")
+    );
+    if save {
+        if let Some(answer) = crate::core::test_save_answer(&name) {
+            return Ok(Some(core.chosen.choose(answer)));
+        }
+    }
     let picked = tauri::async_runtime::spawn_blocking(move || {
         let d = app
             .dialog()
             .file()
             .add_filter("Zeitrechnung-Sicherung", &["json"]);
         if save {
-            let name = format!(
-                "zeitrechnung-sicherung-{}.json",
-                chrono::Local::now().format("%Y-%m-%d")
-            );
             d.set_title("Sicherung speichern")
                 .set_file_name(name)
                 .blocking_save_file()
@@ -74,7 +84,14 @@ pub async fn backup_pick_file<R: tauri::Runtime>(
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(picked
-        .and_then(|p| p.into_path().ok())
-        .map(|p| p.display().to_string()))
+    Ok(picked.and_then(|p| p.into_path().ok()).map(|p| {
+        if save {
+            core.chosen.choose(p)
+        } else {
+            PathChoice {
+                token: String::new(),
+                display: p.display().to_string(),
+            }
+        }
+    }))
 }

@@ -5,18 +5,18 @@ use tauri::ipc::Request;
 use tauri::{Manager, State};
 
 use super::args::{parse, Id, RequestArg};
-use crate::core::Core;
+use crate::core::{Core, PathChoice};
 use crate::error::{AppError, AppResult};
 use crate::stundennachweis::{self, SaveRequest, Saved};
 
 /// The suggested file: the user's documents folder (else home) and a name
-/// from project and period.
+/// from project and period, as a token and the text to show.
 #[tauri::command]
 pub async fn timesheet_suggest<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     core: State<'_, Arc<Core>>,
     request: Request<'_>,
-) -> AppResult<String> {
+) -> AppResult<PathChoice> {
     let a: Id = parse(&request)?;
     let dir = app
         .path()
@@ -30,19 +30,29 @@ pub async fn timesheet_suggest<R: tauri::Runtime>(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct PickArgs {
-    /// The path shown in the field (the dialog starts there).
-    current: String,
+    /// The file chosen so far (the dialog starts there).
+    token: String,
 }
 
-/// Native "save as" dialog, opened from Rust (no dialog permission in the webview).
+/// Native "save as" dialog, opened from Rust (no dialog permission in the
+/// webview): the only way to another file than the suggested one.
 #[tauri::command]
 pub async fn timesheet_pick<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
+    core: State<'_, Arc<Core>>,
     request: Request<'_>,
-) -> AppResult<Option<String>> {
+) -> AppResult<Option<PathChoice>> {
     use tauri_plugin_dialog::DialogExt;
     let a: PickArgs = parse(&request)?;
-    let current = std::path::PathBuf::from(a.current.trim());
+    let current = core.chosen.path(&a.token).unwrap_or_default();
+    let name = current
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("Stundennachweis.pdf")
+        .to_string();
+    if let Some(answer) = crate::core::test_save_answer(&name) {
+        return Ok(Some(core.chosen.choose(answer)));
+    }
     let picked = tauri::async_runtime::spawn_blocking(move || {
         let mut d = app
             .dialog()
@@ -52,16 +62,14 @@ pub async fn timesheet_pick<R: tauri::Runtime>(
         if let Some(dir) = current.parent().filter(|p| p.is_dir()) {
             d = d.set_directory(dir);
         }
-        if let Some(name) = current.file_name().and_then(|n| n.to_str()) {
-            d = d.set_file_name(name);
-        }
+        d = d.set_file_name(&name);
         d.blocking_save_file()
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(picked
         .and_then(|p| p.into_path().ok())
-        .map(|p| p.display().to_string()))
+        .map(|p| core.chosen.choose(p)))
 }
 
 #[tauri::command]

@@ -12,7 +12,8 @@ use crate::error::{AppError, AppResult};
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct SaveRequest {
     pub record_id: u64,
-    /// Where the PDF goes, as typed or picked.
+    /// Where the PDF goes: the token of a path Rust chose (`suggest`, the
+    /// „Durchsuchen …“ dialog).
     pub path: String,
     /// „zusätzlich als CSV“: the same name with `.csv` next to it.
     pub csv: bool,
@@ -50,17 +51,24 @@ pub fn file_name(project: &str, period: &str) -> String {
 }
 
 /// The suggested file for a draft, in `dir`.
-pub async fn suggest(core: &Core, record_id: u64, dir: Option<PathBuf>) -> AppResult<String> {
+/// The suggested file for a draft, in `dir`, as a choice the window refers
+/// to by token (it never names a path to write itself).
+pub async fn suggest(
+    core: &Core,
+    record_id: u64,
+    dir: Option<PathBuf>,
+) -> AppResult<crate::core::PathChoice> {
     let store = core.store.clone();
-    blocking(move || {
+    let path = blocking(move || {
         let sheet = super::sheet(&store, record_id)?;
         let name = file_name(&sheet.project, &sheet.period.replace(" – ", " bis "));
         Ok(match dir {
-            Some(d) => d.join(name).display().to_string(),
-            None => name,
+            Some(d) => d.join(name),
+            None => PathBuf::from(name),
         })
     })
-    .await
+    .await?;
+    Ok(core.chosen.choose(path))
 }
 
 fn pdf_path(typed: &str) -> AppResult<PathBuf> {
@@ -145,7 +153,8 @@ fn replace_question(pdf: &Path, csv: Option<&Path>) -> Option<AppError> {
 }
 
 pub async fn save(core: &Core, req: SaveRequest) -> AppResult<Saved> {
-    let pdf = pdf_path(&req.path)?;
+    let chosen = core.chosen.path(&req.path)?;
+    let pdf = pdf_path(&chosen.display().to_string())?;
     if !req.replace {
         let csv = req.csv.then(|| pdf.with_extension("csv"));
         if let Some(ask) = replace_question(&pdf, csv.as_deref()) {

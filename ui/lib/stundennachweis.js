@@ -16,26 +16,28 @@ async function saveAsking(request) {
 }
 
 export async function openTimesheetDialog(recordId) {
-  let suggested = "";
-  try { suggested = await api.timesheetSuggest(recordId); } catch (e) { toast(e.message, "error"); return; }
+  // The file is Rust's suggestion or what its „Speichern unter“ dialog
+  // returned: the field shows it (read-only), the save names it by token.
+  let chosen;
+  try { chosen = await api.timesheetSuggest(recordId); } catch (e) { toast(e.message, "error"); return; }
   const browse = h("button", {
     type: "button", class: "secondary",
     onclick: async (ev) => {
       const input = ev.target.closest("dialog").controls.path.input;
-      try { const p = await api.timesheetPick(input.value); if (p) input.value = p; } catch (e) { toast(e.message, "error"); }
+      try { const p = await api.timesheetPick(chosen.token); if (p) { chosen = p; input.value = p.display; } } catch (e) { toast(e.message, "error"); }
     },
   }, "Durchsuchen …");
   const saved = await formDialog({
     title: "Stundennachweis speichern",
     wide: true,
     fields: [
-      { key: "path", label: "Datei", full: true, hint: "PDF mit allen Zeiten dieses Entwurfs, zum Beilegen zur Rechnung." },
+      { key: "path", label: "Datei", full: true, attrs: { readonly: true }, hint: "PDF mit allen Zeiten dieses Entwurfs, zum Beilegen zur Rechnung. Einen anderen Ort wählen Sie mit „Durchsuchen …“." },
       { key: "csv", label: "zusätzlich als CSV (für Excel)", type: "checkbox" },
     ],
-    values: { path: suggested, csv: false },
+    values: { path: chosen.display, csv: false },
     submitLabel: "Speichern und öffnen",
     extra: h("div", { class: "row" }, browse),
-    submit: (v) => saveAsking({ recordId, path: v.path, csv: v.csv, replace: false }),
+    submit: (v) => saveAsking({ recordId, path: chosen.token, csv: v.csv, replace: false }),
   });
   if (!saved) return;
   toast(saved.opened ? saved.message : `${saved.message} – bitte die Datei selbst öffnen.`);

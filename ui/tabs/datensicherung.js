@@ -4,17 +4,24 @@ import * as api from "../api.js";
 import { h, replace, toast, confirmDialog } from "../lib/dom.js";
 import { countLabel } from "../lib/format.js";
 
+/** A file field. `save`: the file to write is chosen only with „Durchsuchen …“
+ *  (the field shows it, read-only, and keeps its token); a file to read may
+ *  also be typed. */
 function pathField(id, label, placeholder, save) {
-  const input = h("input", { id, type: "text", autocomplete: "off", placeholder });
+  const input = h("input", { id, type: "text", autocomplete: "off", placeholder, readonly: save });
   const error = h("p", { class: "field-error", role: "alert", hidden: true });
-  const wrap = h("div", { class: "field wide-field" },
+  const field = { input, error, token: "", wrap: null };
+  field.wrap = h("div", { class: "field wide-field" },
     h("label", { for: id }, label),
     h("div", { class: "row" }, input,
       h("button", { type: "button", class: "secondary", onclick: async () => {
-        try { const p = await api.backupPickFile(save); if (p) input.value = p; } catch (e) { toast(e.message, "error"); }
+        try {
+          const p = await api.backupPickFile(save);
+          if (p) { input.value = p.display; field.token = p.token; error.hidden = true; }
+        } catch (e) { toast(e.message, "error"); }
       } }, "Durchsuchen …")),
     error);
-  return { input, error, wrap };
+  return field;
 }
 
 /** Restores; a backup whose billing does not add up is repaired only after
@@ -30,7 +37,7 @@ async function restoreAsking(path) {
 }
 
 export function renderDatensicherung(root) {
-  const target = pathField("backup-target", "Speicherort", "/home/…/zeitrechnung-sicherung.json", true);
+  const target = pathField("backup-target", "Speicherort", "Bitte mit „Durchsuchen …“ wählen", true);
   const source = pathField("backup-source", "Sicherungsdatei", "/home/…/zeitrechnung-sicherung.json", false);
   const autoBox = h("div", {});
   const createBtn = h("button", { type: "button", class: "primary" }, "Sicherung erstellen");
@@ -40,7 +47,7 @@ export function renderDatensicherung(root) {
     target.error.hidden = true;
     createBtn.disabled = true;
     try {
-      const r = await api.backupCreate(target.input.value);
+      const r = await api.backupCreate(target.token);
       toast(r.message);
       loadInfo();
     } catch (e) { target.error.textContent = e.message; target.error.hidden = false; }
