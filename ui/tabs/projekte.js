@@ -513,7 +513,7 @@ export function renderProjekte(root, { navigate }) {
             h("tbody", {}, pv.rows.map((r) => h("tr", { class: `csv-${r.status}` },
               h("td", { class: "num" }, String(r.line)),
               h("td", {}, r.status === "ok" ? "ok" : r.status === "error" ? "Fehler" : "doppelt"),
-              h("td", {}, r.status === "ok" ? r.summary : `${r.reason}${r.summary ? " – " + r.summary : ""}`))))),
+              h("td", {}, r.status === "ok" ? r.summary : `${r.reason}${r.summary ? " – " + r.summary : ""}`)))))),
           pv.pages > 1
             ? h("div", { class: "row pager" },
               h("button", { type: "button", class: "secondary small", disabled: pv.page === 0, onclick: () => runPreview(pv.page - 1) }, "Vorherige Zeilen"),
