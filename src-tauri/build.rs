@@ -63,6 +63,8 @@ const COMMANDS: &[&str] = &[
     "backup_restore",
     "backup_info",
     "backup_pick_file",
+    "backup_copy_folder_pick",
+    "backup_copy_folder_clear",
     "employees_list",
     "employee_save",
     "roles_list",

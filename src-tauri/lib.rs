@@ -89,6 +89,8 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::sicherung::backup_restore,
         commands::sicherung::backup_info,
         commands::sicherung::backup_pick_file,
+        commands::sicherung::backup_copy_folder_pick,
+        commands::sicherung::backup_copy_folder_clear,
         commands::abrechnung::employees_list,
         commands::abrechnung::employee_save,
         commands::abrechnung::roles_list,

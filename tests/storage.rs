@@ -415,8 +415,8 @@ fn opening_a_database_of_schema_1_links_the_names() {
     }
     let s = Store::open(dir.path()).unwrap();
     // Migrated through schema 2 (employees linked) to the current one.
-    assert_eq!(s.schema_version().unwrap(), 3);
-    assert_eq!(SCHEMA_VERSION, 3);
+    assert_eq!(s.schema_version().unwrap(), 4);
+    assert_eq!(SCHEMA_VERSION, 4);
     let names = employee_names(&s);
     assert_eq!(
         names.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
@@ -678,9 +678,10 @@ fn a_journal_line_with_a_customer_reads_back_whole() {
     assert_eq!(j.lines().unwrap(), vec![line]);
 }
 
-/// Where the data dir of schema 3 lies (written once by `write_data_fixture`).
-fn fixture_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/data-schema-3")
+/// Where the data dir of a schema lies (written once by `write_data_fixture`).
+fn fixture_dir(schema: u32) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("tests/fixtures/data-schema-{schema}"))
 }
 
 fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
@@ -695,10 +696,11 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
-/// Writes the fixture: `cargo test --test storage write_data_fixture -- --ignored`.
-/// Run only when a new schema version gets its own fixture; the old ones stay.
+/// Writes the fixture of this build's schema: `cargo test --test storage
+/// write_data_fixture -- --ignored`. Run once when the schema version is
+/// bumped; the fixtures of older versions stay.
 #[tokio::test]
-#[ignore = "writes tests/fixtures/data-schema-3 (run by hand, once)"]
+#[ignore = "writes tests/fixtures/data-schema-<SCHEMA_VERSION> (run by hand, once per version)"]
 async fn write_data_fixture() {
     use zeitrechnung_lib::kunden::{self, CustomerInput};
     use zeitrechnung_lib::projekte::{self as p, ProjectInput, ServiceInput, TimeInput};
@@ -825,10 +827,14 @@ async fn write_data_fixture() {
             true,
         )
         .unwrap();
+    // Schema 4: a second backup folder.
+    store
+        .update_settings(|s| s.backup_copy_dir = Some("/mnt/nas/zeitrechnung".into()))
+        .unwrap();
     store.flush().unwrap();
     let from = h.dir.path().join("db");
     drop(h.core);
-    let to = fixture_dir().join("db");
+    let to = fixture_dir(SCHEMA_VERSION).join("db");
     let _ = std::fs::remove_dir_all(&to);
     copy_tree(&from, &to);
 }
@@ -838,9 +844,24 @@ async fn write_data_fixture() {
 /// Data version).
 #[test]
 fn the_data_of_schema_3_still_opens_whole() {
+    let s = opens_whole(3);
+    assert_eq!(s.settings().unwrap().backup_copy_dir, None);
+}
+
+/// The same for schema 4 (a second backup folder in the settings).
+#[test]
+fn the_data_of_schema_4_still_opens_whole() {
+    let s = opens_whole(4);
+    assert_eq!(
+        s.settings().unwrap().backup_copy_dir.as_deref(),
+        Some("/mnt/nas/zeitrechnung")
+    );
+}
+
+fn opens_whole(schema: u32) -> Store {
     use zeitrechnung_lib::storage::{BillingState, EntryKind, InvoiceState};
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixture_dir(), dir.path());
+    copy_tree(&fixture_dir(schema), dir.path());
     let s = Store::open(&dir.path().join("db")).unwrap();
     assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
     let customers = s.customers().unwrap();
@@ -904,4 +925,5 @@ fn the_data_of_schema_3_still_opens_whole() {
             .collect::<Vec<_>>(),
         vec!["Jana Kraus"]
     );
+    s
 }

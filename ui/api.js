@@ -246,6 +246,10 @@ export const invoiceOpen = (id) => call("invoice_open", { id });
  * with {token, display} or null; a file to write is named by its token only.
  */
 export const backupPickFile = (save) => call("backup_pick_file", { save });
+/** „Ordner wählen …“ (Rust's folder dialog) for copies of the automatic backups. Resolves with backupInfo. */
+export const backupCopyFolderPick = () => call("backup_copy_folder_pick");
+/** „Keine Kopie“. Resolves with backupInfo. */
+export const backupCopyFolderClear = () => call("backup_copy_folder_clear");
 /** token: of the file chosen with backupPickFile(true). */
 export const backupCreate = (token) => call("backup_create", { path: token });
 export const backupInspect = (path) => call("backup_inspect", { path });

@@ -95,3 +95,35 @@ pub async fn backup_pick_file<R: tauri::Runtime>(
         }
     }))
 }
+
+/// „Ordner wählen …“ for the copies of the automatic backups: Rust's folder
+/// dialog (in debug builds the real-window tests' answer).
+#[tauri::command]
+pub async fn backup_copy_folder_pick<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    core: State<'_, Arc<Core>>,
+) -> AppResult<BackupInfo> {
+    use tauri_plugin_dialog::DialogExt;
+    let picked = match crate::core::test_save_answer("") {
+        Some(dir) => Some(dir),
+        None => tauri::async_runtime::spawn_blocking(move || {
+            app.dialog()
+                .file()
+                .set_title("Ordner für Kopien der automatischen Sicherungen")
+                .blocking_pick_folder()
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .and_then(|p| p.into_path().ok()),
+    };
+    match picked {
+        Some(dir) => sicherung::set_copy_folder(&core, Some(dir)).await,
+        None => sicherung::info(&core).await,
+    }
+}
+
+/// „Keine Kopie“.
+#[tauri::command]
+pub async fn backup_copy_folder_clear(core: State<'_, Arc<Core>>) -> AppResult<BackupInfo> {
+    sicherung::set_copy_folder(&core, None).await
+}

@@ -122,13 +122,38 @@ fn total(s: &BackupSummary) -> usize {
     s.customers + s.projects + s.entries + s.invoices
 }
 
-/// Writes one automatic backup from `bytes` and rotates. Returns its path and
-/// the status line.
+/// The copy in the second folder, rotated like the first (its own older
+/// copies that the first keeps stay). Err: the German reason.
+fn copy_to(
+    bytes: &[u8],
+    name: &str,
+    keep_names: &HashSet<String>,
+    copy: &Path,
+) -> Result<(), String> {
+    std::fs::create_dir_all(copy)
+        .and_then(|()| {
+            if copy.is_dir() {
+                Ok(())
+            } else {
+                Err(std::io::Error::other("kein Ordner"))
+            }
+        })
+        .map_err(|e| crate::error::io_de(&e))?;
+    write_backup(bytes, &copy.join(name)).map_err(|e| e.to_string())?;
+    for n in autos(copy).iter().filter(|n| !keep_names.contains(*n)) {
+        let _ = std::fs::remove_file(copy.join(n));
+    }
+    Ok(())
+}
+
+/// Writes one automatic backup from `bytes` and rotates; with `copy`, the
+/// same file goes to that second folder too. Returns its path and the status.
 fn write_auto(
     bytes: &[u8],
     summary: &BackupSummary,
     dir: &Path,
     now: NaiveDateTime,
+    copy: Option<&Path>,
 ) -> AppResult<(PathBuf, AutoStatus)> {
     let name = format!("auto-{}.json", now.format("%Y-%m-%d-%H%M%S"));
     let before = autos(dir);
@@ -140,7 +165,15 @@ fn write_auto(
     counts.insert(name.clone(), now_total);
     let when = now.format("%d.%m.%Y, %H:%M Uhr");
     let shrunk = previous.is_some_and(|p| p >= 20 && now_total * 2 < p);
-    let status = if let (true, Some(p)) = (shrunk, previous) {
+    let mut all = before;
+    all.push(name.clone());
+    let kept = if shrunk {
+        all.iter().cloned().collect()
+    } else {
+        keep(&all)
+    };
+    let copied = copy.map(|c| (c, copy_to(bytes, &name, &kept, c)));
+    let mut status = if let (true, Some(p)) = (shrunk, previous) {
         AutoStatus {
             ok: false,
             message: format!(
@@ -148,9 +181,6 @@ fn write_auto(
             ),
         }
     } else {
-        let mut all = before;
-        all.push(name);
-        let kept = keep(&all);
         for n in all.iter().filter(|n| !kept.contains(*n)) {
             let _ = std::fs::remove_file(dir.join(n));
             counts.remove(n);
@@ -163,6 +193,21 @@ fn write_auto(
             ),
         }
     };
+    match copied {
+        Some((c, Err(why))) => {
+            status = AutoStatus {
+                ok: false,
+                message: format!(
+                    "Die automatische Sicherung vom {when} ist geschrieben, aber nicht in den zweiten Ordner „{}“ kopiert: {why}. Ist das Netzlaufwerk verbunden?",
+                    c.display()
+                ),
+            }
+        }
+        Some((c, Ok(()))) if status.ok => {
+            status.message = format!("{} Kopie in „{}“.", status.message, c.display());
+        }
+        _ => {}
+    }
     let json = serde_json::to_vec_pretty(&counts)?;
     write_backup(&json, &dir.join(COUNTS))?;
     Ok((path, status))
@@ -189,7 +234,8 @@ pub fn daily_backup(store: &Store, dir: &Path) -> AppResult<Option<PathBuf>> {
     }
     std::fs::create_dir_all(dir).map_err(|e| io_err("Anlegen von", dir, e))?;
     let (bytes, summary) = serialise(store)?;
-    write_auto(&bytes, &summary, dir, now).map(|(p, _)| Some(p))
+    let copy = store.settings()?.backup_copy_dir.map(PathBuf::from);
+    write_auto(&bytes, &summary, dir, now, copy.as_deref()).map(|(p, _)| Some(p))
 }
 
 /// One automatic backup: the snapshot under the invoice lock, the file after.
@@ -198,11 +244,13 @@ pub async fn run(core: &Core) -> AppResult<Option<PathBuf>> {
     let Some(dir) = core.backup_dir.clone() else {
         return Ok(None);
     };
+    let store = core.store.clone();
     let result = async {
         let (bytes, summary) = snapshot(core).await?;
         blocking(move || {
             std::fs::create_dir_all(&dir).map_err(|e| io_err("Anlegen von", &dir, e))?;
-            write_auto(&bytes, &summary, &dir, now_berlin())
+            let copy = store.settings()?.backup_copy_dir.map(PathBuf::from);
+            write_auto(&bytes, &summary, &dir, now_berlin(), copy.as_deref())
         })
         .await
     }
@@ -378,14 +426,14 @@ mod tests {
                 .unwrap()
         };
         for d in 1..=9 {
-            let (_, s) = write_auto(b"{}", &summary(500), dir.path(), day(d)).unwrap();
+            let (_, s) = write_auto(b"{}", &summary(500), dir.path(), day(d), None).unwrap();
             assert!(s.ok, "{}", s.message);
         }
         // Rotated as usual: 3.–9.11. (the last 7 days) and 1.11., the newest of its week.
         assert_eq!(autos(dir.path()).len(), 8);
         assert!(!dir.path().join("auto-2026-11-02-080000.json").exists());
         // The database lost most of its data: the new copy is written, nothing goes.
-        let (_, s) = write_auto(b"{}", &summary(12), dir.path(), day(10)).unwrap();
+        let (_, s) = write_auto(b"{}", &summary(12), dir.path(), day(10), None).unwrap();
         assert!(!s.ok);
         assert_eq!(
             s.message,
@@ -401,7 +449,7 @@ mod tests {
             .unwrap()
             .and_hms_opt(8, 0, 0)
             .unwrap();
-        write_auto(b"{}", &summary(300), dir.path(), t).unwrap();
+        write_auto(b"{}", &summary(300), dir.path(), t, None).unwrap();
         let db = tempfile::tempdir().unwrap();
         let store = Store::open(db.path()).unwrap();
         assert_eq!(
@@ -409,8 +457,43 @@ mod tests {
             Some("Die Datenbank enthält deutlich weniger Daten als die automatische Sicherung vom 03.12.2026, 08:00 Uhr (0 statt 300 Datensätze). Wenn Daten fehlen: unter Einstellungen › Datensicherung die Sicherung „auto-2026-12-03-080000.json“ wiederherstellen.")
         );
         let small = tempfile::tempdir().unwrap();
-        write_auto(b"{}", &summary(10), small.path(), t).unwrap();
+        write_auto(b"{}", &summary(10), small.path(), t, None).unwrap();
         assert_eq!(shrink_warning(&store, small.path()).unwrap(), None);
+    }
+
+    #[test]
+    fn each_automatic_backup_is_copied_to_the_second_folder_and_rotated_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let nas = tempfile::tempdir().unwrap();
+        let day = |d: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, 11, d)
+                .unwrap()
+                .and_hms_opt(8, 0, 0)
+                .unwrap()
+        };
+        for d in 1..=9 {
+            let (_, s) =
+                write_auto(b"{}", &summary(500), dir.path(), day(d), Some(nas.path())).unwrap();
+            assert!(s.ok, "{}", s.message);
+            assert!(
+                s.message
+                    .ends_with(&format!("Kopie in „{}“.", nas.path().display())),
+                "{}",
+                s.message
+            );
+        }
+        assert_eq!(autos(nas.path()), autos(dir.path()));
+        // The network drive is gone: the backup is written, the status says so.
+        let gone = nas.path().join("datei");
+        std::fs::write(&gone, "kein Ordner").unwrap();
+        let (path, s) = write_auto(b"{}", &summary(500), dir.path(), day(10), Some(&gone)).unwrap();
+        assert!(path.exists());
+        assert!(!s.ok);
+        assert!(
+            s.message.starts_with("Die automatische Sicherung vom 10.11.2026, 08:00 Uhr ist geschrieben, aber nicht in den zweiten Ordner"),
+            "{}",
+            s.message
+        );
     }
 
     #[test]

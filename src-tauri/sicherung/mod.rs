@@ -279,9 +279,22 @@ pub struct BackupInfo {
     /// The database holds far fewer records than the newest automatic backup
     /// (found at start), with what to do.
     pub shrunk: Option<String>,
+    /// The second folder that receives a copy of each automatic backup.
+    pub copy_folder: Option<String>,
     /// Records that could not be read („Kunde 12“, „Eintrag 345“): left out of
     /// lists and backups, kept in the database as they are.
     pub damaged: Vec<String>,
+}
+
+/// „Zweiter Ordner“ of the automatic backups: a folder Rust's dialog chose,
+/// or none.
+pub async fn set_copy_folder(core: &Core, folder: Option<PathBuf>) -> AppResult<BackupInfo> {
+    let store = core.store.clone();
+    blocking(move || {
+        store.update_settings(|s| s.backup_copy_dir = folder.map(|f| f.display().to_string()))
+    })
+    .await?;
+    info(core).await
 }
 
 pub async fn info(core: &Core) -> AppResult<BackupInfo> {
@@ -290,6 +303,7 @@ pub async fn info(core: &Core) -> AppResult<BackupInfo> {
     let auto_status = core.auto_backup.get();
     let shrunk = core.shrunk.clone();
     blocking(move || {
+        let copy_folder = store.settings()?.backup_copy_dir;
         let damaged = store.scan_for_damage()?.iter().map(|d| d.label()).collect();
         let mut automatic: Vec<String> = match &dir {
             Some(d) => std::fs::read_dir(d)
@@ -309,6 +323,7 @@ pub async fn info(core: &Core) -> AppResult<BackupInfo> {
             automatic,
             auto_status,
             shrunk,
+            copy_folder,
             damaged,
         })
     })

@@ -42,7 +42,7 @@ use crate::error::{AppError, AppResult};
 
 /// The schema this build writes. Bump it and add a step to `migrate` when the
 /// stored shape changes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 const META_SCHEMA: &[u8] = b"schema_version";
 /// Set while a restore's entries still wait for `link_employees`.
@@ -190,6 +190,9 @@ impl Store {
                 // older records read as they are. The version tells an older
                 // build that it cannot read them.
                 2 => {}
+                // 3 → 4: the settings name a second backup folder (a new field;
+                // an older build would drop it when it writes the settings).
+                3 => {}
                 v => {
                     return Err(AppError::Storage(format!(
                         "keine Migration von Schema {v} bekannt"

@@ -38,6 +38,10 @@ pub struct Settings {
     /// Spaltenzuordnungen of imported files, by their header set (newest first).
     #[serde(default)]
     pub column_mappings: Vec<SavedMapping>,
+    /// A second folder (e.g. a network drive) that receives a copy of each
+    /// automatic backup; None: none. Chosen with Rust's folder dialog only.
+    #[serde(default)]
+    pub backup_copy_dir: Option<String>,
 }
 
 impl Default for Settings {
@@ -56,6 +60,7 @@ impl Default for Settings {
             tax_notes: Default::default(),
             catalog: Vec::new(),
             column_mappings: Vec::new(),
+            backup_copy_dir: None,
         }
     }
 }

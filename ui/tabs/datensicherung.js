@@ -71,26 +71,50 @@ export function renderDatensicherung(root) {
     finally { restoreBtn.disabled = false; }
   });
 
-  async function loadInfo() {
-    try {
-      const info = await api.backupInfo();
-      replace(autoBox,
-        info.damaged.length
-          ? h("div", { class: "alert warn", role: "alert" },
-            h("strong", {}, `${countLabel(info.damaged.length, "beschädigter Datensatz", "beschädigte Datensätze")}: `),
-            info.damaged.join(", "),
-            h("div", {}, "Sie fehlen in den Listen und in neuen Sicherungen. Alles andere ist unversehrt. Bitte eine ältere Sicherung prüfen, die diese Datensätze noch enthält."))
-          : null,
-        info.shrunk ? h("div", { class: "alert warn", role: "alert" }, info.shrunk) : null,
-        info.autoStatus
-          ? h("p", { class: info.autoStatus.ok ? "hint" : "alert warn", role: info.autoStatus.ok ? null : "alert" }, info.autoStatus.message)
-          : null,
-        h("p", { class: "hint" }, `Ordner: ${info.folder || "–"}`),
-        info.automatic.length
-          ? h("ul", { class: "file-list" }, info.automatic.map((n) => h("li", {}, n)))
-          : h("p", { class: "muted" }, "Noch keine automatischen Sicherungen."));
-    } catch (e) { replace(autoBox, h("p", { class: "alert error" }, e.message)); }
+  /** The second folder: shown read-only, chosen only with Rust's dialog. */
+  function copyFolder(info) {
+    const show = (next) => replace(autoBox, ...renderInfo(next));
+    const shown = h("input", { id: "backup-copy", type: "text", readonly: true, value: info.copyFolder || "", placeholder: "keiner" });
+    return h("div", { class: "field wide-field" },
+      h("label", { for: "backup-copy" }, "Zusätzlich kopieren nach"),
+      h("div", { class: "row" }, shown,
+        h("button", { type: "button", class: "secondary", onclick: async () => {
+          try { show(await api.backupCopyFolderPick()); } catch (e) { toast(e.message, "error"); }
+        } }, "Ordner wählen …"),
+        info.copyFolder
+          ? h("button", { type: "button", class: "linkbtn", onclick: async () => {
+            try { show(await api.backupCopyFolderClear()); } catch (e) { toast(e.message, "error"); }
+          } }, "Keine Kopie")
+          : null),
+      h("p", { class: "hint" }, "Z. B. ein Netzlaufwerk: jede automatische Sicherung kommt zusätzlich dorthin."));
   }
+
+  /** What the card shows of `info` (backupInfo). */
+  function renderInfo(info) {
+    return [
+      info.damaged.length
+        ? h("div", { class: "alert warn", role: "alert" },
+          h("strong", {}, `${countLabel(info.damaged.length, "beschädigter Datensatz", "beschädigte Datensätze")}: `),
+          info.damaged.join(", "),
+          h("div", {}, "Sie fehlen in den Listen und in neuen Sicherungen. Alles andere ist unversehrt. Bitte eine ältere Sicherung prüfen, die diese Datensätze noch enthält."))
+        : null,
+      info.shrunk ? h("div", { class: "alert warn", role: "alert" }, info.shrunk) : null,
+      info.autoStatus
+        ? h("p", { class: info.autoStatus.ok ? "hint" : "alert warn", role: info.autoStatus.ok ? null : "alert" }, info.autoStatus.message)
+        : null,
+      h("p", { class: "hint" }, `Ordner: ${info.folder || "–"}`),
+      copyFolder(info),
+      info.automatic.length
+        ? h("ul", { class: "file-list" }, info.automatic.map((n) => h("li", {}, n)))
+        : h("p", { class: "muted" }, "Noch keine automatischen Sicherungen."),
+    ];
+  }
+
+  async function loadInfo() {
+    try { replace(autoBox, ...renderInfo(await api.backupInfo())); }
+    catch (e) { replace(autoBox, h("p", { class: "alert error" }, e.message)); }
+  }
+
 
   root.append(
     h("section", { class: "card" },
