@@ -375,8 +375,11 @@ async fn invoice_faults() {
         }
         sb.clear_faults();
         if slow {
-            // The slow request is still being answered: wait, then let the user check again.
-            tokio::time::sleep(Duration::from_millis(1500)).await;
+            // The slow request is still being answered: until it is, then the user checks again.
+            assert!(
+                sb.wait_idle(Duration::from_secs(15)),
+                "{name}: the slow request never ended"
+            );
         }
         // Later (past the grace period) the user looks at the history, clears
         // anything unclear, then tries again.

@@ -464,7 +464,8 @@ async fn an_unclear_attempt_is_not_released_when_other_invoices_appeared() {
     inject_on_post(&w.sb, Fault::Delay(std::time::Duration::from_secs(4)), 1);
     let e = r::create(&w.h.core, req(&w, false)).await.unwrap_err();
     assert_eq!(e.kind(), "unclear", "{e:?}");
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // Until the sandbox has answered (or dropped) the slow request.
+    assert!(w.sb.wait_idle(std::time::Duration::from_secs(15)));
     // Whether or not the slow request landed, someone now creates an invoice with
     // another amount for the same customer (say, the draft, edited in lexoffice).
     for d in w.sb.invoices_json() {

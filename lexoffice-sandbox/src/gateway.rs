@@ -215,6 +215,26 @@ enum Outcome {
     Drop,
 }
 
+/// Counts a request as being handled until its handler ends or is dropped.
+struct Busy(Arc<Shared>);
+
+impl Busy {
+    fn new(shared: &Arc<Shared>) -> Busy {
+        shared
+            .in_flight
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Busy(shared.clone())
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0
+            .in_flight
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// Axum fallback handler: everything that is not `/__sandbox/*`.
 pub(crate) async fn handle(
     State(shared): State<Arc<Shared>>,
@@ -226,6 +246,7 @@ pub(crate) async fn handle(
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| req.uri().path().to_string());
     let seq = shared.record_start(req.method().as_str(), &path_q);
+    let _busy = Busy::new(&shared);
     let kill = req.extensions().get::<ConnKill>().cloned();
     let (parts, body) = req.into_parts();
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES)

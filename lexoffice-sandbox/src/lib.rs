@@ -206,6 +206,9 @@ pub(crate) struct Shared {
     pub faults: Mutex<FaultQueue>,
     pub records: Mutex<Vec<RequestRecord>>,
     pub next_seq: std::sync::atomic::AtomicU64,
+    /// API requests being handled (a slow one included; one whose client
+    /// went away counts until its handler ends).
+    pub in_flight: std::sync::atomic::AtomicUsize,
     pub profile: Mutex<Profile>,
     pub contacts: ContactStore,
     /// Milliseconds of [`SandboxConfig::contact_visibility_delay`] (settable).
@@ -246,6 +249,7 @@ impl Shared {
             faults: Mutex::new(FaultQueue::default()),
             records: Mutex::new(Vec::new()),
             next_seq: std::sync::atomic::AtomicU64::new(0),
+            in_flight: std::sync::atomic::AtomicUsize::new(0),
             profile: Mutex::new(seed::profile(
                 cfg.seed,
                 &cfg.company_name,
@@ -437,6 +441,25 @@ impl Sandbox {
     /// [`Sandbox::clear_requests`]), in arrival order.
     pub fn requests(&self) -> Vec<RequestRecord> {
         lock(&self.shared.records).clone()
+    }
+
+    /// Waits until no API request is being handled (a delayed one has been
+    /// answered or dropped); false after `timeout`. Tests wait on this instead
+    /// of sleeping through a delay.
+    pub fn wait_idle(&self, timeout: Duration) -> bool {
+        let until = Instant::now() + timeout;
+        while self
+            .shared
+            .in_flight
+            .load(std::sync::atomic::Ordering::SeqCst)
+            > 0
+        {
+            if Instant::now() >= until {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        true
     }
 
     pub fn clear_requests(&self) {
