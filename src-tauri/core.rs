@@ -57,6 +57,8 @@ pub struct Core {
     /// Found at start: the database holds far fewer records than the newest
     /// automatic backup (shown in the window with the way to restore).
     pub shrunk: Option<String>,
+    /// Found at start: drafts the journal wrote back (named, for the window).
+    pub replayed: Option<String>,
     /// „Rückgängig“ for deletions and edits (memory only).
     pub undo: crate::projekte::undo::UndoStore,
     /// One customer push (create/update/link in lexoffice) at a time: a double
@@ -155,6 +157,7 @@ impl Core {
             undo: Default::default(),
             auto_backup: Default::default(),
             shrunk: None,
+            replayed: None,
             chosen: Default::default(),
             push_lock: tokio::sync::Mutex::new(()),
             sync: Default::default(),
@@ -183,6 +186,7 @@ impl Core {
     pub fn open_journal(&mut self, dir: &std::path::Path) -> AppResult<crate::journal::Replayed> {
         let j = crate::storage::Journal::open(dir)?;
         let done = crate::journal::replay(&self.store, &j)?;
+        self.replayed = done.notice();
         j.compact()?;
         self.journal = Some(Arc::new(j));
         Ok(done)

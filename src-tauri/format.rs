@@ -72,6 +72,16 @@ pub fn local_date(t: DateTime<Utc>) -> String {
     t.with_timezone(&Berlin).format("%d.%m.%Y").to_string()
 }
 
+/// A draft as a restore names it: `„Umbau“ vom 04.12.2026, 1,19 €`.
+pub fn draft_label(project: &str, rec: &crate::storage::InvoiceRecord) -> String {
+    let gross = rec
+        .gross
+        .parse::<rust_decimal::Decimal>()
+        .map(|g| format!(", {}", format_eur(g)))
+        .unwrap_or_default();
+    format!("„{project}“ vom {}{gross}", local_date(rec.created_at))
+}
+
 /// `h:mm`, hours grouped the German way: `90` → `1:30`, 122500 h → `122.500:00`.
 pub fn minutes(m: u64) -> String {
     let hours = (m / 60).to_string();

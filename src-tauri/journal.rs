@@ -30,6 +30,8 @@ use crate::storage::{BillingState, Customer, InvoiceRecord, InvoiceState, Journa
 pub struct Replayed {
     /// Drafts written as created (their entries billed).
     pub created: usize,
+    /// Those drafts as the user knows them (`format::draft_label`).
+    pub created_drafts: Vec<String>,
     /// Attempts written as unclear (to be asked in lexoffice).
     pub unclear: usize,
     /// Pending attempts released (lexoffice had refused them).
@@ -43,6 +45,23 @@ fn unsettled(r: Option<&InvoiceRecord>) -> bool {
         r.map(|r| &r.state),
         Some(InvoiceState::Pending | InvoiceState::Unclear { .. })
     )
+}
+
+impl Replayed {
+    /// What the window says after a start that wrote drafts back (a database
+    /// put back, the start-up window's restore), or None.
+    pub fn notice(&self) -> Option<String> {
+        match self.created_drafts.as_slice() {
+            [] => None,
+            [one] => Some(format!(
+                "Der Rechnungsentwurf {one} war in dieser Datenbank nicht mehr verzeichnet (z. B. nach einer Wiederherstellung). lexoffice hat ihn; er ist wieder eingetragen und seine Einträge bleiben abgerechnet."
+            )),
+            many => Some(format!(
+                "Diese Rechnungsentwürfe waren in dieser Datenbank nicht mehr verzeichnet (z. B. nach einer Wiederherstellung): {}. lexoffice hat sie; sie sind wieder eingetragen und ihre Einträge bleiben abgerechnet.",
+                many.join("; ")
+            )),
+        }
+    }
 }
 
 /// Applies the journal to `store`.
@@ -108,6 +127,12 @@ pub fn replay(store: &Store, journal: &Journal) -> AppResult<Replayed> {
                 )?;
                 log::info!("journal: draft {lexoffice_id} of attempt {attempt} written as created");
                 done.created += 1;
+                let project = store
+                    .project(rec.project_id)?
+                    .map(|p| p.name)
+                    .unwrap_or_else(|| "?".into());
+                done.created_drafts
+                    .push(crate::format::draft_label(&project, &rec));
             }
             Some(Outcome::Refused) => {
                 if !matches!(

@@ -290,6 +290,18 @@ async fn a_database_put_back_after_erstellen_learns_the_draft_from_the_journal()
     put_back_db(dir.path(), "db-vorher");
 
     let core = common::core_at(dir.path(), &sb.base_url);
+    // The window names the draft it wrote back.
+    let record = &core.store.invoice_records().unwrap()[0];
+    assert_eq!(
+        core.replayed.as_deref(),
+        Some(
+            format!(
+                "Der Rechnungsentwurf {} war in dieser Datenbank nicht mehr verzeichnet (z. B. nach einer Wiederherstellung). lexoffice hat ihn; er ist wieder eingetragen und seine Einträge bleiben abgerechnet.",
+                zeitrechnung_lib::format::draft_label("Crashtest", record)
+            )
+            .as_str()
+        )
+    );
     let entries = core.store.entries_of(pid).unwrap();
     assert_eq!(entries.len(), 5);
     assert!(

@@ -79,12 +79,14 @@ function showShrunk(message) {
  *  shortly after start, when the first one has run, then every hour. */
 function watchAutoBackup() {
   let shown = "";
+  let shownReplayed = false;
   const look = async () => {
     try {
       const info = await api.backupInfo();
       const s = info.autoStatus;
       if (s && !s.ok && s.message !== shown) { shown = s.message; toast(s.message, "error"); }
       if (info.shrunk && !document.getElementById("shrunk-banner")) showShrunk(info.shrunk);
+      if (info.replayed && !shownReplayed) { shownReplayed = true; toast(info.replayed); }
     } catch (_) { /* Datensicherung shows it too */ }
   };
   look();

@@ -251,18 +251,12 @@ fn carry_over_billing(store: &Store, backup: &mut Backup) -> AppResult<Vec<Strin
         for id in &rec.entry_ids {
             backup.entries[index[id]].billing = billing.clone();
         }
-        let gross = rec
-            .gross
-            .parse::<rust_decimal::Decimal>()
-            .map(|g| format!(", {}", crate::format::format_eur(g)))
-            .unwrap_or_default();
-        kept.push(format!(
-            "„{}“ vom {}{gross}",
+        kept.push(crate::format::draft_label(
             project_names
                 .get(&rec.project_id)
                 .map(String::as_str)
                 .unwrap_or("?"),
-            crate::format::local_date(rec.created_at)
+            &rec,
         ));
         backup.invoices.push(rec);
     }
@@ -279,6 +273,8 @@ pub struct BackupInfo {
     /// The database holds far fewer records than the newest automatic backup
     /// (found at start), with what to do.
     pub shrunk: Option<String>,
+    /// Drafts the journal wrote back at start, named (see `journal::Replayed::notice`).
+    pub replayed: Option<String>,
     /// The second folder that receives a copy of each automatic backup.
     pub copy_folder: Option<String>,
     /// Records that could not be read („Kunde 12“, „Eintrag 345“): left out of
@@ -302,6 +298,7 @@ pub async fn info(core: &Core) -> AppResult<BackupInfo> {
     let store = core.store.clone();
     let auto_status = core.auto_backup.get();
     let shrunk = core.shrunk.clone();
+    let replayed = core.replayed.clone();
     blocking(move || {
         let copy_folder = store.settings()?.backup_copy_dir;
         let damaged = store.scan_for_damage()?.iter().map(|d| d.label()).collect();
@@ -323,6 +320,7 @@ pub async fn info(core: &Core) -> AppResult<BackupInfo> {
             automatic,
             auto_status,
             shrunk,
+            replayed,
             copy_folder,
             damaged,
         })
