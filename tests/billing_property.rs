@@ -4,6 +4,9 @@
 //! and every line amount matches. Two independent implementations: the app's
 //! `billing` module and the sandbox's `price_invoice`.
 
+mod common;
+
+use common::Rng;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -17,21 +20,6 @@ use zeitrechnung_lib::storage::{
     DatedRate, Employee, HourFormat, Layout, RateRules, Role, RoleRate, Rounding, RoundingMode,
     RoundingScope, ServiceArt, TaxCase, ROUNDING_STEPS,
 };
-
-/// splitmix64: deterministic, so a failure names its seed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E3779B97F4A7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn day(base: NaiveDate, rng: &mut Rng) -> NaiveDate {
     base + chrono::Duration::days(rng.below(365) as i64)

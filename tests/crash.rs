@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::Rng;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -20,18 +22,6 @@ use zeitrechnung_lib::rechnung::{self, InvoiceRequest};
 use zeitrechnung_lib::storage::{BillingState, InvoiceState};
 
 const RUNS: u32 = 50;
-
-/// splitmix64 for reproducible kill moments.
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E3779B97F4A7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
-        (z ^ (z >> 31)) % n
-    }
-}
 
 /// The child: does one job and prints a line for every write it got confirmed.
 #[tokio::test]

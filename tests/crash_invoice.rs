@@ -233,22 +233,7 @@ async fn sigkill_while_the_post_is_under_way() {
 
 /// `db/` as it was, copied aside while the app is stopped.
 fn copy_db(dir: &std::path::Path, to: &str) {
-    let from = dir.join("db");
-    let to = dir.join(to);
-    std::fs::create_dir_all(&to).unwrap();
-    for f in std::fs::read_dir(&from).unwrap() {
-        let f = f.unwrap();
-        if f.file_type().unwrap().is_dir() {
-            let sub = to.join(f.file_name());
-            std::fs::create_dir_all(&sub).unwrap();
-            for g in std::fs::read_dir(f.path()).unwrap() {
-                let g = g.unwrap();
-                std::fs::copy(g.path(), sub.join(g.file_name())).unwrap();
-            }
-        } else {
-            std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
-        }
-    }
+    common::copy_tree(&dir.join("db"), &dir.join(to));
 }
 
 /// The old `db/` back in place; the journal beside it stays.

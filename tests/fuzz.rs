@@ -12,27 +12,10 @@ mod common;
 use std::io::{Read, Write};
 use std::process::Command;
 
+use common::Rng;
+
 /// Cases per parser.
 const CASES: u64 = 10_000;
-
-/// splitmix64: deterministic, so a failure names its seed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E3779B97F4A7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
 
 const INTERESTING: &[&[u8]] = &[
     b"\0",
@@ -72,25 +55,25 @@ const INTERESTING: &[&[u8]] = &[
 /// interesting tokens, truncation; several stacked.
 fn mutate(base: &[u8], rng: &mut Rng) -> Vec<u8> {
     let mut v = base.to_vec();
-    for _ in 0..1 + rng.below(4) {
-        let at = rng.below(v.len() + 1);
-        match rng.below(6) {
+    for _ in 0..1 + rng.index(4) {
+        let at = rng.index(v.len() + 1);
+        match rng.index(6) {
             0 if !v.is_empty() => {
-                let i = rng.below(v.len());
-                v[i] ^= 1 << rng.below(8);
+                let i = rng.index(v.len());
+                v[i] ^= 1 << rng.index(8);
             }
             1 => {
-                let token = INTERESTING[rng.below(INTERESTING.len())];
+                let token = INTERESTING[rng.index(INTERESTING.len())];
                 v.splice(at..at, token.iter().copied());
             }
             2 if !v.is_empty() => {
-                let len = 1 + rng.below(16.min(v.len() - at.min(v.len() - 1)));
+                let len = 1 + rng.index(16.min(v.len() - at.min(v.len() - 1)));
                 let end = (at + len).min(v.len());
                 v.drain(at.min(end)..end);
             }
             3 if !v.is_empty() => {
-                let from = rng.below(v.len());
-                let len = 1 + rng.below(64.min(v.len() - from));
+                let from = rng.index(v.len());
+                let len = 1 + rng.index(64.min(v.len() - from));
                 let chunk: Vec<u8> = v[from..from + len].to_vec();
                 v.splice(at..at, chunk);
             }
@@ -145,7 +128,7 @@ fn real_xlsx() -> Vec<u8> {
 /// most raw mutations of a zip end at its checksum).
 fn mutate_inner(xlsx: &[u8], rng: &mut Rng) -> Vec<u8> {
     let mut zin = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
-    let target = rng.below(zin.len());
+    let target = rng.index(zin.len());
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for i in 0..zin.len() {
         let mut f = zin.by_index(i).unwrap();

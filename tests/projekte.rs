@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::Rng;
+
 use chrono::NaiveDate;
 use zeitrechnung_lib::abrechnung as ab;
 use zeitrechnung_lib::error::AppError;
@@ -1543,21 +1545,6 @@ async fn undo_does_not_restore_a_csv_row_imported_again() {
         p::entries(&h.core, main, None, None).await.unwrap().len(),
         3
     );
-}
-
-/// splitmix64: deterministic, so a failure names its seed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E3779B97F4A7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
-        z ^ (z >> 31)
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> Option<T> {
-        (!items.is_empty()).then(|| items[(self.next() % items.len() as u64) as usize])
-    }
 }
 
 /// The invariants of the data: no subproject without its main project, no

@@ -684,18 +684,6 @@ fn fixture_dir(schema: u32) -> std::path::PathBuf {
         .join(format!("tests/fixtures/data-schema-{schema}"))
 }
 
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for f in std::fs::read_dir(from).unwrap() {
-        let f = f.unwrap();
-        if f.file_type().unwrap().is_dir() {
-            copy_tree(&f.path(), &to.join(f.file_name()));
-        } else {
-            std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
-        }
-    }
-}
-
 /// Writes the fixture of this build's schema: `cargo test --test storage
 /// write_data_fixture -- --ignored`. Run once when the schema version is
 /// bumped; the fixtures of older versions stay.
@@ -836,7 +824,7 @@ async fn write_data_fixture() {
     drop(h.core);
     let to = fixture_dir(SCHEMA_VERSION).join("db");
     let _ = std::fs::remove_dir_all(&to);
-    copy_tree(&from, &to);
+    common::copy_tree(&from, &to);
 }
 
 /// A data dir written by schema 3 opens in this version with everything in
@@ -861,7 +849,7 @@ fn the_data_of_schema_4_still_opens_whole() {
 fn opens_whole(schema: u32) -> Store {
     use zeitrechnung_lib::storage::{BillingState, EntryKind, InvoiceState};
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixture_dir(schema), dir.path());
+    common::copy_tree(&fixture_dir(schema), dir.path());
     let s = Store::open(&dir.path().join("db")).unwrap();
     assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
     let customers = s.customers().unwrap();

@@ -173,6 +173,21 @@ impl Backup {
 }
 
 impl Backup {
+    /// The highest id of any record in the file (customers, projects, entries,
+    /// drafts, employees, roles): ids handed out later stay above it.
+    pub fn highest_id(&self) -> u64 {
+        self.customers
+            .iter()
+            .map(|c| c.id)
+            .chain(self.projects.iter().map(|p| p.id))
+            .chain(self.entries.iter().map(|e| e.id))
+            .chain(self.invoices.iter().map(|i| i.id))
+            .chain(self.settings.employees.iter().map(|e| e.id))
+            .chain(self.settings.roles.iter().map(|r| r.id))
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Billing that does not add up: an entry billed by a draft the file does
     /// not know, or reserved by an attempt it lacks; a draft whose entries are
     /// not billed by it. One German line each (empty: consistent).
@@ -232,15 +247,7 @@ impl Backup {
             .collect();
         let mut added: HashMap<String, usize> = HashMap::new();
         let mut new_records: Vec<InvoiceRecord> = Vec::new();
-        let next_id = self
-            .customers
-            .iter()
-            .map(|c| c.id)
-            .chain(self.projects.iter().map(|p| p.id))
-            .chain(self.entries.iter().map(|e| e.id))
-            .chain(self.invoices.iter().map(|i| i.id))
-            .max()
-            .unwrap_or(0);
+        let next_id = self.highest_id();
         for e in self.entries.iter() {
             let (known, key, unclear) = match &e.billing {
                 BillingState::Open => continue,
@@ -523,17 +530,7 @@ impl Store {
         }
         drop(w);
         // New ids must not collide with restored ones.
-        let max = b
-            .customers
-            .iter()
-            .map(|c| c.id)
-            .chain(b.projects.iter().map(|p| p.id))
-            .chain(b.entries.iter().map(|e| e.id))
-            .chain(b.invoices.iter().map(|i| i.id))
-            .chain(b.settings.employees.iter().map(|e| e.id))
-            .chain(b.settings.roles.iter().map(|r| r.id))
-            .max()
-            .unwrap_or(0);
+        let max = b.highest_id();
         self.raise_id_floor(max)?;
         // A backup of schema 1 names employees only as text.
         self.finish_employee_link()

@@ -209,3 +209,49 @@ pub async fn connected_to(company: &str) -> (Sandbox, Harness, u64) {
     let customer = h.core.store.customers().unwrap()[0].id;
     (sb, h, customer)
 }
+
+/// splitmix64: deterministic, so a failing property, crash or fuzz case names
+/// its seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E3779B97F4A7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number below `n` (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// An index below `len`; 0 for an empty range.
+    pub fn index(&mut self, len: usize) -> usize {
+        if len == 0 {
+            0
+        } else {
+            (self.next() % len as u64) as usize
+        }
+    }
+
+    /// One of `items`, or None when there are none.
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> Option<T> {
+        (!items.is_empty()).then(|| items[self.index(items.len())])
+    }
+}
+
+/// Copies a folder with everything in it (a data dir, a `db/` put aside).
+pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for f in std::fs::read_dir(from).unwrap() {
+        let f = f.unwrap();
+        if f.file_type().unwrap().is_dir() {
+            copy_tree(&f.path(), &to.join(f.file_name()));
+        } else {
+            std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+        }
+    }
+}
