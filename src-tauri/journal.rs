@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::error::AppResult;
+use crate::rechnung::unsettled;
 use crate::storage::journal::{Line, Outcome};
 use crate::storage::{BillingState, Customer, InvoiceRecord, InvoiceState, Journal, Store};
 
@@ -38,13 +39,6 @@ pub struct Replayed {
     pub released: usize,
     /// Customers written linked or with lexoffice's newer version.
     pub customers: usize,
-}
-
-fn unsettled(r: Option<&InvoiceRecord>) -> bool {
-    matches!(
-        r.map(|r| &r.state),
-        Some(InvoiceState::Pending | InvoiceState::Unclear { .. })
-    )
 }
 
 impl Replayed {

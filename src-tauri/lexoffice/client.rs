@@ -464,6 +464,13 @@ pub(crate) fn contains_filter(text: &str) -> String {
     percent_encode(&literal)
 }
 
+/// `& < >` as lexoffice stores and compares names (HTML-encoded).
+pub(crate) fn html_encode(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 /// The name as lexoffice compares it: wildcards escaped, `& < >` HTML-encoded.
 fn name_literal(name: &str) -> String {
     let mut literal = String::with_capacity(name.len());
@@ -473,13 +480,10 @@ fn name_literal(name: &str) -> String {
                 literal.push('\\');
                 literal.push(c);
             }
-            '&' => literal.push_str("&amp;"),
-            '<' => literal.push_str("&lt;"),
-            '>' => literal.push_str("&gt;"),
             c => literal.push(c),
         }
     }
-    literal
+    html_encode(&literal)
 }
 
 fn percent_encode(literal: &str) -> String {

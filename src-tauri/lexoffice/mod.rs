@@ -7,6 +7,7 @@ mod error;
 pub mod ratelimit;
 pub mod types;
 
+pub(crate) use client::html_encode;
 pub use client::{ClientConfig, LexofficeClient};
 pub use error::{parse_error_body, ErrorBody, ErrorDetail, LexofficeError};
 pub use ratelimit::RateLimiter;

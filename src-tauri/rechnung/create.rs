@@ -326,7 +326,8 @@ pub async fn create_draft(
     }
 }
 
-pub(super) fn unsettled(stored: Option<&InvoiceRecord>) -> bool {
+/// Is the stored attempt still open (pending or unclear)? Also the journal's test.
+pub(crate) fn unsettled(stored: Option<&InvoiceRecord>) -> bool {
     matches!(
         stored.map(|r| &r.state),
         Some(InvoiceState::Pending | InvoiceState::Unclear { .. })

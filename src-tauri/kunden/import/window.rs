@@ -69,11 +69,7 @@ pub(crate) struct KnownName {
 
 impl KnownName {
     pub fn new(shown: &str) -> KnownName {
-        let compared = shown
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .to_lowercase();
+        let compared = crate::lexoffice::html_encode(shown).to_lowercase();
         KnownName {
             compared,
             shown: shown.to_string(),
