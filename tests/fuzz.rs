@@ -1,5 +1,5 @@
 //! Every parser of outside data, fed mutated real files on stable Rust: the
-//! spreadsheet reader, the CSV rules, the Spaltenzuordnung, a backup, the
+//! spreadsheet reader (`.xlsx` bytes and parts, `.xls` records), the CSV rules, the Spaltenzuordnung, a backup, the
 //! binary entry codec and lexoffice's contact JSON. Each runs 10,000 cases in
 //! a child process (this binary again) under a 2 GB address-space limit, so
 //! a case that allocates without bound fails the suite instead of the machine;
@@ -196,7 +196,7 @@ fn real_contact() -> Vec<u8> {
 /// One parser on one input; it may refuse, never panic.
 fn run_target(target: &str, bytes: &[u8]) {
     match target {
-        "spreadsheet" | "spreadsheet-inner" => {
+        "spreadsheet" | "spreadsheet-inner" | "xls" => {
             let _ = zeitrechnung_lib::projekte::spreadsheet::to_csv_text(bytes);
         }
         "csv" => {
@@ -229,6 +229,21 @@ fn run_target(target: &str, bytes: &[u8]) {
 fn base_of(target: &str) -> Vec<u8> {
     match target {
         "spreadsheet" | "spreadsheet-inner" => real_xlsx(),
+        // The BIFF records of an `.xls`, mutated inside an intact container.
+        "xls" => common::xls::workbook_stream(
+            3,
+            &[
+                (0, 0, "Typ"),
+                (0, 1, "Projekt"),
+                (0, 2, "Datum"),
+                (0, 3, "Dauer"),
+                (1, 0, "Zeit"),
+                (1, 1, "K-7"),
+                (1, 2, "03.03.2025"),
+                (1, 3, "1:30"),
+                (2, 3, "2:00"),
+            ],
+        ),
         "csv" => real_csv(),
         "columns" => real_toggl(),
         "backup" => real_backup(),
@@ -254,6 +269,8 @@ fn fuzz_child() {
         let mut rng = Rng(case.wrapping_mul(7919).wrapping_add(target.len() as u64));
         let input = if target == "spreadsheet-inner" {
             mutate_inner(&base, &mut rng)
+        } else if target == "xls" {
+            common::xls::ole(&mutate(&base, &mut rng))
         } else {
             mutate(&base, &mut rng)
         };
@@ -311,6 +328,11 @@ fn fuzz_spreadsheet_bytes() {
 #[test]
 fn fuzz_spreadsheet_parts() {
     fuzz("spreadsheet-inner");
+}
+
+#[test]
+fn fuzz_xls_records() {
+    fuzz("xls");
 }
 
 #[test]

@@ -1723,6 +1723,68 @@ fn xlsx_with(part: &str, replace: impl Fn(String) -> String) -> Vec<u8> {
     out.finish().unwrap().into_inner()
 }
 
+/// An `.xls` from Excel 97–2003 imports like any other spreadsheet; one that
+/// declares four billion rows (the reader reserved them and the process
+/// aborted) or spans a grid of 13 million cells is refused in German before
+/// it is parsed, and the app goes on.
+#[tokio::test]
+async fn an_xls_imports_and_a_crafted_one_is_refused_before_it_is_parsed() {
+    let h = harness();
+    let main = project(&h, "Kita", "K-7", None, "").await;
+    let header = [
+        (0, 0, "Typ"),
+        (0, 1, "Projekt"),
+        (0, 2, "Datum"),
+        (0, 3, "Dauer"),
+    ];
+    let row = [
+        (1, 0, "Zeit"),
+        (1, 1, "K-7"),
+        (1, 2, "03.03.2025"),
+        (1, 3, "1:30"),
+    ];
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "zeilen.xls",
+            common::xls::xls_with(4_000_000_000, &[header.as_slice(), row.as_slice()].concat()),
+            "Die Tabelle ist zu groß oder beschädigt (mehr als 100.000 Zeilen). Bitte nur die benötigten Zeilen und Spalten als .xlsx oder CSV speichern.",
+        ),
+        (
+            "gitter.xls",
+            common::xls::xls_with(2, &[header.as_slice(), row.as_slice(), &[(65_535, 200, "x")]].concat()),
+            "Die Tabelle ist zu groß oder beschädigt (mehr als 2.000.000 Zellen). Bitte nur die benötigten Zeilen und Spalten als .xlsx oder CSV speichern.",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let path = h.dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let started = std::time::Instant::now();
+        let err = csv_import::preview(&h.core, path.display().to_string(), None, 0)
+            .await
+            .unwrap_err();
+        eprintln!(
+            "{name} ({} bytes) refused in {:?}",
+            bytes.len(),
+            started.elapsed()
+        );
+        assert_eq!(err.kind(), "validation", "{name}");
+        assert_eq!(err.to_string(), expected, "{name}");
+    }
+    let path = h.dir.path().join("gut.xls");
+    std::fs::write(
+        &path,
+        common::xls::xls_with(2, &[header.as_slice(), row.as_slice()].concat()),
+    )
+    .unwrap();
+    let r = csv_import::import(&h.core, path.display().to_string(), None)
+        .await
+        .unwrap();
+    assert_eq!(r.imported, 1);
+    let entries = p::entries(&h.core, main, None, None).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].duration_display, "1:30");
+}
+
 /// Hostile and huge files are refused in German before they are parsed, and
 /// the app goes on: a tiny `.xlsx` declaring 10¹¹ shared strings (aborted the
 /// process), one cell in column XFD (a 16,384-column grid), a zip bomb, and a

@@ -12,6 +12,11 @@
 //!   would otherwise need a 16,384-column grid).
 //! - `.ods`: rows and repeated cells are counted before the sheet is read;
 //!   at most 100,000 rows with values and 256 columns.
+//! - `.xls`: the BIFF records of the workbook stream are walked before the
+//!   reader sees them. A sheet's declared size (its DIMENSIONS record holds a
+//!   32-bit row count the reader reserves room for) and the span of its cells
+//!   (the reader builds the whole grid, empty cells included) may cover at
+//!   most 100,000 rows, 256 columns and 2,000,000 cells.
 //! - Text (CSV, and the text a sheet becomes): at most 256 fields in a record.
 
 use std::io::{Cursor, Read};
@@ -26,6 +31,8 @@ pub const MAX_SHARED_STRINGS: u64 = 1_000_000;
 pub const MAX_PART_BYTES: u64 = 64 * 1024 * 1024;
 /// All parts of a zip together, unpacked.
 pub const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
+/// Cells (empty ones included) an `.xls` sheet's grid may span.
+pub const MAX_GRID_CELLS: u64 = 2_000_000;
 /// Highest packing ratio of a part larger than 1 MB.
 pub const MAX_RATIO: u64 = 100;
 
@@ -110,6 +117,163 @@ pub fn check_xlsx(bytes: &[u8]) -> Result<(), String> {
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// The rows and columns a sheet of an `.xls` spans, checked when the sheet ends.
+#[derive(Default)]
+struct Span {
+    rows: Option<(u32, u32)>,
+    cols: Option<(u32, u32)>,
+}
+
+impl Span {
+    fn add(&mut self, row: u32, col: u32) {
+        let widen =
+            |r: Option<(u32, u32)>, v: u32| Some(r.map_or((v, v), |(a, b)| (a.min(v), b.max(v))));
+        self.rows = widen(self.rows, row);
+        self.cols = widen(self.cols, col);
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let (Some((top, bottom)), Some((left, right))) = (self.rows, self.cols) else {
+            return Ok(());
+        };
+        grid(u64::from(bottom - top) + 1, u64::from(right - left) + 1)
+    }
+}
+
+/// A grid of `rows` × `cols` against the limits.
+fn grid(rows: u64, cols: u64) -> Result<(), String> {
+    if rows > u64::from(MAX_SHEET_ROWS) {
+        return Err(too_big("mehr als 100.000 Zeilen"));
+    }
+    if cols > u64::from(MAX_COLUMNS) {
+        return Err(too_big("mehr als 256 Spalten"));
+    }
+    if rows * cols > MAX_GRID_CELLS {
+        return Err(too_big("mehr als 2.000.000 Zellen"));
+    }
+    Ok(())
+}
+
+fn u16_at(data: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from(u16::from_le_bytes(
+        data.get(at..at + 2)?.try_into().ok()?,
+    )))
+}
+
+fn u32_at(data: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(data.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// The rows × columns a DIMENSIONS record declares, read the way the reader
+/// reads it (row counts past the last row are exclusive; a first row after
+/// the last one would make the reader's count wrap round to billions).
+fn declared(data: &[u8]) -> Option<(u64, u64)> {
+    let (first_row, last_row, mut first_col, last_col) = match data.len() {
+        10 => (
+            u16_at(data, 0)?,
+            u16_at(data, 2)?,
+            u16_at(data, 4)?,
+            u16_at(data, 6)?,
+        ),
+        14 | 16 => (
+            u32_at(data, 0)?,
+            u32_at(data, 4)?,
+            u16_at(data, 8)?,
+            u16_at(data, 10)?,
+        ),
+        _ => return None,
+    };
+    if first_col > 0xFF || last_col < first_col {
+        first_col = 0;
+    }
+    if last_row == 0 || last_col == 0 {
+        return Some((1, 1));
+    }
+    let rows = if first_row > last_row - 1 {
+        u64::MAX / 2
+    } else {
+        u64::from(last_row - first_row)
+    };
+    Some((rows, u64::from(last_col - first_col)))
+}
+
+/// `.xls`: every sheet's declared size and the span of its cells, from the
+/// BIFF records of the workbook stream, before the reader reserves or builds
+/// a grid. A file that is no readable `.xls` is left to the reader's own
+/// message.
+pub fn check_xls(bytes: &[u8]) -> Result<(), String> {
+    let Ok(mut file) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let Some(name) = ["/Workbook", "/Book"]
+        .into_iter()
+        .find(|n| file.is_stream(n))
+    else {
+        return Ok(());
+    };
+    let mut stream = Vec::new();
+    let Ok(reader) = file.open_stream(name) else {
+        return Ok(());
+    };
+    if reader
+        .take(MAX_PART_BYTES + 1)
+        .read_to_end(&mut stream)
+        .is_err()
+    {
+        return Ok(());
+    }
+    if stream.len() as u64 > MAX_PART_BYTES {
+        return Err(too_big("größer als 64 MB"));
+    }
+    // One span per open BOF … EOF substream (a chart inside a sheet nests).
+    let mut open: Vec<Span> = Vec::new();
+    let mut at = 0;
+    while let (Some(kind), Some(len)) = (u16_at(&stream, at), u16_at(&stream, at + 2)) {
+        let Some(data) = stream.get(at + 4..at + 4 + len as usize) else {
+            break;
+        };
+        at += 4 + len as usize;
+        match kind {
+            0x0809 => open.push(Span::default()),
+            0x000A => {
+                if let Some(span) = open.pop() {
+                    span.check()?;
+                }
+            }
+            0x0200 => {
+                if let Some((rows, cols)) = declared(data) {
+                    grid(rows, cols)?;
+                }
+            }
+            // Number, Label, RString, BoolErr, Rk, LabelSst, Formula: one cell.
+            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
+                if let (Some(row), Some(col), Some(span)) =
+                    (u16_at(data, 0), u16_at(data, 2), open.last_mut())
+                {
+                    span.add(row, col);
+                }
+            }
+            // MulRk: a row of cells from its first to its last column.
+            0x00BD if data.len() >= 6 => {
+                if let (Some(row), Some(first), Some(last), Some(span)) = (
+                    u16_at(data, 0),
+                    u16_at(data, 2),
+                    u16_at(data, data.len() - 2),
+                    open.last_mut(),
+                ) {
+                    span.add(row, first);
+                    span.add(row, last);
+                }
+            }
+            _ => {}
+        }
+    }
+    for span in open {
+        span.check()?;
     }
     Ok(())
 }

@@ -49,6 +49,8 @@ fn read_sheet(bytes: &[u8]) -> Result<String, String> {
             return xlsx_text(bytes);
         }
         limits::check_ods(bytes)?;
+    } else {
+        limits::check_xls(bytes)?;
     }
     let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(unreadable)?;
     let range = book

@@ -2,6 +2,8 @@
 //! Shared helpers: a `Core` wired to a sandbox over loopback, with a temp data
 //! dir, an in-memory secret store and a recording opener.
 
+pub mod xls;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
