@@ -87,7 +87,7 @@ pub fn minutes(m: u64) -> String {
     let hours = (m / 60).to_string();
     let mut grouped = String::new();
     for (i, c) in hours.chars().enumerate() {
-        if i > 0 && (hours.len() - i) % 3 == 0 {
+        if i > 0 && (hours.len() - i).is_multiple_of(3) {
             grouped.push('.');
         }
         grouped.push(c);

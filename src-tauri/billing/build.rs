@@ -19,6 +19,10 @@ use super::{
 use crate::format::{format_de, format_eur};
 use crate::storage::{Layout, ServiceArt, TaxCase};
 
+/// Lines gathered under their group heading (None: no heading); the flag marks
+/// a line the user added.
+type Assembled = (Option<String>, Vec<(PreviewLine, bool)>);
+
 /// The §35a sections of a private customer's draft.
 pub const LABOUR_SECTION: &str = "Arbeitskosten";
 pub const MATERIAL_SECTION: &str = "Materialkosten";
@@ -714,7 +718,7 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
         u => u,
     };
     let mut lines: Vec<PreviewLine> = Vec::new();
-    let mut assembled: Vec<(Option<String>, Vec<(PreviewLine, bool)>)> = Vec::new();
+    let mut assembled: Vec<Assembled> = Vec::new();
     let mut removed_lines: Vec<RemovedLine> = Vec::new();
     let (mut time_entry_ids, mut service_entry_ids) = (Vec::new(), Vec::new());
     let (mut total_minutes, mut billed_minutes) = (0u64, 0u64);

@@ -105,11 +105,11 @@ fn expected(msg: &str) -> &'static str {
 
 fn last_field(path: &serde_path_to_error::Path) -> String {
     path.iter()
-        .filter_map(|s| match s {
+        .rev()
+        .find_map(|s| match s {
             serde_path_to_error::Segment::Map { key } => Some(key.clone()),
             _ => None,
         })
-        .last()
         .unwrap_or_default()
 }
 

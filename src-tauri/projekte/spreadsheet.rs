@@ -34,7 +34,7 @@ fn unreadable(e: impl std::fmt::Display) -> String {
 /// The first sheet as `;`-separated text with a header line. The file's
 /// limits are checked before it is parsed (`import_limits`). The reader can
 /// panic on a damaged file (calamine overflows on a cell reference like
-/// `A99999999999`; found by `tests/fuzz.rs`): that is a refusal, never a crash.
+/// `A99999999999`; found by `tests/app/fuzz.rs`): that is a refusal, never a crash.
 pub fn to_csv_text(bytes: &[u8]) -> Result<String, String> {
     std::panic::catch_unwind(|| read_sheet(bytes)).unwrap_or_else(|_| {
         Err("Die Tabelle ist beschädigt und kann nicht gelesen werden. Bitte im Tabellenprogramm neu als .xlsx, .ods oder CSV speichern.".into())

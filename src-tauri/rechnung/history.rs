@@ -18,7 +18,7 @@ pub(super) fn history_views(store: &Store, project_id: u64) -> AppResult<Vec<Rec
         .into_iter()
         .filter(|r| names.contains_key(&r.project_id))
         .collect();
-    recs.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    recs.sort_by_key(|r| std::cmp::Reverse(r.created_at));
     Ok(recs
         .iter()
         .map(|r| {

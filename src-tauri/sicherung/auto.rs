@@ -89,7 +89,7 @@ pub fn keep(names: &[String]) -> HashSet<String> {
         .iter()
         .filter_map(|n| name_time(n).map(|t| (t, n)))
         .collect();
-    newest_first.sort_by(|a, b| b.0.cmp(&a.0));
+    newest_first.sort_by_key(|b| std::cmp::Reverse(b.0));
     let mut kept = HashSet::new();
     let mut pick = |key: &dyn Fn(NaiveDateTime) -> (i32, u32), limit: usize| {
         let mut seen: Vec<(i32, u32)> = Vec::new();

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::projects::{entry_key, Entry, Project};
+use super::projects::{Entry, Project};
 use super::{Customer, InvoiceRecord, Settings, Store, SCHEMA_VERSION};
 use crate::error::{AppError, AppResult};
 
@@ -465,18 +465,11 @@ impl Store {
             .iter()
             .map(|p| Ok((p.id.to_be_bytes(), serde_json::to_vec(p)?)))
             .collect::<AppResult<_>>()?;
-        let entries: Vec<(u64, [u8; 20], Vec<u8>, Option<u64>)> = b
+        let entries: Vec<super::projects::EncodedEntry> = b
             .entries
             .iter()
-            .map(|e| {
-                Ok((
-                    e.id,
-                    entry_key(e.project_id, e.date, e.id),
-                    super::entry_codec::encode(e),
-                    e.csv_fingerprint,
-                ))
-            })
-            .collect::<AppResult<_>>()?;
+            .map(super::projects::encoded_entry)
+            .collect();
         let invoices: Vec<([u8; 8], Vec<u8>)> = b
             .invoices
             .iter()

@@ -138,6 +138,20 @@ fn range_bounds(project_id: u64, from: NaiveDate, to: NaiveDate) -> ([u8; 12], [
     (lo, hi)
 }
 
+/// An entry as its trees hold it: id, its key in `entry_keys` order, its
+/// bytes, the CSV row fingerprint it claims.
+pub(super) type EncodedEntry = (u64, [u8; 20], Vec<u8>, Option<u64>);
+
+/// `e` encoded for its trees (one home for the save and the restore).
+pub(super) fn encoded_entry(e: &Entry) -> EncodedEntry {
+    (
+        e.id,
+        entry_key(e.project_id, e.date, e.id),
+        super::entry_codec::encode(e),
+        e.csv_fingerprint,
+    )
+}
+
 impl Store {
     pub fn projects(&self) -> AppResult<Vec<Project>> {
         self.projects
@@ -228,17 +242,7 @@ impl Store {
     fn put_entries_checked(&self, entries: &[Entry], only_open: bool) -> AppResult<()> {
         use sled::transaction::{ConflictableTransactionError, TransactionError};
         use sled::Transactional;
-        let encoded: Vec<(u64, [u8; 20], Vec<u8>, Option<u64>)> = entries
-            .iter()
-            .map(|e| {
-                Ok((
-                    e.id,
-                    entry_key(e.project_id, e.date, e.id),
-                    super::entry_codec::encode(e),
-                    e.csv_fingerprint,
-                ))
-            })
-            .collect::<AppResult<_>>()?;
+        let encoded: Vec<EncodedEntry> = entries.iter().map(encoded_entry).collect();
         let _w = self.writing();
         let result = (&self.entries, &self.entry_keys, &self.csv_rows).transaction(
             |(tx_entries, tx_keys, tx_csv)| {
