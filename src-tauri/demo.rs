@@ -166,7 +166,7 @@ pub async fn prepare(core: &Core) -> AppResult<()> {
                 core,
                 TimeInput {
                     project_id: target,
-                    date: crate::format::date(day),
+                    date: crate::de::format::date(day),
                     employee: employees[rng.below(4) as usize].into(),
                     new_employee: true,
                     start: format!("{start:02}:00"),
@@ -198,7 +198,7 @@ pub async fn prepare(core: &Core) -> AppResult<()> {
                     core,
                     ServiceInput {
                         project_id: target,
-                        date: crate::format::date(day),
+                        date: crate::de::format::date(day),
                         name: m.into(),
                         quantity: (1 + rng.below(12)).to_string(),
                         unit: unit.into(),

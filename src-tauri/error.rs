@@ -5,8 +5,6 @@
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
-use crate::lexoffice::LexofficeError;
-
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// Input rejected at a field; `field` names the form field (its label).
@@ -21,8 +19,11 @@ pub enum AppError {
     /// The OS keyring (Secret Service, Keychain, Credential Manager) cannot be used.
     #[error("Der Schlüsselbund des Systems ist nicht verfügbar, daher kann der API-Key nicht sicher gespeichert werden. {0}")]
     Keyring(String),
-    #[error(transparent)]
-    Lexoffice(#[from] LexofficeError),
+    /// lexoffice's answer, or its absence, as `lexoffice/` put it (its own kind:
+    /// `offline`, `rateLimited`, `unauthorized`, …; `From<LexofficeError>` lives
+    /// in `lexoffice/error.rs`).
+    #[error("{message}")]
+    Lexoffice { kind: &'static str, message: String },
     /// The local database failed.
     #[error("Die Daten konnten nicht gespeichert oder gelesen werden ({0}). Bitte die App neu starten; bleibt der Fehler, den Speicherplatz prüfen.")]
     Storage(String),
@@ -73,7 +74,7 @@ impl AppError {
             AppError::Validation { .. } => "validation",
             AppError::NotConnected => "notConnected",
             AppError::Keyring(_) => "keyring",
-            AppError::Lexoffice(e) => e.kind(),
+            AppError::Lexoffice { kind, .. } => kind,
             AppError::Storage(_) => "storage",
             AppError::NotFound(_) => "notFound",
             AppError::Busy(_) => "busy",

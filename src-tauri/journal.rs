@@ -31,7 +31,7 @@ use crate::storage::{BillingState, Customer, InvoiceRecord, InvoiceState, Journa
 pub struct Replayed {
     /// Drafts written as created (their entries billed).
     pub created: usize,
-    /// Those drafts as the user knows them (`format::draft_label`).
+    /// Those drafts as the user knows them (`model::draft_label`).
     pub created_drafts: Vec<String>,
     /// Attempts written as unclear (to be asked in lexoffice).
     pub unclear: usize,
@@ -126,7 +126,7 @@ pub fn replay(store: &Store, journal: &Journal) -> AppResult<Replayed> {
                     .map(|p| p.name)
                     .unwrap_or_else(|| "?".into());
                 done.created_drafts
-                    .push(crate::format::draft_label(&project, &rec));
+                    .push(crate::model::draft_label(&project, &rec));
             }
             Some(Outcome::Refused) => {
                 if !matches!(
@@ -224,5 +224,16 @@ pub fn replay(store: &Store, journal: &Journal) -> AppResult<Replayed> {
             _ => {}
         }
     }
+    Ok(done)
+}
+
+/// Opens the journal in `dir`, applies it to the database and compacts it:
+/// at start-up, before anything can write to lexoffice.
+pub fn open(core: &mut crate::core::Core, dir: &std::path::Path) -> AppResult<Replayed> {
+    let j = crate::storage::Journal::open(dir)?;
+    let done = replay(&core.store, &j)?;
+    core.replayed = done.notice();
+    j.compact()?;
+    core.journal = Some(std::sync::Arc::new(j));
     Ok(done)
 }

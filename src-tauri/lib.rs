@@ -8,13 +8,14 @@ pub mod abrechnung;
 pub mod billing;
 pub mod commands;
 pub mod core;
+pub mod de;
 pub mod demo;
 pub mod error;
 pub mod failpoint;
-pub mod format;
 pub mod journal;
 pub mod kunden;
 pub mod lexoffice;
+pub mod model;
 pub mod money;
 pub mod paths;
 pub mod projekte;
@@ -289,7 +290,7 @@ pub fn run() {
                         log::error!("comparing with the newest backup: {e}");
                         None
                     });
-            match core.open_journal(&paths::journal_dir(&data_dir)) {
+            match journal::open(&mut core, &paths::journal_dir(&data_dir)) {
                 Ok(done) => log::info!("journal applied: {done:?}"),
                 Err(e) => log::error!("journal: {e} – lexoffice writes are refused"),
             }

@@ -1,4 +1,4 @@
-//! German decimal input, rounding and the allowed tax rates (formatting: `crate::format`). Amounts are `rust_decimal::Decimal`
+//! German decimal input, rounding and the allowed tax rates (formatting: `crate::de::format`). Amounts are `rust_decimal::Decimal`
 //! everywhere; no float ever touches them.
 //!
 //! Accepted input (forgiving, as a clerk types it): `85`, `85,5`, `85,50`,
@@ -198,7 +198,7 @@ pub fn parse_optional_rate(text: &str) -> AppResult<Option<Decimal>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::*;
+    use crate::de::format::*;
 
     #[test]
     fn counts_take_the_right_number() {

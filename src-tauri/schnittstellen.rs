@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::core::{blocking, Core};
+use crate::de::format::format_de;
 use crate::error::{AppError, AppResult};
-use crate::format::format_de;
 use crate::lexoffice::{LexofficeError, Profile};
 use crate::secrets::{ApiKey, SecretError};
 use crate::storage::ProfileCache;
@@ -52,7 +52,7 @@ fn keyring_error(e: SecretError) -> AppError {
 }
 
 fn berlin_date(t: DateTime<Utc>) -> String {
-    crate::format::local_date(t)
+    crate::de::format::local_date(t)
 }
 
 fn status_from(
@@ -242,7 +242,7 @@ pub async fn save_rate_from(
         Some(d) => format!(
             "Stundensatz {} €/h ab {} gespeichert",
             format_de(rate, 2),
-            crate::format::date(d)
+            crate::de::format::date(d)
         ),
         None => format!("Stundensatz {} €/h gespeichert", format_de(rate, 2)),
     };

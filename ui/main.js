@@ -38,17 +38,21 @@ window.addEventListener("DOMContentLoaded", async () => {
   // the first view shown.
   let ready = false;
   let wanted = "kunden";
+  // The tabs are disabled in index.html until they listen: a click is never lost.
   for (const b of document.querySelectorAll("[data-view]")) {
     b.addEventListener("click", () => { if (ready) navigate(b.dataset.view); else wanted = b.dataset.view; });
+    b.disabled = false;
   }
   let mode = { demo: false, startupFailure: null };
   try { mode = await api.appMode(); } catch (e) { toast(e.message, "error"); }
   if (mode.startupFailure) {
     renderStartupFailure(document.getElementById("view"), mode.startupFailure);
+    document.body.dataset.shell = "failed";
     return;
   }
   ready = true;
   navigate(wanted);
+  document.body.dataset.shell = "ready";
   watchAutoBackup();
   installShortcuts(navigate, () => current);
   installDatePickers();

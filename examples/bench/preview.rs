@@ -20,11 +20,12 @@ use std::time::Instant;
 
 use chrono::{Duration, NaiveDate, Utc};
 use rust_decimal::Decimal;
+use zeitrechnung_lib::billing::pricing::Pricing;
 use zeitrechnung_lib::billing::rates::Overrides;
 use zeitrechnung_lib::billing::{self, rates, rounding, BillingInput};
 use zeitrechnung_lib::core::Core;
 use zeitrechnung_lib::paths::LexofficeUrls;
-use zeitrechnung_lib::rechnung::{self, InvoiceRequest, Pricing};
+use zeitrechnung_lib::rechnung::{self, InvoiceRequest};
 use zeitrechnung_lib::secrets::{ApiKey, MemorySecretStore, SecretStore};
 use zeitrechnung_lib::storage::{
     Address, BillingState, Customer, CustomerKind, Employee, Entry, EntryKind, Project,

@@ -1,6 +1,6 @@
 //! Einstellungen › Leistungen: the Leistungskatalog (docs/architecture.md ›
 //! Leistungskatalog). An item is checked by the service form's own rule
-//! (`projekte::service_kind`), so nothing the form would refuse gets in.
+//! (`model::entry_rules::service_kind`), so nothing the form would refuse gets in.
 //! „Artikel aus lexoffice importieren“ reads `GET /v1/articles` page by page
 //! and merges by article id; a service chosen from an imported item goes on
 //! the draft as `service`/`material` with the article's id.
@@ -9,11 +9,11 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::core::{blocking, Core};
+use crate::de::format::{count_de, format_de};
 use crate::error::{AppError, AppResult};
-use crate::format::{count_de, format_de};
 use crate::lexoffice::types::decimal_of;
 use crate::lexoffice::Article;
-use crate::projekte::{self, ServiceInput};
+use crate::model::entry_rules::{service_kind, ServiceInput};
 use crate::storage::{ArticleRef, CatalogItem, EntryKind, ServiceArt, Store};
 
 /// Items the catalog holds at most (a small firm has dozens; lexoffice accounts
@@ -111,7 +111,7 @@ fn checked(
         art: input.art.clone(),
         ..Default::default()
     };
-    match projekte::service_kind(&probe)?.1 {
+    match service_kind(&probe, crate::de::clock::today_berlin())?.1 {
         EntryKind::Service {
             name,
             unit,

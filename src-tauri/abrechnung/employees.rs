@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{apply_rate, history_display, optional_date, rate_input};
 use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
-use crate::projekte::entry_rules::EMPLOYEE_CHARS;
+use crate::model::entry_rules::EMPLOYEE_CHARS;
 use crate::storage::{Employee, Settings};
 
 #[derive(Debug, Clone, Serialize)]
@@ -50,7 +50,7 @@ fn role_history(e: &Employee, s: &Settings) -> String {
     for c in changes {
         parts.push(format!(
             "ab {}: {}",
-            crate::format::date(c.valid_from),
+            crate::de::format::date(c.valid_from),
             name(c.role_id)
         ));
     }
@@ -63,7 +63,7 @@ fn view(e: &Employee, s: &Settings) -> EmployeeView {
         id: e.id,
         name: e.name.clone(),
         // The form shows the Rolle of today; a change with „gültig ab“ is kept apart.
-        role_id: e.role_on(crate::rechnung::today_berlin()),
+        role_id: e.role_on(crate::de::clock::today_berlin()),
         role_display: role_history(e, s),
         role_changed: !e.role_changes.is_empty(),
         rate: rate_input(e.hourly_rate),
@@ -119,7 +119,7 @@ pub async fn employee_match(core: &Core, name: String) -> AppResult<EmployeeMatc
 
 pub async fn save_employee(core: &Core, input: EmployeeInput) -> AppResult<EmployeeView> {
     // The same rule as „Mitarbeiter“ in the time form.
-    let name = crate::projekte::entry_rules::clean_text("Name", &input.name, EMPLOYEE_CHARS, false)
+    let name = crate::model::entry_rules::clean_text("Name", &input.name, EMPLOYEE_CHARS, false)
         .map_err(|(f, m)| AppError::validation(f, m))?;
     if name.is_empty() {
         return Err(AppError::validation("Name", "Bitte einen Namen eingeben."));
@@ -203,7 +203,7 @@ pub async fn save_employee(core: &Core, input: EmployeeInput) -> AppResult<Emplo
 fn apply_role(e: &mut Employee, role: Option<u64>, valid_from: Option<chrono::NaiveDate>) {
     // The form shows today's Rolle: unchanged, it dates nothing (a rate
     // saved „gültig ab“ leaves the Rolle history alone).
-    if e.role_on(crate::rechnung::today_berlin()) == role {
+    if e.role_on(crate::de::clock::today_berlin()) == role {
         return;
     }
     match valid_from {
@@ -275,7 +275,7 @@ mod tests {
             valid_from: day(4, 1),
             role_id: Some(GESELLE),
         }];
-        let today = e.role_on(crate::rechnung::today_berlin());
+        let today = e.role_on(crate::de::clock::today_berlin());
         apply_role(&mut e, today, Some(day(1, 1)));
         assert_eq!(e.role_changes.len(), 1);
         assert_eq!(e.role_on(day(3, 1)), Some(AZUBI));

@@ -8,8 +8,7 @@ use crate::billing::line_text::{check, listed, LINE_PLACEHOLDERS, TEXT_PLACEHOLD
 use crate::billing::{MAX_TEXT_LEN, MAX_TITLE_LEN};
 use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
-use crate::projekte::clean;
-use crate::rechnung::{layout_choices, LayoutChoice, StyleView};
+use crate::model::entry_rules::clean;
 use crate::storage::{InvoiceStyle, Layout};
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -86,7 +85,7 @@ pub struct StyleSettingsView {
 fn view(style: &InvoiceStyle, private_customers: bool) -> StyleSettingsView {
     StyleSettingsView {
         remark_note: (private_customers && style.remark.trim().is_empty())
-            .then(|| crate::rechnung::REMARK_REPLACED.to_string()),
+            .then(|| REMARK_REPLACED.to_string()),
         style: StyleView::of(style),
         layouts: layout_choices(),
         line_placeholders: listed(&LINE_PLACEHOLDERS),
@@ -118,4 +117,51 @@ pub async fn save_invoice_style(core: &Core, input: StyleInput) -> AppResult<Sty
 /// Whether any customer is marked „Privatkunde (§35a)“.
 fn any_private_customer(store: &crate::storage::Store) -> AppResult<bool> {
     Ok(store.customers()?.iter().any(|c| c.tax.private_35a))
+}
+
+/// A §35a draft whose Schlusstext is blank: what the sentence does to the
+/// firm's own closing text (also in Einstellungen › Abrechnung › Rechnungstexte).
+pub const REMARK_REPLACED: &str = "Der Schlusstext ist leer: Bei Privatkunden (§35a) steht dann nur der Satz zu § 35a im Schlusstext, und der Schlusstext aus Ihren lexoffice-Einstellungen (z. B. Zahlungsbedingungen, Bankverbindung) entfällt. Einen eigenen Schlusstext hinterlegen Sie unter Einstellungen › Abrechnung › Rechnungstexte – der Satz steht dann darunter.";
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LayoutChoice {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub default_text: &'static str,
+}
+
+/// An invoice style as the dialog and Einstellungen › Abrechnung show it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StyleView {
+    pub layout: &'static str,
+    /// The Positionstext in effect (the layout's default when none is stored).
+    pub line_text: String,
+    pub title: String,
+    pub introduction: String,
+    pub remark: String,
+}
+
+impl StyleView {
+    pub fn of(s: &crate::model::InvoiceStyle) -> StyleView {
+        StyleView {
+            layout: s.layout.key(),
+            line_text: s.line_text_or_default().to_string(),
+            title: s.title.clone(),
+            introduction: s.introduction.clone(),
+            remark: s.remark.clone(),
+        }
+    }
+}
+
+pub fn layout_choices() -> Vec<LayoutChoice> {
+    crate::model::Layout::ALL
+        .into_iter()
+        .map(|l| LayoutChoice {
+            key: l.key(),
+            label: l.label(),
+            default_text: l.default_text(),
+        })
+        .collect()
 }

@@ -8,9 +8,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::{employee_views, EmployeeView};
+use crate::core::undo::Snapshot;
 use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
-use crate::projekte::undo::Snapshot;
 use crate::storage::{BillingState, Entry, EntryKind, Store};
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -91,7 +91,7 @@ pub fn merge(store: &Store, input: &MergeInput) -> AppResult<(Snapshot, String)>
             0 => "keine Einträge zu übernehmen".to_string(),
             n => format!(
                 "{} übernommen",
-                crate::format::count_de(n, "Eintrag", "Einträge")
+                crate::de::format::count_de(n, "Eintrag", "Einträge")
             ),
         }
     );

@@ -28,8 +28,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::de::format::{self, format_de};
 use crate::error::{AppError, AppResult};
-use crate::format::{self, format_de};
 use crate::storage::{DatedRate, Rounding, RoundingMode, RoundingScope, ROUNDING_STEPS};
 
 /// A rate for a form field: `85,00`, or empty.
@@ -63,7 +63,7 @@ pub(crate) fn optional_date(text: &str) -> AppResult<Option<NaiveDate>> {
     if text.trim().is_empty() {
         return Ok(None);
     }
-    crate::projekte::parse::parse_date_typed(text, crate::rechnung::today_berlin())
+    crate::de::parse::parse_date_typed(text, crate::de::clock::today_berlin())
         .map(Some)
         .map_err(|m| AppError::validation("gültig ab", m))
 }

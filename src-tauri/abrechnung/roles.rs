@@ -115,7 +115,7 @@ pub async fn delete_role(core: &Core, id: u64) -> AppResult<Vec<RoleView>> {
         let role = s.roles.iter().find(|r| r.id == id).ok_or_else(|| AppError::NotFound("Diese Rolle gibt es nicht mehr.".into()))?;
         let users = s.employees.iter().filter(|e| e.has_role(id)).count();
         if users > 0 {
-            return Err(AppError::validation("Rolle", format!("Die Rolle „{}“ ist {} zugeordnet und kann nicht entfernt werden. Bitte zuerst den Mitarbeitern eine andere Rolle geben.", role.name, crate::format::count_de(users, "Mitarbeiter", "Mitarbeitern"))));
+            return Err(AppError::validation("Rolle", format!("Die Rolle „{}“ ist {} zugeordnet und kann nicht entfernt werden. Bitte zuerst den Mitarbeitern eine andere Rolle geben.", role.name, crate::de::format::count_de(users, "Mitarbeiter", "Mitarbeitern"))));
         }
         let used = store.customers()?.iter().any(|c| c.rules.role_rates.iter().any(|r| r.role_id == id))
             || store.projects()?.iter().any(|p| p.rules.role_rates.iter().any(|r| r.role_id == id));

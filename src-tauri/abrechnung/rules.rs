@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{history_display, optional_date, rate_input, rounding_display, RoundingForm};
 use crate::core::{blocking, Core};
+use crate::de::format;
 use crate::error::{AppError, AppResult};
-use crate::format;
 use crate::storage::{DatedRate, RateRules, RoleRate, Settings, Store};
 
 /// Whose rules: exactly one of the two.
@@ -117,7 +117,7 @@ fn load(store: &Store, t: RulesTarget) -> AppResult<RulesView> {
             let p = store
                 .project(id)?
                 .ok_or_else(|| AppError::NotFound("Dieses Projekt existiert nicht mehr.".into()))?;
-            let (parent, customer) = crate::projekte::parent_and_customer(store, &p)?;
+            let (parent, customer) = store.parent_and_customer(&p)?;
             let inherited = if let Some(r) = parent.as_ref().and_then(|p| p.rules.rounding) {
                 format!("wie Hauptprojekt: {}", rounding_display(&r))
             } else if let Some(r) = customer.as_ref().and_then(|c| c.rules.rounding) {

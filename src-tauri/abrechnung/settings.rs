@@ -47,7 +47,7 @@ pub async fn save_billing_settings(
 ) -> AppResult<BillingSettingsView> {
     let rounding = input.rounding.parse()?;
     let unit = input.hour_unit.trim().to_string();
-    if unit.chars().count() > crate::projekte::entry_rules::UNIT_CHARS {
+    if unit.chars().count() > crate::model::entry_rules::UNIT_CHARS {
         return Err(AppError::validation(
             "Einheit",
             "Einheit: höchstens 30 Zeichen.",

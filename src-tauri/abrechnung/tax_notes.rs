@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use crate::core::{blocking, Core};
 use crate::error::AppResult;
-use crate::projekte::clean;
-use crate::rechnung::lexoffice_tax_note;
+use crate::model::entry_rules::clean;
+use crate::model::lexoffice_tax_note;
 use crate::storage::{TaxCase, TaxNotes};
 
 /// One note as the form shows it.

@@ -16,8 +16,8 @@ use super::{
     HOUR_UNIT, MAX_DATES_LISTED, MAX_LINE_AMOUNT, MAX_LINE_DESCRIPTION_LEN, MAX_LINE_ITEMS,
     MAX_LINE_NAME_LEN, MAX_TEXT_LEN, MAX_TITLE_LEN, TIME_LINE_PREFIX,
 };
-use crate::format::{format_de, format_eur};
-use crate::storage::{Layout, ServiceArt, TaxCase};
+use crate::de::format::{format_de, format_eur};
+use crate::model::{Layout, ServiceArt, TaxCase};
 
 /// Lines gathered under their group heading (None: no heading); the flag marks
 /// a line the user added.
@@ -40,7 +40,7 @@ struct ServiceAgg {
     days: BTreeSet<NaiveDate>,
     descriptions: Distinct,
     entry_ids: Vec<u64>,
-    article: Option<crate::storage::ArticleRef>,
+    article: Option<crate::model::ArticleRef>,
 }
 
 /// The billed time of one Aufstellung group at one rate: one time line.
@@ -178,7 +178,7 @@ fn covered_note(group: &Group, items: &[&TimeItem], c: &rounding::Covered) -> St
     } else {
         format!(
             "nur {} h berechnet",
-            crate::format::minutes(u64::from(c.billed))
+            crate::de::format::minutes(u64::from(c.billed))
         )
     };
     let why = if c.by_minimum {
@@ -193,8 +193,8 @@ fn covered_note(group: &Group, items: &[&TimeItem], c: &rounding::Covered) -> St
     };
     format!(
         "{}{who}: {} h erfasst, {now} – der Tag ist bereits mit {} abgerechnet{why}.",
-        crate::format::date(c.date),
-        crate::format::minutes(u64::from(c.recorded)),
+        crate::de::format::date(c.date),
+        crate::de::format::minutes(u64::from(c.recorded)),
         drafts.join(", ")
     )
 }
@@ -411,7 +411,7 @@ fn aggregate(
         Decimal,
         Decimal,
         bool,
-        Option<crate::storage::ArticleRef>,
+        Option<crate::model::ArticleRef>,
     );
     let mut index: HashMap<Key, usize> = HashMap::new();
     let mut out: Vec<ServiceAgg> = Vec::new();
@@ -516,8 +516,8 @@ pub fn build(input: &BillingInput) -> Result<InvoicePlan, BillingProblem> {
 pub fn open_net(
     mut groups: Vec<Group>,
     list_subprojects: bool,
-    hours: crate::storage::HourFormat,
-    layout: crate::storage::Layout,
+    hours: crate::model::HourFormat,
+    layout: crate::model::Layout,
 ) -> (Decimal, u64) {
     let mut without_rate = 0u64;
     for g in &mut groups {
@@ -633,7 +633,7 @@ fn blocks_of(
         });
     }
     for u in &mut rate_uses {
-        u.hours_display = format!("{} h", crate::format::minutes(u.billed_minutes));
+        u.hours_display = format!("{} h", crate::de::format::minutes(u.billed_minutes));
     }
 
     Ok((blocks, rate_uses, covered, all_riders))
@@ -671,7 +671,7 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
         && input
             .groups
             .iter()
-            .any(|g| g.rounding.scope == crate::storage::RoundingScope::DayAndEmployee)
+            .any(|g| g.rounding.scope == crate::model::RoundingScope::DayAndEmployee)
     {
         (blocks, rate_uses, covered, riders) = blocks_of(input, &taken_out)?;
     }

@@ -39,7 +39,7 @@ pub struct LineValues {
     /// „Art“ of an added line (§35a: Arbeit and Fahrt are Arbeitskosten);
     /// None = by its unit (`ServiceArt::default_for`).
     #[serde(default)]
-    pub art: Option<crate::storage::ServiceArt>,
+    pub art: Option<crate::model::ServiceArt>,
 }
 
 /// The unit of an added line when none is typed.

@@ -36,6 +36,7 @@
 mod build;
 pub mod edits;
 pub mod line_text;
+pub mod pricing;
 pub mod rates;
 mod request;
 pub mod rounding;
@@ -50,7 +51,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::format::{format_de, format_eur};
+use crate::de::format::{format_de, format_eur};
 
 pub use build::{billed_by_entry, build, covered_days, open_net};
 pub use edits::{LineChange, LineEdit, LineValues, RemovedLine};
@@ -98,7 +99,7 @@ pub struct BillingInput {
     pub period_from: NaiveDate,
     pub period_to: NaiveDate,
     /// How time lines state hours (unit, 2 or 4 decimals).
-    pub hours: crate::storage::HourFormat,
+    pub hours: crate::model::HourFormat,
     /// "Unterprojekte einzeln auflisten".
     pub list_subprojects: bool,
     /// Kleinunternehmer or tax-exempt organisation: taxType vatfree, every rate 0
@@ -106,7 +107,7 @@ pub struct BillingInput {
     pub small_business: bool,
     /// The customer's (or project's) „Steuerart“: every type but `net` bills 0 %.
     #[serde(default)]
-    pub tax_case: crate::storage::TaxCase,
+    pub tax_case: crate::model::TaxCase,
     /// `taxTypeNote` (the firm's own note for the Steuerart); None = lexoffice's.
     #[serde(default)]
     pub tax_note: Option<String>,
@@ -120,7 +121,7 @@ pub struct BillingInput {
     pub today: NaiveDate,
     /// „Aufstellung“.
     #[serde(default)]
-    pub layout: crate::storage::Layout,
+    pub layout: crate::model::Layout,
     /// „Positionstext“ of the time lines; blank = the layout's default.
     #[serde(default)]
     pub line_text: String,
@@ -146,7 +147,7 @@ pub struct Group {
     pub name: String,
     pub is_subproject: bool,
     /// The Abrechnungstakt that applies to this group's times.
-    pub rounding: crate::storage::Rounding,
+    pub rounding: crate::model::Rounding,
     pub times: Vec<TimeItem>,
     pub services: Vec<ServiceItem>,
     /// Times of this project already on an earlier draft, of the days of
@@ -204,10 +205,10 @@ pub struct ServiceItem {
     pub tax_rate: Decimal,
     /// „Art“; None = by its unit (`ServiceArt::default_for`).
     #[serde(default)]
-    pub art: Option<crate::storage::ServiceArt>,
+    pub art: Option<crate::model::ServiceArt>,
     /// The lexoffice article it was chosen from.
     #[serde(default)]
-    pub article: Option<crate::storage::ArticleRef>,
+    pub article: Option<crate::model::ArticleRef>,
 }
 
 // ---------------------------------------------------------------- output
@@ -267,7 +268,7 @@ pub struct PreviewLine {
     pub entry_ids: Vec<u64>,
     /// The lexoffice article of its services: sent as `service`/`material` with the id.
     #[serde(skip)]
-    pub article: Option<crate::storage::ArticleRef>,
+    pub article: Option<crate::model::ArticleRef>,
 }
 
 /// A line's values as the „Bearbeiten“ form shows them, and as it sends them back.
@@ -485,7 +486,7 @@ pub enum BillingProblem {
     TooManyLines {
         lines: usize,
         /// The next Aufstellung with fewer lines, if there is one.
-        coarser: Option<crate::storage::Layout>,
+        coarser: Option<crate::model::Layout>,
     },
     #[error(
         "Im Feld „{field}“ steht der unbekannte Platzhalter {{{name}}}. Möglich sind: {allowed}."
@@ -509,7 +510,7 @@ pub enum BillingProblem {
     NoContact,
     #[error("Der Steuersatz {} % ist nicht erlaubt: lexoffice nimmt 19, 7 oder 0 %.", format_de(*rate, 0))]
     InvalidTaxRate { rate: Decimal },
-    #[error("Die Leistung vom {} hat keine Bezeichnung.", crate::format::date(*date))]
+    #[error("Die Leistung vom {} hat keine Bezeichnung.", crate::de::format::date(*date))]
     ServiceWithoutName { date: NaiveDate },
     #[error("Bei der Leistung „{name}“ fehlt die Einheit.")]
     ServiceWithoutUnit { name: String },

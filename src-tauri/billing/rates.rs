@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::storage::{
+use crate::model::{
     flat_rate_on, role_rate_on, Customer, DatedRate, Employee, Project, RateRules, Role,
 };
 
@@ -207,7 +207,7 @@ mod tests {
     use std::str::FromStr;
 
     use super::*;
-    use crate::storage::RoleRate;
+    use crate::model::RoleRate;
 
     const MAIN: u64 = 1;
     const SUB: u64 = 2;
@@ -597,7 +597,7 @@ mod tests {
         );
         let anna = tables.employees.get_mut(&ANNA).unwrap();
         anna.role_id = Some(AZUBI);
-        anna.role_changes = vec![crate::storage::DatedRole {
+        anna.role_changes = vec![crate::model::DatedRole {
             valid_from: day(2026, 4, 1),
             role_id: Some(GESELLE),
         }];

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use crate::storage::{Rounding, RoundingMode, RoundingScope};
+use crate::model::{Rounding, RoundingMode, RoundingScope};
 
 /// One recorded time as rounding sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::storage::Layout;
+use crate::model::Layout;
 
 fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
@@ -84,7 +84,7 @@ fn group(id: u64, name: &str, times: Vec<TimeItem>, services: Vec<ServiceItem>) 
         project_id: id,
         name: name.into(),
         is_subproject: id != 1,
-        rounding: crate::storage::Rounding::default(),
+        rounding: crate::model::Rounding::default(),
         times,
         services,
     }
@@ -98,7 +98,7 @@ fn input(groups: Vec<Group>) -> BillingInput {
         period_to: mar(31),
         // These tests pin „Stunden exakt (4 Nachkommastellen)“ with the unit „Stunde“;
         // the default (2 decimals, „Std.“) has tests of its own.
-        hours: crate::storage::HourFormat {
+        hours: crate::model::HourFormat {
             unit: "Stunde".into(),
             exact: true,
         },
@@ -963,7 +963,7 @@ fn problem_messages_are_german_sentences() {
         "Die Rechnung hätte 301 Positionen, lexoffice erlaubt höchstens 300. Bitte „Unterprojekte einzeln auflisten“ abwählen oder einen kürzeren Zeitraum wählen."
     );
     assert_eq!(
-        BillingProblem::TooManyLines { lines: 412, coarser: Some(crate::storage::Layout::Day) }.to_string(),
+        BillingProblem::TooManyLines { lines: 412, coarser: Some(crate::model::Layout::Day) }.to_string(),
         "Die Rechnung hätte 412 Positionen, lexoffice erlaubt höchstens 300. Bitte die Aufstellung „je Tag“ wählen oder einen kürzeren Zeitraum."
     );
     assert_eq!(
@@ -1402,7 +1402,7 @@ fn round2_4(v: Decimal) -> Decimal {
 #[test]
 fn by_default_a_7_20_goes_out_as_7_33_std() {
     let mut inp = times_only(&[440]);
-    inp.hours = crate::storage::HourFormat::default();
+    inp.hours = crate::model::HourFormat::default();
     let plan = build(&inp).unwrap();
     let line = only_line(&plan);
     assert_eq!(line.quantity, Some(d("7.33")));
@@ -1503,7 +1503,7 @@ fn crew() -> BillingInput {
         ],
         vec![s(20, mar(4), "Kabel NYM 3x1,5", "50", "m", "1.2", "19")],
     )]);
-    inp.hours = crate::storage::HourFormat::default();
+    inp.hours = crate::model::HourFormat::default();
     inp.project_name = "Neubau Weber".into();
     inp
 }
@@ -1849,7 +1849,7 @@ fn unbillable_times_as_goodwill() {
 
 #[test]
 fn every_steuerart_sends_its_tax_type_with_zero_rates() {
-    use crate::storage::TaxCase;
+    use crate::model::TaxCase;
     for (case, tax_type) in [
         (TaxCase::Standard, "net"),
         (TaxCase::Construction13b, "constructionService13b"),
@@ -1900,7 +1900,7 @@ fn private_customer_draft_splits_labour_and_material() {
         .services
         .push(s(21, mar(5), "Anfahrt", "30", "km", "0.5", "19"));
     let mut rent = s(22, mar(5), "Bohrhammer", "1", "Tag", "25", "19");
-    rent.art = Some(crate::storage::ServiceArt::Arbeit);
+    rent.art = Some(crate::model::ServiceArt::Arbeit);
     inp.groups[0].services.push(rent);
     inp.private_35a = true;
     inp.remark = Some("Vielen Dank für Ihren Auftrag.".into());
@@ -1974,11 +1974,11 @@ fn private_customer_draft_splits_labour_and_material() {
 
 // ---------------------------------------------------------------- Right in the corners (1/3)
 
-fn per_day_rounding(step: u32, minimum: Option<u32>) -> crate::storage::Rounding {
-    crate::storage::Rounding {
+fn per_day_rounding(step: u32, minimum: Option<u32>) -> crate::model::Rounding {
+    crate::model::Rounding {
         step,
-        mode: crate::storage::RoundingMode::Up,
-        scope: crate::storage::RoundingScope::DayAndEmployee,
+        mode: crate::model::RoundingMode::Up,
+        scope: crate::model::RoundingScope::DayAndEmployee,
         minimum,
     }
 }
@@ -2028,7 +2028,7 @@ fn a_day_already_billed_to_its_minimum_bills_nothing_more() {
     assert_eq!(build(&only).unwrap_err(), BillingProblem::NothingBillable);
     assert_eq!(covered_days(&only).len(), 1);
     // „jeden Eintrag“: earlier drafts change nothing, 15 min → 60.
-    g.rounding.scope = crate::storage::RoundingScope::Entry;
+    g.rounding.scope = crate::model::RoundingScope::Entry;
     let plan = build(&input(vec![g])).unwrap();
     assert_eq!(plan.lines[0].quantity, Some(d("1")));
     assert!(plan.covered.is_empty());
@@ -2077,7 +2077,7 @@ fn added_lines_of_a_private_customer_count_by_their_art() {
     inp.private_35a = true;
     let before = build(&inp).unwrap().labour.unwrap().net;
     let line =
-        |name: &str, unit: &str, price: &str, art: Option<crate::storage::ServiceArt>| LineValues {
+        |name: &str, unit: &str, price: &str, art: Option<crate::model::ServiceArt>| LineValues {
             name: name.into(),
             description: String::new(),
             quantity: d("1"),
@@ -2092,7 +2092,7 @@ fn added_lines_of_a_private_customer_count_by_their_art() {
             "Kleinmaterial",
             "Psch.",
             "20",
-            Some(crate::storage::ServiceArt::Material),
+            Some(crate::model::ServiceArt::Material),
         ),
     ];
     let plan = build(&inp).unwrap();
@@ -2110,7 +2110,7 @@ fn added_lines_of_a_private_customer_count_by_their_art() {
 #[test]
 fn photovoltaic_drafts_go_out_at_0_percent_with_their_type() {
     let mut inp = crew();
-    inp.tax_case = crate::storage::TaxCase::Photovoltaic;
+    inp.tax_case = crate::model::TaxCase::Photovoltaic;
     inp.tax_note = Some("Nullsteuersatz nach § 12 Abs. 3 UStG".into());
     let plan = build(&inp).unwrap();
     assert_eq!(

@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::MAX_DATES_LISTED;
-use crate::format::{date as date_de, format_de};
+use crate::de::format::{date as date_de, format_de};
 
 /// Length as lexoffice counts it: UTF-16 code units (Java `String.length()`).
 /// Equal to the number of characters for all German text; an emoji counts 2,

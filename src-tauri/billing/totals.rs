@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::{LineKind, PreviewLine, TaxLine, Totals};
-use crate::format::{format_de, format_eur};
+use crate::de::format::{format_de, format_eur};
 pub use crate::money::{round2, round_half_up};
 
 /// `round2(quantity × unit price)`, or None when the product does not fit a Decimal.

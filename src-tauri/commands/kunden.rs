@@ -1,4 +1,3 @@
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -105,12 +104,12 @@ pub async fn customers_import(
         move |e| {
             let _ = on_event.send(e);
         },
-        &core.import_cancel,
+        core.import.cancel_flag(),
     )
     .await
 }
 
 #[tauri::command]
 pub fn customers_import_cancel(core: State<'_, Arc<Core>>) {
-    core.import_cancel.store(true, Ordering::SeqCst);
+    core.import.cancel();
 }

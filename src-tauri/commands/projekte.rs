@@ -78,13 +78,13 @@ struct DateArgs {
 #[tauri::command]
 pub async fn date_understood(request: Request<'_>) -> AppResult<String> {
     let a: DateArgs = parse(&request)?;
-    projekte::parse::date_understood(&a.text).map_err(|m| AppError::validation("Datum", m))
+    crate::de::parse::date_understood(&a.text).map_err(|m| AppError::validation("Datum", m))
 }
 
 fn date_arg(field: &'static str, v: Option<String>) -> AppResult<Option<NaiveDate>> {
     match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => projekte::parse::parse_date_typed(s, crate::rechnung::today_berlin())
+        Some(s) => crate::de::parse::parse_date_typed(s, crate::de::clock::today_berlin())
             .map(Some)
             .map_err(|m| AppError::validation(field, m)),
     }

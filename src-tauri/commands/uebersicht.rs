@@ -1,5 +1,4 @@
 //! The „Abrechnung“ tab: the overview, „Mit lexoffice abgleichen“ and „Entwürfe erstellen“.
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use tauri::ipc::Channel;
@@ -30,7 +29,7 @@ pub async fn lexoffice_sync(
 
 #[tauri::command]
 pub fn lexoffice_sync_status(core: State<'_, Arc<Core>>) -> SyncView {
-    core.sync.view()
+    rechnung::tracker(&core).view()
 }
 
 #[tauri::command]
@@ -52,12 +51,12 @@ pub async fn drafts_create(
         move |p| {
             let _ = on_event.send(p);
         },
-        &core.batch_cancel,
+        core.batch.cancel_flag(),
     )
     .await
 }
 
 #[tauri::command]
 pub fn drafts_create_cancel(core: State<'_, Arc<Core>>) {
-    core.batch_cancel.store(true, Ordering::SeqCst);
+    core.batch.cancel();
 }

@@ -34,7 +34,7 @@ pub async fn delete(core: &Core, id: u64) -> AppResult<Undoable> {
                 format!(
                     "„{}“ hat noch {} und kann nicht gelöscht werden. Ordnen Sie die Projekte zuerst einem anderen Kunden zu oder löschen Sie sie.",
                     customer.name,
-                    crate::format::count_de(projects, "Projekt", "Projekte")
+                    crate::de::format::count_de(projects, "Projekt", "Projekte")
                 )
             };
             return Err(AppError::validation("Kunde", message));

@@ -140,9 +140,9 @@ pub fn detail_of(c: Customer) -> CustomerDetail {
         } else {
             format!("USt-IdNr. {}", c.vat_id.trim())
         },
-        hourly_rate_display: c.hourly_rate.map(|r| crate::format::format_de(r, 2)),
+        hourly_rate_display: c.hourly_rate.map(|r| crate::de::format::format_de(r, 2)),
         source_label: source_label(c.source),
-        last_imported: c.last_imported_at.map(crate::format::date_time),
+        last_imported: c.last_imported_at.map(crate::de::format::date_time),
         invoiceable: notice.is_none(),
         notice,
         customer: c,

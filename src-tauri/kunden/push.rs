@@ -173,7 +173,7 @@ fn write_error(e: LexofficeError) -> AppError {
             ));
         }
     }
-    AppError::Lexoffice(e)
+    AppError::from(e)
 }
 
 // ---- duplicate search --------------------------------------------------------
@@ -523,7 +523,7 @@ async fn conflict(
 ) -> AppResult<Result<PushOutcome, (serde_json::Value, i64)>> {
     let raw = client.contact_raw(key, lex_id).await?;
     let contact: Contact = serde_json::from_value(raw.clone())
-        .map_err(|e| AppError::Lexoffice(LexofficeError::InvalidResponse(e.to_string())))?;
+        .map_err(|e| AppError::from(LexofficeError::InvalidResponse(e.to_string())))?;
     let there = contact_json::as_customer(&contact);
     let mut differences = contact_json::differences(&there, c);
     if let Some(base) = &c.lexoffice_base {
@@ -564,7 +564,7 @@ async fn update(
         if e.status() == Some(404) {
             AppError::NotFound("Der verknüpfte Kontakt ist in lexoffice nicht mehr zu finden (gelöscht?). Bitte die Kunden neu importieren.".into())
         } else {
-            AppError::Lexoffice(e)
+            AppError::from(e)
         }
     })?;
     let mut base = match mode {

@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use super::error::{parse_error_body, LexofficeError};
-use super::ratelimit::RateLimiter;
+use super::ratelimit::{Pacing, RateLimiter};
 use super::types::{Contact, Created, InvoiceInfo, Page, Profile, VoucherItem};
 use crate::secrets::ApiKey;
 
@@ -52,13 +52,13 @@ enum Idempotency {
 pub struct LexofficeClient {
     http: reqwest::Client,
     cfg: ClientConfig,
-    limiter: Arc<RateLimiter>,
+    limiter: Arc<dyn Pacing>,
     /// lexoffice's `Date` header of the latest answer and when it arrived.
     server_date: std::sync::Mutex<Option<(chrono::DateTime<chrono::Utc>, std::time::Instant)>>,
 }
 
 impl LexofficeClient {
-    pub fn new(cfg: ClientConfig, limiter: Arc<RateLimiter>) -> Result<Self, LexofficeError> {
+    pub fn new(cfg: ClientConfig, limiter: Arc<dyn Pacing>) -> Result<Self, LexofficeError> {
         let http = reqwest::Client::builder()
             .use_rustls_tls()
             .https_only(cfg.base.scheme() == "https")
@@ -369,7 +369,7 @@ impl LexofficeClient {
         let url = self.url(path_and_query);
         let mut attempt = 0u32;
         loop {
-            self.limiter.acquire().await;
+            self.limiter.turn().await;
             let mut req = self
                 .http
                 .request(method.clone(), &url)

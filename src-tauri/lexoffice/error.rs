@@ -305,7 +305,7 @@ pub fn explain_message(msg: &str) -> Option<String> {
         if let Some(n) = rest.split_whitespace().next().and_then(|n| n.parse().ok()) {
             return Some(format!(
                 "Der Kunde hat in lexoffice {}, lexoffice verlangt genau eine. Bitte den Kontakt in lexoffice so bearbeiten, dass er genau eine Rechnungsadresse hat, und die Kunden dann erneut importieren.",
-                crate::format::billing_addresses_de(n)
+                crate::de::format::billing_addresses_de(n)
             ));
         }
     }
@@ -313,6 +313,16 @@ pub fn explain_message(msg: &str) -> Option<String> {
     Some(format!(
         "lexoffice nennt als Grund (auf Englisch): „{quoted}“"
     ))
+}
+
+/// The app's error for a lexoffice error: its kind and its German text.
+impl From<LexofficeError> for crate::error::AppError {
+    fn from(e: LexofficeError) -> Self {
+        crate::error::AppError::Lexoffice {
+            kind: e.kind(),
+            message: e.to_string(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ pub mod types;
 pub(crate) use client::html_encode;
 pub use client::{ClientConfig, LexofficeClient};
 pub use error::{parse_error_body, ErrorBody, ErrorDetail, LexofficeError};
-pub use ratelimit::RateLimiter;
+pub use ratelimit::{Pacing, RateLimiter};
 pub use types::{Article, Contact, Created, InvoiceInfo, Page, Profile, VoucherItem};
 
 /// lexoffice answers at most 10,000 results of one query: `totalElements`

@@ -61,7 +61,28 @@ impl TokenBucket {
     }
 }
 
-/// The app-wide limiter.
+/// How the client keeps to lexoffice's 2 requests per second: a turn before
+/// each request, a pause for everyone after a 429. `core` wires one: today the
+/// in-process `RateLimiter`; several seats will share one kept on the database
+/// server (docs/architecture.md › Single-process assumptions).
+pub trait Pacing: Send + Sync {
+    /// Waits for the next turn.
+    fn turn(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>>;
+    /// lexoffice said 429: nobody sends for `pause`.
+    fn penalise(&self, pause: Duration);
+}
+
+impl Pacing for RateLimiter {
+    fn turn(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        Box::pin(self.acquire())
+    }
+
+    fn penalise(&self, pause: Duration) {
+        RateLimiter::penalise(self, pause)
+    }
+}
+
+/// The in-process limiter (one per app).
 pub struct RateLimiter {
     origin: Instant,
     bucket: Mutex<TokenBucket>,

@@ -12,9 +12,9 @@ use serde::Serialize;
 use super::columns::{self, Mapping, MappingInput, MappingView, Table};
 use super::csv::{parse_csv, ParsedRow};
 use crate::core::{blocking, Core};
+use crate::de::format::format_de;
+use crate::de::format::minutes as format_minutes;
 use crate::error::{io_de, AppError, AppResult};
-use crate::format::format_de;
-use crate::format::minutes as format_minutes;
 use crate::storage::{BillingState, Entry, EntryKind, Project, ProjectStatus, Store};
 
 const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
@@ -196,7 +196,7 @@ fn read_rows(
                     m,
                     format!(
                         "Zuordnung vom {} übernommen (gleiche Spalten wie beim letzten Import).",
-                        crate::format::local_date(at)
+                        crate::de::format::local_date(at)
                     ),
                 )),
                 None => columns::preset_for(&table)
@@ -333,7 +333,7 @@ fn analyse(store: &Store, path: &PathBuf, mapping: Option<&MappingInput>) -> App
             ParsedRow::Time(t) => {
                 let summary = format!(
                     "{} · {} · {} h{}{}",
-                    crate::format::date(t.date),
+                    crate::de::format::date(t.date),
                     target.name,
                     format_minutes(u64::from(t.minutes)),
                     if t.employee.is_empty() {
@@ -365,7 +365,7 @@ fn analyse(store: &Store, path: &PathBuf, mapping: Option<&MappingInput>) -> App
             ParsedRow::Service(s) => {
                 let summary = format!(
                     "{} · {} · {} {} {} à {} €",
-                    crate::format::date(s.date),
+                    crate::de::format::date(s.date),
                     target.name,
                     format_de(s.quantity, 0),
                     s.unit,
@@ -487,7 +487,7 @@ pub async fn preview(
         let new_employees_display = (!new_employees.is_empty()).then(|| {
             format!(
                 "{} beim Import angelegt: {}.",
-                crate::format::count_de(
+                crate::de::format::count_de(
                     new_employees.len(),
                     "neuer Mitarbeiter wird",
                     "neue Mitarbeiter werden"
@@ -522,7 +522,7 @@ pub async fn preview(
                 r
             })
             .collect();
-        let n = |v: usize| crate::format::format_de(rust_decimal::Decimal::from(v as u64), 0);
+        let n = |v: usize| crate::de::format::format_de(rust_decimal::Decimal::from(v as u64), 0);
         let shown_display = if rows.is_empty() {
             String::new()
         } else {
@@ -597,7 +597,7 @@ pub async fn import(
         }
         store.assign_employees(&mut entries)?;
         store.put_entries(&entries)?;
-        use crate::format::count_de;
+        use crate::de::format::count_de;
         let message = format!(
             "{} importiert{}{}.",
             count_de(entries.len(), "Eintrag", "Einträge"),

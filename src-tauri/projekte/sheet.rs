@@ -6,10 +6,10 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 
-use super::parse;
 use crate::core::{blocking, Core};
+use crate::de::format;
+use crate::de::parse;
 use crate::error::{AppError, AppResult};
-use crate::format;
 use crate::storage::{EntryKind, Store};
 
 /// One recorded time, as the sheet lists it.
@@ -164,7 +164,7 @@ pub async fn sheet_period(
     day: String,
     month: bool,
 ) -> AppResult<SheetPeriod> {
-    let today = crate::rechnung::today_berlin();
+    let today = crate::de::clock::today_berlin();
     let day = if day.trim().is_empty() {
         today
     } else {

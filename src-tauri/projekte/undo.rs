@@ -3,77 +3,14 @@
 //! a while, and `undo` puts exactly that back (ids and billing state included).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
 use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
-use crate::storage::{Customer, Entry, Project, Store};
+use crate::storage::{Entry, Project, Store};
 
-/// How long an undo is kept. The UI offers „Rückgängig“ for 10 seconds; the
-/// rest is slack for a slow click.
-pub const KEEP: Duration = Duration::from_secs(30);
-
-/// What one action removed or replaced.
-#[derive(Debug, Clone, Default)]
-pub struct Snapshot {
-    /// Customers deleted (`kunden::delete`), put back as they were.
-    pub customers: Vec<Customer>,
-    /// Projects deleted (main project last), put back as they were.
-    pub projects: Vec<Project>,
-    /// Entries deleted, or the versions an edit replaced.
-    pub entries: Vec<Entry>,
-    /// Entries an edit created that did not exist before (none today).
-    pub created_entries: Vec<u64>,
-    /// Employees removed („Zusammenführen“), put back as they were.
-    pub employees: Vec<crate::storage::Employee>,
-    /// Entries moved to another employee, as they were before; put back while
-    /// their billing state is still the same.
-    pub retagged: Vec<Entry>,
-}
-
-/// The undos of this session (memory only: an undo does not survive a restart).
-#[derive(Default)]
-pub struct UndoStore {
-    inner: Mutex<HashMap<u64, (Instant, Snapshot)>>,
-    next: std::sync::atomic::AtomicU64,
-}
-
-impl UndoStore {
-    /// Keeps `s` and returns its token.
-    pub fn keep(&self, s: Snapshot) -> u64 {
-        let token = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        let mut m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        m.retain(|_, (at, _)| at.elapsed() < KEEP);
-        m.insert(token, (Instant::now(), s));
-        token
-    }
-
-    /// Whether the undo `token` would put a customer back.
-    pub fn holds_customers(&self, token: u64) -> bool {
-        let m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        m.get(&token).is_some_and(|(_, s)| !s.customers.is_empty())
-    }
-
-    /// Forgets every undo (after a backup is restored: they belong to the old data).
-    pub fn clear(&self) {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner()).clear();
-    }
-
-    fn take(&self, token: u64) -> Option<(Instant, Snapshot)> {
-        let mut m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        m.remove(&token).filter(|(at, _)| at.elapsed() < KEEP)
-    }
-
-    /// Keeps a refused undo under its token again (until its original end):
-    /// „Rückgängig“ can be tried again once the main project is back.
-    fn put_back(&self, token: u64, at: Instant, s: Snapshot) {
-        let mut m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        m.insert(token, (at, s));
-    }
-}
+pub use crate::core::undo::{Snapshot, UndoStore, KEEP};
 
 /// The answer of a deletion or an edit that can be undone.
 #[derive(Debug, Clone, Serialize)]
@@ -139,7 +76,7 @@ fn check_parents(store: &Store, s: &Snapshot) -> AppResult<()> {
                 "Rückgängig",
                 format!(
                     "Der Eintrag vom {} lässt sich nicht wiederherstellen: Sein Projekt wurde inzwischen gelöscht.",
-                    crate::format::date(e.date)
+                    crate::de::format::date(e.date)
                 ),
             ));
         }
@@ -321,7 +258,7 @@ pub async fn undo(core: &Core, token: u64) -> AppResult<String> {
             (true, _) => "Die Einträge sind schon wieder da: Ihre CSV-Zeilen wurden inzwischen erneut importiert.".to_string(),
             (false, n) => format!(
                 "{message}; {} nicht, weil die CSV-Zeilen inzwischen erneut importiert wurden.",
-                crate::format::count_de(n, "Eintrag", "Einträge")
+                crate::de::format::count_de(n, "Eintrag", "Einträge")
             ),
         };
     }

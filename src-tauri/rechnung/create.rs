@@ -204,15 +204,7 @@ pub async fn create_draft(
             created_at: now,
             updated_at: now,
         };
-        store.transition_invoice_from(
-            &record,
-            |stored| stored.is_none(),
-            BillingState::Reserved {
-                attempt: record.id.to_string(),
-            },
-            |b| *b == BillingState::Open,
-            true,
-        )?;
+        store.reserve_entries(&record)?;
         Ok(record)
     })
     .await?;
@@ -282,7 +274,7 @@ pub async fn create_draft(
             log::warn!("invoice attempt {} rejected: {e:?}", rec.id);
             Err(match e.status() {
                 Some(406) | Some(400) => AppError::validation("Rechnung", reason),
-                _ => AppError::Lexoffice(e),
+                _ => AppError::from(e),
             })
         }
         Err(e) => {
@@ -317,7 +309,7 @@ pub async fn create_draft(
                 Ok(InvoiceRecord {
                     state: InvoiceState::Released { .. },
                     ..
-                }) => Err(AppError::Lexoffice(e)),
+                }) => Err(AppError::from(e)),
                 _ => Err(AppError::Unclear(format!(
                     "{e} Ob der Entwurf trotzdem angelegt wurde, ist noch unklar. Die Einträge bleiben gesperrt, bis das geklärt ist – bitte in der Rechnungshistorie „Erneut prüfen“ wählen. Bitte nicht einfach erneut erstellen."
                 ))),
@@ -326,38 +318,20 @@ pub async fn create_draft(
     }
 }
 
-/// Is the stored attempt still open (pending or unclear)? Also the journal's test.
-pub(crate) fn unsettled(stored: Option<&InvoiceRecord>) -> bool {
-    matches!(
-        stored.map(|r| &r.state),
-        Some(InvoiceState::Pending | InvoiceState::Unclear { .. })
-    )
-}
+pub(crate) use crate::model::unsettled;
 
 pub(super) async fn settle(
     core: &Core,
     rec: &mut InvoiceRecord,
     lexoffice_id: String,
 ) -> AppResult<()> {
-    let attempt = rec.id.to_string();
-    rec.lexoffice_id = Some(lexoffice_id.clone());
+    rec.lexoffice_id = Some(lexoffice_id);
     rec.state = InvoiceState::Created;
     rec.lexoffice_status.get_or_insert_with(|| "draft".into());
     rec.updated_at = Utc::now();
     let store = core.store.clone();
     let r = rec.clone();
-    blocking(move || {
-        store.transition_invoice_from(
-            &r,
-            unsettled,
-            BillingState::Billed {
-                invoice_id: lexoffice_id,
-            },
-            |b| matches!(b, BillingState::Reserved { attempt: a } if *a == attempt),
-            false,
-        )
-    })
-    .await
+    blocking(move || store.settle_attempt(&r)).await
 }
 
 pub(super) async fn release_entries(
@@ -365,28 +339,10 @@ pub(super) async fn release_entries(
     rec: &mut InvoiceRecord,
     reason: String,
 ) -> AppResult<()> {
-    let attempt = rec.id.to_string();
-    let lex = rec.lexoffice_id.clone();
     let previous = rec.state.clone();
     rec.state = InvoiceState::Released { reason };
     rec.updated_at = Utc::now();
     let store = core.store.clone();
     let r = rec.clone();
-    blocking(move || {
-        store.transition_invoice_from(
-            &r,
-            |stored| {
-                stored.map(|s| std::mem::discriminant(&s.state))
-                    == Some(std::mem::discriminant(&previous))
-            },
-            BillingState::Open,
-            |b| match b {
-                BillingState::Reserved { attempt: a } => *a == attempt,
-                BillingState::Billed { invoice_id } => Some(invoice_id) == lex.as_ref(),
-                BillingState::Open => false,
-            },
-            false,
-        )
-    })
-    .await
+    blocking(move || store.release_attempt(&r, &previous)).await
 }

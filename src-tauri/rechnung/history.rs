@@ -102,14 +102,14 @@ pub async fn release(core: &Core, id: u64) -> AppResult<RecordView> {
                 ))
             }
         }
-        Err(e) => Err(AppError::Lexoffice(e)),
+        Err(e) => Err(AppError::from(e)),
         Ok(info)
             if !rec.missing_looks.is_empty()
                 && matches!(info.voucher_status.as_deref(), Some("draft") | None) =>
         {
             // Found: earlier 404s were lexoffice's lag.
             rec.missing_looks.clear();
-            core.sync.forget_missing(rec.id);
+            super::sync::tracker(core).forget_missing(rec.id);
             let store = core.store.clone();
             let r = rec.clone();
             blocking(move || store.put_invoice_record(&r)).await?;

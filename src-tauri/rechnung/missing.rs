@@ -48,14 +48,16 @@ pub(super) async fn missing_in_lexoffice(
 ) -> AppResult<bool> {
     // This run saw a 404 of it: the looks must also lie apart on our clock
     // (also when lexoffice's clock jumped and another look is the earliest).
-    let local = core.sync.first_missing(rec.id).map(|(_, at)| at.elapsed());
+    let local = super::sync::tracker(core)
+        .first_missing(rec.id)
+        .map(|(_, at)| at.elapsed());
     let created = rec.seen.created_at.or(rec.started_server_at);
     if deletion_confirmed(created, &rec.missing_looks, now, local) {
-        core.sync.forget_missing(rec.id);
+        super::sync::tracker(core).forget_missing(rec.id);
         deleted_in_lexoffice(core, rec).await?;
         return Ok(true);
     }
-    core.sync.note_missing(rec.id, now, Instant::now());
+    super::sync::tracker(core).note_missing(rec.id, now, Instant::now());
     rec.missing_looks.push(now);
     // The first and the latest are all the rule needs.
     if rec.missing_looks.len() > 2 {

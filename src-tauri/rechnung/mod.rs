@@ -19,7 +19,6 @@ mod create;
 mod history;
 mod missing;
 mod plan;
-pub mod pricing;
 mod reconcile;
 mod sync;
 mod view;
@@ -40,17 +39,21 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
+use crate::abrechnung::{layout_choices, LayoutChoice, StyleView, REMARK_REPLACED};
+use crate::billing::pricing::{self, Pricing};
 use crate::billing::rates::Overrides;
 use crate::billing::{self, BillingInput, BillingProblem, Group, PreviewLine, RateUse, Totals};
 use crate::core::{blocking, Core};
+use crate::de::clock::today_berlin;
+use crate::de::format::format_de;
+use crate::de::format::{self, date as de_date, minutes as format_minutes};
+use crate::de::parse;
 use crate::error::{AppError, AppResult};
-use crate::format::format_de;
-use crate::format::{self, date as de_date, minutes as format_minutes};
 use crate::lexoffice::{LexofficeError, VoucherItem};
-use crate::projekte::{self, parse};
+use crate::model::lexoffice_tax_note;
+use crate::projekte;
 use crate::secrets::ApiKey;
 use crate::storage::{BillingState, Customer, Entry, InvoiceRecord, InvoiceState, Project, Store};
-pub use pricing::Pricing;
 
 /// What the dialog sends: the fields as typed.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -141,49 +144,6 @@ pub struct DialogDefaults {
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct LayoutChoice {
-    pub key: &'static str,
-    pub label: &'static str,
-    pub default_text: &'static str,
-}
-
-/// An invoice style as the dialog and Einstellungen › Abrechnung show it.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StyleView {
-    pub layout: &'static str,
-    /// The Positionstext in effect (the layout's default when none is stored).
-    pub line_text: String,
-    pub title: String,
-    pub introduction: String,
-    pub remark: String,
-}
-
-impl StyleView {
-    pub fn of(s: &crate::storage::InvoiceStyle) -> StyleView {
-        StyleView {
-            layout: s.layout.key(),
-            line_text: s.line_text_or_default().to_string(),
-            title: s.title.clone(),
-            introduction: s.introduction.clone(),
-            remark: s.remark.clone(),
-        }
-    }
-}
-
-pub fn layout_choices() -> Vec<LayoutChoice> {
-    crate::storage::Layout::ALL
-        .into_iter()
-        .map(|l| LayoutChoice {
-            key: l.key(),
-            label: l.label(),
-            default_text: l.default_text(),
-        })
-        .collect()
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct CustomerAddress {
     pub name: String,
     pub number: String,
@@ -255,34 +215,6 @@ pub struct TaxChoice {
     pub projects: String,
 }
 
-/// The note lexoffice prints for a Steuerart when the firm has none of its own
-/// (Einstellungen › Abrechnung › Hinweise zur Steuerart).
-pub fn lexoffice_tax_note(case: crate::storage::TaxCase) -> &'static str {
-    use crate::storage::TaxCase::*;
-    match case {
-        Standard => "",
-        Construction13b => "Steuerschuldnerschaft des Leistungsempfängers (§ 13b UStG)",
-        EuService => "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge)",
-        ThirdCountry => "Nicht im Inland steuerbare Leistung",
-        Exempt => "Steuerfreie Leistung",
-        Photovoltaic => "Steuersatz 0 % nach § 12 Abs. 3 UStG (Lieferung und Installation einer Photovoltaikanlage)",
-    }
-}
-
-/// Today in Germany (voucher dates, the dialog's months, today's rate, the
-/// short form „TT.MM.“). Debug builds take `ZEITRECHNUNG_TODAY=JJJJ-MM-TT` for
-/// the tests (5 January, 20 December); release builds ignore it.
-pub fn today_berlin() -> NaiveDate {
-    #[cfg(debug_assertions)]
-    if let Some(day) = std::env::var("ZEITRECHNUNG_TODAY")
-        .ok()
-        .and_then(|v| NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok())
-    {
-        return day;
-    }
-    Utc::now().with_timezone(&Berlin).date_naive()
-}
-
 fn month_bounds(d: NaiveDate) -> (NaiveDate, NaiveDate) {
     let first = d.with_day(1).unwrap_or(d);
     let next = if first.month() == 12 {
@@ -330,7 +262,7 @@ fn context(
 ) -> AppResult<Context> {
     let (project, subs) = projekte::family(store, project_id)?;
     let settings = store.settings()?;
-    let (parent, customer) = projekte::parent_and_customer(store, &project)?;
+    let (parent, customer) = store.parent_and_customer(&project)?;
     let pricing = Pricing::load(
         &project,
         parent.as_ref(),
@@ -458,7 +390,7 @@ fn parse_values(v: &LineValuesRequest) -> AppResult<billing::LineValues> {
             billing::MAX_LINE_DESCRIPTION_LEN,
         )?,
         quantity: decimal_field("Menge", &v.quantity, 4)?,
-        unit: clean("Einheit", &v.unit, crate::projekte::entry_rules::UNIT_CHARS)?,
+        unit: clean("Einheit", &v.unit, crate::model::entry_rules::UNIT_CHARS)?,
         unit_price: decimal_field("Einzelpreis", &v.unit_price, 4)?,
         tax_rate: parse::parse_tax_rate(&v.tax_rate)
             .map_err(|m| AppError::validation("Steuersatz", m))?,

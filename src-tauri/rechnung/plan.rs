@@ -44,10 +44,6 @@ pub async fn defaults(core: &Core, project_id: u64) -> AppResult<DialogDefaults>
     .await
 }
 
-/// A §35a draft whose Schlusstext is blank: what the sentence does to the
-/// firm's own closing text (also in Einstellungen › Abrechnung › Rechnungstexte).
-pub const REMARK_REPLACED: &str = "Der Schlusstext ist leer: Bei Privatkunden (§35a) steht dann nur der Satz zu § 35a im Schlusstext, und der Schlusstext aus Ihren lexoffice-Einstellungen (z. B. Zahlungsbedingungen, Bankverbindung) entfällt. Einen eigenen Schlusstext hinterlegen Sie unter Einstellungen › Abrechnung › Rechnungstexte – der Satz steht dann darunter.";
-
 /// The draft a preview shows, in one word: the body to be sent (lines, rates,
 /// totals, texts) and each entry on it with its version (`updated_at`) and
 /// billing state, so an edit, a rate saved or an entry freed or locked by the
@@ -146,7 +142,7 @@ pub(super) fn plan(
             None
         }
         Some(c) if c.wrong_billing_addresses().is_some() => {
-            let has = crate::format::billing_addresses_de(c.billing_addresses.unwrap_or(0));
+            let has = crate::de::format::billing_addresses_de(c.billing_addresses.unwrap_or(0));
             problems.push(format!("Der Kunde „{}“ hat in lexoffice {has}. lexoffice erstellt eine Rechnung nur für einen Kontakt mit genau einer Rechnungsadresse. Bitte den Kontakt in lexoffice bearbeiten („Kontakt in lexoffice öffnen“) und danach die Kunden erneut importieren.", c.name));
             None
         }
@@ -450,7 +446,7 @@ pub(super) fn plan(
     let customer_view = customer.map(|c| CustomerAddress {
         name: c.name.clone(),
         number: c.number.clone(),
-        lines: format::address_lines(c),
+        lines: crate::model::address_lines(c),
     });
     match built {
         Ok(plan) => {

@@ -15,16 +15,14 @@
 //! minutes, when the Abrechnung tab or a project's history opens, and on the
 //! button; one at a time; never on the UI thread.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use super::*;
 
-/// The sync's single flight, its cancel switch and what it last achieved.
+/// What the sync last achieved and the drafts it saw missing (its single
+/// flight and „Abbrechen“ are `core.sync`, a `core::Job`).
 #[derive(Default)]
 pub struct SyncTracker {
-    lock: tokio::sync::Mutex<()>,
-    cancel: AtomicBool,
     status: Mutex<SyncStatus>,
     /// Record → the first 404 look of this run (lexoffice's clock, local
     /// monotonic time), for `rechnung::missing`.
@@ -71,6 +69,12 @@ pub struct SyncView {
     pub text: String,
 }
 
+/// This run's sync status and the 404 looks of the drafts lexoffice did not
+/// show (feature state `Core` keeps by type; its single flight is `core.sync`).
+pub fn tracker(core: &Core) -> std::sync::Arc<SyncTracker> {
+    core.feature::<SyncTracker>()
+}
+
 impl SyncTracker {
     fn set(&self, change: impl FnOnce(&mut SyncStatus)) {
         change(&mut self.status.lock().unwrap_or_else(|p| p.into_inner()));
@@ -81,11 +85,6 @@ impl SyncTracker {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
-    }
-
-    /// „Abbrechen“: the walk stops after the page in flight.
-    pub fn cancel(&self) {
-        self.cancel.store(true, Ordering::SeqCst);
     }
 
     pub fn view(&self) -> SyncView {
@@ -191,17 +190,17 @@ pub async fn sync_now(
 ) -> AppResult<SyncResult> {
     match sync(core, progress).await {
         Ok(o) => Ok(SyncResult {
-            sync: core.sync.view(),
+            sync: tracker(core).view(),
             message: outcome_text(&o),
             changed: o.changed + o.freed > 0,
         }),
         Err(AppError::Cancelled(m)) => Ok(SyncResult {
-            sync: core.sync.view(),
+            sync: tracker(core).view(),
             message: m,
             changed: false,
         }),
-        Err(_) if core.sync.status().offline => {
-            let sync = core.sync.view();
+        Err(_) if tracker(core).status().offline => {
+            let sync = tracker(core).view();
             Ok(SyncResult {
                 message: sync.text.clone(),
                 sync,
@@ -225,7 +224,7 @@ pub async fn sync_forever(core: std::sync::Arc<Core>) {
 
 /// How long the background loop waits before the next sync.
 pub fn next_sync_in(core: &Core) -> std::time::Duration {
-    if core.sync.status().offline {
+    if tracker(core).status().offline {
         std::time::Duration::from_secs(60)
     } else {
         std::time::Duration::from_secs(15 * 60)
@@ -238,16 +237,15 @@ pub async fn sync(
     core: &Core,
     progress: &(dyn Fn(SyncView) + Send + Sync),
 ) -> AppResult<SyncOutcome> {
-    let _flight = core.sync.lock.lock().await;
-    core.sync.cancel.store(false, Ordering::SeqCst);
-    core.sync.set(|s| {
+    let _flight = core.sync.start().await;
+    tracker(core).set(|s| {
         s.running = true;
         s.page = 0;
         s.pages = 0;
     });
-    progress(core.sync.view());
+    progress(tracker(core).view());
     let result = walk(core, progress).await;
-    core.sync.set(|s| {
+    tracker(core).set(|s| {
         s.running = false;
         match &result {
             Ok(_) => {
@@ -255,7 +253,7 @@ pub async fn sync(
                 s.problem = None;
                 s.offline = false;
             }
-            Err(AppError::Lexoffice(e)) if e.kind() == "offline" || e.kind() == "timeout" => {
+            Err(e) if matches!(e.kind(), "offline" | "timeout") => {
                 s.offline = true;
                 s.problem = Some(
                     "Keine Verbindung zu lexoffice – der Abgleich wird in einer Minute wiederholt."
@@ -274,7 +272,7 @@ pub async fn sync(
             }
         }
     });
-    progress(core.sync.view());
+    progress(tracker(core).view());
     result
 }
 
@@ -323,17 +321,17 @@ async fn walk(core: &Core, progress: &(dyn Fn(SyncView) + Send + Sync)) -> AppRe
     let mut rows: HashMap<String, VoucherItem> = HashMap::new();
     let mut page = 0u32;
     loop {
-        if core.sync.cancel.swap(false, Ordering::SeqCst) {
+        if core.sync.take_cancel() {
             return Err(AppError::Cancelled("Abgleich abgebrochen.".into()));
         }
         let p = client.invoices_updated_since(&key, from, page).await?;
         outcome.pages += 1;
         let looked_at = client.server_now().unwrap_or_else(Utc::now);
-        core.sync.set(|s| {
+        tracker(core).set(|s| {
             s.page = page + 1;
             s.pages = p.total_pages.max(page + 1);
         });
-        progress(core.sync.view());
+        progress(tracker(core).view());
         // Only this page's rows: a record is written once per sync.
         let page_rows: HashMap<String, VoucherItem> = p
             .content
@@ -354,7 +352,7 @@ async fn walk(core: &Core, progress: &(dyn Fn(SyncView) + Send + Sync)) -> AppRe
             .as_ref()
             .is_some_and(|id| !rows.contains_key(id))
     }) {
-        if core.sync.cancel.swap(false, Ordering::SeqCst) {
+        if core.sync.take_cancel() {
             return Err(AppError::Cancelled("Abgleich abgebrochen.".into()));
         }
         let lex_id = rec.lexoffice_id.clone().unwrap_or_default();
@@ -378,7 +376,7 @@ async fn walk(core: &Core, progress: &(dyn Fn(SyncView) + Send + Sync)) -> AppRe
                     outcome.unseen += 1;
                 }
             }
-            Err(e) => return Err(AppError::Lexoffice(e)),
+            Err(e) => return Err(AppError::from(e)),
             Ok(info) => {
                 let seen = Seen {
                     status: info.voucher_status,
@@ -461,7 +459,7 @@ async fn update_record(
     let found_again = !rec.missing_looks.is_empty();
     if found_again {
         rec.missing_looks.clear();
-        core.sync.forget_missing(rec.id);
+        tracker(core).forget_missing(rec.id);
     }
     if !changed && !stale && !found_again {
         return Ok(false);

@@ -257,11 +257,11 @@ pub async fn run(core: &Core) -> AppResult<Option<PathBuf>> {
     .await;
     match result {
         Ok((path, status)) => {
-            core.auto_backup.set(status);
+            core.feature::<AutoTracker>().set(status);
             Ok(Some(path))
         }
         Err(e) => {
-            core.auto_backup.set(AutoStatus {
+            core.feature::<AutoTracker>().set(AutoStatus {
                 ok: false,
                 message: format!(
                     "Die automatische Sicherung vom {} ist fehlgeschlagen: {e} Bitte den Speicherplatz prüfen oder unter „Sicherung erstellen“ von Hand sichern.",

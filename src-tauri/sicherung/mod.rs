@@ -83,7 +83,7 @@ pub struct BackupResult {
 }
 
 fn counts(s: &BackupSummary) -> String {
-    use crate::format::count_de;
+    use crate::de::format::count_de;
     format!(
         "{}, {}, {}, {}",
         count_de(s.customers, "Kunde", "Kunden"),
@@ -251,7 +251,7 @@ fn carry_over_billing(store: &Store, backup: &mut Backup) -> AppResult<Vec<Strin
         for id in &rec.entry_ids {
             backup.entries[index[id]].billing = billing.clone();
         }
-        kept.push(crate::format::draft_label(
+        kept.push(crate::model::draft_label(
             project_names
                 .get(&rec.project_id)
                 .map(String::as_str)
@@ -296,7 +296,7 @@ pub async fn set_copy_folder(core: &Core, folder: Option<PathBuf>) -> AppResult<
 pub async fn info(core: &Core) -> AppResult<BackupInfo> {
     let dir = core.backup_dir.clone();
     let store = core.store.clone();
-    let auto_status = core.auto_backup.get();
+    let auto_status = core.feature::<auto::AutoTracker>().get();
     let shrunk = core.shrunk.clone();
     let replayed = core.replayed.clone();
     blocking(move || {

@@ -8,8 +8,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::projects::{Entry, Project};
-use super::{Customer, InvoiceRecord, Settings, Store, SCHEMA_VERSION};
+use super::{Customer, Entry, InvoiceRecord, Project, Settings, Store, SCHEMA_VERSION};
 use crate::error::{AppError, AppResult};
 
 pub const BACKUP_FORMAT: &str = "zeitrechnung-sicherung";
@@ -136,15 +135,15 @@ impl Backup {
             if !projects.contains(&e.project_id) {
                 return Err(format!(
                     "Eintrag vom {} verweist auf ein fehlendes Projekt.",
-                    crate::format::date(e.date)
+                    crate::de::format::date(e.date)
                 ));
             }
             if let super::EntryKind::Service { name, tax_rate, .. } = &e.kind {
                 if crate::money::allowed_tax_rate(*tax_rate).is_none() {
                     return Err(format!(
                         "Die Leistung „{name}“ vom {} hat den Steuersatz {} %; erlaubt sind 19, 7 und 0 %.",
-                        crate::format::date(e.date),
-                        crate::format::format_de(*tax_rate, 0)
+                        crate::de::format::date(e.date),
+                        crate::de::format::format_de(*tax_rate, 0)
                     ));
                 }
             }
@@ -152,7 +151,7 @@ impl Backup {
         if crate::money::allowed_tax_rate(self.settings.default_tax_rate).is_none() {
             return Err(format!(
                 "Der Standard-Steuersatz {} % ist nicht erlaubt (19, 7 oder 0 %).",
-                crate::format::format_de(self.settings.default_tax_rate, 0)
+                crate::de::format::format_de(self.settings.default_tax_rate, 0)
             ));
         }
         for i in &self.invoices {
@@ -164,7 +163,7 @@ impl Backup {
             {
                 return Err(format!(
                     "Ein Rechnungsentwurf vom {} verweist auf fehlende Projekte oder Einträge.",
-                    crate::format::local_date(i.created_at)
+                    crate::de::format::local_date(i.created_at)
                 ));
             }
         }
@@ -218,7 +217,7 @@ impl Backup {
         let entry_text = |e: &Entry| {
             format!(
                 "Eintrag vom {} in „{}“",
-                crate::format::date(e.date),
+                crate::de::format::date(e.date),
                 project_name
                     .get(&e.project_id)
                     .map(String::as_str)
@@ -453,7 +452,7 @@ impl Store {
             keys(&self.csv_rows)?,
             keys(&self.invoices)?,
         ];
-        let settings = serde_json::to_vec(&b.settings)?;
+        let settings = Store::settings_records(&b.settings)?;
         self.mark_employee_link_pending()?;
         let customers: Vec<([u8; 8], Vec<u8>)> = b
             .customers
@@ -497,7 +496,9 @@ impl Store {
                         tree.remove(k)?;
                     }
                 }
-                t_set.insert(b"settings".as_slice(), settings.as_slice())?;
+                for (k, v) in &settings {
+                    t_set.insert(*k, v.as_slice())?;
+                }
                 for (k, v) in &customers {
                     t_cust.insert(k.as_slice(), v.as_slice())?;
                 }

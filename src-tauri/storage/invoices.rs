@@ -4,144 +4,11 @@
 //! crash leaves either open entries or entries billed with their draft, plus at
 //! most the attempt record that says what is unclear.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use super::projects::{BillingState, Entry};
-use super::Store;
+use super::{unsettled, BillingState, Entry, InvoiceRecord, InvoiceState, Store};
 use crate::error::{AppError, AppResult};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "state")]
-pub enum InvoiceState {
-    /// Entries reserved; the POST may or may not have reached lexoffice.
-    Pending,
-    /// The POST failed in a way that leaves the outcome open (timeout, 5xx, 504,
-    /// connection lost); must be reconciled before the entries are offered again.
-    Unclear { reason: String },
-    /// The draft exists in lexoffice; entries are billed with its id.
-    Created,
-    /// The draft was deleted in lexoffice (or never created); entries are open again.
-    Released { reason: String },
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InvoiceRecord {
-    pub id: u64,
-    pub project_id: u64,
-    pub contact_id: String,
-    pub lexoffice_id: Option<String>,
-    pub state: InvoiceState,
-    pub period_from: NaiveDate,
-    pub period_to: NaiveDate,
-    /// Decimal strings as sent.
-    pub hourly_rate: String,
-    pub list_subprojects: bool,
-    /// The Aufstellung of the draft (the Stundennachweis groups the same way).
-    #[serde(default)]
-    pub layout: super::Layout,
-    pub net: String,
-    pub gross: String,
-    pub entry_ids: Vec<u64>,
-    /// Those of `entry_ids` given as goodwill (0,00 €).
-    #[serde(default)]
-    pub goodwill_entry_ids: Vec<u64>,
-    /// (time entry id, billed minutes) as the draft billed them: every reprint
-    /// of its Stundennachweis and the rounding of a later draft of the same day
-    /// use these, never today's rules. Empty for drafts made before schema 3.
-    #[serde(default)]
-    pub billed_minutes: Vec<(u64, u32)>,
-    /// The exact POST body.
-    pub request: serde_json::Value,
-    /// The lexoffice organisation the draft was sent to (release/reconcile refuse another).
-    #[serde(default)]
-    pub organization_id: Option<String>,
-    /// When the outcome of the POST became unknown; the grace period counts from here.
-    #[serde(default)]
-    pub outcome_unknown_since: Option<DateTime<Utc>>,
-    /// When the attempt began by lexoffice's clock (the `Date` header of the
-    /// profile check just before the POST): reconciliation compares lexoffice's
-    /// own `createdDate` with it, never the PC's clock.
-    #[serde(default)]
-    pub started_server_at: Option<DateTime<Utc>>,
-    /// lexoffice's clock at each look at the voucher list that found nothing:
-    /// entries are released only after two empty looks, `reconcile_grace` apart.
-    #[serde(default)]
-    pub empty_looks: Vec<DateTime<Utc>>,
-    /// lexoffice's clock at 404 looks at this draft that did not free it yet
-    /// (the first and the latest; `rechnung::missing`). Cleared when a look
-    /// finds it.
-    #[serde(default)]
-    pub missing_looks: Vec<DateTime<Utc>>,
-    /// The draft went out `vatfree` (Kleinunternehmer / tax-exempt organisation).
-    #[serde(default)]
-    pub vatfree: Option<bool>,
-    /// lexoffice's `voucherStatus` when last looked at (`draft`, `open`, `paid`,
-    /// `voided`, `overdue`); None before the first look.
-    #[serde(default)]
-    pub lexoffice_status: Option<String>,
-    /// The voucher number, once the office finalised the invoice.
-    #[serde(default)]
-    pub voucher_number: Option<String>,
-    /// The rest of what the status sync last read in lexoffice.
-    #[serde(default)]
-    pub seen: SeenInLexoffice,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// What the last status sync read of the invoice in lexoffice (all by
-/// lexoffice's clock and in its words; docs/architecture.md › Abgleich).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SeenInLexoffice {
-    /// `openAmount` as a decimal string (None for drafts).
-    #[serde(default)]
-    pub open_amount: Option<String>,
-    /// `dueDate`, `yyyy-MM-dd` (Berlin).
-    #[serde(default)]
-    pub due_date: Option<String>,
-    /// lexoffice's `createdDate` of the draft.
-    #[serde(default)]
-    pub created_at: Option<DateTime<Utc>>,
-    /// lexoffice's clock when the sync last saw the invoice.
-    #[serde(default)]
-    pub looked_at: Option<DateTime<Utc>>,
-}
-
-impl InvoiceRecord {
-    /// Whole days the draft has waited in lexoffice unfinalised, by
-    /// lexoffice's clock (None: not a draft, or not seen yet).
-    pub fn draft_age_days(&self) -> Option<i64> {
-        if self.state != InvoiceState::Created
-            || !matches!(self.lexoffice_status.as_deref(), None | Some("draft"))
-        {
-            return None;
-        }
-        let created = self.seen.created_at.or(self.started_server_at)?;
-        Some((self.seen.looked_at? - created).num_days())
-    }
-
-    /// The office finalised the invoice in lexoffice (offen, überfällig,
-    /// bezahlt, and the payment states `transferred`/`sepadebit`): its entries
-    /// stay frozen and it cannot be taken back.
-    pub fn is_finalised(&self) -> bool {
-        matches!(
-            self.lexoffice_status.as_deref(),
-            Some("open" | "overdue" | "paid" | "paidoff" | "transferred" | "sepadebit")
-        )
-    }
-
-    /// Nothing more can change in lexoffice that the app must follow (bezahlt,
-    /// storniert).
-    pub fn is_closed_in_lexoffice(&self) -> bool {
-        matches!(
-            self.lexoffice_status.as_deref(),
-            Some("paid" | "paidoff" | "voided")
-        )
-    }
-}
 
 fn ser<T: Serialize>(
     v: &T,
@@ -178,6 +45,66 @@ impl Store {
         self.invoices
             .insert(r.id.to_be_bytes(), serde_json::to_vec(r)?)?;
         self.flush()
+    }
+
+    /// Stores a new attempt and reserves all its entries for it, or nothing: an
+    /// entry that is not open (another attempt has it, or a draft) refuses the
+    /// whole reservation.
+    pub fn reserve_entries(&self, record: &InvoiceRecord) -> AppResult<()> {
+        self.transition_invoice_from(
+            record,
+            |stored| stored.is_none(),
+            BillingState::Reserved {
+                attempt: record.id.to_string(),
+            },
+            |b| *b == BillingState::Open,
+            true,
+        )
+    }
+
+    /// Settles an attempt with its draft (`record` carries the lexoffice id):
+    /// the entries it reserved become billed by that draft. Only a pending or
+    /// unclear attempt settles, so settling again changes nothing.
+    pub fn settle_attempt(&self, record: &InvoiceRecord) -> AppResult<()> {
+        if let Some(stored) = self.invoice_record(record.id)? {
+            if stored.state == InvoiceState::Created && stored.lexoffice_id == record.lexoffice_id {
+                return Ok(());
+            }
+        }
+        let attempt = record.id.to_string();
+        let invoice_id = record.lexoffice_id.clone().unwrap_or_default();
+        self.transition_invoice_from(
+            record,
+            unsettled,
+            BillingState::Billed { invoice_id },
+            |b| matches!(b, BillingState::Reserved { attempt: a } if *a == attempt),
+            false,
+        )
+    }
+
+    /// Gives an attempt's entries free again (`record` carries the released
+    /// state), if the stored attempt is still in the state `previous` names.
+    pub fn release_attempt(
+        &self,
+        record: &InvoiceRecord,
+        previous: &InvoiceState,
+    ) -> AppResult<()> {
+        let attempt = record.id.to_string();
+        let lex = record.lexoffice_id.clone();
+        self.transition_invoice_from(
+            record,
+            |stored| {
+                stored.map(|s| std::mem::discriminant(&s.state))
+                    == Some(std::mem::discriminant(previous))
+            },
+            BillingState::Open,
+            |b| match b {
+                BillingState::Reserved { attempt: a } => *a == attempt,
+                BillingState::Billed { invoice_id } => Some(invoice_id) == lex.as_ref(),
+                BillingState::Open => false,
+            },
+            false,
+        )
     }
 
     /// Applies `state` to the record and `billing` to each of its entries whose

@@ -7,34 +7,20 @@
 //! their range scans (integers big-endian).
 
 mod backup;
-pub mod catalog;
 mod customers;
 mod damaged;
 pub mod entry_codec;
-mod invoice_style;
 mod invoices;
 pub mod journal;
 mod projects;
-mod rules;
-mod settings;
 mod staff;
-mod tax;
 
 pub use backup::{Backup, BackupSummary, BACKUP_FORMAT, BACKUP_VERSION};
-pub use catalog::{ArticleRef, CatalogItem};
-pub use customers::{Address, Customer, CustomerKind, CustomerTax, LexofficeFields, Source};
 pub use damaged::DamagedRecord;
-pub use invoice_style::{InvoiceStyle, Layout};
-pub use invoices::{InvoiceRecord, InvoiceState, SeenInLexoffice};
 pub use journal::Journal;
-pub use projects::{entry_key, BillingState, Entry, EntryKind, Project, ProjectStatus};
-pub use rules::{
-    flat_rate_on, role_rate_on, DatedRate, DatedRole, Employee, HourFormat, RateRules, Role,
-    RoleRate, Rounding, RoundingMode, RoundingScope, ROUNDING_STEPS,
-};
-pub use settings::{ProfileCache, SavedMapping, Settings, TaxMode, MAX_SAVED_MAPPINGS};
-pub use staff::{clean_name, employee_named, name_key};
-pub use tax::{suggested_tax_case, ServiceArt, TaxCase, TaxNotes, EU_COUNTRIES};
+pub use projects::entry_key;
+// The records storage keeps (`crate::model`), under the names callers know.
+pub use crate::model::*;
 
 use std::path::Path;
 
@@ -42,12 +28,18 @@ use crate::error::{AppError, AppResult};
 
 /// The schema this build writes. Bump it and add a step to `migrate` when the
 /// stored shape changes.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 const META_SCHEMA: &[u8] = b"schema_version";
 /// Set while a restore's entries still wait for `link_employees`.
 const META_LINK_PENDING: &[u8] = b"link_employees_pending";
+/// The settings tree holds four records (schema 5): the settings proper, the
+/// employees, the roles and the Leistungskatalog, each under its own key and
+/// changed together in one transaction.
 const SETTINGS_KEY: &[u8] = b"settings";
+const EMPLOYEES_KEY: &[u8] = b"employees";
+const ROLES_KEY: &[u8] = b"roles";
+const CATALOG_KEY: &[u8] = b"catalog";
 
 pub struct Store {
     db: sled::Db,
@@ -193,6 +185,12 @@ impl Store {
                 // 3 → 4: the settings name a second backup folder (a new field;
                 // an older build would drop it when it writes the settings).
                 3 => {}
+                // 4 → 5: the employees, the roles and the Leistungskatalog leave
+                // the settings document for records of their own.
+                4 => {
+                    let whole = self.settings()?;
+                    self.write_settings(&whole)?;
+                }
                 v => {
                     return Err(AppError::Storage(format!(
                         "keine Migration von Schema {v} bekannt"
@@ -230,14 +228,70 @@ impl Store {
     }
 
     pub fn settings(&self) -> AppResult<Settings> {
-        match self.settings.get(SETTINGS_KEY)? {
-            Some(bytes) => Ok(serde_json::from_slice(&bytes)?),
-            None => Ok(Settings::default()),
+        let mut s: Settings = match self.settings.get(SETTINGS_KEY)? {
+            Some(bytes) => serde_json::from_slice(&bytes)?,
+            None => Settings::default(),
+        };
+        // Schema 5 keeps these apart; a document of schema 4 (before its
+        // migration) still carries them inside.
+        if let Some(v) = self.settings.get(EMPLOYEES_KEY)? {
+            s.employees = serde_json::from_slice(&v)?;
+        }
+        if let Some(v) = self.settings.get(ROLES_KEY)? {
+            s.roles = serde_json::from_slice(&v)?;
+        }
+        if let Some(v) = self.settings.get(CATALOG_KEY)? {
+            s.catalog = serde_json::from_slice(&v)?;
+        }
+        Ok(s)
+    }
+
+    /// The employees alone (their own record).
+    pub(super) fn employee_record(&self) -> AppResult<Vec<crate::model::Employee>> {
+        match self.settings.get(EMPLOYEES_KEY)? {
+            Some(v) => Ok(serde_json::from_slice(&v)?),
+            None => Ok(self.settings()?.employees),
         }
     }
 
-    /// Read-modify-write of the settings document, one at a time (no change
-    /// is lost to a concurrent one), flushed before returning.
+    /// The roles alone (their own record).
+    pub(super) fn role_record(&self) -> AppResult<Vec<crate::model::Role>> {
+        match self.settings.get(ROLES_KEY)? {
+            Some(v) => Ok(serde_json::from_slice(&v)?),
+            None => Ok(self.settings()?.roles),
+        }
+    }
+
+    /// The four records of `s` (see `SETTINGS_KEY`), as the tree holds them.
+    fn settings_records(s: &Settings) -> AppResult<[(&'static [u8], Vec<u8>); 4]> {
+        let mut proper = s.clone();
+        proper.employees = Vec::new();
+        proper.roles = Vec::new();
+        proper.catalog = Vec::new();
+        Ok([
+            (SETTINGS_KEY, serde_json::to_vec(&proper)?),
+            (EMPLOYEES_KEY, serde_json::to_vec(&s.employees)?),
+            (ROLES_KEY, serde_json::to_vec(&s.roles)?),
+            (CATALOG_KEY, serde_json::to_vec(&s.catalog)?),
+        ])
+    }
+
+    /// Writes the four records of `s` in one transaction (not flushed).
+    fn write_settings(&self, s: &Settings) -> AppResult<()> {
+        let records = Self::settings_records(s)?;
+        self.settings
+            .transaction(|tx| {
+                for (k, v) in &records {
+                    tx.insert(*k, v.as_slice())?;
+                }
+                Ok::<(), sled::transaction::ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| AppError::Storage(format!("{e:?}")))
+    }
+
+    /// Read-modify-write of the settings records, one at a time (no change is
+    /// lost to a concurrent one), all four in one transaction, flushed before
+    /// returning.
     pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> AppResult<Settings> {
         let _one = self
             .settings_write
@@ -245,8 +299,7 @@ impl Store {
             .unwrap_or_else(|p| p.into_inner());
         let mut s = self.settings()?;
         change(&mut s);
-        self.settings
-            .insert(SETTINGS_KEY, serde_json::to_vec(&s)?)?;
+        self.write_settings(&s)?;
         self.flush()?;
         Ok(s)
     }

@@ -8,112 +8,14 @@
 //! - `entry_keys`: entry id → its key in `entries` (edits and deletes by id)
 //! - `csv_rows`: fingerprint of an imported CSV row (u64 BE) → entry id
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
-use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-use super::Store;
+use super::{Customer, Entry, Project, Store};
 use crate::error::{AppError, AppResult};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ProjectStatus {
-    Aktiv,
-    Abgeschlossen,
-    Archiviert,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Project {
-    pub id: u64,
-    pub name: String,
-    pub number: String,
-    pub customer_id: Option<u64>,
-    pub parent_id: Option<u64>,
-    #[serde(default, with = "rust_decimal::serde::str_option")]
-    pub hourly_rate: Option<Decimal>,
-    /// Rate changes, role rates, rounding.
-    #[serde(default)]
-    pub rules: super::RateRules,
-    /// „Steuerart“ of this project instead of the customer's (None = the customer's).
-    #[serde(default)]
-    pub tax_case: Option<super::TaxCase>,
-    pub status: ProjectStatus,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "state")]
-pub enum BillingState {
-    Open,
-    /// Part of an invoice attempt whose outcome is not settled yet.
-    Reserved {
-        attempt: String,
-    },
-    /// On a lexoffice draft/invoice.
-    Billed {
-        invoice_id: String,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "type")]
-pub enum EntryKind {
-    #[serde(rename_all = "camelCase")]
-    Time {
-        /// The name as recorded (kept when the employee is renamed later).
-        employee: String,
-        /// The Mitarbeiter (Einstellungen › Mitarbeiter); None only for a blank name.
-        #[serde(default)]
-        employee_id: Option<u64>,
-        start: Option<NaiveTime>,
-        end: Option<NaiveTime>,
-        break_minutes: u32,
-        minutes: u32,
-    },
-    #[serde(rename_all = "camelCase")]
-    Service {
-        name: String,
-        #[serde(with = "rust_decimal::serde::str")]
-        quantity: Decimal,
-        unit: String,
-        #[serde(with = "rust_decimal::serde::str")]
-        unit_price: Decimal,
-        #[serde(with = "rust_decimal::serde::str")]
-        tax_rate: Decimal,
-        /// „Art“ (Arbeit, Material, Fahrt); None = by the unit (`ServiceArt::default_for`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        art: Option<super::ServiceArt>,
-        /// The lexoffice article it was chosen from (Leistungskatalog).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        article: Option<super::ArticleRef>,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Entry {
-    pub id: u64,
-    pub project_id: u64,
-    pub date: NaiveDate,
-    pub description: String,
-    pub billable: bool,
-    pub billing: BillingState,
-    #[serde(flatten)]
-    pub kind: EntryKind,
-    pub csv_fingerprint: Option<u64>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl Entry {
-    pub fn is_locked(&self) -> bool {
-        !matches!(self.billing, BillingState::Open)
-    }
-}
-
+const ROW_TAKEN: &str =
+    "Diese Zeile wurde schon importiert; sie wird nicht ein zweites Mal angelegt.";
+const CHANGED: &str = "Der Eintrag wurde inzwischen geändert. Bitte neu öffnen und die Änderung noch einmal eintragen.";
 const LOCKED: &str = "Dieser Eintrag ist inzwischen reserviert oder abgerechnet und kann nicht mehr geändert werden.";
 
 fn day(d: NaiveDate) -> u32 {
@@ -153,6 +55,22 @@ pub(super) fn encoded_entry(e: &Entry) -> EncodedEntry {
 }
 
 impl Store {
+    /// A project's main project (if it is a subproject) and its customer.
+    pub fn parent_and_customer(
+        &self,
+        project: &Project,
+    ) -> AppResult<(Option<Project>, Option<Customer>)> {
+        let parent = match project.parent_id {
+            Some(pid) => self.project(pid)?,
+            None => None,
+        };
+        let customer = match project.customer_id {
+            Some(cid) => self.customer(cid)?,
+            None => None,
+        };
+        Ok((parent, customer))
+    }
+
     pub fn projects(&self) -> AppResult<Vec<Project>> {
         self.projects
             .iter()
@@ -264,6 +182,13 @@ impl Store {
                     tx_entries.insert(key.as_slice(), bytes.as_slice())?;
                     tx_keys.insert(&id.to_be_bytes(), key.as_slice())?;
                     if let Some(fp) = fp {
+                        // One entry per imported row: a fingerprint another
+                        // entry holds refuses the whole write.
+                        if let Some(holder) = tx_csv.get(fp.to_be_bytes())? {
+                            if holder.as_ref() != id.to_be_bytes().as_slice() {
+                                return Err(ConflictableTransactionError::Abort(ROW_TAKEN.into()));
+                            }
+                        }
                         tx_csv.insert(&fp.to_be_bytes(), &id.to_be_bytes())?;
                     }
                 }
@@ -272,11 +197,101 @@ impl Store {
         );
         match result {
             Ok(()) => self.flush(),
-            Err(TransactionError::Abort(e)) if e == LOCKED => {
+            Err(TransactionError::Abort(e)) if e == LOCKED || e == ROW_TAKEN => {
                 Err(AppError::validation("Eintrag", e))
             }
             Err(TransactionError::Abort(e)) => Err(AppError::Storage(e)),
             Err(TransactionError::Storage(e)) => Err(e.into()),
+        }
+    }
+
+    /// The entries of several projects (not their subprojects) at once, each
+    /// project's by date.
+    pub fn entries_of_projects(&self, project_ids: &[u64]) -> AppResult<Vec<Entry>> {
+        let mut all = Vec::new();
+        for id in project_ids {
+            all.extend(self.entries_of(*id)?);
+        }
+        Ok(all)
+    }
+
+    /// The entries with these ids that exist, in the order asked.
+    pub fn entries_by_ids(&self, ids: &[u64]) -> AppResult<Vec<Entry>> {
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(e) = self.entry(*id)? {
+                found.push(e);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Saves an edit of an entry only if the stored one is still the version the
+    /// user opened (`seen` = its `updated_at` then) and still open: a stale edit
+    /// never overwrites a newer one or a billing. Nothing is written otherwise.
+    pub fn save_entry_unchanged_since(&self, e: &Entry, seen: DateTime<Utc>) -> AppResult<()> {
+        use sled::transaction::{ConflictableTransactionError, TransactionError};
+        use sled::Transactional;
+        let (id, key, bytes, fp) = encoded_entry(e);
+        let _w = self.writing();
+        let result = (&self.entries, &self.entry_keys, &self.csv_rows).transaction(
+            |(tx_entries, tx_keys, tx_csv)| {
+                let Some(old) = tx_keys.get(id.to_be_bytes())? else {
+                    return Err(ConflictableTransactionError::Abort(CHANGED.to_string()));
+                };
+                let Some(v) = tx_entries.get(&old)? else {
+                    return Err(ConflictableTransactionError::Abort(CHANGED.to_string()));
+                };
+                let current: Entry =
+                    super::entry_codec::decode(&v).map_err(ConflictableTransactionError::Abort)?;
+                if current.is_locked() {
+                    return Err(ConflictableTransactionError::Abort(LOCKED.to_string()));
+                }
+                if current.updated_at != seen {
+                    return Err(ConflictableTransactionError::Abort(CHANGED.to_string()));
+                }
+                if old.as_ref() != key.as_slice() {
+                    tx_entries.remove(old)?;
+                }
+                tx_entries.insert(key.as_slice(), bytes.as_slice())?;
+                tx_keys.insert(&id.to_be_bytes(), key.as_slice())?;
+                if let Some(fp) = fp {
+                    tx_csv.insert(&fp.to_be_bytes(), &id.to_be_bytes())?;
+                }
+                Ok(())
+            },
+        );
+        match result {
+            Ok(()) => self.flush(),
+            Err(TransactionError::Abort(m)) => Err(AppError::validation("Eintrag", m)),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+        }
+    }
+
+    /// Saves a project only if the stored one is still the version the user
+    /// opened (`seen` = its `updated_at` then).
+    pub fn save_project_unchanged_since(&self, p: &Project, seen: DateTime<Utc>) -> AppResult<()> {
+        let _w = self.writing();
+        let k = p.id.to_be_bytes();
+        let Some(old) = self.projects.get(k)? else {
+            return Err(AppError::validation(
+                "Projekt",
+                "Das Projekt wurde inzwischen gelöscht.",
+            ));
+        };
+        let current: Project = serde_json::from_slice(&old)?;
+        if current.updated_at != seen {
+            return Err(AppError::validation(
+                "Projekt",
+                "Das Projekt wurde inzwischen geändert. Bitte neu öffnen und die Änderung noch einmal eintragen.",
+            ));
+        }
+        match self.projects.compare_and_swap(k, Some(old), Some(serde_json::to_vec(p)?))? {
+            Ok(()) => self.flush(),
+            Err(_) => Err(AppError::validation(
+                "Projekt",
+                "Das Projekt wurde inzwischen geändert. Bitte neu öffnen und die Änderung noch einmal eintragen.",
+            )),
         }
     }
 

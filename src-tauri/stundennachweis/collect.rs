@@ -6,11 +6,12 @@ use std::collections::{HashMap, HashSet};
 use rust_decimal::Decimal;
 
 use super::{Sheet, SheetGroup, SheetRow};
+use crate::billing::pricing::Pricing;
 use crate::billing::{self, rates::Overrides};
+use crate::de::format::{self, date as de_date, format_de, minutes as hm};
+use crate::de::parse::format_clock;
 use crate::error::{AppError, AppResult};
-use crate::format::{self, date as de_date, format_de, minutes as hm};
-use crate::projekte::{self, parse::format_clock};
-use crate::rechnung::Pricing;
+use crate::projekte;
 use crate::storage::{Entry, EntryKind, InvoiceRecord, Layout, Store};
 
 /// One time entry with what the sheet needs.
@@ -35,7 +36,7 @@ pub fn sheet(store: &Store, record_id: u64) -> AppResult<Sheet> {
     }
     let (project, subs) = projekte::family(store, record.project_id)?;
     let settings = store.settings()?;
-    let (_, customer) = projekte::parent_and_customer(store, &project)?;
+    let (_, customer) = store.parent_and_customer(&project)?;
     let pricing = projekte::pricing(store, &project, &subs)?;
     let ids: HashSet<u64> = record.entry_ids.iter().copied().collect();
     let mut rows: Vec<Row> = Vec::new();
@@ -72,7 +73,7 @@ pub fn sheet(store: &Store, record_id: u64) -> AppResult<Sheet> {
     let total_billed: u64 = groups.iter().map(|g| g.2).sum();
     let customer_lines = customer
         .as_ref()
-        .map(format::address_lines)
+        .map(crate::model::address_lines)
         .unwrap_or_default();
     Ok(Sheet {
         firm: settings
@@ -88,7 +89,7 @@ pub fn sheet(store: &Store, record_id: u64) -> AppResult<Sheet> {
             Some(n) => format!("Rechnung {n}"),
             None => format!("Entwurf vom {}", format::local_date(record.created_at)),
         },
-        written: de_date(crate::rechnung::today_berlin()),
+        written: de_date(crate::de::clock::today_berlin()),
         groups: groups.into_iter().map(|g| g.0).collect(),
         total_recorded: hm(total_recorded),
         total_billed: hm(total_billed),

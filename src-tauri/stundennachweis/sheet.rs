@@ -1,5 +1,5 @@
 //! What a Stundennachweis shows: display strings only, formatted in German
-//! (`crate::format`), so the PDF and the CSV writers only lay them out.
+//! (`crate::de::format`), so the PDF and the CSV writers only lay them out.
 
 /// One Stundennachweis (A4, German).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -113,15 +113,13 @@ pub async fn run(
             "Bitte mindestens ein Projekt auswählen.",
         ));
     }
-    if core.batch_running.swap(true, Ordering::SeqCst) {
+    let Some(_running) = core.batch.try_start() else {
         return Err(AppError::Busy(
             "„Entwürfe erstellen“ läuft bereits. Bitte warten, bis es fertig ist.".into(),
         ));
-    }
+    };
     cancel.store(false, Ordering::SeqCst);
-    let result = run_inner(core, project_ids, progress, cancel).await;
-    core.batch_running.store(false, Ordering::SeqCst);
-    result
+    run_inner(core, project_ids, progress, cancel).await
 }
 
 async fn run_inner(

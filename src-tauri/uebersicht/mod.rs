@@ -12,11 +12,12 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::billing::pricing::Pricing;
 use crate::core::{blocking, Core};
+use crate::de::format;
 use crate::error::AppResult;
-use crate::format;
 use crate::projekte;
-use crate::rechnung::{self, Pricing, SyncView};
+use crate::rechnung::{self, SyncView};
 use crate::storage::{Entry, InvoiceRecord, InvoiceState, Project, ProjectStatus, Store};
 
 /// One main project (its subprojects included), ready to show. The `*_key`
@@ -171,7 +172,7 @@ pub fn build(store: &Store) -> AppResult<(Vec<OverviewRow>, OverviewTotals)> {
         }
     }
     let all_records = store.invoice_records()?;
-    let prior = crate::rechnung::pricing::PriorIndex::of(&all_records);
+    let prior = crate::billing::pricing::PriorIndex::of(&all_records);
     let parent_of: HashMap<u64, u64> = projects
         .iter()
         .map(|p| (p.id, p.parent_id.unwrap_or(p.id)))
@@ -296,6 +297,6 @@ pub async fn overview(core: &Core) -> AppResult<Overview> {
     Ok(Overview {
         rows,
         totals,
-        sync: core.sync.view(),
+        sync: rechnung::tracker(core).view(),
     })
 }

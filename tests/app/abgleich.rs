@@ -546,7 +546,7 @@ async fn without_a_key_nothing_is_called_abgeglichen() {
     let h = support::harness("http://127.0.0.1:9");
     let e = r::sync_now(&h.core, &|_| {}).await.unwrap_err();
     assert_eq!(e.kind(), "notConnected");
-    let v = h.core.sync.view();
+    let v = zeitrechnung_lib::rechnung::tracker(&h.core).view();
     assert_eq!(v.state, "error");
     assert_eq!(v.text, e.to_string());
     assert!(!v.text.contains("Zuletzt"), "{}", v.text);

@@ -286,7 +286,7 @@ fn preview_totals_equal_sandbox_totals_for_10000_random_projects() {
                     assert!(remark.ends_with(&l.sentence), "case {case}: {remark}");
                     assert!(
                         l.sentence
-                            .contains(&zeitrechnung_lib::format::format_eur(l.net)),
+                            .contains(&zeitrechnung_lib::de::format::format_eur(l.net)),
                         "case {case}"
                     );
                 }

@@ -282,7 +282,7 @@ async fn a_database_put_back_after_erstellen_learns_the_draft_from_the_journal()
         Some(
             format!(
                 "Der Rechnungsentwurf {} war in dieser Datenbank nicht mehr verzeichnet (z. B. nach einer Wiederherstellung). lexoffice hat ihn; er ist wieder eingetragen und seine Einträge bleiben abgerechnet.",
-                zeitrechnung_lib::format::draft_label("Crashtest", record)
+                zeitrechnung_lib::model::draft_label("Crashtest", record)
             )
             .as_str()
         )

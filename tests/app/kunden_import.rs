@@ -341,7 +341,7 @@ async fn needs_a_connection_and_runs_once_at_a_time() {
     let cancel = AtomicBool::new(false);
     let e = import::run(&h.core, |_| {}, &cancel).await.unwrap_err();
     assert_eq!(e.kind(), "notConnected");
-    h.core.import_running.store(true, Ordering::SeqCst);
+    let _running = h.core.import.try_start().unwrap();
     h.secrets
         .store(&ApiKey::parse(support::KEY).unwrap())
         .unwrap();

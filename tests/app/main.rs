@@ -9,6 +9,7 @@
 mod support;
 
 mod abgleich;
+mod architecture;
 mod bad_input;
 mod billing_property;
 mod crash;
@@ -28,3 +29,4 @@ mod security_config;
 mod sicherung;
 mod spaltenzuordnung;
 mod storage;
+mod store_contract;

@@ -414,7 +414,7 @@ async fn a_deleted_or_edited_entry_comes_back_with_rueckgaengig() {
     assert_eq!(edited.minutes, 180);
     assert_eq!(
         edited.date,
-        zeitrechnung_lib::rechnung::today_berlin() - chrono::Duration::days(1)
+        zeitrechnung_lib::de::clock::today_berlin() - chrono::Duration::days(1)
     );
     p::undo::undo(&h.core, edited.undo.expect("an edit can be undone"))
         .await
@@ -1412,7 +1412,7 @@ async fn zusammenfuehren_moves_every_entry_and_can_be_undone() {
 async fn a_work_date_more_than_a_week_ahead_is_refused() {
     let h = harness();
     let pid = project(&h, "Praxis", "P-1", None, "80").await;
-    let today = zeitrechnung_lib::rechnung::today_berlin();
+    let today = zeitrechnung_lib::de::clock::today_berlin();
     let save = |date: chrono::NaiveDate| {
         p::save_time(
             &h.core,

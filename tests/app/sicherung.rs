@@ -324,7 +324,7 @@ async fn restoring_an_older_backup_keeps_newer_drafts_billed_and_released_histor
     assert!(
         r.message.ends_with(&format!(
             " Der Rechnungsentwurf „Umbau“ vom {}, 1,19 € wurde nach der Sicherung erstellt; seine Einträge bleiben abgerechnet.",
-            zeitrechnung_lib::format::local_date(now)
+            zeitrechnung_lib::de::format::local_date(now)
         )),
         "{}",
         r.message
@@ -484,11 +484,7 @@ async fn restore_and_customer_import_exclude_each_other() {
     });
     // Until the import has started (its single-flight flag is up).
     let started = std::time::Instant::now();
-    while !h
-        .core
-        .import_running
-        .load(std::sync::atomic::Ordering::SeqCst)
-    {
+    while !h.core.import.is_running() {
         assert!(
             started.elapsed() < std::time::Duration::from_secs(10),
             "the import never started"

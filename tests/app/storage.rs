@@ -415,8 +415,8 @@ fn opening_a_database_of_schema_1_links_the_names() {
     }
     let s = Store::open(dir.path()).unwrap();
     // Migrated through schema 2 (employees linked) to the current one.
-    assert_eq!(s.schema_version().unwrap(), 4);
-    assert_eq!(SCHEMA_VERSION, 4);
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(SCHEMA_VERSION, 5);
     let names = employee_names(&s);
     assert_eq!(
         names.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
@@ -836,7 +836,9 @@ fn the_data_of_schema_3_still_opens_whole() {
     assert_eq!(s.settings().unwrap().backup_copy_dir, None);
 }
 
-/// The same for schema 4 (a second backup folder in the settings).
+/// The same for schema 4 (a second backup folder in the settings); its
+/// settings document is split into records on the way (schema 5): the
+/// employees are read as a record of their own.
 #[test]
 fn the_data_of_schema_4_still_opens_whole() {
     let s = opens_whole(4);
@@ -844,6 +846,20 @@ fn the_data_of_schema_4_still_opens_whole() {
         s.settings().unwrap().backup_copy_dir.as_deref(),
         Some("/mnt/nas/zeitrechnung")
     );
+    let names: Vec<String> = s.employees().unwrap().into_iter().map(|e| e.name).collect();
+    assert_eq!(names, vec!["Jana Kraus"]);
+}
+
+/// The same for schema 5 (the settings as four records).
+#[test]
+fn the_data_of_schema_5_still_opens_whole() {
+    let s = opens_whole(5);
+    assert_eq!(
+        s.settings().unwrap().backup_copy_dir.as_deref(),
+        Some("/mnt/nas/zeitrechnung")
+    );
+    let names: Vec<String> = s.employees().unwrap().into_iter().map(|e| e.name).collect();
+    assert_eq!(names, vec!["Jana Kraus"]);
 }
 
 fn opens_whole(schema: u32) -> Store {

@@ -1293,7 +1293,7 @@ fn steuerfaelle_13b_und_35a() {
     s.click_xpath("//div[@id='toasts']//button[normalize-space()='Rückgängig']");
     s.wait_text("Eintrag wiederhergestellt");
     s.wait_xpath("//td[normalize-space()='Aufmaß vor Ort']");
-    let yesterday = (zeitrechnung_lib::rechnung::today_berlin() - chrono::Duration::days(1))
+    let yesterday = (zeitrechnung_lib::de::clock::today_berlin() - chrono::Duration::days(1))
         .format("%d.%m.%Y")
         .to_string();
     s.wait_xpath(&format!(
@@ -1312,7 +1312,7 @@ fn steuerfaelle_13b_und_35a() {
     s.wait_text(sentence);
     // The Schlusstext is blank: the sentence replaces the firm's own closing
     // text, and the preview says so with the way to the Rechnungstexte.
-    s.wait_text(zeitrechnung_lib::rechnung::REMARK_REPLACED);
+    s.wait_text(zeitrechnung_lib::abrechnung::REMARK_REPLACED);
     s.wait_xpath("//dialog[@open]//div[contains(@class,'remark-replaced')]//button[normalize-space()='Rechnungstexte öffnen']");
     s.screenshot(&shots.join("81-rechnung-35a.png"));
     s.click_xpath("//dialog[@open]//button[normalize-space()='Erstellen']");

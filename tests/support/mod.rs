@@ -95,7 +95,7 @@ fn harness_tuned(
     );
     // Tests reconcile at once: "no draft found" means "never created".
     core.reconcile_grace = chrono::Duration::zero();
-    core.open_journal(&dir.path().join("journal")).unwrap();
+    zeitrechnung_lib::journal::open(&mut core, &dir.path().join("journal")).unwrap();
     Harness {
         core: Arc::new(core),
         secrets,
@@ -193,7 +193,7 @@ pub fn core_at(dir: &std::path::Path, base: &str) -> Core {
         Arc::new(|_: &str| Ok(())),
     );
     core.reconcile_grace = chrono::Duration::zero();
-    core.open_journal(&dir.join("journal"))
+    zeitrechnung_lib::journal::open(&mut core, &dir.join("journal"))
         .expect("the journal opens and is applied");
     core
 }

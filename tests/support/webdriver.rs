@@ -160,10 +160,12 @@ impl Driver {
             .as_str()
             .unwrap_or_else(|| panic!("no session: {v}"))
             .to_string();
-        Session {
+        let s = Session {
             base: format!("{base}/session/{id}"),
             http: self.http.clone(),
-        }
+        };
+        s.wait_for_shell();
+        s
     }
 }
 
@@ -183,6 +185,25 @@ pub struct Session {
 }
 
 impl Session {
+    /// Until the window's shell has started (`body[data-shell]`: `ready`, or
+    /// `failed` for the start-up failure window): a click before it would
+    /// meet a navigation that is still disabled. A window that closes at once
+    /// (a second instance handing over) is not waited for.
+    fn wait_for_shell(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            match self.cmd(
+                reqwest::Method::POST,
+                "/execute/sync",
+                Some(json!({"script": "return document.body ? (document.body.dataset.shell || '') : ''", "args": []})),
+            ) {
+                Ok(v) if v.as_str().is_some_and(|s| !s.is_empty()) => return,
+                Ok(_) => std::thread::sleep(Duration::from_millis(50)),
+                Err(_) => return,
+            }
+        }
+    }
+
     fn cmd(
         &self,
         method: reqwest::Method,
@@ -428,5 +449,24 @@ impl Session {
 /// display, one tauri-driver port, one keyring).
 pub fn serial() -> std::sync::MutexGuard<'static, ()> {
     static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+    let guard = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    // The app of the test before may still be closing; a new one started now
+    // would hand over to it (one instance per desktop) and end at once.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while app_running() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    guard
+}
+
+/// Whether a `zeitrechnung` process is running (by its name in /proc).
+fn app_running() -> bool {
+    std::fs::read_dir("/proc")
+        .map(|dir| {
+            dir.flatten().any(|e| {
+                std::fs::read_to_string(e.path().join("comm"))
+                    .is_ok_and(|c| c.trim_end() == "zeitrechnung")
+            })
+        })
+        .unwrap_or(false)
 }

@@ -19,8 +19,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::core::{blocking, Core};
+use crate::de::format::{count_de, format_de};
 use crate::error::{AppError, AppResult};
-use crate::format::{count_de, format_de};
 use crate::lexoffice::Contact;
 use crate::secrets::ApiKey;
 use crate::storage::{Address, Customer, CustomerKind, Source};
@@ -328,13 +328,6 @@ pub(crate) fn merge(current: Option<Customer>, incoming: &Customer, id: u64) -> 
 }
 
 /// Clears the single-flight flag however the import ends.
-struct Running<'a>(&'a AtomicBool);
-impl Drop for Running<'_> {
-    fn drop(&mut self) {
-        self.0.store(false, Ordering::SeqCst);
-    }
-}
-
 /// One import run: reads pages from lexoffice and applies each at once.
 struct Importer<'a, E> {
     client: &'a crate::lexoffice::LexofficeClient,
@@ -522,16 +515,11 @@ pub async fn run(
     on_event: impl Fn(ImportEvent) + Send + Sync,
     cancel: &AtomicBool,
 ) -> AppResult<ImportSummary> {
-    if core
-        .import_running
-        .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
-        .is_err()
-    {
+    let Some(_running) = core.import.try_start() else {
         return Err(AppError::Busy(
             "Ein Kunden-Import läuft bereits. Bitte warten, bis er fertig ist.".into(),
         ));
-    }
-    let _running = Running(&core.import_running);
+    };
     // A restore replaces every customer: never beside an import.
     let _replace = core.replace_lock.try_lock().map_err(|_| {
         AppError::Busy(

@@ -2,7 +2,7 @@
 //! header record found in the text.
 
 use super::reader::Reader;
-use crate::projekte::parse::{show, PlainUnit};
+use crate::de::parse::{show, PlainUnit};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Col {

@@ -198,7 +198,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<CsvFile, String> {
         if rows.len() == MAX_ROWS {
             return Err(format!(
                 "Die Datei hat mehr als {} Datenzeilen. Bitte in mehrere Dateien aufteilen.",
-                crate::format::format_de(Decimal::from(MAX_ROWS as u64), 0)
+                crate::de::format::format_de(Decimal::from(MAX_ROWS as u64), 0)
             ));
         }
         let result = rows::parse_record(&header, &rec, delimiter);

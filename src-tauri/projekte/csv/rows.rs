@@ -7,12 +7,12 @@ use rust_decimal::Decimal;
 use super::header::{Col, Header, ALL_COLS};
 use super::reader::Record;
 use super::{ParsedRow, ServiceRow, TimeRow, MAX_FIELD_CHARS};
-use crate::money::{parse_de, DecimalError};
-use crate::projekte::entry_rules::{
+use crate::de::parse::{self, show, PlainUnit};
+use crate::model::entry_rules::{
     DEFAULT_TAX_RATE, DEFAULT_UNIT, DESCRIPTION_CHARS, EMPLOYEE_CHARS, QUANTITY_LIMIT,
     SERVICE_NAME_CHARS, UNIT_CHARS, UNIT_PRICE_LIMIT,
 };
-use crate::projekte::parse::{self, show, PlainUnit};
+use crate::money::{parse_de, DecimalError};
 
 struct Row<'a> {
     h: &'a Header,
@@ -128,7 +128,7 @@ impl<'a> Row<'a> {
                     format!(
                         "Der Wert „{}“ ist zu groß (höchstens {}).",
                         show(v),
-                        crate::format::format_de(Decimal::from(limit) - Decimal::new(1, 4), 0)
+                        crate::de::format::format_de(Decimal::from(limit) - Decimal::new(1, 4), 0)
                     ),
                 );
                 None
@@ -160,7 +160,7 @@ impl<'a> Row<'a> {
             }
             Some(_) => self.parsed(Col::Datum, |v| {
                 parse::parse_date(v).and_then(|d| {
-                    crate::projekte::entry_rules::work_date(d, crate::rechnung::today_berlin())
+                    crate::model::entry_rules::work_date(d, crate::de::clock::today_berlin())
                 })
             }),
         };
@@ -220,10 +220,14 @@ impl<'a> Row<'a> {
                 if let Some(d) = dur {
                     if computed.abs_diff(d) > 1 {
                         let raw = self.raw(Col::Dauer).unwrap_or_default();
-                        let shown = if raw == crate::format::minutes(u64::from(d)) {
+                        let shown = if raw == crate::de::format::minutes(u64::from(d)) {
                             format!("„{raw}“")
                         } else {
-                            format!("„{}“ ({})", show(raw), crate::format::minutes(u64::from(d)))
+                            format!(
+                                "„{}“ ({})",
+                                show(raw),
+                                crate::de::format::minutes(u64::from(d))
+                            )
                         };
                         self.err(
                             Col::Dauer,
@@ -236,7 +240,7 @@ impl<'a> Row<'a> {
                                 } else {
                                     String::new()
                                 },
-                                crate::format::minutes(u64::from(computed))
+                                crate::de::format::minutes(u64::from(computed))
                             ),
                         );
                         return None;
@@ -254,7 +258,7 @@ impl<'a> Row<'a> {
                             format!(
                                 "Beginn {} plus Dauer {}{} endet nach Mitternacht. Arbeitszeiten über Mitternacht bitte auf zwei Tage aufteilen.",
                                 clock(s),
-                                crate::format::minutes(u64::from(d)),
+                                crate::de::format::minutes(u64::from(d)),
                                 pause_text(brk)
                             ),
                         );
@@ -271,7 +275,7 @@ impl<'a> Row<'a> {
                             format!(
                                 "Ende {} minus Dauer {}{} beginnt vor Mitternacht. Arbeitszeiten über Mitternacht bitte auf zwei Tage aufteilen.",
                                 clock(e),
-                                crate::format::minutes(u64::from(d)),
+                                crate::de::format::minutes(u64::from(d)),
                                 pause_text(brk)
                             ),
                         );

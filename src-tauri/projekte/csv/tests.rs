@@ -1,7 +1,7 @@
 //! Tests of the whole import (`parse_csv`): file format, row rules, messages.
 
 use super::*;
-use crate::projekte::entry_rules::{EMPLOYEE_CHARS, SERVICE_NAME_CHARS, UNIT_CHARS};
+use crate::model::entry_rules::{EMPLOYEE_CHARS, SERVICE_NAME_CHARS, UNIT_CHARS};
 use std::str::FromStr;
 
 const FULL: &str = "Typ;Projekt;Unterprojekt;Datum;Mitarbeiter;Von;Bis;Pause;Dauer;Beschreibung;Bezeichnung;Menge;Einheit;Einzelpreis;Steuersatz;Abrechenbar";

@@ -1,13 +1,20 @@
-//! The one set of limits for a time or service entry, shared by the forms
+//! The one set of limits for a time or service entry, and the one check of
+//! the forms' input (`time_kind`, `service_kind`), shared by the forms
 //! („Zeit erfassen“, „Leistung erfassen“) and the CSV import, so that every
 //! imported entry can be opened and saved again from its form.
 //!
 //! Text lengths count characters (after trimming). Multi-line text is allowed in
 //! Beschreibung only.
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use serde::Deserialize;
 
-use crate::storage::EntryKind;
+use crate::de::format::minutes as format_minutes;
+use crate::de::parse;
+use crate::error::{AppError, AppResult};
+use crate::model::EntryKind;
+use crate::money::{parse_de, DecimalError};
 
 /// Mitarbeiter (a name).
 pub const EMPLOYEE_CHARS: usize = 100;
@@ -39,7 +46,7 @@ pub fn work_date(
     if (date - today).num_days() > MAX_DAYS_AHEAD {
         return Err(format!(
             "{} liegt mehr als eine Woche in der Zukunft. Bitte das Datum prüfen.",
-            crate::format::date(date)
+            crate::de::format::date(date)
         ));
     }
     Ok(date)
@@ -134,6 +141,204 @@ pub fn check(kind: &EntryKind, description: &str) -> Result<(), (&'static str, S
     Ok(())
 }
 
+pub fn clean(field: &'static str, text: &str, max: usize) -> AppResult<String> {
+    clean_text(field, text, max, true).map_err(|(f, m)| AppError::validation(f, m))
+}
+
+pub fn decimal_field(field: &'static str, text: &str, max_decimals: u32) -> AppResult<Decimal> {
+    parse_de(text, max_decimals).map_err(|e| {
+        AppError::validation(
+            field,
+            match e {
+                DecimalError::Empty => format!("Bitte {field} eingeben."),
+                DecimalError::NotANumber => {
+                    format!("{field}: Bitte eine Zahl eingeben, z. B. 12,5.")
+                }
+                DecimalError::Negative => format!("{field} darf nicht negativ sein."),
+                DecimalError::TooManyDecimals(n) => {
+                    format!("{field}: höchstens {n} Nachkommastellen.")
+                }
+                DecimalError::TooLarge => format!("{field} ist zu groß."),
+            },
+        )
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct TimeInput {
+    pub id: Option<u64>,
+    pub project_id: u64,
+    pub date: String,
+    pub employee: String,
+    pub start: String,
+    pub end: String,
+    /// Pause as typed ("0:30", "30 min", empty = none).
+    #[serde(rename = "break")]
+    pub break_time: String,
+    /// Dauer as typed, used when Von/Bis are empty.
+    pub duration: String,
+    pub description: String,
+    pub billable: Option<bool>,
+    /// „Neuen Mitarbeiter „…“ anlegen?“ answered yes: a name that matches no
+    /// employee creates one. Without it such a name is asked about, never
+    /// created silently.
+    pub new_employee: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceInput {
+    pub id: Option<u64>,
+    pub project_id: u64,
+    pub date: String,
+    pub name: String,
+    pub description: String,
+    pub quantity: String,
+    pub unit: String,
+    pub unit_price: String,
+    pub tax_rate: String,
+    /// „Art“: Arbeit, Material or Fahrt; blank = by the unit.
+    pub art: String,
+    pub billable: Option<bool>,
+    /// Chosen from the Leistungskatalog (its lexoffice article goes on the draft).
+    pub catalog_id: Option<u64>,
+}
+
+fn field_err(field: &'static str) -> impl Fn(String) -> AppError {
+    move |m| AppError::validation(field, m)
+}
+
+/// Validates the Zeit erfassen form into an entry kind.
+/// `today` is the Berlin day (a work date may lie at most a week ahead).
+pub fn time_kind(input: &TimeInput, today: NaiveDate) -> AppResult<(NaiveDate, EntryKind)> {
+    let date = parse::parse_date_typed(&input.date, today)
+        .and_then(|d| work_date(d, today))
+        .map_err(field_err("Datum"))?;
+    let employee = clean("Mitarbeiter", &input.employee, EMPLOYEE_CHARS)?;
+    let has_span = !input.start.trim().is_empty() || !input.end.trim().is_empty();
+    let break_minutes = if input.break_time.trim().is_empty() {
+        0
+    } else {
+        parse::parse_break(&input.break_time).map_err(field_err("Pause"))?
+    };
+    let (start, end, minutes) = if has_span {
+        let start = parse::parse_clock(&input.start).map_err(field_err("Von"))?;
+        let end = parse::parse_clock(&input.end).map_err(field_err("Bis"))?;
+        let minutes =
+            parse::minutes_between(start, end, break_minutes).map_err(field_err("Bis"))?;
+        if !input.duration.trim().is_empty() {
+            let typed = parse::parse_duration(&input.duration).map_err(field_err("Dauer"))?;
+            if typed.abs_diff(minutes) > 1 {
+                return Err(AppError::validation(
+                    "Dauer",
+                    format!(
+                        "Die Dauer {} passt nicht zu Von–Bis minus Pause ({}). Bitte eines von beiden leeren.",
+                        format_minutes(u64::from(typed)),
+                        format_minutes(u64::from(minutes))
+                    ),
+                ));
+            }
+        }
+        (Some(start), Some(end), minutes)
+    } else {
+        if input.duration.trim().is_empty() {
+            return Err(AppError::validation(
+                "Dauer",
+                "Bitte Von und Bis oder eine Dauer eingeben, z. B. 1:30 oder 1,5.",
+            ));
+        }
+        let minutes = parse::parse_duration(&input.duration).map_err(field_err("Dauer"))?;
+        if break_minutes > 0 {
+            return Err(AppError::validation(
+                "Pause",
+                "Eine Pause gibt es nur mit Von und Bis; bei einer direkt eingegebenen Dauer bitte leer lassen.",
+            ));
+        }
+        (None, None, minutes)
+    };
+    if minutes == 0 {
+        return Err(AppError::validation(
+            "Dauer",
+            "Die Dauer muss größer als 0 sein.",
+        ));
+    }
+    Ok((
+        date,
+        EntryKind::Time {
+            employee,
+            employee_id: None,
+            start,
+            end,
+            break_minutes,
+            minutes,
+        },
+    ))
+}
+
+/// Validates the Leistung erfassen form.
+/// `today` as for `time_kind`.
+pub fn service_kind(input: &ServiceInput, today: NaiveDate) -> AppResult<(NaiveDate, EntryKind)> {
+    let date = parse::parse_date_typed(&input.date, today)
+        .and_then(|d| work_date(d, today))
+        .map_err(field_err("Datum"))?;
+    let name = clean("Bezeichnung", &input.name, SERVICE_NAME_CHARS)?;
+    if name.is_empty() {
+        return Err(AppError::validation(
+            "Bezeichnung",
+            "Bitte eine Bezeichnung eingeben.",
+        ));
+    }
+    let quantity = decimal_field("Menge", &input.quantity, 4)?;
+    if quantity.is_zero() {
+        return Err(AppError::validation(
+            "Menge",
+            "Die Menge muss größer als 0 sein.",
+        ));
+    }
+    if quantity >= Decimal::from(QUANTITY_LIMIT) {
+        return Err(AppError::validation(
+            "Menge",
+            "Die Menge muss kleiner als 1.000.000 sein.",
+        ));
+    }
+    let mut unit = clean("Einheit", &input.unit, UNIT_CHARS)?;
+    if unit.is_empty() {
+        unit = DEFAULT_UNIT.into();
+    }
+    let unit_price = decimal_field("Einzelpreis", &input.unit_price, 4)?;
+    if unit_price >= Decimal::from(UNIT_PRICE_LIMIT) {
+        return Err(AppError::validation(
+            "Einzelpreis",
+            "Der Einzelpreis muss kleiner als 100.000.000 € sein.",
+        ));
+    }
+    let tax_rate = if input.tax_rate.trim().is_empty() {
+        Decimal::from(DEFAULT_TAX_RATE)
+    } else {
+        parse::parse_tax_rate(&input.tax_rate).map_err(field_err("Steuersatz"))?
+    };
+    // „Art“: blank = by the unit (stored as none, so it follows the unit).
+    let art = match input.art.trim() {
+        "" => None,
+        a => Some(crate::model::ServiceArt::from_label(a).ok_or_else(|| {
+            AppError::validation("Art", "Bitte Arbeit, Material oder Fahrt wählen.")
+        })?),
+    };
+    Ok((
+        date,
+        EntryKind::Service {
+            name,
+            quantity,
+            unit,
+            unit_price,
+            tax_rate,
+            art,
+            article: None,
+        },
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -153,7 +358,14 @@ mod tests {
     }
 
     use super::*;
-    use crate::projekte::{service_kind, time_kind, ServiceInput, TimeInput};
+
+    fn time_kind(i: &TimeInput) -> AppResult<(NaiveDate, EntryKind)> {
+        super::time_kind(i, crate::de::clock::today_berlin())
+    }
+
+    fn service_kind(i: &ServiceInput) -> AppResult<(NaiveDate, EntryKind)> {
+        super::service_kind(i, crate::de::clock::today_berlin())
+    }
 
     /// A value at each limit passes the form; one character more does not.
     #[test]

@@ -167,6 +167,20 @@ pub fn suggested_tax_case(country_code: &str, vat_id: &str) -> Option<TaxCase> {
     Some(TaxCase::ThirdCountry)
 }
 
+/// The note lexoffice prints for a Steuerart when the firm has none of its own
+/// (Einstellungen › Abrechnung › Hinweise zur Steuerart).
+pub fn lexoffice_tax_note(case: TaxCase) -> &'static str {
+    use TaxCase::*;
+    match case {
+        Standard => "",
+        Construction13b => "Steuerschuldnerschaft des Leistungsempfängers (§ 13b UStG)",
+        EuService => "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge)",
+        ThirdCountry => "Nicht im Inland steuerbare Leistung",
+        Exempt => "Steuerfreie Leistung",
+        Photovoltaic => "Steuersatz 0 % nach § 12 Abs. 3 UStG (Lieferung und Installation einer Photovoltaikanlage)",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,13 @@
 //! `Core`: everything the commands work with, opened once at start-up.
 //! No Tauri types in here, so domain code and tests use it directly.
 
-use std::sync::atomic::AtomicBool;
+pub mod features;
+pub mod job;
+pub mod undo;
+
 use std::sync::{Arc, Mutex};
+
+pub use job::Job;
 
 use crate::error::{AppError, AppResult};
 use crate::lexoffice::{ClientConfig, LexofficeClient, RateLimiter};
@@ -22,10 +27,8 @@ pub struct Core {
     opener: Opener,
     /// Result of the keyring check at start-up (None until it ran).
     keyring_problem: Mutex<Option<String>>,
-    /// Single flight for the customer import.
-    pub import_running: AtomicBool,
-    /// Set by "Abbrechen" during the customer import.
-    pub import_cancel: AtomicBool,
+    /// The customer import: one at a time, „Abbrechen“.
+    pub import: Job,
     /// One invoice creation at a time.
     pub invoice_lock: tokio::sync::Mutex<()>,
     /// Held by a customer import and by a backup restore: they exclude each other.
@@ -44,13 +47,12 @@ pub struct Core {
     /// Opens a file the app wrote (the Stundennachweis) in its default program;
     /// None = not available (tests).
     pub file_opener: Option<Opener>,
-    /// „Mit lexoffice abgleichen“: single flight, cancel, last result.
-    pub sync: crate::rechnung::SyncTracker,
-    /// „Entwürfe erstellen“: single flight and „Abbrechen“.
-    pub batch_running: AtomicBool,
-    pub batch_cancel: AtomicBool,
-    /// The last automatic backup's status (Datensicherung shows it).
-    pub auto_backup: crate::sicherung::auto::AutoTracker,
+    /// „Mit lexoffice abgleichen“: one at a time (a second waits), „Abbrechen“.
+    pub sync: Job,
+    /// „Entwürfe erstellen“: one at a time, „Abbrechen“.
+    pub batch: Job,
+    /// What features keep for the whole run, by type (`features.rs`).
+    features: features::Features,
     /// Files to write that Rust chose (its own dialog, or its suggestion): the
     /// webview holds only their tokens and can never name a path to write.
     pub chosen: ChosenPaths,
@@ -60,7 +62,7 @@ pub struct Core {
     /// Found at start: drafts the journal wrote back (named, for the window).
     pub replayed: Option<String>,
     /// „Rückgängig“ for deletions and edits (memory only).
-    pub undo: crate::projekte::undo::UndoStore,
+    pub undo: undo::UndoStore,
     /// One customer push (create/update/link in lexoffice) at a time: a double
     /// click must never send two `POST /v1/contacts`.
     pub push_lock: tokio::sync::Mutex<()>,
@@ -148,21 +150,19 @@ impl Core {
             client,
             opener,
             keyring_problem: Mutex::new(None),
-            import_running: AtomicBool::new(false),
-            import_cancel: AtomicBool::new(false),
+            import: Job::default(),
             invoice_lock: tokio::sync::Mutex::new(()),
             replace_lock: tokio::sync::Mutex::new(()),
             reconcile_grace: chrono::Duration::minutes(2),
             file_opener: None,
             undo: Default::default(),
-            auto_backup: Default::default(),
+            features: Default::default(),
             shrunk: None,
             replayed: None,
             chosen: Default::default(),
             push_lock: tokio::sync::Mutex::new(()),
-            sync: Default::default(),
-            batch_running: AtomicBool::new(false),
-            batch_cancel: AtomicBool::new(false),
+            sync: Job::default(),
+            batch: Job::default(),
             backup_dir: None,
             data_dir: None,
             journal: None,
@@ -181,15 +181,9 @@ impl Core {
         blocking(move || j.append(&line)).await
     }
 
-    /// Opens the journal in `dir`, applies it to the database and compacts it:
-    /// at start-up, before anything can write to lexoffice.
-    pub fn open_journal(&mut self, dir: &std::path::Path) -> AppResult<crate::journal::Replayed> {
-        let j = crate::storage::Journal::open(dir)?;
-        let done = crate::journal::replay(&self.store, &j)?;
-        self.replayed = done.notice();
-        j.compact()?;
-        self.journal = Some(Arc::new(j));
-        Ok(done)
+    /// The state a feature keeps for the whole run, by its type (`features.rs`).
+    pub fn feature<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        self.features.get::<T>()
     }
 
     pub fn urls(&self) -> AppResult<&LexofficeUrls> {

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::billing::rates::{self, Level, Overrides, RateTables};
 use crate::billing::{Group, PriorTime, ServiceItem, TimeItem};
-use crate::storage::{
+use crate::model::{
     BillingState, Customer, Entry, EntryKind, HourFormat, InvoiceRecord, InvoiceStyle, Layout,
     Project, Rounding, RoundingScope, Settings,
 };
@@ -252,6 +252,6 @@ impl PriorIndex {
 pub fn draft_name(r: &InvoiceRecord) -> String {
     match (&r.voucher_number, r.is_finalised()) {
         (Some(n), true) => format!("Rechnung {n}"),
-        _ => format!("Entwurf vom {}", crate::format::date_time(r.created_at)),
+        _ => format!("Entwurf vom {}", crate::de::format::date_time(r.created_at)),
     }
 }

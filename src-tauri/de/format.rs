@@ -72,16 +72,6 @@ pub fn local_date(t: DateTime<Utc>) -> String {
     t.with_timezone(&Berlin).format("%d.%m.%Y").to_string()
 }
 
-/// A draft as a restore names it: `„Umbau“ vom 04.12.2026, 1,19 €`.
-pub fn draft_label(project: &str, rec: &crate::storage::InvoiceRecord) -> String {
-    let gross = rec
-        .gross
-        .parse::<rust_decimal::Decimal>()
-        .map(|g| format!(", {}", format_eur(g)))
-        .unwrap_or_default();
-    format!("„{project}“ vom {}{gross}", local_date(rec.created_at))
-}
-
 /// `h:mm`, hours grouped the German way: `90` → `1:30`, 122500 h → `122.500:00`.
 pub fn minutes(m: u64) -> String {
     let hours = (m / 60).to_string();
@@ -93,25 +83,4 @@ pub fn minutes(m: u64) -> String {
         grouped.push(c);
     }
     format!("{grouped}:{:02}", m % 60)
-}
-
-/// A customer's address as printed under the name: contact person, supplement,
-/// street, `PLZ Ort`, and the country code when it is not Germany.
-pub fn address_lines(c: &crate::storage::Customer) -> Vec<String> {
-    [
-        c.contact_person.clone(),
-        c.address.supplement.clone(),
-        c.address.street.clone(),
-        format!("{} {}", c.address.zip, c.address.city)
-            .trim()
-            .to_string(),
-        if c.address.country_code.is_empty() || c.address.country_code == "DE" {
-            String::new()
-        } else {
-            c.address.country_code.clone()
-        },
-    ]
-    .into_iter()
-    .filter(|l| !l.trim().is_empty())
-    .collect()
 }

@@ -164,7 +164,7 @@ pub fn parse_date_typed(s: &str, today: NaiveDate) -> Result<NaiveDate, String> 
 /// What a date field shows once it is left: the full date of what was typed,
 /// by today in Germany („29.12.“ typed on 5 January → „29.12.2026“).
 pub fn date_understood(s: &str) -> Result<String, String> {
-    parse_date_typed(s, crate::rechnung::today_berlin()).map(crate::format::date)
+    parse_date_typed(s, crate::de::clock::today_berlin()).map(crate::de::format::date)
 }
 
 fn typed_bad(s: &str) -> String {
@@ -497,10 +497,10 @@ pub fn minutes_between(
     if break_minutes >= span {
         return Err(format!(
             "Die Pause ({}) ist nicht kürzer als die Zeit von {} bis {} ({}).",
-            crate::format::minutes(u64::from(break_minutes)),
+            crate::de::format::minutes(u64::from(break_minutes)),
             format_clock(start),
             format_clock(end),
-            crate::format::minutes(u64::from(span))
+            crate::de::format::minutes(u64::from(span))
         ));
     }
     Ok(span - break_minutes)
@@ -687,7 +687,7 @@ mod tests {
             parse_date("  ").unwrap_err(),
             "Bitte ein Datum eingeben (TT.MM.JJJJ)."
         );
-        assert_eq!(crate::format::date(date(2025, 1, 5)), "05.01.2025");
+        assert_eq!(crate::de::format::date(date(2025, 1, 5)), "05.01.2025");
     }
 
     #[test]
@@ -840,9 +840,9 @@ mod tests {
         assert!(minutes_between(hm(8, 0), hm(9, 0), 60)
             .unwrap_err()
             .contains("Pause (1:00)"));
-        assert_eq!(crate::format::minutes(90), "1:30");
-        assert_eq!(crate::format::minutes(5), "0:05");
-        assert_eq!(crate::format::minutes(1440), "24:00");
+        assert_eq!(crate::de::format::minutes(90), "1:30");
+        assert_eq!(crate::de::format::minutes(5), "0:05");
+        assert_eq!(crate::de::format::minutes(1440), "24:00");
     }
 
     #[test]
