@@ -55,11 +55,31 @@ fi
 # Build first so the first test does not time out waiting for the compiler.
 cargo build --locked --workspace --all-targets
 
+# The test binaries (docs/conventions.md › Tests): a new one must be added here.
+targets=$(cd tests && ls -d *.rs */main.rs 2>/dev/null | sort | tr '\n' ' ')
+if [ "$targets" != "app/main.rs e2e/main.rs keyring_mock.rs " ]; then
+  echo "scripts/test.sh: unexpected test targets: $targets (add them to scripts/test.sh)" >&2
+  exit 1
+fi
+e2e_bin=$(cargo test --locked --test e2e --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\))$/\1/p' | tail -1)
+[ -x "$e2e_bin" ] || { echo "scripts/test.sh: no e2e test binary" >&2; exit 1; }
+export E2E_BIN="$e2e_bin"
+
 keyctl session - dbus-run-session -- sh -c '
   set -e
   printf "test-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  # The suites wait on lexoffice'"'"'s pacing far more than on the CPU: four at a time.
-  exec xvfb-run -a -s "-screen 0 1280x800x24" cargo test --locked --workspace --no-fail-fast -- --test-threads=4
+  exec xvfb-run -a -s "-screen 0 1280x800x24" sh -c "
+    # The real-window tests wait on WebKit, the others on lexoffice'"'"'s pacing:
+    # both run at once, and each binary four tests at a time (the window
+    # tests one after the other behind their own lock).
+    \"\$E2E_BIN\" --test-threads=4 > target/e2e.log 2>&1 & e2e=\$!
+    rc=0
+    cargo test --locked --no-fail-fast -p lexoffice-sandbox -- --test-threads=4 || rc=1
+    cargo test --locked --no-fail-fast -p zeitrechnung --lib --test app --test keyring_mock -- --test-threads=4 || rc=1
+    wait \$e2e || { rc=1; echo \"real-window tests (tests/e2e) failed:\"; }
+    echo; echo \"Real-window tests (tests/e2e):\"; cat target/e2e.log
+    exit \$rc
+  "
 '
 echo
 echo "Suite counts (and any skipped test with its reason):"
