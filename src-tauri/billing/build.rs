@@ -639,6 +639,11 @@ fn blocks_of(
     Ok((blocks, rate_uses, covered, all_riders))
 }
 
+/// The edits by line key (the last one of a key wins).
+type Changes<'a> = HashMap<&'a str, &'a LineChange>;
+
+/// The invoice in steps: what is billable, the service period, the lines with
+/// the edits applied, their arrangement, the texts, the request body.
 fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, BillingProblem> {
     if input.period_from > input.period_to {
         return Err(BillingProblem::InvalidPeriod);
@@ -651,20 +656,91 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
         _ => input.line_text.as_str(),
     };
     line_text::check("Positionstext", template, &LINE_PLACEHOLDERS)?;
-
-    // 1. What is billable, per block, as the Aufstellung groups it. A line
-    // taken out with „Entfernen“ leaves the rest of its days rounded without it.
-    let changes: HashMap<&str, &LineChange> = input
+    let changes: Changes = input
         .edits
         .iter()
         .map(|e| (e.key.as_str(), &e.change))
         .collect();
-    let removed = |key: &str| matches!(changes.get(key), Some(LineChange::Remove));
-    let (mut blocks, mut rate_uses, mut covered, mut riders) = blocks_of(input, &HashSet::new())?;
-    let taken_out: HashSet<u64> = blocks
+    let (blocks, rate_uses, covered, riders) = billable_blocks(input, &changes)?;
+    let (service_from, service_to) = service_period(input, &blocks, &changes)?;
+    let period = text::period_de(service_from, service_to);
+    let mut priced = priced_lines(input, &blocks, &changes, template, &period)?;
+    let (lines, labour_lines) = arranged(input, std::mem::take(&mut priced.assembled))?;
+    if limit_lines && lines.len() > MAX_LINE_ITEMS {
+        return Err(BillingProblem::TooManyLines {
+            lines: lines.len(),
+            coarser: input.layout.coarser(),
+        });
+    }
+    let totals = super::totals_of(&lines);
+    let [title, introduction, remark] = texts(input, &period)?;
+    let labour = labour_totals(input, &labour_lines);
+    let remark = match (remark, &labour) {
+        (Some(r), Some(l)) => Some(format!("{r}\n\n{}", l.sentence)),
+        (None, Some(l)) => Some(l.sentence.clone()),
+        (r, None) => r,
+    };
+    if let Some(r) = &remark {
+        if text::text_len(r) > MAX_TEXT_LEN {
+            return Err(BillingProblem::TextTooLong {
+                field: "Schlusstext",
+                chars: text::text_len(r),
+            });
+        }
+    }
+    let tax_type = sent_tax_type(input);
+    let request = request_body(
+        input,
+        &lines,
+        tax_type,
+        (service_from, service_to),
+        [title, introduction, remark],
+    )?;
+    let goodwill_entry_ids = lines
+        .iter()
+        .filter(|l| l.goodwill)
+        .flat_map(|l| l.entry_ids.iter().copied())
+        .collect();
+    let entry_ids = priced.entry_ids(&riders, lines.iter().any(|l| l.kind != LineKind::Text));
+    Ok(InvoicePlan {
+        request,
+        lines,
+        totals,
+        service_from,
+        service_to,
+        entry_ids,
+        time_entry_ids: priced.time_entry_ids,
+        service_entry_ids: priced.service_entry_ids,
+        total_minutes: priced.total_minutes,
+        billed_minutes: priced.billed_minutes,
+        rates: rate_uses,
+        removed: priced.removed_lines,
+        goodwill_entry_ids,
+        tax_type: tax_type.to_string(),
+        labour,
+        stale_edits: changes.len().saturating_sub(priced.keys_seen),
+        billed_by_entry: priced.billed_by_entry,
+        covered,
+    })
+}
+
+fn removed(changes: &Changes, key: &str) -> bool {
+    matches!(changes.get(key), Some(LineChange::Remove))
+}
+
+/// What is billable, per block, as the Aufstellung groups it. A line taken out
+/// with „Entfernen“ leaves the rest of its days rounded without it.
+#[allow(clippy::type_complexity)]
+fn billable_blocks(
+    input: &BillingInput,
+    changes: &Changes,
+) -> Result<(Vec<Block>, Vec<RateUse>, Vec<String>, Vec<u64>), BillingProblem> {
+    let first = blocks_of(input, &HashSet::new())?;
+    let taken_out: HashSet<u64> = first
+        .0
         .iter()
         .flat_map(|b| b.times.iter())
-        .filter(|t| removed(&t.key))
+        .filter(|t| removed(changes, &t.key))
         .flat_map(|t| t.entry_ids.iter().copied())
         .collect();
     if !taken_out.is_empty()
@@ -673,38 +749,81 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
             .iter()
             .any(|g| g.rounding.scope == crate::model::RoundingScope::DayAndEmployee)
     {
-        (blocks, rate_uses, covered, riders) = blocks_of(input, &taken_out)?;
+        return blocks_of(input, &taken_out);
     }
+    Ok(first)
+}
 
-    // 2. The edits, by key (the last one of a key wins).
-    let mut keys_seen = 0usize;
-
-    // 3. The service period: first to last day of what stays on the draft.
+/// The service period: first to last day of what stays on the draft.
+fn service_period(
+    input: &BillingInput,
+    blocks: &[Block],
+    changes: &Changes,
+) -> Result<(NaiveDate, NaiveDate), BillingProblem> {
     let mut kept_days: BTreeSet<NaiveDate> = BTreeSet::new();
     let mut any_line = false;
-    for b in &blocks {
-        for t in &b.times {
+    for b in blocks {
+        for (key, days) in b
+            .times
+            .iter()
+            .map(|t| (&t.key, &t.days))
+            .chain(b.services.iter().map(|s| (&s.key, &s.days)))
+        {
             any_line = true;
-            if !removed(&t.key) {
-                kept_days.extend(&t.days);
-            }
-        }
-        for s in &b.services {
-            any_line = true;
-            if !removed(&s.key) {
-                kept_days.extend(&s.days);
+            if !removed(changes, key) {
+                kept_days.extend(days);
             }
         }
     }
-    let (service_from, service_to) = match (kept_days.first(), kept_days.last()) {
-        (Some(a), Some(b)) => (*a, *b),
-        _ if !input.extra_lines.is_empty() => (input.period_from, input.period_to),
-        _ if any_line => return Err(BillingProblem::AllRemoved),
-        _ => return Err(BillingProblem::NothingBillable),
-    };
-    let period = text::period_de(service_from, service_to);
+    match (kept_days.first(), kept_days.last()) {
+        (Some(a), Some(b)) => Ok((*a, *b)),
+        _ if !input.extra_lines.is_empty() => Ok((input.period_from, input.period_to)),
+        _ if any_line => Err(BillingProblem::AllRemoved),
+        _ => Err(BillingProblem::NothingBillable),
+    }
+}
 
-    // 4. The lines, edits applied.
+/// The lines of the blocks with the edits applied, and what they bill.
+#[derive(Default)]
+struct Priced {
+    assembled: Vec<Assembled>,
+    removed_lines: Vec<RemovedLine>,
+    time_entry_ids: Vec<u64>,
+    service_entry_ids: Vec<u64>,
+    total_minutes: u64,
+    billed_minutes: u64,
+    billed_by_entry: Vec<(u64, u32)>,
+    /// Edits that met a line.
+    keys_seen: usize,
+}
+
+impl Priced {
+    /// Every entry the draft bills, sorted: times of days already billed ride
+    /// along when the draft bills anything (`bills`).
+    fn entry_ids(&mut self, riders: &[u64], bills: bool) -> Vec<u64> {
+        if bills {
+            self.time_entry_ids.extend(riders);
+            self.billed_by_entry
+                .extend(riders.iter().map(|id| (*id, 0)));
+        }
+        self.time_entry_ids.sort_unstable();
+        self.service_entry_ids.sort_unstable();
+        self.billed_by_entry.sort_unstable();
+        self.time_entry_ids
+            .iter()
+            .chain(self.service_entry_ids.iter())
+            .copied()
+            .collect()
+    }
+}
+
+fn priced_lines(
+    input: &BillingInput,
+    blocks: &[Block],
+    changes: &Changes,
+    template: &str,
+    period: &str,
+) -> Result<Priced, BillingProblem> {
     let time_tax_rate = if zero_rated(input) {
         Decimal::ZERO
     } else if blocks.iter().any(|b| b.times.iter().any(|t| !t.goodwill)) {
@@ -713,113 +832,145 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
         // Only goodwill time: 0 € lines, the rate does not matter but must be valid.
         crate::money::allowed_tax_rate(input.time_tax_rate).unwrap_or(Decimal::ZERO)
     };
-    let unit = match input.hours.unit.trim() {
-        "" => HOUR_UNIT,
-        u => u,
-    };
-    let mut lines: Vec<PreviewLine> = Vec::new();
-    let mut assembled: Vec<Assembled> = Vec::new();
-    let mut removed_lines: Vec<RemovedLine> = Vec::new();
-    let (mut time_entry_ids, mut service_entry_ids) = (Vec::new(), Vec::new());
-    let (mut total_minutes, mut billed_minutes) = (0u64, 0u64);
-    let mut billed_by_entry: Vec<(u64, u32)> = Vec::new();
-    for block in &blocks {
+    let mut out = Priced::default();
+    for block in blocks {
         // (line, Arbeitskosten?) in order.
         let mut block_lines: Vec<(PreviewLine, bool)> = Vec::new();
         for t in &block.times {
-            let several = block
-                .times
-                .iter()
-                .filter(|o| o.group_key == t.group_key && o.goodwill == t.goodwill)
-                .count()
-                > 1;
-            let dates = dates_text(&t.days);
-            let duration = text::hours_minutes(t.billed);
-            let (employees, roles, notes, subs) = (
-                t.employees.join(", "),
-                t.roles.join(", "),
-                t.notes.join("; "),
-                t.subprojects.join(", "),
-            );
-            let value = |name: &str| match name {
-                "Datum" => Some(dates.as_str()),
-                "Mitarbeiter" => Some(employees.as_str()),
-                "Rolle" => Some(roles.as_str()),
-                "Beschreibung" => Some(notes.as_str()),
-                "Unterprojekt" => Some(subs.as_str()),
-                "Projekt" => Some(block.name.as_str()),
-                "Zeitraum" => Some(period.as_str()),
-                "Dauer" => Some(duration.as_str()),
-                _ => None,
+            let c = time_candidate(input, block, t, template, period, time_tax_rate)?;
+            let Some(line) = apply(
+                c,
+                changes,
+                &mut out.keys_seen,
+                &mut out.removed_lines,
+                input,
+            )?
+            else {
+                continue;
             };
-            let (mut name, description) = line_text::render(template, value, TIME_LINE_PREFIX);
-            // Several rates in one group: a line of one role says so.
-            if let Some(role) = t.rate_roles.iter().next() {
-                if several
-                    && input.layout != Layout::Role
-                    && t.rate_roles.len() == 1
-                    && !role.is_empty()
-                {
-                    name = text::truncate(&format!("{name} – {role}"), MAX_LINE_NAME_LEN);
-                }
+            if !t.goodwill && !line.goodwill {
+                out.total_minutes += t.recorded;
+                out.billed_minutes += t.billed;
             }
-            let hours = totals::round_half_up(
-                Decimal::from(t.billed) / Decimal::from(60),
-                input.hours.decimals(),
-            );
-            let mut line = checked_line(&name, description, hours, unit, t.rate, time_tax_rate)?;
-            line.key = t.key.clone();
-            line.time = true;
-            line.rate_source = Some(t.sources.join(", ")).filter(|s| !s.is_empty());
-            line.entry_ids = t.entry_ids.clone();
-            let full_amount = line.amount;
-            let mut c = Candidate { line, full_amount };
-            if t.goodwill {
-                c = goodwill(c);
+            out.time_entry_ids.extend(&line.entry_ids);
+            // Goodwill („Als Kulanz“) bills nothing: no day counts as billed by it.
+            if line.goodwill {
+                out.billed_by_entry
+                    .extend(t.billed_each.iter().map(|(id, _)| (*id, 0)));
+            } else {
+                out.billed_by_entry.extend(&t.billed_each);
             }
-            if let Some(line) = apply(c, &changes, &mut keys_seen, &mut removed_lines, input)? {
-                if !t.goodwill && !line.goodwill {
-                    total_minutes += t.recorded;
-                    billed_minutes += t.billed;
-                }
-                time_entry_ids.extend(&line.entry_ids);
-                // Goodwill („Als Kulanz“) bills nothing: no day counts as billed by it.
-                if line.goodwill {
-                    billed_by_entry.extend(t.billed_each.iter().map(|(id, _)| (*id, 0)));
-                } else {
-                    billed_by_entry.extend(&t.billed_each);
-                }
-                block_lines.push((line, true));
-            }
+            block_lines.push((line, true));
         }
         for s in &block.services {
-            let name = text::truncate(&s.name, MAX_LINE_NAME_LEN);
-            let description =
-                text::service_description(&s.days, &s.descriptions.list, MAX_LINE_DESCRIPTION_LEN);
-            let mut line = checked_line(
-                &name,
-                Some(description),
-                s.quantity,
-                &s.unit,
-                s.unit_price,
-                s.tax_rate,
-            )?;
-            line.key = s.key.clone();
-            line.entry_ids = s.entry_ids.clone();
-            line.article = s.article.clone();
-            let full_amount = line.amount;
-            let c = Candidate { line, full_amount };
-            if let Some(line) = apply(c, &changes, &mut keys_seen, &mut removed_lines, input)? {
-                service_entry_ids.extend(&line.entry_ids);
+            let c = service_candidate(s)?;
+            if let Some(line) = apply(
+                c,
+                changes,
+                &mut out.keys_seen,
+                &mut out.removed_lines,
+                input,
+            )? {
+                out.service_entry_ids.extend(&line.entry_ids);
                 block_lines.push((line, s.labour));
             }
         }
         if !block_lines.is_empty() {
-            assembled.push((block.heading.clone(), block_lines));
+            out.assembled.push((block.heading.clone(), block_lines));
         }
     }
-    // Headings: per subproject; for a §35a customer first the section
-    // („Arbeitskosten“, „Materialkosten“), then the subprojects within it.
+    Ok(out)
+}
+
+/// One time line as computed: its name from the Positionstext, hours at its rate.
+fn time_candidate(
+    input: &BillingInput,
+    block: &Block,
+    t: &TimeAgg,
+    template: &str,
+    period: &str,
+    time_tax_rate: Decimal,
+) -> Result<Candidate, BillingProblem> {
+    let unit = match input.hours.unit.trim() {
+        "" => HOUR_UNIT,
+        u => u,
+    };
+    let several = block
+        .times
+        .iter()
+        .filter(|o| o.group_key == t.group_key && o.goodwill == t.goodwill)
+        .count()
+        > 1;
+    let dates = dates_text(&t.days);
+    let duration = text::hours_minutes(t.billed);
+    let (employees, roles, notes, subs) = (
+        t.employees.join(", "),
+        t.roles.join(", "),
+        t.notes.join("; "),
+        t.subprojects.join(", "),
+    );
+    let value = |name: &str| match name {
+        "Datum" => Some(dates.as_str()),
+        "Mitarbeiter" => Some(employees.as_str()),
+        "Rolle" => Some(roles.as_str()),
+        "Beschreibung" => Some(notes.as_str()),
+        "Unterprojekt" => Some(subs.as_str()),
+        "Projekt" => Some(block.name.as_str()),
+        "Zeitraum" => Some(period),
+        "Dauer" => Some(duration.as_str()),
+        _ => None,
+    };
+    let (mut name, description) = line_text::render(template, value, TIME_LINE_PREFIX);
+    // Several rates in one group: a line of one role says so.
+    if let Some(role) = t.rate_roles.iter().next() {
+        if several && input.layout != Layout::Role && t.rate_roles.len() == 1 && !role.is_empty() {
+            name = text::truncate(&format!("{name} – {role}"), MAX_LINE_NAME_LEN);
+        }
+    }
+    let hours = totals::round_half_up(
+        Decimal::from(t.billed) / Decimal::from(60),
+        input.hours.decimals(),
+    );
+    let mut line = checked_line(&name, description, hours, unit, t.rate, time_tax_rate)?;
+    line.key = t.key.clone();
+    line.time = true;
+    line.rate_source = Some(t.sources.join(", ")).filter(|s| !s.is_empty());
+    line.entry_ids = t.entry_ids.clone();
+    let full_amount = line.amount;
+    let c = Candidate { line, full_amount };
+    Ok(if t.goodwill { goodwill(c) } else { c })
+}
+
+/// One service line as computed.
+fn service_candidate(s: &ServiceAgg) -> Result<Candidate, BillingProblem> {
+    let name = text::truncate(&s.name, MAX_LINE_NAME_LEN);
+    let description =
+        text::service_description(&s.days, &s.descriptions.list, MAX_LINE_DESCRIPTION_LEN);
+    let mut line = checked_line(
+        &name,
+        Some(description),
+        s.quantity,
+        &s.unit,
+        s.unit_price,
+        s.tax_rate,
+    )?;
+    line.key = s.key.clone();
+    line.entry_ids = s.entry_ids.clone();
+    line.article = s.article.clone();
+    let full_amount = line.amount;
+    Ok(Candidate { line, full_amount })
+}
+
+/// The lines in their order with their headings: per subproject; for a §35a
+/// customer first the section („Arbeitskosten“, „Materialkosten“), then the
+/// subprojects within it. Lines added with „Position hinzufügen“ come after
+/// the others; for a §35a customer at the end of their section (Arbeitskosten
+/// by their Art). Returns the lines and the Arbeitskosten lines among them.
+fn arranged(
+    input: &BillingInput,
+    mut assembled: Vec<Assembled>,
+) -> Result<(Vec<PreviewLine>, Vec<PreviewLine>), BillingProblem> {
+    let mut lines: Vec<PreviewLine> = Vec::new();
     let mut labour_lines: Vec<PreviewLine> = Vec::new();
     let sections: Vec<(Option<&str>, Option<bool>)> = if input.private_35a {
         vec![
@@ -829,8 +980,6 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
     } else {
         vec![(None, None)]
     };
-    // Lines added with „Position hinzufügen“: after the others; for a §35a
-    // customer at the end of their section (Arbeitskosten by their Art).
     let mut added: Vec<(PreviewLine, bool)> = Vec::new();
     for (i, extra) in input.extra_lines.iter().enumerate() {
         let position = assembled.iter().map(|(_, ls)| ls.len()).sum::<usize>() + added.len() + 1;
@@ -879,18 +1028,14 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
         }
     }
     lines.extend(added.into_iter().map(|(l, _)| l));
-    if limit_lines && lines.len() > MAX_LINE_ITEMS {
-        return Err(BillingProblem::TooManyLines {
-            lines: lines.len(),
-            coarser: input.layout.coarser(),
-        });
-    }
-    let totals = super::totals_of(&lines);
-    let [title, introduction, remark] = texts(input, &period)?;
-    // §35a: the Arbeitskosten as lexoffice totals those lines, in the Schlusstext
-    // (after the firm's own text, or alone).
-    let labour = (input.private_35a && !labour_lines.is_empty()).then(|| {
-        let t = super::totals_of(&labour_lines);
+    Ok((lines, labour_lines))
+}
+
+/// §35a: the Arbeitskosten as lexoffice totals those lines, for the Schlusstext
+/// (after the firm's own text, or alone).
+fn labour_totals(input: &BillingInput, labour_lines: &[PreviewLine]) -> Option<LabourTotals> {
+    (input.private_35a && !labour_lines.is_empty()).then(|| {
+        let t = super::totals_of(labour_lines);
         let sentence = if t.tax.is_zero() {
             format!(
                 "Im Rechnungsbetrag sind Arbeitskosten in Höhe von {} enthalten (§ 35a EStG).",
@@ -910,22 +1055,26 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
             gross: t.gross,
             sentence,
         }
-    });
-    let remark = match (remark, &labour) {
-        (Some(r), Some(l)) => Some(format!("{r}\n\n{}", l.sentence)),
-        (None, Some(l)) => Some(l.sentence.clone()),
-        (r, None) => r,
-    };
-    if let Some(r) = &remark {
-        if text::text_len(r) > MAX_TEXT_LEN {
-            return Err(BillingProblem::TextTooLong {
-                field: "Schlusstext",
-                chars: text::text_len(r),
-            });
-        }
-    }
+    })
+}
 
-    // 5. The request body.
+/// The organisation's Kleinunternehmer/tax-exempt status wins over the Steuerart.
+fn sent_tax_type(input: &BillingInput) -> &'static str {
+    if input.small_business {
+        "vatfree"
+    } else {
+        input.tax_case.tax_type()
+    }
+}
+
+/// The request body of `POST /v1/invoices`.
+fn request_body(
+    input: &BillingInput,
+    lines: &[PreviewLine],
+    tax_type: &str,
+    (service_from, service_to): (NaiveDate, NaiveDate),
+    texts: [Option<String>; 3],
+) -> Result<Value, BillingProblem> {
     let items = lines
         .iter()
         .map(request::line_item)
@@ -949,12 +1098,6 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
         "totalPrice".into(),
         json!({ "currency": "EUR", "totalDiscountPercentage": 0 }),
     );
-    // The organisation's Kleinunternehmer/tax-exempt status wins over the Steuerart.
-    let tax_type = if input.small_business {
-        "vatfree"
-    } else {
-        input.tax_case.tax_type()
-    };
     let mut tax_conditions = Map::new();
     tax_conditions.insert("taxType".into(), json!(tax_type));
     if let Some(note) = input
@@ -971,54 +1114,12 @@ fn build_with(input: &BillingInput, limit_lines: bool) -> Result<InvoicePlan, Bi
         request::shipping_conditions(service_from, service_to),
     );
     // Blank texts are not sent: lexoffice then uses the organisation's own.
-    for (field, value) in [
-        ("title", title),
-        ("introduction", introduction),
-        ("remark", remark),
-    ] {
+    for (field, value) in ["title", "introduction", "remark"].into_iter().zip(texts) {
         if let Some(v) = value {
             body.insert(field.into(), json!(v));
         }
     }
-
-    let goodwill_entry_ids = lines
-        .iter()
-        .filter(|l| l.goodwill)
-        .flat_map(|l| l.entry_ids.iter().copied())
-        .collect();
-    // Times of days already billed ride along when the draft bills anything.
-    if lines.iter().any(|l| l.kind != LineKind::Text) {
-        time_entry_ids.extend(&riders);
-        billed_by_entry.extend(riders.iter().map(|id| (*id, 0)));
-    }
-    time_entry_ids.sort_unstable();
-    service_entry_ids.sort_unstable();
-    billed_by_entry.sort_unstable();
-    let entry_ids = time_entry_ids
-        .iter()
-        .chain(service_entry_ids.iter())
-        .copied()
-        .collect();
-    Ok(InvoicePlan {
-        request: Value::Object(body),
-        lines,
-        totals,
-        service_from,
-        service_to,
-        entry_ids,
-        time_entry_ids,
-        service_entry_ids,
-        total_minutes,
-        billed_minutes,
-        rates: rate_uses,
-        removed: removed_lines,
-        goodwill_entry_ids,
-        tax_type: tax_type.to_string(),
-        labour,
-        stale_edits: changes.len().saturating_sub(keys_seen),
-        billed_by_entry,
-        covered,
-    })
+    Ok(Value::Object(body))
 }
 
 /// The line as goodwill: 0,00 €, named so, its value shown beside it.
