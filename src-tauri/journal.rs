@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::error::AppResult;
-use crate::rechnung::unsettled;
+use crate::model::unsettled;
 use crate::storage::journal::{Line, Outcome};
 use crate::storage::{BillingState, Customer, InvoiceRecord, InvoiceState, Journal, Store};
 
@@ -140,13 +140,8 @@ pub fn replay(store: &Store, journal: &Journal) -> AppResult<Replayed> {
                     reason: "von lexoffice abgelehnt".into(),
                 };
                 rec.updated_at = Utc::now();
-                store.transition_invoice_from(
-                    &rec,
-                    |s| matches!(s.map(|r| &r.state), Some(InvoiceState::Pending)),
-                    BillingState::Open,
-                    |b| matches!(b, BillingState::Reserved { attempt: a } if *a == attempt),
-                    false,
-                )?;
+                // A pending attempt has no draft yet: only what it reserved goes free.
+                store.release_attempt(&rec, &InvoiceState::Pending)?;
                 done.released += 1;
             }
             Some(Outcome::Unknown) | None => {

@@ -318,8 +318,6 @@ pub async fn create_draft(
     }
 }
 
-pub(crate) use crate::model::unsettled;
-
 pub(super) async fn settle(
     core: &Core,
     rec: &mut InvoiceRecord,

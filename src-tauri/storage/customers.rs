@@ -55,30 +55,14 @@ impl Store {
         c: &Customer,
         seen: DateTime<Utc>,
     ) -> AppResult<()> {
-        let _w = self.writing();
-        let changed = || {
-            AppError::validation(
-                "Kunde",
-                "Der Kunde wurde inzwischen geändert. Bitte neu öffnen und die Änderung noch einmal eintragen.",
-            )
-        };
-        let Some(old) = self.customers.get(key(c.id))? else {
-            return Err(AppError::validation(
-                "Kunde",
-                "Der Kunde wurde inzwischen gelöscht.",
-            ));
-        };
-        let current: Customer = serde_json::from_slice(&old)?;
-        if current.updated_at != seen {
-            return Err(changed());
-        }
-        match self
-            .customers
-            .compare_and_swap(key(c.id), Some(old), Some(serde_json::to_vec(c)?))?
-        {
-            Ok(()) => self.flush(),
-            Err(_) => Err(changed()),
-        }
+        self.replace_unchanged_since(
+            &self.customers,
+            &key(c.id),
+            c,
+            seen,
+            |c| c.updated_at,
+            ("Kunde", "Der Kunde"),
+        )
     }
 
     /// Removes one customer, flushed (`kunden::delete`; its undo puts it back).

@@ -305,6 +305,46 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Replaces the JSON record under `key` in `tree` with `new` only while the
+    /// stored one is still the version the user opened (`seen`, its
+    /// `updated_at` as `version` reads it); compare-and-swap, so a write in
+    /// between refuses too. `field` is the form's label, `what` names the
+    /// record („Der Kunde“, „Das Projekt“). The one rule of every
+    /// compare-and-set save of a JSON record.
+    pub(super) fn replace_unchanged_since<T: serde::de::DeserializeOwned + serde::Serialize>(
+        &self,
+        tree: &sled::Tree,
+        key: &[u8],
+        new: &T,
+        seen: chrono::DateTime<chrono::Utc>,
+        version: impl Fn(&T) -> chrono::DateTime<chrono::Utc>,
+        (field, what): (&'static str, &str),
+    ) -> AppResult<()> {
+        let changed = || {
+            AppError::validation(
+                field,
+                format!("{what} wurde inzwischen geändert. Bitte neu öffnen und die Änderung noch einmal eintragen."),
+            )
+        };
+        let _w = self.writing();
+        let Some(old) = tree.get(key)? else {
+            return Err(AppError::validation(
+                field,
+                format!("{what} wurde inzwischen gelöscht."),
+            ));
+        };
+        let current: T = serde_json::from_slice(&old)?;
+        if version(&current) != seen {
+            return Err(changed());
+        }
+        match tree.compare_and_swap(key, Some(old), Some(serde_json::to_vec(new)?))? {
+            Ok(()) => self.flush(),
+            Err(_) => Err(changed()),
+        }
+    }
+}
+
 /// A database error as the app reports it (storage is the one room that names sled).
 impl From<sled::Error> for AppError {
     fn from(e: sled::Error) -> Self {

@@ -271,28 +271,14 @@ impl Store {
     /// Saves a project only if the stored one is still the version the user
     /// opened (`seen` = its `updated_at` then).
     pub fn save_project_unchanged_since(&self, p: &Project, seen: DateTime<Utc>) -> AppResult<()> {
-        let _w = self.writing();
-        let k = p.id.to_be_bytes();
-        let Some(old) = self.projects.get(k)? else {
-            return Err(AppError::validation(
-                "Projekt",
-                "Das Projekt wurde inzwischen gelöscht.",
-            ));
-        };
-        let current: Project = serde_json::from_slice(&old)?;
-        if current.updated_at != seen {
-            return Err(AppError::validation(
-                "Projekt",
-                "Das Projekt wurde inzwischen geändert. Bitte neu öffnen und die Änderung noch einmal eintragen.",
-            ));
-        }
-        match self.projects.compare_and_swap(k, Some(old), Some(serde_json::to_vec(p)?))? {
-            Ok(()) => self.flush(),
-            Err(_) => Err(AppError::validation(
-                "Projekt",
-                "Das Projekt wurde inzwischen geändert. Bitte neu öffnen und die Änderung noch einmal eintragen.",
-            )),
-        }
+        self.replace_unchanged_since(
+            &self.projects,
+            &p.id.to_be_bytes(),
+            p,
+            seen,
+            |p| p.updated_at,
+            ("Projekt", "Das Projekt"),
+        )
     }
 
     /// Deletes entries in one transaction; aborts (nothing deleted) if one of

@@ -392,42 +392,7 @@ async fn invoice_creation_killed_50_times() {
                 .with_billing_address("Weg 1", "10115", "Berlin", "DE"),
         );
         let dir = tempfile::tempdir().unwrap();
-        let pid = {
-            let core = support::core_at(dir.path(), &sb.base_url);
-            zeitrechnung_lib::schnittstellen::connect(&core, support::KEY.into())
-                .await
-                .unwrap();
-            import::run(&core, |_| {}, &AtomicBool::new(false))
-                .await
-                .unwrap();
-            let customer = core.store.customers().unwrap()[0].id;
-            let pid = p::save(
-                &core,
-                ProjectInput {
-                    name: "Crash".into(),
-                    customer_id: Some(customer),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap()
-            .project
-            .id;
-            for day in 1..=3 {
-                p::save_time(
-                    &core,
-                    TimeInput {
-                        project_id: pid,
-                        date: format!("0{day}.03.2025"),
-                        duration: "2".into(),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .unwrap();
-            }
-            pid
-        };
+        let pid = support::billable_project(dir.path(), &sb.base_url, "Crash", 3, "2").await;
         // Half the runs answer slowly, so the kill often lands while the POST is open.
         if run % 2 == 0 {
             sb.inject(Fault::Delay(Duration::from_millis(300)), 1);

@@ -8,11 +8,9 @@
 use crate::support;
 
 use std::process::Command;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use lexoffice_sandbox::{Contact, Fault, Sandbox, SandboxConfig};
-use zeitrechnung_lib::projekte::{self as p, ProjectInput, TimeInput};
 use zeitrechnung_lib::rechnung::{self, InvoiceRequest};
 use zeitrechnung_lib::storage::{BillingState, InvoiceState};
 
@@ -44,40 +42,7 @@ async fn crash_child_create_invoice() {
 }
 
 async fn prepare(dir: &std::path::Path, sb: &Sandbox) -> u64 {
-    let core = support::core_at(dir, &sb.base_url);
-    zeitrechnung_lib::schnittstellen::connect(&core, support::KEY.into())
-        .await
-        .unwrap();
-    zeitrechnung_lib::kunden::import::run(&core, |_| {}, &AtomicBool::new(false))
-        .await
-        .unwrap();
-    let customer = core.store.customers().unwrap()[0].id;
-    let pid = p::save(
-        &core,
-        ProjectInput {
-            name: "Crashtest".into(),
-            customer_id: Some(customer),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
-    .project
-    .id;
-    for day in 1..=5 {
-        p::save_time(
-            &core,
-            TimeInput {
-                project_id: pid,
-                date: format!("0{day}.03.2025"),
-                duration: "1:30".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    }
-    pid
+    support::billable_project(dir, &sb.base_url, "Crashtest", 5, "1:30").await
 }
 
 fn spawn_child(

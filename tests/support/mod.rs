@@ -271,3 +271,55 @@ pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// A data dir at `dir` made ready to bill, as the crash suites start from it:
+/// connected to the sandbox at `base`, its customers imported, a project
+/// `name` for the first one with a time of `duration` on each of the first
+/// `days` days of March 2025. Returns the project's id; the core is closed.
+pub async fn billable_project(
+    dir: &std::path::Path,
+    base: &str,
+    name: &str,
+    days: u32,
+    duration: &str,
+) -> u64 {
+    use zeitrechnung_lib::projekte::{self as p, ProjectInput, TimeInput};
+    let core = core_at(dir, base);
+    zeitrechnung_lib::schnittstellen::connect(&core, KEY.into())
+        .await
+        .unwrap();
+    zeitrechnung_lib::kunden::import::run(
+        &core,
+        |_| {},
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+    .await
+    .unwrap();
+    let customer = core.store.customers().unwrap()[0].id;
+    let pid = p::save(
+        &core,
+        ProjectInput {
+            name: name.into(),
+            customer_id: Some(customer),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .project
+    .id;
+    for day in 1..=days {
+        p::save_time(
+            &core,
+            TimeInput {
+                project_id: pid,
+                date: format!("{day:02}.03.2025"),
+                duration: duration.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    pid
+}
