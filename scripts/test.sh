@@ -35,9 +35,25 @@ export XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$
 export ZEITRECHNUNG_TEST_KEYRING=1
 export NO_AT_BRIDGE=1
 
+# clippy with -D warnings on every target of the workspace, in the same build the
+# tests use (clippy-driver compiles the workspace's crates; no second pass over
+# the dependencies). The toolchain is pinned (rust-toolchain.toml): a new Rust
+# release cannot turn this red. Equivalent by hand:
+# cargo clippy --workspace --all-targets -- -D warnings
+RUSTC_WORKSPACE_WRAPPER="$(command -v clippy-driver)" \
+  || { echo "scripts/test.sh: clippy-driver fehlt (rustup component add clippy)" >&2; exit 1; }
+CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+# The dev build runs beside the release build of the .deb: each leaves one core
+# idle for long stretches (a big crate alone, a link), the two together fill
+# both (docs/benchmarks.md › Build and CI). Built first so the first test does
+# not time out waiting for the compiler.
+mkdir -p target
 rm -rf target/test-reports
+(RUSTC_WORKSPACE_WRAPPER="$RUSTC_WORKSPACE_WRAPPER" CLIPPY_ARGS="$CLIPPY_ARGS" \
+  cargo build --locked --workspace --all-targets) > target/dev-build.log 2>&1 &
+dev_build=$!
 if [ "$package" = 1 ]; then
-  scripts/package.sh
+  scripts/package.sh || { kill $dev_build 2>/dev/null; exit 1; }
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   deb=$(ls -t target/release/bundle/deb/*.deb | head -1)
   # dpkg installs it; should a dependency be missing, apt pulls it in and finishes.
@@ -50,17 +66,10 @@ if [ "$package" = 1 ]; then
   dpkg-query -W -f='zeitrechnung ${Version} installed\n' zeitrechnung
   export ZEITRECHNUNG_E2E_APP=/usr/bin/zeitrechnung
 fi
-# clippy with -D warnings on every target of the workspace, in the same build the
-# tests use (clippy-driver compiles the workspace's crates; no second pass over
-# the dependencies). The toolchain is pinned (rust-toolchain.toml): a new Rust
-# release cannot turn this red. Equivalent by hand:
-# cargo clippy --workspace --all-targets -- -D warnings
-RUSTC_WORKSPACE_WRAPPER="$(command -v clippy-driver)" \
-  || { echo "scripts/test.sh: clippy-driver fehlt (rustup component add clippy)" >&2; exit 1; }
-export RUSTC_WORKSPACE_WRAPPER
-export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
-# Build first so the first test does not time out waiting for the compiler.
-cargo build --locked --workspace --all-targets
+dev_rc=0; wait $dev_build || dev_rc=$?
+echo "Dev build (clippy -D warnings, every target):"; cat target/dev-build.log
+[ "$dev_rc" = 0 ] || { echo "scripts/test.sh: the dev build or clippy failed" >&2; exit 1; }
+export RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
 
 # The test binaries (docs/conventions.md › Tests): a new one must be added here.
 targets=$(cd tests && ls -d *.rs */main.rs 2>/dev/null | sort | tr '\n' ' ')
@@ -71,6 +80,10 @@ fi
 e2e_bin=$(cargo test --locked --test e2e --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\))$/\1/p' | tail -1)
 [ -x "$e2e_bin" ] || { echo "scripts/test.sh: no e2e test binary" >&2; exit 1; }
 export E2E_BIN="$e2e_bin"
+# Every test target in one cargo call over the whole workspace: `-p lexoffice-sandbox`
+# alone would build ≈ 50 dependencies again with the sandbox's own feature set.
+SANDBOX_TESTS=$(cd lexoffice-sandbox/tests && ls *.rs | sed 's/\.rs$//; s/^/--test /' | tr '\n' ' ')
+export SANDBOX_TESTS
 
 keyctl session - dbus-run-session -- sh -c '
   set -e
@@ -81,8 +94,7 @@ keyctl session - dbus-run-session -- sh -c '
     # tests one after the other behind their own lock).
     \"\$E2E_BIN\" --test-threads=4 > target/e2e.log 2>&1 & e2e=\$!
     rc=0
-    cargo test --locked --no-fail-fast -p lexoffice-sandbox -- --test-threads=4 || rc=1
-    cargo test --locked --no-fail-fast -p zeitrechnung --lib --test app --test keyring_mock -- --test-threads=4 || rc=1
+    cargo test --locked --no-fail-fast --workspace --lib \$SANDBOX_TESTS --test app --test keyring_mock -- --test-threads=4 || rc=1
     wait \$e2e || { rc=1; echo \"real-window tests (tests/e2e) failed:\"; }
     echo; echo \"Real-window tests (tests/e2e):\"; cat target/e2e.log
     exit \$rc
