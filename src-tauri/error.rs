@@ -1,5 +1,6 @@
 //! The one error type of the app. It reaches the webview as `{kind, message}`
-//! (plus `field` for validation errors) with a German message a clerk can act on.
+//! (plus `field`, the German label, and `fieldKey`, the form's key, for
+//! validation errors and questions) with a German message a clerk can act on.
 //! Messages never contain the API key: nothing here ever holds it.
 
 use serde::ser::SerializeStruct;
@@ -7,10 +8,12 @@ use serde::{Serialize, Serializer};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// Input rejected at a field; `field` names the form field (its label).
+    /// Input rejected at a field; `field` names the form field by its label,
+    /// `key` by the key the form and the command's JSON use (`FIELDS`).
     #[error("{message}")]
     Validation {
         field: &'static str,
+        key: &'static str,
         message: String,
     },
     /// No API key stored yet.
@@ -64,7 +67,21 @@ impl AppError {
     pub fn validation(field: &'static str, message: impl Into<String>) -> Self {
         AppError::Validation {
             field,
+            key: field_key(field),
             message: message.into(),
+        }
+    }
+
+    /// The same error at the field `key`, where its label is shared by
+    /// fields of other forms (the period's „Von“ is `from`, a time's `start`).
+    pub fn at(self, key: &'static str) -> Self {
+        match self {
+            AppError::Validation { field, message, .. } => AppError::Validation {
+                field,
+                key,
+                message,
+            },
+            other => other,
         }
     }
 
@@ -92,17 +109,143 @@ impl AppError {
 impl Serialize for AppError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let field = match self {
-            AppError::Validation { field, .. } | AppError::Confirm { field, .. } => Some(*field),
+            AppError::Validation { field, key, .. } => Some((*field, *key)),
+            AppError::Confirm { field, .. } => Some((*field, field_key(field))),
             _ => None,
         };
-        let mut s = serializer.serialize_struct("AppError", if field.is_some() { 3 } else { 2 })?;
+        let mut s = serializer.serialize_struct("AppError", if field.is_some() { 4 } else { 2 })?;
         s.serialize_field("kind", self.kind())?;
         s.serialize_field("message", &self.to_string())?;
-        if let Some(f) = field {
-            s.serialize_field("field", f)?;
+        if let Some((label, key)) = field {
+            s.serialize_field("field", label)?;
+            s.serialize_field("fieldKey", key)?;
         }
         s.end()
     }
+}
+
+/// Every field an error can name: (the key the forms and the commands' JSON
+/// use, the German label the form shows). The UI places an error by its key,
+/// never by the label's text. Where keys share a label, the first is the one
+/// an error with that label carries (the forms use that key).
+pub const FIELDS: &[(&str, &str)] = &[
+    ("apiKey", "API-Key"),
+    ("rate", "Stundensatz"),
+    ("hourlyRate", "Stundensatz"),
+    ("rates", "Stundensatz"),
+    ("listed", "Stundensatz"),
+    ("name", "Name"),
+    ("name", "Bezeichnung"),
+    ("number", "Nummer"),
+    ("zip", "PLZ"),
+    ("city", "Ort"),
+    ("street", "Straße"),
+    ("supplement", "Adresszusatz"),
+    ("countryCode", "Land"),
+    ("email", "E-Mail"),
+    ("phone", "Telefon"),
+    ("contactPerson", "Ansprechpartner"),
+    ("kind", "Art"),
+    ("art", "Art"),
+    ("date", "Datum"),
+    ("day", "Datum"),
+    ("employee", "Mitarbeiter"),
+    ("start", "Von"),
+    ("from", "Von"),
+    ("end", "Bis"),
+    ("to", "Bis"),
+    ("break", "Pause"),
+    ("duration", "Dauer"),
+    ("description", "Beschreibung"),
+    ("quantity", "Menge"),
+    ("unit", "Einheit"),
+    ("hourUnit", "Einheit"),
+    ("unitPrice", "Einzelpreis"),
+    ("taxRate", "Steuersatz"),
+    ("billable", "abrechenbar"),
+    ("projectId", "Projekt"),
+    ("customerId", "Kunde"),
+    ("parentId", "Hauptprojekt"),
+    ("status", "Status"),
+    ("listSubprojects", "Unterprojekte einzeln auflisten"),
+    ("path", "Datei"),
+    ("current", "Datei"),
+    ("mapping", "Spaltenzuordnung"),
+    ("columns", "Spaltenzuordnung"),
+    ("dateOrder", "Datumsformat"),
+    ("month", "Zeitraum"),
+    ("id", "Datensatz"),
+    ("recordId", "Datensatz"),
+    ("confirmed", "Bestätigung"),
+    ("save", "Dialog"),
+    ("limit", "Anzahl"),
+    ("roleId", "Rolle"),
+    ("validFrom", "gültig ab"),
+    ("active", "aktiv"),
+    ("exactHours", "Stunden exakt (4 Nachkommastellen)"),
+    ("step", "Abrechnungstakt"),
+    ("mode", "Runden"),
+    ("scope", "Anwenden auf"),
+    ("minimum", "Mindestens"),
+    ("roleRates", "Stundensätze je Rolle"),
+    ("rateChanges", "Stundensatz ändern ab"),
+    ("layout", "Aufstellung"),
+    ("lineText", "Positionstext"),
+    ("title", "Titel"),
+    ("introduction", "Einleitung"),
+    ("remark", "Schlusstext"),
+    (
+        "goodwillUnbillable",
+        "Nicht abrechenbare Zeiten als Kulanz zeigen",
+    ),
+    ("remember", "Für diesen Kunden merken"),
+    ("edits", "Position"),
+    ("extraLines", "Position"),
+    ("values", "Position"),
+    ("key", "Position"),
+    ("action", "Position"),
+    ("csv", "zusätzlich als CSV (für Excel)"),
+    ("undo", "Rückgängig"),
+    ("taxCase", "Steuerart"),
+    ("into", "Zusammenführen mit"),
+    ("private35a", "Privatkunde (§35a)"),
+    ("vatId", "USt-IdNr."),
+    ("pushMode", "Übertragung"),
+    ("contactId", "lexoffice-Kontakt"),
+    ("version", "Version"),
+    ("taxNote", "Hinweis zur Steuerart"),
+    ("construction13b", "Hinweis zur Steuerart"),
+    ("euService", "Hinweis zur Steuerart"),
+    ("thirdCountry", "Hinweis zur Steuerart"),
+    ("exempt", "Hinweis zur Steuerart"),
+    ("photovoltaic", "Hinweis zur Steuerart"),
+    ("number", "Kundennummer"),
+    ("number", "Projektnummer"),
+    ("invoice", "Rechnung"),
+    ("entry", "Eintrag"),
+    ("projects", "Projekte"),
+    ("backupFile", "Sicherungsdatei"),
+    ("backup", "Sicherung"),
+    ("timesheet", "Stundennachweis"),
+    ("startup", "Start"),
+    ("input", "Eingabe"),
+];
+
+/// The key of the field labelled `label` (`"input"`, the whole form, for a
+/// label not in [`FIELDS`]; a test keeps every label of the code in it).
+pub fn field_key(label: &str) -> &'static str {
+    FIELDS
+        .iter()
+        .find(|(_, l)| *l == label)
+        .map_or("input", |(k, _)| k)
+}
+
+/// The German label of the JSON field `key` („Eingabe“ for one not in [`FIELDS`]).
+pub fn field_label(key: &str) -> &'static str {
+    FIELDS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or("Eingabe", |(_, l)| l)
 }
 
 impl From<serde_json::Error> for AppError {

@@ -180,7 +180,7 @@ export const dateUnderstood = (text) => call("date_understood", { text });
 export const projectSetStatus = (id, status) => call("project_set_status", { id, status });
 /** Returns a {question} to confirm first, or null when deleted. */
 export const projectDelete = (id, confirmed) => call("project_delete", { id, confirmed });
-/** @param {number} projectId @param {string} [from] @param {string} [to] dates as typed */
+/** The newest `limit` entries of the project: {times, services, more}, each table newest first. @param {number} projectId @param {string} [from] @param {string} [to] dates as typed */
 export const entriesList = (projectId, from, to, limit) => call("entries_list", { projectId, from: from || null, to: to || null, limit: limit || null });
 export const timeSave = (input) => call("time_save", { input });
 /** input: {from, into} (employee ids) → {undo, message, employees}. */

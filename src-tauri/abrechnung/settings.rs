@@ -48,10 +48,9 @@ pub async fn save_billing_settings(
     let rounding = input.rounding.parse()?;
     let unit = input.hour_unit.trim().to_string();
     if unit.chars().count() > crate::model::entry_rules::UNIT_CHARS {
-        return Err(AppError::validation(
-            "Einheit",
-            "Einheit: höchstens 30 Zeichen.",
-        ));
+        return Err(
+            AppError::validation("Einheit", "Einheit: höchstens 30 Zeichen.").at("hourUnit"),
+        );
     }
     let hours = HourFormat {
         unit: if unit.is_empty() { "Std.".into() } else { unit },

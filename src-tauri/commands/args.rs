@@ -7,85 +7,10 @@ use tauri::ipc::{InvokeBody, Request};
 
 use crate::error::{AppError, AppResult};
 
-/// German labels of the JSON fields the commands take.
+/// German labels of the JSON fields the commands take (one table for both
+/// directions: `error::FIELDS`).
 fn label(json_field: &str) -> &'static str {
-    match json_field {
-        "apiKey" => "API-Key",
-        "rate" | "hourlyRate" => "Stundensatz",
-        "name" => "Name",
-        "number" => "Nummer",
-        "zip" => "PLZ",
-        "city" => "Ort",
-        "street" => "Straße",
-        "supplement" => "Adresszusatz",
-        "countryCode" => "Land",
-        "email" => "E-Mail",
-        "phone" => "Telefon",
-        "contactPerson" => "Ansprechpartner",
-        "kind" => "Art",
-        "date" => "Datum",
-        "employee" => "Mitarbeiter",
-        "start" | "from" => "Von",
-        "end" | "to" => "Bis",
-        "break" => "Pause",
-        "duration" => "Dauer",
-        "description" => "Beschreibung",
-        "quantity" => "Menge",
-        "unit" => "Einheit",
-        "unitPrice" => "Einzelpreis",
-        "taxRate" => "Steuersatz",
-        "billable" => "abrechenbar",
-        "projectId" => "Projekt",
-        "customerId" => "Kunde",
-        "parentId" => "Hauptprojekt",
-        "status" => "Status",
-        "listSubprojects" => "Unterprojekte einzeln auflisten",
-        "path" => "Datei",
-        "mapping" | "columns" => "Spaltenzuordnung",
-        "dateOrder" => "Datumsformat",
-        "day" => "Datum",
-        "month" => "Zeitraum",
-        "id" => "Datensatz",
-        "confirmed" => "Bestätigung",
-        "save" => "Dialog",
-        "limit" => "Anzahl",
-        "roleId" => "Rolle",
-        "validFrom" => "gültig ab",
-        "active" => "aktiv",
-        "hourUnit" => "Einheit",
-        "exactHours" => "Stunden exakt (4 Nachkommastellen)",
-        "step" => "Abrechnungstakt",
-        "mode" => "Runden",
-        "scope" => "Anwenden auf",
-        "minimum" => "Mindestens",
-        "roleRates" => "Stundensätze je Rolle",
-        "rateChanges" => "Stundensatz ändern ab",
-        "rates" | "listed" => "Stundensatz",
-        "layout" => "Aufstellung",
-        "lineText" => "Positionstext",
-        "title" => "Titel",
-        "introduction" => "Einleitung",
-        "remark" => "Schlusstext",
-        "goodwillUnbillable" => "Nicht abrechenbare Zeiten als Kulanz zeigen",
-        "remember" => "Für diesen Kunden merken",
-        "edits" | "extraLines" | "values" | "key" | "action" => "Position",
-        "recordId" => "Datensatz",
-        "csv" => "zusätzlich als CSV (für Excel)",
-        "current" => "Datei",
-        "undo" => "Rückgängig",
-        "taxCase" => "Steuerart",
-        "into" => "Zusammenführen mit",
-        "private35a" => "Privatkunde (§35a)",
-        "art" => "Art",
-        "vatId" => "USt-IdNr.",
-        "pushMode" => "Übertragung",
-        "contactId" => "lexoffice-Kontakt",
-        "version" => "Version",
-        "construction13b" | "euService" | "thirdCountry" | "exempt" | "photovoltaic" => {
-            "Hinweis zur Steuerart"
-        }
-        _ => "Eingabe",
-    }
+    crate::error::field_label(json_field)
 }
 
 fn expected(msg: &str) -> &'static str {

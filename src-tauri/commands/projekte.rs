@@ -10,7 +10,8 @@ use crate::core::Core;
 use crate::error::{AppError, AppResult};
 use crate::projekte::csv_import::{self, CsvImportResult, CsvPreview};
 use crate::projekte::{
-    self, EntryView, ProjectDetail, ProjectInput, ProjectRow, ServiceInput, TimeInput,
+    self, EntryList, ProjectDetail, ProjectInput, ProjectRow, ServiceEntryView, ServiceInput,
+    TimeEntryView, TimeInput,
 };
 
 #[tauri::command]
@@ -81,12 +82,16 @@ pub async fn date_understood(request: Request<'_>) -> AppResult<String> {
     crate::de::parse::date_understood(&a.text).map_err(|m| AppError::validation("Datum", m))
 }
 
-fn date_arg(field: &'static str, v: Option<String>) -> AppResult<Option<NaiveDate>> {
+fn date_arg(
+    field: &'static str,
+    key: &'static str,
+    v: Option<String>,
+) -> AppResult<Option<NaiveDate>> {
     match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => crate::de::parse::parse_date_typed(s, crate::de::clock::today_berlin())
             .map(Some)
-            .map_err(|m| AppError::validation(field, m)),
+            .map_err(|m| AppError::validation(field, m).at(key)),
     }
 }
 
@@ -107,15 +112,18 @@ struct EntriesArgs {
 pub async fn entries_list(
     core: State<'_, Arc<Core>>,
     request: Request<'_>,
-) -> AppResult<Vec<EntryView>> {
+) -> AppResult<EntryList> {
     let a: EntriesArgs = parse(&request)?;
-    let from = date_arg("Von", a.from)?;
-    let to = date_arg("Bis", a.to)?;
+    let from = date_arg("Von", "from", a.from)?;
+    let to = date_arg("Bis", "to", a.to)?;
     projekte::entries_limited(&core, a.project_id, from, to, a.limit).await
 }
 
 #[tauri::command]
-pub async fn time_save(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppResult<EntryView> {
+pub async fn time_save(
+    core: State<'_, Arc<Core>>,
+    request: Request<'_>,
+) -> AppResult<TimeEntryView> {
     let a: Input<TimeInput> = parse(&request)?;
     projekte::save_time(&core, a.input).await
 }
@@ -124,7 +132,7 @@ pub async fn time_save(core: State<'_, Arc<Core>>, request: Request<'_>) -> AppR
 pub async fn service_save(
     core: State<'_, Arc<Core>>,
     request: Request<'_>,
-) -> AppResult<EntryView> {
+) -> AppResult<ServiceEntryView> {
     let a: Input<ServiceInput> = parse(&request)?;
     projekte::save_service(&core, a.input).await
 }

@@ -322,7 +322,7 @@ pub fn service_kind(input: &ServiceInput, today: NaiveDate) -> AppResult<(NaiveD
     let art = match input.art.trim() {
         "" => None,
         a => Some(crate::model::ServiceArt::from_label(a).ok_or_else(|| {
-            AppError::validation("Art", "Bitte Arbeit, Material oder Fahrt wählen.")
+            AppError::validation("Art", "Bitte Arbeit, Material oder Fahrt wählen.").at("art")
         })?),
     };
     Ok((

@@ -2,24 +2,26 @@
 
 use super::*;
 
-/// Entries of the project and its subprojects, optionally limited to [from, to]
-/// and to the newest `limit` (a project can have 100,000), oldest first.
+/// Entries of the project and its subprojects, optionally limited to [from, to]:
+/// the two tables of its view, each newest first.
 pub async fn entries(
     core: &Core,
     project_id: u64,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-) -> AppResult<Vec<EntryView>> {
+) -> AppResult<EntryList> {
     entries_limited(core, project_id, from, to, None).await
 }
 
+/// As [`entries`], only the newest `limit` of both tables together (a project
+/// can have 100,000); `more` says whether older ones exist.
 pub async fn entries_limited(
     core: &Core,
     project_id: u64,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     limit: Option<usize>,
-) -> AppResult<Vec<EntryView>> {
+) -> AppResult<EntryList> {
     let store = core.store.clone();
     blocking(move || {
         let (project, subs) = family(&store, project_id)?;
@@ -27,47 +29,67 @@ pub async fn entries_limited(
         let prior = crate::billing::pricing::PriorIndex::of(&store.invoice_records()?);
         let lo = from.unwrap_or(NaiveDate::MIN);
         let hi = to.unwrap_or(NaiveDate::MAX);
-        let mut out = Vec::new();
+        let pricing = pricing(&store, &project, &subs)?;
+        let mut shown = EntryList::default();
         let family = std::iter::once((&project, String::new()))
             .chain(subs.iter().map(|s| (s, s.name.clone())));
-        let pricing = pricing(&store, &project, &subs)?;
         for (p, sub) in family {
+            // Oldest first, the order the invoice rounds a day in; one more
+            // than the limit tells whether older entries exist.
             let list = match limit {
-                // Oldest first, the order the invoice rounds a day in.
                 Some(n) => {
-                    let mut l = store.newest_entries_in(p.id, lo, hi, n)?;
+                    let mut l = store.newest_entries_in(p.id, lo, hi, n.saturating_add(1))?;
                     l.reverse();
                     l
                 }
                 None => store.entries_in(p.id, lo, hi)?,
             };
-            let mut views: Vec<EntryView> =
-                list.iter().map(|e| view_with(e, &sub, &drafts)).collect();
-            show_billed_minutes(&list, &mut views, &pricing, p, &prior);
-            out.extend(views);
+            let billed = billed_minutes(&list, &pricing, p, &prior);
+            for e in &list {
+                if let Some(mut t) = time_view(e, &sub, &drafts) {
+                    if let Some(b) = billed.get(&e.id) {
+                        t.duration_shown = format!(
+                            "{} · abgerechnet {}",
+                            t.duration_display,
+                            format_minutes(u64::from(*b))
+                        );
+                    }
+                    shown.times.push(t);
+                } else if let Some(s) = service_view(e, &sub, &drafts) {
+                    shown.services.push(s);
+                }
+            }
         }
-        out.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
+        let newest_first = |a: &EntryBase, b: &EntryBase| b.date.cmp(&a.date).then(b.id.cmp(&a.id));
+        shown.times.sort_by(|a, b| newest_first(a, b));
+        shown.services.sort_by(|a, b| newest_first(a, b));
         if let Some(n) = limit {
-            out.truncate(n);
+            let mut keys: Vec<(NaiveDate, u64)> = shown.rows().map(|r| (r.date, r.id)).collect();
+            if keys.len() > n {
+                keys.sort_unstable_by(|a, b| b.cmp(a));
+                // Keys are unique (ids are): the n above the (n+1)-th are the newest n.
+                let cut = keys[n];
+                shown.times.retain(|t| (t.date, t.id) > cut);
+                shown.services.retain(|s| (s.date, s.id) > cut);
+                shown.more = true;
+            }
         }
-        out.reverse();
-        Ok(out)
+        Ok(shown)
     })
     .await
 }
 
-/// „7:20 · abgerechnet 7:30“ where the Abrechnungstakt bills another time than
-/// recorded: open times as the next draft bills them (the invoice's own groups,
+/// The times whose billed duration differs from the recorded one („7:20 ·
+/// abgerechnet 7:30“ where the Abrechnungstakt bills another time): open
+/// times as the next draft bills them (the invoice's own groups,
 /// `billing::billed_by_entry`, with the days earlier drafts billed rounded
-/// once), times on a draft as that draft stored them. Billable times only;
-/// `views[i]` belongs to `entries[i]`.
-pub(super) fn show_billed_minutes(
+/// once), times on a draft as that draft stored them. Billable times only.
+pub(super) fn billed_minutes(
     entries: &[Entry],
-    views: &mut [EntryView],
     pricing: &Pricing,
     project: &Project,
     prior: &crate::billing::pricing::PriorIndex,
-) {
+) -> HashMap<u64, u32> {
     let open: Vec<&Entry> = entries
         .iter()
         .filter(|e| e.billable && e.billing == BillingState::Open)
@@ -90,25 +112,23 @@ pub(super) fn show_billed_minutes(
             billed.insert(e.id, alone);
         }
     }
-    for (i, e) in entries.iter().enumerate() {
-        let EntryKind::Time { minutes, .. } = &e.kind else {
-            continue;
-        };
-        // As the invoice: times of 0 minutes are not billed.
-        if !e.billable || *minutes == 0 {
-            continue;
-        }
-        let Some(b) = billed.get(&e.id).copied() else {
-            continue;
-        };
-        if b != *minutes {
-            views[i].duration_shown = format!(
-                "{} · abgerechnet {}",
-                views[i].duration_display,
-                format_minutes(u64::from(b))
-            );
-        }
-    }
+    entries
+        .iter()
+        .filter_map(|e| {
+            let EntryKind::Time { minutes, .. } = &e.kind else {
+                return None;
+            };
+            // As the invoice: times of 0 minutes are not billed.
+            if !e.billable || *minutes == 0 {
+                return None;
+            }
+            billed
+                .get(&e.id)
+                .copied()
+                .filter(|b| b != minutes)
+                .map(|b| (e.id, b))
+        })
+        .collect()
 }
 
 /// Why a project takes no new or changed times and services, if it does not:
@@ -137,11 +157,11 @@ pub(super) async fn save_entry(
     mut kind: EntryKind,
     description: String,
     billable: bool,
-) -> AppResult<EntryView> {
+) -> AppResult<Saved> {
     let description = clean("Beschreibung", &description, entry_rules::DESCRIPTION_CHARS)?;
     entry_rules::check(&kind, &description).map_err(|(f, m)| AppError::validation(f, m))?;
     let store = core.store.clone();
-    let (mut shown, before) = blocking(move || {
+    let (entry, subproject, before) = blocking(move || {
         let project = store.project(project_id)?.ok_or_else(|| {
             AppError::validation("Projekt", "Dieses Projekt existiert nicht mehr.")
         })?;
@@ -159,7 +179,7 @@ pub(super) async fn save_entry(
                 if old.is_locked() {
                     return Err(AppError::validation(
                         "Eintrag",
-                        view(&old, "").locked_reason.unwrap_or_default(),
+                        locked_reason(&old).unwrap_or_default(),
                     ));
                 }
                 if std::mem::discriminant(&old.kind) != std::mem::discriminant(&kind) {
@@ -211,20 +231,44 @@ pub(super) async fn save_entry(
         } else {
             String::new()
         };
-        Ok((view(&entry, &sub), before))
+        Ok((entry, sub, before))
     })
     .await?;
     // An edit can be undone like a deletion.
-    if let Some(old) = before {
-        shown.undo = Some(core.undo.keep(undo::Snapshot {
+    let undo = before.map(|old| {
+        core.undo.keep(undo::Snapshot {
             entries: vec![old],
             ..Default::default()
-        }));
-    }
-    Ok(shown)
+        })
+    });
+    Ok(Saved {
+        entry,
+        subproject,
+        undo,
+    })
 }
 
-pub async fn save_time(core: &Core, input: TimeInput) -> AppResult<EntryView> {
+/// A saved entry, before it is shown as the row of its table.
+pub(super) struct Saved {
+    entry: Entry,
+    subproject: String,
+    undo: Option<u64>,
+}
+
+impl Saved {
+    fn shown<V: std::ops::DerefMut<Target = EntryBase>>(
+        self,
+        view: fn(&Entry, &str, &DraftStates) -> Option<V>,
+    ) -> AppResult<V> {
+        let mut v = view(&self.entry, &self.subproject, &DraftStates::new()).ok_or_else(|| {
+            AppError::Internal("Der gespeicherte Eintrag hat eine andere Art als erwartet.".into())
+        })?;
+        v.undo = self.undo;
+        Ok(v)
+    }
+}
+
+pub async fn save_time(core: &Core, input: TimeInput) -> AppResult<TimeEntryView> {
     let (date, kind) = entry_rules::time_kind(&input, crate::de::clock::today_berlin())?;
     if let (EntryKind::Time { employee, .. }, false) = (&kind, input.new_employee) {
         let name = crate::storage::clean_name(employee);
@@ -268,10 +312,11 @@ pub async fn save_time(core: &Core, input: TimeInput) -> AppResult<EntryView> {
         input.description,
         input.billable.unwrap_or(true),
     )
-    .await
+    .await?
+    .shown(time_view)
 }
 
-pub async fn save_service(core: &Core, input: ServiceInput) -> AppResult<EntryView> {
+pub async fn save_service(core: &Core, input: ServiceInput) -> AppResult<ServiceEntryView> {
     let (date, mut kind) = entry_rules::service_kind(&input, crate::de::clock::today_berlin())?;
     let store = core.store.clone();
     let (catalog_id, entry_id) = (input.catalog_id, input.id);
@@ -290,7 +335,8 @@ pub async fn save_service(core: &Core, input: ServiceInput) -> AppResult<EntryVi
         input.description,
         input.billable.unwrap_or(true),
     )
-    .await
+    .await?
+    .shown(service_view)
 }
 
 pub async fn delete_entry(core: &Core, id: u64) -> AppResult<undo::Undoable> {
@@ -302,7 +348,7 @@ pub async fn delete_entry(core: &Core, id: u64) -> AppResult<undo::Undoable> {
         if e.is_locked() {
             return Err(AppError::validation(
                 "Eintrag",
-                view(&e, "").locked_reason.unwrap_or_default(),
+                locked_reason(&e).unwrap_or_default(),
             ));
         }
         if let Some(why) = store

@@ -26,7 +26,8 @@ pub async fn save(core: &Core, input: ProjectInput) -> AppResult<ProjectDetail> 
         ));
     }
     let number = clean("Projektnummer", &input.number, 40)?;
-    let rate = crate::money::parse_optional_rate(&input.hourly_rate)?;
+    let rate =
+        crate::money::parse_optional_rate(&input.hourly_rate).map_err(|e| e.at("hourlyRate"))?;
     let status = parse_status(&input.status)?;
     // Some(None) = the customer's Steuerart, None = leave as it is.
     let tax_case: Option<Option<TaxCase>> = match input.tax_case.as_deref().map(str::trim) {

@@ -10,7 +10,7 @@ use crate::core::{blocking, Core};
 use crate::de::format;
 use crate::de::parse;
 use crate::error::{AppError, AppResult};
-use crate::storage::{EntryKind, Store};
+use crate::storage::Store;
 
 /// One recorded time, as the sheet lists it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -108,36 +108,36 @@ fn entries_of(
             continue;
         }
         for e in store.entries_in(p.id, from, to)? {
-            let EntryKind::Time { employee, .. } = &e.kind else {
+            let Some(v) = super::time_view(&e, "", &drafts) else {
                 continue;
             };
             if wanted
                 .as_ref()
-                .is_some_and(|w| employee.trim().to_lowercase() != *w)
+                .is_some_and(|w| v.employee.trim().to_lowercase() != *w)
             {
                 continue;
             }
             let main = p
                 .parent_id
                 .and_then(|id| projects.iter().find(|q| q.id == id));
-            found.push((e, super::path_name(p, main)));
+            // „07:30“ sorts as the time of day; a typed duration („“) first.
+            found.push((
+                (e.date, v.start.clone(), e.id),
+                v,
+                super::path_name(p, main),
+            ));
         }
     }
-    let start = |e: &crate::storage::Entry| match &e.kind {
-        EntryKind::Time { start, .. } => *start,
-        _ => None,
-    };
-    found.sort_by_key(|(e, _)| (e.date, start(e), e.id));
+    found.sort_by(|a, b| a.0.cmp(&b.0));
     let mut total = 0u64;
     let dash = |s: String| if s.is_empty() { "–".to_string() } else { s };
     let rows = found
         .into_iter()
-        .map(|(e, project_name)| {
-            let v = super::view_with(&e, "", &drafts);
+        .map(|(_, v, project_name)| {
             total += u64::from(v.minutes);
             SheetEntry {
-                id: e.id,
-                date_display: v.date_display,
+                id: v.base.id,
+                date_display: v.base.date_display,
                 project_name,
                 employee: v.employee,
                 start: dash(v.start),
@@ -148,8 +148,8 @@ fn entries_of(
                     "–".into()
                 },
                 duration_display: v.duration_display,
-                description: v.description,
-                state_display: v.state_display,
+                description: v.base.description,
+                state_display: v.base.state_display,
             }
         })
         .collect();

@@ -189,6 +189,8 @@ pub struct Preview {
     /// „Titel“, „Einleitung“, „Schlusstext“), so the dialog shows it there too;
     /// „Steuerart“ when the lines would need different Steuerarten.
     pub problem_field: Option<&'static str>,
+    /// Its key (`error::FIELDS`): the dialog places the problem by this.
+    pub problem_field_key: Option<&'static str>,
     /// The lines would need different Steuerarten: one button per Steuerart,
     /// „Nur §13b Bauleistung abrechnen“.
     pub tax_choices: Vec<TaxChoice>,
@@ -407,14 +409,16 @@ fn parse_values(v: &LineValuesRequest) -> AppResult<billing::LineValues> {
 
 fn parse_request(req: &InvoiceRequest) -> AppResult<Parsed> {
     let today = today_berlin();
-    let from =
-        parse::parse_date_typed(&req.from, today).map_err(|m| AppError::validation("Von", m))?;
-    let to = parse::parse_date_typed(&req.to, today).map_err(|m| AppError::validation("Bis", m))?;
+    let from = parse::parse_date_typed(&req.from, today)
+        .map_err(|m| AppError::validation("Von", m).at("from"))?;
+    let to = parse::parse_date_typed(&req.to, today)
+        .map_err(|m| AppError::validation("Bis", m).at("to"))?;
     if to < from {
         return Err(AppError::validation(
             "Bis",
             "„Bis“ liegt vor „Von“. Bitte den Zeitraum prüfen.",
-        ));
+        )
+        .at("to"));
     }
     let all = crate::money::parse_optional_rate(&req.rate)?;
     let mut by_rate = Vec::new();

@@ -640,6 +640,7 @@ fn planned_view(
         coarser_layout: shown.coarser_layout,
         removed: plan.removed.clone(),
         problem_field: shown.tax.problem_field,
+        problem_field_key: shown.tax.problem_field.map(crate::error::field_key),
         tax_choices: shown.tax.choices,
         tax_only: shown.tax.only_text,
         remark_replaced: plan
@@ -690,6 +691,7 @@ fn blocked_view(
         coarser_layout: shown.coarser_layout,
         removed: Vec::new(),
         problem_field,
+        problem_field_key: problem_field.map(crate::error::field_key),
         tax_choices: shown.tax.choices,
         tax_only: shown.tax.only_text,
         remark_replaced: None,

@@ -174,6 +174,7 @@ async fn run_inner(
                 Err(AppError::Validation {
                     field: "Steuerart",
                     message,
+                    ..
                 }) => (
                     "mixedTax",
                     format!("{message} Bitte im Projekt mit „lexoffice Rechnung“ abrechnen."),

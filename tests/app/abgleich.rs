@@ -150,7 +150,7 @@ async fn draft_then_open_then_paid_is_followed_through_the_voucher_list() {
     assert!(!v.can_withdraw, "a finalised invoice keeps its entries");
     let entries = p::entries(&w.h.core, pid, None, None).await.unwrap();
     assert!(entries
-        .iter()
+        .rows()
         .all(|e| e.state_display == format!("abgerechnet {number}")));
 
     // Paid: no longer open; afterwards it is no longer asked for at all.

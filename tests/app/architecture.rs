@@ -206,3 +206,61 @@ fn the_reader_finds_grouped_imports_and_skips_comments() {
         ["model"].into_iter().map(String::from).collect()
     );
 }
+
+/// The labels the code gives an error's field: the first string after
+/// `validation(`, `clean(`, `clean_text(`, `decimal_field(` or `field:`.
+fn error_labels(code: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for opener in [
+        "validation(",
+        "clean(",
+        "clean_text(",
+        "decimal_field(",
+        "field:",
+    ] {
+        for (at, _) in code.match_indices(opener) {
+            let rest = code[at + opener.len()..].trim_start();
+            if let Some(quoted) = rest.strip_prefix('"') {
+                if let Some(end) = quoted.find('"') {
+                    out.insert(quoted[..end].to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every label an error can carry has its key (docs/conventions.md › Errors):
+/// the UI places the message by `fieldKey`, so a label without one would land
+/// under the whole form instead of at its field.
+#[test]
+fn every_field_an_error_names_has_a_key() {
+    use zeitrechnung_lib::error::field_key;
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let mut labels = BTreeSet::new();
+    for f in &files {
+        labels.extend(error_labels(&code(f)));
+    }
+    assert!(
+        labels.contains("Datum") && labels.contains("Mitarbeiter"),
+        "{labels:?}"
+    );
+    let without: Vec<&String> = labels
+        .iter()
+        .filter(|l| *l != "Eingabe" && field_key(l) == "input")
+        .collect();
+    assert!(
+        without.is_empty(),
+        "labels without a key in error::FIELDS: {without:?}"
+    );
+    // Shared labels carry the key the forms use.
+    assert_eq!(
+        [
+            field_key("Von"),
+            field_key("Stundensatz"),
+            field_key("Kunde")
+        ],
+        ["start", "rate", "customerId"]
+    );
+}

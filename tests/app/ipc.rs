@@ -255,7 +255,12 @@ fn projekte_commands_round_trip_with_field_errors() {
         json!({"projectId": pid, "from": "01.03.2025", "to": "31.03.2025"}),
     )
     .unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 2);
+    // The two tables of the view, as shown.
+    assert_eq!(list["times"].as_array().unwrap().len(), 1);
+    assert_eq!(list["times"][0]["durationShown"], "2:15");
+    assert_eq!(list["services"].as_array().unwrap().len(), 1);
+    assert_eq!(list["services"][0]["amountDisplay"], "50,00 €");
+    assert_eq!(list["more"], false);
     // „gestern“ is a date the forms understand; a word that is none is refused.
     assert_eq!(
         invoke(
@@ -264,7 +269,7 @@ fn projekte_commands_round_trip_with_field_errors() {
             json!({"projectId": pid, "from": "gestern"})
         )
         .unwrap(),
-        json!([])
+        json!({"times": [], "services": [], "more": false})
     );
     let err = invoke(
         &a,
@@ -273,6 +278,8 @@ fn projekte_commands_round_trip_with_field_errors() {
     )
     .unwrap_err();
     assert_eq!(err["field"], "Von");
+    // The period's „Von“, not a time's: the UI places errors by this key.
+    assert_eq!(err["fieldKey"], "from");
     let err = invoke(
         &a,
         "time_save",
@@ -281,8 +288,10 @@ fn projekte_commands_round_trip_with_field_errors() {
     .unwrap_err();
     assert_error(&err, "validation");
     assert_eq!(err["field"], "Bis");
+    assert_eq!(err["fieldKey"], "end");
     let err = invoke(&a, "service_save", json!({"input": {"projectId": pid, "date": "03.03.2025", "name": "X", "quantity": "-2", "unitPrice": "1"}})).unwrap_err();
     assert_eq!(err["field"], "Menge");
+    assert_eq!(err["fieldKey"], "quantity");
     assert!(invoke(&a, "time_save", json!({"input": {"projectId": "eins"}})).is_err());
     assert!(invoke(
         &a,

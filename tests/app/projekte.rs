@@ -79,10 +79,11 @@ async fn range_queries_cover_project_and_subproject_across_month_boundaries() {
     let feb = p::entries(&h.core, main, Some(d("2025-02-01")), Some(d("2025-02-28")))
         .await
         .unwrap();
-    let dates: Vec<String> = feb.iter().map(|e| e.date_display.clone()).collect();
-    assert_eq!(dates, ["01.02.2025", "15.02.2025", "28.02.2025"]);
-    assert_eq!(feb[1].subproject, "Elektrik");
-    assert_eq!(feb[0].subproject, "");
+    // Newest first, as the table shows them.
+    let dates: Vec<String> = feb.times.iter().map(|e| e.date_display.clone()).collect();
+    assert_eq!(dates, ["28.02.2025", "15.02.2025", "01.02.2025"]);
+    assert_eq!(feb.times[1].subproject, "Elektrik");
+    assert_eq!(feb.times[2].subproject, "");
     // Store level: a month of one project is one range.
     let only_sub = h
         .core
@@ -327,7 +328,7 @@ async fn billed_entries_are_locked_and_block_deletion() {
         invoice_id: "inv-1".into(),
     };
     h.core.store.put_entries(&[e]).unwrap();
-    let view = &p::entries(&h.core, pid, None, None).await.unwrap()[0];
+    let view = &p::entries(&h.core, pid, None, None).await.unwrap().times[0];
     assert_eq!(view.state, "abgerechnet");
     assert!(view
         .locked_reason
@@ -657,9 +658,10 @@ async fn csv_preview_reports_bad_rows_and_reimport_is_idempotent() {
     assert_eq!((r.imported, r.skipped_invalid), (3, 2));
     let all = p::entries(&h.core, main, None, None).await.unwrap();
     assert_eq!(all.len(), 3);
-    assert_eq!(all[0].minutes, 210);
+    // The oldest time (03.03.2025, 8–12 with 0:30 Pause) is last in its table.
+    assert_eq!(all.times.last().unwrap().minutes, 210);
     assert_eq!(h.core.store.entries_of(sub).unwrap().len(), 2);
-    let cable = all.iter().find(|e| e.kind == "service").unwrap();
+    let cable = &all.services[0];
     assert_eq!(cable.amount_display, "30,00 €");
 
     let again = csv_import::preview(&h.core, path.clone(), None, 0)
@@ -729,8 +731,13 @@ async fn the_project_view_gets_the_newest_entries_only() {
     let newest = p::entries_limited(&h.core, main, None, None, Some(2))
         .await
         .unwrap();
-    let dates: Vec<&str> = newest.iter().map(|e| e.date_display.as_str()).collect();
-    assert_eq!(dates, ["03.01.2025", "04.01.2025"]);
+    let dates: Vec<&str> = newest
+        .times
+        .iter()
+        .map(|e| e.date_display.as_str())
+        .collect();
+    assert_eq!(dates, ["04.01.2025", "03.01.2025"]);
+    assert!(newest.more, "two older entries exist");
     let in_range = p::entries_limited(
         &h.core,
         main,
@@ -947,14 +954,16 @@ async fn the_day_difference_shows_on_the_days_last_entry() {
         let shown: Vec<(u64, String)> = p::entries_limited(&h.core, pid, None, None, limit)
             .await
             .unwrap()
+            .times
             .into_iter()
             .map(|e| (e.id, e.duration_shown))
             .collect();
+        // Newest first: the second time of the day, then the first.
         assert_eq!(
             shown,
             vec![
-                (first, "1:10".to_string()),
-                (second, "2:00 · abgerechnet 2:05".to_string())
+                (second, "2:00 · abgerechnet 2:05".to_string()),
+                (first, "1:10".to_string())
             ],
             "limit {limit:?}"
         );
@@ -1036,7 +1045,7 @@ async fn xlsx_import_reads_serial_dates_times_and_numbers() {
         .unwrap();
     assert_eq!(r.imported, 3);
     let all = p::entries(&h.core, main, None, None).await.unwrap();
-    let by_date = |d: &str| all.iter().find(|e| e.date_display == d).unwrap();
+    let by_date = |d: &str| all.times.iter().find(|e| e.date_display == d).unwrap();
     let a = by_date("12.03.2025");
     assert_eq!(
         (a.start.as_str(), a.end.as_str(), a.minutes),
@@ -1045,7 +1054,11 @@ async fn xlsx_import_reads_serial_dates_times_and_numbers() {
     assert_eq!(a.employee, "Łukasz Wójcik");
     assert_eq!(a.description, "Unterverteilung; Zählerschrank");
     assert_eq!(by_date("13.03.2025").minutes, 90);
-    let cable = by_date("14.03.2025");
+    let cable = all
+        .services
+        .iter()
+        .find(|e| e.date_display == "14.03.2025")
+        .unwrap();
     assert_eq!(
         (
             cable.quantity_display.as_str(),
@@ -1533,7 +1546,14 @@ async fn undo_does_not_restore_a_csv_row_imported_again() {
     csv_import::import(&h.core, path.clone(), None)
         .await
         .unwrap();
-    let first = p::entries(&h.core, main, None, None).await.unwrap()[0].id;
+    // The oldest entry (the first row of the file).
+    let first = p::entries(&h.core, main, None, None)
+        .await
+        .unwrap()
+        .times
+        .last()
+        .unwrap()
+        .id;
     let gone = p::delete_entry(&h.core, first).await.unwrap();
     let again = csv_import::import(&h.core, path, None).await.unwrap();
     assert_eq!(again.imported, 1, "the deleted row is imported anew");
@@ -1788,7 +1808,7 @@ async fn an_xls_imports_and_a_crafted_one_is_refused_before_it_is_parsed() {
     assert_eq!(r.imported, 1);
     let entries = p::entries(&h.core, main, None, None).await.unwrap();
     assert_eq!(entries.len(), 1);
-    assert_eq!(entries[0].duration_display, "1:30");
+    assert_eq!(entries.times[0].duration_display, "1:30");
 }
 
 /// Hostile and huge files are refused in German before they are parsed, and

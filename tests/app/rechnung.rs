@@ -731,7 +731,7 @@ async fn deleted_finalised_and_voided_drafts_in_the_history() {
     let entries = p::entries(&w.h.core, w.project, None, None).await.unwrap();
     let number = h[0].voucher_number.clone().unwrap();
     assert!(entries
-        .iter()
+        .rows()
         .filter(|e| e.state == "abgerechnet")
         .all(|e| e.state_display == format!("abgerechnet {number}")));
     // Voided: Abrechnung zurücknehmen frees them.
@@ -888,8 +888,8 @@ async fn each_entry_at_its_own_rate_rounded_and_the_projekte_figure_equals_the_d
     let shown: Vec<String> = p::entries(core, w.project, None, None)
         .await
         .unwrap()
+        .times
         .into_iter()
-        .filter(|e| e.kind == "time")
         .map(|e| e.duration_shown)
         .collect();
     assert!(

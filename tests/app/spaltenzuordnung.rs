@@ -9,7 +9,7 @@
 use crate::support;
 
 use zeitrechnung_lib::projekte::columns::MappingInput;
-use zeitrechnung_lib::projekte::{self as p, csv_import, EntryView, ProjectInput};
+use zeitrechnung_lib::projekte::{self as p, csv_import, EntryList, ProjectInput};
 
 fn harness() -> support::Harness {
     support::harness("http://127.0.0.1:9")
@@ -36,8 +36,10 @@ fn write(h: &support::Harness, name: &str, bytes: &[u8]) -> String {
 }
 
 /// (date, start, end, minutes, employee, description, billable) of each entry.
-fn facts(entries: &[EntryView]) -> Vec<(String, String, String, u32, String, String, bool)> {
+fn facts(entries: &EntryList) -> Vec<(String, String, String, u32, String, String, bool)> {
+    assert!(entries.services.is_empty(), "{:?}", entries.services);
     let mut v: Vec<_> = entries
+        .times
         .iter()
         .map(|e| {
             (

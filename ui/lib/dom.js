@@ -162,7 +162,7 @@ export function formDialog({ title, fields, values = {}, submitLabel = "Speicher
         try {
           finish(await submit(out));
         } catch (e) {
-          const target = e && e.field && Object.values(controls).find((c) => c.label === e.field);
+          const target = e && e.fieldKey ? controls[e.fieldKey] : null;
           if (target) {
             target.error.textContent = e.message; target.error.hidden = false;
             target.input.setAttribute("aria-invalid", "true"); target.input.focus();

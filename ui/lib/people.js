@@ -10,7 +10,7 @@ export async function timeSaveAsking(input) {
   try {
     return await api.timeSave(input);
   } catch (e) {
-    if (e.kind !== "confirm" || e.field !== "Mitarbeiter") throw e;
+    if (e.kind !== "confirm" || e.fieldKey !== "employee") throw e;
     const yes = await confirmDialog({
       title: e.message,
       text: "Unter diesem Namen gibt es noch keinen Mitarbeiter. Bitte die Schreibweise prüfen – oder ihn neu anlegen; seine Rolle geben Sie danach unter Einstellungen › Mitarbeiter.",

@@ -75,7 +75,7 @@ export function roundingControls(form, { inherited = null, stepCls = "" } = {}) 
   sync();
   return {
     wrap: h("div", { class: "rr-rounding" }, step.wrap, details),
-    controls: { Abrechnungstakt: step, Runden: mode, "Anwenden auf": scope, Mindestens: minimum },
+    controls: { step, mode, scope, minimum },
     value: () => (inherited !== null && step.input.value === INHERIT)
       ? null
       : { step: step.input.value, mode: mode.input.value, scope: scope.input.value, minimum: minimum.input.value },
@@ -88,7 +88,7 @@ export function roundingControls(form, { inherited = null, stepCls = "" } = {}) 
  */
 export function markError(controls, e, { quiet = false } = {}) {
   for (const c of Object.values(controls)) { c.error.hidden = true; c.input.removeAttribute("aria-invalid"); }
-  const c = e && e.field ? controls[e.field] : null;
+  const c = e && e.fieldKey ? controls[e.fieldKey] : null;
   if (!c) return false;
   if (!quiet) {
     c.error.textContent = e.message;

@@ -8,7 +8,7 @@ async function saveAsking(request) {
   try {
     return await api.timesheetSave(request);
   } catch (e) {
-    if (e.kind !== "confirm" || e.field !== "Datei") throw e;
+    if (e.kind !== "confirm" || e.fieldKey !== "path") throw e;
     const yes = await confirmDialog({ title: "Datei ersetzen?", text: e.message, confirm: "Ersetzen" });
     if (!yes) throw { kind: "validation", field: "Datei", message: "Bitte einen anderen Namen oder Ordner wählen." };
     return api.timesheetSave({ ...request, replace: true });

@@ -9,7 +9,7 @@ const SUGGESTED_ROLES = ["Meister", "Geselle", "Azubi", "Helfer"];
 
 /**
  * A settings card's form: `children`, then „Speichern“. `save()` stores and
- * redraws; a refused field (`e.field`, the label of one of `controls`) is marked
+ * redraws; a refused field (`e.fieldKey`, the key of one of `controls`) is marked
  * there, any other error under the button.
  */
 function settingsForm(cls, controls, save, ...children) {
@@ -146,7 +146,7 @@ export function renderAbrechnung(root, opts = {}) {
     const exactId = "billing-exact";
     const exact = h("input", { type: "checkbox", id: exactId });
     exact.checked = s.exactHours;
-    const controls = { ...rounding.controls, Einheit: unit };
+    const controls = { ...rounding.controls, hourUnit: unit };
     const form = settingsForm("takt-form", controls, async () => {
       drawTakt(await api.billingSettingsSave({ rounding: rounding.value(), hourUnit: unit.input.value, exactHours: exact.checked }));
       toast("Abrechnungstakt gespeichert");
@@ -194,7 +194,7 @@ export function renderAbrechnung(root, opts = {}) {
     intro.input.value = v.style.introduction;
     const remark = labelled("Schlusstext", h("textarea", { rows: 3 }), { hint: textHint });
     remark.input.value = v.style.remark;
-    const controls = { Aufstellung: layout, Positionstext: lineText, Titel: title, Einleitung: intro, Schlusstext: remark };
+    const controls = { layout, lineText, title, introduction: intro, remark };
     const form = settingsForm("texts-form", controls, async () => {
       drawTexts(await api.invoiceStyleSave({ layout: layout.input.value, lineText: lineText.input.value, title: title.input.value, introduction: intro.input.value, remark: remark.input.value }));
       toast("Rechnungstexte gespeichert");

@@ -30,7 +30,7 @@ async function restoreAsking(path) {
   try {
     return await api.backupRestore(path);
   } catch (e) {
-    if (e.kind !== "confirm" || e.field !== "Sicherung") throw e;
+    if (e.kind !== "confirm" || e.fieldKey !== "backup") throw e;
     const yes = await confirmDialog({ title: "Sicherung reparieren?", text: e.message, confirm: "Reparieren und wiederherstellen", danger: true });
     return yes ? api.backupRestore(path, true) : null;
   }

@@ -529,7 +529,7 @@ function openCustomerForm(existing, afterSave) {
         toast(existing ? "Kunde gespeichert" : `Kunde „${saved.name}“ angelegt`);
         afterSave(saved);
       } catch (e) {
-        const target = e.field && Object.values(fields).find((f) => f.wrap.querySelector("label").textContent === e.field);
+        const target = e.fieldKey ? fields[e.fieldKey] : null;
         if (target) { showFieldError(target, e.message); target.input.focus(); }
         else { formError.textContent = e.message; formError.hidden = false; }
       } finally {

@@ -117,17 +117,15 @@ export function renderProjekte(root, { navigate }) {
     const limit = state.shown;
     let d, entries;
     try {
-      // One more than shown tells whether older entries exist.
-      [d, entries] = await Promise.all([api.projectGet(id), api.entriesList(id, state.from, state.to, limit + 1)]);
+      // The newest `limit` entries in two tables, each newest first; `more`: older ones exist.
+      [d, entries] = await Promise.all([api.projectGet(id), api.entriesList(id, state.from, state.to, limit)]);
     } catch (e) {
       if (seq === detailSeq) replace(detail, h("p", { class: "alert error" }, e.message));
       return;
     }
     const roleRates = await roleRatesFact(d.project);
     if (seq !== detailSeq) return;
-    const more = entries.length > limit;
-    // Oldest first from the backend: the extra one is the oldest.
-    renderDetail(d, more ? entries.slice(entries.length - limit) : entries, more, roleRates);
+    renderDetail(d, entries, roleRates);
   }
 
   // The project's own „Stundensätze je Rolle“ in one line („Geselle 68,00 €/h,
@@ -147,13 +145,11 @@ export function renderProjekte(root, { navigate }) {
     return [...byRole].map(([name, rates]) => `${name} ${rates.join(", ")}`).join(" · ") || null;
   }
 
-  function renderDetail(d, entries, more, roleRates) {
+  function renderDetail(d, entries, roleRates) {
     const p = d.project;
     const isSub = Boolean(p.parentId);
     // Newest first: "Ältere Einträge anzeigen" below the tables continues the list.
-    const newestFirst = [...entries].reverse();
-    const times = newestFirst.filter((e) => e.kind === "time");
-    const services = newestFirst.filter((e) => e.kind === "service");
+    const { times, services, more } = entries;
     const family = [{ id: p.id, choice: d.choice }, ...d.subprojects.map((s) => ({ id: s.id, choice: s.choice }))];
     const invoiceBtn = h("button", {
       type: "button", class: "primary",
@@ -195,7 +191,7 @@ export function renderProjekte(root, { navigate }) {
         kpi("Leistungen", t.servicesNetDisplay),
         kpi("noch nicht abgerechnet", t.openNetDisplay, t.minutesWithoutRate ? "ohne Zeiten ohne Stundensatz" : "netto")),
       h("dl", { class: "facts inline" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
-      periodFilter(d, more, entries.length),
+      periodFilter(d, more, times.length + services.length),
       d.subprojects.length ? h("div", { class: "subprojects" }, h("span", { class: "muted" }, "Unterprojekte:"),
         d.subprojects.map((s) => h("button", { type: "button", class: "chip", onclick: () => select(s.id) }, s.name))) : null,
       entryTable("Zeiten", times, [

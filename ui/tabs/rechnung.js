@@ -64,7 +64,8 @@ export async function openInvoiceDialog(projectId, onChange) {
   const initial = defaults.allOpen || defaults.lastMonth;
   from.value = initial[0];
   to.value = initial[1];
-  const errs = { Von: err(), Bis: err(), Stundensatz: err(), Aufstellung: err(), Positionstext: err(), Titel: err(), Einleitung: err(), Schlusstext: err() };
+  // By the key of the field an error or a problem names (`fieldKey`, `problemFieldKey`).
+  const errs = { from: err(), to: err(), rate: err(), layout: err(), lineText: err(), title: err(), introduction: err(), remark: err() };
   const previewBox = h("div", { class: "invoice-preview", "aria-live": "polite" });
   const historyBox = h("div", { class: "invoice-history" });
   const resultBox = h("div", { class: "invoice-result" });
@@ -84,8 +85,8 @@ export async function openInvoiceDialog(projectId, onChange) {
     h("div", { class: "invoice-grid" },
       h("div", { class: "invoice-form" },
         h("div", { class: "two" },
-          fieldOf("Von", ids.from, from, errs.Von),
-          fieldOf("Bis", ids.to, to, errs.Bis)),
+          fieldOf("Von", ids.from, from, errs.from),
+          fieldOf("Bis", ids.to, to, errs.to)),
         h("div", { class: "quick" },
           quick("letzter Monat", defaults.lastMonth),
           quick("dieser Monat", defaults.thisMonth),
@@ -94,22 +95,22 @@ export async function openInvoiceDialog(projectId, onChange) {
           h("label", { for: ids.rate }, "Stundensatz"),
           h("div", { class: "with-suffix" }, rate, h("span", { class: "suffix" }, "€/h")),
           rateHint,
-          errs.Stundensatz,
+          errs.rate,
           rateList),
         h("label", { class: "switch", for: ids.subs }, subs, h("span", {}, "Unterprojekte einzeln auflisten")),
         h("div", { class: "field" },
-          h("label", { for: ids.layout }, "Aufstellung"), layout, errs.Aufstellung),
+          h("label", { for: ids.layout }, "Aufstellung"), layout, errs.layout),
         h("div", { class: "field" },
           h("label", { for: ids.lineText }, "Positionstext"), lineText,
           h("p", { class: "hint" }, `1. Zeile: Bezeichnung, darunter: Beschreibung. Platzhalter: ${defaults.linePlaceholders}`),
-          errs.Positionstext),
+          errs.lineText),
         h("label", { class: "switch", for: ids.goodwill }, goodwill, h("span", {}, "Nicht abrechenbare Zeiten als Kulanz zeigen")),
         h("section", { class: "invoice-texts", "aria-label": "Rechnungstexte" },
           h("h3", {}, "Rechnungstexte"),
           h("p", { class: "hint" }, `Leer lassen: lexoffice nimmt den Text aus Ihren lexoffice-Einstellungen. Platzhalter: ${defaults.textPlaceholders}`),
-          h("div", { class: "field" }, h("label", { for: ids.title }, "Titel"), titleText, errs.Titel),
-          h("div", { class: "field" }, h("label", { for: ids.intro }, "Einleitung"), intro, errs.Einleitung),
-          h("div", { class: "field" }, h("label", { for: ids.remark }, "Schlusstext"), remark, errs.Schlusstext)),
+          h("div", { class: "field" }, h("label", { for: ids.title }, "Titel"), titleText, errs.title),
+          h("div", { class: "field" }, h("label", { for: ids.intro }, "Einleitung"), intro, errs.introduction),
+          h("div", { class: "field" }, h("label", { for: ids.remark }, "Schlusstext"), remark, errs.remark)),
         h("div", { class: "field checkbox-field" },
           h("label", { class: "switch", for: ids.remember }, remember, h("span", {}, "Für diesen Kunden merken")),
           h("p", { class: "hint" }, `Aufstellung, Positionstext und Rechnungstexte gelten dann für die nächste Rechnung dieses Kunden. Jetzt: ${defaults.styleSource}.`)),
@@ -146,16 +147,16 @@ export async function openInvoiceDialog(projectId, onChange) {
       pv = await api.invoicePreview(request());
     } catch (e) {
       if (mine !== seq) return;
-      if (e.field && errs[e.field]) { errs[e.field].textContent = e.message; errs[e.field].hidden = false; }
+      if (e.fieldKey && errs[e.fieldKey]) { errs[e.fieldKey].textContent = e.message; errs[e.fieldKey].hidden = false; }
       replace(previewBox, h("p", { class: "alert error" }, e.message));
       create.disabled = true;
       return;
     }
     if (mine !== seq) return;
     lastPreview = pv;
-    if (pv.problemField && errs[pv.problemField]) {
-      errs[pv.problemField].textContent = pv.problems[pv.problems.length - 1];
-      errs[pv.problemField].hidden = false;
+    if (pv.problemFieldKey && errs[pv.problemFieldKey]) {
+      errs[pv.problemFieldKey].textContent = pv.problems[pv.problems.length - 1];
+      errs[pv.problemFieldKey].hidden = false;
     }
     showRates(pv);
     renderPreview(previewBox, pv, lineActions);

@@ -175,7 +175,7 @@ async function renderRate(box) {
         history.textContent = r.changesDisplay || "";
         toast(r.message);
       } catch (e) {
-        if (e.kind === "validation" && e.field === "gültig ab") showFieldError(from, e.message);
+        if (e.kind === "validation" && e.fieldKey === "validFrom") showFieldError(from, e.message);
         else if (e.kind === "validation") showFieldError(rate, e.message);
         else toast(e.message, "error");
       } finally {

@@ -30,7 +30,8 @@ const COLS_OF = {
 // Carried over into the next row after Enter (and kept by Esc).
 const CARRY = { employee: ["date", "projectId"], project: ["date", "employee", "projectId"] };
 const CARRIED = ["date", "employee", "projectId"];
-const FIELD_OF = { Datum: "date", Projekt: "projectId", Von: "start", Bis: "end", Pause: "break", Dauer: "duration", Beschreibung: "description" };
+// The row's inputs by the key an error names (`fieldKey`); the employee is a row field only on a project's sheet.
+const ROW_FIELDS = new Set(["date", "projectId", "employee", "start", "end", "break", "duration", "description"]);
 
 // What survives closing: whose sheet, the row being typed (every field of both
 // kinds of sheet, so switching keeps what was typed; `draftTyped`: more than
@@ -276,9 +277,9 @@ export async function openStundenzettel(projectId, onChange) {
       inputs.date.focus();
       inputs.date.select();
     } catch (e) {
-      const key = e.field === "Mitarbeiter" && sheet.mode === "project" ? "employee" : FIELD_OF[e.field];
+      const key = e.fieldKey === "employee" && sheet.mode !== "project" ? null : ROW_FIELDS.has(e.fieldKey) ? e.fieldKey : null;
       if (key) markError(key, e.message);
-      else if (e.field === "Mitarbeiter") { employeeErr.textContent = e.message; employeeErr.hidden = false; employee.focus(); }
+      else if (e.fieldKey === "employee") { employeeErr.textContent = e.message; employeeErr.hidden = false; employee.focus(); }
       else status.textContent = e.message;
     } finally { saving = false; }
   }
