@@ -13,7 +13,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 pkgs=(build-essential pkg-config curl wget file libssl-dev libwebkit2gtk-4.1-dev
       libxdo-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev dbus)
 if [ "$want_test" = 1 ]; then
-  pkgs+=(xvfb xauth webkit2gtk-driver gnome-keyring keyutils imagemagick x11-utils fonts-noto-color-emoji poppler-utils)
+  pkgs+=(xvfb xauth webkit2gtk-driver gnome-keyring keyutils imagemagick x11-utils fonts-noto-color-emoji poppler-utils
+         postgresql postgresql-client)
 fi
 
 missing=()
@@ -30,6 +31,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # The tests start their own throwaway PostgreSQL cluster (tests/support/pg.rs):
+  # the package must not create and start a system-wide one.
+  if printf '%s\n' "${missing[@]}" | grep -qx postgresql; then
+    $SUDO mkdir -p /etc/postgresql-common
+    if ! grep -qs '^create_main_cluster *= *false' /etc/postgresql-common/createcluster.conf; then
+      echo "create_main_cluster = false" | $SUDO tee -a /etc/postgresql-common/createcluster.conf >/dev/null
+    fi
+  fi
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi

@@ -77,23 +77,41 @@ export E2E_BIN="$e2e_bin"
 # Every test target in one cargo call over the whole workspace: `-p lexoffice-sandbox`
 # alone would build ≈ 50 dependencies again with the sandbox's own feature set.
 SANDBOX_TESTS=$(cd lexoffice-sandbox/tests && ls *.rs | sed 's/\.rs$//; s/^/--test /' | tr '\n' ' ')
-export SANDBOX_TESTS
 
-keyctl session - dbus-run-session -- sh -c '
-  set -e
-  printf "test-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  exec xvfb-run -a -s "-screen 0 1280x800x24" sh -c "
-    # The real-window tests wait on WebKit, the others on lexoffice'"'"'s pacing:
-    # both run at once, and each binary four tests at a time (the window
-    # tests one after the other behind their own lock).
-    \"\$E2E_BIN\" --test-threads=4 > target/e2e.log 2>&1 & e2e=\$!
-    rc=0
-    cargo test --locked --no-fail-fast --workspace --lib \$SANDBOX_TESTS --test app --test keyring_mock -- --test-threads=4 || rc=1
-    wait \$e2e || { rc=1; echo \"real-window tests (tests/e2e) failed:\"; }
-    echo; echo \"Real-window tests (tests/e2e):\"; cat target/e2e.log
-    exit \$rc
-  "
-'
+# Each of these runs in a desktop session of its own (D-Bus, unlocked keyring,
+# X display, data dirs): the app's suites, and the real-window tests in two
+# halves at once — one app window per session at a time (tests/support/webdriver.rs
+# `serial`), two sessions side by side. They wait on WebKit and on lexoffice's
+# pacing far more than on the CPU.
+in_session() {
+  local name=$1 display=$2; shift 2
+  local home="$tmp/$name"
+  mkdir -p "$home/data" "$home/config" "$home/cache" "$home/run"
+  chmod 700 "$home/run"
+  XDG_DATA_HOME="$home/data" XDG_CONFIG_HOME="$home/config" XDG_CACHE_HOME="$home/cache" \
+    XDG_RUNTIME_DIR="$home/run" keyctl session - dbus-run-session -- sh -c '
+      display=$1; shift
+      printf "test-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+      exec xvfb-run -a -n "$display" -s "-screen 0 1280x800x24" "$@"' sh "$display" "$@"
+}
+window_tests=$("$E2E_BIN" --list 2>/dev/null | sed -n 's/: test$//p')
+half_a=$(printf '%s\n' $window_tests | awk 'NR % 2 == 1' | tr '\n' ' ')
+half_b=$(printf '%s\n' $window_tests | awk 'NR % 2 == 0' | tr '\n' ' ')
+# shellcheck disable=SC2086
+in_session e2e-a 90 "$E2E_BIN" --exact $half_a --test-threads=4 > target/e2e-a.log 2>&1 &
+e2e_a=$!
+# shellcheck disable=SC2086
+in_session e2e-b 95 "$E2E_BIN" --exact $half_b --test-threads=4 > target/e2e-b.log 2>&1 &
+e2e_b=$!
+rc=0
+# shellcheck disable=SC2086
+in_session app 100 cargo test --locked --no-fail-fast --workspace --lib $SANDBOX_TESTS \
+  --test app --test keyring_mock -- --test-threads=4 || rc=1
+wait $e2e_a || { rc=1; echo "real-window tests (tests/e2e, first half) failed:"; }
+wait $e2e_b || { rc=1; echo "real-window tests (tests/e2e, second half) failed:"; }
+echo; echo "Real-window tests (tests/e2e), first half:"; cat target/e2e-a.log
+echo; echo "Real-window tests (tests/e2e), second half:"; cat target/e2e-b.log
+[ "$rc" = 0 ] || exit 1
 echo
 echo "Suite counts (and any skipped test with its reason):"
 cat target/test-reports/*.txt 2>/dev/null || true

@@ -27,6 +27,9 @@ pub enum AppError {
     /// in `lexoffice/error.rs`).
     #[error("{message}")]
     Lexoffice { kind: &'static str, message: String },
+    /// The database server cannot be reached or refused the connection.
+    #[error("{0}")]
+    Database(String),
     /// The local database failed.
     #[error("Die Daten konnten nicht gespeichert oder gelesen werden ({0}). Bitte die App neu starten; bleibt der Fehler, den Speicherplatz prüfen.")]
     Storage(String),
@@ -93,6 +96,7 @@ impl AppError {
             AppError::Keyring(_) => "keyring",
             AppError::Lexoffice { kind, .. } => kind,
             AppError::Storage(_) => "storage",
+            AppError::Database(_) => "database",
             AppError::NotFound(_) => "notFound",
             AppError::Busy(_) => "busy",
             AppError::Unclear(_) => "unclear",

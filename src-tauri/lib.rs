@@ -169,6 +169,8 @@ pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLoc
 /// Starts the desktop app (`--demo`: with the in-app lexoffice sandbox and demo data).
 pub fn run() {
     let _ = STARTED.set(std::time::Instant::now());
+    // Before any thread starts: the database connection is the URL's alone.
+    storage::pg::forget_pg_environment();
     demo::wait_for_predecessor();
     let demo_mode = std::env::args().skip(1).any(|a| a == "--demo");
     let builder = tauri::Builder::default()

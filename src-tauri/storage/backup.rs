@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Customer, Entry, InvoiceRecord, Project, Settings, Store, SCHEMA_VERSION};
+use super::{Customer, Entry, InvoiceRecord, Project, Settings, SledStore, SCHEMA_VERSION};
 use crate::error::{AppError, AppResult};
 
 pub const BACKUP_FORMAT: &str = "zeitrechnung-sicherung";
@@ -40,6 +40,41 @@ pub struct BackupSummary {
 }
 
 impl Backup {
+    /// A backup of what a store read in one consistent state. What a damaged
+    /// record left dangling stays out (the file must restore). Every backend's
+    /// export ends here.
+    pub(super) fn assemble(
+        settings: Settings,
+        customers: Vec<Customer>,
+        projects: Vec<Project>,
+        mut entries: Vec<Entry>,
+        invoices: Vec<InvoiceRecord>,
+    ) -> Backup {
+        let project_ids: HashSet<u64> = projects.iter().map(|p| p.id).collect();
+        entries.retain(|e| project_ids.contains(&e.project_id));
+        let entry_ids: HashSet<u64> = entries.iter().map(|e| e.id).collect();
+        let invoices = invoices
+            .into_iter()
+            .filter(|r| {
+                matches!(r.state, super::InvoiceState::Released { .. })
+                    || (project_ids.contains(&r.project_id)
+                        && r.entry_ids.iter().all(|id| entry_ids.contains(id)))
+            })
+            .collect();
+        Backup {
+            format: BACKUP_FORMAT.into(),
+            version: BACKUP_VERSION,
+            schema_version: SCHEMA_VERSION,
+            app_version: env!("CARGO_PKG_VERSION").into(),
+            created_at: Utc::now(),
+            settings,
+            customers,
+            projects,
+            entries,
+            invoices,
+        }
+    }
+
     pub fn summary(&self) -> BackupSummary {
         BackupSummary {
             created_at: self.created_at,
@@ -385,7 +420,7 @@ impl Backup {
     }
 }
 
-impl Store {
+impl SledStore {
     /// Everything, as a backup document: one consistent state. The read holds
     /// the store's write gate, so no entry moves, no invoice changes state and
     /// no project goes while it runs (each record exactly once); writers wait
@@ -403,37 +438,9 @@ impl Store {
         let invoices = self.invoice_records()?;
         let settings = self.settings()?;
         drop(gate);
-        // What a damaged record left dangling stays out (the file must restore).
-        let project_ids: HashSet<u64> = projects.iter().map(|p| p.id).collect();
-        entries.retain(|e| project_ids.contains(&e.project_id));
-        let entry_ids: HashSet<u64> = entries.iter().map(|e| e.id).collect();
-        let invoices = invoices
-            .into_iter()
-            .filter(|r| {
-                matches!(r.state, super::InvoiceState::Released { .. })
-                    || (project_ids.contains(&r.project_id)
-                        && r.entry_ids.iter().all(|id| entry_ids.contains(id)))
-            })
-            .collect();
-        Ok(Backup {
-            format: BACKUP_FORMAT.into(),
-            version: BACKUP_VERSION,
-            schema_version: SCHEMA_VERSION,
-            app_version: env!("CARGO_PKG_VERSION").into(),
-            created_at: Utc::now(),
-            settings,
-            customers,
-            projects,
-            entries,
-            invoices,
-        })
-    }
-
-    /// `export()` written to `w` as JSON.
-    pub fn export_to(&self, w: impl std::io::Write) -> AppResult<BackupSummary> {
-        let b = self.export()?;
-        serde_json::to_writer_pretty(w, &b)?;
-        Ok(b.summary())
+        Ok(Backup::assemble(
+            settings, customers, projects, entries, invoices,
+        ))
     }
 
     /// Replaces all data with the backup's, in one transaction, flushed.
@@ -452,7 +459,7 @@ impl Store {
             keys(&self.csv_rows)?,
             keys(&self.invoices)?,
         ];
-        let settings = Store::settings_records(&b.settings)?;
+        let settings = SledStore::settings_records(&b.settings)?;
         self.mark_employee_link_pending()?;
         let customers: Vec<([u8; 8], Vec<u8>)> = b
             .customers

@@ -4,14 +4,14 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Customer, Store};
+use super::{Customer, SledStore};
 use crate::error::{AppError, AppResult};
 
 pub(super) fn key(id: u64) -> [u8; 8] {
     id.to_be_bytes()
 }
 
-impl Store {
+impl SledStore {
     pub fn next_id(&self) -> AppResult<u64> {
         // sled's generate_id is monotonic across restarts; +1 keeps 0 free; the
         // floor keeps new ids above those of a restored backup.

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use super::Store;
+use super::SledStore;
 use crate::error::{AppError, AppResult};
 
 /// One record that could not be read.
@@ -62,7 +62,7 @@ impl Stored for super::Entry {
     }
 }
 
-impl Store {
+impl SledStore {
     /// Decodes one stored value; a value that does not decode is reported and
     /// skipped (None).
     pub(super) fn decode<T: Stored>(
@@ -135,7 +135,7 @@ impl Store {
     /// Reads every tree once so damaged records are known (Datensicherung shows
     /// them even when no list touched them yet).
     pub fn scan_for_damage(&self) -> AppResult<Vec<DamagedRecord>> {
-        fn scan<T: Stored>(s: &Store, name: &'static str, t: &sled::Tree) -> AppResult<()> {
+        fn scan<T: Stored>(s: &SledStore, name: &'static str, t: &sled::Tree) -> AppResult<()> {
             for row in t.iter() {
                 let (k, v) = row?;
                 let _ = s.decode::<T>(name, &k, &v);

@@ -7,7 +7,7 @@
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use super::{unsettled, BillingState, Entry, InvoiceRecord, InvoiceState, Store};
+use super::{BillingState, Entry, InvoiceRecord, SledStore};
 use crate::error::{AppError, AppResult};
 
 fn ser<T: Serialize>(
@@ -24,7 +24,7 @@ fn de<T: for<'a> Deserialize<'a>>(
         .map_err(|e| sled::transaction::ConflictableTransactionError::Abort(e.to_string()))
 }
 
-impl Store {
+impl SledStore {
     pub fn invoice_records(&self) -> AppResult<Vec<InvoiceRecord>> {
         self.invoices
             .iter()
@@ -45,79 +45,6 @@ impl Store {
         self.invoices
             .insert(r.id.to_be_bytes(), serde_json::to_vec(r)?)?;
         self.flush()
-    }
-
-    /// Stores a new attempt and reserves all its entries for it, or nothing: an
-    /// entry that is not open (another attempt has it, or a draft) refuses the
-    /// whole reservation.
-    pub fn reserve_entries(&self, record: &InvoiceRecord) -> AppResult<()> {
-        self.transition_invoice_from(
-            record,
-            |stored| stored.is_none(),
-            BillingState::Reserved {
-                attempt: record.id.to_string(),
-            },
-            |b| *b == BillingState::Open,
-            true,
-        )
-    }
-
-    /// Settles an attempt with its draft (`record` carries the lexoffice id):
-    /// the entries it reserved become billed by that draft. Only a pending or
-    /// unclear attempt settles, so settling again changes nothing.
-    pub fn settle_attempt(&self, record: &InvoiceRecord) -> AppResult<()> {
-        if let Some(stored) = self.invoice_record(record.id)? {
-            if stored.state == InvoiceState::Created && stored.lexoffice_id == record.lexoffice_id {
-                return Ok(());
-            }
-        }
-        let attempt = record.id.to_string();
-        let invoice_id = record.lexoffice_id.clone().unwrap_or_default();
-        self.transition_invoice_from(
-            record,
-            unsettled,
-            BillingState::Billed { invoice_id },
-            |b| matches!(b, BillingState::Reserved { attempt: a } if *a == attempt),
-            false,
-        )
-    }
-
-    /// Gives an attempt's entries free again (`record` carries the released
-    /// state), if the stored attempt is still in the state `previous` names.
-    pub fn release_attempt(
-        &self,
-        record: &InvoiceRecord,
-        previous: &InvoiceState,
-    ) -> AppResult<()> {
-        let attempt = record.id.to_string();
-        let lex = record.lexoffice_id.clone();
-        self.transition_invoice_from(
-            record,
-            |stored| {
-                stored.map(|s| std::mem::discriminant(&s.state))
-                    == Some(std::mem::discriminant(previous))
-            },
-            BillingState::Open,
-            |b| match b {
-                BillingState::Reserved { attempt: a } => *a == attempt,
-                BillingState::Billed { invoice_id } => Some(invoice_id) == lex.as_ref(),
-                BillingState::Open => false,
-            },
-            false,
-        )
-    }
-
-    /// Applies `state` to the record and `billing` to each of its entries whose
-    /// current state satisfies `only_if`, atomically. Entries that changed hands
-    /// meanwhile are left alone. Fails if an entry to reserve is not open.
-    pub fn transition_invoice(
-        &self,
-        record: &InvoiceRecord,
-        billing: BillingState,
-        only_if: impl Fn(&BillingState) -> bool,
-        require_all: bool,
-    ) -> AppResult<()> {
-        self.transition_invoice_from(record, |_| true, billing, only_if, require_all)
     }
 
     /// As `transition_invoice`, but only if the stored record (None: not stored
@@ -141,14 +68,14 @@ impl Store {
                 };
                 if !expect(stored.as_ref()) {
                     return Err(ConflictableTransactionError::Abort(
-                        "Der Rechnungsversuch wurde inzwischen anders geklärt. Bitte die Historie neu laden.".into(),
+                        super::ATTEMPT_SETTLED.into(),
                     ));
                 }
                 for id in &record.entry_ids {
                     let Some(key) = tx_keys.get(id.to_be_bytes())? else {
                         if require_all {
-                            return Err(ConflictableTransactionError::Abort(format!(
-                                "Eintrag {id} existiert nicht mehr"
+                            return Err(ConflictableTransactionError::Abort(super::entry_gone(
+                                *id,
                             )));
                         }
                         continue;
@@ -161,7 +88,7 @@ impl Store {
                     if !only_if(&e.billing) {
                         if require_all {
                             return Err(ConflictableTransactionError::Abort(
-                                "Einträge wurden inzwischen abgerechnet oder reserviert".into(),
+                                super::ENTRIES_TAKEN.into(),
                             ));
                         }
                         continue;

@@ -12,13 +12,17 @@ mod damaged;
 pub mod entry_codec;
 mod invoices;
 pub mod journal;
+pub mod pg;
 mod projects;
 mod staff;
+mod store;
 
 pub use backup::{Backup, BackupSummary, BACKUP_FORMAT, BACKUP_VERSION};
 pub use damaged::DamagedRecord;
 pub use journal::Journal;
+pub use pg::PgStore;
 pub use projects::entry_key;
+pub use store::Store;
 // The records storage keeps (`crate::model`), under the names callers know.
 pub use crate::model::*;
 
@@ -41,7 +45,30 @@ const EMPLOYEES_KEY: &[u8] = b"employees";
 const ROLES_KEY: &[u8] = b"roles";
 const CATALOG_KEY: &[u8] = b"catalog";
 
-pub struct Store {
+/// What every backend answers when a write meets a record that moved on
+/// (one wording, whichever database refused it).
+pub(super) const ROW_TAKEN: &str =
+    "Diese Zeile wurde schon importiert; sie wird nicht ein zweites Mal angelegt.";
+pub(super) const CHANGED: &str = "Der Eintrag wurde inzwischen geändert. Bitte neu öffnen und die Änderung noch einmal eintragen.";
+pub(super) const LOCKED: &str = "Dieser Eintrag ist inzwischen reserviert oder abgerechnet und kann nicht mehr geändert werden.";
+pub(super) const ATTEMPT_SETTLED: &str =
+    "Der Rechnungsversuch wurde inzwischen anders geklärt. Bitte die Historie neu laden.";
+pub(super) const ENTRIES_TAKEN: &str = "Einträge wurden inzwischen abgerechnet oder reserviert";
+
+pub(super) fn entry_gone(id: u64) -> String {
+    format!("Eintrag {id} existiert nicht mehr")
+}
+
+/// A compare-and-set save refused: `field` is the form's label, `what` names
+/// the record („Der Kunde“, „Das Projekt“).
+pub(super) fn changed_since(field: &'static str, what: &str) -> AppError {
+    AppError::validation(
+        field,
+        format!("{what} wurde inzwischen geändert. Bitte neu öffnen und die Änderung noch einmal eintragen."),
+    )
+}
+
+pub struct SledStore {
     db: sled::Db,
     meta: sled::Tree,
     settings: sled::Tree,
@@ -64,18 +91,18 @@ pub struct Store {
     gate: std::sync::RwLock<()>,
 }
 
-impl Store {
+impl SledStore {
     /// Opens (or creates) the database in `dir` and brings it to `SCHEMA_VERSION`.
-    pub fn open(dir: &Path) -> AppResult<Store> {
-        Store::open_checked(dir).map_err(|e| AppError::Storage(e.to_string()))
+    pub fn open(dir: &Path) -> AppResult<SledStore> {
+        SledStore::open_checked(dir).map_err(|e| AppError::Storage(e.to_string()))
     }
 
     /// As `open`, with the reason a start-up can fail told apart (see `OpenError`).
     /// A panic inside sled (it panics on some damaged files) becomes `Damaged`.
-    pub fn open_checked(dir: &Path) -> Result<Store, OpenError> {
+    pub fn open_checked(dir: &Path) -> Result<SledStore, OpenError> {
         std::fs::create_dir_all(dir).map_err(OpenError::Io)?;
         let dir2 = dir.to_path_buf();
-        match std::panic::catch_unwind(move || Store::open_inner(&dir2)) {
+        match std::panic::catch_unwind(move || SledStore::open_inner(&dir2)) {
             Ok(r) => r,
             Err(p) => {
                 let text = p
@@ -88,7 +115,7 @@ impl Store {
         }
     }
 
-    fn open_inner(dir: &Path) -> Result<Store, OpenError> {
+    fn open_inner(dir: &Path) -> Result<SledStore, OpenError> {
         // A store that was just closed (this process, or one that just ended) can
         // hold its file lock for a moment while sled's flusher winds down: retry briefly.
         let mut attempts = 0;
@@ -109,7 +136,7 @@ impl Store {
         let damaged = |e: sled::Error| OpenError::Damaged(e.to_string());
         let meta = db.open_tree("meta").map_err(damaged)?;
         let settings = db.open_tree("settings").map_err(damaged)?;
-        let store = Store {
+        let store = SledStore {
             customers: db.open_tree("customers").map_err(damaged)?,
             projects: db.open_tree("projects").map_err(damaged)?,
             entries: db.open_tree("entries").map_err(damaged)?,
@@ -305,7 +332,7 @@ impl Store {
     }
 }
 
-impl Store {
+impl SledStore {
     /// Replaces the JSON record under `key` in `tree` with `new` only while the
     /// stored one is still the version the user opened (`seen`, its
     /// `updated_at` as `version` reads it); compare-and-swap, so a write in
@@ -321,12 +348,7 @@ impl Store {
         version: impl Fn(&T) -> chrono::DateTime<chrono::Utc>,
         (field, what): (&'static str, &str),
     ) -> AppResult<()> {
-        let changed = || {
-            AppError::validation(
-                field,
-                format!("{what} wurde inzwischen geändert. Bitte neu öffnen und die Änderung noch einmal eintragen."),
-            )
-        };
+        let changed = || changed_since(field, what);
         let _w = self.writing();
         let Some(old) = tree.get(key)? else {
             return Err(AppError::validation(

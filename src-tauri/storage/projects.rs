@@ -10,13 +10,10 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-use super::{Customer, Entry, Project, Store};
+use super::{Entry, Project, SledStore};
 use crate::error::{AppError, AppResult};
 
-const ROW_TAKEN: &str =
-    "Diese Zeile wurde schon importiert; sie wird nicht ein zweites Mal angelegt.";
-const CHANGED: &str = "Der Eintrag wurde inzwischen geändert. Bitte neu öffnen und die Änderung noch einmal eintragen.";
-const LOCKED: &str = "Dieser Eintrag ist inzwischen reserviert oder abgerechnet und kann nicht mehr geändert werden.";
+use super::{CHANGED, LOCKED, ROW_TAKEN};
 
 fn day(d: NaiveDate) -> u32 {
     d.num_days_from_ce().max(0) as u32
@@ -54,23 +51,7 @@ pub(super) fn encoded_entry(e: &Entry) -> EncodedEntry {
     )
 }
 
-impl Store {
-    /// A project's main project (if it is a subproject) and its customer.
-    pub fn parent_and_customer(
-        &self,
-        project: &Project,
-    ) -> AppResult<(Option<Project>, Option<Customer>)> {
-        let parent = match project.parent_id {
-            Some(pid) => self.project(pid)?,
-            None => None,
-        };
-        let customer = match project.customer_id {
-            Some(cid) => self.customer(cid)?,
-            None => None,
-        };
-        Ok((parent, customer))
-    }
-
+impl SledStore {
     pub fn projects(&self) -> AppResult<Vec<Project>> {
         self.projects
             .iter()

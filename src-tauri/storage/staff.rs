@@ -3,10 +3,29 @@
 
 use std::collections::HashMap;
 
-use super::{clean_name, employee_named, name_key, Employee, EntryKind, Role, Store};
+use super::{clean_name, employee_named, name_key, Employee, EntryKind, Role, Settings, SledStore};
 use crate::error::AppResult;
 
-impl Store {
+/// The verbs the employee rules below need, on every backend.
+pub(super) trait StaffStore {
+    fn employees(&self) -> AppResult<Vec<Employee>>;
+    fn next_id(&self) -> AppResult<u64>;
+    fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> AppResult<Settings>;
+}
+
+impl StaffStore for SledStore {
+    fn employees(&self) -> AppResult<Vec<Employee>> {
+        self.employee_record()
+    }
+    fn next_id(&self) -> AppResult<u64> {
+        SledStore::next_id(self)
+    }
+    fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> AppResult<Settings> {
+        SledStore::update_settings(self, change)
+    }
+}
+
+impl SledStore {
     pub fn employees(&self) -> AppResult<Vec<Employee>> {
         self.employee_record()
     }
@@ -14,14 +33,16 @@ impl Store {
     pub fn roles(&self) -> AppResult<Vec<Role>> {
         self.role_record()
     }
+}
 
-    /// The employees of `names` by [`name_key`] (id and name as kept), creating
-    /// an active employee (no role, no own rate) for each name not known yet.
-    /// Blank names map to nothing.
-    pub fn ensure_employees<'a>(
-        &self,
-        names: impl IntoIterator<Item = &'a str>,
-    ) -> AppResult<HashMap<String, (u64, String)>> {
+/// The employees of `names` by [`name_key`] (id and name as kept), creating
+/// an active employee (no role, no own rate) for each name not known yet.
+/// Blank names map to nothing.
+pub(super) fn ensure_employees<'a, S: StaffStore>(
+    store: &S,
+    names: impl IntoIterator<Item = &'a str>,
+) -> AppResult<HashMap<String, (u64, String)>> {
+    {
         let mut wanted: Vec<String> = names
             .into_iter()
             .map(clean_name)
@@ -29,7 +50,7 @@ impl Store {
             .collect();
         wanted.sort();
         wanted.dedup_by_key(|n| name_key(n));
-        let known = self.employees()?;
+        let known = store.employees()?;
         let mut out: HashMap<String, (u64, String)> = HashMap::new();
         let mut new = Vec::new();
         for name in wanted {
@@ -42,7 +63,7 @@ impl Store {
                     out.insert(k, (e.id, e.name.clone()));
                 }
                 None => {
-                    let id = self.next_id()?;
+                    let id = store.next_id()?;
                     out.insert(k, (id, name.clone()));
                     new.push(Employee {
                         id,
@@ -57,23 +78,31 @@ impl Store {
             }
         }
         if !new.is_empty() {
-            self.update_settings(|s| s.employees.extend(new))?;
+            store.update_settings(|s| s.employees.extend(new))?;
         }
         Ok(out)
     }
+}
 
-    /// Sets `employee_id` of each time entry that has none from its name
-    /// (creating employees for new names): the forms and the CSV import save
-    /// entries through this.
-    pub fn assign_employees(&self, entries: &mut [super::Entry]) -> AppResult<()> {
-        let ids = self.ensure_employees(entries.iter().map(|e| match &e.kind {
-            EntryKind::Time {
-                employee,
-                employee_id: None,
-                ..
-            } => employee.as_str(),
-            EntryKind::Time { .. } | EntryKind::Service { .. } => "",
-        }))?;
+/// Sets `employee_id` of each time entry that has none from its name
+/// (creating employees for new names): the forms and the CSV import save
+/// entries through this.
+pub(super) fn assign_employees<S: StaffStore>(
+    store: &S,
+    entries: &mut [super::Entry],
+) -> AppResult<()> {
+    {
+        let ids = ensure_employees(
+            store,
+            entries.iter().map(|e| match &e.kind {
+                EntryKind::Time {
+                    employee,
+                    employee_id: None,
+                    ..
+                } => employee.as_str(),
+                EntryKind::Time { .. } | EntryKind::Service { .. } => "",
+            }),
+        )?;
         for e in entries {
             if let EntryKind::Time {
                 employee,
@@ -93,7 +122,9 @@ impl Store {
         }
         Ok(())
     }
+}
 
+impl SledStore {
     /// Links every time entry that has a name but no employee to the employee of
     /// that name ([`name_key`]), creating employees as needed. Idempotent: runs when a
     /// database of schema 1 is opened and after every restore (a backup of the
@@ -119,10 +150,13 @@ impl Store {
         if unlinked.is_empty() {
             return Ok(0);
         }
-        let ids = self.ensure_employees(unlinked.iter().map(|(_, e)| match &e.kind {
-            EntryKind::Time { employee, .. } => employee.as_str(),
-            EntryKind::Service { .. } => "",
-        }))?;
+        let ids = ensure_employees(
+            self,
+            unlinked.iter().map(|(_, e)| match &e.kind {
+                EntryKind::Time { employee, .. } => employee.as_str(),
+                EntryKind::Service { .. } => "",
+            }),
+        )?;
         let mut batch = sled::Batch::default();
         for (k, mut e) in unlinked.iter().cloned() {
             if let EntryKind::Time {

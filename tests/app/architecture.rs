@@ -158,16 +158,19 @@ fn every_room_imports_only_the_rooms_below_it() {
     );
 }
 
+/// Both databases are named in `storage/` only: sled and PostgreSQL's driver.
 #[test]
-fn sled_is_named_only_in_storage() {
+fn the_databases_are_named_only_in_storage() {
     let mut files = Vec::new();
     rust_files(&src(), &mut files);
-    let outside: Vec<String> = files
-        .iter()
-        .filter(|p| room_of(p) != "storage" && code(p).contains("sled::"))
-        .map(|p| p.strip_prefix(src()).unwrap().display().to_string())
-        .collect();
-    assert_eq!(outside, Vec::<String>::new(), "sled outside storage/");
+    for db in ["sled::", "sqlx::"] {
+        let outside: Vec<String> = files
+            .iter()
+            .filter(|p| room_of(p) != "storage" && code(p).contains(db))
+            .map(|p| p.strip_prefix(src()).unwrap().display().to_string())
+            .collect();
+        assert_eq!(outside, Vec::<String>::new(), "{db} outside storage/");
+    }
 }
 
 #[test]

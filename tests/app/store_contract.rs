@@ -1,6 +1,6 @@
 //! The storage contract: every verb of `Store` with the invariant it keeps,
 //! written once as a story against the verbs alone and run on every backend
-//! (`backends()`: sled today; the PostgreSQL store joins by adding its opener).
+//! (`backends()`: sled and PostgreSQL).
 //! The model is the atuin project's one `db_story` for its two databases.
 
 use std::path::Path;
@@ -16,9 +16,21 @@ use crate::support;
 
 type Opener = fn(&Path) -> Store;
 
-/// Every backend the contract runs on, by name.
+/// Every backend the contract runs on, by name: sled in a temp dir, and a
+/// fresh database on the throwaway PostgreSQL cluster the tests start
+/// (`support::pg`; without PostgreSQL installed it is skipped, which fails
+/// under `CI=true`).
 fn backends() -> Vec<(&'static str, Opener)> {
-    vec![("sled", |dir| Store::open(&dir.join("db")).unwrap())]
+    let mut all: Vec<(&'static str, Opener)> =
+        vec![("sled", |dir| Store::open(&dir.join("db")).unwrap())];
+    match support::pg::cluster() {
+        Ok(_) => all.push(("PostgreSQL", |_| {
+            let cluster = support::pg::cluster().expect("started above");
+            Store::connect(&cluster.fresh_database()).unwrap()
+        })),
+        Err(why) => support::skip("store_contract", &format!("PostgreSQL: {why}")),
+    }
+    all
 }
 
 /// Runs `story` on a fresh, empty store of every backend; a failure names the backend.
@@ -34,7 +46,8 @@ fn on_every_backend(story: impl Fn(&Store)) {
     }
 }
 
-fn project(store: &Store, id: u64) -> Project {
+/// Project `id` (a main project, no customer), stored.
+pub(crate) fn project(store: &Store, id: u64) -> Project {
     let now = Utc::now();
     let p = Project {
         id,

@@ -2,6 +2,8 @@
 //! Shared helpers of both test binaries (`tests/app`, `tests/e2e`): a `Core` wired to a sandbox over loopback, with a temp data
 //! dir, an in-memory secret store and a recording opener.
 
+#[cfg(unix)]
+pub mod pg;
 pub mod seed_overview;
 #[cfg(unix)]
 pub mod webdriver;

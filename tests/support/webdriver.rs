@@ -459,13 +459,19 @@ pub fn serial() -> std::sync::MutexGuard<'static, ()> {
     guard
 }
 
-/// Whether a `zeitrechnung` process is running (by its name in /proc).
+/// Whether a `zeitrechnung` process is running in this test's D-Bus session
+/// (by its name in /proc): one instance per desktop session, and
+/// scripts/test.sh runs the window tests in two sessions at once.
 fn app_running() -> bool {
+    let ours = std::env::var("DBUS_SESSION_BUS_ADDRESS").unwrap_or_default();
+    let marker = format!("DBUS_SESSION_BUS_ADDRESS={ours}");
     std::fs::read_dir("/proc")
         .map(|dir| {
             dir.flatten().any(|e| {
                 std::fs::read_to_string(e.path().join("comm"))
                     .is_ok_and(|c| c.trim_end() == "zeitrechnung")
+                    && std::fs::read(e.path().join("environ"))
+                        .is_ok_and(|env| env.split(|b| *b == 0).any(|kv| kv == marker.as_bytes()))
             })
         })
         .unwrap_or(false)

@@ -1,0 +1,331 @@
+//! Times and services on PostgreSQL (table `entries`).
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::customers::upsert;
+use super::table::{col, Table, Ty};
+use super::{db_err, PgStore, Tx};
+use crate::error::{AppError, AppResult};
+use crate::model::{Entry, EntryKind};
+
+pub(super) const ENTRIES: Table = Table {
+    name: "entries",
+    cols: &[
+        col("id", "id", Ty::Id),
+        col("project_id", "projectId", Ty::Id),
+        col("date", "date", Ty::Date),
+        col("type", "type", Ty::Text),
+        col("description", "description", Ty::Text),
+        col("billable", "billable", Ty::Bool),
+        col("billing_state", "billing/state", Ty::Text),
+        col("billing_attempt", "billing/attempt", Ty::Text),
+        col("billing_invoice", "billing/invoiceId", Ty::Text),
+        col("employee", "employee", Ty::Text),
+        col("employee_id", "employeeId", Ty::Id),
+        col("start_time", "start", Ty::Time),
+        col("end_time", "end", Ty::Time),
+        col("break_minutes", "breakMinutes", Ty::Int),
+        col("minutes", "minutes", Ty::Int),
+        col("name", "name", Ty::Text),
+        col("quantity", "quantity", Ty::Numeric),
+        col("unit", "unit", Ty::Text),
+        col("unit_price", "unitPrice", Ty::Numeric),
+        col("tax_rate", "taxRate", Ty::Numeric),
+        col("art", "art", Ty::Text),
+        col("csv_fingerprint", "csvFingerprint", Ty::Id),
+        col("created_at", "createdAt", Ty::Timestamp),
+        col("updated_at", "updatedAt", Ty::Timestamp),
+    ],
+};
+
+/// PostgreSQL's dates end where chrono's do not: an open end of a range is
+/// the first or last day it can hold.
+fn clamp(d: NaiveDate) -> NaiveDate {
+    let lo = NaiveDate::from_ymd_opt(1, 1, 1).expect("a date");
+    let hi = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
+    d.clamp(lo, hi)
+}
+
+/// The entries a query selects, decoded.
+async fn fetch(
+    db: impl sqlx::PgExecutor<'_>,
+    condition: &str,
+    bind: impl FnOnce(
+        sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    ) -> sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
+) -> AppResult<Vec<Entry>> {
+    let sql = format!("{} {condition}", ENTRIES.select_sql());
+    let rows = bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(db)
+        .await
+        .map_err(db_err)?;
+    rows.iter().map(|r| ENTRIES.record(r)).collect()
+}
+
+/// The stored entries `ids` in `tx`, locked until it ends, in id order.
+pub(super) async fn lock(tx: &mut Tx, ids: &[u64]) -> AppResult<Vec<Entry>> {
+    let ids: Vec<i64> = ids.iter().map(|i| *i as i64).collect();
+    fetch(
+        &mut **tx,
+        "WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+        |q| q.bind(ids),
+    )
+    .await
+}
+
+/// Writes `entries` in `tx`; a CSV row another entry holds refuses the write.
+pub(super) async fn write(tx: &mut Tx, entries: &[Entry]) -> AppResult<()> {
+    for e in entries {
+        upsert(tx, &ENTRIES, e).await?;
+    }
+    Ok(())
+}
+
+impl PgStore {
+    fn entries_where(
+        &self,
+        condition: &'static str,
+        args: (
+            Option<u64>,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<i64>,
+        ),
+    ) -> AppResult<Vec<Entry>> {
+        let pool = self.pool();
+        self.run(async move {
+            fetch(&pool, condition, |mut q| {
+                if let Some(p) = args.0 {
+                    q = q.bind(p as i64);
+                }
+                if let Some(d) = args.1 {
+                    q = q.bind(d);
+                }
+                if let Some(d) = args.2 {
+                    q = q.bind(d);
+                }
+                if let Some(n) = args.3 {
+                    q = q.bind(n);
+                }
+                q
+            })
+            .await
+        })
+    }
+
+    /// Entries of one project (not its subprojects) with from ≤ date ≤ to, by date.
+    pub fn entries_in(
+        &self,
+        project_id: u64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> AppResult<Vec<Entry>> {
+        self.entries_where(
+            "WHERE project_id = $1 AND date BETWEEN $2 AND $3 ORDER BY date, id",
+            (Some(project_id), Some(clamp(from)), Some(clamp(to)), None),
+        )
+    }
+
+    /// The newest `limit` entries of one project with from ≤ date ≤ to (newest first).
+    pub fn newest_entries_in(
+        &self,
+        project_id: u64,
+        from: NaiveDate,
+        to: NaiveDate,
+        limit: usize,
+    ) -> AppResult<Vec<Entry>> {
+        self.entries_where(
+            "WHERE project_id = $1 AND date BETWEEN $2 AND $3 ORDER BY date DESC, id DESC LIMIT $4",
+            (
+                Some(project_id),
+                Some(clamp(from)),
+                Some(clamp(to)),
+                Some(i64::try_from(limit).unwrap_or(i64::MAX)),
+            ),
+        )
+    }
+
+    pub fn entries_of(&self, project_id: u64) -> AppResult<Vec<Entry>> {
+        self.entries_where(
+            "WHERE project_id = $1 ORDER BY date, id",
+            (Some(project_id), None, None, None),
+        )
+    }
+
+    pub fn entry(&self, id: u64) -> AppResult<Option<Entry>> {
+        Ok(self
+            .entries_where("WHERE id = $1", (Some(id), None, None, None))?
+            .pop())
+    }
+
+    /// The entries of several projects at once, in the order of `project_ids`,
+    /// each project's by date.
+    pub fn entries_of_projects(&self, project_ids: &[u64]) -> AppResult<Vec<Entry>> {
+        let ids: Vec<i64> = project_ids.iter().map(|i| *i as i64).collect();
+        let pool = self.pool();
+        self.run(async move {
+            fetch(
+                &pool,
+                "WHERE project_id = ANY($1) ORDER BY array_position($1, project_id), date, id",
+                |q| q.bind(ids),
+            )
+            .await
+        })
+    }
+
+    /// The entries with these ids that exist, in the order asked.
+    pub fn entries_by_ids(&self, ids: &[u64]) -> AppResult<Vec<Entry>> {
+        let wanted: Vec<i64> = ids.iter().map(|i| *i as i64).collect();
+        let pool = self.pool();
+        let found =
+            self.run(async move { fetch(&pool, "WHERE id = ANY($1)", |q| q.bind(wanted)).await })?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.iter().find(|e| e.id == *id).cloned())
+            .collect())
+    }
+
+    pub fn put_entries(&self, entries: &[Entry]) -> AppResult<()> {
+        self.put_entries_checked(entries, false)
+    }
+
+    /// As `put_entries`, but nothing is written if an entry being replaced is
+    /// no longer open: edits never undo a reservation or a billing.
+    pub fn put_entries_if_open(&self, entries: &[Entry]) -> AppResult<()> {
+        self.put_entries_checked(entries, true)
+    }
+
+    fn put_entries_checked(&self, entries: &[Entry], only_open: bool) -> AppResult<()> {
+        let pool = self.pool();
+        let entries = entries.to_vec();
+        self.run(async move {
+            let mut tx = pool.begin().await.map_err(db_err)?;
+            if only_open {
+                let ids: Vec<u64> = entries.iter().map(|e| e.id).collect();
+                if lock(&mut tx, &ids).await?.iter().any(Entry::is_locked) {
+                    return Err(AppError::validation("Eintrag", super::super::LOCKED));
+                }
+            }
+            write(&mut tx, &entries).await?;
+            commit_entries(tx).await
+        })
+    }
+
+    /// Saves an edit only if the stored entry is still the version the user
+    /// opened and still open.
+    pub fn save_entry_unchanged_since(&self, e: &Entry, seen: DateTime<Utc>) -> AppResult<()> {
+        let pool = self.pool();
+        let e = e.clone();
+        self.run(async move {
+            let mut tx = pool.begin().await.map_err(db_err)?;
+            let current = lock(&mut tx, &[e.id]).await?;
+            let Some(current) = current.first() else {
+                return Err(AppError::validation("Eintrag", super::super::CHANGED));
+            };
+            if current.is_locked() {
+                return Err(AppError::validation("Eintrag", super::super::LOCKED));
+            }
+            if current.updated_at.timestamp_micros() != seen.timestamp_micros() {
+                return Err(AppError::validation("Eintrag", super::super::CHANGED));
+            }
+            write(&mut tx, std::slice::from_ref(&e)).await?;
+            commit_entries(tx).await
+        })
+    }
+
+    /// Deletes entries at once; nothing is deleted if one is reserved or billed.
+    pub fn delete_entries(&self, ids: &[u64]) -> AppResult<()> {
+        let pool = self.pool();
+        let ids = ids.to_vec();
+        self.run(async move {
+            let mut tx = pool.begin().await.map_err(db_err)?;
+            if lock(&mut tx, &ids).await?.iter().any(Entry::is_locked) {
+                return Err(AppError::validation("Eintrag", super::super::LOCKED));
+            }
+            let wanted: Vec<i64> = ids.iter().map(|i| *i as i64).collect();
+            sqlx::query("DELETE FROM entries WHERE id = ANY($1)")
+                .bind(wanted)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            commit_entries(tx).await
+        })
+    }
+
+    pub fn entry_count(&self) -> usize {
+        self.count("SELECT count(*) FROM entries")
+    }
+
+    pub fn csv_row_count(&self) -> usize {
+        self.count("SELECT count(*) FROM entries WHERE csv_fingerprint IS NOT NULL")
+    }
+
+    fn count(&self, sql: &'static str) -> usize {
+        let pool = self.pool();
+        self.run(async move {
+            let n: i64 = sqlx::query_scalar(sql)
+                .fetch_one(&pool)
+                .await
+                .map_err(db_err)?;
+            Ok(n as usize)
+        })
+        .unwrap_or_else(|e| {
+            log::warn!("Zählen fehlgeschlagen: {e}");
+            0
+        })
+    }
+
+    pub fn csv_row_known(&self, fingerprint: u64) -> AppResult<bool> {
+        let pool = self.pool();
+        self.run(async move {
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM entries WHERE csv_fingerprint = $1)")
+                .bind(fingerprint as i64)
+                .fetch_one(&pool)
+                .await
+                .map_err(db_err)
+        })
+    }
+
+    /// Links every time entry with a name but no employee to the employee of
+    /// that name (creating employees as needed); returns how many were linked.
+    pub fn link_employees(&self) -> AppResult<usize> {
+        let unlinked = self.entries_where(
+            "WHERE type = 'time' AND employee_id IS NULL AND btrim(employee) <> '' ORDER BY id",
+            (None, None, None, None),
+        )?;
+        if unlinked.is_empty() {
+            return Ok(0);
+        }
+        let ids = super::super::staff::ensure_employees(
+            self,
+            unlinked.iter().map(|e| match &e.kind {
+                EntryKind::Time { employee, .. } => employee.as_str(),
+                EntryKind::Service { .. } => "",
+            }),
+        )?;
+        let mut linked = unlinked.clone();
+        for e in &mut linked {
+            if let EntryKind::Time {
+                employee,
+                employee_id,
+                ..
+            } = &mut e.kind
+            {
+                *employee_id = ids
+                    .get(&crate::model::name_key(employee))
+                    .map(|(id, _)| *id);
+            }
+        }
+        let n = linked.len();
+        self.put_entries(&linked)?;
+        Ok(n)
+    }
+}
+
+/// Commits a transaction that wrote entries (a reference checked at COMMIT
+/// refuses in German).
+pub(super) async fn commit_entries(tx: Tx) -> AppResult<()> {
+    tx.commit()
+        .await
+        .map_err(|e| super::customers::refused(&ENTRIES, e))
+}

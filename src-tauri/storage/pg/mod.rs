@@ -1,0 +1,329 @@
+//! PostgreSQL behind the same verbs as sled (docs/database.md): the office's
+//! database on one PC, typed tables a person can read.
+//!
+//! The store's API stays synchronous like sled's (every caller already runs it
+//! through `core::blocking`): `PgStore` owns a small runtime of its own, each
+//! call runs there and the caller waits for its answer (`run`). A transaction
+//! that needs a decision of the caller (a closure that is not `Send`) is handed
+//! back and forth between the steps.
+
+mod backup;
+mod customers;
+mod entries;
+mod invoices;
+mod settings;
+mod table;
+
+use std::future::Future;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgSslMode};
+use sqlx::{Postgres, SqlStr, Transaction};
+
+use crate::error::{AppError, AppResult};
+
+pub(super) type Tx = Transaction<'static, Postgres>;
+
+/// The migrations this build knows, in order (`0001_schema.sql`, …).
+fn migrator() -> Migrator {
+    let mut m = Migrator::with_migrations(vec![Migration::new(
+        1,
+        "schema".into(),
+        MigrationType::Simple,
+        SqlStr::from_static(include_str!("0001_schema.sql")),
+        false,
+    )]);
+    // Several seats starting at once: sqlx's advisory lock lets one migrate.
+    m.set_locking(true);
+    m
+}
+
+pub struct PgStore {
+    pool: PgPool,
+    rt: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // Dropped anywhere, also inside an async test: never block on the runtime.
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// A database error in German (the server's text is English and may name the
+/// connection; the SQLSTATE tells what happened).
+pub(super) fn db_err(e: sqlx::Error) -> AppError {
+    match &e {
+        sqlx::Error::Database(d) => AppError::Storage(format!(
+            "Datenbank-Server: {} ({})",
+            d.message(),
+            d.code().unwrap_or_default()
+        )),
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+            AppError::Database(
+                "Der Datenbank-Server ist nicht erreichbar. Bitte die Verbindung prüfen; die Änderung wurde nicht gespeichert."
+                    .into(),
+            )
+        }
+        other => AppError::Storage(format!("Datenbank: {other}")),
+    }
+}
+
+/// The SQLSTATE of a refused statement (`23505` unique, `23503` reference).
+pub(super) fn sql_state(e: &sqlx::Error) -> Option<String> {
+    match e {
+        sqlx::Error::Database(d) => d.code().map(|c| c.to_string()),
+        _ => None,
+    }
+}
+
+/// Removes the `PG*` variables from the process's environment: the driver
+/// would take them as defaults for what a URL leaves out (a password, a
+/// client certificate, a host address). Called once at start, before any
+/// thread runs; `.pgpass` is never read (`new_without_pgpass`).
+pub fn forget_pg_environment() {
+    let names: Vec<String> = std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .filter(|k| k.starts_with("PG"))
+        .collect();
+    for k in names {
+        std::env::remove_var(k);
+    }
+}
+
+/// The connection a `postgres://` URL names, and nothing else: the `PG*`
+/// environment variables and `.pgpass` are not read (sqlx would take them as
+/// defaults), `sslmode` and `sslrootcert` of the URL are honoured, and a plain
+/// connection is allowed to loopback only.
+pub fn connect_options(url: &str) -> AppResult<PgConnectOptions> {
+    let bad = |m: &str| AppError::Database(format!("Datenbank-Adresse: {m}."));
+    let u = url::Url::parse(url).map_err(|_| bad("keine gültige Adresse"))?;
+    if u.scheme() != "postgres" && u.scheme() != "postgresql" {
+        return Err(bad("sie muss mit postgres:// beginnen"));
+    }
+    let host = u
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| bad("der Server fehlt"))?;
+    let port = u.port().unwrap_or(5432);
+    let database = u.path().trim_start_matches('/');
+    if database.is_empty() {
+        return Err(bad("der Name der Datenbank fehlt"));
+    }
+    let user = url_decode(u.username());
+    if user.is_empty() {
+        return Err(bad("der Benutzer fehlt"));
+    }
+    let mut mode = None;
+    let mut root_cert = None;
+    for (k, v) in u.query_pairs() {
+        match k.as_ref() {
+            "sslmode" => mode = Some(v.into_owned()),
+            "sslrootcert" => root_cert = Some(v.into_owned()),
+            other => return Err(bad(&format!("unbekannte Angabe „{other}“"))),
+        }
+    }
+    let loopback = matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "::1");
+    let ssl = match mode.as_deref() {
+        None if loopback => PgSslMode::Disable,
+        None => PgSslMode::VerifyFull,
+        Some(m) => PgSslMode::from_str(m).map_err(|_| bad("unbekannter sslmode"))?,
+    };
+    if !loopback && !matches!(ssl, PgSslMode::VerifyFull | PgSslMode::VerifyCa) {
+        return Err(bad(
+            "zu einem anderen PC nur verschlüsselt mit geprüftem Zertifikat (sslmode=verify-full)",
+        ));
+    }
+    let mut o = PgConnectOptions::new_without_pgpass()
+        .host(host.trim_start_matches('[').trim_end_matches(']'))
+        .port(port)
+        .username(&user)
+        .database(database)
+        .ssl_mode(ssl)
+        .application_name("Zeitrechnung");
+    if let Some(p) = u.password() {
+        o = o.password(&url_decode(p));
+    }
+    if let Some(cert) = root_cert {
+        o = o.ssl_root_cert(cert);
+    }
+    Ok(o)
+}
+
+fn url_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={s}").as_bytes())
+        .next()
+        .map(|(_, v)| v.replace(' ', "+"))
+        .unwrap_or_default()
+}
+
+impl PgStore {
+    /// Connects to the server `url` names and brings its schema to this
+    /// build's (a server with a newer schema is refused).
+    pub fn connect(url: &str) -> AppResult<PgStore> {
+        let options = connect_options(url)?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("zeitrechnung-db")
+            .enable_all()
+            .build()
+            .map_err(|e| AppError::Storage(format!("Datenbank-Laufzeit: {e}")))?;
+        let pool = rt.block_on_detached(async move {
+            // One attempt first: a refused or wrong connection answers at once
+            // (the pool would retry it until its timeout).
+            use sqlx::{ConnectOptions, Connection};
+            options.connect().await?.close().await?;
+            PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+        })?;
+        let store = PgStore { pool, rt: Some(rt) };
+        let pool = store.pool.clone();
+        store.run(async move {
+            migrator().run(&pool).await.map_err(|e| match e {
+                MigrateError::VersionMissing(v) => AppError::Database(format!(
+                    "Die Datenbank auf dem Server stammt von einer neueren Zeitrechnung (Stand {v}). Bitte die App aktualisieren."
+                )),
+                other => AppError::Storage(format!("Datenbank einrichten: {other}")),
+            })
+        })?;
+        Ok(store)
+    }
+
+    /// Runs `work` on the store's runtime and waits for it: callable from any
+    /// thread, also from inside another runtime (it never enters one).
+    pub(super) fn run<T: Send + 'static>(
+        &self,
+        work: impl Future<Output = AppResult<T>> + Send + 'static,
+    ) -> AppResult<T> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let rt = self.rt.as_ref().expect("runtime until drop");
+        rt.spawn(async move {
+            let _ = tx.send(work.await);
+        });
+        rx.recv().map_err(|_| {
+            AppError::Storage("Die Verbindung zur Datenbank wurde unterbrochen.".into())
+        })?
+    }
+
+    pub(super) fn pool(&self) -> PgPool {
+        self.pool.clone()
+    }
+
+    /// Starts a transaction (handed back to the caller between steps).
+    pub(super) fn begin(&self) -> AppResult<Tx> {
+        let pool = self.pool();
+        self.run(async move { pool.begin().await.map_err(db_err) })
+    }
+
+    /// Rolls back a transaction the caller decided against (on the store's
+    /// runtime: a connection is never given back outside it).
+    pub(super) fn abandon(&self, tx: Tx) {
+        let _ = self.run(async move { tx.rollback().await.map_err(db_err) });
+    }
+
+    pub fn next_id(&self) -> AppResult<u64> {
+        let pool = self.pool();
+        self.run(async move {
+            let id: i64 = sqlx::query_scalar("SELECT nextval('record_ids')")
+                .fetch_one(&pool)
+                .await
+                .map_err(db_err)?;
+            Ok(id as u64)
+        })
+    }
+
+    /// After a restore: every id handed out from now on is above `max`.
+    pub fn raise_id_floor(&self, max: u64) -> AppResult<()> {
+        let pool = self.pool();
+        self.run(async move { raise_floor(&pool, max).await })
+    }
+
+    pub fn schema_version(&self) -> AppResult<u32> {
+        Ok(super::SCHEMA_VERSION)
+    }
+
+    /// Every answered write is committed, so durable already.
+    pub fn flush(&self) -> AppResult<()> {
+        Ok(())
+    }
+
+    /// Rows of typed tables cannot be half-written: nothing is ever damaged.
+    pub fn damaged_records(&self) -> Vec<super::DamagedRecord> {
+        Vec::new()
+    }
+
+    pub fn scan_for_damage(&self) -> AppResult<Vec<super::DamagedRecord>> {
+        Ok(Vec::new())
+    }
+
+    /// Size of the database on the server, in bytes.
+    pub fn size_on_disk(&self) -> AppResult<u64> {
+        let pool = self.pool();
+        self.run(async move {
+            let n: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
+                .fetch_one(&pool)
+                .await
+                .map_err(db_err)?;
+            Ok(n as u64)
+        })
+    }
+}
+
+pub(super) async fn raise_floor<'e, E: sqlx::PgExecutor<'e>>(db: E, max: u64) -> AppResult<()> {
+    sqlx::query("SELECT setval('record_ids', GREATEST($1, (SELECT last_value FROM record_ids)))")
+        .bind(max as i64)
+        .execute(db)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+/// Blocking on a fresh runtime before the store exists (connect only).
+trait BlockOnDetached {
+    fn block_on_detached<T: Send + 'static>(
+        &self,
+        f: impl Future<Output = Result<T, sqlx::Error>> + Send + 'static,
+    ) -> AppResult<T>;
+}
+
+impl BlockOnDetached for tokio::runtime::Runtime {
+    fn block_on_detached<T: Send + 'static>(
+        &self,
+        f: impl Future<Output = Result<T, sqlx::Error>> + Send + 'static,
+    ) -> AppResult<T> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.spawn(async move {
+            let _ = tx.send(f.await);
+        });
+        match rx.recv() {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(connect_err(e)),
+            Err(_) => Err(AppError::Storage("Datenbank: abgebrochen".into())),
+        }
+    }
+}
+
+/// Why a connection failed, in words an office can act on.
+pub(super) fn connect_err(e: sqlx::Error) -> AppError {
+    let code = sql_state(&e).unwrap_or_default();
+    let text = e.to_string();
+    let why = match code.as_str() {
+        "28P01" | "28000" => "Benutzer oder Passwort stimmen nicht.".to_string(),
+        "3D000" => "Die Datenbank gibt es auf dem Server nicht.".to_string(),
+        _ if matches!(e, sqlx::Error::Tls(_)) || text.contains("certificate") => {
+            "Das Zertifikat des Servers wurde nicht anerkannt.".to_string()
+        }
+        _ if matches!(e, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut) => {
+            "Der Server ist nicht erreichbar (Adresse, Port, Firewall?).".to_string()
+        }
+        _ => text,
+    };
+    AppError::Database(format!("Keine Verbindung zur Datenbank: {why}"))
+}

@@ -1,0 +1,340 @@
+//! `Store`: the one storage API, over sled (the embedded default for a single
+//! desk) or PostgreSQL (the office's database, docs/database.md). Every verb
+//! is the same on both; no feature learns which one it talks to. The rules
+//! that only combine verbs (a project's parent and customer, the employees of
+//! typed names, a backup written out) live here once, above both.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::pg::PgStore;
+use super::{
+    staff, unsettled, Backup, BackupSummary, BillingState, Customer, DamagedRecord, Employee,
+    Entry, InvoiceRecord, InvoiceState, OpenError, Project, Role, Settings, SledStore,
+};
+use crate::error::AppResult;
+
+pub enum Store {
+    Sled(SledStore),
+    Pg(PgStore),
+}
+
+/// The same call on whichever backend holds the data.
+macro_rules! on {
+    ($self:ident, $s:ident => $call:expr) => {
+        match $self {
+            Store::Sled($s) => $call,
+            Store::Pg($s) => $call,
+        }
+    };
+}
+
+impl Store {
+    /// Opens (or creates) the embedded database in `dir`.
+    pub fn open(dir: &Path) -> AppResult<Store> {
+        SledStore::open(dir).map(Store::Sled)
+    }
+
+    /// As `open`, with the reason a start-up can fail told apart.
+    pub fn open_checked(dir: &Path) -> Result<Store, OpenError> {
+        SledStore::open_checked(dir).map(Store::Sled)
+    }
+
+    /// Connects to the PostgreSQL server a `postgres://` URL names.
+    pub fn connect(url: &str) -> AppResult<Store> {
+        PgStore::connect(url).map(Store::Pg)
+    }
+
+    /// „sled“ or „PostgreSQL“ (logs and the Datensicherung screen).
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Store::Sled(_) => "sled",
+            Store::Pg(_) => "PostgreSQL",
+        }
+    }
+
+    pub fn schema_version(&self) -> AppResult<u32> {
+        on!(self, s => s.schema_version())
+    }
+    pub fn flush(&self) -> AppResult<()> {
+        on!(self, s => s.flush())
+    }
+    pub fn next_id(&self) -> AppResult<u64> {
+        on!(self, s => s.next_id())
+    }
+    pub fn raise_id_floor(&self, max: u64) -> AppResult<()> {
+        on!(self, s => s.raise_id_floor(max))
+    }
+    pub fn size_on_disk(&self) -> AppResult<u64> {
+        on!(self, s => s.size_on_disk())
+    }
+    pub fn damaged_records(&self) -> Vec<DamagedRecord> {
+        on!(self, s => s.damaged_records())
+    }
+    pub fn scan_for_damage(&self) -> AppResult<Vec<DamagedRecord>> {
+        on!(self, s => s.scan_for_damage())
+    }
+
+    // Settings, employees, roles.
+    pub fn settings(&self) -> AppResult<Settings> {
+        on!(self, s => s.settings())
+    }
+    pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> AppResult<Settings> {
+        on!(self, s => s.update_settings(change))
+    }
+    pub fn employees(&self) -> AppResult<Vec<Employee>> {
+        on!(self, s => s.employees())
+    }
+    pub fn roles(&self) -> AppResult<Vec<Role>> {
+        on!(self, s => s.roles())
+    }
+    /// The employees of `names` by `name_key` (id and name as kept), creating
+    /// an active employee for each name not known yet. Blank names map to nothing.
+    pub fn ensure_employees<'a>(
+        &self,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> AppResult<HashMap<String, (u64, String)>> {
+        on!(self, s => staff::ensure_employees(s, names))
+    }
+    /// Sets `employee_id` of each time entry that has none from its name.
+    pub fn assign_employees(&self, entries: &mut [Entry]) -> AppResult<()> {
+        on!(self, s => staff::assign_employees(s, entries))
+    }
+    pub fn link_employees(&self) -> AppResult<usize> {
+        on!(self, s => s.link_employees())
+    }
+
+    // Customers.
+    pub fn customers(&self) -> AppResult<Vec<Customer>> {
+        on!(self, s => s.customers())
+    }
+    pub fn customer(&self, id: u64) -> AppResult<Option<Customer>> {
+        on!(self, s => s.customer(id))
+    }
+    pub fn put_customer(&self, c: &Customer) -> AppResult<()> {
+        on!(self, s => s.put_customer(c))
+    }
+    pub fn save_customer_unchanged_since(
+        &self,
+        c: &Customer,
+        seen: DateTime<Utc>,
+    ) -> AppResult<()> {
+        on!(self, s => s.save_customer_unchanged_since(c, seen))
+    }
+    pub fn delete_customer(&self, id: u64) -> AppResult<()> {
+        on!(self, s => s.delete_customer(id))
+    }
+    pub fn update_customers_atomically(
+        &self,
+        ids: &[u64],
+        change: impl Fn(u64, Option<Customer>) -> Option<Customer>,
+    ) -> AppResult<()> {
+        on!(self, s => s.update_customers_atomically(ids, change))
+    }
+
+    // Projects.
+    pub fn projects(&self) -> AppResult<Vec<Project>> {
+        on!(self, s => s.projects())
+    }
+    pub fn project(&self, id: u64) -> AppResult<Option<Project>> {
+        on!(self, s => s.project(id))
+    }
+    pub fn put_project(&self, p: &Project) -> AppResult<()> {
+        on!(self, s => s.put_project(p))
+    }
+    pub fn save_project_unchanged_since(&self, p: &Project, seen: DateTime<Utc>) -> AppResult<()> {
+        on!(self, s => s.save_project_unchanged_since(p, seen))
+    }
+    pub fn delete_project_record(&self, id: u64) -> AppResult<()> {
+        on!(self, s => s.delete_project_record(id))
+    }
+    /// A project's main project (if it is a subproject) and its customer.
+    pub fn parent_and_customer(
+        &self,
+        project: &Project,
+    ) -> AppResult<(Option<Project>, Option<Customer>)> {
+        let parent = match project.parent_id {
+            Some(pid) => self.project(pid)?,
+            None => None,
+        };
+        let customer = match project.customer_id {
+            Some(cid) => self.customer(cid)?,
+            None => None,
+        };
+        Ok((parent, customer))
+    }
+
+    // Entries.
+    pub fn entries_in(
+        &self,
+        project_id: u64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> AppResult<Vec<Entry>> {
+        on!(self, s => s.entries_in(project_id, from, to))
+    }
+    pub fn newest_entries_in(
+        &self,
+        project_id: u64,
+        from: NaiveDate,
+        to: NaiveDate,
+        limit: usize,
+    ) -> AppResult<Vec<Entry>> {
+        on!(self, s => s.newest_entries_in(project_id, from, to, limit))
+    }
+    pub fn entries_of(&self, project_id: u64) -> AppResult<Vec<Entry>> {
+        on!(self, s => s.entries_of(project_id))
+    }
+    /// A project's entries one at a time (sled streams them; PostgreSQL reads
+    /// the project's rows in one query).
+    pub fn entries_iter(&self, project_id: u64) -> Box<dyn Iterator<Item = AppResult<Entry>> + '_> {
+        match self {
+            Store::Sled(s) => Box::new(s.entries_iter(project_id)),
+            Store::Pg(s) => match s.entries_of(project_id) {
+                Ok(all) => Box::new(all.into_iter().map(Ok)),
+                Err(e) => Box::new(std::iter::once(Err(e))),
+            },
+        }
+    }
+    pub fn entry(&self, id: u64) -> AppResult<Option<Entry>> {
+        on!(self, s => s.entry(id))
+    }
+    pub fn put_entries(&self, entries: &[Entry]) -> AppResult<()> {
+        on!(self, s => s.put_entries(entries))
+    }
+    pub fn put_entries_if_open(&self, entries: &[Entry]) -> AppResult<()> {
+        on!(self, s => s.put_entries_if_open(entries))
+    }
+    pub fn entries_of_projects(&self, project_ids: &[u64]) -> AppResult<Vec<Entry>> {
+        on!(self, s => s.entries_of_projects(project_ids))
+    }
+    pub fn entries_by_ids(&self, ids: &[u64]) -> AppResult<Vec<Entry>> {
+        on!(self, s => s.entries_by_ids(ids))
+    }
+    pub fn save_entry_unchanged_since(&self, e: &Entry, seen: DateTime<Utc>) -> AppResult<()> {
+        on!(self, s => s.save_entry_unchanged_since(e, seen))
+    }
+    pub fn delete_entries(&self, ids: &[u64]) -> AppResult<()> {
+        on!(self, s => s.delete_entries(ids))
+    }
+    pub fn entry_count(&self) -> usize {
+        on!(self, s => s.entry_count())
+    }
+    pub fn csv_row_count(&self) -> usize {
+        on!(self, s => s.csv_row_count())
+    }
+    pub fn csv_row_known(&self, fingerprint: u64) -> AppResult<bool> {
+        on!(self, s => s.csv_row_known(fingerprint))
+    }
+
+    // Invoice attempts.
+    pub fn invoice_records(&self) -> AppResult<Vec<InvoiceRecord>> {
+        on!(self, s => s.invoice_records())
+    }
+    pub fn invoice_record(&self, id: u64) -> AppResult<Option<InvoiceRecord>> {
+        on!(self, s => s.invoice_record(id))
+    }
+    pub fn put_invoice_record(&self, r: &InvoiceRecord) -> AppResult<()> {
+        on!(self, s => s.put_invoice_record(r))
+    }
+    /// Stores a new attempt and reserves all its entries for it, or nothing: an
+    /// entry that is not open (another attempt has it, or a draft) refuses the
+    /// whole reservation.
+    pub fn reserve_entries(&self, record: &InvoiceRecord) -> AppResult<()> {
+        self.transition_invoice_from(
+            record,
+            |stored| stored.is_none(),
+            BillingState::Reserved {
+                attempt: record.id.to_string(),
+            },
+            |b| *b == BillingState::Open,
+            true,
+        )
+    }
+
+    /// Settles an attempt with its draft (`record` carries the lexoffice id):
+    /// the entries it reserved become billed by that draft. Only a pending or
+    /// unclear attempt settles, so settling again changes nothing.
+    pub fn settle_attempt(&self, record: &InvoiceRecord) -> AppResult<()> {
+        if let Some(stored) = self.invoice_record(record.id)? {
+            if stored.state == InvoiceState::Created && stored.lexoffice_id == record.lexoffice_id {
+                return Ok(());
+            }
+        }
+        let attempt = record.id.to_string();
+        let invoice_id = record.lexoffice_id.clone().unwrap_or_default();
+        self.transition_invoice_from(
+            record,
+            unsettled,
+            BillingState::Billed { invoice_id },
+            |b| matches!(b, BillingState::Reserved { attempt: a } if *a == attempt),
+            false,
+        )
+    }
+
+    /// Gives an attempt's entries free again (`record` carries the released
+    /// state), if the stored attempt is still in the state `previous` names.
+    pub fn release_attempt(
+        &self,
+        record: &InvoiceRecord,
+        previous: &InvoiceState,
+    ) -> AppResult<()> {
+        let attempt = record.id.to_string();
+        let lex = record.lexoffice_id.clone();
+        self.transition_invoice_from(
+            record,
+            |stored| {
+                stored.map(|s| std::mem::discriminant(&s.state))
+                    == Some(std::mem::discriminant(previous))
+            },
+            BillingState::Open,
+            |b| match b {
+                BillingState::Reserved { attempt: a } => *a == attempt,
+                BillingState::Billed { invoice_id } => Some(invoice_id) == lex.as_ref(),
+                BillingState::Open => false,
+            },
+            false,
+        )
+    }
+
+    /// Applies `billing` to each of the record's entries whose current state
+    /// satisfies `only_if`, and stores the record, atomically.
+    pub fn transition_invoice(
+        &self,
+        record: &InvoiceRecord,
+        billing: BillingState,
+        only_if: impl Fn(&BillingState) -> bool,
+        require_all: bool,
+    ) -> AppResult<()> {
+        self.transition_invoice_from(record, |_| true, billing, only_if, require_all)
+    }
+
+    /// As `transition_invoice`, but only if the stored record (None: not stored
+    /// yet) still is what `expect` says: a stale copy never overwrites a newer state.
+    pub fn transition_invoice_from(
+        &self,
+        record: &InvoiceRecord,
+        expect: impl Fn(Option<&InvoiceRecord>) -> bool,
+        billing: BillingState,
+        only_if: impl Fn(&BillingState) -> bool,
+        require_all: bool,
+    ) -> AppResult<()> {
+        on!(self, s => s.transition_invoice_from(record, expect, billing, only_if, require_all))
+    }
+
+    // Datensicherung.
+    pub fn export(&self) -> AppResult<Backup> {
+        on!(self, s => s.export())
+    }
+    /// `export()` written to `w` as JSON.
+    pub fn export_to(&self, w: impl std::io::Write) -> AppResult<BackupSummary> {
+        let b = self.export()?;
+        serde_json::to_writer_pretty(w, &b)?;
+        Ok(b.summary())
+    }
+    pub fn replace_all(&self, b: &Backup) -> AppResult<()> {
+        on!(self, s => s.replace_all(b))
+    }
+}

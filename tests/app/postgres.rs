@@ -1,0 +1,159 @@
+//! PostgreSQL as the office's database: what the connection says when it
+//! fails, what the server itself refuses, and a server newer than the app.
+//! On the throwaway cluster of `support::pg` (skipped without PostgreSQL,
+//! which fails under `CI=true`).
+
+use chrono::Utc;
+use serde_json::json;
+use zeitrechnung_lib::model::InvoiceRecord;
+use zeitrechnung_lib::storage::Store;
+
+use crate::support;
+
+fn cluster() -> Option<&'static support::pg::Cluster> {
+    match support::pg::cluster() {
+        Ok(c) => Some(c),
+        Err(why) => {
+            support::skip("postgres", &why);
+            None
+        }
+    }
+}
+
+fn message(r: Result<Store, zeitrechnung_lib::error::AppError>) -> String {
+    match r {
+        Ok(_) => panic!("connected, but should not have"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn a_failed_connection_says_why_in_german() {
+    let Some(c) = cluster() else { return };
+    // Nobody listens on a port just freed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let m = message(Store::connect(&format!(
+        "postgres://zeitrechnung_test@127.0.0.1:{port}/x"
+    )));
+    assert_eq!(
+        m,
+        "Keine Verbindung zur Datenbank: Der Server ist nicht erreichbar (Adresse, Port, Firewall?)."
+    );
+    let m = message(Store::connect(&c.url("gibt_es_nicht")));
+    assert_eq!(
+        m,
+        "Keine Verbindung zur Datenbank: Die Datenbank gibt es auf dem Server nicht."
+    );
+    // Another PC only encrypted, with its certificate checked (the default
+    // there); asking for less is refused before any connection.
+    for weak in ["prefer", "require", "disable"] {
+        let m = message(Store::connect(&format!(
+            "postgres://buero@192.0.2.10:5432/firma?sslmode={weak}"
+        )));
+        assert!(m.contains("verschlüsselt mit geprüftem Zertifikat"), "{m}");
+    }
+    let m = message(Store::connect("mysql://buero@localhost/firma"));
+    assert!(m.contains("postgres://"), "{m}");
+}
+
+#[test]
+fn a_server_with_a_newer_schema_is_refused() {
+    let Some(c) = cluster() else { return };
+    let url = c.fresh_database();
+    let store = Store::connect(&url).unwrap();
+    drop(store);
+    // A newer app migrated this server to schema 2.
+    let out = std::process::Command::new("psql")
+        .arg(&url)
+        .args(["-v", "ON_ERROR_STOP=1", "-q", "-c"])
+        .arg("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (2, 'later', true, '\\x00', 1)")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = message(Store::connect(&url));
+    assert!(
+        m.contains("stammt von einer neueren Zeitrechnung") && m.contains("aktualisieren"),
+        "{m}"
+    );
+}
+
+#[test]
+fn the_database_itself_keeps_an_entry_on_one_live_attempt() {
+    let Some(c) = cluster() else { return };
+    let store = Store::connect(&c.fresh_database()).unwrap();
+    crate::store_contract::project(&store, 1);
+    let now = Utc::now();
+    let record = |id: u64, state: serde_json::Value| -> InvoiceRecord {
+        serde_json::from_value(json!({
+            "id": id, "projectId": 1, "contactId": "c", "lexofficeId": null,
+            "state": state, "periodFrom": "2026-11-01", "periodTo": "2026-11-30",
+            "hourlyRate": "", "listSubprojects": false, "net": "10.00", "gross": "11.90",
+            "entryIds": [7, 8], "request": {}, "createdAt": now, "updatedAt": now,
+        }))
+        .unwrap()
+    };
+    // Written past the store's own checks: the unique index still refuses.
+    store
+        .put_invoice_record(&record(100, json!({"state": "pending"})))
+        .unwrap();
+    let e = store
+        .put_invoice_record(&record(101, json!({"state": "created"})))
+        .unwrap_err();
+    assert_eq!(e.kind(), "validation");
+    assert_eq!(
+        e.to_string(),
+        "Einträge wurden inzwischen abgerechnet oder reserviert"
+    );
+    assert!(
+        store.invoice_record(101).unwrap().is_none(),
+        "nothing written"
+    );
+    // A released attempt holds nothing: the entries may go on a new one.
+    store
+        .put_invoice_record(&record(100, json!({"state": "released", "reason": "Test"})))
+        .unwrap();
+    store
+        .put_invoice_record(&record(101, json!({"state": "pending"})))
+        .unwrap();
+    assert_eq!(
+        store.invoice_record(101).unwrap().unwrap().entry_ids,
+        vec![7, 8]
+    );
+}
+
+#[test]
+fn records_read_back_as_written_with_typed_columns() {
+    let Some(c) = cluster() else { return };
+    let url = c.fresh_database();
+    let store = Store::connect(&url).unwrap();
+    let mut customer = support::manual_customer(5, "Bäckerei Korn");
+    customer.address.city = "Köln".into();
+    customer.hourly_rate = Some("85.50".parse().unwrap());
+    store.put_customer(&customer).unwrap();
+    let back = store.customer(5).unwrap().unwrap();
+    assert_eq!(back.name, "Bäckerei Korn");
+    assert_eq!(back.address.city, "Köln");
+    assert_eq!(back.hourly_rate.unwrap().to_string(), "85.50");
+    // What an office's IT reads with SELECT.
+    let out = std::process::Command::new("psql")
+        .arg(&url)
+        .args([
+            "-At",
+            "-c",
+            "SELECT name, city, hourly_rate FROM customers WHERE id = 5",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "Bäckerei Korn|Köln|85.50"
+    );
+}

@@ -1,0 +1,211 @@
+//! A throwaway PostgreSQL cluster for the tests, started by the tests
+//! themselves: `initdb` into a temp dir, `pg_ctl start` on a free loopback
+//! port with the socket in that dir, one fresh database per test. Never the
+//! system's cluster, never a system-wide service. Stopped (`pg_ctl stop -m
+//! immediate`) and removed when the test binary exits.
+//!
+//! The binaries come from Debian's `postgresql` package
+//! (`/usr/lib/postgresql/<version>/bin`, the newest), or `ZEITRECHNUNG_PG_BIN`.
+//! As root (CI) the server runs as the `postgres` user (`runuser`), since
+//! `initdb` refuses root. Without the binaries [`cluster`] says why; the caller
+//! skips (a failure under `CI=true`, `support::skip`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
+
+pub struct Cluster {
+    port: u16,
+    /// The superuser the tests connect as (trust on loopback only).
+    user: &'static str,
+}
+
+struct Running {
+    bin: PathBuf,
+    data: PathBuf,
+    root: PathBuf,
+    as_postgres: bool,
+}
+
+static RUNNING: OnceLock<Running> = OnceLock::new();
+static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
+static NEXT_DB: AtomicU32 = AtomicU32::new(0);
+
+/// The cluster of this test binary, started on first use.
+pub fn cluster() -> Result<&'static Cluster, String> {
+    CLUSTER.get_or_init(start).as_ref().map_err(|e| e.clone())
+}
+
+impl Cluster {
+    /// A new, empty database on the cluster, as a `postgres://` URL.
+    pub fn fresh_database(&self) -> String {
+        let n = NEXT_DB.fetch_add(1, Ordering::SeqCst);
+        let name = format!("t{}_{n}", std::process::id());
+        let running = RUNNING.get().expect("cluster started");
+        // A client over loopback (trust): no need to be `postgres` for it.
+        let out = Command::new(running.bin.join("psql"))
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
+            .args([
+                "-U",
+                self.user,
+                "-d",
+                "postgres",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-q",
+            ])
+            .args(["-c", &format!("CREATE DATABASE {name}")])
+            .output()
+            .expect("psql runs");
+        assert!(
+            out.status.success(),
+            "CREATE DATABASE failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.url(&name)
+    }
+
+    pub fn url(&self, database: &str) -> String {
+        format!(
+            "postgres://{}@127.0.0.1:{}/{database}?sslmode=disable",
+            self.user, self.port
+        )
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl Running {
+    /// A cluster binary, run as the `postgres` user when we are root.
+    fn command(&self, program: &str) -> Command {
+        let exe = self.bin.join(program);
+        if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(exe);
+            c
+        } else {
+            Command::new(exe)
+        }
+    }
+}
+
+fn bin_dir() -> Result<PathBuf, String> {
+    if let Ok(dir) = std::env::var("ZEITRECHNUNG_PG_BIN") {
+        return Ok(PathBuf::from(dir));
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .map_err(|_| "PostgreSQL fehlt (Paket „postgresql“, /usr/lib/postgresql)".to_string())?
+        .flatten()
+        .filter_map(|e| {
+            let v: u32 = e.file_name().to_str()?.parse().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").exists().then_some((v, bin))
+        })
+        .collect();
+    versions.sort();
+    versions
+        .pop()
+        .map(|(_, bin)| bin)
+        .ok_or_else(|| "PostgreSQL fehlt (kein initdb unter /usr/lib/postgresql)".to_string())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+fn start() -> Result<Cluster, String> {
+    let bin = bin_dir()?;
+    let as_postgres = unsafe { libc::geteuid() } == 0;
+    let root = std::env::temp_dir().join(format!("zeitrechnung-pg-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).map_err(|e| format!("{}: {e}", root.display()))?;
+    let data = root.join("data");
+    if as_postgres {
+        let ok = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&root)
+            .status()
+            .map_err(|e| format!("chown: {e}"))?
+            .success();
+        if !ok {
+            return Err("chown postgres fehlgeschlagen".into());
+        }
+    }
+    let running = Running {
+        bin,
+        data: data.clone(),
+        root: root.clone(),
+        as_postgres,
+    };
+    let user = "zeitrechnung_test";
+    let out = running
+        .command("initdb")
+        .arg("-D")
+        .arg(&data)
+        .args([
+            "-U",
+            user,
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "-N",
+        ])
+        .output()
+        .map_err(|e| format!("initdb: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "initdb fehlgeschlagen: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let port = free_port();
+    let options = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+        root.display()
+    );
+    let out = running
+        .command("pg_ctl")
+        .arg("-D")
+        .arg(&data)
+        .args(["-o", &options, "-l"])
+        .arg(root.join("server.log"))
+        .args(["-w", "-t", "60", "start"])
+        .output()
+        .map_err(|e| format!("pg_ctl: {e}"))?;
+    if !out.status.success() {
+        let log = std::fs::read_to_string(root.join("server.log")).unwrap_or_default();
+        return Err(format!(
+            "pg_ctl start fehlgeschlagen: {}{log}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let _ = RUNNING.set(running);
+    // Stopped and removed when the test binary ends (libtest exits through
+    // `std::process::exit`, which runs the C exit handlers).
+    unsafe { libc::atexit(stop_at_exit) };
+    Ok(Cluster { port, user })
+}
+
+extern "C" fn stop_at_exit() {
+    if let Some(r) = RUNNING.get() {
+        let _ = r
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(&r.data)
+            .args(["-m", "immediate", "-w", "stop"])
+            .output();
+        let _ = std::fs::remove_dir_all(&r.root);
+    }
+}
+
+/// The cluster's data directory (tests of a server that goes away).
+pub fn data_dir() -> Option<&'static Path> {
+    RUNNING.get().map(|r| r.data.as_path())
+}
