@@ -6,6 +6,7 @@
 //! | `ZEITRECHNUNG_DATA_DIR` | Tauri's local app data dir (sled db in `db/`, logs in `logs/`) |
 //! | `ZEITRECHNUNG_LEXOFFICE_URL` | `https://api.lexware.io` |
 //! | `ZEITRECHNUNG_LEXOFFICE_APP_URL` | `https://app.lexware.de` |
+//! | `ZEITRECHNUNG_DATABASE_URL` | none: the embedded database in the data dir; a `postgres://` URL uses that server (docs/database.md) |
 //!
 //! Plain `http://` is accepted only for loopback hosts; everything else must be https.
 
@@ -15,6 +16,7 @@ use url::{Host, Url};
 pub const ENV_DATA_DIR: &str = "ZEITRECHNUNG_DATA_DIR";
 pub const ENV_API_URL: &str = "ZEITRECHNUNG_LEXOFFICE_URL";
 pub const ENV_APP_URL: &str = "ZEITRECHNUNG_LEXOFFICE_APP_URL";
+pub const ENV_DATABASE_URL: &str = "ZEITRECHNUNG_DATABASE_URL";
 pub const DEFAULT_API_URL: &str = "https://api.lexware.io";
 pub const DEFAULT_APP_URL: &str = "https://app.lexware.de";
 
@@ -24,6 +26,15 @@ pub fn data_dir(fallback: impl FnOnce() -> Option<PathBuf>) -> Option<PathBuf> {
         Some(v) if !v.is_empty() => Some(PathBuf::from(v)),
         _ => fallback(),
     }
+}
+
+/// The PostgreSQL server to use instead of the embedded database, if
+/// `ZEITRECHNUNG_DATABASE_URL` names one (it wins over the settings).
+pub fn database_url() -> Option<String> {
+    std::env::var(ENV_DATABASE_URL)
+        .ok()
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty())
 }
 
 /// Where the data lives when `ZEITRECHNUNG_DATA_DIR` is not set: the local

@@ -33,6 +33,8 @@ pub enum FailureKind {
     Newer,
     /// The database files cannot be read.
     Damaged,
+    /// The PostgreSQL server cannot be reached, or refuses.
+    Server,
 }
 
 /// Why the start failed, as the failure screen shows it.
@@ -91,6 +93,15 @@ impl StartupFailure {
                 io_de(e)
             ),
             "Bitte freien Speicherplatz und die Schreibrechte für diesen Ordner prüfen (oder ob der Datenträger schreibgeschützt ist) und Zeitrechnung dann neu starten.",
+        )
+    }
+
+    fn server(data_dir: &Path, e: &AppError) -> Self {
+        StartupFailure::new(
+            FailureKind::Server,
+            data_dir,
+            e.to_string(),
+            "Bitte prüfen, ob der PC mit der Datenbank eingeschaltet und im Netz erreichbar ist, und Zeitrechnung dann neu starten. Die Daten auf dem Server bleiben unverändert.",
         )
     }
 
@@ -169,6 +180,11 @@ pub fn check_writable(data_dir: &Path) -> Result<(), std::io::Error> {
 pub fn open_store(data_dir: &Path) -> Result<Store, StartupFailure> {
     if let Err(e) = check_writable(data_dir) {
         return Err(StartupFailure::unwritable(data_dir, &e));
+    }
+    // The office's database server, when one is named: never silently the
+    // local data instead.
+    if let Some(url) = paths::database_url() {
+        return Store::connect(&url).map_err(|e| StartupFailure::server(data_dir, &e));
     }
     Store::open_checked(&paths::db_dir(data_dir))
         .map_err(|e| StartupFailure::from_open_error(data_dir, e))

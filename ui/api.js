@@ -1,7 +1,7 @@
 // Every call into the Rust side goes through this module. Errors arrive as
-// {kind, message, field?} with a German message meant for the user.
+// {kind, message, field?, fieldKey?} with a German message meant for the user.
 
-/** @typedef {{kind: string, message: string, field?: string}} AppError */
+/** @typedef {{kind: string, message: string, field?: string, fieldKey?: string}} AppError */
 
 /**
  * @typedef {Object} ConnectionStatus
@@ -47,7 +47,7 @@ export const appInfo = () => call("app_info");
 
 /**
  * @typedef {Object} StartupFailure
- * @property {string} kind        noDataDir | unwritable | locked | newer | damaged
+ * @property {string} kind        noDataDir | unwritable | locked | newer | damaged | server
  * @property {string} heading     „Zeitrechnung konnte nicht starten“
  * @property {string} cause
  * @property {string} advice

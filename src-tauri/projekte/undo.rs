@@ -96,7 +96,11 @@ fn restore(store: &Store, s: &Snapshot) -> AppResult<Restored> {
         store.put_customer(c)?;
     }
     let mut without_customer = 0;
-    for p in &s.projects {
+    // Main projects before their subprojects: a subproject never points at a
+    // main project that is not back yet (the database checks it).
+    let mut projects: Vec<&Project> = s.projects.iter().collect();
+    projects.sort_by_key(|p| p.parent_id.is_some());
+    for p in projects {
         let gone = match p.customer_id {
             Some(cid) => store.customer(cid)?.is_none(),
             None => false,

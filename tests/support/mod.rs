@@ -75,7 +75,7 @@ fn harness_tuned(
     tune: impl FnOnce(&mut zeitrechnung_lib::lexoffice::ClientConfig),
 ) -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("db")).unwrap();
+    let store = store_at(dir.path());
     let secrets = Arc::new(MemorySecretStore::default());
     let opened = Arc::new(Mutex::new(Vec::new()));
     let rec = opened.clone();
@@ -188,7 +188,7 @@ pub fn core_at(dir: &std::path::Path, base: &str) -> Core {
     )
     .unwrap();
     let mut core = Core::new(
-        Store::open(&dir.join("db")).expect("the database opens after a crash"),
+        store_at(dir),
         secrets,
         LexofficeUrls::new(base, APP_URL),
         |c| c.timeout = Duration::from_secs(5),
@@ -198,6 +198,26 @@ pub fn core_at(dir: &std::path::Path, base: &str) -> Core {
     zeitrechnung_lib::journal::open(&mut core, &dir.join("journal"))
         .expect("the journal opens and is applied");
     core
+}
+
+/// The store of a test's data dir: sled in `db/`, or — when
+/// `ZEITRECHNUNG_TEST_BACKEND=postgres` (scripts/test.sh runs the suites a
+/// second time so) — a fresh database on the throwaway PostgreSQL cluster,
+/// its URL kept in `db-url` so that the app started again finds it.
+pub fn store_at(dir: &std::path::Path) -> Store {
+    let url_file = dir.join("db-url");
+    if let Ok(url) = std::fs::read_to_string(&url_file) {
+        return Store::connect(url.trim()).expect("the PostgreSQL database opens again");
+    }
+    if std::env::var("ZEITRECHNUNG_TEST_BACKEND").is_ok_and(|b| b == "postgres") {
+        let url = pg::cluster()
+            .expect("PostgreSQL for ZEITRECHNUNG_TEST_BACKEND=postgres")
+            .fresh_database();
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(&url_file, &url).unwrap();
+        return Store::connect(&url).expect("a fresh PostgreSQL database");
+    }
+    Store::open(&dir.join("db")).expect("the database opens")
 }
 
 /// A sandbox with one company customer (billing address in Kiel), a core

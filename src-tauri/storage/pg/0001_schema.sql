@@ -111,19 +111,22 @@ CREATE TABLE invoices (
     id bigint PRIMARY KEY,
     project_id bigint NOT NULL,
     contact_id text NOT NULL,
-    -- A draft is adopted by one attempt only.
-    lexoffice_id text UNIQUE,
+    -- A draft is adopted by one live attempt only (released ones are history).
+    lexoffice_id text,
     -- pending, unclear, created, released
     state text NOT NULL CHECK (state IN ('pending', 'unclear', 'created', 'released')),
     state_reason text,
     period_from date NOT NULL,
     period_to date NOT NULL,
-    net numeric NOT NULL,
-    gross numeric NOT NULL,
+    -- NULL: not known (a record a repair of a backup added).
+    net numeric,
+    gross numeric,
     created_at timestamptz NOT NULL,
     updated_at timestamptz NOT NULL,
     details jsonb NOT NULL DEFAULT '{}'
 );
+
+CREATE UNIQUE INDEX a_draft_on_one_live_attempt ON invoices (lexoffice_id) WHERE state <> 'released';
 
 -- The entries of each attempt, in its order. `live` while the attempt is not
 -- released: an entry is on one live attempt at most.

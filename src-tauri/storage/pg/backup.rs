@@ -22,7 +22,9 @@ impl PgStore {
             let settings = super::settings::read(&mut tx).await?;
             let customers = all(&mut *tx, &CUSTOMERS).await?;
             let projects = all(&mut *tx, &PROJECTS).await?;
-            let entries = all(&mut *tx, &super::entries::ENTRIES).await?;
+            // In the order sled keeps them (project, day, id): one backup file
+            // whichever database wrote it.
+            let entries = super::entries::all_by_project(&mut tx).await?;
             let invoices = fetch(&mut *tx, "ORDER BY id", None).await?;
             tx.commit().await.map_err(db_err)?;
             Ok(Backup::assemble(

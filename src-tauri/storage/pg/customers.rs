@@ -98,6 +98,10 @@ pub(super) fn refused(t: &Table, e: sqlx::Error) -> AppError {
             "Der Kunde oder das Hauptprojekt dieses Projekts existiert nicht mehr.",
         ),
         (Some("23505"), "entries") => AppError::validation("Eintrag", super::super::ROW_TAKEN),
+        (Some("23505"), "invoices") => AppError::validation(
+            "Rechnung",
+            "Dieser lexoffice-Entwurf gehört schon zu einem anderen Rechnungsversuch.",
+        ),
         (Some("23503"), "entries") => {
             AppError::validation("Projekt", "Dieses Projekt existiert nicht mehr.")
         }

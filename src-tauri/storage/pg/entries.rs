@@ -73,6 +73,11 @@ pub(super) async fn lock(tx: &mut Tx, ids: &[u64]) -> AppResult<Vec<Entry>> {
     .await
 }
 
+/// Every entry, by project, day and id.
+pub(super) async fn all_by_project(tx: &mut Tx) -> AppResult<Vec<Entry>> {
+    fetch(&mut **tx, "ORDER BY project_id, date, id", |q| q).await
+}
+
 /// Writes `entries` in `tx`; a CSV row another entry holds refuses the write.
 pub(super) async fn write(tx: &mut Tx, entries: &[Entry]) -> AppResult<()> {
     for e in entries {

@@ -23,6 +23,9 @@ pub(super) enum Ty {
     Int,
     /// A decimal the record keeps as a string („85.50“): `numeric`, scale kept.
     Numeric,
+    /// An amount the record keeps as a string that may be empty (a draft
+    /// record made by a repair): `numeric`, NULL for „“.
+    Amount,
     Date,
     Time,
     Timestamp,
@@ -139,6 +142,13 @@ fn typed(table: &str, c: &Col, v: Value) -> AppResult<Val> {
         },
         Ty::Numeric => match &v {
             Value::Null => Val::Numeric(None),
+            Value::String(x) => Val::Numeric(Some(
+                x.parse::<Decimal>().map_err(|_| bad(table, c.name, &v))?,
+            )),
+            other => return Err(bad(table, c.name, other)),
+        },
+        Ty::Amount => match &v {
+            Value::String(x) if x.is_empty() => Val::Numeric(None),
             Value::String(x) => Val::Numeric(Some(
                 x.parse::<Decimal>().map_err(|_| bad(table, c.name, &v))?,
             )),
@@ -266,6 +276,12 @@ impl Table {
                     .try_get::<Option<Decimal>, _>(i)
                     .map_err(super::db_err)?
                     .map(|d| Value::String(d.to_string())),
+                Ty::Amount => Some(Value::String(
+                    row.try_get::<Option<Decimal>, _>(i)
+                        .map_err(super::db_err)?
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                )),
                 Ty::Date => row
                     .try_get::<Option<NaiveDate>, _>(i)
                     .map_err(super::db_err)?
