@@ -8,6 +8,7 @@ const COMMANDS: &[&str] = &[
     "startup_open_data_dir",
     "startup_restore",
     "startup_quit",
+    "startup_retry",
     "connection_status",
     "connection_refresh",
     "connect_lexoffice",

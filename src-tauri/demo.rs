@@ -6,7 +6,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use chrono::{Datelike, Duration, Utc, Weekday};
+use chrono::{Datelike, Duration, Weekday};
 use chrono_tz::Europe::Berlin;
 
 use crate::core::Core;
@@ -78,7 +78,7 @@ pub async fn prepare(core: &Core) -> AppResult<()> {
         ),
     ];
     let mut rng = Rng(7);
-    let today = Utc::now().with_timezone(&Berlin).date_naive();
+    let today = crate::de::clock::now().with_timezone(&Berlin).date_naive();
     let employees = [
         "Jana Beispiel",
         "Ole Hansen",

@@ -106,7 +106,7 @@ pub fn replay(store: &Store, journal: &Journal) -> AppResult<Replayed> {
                 rec.lexoffice_id = Some(lexoffice_id.clone());
                 rec.lexoffice_status.get_or_insert_with(|| "draft".into());
                 rec.outcome_unknown_since = None;
-                rec.updated_at = Utc::now();
+                rec.updated_at = crate::de::clock::now();
                 store.transition_invoice_from(
                     &rec,
                     |s| s.is_none() || unsettled(s),
@@ -139,7 +139,7 @@ pub fn replay(store: &Store, journal: &Journal) -> AppResult<Replayed> {
                 rec.state = InvoiceState::Released {
                     reason: "von lexoffice abgelehnt".into(),
                 };
-                rec.updated_at = Utc::now();
+                rec.updated_at = crate::de::clock::now();
                 // A pending attempt has no draft yet: only what it reserved goes free.
                 store.release_attempt(&rec, &InvoiceState::Pending)?;
                 done.released += 1;
@@ -153,7 +153,7 @@ pub fn replay(store: &Store, journal: &Journal) -> AppResult<Replayed> {
                     reason: "Nach einem Neustart fehlte die Antwort von lexoffice.".into(),
                 };
                 rec.outcome_unknown_since = Some(at);
-                rec.updated_at = Utc::now();
+                rec.updated_at = crate::de::clock::now();
                 store.transition_invoice_from(
                     &rec,
                     |s| s.is_none(),
@@ -187,7 +187,7 @@ pub fn replay(store: &Store, journal: &Journal) -> AppResult<Replayed> {
                 c.source = crate::storage::Source::Lexoffice;
                 c.changed_in_app = false;
                 c.push_unclear_since = None;
-                c.updated_at = Utc::now();
+                c.updated_at = crate::de::clock::now();
                 store.put_customer(&c)?;
                 log::info!("journal: customer {} written linked", c.id);
                 done.customers += 1;
@@ -202,7 +202,7 @@ pub fn replay(store: &Store, journal: &Journal) -> AppResult<Replayed> {
                 let mut c = sent;
                 c.lexoffice_version = *version;
                 c.changed_in_app = false;
-                c.updated_at = Utc::now();
+                c.updated_at = crate::de::clock::now();
                 store.put_customer(&c)?;
                 done.customers += 1;
             }

@@ -46,6 +46,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::app::startup_open_data_dir,
         commands::app::startup_restore,
         commands::app::startup_quit,
+        commands::app::startup_retry,
         commands::schnittstellen::connection_status,
         commands::schnittstellen::connection_refresh,
         commands::schnittstellen::connect_lexoffice,

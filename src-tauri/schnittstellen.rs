@@ -99,7 +99,7 @@ pub fn cache_from(profile: &Profile, connected_at: DateTime<Utc>) -> ProfileCach
         tax_type: profile.tax_type.clone(),
         small_business: profile.small_business,
         connected_at,
-        refreshed_at: Utc::now(),
+        refreshed_at: crate::de::clock::now(),
     }
 }
 
@@ -135,7 +135,7 @@ pub async fn connect(core: &Core, key_text: String) -> AppResult<ConnectionStatu
     let keyring_problem = core.keyring_problem();
     blocking(move || {
         secrets.store(&key).map_err(keyring_error)?;
-        let cache = cache_from(&profile, Utc::now());
+        let cache = cache_from(&profile, crate::de::clock::now());
         if let Err(e) = store.update_settings(|s| s.profile = Some(cache.clone())) {
             // Keep "nothing stored on failure": take the key back out.
             let _ = secrets.delete();

@@ -10,7 +10,6 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::Utc;
 use chrono_tz::Europe::Berlin;
 use serde::Serialize;
 
@@ -52,6 +51,8 @@ pub struct StartupFailure {
     pub can_restore: bool,
     /// The newest automatic backup, suggested for the restore.
     pub suggested_backup: Option<String>,
+    /// „Erneut versuchen“ is offered (the database server was not reachable).
+    pub can_retry: bool,
 }
 
 impl StartupFailure {
@@ -64,6 +65,7 @@ impl StartupFailure {
             data_dir: None,
             can_restore: false,
             suggested_backup: None,
+            can_retry: false,
         }
     }
 
@@ -80,6 +82,7 @@ impl StartupFailure {
             } else {
                 None
             },
+            can_retry: kind == FailureKind::Server,
         }
     }
 
@@ -101,7 +104,7 @@ impl StartupFailure {
             FailureKind::Server,
             data_dir,
             e.to_string(),
-            "Bitte prüfen, ob der PC mit der Datenbank eingeschaltet und im Netz erreichbar ist, und Zeitrechnung dann neu starten. Die Daten auf dem Server bleiben unverändert.",
+            "Bitte prüfen, ob der PC mit der Datenbank eingeschaltet und im Netz erreichbar ist, und dann „Erneut versuchen“ wählen. Die Daten auf dem Server bleiben unverändert.",
         )
     }
 
@@ -217,7 +220,9 @@ pub fn folder_to_show(data_dir: &Path) -> Option<PathBuf> {
 pub fn restore_damaged(data_dir: &Path, backup: &Path) -> AppResult<PathBuf> {
     let backup = crate::sicherung::read_backup(backup)?;
     let db = paths::db_dir(data_dir);
-    let stamp = Utc::now().with_timezone(&Berlin).format("%Y-%m-%d-%H%M%S");
+    let stamp = crate::de::clock::now()
+        .with_timezone(&Berlin)
+        .format("%Y-%m-%d-%H%M%S");
     let aside = data_dir.join(format!("db-beschaedigt-{stamp}"));
     if db.exists() {
         std::fs::rename(&db, &aside).map_err(|e| {

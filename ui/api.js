@@ -53,6 +53,7 @@ export const appInfo = () => call("app_info");
  * @property {string} advice
  * @property {string|null} dataDir
  * @property {boolean} canRestore
+ * @property {boolean} canRetry   „Erneut versuchen“ (the database server was not reachable)
  * @property {string|null} suggestedBackup
  */
 
@@ -67,6 +68,8 @@ export const startupRestore = (path) => call("startup_restore", { path });
 
 /** Failure screen: quits the app. */
 export const startupQuit = () => call("startup_quit");
+/** „Erneut versuchen“: the app starts again (the database server was not reachable). */
+export const startupRetry = () => call("startup_retry");
 
 /** Restarts the app in demo mode (in-app lexoffice sandbox, sample data). */
 export const demoStart = () => call("demo_start");

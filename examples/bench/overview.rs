@@ -18,8 +18,7 @@ use zeitrechnung_lib::secrets::MemorySecretStore;
 use zeitrechnung_lib::storage::Store;
 use zeitrechnung_lib::uebersicht;
 
-#[path = "../../tests/support/seed_overview.rs"]
-mod seed_overview;
+use crate::seed_overview;
 
 const CUSTOMERS: u64 = 10_000;
 const RECORDS: u64 = 2_000;

@@ -62,7 +62,7 @@ pub fn merge(store: &Store, input: &MergeInput) -> AppResult<(Snapshot, String)>
                 continue;
             }
             let mut moved = e.clone();
-            moved.updated_at = chrono::Utc::now();
+            moved.updated_at = crate::de::clock::now();
             if let EntryKind::Time {
                 employee,
                 employee_id,

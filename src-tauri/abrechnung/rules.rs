@@ -234,7 +234,7 @@ pub async fn save_rules(
                     AppError::NotFound("Dieser Kunde existiert nicht mehr.".into())
                 })?;
                 c.rules = rules;
-                c.updated_at = chrono::Utc::now();
+                c.updated_at = crate::de::clock::now();
                 store.put_customer(&c)?;
             }
             (None, Some(id)) => {
@@ -242,7 +242,7 @@ pub async fn save_rules(
                     AppError::NotFound("Dieses Projekt existiert nicht mehr.".into())
                 })?;
                 p.rules = rules;
-                p.updated_at = chrono::Utc::now();
+                p.updated_at = crate::de::clock::now();
                 store.put_project(&p)?;
             }
             _ => {

@@ -123,6 +123,14 @@ pub async fn startup_restore<R: tauri::Runtime>(
     relaunch(&app, demo)
 }
 
+/// „Erneut versuchen“ on the failure screen (the database server was not
+/// reachable): the app starts again and connects anew.
+#[tauri::command]
+pub fn startup_retry<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> AppResult<()> {
+    let demo = failed_start(&app)?.demo;
+    relaunch(&app, demo)
+}
+
 /// „Beenden“ on the failure screen.
 #[tauri::command]
 pub fn startup_quit<R: tauri::Runtime>(app: tauri::AppHandle<R>) {

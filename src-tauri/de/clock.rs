@@ -2,8 +2,15 @@
 //! months, today's rate, the short form „TT.MM.“, a work date's limit) is
 //! Berlin's, whatever the PC's zone. lexoffice's clock is never compared with it.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use chrono_tz::Europe::Berlin;
+
+/// The instant a record is stamped with (created, changed, billed): to the
+/// microsecond, as PostgreSQL keeps it, so a record reads back equal from
+/// either database and a backup moved between them stays byte for byte the same.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
 
 /// Today in Germany (voucher dates, the dialog's months, today's rate, the
 /// short form „TT.MM.“). Debug builds take `ZEITRECHNUNG_TODAY=JJJJ-MM-TT` for

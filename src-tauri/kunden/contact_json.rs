@@ -417,7 +417,7 @@ mod tests {
     use crate::storage::{Address, Source};
 
     fn customer(kind: CustomerKind, name: &str) -> Customer {
-        let now = chrono::Utc::now();
+        let now = crate::de::clock::now();
         Customer {
             id: 1,
             lexoffice_id: None,

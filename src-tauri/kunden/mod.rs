@@ -10,7 +10,6 @@ pub mod vat_id;
 
 pub use tax::*;
 
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::core::{blocking, Core};
@@ -283,7 +282,7 @@ pub fn validate(input: &CustomerInput) -> AppResult<(CustomerKind, Customer)> {
         Some(v) => contact_json::normalised_vat_id(&clean("USt-IdNr.", v, 20)?),
         None => String::new(),
     };
-    let now = Utc::now();
+    let now = crate::de::clock::now();
     Ok((
         kind,
         Customer {
@@ -416,7 +415,7 @@ pub async fn set_rate(core: &Core, id: u64, rate: String) -> AppResult<CustomerD
             .customer(id)?
             .ok_or_else(|| AppError::NotFound("Dieser Kunde existiert nicht mehr.".into()))?;
         c.hourly_rate = rate;
-        c.updated_at = Utc::now();
+        c.updated_at = crate::de::clock::now();
         store.put_customer(&c)?;
         Ok(detail_of(c))
     })

@@ -15,7 +15,6 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use serde::Serialize;
 
 use super::contact_json::{self, Difference};
@@ -390,7 +389,7 @@ async fn journal_outcome(
         Err(_) => Outcome::Refused,
     };
     let line = Line::ContactOutcome {
-        at: Utc::now(),
+        at: crate::de::clock::now(),
         customer_id,
         outcome,
     };
@@ -412,7 +411,11 @@ async fn create(core: &Core, c: Customer, mode: PushMode) -> AppResult<PushOutco
     // show a contact created then.
     let unclear = c.push_unclear_since.map(|t| {
         Instant::now()
-            + (VISIBILITY_WAIT.saturating_sub((Utc::now() - t).to_std().unwrap_or(VISIBILITY_WAIT)))
+            + (VISIBILITY_WAIT.saturating_sub(
+                (crate::de::clock::now() - t)
+                    .to_std()
+                    .unwrap_or(VISIBILITY_WAIT),
+            ))
     });
     if mode == PushMode::Create || unclear.is_some() {
         let matches = find_matches(client, &key, &c, unclear).await?;
@@ -433,7 +436,7 @@ async fn create(core: &Core, c: Customer, mode: PushMode) -> AppResult<PushOutco
     }
     let built = contact_json::new_contact(&c);
     core.journal(Line::ContactAttempt {
-        at: Utc::now(),
+        at: crate::de::clock::now(),
         customer: Box::new(c.clone()),
     })
     .await?;
@@ -445,7 +448,7 @@ async fn create(core: &Core, c: Customer, mode: PushMode) -> AppResult<PushOutco
             log::warn!("customer {} create: outcome unknown ({e:?})", c.id);
             let id = c.id;
             store_change(core, id, |mut cur| {
-                cur.push_unclear_since = Some(Utc::now());
+                cur.push_unclear_since = Some(crate::de::clock::now());
                 Ok(cur)
             })
             .await?;
@@ -489,10 +492,10 @@ async fn create(core: &Core, c: Customer, mode: PushMode) -> AppResult<PushOutco
                 next.source = crate::storage::Source::Lexoffice;
                 next.number = String::new();
                 next.billing_addresses = Some(1);
-                next.last_imported_at = Some(Utc::now());
+                next.last_imported_at = Some(crate::de::clock::now());
                 next.changed_in_app = false;
                 next.push_unclear_since = None;
-                next.updated_at = Utc::now();
+                next.updated_at = crate::de::clock::now();
                 next
             }
         })
@@ -583,7 +586,7 @@ async fn update(
     let (written, notes) = loop {
         let built = contact_json::apply_to(&current, &c, base);
         core.journal(Line::ContactUpdateAttempt {
-            at: Utc::now(),
+            at: crate::de::clock::now(),
             customer: Box::new(c.clone()),
         })
         .await?;
@@ -627,7 +630,7 @@ async fn update(
         }
         cur.changed_in_app = false;
         cur.lexoffice_base = None;
-        cur.updated_at = Utc::now();
+        cur.updated_at = crate::de::clock::now();
         Ok(cur)
     })
     .await?;

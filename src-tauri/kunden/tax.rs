@@ -1,7 +1,6 @@
 //! A customer's „Steuerart“ and „Privatkunde (§35a)“ (docs/architecture.md ›
 //! Steuerfälle): the choice, the suggestion from country and VAT id, saving.
 
-use chrono::Utc;
 use serde::Serialize;
 
 use super::{detail_of, CustomerDetail};
@@ -77,7 +76,7 @@ pub async fn set_tax(
         {
             c.changed_in_app = true;
         }
-        c.updated_at = Utc::now();
+        c.updated_at = crate::de::clock::now();
         store.put_customer(&c)?;
         Ok(detail_of(c))
     })

@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use chrono::Utc;
 use serde::Serialize;
 
 use super::columns::{self, Mapping, MappingInput, MappingView, Table};
@@ -287,7 +286,7 @@ fn analyse(store: &Store, path: &PathBuf, mapping: Option<&MappingInput>) -> App
     };
     let mut occurrences: HashMap<u64, u32> = HashMap::new();
     let mut seen_in_file: std::collections::HashSet<u64> = Default::default();
-    let now = Utc::now();
+    let now = crate::de::clock::now();
     let mut rows = Vec::new();
     for row in file.rows {
         let n = occurrences.entry(row.fingerprint).or_insert(0);
@@ -582,7 +581,7 @@ pub async fn import(
                         key: key.clone(),
                         columns: input.columns.clone(),
                         date_order: input.date_order.clone(),
-                        saved_at: Utc::now(),
+                        saved_at: crate::de::clock::now(),
                     },
                 );
                 s.column_mappings

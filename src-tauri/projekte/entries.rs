@@ -168,7 +168,7 @@ pub(super) async fn save_entry(
         if let Some(why) = closed_reason(&project) {
             return Err(AppError::validation("Projekt", why));
         }
-        let now = Utc::now();
+        let now = crate::de::clock::now();
         let mut before: Option<Entry> = None;
         let (entry_id, created_at, fp) = match id {
             Some(id) => {

@@ -102,7 +102,7 @@ pub async fn save(core: &Core, input: ProjectInput) -> AppResult<ProjectDetail> 
                 ));
             }
         }
-        let now = Utc::now();
+        let now = crate::de::clock::now();
         let project = Project {
             id: match &existing {
                 Some(e) => e.id,
@@ -152,7 +152,7 @@ pub async fn set_status(core: &Core, id: u64, status: &str) -> AppResult<Project
             .ok_or_else(|| AppError::NotFound("Dieses Projekt existiert nicht mehr.".into()))?;
         if project.status != status {
             project.status = status;
-            project.updated_at = Utc::now();
+            project.updated_at = crate::de::clock::now();
             store.put_project(&project)?;
         }
         detail_blocking(&store, id)

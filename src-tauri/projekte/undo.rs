@@ -174,7 +174,7 @@ fn restore(store: &Store, s: &Snapshot) -> AppResult<Restored> {
                 *employee = was.clone();
                 *employee_id = *was_id;
             }
-            now.updated_at = chrono::Utc::now();
+            now.updated_at = crate::de::clock::now();
             back.push(now);
         }
         store.put_entries(&back)?;

@@ -162,11 +162,11 @@ pub async fn create_draft(
         if parsed.remember {
             if let Some(mut c) = ctx.customer.clone() {
                 c.invoice_style = Some(parsed.style(&ctx.style));
-                c.updated_at = Utc::now();
+                c.updated_at = crate::de::clock::now();
                 store.put_customer(&c)?;
             }
         }
-        let now = Utc::now();
+        let now = crate::de::clock::now();
         let organization_id = store.settings()?.profile.map(|p| p.organization_id);
         let record = InvoiceRecord {
             id: store.next_id()?,
@@ -219,7 +219,7 @@ pub async fn create_draft(
     // 3: the intent on disk outside the database (a power cut that loses the
     // database's last writes must not lose a draft), then exactly one POST.
     let intent = Line::InvoiceAttempt {
-        at: Utc::now(),
+        at: crate::de::clock::now(),
         record: Box::new(record.clone()),
     };
     if let Err(e) = core.journal(intent).await {
@@ -243,7 +243,7 @@ pub async fn create_draft(
         Err(_) => Outcome::Unknown,
     };
     let told = Line::InvoiceOutcome {
-        at: Utc::now(),
+        at: crate::de::clock::now(),
         record_id: record.id,
         outcome,
     };
@@ -283,7 +283,7 @@ pub async fn create_draft(
             rec.state = InvoiceState::Unclear {
                 reason: e.to_string(),
             };
-            rec.updated_at = Utc::now();
+            rec.updated_at = crate::de::clock::now();
             rec.outcome_unknown_since = Some(rec.updated_at);
             let s = core.store.clone();
             let r2 = rec.clone();
@@ -326,7 +326,7 @@ pub(super) async fn settle(
     rec.lexoffice_id = Some(lexoffice_id);
     rec.state = InvoiceState::Created;
     rec.lexoffice_status.get_or_insert_with(|| "draft".into());
-    rec.updated_at = Utc::now();
+    rec.updated_at = crate::de::clock::now();
     let store = core.store.clone();
     let r = rec.clone();
     blocking(move || store.settle_attempt(&r)).await
@@ -339,7 +339,7 @@ pub(super) async fn release_entries(
 ) -> AppResult<()> {
     let previous = rec.state.clone();
     rec.state = InvoiceState::Released { reason };
-    rec.updated_at = Utc::now();
+    rec.updated_at = crate::de::clock::now();
     let store = core.store.clone();
     let r = rec.clone();
     blocking(move || store.release_attempt(&r, &previous)).await

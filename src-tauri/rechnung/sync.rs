@@ -249,7 +249,7 @@ pub async fn sync(
         s.running = false;
         match &result {
             Ok(_) => {
-                s.last_ok = Some(Utc::now());
+                s.last_ok = Some(crate::de::clock::now());
                 s.problem = None;
                 s.offline = false;
             }
@@ -471,7 +471,7 @@ async fn update_record(
     rec.seen.created_at = seen.created_at.or(rec.seen.created_at);
     rec.seen.looked_at = Some(looked_at);
     if changed {
-        rec.updated_at = Utc::now();
+        rec.updated_at = crate::de::clock::now();
         log::info!(
             "invoice record {}: lexoffice status {:?}",
             rec.id,

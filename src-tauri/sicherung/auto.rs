@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use chrono::{Datelike, NaiveDateTime, Utc};
+use chrono::{Datelike, NaiveDateTime};
 use chrono_tz::Europe::Berlin;
 use serde::Serialize;
 
@@ -214,7 +214,7 @@ fn write_auto(
 }
 
 fn now_berlin() -> NaiveDateTime {
-    Utc::now().with_timezone(&Berlin).naive_local()
+    crate::de::clock::now().with_timezone(&Berlin).naive_local()
 }
 
 /// Is an automatic backup due (none, or the newest older than a day)?
@@ -408,7 +408,7 @@ mod tests {
 
     fn summary(entries: usize) -> BackupSummary {
         BackupSummary {
-            created_at: Utc::now(),
+            created_at: crate::de::clock::now(),
             customers: 0,
             projects: 0,
             entries,

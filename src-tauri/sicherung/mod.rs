@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::Utc;
 use chrono_tz::Europe::Berlin;
 use serde::Serialize;
 
@@ -167,7 +166,7 @@ pub async fn restore(core: &Core, path: String, repair: bool) -> AppResult<Backu
         };
         let kept = carry_over_billing(&store, &mut backup)?;
         if let Some(dir) = dir {
-            let stamp = Utc::now().with_timezone(&Berlin).format("%Y-%m-%d-%H%M%S");
+            let stamp = crate::de::clock::now().with_timezone(&Berlin).format("%Y-%m-%d-%H%M%S");
             let (bytes, _) = serialise(&store)?;
             write_backup(&bytes, &dir.join(format!("vor-wiederherstellung-{stamp}.json")))?;
             auto::prune_before_restore(&dir);

@@ -66,7 +66,7 @@ impl Backup {
             version: BACKUP_VERSION,
             schema_version: SCHEMA_VERSION,
             app_version: env!("CARGO_PKG_VERSION").into(),
-            created_at: Utc::now(),
+            created_at: crate::de::clock::now(),
             settings,
             customers,
             projects,
@@ -318,7 +318,7 @@ impl Backup {
             }
             if repair {
                 let slot = *added.entry(key.clone()).or_insert_with(|| {
-                    let now = Utc::now();
+                    let now = crate::de::clock::now();
                     new_records.push(InvoiceRecord {
                         id: next_id + 1 + new_records.len() as u64,
                         project_id: e.project_id,

@@ -4,7 +4,6 @@
 //! crash leaves either open entries or entries billed with their draft, plus at
 //! most the attempt record that says what is unclear.
 
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::{BillingState, Entry, InvoiceRecord, SledStore};
@@ -94,7 +93,7 @@ impl SledStore {
                         continue;
                     }
                     e.billing = billing.clone();
-                    e.updated_at = Utc::now();
+                    e.updated_at = crate::de::clock::now();
                     tx_entries.insert(key, super::entry_codec::encode(&e))?;
                 }
                 tx_inv.insert(&record.id.to_be_bytes(), ser(record)?)?;

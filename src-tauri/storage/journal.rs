@@ -165,7 +165,7 @@ impl Journal {
         let mut f = self.file.lock().unwrap_or_else(|p| p.into_inner());
         let path = self.dir.join(FILE);
         let lines = read_lines(&path)?;
-        let cutoff = Utc::now() - chrono::Duration::days(KEEP_DAYS);
+        let cutoff = crate::de::clock::now() - chrono::Duration::days(KEEP_DAYS);
         let keep: Vec<&Line> = lines.iter().filter(|l| l.at() >= cutoff).collect();
         if keep.len() == lines.len() {
             return Ok(());
@@ -212,7 +212,7 @@ mod tests {
 
     fn outcome(id: u64, days_ago: i64) -> Line {
         Line::InvoiceOutcome {
-            at: Utc::now() - chrono::Duration::days(days_ago),
+            at: crate::de::clock::now() - chrono::Duration::days(days_ago),
             record_id: id,
             outcome: Outcome::Done {
                 lexoffice_id: format!("draft-{id}"),
@@ -228,7 +228,7 @@ mod tests {
         let (a, b) = (
             outcome(7, 0),
             Line::InvoiceOutcome {
-                at: Utc::now(),
+                at: crate::de::clock::now(),
                 record_id: 8,
                 outcome: Outcome::Unknown,
             },

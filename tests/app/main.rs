@@ -22,6 +22,7 @@ mod kunden_import;
 mod kunden_push;
 mod leistungen;
 mod lexoffice_client;
+#[cfg(target_os = "linux")]
 mod postgres;
 mod projekte;
 mod rechnung;

@@ -23,6 +23,7 @@ type Opener = fn(&Path) -> Store;
 fn backends() -> Vec<(&'static str, Opener)> {
     let mut all: Vec<(&'static str, Opener)> =
         vec![("sled", |dir| Store::open(&dir.join("db")).unwrap())];
+    #[cfg(target_os = "linux")]
     match support::pg::cluster() {
         Ok(_) => all.push(("PostgreSQL", |_| {
             let cluster = support::pg::cluster().expect("started above");

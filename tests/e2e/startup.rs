@@ -1,5 +1,6 @@
 //! Start-up failures in the real window: a data dir that cannot be written, data
-//! from a newer version and a damaged database each open the window with
+//! from a newer version, a damaged database and an unreachable database server
+//! each open the window with
 //! „Zeitrechnung konnte nicht starten“, the cause and what to do, instead of the
 //! old panic in Tauri's setup (no window, exit code 101). The process stays alive
 //! until „Beenden“; nothing is deleted or overwritten.
@@ -109,6 +110,55 @@ fn unwritable_data_dir_shows_why_and_keeps_running() {
         b"eine Datei",
         "nothing overwritten"
     );
+    s.click_xpath_closing_app("//button[normalize-space()='Beenden']");
+}
+
+/// The office's database server cannot be reached: the window says so with
+/// „Erneut versuchen“, and never opens the local data instead (no local
+/// database is created).
+#[test]
+fn an_unreachable_database_server_says_so_and_offers_a_retry() {
+    let Some(_serial) = begin() else { return };
+    let w = World::new();
+    let data = w.dir.path().join("daten");
+    // Nobody listens on a port just freed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Driver::start(&[
+        ("ZEITRECHNUNG_DATA_DIR", data.display().to_string()),
+        ("ZEITRECHNUNG_LEXOFFICE_URL", "http://127.0.0.1:9".into()),
+        (
+            "ZEITRECHNUNG_DATABASE_URL",
+            format!("postgres://buero:geheim@127.0.0.1:{port}/firma"),
+        ),
+        ("PATH", w.opener.path_env()),
+    ]);
+    let s = driver.session(&app_path());
+    assert_failure_screen(
+        &s,
+        "Keine Verbindung zur Datenbank: Der Server ist nicht erreichbar (Adresse, Port, Firewall?).",
+    );
+    s.wait_text("Bitte prüfen, ob der PC mit der Datenbank eingeschaltet");
+    assert!(has_button(&s, "Erneut versuchen") && has_button(&s, "Beenden"));
+    assert!(!has_button(&s, "Sicherung wiederherstellen"));
+    assert!(
+        !s.execute("return document.body.innerText")
+            .as_str()
+            .unwrap()
+            .contains("geheim"),
+        "the password is never shown"
+    );
+    s.screenshot(&screens().join("74-start-datenbank-nicht-erreichbar.png"));
+    assert!(!data.join("db").exists(), "never the local data instead");
+    let log = log_text(&data.join("logs"));
+    assert!(
+        log.contains("start-up failed: Keine Verbindung zur Datenbank"),
+        "{log}"
+    );
+    assert!(!log.contains("geheim"), "the password is never logged");
     s.click_xpath_closing_app("//button[normalize-space()='Beenden']");
 }
 

@@ -470,11 +470,55 @@ Zeit;P-2025-01;Elektrik;31.02.2025;Ole;;;;2:00;Falsches Datum;;;;;\n";
 fn seed_flow_schnittstellen_kunden_projekte_rechnung() {
     let Some(_serial) = begin() else { return };
     let w = world_with_company("Praxis Dr. Weber", ("Lindenallee 4", "79102", "Freiburg"));
+    seed_flow(w, screens());
+}
+
+/// The same seed flow with the app's data on PostgreSQL (a fresh database on
+/// the throwaway cluster, `ZEITRECHNUNG_DATABASE_URL`): connect, import the
+/// customer, project, times, „lexoffice Rechnung“, Erstellen. The local data
+/// dir gets no database of its own.
+#[cfg(target_os = "linux")]
+#[test]
+fn seed_flow_auf_postgresql() {
+    let Some(_serial) = begin() else { return };
+    let cluster = match support::pg::cluster() {
+        Ok(c) => c,
+        Err(why) => return support::skip("e2e-postgres", &why),
+    };
+    let mut w = world_with_company("Praxis Dr. Weber", ("Lindenallee 4", "79102", "Freiburg"));
+    let url = cluster.fresh_database();
+    w.envs.push(("ZEITRECHNUNG_DATABASE_URL", url.clone()));
+    let data = w.data_dir();
+    let shots = screens().join("postgresql");
+    std::fs::create_dir_all(&shots).unwrap();
+    seed_flow(w, shots);
+    assert!(
+        !data.join("db").exists(),
+        "no local database beside the server's"
+    );
+    // What the window billed is on the server: the entries are on the draft.
+    let store = zeitrechnung_lib::storage::Store::connect(&url).unwrap();
+    let drafts = store.invoice_records().unwrap();
+    assert_eq!(drafts.len(), 1);
+    let billed = store
+        .entries_by_ids(&drafts[0].entry_ids)
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.billing,
+                zeitrechnung_lib::storage::BillingState::Billed { .. }
+            )
+        })
+        .count();
+    assert_eq!(billed, drafts[0].entry_ids.len());
+}
+
+fn seed_flow(w: World, shots: PathBuf) {
     OsKeyring::default_entry().delete().unwrap();
     let csv_path = w._dir.path().join("zeiten.csv");
     std::fs::write(&csv_path, PROJECT_CSV).unwrap();
     let driver = w.driver();
-    let shots = screens();
     let s = driver.session(&app_path());
     s.wait_text("Noch keine Kunden");
     // Schnittstellen: key and Stundensatz 85,50.

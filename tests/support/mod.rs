@@ -2,7 +2,7 @@
 //! Shared helpers of both test binaries (`tests/app`, `tests/e2e`): a `Core` wired to a sandbox over loopback, with a temp data
 //! dir, an in-memory secret store and a recording opener.
 
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 pub mod pg;
 pub mod seed_overview;
 #[cfg(unix)]
@@ -209,6 +209,7 @@ pub fn store_at(dir: &std::path::Path) -> Store {
     if let Ok(url) = std::fs::read_to_string(&url_file) {
         return Store::connect(url.trim()).expect("the PostgreSQL database opens again");
     }
+    #[cfg(target_os = "linux")]
     if std::env::var("ZEITRECHNUNG_TEST_BACKEND").is_ok_and(|b| b == "postgres") {
         let url = pg::cluster()
             .expect("PostgreSQL for ZEITRECHNUNG_TEST_BACKEND=postgres")

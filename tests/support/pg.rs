@@ -10,7 +10,7 @@
 //! `initdb` refuses root. Without the binaries [`cluster`] says why; the caller
 //! skips (a failure under `CI=true`, `support::skip`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
@@ -71,10 +71,6 @@ impl Cluster {
             "postgres://{}@127.0.0.1:{}/{database}?sslmode=disable",
             self.user, self.port
         )
-    }
-
-    pub fn port(&self) -> u16 {
-        self.port
     }
 }
 
@@ -203,9 +199,4 @@ extern "C" fn stop_at_exit() {
             .output();
         let _ = std::fs::remove_dir_all(&r.root);
     }
-}
-
-/// The cluster's data directory (tests of a server that goes away).
-pub fn data_dir() -> Option<&'static Path> {
-    RUNNING.get().map(|r| r.data.as_path())
 }

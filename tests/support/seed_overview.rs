@@ -6,7 +6,7 @@
 
 use std::str::FromStr;
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
 use zeitrechnung_lib::storage::{
     Address, BillingState, Customer, CustomerKind, Entry, EntryKind, InvoiceRecord, InvoiceState,
@@ -23,7 +23,7 @@ pub fn seed(store: &Store, customers: u64, records: u64) {
     store
         .update_settings(|s| s.hourly_rate = Some(d("65")))
         .unwrap();
-    let now = Utc::now();
+    let now = zeitrechnung_lib::de::clock::now();
     let ids: Vec<u64> = (1..=customers).collect();
     store
         .update_customers_atomically(&ids, |id, _| {

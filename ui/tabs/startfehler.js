@@ -12,6 +12,9 @@ export function renderStartupFailure(root, f) {
 
   const restoreBox = h("div", { class: "restore-box", hidden: true });
   const buttons = h("div", { class: "row wrap" },
+    f.canRetry
+      ? h("button", { type: "button", class: "primary", onclick: () => api.startupRetry().catch((e) => toast(e.message, "error")) }, "Erneut versuchen")
+      : null,
     h("button", { type: "button", class: "secondary", onclick: () => api.startupOpenDataDir().catch((e) => toast(e.message, "error")) }, "Datenordner öffnen"),
     f.canRestore
       ? h("button", { type: "button", class: "primary", onclick: () => { restoreBox.hidden = false; input.focus(); } }, "Sicherung wiederherstellen")

@@ -14,7 +14,6 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use chrono::Utc;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -220,7 +219,7 @@ impl Index {
 
 /// The fields lexoffice owns, as a customer record.
 pub(crate) fn from_contact(c: &Contact) -> Customer {
-    let now = Utc::now();
+    let now = crate::de::clock::now();
     let billing = c.addresses.billing.first().cloned().unwrap_or_default();
     let person = c.contact_person();
     let contact_person = person
@@ -602,7 +601,7 @@ pub async fn run(
                 s.update_customers_atomically(&ids, |_, current| {
                     current.map(|mut c| {
                         c.missing_in_lexoffice = true;
-                        c.updated_at = Utc::now();
+                        c.updated_at = crate::de::clock::now();
                         c
                     })
                 })
@@ -611,8 +610,10 @@ pub async fn run(
             summary.missing = gone.len() as u64;
         }
         let s = store.clone();
-        blocking(move || s.update_settings(|st| st.customers_imported_at = Some(Utc::now())))
-            .await?;
+        blocking(move || {
+            s.update_settings(|st| st.customers_imported_at = Some(crate::de::clock::now()))
+        })
+        .await?;
     }
     summary.compose_message();
     log::info!("customer import: {}", summary.message);

@@ -3,8 +3,6 @@
 //! index). Reserving, settling and releasing lock the attempt's row and its
 //! entries' rows in one transaction, so two seats never hold the same entry.
 
-use chrono::Utc;
-
 use super::customers::upsert;
 use super::entries::{lock, write};
 use super::table::{col, Table, Ty};
@@ -144,7 +142,7 @@ impl PgStore {
             if !expect(stored.as_ref()) {
                 return Err(refuse(super::super::ATTEMPT_SETTLED.into()));
             }
-            let now = Utc::now();
+            let now = crate::de::clock::now();
             let mut changed = Vec::new();
             for id in &record.entry_ids {
                 let Some(e) = entries.iter().find(|e| e.id == *id) else {
