@@ -158,6 +158,9 @@ fn status_label(s: ProjectStatus) -> &'static str {
     }
 }
 
+/// How many project families' entries the overview reads at once.
+const FAMILIES_PER_READ: usize = 500;
+
 /// The rows of every main project with something open: entries, drafts or
 /// unpaid invoices. Reads each family's entries once.
 pub fn build(store: &Store) -> AppResult<(Vec<OverviewRow>, OverviewTotals)> {
@@ -187,20 +190,33 @@ pub fn build(store: &Store) -> AppResult<(Vec<OverviewRow>, OverviewTotals)> {
     let (mut net, mut minutes, mut drafts) = (Decimal::ZERO, 0u64, 0u32);
     let (mut open, mut overdue) = (Decimal::ZERO, Decimal::ZERO);
     let none: Vec<Project> = Vec::new();
-    for project in projects.iter().filter(|p| p.parent_id.is_none()) {
+    let mains: Vec<&Project> = projects.iter().filter(|p| p.parent_id.is_none()).collect();
+    // The entries of FAMILIES_PER_READ families at once: one read for many
+    // projects (on PostgreSQL one query, not one per project), a bounded part
+    // of 100,000 entries in memory.
+    let mut read: HashMap<u64, Vec<Entry>> = HashMap::new();
+    for (i, project) in mains.iter().enumerate() {
+        if i % FAMILIES_PER_READ == 0 {
+            let ids: Vec<u64> = mains[i..(i + FAMILIES_PER_READ).min(mains.len())]
+                .iter()
+                .flat_map(|m| {
+                    std::iter::once(m.id).chain(subs.get(&m.id).into_iter().flatten().map(|s| s.id))
+                })
+                .collect();
+            read.clear();
+            for e in store.entries_of_projects(&ids)? {
+                read.entry(e.project_id).or_default().push(e);
+            }
+        }
+        let project: &Project = project;
         let family_subs = subs.get(&project.id).unwrap_or(&none);
         let customer = project.customer_id.and_then(|id| customers.get(&id));
         let pricing = Pricing::load(project, None, family_subs, customer, &settings);
-        let mut failed = None;
         let entries = std::iter::once(project.id)
             .chain(family_subs.iter().map(|s| s.id))
-            .flat_map(|pid| store.entries_iter(pid))
-            .map_while(|r| r.map_err(|e| failed = Some(e)).ok())
+            .flat_map(|pid| read.remove(&pid).into_iter().flatten())
             .filter(|e: &Entry| e.billable);
         let t = projekte::totals(project, family_subs, entries, &pricing, &prior);
-        if let Some(e) = failed {
-            return Err(e);
-        }
         let inv = invoices_of(records.get(&project.id).map(Vec::as_slice).unwrap_or(&[]));
         if t.open_entries == 0 && inv.drafts == 0 && inv.open.is_zero() {
             continue;

@@ -713,6 +713,9 @@ async fn deleted_finalised_and_voided_drafts_in_the_history() {
         Some("Entwurf in lexoffice gelöscht – Einträge wieder offen.")
     );
     assert!(states(&w).iter().all(|s| *s == BillingState::Open));
+    // lexoffice's clock on time again: 14 minutes on, a run shortly before
+    // midnight would see the new invoice overdue tomorrow (due the voucher day).
+    w.sb.set_clock_offset(0);
     // Finalised: frozen with its voucher number.
     let b = r::create(&w.h.core, req(&w, false)).await.unwrap();
     assert!(w.sb.finalize_invoice(uuid_of(&b.invoice_id)));
