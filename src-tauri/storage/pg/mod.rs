@@ -154,11 +154,11 @@ pub fn connect_options(url: &str) -> AppResult<PgConnectOptions> {
     Ok(o)
 }
 
+/// A user name or password as the URL spells it, percent-decoded.
 fn url_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={s}").as_bytes())
-        .next()
-        .map(|(_, v)| v.replace(' ', "+"))
-        .unwrap_or_default()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 impl PgStore {
@@ -172,16 +172,18 @@ impl PgStore {
             .enable_all()
             .build()
             .map_err(|e| AppError::Storage(format!("Datenbank-Laufzeit: {e}")))?;
-        let pool = rt.block_on_detached(async move {
+        let pool = wait_on(&rt, async move {
             // One attempt first: a refused or wrong connection answers at once
             // (the pool would retry it until its timeout).
             use sqlx::{ConnectOptions, Connection};
-            options.connect().await?.close().await?;
+            let first = options.connect().await.map_err(connect_err)?;
+            first.close().await.map_err(connect_err)?;
             PgPoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await
+                .map_err(connect_err)
         })?;
         let store = PgStore { pool, rt: Some(rt) };
         let pool = store.pool.clone();
@@ -196,20 +198,12 @@ impl PgStore {
         Ok(store)
     }
 
-    /// Runs `work` on the store's runtime and waits for it: callable from any
-    /// thread, also from inside another runtime (it never enters one).
+    /// Runs `work` on the store's runtime and waits for it (`wait_on`).
     pub(super) fn run<T: Send + 'static>(
         &self,
         work: impl Future<Output = AppResult<T>> + Send + 'static,
     ) -> AppResult<T> {
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        let rt = self.rt.as_ref().expect("runtime until drop");
-        rt.spawn(async move {
-            let _ = tx.send(work.await);
-        });
-        rx.recv().map_err(|_| {
-            AppError::Storage("Die Verbindung zur Datenbank wurde unterbrochen.".into())
-        })?
+        wait_on(self.rt.as_ref().expect("runtime until drop"), work)
     }
 
     pub(super) fn pool(&self) -> PgPool {
@@ -285,29 +279,19 @@ pub(super) async fn raise_floor<'e, E: sqlx::PgExecutor<'e>>(db: E, max: u64) ->
     Ok(())
 }
 
-/// Blocking on a fresh runtime before the store exists (connect only).
-trait BlockOnDetached {
-    fn block_on_detached<T: Send + 'static>(
-        &self,
-        f: impl Future<Output = Result<T, sqlx::Error>> + Send + 'static,
-    ) -> AppResult<T>;
-}
-
-impl BlockOnDetached for tokio::runtime::Runtime {
-    fn block_on_detached<T: Send + 'static>(
-        &self,
-        f: impl Future<Output = Result<T, sqlx::Error>> + Send + 'static,
-    ) -> AppResult<T> {
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        self.spawn(async move {
-            let _ = tx.send(f.await);
-        });
-        match rx.recv() {
-            Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(connect_err(e)),
-            Err(_) => Err(AppError::Storage("Datenbank: abgebrochen".into())),
-        }
-    }
+/// Runs `work` on `rt` and waits for its answer: callable from any thread, also
+/// from inside another runtime (it never enters one). The one way the store
+/// waits for the database.
+fn wait_on<T: Send + 'static>(
+    rt: &tokio::runtime::Runtime,
+    work: impl Future<Output = AppResult<T>> + Send + 'static,
+) -> AppResult<T> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    rt.spawn(async move {
+        let _ = tx.send(work.await);
+    });
+    rx.recv()
+        .map_err(|_| AppError::Storage("Die Verbindung zur Datenbank wurde unterbrochen.".into()))?
 }
 
 /// Why a connection failed, in words an office can act on.
