@@ -40,7 +40,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
   fi
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # --force-confold: the createcluster.conf written above is kept as it is
+  # (dpkg would otherwise ask whether to replace it).
+  $SUDO apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold "${missing[@]}"
 fi
 
 # The .deb is built with the Tauri CLI from the npm registry (scripts/package.sh).
