@@ -14,7 +14,7 @@ pkgs=(build-essential pkg-config curl wget file libssl-dev libwebkit2gtk-4.1-dev
       libxdo-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev dbus)
 if [ "$want_test" = 1 ]; then
   pkgs+=(xvfb xauth webkit2gtk-driver gnome-keyring keyutils imagemagick x11-utils fonts-noto-color-emoji poppler-utils
-         postgresql postgresql-client)
+         postgresql postgresql-client openssl)
 fi
 
 missing=()

@@ -134,6 +134,12 @@ impl Serialize for AppError {
 /// an error with that label carries (the forms use that key).
 pub const FIELDS: &[(&str, &str)] = &[
     ("apiKey", "API-Key"),
+    ("host", "Server"),
+    ("port", "Port"),
+    ("database", "Datenbank"),
+    ("user", "Benutzer"),
+    ("password", "Passwort"),
+    ("certificate", "Zertifikat"),
     ("rate", "Stundensatz"),
     ("hourlyRate", "Stundensatz"),
     ("rates", "Stundensatz"),

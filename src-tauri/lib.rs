@@ -15,6 +15,7 @@ pub mod failpoint;
 pub mod journal;
 pub mod kunden;
 pub mod lexoffice;
+pub mod mehrplatz;
 pub mod model;
 pub mod money;
 pub mod paths;
@@ -91,6 +92,12 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::sicherung::backup_restore,
         commands::sicherung::backup_info,
         commands::sicherung::backup_pick_file,
+        commands::mehrplatz::mehrplatz_status,
+        commands::mehrplatz::mehrplatz_check,
+        commands::mehrplatz::mehrplatz_setup,
+        commands::mehrplatz::mehrplatz_join,
+        commands::mehrplatz::mehrplatz_leave,
+        commands::mehrplatz::mehrplatz_pick_certificate,
         commands::sicherung::backup_copy_folder_pick,
         commands::sicherung::backup_copy_folder_clear,
         commands::abrechnung::employees_list,
@@ -282,6 +289,12 @@ pub fn run() {
                     .map_err(|e| e.to_string())
             }));
             core.demo = demo_mode;
+            if !demo_mode {
+                core.db_password = Arc::new(OsKeyring::new(
+                    secrets::KEYRING_SERVICE,
+                    secrets::KEYRING_DB_USER,
+                ));
+            }
             core.backup_dir = Some(paths::backup_dir(&data_dir));
             core.data_dir = Some(data_dir.clone());
             // What lexoffice got that the database may have missed (a power

@@ -84,6 +84,12 @@ pub fn db_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("db")
 }
 
+/// This PC's choice of the office's database server (Einstellungen ›
+/// Mehrplatz); absent: the embedded database.
+pub fn mehrplatz_file(data_dir: &Path) -> PathBuf {
+    data_dir.join("mehrplatz.json")
+}
+
 /// The journal of lexoffice writes, outside `db/` (docs/reliability.md › Durable intent).
 pub fn journal_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("journal")

@@ -9,6 +9,8 @@ use std::sync::Mutex;
 
 pub const KEYRING_SERVICE: &str = "zeitrechnung";
 pub const KEYRING_USER: &str = "lexoffice-api-key";
+/// The password of the office's database (Einstellungen › Mehrplatz).
+pub const KEYRING_DB_USER: &str = "mehrplatz-passwort";
 
 /// A secret that can be used (`expose`) but never printed or serialised.
 #[derive(Clone, PartialEq, Eq)]
@@ -80,6 +82,16 @@ pub trait SecretStore: Send + Sync {
     fn delete(&self) -> Result<(), SecretError>;
     /// Start-up check that the store persists beyond this process.
     fn check(&self) -> Result<(), SecretError>;
+}
+
+/// Where the database password is kept (Einstellungen › Mehrplatz): the same
+/// keyring, its own entry. Any text is a password (spaces too); it is never
+/// logged, shown or written anywhere else.
+pub trait PasswordStore: Send + Sync {
+    fn load_password(&self) -> Result<Option<String>, SecretError>;
+    fn store_password(&self, password: &str) -> Result<(), SecretError>;
+    /// Removes it; succeeds when there was none.
+    fn delete_password(&self) -> Result<(), SecretError>;
 }
 
 /// The OS keyring through the `keyring` crate with explicit platform features
@@ -167,6 +179,26 @@ impl SecretStore for OsKeyring {
     }
 }
 
+impl PasswordStore for OsKeyring {
+    fn load_password(&self) -> Result<Option<String>, SecretError> {
+        match self.entry()?.get_password() {
+            Ok(p) => Ok(Some(p)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_keyring_err(e)),
+        }
+    }
+
+    fn store_password(&self, password: &str) -> Result<(), SecretError> {
+        self.entry()?
+            .set_password(password)
+            .map_err(map_keyring_err)
+    }
+
+    fn delete_password(&self) -> Result<(), SecretError> {
+        SecretStore::delete(self)
+    }
+}
+
 /// In-memory store for tests of the command layer. `run()` never uses it.
 #[derive(Default)]
 pub struct MemorySecretStore {
@@ -192,6 +224,21 @@ impl MemorySecretStore {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .is_some()
+    }
+}
+
+impl PasswordStore for MemorySecretStore {
+    fn load_password(&self) -> Result<Option<String>, SecretError> {
+        self.failing()?;
+        Ok(self.value.lock().unwrap_or_else(|p| p.into_inner()).clone())
+    }
+    fn store_password(&self, password: &str) -> Result<(), SecretError> {
+        self.failing()?;
+        *self.value.lock().unwrap_or_else(|p| p.into_inner()) = Some(password.to_string());
+        Ok(())
+    }
+    fn delete_password(&self) -> Result<(), SecretError> {
+        SecretStore::delete(self)
     }
 }
 

@@ -184,10 +184,19 @@ pub fn open_store(data_dir: &Path) -> Result<Store, StartupFailure> {
     if let Err(e) = check_writable(data_dir) {
         return Err(StartupFailure::unwritable(data_dir, &e));
     }
-    // The office's database server, when one is named: never silently the
-    // local data instead.
-    if let Some(url) = paths::database_url() {
-        return Store::connect(&url).map_err(|e| StartupFailure::server(data_dir, &e));
+    // The office's database server, when one is named (the environment or
+    // Einstellungen › Mehrplatz): never silently the local data instead.
+    let passwords = crate::secrets::OsKeyring::new(
+        crate::secrets::KEYRING_SERVICE,
+        crate::secrets::KEYRING_DB_USER,
+    );
+    match crate::mehrplatz::server_to_open(data_dir, &passwords) {
+        Ok(Some(address)) => {
+            log::info!("database server {}", address.display());
+            return Store::connect_to(&address).map_err(|e| StartupFailure::server(data_dir, &e));
+        }
+        Ok(None) => {}
+        Err(e) => return Err(StartupFailure::server(data_dir, &e)),
     }
     Store::open_checked(&paths::db_dir(data_dir))
         .map_err(|e| StartupFailure::from_open_error(data_dir, e))

@@ -259,6 +259,18 @@ export const backupInspect = (path) => call("backup_inspect", { path });
 /** repair: after „Reparieren und wiederherstellen“ (the first answer was `confirm`). */
 export const backupRestore = (path, repair = false) => call("backup_restore", { path, repair });
 export const backupInfo = () => call("backup_info");
+/** Einstellungen › Mehrplatz: which database this PC works with. */
+export const mehrplatzStatus = () => call("mehrplatz_status");
+/** form: {host, port, database, user, password, certificate} as typed. */
+export const mehrplatzCheck = (form) => call("mehrplatz_check", { form });
+/** Moves this PC's data to the empty server database; the app restarts after the answer. */
+export const mehrplatzSetup = (form) => call("mehrplatz_setup", { form });
+/** Joins a server that holds the firm's data; the app restarts after the answer. */
+export const mehrplatzJoin = (form) => call("mehrplatz_join", { form });
+/** Copies the server's data into a new local database; the app restarts after the answer. */
+export const mehrplatzLeave = () => call("mehrplatz_leave");
+/** „Durchsuchen …“ beside „Zertifikat“: the chosen path, or null. */
+export const mehrplatzPickCertificate = () => call("mehrplatz_pick_certificate");
 
 // ---- Abrechnungsregeln (Einstellungen › Mitarbeiter, › Abrechnung; rates of a customer/project)
 

@@ -13,6 +13,7 @@ use std::time::Instant;
 use zeitrechnung_lib::storage::Store;
 
 #[path = "../../tests/support/pg.rs"]
+#[allow(dead_code)] // the benchmark uses the cluster, not its logins and certificates
 mod pg;
 use crate::seed_overview;
 

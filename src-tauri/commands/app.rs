@@ -137,7 +137,7 @@ pub fn startup_quit<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
     app.exit(0);
 }
 
-fn relaunch<R: tauri::Runtime>(
+pub(super) fn relaunch<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
     demo: bool,
 ) -> crate::error::AppResult<()> {

@@ -9,6 +9,7 @@ pub mod app;
 pub mod args;
 pub mod kunden;
 pub mod kunden_push;
+pub mod mehrplatz;
 pub mod projekte;
 pub mod rechnung;
 pub mod schnittstellen;

@@ -21,6 +21,8 @@ pub type Opener = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 pub struct Core {
     pub store: Arc<Store>,
     pub secrets: Arc<dyn SecretStore>,
+    /// The password of the office's database server (its own keyring entry).
+    pub db_password: Arc<dyn crate::secrets::PasswordStore>,
     /// lexoffice URLs; an invalid env override is reported on use.
     urls: Result<LexofficeUrls, String>,
     client: Result<Arc<LexofficeClient>, String>,
@@ -146,6 +148,7 @@ impl Core {
         Core {
             store: Arc::new(store),
             secrets,
+            db_password: Arc::new(crate::secrets::MemorySecretStore::default()),
             urls,
             client,
             opener,

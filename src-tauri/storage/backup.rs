@@ -123,7 +123,9 @@ impl Backup {
         Ok(b)
     }
 
-    fn check_references(&self) -> Result<(), String> {
+    /// The first reference that does not hold (a duplicate id, a record that
+    /// points at a missing one), in German.
+    pub fn check_references(&self) -> Result<(), String> {
         let mut ids = HashSet::new();
         for id in self
             .customers

@@ -16,6 +16,7 @@ pub mod pg;
 mod projects;
 mod staff;
 mod store;
+mod totals;
 
 pub use backup::{Backup, BackupSummary, BACKUP_FORMAT, BACKUP_VERSION};
 pub use damaged::DamagedRecord;
@@ -23,6 +24,7 @@ pub use journal::Journal;
 pub use pg::PgStore;
 pub use projects::entry_key;
 pub use store::Store;
+pub use totals::DataTotals;
 // The records storage keeps (`crate::model`), under the names callers know.
 pub use crate::model::*;
 

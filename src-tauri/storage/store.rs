@@ -9,7 +9,7 @@ use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::pg::PgStore;
+use super::pg::{self, PgStore};
 use super::{
     staff, unsettled, Backup, BackupSummary, BillingState, Customer, DamagedRecord, Employee,
     Entry, InvoiceRecord, InvoiceState, OpenError, Project, Role, Settings, SledStore,
@@ -44,7 +44,33 @@ impl Store {
 
     /// Connects to the PostgreSQL server a `postgres://` URL names.
     pub fn connect(url: &str) -> AppResult<Store> {
-        PgStore::connect(url).map(Store::Pg)
+        Store::connect_to(&pg::ServerAddress::from_url(url)?)
+    }
+
+    /// Connects to the PostgreSQL server at `address` (Einstellungen › Mehrplatz).
+    pub fn connect_to(address: &pg::ServerAddress) -> AppResult<Store> {
+        PgStore::connect(address).map(Store::Pg)
+    }
+
+    /// Counts and sums of everything, as this database itself finds them.
+    pub fn totals(&self) -> AppResult<super::DataTotals> {
+        match self {
+            Store::Sled(s) => Ok(s.export()?.totals()),
+            Store::Pg(s) => s.totals(),
+        }
+    }
+
+    /// Works on a database server (else the embedded database).
+    pub fn is_server(&self) -> bool {
+        matches!(self, Store::Pg(_))
+    }
+
+    /// The server worked on, as the window names it („buero@server:5432/firma“).
+    pub fn server_display(&self) -> Option<String> {
+        match self {
+            Store::Sled(_) => None,
+            Store::Pg(s) => Some(s.address().display()),
+        }
     }
 
     /// „sled“ or „PostgreSQL“ (logs and the Datensicherung screen).

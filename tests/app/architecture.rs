@@ -11,6 +11,7 @@ const LEVELS: &[&[&str]] = &[
     &["commands"],
     &["demo"],
     &["startup"],
+    &["mehrplatz"],
     &["sicherung"],
     &["journal"],
     &["uebersicht", "stundennachweis"],

@@ -128,7 +128,8 @@ pub fn reopened(h: Harness, api_base: &str) -> Harness {
 /// A customer typed in by hand (no lexoffice link): id, name, nothing else.
 pub fn manual_customer(id: u64, name: &str) -> zeitrechnung_lib::storage::Customer {
     use zeitrechnung_lib::storage::{Customer, CustomerKind, Source};
-    let now = chrono::Utc::now();
+    // Whole microseconds, as the app stamps (and PostgreSQL keeps) them.
+    let now = zeitrechnung_lib::de::clock::now();
     Customer {
         id,
         lexoffice_id: None,

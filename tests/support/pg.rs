@@ -19,7 +19,17 @@ pub struct Cluster {
     port: u16,
     /// The superuser the tests connect as (trust on loopback only).
     user: &'static str,
+    /// The CA that signed the server's certificate (TLS on 127.0.0.2, which
+    /// the app treats as another PC), and a CA that did not.
+    pub ca_file: PathBuf,
+    pub other_ca_file: PathBuf,
 }
+
+/// A login that needs its password (scram-sha-256), as an office sets it up.
+pub const PASSWORD_USER: &str = "buero";
+pub const PASSWORD: &str = "richtig geheim";
+/// The address the app must reach with a verified certificate.
+pub const FAR_HOST: &str = "127.0.0.2";
 
 struct Running {
     bin: PathBuf,
@@ -64,6 +74,45 @@ impl Cluster {
             String::from_utf8_lossy(&out.stderr)
         );
         self.url(&name)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A new, empty database owned by `PASSWORD_USER`; its name.
+    pub fn fresh_database_for_password_user(&self) -> String {
+        let url = self.fresh_database();
+        let name = url
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+        self.psql(
+            "postgres",
+            &format!("ALTER DATABASE {name} OWNER TO {PASSWORD_USER}"),
+        );
+        name
+    }
+
+    /// Runs SQL as the superuser; panics when it fails.
+    pub fn psql(&self, database: &str, sql: &str) -> String {
+        let running = RUNNING.get().expect("cluster started");
+        let out = Command::new(running.bin.join("psql"))
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
+            .args(["-U", self.user, "-d", database, "-v", "ON_ERROR_STOP=1"])
+            .args(["-q", "-t", "-A", "-c", sql])
+            .output()
+            .expect("psql runs");
+        assert!(
+            out.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
     pub fn url(&self, database: &str) -> String {
@@ -161,9 +210,18 @@ fn start() -> Result<Cluster, String> {
             String::from_utf8_lossy(&out.stderr)
         ));
     }
+    // The password login first in pg_hba.conf (the rest stays trust).
+    let hba = data.join("pg_hba.conf");
+    let rest = std::fs::read_to_string(&hba).map_err(|e| format!("pg_hba.conf: {e}"))?;
+    std::fs::write(
+        &hba,
+        format!("host all {PASSWORD_USER} 127.0.0.0/8 scram-sha-256\nhostssl all all 127.0.0.2/32 trust\n{rest}"),
+    )
+    .map_err(|e| format!("pg_hba.conf: {e}"))?;
+    let (ca_file, other_ca_file) = certificates(&root, &data, as_postgres)?;
     let port = free_port();
     let options = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+        "-p {port} -k {} -c listen_addresses=127.0.0.1,127.0.0.2 -c ssl=on -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
         root.display()
     );
     let out = running
@@ -186,7 +244,110 @@ fn start() -> Result<Cluster, String> {
     // Stopped and removed when the test binary ends (libtest exits through
     // `std::process::exit`, which runs the C exit handlers).
     unsafe { libc::atexit(stop_at_exit) };
-    Ok(Cluster { port, user })
+    let cluster = Cluster {
+        port,
+        user,
+        ca_file,
+        other_ca_file,
+    };
+    cluster.psql(
+        "postgres",
+        &format!("CREATE ROLE {PASSWORD_USER} LOGIN PASSWORD '{PASSWORD}'"),
+    );
+    Ok(cluster)
+}
+
+/// A CA, the server's certificate for 127.0.0.2 signed by it (`server.crt`
+/// and `server.key` in the data dir, where `ssl=on` looks), and a second CA
+/// that signed nothing — made with the `openssl` tool.
+fn certificates(
+    root: &std::path::Path,
+    data: &std::path::Path,
+    as_postgres: bool,
+) -> Result<(PathBuf, PathBuf), String> {
+    let certs = root.join("certs");
+    std::fs::create_dir_all(&certs).map_err(|e| format!("{e}"))?;
+    let openssl = |args: &[&str]| -> Result<(), String> {
+        let out = Command::new("openssl")
+            .current_dir(&certs)
+            .args(args)
+            .output()
+            .map_err(|e| format!("openssl fehlt: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    };
+    for ca in ["ca", "other-ca"] {
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN=Zeitrechnung Test {ca}"),
+            "-keyout",
+            &format!("{ca}.key"),
+            "-out",
+            &format!("{ca}.pem"),
+        ])?;
+    }
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.2",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ])?;
+    std::fs::write(certs.join("san.ext"), "subjectAltName=IP:127.0.0.2\n")
+        .map_err(|e| format!("{e}"))?;
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "server.crt",
+    ])?;
+    for f in ["server.crt", "server.key"] {
+        std::fs::copy(certs.join(f), data.join(f)).map_err(|e| format!("{f}: {e}"))?;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        data.join("server.key"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .map_err(|e| format!("{e}"))?;
+    if as_postgres {
+        Command::new("chown")
+            .args(["postgres:postgres"])
+            .arg(data.join("server.crt"))
+            .arg(data.join("server.key"))
+            .status()
+            .map_err(|e| format!("chown: {e}"))?;
+    }
+    Ok((certs.join("ca.pem"), certs.join("other-ca.pem")))
 }
 
 extern "C" fn stop_at_exit() {

@@ -4,6 +4,7 @@ import { renderMitarbeiter } from "./mitarbeiter.js";
 import { renderAbrechnung } from "./abrechnung.js";
 import { renderLeistungen } from "./leistungen.js";
 import { renderDatensicherung } from "./datensicherung.js";
+import { renderMehrplatz } from "./mehrplatz.js";
 import { renderUeber } from "./ueber.js";
 
 const tabs = [
@@ -12,6 +13,7 @@ const tabs = [
   { id: "abrechnung", label: "Abrechnung", render: renderAbrechnung },
   { id: "leistungen", label: "Leistungen", render: renderLeistungen },
   { id: "datensicherung", label: "Datensicherung", render: renderDatensicherung },
+  { id: "mehrplatz", label: "Mehrplatz", render: renderMehrplatz },
   { id: "ueber", label: "Über Zeitrechnung", render: renderUeber },
 ];
 

@@ -11,20 +11,43 @@ mod backup;
 mod customers;
 mod entries;
 mod invoices;
+mod server;
 mod settings;
 mod table;
 
+pub use backup::NOT_EMPTY;
+pub use server::{probe, ServerAddress, ServerState, MIN_SERVER_VERSION};
+
 use std::future::Future;
-use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgSslMode};
+use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, SqlStr, Transaction};
 
 use crate::error::{AppError, AppResult};
 
 pub(super) type Tx = Transaction<'static, Postgres>;
+
+/// How many migrations this build knows (the highest version).
+const KNOWN_MIGRATIONS: i64 = 1;
+
+/// The refusal of a server whose schema a newer Zeitrechnung wrote.
+fn newer_schema(v: i64) -> AppError {
+    AppError::Database(format!(
+        "Die Datenbank auf dem Server stammt von einer neueren Zeitrechnung (Stand {v}). Bitte die App aktualisieren."
+    ))
+}
+
+/// The small runtime a store (or a look at a server) runs its queries on.
+fn runtime() -> AppResult<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("zeitrechnung-db")
+        .enable_all()
+        .build()
+        .map_err(|e| AppError::Storage(format!("Datenbank-Laufzeit: {e}")))
+}
 
 /// The migrations this build knows, in order (`0001_schema.sql`, …).
 fn migrator() -> Migrator {
@@ -42,6 +65,7 @@ fn migrator() -> Migrator {
 
 pub struct PgStore {
     pool: PgPool,
+    address: ServerAddress,
     rt: Option<tokio::runtime::Runtime>,
 }
 
@@ -95,89 +119,16 @@ pub fn forget_pg_environment() {
     }
 }
 
-/// The connection a `postgres://` URL names, and nothing else: the `PG*`
-/// environment variables and `.pgpass` are not read (sqlx would take them as
-/// defaults), `sslmode` and `sslrootcert` of the URL are honoured, and a plain
-/// connection is allowed to loopback only.
-pub fn connect_options(url: &str) -> AppResult<PgConnectOptions> {
-    let bad = |m: &str| AppError::Database(format!("Datenbank-Adresse: {m}."));
-    let u = url::Url::parse(url).map_err(|_| bad("keine gültige Adresse"))?;
-    if u.scheme() != "postgres" && u.scheme() != "postgresql" {
-        return Err(bad("sie muss mit postgres:// beginnen"));
-    }
-    let host = u
-        .host_str()
-        .filter(|h| !h.is_empty())
-        .ok_or_else(|| bad("der Server fehlt"))?;
-    let port = u.port().unwrap_or(5432);
-    let database = u.path().trim_start_matches('/');
-    if database.is_empty() {
-        return Err(bad("der Name der Datenbank fehlt"));
-    }
-    let user = url_decode(u.username());
-    if user.is_empty() {
-        return Err(bad("der Benutzer fehlt"));
-    }
-    let mut mode = None;
-    let mut root_cert = None;
-    for (k, v) in u.query_pairs() {
-        match k.as_ref() {
-            "sslmode" => mode = Some(v.into_owned()),
-            "sslrootcert" => root_cert = Some(v.into_owned()),
-            other => return Err(bad(&format!("unbekannte Angabe „{other}“"))),
-        }
-    }
-    let loopback = matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "::1");
-    let ssl = match mode.as_deref() {
-        None if loopback => PgSslMode::Disable,
-        None => PgSslMode::VerifyFull,
-        Some(m) => PgSslMode::from_str(m).map_err(|_| bad("unbekannter sslmode"))?,
-    };
-    if !loopback && !matches!(ssl, PgSslMode::VerifyFull | PgSslMode::VerifyCa) {
-        return Err(bad(
-            "zu einem anderen PC nur verschlüsselt mit geprüftem Zertifikat (sslmode=verify-full)",
-        ));
-    }
-    let mut o = PgConnectOptions::new_without_pgpass()
-        .host(host.trim_start_matches('[').trim_end_matches(']'))
-        .port(port)
-        .username(&user)
-        .database(database)
-        .ssl_mode(ssl)
-        .application_name("Zeitrechnung");
-    if let Some(p) = u.password() {
-        o = o.password(&url_decode(p));
-    }
-    if let Some(cert) = root_cert {
-        o = o.ssl_root_cert(cert);
-    }
-    Ok(o)
-}
-
-/// A user name or password as the URL spells it, percent-decoded.
-fn url_decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
 impl PgStore {
     /// Connects to the server `url` names and brings its schema to this
     /// build's (a server with a newer schema is refused).
-    pub fn connect(url: &str) -> AppResult<PgStore> {
-        let options = connect_options(url)?;
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("zeitrechnung-db")
-            .enable_all()
-            .build()
-            .map_err(|e| AppError::Storage(format!("Datenbank-Laufzeit: {e}")))?;
+    pub fn connect(address: &ServerAddress) -> AppResult<PgStore> {
+        // The look first: a refused login, a missing database, an old server
+        // or a newer schema answer at once, in German (the pool would retry).
+        probe(address)?;
+        let options = address.options()?;
+        let rt = runtime()?;
         let pool = wait_on(&rt, async move {
-            // One attempt first: a refused or wrong connection answers at once
-            // (the pool would retry it until its timeout).
-            use sqlx::{ConnectOptions, Connection};
-            let first = options.connect().await.map_err(connect_err)?;
-            first.close().await.map_err(connect_err)?;
             PgPoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))
@@ -185,13 +136,15 @@ impl PgStore {
                 .await
                 .map_err(connect_err)
         })?;
-        let store = PgStore { pool, rt: Some(rt) };
+        let store = PgStore {
+            pool,
+            address: address.clone(),
+            rt: Some(rt),
+        };
         let pool = store.pool.clone();
         store.run(async move {
             migrator().run(&pool).await.map_err(|e| match e {
-                MigrateError::VersionMissing(v) => AppError::Database(format!(
-                    "Die Datenbank auf dem Server stammt von einer neueren Zeitrechnung (Stand {v}). Bitte die App aktualisieren."
-                )),
+                MigrateError::VersionMissing(v) => newer_schema(v),
                 other => AppError::Storage(format!("Datenbank einrichten: {other}")),
             })
         })?;
@@ -204,6 +157,11 @@ impl PgStore {
         work: impl Future<Output = AppResult<T>> + Send + 'static,
     ) -> AppResult<T> {
         wait_on(self.rt.as_ref().expect("runtime until drop"), work)
+    }
+
+    /// The server this store works on.
+    pub fn address(&self) -> &ServerAddress {
+        &self.address
     }
 
     pub(super) fn pool(&self) -> PgPool {

@@ -1,0 +1,116 @@
+// Einstellungen › Mehrplatz: which database this PC works with — its own
+// (Einzelplatz) or the office's PostgreSQL server (Mehrplatz). Every switch
+// restarts the app; the texts and counts come ready from Rust.
+import * as api from "../api.js";
+import { h, field, showFieldError, toast, confirmDialog, replace } from "../lib/dom.js";
+
+export function renderMehrplatz(root) {
+  const box = h("div", { class: "card-body" });
+  root.append(
+    h("section", { class: "card", "aria-labelledby": "mp-title" },
+      h("div", { class: "card-head" }, h("h2", { id: "mp-title" }, "Mehrplatz")),
+      box));
+  box.append(h("p", { class: "muted" }, "Wird geladen …"));
+  api.mehrplatzStatus()
+    .then((st) => renderPage(box, st))
+    .catch((e) => replace(box, h("p", { class: "alert error", role: "alert" }, e.message)));
+}
+
+function renderPage(box, st) {
+  const fromEnv = st.mode === "umgebung";
+  const onServer = st.mode !== "einzelplatz";
+  const host = field("Server", { type: "text", autocomplete: "off", spellcheck: "false", value: st.host, placeholder: "z. B. buero-pc oder 192.168.1.20", disabled: fromEnv },
+    { hint: "Name oder Adresse des PCs, auf dem PostgreSQL läuft." });
+  const port = field("Port", { type: "text", inputmode: "numeric", autocomplete: "off", value: st.port, disabled: fromEnv });
+  const database = field("Datenbank", { type: "text", autocomplete: "off", spellcheck: "false", value: st.database, placeholder: "z. B. zeitrechnung", disabled: fromEnv });
+  const user = field("Benutzer", { type: "text", autocomplete: "off", spellcheck: "false", value: st.user, disabled: fromEnv });
+  const password = field("Passwort", {
+    type: "password", autocomplete: "off", disabled: fromEnv,
+    placeholder: st.hasPassword ? "gespeichert – leer lassen, um es zu behalten" : "",
+  }, { hint: "Wird nur im Schlüsselbund des Systems gespeichert, nie in einer Datei." });
+  const certificate = field("Zertifikat", { type: "text", autocomplete: "off", spellcheck: "false", value: st.certificate, placeholder: "leer = kein eigenes Zertifikat", disabled: fromEnv },
+    { hint: "Die Zertifikatsdatei (PEM) des Servers. Zu einem anderen PC verbindet Zeitrechnung immer verschlüsselt und prüft dessen Zertifikat." });
+  const fingerprint = h("p", { class: "hint fingerprint" }, st.fingerprint ? `Fingerabdruck (SHA-256): ${st.fingerprint}` : "");
+  const browse = h("button", {
+    type: "button", class: "secondary", disabled: fromEnv,
+    onclick: async () => {
+      try { const p = await api.mehrplatzPickCertificate(); if (p) certificate.input.value = p; } catch (e) { toast(e.message, "error"); }
+    },
+  }, "Durchsuchen …");
+  const fields = { host, port, database, user, password, certificate };
+  const result = h("div", { class: "mp-result", "aria-live": "polite" });
+
+  const values = () => ({
+    host: host.input.value, port: port.input.value, database: database.input.value,
+    user: user.input.value, password: password.input.value, certificate: certificate.input.value,
+  });
+  const clearErrors = () => { for (const f of Object.values(fields)) showFieldError(f, ""); replace(result); };
+  const showError = (e) => {
+    const f = e.kind === "validation" ? fields[e.fieldKey] : null;
+    if (f) { showFieldError(f, e.message); f.input.focus(); }
+    else replace(result, h("p", { class: "alert error", role: "alert" }, e.message));
+  };
+  const buttons = [];
+  const busy = (on, btn, text) => {
+    for (const b of buttons) b.disabled = on;
+    browse.disabled = on || fromEnv;
+    if (btn) btn.textContent = on ? text : btn.dataset.label;
+  };
+  const button = (label, cls, action) => {
+    const b = h("button", { type: "button", class: cls, dataset: { label }, onclick: () => action(b) }, label);
+    buttons.push(b);
+    return b;
+  };
+
+  const checkBtn = button("Verbindung prüfen", "secondary", async (b) => {
+    clearErrors();
+    busy(true, b, "Wird geprüft …");
+    try {
+      const r = await api.mehrplatzCheck(values());
+      replace(result, h("div", { class: "alert ok" }, h("p", {}, r.message), h("p", {}, r.detail)));
+      fingerprint.textContent = r.fingerprint ? `Fingerabdruck (SHA-256): ${r.fingerprint}` : "";
+    } catch (e) { showError(e); } finally { busy(false, b); }
+  });
+
+  const switchTo = async (b, ask, run, busyText) => {
+    clearErrors();
+    if (!(await confirmDialog(ask))) return;
+    busy(true, b, busyText);
+    try {
+      const r = await run();
+      replace(box, h("div", { class: "alert ok", role: "status" }, h("p", {}, r.message)),
+        h("p", { class: "muted" }, "Zeitrechnung startet neu …"));
+    } catch (e) { showError(e); busy(false, b); }
+  };
+  const setupBtn = button("Mehrplatz einrichten", "primary", (b) => switchTo(b, {
+    title: "Mehrplatz einrichten?",
+    text: "Zeitrechnung prüft die Daten dieses PCs, überträgt alle Kunden, Projekte, Zeiten, Leistungen und Rechnungsentwürfe in die leere Datenbank auf dem Server, zählt dort nach und startet dann neu. Die Daten auf diesem PC bleiben unverändert als Rückfall liegen.",
+    confirm: "Einrichten",
+  }, () => api.mehrplatzSetup(values()), "Daten werden übertragen …"));
+  const joinBtn = button("Mit Mehrplatz-Datenbank verbinden", "secondary", (b) => switchTo(b, {
+    title: "Mit der Mehrplatz-Datenbank verbinden?",
+    text: "Dieser PC arbeitet danach mit den Daten auf dem Server. Seine eigenen Daten bleiben unverändert liegen, werden aber nicht mehr verwendet.",
+    confirm: "Verbinden",
+  }, () => api.mehrplatzJoin(values()), "Wird verbunden …"));
+  const leaveBtn = button("Zurück zu Einzelplatz", "secondary", (b) => switchTo(b, {
+    title: "Zurück zu Einzelplatz?",
+    text: "Zeitrechnung kopiert die Daten des Servers auf diesen PC und arbeitet danach nur noch mit dieser Kopie. Die anderen Arbeitsplätze arbeiten weiter mit dem Server; was dort später geändert wird, sieht dieser PC nicht mehr.",
+    confirm: "Zurück zu Einzelplatz",
+  }, () => api.mehrplatzLeave(), "Daten werden kopiert …"));
+
+  const actions = fromEnv ? [checkBtn] : onServer ? [checkBtn, leaveBtn] : [checkBtn, setupBtn, joinBtn];
+  replace(box,
+    h("p", { class: onServer ? "connected-badge" : "" },
+      onServer ? h("span", { class: "dot", "aria-hidden": "true" }) : null,
+      st.modeDisplay),
+    st.moved ? h("p", { class: "hint" }, st.moved) : null,
+    h("div", { class: "two mp-server" }, host.wrap, port.wrap),
+    h("div", { class: "two" }, database.wrap, user.wrap),
+    password.wrap,
+    h("div", { class: "field-with-button" }, certificate.wrap, browse),
+    fingerprint,
+    h("div", { class: "row wrap" }, ...actions),
+    result,
+    onServer ? null : h("p", { class: "hint" },
+      "So geht es: Auf einem PC im Büro PostgreSQL einrichten (siehe Handbuch „Mehrplatz mit PostgreSQL“). Am PC mit den bisherigen Daten „Mehrplatz einrichten“ wählen, an jedem weiteren PC „Mit Mehrplatz-Datenbank verbinden“."));
+}
