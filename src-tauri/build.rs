@@ -65,6 +65,7 @@ const COMMANDS: &[&str] = &[
     "backup_info",
     "backup_pick_file",
     "mehrplatz_status",
+    "database_status",
     "mehrplatz_check",
     "mehrplatz_setup",
     "mehrplatz_join",

@@ -93,6 +93,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::sicherung::backup_info,
         commands::sicherung::backup_pick_file,
         commands::mehrplatz::mehrplatz_status,
+        commands::mehrplatz::database_status,
         commands::mehrplatz::mehrplatz_check,
         commands::mehrplatz::mehrplatz_setup,
         commands::mehrplatz::mehrplatz_join,

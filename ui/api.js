@@ -38,7 +38,13 @@ async function call(cmd, args) {
   try {
     return await tauriInvoke()(cmd, args);
   } catch (e) {
-    throw asAppError(e);
+    const err = asAppError(e);
+    // The office's database server is away: the shell shows its banner
+    // (main.js) and watches for its return.
+    if (err.kind === "database" && typeof window !== "undefined") {
+      window.dispatchEvent(new CustomEvent("zeitrechnung:database-down", { detail: err.message }));
+    }
+    throw err;
   }
 }
 
@@ -259,6 +265,8 @@ export const backupInspect = (path) => call("backup_inspect", { path });
 /** repair: after „Reparieren und wiederherstellen“ (the first answer was `confirm`). */
 export const backupRestore = (path, repair = false) => call("backup_restore", { path, repair });
 export const backupInfo = () => call("backup_info");
+/** {onServer, reachable, message}: does the database answer now? */
+export const databaseStatus = () => call("database_status");
 /** Einstellungen › Mehrplatz: which database this PC works with. */
 export const mehrplatzStatus = () => call("mehrplatz_status");
 /** form: {host, port, database, user, password, certificate} as typed. */

@@ -54,6 +54,7 @@ window.addEventListener("DOMContentLoaded", async () => {
   navigate(wanted);
   document.body.dataset.shell = "ready";
   watchAutoBackup();
+  watchDatabase();
   installShortcuts(navigate, () => current);
   installDatePickers();
   {
@@ -77,6 +78,40 @@ function showShrunk(message) {
     h("button", { type: "button", class: "secondary small", onclick: () => navigate("einstellungen", { tab: "datensicherung" }) }, "Zur Datensicherung"),
     h("button", { type: "button", class: "linkbtn", onclick: () => box.remove() }, "Schließen"));
   document.getElementById("view").before(box);
+}
+
+/** The office's database server away: a banner (the lists keep showing the
+ *  last state, every write is refused with its own message), a look every
+ *  few seconds, and when the server answers again the banner goes and the
+ *  view loads anew. Also looked at every 20 s while the app works on a server. */
+function watchDatabase() {
+  let watching = null;
+  const show = (message) => {
+    let box = document.getElementById("database-banner");
+    const text = "Keine Verbindung zur Datenbank auf dem Server. Die Listen zeigen den letzten Stand; Änderungen werden nicht gespeichert, bis die Verbindung wieder steht. Zeitrechnung verbindet sich von selbst wieder.";
+    if (!box) {
+      box = h("div", { id: "database-banner", class: "alert error", role: "alert" },
+        h("strong", {}, "Datenbank nicht erreichbar. "), h("span", {}, text));
+      document.getElementById("view").before(box);
+    }
+    box.title = message || "";
+    if (!watching) watching = setInterval(look, 3000);
+  };
+  const look = async () => {
+    let st;
+    try { st = await api.databaseStatus(); } catch (_) { return; }
+    if (!st.onServer) return;
+    if (!st.reachable) { show(st.message); return; }
+    if (watching) {
+      clearInterval(watching);
+      watching = null;
+      document.getElementById("database-banner")?.remove();
+      toast("Die Verbindung zur Datenbank ist wieder da.");
+      if (!document.querySelector("dialog[open]")) navigate(current);
+    }
+  };
+  window.addEventListener("zeitrechnung:database-down", (ev) => show(ev.detail));
+  api.databaseStatus().then((st) => { if (st.onServer) setInterval(() => { if (!watching) look(); }, 20_000); }).catch(() => {});
 }
 
 /** A failed automatic backup (or one that kept every older copy) as a notice:

@@ -10,7 +10,7 @@ use tauri::State;
 use super::args::parse;
 use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
-use crate::mehrplatz::{self, CheckView, MehrplatzForm, MehrplatzView, SwitchView};
+use crate::mehrplatz::{self, CheckView, DatabaseHealth, MehrplatzForm, MehrplatzView, SwitchView};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +30,13 @@ pub async fn mehrplatz_status(core: State<'_, Arc<Core>>) -> AppResult<Mehrplatz
         mehrplatz::status(&dir, core.store.server_display(), has_password)
     })
     .await
+}
+
+/// Whether the database answers now (the banner while the server is away).
+#[tauri::command]
+pub async fn database_status(core: State<'_, Arc<Core>>) -> AppResult<DatabaseHealth> {
+    let store = core.store.clone();
+    blocking(move || Ok(mehrplatz::health(&store))).await
 }
 
 #[tauri::command]

@@ -5,12 +5,13 @@
 //!
 //! One operation per file: `check` („Verbindung prüfen“), `setup`
 //! („Mehrplatz einrichten“), `join` („Mit Mehrplatz-Datenbank verbinden“),
-//! `leave` („Zurück zu Einzelplatz“); `form` reads the fields, `view` is what
-//! the window shows. Every switch takes effect with a restart of the app
+//! `leave` („Zurück zu Einzelplatz“), `health` (does the server answer now);
+//! `form` reads the fields, `view` is what the window shows. Every switch takes effect with a restart of the app
 //! (the commands restart it), so no running part keeps the old database.
 
 mod check;
 mod form;
+mod health;
 mod join;
 mod leave;
 mod setup;
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 pub use check::check;
 pub use form::{certificate_fingerprint, MehrplatzForm};
+pub use health::{health, DatabaseHealth};
 pub use join::join;
 pub use leave::leave;
 pub use setup::{local_problems, setup};

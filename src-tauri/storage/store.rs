@@ -60,6 +60,14 @@ impl Store {
         }
     }
 
+    /// Whether the database answers now (the embedded one always does).
+    pub fn ping(&self) -> AppResult<()> {
+        match self {
+            Store::Sled(_) => Ok(()),
+            Store::Pg(s) => s.ping(),
+        }
+    }
+
     /// Works on a database server (else the embedded database).
     pub fn is_server(&self) -> bool {
         matches!(self, Store::Pg(_))

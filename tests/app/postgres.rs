@@ -214,3 +214,52 @@ fn first_difference(a: &str, b: &str) -> Option<String> {
     }
     None
 }
+
+/// The server goes away while the app works: every write is refused in
+/// German and nothing of it lands; the banner's look says so; once the
+/// server is back the app works on by itself (the pool reconnects).
+#[test]
+fn a_server_that_goes_away_refuses_writes_and_is_used_again_when_back() {
+    use zeitrechnung_lib::mehrplatz::health;
+    if cluster().is_none() {
+        return;
+    }
+    let own = support::pg::OwnCluster::new("weg").expect("a second cluster");
+    let store = Store::connect(&own.cluster.fresh_database()).unwrap();
+    store
+        .put_customer(&support::manual_customer(1, "Vor dem Ausfall"))
+        .unwrap();
+    assert!(health(&store).reachable);
+    assert!(health(&store).on_server);
+
+    own.stop();
+    let down = health(&store);
+    assert!(!down.reachable);
+    let refused = "Der Datenbank-Server ist nicht erreichbar. Bitte die Verbindung prüfen; die Änderung wurde nicht gespeichert.";
+    assert_eq!(down.message.as_deref(), Some(refused));
+    let e = store
+        .put_customer(&support::manual_customer(2, "Während des Ausfalls"))
+        .unwrap_err();
+    assert_eq!(e.kind(), "database");
+    assert_eq!(e.to_string(), refused);
+
+    own.start();
+    assert_eq!(
+        health(&store),
+        zeitrechnung_lib::mehrplatz::DatabaseHealth {
+            on_server: true,
+            reachable: true,
+            message: None
+        }
+    );
+    store
+        .put_customer(&support::manual_customer(3, "Nach dem Ausfall"))
+        .unwrap();
+    let names: Vec<String> = store
+        .customers()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, vec!["Vor dem Ausfall", "Nach dem Ausfall"]);
+}

@@ -514,6 +514,175 @@ fn seed_flow_auf_postgresql() {
     assert_eq!(billed, drafts[0].entry_ids.len());
 }
 
+/// Einstellungen › Mehrplatz with a firm's data in the window: a wrong port
+/// is named at its field, „Verbindung prüfen“ finds the empty database,
+/// „Mehrplatz einrichten“ moves and verifies the data and restarts the app;
+/// started again, the window shows the same data from the server and says
+/// where they are. The local database stays as it was.
+#[cfg(target_os = "linux")]
+#[test]
+fn mehrplatz_einrichten_mit_vorhandenen_daten() {
+    use zeitrechnung_lib::secrets::{OsKeyring, PasswordStore, KEYRING_DB_USER, KEYRING_SERVICE};
+    let Some(_serial) = begin() else { return };
+    let cluster = match support::pg::cluster() {
+        Ok(c) => c,
+        Err(why) => return support::skip("e2e-postgres", &why),
+    };
+    let w = world();
+    let data = w.data_dir();
+    let db_dir = data.join("db");
+    let passwords = OsKeyring::new(KEYRING_SERVICE, KEYRING_DB_USER);
+    passwords.delete_password().unwrap();
+    let own = seed_own_customer(&db_dir);
+    let before = zeitrechnung_lib::storage::Store::open(&db_dir)
+        .unwrap()
+        .export()
+        .unwrap();
+    let database = cluster.fresh_database_for_password_user();
+    let shots = screens().join("mehrplatz");
+    std::fs::create_dir_all(&shots).unwrap();
+
+    let driver = w.driver();
+    let s = driver.session(&app_path());
+    s.wait_text("Eigene Kundin GmbH");
+    s.click_button("Einstellungen");
+    s.click(&s.wait_xpath("//button[@role='tab' and normalize-space()='Mehrplatz']"));
+    s.wait_text("Einzelplatz: Die Daten liegen nur auf diesem PC.");
+    fill(&s, "Server", "127.0.0.1");
+    fill(&s, "Port", "70000");
+    fill(&s, "Datenbank", &database);
+    fill(&s, "Benutzer", support::pg::PASSWORD_USER);
+    fill(&s, "Passwort", support::pg::PASSWORD);
+    s.click_button("Verbindung prüfen");
+    s.wait_text("Der Port ist eine Zahl von 1 bis 65535 (üblich ist 5432).");
+    fill(&s, "Port", &cluster.port().to_string());
+    s.click_button("Verbindung prüfen");
+    s.wait_text("Verbindung in Ordnung: PostgreSQL");
+    s.wait_text("Die Datenbank ist leer.");
+    s.screenshot(&shots.join("10-verbindung-geprueft.png"));
+    let logs = data.join("logs");
+    s.click_button("Mehrplatz einrichten");
+    s.click(&s.wait_xpath("//dialog[@open]//button[normalize-space()='Einrichten']"));
+    s.wait_text("Mehrplatz eingerichtet. Übertragen und auf dem Server nachgezählt: 1 Kunde, 0 Projekte, 0 Zeiten (0:00 h), 0 Leistungen (0,00 € netto), 0 Entwürfe.");
+    s.screenshot(&shots.join("11-eingerichtet.png"));
+    // The app restarts by itself; the new process is not under WebDriver: its
+    // log says it opened the server.
+    let log = s.wait("the restarted app on the server", || {
+        let t = log_text(&logs);
+        (t.matches("interactive after").count() >= 2).then_some(t)
+    });
+    assert!(
+        log.contains(&format!(
+            "database server buero@127.0.0.1:{}/{database}",
+            cluster.port()
+        )),
+        "{log}"
+    );
+    assert!(
+        !log.contains(support::pg::PASSWORD),
+        "the password is never logged"
+    );
+    drop(driver);
+    assert_eq!(
+        passwords.load_password().unwrap().as_deref(),
+        Some(support::pg::PASSWORD),
+        "the password is in the keyring"
+    );
+    let choice = std::fs::read_to_string(data.join("mehrplatz.json")).unwrap();
+    assert!(!choice.contains(support::pg::PASSWORD), "{choice}");
+
+    // Started again: the data come from the server, and the page says so.
+    let driver = w.driver();
+    let s = driver.session(&app_path());
+    s.wait_text("Eigene Kundin GmbH");
+    s.click_button("Einstellungen");
+    s.click(&s.wait_xpath("//button[@role='tab' and normalize-space()='Mehrplatz']"));
+    s.wait_text(&format!(
+        "Mehrplatz: Zeitrechnung arbeitet mit der Datenbank buero@127.0.0.1:{}/{database} (seit",
+        cluster.port()
+    ));
+    s.wait_text("Übertragen und auf dem Server nachgezählt: 1 Kunde");
+    s.wait_xpath("//button[normalize-space()='Zurück zu Einzelplatz']");
+    assert!(s
+        .find_xpath("//button[normalize-space()='Mehrplatz einrichten']")
+        .is_err());
+    s.screenshot(&shots.join("12-mehrplatz-aktiv.png"));
+    drop(driver);
+    passwords.delete_password().unwrap();
+    // The server holds the customer; the local database is unchanged.
+    let server = zeitrechnung_lib::storage::Store::connect(&format!(
+        "postgres://{}:{}@127.0.0.1:{}/{database}",
+        support::pg::PASSWORD_USER,
+        support::pg::PASSWORD.replace(' ', "%20"),
+        cluster.port()
+    ))
+    .unwrap();
+    assert_eq!(server.customers().unwrap(), vec![own]);
+    wait_until_db_free(&db_dir);
+    let mut after = zeitrechnung_lib::storage::Store::open(&db_dir)
+        .unwrap()
+        .export()
+        .unwrap();
+    after.created_at = before.created_at;
+    assert_eq!(after, before);
+}
+
+/// The office's database server goes away while the window is open: the list
+/// stays, a save is refused in German with the dialog and its input kept, a
+/// banner says what is going on; when the server is back the banner goes by
+/// itself and the same „Speichern“ works.
+#[cfg(target_os = "linux")]
+#[test]
+fn datenbank_weg_und_wieder_da() {
+    let Some(_serial) = begin() else { return };
+    if let Err(why) = support::pg::cluster() {
+        return support::skip("e2e-postgres", &why);
+    }
+    let own = support::pg::OwnCluster::new("fenster").expect("a cluster of its own");
+    let url = own.cluster.fresh_database();
+    {
+        let store = zeitrechnung_lib::storage::Store::connect(&url).unwrap();
+        let id = store.next_id().unwrap();
+        store
+            .put_customer(&support::manual_customer(id, "Dachdeckerei Ziegel"))
+            .unwrap();
+    }
+    let mut w = world();
+    w.envs.push(("ZEITRECHNUNG_DATABASE_URL", url.clone()));
+    let driver = w.driver();
+    let s = driver.session(&app_path());
+    s.wait_text("Dachdeckerei Ziegel");
+    own.stop();
+    s.click_button("Neuer Kunde");
+    fill(&s, "Name", "Malerei Sommer GmbH");
+    s.click_xpath("//dialog[@open]//button[normalize-space()='Speichern']");
+    s.wait_text("Der Datenbank-Server ist nicht erreichbar. Bitte die Verbindung prüfen; die Änderung wurde nicht gespeichert.");
+    s.wait_xpath("//*[@id='database-banner' and contains(., 'Datenbank nicht erreichbar.')]");
+    assert!(
+        s.page_text().contains("Dachdeckerei Ziegel"),
+        "the list stays"
+    );
+    s.screenshot(&screens().join("postgresql/40-datenbank-weg.png"));
+    own.start();
+    s.wait("the banner to go", || {
+        s.find_xpath("//*[@id='database-banner']")
+            .is_err()
+            .then_some(())
+    });
+    s.wait_text("Die Verbindung zur Datenbank ist wieder da.");
+    save_dialog(&s);
+    s.wait_xpath("//aside//h2[normalize-space()='Malerei Sommer GmbH']");
+    drop(driver);
+    let names: Vec<String> = zeitrechnung_lib::storage::Store::connect(&url)
+        .unwrap()
+        .customers()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, vec!["Dachdeckerei Ziegel", "Malerei Sommer GmbH"]);
+}
+
 fn seed_flow(w: World, shots: PathBuf) {
     OsKeyring::default_entry().delete().unwrap();
     let csv_path = w._dir.path().join("zeiten.csv");

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 pub struct Cluster {
+    bin: PathBuf,
     port: u16,
     /// The superuser the tests connect as (trust on loopback only).
     user: &'static str,
@@ -36,6 +37,8 @@ struct Running {
     data: PathBuf,
     root: PathBuf,
     as_postgres: bool,
+    /// The server's options for `pg_ctl start` (port, socket dir, TLS).
+    options: String,
 }
 
 static RUNNING: OnceLock<Running> = OnceLock::new();
@@ -52,9 +55,8 @@ impl Cluster {
     pub fn fresh_database(&self) -> String {
         let n = NEXT_DB.fetch_add(1, Ordering::SeqCst);
         let name = format!("t{}_{n}", std::process::id());
-        let running = RUNNING.get().expect("cluster started");
         // A client over loopback (trust): no need to be `postgres` for it.
-        let out = Command::new(running.bin.join("psql"))
+        let out = Command::new(self.bin.join("psql"))
             .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
             .args([
                 "-U",
@@ -100,8 +102,7 @@ impl Cluster {
 
     /// Runs SQL as the superuser; panics when it fails.
     pub fn psql(&self, database: &str, sql: &str) -> String {
-        let running = RUNNING.get().expect("cluster started");
-        let out = Command::new(running.bin.join("psql"))
+        let out = Command::new(self.bin.join("psql"))
             .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
             .args(["-U", self.user, "-d", database, "-v", "ON_ERROR_STOP=1"])
             .args(["-q", "-t", "-A", "-c", sql])
@@ -165,9 +166,92 @@ fn free_port() -> u16 {
 }
 
 fn start() -> Result<Cluster, String> {
+    let root = std::env::temp_dir().join(format!("zeitrechnung-pg-{}", std::process::id()));
+    let (running, cluster) = launch(root)?;
+    let _ = RUNNING.set(running);
+    // Stopped and removed when the test binary ends (libtest exits through
+    // `std::process::exit`, which runs the C exit handlers).
+    unsafe { libc::atexit(stop_at_exit) };
+    Ok(cluster)
+}
+
+/// A cluster of one test's own, to stop and start again (a server that goes
+/// away while the app works); stopped and removed when dropped.
+pub struct OwnCluster {
+    pub cluster: Cluster,
+    running: Running,
+}
+
+impl OwnCluster {
+    pub fn new(name: &str) -> Result<OwnCluster, String> {
+        let root =
+            std::env::temp_dir().join(format!("zeitrechnung-pg-{}-{name}", std::process::id()));
+        let (running, cluster) = launch(root)?;
+        Ok(OwnCluster { cluster, running })
+    }
+
+    /// `pg_ctl stop -m fast`: the server ends its sessions and goes away.
+    pub fn stop(&self) {
+        let out = self
+            .running
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(&self.running.data)
+            .args(["-m", "fast", "-w", "stop"])
+            .output()
+            .expect("pg_ctl runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Starts the stopped server again on the same port.
+    pub fn start(&self) {
+        self.running.pg_ctl_start().unwrap();
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        let _ = self
+            .running
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(&self.running.data)
+            .args(["-m", "immediate", "-w", "stop"])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.running.root);
+    }
+}
+
+impl Running {
+    fn pg_ctl_start(&self) -> Result<(), String> {
+        let out = self
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-o", &self.options, "-l"])
+            .arg(self.root.join("server.log"))
+            .args(["-w", "-t", "60", "start"])
+            .output()
+            .map_err(|e| format!("pg_ctl: {e}"))?;
+        if out.status.success() {
+            return Ok(());
+        }
+        let log = std::fs::read_to_string(self.root.join("server.log")).unwrap_or_default();
+        Err(format!(
+            "pg_ctl start fehlgeschlagen: {}{log}",
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+/// initdb into `root`, the logins and certificates, and the server started.
+fn launch(root: PathBuf) -> Result<(Running, Cluster), String> {
     let bin = bin_dir()?;
     let as_postgres = unsafe { libc::geteuid() } == 0;
-    let root = std::env::temp_dir().join(format!("zeitrechnung-pg-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root).map_err(|e| format!("{}: {e}", root.display()))?;
     let data = root.join("data");
@@ -182,11 +266,12 @@ fn start() -> Result<Cluster, String> {
             return Err("chown postgres fehlgeschlagen".into());
         }
     }
-    let running = Running {
+    let mut running = Running {
         bin,
         data: data.clone(),
         root: root.clone(),
         as_postgres,
+        options: String::new(),
     };
     let user = "zeitrechnung_test";
     let out = running
@@ -220,31 +305,13 @@ fn start() -> Result<Cluster, String> {
     .map_err(|e| format!("pg_hba.conf: {e}"))?;
     let (ca_file, other_ca_file) = certificates(&root, &data, as_postgres)?;
     let port = free_port();
-    let options = format!(
+    running.options = format!(
         "-p {port} -k {} -c listen_addresses=127.0.0.1,127.0.0.2 -c ssl=on -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
         root.display()
     );
-    let out = running
-        .command("pg_ctl")
-        .arg("-D")
-        .arg(&data)
-        .args(["-o", &options, "-l"])
-        .arg(root.join("server.log"))
-        .args(["-w", "-t", "60", "start"])
-        .output()
-        .map_err(|e| format!("pg_ctl: {e}"))?;
-    if !out.status.success() {
-        let log = std::fs::read_to_string(root.join("server.log")).unwrap_or_default();
-        return Err(format!(
-            "pg_ctl start fehlgeschlagen: {}{log}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let _ = RUNNING.set(running);
-    // Stopped and removed when the test binary ends (libtest exits through
-    // `std::process::exit`, which runs the C exit handlers).
-    unsafe { libc::atexit(stop_at_exit) };
+    running.pg_ctl_start()?;
     let cluster = Cluster {
+        bin: running.bin.clone(),
         port,
         user,
         ca_file,
@@ -254,7 +321,7 @@ fn start() -> Result<Cluster, String> {
         "postgres",
         &format!("CREATE ROLE {PASSWORD_USER} LOGIN PASSWORD '{PASSWORD}'"),
     );
-    Ok(cluster)
+    Ok((running, cluster))
 }
 
 /// A CA, the server's certificate for 127.0.0.2 signed by it (`server.crt`

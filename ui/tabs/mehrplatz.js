@@ -17,8 +17,9 @@ export function renderMehrplatz(root) {
 }
 
 function renderPage(box, st) {
-  const fromEnv = st.mode === "umgebung";
   const onServer = st.mode !== "einzelplatz";
+  // On a server the fields show where (changed only via „Zurück zu Einzelplatz“).
+  const fromEnv = onServer;
   const host = field("Server", { type: "text", autocomplete: "off", spellcheck: "false", value: st.host, placeholder: "z. B. buero-pc oder 192.168.1.20", disabled: fromEnv },
     { hint: "Name oder Adresse des PCs, auf dem PostgreSQL läuft." });
   const port = field("Port", { type: "text", inputmode: "numeric", autocomplete: "off", value: st.port, disabled: fromEnv });
@@ -26,7 +27,7 @@ function renderPage(box, st) {
   const user = field("Benutzer", { type: "text", autocomplete: "off", spellcheck: "false", value: st.user, disabled: fromEnv });
   const password = field("Passwort", {
     type: "password", autocomplete: "off", disabled: fromEnv,
-    placeholder: st.hasPassword ? "gespeichert – leer lassen, um es zu behalten" : "",
+    placeholder: st.hasPassword ? (onServer ? "im Schlüsselbund gespeichert" : "gespeichert – leer lassen, um es zu behalten") : "",
   }, { hint: "Wird nur im Schlüsselbund des Systems gespeichert, nie in einer Datei." });
   const certificate = field("Zertifikat", { type: "text", autocomplete: "off", spellcheck: "false", value: st.certificate, placeholder: "leer = kein eigenes Zertifikat", disabled: fromEnv },
     { hint: "Die Zertifikatsdatei (PEM) des Servers. Zu einem anderen PC verbindet Zeitrechnung immer verschlüsselt und prüft dessen Zertifikat." });
@@ -103,7 +104,7 @@ function renderPage(box, st) {
     h("p", { class: onServer ? "connected-badge" : "" },
       onServer ? h("span", { class: "dot", "aria-hidden": "true" }) : null,
       st.modeDisplay),
-    st.moved ? h("p", { class: "hint" }, st.moved) : null,
+    st.moved ? h("p", { class: "hint mp-moved" }, st.moved) : null,
     h("div", { class: "two mp-server" }, host.wrap, port.wrap),
     h("div", { class: "two" }, database.wrap, user.wrap),
     password.wrap,

@@ -29,6 +29,10 @@ use crate::error::{AppError, AppResult};
 
 pub(super) type Tx = Transaction<'static, Postgres>;
 
+/// How long a call waits for a connection before it says the server cannot
+/// be reached (the pool retries the connect meanwhile).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(4);
+
 /// How many migrations this build knows (the highest version).
 const KNOWN_MIGRATIONS: i64 = 1;
 
@@ -131,7 +135,7 @@ impl PgStore {
         let pool = wait_on(&rt, async move {
             PgPoolOptions::new()
                 .max_connections(8)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect_with(options)
                 .await
                 .map_err(connect_err)
@@ -213,6 +217,19 @@ impl PgStore {
 
     pub fn scan_for_damage(&self) -> AppResult<Vec<super::DamagedRecord>> {
         Ok(Vec::new())
+    }
+
+    /// Whether the server answers now (within a few seconds).
+    pub fn ping(&self) -> AppResult<()> {
+        let pool = self.pool();
+        self.run(async move {
+            tokio::time::timeout(ACQUIRE_TIMEOUT + Duration::from_secs(1), async {
+                sqlx::query("SELECT 1").execute(&pool).await.map_err(db_err)
+            })
+            .await
+            .map_err(|_| db_err(sqlx::Error::PoolTimedOut))?
+            .map(|_| ())
+        })
     }
 
     /// Size of the database on the server, in bytes.
