@@ -53,6 +53,9 @@ pub struct StartupFailure {
     pub suggested_backup: Option<String>,
     /// „Erneut versuchen“ is offered (the database server was not reachable).
     pub can_retry: bool,
+    /// „Einstellungen öffnen“: the server this PC chose (Einstellungen ›
+    /// Mehrplatz), to correct it or to start with the local data instead.
+    pub server: Option<crate::mehrplatz::ServerFields>,
 }
 
 impl StartupFailure {
@@ -66,6 +69,7 @@ impl StartupFailure {
             can_restore: false,
             suggested_backup: None,
             can_retry: false,
+            server: None,
         }
     }
 
@@ -83,6 +87,7 @@ impl StartupFailure {
                 None
             },
             can_retry: kind == FailureKind::Server,
+            server: None,
         }
     }
 
@@ -193,13 +198,38 @@ pub fn open_store(data_dir: &Path) -> Result<Store, StartupFailure> {
     match crate::mehrplatz::server_to_open(data_dir, &passwords) {
         Ok(Some(address)) => {
             log::info!("database server {}", address.display());
-            return Store::connect_to(&address).map_err(|e| StartupFailure::server(data_dir, &e));
+            return Store::connect_to(&address).map_err(|e| {
+                let mut failure = StartupFailure::server(data_dir, &e);
+                failure.server = chosen_server(data_dir, &passwords);
+                failure
+            });
         }
         Ok(None) => {}
-        Err(e) => return Err(StartupFailure::server(data_dir, &e)),
+        Err(e) => {
+            let mut failure = StartupFailure::server(data_dir, &e);
+            failure.server = chosen_server(data_dir, &passwords);
+            return Err(failure);
+        }
     }
     Store::open_checked(&paths::db_dir(data_dir))
         .map_err(|e| StartupFailure::from_open_error(data_dir, e))
+}
+
+/// The fields of this PC's server choice (None when the environment names
+/// the server: there is nothing to change in the window then).
+fn chosen_server(
+    data_dir: &Path,
+    passwords: &dyn crate::secrets::PasswordStore,
+) -> Option<crate::mehrplatz::ServerFields> {
+    if paths::database_url().is_some() {
+        return None;
+    }
+    let config = crate::mehrplatz::load(data_dir).ok().flatten()?;
+    let has_password = passwords.load_password().ok().flatten().is_some();
+    Some(crate::mehrplatz::ServerFields::of(
+        Some(&config),
+        has_password,
+    ))
 }
 
 /// The restore the failure window suggests: the newest automatic backup —

@@ -61,6 +61,7 @@ export const appInfo = () => call("app_info");
  * @property {boolean} canRestore
  * @property {boolean} canRetry   „Erneut versuchen“ (the database server was not reachable)
  * @property {string|null} suggestedBackup
+ * @property {Object|null} server  this PC's server (Einstellungen › Mehrplatz) for „Einstellungen öffnen“
  */
 
 /** @returns {Promise<{demo: boolean, startupFailure: StartupFailure|null}>} */
@@ -76,6 +77,12 @@ export const startupRestore = (path) => call("startup_restore", { path });
 export const startupQuit = () => call("startup_quit");
 /** „Erneut versuchen“: the app starts again (the database server was not reachable). */
 export const startupRetry = () => call("startup_retry");
+/** The failure screen's Mehrplatz fields: „Verbindung prüfen“. */
+export const startupServerCheck = (form) => call("startup_server_check", { form });
+/** „Speichern und neu starten“ with corrected server fields. */
+export const startupServerSave = (form) => call("startup_server_save", { form });
+/** „Mit den Daten dieses PCs starten“: forget the server, restart on the local data. */
+export const startupUseLocal = () => call("startup_use_local");
 
 /** Restarts the app in demo mode (in-app lexoffice sandbox, sample data). */
 export const demoStart = () => call("demo_start");

@@ -131,6 +131,67 @@ pub fn startup_retry<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> AppResult<(
     relaunch(&app, demo)
 }
 
+fn server_passwords() -> crate::secrets::OsKeyring {
+    crate::secrets::OsKeyring::new(
+        crate::secrets::KEYRING_SERVICE,
+        crate::secrets::KEYRING_DB_USER,
+    )
+}
+
+fn failed_data_dir<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> AppResult<std::path::PathBuf> {
+    failed_start(app)?
+        .data_dir
+        .clone()
+        .ok_or_else(|| AppError::Internal("kein Datenordner".into()))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServerFormArgs {
+    form: crate::mehrplatz::MehrplatzForm,
+}
+
+/// „Verbindung prüfen“ on the failure screen's Mehrplatz fields.
+#[tauri::command]
+pub async fn startup_server_check(
+    request: tauri::ipc::Request<'_>,
+) -> AppResult<crate::mehrplatz::CheckView> {
+    let a: ServerFormArgs = super::args::parse(&request)?;
+    crate::core::blocking(move || {
+        let stored = crate::secrets::PasswordStore::load_password(&server_passwords())
+            .map_err(|e| AppError::Keyring(e.to_string()))?;
+        crate::mehrplatz::check(&a.form, stored)
+    })
+    .await
+}
+
+/// „Speichern und neu starten“ on the failure screen: the corrected server
+/// fields are checked, kept, and the app starts again with them.
+#[tauri::command]
+pub async fn startup_server_save<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    request: tauri::ipc::Request<'_>,
+) -> AppResult<()> {
+    let a: ServerFormArgs = super::args::parse(&request)?;
+    let dir = failed_data_dir(&app)?;
+    let demo = failed_start(&app)?.demo;
+    crate::core::blocking(move || {
+        crate::mehrplatz::change_server(&dir, &a.form, &server_passwords())
+    })
+    .await?;
+    relaunch(&app, demo)
+}
+
+/// „Mit den Daten dieses PCs starten“ on the failure screen: this PC forgets
+/// the server and starts with its local data.
+#[tauri::command]
+pub async fn startup_use_local<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> AppResult<()> {
+    let dir = failed_data_dir(&app)?;
+    let demo = failed_start(&app)?.demo;
+    crate::core::blocking(move || crate::mehrplatz::use_local(&dir, &server_passwords())).await?;
+    relaunch(&app, demo)
+}
+
 /// „Beenden“ on the failure screen.
 #[tauri::command]
 pub fn startup_quit<R: tauri::Runtime>(app: tauri::AppHandle<R>) {

@@ -9,6 +9,7 @@
 //! `form` reads the fields, `view` is what the window shows. Every switch takes effect with a restart of the app
 //! (the commands restart it), so no running part keeps the old database.
 
+mod change;
 mod check;
 mod form;
 mod health;
@@ -22,13 +23,14 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use change::{change_server, use_local};
 pub use check::check;
 pub use form::{certificate_fingerprint, MehrplatzForm};
 pub use health::{health, DatabaseHealth};
 pub use join::join;
 pub use leave::leave;
 pub use setup::{local_problems, setup};
-pub use view::{status, CheckView, MehrplatzView, SwitchView};
+pub use view::{status, CheckView, MehrplatzView, ServerFields, SwitchView};
 
 use crate::error::{AppError, AppResult};
 use crate::paths;

@@ -16,6 +16,16 @@ pub struct MehrplatzView {
     pub mode: &'static str,
     /// One sentence: where the data are.
     pub mode_display: String,
+    #[serde(flatten)]
+    pub server: ServerFields,
+    /// What „Mehrplatz einrichten“ moved and verified.
+    pub moved: Option<String>,
+}
+
+/// The server's fields as stored on this PC (the password only as „kept“).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerFields {
     pub host: String,
     pub port: String,
     pub database: String,
@@ -25,8 +35,30 @@ pub struct MehrplatzView {
     pub has_password: bool,
     /// The certificate's SHA-256 fingerprint, to compare with the server's.
     pub fingerprint: Option<String>,
-    /// What „Mehrplatz einrichten“ moved and verified.
-    pub moved: Option<String>,
+}
+
+impl ServerFields {
+    pub fn of(config: Option<&ServerConfig>, has_password: bool) -> ServerFields {
+        let text = |f: fn(&ServerConfig) -> String| config.map(f).unwrap_or_default();
+        ServerFields {
+            host: text(|c| c.host.clone()),
+            port: config
+                .map(|c| c.port.to_string())
+                .unwrap_or_else(|| super::form::DEFAULT_PORT.to_string()),
+            database: text(|c| c.database.clone()),
+            user: text(|c| c.user.clone()),
+            certificate: text(|c| {
+                c.certificate
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            }),
+            has_password,
+            fingerprint: config
+                .and_then(|c| c.certificate.as_deref())
+                .and_then(|p| super::certificate_fingerprint(p).ok()),
+        }
+    }
 }
 
 /// The answer of „Verbindung prüfen“.
@@ -72,29 +104,10 @@ pub fn status(
             "Einzelplatz: Die Daten liegen nur auf diesem PC. Mit einem Datenbank-Server (PostgreSQL) im Büro können mehrere Arbeitsplätze mit denselben Daten arbeiten.".to_string(),
         ),
     };
-    let fingerprint = config
-        .as_ref()
-        .and_then(|c| c.certificate.as_deref())
-        .and_then(|p| super::certificate_fingerprint(p).ok());
-    let field = |f: fn(&ServerConfig) -> String| config.as_ref().map(f).unwrap_or_default();
     Ok(MehrplatzView {
         mode,
         mode_display,
-        host: field(|c| c.host.clone()),
-        port: config
-            .as_ref()
-            .map(|c| c.port.to_string())
-            .unwrap_or_else(|| super::form::DEFAULT_PORT.to_string()),
-        database: field(|c| c.database.clone()),
-        user: field(|c| c.user.clone()),
-        certificate: field(|c| {
-            c.certificate
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default()
-        }),
-        has_password,
-        fingerprint,
+        server: ServerFields::of(config.as_ref(), has_password),
         moved: config.and_then(|c| c.moved),
     })
 }

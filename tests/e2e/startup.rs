@@ -162,6 +162,95 @@ fn an_unreachable_database_server_says_so_and_offers_a_retry() {
     s.click_xpath_closing_app("//button[normalize-space()='Beenden']");
 }
 
+/// This PC's server (Einstellungen › Mehrplatz) refuses the password in the
+/// keyring: the failure screen says so and „Einstellungen öffnen“ shows the
+/// fields as stored; the new password, „Verbindung prüfen“ and „Speichern und
+/// neu starten“ bring the app up on the server.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_changed_database_password_is_corrected_on_the_failure_screen() {
+    use zeitrechnung_lib::secrets::{OsKeyring, PasswordStore, KEYRING_DB_USER, KEYRING_SERVICE};
+    let Some(_serial) = begin() else { return };
+    let cluster = match support::pg::cluster() {
+        Ok(c) => c,
+        Err(why) => return support::skip("e2e-postgres", &why),
+    };
+    let database = cluster.fresh_database_for_password_user();
+    {
+        let store = Store::connect(&format!(
+            "postgres://{}:{}@127.0.0.1:{}/{database}",
+            support::pg::PASSWORD_USER,
+            support::pg::PASSWORD.replace(' ', "%20"),
+            cluster.port()
+        ))
+        .unwrap();
+        let id = store.next_id().unwrap();
+        store
+            .put_customer(&support::manual_customer(id, "Dachdeckerei Ziegel"))
+            .unwrap();
+    }
+    let w = World::new();
+    let data = w.dir.path().join("daten");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("mehrplatz.json"),
+        serde_json::json!({
+            "host": "127.0.0.1", "port": cluster.port(), "database": database,
+            "user": support::pg::PASSWORD_USER, "certificate": null,
+            "since": "2026-12-01T08:00:00Z",
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let passwords = OsKeyring::new(KEYRING_SERVICE, KEYRING_DB_USER);
+    passwords.store_password("das alte Passwort").unwrap();
+    let driver = w.driver(&data);
+    let s = driver.session(&app_path());
+    assert_failure_screen(
+        &s,
+        "Keine Verbindung zur Datenbank: Benutzer oder Passwort stimmen nicht.",
+    );
+    s.click_button("Einstellungen öffnen");
+    let host = s.input("Server");
+    assert_eq!(s.property(&host, "value"), "127.0.0.1");
+    assert_eq!(
+        s.property(&s.input("Datenbank"), "value"),
+        database.as_str()
+    );
+    assert_eq!(
+        s.property(&s.input("Passwort"), "value"),
+        "",
+        "a password is never shown"
+    );
+    s.type_text(&s.input("Passwort"), support::pg::PASSWORD);
+    s.click_button("Verbindung prüfen");
+    s.wait_text("Verbindung in Ordnung: PostgreSQL");
+    s.wait_text("Die Datenbank enthält die Daten einer Firma (1 Kunde, 0 Projekte, 0 Einträge).");
+    s.screenshot(&screens().join("75-start-mehrplatz-passwort.png"));
+    let logs = data.join("logs");
+    s.click_xpath_closing_app("//button[normalize-space()='Speichern und neu starten']");
+    let log = s.wait("the restarted app on the server", || {
+        let t = log_text(&logs);
+        t.lines()
+            .any(|l| l.contains("interactive after") && !l.contains("failure screen"))
+            .then_some(t)
+    });
+    assert!(
+        log.contains(&format!(
+            "database server buero@127.0.0.1:{}/{database}",
+            cluster.port()
+        )),
+        "{log}"
+    );
+    drop(driver);
+    assert_eq!(
+        passwords.load_password().unwrap().as_deref(),
+        Some(support::pg::PASSWORD)
+    );
+    passwords.delete_password().unwrap();
+    assert!(!data.join("db").exists(), "never the local data instead");
+}
+
 #[test]
 fn data_from_a_newer_version_asks_for_the_update() {
     let Some(_serial) = begin() else { return };

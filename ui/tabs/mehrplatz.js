@@ -16,45 +16,73 @@ export function renderMehrplatz(root) {
     .catch((e) => replace(box, h("p", { class: "alert error", role: "alert" }, e.message)));
 }
 
-function renderPage(box, st) {
-  const onServer = st.mode !== "einzelplatz";
-  // On a server the fields show where (changed only via „Zurück zu Einzelplatz“).
-  const fromEnv = onServer;
-  const host = field("Server", { type: "text", autocomplete: "off", spellcheck: "false", value: st.host, placeholder: "z. B. buero-pc oder 192.168.1.20", disabled: fromEnv },
+/**
+ * The server's fields, as Einstellungen › Mehrplatz and the start-up failure
+ * screen show them. `st`: {host, port, database, user, certificate,
+ * hasPassword, fingerprint}. Returns the nodes, the typed values, and how an
+ * error lands (at its field by `fieldKey`, else in `result`).
+ */
+export function serverForm(st, { locked = false, onServer = false } = {}) {
+  const host = field("Server", { type: "text", autocomplete: "off", spellcheck: "false", value: st.host, placeholder: "z. B. buero-pc oder 192.168.1.20", disabled: locked },
     { hint: "Name oder Adresse des PCs, auf dem PostgreSQL läuft." });
-  const port = field("Port", { type: "text", inputmode: "numeric", autocomplete: "off", value: st.port, disabled: fromEnv });
-  const database = field("Datenbank", { type: "text", autocomplete: "off", spellcheck: "false", value: st.database, placeholder: "z. B. zeitrechnung", disabled: fromEnv });
-  const user = field("Benutzer", { type: "text", autocomplete: "off", spellcheck: "false", value: st.user, disabled: fromEnv });
+  const port = field("Port", { type: "text", inputmode: "numeric", autocomplete: "off", value: st.port, disabled: locked });
+  const database = field("Datenbank", { type: "text", autocomplete: "off", spellcheck: "false", value: st.database, placeholder: "z. B. zeitrechnung", disabled: locked });
+  const user = field("Benutzer", { type: "text", autocomplete: "off", spellcheck: "false", value: st.user, disabled: locked });
   const password = field("Passwort", {
-    type: "password", autocomplete: "off", disabled: fromEnv,
+    type: "password", autocomplete: "off", disabled: locked,
     placeholder: st.hasPassword ? (onServer ? "im Schlüsselbund gespeichert" : "gespeichert – leer lassen, um es zu behalten") : "",
   }, { hint: "Wird nur im Schlüsselbund des Systems gespeichert, nie in einer Datei." });
-  const certificate = field("Zertifikat", { type: "text", autocomplete: "off", spellcheck: "false", value: st.certificate, placeholder: "leer = kein eigenes Zertifikat", disabled: fromEnv },
+  const certificate = field("Zertifikat", { type: "text", autocomplete: "off", spellcheck: "false", value: st.certificate, placeholder: "leer = kein eigenes Zertifikat", disabled: locked },
     { hint: "Die Zertifikatsdatei (PEM) des Servers. Zu einem anderen PC verbindet Zeitrechnung immer verschlüsselt und prüft dessen Zertifikat." });
-  const fingerprint = h("p", { class: "hint fingerprint" }, st.fingerprint ? `Fingerabdruck (SHA-256): ${st.fingerprint}` : "");
+  const fingerprint = h("p", { class: "hint fingerprint" }, "");
+  const showFingerprint = (fp) => { fingerprint.textContent = fp ? `Fingerabdruck (SHA-256): ${fp}` : ""; };
+  showFingerprint(st.fingerprint);
   const browse = h("button", {
-    type: "button", class: "secondary", disabled: fromEnv,
+    type: "button", class: "secondary", disabled: locked,
     onclick: async () => {
       try { const p = await api.mehrplatzPickCertificate(); if (p) certificate.input.value = p; } catch (e) { toast(e.message, "error"); }
     },
   }, "Durchsuchen …");
   const fields = { host, port, database, user, password, certificate };
   const result = h("div", { class: "mp-result", "aria-live": "polite" });
-
-  const values = () => ({
-    host: host.input.value, port: port.input.value, database: database.input.value,
-    user: user.input.value, password: password.input.value, certificate: certificate.input.value,
-  });
-  const clearErrors = () => { for (const f of Object.values(fields)) showFieldError(f, ""); replace(result); };
-  const showError = (e) => {
-    const f = e.kind === "validation" ? fields[e.fieldKey] : null;
-    if (f) { showFieldError(f, e.message); f.input.focus(); }
-    else replace(result, h("p", { class: "alert error", role: "alert" }, e.message));
+  return {
+    nodes: [
+      h("div", { class: "two" }, host.wrap, port.wrap),
+      h("div", { class: "two" }, database.wrap, user.wrap),
+      password.wrap,
+      h("div", { class: "field-with-button" }, certificate.wrap, browse),
+      fingerprint,
+    ],
+    result,
+    browse,
+    showFingerprint,
+    values: () => ({
+      host: host.input.value, port: port.input.value, database: database.input.value,
+      user: user.input.value, password: password.input.value, certificate: certificate.input.value,
+    }),
+    clearErrors: () => { for (const f of Object.values(fields)) showFieldError(f, ""); replace(result); },
+    showError: (e) => {
+      const f = e.kind === "validation" ? fields[e.fieldKey] : null;
+      if (f) { showFieldError(f, e.message); f.input.focus(); }
+      else replace(result, h("p", { class: "alert error", role: "alert" }, e.message));
+    },
+    showCheck: (r) => {
+      replace(result, h("div", { class: "alert ok" }, h("p", {}, r.message), h("p", {}, r.detail)));
+      showFingerprint(r.fingerprint);
+    },
   };
+}
+
+function renderPage(box, st) {
+  const onServer = st.mode !== "einzelplatz";
+  // On a server the fields show where (changed only via „Zurück zu Einzelplatz“).
+  const locked = onServer;
+  const form = serverForm(st, { locked, onServer });
+  const { values, clearErrors, showError, result, browse } = form;
   const buttons = [];
   const busy = (on, btn, text) => {
     for (const b of buttons) b.disabled = on;
-    browse.disabled = on || fromEnv;
+    browse.disabled = on || locked;
     if (btn) btn.textContent = on ? text : btn.dataset.label;
   };
   const button = (label, cls, action) => {
@@ -67,9 +95,7 @@ function renderPage(box, st) {
     clearErrors();
     busy(true, b, "Wird geprüft …");
     try {
-      const r = await api.mehrplatzCheck(values());
-      replace(result, h("div", { class: "alert ok" }, h("p", {}, r.message), h("p", {}, r.detail)));
-      fingerprint.textContent = r.fingerprint ? `Fingerabdruck (SHA-256): ${r.fingerprint}` : "";
+      form.showCheck(await api.mehrplatzCheck(values()));
     } catch (e) { showError(e); } finally { busy(false, b); }
   });
 
@@ -99,17 +125,13 @@ function renderPage(box, st) {
     confirm: "Zurück zu Einzelplatz",
   }, () => api.mehrplatzLeave(), "Daten werden kopiert …"));
 
-  const actions = fromEnv ? [checkBtn] : onServer ? [checkBtn, leaveBtn] : [checkBtn, setupBtn, joinBtn];
+  const actions = st.mode === "umgebung" ? [checkBtn] : onServer ? [checkBtn, leaveBtn] : [checkBtn, setupBtn, joinBtn];
   replace(box,
     h("p", { class: onServer ? "connected-badge" : "" },
       onServer ? h("span", { class: "dot", "aria-hidden": "true" }) : null,
       st.modeDisplay),
     st.moved ? h("p", { class: "hint mp-moved" }, st.moved) : null,
-    h("div", { class: "two mp-server" }, host.wrap, port.wrap),
-    h("div", { class: "two" }, database.wrap, user.wrap),
-    password.wrap,
-    h("div", { class: "field-with-button" }, certificate.wrap, browse),
-    fingerprint,
+    ...form.nodes,
     h("div", { class: "row wrap" }, ...actions),
     result,
     onServer ? null : h("p", { class: "hint" },
