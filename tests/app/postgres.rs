@@ -263,3 +263,80 @@ fn a_server_that_goes_away_refuses_writes_and_is_used_again_when_back() {
         .collect();
     assert_eq!(names, vec!["Vor dem Ausfall", "Nach dem Ausfall"]);
 }
+
+/// What the window loads issues a handful of statements, never one per row:
+/// counted by the server (pg_stat_statements) with 200 customers (a project
+/// each, 2,000 entries, 40 invoice records) and again with twice as many —
+/// the same counts (the overview reads 500 project families per statement).
+#[test]
+fn no_command_asks_the_server_row_by_row() {
+    let Some(c) = cluster() else { return };
+    let small = statements_per_command(c, 200);
+    let large = statements_per_command(c, 400);
+    support::report(
+        "postgres-statements",
+        &format!("statements per command (Kunden, Projekte, Einträge, Vorschau, Abrechnung) with 200 / 400 customers: {small:?} / {large:?}"),
+    );
+    assert_eq!(small, large, "a statement per row");
+    for n in small {
+        assert!(n <= 12, "{small:?}");
+    }
+}
+
+/// Kunden, Projekte, one project's Einträge, its invoice preview and the
+/// Abrechnung overview on `customers` customers: the statements of each.
+fn statements_per_command(c: &support::pg::Cluster, customers: u64) -> [u64; 5] {
+    use zeitrechnung_lib::{kunden, projekte, rechnung, uebersicht};
+    let url = c.fresh_database();
+    let store = Store::connect(&url).unwrap();
+    crate::support::seed_overview::seed(&store, customers, customers / 5);
+    let core = zeitrechnung_lib::core::Core::new(
+        store,
+        std::sync::Arc::new(zeitrechnung_lib::secrets::MemorySecretStore::default()),
+        zeitrechnung_lib::paths::LexofficeUrls::new("http://127.0.0.1:9", support::APP_URL),
+        |_| {},
+        std::sync::Arc::new(|_: &str| Ok(())),
+    );
+    let project = core.store.projects().unwrap()[150].id;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let n = customers as usize;
+    [
+        c.statements_during(&url, || {
+            assert_eq!(rt.block_on(kunden::list(&core)).unwrap().len(), n)
+        }),
+        c.statements_during(&url, || {
+            assert_eq!(rt.block_on(projekte::list(&core)).unwrap().len(), n)
+        }),
+        c.statements_during(&url, || {
+            let l = rt
+                .block_on(projekte::entries_limited(
+                    &core,
+                    project,
+                    None,
+                    None,
+                    Some(200),
+                ))
+                .unwrap();
+            assert_eq!(l.times.len() + l.services.len(), 10);
+        }),
+        c.statements_during(&url, || {
+            let request = rechnung::InvoiceRequest {
+                project_id: project,
+                from: "01.01.2026".into(),
+                to: "31.12.2026".into(),
+                ..Default::default()
+            };
+            assert!(!rt
+                .block_on(rechnung::preview(&core, request))
+                .unwrap()
+                .lines
+                .is_empty());
+        }),
+        c.statements_during(&url, || {
+            assert_eq!(
+                rt.block_on(uebersicht::overview(&core)).unwrap().rows.len(),
+                n
+            )
+        }),
+    ]
+}

@@ -78,6 +78,27 @@ impl Cluster {
         self.url(&name)
     }
 
+    /// How many statements the app sent to `database` while `work` ran, as
+    /// the server counts them (pg_stat_statements, per database).
+    pub fn statements_during(&self, url: &str, work: impl FnOnce()) -> u64 {
+        let database = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+        let oid = self.psql(
+            "postgres",
+            &format!("SELECT oid FROM pg_database WHERE datname = '{database}'"),
+        );
+        self.psql(
+            "postgres",
+            &format!("SELECT pg_stat_statements_reset(0, {oid}, 0)"),
+        );
+        work();
+        self.psql(
+            "postgres",
+            &format!("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE dbid = {oid}"),
+        )
+        .parse()
+        .unwrap()
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }
@@ -306,7 +327,7 @@ fn launch(root: PathBuf) -> Result<(Running, Cluster), String> {
     let (ca_file, other_ca_file) = certificates(&root, &data, as_postgres)?;
     let port = free_port();
     running.options = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1,127.0.0.2 -c ssl=on -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+        "-p {port} -k {} -c listen_addresses=127.0.0.1,127.0.0.2 -c ssl=on -c shared_preload_libraries=pg_stat_statements -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
         root.display()
     );
     running.pg_ctl_start()?;
@@ -321,6 +342,8 @@ fn launch(root: PathBuf) -> Result<(Running, Cluster), String> {
         "postgres",
         &format!("CREATE ROLE {PASSWORD_USER} LOGIN PASSWORD '{PASSWORD}'"),
     );
+    // What each test's database was asked, counted by the server itself.
+    cluster.psql("postgres", "CREATE EXTENSION pg_stat_statements");
     Ok((running, cluster))
 }
 
