@@ -43,7 +43,7 @@ fn date(t: (i32, u32, u32)) -> NaiveDate {
     NaiveDate::from_ymd_opt(t.0, t.1, t.2).unwrap()
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]
 }
@@ -52,10 +52,10 @@ fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
 
-struct Setup {
-    core: Core,
+pub(crate) struct Setup {
+    pub(crate) core: Core,
     _dir: tempfile::TempDir,
-    main: u64,
+    pub(crate) main: u64,
     subs: [u64; 2],
 }
 
@@ -76,7 +76,7 @@ fn project(id: u64, name: &str, customer: u64, parent: Option<u64>, rate: Option
     }
 }
 
-fn setup(n: u64) -> Setup {
+pub(crate) fn setup(n: u64) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("db")).unwrap();
     let secrets = Arc::new(MemorySecretStore::default());

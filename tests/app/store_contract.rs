@@ -390,3 +390,95 @@ fn a_restore_replaces_everything_and_an_export_holds_each_record_once() {
         assert_eq!(billing(store, &[72]), vec![reserved(700)]);
     });
 }
+
+/// Every shape an entry can have comes back as it was written: a time with
+/// and without its Von/Bis, a service with each „Art“, with and without its
+/// catalog article, reserved and billed, from a CSV row (also a fingerprint
+/// above i64::MAX), with a German description.
+#[test]
+fn every_shape_of_an_entry_reads_back_as_written() {
+    use rust_decimal::Decimal;
+    use zeitrechnung_lib::model::{ArticleRef, ServiceArt};
+    on_every_backend(|store| {
+        project(store, 1);
+        let at = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0);
+        let service = |art, article| EntryKind::Service {
+            name: "Kupferrohr 15 mm".into(),
+            quantity: Decimal::new(125, 1),
+            unit: "m".into(),
+            unit_price: Decimal::new(1999, 2),
+            tax_rate: Decimal::from(7),
+            art,
+            article,
+        };
+        let shapes = [
+            (
+                BillingState::Open,
+                EntryKind::Time {
+                    employee: "Jana Kraus".into(),
+                    employee_id: Some(77),
+                    start: at(7, 30),
+                    end: at(12, 0),
+                    break_minutes: 15,
+                    minutes: 255,
+                },
+                None,
+            ),
+            (
+                BillingState::Reserved {
+                    attempt: "versuch-9".into(),
+                },
+                EntryKind::Time {
+                    employee: String::new(),
+                    employee_id: None,
+                    start: None,
+                    end: None,
+                    break_minutes: 0,
+                    minutes: 90,
+                },
+                Some(u64::MAX - 3),
+            ),
+            (
+                BillingState::Billed {
+                    invoice_id: "e9066f04-0000-4000-8000-000000000001".into(),
+                },
+                service(Some(ServiceArt::Material), None),
+                Some(42),
+            ),
+            (
+                BillingState::Open,
+                service(
+                    Some(ServiceArt::Fahrt),
+                    Some(ArticleRef {
+                        id: "artikel-1".into(),
+                        product: true,
+                    }),
+                ),
+                None,
+            ),
+            (
+                BillingState::Open,
+                service(Some(ServiceArt::Arbeit), None),
+                None,
+            ),
+            (BillingState::Open, service(None, None), None),
+        ];
+        // Whole microseconds, as the app stamps them.
+        let now = zeitrechnung_lib::de::clock::now();
+        let written: Vec<Entry> = shapes
+            .into_iter()
+            .enumerate()
+            .map(|(i, (billing, kind, fingerprint))| Entry {
+                billing,
+                kind,
+                description: "Wärmepumpe „Süd“ – Übergabe".into(),
+                created_at: now,
+                updated_at: now,
+                ..entry(10 + i as u64, 1, fingerprint)
+            })
+            .collect();
+        store.put_entries(&written).unwrap();
+        let ids: Vec<u64> = written.iter().map(|e| e.id).collect();
+        assert_eq!(store.entries_by_ids(&ids).unwrap(), written);
+    });
+}

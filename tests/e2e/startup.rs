@@ -251,6 +251,60 @@ fn a_changed_database_password_is_corrected_on_the_failure_screen() {
     assert!(!data.join("db").exists(), "never the local data instead");
 }
 
+/// The URL alone names the connection: a password in `PGPASSWORD` or in a
+/// `PGPASSFILE` (or anything else of libpq's environment) is not taken, so a
+/// URL without the password is refused by the server.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_pg_environment_is_ignored() {
+    let Some(_serial) = begin() else { return };
+    let cluster = match support::pg::cluster() {
+        Ok(c) => c,
+        Err(why) => return support::skip("e2e-postgres", &why),
+    };
+    let database = cluster.fresh_database_for_password_user();
+    let w = World::new();
+    let data = w.dir.path().join("daten");
+    let passfile = w.dir.path().join("pgpass");
+    std::fs::write(
+        &passfile,
+        format!(
+            "*:*:*:{}:{}\n",
+            support::pg::PASSWORD_USER,
+            support::pg::PASSWORD
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&passfile, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let driver = Driver::start(&[
+        ("ZEITRECHNUNG_DATA_DIR", data.display().to_string()),
+        ("ZEITRECHNUNG_LEXOFFICE_URL", "http://127.0.0.1:9".into()),
+        (
+            "ZEITRECHNUNG_DATABASE_URL",
+            format!(
+                "postgres://{}@127.0.0.1:{}/{database}",
+                support::pg::PASSWORD_USER,
+                cluster.port()
+            ),
+        ),
+        ("PGPASSWORD", support::pg::PASSWORD.into()),
+        ("PGPASSFILE", passfile.display().to_string()),
+        ("PGUSER", "zeitrechnung_test".into()),
+        ("PATH", w.opener.path_env()),
+    ]);
+    let s = driver.session(&app_path());
+    assert_failure_screen(
+        &s,
+        "Keine Verbindung zur Datenbank: Benutzer oder Passwort stimmen nicht.",
+    );
+    assert!(
+        !has_button(&s, "Einstellungen öffnen"),
+        "the URL is not the window's to change"
+    );
+    s.click_xpath_closing_app("//button[normalize-space()='Beenden']");
+}
+
 #[test]
 fn data_from_a_newer_version_asks_for_the_update() {
     let Some(_serial) = begin() else { return };

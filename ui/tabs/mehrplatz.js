@@ -107,6 +107,8 @@ function renderPage(box, st) {
       const r = await run();
       replace(box, h("div", { class: "alert ok", role: "status" }, h("p", {}, r.message)),
         h("p", { class: "muted" }, "Zeitrechnung startet neu …"));
+      // Nothing more is entered into the database being left.
+      document.body.inert = true;
     } catch (e) { showError(e); busy(false, b); }
   };
   const setupBtn = button("Mehrplatz einrichten", "primary", (b) => switchTo(b, {

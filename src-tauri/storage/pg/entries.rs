@@ -6,7 +6,10 @@ use super::customers::upsert;
 use super::table::{col, Table, Ty};
 use super::{db_err, PgStore, Tx};
 use crate::error::{AppError, AppResult};
-use crate::model::{Entry, EntryKind};
+use crate::model::{BillingState, Entry, EntryKind, ServiceArt};
+use serde_json::Value;
+use sqlx::postgres::PgRow;
+use sqlx::types::Json;
 
 pub(super) const ENTRIES: Table = Table {
     name: "entries",
@@ -59,7 +62,75 @@ async fn fetch(
         .fetch_all(db)
         .await
         .map_err(db_err)?;
-    rows.iter().map(|r| ENTRIES.record(r)).collect()
+    rows.iter().map(decode).collect()
+}
+
+/// A row of `ENTRIES.select_sql()` as its record. The common row — nothing in
+/// `details` — goes straight from its columns into the record (3× faster
+/// than through the JSON form, docs/benchmarks.md › PostgreSQL); any other
+/// row, or a value this does not know, takes the generic way
+/// (`Table::record`), which is the rule both follow.
+fn decode(row: &PgRow) -> AppResult<Entry> {
+    use sqlx::Row;
+    let details: Json<Value> = row.try_get(ENTRIES.cols.len()).map_err(db_err)?;
+    if !matches!(&details.0, Value::Object(m) if m.is_empty()) {
+        return ENTRIES.record(row);
+    }
+    let fast = || -> Result<Option<Entry>, sqlx::Error> {
+        let billing = match row.try_get::<&str, _>(6)? {
+            "open" => BillingState::Open,
+            "reserved" => BillingState::Reserved {
+                attempt: row.try_get(7)?,
+            },
+            "billed" => BillingState::Billed {
+                invoice_id: row.try_get(8)?,
+            },
+            _ => return Ok(None),
+        };
+        let kind = match row.try_get::<&str, _>(3)? {
+            "time" => EntryKind::Time {
+                employee: row.try_get(9)?,
+                employee_id: row.try_get::<Option<i64>, _>(10)?.map(|x| x as u64),
+                start: row.try_get(11)?,
+                end: row.try_get(12)?,
+                break_minutes: row.try_get::<i32, _>(13)? as u32,
+                minutes: row.try_get::<i32, _>(14)? as u32,
+            },
+            "service" => EntryKind::Service {
+                name: row.try_get(15)?,
+                quantity: row.try_get(16)?,
+                unit: row.try_get(17)?,
+                unit_price: row.try_get(18)?,
+                tax_rate: row.try_get(19)?,
+                art: match row.try_get::<Option<&str>, _>(20)? {
+                    None => None,
+                    Some("arbeit") => Some(ServiceArt::Arbeit),
+                    Some("material") => Some(ServiceArt::Material),
+                    Some("fahrt") => Some(ServiceArt::Fahrt),
+                    Some(_) => return Ok(None),
+                },
+                article: None,
+            },
+            _ => return Ok(None),
+        };
+        Ok(Some(Entry {
+            id: row.try_get::<i64, _>(0)? as u64,
+            project_id: row.try_get::<i64, _>(1)? as u64,
+            date: row.try_get(2)?,
+            description: row.try_get(4)?,
+            billable: row.try_get(5)?,
+            billing,
+            kind,
+            csv_fingerprint: row.try_get::<Option<i64>, _>(21)?.map(|x| x as u64),
+            created_at: row.try_get(22)?,
+            updated_at: row.try_get(23)?,
+        }))
+    };
+    match fast() {
+        Ok(Some(e)) => Ok(e),
+        // NULL where a record needs a value, or a text this does not know.
+        Ok(None) | Err(_) => ENTRIES.record(row),
+    }
 }
 
 /// The stored entries `ids` in `tx`, locked until it ends, in id order.
