@@ -71,6 +71,10 @@ fn line(what: &str, sled: f64, pg: f64) {
 pub fn run() {
     let cluster = pg::cluster().expect("PostgreSQL (Debian package postgresql)");
     let rt = tokio::runtime::Runtime::new().unwrap();
+    // BENCH_PART=preview: only part 3.
+    if std::env::var("BENCH_PART").is_ok_and(|p| p == "preview") {
+        return previews(cluster, &rt);
+    }
     let dir = tempfile::tempdir().unwrap();
     let sled = Store::open(&dir.path().join("a")).unwrap();
     seed_overview::seed(&sled, 10_000, 2_000);
@@ -108,7 +112,10 @@ pub fn run() {
         customers(&on_pg),
     );
     drop((on_sled, on_pg));
+    previews(cluster, &rt);
+}
 
+fn previews(cluster: &pg::Cluster, rt: &tokio::runtime::Runtime) {
     for (n, runs) in [(2_000, 7), (100_000, 5)] {
         let s = crate::preview::setup(n);
         let copy = Store::connect(&cluster.fresh_database()).unwrap();
@@ -121,7 +128,7 @@ pub fn run() {
             list_subprojects: true,
             ..Default::default()
         };
-        let preview = |c: &Core| timed(&rt, runs, || rechnung::preview(c, req.clone()));
+        let preview = |c: &Core| timed(rt, runs, || rechnung::preview(c, req.clone()));
         let a = rt
             .block_on(rechnung::preview(&s.core, req.clone()))
             .unwrap();
@@ -140,5 +147,16 @@ pub fn run() {
             preview(&s.core),
             preview(&on_pg),
         );
+        // Two of its reads alone: the settings, the family's entries.
+        let settings = |c: &Core| timed(rt, runs, || async { c.store.settings().unwrap() });
+        line("  of it: the settings", settings(&s.core), settings(&on_pg));
+        let entries = |c: &Core| {
+            timed(rt, runs, || async {
+                for p in [s.main, s.subs[0], s.subs[1]] {
+                    c.store.entries_of(p).unwrap();
+                }
+            })
+        };
+        line("  of it: the entries", entries(&s.core), entries(&on_pg));
     }
 }

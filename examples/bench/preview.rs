@@ -56,7 +56,7 @@ pub(crate) struct Setup {
     pub(crate) core: Core,
     _dir: tempfile::TempDir,
     pub(crate) main: u64,
-    subs: [u64; 2],
+    pub(crate) subs: [u64; 2],
 }
 
 fn project(id: u64, name: &str, customer: u64, parent: Option<u64>, rate: Option<&str>) -> Project {

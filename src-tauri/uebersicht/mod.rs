@@ -193,98 +193,118 @@ pub fn build(store: &Store) -> AppResult<(Vec<OverviewRow>, OverviewTotals)> {
     let mains: Vec<&Project> = projects.iter().filter(|p| p.parent_id.is_none()).collect();
     // The entries of FAMILIES_PER_READ families at once: one read for many
     // projects (on PostgreSQL one query, not one per project), a bounded part
-    // of 100,000 entries in memory.
+    // of 100,000 entries in memory. The next part is read while this one is
+    // priced (on PostgreSQL the server works meanwhile).
+    let family_ids = |chunk: &[&Project]| -> Vec<u64> {
+        chunk
+            .iter()
+            .flat_map(|m| {
+                std::iter::once(m.id).chain(subs.get(&m.id).into_iter().flatten().map(|s| s.id))
+            })
+            .collect()
+    };
+    let chunks: Vec<&[&Project]> = mains.chunks(FAMILIES_PER_READ).collect();
     let mut read: HashMap<u64, Vec<Entry>> = HashMap::new();
-    for (i, project) in mains.iter().enumerate() {
-        if i % FAMILIES_PER_READ == 0 {
-            let ids: Vec<u64> = mains[i..(i + FAMILIES_PER_READ).min(mains.len())]
-                .iter()
-                .flat_map(|m| {
-                    std::iter::once(m.id).chain(subs.get(&m.id).into_iter().flatten().map(|s| s.id))
-                })
-                .collect();
+    std::thread::scope(|scope| -> AppResult<()> {
+        let fetch = |k: usize| {
+            chunks.get(k).map(|chunk| {
+                let ids = family_ids(chunk);
+                scope.spawn(move || store.entries_of_projects(&ids))
+            })
+        };
+        let mut next = fetch(0);
+        for (k, chunk) in chunks.iter().enumerate() {
+            let part = next
+                .take()
+                .expect("read ahead")
+                .join()
+                .map_err(|_| crate::error::AppError::Internal("Lesen abgebrochen".into()))??;
+            next = fetch(k + 1);
             read.clear();
-            for e in store.entries_of_projects(&ids)? {
+            for e in part {
                 read.entry(e.project_id).or_default().push(e);
             }
-        }
-        let project: &Project = project;
-        let family_subs = subs.get(&project.id).unwrap_or(&none);
-        let customer = project.customer_id.and_then(|id| customers.get(&id));
-        let pricing = Pricing::load(project, None, family_subs, customer, &settings);
-        let entries = std::iter::once(project.id)
-            .chain(family_subs.iter().map(|s| s.id))
-            .flat_map(|pid| read.remove(&pid).into_iter().flatten())
-            .filter(|e: &Entry| e.billable);
-        let t = projekte::totals(project, family_subs, entries, &pricing, &prior);
-        let inv = invoices_of(records.get(&project.id).map(Vec::as_slice).unwrap_or(&[]));
-        if t.open_entries == 0 && inv.drafts == 0 && inv.open.is_zero() {
-            continue;
-        }
-        net += t.open_net;
-        minutes += t.open_minutes;
-        drafts += inv.drafts;
-        open += inv.open;
-        overdue += inv.overdue;
-        rows.push(OverviewRow {
-            project_id: project.id,
-            project_name: project.name.clone(),
-            project_number: project.number.clone(),
-            customer_name: customer.map(|c| c.name.clone()).unwrap_or_default(),
-            customer_number: customer.map(|c| c.number.clone()).unwrap_or_default(),
-            status: status_label(project.status),
-            hours_display: if t.open_entries == 0 {
-                "–".into()
-            } else {
-                format!("{} h", format::minutes(t.open_minutes))
-            },
-            net_display: if t.open_entries == 0 {
-                "–".into()
-            } else {
-                format::format_eur(t.open_net)
-            },
-            oldest_display: t
-                .oldest_open
-                .map(format::date)
-                .unwrap_or_else(|| "–".into()),
-            drafts_display: count(inv.drafts, "Entwurf", "Entwürfe"),
-            open_display: match inv.unpaid.as_slice() {
-                [] => String::new(),
-                [one] if !one.is_empty() => {
-                    format!("{} offen · {one}", format::format_eur(inv.open))
+            for project in chunk.iter() {
+                let project: &Project = project;
+                let family_subs = subs.get(&project.id).unwrap_or(&none);
+                let customer = project.customer_id.and_then(|id| customers.get(&id));
+                let pricing = Pricing::load(project, None, family_subs, customer, &settings);
+                let entries = std::iter::once(project.id)
+                    .chain(family_subs.iter().map(|s| s.id))
+                    .flat_map(|pid| read.remove(&pid).into_iter().flatten())
+                    .filter(|e: &Entry| e.billable);
+                let t = projekte::totals(project, family_subs, entries, &pricing, &prior);
+                let inv = invoices_of(records.get(&project.id).map(Vec::as_slice).unwrap_or(&[]));
+                if t.open_entries == 0 && inv.drafts == 0 && inv.open.is_zero() {
+                    continue;
                 }
-                [_] => format!("{} offen", format::format_eur(inv.open)),
-                many => format!(
-                    "{} offen · {} Rechnungen",
-                    format::format_eur(inv.open),
-                    many.len()
-                ),
-            },
-            overdue_display: if inv.overdue.is_zero() {
-                String::new()
-            } else {
-                format!("{} überfällig", format::format_eur(inv.overdue))
-            },
-            warning: inv.warning,
-            without_rate: (t.minutes_without_rate > 0).then(|| {
-                format!(
-                    "{} h ohne Stundensatz",
-                    format::minutes(t.minutes_without_rate)
-                )
-            }),
-            // An archived project takes no draft („Entwürfe erstellen“ would refuse it).
-            billable: t.open_entries > 0 && project.status != ProjectStatus::Archiviert,
-            waiting: inv.drafts > 0 || !inv.open.is_zero(),
-            net_key: cents(t.open_net),
-            minutes_key: t.open_minutes,
-            oldest_key: t
-                .oldest_open
-                .map(|d: NaiveDate| d.format("%Y-%m-%d").to_string())
-                .unwrap_or_default(),
-            open_key: cents(inv.open),
-            drafts: inv.drafts,
-        });
-    }
+                net += t.open_net;
+                minutes += t.open_minutes;
+                drafts += inv.drafts;
+                open += inv.open;
+                overdue += inv.overdue;
+                rows.push(OverviewRow {
+                    project_id: project.id,
+                    project_name: project.name.clone(),
+                    project_number: project.number.clone(),
+                    customer_name: customer.map(|c| c.name.clone()).unwrap_or_default(),
+                    customer_number: customer.map(|c| c.number.clone()).unwrap_or_default(),
+                    status: status_label(project.status),
+                    hours_display: if t.open_entries == 0 {
+                        "–".into()
+                    } else {
+                        format!("{} h", format::minutes(t.open_minutes))
+                    },
+                    net_display: if t.open_entries == 0 {
+                        "–".into()
+                    } else {
+                        format::format_eur(t.open_net)
+                    },
+                    oldest_display: t
+                        .oldest_open
+                        .map(format::date)
+                        .unwrap_or_else(|| "–".into()),
+                    drafts_display: count(inv.drafts, "Entwurf", "Entwürfe"),
+                    open_display: match inv.unpaid.as_slice() {
+                        [] => String::new(),
+                        [one] if !one.is_empty() => {
+                            format!("{} offen · {one}", format::format_eur(inv.open))
+                        }
+                        [_] => format!("{} offen", format::format_eur(inv.open)),
+                        many => format!(
+                            "{} offen · {} Rechnungen",
+                            format::format_eur(inv.open),
+                            many.len()
+                        ),
+                    },
+                    overdue_display: if inv.overdue.is_zero() {
+                        String::new()
+                    } else {
+                        format!("{} überfällig", format::format_eur(inv.overdue))
+                    },
+                    warning: inv.warning,
+                    without_rate: (t.minutes_without_rate > 0).then(|| {
+                        format!(
+                            "{} h ohne Stundensatz",
+                            format::minutes(t.minutes_without_rate)
+                        )
+                    }),
+                    // An archived project takes no draft („Entwürfe erstellen“ would refuse it).
+                    billable: t.open_entries > 0 && project.status != ProjectStatus::Archiviert,
+                    waiting: inv.drafts > 0 || !inv.open.is_zero(),
+                    net_key: cents(t.open_net),
+                    minutes_key: t.open_minutes,
+                    oldest_key: t
+                        .oldest_open
+                        .map(|d: NaiveDate| d.format("%Y-%m-%d").to_string())
+                        .unwrap_or_default(),
+                    open_key: cents(inv.open),
+                    drafts: inv.drafts,
+                });
+            }
+        }
+        Ok(())
+    })?;
     rows.sort_by(|a, b| {
         (
             a.customer_name.to_lowercase(),

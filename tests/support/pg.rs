@@ -91,6 +91,15 @@ impl Cluster {
             &format!("SELECT pg_stat_statements_reset(0, {oid}, 0)"),
         );
         work();
+        if std::env::var_os("ZEITRECHNUNG_PRINT_STATEMENTS").is_some() {
+            println!(
+                "{}",
+                self.psql(
+                    "postgres",
+                    &format!("SELECT calls || ' × ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 160) FROM pg_stat_statements WHERE dbid = {oid}"),
+                )
+            );
+        }
         self.psql(
             "postgres",
             &format!("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE dbid = {oid}"),

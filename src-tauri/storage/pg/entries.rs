@@ -7,9 +7,8 @@ use super::table::{col, Table, Ty};
 use super::{db_err, PgStore, Tx};
 use crate::error::{AppError, AppResult};
 use crate::model::{BillingState, Entry, EntryKind, ServiceArt};
-use serde_json::Value;
 use sqlx::postgres::PgRow;
-use sqlx::types::Json;
+use sqlx::ValueRef;
 
 pub(super) const ENTRIES: Table = Table {
     name: "entries",
@@ -72,8 +71,11 @@ async fn fetch(
 /// (`Table::record`), which is the rule both follow.
 fn decode(row: &PgRow) -> AppResult<Entry> {
     use sqlx::Row;
-    let details: Json<Value> = row.try_get(ENTRIES.cols.len()).map_err(db_err)?;
-    if !matches!(&details.0, Value::Object(m) if m.is_empty()) {
+    if !row
+        .try_get_raw(ENTRIES.cols.len())
+        .map_err(db_err)?
+        .is_null()
+    {
         return ENTRIES.record(row);
     }
     let fast = || -> Result<Option<Entry>, sqlx::Error> {

@@ -35,13 +35,14 @@ pub(super) async fn fetch(
     id: Option<u64>,
 ) -> AppResult<Vec<InvoiceRecord>> {
     let sql = format!(
-        "SELECT {}, details, ARRAY(SELECT entry_id FROM invoice_entries x WHERE x.invoice_id = invoices.id ORDER BY position) FROM invoices {condition}",
+        "SELECT {}, {}, ARRAY(SELECT entry_id FROM invoice_entries x WHERE x.invoice_id = invoices.id ORDER BY position) FROM invoices {condition}",
         INVOICES
             .cols
             .iter()
             .map(|c| c.name)
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "),
+        super::table::DETAILS
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     if let Some(id) = id {

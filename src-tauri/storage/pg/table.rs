@@ -31,6 +31,9 @@ pub(super) enum Ty {
     Timestamp,
 }
 
+/// The `details` column as every select reads it: NULL when empty.
+pub(super) const DETAILS: &str = "NULLIF(details, '{}'::jsonb) AS details";
+
 pub(super) struct Col {
     /// The column.
     pub name: &'static str,
@@ -216,10 +219,11 @@ impl Table {
         )
     }
 
-    /// `SELECT` of every column and `details`, the row as `row` reads it.
+    /// `SELECT` of every column and `details`, the row as `row` reads it
+    /// (empty `details` come as NULL: nothing to decode).
     pub fn select_sql(&self) -> String {
         let names: Vec<&str> = self.cols.iter().map(|c| c.name).collect();
-        format!("SELECT {}, details FROM {}", names.join(", "), self.name)
+        format!("SELECT {}, {DETAILS} FROM {}", names.join(", "), self.name)
     }
 
     /// The record's values for `upsert_sql`, in its order.
@@ -249,8 +253,8 @@ impl Table {
     /// The JSON form of a row of `select_sql` (columns first, then `details`).
     pub fn object(&self, row: &PgRow) -> AppResult<Map<String, Value>> {
         let mut obj: Map<String, Value> =
-            match row.try_get::<sqlx::types::Json<Value>, _>(self.cols.len()) {
-                Ok(sqlx::types::Json(Value::Object(m))) => m,
+            match row.try_get::<Option<sqlx::types::Json<Value>>, _>(self.cols.len()) {
+                Ok(Some(sqlx::types::Json(Value::Object(m)))) => m,
                 Ok(_) => Map::new(),
                 Err(e) => return Err(super::db_err(e)),
             };
