@@ -158,9 +158,8 @@ pub async fn startup_server_check(
 ) -> AppResult<crate::mehrplatz::CheckView> {
     let a: ServerFormArgs = super::args::parse(&request)?;
     crate::core::blocking(move || {
-        let stored = crate::secrets::PasswordStore::load_password(&server_passwords())
-            .map_err(|e| AppError::Keyring(e.to_string()))?;
-        crate::mehrplatz::check(&a.form, stored)
+        let address = crate::mehrplatz::address_of(&a.form, &server_passwords())?;
+        crate::mehrplatz::check(&address)
     })
     .await
 }

@@ -47,10 +47,8 @@ pub async fn mehrplatz_check(
     let a: FormArgs = parse(&request)?;
     let passwords = core.db_password.clone();
     blocking(move || {
-        let stored = passwords
-            .load_password()
-            .map_err(|e| AppError::Keyring(e.to_string()))?;
-        mehrplatz::check(&a.form, stored)
+        let address = mehrplatz::address_of(&a.form, passwords.as_ref())?;
+        mehrplatz::check(&address)
     })
     .await
 }

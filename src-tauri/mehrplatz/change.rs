@@ -17,21 +17,14 @@ pub fn change_server(
     form: &MehrplatzForm,
     passwords: &dyn PasswordStore,
 ) -> AppResult<()> {
-    let stored = passwords
-        .load_password()
-        .map_err(|e| AppError::Keyring(e.to_string()))?;
-    let address = form.address(stored)?;
+    let address = super::address_of(form, passwords)?;
     let state = pg::probe(&address)?;
     if state.is_empty() {
         return Err(AppError::Rejected(
             "Diese Datenbank ist leer – die Daten der Firma liegen in einer anderen. Bitte Server und Datenbank prüfen. Es wurde nichts verändert.".into(),
         ));
     }
-    if let Some(p) = &address.password {
-        passwords
-            .store_password(p)
-            .map_err(|e| AppError::Keyring(e.to_string()))?;
-    }
+    super::keep_password(passwords, &address)?;
     let moved = load(data_dir)?.and_then(|c| c.moved);
     super::setup::save_choice(data_dir, &address, moved)
 }

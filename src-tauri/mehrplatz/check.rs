@@ -3,14 +3,12 @@
 //! certificate refused, server too old). Changes nothing.
 
 use super::view::CheckView;
-use super::MehrplatzForm;
 use crate::de::format::count_de;
 use crate::error::AppResult;
-use crate::storage::pg::{self, ServerState};
+use crate::storage::pg::{self, ServerAddress, ServerState};
 
-pub fn check(form: &MehrplatzForm, stored_password: Option<String>) -> AppResult<CheckView> {
-    let address = form.address(stored_password)?;
-    let state = pg::probe(&address)?;
+pub fn check(address: &ServerAddress) -> AppResult<CheckView> {
+    let state = pg::probe(address)?;
     let fingerprint = match &address.root_cert {
         Some(p) => Some(super::certificate_fingerprint(p)?),
         None => None,

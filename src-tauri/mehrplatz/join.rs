@@ -15,10 +15,7 @@ pub async fn join(core: &Core, form: MehrplatzForm) -> AppResult<SwitchView> {
         .ok_or_else(|| AppError::Internal("kein Datenordner".into()))?;
     let passwords = core.db_password.clone();
     blocking(move || {
-        let stored = passwords
-            .load_password()
-            .map_err(|e| AppError::Keyring(e.to_string()))?;
-        let address = form.address(stored)?;
+        let address = super::address_of(&form, passwords.as_ref())?;
         let state = pg::probe(&address)?;
         if state.is_empty() {
             return Err(AppError::Rejected(
@@ -27,11 +24,7 @@ pub async fn join(core: &Core, form: MehrplatzForm) -> AppResult<SwitchView> {
         }
         // Logs in as the app will (and brings an older schema up to date).
         drop(PgStore::connect(&address)?);
-        if let Some(p) = &address.password {
-            passwords
-                .store_password(p)
-                .map_err(|e| AppError::Keyring(e.to_string()))?;
-        }
+        super::keep_password(passwords.as_ref(), &address)?;
         super::setup::save_choice(&data_dir, &address, None)?;
         log::info!("joined the Mehrplatz database {}", address.display());
         Ok(SwitchView {

@@ -116,6 +116,25 @@ fn forget(data_dir: &Path, passwords: &dyn PasswordStore) -> AppResult<()> {
         .map_err(|e| AppError::Keyring(e.to_string()))
 }
 
+/// The address the fields name, with the keyring's password where the
+/// field is left empty.
+pub fn address_of(form: &MehrplatzForm, passwords: &dyn PasswordStore) -> AppResult<ServerAddress> {
+    let stored = passwords
+        .load_password()
+        .map_err(|e| AppError::Keyring(e.to_string()))?;
+    form.address(stored)
+}
+
+/// Keeps the password of `address` in the keyring (when it has one).
+fn keep_password(passwords: &dyn PasswordStore, address: &ServerAddress) -> AppResult<()> {
+    match &address.password {
+        Some(p) => passwords
+            .store_password(p)
+            .map_err(|e| AppError::Keyring(e.to_string())),
+        None => Ok(()),
+    }
+}
+
 /// The server a start opens: `ZEITRECHNUNG_DATABASE_URL` first (it wins),
 /// else this PC's choice with the keyring's password; None: the embedded
 /// database.

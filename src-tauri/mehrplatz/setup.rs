@@ -32,10 +32,7 @@ pub async fn setup(core: &Core, form: MehrplatzForm) -> AppResult<SwitchView> {
     let store = core.store.clone();
     let passwords = core.db_password.clone();
     blocking(move || {
-        let stored = passwords
-            .load_password()
-            .map_err(|e| AppError::Keyring(e.to_string()))?;
-        let address = form.address(stored)?;
+        let address = super::address_of(&form, passwords.as_ref())?;
         let backup = store.export()?;
         let problems = local_problems(&store, &backup)?;
         if !problems.is_empty() {
@@ -59,11 +56,7 @@ pub async fn setup(core: &Core, form: MehrplatzForm) -> AppResult<SwitchView> {
                 describe(&expected)
             )));
         }
-        if let Some(p) = &address.password {
-            passwords
-                .store_password(p)
-                .map_err(|e| AppError::Keyring(e.to_string()))?;
-        }
+        super::keep_password(passwords.as_ref(), &address)?;
         let moved = format!(
             "Übertragen und auf dem Server nachgezählt: {}.",
             describe(&found)

@@ -53,6 +53,11 @@ fn form(c: &pg::Cluster, database: &str) -> MehrplatzForm {
     }
 }
 
+/// „Verbindung prüfen“ with the fields as typed (no password kept yet).
+fn check(f: &MehrplatzForm) -> Result<mehrplatz::CheckView, AppError> {
+    mehrplatz::check(&f.address(None)?)
+}
+
 fn message<T: std::fmt::Debug>(r: Result<T, AppError>) -> String {
     r.expect_err("must be refused").to_string()
 }
@@ -122,7 +127,7 @@ async fn the_first_seat_moves_its_data_verified_and_keeps_its_own() {
     let before = core.store.export().unwrap();
     let db = c.fresh_database_for_password_user();
 
-    let check = mehrplatz::check(&form(c, &db), None).unwrap();
+    let check = check(&form(c, &db)).unwrap();
     assert!(
         check
             .message
@@ -323,7 +328,7 @@ async fn a_wrong_field_or_server_is_told_in_german_and_nothing_switches() {
         ),
         (
             MehrplatzForm {
-                port: free_port().to_string(),
+                port: pg::free_port().to_string(),
                 ..form(c, &db)
             },
             "Keine Verbindung zur Datenbank: Der Server ist nicht erreichbar (Adresse, Port, Firewall?).",
@@ -344,18 +349,15 @@ async fn a_wrong_field_or_server_is_told_in_german_and_nothing_switches() {
         ),
     ];
     for (f, expected) in cases {
-        assert_eq!(message(mehrplatz::check(&f, None)), expected);
+        assert_eq!(message(check(&f)), expected);
         assert_eq!(message(mehrplatz::setup(&core, f.clone()).await), expected);
         assert_eq!(message(mehrplatz::join(&core, f).await), expected);
     }
     // The validation names its field for the form.
-    match mehrplatz::check(
-        &MehrplatzForm {
-            port: "0".into(),
-            ..form(c, &db)
-        },
-        None,
-    ) {
+    match check(&MehrplatzForm {
+        port: "0".into(),
+        ..form(c, &db)
+    }) {
         Err(AppError::Validation { key, .. }) => assert_eq!(key, "port"),
         other => panic!("{other:?}"),
     }
@@ -372,14 +374,6 @@ async fn a_wrong_field_or_server_is_told_in_german_and_nothing_switches() {
     );
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// 127.0.0.2 counts as another PC: only TLS with a verified certificate.
 #[test]
 fn another_pc_is_reached_encrypted_with_the_offices_certificate_only() {
@@ -390,7 +384,7 @@ fn another_pc_is_reached_encrypted_with_the_offices_certificate_only() {
         certificate: certificate.display().to_string(),
         ..form(c, &db)
     };
-    let ok = mehrplatz::check(&far(&c.ca_file), None).unwrap();
+    let ok = check(&far(&c.ca_file)).unwrap();
     assert!(ok.message.ends_with(" auf 127.0.0.2."), "{}", ok.message);
     let fp = ok
         .fingerprint
@@ -413,14 +407,11 @@ fn another_pc_is_reached_encrypted_with_the_offices_certificate_only() {
     drop(store);
     // A CA that did not sign the server's certificate, or none at all: refused.
     for refused in [
-        message(mehrplatz::check(&far(&c.other_ca_file), None)),
-        message(mehrplatz::check(
-            &MehrplatzForm {
-                certificate: String::new(),
-                ..far(&c.ca_file)
-            },
-            None,
-        )),
+        message(check(&far(&c.other_ca_file))),
+        message(check(&MehrplatzForm {
+            certificate: String::new(),
+            ..far(&c.ca_file)
+        })),
     ] {
         assert_eq!(
             refused,

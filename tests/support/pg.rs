@@ -188,7 +188,7 @@ fn bin_dir() -> Result<PathBuf, String> {
         .ok_or_else(|| "PostgreSQL fehlt (kein initdb unter /usr/lib/postgresql)".to_string())
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
