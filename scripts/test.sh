@@ -141,7 +141,7 @@ echo; echo "The app's suites on PostgreSQL:"
 (export ZEITRECHNUNG_TEST_BACKEND=postgres
  in_session app-pg 110 "$app_bin" --test-threads=4 \
    --skip crash --skip faults --skip fuzz:: --skip billing_property:: --skip architecture:: \
-   --skip keyring_real:: --skip postgres:: --skip mehrplatz_einrichten::) || rc=1
+   --skip keyring_real:: --skip postgres:: --skip mehrplatz_einrichten:: --skip mehrplatz::) || rc=1
 wait $e2e_a || { rc=1; echo "real-window tests (tests/e2e, first half) failed:"; }
 wait $e2e_b || { rc=1; echo "real-window tests (tests/e2e, second half) failed:"; }
 echo; echo "Real-window tests (tests/e2e), first half:"; cat target/e2e-a.log

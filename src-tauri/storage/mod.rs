@@ -57,6 +57,21 @@ pub(super) const ATTEMPT_SETTLED: &str =
     "Der Rechnungsversuch wurde inzwischen anders geklärt. Bitte die Historie neu laden.";
 pub(super) const ENTRIES_TAKEN: &str = "Einträge wurden inzwischen abgerechnet oder reserviert";
 
+/// A reservation on the office's server meets entries another seat is
+/// billing right now (locked, or reserved by its attempt in flight).
+pub const IN_FLIGHT_ELSEWHERE: &str = "Diese Einträge werden gerade an einem anderen Arbeitsplatz abgerechnet. Bitte einen Moment warten und die Vorschau neu laden; es wurde nichts gesendet.";
+
+/// … or entries another seat has billed since the preview.
+pub fn billed_elsewhere(draft_made: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    match draft_made {
+        Some(at) => format!(
+            "Diese Einträge wurden inzwischen an einem anderen Arbeitsplatz abgerechnet (Entwurf vom {}). Es wurde nichts gesendet.",
+            crate::de::format::date_time(at)
+        ),
+        None => "Diese Einträge wurden inzwischen an einem anderen Arbeitsplatz abgerechnet. Es wurde nichts gesendet.".into(),
+    }
+}
+
 pub(super) fn entry_gone(id: u64) -> String {
     format!("Eintrag {id} existiert nicht mehr")
 }

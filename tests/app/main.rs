@@ -23,6 +23,8 @@ mod kunden_push;
 mod leistungen;
 mod lexoffice_client;
 #[cfg(target_os = "linux")]
+mod mehrplatz;
+#[cfg(target_os = "linux")]
 mod mehrplatz_einrichten;
 #[cfg(target_os = "linux")]
 mod postgres;

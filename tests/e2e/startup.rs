@@ -229,7 +229,7 @@ fn a_changed_database_password_is_corrected_on_the_failure_screen() {
     s.screenshot(&screens().join("75-start-mehrplatz-passwort.png"));
     let logs = data.join("logs");
     s.click_xpath_closing_app("//button[normalize-space()='Speichern und neu starten']");
-    let log = s.wait("the restarted app on the server", || {
+    let log = s.wait_up_to(60, "the restarted app on the server", || {
         let t = log_text(&logs);
         t.lines()
             .any(|l| l.contains("interactive after") && !l.contains("failure screen"))
@@ -369,7 +369,7 @@ fn damaged_database_offers_the_backup_and_restores_it_without_deleting() {
     let logs = data.join("logs");
     s.click_xpath_closing_app("//button[normalize-space()='Wiederherstellen und neu starten']");
     // The relaunched app is not under WebDriver: its log says it started normally.
-    s.wait("the restarted app", || {
+    s.wait_up_to(60, "the restarted app", || {
         let t = log_text(&logs);
         t.lines()
             .any(|l| l.contains("interactive after") && !l.contains("failure screen"))

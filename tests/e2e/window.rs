@@ -567,7 +567,7 @@ fn mehrplatz_einrichten_mit_vorhandenen_daten() {
     s.screenshot(&shots.join("11-eingerichtet.png"));
     // The app restarts by itself; the new process is not under WebDriver: its
     // log says it opened the server.
-    let log = s.wait("the restarted app on the server", || {
+    let log = s.wait_up_to(60, "the restarted app on the server", || {
         let t = log_text(&logs);
         (t.matches("interactive after").count() >= 2).then_some(t)
     });
@@ -2849,7 +2849,7 @@ fn demo_mode_without_a_lexoffice_account() {
         s.find_xpath("//dialog[@open]").is_err().then_some(())
     });
     s.click_xpath_closing_app("//button[normalize-space()='Demo beenden']");
-    let log = s.wait("the real app after Demo beenden", || {
+    let log = s.wait_up_to(60, "the real app after Demo beenden", || {
         let t = log_text(&real_logs);
         t.contains("interactive after").then_some(t)
     });

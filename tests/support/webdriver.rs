@@ -259,8 +259,14 @@ impl Session {
         })
     }
 
-    pub fn wait<T>(&self, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
-        let deadline = Instant::now() + Duration::from_secs(20);
+    pub fn wait<T>(&self, what: &str, f: impl FnMut() -> Option<T>) -> T {
+        self.wait_up_to(20, what, f)
+    }
+
+    /// As `wait`, up to `secs` seconds (a restarted app: under the full test
+    /// run's load its start alone can take longer than a click's answer).
+    pub fn wait_up_to<T>(&self, secs: u64, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
             if let Some(v) = f() {
                 return v;

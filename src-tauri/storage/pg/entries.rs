@@ -146,6 +146,25 @@ pub(super) async fn lock(tx: &mut Tx, ids: &[u64]) -> AppResult<Vec<Entry>> {
     .await
 }
 
+/// As `lock`, but an entry another transaction holds (another seat reserving
+/// it this moment) is not waited for: SQLSTATE 55P03, which the caller turns
+/// into „… werden gerade an einem anderen Arbeitsplatz abgerechnet …“.
+pub(super) async fn lock_nowait(tx: &mut Tx, ids: &[u64]) -> Result<Vec<Entry>, sqlx::Error> {
+    let ids: Vec<i64> = ids.iter().map(|i| *i as i64).collect();
+    let sql = format!(
+        "{} WHERE id = ANY($1) ORDER BY id FOR UPDATE NOWAIT",
+        ENTRIES.select_sql()
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(ids)
+        .fetch_all(&mut **tx)
+        .await?;
+    // A row that does not decode is no lock conflict: the generic way says why.
+    rows.iter()
+        .map(|r| decode(r).map_err(|e| sqlx::Error::Protocol(e.to_string())))
+        .collect()
+}
+
 /// Every entry, by project, day and id.
 pub(super) async fn all_by_project(tx: &mut Tx) -> AppResult<Vec<Entry>> {
     fetch(&mut **tx, "ORDER BY project_id, date, id", |q| q).await

@@ -3,6 +3,8 @@
 //! index). Reserving, settling and releasing lock the attempt's row and its
 //! entries' rows in one transaction, so two seats never hold the same entry.
 
+use chrono::{DateTime, Utc};
+
 use super::customers::upsert;
 use super::entries::{lock, write};
 use super::table::{col, Table, Ty};
@@ -131,13 +133,45 @@ impl PgStore {
         let refuse = |m: String| AppError::validation("Rechnung", m);
         let tx = self.begin()?;
         let (id, ids) = (record.id, record.entry_ids.clone());
-        let (tx, stored, entries) = self.run(async move {
+        let (tx, stored, entries, drafts) = self.run(async move {
             let mut tx = tx;
             let stored = fetch(&mut *tx, "WHERE id = $1 FOR UPDATE", Some(id))
                 .await?
                 .pop();
-            let entries = lock(&mut tx, &ids).await?;
-            Ok((tx, stored, entries))
+            // A reservation does not wait for entries another seat is
+            // reserving this moment (in id order, so two seats never deadlock).
+            let entries = if require_all {
+                match super::entries::lock_nowait(&mut tx, &ids).await {
+                    Ok(e) => e,
+                    Err(e) if sql_state(&e).as_deref() == Some("55P03") => {
+                        let _ = tx.rollback().await;
+                        return Err(refuse(super::super::IN_FLIGHT_ELSEWHERE.into()));
+                    }
+                    Err(e) => return Err(db_err(e)),
+                }
+            } else {
+                lock(&mut tx, &ids).await?
+            };
+            // When the drafts that bill some of them were made (for the refusal).
+            let billed: Vec<String> = entries
+                .iter()
+                .filter_map(|e| match &e.billing {
+                    BillingState::Billed { invoice_id } => Some(invoice_id.clone()),
+                    _ => None,
+                })
+                .collect();
+            let drafts: Vec<(Option<String>, DateTime<Utc>)> = if billed.is_empty() {
+                Vec::new()
+            } else {
+                sqlx::query_as(
+                    "SELECT lexoffice_id, created_at FROM invoices WHERE lexoffice_id = ANY($1) ORDER BY created_at",
+                )
+                .bind(billed)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_err)?
+            };
+            Ok((tx, stored, entries, drafts))
         })?;
         let decided = (|| {
             if !expect(stored.as_ref()) {
@@ -154,7 +188,13 @@ impl PgStore {
                 };
                 if !only_if(&e.billing) {
                     if require_all {
-                        return Err(refuse(super::super::ENTRIES_TAKEN.into()));
+                        // Another seat has them: in flight, or billed already.
+                        return Err(refuse(match &e.billing {
+                            BillingState::Billed { .. } => {
+                                super::super::billed_elsewhere(drafts.first().map(|(_, at)| *at))
+                            }
+                            _ => super::super::IN_FLIGHT_ELSEWHERE.into(),
+                        }));
                     }
                     continue;
                 }

@@ -1,0 +1,215 @@
+//! Mehrplatz: several seats on one PostgreSQL database (docs/database.md ›
+//! Mehrplatz). Each seat is a store of its own (its own connections), as two
+//! PCs would be; the races start behind a barrier. On the throwaway cluster.
+
+use std::sync::{Arc, Barrier};
+
+use zeitrechnung_lib::model::{BillingState, Entry, InvoiceRecord, InvoiceState};
+use zeitrechnung_lib::storage::{self, Store};
+
+use crate::support::{self, pg};
+
+fn cluster() -> Option<&'static pg::Cluster> {
+    match pg::cluster() {
+        Ok(c) => Some(c),
+        Err(why) => {
+            support::skip("mehrplatz", &why);
+            None
+        }
+    }
+}
+
+/// Two seats on one fresh database, with one project (id 1).
+fn two_seats(c: &pg::Cluster) -> (Store, Store) {
+    let url = c.fresh_database();
+    let a = Store::connect(&url).unwrap();
+    crate::store_contract::project(&a, 1);
+    a.raise_id_floor(1_000_000).unwrap();
+    (a, Store::connect(&url).unwrap())
+}
+
+/// `n` open times on project 1, stored; their ids.
+fn open_entries(store: &Store, n: usize) -> Vec<u64> {
+    let now = zeitrechnung_lib::de::clock::now();
+    let entries: Vec<Entry> = (0..n)
+        .map(|i| {
+            serde_json::from_value(serde_json::json!({
+                "id": store.next_id().unwrap(),
+                "projectId": 1,
+                "date": format!("2026-11-{:02}", 1 + i % 28),
+                "description": format!("Arbeit {i}"),
+                "billable": true,
+                "billing": {"state": "open"},
+                "type": "time",
+                "employee": "Jana Kraus",
+                "breakMinutes": 0,
+                "minutes": 60,
+                "csvFingerprint": null,
+                "createdAt": now,
+                "updatedAt": now,
+            }))
+            .unwrap()
+        })
+        .collect();
+    store.put_entries(&entries).unwrap();
+    entries.iter().map(|e| e.id).collect()
+}
+
+/// A new attempt (state pending) over `entries`.
+fn attempt(store: &Store, entries: &[u64]) -> InvoiceRecord {
+    let now = zeitrechnung_lib::de::clock::now();
+    serde_json::from_value(serde_json::json!({
+        "id": store.next_id().unwrap(),
+        "projectId": 1,
+        "contactId": "c-1",
+        "lexofficeId": null,
+        "state": {"state": "pending"},
+        "periodFrom": "2026-11-01",
+        "periodTo": "2026-11-30",
+        "hourlyRate": "",
+        "listSubprojects": false,
+        "net": "100.00",
+        "gross": "119.00",
+        "entryIds": entries,
+        "request": {},
+        "createdAt": now,
+        "updatedAt": now,
+    }))
+    .unwrap()
+}
+
+/// Both seats reserve at once: (seat A's answer, seat B's answer).
+fn race(
+    a: &Arc<Store>,
+    b: &Arc<Store>,
+    ra: InvoiceRecord,
+    rb: InvoiceRecord,
+) -> (Result<(), String>, Result<(), String>) {
+    let barrier = Arc::new(Barrier::new(2));
+    let go = |s: Arc<Store>, r: InvoiceRecord, barrier: Arc<Barrier>| {
+        std::thread::spawn(move || {
+            barrier.wait();
+            s.reserve_entries(&r).map_err(|e| e.to_string())
+        })
+    };
+    let ta = go(a.clone(), ra, barrier.clone());
+    let tb = go(b.clone(), rb, barrier);
+    (ta.join().unwrap(), tb.join().unwrap())
+}
+
+/// Two seats × 50 rounds racing for the same 20 entries: each round exactly
+/// one reservation and one German refusal; the winner's draft settles, a
+/// third try then hears when the draft was made; 1,000 entries billed once,
+/// none reserved at the end.
+#[test]
+fn two_seats_racing_for_the_same_entries_reserve_them_once() {
+    let Some(c) = cluster() else { return };
+    let (a, b) = two_seats(c);
+    let (a, b) = (Arc::new(a), Arc::new(b));
+    let mut wins = [0u32; 2];
+    let mut all = Vec::new();
+    for round in 0..50 {
+        let ids = open_entries(&a, 20);
+        all.extend_from_slice(&ids);
+        let (ra, rb) = (attempt(&a, &ids), attempt(&b, &ids));
+        let (oa, ob) = race(&a, &b, ra.clone(), rb.clone());
+        let (winner, loser, refusal) = match (oa, ob) {
+            (Ok(()), Err(m)) => {
+                wins[0] += 1;
+                (ra, rb, m)
+            }
+            (Err(m), Ok(())) => {
+                wins[1] += 1;
+                (rb, ra, m)
+            }
+            other => panic!("round {round}: not exactly one reservation: {other:?}"),
+        };
+        assert_eq!(refusal, storage::IN_FLIGHT_ELSEWHERE, "round {round}");
+        assert_eq!(
+            a.invoice_record(loser.id).unwrap(),
+            None,
+            "the loser stored nothing"
+        );
+        // The winner's POST succeeded: its draft settles the entries.
+        let settled = InvoiceRecord {
+            lexoffice_id: Some(format!("entwurf-{round}")),
+            state: InvoiceState::Created,
+            ..winner.clone()
+        };
+        b.settle_attempt(&settled).unwrap();
+        // Later, the other seat tries once more: billed, and since when.
+        let late = attempt(&b, &ids).clone();
+        let m = b.reserve_entries(&late).unwrap_err().to_string();
+        let made = zeitrechnung_lib::de::format::date_time(winner.created_at);
+        assert_eq!(
+            m,
+            format!("Diese Einträge wurden inzwischen an einem anderen Arbeitsplatz abgerechnet (Entwurf vom {made}). Es wurde nichts gesendet."),
+            "round {round}"
+        );
+    }
+    support::report(
+        "mehrplatz",
+        &format!(
+            "50 races for 20 entries: seat A won {}, seat B {}",
+            wins[0], wins[1]
+        ),
+    );
+    let entries = a.entries_by_ids(&all).unwrap();
+    assert_eq!(entries.len(), 1_000);
+    let mut by_draft = std::collections::HashMap::new();
+    for e in &entries {
+        match &e.billing {
+            BillingState::Billed { invoice_id } => {
+                *by_draft.entry(invoice_id.clone()).or_insert(0) += 1
+            }
+            other => panic!("entry {} is {other:?}", e.id),
+        }
+    }
+    assert_eq!(by_draft.len(), 50);
+    assert!(by_draft.values().all(|n| *n == 20));
+    let records = a.invoice_records().unwrap();
+    assert_eq!(
+        records.len(),
+        50,
+        "one attempt per round, the losers stored none"
+    );
+}
+
+/// Overlapping sets (entries 1–20 against 11–30): one seat gets all of its
+/// own, the other nothing at all — its free entries stay open.
+#[test]
+fn overlapping_reservations_are_all_or_nothing() {
+    let Some(c) = cluster() else { return };
+    let (a, b) = two_seats(c);
+    let (a, b) = (Arc::new(a), Arc::new(b));
+    for round in 0..20 {
+        let ids = open_entries(&a, 30);
+        let (first, second) = (&ids[..20], &ids[10..]);
+        let (ra, rb) = (attempt(&a, first), attempt(&b, second));
+        let (oa, ob) = race(&a, &b, ra.clone(), rb.clone());
+        let (won, lost): (&[u64], &[u64]) = match (&oa, &ob) {
+            (Ok(()), Err(m)) | (Err(m), Ok(())) => {
+                assert_eq!(m, storage::IN_FLIGHT_ELSEWHERE, "round {round}");
+                if oa.is_ok() {
+                    (first, &ids[20..])
+                } else {
+                    (second, &ids[..10])
+                }
+            }
+            other => panic!("round {round}: {other:?}"),
+        };
+        for e in a.entries_by_ids(won).unwrap() {
+            assert!(
+                matches!(e.billing, BillingState::Reserved { .. }),
+                "round {round}"
+            );
+        }
+        for e in a.entries_by_ids(lost).unwrap() {
+            assert_eq!(
+                e.billing,
+                BillingState::Open,
+                "round {round}: all or nothing"
+            );
+        }
+    }
+}
