@@ -3,6 +3,7 @@
 
 pub mod features;
 pub mod job;
+pub mod pacing;
 pub mod undo;
 
 use std::sync::{Arc, Mutex};
@@ -137,16 +138,25 @@ impl Core {
         client_tuning: impl FnOnce(&mut ClientConfig),
         opener: Opener,
     ) -> Core {
+        let store = Arc::new(store);
         let client = urls.clone().and_then(|u| {
             let mut cfg = ClientConfig::new(u.api);
             client_tuning(&mut cfg);
-            let limiter = Arc::new(RateLimiter::new(1, cfg.requests_per_sec));
+            // Several seats on one server share lexoffice's budget there.
+            let limiter: Arc<dyn crate::lexoffice::Pacing> = if store.is_server() {
+                Arc::new(pacing::SharedPacing::new(
+                    store.clone(),
+                    cfg.requests_per_sec,
+                ))
+            } else {
+                Arc::new(RateLimiter::new(1, cfg.requests_per_sec))
+            };
             LexofficeClient::new(cfg, limiter)
                 .map(Arc::new)
                 .map_err(|e| e.to_string())
         });
         Core {
-            store: Arc::new(store),
+            store,
             secrets,
             db_password: Arc::new(crate::secrets::MemorySecretStore::default()),
             urls,

@@ -68,6 +68,26 @@ impl Store {
         }
     }
 
+    /// The next lexoffice turn of every seat on the server (None on the
+    /// embedded database: one process, its own limiter).
+    pub fn lexoffice_turn(
+        &self,
+        spacing: std::time::Duration,
+    ) -> Option<AppResult<std::time::Duration>> {
+        match self {
+            Store::Sled(_) => None,
+            Store::Pg(s) => Some(s.lexoffice_turn(spacing)),
+        }
+    }
+
+    /// lexoffice answered 429: every seat on the server pauses.
+    pub fn lexoffice_pause(&self, pause: std::time::Duration) -> AppResult<()> {
+        match self {
+            Store::Sled(_) => Ok(()),
+            Store::Pg(s) => s.lexoffice_pause(pause),
+        }
+    }
+
     /// Works on a database server (else the embedded database).
     pub fn is_server(&self) -> bool {
         matches!(self, Store::Pg(_))

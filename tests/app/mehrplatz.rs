@@ -213,3 +213,103 @@ fn overlapping_reservations_are_all_or_nothing() {
         }
     }
 }
+
+/// A seat's app on `store`, connected to `sb` (the key in memory).
+fn seat(store: Store, sb: &lexoffice_sandbox::Sandbox) -> zeitrechnung_lib::core::Core {
+    let secrets = Arc::new(zeitrechnung_lib::secrets::MemorySecretStore::default());
+    zeitrechnung_lib::secrets::SecretStore::store(
+        secrets.as_ref(),
+        &zeitrechnung_lib::secrets::ApiKey::parse(support::KEY).unwrap(),
+    )
+    .unwrap();
+    zeitrechnung_lib::core::Core::new(
+        store,
+        secrets,
+        zeitrechnung_lib::paths::LexofficeUrls::new(&sb.base_url, support::APP_URL),
+        |c| c.timeout = std::time::Duration::from_secs(10),
+        Arc::new(|_: &str| Ok(())),
+    )
+}
+
+/// Three seats asking lexoffice at once, 8 requests each, against a sandbox
+/// that keeps lexoffice's 2 requests per second: (429 answers, the most
+/// requests that arrived within any one second).
+fn three_seats_ask(
+    seats: Vec<zeitrechnung_lib::core::Core>,
+    sb: &lexoffice_sandbox::Sandbox,
+) -> (usize, usize) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    sb.clear_requests();
+    rt.block_on(async {
+        let tasks: Vec<_> = seats
+            .into_iter()
+            .map(|core| {
+                tokio::spawn(async move {
+                    let key = core.api_key().await.unwrap();
+                    for _ in 0..8 {
+                        core.client().unwrap().profile(&key).await.unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+    });
+    let requests = sb.requests();
+    let refused = requests.iter().filter(|r| r.status == 429).count();
+    let answered: Vec<std::time::Duration> = requests
+        .iter()
+        .filter(|r| r.status != 429)
+        .map(|r| r.elapsed)
+        .collect();
+    let busiest = answered
+        .iter()
+        .map(|t| {
+            answered
+                .iter()
+                .filter(|u| **u >= *t && **u < *t + std::time::Duration::from_secs(1))
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    (refused, busiest)
+}
+
+/// One lexoffice budget for the office: three seats on one server sending at
+/// once meet 0 × 429 and never more than 2 requests in a second; the same
+/// three seats each pacing alone (the embedded database) do meet 429s — the
+/// test has teeth.
+#[test]
+fn three_seats_share_one_lexoffice_budget() {
+    let Some(c) = cluster() else { return };
+    let sb = lexoffice_sandbox::Sandbox::start_in_thread(lexoffice_sandbox::SandboxConfig {
+        api_key: support::KEY.into(),
+        ..lexoffice_sandbox::SandboxConfig::default()
+    })
+    .unwrap();
+    let url = c.fresh_database();
+    let shared: Vec<_> = (0..3)
+        .map(|_| seat(Store::connect(&url).unwrap(), &sb))
+        .collect();
+    let (refused, busiest) = three_seats_ask(shared, &sb);
+    support::report(
+        "mehrplatz-pacing",
+        &format!("3 seats × 8 requests on one server: {refused} × 429, at most {busiest} requests in one second"),
+    );
+    assert_eq!(refused, 0, "no 429 with the budget shared");
+    assert!(busiest <= 2, "{busiest} requests in one second");
+
+    sb.reset_rate_limit();
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let alone: Vec<_> = dirs
+        .iter()
+        .map(|d| seat(Store::open(&d.path().join("db")).unwrap(), &sb))
+        .collect();
+    let (refused_alone, _) = three_seats_ask(alone, &sb);
+    assert!(
+        refused_alone > 0,
+        "each seat pacing alone meets lexoffice's limit"
+    );
+}

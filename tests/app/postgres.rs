@@ -66,11 +66,11 @@ fn a_server_with_a_newer_schema_is_refused() {
     let url = c.fresh_database();
     let store = Store::connect(&url).unwrap();
     drop(store);
-    // A newer app migrated this server to schema 2.
+    // A newer app migrated this server to schema 99.
     let out = std::process::Command::new("psql")
         .arg(&url)
         .args(["-v", "ON_ERROR_STOP=1", "-q", "-c"])
-        .arg("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (2, 'later', true, '\\x00', 1)")
+        .arg("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99, 'later', true, '\\x00', 1)")
         .output()
         .unwrap();
     assert!(

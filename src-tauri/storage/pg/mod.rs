@@ -34,7 +34,7 @@ pub(super) type Tx = Transaction<'static, Postgres>;
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(4);
 
 /// How many migrations this build knows (the highest version).
-const KNOWN_MIGRATIONS: i64 = 1;
+const KNOWN_MIGRATIONS: i64 = 2;
 
 /// The refusal of a server whose schema a newer Zeitrechnung wrote.
 fn newer_schema(v: i64) -> AppError {
@@ -55,13 +55,22 @@ fn runtime() -> AppResult<tokio::runtime::Runtime> {
 
 /// The migrations this build knows, in order (`0001_schema.sql`, …).
 fn migrator() -> Migrator {
-    let mut m = Migrator::with_migrations(vec![Migration::new(
-        1,
-        "schema".into(),
-        MigrationType::Simple,
-        SqlStr::from_static(include_str!("0001_schema.sql")),
-        false,
-    )]);
+    let mut m = Migrator::with_migrations(vec![
+        Migration::new(
+            1,
+            "schema".into(),
+            MigrationType::Simple,
+            SqlStr::from_static(include_str!("0001_schema.sql")),
+            false,
+        ),
+        Migration::new(
+            2,
+            "lexoffice pacing".into(),
+            MigrationType::Simple,
+            SqlStr::from_static(include_str!("0002_lexoffice_pacing.sql")),
+            false,
+        ),
+    ]);
     // Several seats starting at once: sqlx's advisory lock lets one migrate.
     m.set_locking(true);
     m
@@ -229,6 +238,41 @@ impl PgStore {
             .await
             .map_err(|_| db_err(sqlx::Error::PoolTimedOut))?
             .map(|_| ())
+        })
+    }
+
+    /// lexoffice's budget shared by every seat: reserves the next turn by
+    /// the server's clock (`spacing` after the one before) and answers how
+    /// long to wait for it.
+    pub fn lexoffice_turn(&self, spacing: Duration) -> AppResult<Duration> {
+        let pool = self.pool();
+        self.run(async move {
+            let micros: i64 = sqlx::query_scalar(
+                "UPDATE lexoffice_pacing
+                    SET next_at = greatest(next_at, clock_timestamp()) + make_interval(secs => $1)
+                  WHERE id = 1
+              RETURNING greatest(0, (extract(epoch FROM next_at - make_interval(secs => $1) - clock_timestamp()) * 1000000)::bigint)",
+            )
+            .bind(spacing.as_secs_f64())
+            .fetch_one(&pool)
+            .await
+            .map_err(db_err)?;
+            Ok(Duration::from_micros(micros.max(0) as u64))
+        })
+    }
+
+    /// lexoffice answered 429: no seat sends before `pause` has passed.
+    pub fn lexoffice_pause(&self, pause: Duration) -> AppResult<()> {
+        let pool = self.pool();
+        self.run(async move {
+            sqlx::query(
+                "UPDATE lexoffice_pacing SET next_at = greatest(next_at, clock_timestamp() + make_interval(secs => $1)) WHERE id = 1",
+            )
+            .bind(pause.as_secs_f64())
+            .execute(&pool)
+            .await
+            .map_err(db_err)?;
+            Ok(())
         })
     }
 
