@@ -69,6 +69,7 @@ const COMMANDS: &[&str] = &[
     "backup_pick_file",
     "mehrplatz_status",
     "database_status",
+    "data_watch",
     "mehrplatz_check",
     "mehrplatz_setup",
     "mehrplatz_join",

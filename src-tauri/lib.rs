@@ -97,6 +97,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::sicherung::backup_pick_file,
         commands::mehrplatz::mehrplatz_status,
         commands::mehrplatz::database_status,
+        commands::mehrplatz::data_watch,
         commands::mehrplatz::mehrplatz_check,
         commands::mehrplatz::mehrplatz_setup,
         commands::mehrplatz::mehrplatz_join,
@@ -316,6 +317,10 @@ pub fn run() {
             }
             let core = Arc::new(core);
             app.manage(core.clone());
+            // On the office's server: the window hears what other seats change.
+            if let Err(e) = mehrplatz::watch::start(&core) {
+                log::error!("listening for other seats: {e}");
+            }
             // The status sync: soon after start, then every 15 minutes (every
             // minute while lexoffice cannot be reached).
             tauri::async_runtime::spawn(rechnung::sync_forever(core.clone()));

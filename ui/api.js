@@ -272,6 +272,13 @@ export const backupInspect = (path) => call("backup_inspect", { path });
 /** repair: after „Reparieren und wiederherstellen“ (the first answer was `confirm`). */
 export const backupRestore = (path, repair = false) => call("backup_restore", { path, repair });
 export const backupInfo = () => call("backup_info");
+/** Other seats' changes: `onChange(table)` („*“: everything) while the app works on a server. */
+export function dataWatch(onChange) {
+  const t = window.__TAURI__;
+  const channel = new t.core.Channel();
+  channel.onmessage = (table) => onChange(table);
+  return call("data_watch", { onEvent: channel });
+}
 /** {onServer, reachable, message}: does the database answer now? */
 export const databaseStatus = () => call("database_status");
 /** Einstellungen › Mehrplatz: which database this PC works with. */

@@ -55,6 +55,7 @@ window.addEventListener("DOMContentLoaded", async () => {
   document.body.dataset.shell = "ready";
   watchAutoBackup();
   watchDatabase();
+  watchOtherSeats();
   installShortcuts(navigate, () => current);
   installDatePickers();
   {
@@ -112,6 +113,28 @@ function watchDatabase() {
   };
   window.addEventListener("zeitrechnung:database-down", (ev) => show(ev.detail));
   api.databaseStatus().then((st) => { if (st.onServer) setInterval(() => { if (!watching) look(); }, 20_000); }).catch(() => {});
+}
+
+/** Another seat saved, imported, billed or restored: the view on screen loads
+ *  anew within a moment (its selection kept) — unless a dialog is open or
+ *  the user is typing in the view; then as soon as that is over. */
+function watchOtherSeats() {
+  let pending = false;
+  let timer = null;
+  const busy = () => document.querySelector("dialog[open]")
+    || (document.activeElement && document.getElementById("view")?.contains(document.activeElement)
+      && /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName));
+  const apply = () => {
+    timer = null;
+    if (!pending) return;
+    if (busy()) { timer = setTimeout(apply, 1000); return; }
+    pending = false;
+    navigate(current);
+  };
+  api.dataWatch(() => {
+    pending = true;
+    if (!timer) timer = setTimeout(apply, 200);
+  }).catch(() => {});
 }
 
 /** A failed automatic backup (or one that kept every older copy) as a notice:

@@ -87,6 +87,16 @@ pub async fn mehrplatz_leave<R: tauri::Runtime>(
     Ok(done)
 }
 
+/// The window asks to hear what other seats change: each change sends the
+/// table's name („*“: everything) on `on_event`.
+#[tauri::command]
+pub fn data_watch(core: State<'_, Arc<Core>>, on_event: tauri::ipc::Channel<String>) {
+    core.feature::<mehrplatz::watch::Watchers>()
+        .add(Arc::new(move |table: &str| {
+            on_event.send(table.to_string()).is_ok()
+        }));
+}
+
 /// „Durchsuchen …“ beside „Zertifikat“: Rust's file dialog; the path comes back.
 #[tauri::command]
 pub async fn mehrplatz_pick_certificate<R: tauri::Runtime>(

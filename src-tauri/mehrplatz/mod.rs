@@ -17,6 +17,7 @@ mod join;
 mod leave;
 mod setup;
 mod view;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 

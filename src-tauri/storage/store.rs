@@ -88,6 +88,15 @@ impl Store {
         }
     }
 
+    /// Calls `on_change(table)` when another seat changed the firm's data
+    /// („*“: reload everything). The embedded database has no other seats.
+    pub fn watch(&self, on_change: std::sync::Arc<dyn Fn(&str) + Send + Sync>) -> AppResult<()> {
+        match self {
+            Store::Sled(_) => Ok(()),
+            Store::Pg(s) => s.watch(on_change),
+        }
+    }
+
     /// Works on a database server (else the embedded database).
     pub fn is_server(&self) -> bool {
         matches!(self, Store::Pg(_))

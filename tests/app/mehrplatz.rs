@@ -313,3 +313,101 @@ fn three_seats_share_one_lexoffice_budget() {
         "each seat pacing alone meets lexoffice's limit"
     );
 }
+
+/// What one seat saves, the other hears, after each COMMIT; a seat does not
+/// hear its own writes; after its listening connection is cut it hears „*“
+/// (reload everything). 100 saves: the time from the start of the saving
+/// seat's save to the other seat's notice, median and max (docs/benchmarks.md).
+#[test]
+fn a_seat_hears_what_the_other_saves() {
+    let Some(c) = cluster() else { return };
+    let (a, b) = two_seats(c);
+    let (tx_b, heard_b) = std::sync::mpsc::channel::<(String, std::time::Instant)>();
+    b.watch(Arc::new(move |t: &str| {
+        let _ = tx_b.send((t.to_string(), std::time::Instant::now()));
+    }))
+    .unwrap();
+    let (tx_a, heard_a) = std::sync::mpsc::channel::<String>();
+    a.watch(Arc::new(move |t: &str| {
+        let _ = tx_a.send(t.to_string());
+    }))
+    .unwrap();
+    // The listeners are up once a change of B's own reaches A.
+    let wait = std::time::Duration::from_secs(5);
+    let mut ready = false;
+    for _ in 0..50 {
+        b.put_customer(&support::manual_customer(b.next_id().unwrap(), "Probe"))
+            .unwrap();
+        if heard_a
+            .recv_timeout(std::time::Duration::from_millis(100))
+            .is_ok()
+        {
+            ready = true;
+            break;
+        }
+    }
+    assert!(ready, "seat A hears seat B");
+    while heard_a.try_recv().is_ok() {}
+    while heard_b.try_recv().is_ok() {}
+
+    let mut latencies = Vec::new();
+    for i in 0..100 {
+        let id = a.next_id().unwrap();
+        // From the moment seat A starts saving (its COMMIT included).
+        let saved = std::time::Instant::now();
+        a.put_customer(&support::manual_customer(id, &format!("Kunde {i}")))
+            .unwrap();
+        let (table, at) = heard_b.recv_timeout(wait).expect("seat B hears each save");
+        assert_eq!(table, "customers");
+        latencies.push(at.saturating_duration_since(saved).as_secs_f64() * 1000.0);
+    }
+    assert!(
+        heard_b
+            .recv_timeout(std::time::Duration::from_millis(300))
+            .is_err(),
+        "one notice per save"
+    );
+    assert!(
+        heard_a.try_recv().is_err(),
+        "a seat does not hear its own saves"
+    );
+    latencies.sort_by(|x, y| x.partial_cmp(y).unwrap());
+    support::report(
+        "mehrplatz-notices",
+        &format!(
+            "100 saves on seat A heard by seat B (from the start of the save): median {:.1} ms, max {:.1} ms",
+            latencies[50], latencies[99]
+        ),
+    );
+    // A rolled-back change is never told: an entry on a missing project.
+    let e = b.put_entries(&[serde_json::from_value(serde_json::json!({
+        "id": b.next_id().unwrap(), "projectId": 424242, "date": "2026-11-02",
+        "description": "", "billable": true, "billing": {"state": "open"},
+        "type": "time", "employee": "", "breakMinutes": 0, "minutes": 1,
+        "csvFingerprint": null, "createdAt": zeitrechnung_lib::de::clock::now(),
+        "updatedAt": zeitrechnung_lib::de::clock::now(),
+    }))
+    .unwrap()]);
+    assert!(e.is_err());
+    assert!(
+        heard_a
+            .recv_timeout(std::time::Duration::from_millis(500))
+            .is_err(),
+        "nothing told of a refused write"
+    );
+    // Seat B's listening connection is cut: once it is back, „*“.
+    c.psql(
+        "postgres",
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'",
+    );
+    let mut star = false;
+    for _ in 0..50 {
+        if let Ok((t, _)) = heard_b.recv_timeout(std::time::Duration::from_millis(200)) {
+            if t == "*" {
+                star = true;
+                break;
+            }
+        }
+    }
+    assert!(star, "after a lost connection: reload everything");
+}

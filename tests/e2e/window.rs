@@ -683,6 +683,36 @@ fn datenbank_weg_und_wieder_da() {
     assert_eq!(names, vec!["Dachdeckerei Ziegel", "Malerei Sommer GmbH"]);
 }
 
+/// Another seat (here the test itself, its own connection to the server)
+/// adds a customer and a project: the window shows them without a click.
+#[cfg(target_os = "linux")]
+#[test]
+fn was_ein_anderer_arbeitsplatz_speichert_erscheint_von_selbst() {
+    let Some(_serial) = begin() else { return };
+    let cluster = match support::pg::cluster() {
+        Ok(c) => c,
+        Err(why) => return support::skip("e2e-postgres", &why),
+    };
+    let url = cluster.fresh_database();
+    let other = zeitrechnung_lib::storage::Store::connect(&url).unwrap();
+    let first = other.next_id().unwrap();
+    other
+        .put_customer(&support::manual_customer(first, "Dachdeckerei Ziegel"))
+        .unwrap();
+    let mut w = world();
+    w.envs.push(("ZEITRECHNUNG_DATABASE_URL", url.clone()));
+    let driver = w.driver();
+    let s = driver.session(&app_path());
+    s.wait_text("Dachdeckerei Ziegel");
+    let second = other.next_id().unwrap();
+    other
+        .put_customer(&support::manual_customer(second, "Malerei Sommer GmbH"))
+        .unwrap();
+    s.wait_text("Malerei Sommer GmbH");
+    s.wait_text("2 Kunden");
+    s.screenshot(&screens().join("postgresql/41-anderer-arbeitsplatz.png"));
+}
+
 fn seed_flow(w: World, shots: PathBuf) {
     OsKeyring::default_entry().delete().unwrap();
     let csv_path = w._dir.path().join("zeiten.csv");

@@ -14,6 +14,7 @@ mod invoices;
 mod server;
 mod settings;
 mod table;
+mod watch;
 
 pub use backup::NOT_EMPTY;
 pub use server::{probe, ServerAddress, ServerState, MIN_SERVER_VERSION};
@@ -34,7 +35,7 @@ pub(super) type Tx = Transaction<'static, Postgres>;
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(4);
 
 /// How many migrations this build knows (the highest version).
-const KNOWN_MIGRATIONS: i64 = 2;
+const KNOWN_MIGRATIONS: i64 = 3;
 
 /// The refusal of a server whose schema a newer Zeitrechnung wrote.
 fn newer_schema(v: i64) -> AppError {
@@ -70,6 +71,13 @@ fn migrator() -> Migrator {
             SqlStr::from_static(include_str!("0002_lexoffice_pacing.sql")),
             false,
         ),
+        Migration::new(
+            3,
+            "change notices".into(),
+            MigrationType::Simple,
+            SqlStr::from_static(include_str!("0003_change_notices.sql")),
+            false,
+        ),
     ]);
     // Several seats starting at once: sqlx's advisory lock lets one migrate.
     m.set_locking(true);
@@ -79,6 +87,8 @@ fn migrator() -> Migrator {
 pub struct PgStore {
     pool: PgPool,
     address: ServerAddress,
+    /// This seat among the others (its connections' application_name).
+    seat: String,
     rt: Option<tokio::runtime::Runtime>,
 }
 
@@ -139,7 +149,10 @@ impl PgStore {
         // The look first: a refused login, a missing database, an old server
         // or a newer schema answer at once, in German (the pool would retry).
         probe(address)?;
-        let options = address.options()?;
+        let seat = watch::new_seat();
+        let options = address
+            .options()?
+            .application_name(&format!("Zeitrechnung {seat}"));
         let rt = runtime()?;
         let pool = wait_on(&rt, async move {
             PgPoolOptions::new()
@@ -152,6 +165,7 @@ impl PgStore {
         let store = PgStore {
             pool,
             address: address.clone(),
+            seat,
             rt: Some(rt),
         };
         let pool = store.pool.clone();

@@ -1,0 +1,101 @@
+//! Other seats' changes (docs/database.md › Other seats' changes): every
+//! write statement on the firm's tables sends a notice at COMMIT (migration 3:
+//! the table and the writing seat); each seat LISTENs on one connection of
+//! its own and hears what the others changed — its own writes are left out.
+//! After a lost connection (notices missed meanwhile) it hears „*“: reload
+//! everything.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::PgListener;
+
+use super::PgStore;
+use crate::error::AppResult;
+
+const CHANNEL: &str = "zeitrechnung";
+
+/// A name for this seat, unique among the office's PCs for the run.
+pub(super) fn new_seat() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!("{}-{nanos:08x}", std::process::id())
+}
+
+/// The table a notice names, unless this seat wrote it.
+fn from_others<'a>(payload: &'a str, me: &str) -> Option<&'a str> {
+    let (table, writer) = payload.split_once(' ').unwrap_or((payload, ""));
+    (writer != format!("Zeitrechnung {me}")).then_some(table)
+}
+
+impl PgStore {
+    /// Calls `on_change` with the table another seat changed (after its
+    /// COMMIT), or „*“ after the connection was lost and made again. Runs
+    /// for as long as the store lives.
+    pub fn watch(&self, on_change: Arc<dyn Fn(&str) + Send + Sync>) -> AppResult<()> {
+        let pool = self.pool();
+        let me = self.seat.clone();
+        let rt = self.rt.as_ref().expect("runtime until drop");
+        rt.spawn(async move {
+            let mut first = true;
+            loop {
+                let listener = async {
+                    let mut l = PgListener::connect_with(&pool).await?;
+                    l.listen(CHANNEL).await?;
+                    Ok::<_, sqlx::Error>(l)
+                };
+                let mut l = match listener.await {
+                    Ok(l) => l,
+                    Err(e) => {
+                        log::warn!("listening for other seats' changes: {e}");
+                        tokio::time::sleep(Duration::from_secs(2)).await;
+                        continue;
+                    }
+                };
+                if !first {
+                    on_change("*");
+                }
+                first = false;
+                loop {
+                    match l.try_recv().await {
+                        Ok(Some(n)) => {
+                            if let Some(table) = from_others(n.payload(), &me) {
+                                on_change(table);
+                            }
+                        }
+                        // Lost and made again: what came meanwhile is unknown.
+                        Ok(None) => on_change("*"),
+                        Err(e) => {
+                            log::warn!("listening for other seats' changes: {e}");
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seat_hears_the_others_only() {
+        assert_eq!(
+            from_others("entries Zeitrechnung 12-0000abcd", "99-00000001"),
+            Some("entries")
+        );
+        assert_eq!(
+            from_others("entries Zeitrechnung 12-0000abcd", "12-0000abcd"),
+            None
+        );
+        assert_eq!(
+            from_others("customers psql", "12-0000abcd"),
+            Some("customers")
+        );
+    }
+}
