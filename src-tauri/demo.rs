@@ -230,7 +230,9 @@ pub fn relaunch(demo: bool) -> std::io::Result<()> {
 
 pub const WAIT_FOR_PID: &str = "ZEITRECHNUNG_WAIT_FOR_PID";
 
-/// At start: if started by `relaunch`, wait (≤ 10 s) until the old process is gone.
+/// At start: if started by `relaunch`, wait (≤ 30 s) until the old process is
+/// gone — else the new one would hand over to it (one instance per desktop)
+/// and end. A process that has exited but is not reaped yet (a zombie) is gone.
 pub fn wait_for_predecessor() {
     let Some(pid) = std::env::var(WAIT_FOR_PID)
         .ok()
@@ -239,11 +241,20 @@ pub fn wait_for_predecessor() {
         return;
     };
     std::env::remove_var(WAIT_FOR_PID);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while std::time::Instant::now() < deadline {
         #[cfg(target_os = "linux")]
-        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
-            return;
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => return,
+            // „pid (comm) Z …“: exited, waiting for its parent to reap it.
+            Ok(stat)
+                if stat
+                    .rsplit_once(") ")
+                    .is_some_and(|(_, rest)| rest.starts_with('Z')) =>
+            {
+                return
+            }
+            Ok(_) => {}
         }
         #[cfg(not(target_os = "linux"))]
         {

@@ -27,7 +27,8 @@ pub async fn mehrplatz_status(core: State<'_, Arc<Core>>) -> AppResult<Mehrplatz
             .clone()
             .ok_or_else(|| AppError::Internal("kein Datenordner".into()))?;
         let has_password = core.db_password.load_password().ok().flatten().is_some();
-        mehrplatz::status(&dir, core.store.server_display(), has_password)
+        let seats = core.store.seats().unwrap_or_default();
+        mehrplatz::status(&dir, core.store.server_display(), has_password, &seats)
     })
     .await
 }

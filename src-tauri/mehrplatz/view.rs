@@ -20,6 +20,18 @@ pub struct MehrplatzView {
     pub server: ServerFields,
     /// What „Mehrplatz einrichten“ moved and verified.
     pub moved: Option<String>,
+    /// The seats connected now: „buero-pc (dieser PC) – seit 05.12.2026 08:14“.
+    pub seats: Vec<String>,
+}
+
+/// A seat as the page lists it.
+pub fn seat_line(s: &crate::storage::pg::Seat) -> String {
+    format!(
+        "{}{} – seit {}",
+        s.pc,
+        if s.this_one { " (dieser PC)" } else { "" },
+        crate::de::format::date_time(s.since)
+    )
 }
 
 /// The server's fields as stored on this PC (the password only as „kept“).
@@ -84,6 +96,7 @@ pub fn status(
     data_dir: &Path,
     on_server: Option<String>,
     has_password: bool,
+    seats: &[crate::storage::pg::Seat],
 ) -> AppResult<MehrplatzView> {
     let config = super::load(data_dir)?;
     let from_env = paths::database_url().is_some();
@@ -109,5 +122,6 @@ pub fn status(
         mode_display,
         server: ServerFields::of(config.as_ref(), has_password),
         moved: config.and_then(|c| c.moved),
+        seats: seats.iter().map(seat_line).collect(),
     })
 }

@@ -97,6 +97,14 @@ impl Store {
         }
     }
 
+    /// The seats connected to the server now (none on the embedded database).
+    pub fn seats(&self) -> AppResult<Vec<pg::Seat>> {
+        match self {
+            Store::Sled(_) => Ok(Vec::new()),
+            Store::Pg(s) => s.seats(),
+        }
+    }
+
     /// Works on a database server (else the embedded database).
     pub fn is_server(&self) -> bool {
         matches!(self, Store::Pg(_))

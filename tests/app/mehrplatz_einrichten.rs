@@ -185,7 +185,16 @@ async fn the_first_seat_moves_its_data_verified_and_keeps_its_own() {
     );
 
     // The page says so afterwards.
-    let view = mehrplatz::status(dir.path(), server.server_display(), true).unwrap();
+    // The seats connected now: this one among them, once.
+    let seats = server.seats().unwrap();
+    assert_eq!(seats.iter().filter(|s| s.this_one).count(), 1, "{seats:?}");
+    let view = mehrplatz::status(dir.path(), server.server_display(), true, &seats).unwrap();
+    let this_pc: Vec<&String> = view
+        .seats
+        .iter()
+        .filter(|l| l.contains(" (dieser PC) – seit "))
+        .collect();
+    assert_eq!(this_pc.len(), 1, "{:?}", view.seats);
     assert_eq!(view.mode, "mehrplatz");
     assert!(
         view.mode_display.starts_with(&format!(

@@ -602,6 +602,8 @@ fn mehrplatz_einrichten_mit_vorhandenen_daten() {
         cluster.port()
     ));
     s.wait_text("Übertragen und auf dem Server nachgezählt: 1 Kunde");
+    s.wait_text("Arbeitsplätze, die gerade verbunden sind");
+    s.wait_text("(dieser PC) – seit");
     s.wait_xpath("//button[normalize-space()='Zurück zu Einzelplatz']");
     assert!(s
         .find_xpath("//button[normalize-space()='Mehrplatz einrichten']")

@@ -133,6 +133,11 @@ function renderPage(box, st) {
       onServer ? h("span", { class: "dot", "aria-hidden": "true" }) : null,
       st.modeDisplay),
     st.moved ? h("p", { class: "hint mp-moved" }, st.moved) : null,
+    onServer && st.seats.length
+      ? h("div", { class: "mp-seats" },
+          h("h3", {}, "Arbeitsplätze, die gerade verbunden sind"),
+          h("ul", {}, st.seats.map((line) => h("li", {}, line))))
+      : null,
     ...form.nodes,
     h("div", { class: "row wrap" }, ...actions),
     result,

@@ -18,6 +18,7 @@ mod watch;
 
 pub use backup::NOT_EMPTY;
 pub use server::{probe, ServerAddress, ServerState, MIN_SERVER_VERSION};
+pub use watch::Seat;
 
 use std::future::Future;
 use std::time::Duration;

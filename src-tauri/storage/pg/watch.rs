@@ -15,13 +15,44 @@ use crate::error::AppResult;
 
 const CHANNEL: &str = "zeitrechnung";
 
-/// A name for this seat, unique among the office's PCs for the run.
+/// A name for this seat, unique among the office's PCs for the run, with the
+/// PC's name for Einstellungen › Mehrplatz: „4711-1a2b3c4d buero-pc“. At most
+/// 50 bytes, so that „Zeitrechnung “ and it fit PostgreSQL's 63 for an
+/// application_name (a cut name would not be recognised as this seat's).
 pub(super) fn new_seat() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or_default();
-    format!("{}-{nanos:08x}", std::process::id())
+    let mut seat = format!("{}-{nanos:08x} {}", std::process::id(), pc_name());
+    while seat.len() > 50 {
+        seat.pop();
+    }
+    seat
+}
+
+/// This PC's name (the network name), or „unbekannter PC“.
+fn pc_name() -> String {
+    let from_os = std::fs::read_to_string("/proc/sys/kernel/hostname").ok();
+    from_os
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|n| {
+            n.trim()
+                .chars()
+                .filter(|c| !c.is_control())
+                .collect::<String>()
+        })
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "unbekannter PC".into())
+}
+
+/// A seat connected now: its PC's name, since when, and whether it is this one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seat {
+    pub pc: String,
+    pub since: chrono::DateTime<chrono::Utc>,
+    pub this_one: bool,
 }
 
 /// The table a notice names, unless this seat wrote it.
@@ -31,6 +62,34 @@ fn from_others<'a>(payload: &'a str, me: &str) -> Option<&'a str> {
 }
 
 impl PgStore {
+    /// The seats connected to this database now, the longest-connected first.
+    pub fn seats(&self) -> AppResult<Vec<Seat>> {
+        let pool = self.pool();
+        let me = self.seat.clone();
+        self.run(async move {
+            let rows: Vec<(String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+                "SELECT substr(application_name, 14), min(backend_start)
+                   FROM pg_stat_activity
+                  WHERE datname = current_database() AND application_name LIKE 'Zeitrechnung %'
+                  GROUP BY 1 ORDER BY 2",
+            )
+            .fetch_all(&pool)
+            .await
+            .map_err(super::db_err)?;
+            Ok(rows
+                .into_iter()
+                .map(|(seat, since)| Seat {
+                    pc: seat
+                        .split_once(' ')
+                        .map(|(_, pc)| pc.to_string())
+                        .unwrap_or_default(),
+                    since,
+                    this_one: seat == me,
+                })
+                .collect())
+        })
+    }
+
     /// Calls `on_change` with the table another seat changed (after its
     /// COMMIT), or „*“ after the connection was lost and made again. Runs
     /// for as long as the store lives.
