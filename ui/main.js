@@ -108,7 +108,7 @@ function watchDatabase() {
       watching = null;
       document.getElementById("database-banner")?.remove();
       toast("Die Verbindung zur Datenbank ist wieder da.");
-      if (!document.querySelector("dialog[open]")) navigate(current);
+      // What changed meanwhile is shown by the other seats' notices („*“).
     }
   };
   window.addEventListener("zeitrechnung:database-down", (ev) => show(ev.detail));
@@ -121,7 +121,13 @@ function watchDatabase() {
 function watchOtherSeats() {
   let pending = false;
   let timer = null;
+  // A click or key in the last moment: the user is acting on what is shown.
+  let lastInput = 0;
+  for (const type of ["pointerdown", "keydown"]) {
+    window.addEventListener(type, () => { lastInput = Date.now(); }, true);
+  }
   const busy = () => document.querySelector("dialog[open]")
+    || Date.now() - lastInput < 2000
     || (document.activeElement && document.getElementById("view")?.contains(document.activeElement)
       && /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName));
   const apply = () => {

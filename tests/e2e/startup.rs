@@ -239,7 +239,8 @@ fn a_changed_database_password_is_corrected_on_the_failure_screen() {
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "the restarted app did not show its window within 60 s; its log:\n{t}"
+            "the restarted app did not show its window within 60 s; its log:\n{t}\nthe window before it: {}",
+            s.page_text()
         );
         std::thread::sleep(Duration::from_millis(200));
     };
