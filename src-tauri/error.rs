@@ -46,6 +46,10 @@ pub enum AppError {
     /// The same long job is already running.
     #[error("{0}")]
     Busy(String),
+    /// A save refused: the record changed since the form was opened (on the
+    /// office's server: at another seat). The window shows the new state.
+    #[error("{0}")]
+    Changed(String),
     /// The user stopped a long job („Abbrechen“).
     #[error("{0}")]
     Cancelled(String),
@@ -99,6 +103,7 @@ impl AppError {
             AppError::Database(_) => "database",
             AppError::NotFound(_) => "notFound",
             AppError::Busy(_) => "busy",
+            AppError::Changed(_) => "changed",
             AppError::Unclear(_) => "unclear",
             AppError::Rejected(_) => "rejected",
             AppError::Cancelled(_) => "cancelled",

@@ -137,10 +137,13 @@ function watchOtherSeats() {
     pending = false;
     navigate(current);
   };
-  api.dataWatch(() => {
+  const heard = () => {
     pending = true;
     if (!timer) timer = setTimeout(apply, 200);
-  }).catch(() => {});
+  };
+  // A save refused because the record changed meanwhile: show the new state.
+  window.addEventListener("zr-data-changed", heard);
+  api.dataWatch(heard).catch(() => {});
 }
 
 /** A failed automatic backup (or one that kept every older copy) as a notice:

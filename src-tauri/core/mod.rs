@@ -2,12 +2,14 @@
 //! No Tauri types in here, so domain code and tests use it directly.
 
 pub mod features;
+pub mod holds;
 pub mod job;
 pub mod pacing;
 pub mod undo;
 
 use std::sync::{Arc, Mutex};
 
+pub use holds::{hold, hold_shared, no_restore};
 pub use job::Job;
 
 use crate::error::{AppError, AppResult};

@@ -23,6 +23,10 @@ pub struct Snapshot {
     pub projects: Vec<Project>,
     /// Entries deleted, or the versions an edit replaced.
     pub entries: Vec<Entry>,
+    /// After an edit: each edited entry's id and the `updated_at` the edit
+    /// wrote. The undo puts the old version back only over exactly that one
+    /// (never over a later change, e.g. at another seat).
+    pub wrote: Vec<(u64, chrono::DateTime<chrono::Utc>)>,
     /// Entries an edit created that did not exist before (none today).
     pub created_entries: Vec<u64>,
     /// Employees removed („Zusammenführen“), put back as they were.

@@ -111,6 +111,8 @@ pub struct CustomerDetail {
     pub can_update_in_lexoffice: bool,
     /// Why the update is offered, in one sentence.
     pub changed_hint: Option<String>,
+    /// Sent back with „Speichern“: refused if the customer changed meanwhile.
+    pub version: String,
 }
 
 pub fn detail_of(c: Customer) -> CustomerDetail {
@@ -144,6 +146,7 @@ pub fn detail_of(c: Customer) -> CustomerDetail {
         last_imported: c.last_imported_at.map(crate::de::format::date_time),
         invoiceable: notice.is_none(),
         notice,
+        version: crate::model::version_of(c.updated_at),
         customer: c,
     }
 }
@@ -175,6 +178,8 @@ pub struct CustomerInput {
     pub phone: String,
     /// „USt-IdNr.“; None keeps the stored one.
     pub vat_id: Option<String>,
+    /// The customer's version when the form was opened (`model::version_of`).
+    pub version: Option<String>,
 }
 
 fn clean(field: &'static str, text: &str, max: usize) -> AppResult<String> {
@@ -347,6 +352,14 @@ pub async fn save(core: &Core, input: CustomerInput) -> AppResult<CustomerDetail
                 })?),
                 None => None,
             };
+        if let Some(e) = &existing {
+            if !crate::model::still_version(e.updated_at, input.version.as_deref())? {
+                return Err(crate::model::changed_meanwhile(
+                    &format!("Der Kunde „{}“", e.name),
+                    store.is_server(),
+                ));
+            }
+        }
         let linked = existing.as_ref().filter(|e| e.lexoffice_id.is_some());
         if let Some(e) = linked {
             // lexoffice assigns the number; the Art cannot change in lexoffice.
@@ -367,6 +380,7 @@ pub async fn save(core: &Core, input: CustomerInput) -> AppResult<CustomerDetail
                 ));
             }
         }
+        let seen = existing.as_ref().map(|e| e.updated_at);
         match existing {
             Some(existing) => {
                 if input.vat_id.is_none() {
@@ -400,7 +414,12 @@ pub async fn save(core: &Core, input: CustomerInput) -> AppResult<CustomerDetail
             }
             None => candidate.id = store.next_id()?,
         }
-        store.put_customer(&candidate)?;
+        // Written only over the state read above (another seat's save in
+        // between is refused, never overwritten).
+        match seen {
+            Some(seen) => store.save_customer_unchanged_since(&candidate, seen)?,
+            None => store.put_customer(&candidate)?,
+        }
         Ok(detail_of(candidate))
     })
     .await

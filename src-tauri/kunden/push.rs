@@ -135,6 +135,15 @@ fn busy() -> AppError {
     )
 }
 
+/// One seat at a time sends a customer to lexoffice (never two contacts
+/// for one customer); another seat's run is named.
+async fn hold_customer(core: &Core, id: u64) -> AppResult<crate::storage::Held> {
+    crate::core::hold(core, crate::storage::Hold::CustomerPush(id), |place| {
+        format!("Dieser Kunde wird gerade an {place} an lexoffice übertragen. Bitte einen Moment warten, dann die Kundenliste neu laden und erneut versuchen.")
+    })
+    .await
+}
+
 /// The error a write got, in German; a 406 about a list with several entries
 /// names the list.
 fn write_error(e: LexofficeError) -> AppError {
@@ -655,6 +664,7 @@ pub async fn push(
     version: Option<i64>,
 ) -> AppResult<PushOutcome> {
     let _one = core.push_lock.try_lock().map_err(|_| busy())?;
+    let _customer = hold_customer(core, id).await?;
     let c = load(core, id).await?;
     // What lexoffice would refuse is said here, before anything is sent.
     super::vat_id::check_for_lexoffice(&c)?;
@@ -668,6 +678,7 @@ pub async fn push(
 /// existing lexoffice contact, without creating anything.
 pub async fn link(core: &Core, id: u64, contact_id: String) -> AppResult<PushOutcome> {
     let _one = core.push_lock.try_lock().map_err(|_| busy())?;
+    let _customer = hold_customer(core, id).await?;
     let c = load(core, id).await?;
     if c.lexoffice_id.is_some() {
         return Err(AppError::validation(
@@ -717,6 +728,7 @@ pub async fn link(core: &Core, id: u64, contact_id: String) -> AppResult<PushOut
 /// edits made here (app-only fields such as rates stay).
 pub async fn take_lexoffice(core: &Core, id: u64) -> AppResult<PushOutcome> {
     let _one = core.push_lock.try_lock().map_err(|_| busy())?;
+    let _customer = hold_customer(core, id).await?;
     let c = load(core, id).await?;
     let Some(lex_id) = c.lexoffice_id.clone() else {
         return Err(AppError::validation(

@@ -184,6 +184,8 @@ pub struct TimeInput {
     /// employee creates one. Without it such a name is asked about, never
     /// created silently.
     pub new_employee: bool,
+    /// The entry's version when the form was opened (`model::version_of`).
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -203,6 +205,8 @@ pub struct ServiceInput {
     pub billable: Option<bool>,
     /// Chosen from the Leistungskatalog (its lexoffice article goes on the draft).
     pub catalog_id: Option<u64>,
+    /// The entry's version when the form was opened (`model::version_of`).
+    pub version: Option<String>,
 }
 
 fn field_err(field: &'static str) -> impl Fn(String) -> AppError {

@@ -13,6 +13,7 @@ mod rules;
 mod settings;
 mod staff;
 mod tax;
+mod version;
 
 pub use catalog::{ArticleRef, CatalogItem};
 pub use customer::{
@@ -30,3 +31,4 @@ pub use staff::{clean_name, employee_named, name_key};
 pub use tax::{
     lexoffice_tax_note, suggested_tax_case, ServiceArt, TaxCase, TaxNotes, EU_COUNTRIES,
 };
+pub use version::{changed_meanwhile, still_version, version_of};

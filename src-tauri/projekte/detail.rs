@@ -168,6 +168,8 @@ pub struct ProjectDetail {
     pub totals: ProjectTotals,
     pub has_billed_entries: bool,
     pub entry_count: u64,
+    /// Sent back with „Speichern“: refused if the project changed meanwhile.
+    pub version: String,
 }
 
 /// The project and its subprojects (ids in display order: the project first).
@@ -248,6 +250,7 @@ pub(super) fn detail_blocking(store: &Store, id: u64) -> AppResult<ProjectDetail
         })
         .collect();
     Ok(ProjectDetail {
+        version: crate::model::version_of(project.updated_at),
         choice: choice_label(&project, parent.as_ref()),
         hourly_rate_input: project.hourly_rate.map(|r| format_de(r, 2)),
         status_label: status_label(project.status),

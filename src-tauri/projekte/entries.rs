@@ -149,9 +149,11 @@ pub fn closed_reason(project: &Project) -> Option<String> {
     }
 }
 
+/// `(id, version)`: the entry edited and the version its form opened (None,
+/// None for a new one).
 pub(super) async fn save_entry(
     core: &Core,
-    id: Option<u64>,
+    (id, version): (Option<u64>, Option<String>),
     project_id: u64,
     date: NaiveDate,
     mut kind: EntryKind,
@@ -180,6 +182,14 @@ pub(super) async fn save_entry(
                     return Err(AppError::validation(
                         "Eintrag",
                         locked_reason(&old).unwrap_or_default(),
+                    ));
+                }
+                // Changed since the form was opened (at another seat): the
+                // view shows the new state, the user enters the change again.
+                if !crate::model::still_version(old.updated_at, version.as_deref())? {
+                    return Err(crate::model::changed_meanwhile(
+                        "Der Eintrag",
+                        store.is_server(),
                     ));
                 }
                 if std::mem::discriminant(&old.kind) != std::mem::discriminant(&kind) {
@@ -224,8 +234,12 @@ pub(super) async fn save_entry(
             updated_at: now,
         };
         store.assign_employees(std::slice::from_mut(&mut entry))?;
-        // The lock is checked again inside the write: an invoice may have reserved it meanwhile.
-        store.put_entries_if_open(std::slice::from_ref(&entry))?;
+        // The lock and the version are checked again inside the write: an
+        // invoice may have reserved it, another seat changed it meanwhile.
+        match &before {
+            Some(old) => store.save_entry_unchanged_since(&entry, old.updated_at)?,
+            None => store.put_entries_if_open(std::slice::from_ref(&entry))?,
+        }
         let sub = if project.parent_id.is_some() {
             project.name
         } else {
@@ -238,6 +252,7 @@ pub(super) async fn save_entry(
     let undo = before.map(|old| {
         core.undo.keep(undo::Snapshot {
             entries: vec![old],
+            wrote: vec![(entry.id, entry.updated_at)],
             ..Default::default()
         })
     });
@@ -305,7 +320,7 @@ pub async fn save_time(core: &Core, input: TimeInput) -> AppResult<TimeEntryView
     }
     save_entry(
         core,
-        input.id,
+        (input.id, input.version),
         input.project_id,
         date,
         kind,
@@ -328,7 +343,7 @@ pub async fn save_service(core: &Core, input: ServiceInput) -> AppResult<Service
     }
     save_entry(
         core,
-        input.id,
+        (input.id, input.version),
         input.project_id,
         date,
         kind,

@@ -15,6 +15,8 @@ pub struct ProjectInput {
     pub status: String,
     /// „Steuerart“ (`TaxCase::key`): "" = the customer's; None = unchanged.
     pub tax_case: Option<String>,
+    /// The project's version when the form was opened (`model::version_of`).
+    pub version: Option<String>,
 }
 
 pub async fn save(core: &Core, input: ProjectInput) -> AppResult<ProjectDetail> {
@@ -46,6 +48,14 @@ pub async fn save(core: &Core, input: ProjectInput) -> AppResult<ProjectDetail> 
             })?),
             None => None,
         };
+        if let Some(e) = &existing {
+            if !crate::model::still_version(e.updated_at, input.version.as_deref())? {
+                return Err(crate::model::changed_meanwhile(
+                    &format!("Das Projekt „{}“", e.name),
+                    store.is_server(),
+                ));
+            }
+        }
         let parent = match input.parent_id {
             Some(pid) => {
                 let p = all.iter().find(|p| p.id == pid).cloned().ok_or_else(|| {
@@ -125,7 +135,11 @@ pub async fn save(core: &Core, input: ProjectInput) -> AppResult<ProjectDetail> 
             created_at: existing.as_ref().map(|e| e.created_at).unwrap_or(now),
             updated_at: now,
         };
-        store.put_project(&project)?;
+        // Written only over the state read above.
+        match &existing {
+            Some(e) => store.save_project_unchanged_since(&project, e.updated_at)?,
+            None => store.put_project(&project)?,
+        }
         // A changed customer moves to the subprojects as well.
         if existing.is_some() && project.parent_id.is_none() {
             for mut sub in all.into_iter().filter(|p| p.parent_id == Some(project.id)) {

@@ -132,7 +132,13 @@ fn restore(store: &Store, s: &Snapshot) -> AppResult<Restored> {
             }
         }
         store.put_entries(&fresh)?;
-        store.put_entries_if_open(&replaced)?;
+        let (exact, others): (Vec<Entry>, Vec<Entry>) = replaced
+            .into_iter()
+            .partition(|e| s.wrote.iter().any(|(id, _)| *id == e.id));
+        for old in exact {
+            put_back_over_own_edit(store, old, s)?;
+        }
+        store.put_entries_if_open(&others)?;
     }
     if !s.created_entries.is_empty() {
         store.delete_entries(&s.created_entries)?;
@@ -184,6 +190,41 @@ fn restore(store: &Store, s: &Snapshot) -> AppResult<Restored> {
         without_customer,
         reimported,
     })
+}
+
+/// The undo of an edit: the old version goes back only over the version the
+/// edit wrote; an entry reserved or billed since is left alone (its state
+/// wins); one changed since (at another seat, by a later edit) refuses.
+fn put_back_over_own_edit(store: &Store, old: Entry, s: &Snapshot) -> AppResult<()> {
+    let Some(now) = store.entry(old.id)? else {
+        return Ok(());
+    };
+    if now.is_locked() {
+        return Ok(());
+    }
+    let wrote = s
+        .wrote
+        .iter()
+        .find(|(id, _)| *id == old.id)
+        .map(|(_, at)| *at);
+    let changed = || {
+        AppError::Changed(if store.is_server() {
+            "Der Eintrag wurde inzwischen an einem anderen Arbeitsplatz geändert; die Bearbeitung lässt sich nicht mehr rückgängig machen.".into()
+        } else {
+            "Der Eintrag wurde inzwischen wieder geändert; die Bearbeitung lässt sich nicht mehr rückgängig machen.".into()
+        })
+    };
+    match wrote {
+        Some(at) if now.updated_at == at => {
+            store
+                .save_entry_unchanged_since(&old, at)
+                .map_err(|e| match e {
+                    AppError::Validation { .. } => changed(),
+                    other => other,
+                })
+        }
+        _ => Err(changed()),
+    }
 }
 
 /// What `restore` could not put back as it was.

@@ -29,6 +29,8 @@ pub struct EntryBase {
     pub invoice_id: Option<String>,
     /// Why the entry cannot be edited, when locked.
     pub locked_reason: Option<String>,
+    /// Sent back with an edit: refused if the entry changed meanwhile.
+    pub version: String,
     /// After an edit: the token for „Rückgängig“.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub undo: Option<u64>,
@@ -177,6 +179,7 @@ fn base(e: &Entry, subproject: &str, drafts: &DraftStates) -> EntryBase {
         state_display,
         invoice_id,
         locked_reason: locked_reason(e),
+        version: crate::model::version_of(e.updated_at),
         undo: None,
     }
 }

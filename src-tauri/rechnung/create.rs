@@ -83,6 +83,8 @@ pub async fn create_draft(
         .map_err(|_| {
             AppError::Busy("Es wird gerade ein Rechnungsentwurf erstellt oder eine Sicherung geschrieben. Bitte einen Moment warten.".into())
         })?;
+    // Never beside a restore at another seat.
+    let _no_restore = crate::core::no_restore(core).await?;
     let parsed = parse_request(&req)?;
     let key = load_key(core).await?;
     let client = core.client()?;
@@ -118,7 +120,7 @@ pub async fn create_draft(
     let project_id = req.project_id;
     let confirmed = req.confirmed.clone();
     // 1–2: plan, then record + reservation in one transaction.
-    let record = blocking(move || {
+    let (record, _hold) = blocking(move || {
         let ctx = context(&store, project_id, Some((parsed.from, parsed.to)))?;
         let (preview, plan) = plan(&ctx, &parsed, list_subprojects, true);
         let Some(plan) = plan else {
@@ -204,8 +206,14 @@ pub async fn create_draft(
             created_at: now,
             updated_at: now,
         };
+        // Held before the reservation commits, until the attempt is settled,
+        // released or stored as unclear: no other seat's look releases it
+        // while the POST is on its way.
+        let hold = store
+            .try_hold(Hold::Attempt(record.id))?
+            .ok_or_else(|| AppError::Busy(attempt_in_flight("einem anderen Arbeitsplatz")))?;
         store.reserve_entries(&record)?;
-        Ok(record)
+        Ok((record, hold))
     })
     .await?;
     log::info!(

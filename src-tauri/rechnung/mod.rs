@@ -52,7 +52,15 @@ use crate::lexoffice::{LexofficeError, VoucherItem};
 use crate::model::{lexoffice_tax_note, unsettled};
 use crate::projekte;
 use crate::secrets::ApiKey;
-use crate::storage::{BillingState, Customer, Entry, InvoiceRecord, InvoiceState, Project, Store};
+use crate::storage::{
+    BillingState, Customer, Entry, Hold, InvoiceRecord, InvoiceState, Project, Store,
+};
+
+/// A look at an attempt whose POST another seat (at `place`) is sending
+/// right now (docs/database.md › Holds).
+pub fn attempt_in_flight(place: &str) -> String {
+    format!("Dieser Entwurf wird gerade an {place} erstellt. Bitte in einer Minute erneut prüfen.")
+}
 
 /// What the dialog sends: the fields as typed.
 #[derive(Debug, Clone, Default, Deserialize)]

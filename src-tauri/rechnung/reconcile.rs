@@ -42,8 +42,10 @@ pub(super) fn is_our_draft(item: &VoucherItem, rec: &InvoiceRecord) -> bool {
 }
 
 /// Clears up a Pending/Unclear attempt against lexoffice's voucher list.
+/// An attempt whose POST another seat is sending right now is left alone.
 pub async fn reconcile_record(core: &Core, id: u64) -> AppResult<RecordView> {
     let _guard = core.invoice_lock.lock().await;
+    let _hold = crate::core::hold(core, Hold::Attempt(id), attempt_in_flight).await?;
     let rec = reconcile_inner(core, id).await?;
     view_of(core, &rec).await
 }

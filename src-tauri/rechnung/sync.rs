@@ -194,7 +194,7 @@ pub async fn sync_now(
             message: outcome_text(&o),
             changed: o.changed + o.freed > 0,
         }),
-        Err(AppError::Cancelled(m)) => Ok(SyncResult {
+        Err(AppError::Cancelled(m) | AppError::Busy(m)) => Ok(SyncResult {
             sync: tracker(core).view(),
             message: m,
             changed: false,
@@ -216,6 +216,7 @@ pub async fn sync_forever(core: std::sync::Arc<Core>) {
     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     loop {
         if let Err(e) = sync(&core, &|_| {}).await {
+            // „busy“: another seat syncs for the firm right now.
             log::warn!("status sync failed: {}", e.kind());
         }
         tokio::time::sleep(next_sync_in(&core)).await;
@@ -238,6 +239,12 @@ pub async fn sync(
     progress: &(dyn Fn(SyncView) + Send + Sync),
 ) -> AppResult<SyncOutcome> {
     let _flight = core.sync.start().await;
+    // One sync per firm: while another seat runs it, this one leaves it be
+    // (what it changes reaches this seat's lists as a change notice).
+    let _firm = crate::core::hold(core, Hold::StatusSync, |place| {
+        format!("Der Abgleich mit lexoffice läuft gerade an {place}; seine Ergebnisse erscheinen hier von selbst.")
+    })
+    .await?;
     tracker(core).set(|s| {
         s.running = true;
         s.page = 0;

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::core::{blocking, Core};
 use crate::error::{io_de, AppError, AppResult};
-use crate::storage::{Backup, BackupSummary, Store};
+use crate::storage::{Backup, BackupSummary, Hold, Store};
 
 pub mod auto;
 
@@ -138,6 +138,12 @@ pub async fn restore(core: &Core, path: String, repair: bool) -> AppResult<Backu
     let _replace = core.without_import("wiederherstellen")?;
     // Never beside an invoice creation or reconciliation.
     let _guard = core.invoice_lock.lock().await;
+    // … nor beside one at another seat, nor an import there: the restore
+    // holds the data alone, and the other seats are told while it runs.
+    let _alone = crate::core::hold(core, Hold::Restore, |place| {
+        format!("An {place} wird gerade ein Rechnungsentwurf erstellt, ein Import oder eine Wiederherstellung ausgeführt. Bitte danach wiederherstellen; es wurde nichts geändert.")
+    })
+    .await?;
     let dir = core.backup_dir.clone();
     let store = core.store.clone();
     let journal = core.journal.clone();
@@ -171,7 +177,11 @@ pub async fn restore(core: &Core, path: String, repair: bool) -> AppResult<Backu
             write_backup(&bytes, &dir.join(format!("vor-wiederherstellung-{stamp}.json")))?;
             auto::prune_before_restore(&dir);
         }
-        store.replace_all(&backup)?;
+        store.announce("restore-begins")?;
+        let replaced = store.replace_all(&backup);
+        // The others reload either way (their undo is void after it).
+        let _ = store.announce("restore-done");
+        replaced?;
         // What lexoffice got since the backup (drafts, customers) is written again.
         if let Some(j) = &journal {
             let done = crate::journal::replay(&store, j)?;

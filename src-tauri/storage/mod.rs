@@ -10,6 +10,7 @@ mod backup;
 mod customers;
 mod damaged;
 pub mod entry_codec;
+mod holds;
 mod invoices;
 pub mod journal;
 pub mod pg;
@@ -20,6 +21,7 @@ mod totals;
 
 pub use backup::{Backup, BackupSummary, BACKUP_FORMAT, BACKUP_VERSION};
 pub use damaged::DamagedRecord;
+pub use holds::{Held, Hold};
 pub use journal::Journal;
 pub use pg::PgStore;
 pub use projects::entry_key;
@@ -101,6 +103,8 @@ pub struct SledStore {
     /// document is whole (a rate saved while „Entwürfe erstellen“ refreshes the
     /// profile is never overwritten by a stale copy).
     settings_write: std::sync::Mutex<()>,
+    /// What this process holds (`holds.rs`).
+    held: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<Hold>>>,
     /// Writers of customers, projects, entries and invoice records hold it
     /// shared; `export` holds it alone while it reads, so a backup is one
     /// consistent state. Never taken twice on one path (a waiting export would
@@ -173,6 +177,7 @@ impl SledStore {
             settings,
             damaged: Default::default(),
             settings_write: Default::default(),
+            held: Default::default(),
             gate: Default::default(),
         };
         match store.schema_version() {

@@ -105,6 +105,51 @@ impl Store {
         }
     }
 
+    /// Holds `what` (an attempt in flight, the import, the sync, a customer's
+    /// push) for this seat until the answer is dropped. None: held already,
+    /// by another seat or another task of this one.
+    pub fn try_hold(&self, what: super::Hold) -> AppResult<Option<super::Held>> {
+        match self {
+            Store::Sled(s) => Ok(super::Held::local(&s.held, what)),
+            Store::Pg(s) => Ok(s.try_hold(what, false)?.map(super::Held::server)),
+        }
+    }
+
+    /// Holds `what` shared with other seats holding it shared; None while one
+    /// holds it alone (`Hold::Restore`: a restore runs).
+    pub fn try_hold_shared(&self, what: super::Hold) -> AppResult<Option<super::Held>> {
+        match self {
+            Store::Sled(_) => Ok(Some(super::Held::nothing())),
+            Store::Pg(s) => Ok(s.try_hold(what, true)?.map(super::Held::server)),
+        }
+    }
+
+    /// Tells the other seats at once: „restore-begins“, „restore-done“
+    /// (nothing to tell on the embedded database).
+    pub fn announce(&self, what: &'static str) -> AppResult<()> {
+        match self {
+            Store::Sled(_) => Ok(()),
+            Store::Pg(s) => s.announce(what),
+        }
+    }
+
+    /// The PC that holds `what` now („EMPFANG-PC“), if another seat does
+    /// (never on the embedded database: one seat).
+    pub fn holder(&self, what: super::Hold) -> AppResult<Option<String>> {
+        match self {
+            Store::Sled(_) => Ok(None),
+            Store::Pg(s) => s.holder(what),
+        }
+    }
+
+    /// A test's control run: attempts are not held on the server.
+    #[doc(hidden)]
+    pub fn without_attempt_holds(&self) {
+        if let Store::Pg(s) = self {
+            s.without_attempt_holds();
+        }
+    }
+
     /// Works on a database server (else the embedded database).
     pub fn is_server(&self) -> bool {
         matches!(self, Store::Pg(_))

@@ -411,3 +411,374 @@ fn a_seat_hears_what_the_other_saves() {
     }
     assert!(star, "after a lost connection: reload everything");
 }
+
+/// What became of one POST held 5 s by lexoffice while the other seat looked
+/// at its attempt 20 times (start-up reconciliation and „Erneut prüfen“ by
+/// turns).
+struct LooksInFlight {
+    /// Seat B saw the attempt released while seat A's POST was on its way.
+    released_in_flight: bool,
+    /// Seat B's answers to „Erneut prüfen“.
+    answers: Vec<String>,
+    /// Seat A's „Erstellen“: its message or its refusal.
+    created: Result<String, String>,
+    drafts: usize,
+    /// The name of the PC both seats run on (as the seats list shows it).
+    pc: String,
+    /// The project's entries: how many are billed with the one draft.
+    billed: usize,
+    entries: usize,
+}
+
+fn looks_while_in_flight(c: &pg::Cluster, holds: bool) -> LooksInFlight {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use zeitrechnung_lib::rechnung::{self, InvoiceRequest};
+    let sb = support::sandbox();
+    sb.contacts().add_contact(
+        lexoffice_sandbox::Contact::company("Praxis Dr. Berg")
+            .customer()
+            .with_billing_address("Am Markt 1", "24103", "Kiel", "DE"),
+    );
+    let url = c.fresh_database();
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for d in [&dir_a, &dir_b] {
+        std::fs::write(d.path().join("db-url"), &url).unwrap();
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let project = rt.block_on(support::billable_project(
+        dir_a.path(),
+        &sb.base_url,
+        "Umbau Praxis",
+        4,
+        "2:00",
+    ));
+    // Seat A waits longer for lexoffice than the POST is held.
+    let a = Arc::new(support::core_waiting(
+        dir_a.path(),
+        &sb.base_url,
+        std::time::Duration::from_secs(15),
+    ));
+    let b = Arc::new(support::core_at(dir_b.path(), &sb.base_url));
+    if !holds {
+        a.store.without_attempt_holds();
+        b.store.without_attempt_holds();
+    }
+    // The profile read before the POST passes at once, the POST waits 5 s.
+    sb.inject(
+        lexoffice_sandbox::Fault::Delay(std::time::Duration::from_millis(1)),
+        1,
+    );
+    sb.inject(
+        lexoffice_sandbox::Fault::Delay(std::time::Duration::from_secs(5)),
+        1,
+    );
+    let done = Arc::new(AtomicBool::new(false));
+    let creating = {
+        let (a, done) = (a.clone(), done.clone());
+        rt.spawn(async move {
+            let r = rechnung::create_draft(
+                &a,
+                InvoiceRequest {
+                    project_id: project,
+                    from: "01.03.2025".into(),
+                    to: "31.03.2025".into(),
+                    rate: "90".into(),
+                    ..Default::default()
+                },
+                false,
+            )
+            .await;
+            done.store(true, Ordering::SeqCst);
+            r.map(|d| d.message).map_err(|e| e.to_string())
+        })
+    };
+    // The POST is on its way once the attempt is stored and the sandbox
+    // holds it (the fault taken).
+    let attempt = {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let pending = b
+                .store
+                .invoice_records()
+                .unwrap()
+                .into_iter()
+                .find(|r| r.state == InvoiceState::Pending);
+            if let (Some(r), true) = (&pending, sb.pending_faults().is_empty()) {
+                break r.id;
+            }
+            assert!(std::time::Instant::now() < deadline, "seat A never sent");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    let mut answers = Vec::new();
+    let mut released_in_flight = false;
+    for look in 0..20 {
+        if look % 2 == 0 {
+            rt.block_on(rechnung::reconcile_all(&b));
+        } else {
+            answers.push(match rt.block_on(rechnung::reconcile_record(&b, attempt)) {
+                Ok(v) => format!("{} {:?}", v.state, v.state_detail),
+                Err(e) => e.to_string(),
+            });
+        }
+        let state = b.store.invoice_record(attempt).unwrap().unwrap().state;
+        if matches!(state, InvoiceState::Released { .. }) && !done.load(Ordering::SeqCst) {
+            released_in_flight = true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(150));
+    }
+    let created = rt.block_on(creating).unwrap();
+    let entries = a.store.entries_of(project).unwrap();
+    let draft = a
+        .store
+        .invoice_record(attempt)
+        .unwrap()
+        .unwrap()
+        .lexoffice_id;
+    let billed = entries
+        .iter()
+        .filter(|e| {
+            matches!(&e.billing, BillingState::Billed { invoice_id } if Some(invoice_id) == draft.as_ref())
+        })
+        .count();
+    LooksInFlight {
+        released_in_flight,
+        answers,
+        created,
+        drafts: sb.invoices_json().len(),
+        pc: a.store.seats().unwrap()[0].pc.clone(),
+        billed,
+        entries: entries.len(),
+    }
+}
+
+/// While seat A's POST is on its way (held 5 s by lexoffice), seat B's
+/// start-up reconciliation and „Erneut prüfen“, 20 looks, leave the attempt
+/// alone: B is told „wird gerade … erstellt“, A's draft is the one draft and
+/// bills every entry. The control run without the holds releases the entries
+/// under the POST's feet (the test has teeth).
+#[test]
+fn an_attempt_in_flight_is_left_alone_by_the_other_seat() {
+    let Some(c) = cluster() else { return };
+    let held = looks_while_in_flight(c, true);
+    assert!(!held.released_in_flight);
+    assert_eq!(
+        held.answers,
+        vec![
+            zeitrechnung_lib::rechnung::attempt_in_flight(&format!("Arbeitsplatz {}", held.pc));
+            10
+        ]
+    );
+    assert_eq!(
+        held.created,
+        Ok("Entwurf in lexoffice erstellt".to_string())
+    );
+    assert_eq!(held.drafts, 1);
+    assert_eq!((held.billed, held.entries), (4, 4));
+
+    let control = looks_while_in_flight(c, false);
+    assert!(
+        control.released_in_flight,
+        "without the holds the other seat releases the attempt in flight"
+    );
+    assert_eq!(control.drafts, 1, "lexoffice made the draft all the same");
+    assert_eq!(control.billed, 0, "… and its entries are open again");
+}
+
+/// Two seats' apps on one fresh database (each with its own data dir and
+/// the key in memory), for the use cases above the store.
+fn two_apps(
+    c: &pg::Cluster,
+    base: &str,
+) -> (
+    zeitrechnung_lib::core::Core,
+    zeitrechnung_lib::core::Core,
+    [tempfile::TempDir; 2],
+) {
+    let url = c.fresh_database();
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    for d in &dirs {
+        std::fs::write(d.path().join("db-url"), &url).unwrap();
+    }
+    (
+        support::core_at(dirs[0].path(), base),
+        support::core_at(dirs[1].path(), base),
+        dirs,
+    )
+}
+
+/// Never a lost update: seat A and seat B open the same customer, project
+/// and time; A saves first; B's save of what it opened is refused with the
+/// German reason, A's change stands, and B saves once it has the new state.
+#[test]
+fn a_save_over_another_seats_change_is_refused() {
+    use zeitrechnung_lib::kunden::{self, CustomerInput};
+    use zeitrechnung_lib::projekte::{self as p, ProjectInput, TimeInput};
+    let Some(c) = cluster() else { return };
+    let sb = support::sandbox();
+    let (a, b, _dirs) = two_apps(c, &sb.base_url);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let customer = kunden::save(
+            &a,
+            CustomerInput {
+                kind: "company".into(),
+                name: "Bäckerei Korn".into(),
+                city: "Köln".into(),
+                country_code: "DE".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let id = customer.customer.id;
+        // Both open it.
+        let (seen_a, seen_b) = (
+            kunden::get(&a, id).await.unwrap().version,
+            kunden::get(&b, id).await.unwrap().version,
+        );
+        assert_eq!(seen_a, seen_b);
+        let edit = |city: &str, version: &str| CustomerInput {
+            id: Some(id),
+            kind: "company".into(),
+            name: "Bäckerei Korn".into(),
+            city: city.into(),
+            country_code: "DE".into(),
+            version: Some(version.into()),
+            ..Default::default()
+        };
+        kunden::save(&a, edit("Bonn", &seen_a)).await.unwrap();
+        let refused = kunden::save(&b, edit("Düren", &seen_b)).await.unwrap_err();
+        assert_eq!(refused.kind(), "changed");
+        assert_eq!(
+            refused.to_string(),
+            "Der Kunde „Bäckerei Korn“ wurde inzwischen an einem anderen Arbeitsplatz geändert. Die Ansicht zeigt jetzt den neuen Stand – bitte die Änderung darin noch einmal eintragen."
+        );
+        let fresh = kunden::get(&b, id).await.unwrap();
+        assert_eq!(fresh.customer.address.city, "Bonn", "A's change stands");
+        kunden::save(&b, edit("Düren", &fresh.version)).await.unwrap();
+        assert_eq!(
+            kunden::get(&a, id).await.unwrap().customer.address.city,
+            "Düren"
+        );
+
+        // A project.
+        let project = p::save(
+            &a,
+            ProjectInput {
+                name: "Ladenumbau".into(),
+                customer_id: Some(id),
+                status: "aktiv".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let pid = project.project.id;
+        let seen = p::get(&b, pid).await.unwrap().version;
+        let rename = |name: &str, version: &str| ProjectInput {
+            id: Some(pid),
+            name: name.into(),
+            customer_id: Some(id),
+            status: "aktiv".into(),
+            version: Some(version.into()),
+            ..Default::default()
+        };
+        p::save(&a, rename("Ladenumbau 2027", &seen)).await.unwrap();
+        let refused = p::save(&b, rename("Ladenbau", &seen)).await.unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "Das Projekt „Ladenumbau 2027“ wurde inzwischen an einem anderen Arbeitsplatz geändert. Die Ansicht zeigt jetzt den neuen Stand – bitte die Änderung darin noch einmal eintragen."
+        );
+        assert_eq!(p::get(&a, pid).await.unwrap().project.name, "Ladenumbau 2027");
+
+        // A time.
+        let time = |duration: &str, id: Option<u64>, version: Option<String>| TimeInput {
+            id,
+            project_id: pid,
+            date: "02.03.2026".into(),
+            duration: duration.into(),
+            description: "Regale".into(),
+            version,
+            ..Default::default()
+        };
+        let t = p::save_time(&a, time("2:00", None, None)).await.unwrap();
+        let seen = p::entries(&b, pid, None, None).await.unwrap().times[0].version.clone();
+        assert_eq!(seen, t.version);
+        let edited = p::save_time(&a, time("3:00", Some(t.id), Some(seen.clone())))
+            .await
+            .unwrap();
+        let refused = p::save_time(&b, time("2:30", Some(t.id), Some(seen)))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "Der Eintrag wurde inzwischen an einem anderen Arbeitsplatz geändert. Die Ansicht zeigt jetzt den neuen Stand – bitte die Änderung darin noch einmal eintragen."
+        );
+        let now = p::entries(&b, pid, None, None).await.unwrap().times[0].clone();
+        assert_eq!(now.duration_display, "3:00");
+        // B enters its change again; A's „Rückgängig“ of its own edit would
+        // now undo B's: refused.
+        p::save_time(&b, time("2:30", Some(t.id), Some(now.version.clone())))
+            .await
+            .unwrap();
+        let refused = p::undo::undo(&a, edited.undo.unwrap()).await.unwrap_err();
+        assert_eq!(refused.kind(), "changed");
+        assert_eq!(
+            refused.to_string(),
+            "Der Eintrag wurde inzwischen an einem anderen Arbeitsplatz geändert; die Bearbeitung lässt sich nicht mehr rückgängig machen."
+        );
+        let kept = p::entries(&a, pid, None, None).await.unwrap().times[0].clone();
+        assert_eq!(kept.duration_display, "2:30", "B's change stands");
+    });
+}
+
+/// Three seats starting at once on an empty database: each brings the schema
+/// up (one at a time, sqlx's lock), every migration is applied exactly once,
+/// and all three work on the same tables.
+#[test]
+fn three_seats_starting_at_once_migrate_once() {
+    let Some(c) = cluster() else { return };
+    for round in 0..5 {
+        let url = c.fresh_database();
+        let barrier = Arc::new(Barrier::new(3));
+        let seats: Vec<_> = (0..3)
+            .map(|_| {
+                let (url, barrier) = (url.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    Store::connect(&url).map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        let seats: Vec<Store> = seats
+            .into_iter()
+            .map(|t| t.join().unwrap().expect("each seat starts"))
+            .collect();
+        let db = url
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            c.psql(
+                &db,
+                "SELECT string_agg(version || ':' || n, ',' ORDER BY version) FROM (SELECT version, count(*) AS n FROM _sqlx_migrations WHERE success GROUP BY version) m"
+            ),
+            "1:1,2:1,3:1",
+            "round {round}"
+        );
+        assert_eq!(c.psql(&db, "SELECT count(*) FROM lexoffice_pacing"), "1");
+        // One data set: what one seat saves, the others read.
+        let id = seats[0].next_id().unwrap();
+        seats[0]
+            .put_customer(&support::manual_customer(id, "Dreifach GmbH"))
+            .unwrap();
+        for s in &seats[1..] {
+            assert_eq!(s.customer(id).unwrap().unwrap().name, "Dreifach GmbH");
+        }
+    }
+}

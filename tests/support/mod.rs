@@ -182,6 +182,11 @@ pub fn report(suite: &str, line: &str) {
 /// A core on an existing data dir with the key in memory, as the app would be after
 /// a restart (crash tests reopen the store the killed child used).
 pub fn core_at(dir: &std::path::Path, base: &str) -> Core {
+    core_waiting(dir, base, Duration::from_secs(5))
+}
+
+/// As `core_at`, waiting up to `timeout` for each lexoffice answer.
+pub fn core_waiting(dir: &std::path::Path, base: &str, timeout: Duration) -> Core {
     let secrets = Arc::new(MemorySecretStore::default());
     zeitrechnung_lib::secrets::SecretStore::store(
         secrets.as_ref(),
@@ -192,7 +197,7 @@ pub fn core_at(dir: &std::path::Path, base: &str) -> Core {
         store_at(dir),
         secrets,
         LexofficeUrls::new(base, APP_URL),
-        |c| c.timeout = Duration::from_secs(5),
+        |c| c.timeout = timeout,
         Arc::new(|_: &str| Ok(())),
     );
     core.reconcile_grace = chrono::Duration::zero();

@@ -116,6 +116,13 @@ let dialogCounter = 0;
  * a promise; a rejected {field, message} is shown at the field with that label.
  * Resolves with submit's result, or null when cancelled.
  */
+/** A save refused because the record changed meanwhile (at another seat):
+ *  the form is gone, the message stays, and the view loads the new state. */
+export function changedMeanwhile(e) {
+  toast(e.message, "error");
+  window.dispatchEvent(new CustomEvent("zr-data-changed"));
+}
+
 export function formDialog({ title, fields, values = {}, submitLabel = "Speichern", submit, wide = false, extra = null }) {
   return new Promise((resolve) => {
     const titleId = `dlg-${++dialogCounter}`;
@@ -162,6 +169,7 @@ export function formDialog({ title, fields, values = {}, submitLabel = "Speicher
         try {
           finish(await submit(out));
         } catch (e) {
+          if (e && e.kind === "changed") { finish(null); changedMeanwhile(e); return; }
           const target = e && e.fieldKey ? controls[e.fieldKey] : null;
           if (target) {
             target.error.textContent = e.message; target.error.hidden = false;

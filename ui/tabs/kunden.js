@@ -1,7 +1,7 @@
 // Kunden: list (virtualised), search, archive switch, detail, Neuer Kunde,
 // and "Kunden importieren › lexoffice Import" with progress and summary.
 import * as api from "../api.js";
-import { h, replace, toast, field, showFieldError } from "../lib/dom.js";
+import { h, replace, toast, field, showFieldError, changedMeanwhile } from "../lib/dom.js";
 import { formatCount, countLabel } from "../lib/format.js";
 import { renderRateRules } from "../lib/raterules.js";
 import { undoToast } from "../lib/undo.js";
@@ -521,7 +521,7 @@ function openCustomerForm(existing, afterSave) {
       formError.hidden = true;
       const input = { kind: kind.value };
       for (const [key, f] of Object.entries(fields)) input[key] = f.input.value;
-      if (existing) input.id = existing.id;
+      if (existing) { input.id = existing.id; input.version = existing.version; }
       save.disabled = true;
       try {
         const saved = await api.customerSave(input);
@@ -529,6 +529,7 @@ function openCustomerForm(existing, afterSave) {
         toast(existing ? "Kunde gespeichert" : `Kunde „${saved.name}“ angelegt`);
         afterSave(saved);
       } catch (e) {
+        if (e.kind === "changed") { close(); changedMeanwhile(e); return; }
         const target = e.fieldKey ? fields[e.fieldKey] : null;
         if (target) { showFieldError(target, e.message); target.input.focus(); }
         else { formError.textContent = e.message; formError.hidden = false; }

@@ -183,7 +183,7 @@ export function renderProjekte(root, { navigate }) {
           h("h2", { class: "detail-name" }, p.name),
           h("span", { class: "badge muted-badge" }, d.statusLabel)),
         h("div", { class: "row" },
-          h("button", { type: "button", class: "linkbtn", onclick: () => projectForm(p, null, d.hourlyRateInput) }, "Bearbeiten"),
+          h("button", { type: "button", class: "linkbtn", onclick: () => projectForm(p, null, d.hourlyRateInput, d.version) }, "Bearbeiten"),
           h("button", { type: "button", class: "linkbtn danger-link", onclick: () => deleteProject(p, d) }, "Löschen"))),
       bar,
       h("div", { class: "kpis" },
@@ -279,7 +279,7 @@ export function renderProjekte(root, { navigate }) {
   }
 
   // ---- forms -------------------------------------------------------------
-  async function projectForm(existing, parent, rateInput = "") {
+  async function projectForm(existing, parent, rateInput = "", version = null) {
     const isSub = Boolean(parent || (existing && existing.parentId));
     // Opened before the tab's list arrived: the customers first.
     if (!isSub && !customers.length) {
@@ -321,6 +321,7 @@ export function renderProjekte(root, { navigate }) {
       submit: async (v) => {
         const out = await api.projectSave({
           id: existing ? existing.id : createdId,
+          version: existing ? version : null,
           name: v.name, number: v.number, status: v.status, hourlyRate: v.hourlyRate, taxCase: v.taxCase,
           customerId: isSub ? null : (v.customerId ? Number(v.customerId) : null),
           parentId: parent ? parent.id : existing ? existing.parentId : null,
@@ -381,7 +382,7 @@ export function renderProjekte(root, { navigate }) {
       : { projectId, date: todayDe(), billable: true };
     const saved = await formDialog({
       title: existing ? "Zeit bearbeiten" : "Zeit erfassen", fields, values,
-      submit: (v) => timeSaveAsking({ id: existing ? existing.id : null, projectId: Number(v.projectId), date: v.date, employee: v.employee, start: v.start, end: v.end, break: v.break, duration: v.duration, description: v.description, billable: v.billable }),
+      submit: (v) => timeSaveAsking({ id: existing ? existing.id : null, version: existing ? existing.version : null, projectId: Number(v.projectId), date: v.date, employee: v.employee, start: v.start, end: v.end, break: v.break, duration: v.duration, description: v.description, billable: v.billable }),
     });
     if (saved) {
       if (saved.undo) undoToast(`Zeit ${saved.durationDisplay} h gespeichert`, saved.undo, showDetail);
@@ -430,7 +431,7 @@ export function renderProjekte(root, { navigate }) {
     const saved = await formDialog({
       title: existing ? "Leistung bearbeiten" : "Leistung erfassen", fields, values,
       extra: h("datalist", { id: "unit-list" }, UNITS.map((u) => h("option", { value: u }))),
-      submit: (v) => api.serviceSave({ id: existing ? existing.id : null, projectId: Number(v.projectId), date: v.date, name: v.name, description: v.description, quantity: v.quantity, unit: v.unit, unitPrice: v.unitPrice, taxRate: v.taxRate, art: v.art, billable: v.billable, catalogId: chosen && chosen.name === v.name ? chosen.id : null }),
+      submit: (v) => api.serviceSave({ id: existing ? existing.id : null, version: existing ? existing.version : null, projectId: Number(v.projectId), date: v.date, name: v.name, description: v.description, quantity: v.quantity, unit: v.unit, unitPrice: v.unitPrice, taxRate: v.taxRate, art: v.art, billable: v.billable, catalogId: chosen && chosen.name === v.name ? chosen.id : null }),
     });
     if (saved) {
       if (saved.undo) undoToast(`Leistung „${saved.name}“ gespeichert`, saved.undo, showDetail);

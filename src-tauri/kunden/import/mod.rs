@@ -22,7 +22,7 @@ use crate::de::format::{count_de, format_de};
 use crate::error::{AppError, AppResult};
 use crate::lexoffice::Contact;
 use crate::secrets::ApiKey;
-use crate::storage::{Address, Customer, CustomerKind, Source};
+use crate::storage::{Address, Customer, CustomerKind, Hold, Source};
 
 mod window;
 
@@ -525,6 +525,12 @@ pub async fn run(
             "Gerade wird eine Sicherung wiederhergestellt. Bitte warten, bis sie fertig ist, und dann erneut importieren.".into(),
         )
     })?;
+    // One import per firm: another seat's run is named.
+    let _firm = crate::core::hold(core, Hold::CustomerImport, |place| {
+        format!("Ein Kunden-Import läuft gerade an {place}. Bitte warten, bis er fertig ist; die Kundenliste zeigt die neuen Kunden dann von selbst.")
+    })
+    .await?;
+    let _no_restore = crate::core::no_restore(core).await?;
     cancel.store(false, Ordering::SeqCst);
 
     let key: ApiKey = core.api_key().await?;

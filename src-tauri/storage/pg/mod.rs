@@ -10,6 +10,7 @@
 mod backup;
 mod customers;
 mod entries;
+mod holds;
 mod invoices;
 mod server;
 mod settings;
@@ -17,6 +18,7 @@ mod table;
 mod watch;
 
 pub use backup::NOT_EMPTY;
+pub use holds::ServerHold;
 pub use server::{probe, ServerAddress, ServerState, MIN_SERVER_VERSION};
 pub use watch::Seat;
 
@@ -91,6 +93,8 @@ pub struct PgStore {
     /// This seat among the others (its connections' application_name).
     seat: String,
     rt: Option<tokio::runtime::Runtime>,
+    /// A test's control run: attempts in flight are not held (`holds.rs`).
+    holds_off: std::sync::atomic::AtomicBool,
 }
 
 impl Drop for PgStore {
@@ -168,6 +172,7 @@ impl PgStore {
             address: address.clone(),
             seat,
             rt: Some(rt),
+            holds_off: Default::default(),
         };
         let pool = store.pool.clone();
         store.run(async move {
