@@ -137,13 +137,29 @@ function watchOtherSeats() {
     pending = false;
     navigate(current);
   };
-  const heard = () => {
+  const heard = (what) => {
+    // Another seat restores a backup: a banner until it is done, then
+    // everything anew.
+    if (what === "restore-begins") { showRestoring(true); return; }
+    if (what === "restore-done") showRestoring(false);
     pending = true;
     if (!timer) timer = setTimeout(apply, 200);
   };
   // A save refused because the record changed meanwhile: show the new state.
   window.addEventListener("zr-data-changed", heard);
   api.dataWatch(heard).catch(() => {});
+}
+
+/** „Daten werden wiederhergestellt …“ while another seat restores a backup. */
+function showRestoring(on) {
+  const box = document.getElementById("restore-banner");
+  if (!on) { if (box) box.remove(); return; }
+  if (box) return;
+  document.getElementById("view").before(h("div", { id: "restore-banner", class: "alert warn", role: "status" },
+    h("strong", {}, "Daten werden wiederhergestellt … "),
+    h("span", {}, "An einem anderen Arbeitsplatz wird gerade eine Sicherung zurückgespielt. Bitte mit Änderungen warten; die Ansicht lädt danach von selbst neu.")));
+  // Should the other seat's end be missed, the banner goes after a minute.
+  setTimeout(() => showRestoring(false), 60_000);
 }
 
 /** A failed automatic backup (or one that kept every older copy) as a notice:

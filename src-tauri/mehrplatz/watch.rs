@@ -30,8 +30,17 @@ impl Watchers {
 }
 
 /// Starts hearing the other seats for this run (on a server; else nothing).
+/// After another seat's restore this seat's „Rückgängig“ is void (it would
+/// put data of before the restore into the restored set).
 pub fn start(core: &Arc<Core>) -> AppResult<()> {
     let watchers = core.feature::<Watchers>();
-    core.store
-        .watch(Arc::new(move |table| watchers.tell(table)))
+    let weak = Arc::downgrade(core);
+    core.store.watch(Arc::new(move |table| {
+        if table == crate::storage::RESTORE_DONE {
+            if let Some(core) = weak.upgrade() {
+                core.undo.clear();
+            }
+        }
+        watchers.tell(table)
+    }))
 }

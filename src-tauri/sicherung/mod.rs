@@ -177,10 +177,10 @@ pub async fn restore(core: &Core, path: String, repair: bool) -> AppResult<Backu
             write_backup(&bytes, &dir.join(format!("vor-wiederherstellung-{stamp}.json")))?;
             auto::prune_before_restore(&dir);
         }
-        store.announce("restore-begins")?;
+        store.announce(crate::storage::RESTORE_BEGINS)?;
         let replaced = store.replace_all(&backup);
         // The others reload either way (their undo is void after it).
-        let _ = store.announce("restore-done");
+        let _ = store.announce(crate::storage::RESTORE_DONE);
         replaced?;
         // What lexoffice got since the backup (drafts, customers) is written again.
         if let Some(j) = &journal {

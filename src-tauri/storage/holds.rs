@@ -9,6 +9,12 @@ use std::sync::{Arc, Mutex};
 
 use super::pg::ServerHold;
 
+/// What a seat announces around a restore (`Store::announce`): the other
+/// seats' windows show „Daten werden wiederhergestellt …“ between the two,
+/// and their „Rückgängig“ is void after it.
+pub const RESTORE_BEGINS: &str = "restore-begins";
+pub const RESTORE_DONE: &str = "restore-done";
+
 /// What is held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Hold {

@@ -21,7 +21,7 @@ mod totals;
 
 pub use backup::{Backup, BackupSummary, BACKUP_FORMAT, BACKUP_VERSION};
 pub use damaged::DamagedRecord;
-pub use holds::{Held, Hold};
+pub use holds::{Held, Hold, RESTORE_BEGINS, RESTORE_DONE};
 pub use journal::Journal;
 pub use pg::PgStore;
 pub use projects::entry_key;

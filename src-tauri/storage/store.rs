@@ -124,7 +124,7 @@ impl Store {
         }
     }
 
-    /// Tells the other seats at once: „restore-begins“, „restore-done“
+    /// Tells the other seats at once: `RESTORE_BEGINS`, `RESTORE_DONE`
     /// (nothing to tell on the embedded database).
     pub fn announce(&self, what: &'static str) -> AppResult<()> {
         match self {

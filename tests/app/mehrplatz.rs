@@ -782,3 +782,129 @@ fn three_seats_starting_at_once_migrate_once() {
         }
     }
 }
+
+/// A restore holds the data alone: refused while another seat creates a
+/// draft (it holds the restore shared), and while it runs another seat's
+/// „Erstellen“ is refused, naming the PC. The other seat hears it begin and
+/// end, and its „Rückgängig“ from before is void.
+#[test]
+fn a_restore_runs_alone_and_the_other_seats_hear_it() {
+    use zeitrechnung_lib::projekte::{self as p, TimeInput};
+    use zeitrechnung_lib::rechnung::{self, InvoiceRequest};
+    use zeitrechnung_lib::storage::Hold;
+    let Some(c) = cluster() else { return };
+    let sb = support::sandbox();
+    sb.contacts().add_contact(
+        lexoffice_sandbox::Contact::company("Praxis Dr. Berg")
+            .customer()
+            .with_billing_address("Am Markt 1", "24103", "Kiel", "DE"),
+    );
+    let url = c.fresh_database();
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for d in [&dir_a, &dir_b] {
+        std::fs::write(d.path().join("db-url"), &url).unwrap();
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let project = rt.block_on(support::billable_project(
+        dir_a.path(),
+        &sb.base_url,
+        "Umbau Praxis",
+        2,
+        "1:00",
+    ));
+    let a = Arc::new(support::core_at(dir_a.path(), &sb.base_url));
+    let b = Arc::new(support::core_at(dir_b.path(), &sb.base_url));
+    let pc = a.store.seats().unwrap()[0].pc.clone();
+    let file = dir_b.path().join("sicherung.json");
+    rt.block_on(zeitrechnung_lib::sicherung::create(
+        &b,
+        file.display().to_string(),
+    ))
+    .unwrap();
+
+    // Seat A is creating a draft: B's restore waits for it.
+    let creating = a.store.try_hold_shared(Hold::Restore).unwrap().unwrap();
+    let refused = rt
+        .block_on(zeitrechnung_lib::sicherung::restore(
+            &b,
+            file.display().to_string(),
+            false,
+        ))
+        .unwrap_err();
+    assert_eq!(refused.kind(), "busy");
+    assert_eq!(
+        refused.to_string(),
+        format!("An Arbeitsplatz {pc} wird gerade ein Rechnungsentwurf erstellt, ein Import oder eine Wiederherstellung ausgeführt. Bitte danach wiederherstellen; es wurde nichts geändert.")
+    );
+    drop(creating);
+
+    // Seat B restores: A's „Erstellen“ meanwhile is refused.
+    let restoring = b.store.try_hold(Hold::Restore).unwrap().unwrap();
+    let request = InvoiceRequest {
+        project_id: project,
+        from: "01.03.2025".into(),
+        to: "31.03.2025".into(),
+        rate: "90".into(),
+        ..Default::default()
+    };
+    let refused = rt
+        .block_on(rechnung::create_draft(&a, request.clone(), false))
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        format!("An Arbeitsplatz {pc} werden gerade Daten aus einer Sicherung wiederhergestellt. Bitte warten, bis das fertig ist; es wurde nichts gesendet.")
+    );
+    assert!(sb.invoices_json().is_empty());
+    drop(restoring);
+
+    // A listens, edits a time (its „Rückgängig“ kept), then B restores.
+    zeitrechnung_lib::mehrplatz::watch::start(&a).unwrap();
+    let (tx, heard) = std::sync::mpsc::channel::<String>();
+    a.feature::<zeitrechnung_lib::mehrplatz::watch::Watchers>()
+        .add(Arc::new(move |t: &str| tx.send(t.to_string()).is_ok()));
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let time = rt
+        .block_on(p::entries(&a, project, None, None))
+        .unwrap()
+        .times[0]
+        .clone();
+    let edited = rt
+        .block_on(p::save_time(
+            &a,
+            TimeInput {
+                id: Some(time.id),
+                project_id: project,
+                date: time.date_display.clone(),
+                duration: "4:00".into(),
+                version: Some(time.version.clone()),
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+    rt.block_on(zeitrechnung_lib::sicherung::restore(
+        &b,
+        file.display().to_string(),
+        false,
+    ))
+    .unwrap();
+    let mut told = Vec::new();
+    while let Ok(t) = heard.recv_timeout(std::time::Duration::from_secs(2)) {
+        if t.starts_with("restore") {
+            told.push(t);
+        }
+    }
+    assert_eq!(told, ["restore-begins", "restore-done"]);
+    let void = rt
+        .block_on(p::undo::undo(&a, edited.undo.unwrap()))
+        .unwrap_err();
+    assert_eq!(
+        void.to_string(),
+        "Das lässt sich nicht mehr rückgängig machen (nach 30 Sekunden oder nach einem Neustart)."
+    );
+    // The backup's 1:00 is back; A's create now goes through.
+    let back = rt.block_on(p::entries(&a, project, None, None)).unwrap();
+    assert!(back.times.iter().all(|t| t.duration_display == "1:00"));
+    rt.block_on(rechnung::create_draft(&a, request, false))
+        .unwrap();
+    assert_eq!(sb.invoices_json().len(), 1);
+}
