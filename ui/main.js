@@ -103,6 +103,7 @@ function watchDatabase() {
     try { st = await api.databaseStatus(); } catch (_) { return; }
     if (!st.onServer) return;
     if (!st.reachable) { show(st.message); return; }
+    showStopped(st.stopped);
     if (watching) {
       clearInterval(watching);
       watching = null;
@@ -112,7 +113,11 @@ function watchDatabase() {
     }
   };
   window.addEventListener("zeitrechnung:database-down", (ev) => show(ev.detail));
-  api.databaseStatus().then((st) => { if (st.onServer) setInterval(() => { if (!watching) look(); }, 20_000); }).catch(() => {});
+  api.databaseStatus().then((st) => {
+    if (!st.onServer) return;
+    showStopped(st.stopped);
+    setInterval(() => { if (!watching) look(); }, 20_000);
+  }).catch(() => {});
 }
 
 /** Another seat saved, imported, billed or restored: the view on screen loads
@@ -148,6 +153,17 @@ function watchOtherSeats() {
   // A save refused because the record changed meanwhile: show the new state.
   window.addEventListener("zr-data-changed", heard);
   api.dataWatch(heard).catch(() => {});
+}
+
+/** This seat may no longer write to the server (another seat chose „Zurück
+ *  zu Einzelplatz“, or a newer Zeitrechnung changed the tables): a banner that
+ *  stays, with the reason. */
+function showStopped(reason) {
+  const box = document.getElementById("stopped-banner");
+  if (!reason) { if (box) box.remove(); return; }
+  if (box) { box.lastChild.textContent = reason; return; }
+  document.getElementById("view").before(h("div", { id: "stopped-banner", class: "alert error", role: "alert" },
+    h("strong", {}, "Hier wird nichts mehr gespeichert. "), h("span", {}, reason)));
 }
 
 /** „Daten werden wiederhergestellt …“ while another seat restores a backup. */

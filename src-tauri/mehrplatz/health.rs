@@ -14,6 +14,9 @@ pub struct DatabaseHealth {
     pub reachable: bool,
     /// Why not, in German (None when reachable).
     pub message: Option<String>,
+    /// Reachable, but this seat may no longer write there (another seat chose
+    /// „Zurück zu Einzelplatz“, or a newer Zeitrechnung changed the tables).
+    pub stopped: Option<String>,
 }
 
 pub fn health(store: &Store) -> DatabaseHealth {
@@ -22,11 +25,13 @@ pub fn health(store: &Store) -> DatabaseHealth {
             on_server: store.is_server(),
             reachable: true,
             message: None,
+            stopped: store.stopped().ok().flatten(),
         },
         Err(e) => DatabaseHealth {
             on_server: store.is_server(),
             reachable: false,
             message: Some(e.to_string()),
+            stopped: None,
         },
     }
 }

@@ -1,7 +1,8 @@
 //! „Zurück zu Einzelplatz“: the server's data are copied into a new local
 //! database (checked by its counts and sums), the local database from before
 //! is kept aside under a dated name, and this PC forgets the server. The
-//! server's data stay as they are for the other seats.
+//! server's data stay as they are, but no seat writes there any more (it is
+//! retired first: nothing another seat saves meanwhile can miss the copy).
 
 use chrono_tz::Europe::Berlin;
 
@@ -32,6 +33,26 @@ pub async fn leave(core: &Core) -> AppResult<SwitchView> {
     let store = core.store.clone();
     let passwords = core.db_password.clone();
     blocking(move || {
+        // The other seats stop writing first: nothing they save could be
+        // missing from the copy. Taken back if the copy fails.
+        store.retire_server(Some(store.this_pc().unwrap_or_default()))?;
+        let copied = copy_to_this_pc(&store, &data_dir, passwords.as_ref());
+        if copied.is_err() {
+            let _ = store.retire_server(None);
+        }
+        copied
+    })
+    .await
+}
+
+/// The server's data into a new local database, checked, put in place; this
+/// PC forgets the server.
+fn copy_to_this_pc(
+    store: &Store,
+    data_dir: &std::path::Path,
+    passwords: &dyn crate::secrets::PasswordStore,
+) -> AppResult<SwitchView> {
+    {
         let backup = store.export()?;
         let expected = backup.totals();
         let stamp = crate::de::clock::now()
@@ -54,7 +75,7 @@ pub async fn leave(core: &Core) -> AppResult<SwitchView> {
                 )));
             }
         }
-        let db = paths::db_dir(&data_dir);
+        let db = paths::db_dir(data_dir);
         let rename = |from: &std::path::Path, to: &std::path::Path| {
             std::fs::rename(from, to).map_err(|e| {
                 AppError::Storage(format!(
@@ -69,17 +90,13 @@ pub async fn leave(core: &Core) -> AppResult<SwitchView> {
             rename(&db, &data_dir.join(format!("db-vor-mehrplatz-{stamp}")))?;
         }
         rename(&fresh, &db)?;
-        super::forget(&data_dir, passwords.as_ref())?;
-        log::info!(
-            "back to Einzelplatz: {}",
-            super::setup::describe(&expected)
-        );
+        super::forget(data_dir, passwords)?;
+        log::info!("back to Einzelplatz: {}", super::setup::describe(&expected));
         Ok(SwitchView {
             message: format!(
-                "Die Daten des Servers wurden auf diesen PC kopiert und nachgezählt: {}. Zeitrechnung startet jetzt neu und arbeitet dann als Einzelplatz; die anderen Arbeitsplätze arbeiten weiter mit dem Server.",
+                "Die Daten des Servers wurden auf diesen PC kopiert und nachgezählt: {}. Zeitrechnung startet jetzt neu und arbeitet dann als Einzelplatz. Die anderen Arbeitsplätze können auf dem Server nichts mehr speichern und sagen das.",
                 super::setup::describe(&expected)
             ),
         })
-    })
-    .await
+    }
 }

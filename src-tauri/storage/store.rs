@@ -124,6 +124,32 @@ impl Store {
         }
     }
 
+    /// „Zurück zu Einzelplatz“ at `pc` (None: taken back, the copy failed):
+    /// no seat writes to the server any more. Nothing on the embedded database.
+    pub fn retire_server(&self, pc: Option<String>) -> AppResult<()> {
+        match self {
+            Store::Sled(_) => Ok(()),
+            Store::Pg(s) => s.retire(pc),
+        }
+    }
+
+    /// Why this seat may no longer write to the server (another seat took the
+    /// data back to its PC, or a newer Zeitrechnung changed the tables).
+    pub fn stopped(&self) -> AppResult<Option<String>> {
+        match self {
+            Store::Sled(_) => Ok(None),
+            Store::Pg(s) => s.stopped(),
+        }
+    }
+
+    /// This PC's name as the seats list shows it (None on the embedded database).
+    pub fn this_pc(&self) -> Option<String> {
+        match self {
+            Store::Sled(_) => None,
+            Store::Pg(s) => Some(s.pc()),
+        }
+    }
+
     /// Tells the other seats at once: `RESTORE_BEGINS`, `RESTORE_DONE`
     /// (nothing to tell on the embedded database).
     pub fn announce(&self, what: &'static str) -> AppResult<()> {

@@ -768,7 +768,7 @@ fn three_seats_starting_at_once_migrate_once() {
                 &db,
                 "SELECT string_agg(version || ':' || n, ',' ORDER BY version) FROM (SELECT version, count(*) AS n FROM _sqlx_migrations WHERE success GROUP BY version) m"
             ),
-            "1:1,2:1,3:1",
+            "1:1,2:1,3:1,4:1",
             "round {round}"
         );
         assert_eq!(c.psql(&db, "SELECT count(*) FROM lexoffice_pacing"), "1");
@@ -907,4 +907,46 @@ fn a_restore_runs_alone_and_the_other_seats_hear_it() {
     rt.block_on(rechnung::create_draft(&a, request, false))
         .unwrap();
     assert_eq!(sb.invoices_json().len(), 1);
+}
+
+/// Versions in step: a newer Zeitrechnung changes the tables so that older
+/// seats must not write (its migration raises the minimum): the seats still
+/// running this build stop writing and say „bitte aktualisieren“ — on each
+/// write and in the banner — while they keep reading; once the newer
+/// migration is recorded, this build does not start on the server at all.
+#[test]
+fn seats_of_an_older_app_stop_writing_once_a_newer_one_migrated() {
+    let Some(c) = cluster() else { return };
+    let (a, b) = two_seats(c);
+    let url = match &a {
+        Store::Pg(s) => s.address().clone(),
+        Store::Sled(_) => unreachable!("two seats on the server"),
+    };
+    let name = url.display().rsplit('/').next().unwrap().to_string();
+    // What a newer build's migration 5 would do.
+    c.psql(&name, "UPDATE seats_in_step SET min_schema = 5");
+    let outdated = "Die Datenbank auf dem Server wurde von einer neueren Zeitrechnung umgestellt. Dieser Arbeitsplatz speichert nichts mehr – bitte Zeitrechnung aktualisieren und neu starten.";
+    for seat in [&a, &b] {
+        let e = seat
+            .put_customer(&support::manual_customer(
+                seat.next_id().unwrap(),
+                "Neu GmbH",
+            ))
+            .unwrap_err();
+        assert_eq!(e.kind(), "database");
+        assert_eq!(e.to_string(), outdated);
+        assert_eq!(
+            zeitrechnung_lib::mehrplatz::health(seat).stopped.as_deref(),
+            Some(outdated)
+        );
+        assert_eq!(seat.projects().unwrap().len(), 1, "reading goes on");
+    }
+    c.psql(
+        &name,
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (5, 'newer', true, '\\x00', 1)",
+    );
+    assert_eq!(
+        Store::connect_to(&url).err().map(|e| e.to_string()),
+        Some("Die Datenbank auf dem Server stammt von einer neueren Zeitrechnung (Stand 5). Bitte die App aktualisieren.".to_string())
+    );
 }

@@ -262,10 +262,13 @@ async fn back_to_a_single_desk_copies_the_server_and_keeps_the_old_data_aside() 
     let on_server = core.store.export().unwrap();
     assert_eq!(on_server.totals().times, expected.times + 1);
 
+    // Another seat works on the server too.
+    let other = Store::connect_to(&address).unwrap();
+    let pc = core.store.this_pc().unwrap();
     let done = mehrplatz::leave(&core).await.unwrap();
     assert_eq!(
         done.message,
-        "Die Daten des Servers wurden auf diesen PC kopiert und nachgezählt: 2 Kunden, 1 Projekt, 4 Zeiten (5:30 h), 1 Leistung (40,00 € netto), 0 Entwürfe. Zeitrechnung startet jetzt neu und arbeitet dann als Einzelplatz; die anderen Arbeitsplätze arbeiten weiter mit dem Server."
+        "Die Daten des Servers wurden auf diesen PC kopiert und nachgezählt: 2 Kunden, 1 Projekt, 4 Zeiten (5:30 h), 1 Leistung (40,00 € netto), 0 Entwürfe. Zeitrechnung startet jetzt neu und arbeitet dann als Einzelplatz. Die anderen Arbeitsplätze können auf dem Server nichts mehr speichern und sagen das."
     );
     assert!(!dir.path().join("mehrplatz.json").exists());
     assert_eq!(core.db_password.load_password().unwrap(), None);
@@ -288,9 +291,27 @@ async fn back_to_a_single_desk_copies_the_server_and_keeps_the_old_data_aside() 
     assert_eq!(aside.len(), 1);
     let old = Store::open(&aside[0].path()).unwrap();
     assert_eq!(old.totals().unwrap(), expected);
-    // The server keeps its data for the other seats.
-    let server = Store::connect_to(&address).unwrap();
-    assert_eq!(server.totals().unwrap().times, expected.times + 1);
+    // The server keeps its data, but no seat writes there any more: the
+    // other seat is told why, in its banner and on each write, and a seat
+    // starting anew is turned away with the same words.
+    let stopped = format!("An Arbeitsplatz {pc} wurde „Zurück zu Einzelplatz“ gewählt: Die Daten liegen jetzt auf jenem PC, diese Mehrplatz-Datenbank wird nicht mehr benutzt. Hier wird nichts mehr gespeichert. Für einen neuen Mehrplatz-Betrieb bitte eine neue, leere Datenbank anlegen.");
+    assert_eq!(other.totals().unwrap().times, expected.times + 1);
+    assert_eq!(
+        mehrplatz::health(&other).stopped.as_deref(),
+        Some(stopped.as_str())
+    );
+    let refused = other
+        .put_customer(&support::manual_customer(
+            other.next_id().unwrap(),
+            "Zu spät GmbH",
+        ))
+        .unwrap_err();
+    assert_eq!(refused.kind(), "database");
+    assert_eq!(refused.to_string(), stopped);
+    assert_eq!(
+        Store::connect_to(&address).err().map(|e| e.to_string()),
+        Some(stopped)
+    );
 }
 
 #[tokio::test]

@@ -249,7 +249,8 @@ fn a_server_that_goes_away_refuses_writes_and_is_used_again_when_back() {
         zeitrechnung_lib::mehrplatz::DatabaseHealth {
             on_server: true,
             reachable: true,
-            message: None
+            message: None,
+            stopped: None,
         }
     );
     store

@@ -123,7 +123,7 @@ function renderPage(box, st) {
   }, () => api.mehrplatzJoin(values()), "Wird verbunden …"));
   const leaveBtn = button("Zurück zu Einzelplatz", "secondary", (b) => switchTo(b, {
     title: "Zurück zu Einzelplatz?",
-    text: "Zeitrechnung kopiert die Daten des Servers auf diesen PC und arbeitet danach nur noch mit dieser Kopie. Die anderen Arbeitsplätze arbeiten weiter mit dem Server; was dort später geändert wird, sieht dieser PC nicht mehr.",
+    text: "Zeitrechnung kopiert die Daten des Servers auf diesen PC und arbeitet danach nur noch mit dieser Kopie. Die Mehrplatz-Datenbank wird damit stillgelegt: Die anderen Arbeitsplätze können dort nichts mehr speichern und sehen einen Hinweis. Bitte vorher mit den Kolleginnen und Kollegen absprechen.",
     confirm: "Zurück zu Einzelplatz",
   }, () => api.mehrplatzLeave(), "Daten werden kopiert …"));
 

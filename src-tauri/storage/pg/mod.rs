@@ -38,7 +38,7 @@ pub(super) type Tx = Transaction<'static, Postgres>;
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(4);
 
 /// How many migrations this build knows (the highest version).
-const KNOWN_MIGRATIONS: i64 = 3;
+const KNOWN_MIGRATIONS: i64 = 4;
 
 /// The refusal of a server whose schema a newer Zeitrechnung wrote.
 fn newer_schema(v: i64) -> AppError {
@@ -81,6 +81,13 @@ fn migrator() -> Migrator {
             SqlStr::from_static(include_str!("0003_change_notices.sql")),
             false,
         ),
+        Migration::new(
+            4,
+            "seats in step".into(),
+            MigrationType::Simple,
+            SqlStr::from_static(include_str!("0004_seats_in_step.sql")),
+            false,
+        ),
     ]);
     // Several seats starting at once: sqlx's advisory lock lets one migrate.
     m.set_locking(true);
@@ -106,9 +113,36 @@ impl Drop for PgStore {
     }
 }
 
+/// The refusal of every write once a seat took the data to its PC
+/// („Zurück zu Einzelplatz“ at `pc`).
+pub(super) fn retired(pc: &str) -> AppError {
+    let at = if pc.is_empty() {
+        "einem anderen Arbeitsplatz".to_string()
+    } else {
+        format!("Arbeitsplatz {pc}")
+    };
+    AppError::Database(format!(
+        "An {at} wurde „Zurück zu Einzelplatz“ gewählt: Die Daten liegen jetzt auf jenem PC, diese Mehrplatz-Datenbank wird nicht mehr benutzt. Hier wird nichts mehr gespeichert. Für einen neuen Mehrplatz-Betrieb bitte eine neue, leere Datenbank anlegen."
+    ))
+}
+
+/// The refusal of every write once a newer Zeitrechnung changed the tables.
+pub(super) fn outdated() -> AppError {
+    AppError::Database(
+        "Die Datenbank auf dem Server wurde von einer neueren Zeitrechnung umgestellt. Dieser Arbeitsplatz speichert nichts mehr – bitte Zeitrechnung aktualisieren und neu starten.".into(),
+    )
+}
+
 /// A database error in German (the server's text is English and may name the
 /// connection; the SQLSTATE tells what happened).
 pub(super) fn db_err(e: sqlx::Error) -> AppError {
+    if let sqlx::Error::Database(d) = &e {
+        match d.code().as_deref() {
+            Some("ZR002") => return retired(d.message()),
+            Some("ZR001") => return outdated(),
+            _ => {}
+        }
+    }
     match &e {
         sqlx::Error::Database(d) => AppError::Storage(format!(
             "Datenbank-Server: {} ({})",
@@ -155,9 +189,12 @@ impl PgStore {
         // or a newer schema answer at once, in German (the pool would retry).
         probe(address)?;
         let seat = watch::new_seat();
+        // Every statement of this seat says which schema it knows: the
+        // server refuses its writes once it is out of step (migration 4).
         let options = address
             .options()?
-            .application_name(&format!("Zeitrechnung {seat}"));
+            .application_name(&format!("Zeitrechnung {seat}"))
+            .options([("zeitrechnung.schema", KNOWN_MIGRATIONS.to_string())]);
         let rt = runtime()?;
         let pool = wait_on(&rt, async move {
             PgPoolOptions::new()
@@ -293,6 +330,44 @@ impl PgStore {
             .await
             .map_err(db_err)?;
             Ok(())
+        })
+    }
+
+    /// „Zurück zu Einzelplatz“ at `pc`: from now on no seat writes here
+    /// (`undo`: the copy failed, the seats may write again).
+    pub fn retire(&self, pc: Option<String>) -> AppResult<()> {
+        let pool = self.pool();
+        self.run(async move {
+            sqlx::query("UPDATE seats_in_step SET retired_at = CASE WHEN $1::text IS NULL THEN NULL ELSE now() END, retired_by = $1 WHERE id = 1")
+                .bind(pc)
+                .execute(&pool)
+                .await
+                .map_err(db_err)?;
+            Ok(())
+        })
+    }
+
+    /// Why this seat may no longer write here (retired, or out of step), if so.
+    pub fn stopped(&self) -> AppResult<Option<String>> {
+        let pool = self.pool();
+        self.run(async move {
+            let (min_schema, retired_at, by): (
+                i32,
+                Option<chrono::DateTime<chrono::Utc>>,
+                Option<String>,
+            ) = sqlx::query_as(
+                "SELECT min_schema, retired_at, retired_by FROM seats_in_step WHERE id = 1",
+            )
+            .fetch_one(&pool)
+            .await
+            .map_err(db_err)?;
+            Ok(if retired_at.is_some() {
+                Some(retired(by.as_deref().unwrap_or_default()).to_string())
+            } else if i64::from(min_schema) > KNOWN_MIGRATIONS {
+                Some(outdated().to_string())
+            } else {
+                None
+            })
         })
     }
 

@@ -197,6 +197,18 @@ pub fn probe(address: &ServerAddress) -> AppResult<ServerState> {
             .fetch_one(&mut c)
             .await
             .map_err(db_err)?;
+            if schema >= 4 {
+                // A database a seat took back to its PC is not used any more.
+                let by: Option<String> = sqlx::query_scalar(
+                    "SELECT coalesce(retired_by, '') FROM seats_in_step WHERE retired_at IS NOT NULL",
+                )
+                .fetch_optional(&mut c)
+                .await
+                .map_err(db_err)?;
+                if let Some(pc) = by {
+                    return Err(super::retired(&pc));
+                }
+            }
             state.schema = schema;
             state.customers = customers as u64;
             state.projects = projects as u64;

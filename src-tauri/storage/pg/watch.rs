@@ -62,6 +62,14 @@ fn from_others<'a>(payload: &'a str, me: &str) -> Option<&'a str> {
 }
 
 impl PgStore {
+    /// This PC's name, as the seats list shows it.
+    pub fn pc(&self) -> String {
+        self.seat
+            .split_once(' ')
+            .map(|(_, pc)| pc.to_string())
+            .unwrap_or_default()
+    }
+
     /// The seats connected to this database now, the longest-connected first.
     pub fn seats(&self) -> AppResult<Vec<Seat>> {
         let pool = self.pool();
