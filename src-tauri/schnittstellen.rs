@@ -134,6 +134,7 @@ pub async fn connect(core: &Core, key_text: String) -> AppResult<ConnectionStatu
     let secrets = core.secrets.clone();
     let keyring_problem = core.keyring_problem();
     blocking(move || {
+        same_firm_as_the_others(&store, &profile)?;
         secrets.store(&key).map_err(keyring_error)?;
         let cache = cache_from(&profile, crate::de::clock::now());
         if let Err(e) = store.update_settings(|s| s.profile = Some(cache.clone())) {
@@ -144,6 +145,37 @@ pub async fn connect(core: &Core, key_text: String) -> AppResult<ConnectionStatu
         Ok(status_from(Some(cache), true, keyring_problem))
     })
     .await
+}
+
+/// On the office's server every seat's key must belong to the lexoffice
+/// firm the data are linked with (customers imported, drafts made): a key of
+/// another firm is refused, nothing stored. A firm without such links yet may
+/// still choose its lexoffice account.
+fn same_firm_as_the_others(
+    store: &crate::storage::Store,
+    profile: &crate::lexoffice::Profile,
+) -> AppResult<()> {
+    if !store.is_server() {
+        return Ok(());
+    }
+    let Some(firm) = store.settings()?.profile else {
+        return Ok(());
+    };
+    if firm.organization_id == profile.organization_id {
+        return Ok(());
+    }
+    let linked = store.customers()?.iter().any(|c| c.lexoffice_id.is_some())
+        || !store.invoice_records()?.is_empty();
+    if !linked {
+        return Ok(());
+    }
+    Err(AppError::validation(
+        "API-Key",
+        format!(
+            "Dieser API-Key gehört zur lexoffice-Firma „{}“. Die Daten auf dem Server gehören zu „{}“: Jeder Arbeitsplatz braucht einen API-Key dieser Firma. Es wurde nichts gespeichert.",
+            profile.company_name, firm.company_name
+        ),
+    ))
 }
 
 /// Background refresh after start: reads the key, asks lexoffice again and
@@ -197,7 +229,11 @@ pub async fn disconnect(core: &Core) -> AppResult<ConnectionStatus> {
     let keyring_problem = core.keyring_problem();
     blocking(move || {
         secrets.delete().map_err(keyring_error)?;
-        store.update_settings(|s| s.profile = None)?;
+        // On the server the firm's lexoffice account stays for the other
+        // seats: only this seat's key goes.
+        if !store.is_server() {
+            store.update_settings(|s| s.profile = None)?;
+        }
         log::info!("lexoffice disconnected");
         Ok(status_from(None, false, keyring_problem))
     })

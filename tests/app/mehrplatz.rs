@@ -950,3 +950,58 @@ fn seats_of_an_older_app_stop_writing_once_a_newer_one_migrated() {
         Some("Die Datenbank auf dem Server stammt von einer neueren Zeitrechnung (Stand 5). Bitte die App aktualisieren.".to_string())
     );
 }
+
+/// Per seat, not per firm: each seat connects with its own key, but every
+/// key must belong to the lexoffice firm the server's data are linked with;
+/// a key of another firm is refused in German and nothing is stored. One
+/// seat's „Trennen“ leaves the firm's account to the others.
+#[test]
+fn every_seats_key_must_belong_to_the_firm() {
+    use zeitrechnung_lib::{kunden, schnittstellen};
+    let Some(c) = cluster() else { return };
+    let ours = support::sandbox();
+    ours.contacts().add_contact(
+        lexoffice_sandbox::Contact::company("Praxis Dr. Berg")
+            .customer()
+            .with_billing_address("Am Markt 1", "24103", "Kiel", "DE"),
+    );
+    let other = lexoffice_sandbox::Sandbox::start_in_thread(lexoffice_sandbox::SandboxConfig {
+        api_key: support::KEY.into(),
+        company_name: "Andere Firma KG".into(),
+        seed: 7,
+        ..lexoffice_sandbox::SandboxConfig::default()
+    })
+    .unwrap();
+    let url = c.fresh_database();
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    for d in &dirs {
+        std::fs::write(d.path().join("db-url"), &url).unwrap();
+    }
+    let a = support::core_at(dirs[0].path(), &ours.base_url);
+    let b_wrong = support::core_at(dirs[1].path(), &other.base_url);
+    let b = support::core_at(dirs[2].path(), &ours.base_url);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        schnittstellen::connect(&a, support::KEY.into()).await.unwrap();
+        kunden::import::run(&a, |_| {}, &std::sync::atomic::AtomicBool::new(false))
+            .await
+            .unwrap();
+        b_wrong.secrets.delete().unwrap();
+        let refused = schnittstellen::connect(&b_wrong, support::KEY.into())
+            .await
+            .unwrap_err();
+        assert_eq!(refused.kind(), "validation");
+        assert_eq!(
+            refused.to_string(),
+            "Dieser API-Key gehört zur lexoffice-Firma „Andere Firma KG“. Die Daten auf dem Server gehören zu „Muster Handwerk GmbH“: Jeder Arbeitsplatz braucht einen API-Key dieser Firma. Es wurde nichts gespeichert."
+        );
+        assert!(b_wrong.secrets.load().unwrap().is_none(), "no key stored");
+        // A key of the firm: connected. Its „Trennen“ leaves A connected.
+        schnittstellen::connect(&b, support::KEY.into()).await.unwrap();
+        schnittstellen::disconnect(&b).await.unwrap();
+        let a_now = schnittstellen::status(&a).await.unwrap();
+        assert!(a_now.connected);
+        assert_eq!(a_now.company_name.as_deref(), Some("Muster Handwerk GmbH"));
+        assert!(!schnittstellen::status(&b).await.unwrap().connected);
+    });
+}
