@@ -164,9 +164,7 @@ fn same_firm_as_the_others(
     if firm.organization_id == profile.organization_id {
         return Ok(());
     }
-    let linked = store.customers()?.iter().any(|c| c.lexoffice_id.is_some())
-        || !store.invoice_records()?.is_empty();
-    if !linked {
+    if !linked_to_lexoffice(store)? {
         return Ok(());
     }
     Err(AppError::validation(
@@ -176,6 +174,13 @@ fn same_firm_as_the_others(
             profile.company_name, firm.company_name
         ),
     ))
+}
+
+/// Whether the data are tied to the firm's lexoffice account: customers
+/// linked to its contacts, or drafts sent there.
+fn linked_to_lexoffice(store: &crate::storage::Store) -> AppResult<bool> {
+    Ok(store.customers()?.iter().any(|c| c.lexoffice_id.is_some())
+        || !store.invoice_records()?.is_empty())
 }
 
 /// Background refresh after start: reads the key, asks lexoffice again and
@@ -230,8 +235,8 @@ pub async fn disconnect(core: &Core) -> AppResult<ConnectionStatus> {
     blocking(move || {
         secrets.delete().map_err(keyring_error)?;
         // On the server the firm's lexoffice account stays for the other
-        // seats: only this seat's key goes.
-        if !store.is_server() {
+        // seats once the data are linked with it: only this seat's key goes.
+        if !store.is_server() || !linked_to_lexoffice(&store)? {
             store.update_settings(|s| s.profile = None)?;
         }
         log::info!("lexoffice disconnected");
