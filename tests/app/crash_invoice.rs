@@ -14,7 +14,7 @@ use lexoffice_sandbox::{Contact, Fault, Sandbox, SandboxConfig};
 use zeitrechnung_lib::rechnung::{self, InvoiceRequest};
 use zeitrechnung_lib::storage::{BillingState, InvoiceState};
 
-fn request(project_id: u64) -> InvoiceRequest {
+pub(crate) fn request(project_id: u64) -> InvoiceRequest {
     InvoiceRequest {
         project_id,
         from: "01.03.2025".into(),
@@ -45,7 +45,7 @@ async fn prepare(dir: &std::path::Path, sb: &Sandbox) -> u64 {
     support::billable_project(dir, &sb.base_url, "Crashtest", 5, "1:30").await
 }
 
-fn spawn_child(
+pub(crate) fn spawn_child(
     dir: &std::path::Path,
     base: &str,
     pid: u64,

@@ -1005,3 +1005,164 @@ fn every_seats_key_must_belong_to_the_firm() {
         assert!(!schnittstellen::status(&b).await.unwrap().connected);
     });
 }
+
+/// A seat killed while it bills: the seat is a child process that aborts
+/// (as kill -9 would end it) inside the reservation's transaction, after
+/// the reservation, or after lexoffice made the draft. The other seat goes
+/// on at once: entries locked by the dead seat are free for it within a
+/// second; a reservation left behind is cleared up by its reconciliation
+/// (0 drafts, entries open), a draft made before the kill is found (exactly
+/// one draft, its entries billed). `support::cases(50)` rounds per point.
+#[test]
+fn a_seat_killed_while_billing_leaves_nothing_behind_for_the_others() {
+    use zeitrechnung_lib::projekte::{self as p, ProjectInput, TimeInput};
+    use zeitrechnung_lib::rechnung;
+    let Some(c) = cluster() else { return };
+    let sb = support::sandbox();
+    sb.contacts().add_contact(
+        lexoffice_sandbox::Contact::company("Praxis Dr. Berg")
+            .customer()
+            .with_billing_address("Am Markt 1", "24103", "Kiel", "DE"),
+    );
+    let url = c.fresh_database();
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for d in [&dir_a, &dir_b] {
+        std::fs::write(d.path().join("db-url"), &url).unwrap();
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(support::billable_project(
+        dir_a.path(),
+        &sb.base_url,
+        "Vorlage",
+        1,
+        "1:00",
+    ));
+    let b = support::core_at(dir_b.path(), &sb.base_url);
+    let customer = b.store.customers().unwrap()[0].id;
+    let rounds = support::cases(50);
+    let mut freed_after = Vec::new();
+    for point in [
+        "invoice.reserving",
+        "invoice.after_reserve",
+        "invoice.after_post",
+    ] {
+        for round in 0..rounds {
+            let what = format!("{point}, round {round}");
+            // A project of its own per round: two open times in March 2025.
+            let pid = rt.block_on(async {
+                let pid = p::save(
+                    &b,
+                    ProjectInput {
+                        name: format!("{point} {round}"),
+                        customer_id: Some(customer),
+                        status: "aktiv".into(),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
+                .project
+                .id;
+                for day in ["03.03.2025", "04.03.2025"] {
+                    p::save_time(
+                        &b,
+                        TimeInput {
+                            project_id: pid,
+                            date: day.into(),
+                            duration: "2:00".into(),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .unwrap();
+                }
+                pid
+            });
+            let drafts_before = sb.invoices_json().len();
+            let status =
+                crate::crash_invoice::spawn_child(dir_a.path(), &sb.base_url, pid, Some(point))
+                    .wait()
+                    .unwrap();
+            let log =
+                std::fs::read_to_string(dir_a.path().join("child-stderr.txt")).unwrap_or_default();
+            assert!(
+                !status.success(),
+                "{what}: the seat should have died: {log}"
+            );
+            assert!(log.contains(&format!("failpoint {point}")), "{what}: {log}");
+            let died = std::time::Instant::now();
+            let made = sb.invoices_json().len() - drafts_before;
+            match point {
+                // Rows locked by the dead seat: free for the other one at once.
+                "invoice.reserving" => {
+                    assert_eq!(made, 0, "{what}");
+                    let created = rt
+                        .block_on(rechnung::create_draft(
+                            &b,
+                            crate::crash_invoice::request(pid),
+                            false,
+                        ))
+                        .unwrap();
+                    freed_after.push(died.elapsed().as_secs_f64());
+                    assert_eq!(created.message, "Entwurf in lexoffice erstellt", "{what}");
+                }
+                // Reserved, nothing sent: the other seat's reconciliation
+                // releases it (two empty looks).
+                "invoice.after_reserve" => {
+                    assert_eq!(made, 0, "{what}");
+                    rt.block_on(rechnung::reconcile_all(&b));
+                    rt.block_on(rechnung::reconcile_all(&b));
+                    assert!(
+                        b.store
+                            .entries_of(pid)
+                            .unwrap()
+                            .iter()
+                            .all(|e| e.billing == BillingState::Open),
+                        "{what}: entries open again"
+                    );
+                    assert_eq!(sb.invoices_json().len(), drafts_before, "{what}: 0 drafts");
+                    continue;
+                }
+                // lexoffice made the draft: found and settled.
+                _ => {
+                    assert_eq!(made, 1, "{what}");
+                    rt.block_on(rechnung::reconcile_all(&b));
+                }
+            }
+            let draft = sb.invoices_json().last().unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert_eq!(
+                sb.invoices_json().len(),
+                drafts_before + 1,
+                "{what}: exactly one draft"
+            );
+            assert!(
+                b.store.entries_of(pid).unwrap().iter().all(|e| e.billing
+                    == BillingState::Billed {
+                        invoice_id: draft.clone()
+                    }),
+                "{what}: billed with the one draft"
+            );
+            assert!(
+                b.store.invoice_records().unwrap().iter().all(|r| !matches!(
+                    r.state,
+                    InvoiceState::Pending | InvoiceState::Unclear { .. }
+                )),
+                "{what}: nothing left unclear"
+            );
+        }
+    }
+    freed_after.sort_by(|x, y| x.partial_cmp(y).unwrap());
+    let worst = freed_after.last().copied().unwrap_or_default();
+    support::report(
+        "mehrplatz-kill",
+        &format!(
+            "{rounds} kills at each of 3 points; entries locked by a killed seat were billed by the other within {:.2} s at worst (median {:.2} s, the draft's POST included)",
+            worst,
+            freed_after[freed_after.len() / 2]
+        ),
+    );
+    assert!(worst < 5.0, "{worst} s");
+}

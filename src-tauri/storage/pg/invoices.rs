@@ -212,6 +212,10 @@ impl PgStore {
                 return Err(e);
             }
         };
+        // The crash tests: a seat dies with the rows locked, nothing committed.
+        if require_all {
+            crate::failpoint::hit("invoice.reserving");
+        }
         let record = record.clone();
         self.run(async move {
             let mut tx = tx;
