@@ -119,8 +119,18 @@ pub async fn create_draft(
     let list_subprojects = req.list_subprojects;
     let project_id = req.project_id;
     let confirmed = req.confirmed.clone();
+    let previewed = confirmed
+        .as_deref()
+        .and_then(|t| core.feature::<super::Previewed>().ids(t));
     // 1–2: plan, then record + reservation in one transaction.
     let (record, _hold) = blocking(move || {
+        // On the office's server: entries of the confirmed preview another
+        // seat has taken since are named as such.
+        if let (true, Some(ids)) = (store.is_server(), &previewed) {
+            if let Some(why) = super::previewed::taken_elsewhere(&store, ids)? {
+                return Err(AppError::validation("Rechnung", why));
+            }
+        }
         let ctx = context(&store, project_id, Some((parsed.from, parsed.to)))?;
         let (preview, plan) = plan(&ctx, &parsed, list_subprojects, true);
         let Some(plan) = plan else {

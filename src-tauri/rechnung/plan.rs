@@ -703,9 +703,14 @@ pub async fn preview(core: &Core, req: InvoiceRequest) -> AppResult<Preview> {
     let parsed = parse_request(&req)?;
     let connected = has_key(core).await;
     let store = core.store.clone();
+    let previewed = core.feature::<super::Previewed>();
     blocking(move || {
         let ctx = context(&store, req.project_id, Some((parsed.from, parsed.to)))?;
-        Ok(plan(&ctx, &parsed, req.list_subprojects, connected).0)
+        let (preview, plan) = plan(&ctx, &parsed, req.list_subprojects, connected);
+        if let Some(plan) = &plan {
+            previewed.keep(&preview.confirm, &plan.entry_ids);
+        }
+        Ok(preview)
     })
     .await
 }

@@ -1166,3 +1166,62 @@ fn a_seat_killed_while_billing_leaves_nothing_behind_for_the_others() {
     );
     assert!(worst < 5.0, "{worst} s");
 }
+
+/// Both seats look at the same preview and click „Erstellen“ one after the
+/// other: the first makes the draft, the second hears that the entries of
+/// its preview were billed at another seat meanwhile (with the draft's
+/// time) — not merely that something changed — and sends nothing.
+#[test]
+fn the_second_erstellen_on_the_same_preview_names_the_other_seat() {
+    use zeitrechnung_lib::rechnung::{self, InvoiceRequest};
+    let Some(c) = cluster() else { return };
+    let sb = support::sandbox();
+    sb.contacts().add_contact(
+        lexoffice_sandbox::Contact::company("Praxis Dr. Berg")
+            .customer()
+            .with_billing_address("Am Markt 1", "24103", "Kiel", "DE"),
+    );
+    let url = c.fresh_database();
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for d in [&dir_a, &dir_b] {
+        std::fs::write(d.path().join("db-url"), &url).unwrap();
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let project = rt.block_on(support::billable_project(
+        dir_a.path(),
+        &sb.base_url,
+        "Umbau Praxis",
+        3,
+        "1:30",
+    ));
+    let a = support::core_at(dir_a.path(), &sb.base_url);
+    let b = support::core_at(dir_b.path(), &sb.base_url);
+    let request = InvoiceRequest {
+        project_id: project,
+        from: "01.03.2025".into(),
+        to: "31.03.2025".into(),
+        rate: "90".into(),
+        ..Default::default()
+    };
+    let confirmed = |core| {
+        let pv = rt
+            .block_on(rechnung::preview(core, request.clone()))
+            .unwrap();
+        InvoiceRequest {
+            confirmed: Some(pv.confirm),
+            ..request.clone()
+        }
+    };
+    let (ra, rb) = (confirmed(&a), confirmed(&b));
+    rt.block_on(rechnung::create(&a, ra)).unwrap();
+    let made = a.store.invoice_records().unwrap()[0].created_at;
+    let refused = rt.block_on(rechnung::create(&b, rb)).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        format!(
+            "Diese Einträge wurden inzwischen an einem anderen Arbeitsplatz abgerechnet (Entwurf vom {}). Es wurde nichts gesendet.",
+            zeitrechnung_lib::de::format::date_time(made)
+        )
+    );
+    assert_eq!(sb.invoices_json().len(), 1);
+}

@@ -1,0 +1,67 @@
+//! The entries each recent preview would bill, by its confirm token: when
+//! „Erstellen“ finds some of them reserved or billed by another seat since,
+//! the user hears that (not merely that the preview changed).
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use crate::error::AppResult;
+use crate::storage::{BillingState, Store};
+
+/// How many previews are remembered (a few dialogs' worth).
+const KEPT: usize = 8;
+
+#[derive(Default)]
+pub struct Previewed(Mutex<VecDeque<(String, Vec<u64>)>>);
+
+impl Previewed {
+    pub fn keep(&self, token: &str, ids: &[u64]) {
+        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        kept.retain(|(t, _)| t != token);
+        if kept.len() == KEPT {
+            kept.pop_front();
+        }
+        kept.push_back((token.to_string(), ids.to_vec()));
+    }
+
+    pub fn ids(&self, token: &str) -> Option<Vec<u64>> {
+        let kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        kept.iter()
+            .find(|(t, _)| t == token)
+            .map(|(_, ids)| ids.clone())
+    }
+}
+
+/// Why entries of a preview can no longer be billed: another seat is billing
+/// them right now, or billed them since (with the day of its draft). None:
+/// all still open.
+pub(super) fn taken_elsewhere(store: &Store, ids: &[u64]) -> AppResult<Option<String>> {
+    let entries = store.entries_by_ids(ids)?;
+    if entries
+        .iter()
+        .any(|e| matches!(e.billing, BillingState::Reserved { .. }))
+    {
+        return Ok(Some(crate::storage::IN_FLIGHT_ELSEWHERE.to_string()));
+    }
+    let billed: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| match &e.billing {
+            BillingState::Billed { invoice_id } => Some(invoice_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    if billed.is_empty() {
+        return Ok(None);
+    }
+    let made = store
+        .invoice_records()?
+        .into_iter()
+        .filter(|r| {
+            r.lexoffice_id
+                .as_deref()
+                .is_some_and(|l| billed.contains(&l))
+        })
+        .map(|r| r.created_at)
+        .min();
+    Ok(Some(crate::storage::billed_elsewhere(made)))
+}
