@@ -3100,3 +3100,141 @@ fn jahreswechsel_namen_und_zusammenfuehren() {
         .collect();
     assert_eq!(names, vec!["Jana Kraus".to_string()]);
 }
+
+/// Two seats of the office, each an app of its own in a desktop session of
+/// its own (D-Bus, keyring, data dir), on one database server and one
+/// lexoffice: what seat A records, seat B shows without a click; both click
+/// „Erstellen“ on the same project at once — exactly one draft, and the other
+/// window shows one of the two German refusals.
+#[cfg(target_os = "linux")]
+#[test]
+fn zwei_arbeitsplaetze_an_einem_server() {
+    let Some(_serial) = begin() else { return };
+    let cluster = match support::pg::cluster() {
+        Ok(c) => c,
+        Err(why) => return support::skip("e2e-postgres", &why),
+    };
+    let url = cluster.fresh_database();
+    let mut w = world_with_company("Praxis Dr. Berg", ("Am Markt 1", "24103", "Kiel"));
+    w.envs.push(("ZEITRECHNUNG_DATABASE_URL", url.clone()));
+    // Seat B: the same server and lexoffice, a data dir and a session of its own.
+    let seat_b = tempfile::tempdir().unwrap();
+    let envs_b: Vec<(&str, String)> = w
+        .envs
+        .iter()
+        .map(|(k, v)| match *k {
+            "ZEITRECHNUNG_DATA_DIR" => (*k, seat_b.path().join("data").display().to_string()),
+            _ => (*k, v.clone()),
+        })
+        .collect();
+
+    OsKeyring::default_entry().delete().unwrap();
+    let driver_a = w.driver();
+    let a = driver_a.session(&app_path());
+    open_schnittstellen(&a);
+    a.type_text(&a.input("API-Key"), E2E_KEY);
+    a.click_button("Verbinden");
+    a.wait_text("Verbunden mit");
+    import_customers(&a);
+    // The project, set up by a third connection to the server.
+    let setup = tempfile::tempdir().unwrap();
+    std::fs::write(setup.path().join("db-url"), &url).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let project = rt.block_on(async {
+        let core = support::core_at(setup.path(), &w.sandbox.base_url);
+        let customer = core.store.customers().unwrap()[0].id;
+        zeitrechnung_lib::projekte::save(
+            &core,
+            zeitrechnung_lib::projekte::ProjectInput {
+                name: "Umbau Praxis".into(),
+                customer_id: Some(customer),
+                status: "aktiv".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .project
+        .id
+    });
+    let open_project = |s: &Session| {
+        s.click_button("Projekte");
+        s.click_xpath(
+            "//button[contains(@class,'project-item')]//span[normalize-space()='Umbau Praxis']",
+        );
+        s.wait_xpath("//h2[normalize-space()='Umbau Praxis']");
+    };
+    open_project(&a);
+
+    let driver_b = Driver::start_in_own_session(&envs_b, &seat_b.path().join("home"));
+    let b = driver_b.session(&app_path());
+    open_schnittstellen(&b);
+    b.type_text(&b.input("API-Key"), E2E_KEY);
+    b.click_button("Verbinden");
+    b.wait_text("Verbunden mit");
+    open_project(&b);
+
+    // A records a time; B shows it without a click.
+    a.click_button("Zeit erfassen");
+    fill(&a, "Datum", "10.03.2025");
+    fill(&a, "Mitarbeiter", "Jana Beispiel");
+    fill(&a, "Dauer", "3:00");
+    fill(&a, "Beschreibung", "Wände verputzt");
+    save_time(&a);
+    a.wait_text("Wände verputzt");
+    b.wait_text("Wände verputzt");
+    b.screenshot(&screens().join("postgresql/42-zweiter-arbeitsplatz-sieht-die-zeit.png"));
+
+    // Both open „lexoffice Rechnung“ for March and click „Erstellen“ at once.
+    for s in [&a, &b] {
+        s.click_button("lexoffice Rechnung");
+        fill(s, "Von", "01.03.2025");
+        fill(s, "Bis", "31.03.2025");
+        fill(s, "Stundensatz", "80,00");
+        // 3 h × 80,00 = 240,00 net, 285,60 gross.
+        s.wait_text("285,60 €");
+    }
+    let erstellen = "//dialog[@open]//button[normalize-space()='Erstellen']";
+    let (ea, eb) = (a.wait_xpath(erstellen), b.wait_xpath(erstellen));
+    let barrier = std::sync::Barrier::new(2);
+    std::thread::scope(|scope| {
+        for (s, el) in [(&a, &ea), (&b, &eb)] {
+            let barrier = &barrier;
+            scope.spawn(move || {
+                barrier.wait();
+                s.click(el);
+            });
+        }
+    });
+    let created = "Entwurf in lexoffice erstellt";
+    let refusals = [
+        "Diese Einträge werden gerade an einem anderen Arbeitsplatz abgerechnet.",
+        "Diese Einträge wurden inzwischen an einem anderen Arbeitsplatz abgerechnet",
+    ];
+    let outcome = |s: &Session| {
+        s.wait_up_to(60, "the outcome of „Erstellen“", || {
+            let text = s.page_text();
+            if text.contains(created) {
+                Some("created")
+            } else if refusals.iter().any(|r| text.contains(r)) {
+                Some("refused")
+            } else {
+                None
+            }
+        })
+    };
+    let (oa, ob) = (outcome(&a), outcome(&b));
+    let mut outcomes = [oa, ob];
+    outcomes.sort();
+    assert_eq!(outcomes, ["created", "refused"], "A: {oa}, B: {ob}");
+    let loser = if oa == "refused" { &a } else { &b };
+    loser.screenshot(&screens().join("postgresql/43-gleichzeitig-erstellen-abgelehnt.png"));
+    assert_eq!(w.sandbox.invoices_json().len(), 1, "exactly one draft");
+    let check = support::core_at(setup.path(), &w.sandbox.base_url);
+    let entries = check.store.entries_of(project).unwrap();
+    assert_eq!(entries.len(), 1);
+    assert!(matches!(
+        entries[0].billing,
+        zeitrechnung_lib::storage::BillingState::Billed { .. }
+    ));
+}

@@ -100,7 +100,6 @@ pub struct Driver {
 
 impl Driver {
     pub fn start(envs: &[(&str, String)]) -> Driver {
-        use std::os::unix::process::CommandExt;
         let port = free_port();
         let native = free_port();
         let mut cmd = Command::new("tauri-driver");
@@ -109,10 +108,48 @@ impl Driver {
             &port.to_string(),
             "--native-port",
             &native.to_string(),
+        ]);
+        Driver::spawn(cmd, port, envs)
+    }
+
+    /// tauri-driver, and the app it starts, in a desktop session of its own:
+    /// its own D-Bus session bus, an unlocked keyring of its own, its own XDG
+    /// folders under `home` — another PC of the office on this display (the
+    /// single-instance hand-over and the keyring are per session).
+    pub fn start_in_own_session(envs: &[(&str, String)], home: &Path) -> Driver {
+        let port = free_port();
+        let native = free_port();
+        for d in ["data", "config", "cache", "run"] {
+            std::fs::create_dir_all(home.join(d)).unwrap();
+        }
+        std::fs::set_permissions(
+            home.join("run"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .unwrap();
+        let mut cmd = Command::new("dbus-run-session");
+        cmd.args([
+            "--",
+            "sh",
+            "-c",
+            "printf test-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec tauri-driver --port \"$1\" --native-port \"$2\"",
+            "sh",
+            &port.to_string(),
+            &native.to_string(),
         ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0);
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_RUNTIME_DIR", home.join("run"));
+        Driver::spawn(cmd, port, envs)
+    }
+
+    fn spawn(mut cmd: Command, port: u16, envs: &[(&str, String)]) -> Driver {
+        use std::os::unix::process::CommandExt;
+        cmd.stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0);
         for (k, v) in envs {
             cmd.env(k, v);
         }
