@@ -1239,7 +1239,7 @@ fn time_entry(id: u64, project: u64, day: u32, minutes: u32) -> Entry {
     .unwrap()
 }
 
-/// Backups while another seat works: seat B writes a backup every 200 ms
+/// Backups while another seat works: seat B writes a backup every 50 ms
 /// while seat A makes 500 mixed writes (customers, projects, entries added,
 /// edited, deleted, attempts reserved and settled). Every backup is one
 /// consistent state: its billing adds up, it restores, and the restored
@@ -1259,7 +1259,7 @@ fn backups_taken_while_another_seat_writes_each_restore_whole() {
                 let mut bytes = Vec::new();
                 b.export_to(&mut bytes).unwrap();
                 files.push(bytes);
-                std::thread::sleep(std::time::Duration::from_millis(200));
+                std::thread::sleep(std::time::Duration::from_millis(50));
             }
             files
         })
@@ -1327,7 +1327,7 @@ fn backups_taken_while_another_seat_writes_each_restore_whole() {
     }
     done.store(true, Ordering::SeqCst);
     let files = backups.join().unwrap();
-    assert!(files.len() >= 3, "only {} backups", files.len());
+    assert!(files.len() >= 5, "only {} backups", files.len());
     for (n, bytes) in files.iter().enumerate() {
         let backup = storage::Backup::from_json(bytes).unwrap();
         assert_eq!(
