@@ -272,7 +272,9 @@ pub async fn create_draft(
         Ok(created) => {
             crate::failpoint::hit("invoice.after_post");
             let mut rec = record;
-            settle(core, &mut rec, created.id.clone()).await?;
+            if let Err(e) = settle(core, &mut rec, created.id.clone()).await {
+                return Err(settle_later(core, rec, e));
+            }
             crate::failpoint::hit("invoice.after_settle");
             let url = core.urls()?.invoice_edit(&created.id);
             let browser_opened =
@@ -334,6 +336,41 @@ pub async fn create_draft(
             }
         }
     }
+}
+
+/// lexoffice made the draft, but the database server was away when it was
+/// to be noted: noted as soon as the server answers again (every 2 s, for up
+/// to an hour; the start-up reconciliation or another seat's would find it
+/// too). The user hears that the draft exists and must not be made again.
+fn settle_later(core: &Core, rec: InvoiceRecord, e: AppError) -> AppError {
+    if e.kind() != "database" {
+        return e;
+    }
+    let store = core.store.clone();
+    log::warn!(
+        "invoice attempt {}: draft made, not yet noted ({e}); noting it when the database is back",
+        rec.id
+    );
+    tokio::spawn(async move {
+        for _ in 0..1800 {
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            let (s, r) = (store.clone(), rec.clone());
+            match blocking(move || s.settle_attempt(&r)).await {
+                Ok(()) => {
+                    log::info!("invoice attempt {}: draft noted after the outage", rec.id);
+                    return;
+                }
+                Err(e) if e.kind() == "database" => continue,
+                Err(e) => {
+                    log::warn!("invoice attempt {}: noting the draft: {e}", rec.id);
+                    return;
+                }
+            }
+        }
+    });
+    AppError::Unclear(
+        "Der Entwurf wurde in lexoffice erstellt, konnte aber noch nicht in Zeitrechnung vermerkt werden, weil die Datenbank gerade nicht erreichbar ist. Zeitrechnung trägt ihn nach, sobald die Verbindung wieder steht. Bitte nicht erneut erstellen.".into(),
+    )
 }
 
 pub(super) async fn settle(

@@ -1355,3 +1355,147 @@ fn backups_taken_while_another_seat_writes_each_restore_whole() {
         ),
     );
 }
+
+/// The server stopped in the middle of work — one seat saving customers
+/// without pause, another seat's draft on its way to lexoffice — and started
+/// again a moment later: every save answered OK is there, every refused one
+/// is not (a save cut during its COMMIT says that it is unclear, and is
+/// either), none twice; the draft whose POST succeeded while the server was
+/// away is noted once it is back: exactly one draft, its entries billed.
+#[test]
+fn the_server_stopped_mid_work_keeps_every_answer_true() {
+    use zeitrechnung_lib::rechnung;
+    if cluster().is_none() {
+        return;
+    }
+    let own = pg::OwnCluster::new("mitten").expect("a cluster of its own");
+    let url = own.cluster.fresh_database();
+    let sb = support::sandbox();
+    sb.contacts().add_contact(
+        lexoffice_sandbox::Contact::company("Praxis Dr. Berg")
+            .customer()
+            .with_billing_address("Am Markt 1", "24103", "Kiel", "DE"),
+    );
+    let dir_a = tempfile::tempdir().unwrap();
+    std::fs::write(dir_a.path().join("db-url"), &url).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let project = rt.block_on(support::billable_project(
+        dir_a.path(),
+        &sb.base_url,
+        "Umbau Praxis",
+        3,
+        "2:00",
+    ));
+    let a = Arc::new(support::core_waiting(
+        dir_a.path(),
+        &sb.base_url,
+        std::time::Duration::from_secs(15),
+    ));
+    // Seat C saves customers without pause until told to stop.
+    let writer = Arc::new(Store::connect(&url).unwrap());
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let saving = {
+        let (writer, stop) = (writer.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut answers = Vec::new();
+            let mut i = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                i += 1;
+                // Ids of its own: a save is tried while the server is away too.
+                let id = 2_000_000_000 + i;
+                let r = writer.put_customer(&support::manual_customer(id, &format!("Kunde {i}")));
+                answers.push((id, r.map_err(|e| e.to_string())));
+            }
+            answers
+        })
+    };
+    // Seat A's draft: its POST held 2 s by lexoffice; the server stops meanwhile.
+    sb.inject(
+        lexoffice_sandbox::Fault::Delay(std::time::Duration::from_millis(1)),
+        1,
+    );
+    sb.inject(
+        lexoffice_sandbox::Fault::Delay(std::time::Duration::from_secs(2)),
+        1,
+    );
+    let creating = {
+        let a = a.clone();
+        rt.spawn(async move {
+            rechnung::create_draft(&a, crate::crash_invoice::request(project), false)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !sb.pending_faults().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the POST never went out"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    own.stop();
+    let answered = rt.block_on(creating).unwrap();
+    assert_eq!(
+        answered.unwrap_err(),
+        "Der Entwurf wurde in lexoffice erstellt, konnte aber noch nicht in Zeitrechnung vermerkt werden, weil die Datenbank gerade nicht erreichbar ist. Zeitrechnung trägt ihn nach, sobald die Verbindung wieder steht. Bitte nicht erneut erstellen."
+    );
+    own.start();
+    // The draft is noted by itself once the server is back.
+    let draft = sb.invoices_json()[0]["id"].as_str().unwrap().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let billed = a.store.entries_of(project).map(|es| {
+            es.iter().all(|e| {
+                e.billing
+                    == BillingState::Billed {
+                        invoice_id: draft.clone(),
+                    }
+            })
+        });
+        if billed.unwrap_or(false) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the draft was never noted"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let answers = saving.join().unwrap();
+    assert_eq!(sb.invoices_json().len(), 1, "exactly one draft");
+    let stored: std::collections::HashMap<u64, usize> = writer
+        .customers()
+        .unwrap()
+        .into_iter()
+        .fold(std::collections::HashMap::new(), |mut m, c| {
+            *m.entry(c.id).or_default() += 1;
+            m
+        });
+    let (mut ok, mut refused, mut unclear) = (0, 0, 0);
+    for (id, answer) in &answers {
+        match answer {
+            Ok(()) => {
+                ok += 1;
+                assert_eq!(stored.get(id), Some(&1), "customer {id} answered OK");
+            }
+            Err(m) if m == zeitrechnung_lib::storage::pg::COMMIT_UNCLEAR => unclear += 1,
+            Err(m) => {
+                refused += 1;
+                assert_eq!(
+                    m,
+                    "Der Datenbank-Server ist nicht erreichbar. Bitte die Verbindung prüfen; die Änderung wurde nicht gespeichert."
+                );
+                assert_eq!(stored.get(id), None, "customer {id} refused");
+            }
+        }
+    }
+    assert!(stored.values().all(|n| *n == 1), "none twice");
+    assert!(ok > 0 && refused > 0, "{ok} saved, {refused} refused");
+    support::report(
+        "mehrplatz-outage",
+        &format!("server stopped mid-work: {ok} saves answered OK (all there), {refused} refused (none there), {unclear} cut during COMMIT; the draft made meanwhile noted after the restart, exactly one"),
+    );
+}

@@ -28,7 +28,7 @@ impl PgStore {
             // whichever database wrote it.
             let entries = super::entries::all_by_project(&mut tx).await?;
             let invoices = fetch(&mut *tx, "ORDER BY id", None).await?;
-            tx.commit().await.map_err(db_err)?;
+            super::commit(tx, db_err).await?;
             Ok(Backup::assemble(
                 settings, customers, projects, entries, invoices,
             ))

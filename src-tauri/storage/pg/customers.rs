@@ -120,7 +120,7 @@ impl PgStore {
         self.run(async move {
             let mut tx = pool.begin().await.map_err(db_err)?;
             upsert(&mut tx, t, &record).await?;
-            tx.commit().await.map_err(|e| refused(t, e))
+            super::commit(tx, |e| refused(t, e)).await
         })
     }
 
@@ -133,13 +133,13 @@ impl PgStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
-            tx.commit().await.map_err(|e| match sql_state(&e).as_deref() {
+            super::commit(tx, |e| match sql_state(&e).as_deref() {
                 Some("23503") => AppError::validation(
                     if t.name == "customers" { "Kunde" } else { "Projekt" },
                     "Es wird noch verwendet (Projekte oder Einträge verweisen darauf) und bleibt daher.",
                 ),
                 _ => db_err(e),
-            })
+            }).await
         })
     }
 
@@ -169,7 +169,7 @@ impl PgStore {
                 _ => return Err(super::super::changed_since(field, what)),
             }
             upsert(&mut tx, t, &record).await?;
-            tx.commit().await.map_err(|e| refused(t, e))
+            super::commit(tx, |e| refused(t, e)).await
         })
     }
 
@@ -235,7 +235,7 @@ impl PgStore {
             for c in &next {
                 upsert(&mut tx, &CUSTOMERS, c).await?;
             }
-            tx.commit().await.map_err(|e| refused(&CUSTOMERS, e))
+            super::commit(tx, |e| refused(&CUSTOMERS, e)).await
         })
     }
 

@@ -422,7 +422,5 @@ impl PgStore {
 /// Commits a transaction that wrote entries (a reference checked at COMMIT
 /// refuses in German).
 pub(super) async fn commit_entries(tx: Tx) -> AppResult<()> {
-    tx.commit()
-        .await
-        .map_err(|e| super::customers::refused(&ENTRIES, e))
+    super::commit(tx, |e| super::customers::refused(&ENTRIES, e)).await
 }

@@ -116,7 +116,7 @@ impl PgStore {
         self.run(async move {
             let mut tx = pool.begin().await.map_err(db_err)?;
             write_record(&mut tx, &r).await?;
-            tx.commit().await.map_err(taken)
+            super::commit(tx, taken).await
         })
     }
 
@@ -221,7 +221,7 @@ impl PgStore {
             let mut tx = tx;
             write(&mut tx, &changed).await?;
             write_record(&mut tx, &record).await?;
-            tx.commit().await.map_err(taken)
+            super::commit(tx, taken).await
         })
     }
 }

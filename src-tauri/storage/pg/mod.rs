@@ -140,6 +140,11 @@ pub(super) fn db_err(e: sqlx::Error) -> AppError {
         match d.code().as_deref() {
             Some("ZR002") => return retired(d.message()),
             Some("ZR001") => return outdated(),
+            // The server shutting down or restarting (57P01–57P03) and a
+            // broken connection (class 08): away, nothing of it stored.
+            Some(c) if c.starts_with("57P") || c.starts_with("08") => {
+                return db_err(sqlx::Error::PoolClosed)
+            }
             _ => {}
         }
     }
@@ -156,6 +161,26 @@ pub(super) fn db_err(e: sqlx::Error) -> AppError {
             )
         }
         other => AppError::Storage(format!("Datenbank: {other}")),
+    }
+}
+
+/// What a seat hears when the connection broke during COMMIT: the server may
+/// have stored the change or not — the list shows which once it is back.
+pub const COMMIT_UNCLEAR: &str = "Die Verbindung zum Datenbank-Server brach beim Speichern ab. Ob die Änderung gespeichert wurde, ist unklar: Sobald die Verbindung wieder steht, zeigt die Liste den Stand des Servers – bitte dort nachsehen.";
+
+/// Commits `tx`; a refusal by the server is told by `refused`, a connection
+/// lost during the COMMIT as `COMMIT_UNCLEAR` (never as „nicht gespeichert“).
+pub(super) async fn commit(tx: Tx, refused: impl FnOnce(sqlx::Error) -> AppError) -> AppResult<()> {
+    match tx.commit().await {
+        Ok(()) => Ok(()),
+        Err(e @ sqlx::Error::Database(_)) => Err(refused(e)),
+        Err(
+            sqlx::Error::Io(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed,
+        ) => Err(AppError::Database(COMMIT_UNCLEAR.into())),
+        Err(e) => Err(refused(e)),
     }
 }
 

@@ -147,7 +147,7 @@ impl PgStore {
         self.run(async move {
             let mut tx = tx;
             write(&mut tx, &written).await?;
-            tx.commit().await.map_err(db_err)
+            super::commit(tx, db_err).await
         })?;
         Ok(s)
     }
