@@ -256,6 +256,12 @@ fn three_seats_ask(
             t.await.unwrap();
         }
     });
+    pace_of(sb)
+}
+
+/// What the sandbox saw since its requests were last cleared: (429 answers,
+/// the most answered requests that arrived within any one second).
+fn pace_of(sb: &lexoffice_sandbox::Sandbox) -> (usize, usize) {
     let requests = sb.requests();
     let refused = requests.iter().filter(|r| r.status == 429).count();
     let answered: Vec<std::time::Duration> = requests
@@ -1498,4 +1504,134 @@ fn the_server_stopped_mid_work_keeps_every_answer_true() {
         "mehrplatz-outage",
         &format!("server stopped mid-work: {ok} saves answered OK (all there), {refused} refused (none there), {unclear} cut during COMMIT; the draft made meanwhile noted after the restart, exactly one"),
     );
+}
+
+/// Three seats at work at once against a sandbox that keeps lexoffice's 2
+/// requests per second: one imports 1,000 contacts, two create a batch of 5
+/// drafts each, one of them also runs the status sync — 0 × 429 and never
+/// more than 2 requests in any second; all 10 drafts made. (The control, each
+/// seat pacing alone, is `three_seats_share_one_lexoffice_budget`.)
+#[test]
+fn three_seats_importing_billing_and_syncing_meet_no_429() {
+    use zeitrechnung_lib::projekte::{self as p, ProjectInput, TimeInput};
+    use zeitrechnung_lib::{kunden, rechnung, schnittstellen, uebersicht::batch};
+    let Some(c) = cluster() else { return };
+    let sb = lexoffice_sandbox::Sandbox::start_in_thread(lexoffice_sandbox::SandboxConfig {
+        api_key: support::KEY.into(),
+        contacts: 1_000,
+        ..lexoffice_sandbox::SandboxConfig::default()
+    })
+    .unwrap();
+    let url = c.fresh_database();
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    for d in &dirs {
+        std::fs::write(d.path().join("db-url"), &url).unwrap();
+    }
+    let seats: Vec<Arc<zeitrechnung_lib::core::Core>> = dirs
+        .iter()
+        .map(|d| {
+            Arc::new(support::core_waiting(
+                d.path(),
+                &sb.base_url,
+                std::time::Duration::from_secs(30),
+            ))
+        })
+        .collect();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let no = std::sync::atomic::AtomicBool::new(false);
+    // Before: connected, the customers imported once, ten projects with a time.
+    let projects: Vec<u64> = rt.block_on(async {
+        schnittstellen::connect(&seats[0], support::KEY.into())
+            .await
+            .unwrap();
+        kunden::import::run(&seats[0], |_| {}, &no).await.unwrap();
+        let customers: Vec<u64> = seats[0]
+            .store
+            .customers()
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.lexoffice_id.is_some() && c.address.country_code == "DE")
+            .map(|c| c.id)
+            .take(10)
+            .collect();
+        assert_eq!(customers.len(), 10);
+        let mut ids = Vec::new();
+        for (i, customer) in customers.into_iter().enumerate() {
+            let pid = p::save(
+                &seats[0],
+                ProjectInput {
+                    name: format!("Auftrag {i}"),
+                    customer_id: Some(customer),
+                    hourly_rate: "80".into(),
+                    status: "aktiv".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .project
+            .id;
+            p::save_time(
+                &seats[0],
+                TimeInput {
+                    project_id: pid,
+                    date: "04.03.2025".into(),
+                    duration: "2:00".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+            ids.push(pid);
+        }
+        ids
+    });
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    sb.clear_requests();
+    let started = std::time::Instant::now();
+    rt.block_on(async {
+        let (a, b, c) = (seats[0].clone(), seats[1].clone(), seats[2].clone());
+        let c2 = c.clone();
+        let (first, second) = (projects[..5].to_vec(), projects[5..].to_vec());
+        let import = tokio::spawn(async move {
+            kunden::import::run(&a, |_| {}, &std::sync::atomic::AtomicBool::new(false))
+                .await
+                .map(|s| s.completed)
+        });
+        let batch_b = tokio::spawn(async move {
+            batch::run(
+                &b,
+                first,
+                |_| {},
+                &std::sync::atomic::AtomicBool::new(false),
+            )
+            .await
+            .map(|r| r.summary)
+        });
+        let batch_c = tokio::spawn(async move {
+            batch::run(
+                &c,
+                second,
+                |_| {},
+                &std::sync::atomic::AtomicBool::new(false),
+            )
+            .await
+            .map(|r| r.summary)
+        });
+        let sync = tokio::spawn(async move { rechnung::sync(&c2, &|_| {}).await.map(|_| ()) });
+        assert!(import.await.unwrap().unwrap(), "the import completed");
+        assert_eq!(batch_b.await.unwrap().unwrap(), "5 Entwürfe erstellt.");
+        assert_eq!(batch_c.await.unwrap().unwrap(), "5 Entwürfe erstellt.");
+        sync.await.unwrap().unwrap();
+    });
+    let took = started.elapsed();
+    let sent = sb.requests().len();
+    let (refused, busiest) = pace_of(&sb);
+    support::report(
+        "mehrplatz-work",
+        &format!("3 seats: import of 1,000 contacts, 2 × 5 drafts and a sync at once: {sent} requests in {:.1} s, {refused} × 429, at most {busiest} in one second", took.as_secs_f64()),
+    );
+    assert_eq!(refused, 0, "no 429");
+    assert!(busiest <= 2, "{busiest} requests in one second");
+    assert_eq!(sb.invoices_json().len(), 10);
 }
