@@ -46,6 +46,11 @@ pub enum AppError {
     /// The same long job is already running.
     #[error("{0}")]
     Busy(String),
+    /// The office's database takes no more writes from this seat: another
+    /// seat chose „Zurück zu Einzelplatz“, or a newer Zeitrechnung changed
+    /// the tables. Reachable, so not `Database`; nothing will change by waiting.
+    #[error("{0}")]
+    Stopped(String),
     /// A save refused: the record changed since the form was opened (on the
     /// office's server: at another seat). The window shows the new state.
     #[error("{0}")]
@@ -104,6 +109,7 @@ impl AppError {
             AppError::NotFound(_) => "notFound",
             AppError::Busy(_) => "busy",
             AppError::Changed(_) => "changed",
+            AppError::Stopped(_) => "stopped",
             AppError::Unclear(_) => "unclear",
             AppError::Rejected(_) => "rejected",
             AppError::Cancelled(_) => "cancelled",

@@ -134,7 +134,7 @@ pub async fn connect(core: &Core, key_text: String) -> AppResult<ConnectionStatu
     let secrets = core.secrets.clone();
     let keyring_problem = core.keyring_problem();
     blocking(move || {
-        same_firm_as_the_others(&store, &profile)?;
+        same_firm(&store, &profile)?;
         secrets.store(&key).map_err(keyring_error)?;
         let cache = cache_from(&profile, crate::de::clock::now());
         if let Err(e) = store.update_settings(|s| s.profile = Some(cache.clone())) {
@@ -151,7 +151,7 @@ pub async fn connect(core: &Core, key_text: String) -> AppResult<ConnectionStatu
 /// firm the data are linked with (customers imported, drafts made): a key of
 /// another firm is refused, nothing stored. A firm without such links yet may
 /// still choose its lexoffice account.
-fn same_firm_as_the_others(
+pub fn same_firm(
     store: &crate::storage::Store,
     profile: &crate::lexoffice::Profile,
 ) -> AppResult<()> {
@@ -197,6 +197,18 @@ pub async fn refresh(core: &Core) -> AppResult<ConnectionStatus> {
     match result {
         Ok(profile) => {
             let store = core.store.clone();
+            // This seat's key of another firm: the firm's account stays, the
+            // status says why (never overwritten from this seat).
+            let other = {
+                let (store, profile) = (store.clone(), profile.clone());
+                blocking(move || Ok(same_firm(&store, &profile).err())).await?
+            };
+            if let Some(e) = other {
+                let mut st = status(core).await?;
+                st.refresh_problem = Some(e.to_string());
+                st.refresh_problem_kind = Some("otherFirm".into());
+                return Ok(st);
+            }
             blocking(move || {
                 store.update_settings(|s| {
                     let connected_at = s

@@ -109,7 +109,12 @@ impl StartupFailure {
             FailureKind::Server,
             data_dir,
             e.to_string(),
-            "Bitte prüfen, ob der PC mit der Datenbank eingeschaltet und im Netz erreichbar ist, und dann „Erneut versuchen“ wählen. Die Daten auf dem Server bleiben unverändert.",
+            if e.kind() == "stopped" {
+                // Reachable, but not to be written to: waiting will not help.
+                "Unter „Einstellungen öffnen“ lässt sich eine andere Datenbank eintragen oder mit den Daten dieses PCs starten. Die Daten auf dem Server bleiben unverändert."
+            } else {
+                "Bitte prüfen, ob der PC mit der Datenbank eingeschaltet und im Netz erreichbar ist, und dann „Erneut versuchen“ wählen. Die Daten auf dem Server bleiben unverändert."
+            },
         )
     }
 

@@ -19,6 +19,8 @@ pub struct StyleInput {
     pub title: String,
     pub introduction: String,
     pub remark: String,
+    /// Einstellungen only: the version the form was opened with.
+    pub version: Option<String>,
 }
 
 /// The one check of a style as typed (Einstellungen and „Für diesen Kunden merken“).
@@ -80,6 +82,8 @@ pub struct StyleSettingsView {
     /// A private customer (§35a) exists and the Schlusstext is blank: the
     /// sentence would replace the firm's own closing text in lexoffice.
     pub remark_note: Option<String>,
+    /// Sent back with „Speichern“: refused if another seat changed the texts since.
+    pub version: String,
 }
 
 fn view(style: &InvoiceStyle, private_customers: bool) -> StyleSettingsView {
@@ -87,6 +91,7 @@ fn view(style: &InvoiceStyle, private_customers: bool) -> StyleSettingsView {
         remark_note: (private_customers && style.remark.trim().is_empty())
             .then(|| REMARK_REPLACED.to_string()),
         style: StyleView::of(style),
+        version: crate::model::version_of_value(style),
         layouts: layout_choices(),
         line_placeholders: listed(&LINE_PLACEHOLDERS),
         text_placeholders: listed(&TEXT_PLACEHOLDERS),
@@ -108,7 +113,17 @@ pub async fn save_invoice_style(core: &Core, input: StyleInput) -> AppResult<Sty
     let style = parse_style(&input)?;
     let store = core.store.clone();
     blocking(move || {
-        let s = store.update_settings(|s| s.invoice_style = style)?;
+        let elsewhere = store.is_server();
+        let s = store.try_update_settings(|s| {
+            if !crate::model::still_value(&s.invoice_style, input.version.as_deref()) {
+                return Err(crate::model::changed_meanwhile(
+                    "Die Einstellung „Rechnungstexte“",
+                    elsewhere,
+                ));
+            }
+            s.invoice_style = style;
+            Ok(())
+        })?;
         Ok(view(&s.invoice_style, any_private_customer(&store)?))
     })
     .await

@@ -230,20 +230,16 @@ pub async fn save_rules(
         let rules = parse_input(&input, &store.settings()?)?;
         match (target.customer_id, target.project_id) {
             (Some(id), None) => {
-                let mut c = store.customer(id)?.ok_or_else(|| {
-                    AppError::NotFound("Dieser Kunde existiert nicht mehr.".into())
+                store.update_customer(id, |c| {
+                    c.rules = rules.clone();
+                    Ok(())
                 })?;
-                c.rules = rules;
-                c.updated_at = crate::de::clock::now();
-                store.put_customer(&c)?;
             }
             (None, Some(id)) => {
-                let mut p = store.project(id)?.ok_or_else(|| {
-                    AppError::NotFound("Dieses Projekt existiert nicht mehr.".into())
+                store.update_project(id, |p| {
+                    p.rules = rules.clone();
+                    Ok(())
                 })?;
-                p.rules = rules;
-                p.updated_at = crate::de::clock::now();
-                store.put_project(&p)?;
             }
             _ => {
                 return Err(AppError::validation(

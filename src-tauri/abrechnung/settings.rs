@@ -17,6 +17,8 @@ pub struct BillingSettingsView {
     pub hour_unit: String,
     /// „Stunden exakt (4 Nachkommastellen)“
     pub exact_hours: bool,
+    /// Sent back with „Speichern“: refused if another seat changed these since.
+    pub version: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -25,6 +27,8 @@ pub struct BillingSettingsInput {
     pub rounding: RoundingForm,
     pub hour_unit: String,
     pub exact_hours: bool,
+    /// The version the form was opened with (`BillingSettingsView::version`).
+    pub version: Option<String>,
 }
 
 pub fn billing_view(s: &Settings) -> BillingSettingsView {
@@ -33,6 +37,7 @@ pub fn billing_view(s: &Settings) -> BillingSettingsView {
         rounding_display: rounding_display(&s.rounding),
         hour_unit: s.hours.unit.clone(),
         exact_hours: s.hours.exact,
+        version: crate::model::version_of_value(&(&s.rounding, &s.hours)),
     }
 }
 
@@ -58,9 +63,17 @@ pub async fn save_billing_settings(
     };
     let store = core.store.clone();
     blocking(move || {
-        let s = store.update_settings(|s| {
+        let elsewhere = store.is_server();
+        let s = store.try_update_settings(|s| {
+            if !crate::model::still_value(&(&s.rounding, &s.hours), input.version.as_deref()) {
+                return Err(crate::model::changed_meanwhile(
+                    "Die Einstellung „Abrechnungstakt“",
+                    elsewhere,
+                ));
+            }
             s.rounding = rounding;
             s.hours = hours;
+            Ok(())
         })?;
         Ok(billing_view(&s))
     })

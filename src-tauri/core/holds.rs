@@ -6,8 +6,8 @@ use crate::error::{AppError, AppResult};
 use crate::storage::{Held, Hold};
 
 /// Holds `what` for this seat, or refuses with `busy(place)`: `place` is
-/// „Arbeitsplatz EMPFANG-PC“ (the PC of the seat that holds it) or „einem
-/// anderen Arbeitsplatz“ when that is not known.
+/// „am Arbeitsplatz EMPFANG-PC“ (the PC of the seat that holds it) or „an
+/// einem anderen Arbeitsplatz“ when that is not known.
 pub async fn hold(core: &Core, what: Hold, busy: impl FnOnce(&str) -> String) -> AppResult<Held> {
     take(core, what, false, busy).await
 }
@@ -42,17 +42,21 @@ async fn take(
     }
     let store = core.store.clone();
     let place = match blocking(move || store.holder(what)).await {
-        Ok(Some(pc)) => format!("Arbeitsplatz {pc}"),
-        _ => "einem anderen Arbeitsplatz".to_string(),
+        Ok(Some(pc)) => format!("am Arbeitsplatz {pc}"),
+        _ => "an einem anderen Arbeitsplatz".to_string(),
     };
     Err(AppError::Busy(busy(&place)))
 }
 
-/// Invoice creation and the customer import never run beside a restore at
-/// another seat.
-pub async fn no_restore(core: &Core) -> AppResult<Held> {
+/// Invoice creation, the customer import, the status sync and „Rückgängig“
+/// never run beside a restore at another seat; `nothing` ends the refusal
+/// („es wurde nichts gesendet“).
+pub async fn no_restore(core: &Core, nothing: &str) -> AppResult<Held> {
     hold_shared(core, Hold::Restore, |place| {
-        format!("An {place} werden gerade Daten aus einer Sicherung wiederhergestellt. Bitte warten, bis das fertig ist; es wurde nichts gesendet.")
+        format!(
+            "{} werden gerade Daten aus einer Sicherung wiederhergestellt. Bitte warten, bis das fertig ist; {nothing}.",
+            crate::de::format::capitalised(place)
+        )
     })
     .await
 }

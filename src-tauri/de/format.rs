@@ -84,3 +84,13 @@ pub fn minutes(m: u64) -> String {
     }
     format!("{grouped}:{:02}", m % 60)
 }
+
+/// The text with its first letter capitalised, for a phrase that opens a
+/// sentence („am Arbeitsplatz X“ → „Am Arbeitsplatz X“).
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -430,12 +430,10 @@ pub async fn set_rate(core: &Core, id: u64, rate: String) -> AppResult<CustomerD
     let rate = crate::money::parse_optional_rate(&rate)?;
     let store = core.store.clone();
     blocking(move || {
-        let mut c = store
-            .customer(id)?
-            .ok_or_else(|| AppError::NotFound("Dieser Kunde existiert nicht mehr.".into()))?;
-        c.hourly_rate = rate;
-        c.updated_at = crate::de::clock::now();
-        store.put_customer(&c)?;
+        let c = store.update_customer(id, |c| {
+            c.hourly_rate = rate;
+            Ok(())
+        })?;
         Ok(detail_of(c))
     })
     .await

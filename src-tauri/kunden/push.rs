@@ -115,16 +115,14 @@ async fn load(core: &Core, id: u64) -> AppResult<Customer> {
 async fn store_change(
     core: &Core,
     id: u64,
-    change: impl FnOnce(Customer) -> AppResult<Customer> + Send + 'static,
+    change: impl Fn(Customer) -> AppResult<Customer> + Send + 'static,
 ) -> AppResult<Customer> {
     let store = core.store.clone();
     blocking(move || {
-        let cur = store
-            .customer(id)?
-            .ok_or_else(|| AppError::NotFound("Dieser Kunde existiert nicht mehr.".into()))?;
-        let next = change(cur)?;
-        store.put_customer(&next)?;
-        Ok(next)
+        store.update_customer(id, |c| {
+            *c = change(c.clone())?;
+            Ok(())
+        })
     })
     .await
 }
@@ -139,7 +137,7 @@ fn busy() -> AppError {
 /// for one customer); another seat's run is named.
 async fn hold_customer(core: &Core, id: u64) -> AppResult<crate::storage::Held> {
     crate::core::hold(core, crate::storage::Hold::CustomerPush(id), |place| {
-        format!("Dieser Kunde wird gerade an {place} an lexoffice übertragen. Bitte einen Moment warten, dann die Kundenliste neu laden und erneut versuchen.")
+        format!("Dieser Kunde wird gerade {place} an lexoffice übertragen. Bitte einen Moment warten, dann die Kundenliste neu laden und erneut versuchen.")
     })
     .await
 }
@@ -496,7 +494,7 @@ async fn create(core: &Core, c: Customer, mode: PushMode) -> AppResult<PushOutco
             Some(contact) => linked(cur, contact),
             None => {
                 let mut next = cur;
-                next.lexoffice_id = Some(lex_id);
+                next.lexoffice_id = Some(lex_id.clone());
                 next.lexoffice_version = version;
                 next.source = crate::storage::Source::Lexoffice;
                 next.number = String::new();

@@ -63,21 +63,19 @@ pub async fn set_tax(
     })?;
     let store = core.store.clone();
     blocking(move || {
-        let mut c = store
-            .customer(id)?
-            .ok_or_else(|| AppError::NotFound("Dieser Kunde existiert nicht mehr.".into()))?;
-        c.tax.case = case;
-        c.tax.private_35a = private_35a;
-        // A tax-free Steuerart for a contact lexoffice does not allow tax-free
-        // invoices for: „In lexoffice aktualisieren“ sends the permission.
-        if c.lexoffice_id.is_some()
-            && case != TaxCase::Standard
-            && c.tax.tax_free_allowed == Some(false)
-        {
-            c.changed_in_app = true;
-        }
-        c.updated_at = crate::de::clock::now();
-        store.put_customer(&c)?;
+        let c = store.update_customer(id, |c| {
+            c.tax.case = case;
+            c.tax.private_35a = private_35a;
+            // A tax-free Steuerart for a contact lexoffice does not allow tax-free
+            // invoices for: „In lexoffice aktualisieren“ sends the permission.
+            if c.lexoffice_id.is_some()
+                && case != TaxCase::Standard
+                && c.tax.tax_free_allowed == Some(false)
+            {
+                c.changed_in_app = true;
+            }
+            Ok(())
+        })?;
         Ok(detail_of(c))
     })
     .await

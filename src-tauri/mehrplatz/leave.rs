@@ -37,10 +37,13 @@ pub async fn leave(core: &Core) -> AppResult<SwitchView> {
         // missing from the copy. Taken back if the copy fails.
         store.retire_server(Some(store.this_pc().unwrap_or_default()))?;
         let copied = copy_to_this_pc(&store, &data_dir, passwords.as_ref());
-        if copied.is_err() {
-            let _ = store.retire_server(None);
+        match copied {
+            Err(e) if store.retire_server(None).is_err() => Err(AppError::Stopped(format!(
+                "{}. Die Mehrplatz-Datenbank bleibt vorerst stillgelegt: Die anderen Arbeitsplätze können dort gerade nichts speichern. Bitte „Zurück zu Einzelplatz“ erneut wählen, sobald der Server wieder erreichbar ist.",
+                e.to_string().trim_end_matches('.')
+            ))),
+            other => other,
         }
-        copied
     })
     .await
 }

@@ -24,6 +24,25 @@ pub fn still_version(updated_at: DateTime<Utc>, seen: Option<&str>) -> AppResult
     }
 }
 
+/// The version of a part of the settings as a form shows it (a record
+/// without its own time stamp): a fingerprint of its stored form, the same
+/// on every seat of the same data (FNV-1a over its JSON).
+pub fn version_of_value<T: serde::Serialize>(value: &T) -> String {
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in json {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Whether `value` is still the one a form was opened with (`None`: the
+/// form sent no version; nothing to compare).
+pub fn still_value<T: serde::Serialize>(value: &T, seen: Option<&str>) -> bool {
+    seen.is_none_or(|v| v == version_of_value(value))
+}
+
 /// The refusal when it is not: `what` names the record („Der Eintrag“, „Der
 /// Kunde „Bäckerei Korn““); `elsewhere`: the data lies on the office's server,
 /// so another seat changed it.
@@ -48,5 +67,15 @@ mod tests {
         assert!(!still_version(t + chrono::Duration::microseconds(1), Some(&v)).unwrap());
         assert!(still_version(t, None).unwrap());
         assert!(still_version(t, Some("gestern")).is_err());
+    }
+
+    #[test]
+    fn a_settings_part_keeps_its_version_until_it_changes() {
+        let v = version_of_value(&("Std.", false));
+        assert_eq!(v, version_of_value(&("Std.", false)));
+        assert_eq!(v.len(), 16);
+        assert!(still_value(&("Std.", false), Some(&v)));
+        assert!(!still_value(&("h", false), Some(&v)));
+        assert!(still_value(&("h", false), None));
     }
 }

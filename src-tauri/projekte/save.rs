@@ -161,13 +161,14 @@ pub async fn set_status(core: &Core, id: u64, status: &str) -> AppResult<Project
     let status = parse_status(status)?;
     let store = core.store.clone();
     blocking(move || {
-        let mut project = store
+        let project = store
             .project(id)?
             .ok_or_else(|| AppError::NotFound("Dieses Projekt existiert nicht mehr.".into()))?;
         if project.status != status {
-            project.status = status;
-            project.updated_at = crate::de::clock::now();
-            store.put_project(&project)?;
+            store.update_project(id, |p| {
+                p.status = status;
+                Ok(())
+            })?;
         }
         detail_blocking(&store, id)
     })

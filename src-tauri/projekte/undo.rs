@@ -219,7 +219,7 @@ fn put_back_over_own_edit(store: &Store, old: Entry, s: &Snapshot) -> AppResult<
             store
                 .save_entry_unchanged_since(&old, at)
                 .map_err(|e| match e {
-                    AppError::Validation { .. } => changed(),
+                    AppError::Changed(_) => changed(),
                     other => other,
                 })
         }
@@ -237,6 +237,8 @@ struct Restored {
 
 /// „Rückgängig“.
 pub async fn undo(core: &Core, token: u64) -> AppResult<String> {
+    // Never into the data another seat is restoring right now.
+    let _no_restore = crate::core::no_restore(core, "es wurde nichts rückgängig gemacht").await?;
     // A customer is not put back beside a customer import (it could be imported
     // a second time meanwhile).
     let _no_import = if core.undo.holds_customers(token) {

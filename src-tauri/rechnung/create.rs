@@ -84,7 +84,7 @@ pub async fn create_draft(
             AppError::Busy("Es wird gerade ein Rechnungsentwurf erstellt oder eine Sicherung geschrieben. Bitte einen Moment warten.".into())
         })?;
     // Never beside a restore at another seat.
-    let _no_restore = crate::core::no_restore(core).await?;
+    let _no_restore = crate::core::no_restore(core, "es wurde nichts gesendet").await?;
     let parsed = parse_request(&req)?;
     let key = load_key(core).await?;
     let client = core.client()?;
@@ -96,6 +96,8 @@ pub async fn create_draft(
     let started_server_at = client.server_now().map(|t| t - Duration::seconds(2));
     let store = core.store.clone();
     let changed = blocking(move || {
+        // A key of another lexoffice firm than the office's data: no draft.
+        crate::schnittstellen::same_firm(&store, &fresh)?;
         let before = store.settings()?.profile;
         let connected_at = before
             .as_ref()
@@ -172,10 +174,12 @@ pub async fn create_draft(
         }
         // „Für diesen Kunden merken“: the style of this draft becomes the customer's.
         if parsed.remember {
-            if let Some(mut c) = ctx.customer.clone() {
-                c.invoice_style = Some(parsed.style(&ctx.style));
-                c.updated_at = crate::de::clock::now();
-                store.put_customer(&c)?;
+            if let Some(c) = &ctx.customer {
+                let style = parsed.style(&ctx.style);
+                store.update_customer(c.id, |c| {
+                    c.invoice_style = Some(style.clone());
+                    Ok(())
+                })?;
             }
         }
         let now = crate::de::clock::now();
@@ -221,7 +225,7 @@ pub async fn create_draft(
         // while the POST is on its way.
         let hold = store
             .try_hold(Hold::Attempt(record.id))?
-            .ok_or_else(|| AppError::Busy(attempt_in_flight("einem anderen Arbeitsplatz")))?;
+            .ok_or_else(|| AppError::Busy(attempt_in_flight("an einem anderen Arbeitsplatz")))?;
         store.reserve_entries(&record)?;
         Ok((record, hold))
     })

@@ -61,7 +61,7 @@ use crate::storage::{
 /// A look at an attempt whose POST another seat (at `place`) is sending
 /// right now (docs/database.md › Holds).
 pub fn attempt_in_flight(place: &str) -> String {
-    format!("Dieser Entwurf wird gerade an {place} erstellt. Bitte in einer Minute erneut prüfen.")
+    format!("Dieser Entwurf wird gerade {place} erstellt. Bitte in einer Minute erneut prüfen.")
 }
 
 /// What the dialog sends: the fields as typed.

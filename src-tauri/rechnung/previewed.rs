@@ -32,16 +32,36 @@ impl Previewed {
     }
 }
 
+/// Entries of the preview belong to an attempt whose outcome is not clear yet.
+const UNCLEAR_ATTEMPT: &str = "Einträge dieser Vorschau gehören zu einem Rechnungsversuch, dessen Ausgang noch unklar ist. Bitte in der Rechnungshistorie „Erneut prüfen“ wählen; es wurde nichts gesendet.";
+
 /// Why entries of a preview can no longer be billed: another seat is billing
 /// them right now, or billed them since (with the day of its draft). None:
 /// all still open.
 pub(super) fn taken_elsewhere(store: &Store, ids: &[u64]) -> AppResult<Option<String>> {
     let entries = store.entries_by_ids(ids)?;
-    if entries
+    let reserved: Vec<&str> = entries
         .iter()
-        .any(|e| matches!(e.billing, BillingState::Reserved { .. }))
-    {
-        return Ok(Some(crate::storage::IN_FLIGHT_ELSEWHERE.to_string()));
+        .filter_map(|e| match &e.billing {
+            BillingState::Reserved { attempt } => Some(attempt.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !reserved.is_empty() {
+        // Held by a seat sending it now, or left unclear (by any seat, this
+        // one too): the latter waits for „Erneut prüfen“.
+        let in_flight = reserved.iter().any(|a| {
+            a.parse::<u64>()
+                .ok()
+                .and_then(|id| store.holder(crate::storage::Hold::Attempt(id)).ok())
+                .flatten()
+                .is_some()
+        });
+        return Ok(Some(if in_flight {
+            crate::storage::IN_FLIGHT_ELSEWHERE.to_string()
+        } else {
+            UNCLEAR_ATTEMPT.to_string()
+        }));
     }
     let billed: Vec<&str> = entries
         .iter()

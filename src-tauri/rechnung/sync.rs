@@ -215,9 +215,11 @@ pub async fn sync_now(
 pub async fn sync_forever(core: std::sync::Arc<Core>) {
     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     loop {
-        if let Err(e) = sync(&core, &|_| {}).await {
-            // „busy“: another seat syncs for the firm right now.
-            log::warn!("status sync failed: {}", e.kind());
+        match sync(&core, &|_| {}).await {
+            // Another seat syncs for the firm right now (or restores).
+            Err(AppError::Busy(_)) => log::info!("status sync left to another seat this time"),
+            Err(e) => log::warn!("status sync failed: {}", e.kind()),
+            Ok(_) => {}
         }
         tokio::time::sleep(next_sync_in(&core)).await;
     }
@@ -242,9 +244,10 @@ pub async fn sync(
     // One sync per firm: while another seat runs it, this one leaves it be
     // (what it changes reaches this seat's lists as a change notice).
     let _firm = crate::core::hold(core, Hold::StatusSync, |place| {
-        format!("Der Abgleich mit lexoffice läuft gerade an {place}; seine Ergebnisse erscheinen hier von selbst.")
+        format!("Der Abgleich mit lexoffice läuft gerade {place}; seine Ergebnisse erscheinen hier von selbst.")
     })
     .await?;
+    let _no_restore = crate::core::no_restore(core, "es wurde nichts abgeglichen").await?;
     tracker(core).set(|s| {
         s.running = true;
         s.page = 0;

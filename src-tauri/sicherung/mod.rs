@@ -141,7 +141,7 @@ pub async fn restore(core: &Core, path: String, repair: bool) -> AppResult<Backu
     // … nor beside one at another seat, nor an import there: the restore
     // holds the data alone, and the other seats are told while it runs.
     let _alone = crate::core::hold(core, Hold::Restore, |place| {
-        format!("An {place} wird gerade ein Rechnungsentwurf erstellt, ein Import oder eine Wiederherstellung ausgeführt. Bitte danach wiederherstellen; es wurde nichts geändert.")
+        format!("{} wird gerade ein Rechnungsentwurf erstellt, ein Import oder eine Wiederherstellung ausgeführt. Bitte danach wiederherstellen; es wurde nichts geändert.", crate::de::format::capitalised(place))
     })
     .await?;
     let dir = core.backup_dir.clone();

@@ -78,13 +78,12 @@ pub(super) fn entry_gone(id: u64) -> String {
     format!("Eintrag {id} existiert nicht mehr")
 }
 
-/// A compare-and-set save refused: `field` is the form's label, `what` names
-/// the record („Der Kunde“, „Das Projekt“).
-pub(super) fn changed_since(field: &'static str, what: &str) -> AppError {
-    AppError::validation(
-        field,
-        format!("{what} wurde inzwischen geändert. Bitte neu öffnen und die Änderung noch einmal eintragen."),
-    )
+/// A compare-and-set save refused (`AppError::Changed`: the window shows the
+/// new state): `what` names the record („Der Kunde“, „Das Projekt“).
+pub(super) fn changed_since(what: &str) -> AppError {
+    AppError::Changed(format!(
+        "{what} wurde inzwischen geändert. Bitte neu öffnen und die Änderung noch einmal eintragen."
+    ))
 }
 
 pub struct SledStore {
@@ -342,12 +341,23 @@ impl SledStore {
     /// lost to a concurrent one), all four in one transaction, flushed before
     /// returning.
     pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> AppResult<Settings> {
+        self.try_update_settings(|s| {
+            change(s);
+            Ok(())
+        })
+    }
+
+    /// As `update_settings`; `change` may refuse, and then nothing is written.
+    pub fn try_update_settings(
+        &self,
+        change: impl FnOnce(&mut Settings) -> AppResult<()>,
+    ) -> AppResult<Settings> {
         let _one = self
             .settings_write
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         let mut s = self.settings()?;
-        change(&mut s);
+        change(&mut s)?;
         self.write_settings(&s)?;
         self.flush()?;
         Ok(s)
@@ -370,7 +380,7 @@ impl SledStore {
         version: impl Fn(&T) -> chrono::DateTime<chrono::Utc>,
         (field, what): (&'static str, &str),
     ) -> AppResult<()> {
-        let changed = || changed_since(field, what);
+        let changed = || changed_since(what);
         let _w = self.writing();
         let Some(old) = tree.get(key)? else {
             return Err(AppError::validation(

@@ -244,6 +244,7 @@ impl SledStore {
         );
         match result {
             Ok(()) => self.flush(),
+            Err(TransactionError::Abort(m)) if m == CHANGED => Err(AppError::Changed(m)),
             Err(TransactionError::Abort(m)) => Err(AppError::validation("Eintrag", m)),
             Err(TransactionError::Storage(e)) => Err(e.into()),
         }

@@ -226,6 +226,14 @@ impl Store {
     pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> AppResult<Settings> {
         on!(self, s => s.update_settings(change))
     }
+    /// As `update_settings`; `change` may refuse (a form's stale version),
+    /// and then nothing is written.
+    pub fn try_update_settings(
+        &self,
+        change: impl FnOnce(&mut Settings) -> AppResult<()>,
+    ) -> AppResult<Settings> {
+        on!(self, s => s.try_update_settings(change))
+    }
     pub fn employees(&self) -> AppResult<Vec<Employee>> {
         on!(self, s => s.employees())
     }
@@ -258,6 +266,41 @@ impl Store {
     pub fn put_customer(&self, c: &Customer) -> AppResult<()> {
         on!(self, s => s.put_customer(c))
     }
+    /// Changes one customer as `change` says, on the stored record of the
+    /// moment, written only over exactly the version read: another seat's save
+    /// in between is never overwritten — the record is read again and the
+    /// change made again. The one read-modify-write of a customer.
+    pub fn update_customer(
+        &self,
+        id: u64,
+        change: impl FnMut(&mut Customer) -> AppResult<()>,
+    ) -> AppResult<Customer> {
+        update_unchanged(
+            || self.customer(id),
+            |c| c.updated_at,
+            |c, at| c.updated_at = at,
+            |c, seen| self.save_customer_unchanged_since(c, seen),
+            change,
+            "Dieser Kunde existiert nicht mehr.",
+        )
+    }
+
+    /// As `update_customer`, for a project.
+    pub fn update_project(
+        &self,
+        id: u64,
+        change: impl FnMut(&mut Project) -> AppResult<()>,
+    ) -> AppResult<Project> {
+        update_unchanged(
+            || self.project(id),
+            |p| p.updated_at,
+            |p, at| p.updated_at = at,
+            |p, seen| self.save_project_unchanged_since(p, seen),
+            change,
+            "Dieses Projekt existiert nicht mehr.",
+        )
+    }
+
     pub fn save_customer_unchanged_since(
         &self,
         c: &Customer,
@@ -479,4 +522,41 @@ impl Store {
     pub fn replace_all(&self, b: &Backup) -> AppResult<()> {
         on!(self, s => s.replace_all(b))
     }
+}
+
+/// Read, change, compare-and-set; again while another writer came in between
+/// (at most 5 times, then „busy“).
+fn update_unchanged<T>(
+    read: impl Fn() -> AppResult<Option<T>>,
+    stamp: impl Fn(&T) -> DateTime<Utc>,
+    restamp: impl Fn(&mut T, DateTime<Utc>),
+    save: impl Fn(&T, DateTime<Utc>) -> AppResult<()>,
+    mut change: impl FnMut(&mut T) -> AppResult<()>,
+    gone: &str,
+) -> AppResult<T> {
+    use crate::error::AppError;
+    for _ in 0..5 {
+        let Some(mut record) = read()? else {
+            return Err(AppError::NotFound(gone.into()));
+        };
+        let seen = stamp(&record);
+        change(&mut record)?;
+        restamp(&mut record, crate::de::clock::now());
+        match save(&record, seen) {
+            Ok(()) => return Ok(record),
+            // Refused: changed meanwhile (read again), or gone.
+            Err(AppError::Changed(_) | AppError::Validation { .. })
+                if read()?.is_some_and(|now| stamp(&now) != seen) =>
+            {
+                continue
+            }
+            Err(AppError::Changed(_) | AppError::Validation { .. }) if read()?.is_none() => {
+                return Err(AppError::NotFound(gone.into()))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(AppError::Busy(
+        "Dieser Datensatz wird gerade an einem anderen Arbeitsplatz geändert. Bitte gleich noch einmal versuchen.".into(),
+    ))
 }

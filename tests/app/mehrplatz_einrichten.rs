@@ -294,7 +294,7 @@ async fn back_to_a_single_desk_copies_the_server_and_keeps_the_old_data_aside() 
     // The server keeps its data, but no seat writes there any more: the
     // other seat is told why, in its banner and on each write, and a seat
     // starting anew is turned away with the same words.
-    let stopped = format!("An Arbeitsplatz {pc} wurde „Zurück zu Einzelplatz“ gewählt: Die Daten liegen jetzt auf jenem PC, diese Mehrplatz-Datenbank wird nicht mehr benutzt. Hier wird nichts mehr gespeichert. Für einen neuen Mehrplatz-Betrieb bitte eine neue, leere Datenbank anlegen.");
+    let stopped = format!("Am Arbeitsplatz {pc} wurde „Zurück zu Einzelplatz“ gewählt: Die Daten liegen jetzt auf jenem PC, diese Mehrplatz-Datenbank wird nicht mehr benutzt. Hier wird nichts mehr gespeichert. Für einen neuen Mehrplatz-Betrieb bitte eine neue, leere Datenbank anlegen.");
     assert_eq!(other.totals().unwrap().times, expected.times + 1);
     assert_eq!(
         mehrplatz::health(&other).stopped.as_deref(),
@@ -306,7 +306,7 @@ async fn back_to_a_single_desk_copies_the_server_and_keeps_the_old_data_aside() 
             "Zu spät GmbH",
         ))
         .unwrap_err();
-    assert_eq!(refused.kind(), "database");
+    assert_eq!(refused.kind(), "stopped");
     assert_eq!(refused.to_string(), stopped);
     assert_eq!(
         Store::connect_to(&address).err().map(|e| e.to_string()),

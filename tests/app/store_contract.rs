@@ -268,7 +268,7 @@ fn a_compare_and_set_refuses_a_stale_version() {
         let e = store
             .save_entry_unchanged_since(&second, opened.updated_at)
             .unwrap_err();
-        assert_eq!(e.kind(), "validation");
+        assert_eq!(e.kind(), "changed");
         assert_eq!(
             store.entry(51).unwrap().unwrap().description,
             "erste Änderung"

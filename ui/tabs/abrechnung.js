@@ -2,7 +2,7 @@
 // default Abrechnungstakt with how hours appear on the invoice, and the
 // Rechnungstexte (Aufstellung, Positionstext, Titel, Einleitung, Schlusstext).
 import * as api from "../api.js";
-import { h, replace, toast, confirmDialog, formDialog } from "../lib/dom.js";
+import { h, replace, toast, confirmDialog, formDialog, changedMeanwhile } from "../lib/dom.js";
 import { roundingControls, labelled, markError, suffixInDialog } from "../lib/raterules.js";
 
 const SUGGESTED_ROLES = ["Meister", "Geselle", "Azubi", "Helfer"];
@@ -25,6 +25,8 @@ function settingsForm(cls, controls, save, ...children) {
       try {
         await save();
       } catch (e) {
+        // Changed at another seat meanwhile: the view shows the new state.
+        if (e && e.kind === "changed") { changedMeanwhile(e); return; }
         if (!markError(controls, e)) { error.textContent = e.message; error.hidden = false; }
         button.disabled = false;
       }
@@ -148,7 +150,7 @@ export function renderAbrechnung(root, opts = {}) {
     exact.checked = s.exactHours;
     const controls = { ...rounding.controls, hourUnit: unit };
     const form = settingsForm("takt-form", controls, async () => {
-      drawTakt(await api.billingSettingsSave({ rounding: rounding.value(), hourUnit: unit.input.value, exactHours: exact.checked }));
+      drawTakt(await api.billingSettingsSave({ rounding: rounding.value(), hourUnit: unit.input.value, exactHours: exact.checked, version: s.version }));
       toast("Abrechnungstakt gespeichert");
     },
       h("p", {}, "Erfasste Zeiten bleiben immer unverändert – gerundet wird nur die abgerechnete Menge auf der Rechnung. Kunden und Projekte können einen eigenen Abrechnungstakt haben."),
@@ -196,7 +198,7 @@ export function renderAbrechnung(root, opts = {}) {
     remark.input.value = v.style.remark;
     const controls = { layout, lineText, title, introduction: intro, remark };
     const form = settingsForm("texts-form", controls, async () => {
-      drawTexts(await api.invoiceStyleSave({ layout: layout.input.value, lineText: lineText.input.value, title: title.input.value, introduction: intro.input.value, remark: remark.input.value }));
+      drawTexts(await api.invoiceStyleSave({ layout: layout.input.value, lineText: lineText.input.value, title: title.input.value, introduction: intro.input.value, remark: remark.input.value, version: v.version }));
       toast("Rechnungstexte gespeichert");
     },
       h("p", {}, "Standard für jede neue Rechnung. Im Rechnungsdialog kann alles für eine Rechnung geändert oder mit „Für diesen Kunden merken“ je Kunde gespeichert werden."),

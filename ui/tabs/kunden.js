@@ -353,7 +353,11 @@ function renderDetail(box, d, afterSave, afterDelete) {
       c.lexofficeId
         ? h("button", { type: "button", class: "secondary", onclick: () => api.customerOpenLexoffice(c.id).catch((e) => toast(e.message, "error")) }, "In lexoffice öffnen")
         : null,
-      h("button", { type: "button", class: "secondary", onclick: () => openCustomerForm(c, afterSave) }, "Bearbeiten"),
+      // Opened on the customer as stored now (a Stundensatz or rules saved
+      // here since, or a change at another seat, gave it a new version).
+      h("button", { type: "button", class: "secondary", onclick: async () => {
+        try { openCustomerForm(await api.customerGet(c.id), afterSave); } catch (e) { toast(e.message, "error"); }
+      } }, "Bearbeiten"),
       d.canCreateInLexoffice
         ? pushButton("In lexoffice anlegen", () => api.customerPush(c.id, "create"))
         : null,

@@ -183,7 +183,13 @@ export function renderProjekte(root, { navigate }) {
           h("h2", { class: "detail-name" }, p.name),
           h("span", { class: "badge muted-badge" }, d.statusLabel)),
         h("div", { class: "row" },
-          h("button", { type: "button", class: "linkbtn", onclick: () => projectForm(p, null, d.hourlyRateInput, d.version) }, "Bearbeiten"),
+          h("button", { type: "button", class: "linkbtn", onclick: async () => {
+            // Opened on the project as stored now (its version moves with every save).
+            try {
+              const fresh = await api.projectGet(p.id);
+              projectForm(fresh.project, null, fresh.hourlyRateInput, fresh.version);
+            } catch (e) { toast(e.message, "error"); }
+          } }, "Bearbeiten"),
           h("button", { type: "button", class: "linkbtn danger-link", onclick: () => deleteProject(p, d) }, "Löschen"))),
       bar,
       h("div", { class: "kpis" },
@@ -327,6 +333,8 @@ export function renderProjekte(root, { navigate }) {
           parentId: parent ? parent.id : existing ? existing.parentId : null,
         });
         if (!existing) { createdId = out.project.id; createdName = out.project.name; }
+        // A retry after refused rules saves over this save, not the one before.
+        version = out.version;
         // Only when changed: a plain rename leaves the project's rules alone.
         if (rules.changed()) {
           try {

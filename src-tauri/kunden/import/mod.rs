@@ -527,10 +527,10 @@ pub async fn run(
     })?;
     // One import per firm: another seat's run is named.
     let _firm = crate::core::hold(core, Hold::CustomerImport, |place| {
-        format!("Ein Kunden-Import läuft gerade an {place}. Bitte warten, bis er fertig ist; die Kundenliste zeigt die neuen Kunden dann von selbst.")
+        format!("Ein Kunden-Import läuft gerade {place}. Bitte warten, bis er fertig ist; die Kundenliste zeigt die neuen Kunden dann von selbst.")
     })
     .await?;
-    let _no_restore = crate::core::no_restore(core).await?;
+    let _no_restore = crate::core::no_restore(core, "es wurde nichts importiert").await?;
     cancel.store(false, Ordering::SeqCst);
 
     let key: ApiKey = core.api_key().await?;

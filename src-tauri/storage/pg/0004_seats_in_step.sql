@@ -25,7 +25,9 @@ BEGIN
     IF knows IS NULL OR knows = '' THEN
         RETURN NULL;
     END IF;
-    SELECT * INTO s FROM seats_in_step WHERE id = 1;
+    -- Shared: retiring (an UPDATE of this row) waits until every transaction
+    -- that wrote before it has ended, so a copy taken after it holds them all.
+    SELECT * INTO s FROM seats_in_step WHERE id = 1 FOR SHARE;
     IF s.retired_at IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'ZR002', MESSAGE = coalesce(s.retired_by, '');
     END IF;

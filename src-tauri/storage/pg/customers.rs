@@ -152,7 +152,7 @@ impl PgStore {
         id: u64,
         record: &T,
         seen: DateTime<Utc>,
-        (field, what): (&'static str, &'static str),
+        (_, what): (&'static str, &'static str),
     ) -> AppResult<()> {
         let pool = self.pool();
         let record = record.clone();
@@ -166,7 +166,7 @@ impl PgStore {
                 .map_err(db_err)?;
             match stored {
                 Some(at) if at.timestamp_micros() == seen.timestamp_micros() => {}
-                _ => return Err(super::super::changed_since(field, what)),
+                _ => return Err(super::super::changed_since(what)),
             }
             upsert(&mut tx, t, &record).await?;
             super::commit(tx, |e| refused(t, e)).await

@@ -317,13 +317,13 @@ impl PgStore {
             let mut tx = pool.begin().await.map_err(db_err)?;
             let current = lock(&mut tx, &[e.id]).await?;
             let Some(current) = current.first() else {
-                return Err(AppError::validation("Eintrag", super::super::CHANGED));
+                return Err(AppError::Changed(super::super::CHANGED.into()));
             };
             if current.is_locked() {
                 return Err(AppError::validation("Eintrag", super::super::LOCKED));
             }
             if current.updated_at.timestamp_micros() != seen.timestamp_micros() {
-                return Err(AppError::validation("Eintrag", super::super::CHANGED));
+                return Err(AppError::Changed(super::super::CHANGED.into()));
             }
             write(&mut tx, std::slice::from_ref(&e)).await?;
             commit_entries(tx).await

@@ -17,13 +17,24 @@ pub struct ServerHold {
 }
 
 impl Drop for ServerHold {
+    /// Lets go before it returns (the next try, also of this seat, finds it
+    /// free): unlocked on the store's runtime, then the connection closed —
+    /// at most 2 s; a server away or a runtime already gone drops the socket,
+    /// which lets go as well.
     fn drop(&mut self) {
-        if let (Some(conn), Some(rt)) = (self.conn.take(), self.rt.take()) {
-            // Closed on the store's runtime; a runtime already gone drops the
-            // socket, which lets go as well.
+        if let (Some(mut conn), Some(rt)) = (self.conn.take(), self.rt.take()) {
+            let (done, waited) = std::sync::mpsc::sync_channel::<()>(1);
             rt.spawn(async move {
-                let _ = conn.close().await;
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+                    let _ = sqlx::query("SELECT pg_advisory_unlock_all()")
+                        .execute(&mut conn)
+                        .await;
+                    let _ = conn.close().await;
+                })
+                .await;
+                let _ = done.send(());
             });
+            let _ = waited.recv_timeout(std::time::Duration::from_secs(3));
         }
     }
 }

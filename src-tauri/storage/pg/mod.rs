@@ -117,18 +117,18 @@ impl Drop for PgStore {
 /// („Zurück zu Einzelplatz“ at `pc`).
 pub(super) fn retired(pc: &str) -> AppError {
     let at = if pc.is_empty() {
-        "einem anderen Arbeitsplatz".to_string()
+        "An einem anderen Arbeitsplatz".to_string()
     } else {
-        format!("Arbeitsplatz {pc}")
+        format!("Am Arbeitsplatz {pc}")
     };
-    AppError::Database(format!(
-        "An {at} wurde „Zurück zu Einzelplatz“ gewählt: Die Daten liegen jetzt auf jenem PC, diese Mehrplatz-Datenbank wird nicht mehr benutzt. Hier wird nichts mehr gespeichert. Für einen neuen Mehrplatz-Betrieb bitte eine neue, leere Datenbank anlegen."
+    AppError::Stopped(format!(
+        "{at} wurde „Zurück zu Einzelplatz“ gewählt: Die Daten liegen jetzt auf jenem PC, diese Mehrplatz-Datenbank wird nicht mehr benutzt. Hier wird nichts mehr gespeichert. Für einen neuen Mehrplatz-Betrieb bitte eine neue, leere Datenbank anlegen."
     ))
 }
 
 /// The refusal of every write once a newer Zeitrechnung changed the tables.
 pub(super) fn outdated() -> AppError {
-    AppError::Database(
+    AppError::Stopped(
         "Die Datenbank auf dem Server wurde von einer neueren Zeitrechnung umgestellt. Dieser Arbeitsplatz speichert nichts mehr – bitte Zeitrechnung aktualisieren und neu starten.".into(),
     )
 }

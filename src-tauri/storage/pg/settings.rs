@@ -132,6 +132,17 @@ impl PgStore {
     /// Read-modify-write of the settings: one at a time across every seat (a
     /// transaction-scoped advisory lock), all parts in one transaction.
     pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> AppResult<Settings> {
+        self.try_update_settings(|s| {
+            change(s);
+            Ok(())
+        })
+    }
+
+    /// As `update_settings`; `change` may refuse, and then nothing is written.
+    pub fn try_update_settings(
+        &self,
+        change: impl FnOnce(&mut Settings) -> AppResult<()>,
+    ) -> AppResult<Settings> {
         let tx = self.begin()?;
         let (tx, mut s) = self.run(async move {
             let mut tx = tx;
@@ -142,7 +153,10 @@ impl PgStore {
             let s = read(&mut tx).await?;
             Ok((tx, s))
         })?;
-        change(&mut s);
+        if let Err(e) = change(&mut s) {
+            self.abandon(tx);
+            return Err(e);
+        }
         let written = s.clone();
         self.run(async move {
             let mut tx = tx;
