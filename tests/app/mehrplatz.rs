@@ -97,6 +97,44 @@ fn race(
     (ta.join().unwrap(), tb.join().unwrap())
 }
 
+/// An office on the database at `url`: a sandbox with one customer („Praxis
+/// Dr. Berg“, Kiel), `seats` data dirs on that database, the first connected
+/// with its customer imported and a project `name` with `days` times of
+/// `duration` in March 2025 (`support::billable_project`).
+struct Office {
+    sb: lexoffice_sandbox::Sandbox,
+    dirs: Vec<tempfile::TempDir>,
+    rt: tokio::runtime::Runtime,
+    project: u64,
+}
+
+fn office(url: &str, seats: usize, name: &str, days: u32, duration: &str) -> Office {
+    let sb = support::sandbox();
+    sb.contacts().add_contact(
+        lexoffice_sandbox::Contact::company("Praxis Dr. Berg")
+            .customer()
+            .with_billing_address("Am Markt 1", "24103", "Kiel", "DE"),
+    );
+    let dirs: Vec<_> = (0..seats).map(|_| tempfile::tempdir().unwrap()).collect();
+    for d in &dirs {
+        std::fs::write(d.path().join("db-url"), url).unwrap();
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let project = rt.block_on(support::billable_project(
+        dirs[0].path(),
+        &sb.base_url,
+        name,
+        days,
+        duration,
+    ));
+    Office {
+        sb,
+        dirs,
+        rt,
+        project,
+    }
+}
+
 /// Two seats × 50 rounds racing for the same 20 entries: each round exactly
 /// one reservation and one German refusal; the winner's draft settles, a
 /// third try then hears when the draft was made; 1,000 entries billed once,
@@ -439,25 +477,14 @@ struct LooksInFlight {
 fn looks_while_in_flight(c: &pg::Cluster, holds: bool) -> LooksInFlight {
     use std::sync::atomic::{AtomicBool, Ordering};
     use zeitrechnung_lib::rechnung::{self, InvoiceRequest};
-    let sb = support::sandbox();
-    sb.contacts().add_contact(
-        lexoffice_sandbox::Contact::company("Praxis Dr. Berg")
-            .customer()
-            .with_billing_address("Am Markt 1", "24103", "Kiel", "DE"),
-    );
-    let url = c.fresh_database();
-    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    for d in [&dir_a, &dir_b] {
-        std::fs::write(d.path().join("db-url"), &url).unwrap();
-    }
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let project = rt.block_on(support::billable_project(
-        dir_a.path(),
-        &sb.base_url,
-        "Umbau Praxis",
-        4,
-        "2:00",
-    ));
+    let Office {
+        sb,
+        dirs,
+        rt,
+        project,
+        ..
+    } = office(&c.fresh_database(), 2, "Umbau Praxis", 4, "2:00");
+    let (dir_a, dir_b) = (&dirs[0], &dirs[1]);
     // Seat A waits longer for lexoffice than the POST is held.
     let a = Arc::new(support::core_waiting(
         dir_a.path(),
@@ -799,25 +826,14 @@ fn a_restore_runs_alone_and_the_other_seats_hear_it() {
     use zeitrechnung_lib::rechnung::{self, InvoiceRequest};
     use zeitrechnung_lib::storage::Hold;
     let Some(c) = cluster() else { return };
-    let sb = support::sandbox();
-    sb.contacts().add_contact(
-        lexoffice_sandbox::Contact::company("Praxis Dr. Berg")
-            .customer()
-            .with_billing_address("Am Markt 1", "24103", "Kiel", "DE"),
-    );
-    let url = c.fresh_database();
-    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    for d in [&dir_a, &dir_b] {
-        std::fs::write(d.path().join("db-url"), &url).unwrap();
-    }
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let project = rt.block_on(support::billable_project(
-        dir_a.path(),
-        &sb.base_url,
-        "Umbau Praxis",
-        2,
-        "1:00",
-    ));
+    let Office {
+        sb,
+        dirs,
+        rt,
+        project,
+        ..
+    } = office(&c.fresh_database(), 2, "Umbau Praxis", 2, "1:00");
+    let (dir_a, dir_b) = (&dirs[0], &dirs[1]);
     let a = Arc::new(support::core_at(dir_a.path(), &sb.base_url));
     let b = Arc::new(support::core_at(dir_b.path(), &sb.base_url));
     let pc = a.store.seats().unwrap()[0].pc.clone();
@@ -1024,25 +1040,8 @@ fn a_seat_killed_while_billing_leaves_nothing_behind_for_the_others() {
     use zeitrechnung_lib::projekte::{self as p, ProjectInput, TimeInput};
     use zeitrechnung_lib::rechnung;
     let Some(c) = cluster() else { return };
-    let sb = support::sandbox();
-    sb.contacts().add_contact(
-        lexoffice_sandbox::Contact::company("Praxis Dr. Berg")
-            .customer()
-            .with_billing_address("Am Markt 1", "24103", "Kiel", "DE"),
-    );
-    let url = c.fresh_database();
-    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    for d in [&dir_a, &dir_b] {
-        std::fs::write(d.path().join("db-url"), &url).unwrap();
-    }
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(support::billable_project(
-        dir_a.path(),
-        &sb.base_url,
-        "Vorlage",
-        1,
-        "1:00",
-    ));
+    let Office { sb, dirs, rt, .. } = office(&c.fresh_database(), 2, "Vorlage", 1, "1:00");
+    let (dir_a, dir_b) = (&dirs[0], &dirs[1]);
     let b = support::core_at(dir_b.path(), &sb.base_url);
     let customer = b.store.customers().unwrap()[0].id;
     let rounds = support::cases(50);
@@ -1181,25 +1180,14 @@ fn a_seat_killed_while_billing_leaves_nothing_behind_for_the_others() {
 fn the_second_erstellen_on_the_same_preview_names_the_other_seat() {
     use zeitrechnung_lib::rechnung::{self, InvoiceRequest};
     let Some(c) = cluster() else { return };
-    let sb = support::sandbox();
-    sb.contacts().add_contact(
-        lexoffice_sandbox::Contact::company("Praxis Dr. Berg")
-            .customer()
-            .with_billing_address("Am Markt 1", "24103", "Kiel", "DE"),
-    );
-    let url = c.fresh_database();
-    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    for d in [&dir_a, &dir_b] {
-        std::fs::write(d.path().join("db-url"), &url).unwrap();
-    }
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let project = rt.block_on(support::billable_project(
-        dir_a.path(),
-        &sb.base_url,
-        "Umbau Praxis",
-        3,
-        "1:30",
-    ));
+    let Office {
+        sb,
+        dirs,
+        rt,
+        project,
+        ..
+    } = office(&c.fresh_database(), 2, "Umbau Praxis", 3, "1:30");
+    let (dir_a, dir_b) = (&dirs[0], &dirs[1]);
     let a = support::core_at(dir_a.path(), &sb.base_url);
     let b = support::core_at(dir_b.path(), &sb.base_url);
     let request = InvoiceRequest {
@@ -1376,22 +1364,14 @@ fn the_server_stopped_mid_work_keeps_every_answer_true() {
     }
     let own = pg::OwnCluster::new("mitten").expect("a cluster of its own");
     let url = own.cluster.fresh_database();
-    let sb = support::sandbox();
-    sb.contacts().add_contact(
-        lexoffice_sandbox::Contact::company("Praxis Dr. Berg")
-            .customer()
-            .with_billing_address("Am Markt 1", "24103", "Kiel", "DE"),
-    );
-    let dir_a = tempfile::tempdir().unwrap();
-    std::fs::write(dir_a.path().join("db-url"), &url).unwrap();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let project = rt.block_on(support::billable_project(
-        dir_a.path(),
-        &sb.base_url,
-        "Umbau Praxis",
-        3,
-        "2:00",
-    ));
+    let Office {
+        sb,
+        dirs,
+        rt,
+        project,
+        ..
+    } = office(&url, 1, "Umbau Praxis", 3, "2:00");
+    let dir_a = &dirs[0];
     let a = Arc::new(support::core_waiting(
         dir_a.path(),
         &sb.base_url,
