@@ -1486,15 +1486,15 @@ fn the_server_stopped_mid_work_keeps_every_answer_true() {
     );
 }
 
-/// Three seats at work at once against a sandbox that keeps lexoffice's 2
-/// requests per second: one imports 1,000 contacts, two create a batch of 5
-/// drafts each, one of them also runs the status sync — 0 × 429 and never
-/// more than 2 requests in any second; all 10 drafts made. (The control, each
-/// seat pacing alone, is `three_seats_share_one_lexoffice_budget`.)
+/// Three seat processes at work at once against a sandbox that keeps
+/// lexoffice's 2 requests per second: one imports 1,000 contacts, two create a
+/// batch of 5 drafts each, one of them also runs the status sync — 0 × 429 and
+/// never more than 2 requests in any second; all 10 drafts made. (The control,
+/// each seat pacing alone, is `three_seats_share_one_lexoffice_budget`.)
 #[test]
 fn three_seats_importing_billing_and_syncing_meet_no_429() {
     use zeitrechnung_lib::projekte::{self as p, ProjectInput, TimeInput};
-    use zeitrechnung_lib::{kunden, rechnung, schnittstellen, uebersicht::batch};
+    use zeitrechnung_lib::{kunden, schnittstellen};
     let Some(c) = cluster() else { return };
     let sb = lexoffice_sandbox::Sandbox::start_in_thread(lexoffice_sandbox::SandboxConfig {
         api_key: support::KEY.into(),
@@ -1507,25 +1507,16 @@ fn three_seats_importing_billing_and_syncing_meet_no_429() {
     for d in &dirs {
         std::fs::write(d.path().join("db-url"), &url).unwrap();
     }
-    let seats: Vec<Arc<zeitrechnung_lib::core::Core>> = dirs
-        .iter()
-        .map(|d| {
-            Arc::new(support::core_waiting(
-                d.path(),
-                &sb.base_url,
-                std::time::Duration::from_secs(30),
-            ))
-        })
-        .collect();
+    let setup = support::core_at(dirs[0].path(), &sb.base_url);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let no = std::sync::atomic::AtomicBool::new(false);
     // Before: connected, the customers imported once, ten projects with a time.
     let projects: Vec<u64> = rt.block_on(async {
-        schnittstellen::connect(&seats[0], support::KEY.into())
+        schnittstellen::connect(&setup, support::KEY.into())
             .await
             .unwrap();
-        kunden::import::run(&seats[0], |_| {}, &no).await.unwrap();
-        let customers: Vec<u64> = seats[0]
+        kunden::import::run(&setup, |_| {}, &no).await.unwrap();
+        let customers: Vec<u64> = setup
             .store
             .customers()
             .unwrap()
@@ -1538,7 +1529,7 @@ fn three_seats_importing_billing_and_syncing_meet_no_429() {
         let mut ids = Vec::new();
         for (i, customer) in customers.into_iter().enumerate() {
             let pid = p::save(
-                &seats[0],
+                &setup,
                 ProjectInput {
                     name: format!("Auftrag {i}"),
                     customer_id: Some(customer),
@@ -1552,7 +1543,7 @@ fn three_seats_importing_billing_and_syncing_meet_no_429() {
             .project
             .id;
             p::save_time(
-                &seats[0],
+                &setup,
                 TimeInput {
                     project_id: pid,
                     date: "04.03.2025".into(),
@@ -1566,44 +1557,58 @@ fn three_seats_importing_billing_and_syncing_meet_no_429() {
         }
         ids
     });
+    drop(setup);
     std::thread::sleep(std::time::Duration::from_secs(1));
     sb.clear_requests();
+    // Three seat processes (this test binary again), started together by a
+    // file that appears once all are up.
+    let go = dirs[0].path().join("los");
+    let ids = |p: &[u64]| p.iter().map(u64::to_string).collect::<Vec<_>>().join(",");
+    let roles = [
+        "import".to_string(),
+        format!("batch:{}", ids(&projects[..5])),
+        format!("batch+sync:{}", ids(&projects[5..])),
+    ];
+    let children: Vec<_> = roles
+        .iter()
+        .zip(&dirs)
+        .map(|(role, dir)| {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", "mehrplatz::seat_process", "--ignored", "--nocapture"])
+                .env("ZR_SEAT_CHILD", "1")
+                .env("ZR_DIR", dir.path())
+                .env("ZR_BASE", &sb.base_url)
+                .env("ZR_ROLE", role)
+                .env("ZR_GO", &go)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    std::fs::write(&go, "los").unwrap();
     let started = std::time::Instant::now();
-    rt.block_on(async {
-        let (a, b, c) = (seats[0].clone(), seats[1].clone(), seats[2].clone());
-        let c2 = c.clone();
-        let (first, second) = (projects[..5].to_vec(), projects[5..].to_vec());
-        let import = tokio::spawn(async move {
-            kunden::import::run(&a, |_| {}, &std::sync::atomic::AtomicBool::new(false))
-                .await
-                .map(|s| s.completed)
-        });
-        let batch_b = tokio::spawn(async move {
-            batch::run(
-                &b,
-                first,
-                |_| {},
-                &std::sync::atomic::AtomicBool::new(false),
-            )
-            .await
-            .map(|r| r.summary)
-        });
-        let batch_c = tokio::spawn(async move {
-            batch::run(
-                &c,
-                second,
-                |_| {},
-                &std::sync::atomic::AtomicBool::new(false),
-            )
-            .await
-            .map(|r| r.summary)
-        });
-        let sync = tokio::spawn(async move { rechnung::sync(&c2, &|_| {}).await.map(|_| ()) });
-        assert!(import.await.unwrap().unwrap(), "the import completed");
-        assert_eq!(batch_b.await.unwrap().unwrap(), "5 Entwürfe erstellt.");
-        assert_eq!(batch_c.await.unwrap().unwrap(), "5 Entwürfe erstellt.");
-        sync.await.unwrap().unwrap();
-    });
+    let said: Vec<String> = children
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "a seat process failed");
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter_map(|l| l.strip_prefix("seat: "))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "import completed",
+            "5 Entwürfe erstellt.",
+            "5 Entwürfe erstellt. | sync done"
+        ]
+    );
     let took = started.elapsed();
     let sent = sb.requests().len();
     let (refused, busiest) = pace_of(&sb);
@@ -1705,5 +1710,51 @@ fn settings_saved_over_another_seats_change_are_refused() {
             "Die Einstellung „Rechnungstexte“ wurde inzwischen an einem anderen Arbeitsplatz geändert. Die Ansicht zeigt jetzt den neuen Stand – bitte die Änderung darin noch einmal eintragen."
         );
         assert_eq!(invoice_style(&b).await.unwrap().style.title, "Rechnung");
+    });
+}
+
+/// One seat of `three_seats_importing_billing_and_syncing_meet_no_429`, in a
+/// process of its own: waits for the go file, then does its part and says
+/// what came of it on stdout („seat: …“).
+#[test]
+#[ignore = "a seat process of the Mehrplatz suite"]
+fn seat_process() {
+    use zeitrechnung_lib::{kunden, rechnung, uebersicht::batch};
+    if std::env::var_os("ZR_SEAT_CHILD").is_none() {
+        return;
+    }
+    let dir = std::path::PathBuf::from(std::env::var("ZR_DIR").unwrap());
+    let base = std::env::var("ZR_BASE").unwrap();
+    let role = std::env::var("ZR_ROLE").unwrap();
+    let go = std::path::PathBuf::from(std::env::var("ZR_GO").unwrap());
+    let core = support::core_waiting(&dir, &base, std::time::Duration::from_secs(30));
+    while !go.exists() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let no = std::sync::atomic::AtomicBool::new(false);
+    let projects = |list: &str| -> Vec<u64> { list.split(',').map(|p| p.parse().unwrap()).collect() };
+    rt.block_on(async {
+        match role.split_once(':') {
+            None if role == "import" => {
+                let s = kunden::import::run(&core, |_| {}, &no).await.unwrap();
+                assert!(s.completed);
+                println!("seat: import completed");
+            }
+            Some(("batch", list)) => {
+                let r = batch::run(&core, projects(list), |_| {}, &no).await.unwrap();
+                println!("seat: {}", r.summary);
+            }
+            Some(("batch+sync", list)) => {
+                let (r, synced) = tokio::join!(
+                    batch::run(&core, projects(list), |_| {}, &no),
+                    rechnung::sync(&core, &|_| {})
+                );
+                println!("seat: {}", r.unwrap().summary);
+                synced.unwrap();
+                println!("seat: sync done");
+            }
+            other => panic!("unknown role {other:?}"),
+        }
     });
 }
