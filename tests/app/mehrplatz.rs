@@ -1574,7 +1574,12 @@ fn three_seats_importing_billing_and_syncing_meet_no_429() {
         .zip(&dirs)
         .map(|(role, dir)| {
             std::process::Command::new(std::env::current_exe().unwrap())
-                .args(["--exact", "mehrplatz::seat_process", "--ignored", "--nocapture"])
+                .args([
+                    "--exact",
+                    "mehrplatz::seat_process",
+                    "--ignored",
+                    "--nocapture",
+                ])
                 .env("ZR_SEAT_CHILD", "1")
                 .env("ZR_DIR", dir.path())
                 .env("ZR_BASE", &sb.base_url)
@@ -1733,7 +1738,8 @@ fn seat_process() {
     }
     let rt = tokio::runtime::Runtime::new().unwrap();
     let no = std::sync::atomic::AtomicBool::new(false);
-    let projects = |list: &str| -> Vec<u64> { list.split(',').map(|p| p.parse().unwrap()).collect() };
+    let projects =
+        |list: &str| -> Vec<u64> { list.split(',').map(|p| p.parse().unwrap()).collect() };
     rt.block_on(async {
         match role.split_once(':') {
             None if role == "import" => {
@@ -1742,7 +1748,9 @@ fn seat_process() {
                 println!("seat: import completed");
             }
             Some(("batch", list)) => {
-                let r = batch::run(&core, projects(list), |_| {}, &no).await.unwrap();
+                let r = batch::run(&core, projects(list), |_| {}, &no)
+                    .await
+                    .unwrap();
                 println!("seat: {}", r.summary);
             }
             Some(("batch+sync", list)) => {
