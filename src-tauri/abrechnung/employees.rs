@@ -128,43 +128,15 @@ pub async fn save_employee(core: &Core, input: EmployeeInput) -> AppResult<Emplo
     let valid_from = optional_date(&input.valid_from)?;
     let store = core.store.clone();
     blocking(move || {
-        let s = store.settings()?;
-        if let Some(r) = input.role_id {
-            if !s.roles.iter().any(|x| x.id == r) {
-                return Err(AppError::validation(
-                    "Rolle",
-                    "Diese Rolle gibt es nicht mehr. Bitte eine andere wählen.",
-                ));
-            }
-        }
         let name = crate::storage::clean_name(&name);
-        // Checked when the name is new or changes (two records of one person
-        // from before names matched this way stay editable until merged).
-        let renamed = input.id.is_none_or(|id| {
-            s.employees.iter().find(|e| e.id == id).is_none_or(|e| {
-                crate::storage::name_key(&e.name) != crate::storage::name_key(&name)
-            })
-        });
-        if let Some(other) = s.employees.iter().find(|e| {
-            renamed
-                && crate::storage::name_key(&e.name) == crate::storage::name_key(&name)
-                && Some(e.id) != input.id
-        }) {
-            return Err(AppError::validation(
-                "Name",
-                format!("Es gibt schon einen Mitarbeiter „{}“.", other.name),
-            ));
-        }
         let id = match input.id {
-            Some(id) if s.employees.iter().any(|e| e.id == id) => id,
-            Some(_) => {
-                return Err(AppError::NotFound(
-                    "Diesen Mitarbeiter gibt es nicht mehr.".into(),
-                ))
-            }
+            Some(id) => id,
             None => store.next_id()?,
         };
-        let s = store.update_settings(|s| {
+        // Checked in the same transaction as the write: two seats never make
+        // one person twice.
+        let s = store.try_update_settings(|s| {
+            check_employee(s, &input, id, &name)?;
             if !s.employees.iter().any(|e| e.id == id) {
                 s.employees.push(Employee {
                     id,
@@ -181,7 +153,7 @@ pub async fn save_employee(core: &Core, input: EmployeeInput) -> AppResult<Emplo
                 .iter_mut()
                 .find(|e| e.id == id)
                 .expect("just ensured");
-            e.name = name;
+            e.name = name.clone();
             e.active = input.active;
             // „gültig ab“ dates whatever this save changes: the Rolle and/or the rate.
             apply_role(e, input.role_id, valid_from);
@@ -190,11 +162,47 @@ pub async fn save_employee(core: &Core, input: EmployeeInput) -> AppResult<Emplo
             if !unchanged_rate {
                 apply_rate(&mut e.hourly_rate, &mut e.rate_changes, rate, valid_from);
             }
+            Ok(())
         })?;
         let e = s.employees.iter().find(|e| e.id == id).expect("saved");
         Ok(view(e, &s))
     })
     .await
+}
+
+/// What the employee form may not save: a Rolle that is gone, a name another
+/// employee has, an employee that is gone.
+fn check_employee(s: &Settings, input: &EmployeeInput, id: u64, name: &str) -> AppResult<()> {
+    if let Some(r) = input.role_id {
+        if !s.roles.iter().any(|x| x.id == r) {
+            return Err(AppError::validation(
+                "Rolle",
+                "Diese Rolle gibt es nicht mehr. Bitte eine andere wählen.",
+            ));
+        }
+    }
+    // Checked when the name is new or changes (two records of one person
+    // from before names matched this way stay editable until merged).
+    let renamed = input.id.is_none_or(|id| {
+        s.employees
+            .iter()
+            .find(|e| e.id == id)
+            .is_none_or(|e| crate::storage::name_key(&e.name) != crate::storage::name_key(name))
+    });
+    if let Some(other) = s.employees.iter().find(|e| {
+        renamed && crate::storage::name_key(&e.name) == crate::storage::name_key(name) && e.id != id
+    }) {
+        return Err(AppError::validation(
+            "Name",
+            format!("Es gibt schon einen Mitarbeiter „{}“.", other.name),
+        ));
+    }
+    if input.id.is_some() && !s.employees.iter().any(|e| e.id == id) {
+        return Err(AppError::NotFound(
+            "Diesen Mitarbeiter gibt es nicht mehr.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// A Rolle chosen in the form: with „gültig ab“ a change from that day on

@@ -70,22 +70,25 @@ pub async fn save_role(core: &Core, input: RoleInput) -> AppResult<Vec<RoleView>
     let valid_from = optional_date(&input.valid_from)?;
     let store = core.store.clone();
     blocking(move || {
-        let s = store.settings()?;
-        if s.roles
-            .iter()
-            .any(|r| r.name.to_lowercase() == name.to_lowercase() && Some(r.id) != input.id)
-        {
-            return Err(AppError::validation(
-                "Name",
-                format!("Die Rolle „{name}“ gibt es schon."),
-            ));
-        }
         let id = match input.id {
-            Some(id) if s.roles.iter().any(|r| r.id == id) => id,
-            Some(_) => return Err(AppError::NotFound("Diese Rolle gibt es nicht mehr.".into())),
+            Some(id) => id,
             None => store.next_id()?,
         };
-        let s = store.update_settings(|s| {
+        // Checked in the same transaction as the write: two seats never
+        // make the same role twice.
+        let s = store.try_update_settings(|s| {
+            if s.roles
+                .iter()
+                .any(|r| r.name.to_lowercase() == name.to_lowercase() && r.id != id)
+            {
+                return Err(AppError::validation(
+                    "Name",
+                    format!("Die Rolle „{name}“ gibt es schon."),
+                ));
+            }
+            if input.id.is_some() && !s.roles.iter().any(|r| r.id == id) {
+                return Err(AppError::NotFound("Diese Rolle gibt es nicht mehr.".into()));
+            }
             if !s.roles.iter().any(|r| r.id == id) {
                 s.roles.push(Role {
                     id,
@@ -99,8 +102,9 @@ pub async fn save_role(core: &Core, input: RoleInput) -> AppResult<Vec<RoleView>
                 .iter_mut()
                 .find(|r| r.id == id)
                 .expect("just ensured");
-            r.name = name;
+            r.name = name.clone();
             apply_rate(&mut r.hourly_rate, &mut r.rate_changes, rate, valid_from);
+            Ok(())
         })?;
         Ok(role_views(&s))
     })

@@ -1766,3 +1766,55 @@ fn seat_process() {
         }
     });
 }
+
+/// Two seats add the same Mitarbeiter at the same moment, 20 names behind a
+/// barrier: each name exists once; the other seat hears „Es gibt schon einen
+/// Mitarbeiter …“ (the check and the write are one transaction).
+#[test]
+fn two_seats_adding_one_person_at_once_make_one_employee() {
+    use zeitrechnung_lib::abrechnung::{save_employee, EmployeeInput};
+    let Some(c) = cluster() else { return };
+    let sb = support::sandbox();
+    let (a, b, _dirs) = two_apps(c, &sb.base_url);
+    let (a, b) = (Arc::new(a), Arc::new(b));
+    let rt = Arc::new(tokio::runtime::Runtime::new().unwrap());
+    for round in 0..20 {
+        let name = format!("Jana Kraus {round}");
+        let barrier = Arc::new(Barrier::new(2));
+        let go = |core: Arc<zeitrechnung_lib::core::Core>| {
+            let (rt, barrier, name) = (rt.clone(), barrier.clone(), name.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                rt.block_on(save_employee(
+                    &core,
+                    EmployeeInput {
+                        name,
+                        active: true,
+                        ..Default::default()
+                    },
+                ))
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+            })
+        };
+        let (ta, tb) = (go(a.clone()), go(b.clone()));
+        let mut answers = [ta.join().unwrap(), tb.join().unwrap()];
+        answers.sort_by_key(|r| r.is_err());
+        assert_eq!(
+            answers,
+            [
+                Ok(()),
+                Err(format!("Es gibt schon einen Mitarbeiter „{name}“."))
+            ],
+            "round {round}"
+        );
+        let same: Vec<_> = a
+            .store
+            .employees()
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.name == name)
+            .collect();
+        assert_eq!(same.len(), 1, "round {round}");
+    }
+}
