@@ -341,8 +341,15 @@ pub async fn import_articles(core: &Core) -> AppResult<ArticleImport> {
     };
     let store = core.store.clone();
     blocking(move || {
-        let mut items = store.settings()?.catalog;
-        let (added, updated) = merge_articles(&mut items, &articles, || store.next_id(), complete)?;
+        // Merged into the catalog as stored in the same transaction: an item
+        // another seat saves meanwhile is never overwritten.
+        let (mut added, mut updated) = (0, 0);
+        let s = store.try_update_settings(|s| {
+            (added, updated) =
+                merge_articles(&mut s.catalog, &articles, || store.next_id(), complete)?;
+            Ok(())
+        })?;
+        let items = &s.catalog;
         // Priced articles the full catalog had no room for.
         let taken: std::collections::HashSet<&str> = items
             .iter()
@@ -352,7 +359,6 @@ pub async fn import_articles(core: &Core) -> AppResult<ArticleImport> {
             .iter()
             .filter(|a| from_article(a).is_some() && !taken.contains(a.id.as_str()))
             .count();
-        let s = store.update_settings(|s| s.catalog = items.clone())?;
         let n = |v: usize| format_de(Decimal::from(v), 0);
         let mut message = match added + updated {
             0 => "In lexoffice gibt es keine Artikel mit Preis.".to_string(),
