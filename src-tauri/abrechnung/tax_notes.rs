@@ -1,7 +1,7 @@
 //! Einstellungen › Abrechnung › Hinweise zur Steuerart: an own note per
 //! Steuerart, sent as `taxTypeNote`; blank = lexoffice's default note.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::core::{blocking, Core};
 use crate::error::AppResult;
@@ -22,6 +22,34 @@ pub struct TaxNoteRow {
     pub lexoffice_note: &'static str,
 }
 
+/// The form: its rows and the version it shows (sent back with „Speichern“:
+/// refused if another seat changed the notes since).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaxNotesView {
+    pub rows: Vec<TaxNoteRow>,
+    pub version: String,
+}
+
+/// The notes as typed, and the version the form was opened with.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct TaxNotesInput {
+    pub construction13b: String,
+    pub eu_service: String,
+    pub third_country: String,
+    pub exempt: String,
+    pub photovoltaic: String,
+    pub version: Option<String>,
+}
+
+fn view(n: &TaxNotes) -> TaxNotesView {
+    TaxNotesView {
+        rows: rows(n),
+        version: crate::model::version_of_value(n),
+    }
+}
+
 fn rows(n: &TaxNotes) -> Vec<TaxNoteRow> {
     TaxCase::ALL
         .into_iter()
@@ -35,12 +63,12 @@ fn rows(n: &TaxNotes) -> Vec<TaxNoteRow> {
         .collect()
 }
 
-pub async fn tax_notes(core: &Core) -> AppResult<Vec<TaxNoteRow>> {
+pub async fn tax_notes(core: &Core) -> AppResult<TaxNotesView> {
     let store = core.store.clone();
-    blocking(move || Ok(rows(&store.settings()?.tax_notes))).await
+    blocking(move || Ok(view(&store.settings()?.tax_notes))).await
 }
 
-pub async fn save_tax_notes(core: &Core, input: TaxNotes) -> AppResult<Vec<TaxNoteRow>> {
+pub async fn save_tax_notes(core: &Core, input: TaxNotesInput) -> AppResult<TaxNotesView> {
     let notes = TaxNotes {
         construction13b: clean("Hinweis zur Steuerart", &input.construction13b, 500)?,
         eu_service: clean("Hinweis zur Steuerart", &input.eu_service, 500)?,
@@ -50,8 +78,18 @@ pub async fn save_tax_notes(core: &Core, input: TaxNotes) -> AppResult<Vec<TaxNo
     };
     let store = core.store.clone();
     blocking(move || {
-        let s = store.update_settings(|s| s.tax_notes = notes)?;
-        Ok(rows(&s.tax_notes))
+        let elsewhere = store.is_server();
+        let s = store.try_update_settings(|s| {
+            if !crate::model::still_value(&s.tax_notes, input.version.as_deref()) {
+                return Err(crate::model::changed_meanwhile(
+                    "Die Einstellung „Hinweise zur Steuerart“",
+                    elsewhere,
+                ));
+            }
+            s.tax_notes = notes;
+            Ok(())
+        })?;
+        Ok(view(&s.tax_notes))
     })
     .await
 }

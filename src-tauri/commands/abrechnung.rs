@@ -135,7 +135,7 @@ pub async fn invoice_style_save(
 }
 
 #[tauri::command]
-pub async fn tax_notes_get(core: State<'_, Arc<Core>>) -> AppResult<Vec<abrechnung::TaxNoteRow>> {
+pub async fn tax_notes_get(core: State<'_, Arc<Core>>) -> AppResult<abrechnung::TaxNotesView> {
     abrechnung::tax_notes(&core).await
 }
 
@@ -143,8 +143,8 @@ pub async fn tax_notes_get(core: State<'_, Arc<Core>>) -> AppResult<Vec<abrechnu
 pub async fn tax_notes_save(
     core: State<'_, Arc<Core>>,
     request: Request<'_>,
-) -> AppResult<Vec<abrechnung::TaxNoteRow>> {
-    let a: Input<crate::storage::TaxNotes> = parse(&request)?;
+) -> AppResult<abrechnung::TaxNotesView> {
+    let a: Input<abrechnung::TaxNotesInput> = parse(&request)?;
     abrechnung::save_tax_notes(&core, a.input).await
 }
 

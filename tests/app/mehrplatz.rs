@@ -1683,8 +1683,9 @@ fn two_seats_changing_one_customer_at_once_lose_nothing() {
     }
 }
 
-/// Settings opened on two seats: A saves the Rechnungstexte first; B's save
-/// of what it opened is refused and A's texts stand.
+/// Settings opened on two seats: A saves the Rechnungstexte (and the
+/// Hinweise zur Steuerart) first; B's save of what it opened is refused and
+/// A's texts stand.
 #[test]
 fn settings_saved_over_another_seats_change_are_refused() {
     use zeitrechnung_lib::abrechnung::{invoice_style, save_invoice_style, StyleInput};
@@ -1715,6 +1716,29 @@ fn settings_saved_over_another_seats_change_are_refused() {
             "Die Einstellung „Rechnungstexte“ wurde inzwischen an einem anderen Arbeitsplatz geändert. Die Ansicht zeigt jetzt den neuen Stand – bitte die Änderung darin noch einmal eintragen."
         );
         assert_eq!(invoice_style(&b).await.unwrap().style.title, "Rechnung");
+
+        // The Hinweise zur Steuerart alike.
+        use zeitrechnung_lib::abrechnung::{save_tax_notes, tax_notes, TaxNotesInput};
+        let (seen_a, seen_b) = (tax_notes(&a).await.unwrap(), tax_notes(&b).await.unwrap());
+        let note = |text: &str, version: &str| TaxNotesInput {
+            construction13b: text.into(),
+            version: Some(version.into()),
+            ..Default::default()
+        };
+        save_tax_notes(&a, note("Steuerschuldnerschaft des Leistungsempfängers", &seen_a.version))
+            .await
+            .unwrap();
+        let refused = save_tax_notes(&b, note("§ 13b UStG", &seen_b.version))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "Die Einstellung „Hinweise zur Steuerart“ wurde inzwischen an einem anderen Arbeitsplatz geändert. Die Ansicht zeigt jetzt den neuen Stand – bitte die Änderung darin noch einmal eintragen."
+        );
+        assert_eq!(
+            tax_notes(&b).await.unwrap().rows[0].note,
+            "Steuerschuldnerschaft des Leistungsempfängers"
+        );
     });
 }
 

@@ -212,15 +212,15 @@ export function renderAbrechnung(root, opts = {}) {
     try { drawNotes(await api.taxNotesGet()); } catch (e) { replace(notesBox, h("p", { class: "alert error" }, e.message)); }
   }
 
-  function drawNotes(rows) {
-    const inputs = rows.map((r) => {
+  function drawNotes(v) {
+    const inputs = v.rows.map((r) => {
       const f = labelled(r.label, h("input", { type: "text", autocomplete: "off", maxlength: 500, placeholder: r.lexofficeNote }),
         { hint: `Leer: „${r.lexofficeNote}“ (Standard von lexoffice)` });
       f.input.value = r.note;
       return [r.key, f];
     });
     replace(notesBox, settingsForm("texts-form", {}, async () => {
-      drawNotes(await api.taxNotesSave(Object.fromEntries(inputs.map(([k, f]) => [k, f.input.value]))));
+      drawNotes(await api.taxNotesSave({ ...Object.fromEntries(inputs.map(([k, f]) => [k, f.input.value])), version: v.version }));
       toast("Hinweise zur Steuerart gespeichert");
     },
       h("p", {}, "Steht auf der Rechnung, wenn ein Kunde oder Projekt diese Steuerart hat (z. B. bei §13b: wer die Umsatzsteuer schuldet)."),
