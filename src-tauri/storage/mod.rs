@@ -340,14 +340,7 @@ impl SledStore {
     /// Read-modify-write of the settings records, one at a time (no change is
     /// lost to a concurrent one), all four in one transaction, flushed before
     /// returning.
-    pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> AppResult<Settings> {
-        self.try_update_settings(|s| {
-            change(s);
-            Ok(())
-        })
-    }
-
-    /// As `update_settings`; `change` may refuse, and then nothing is written.
+    /// `change` may refuse, and then nothing is written.
     pub fn try_update_settings(
         &self,
         change: impl FnOnce(&mut Settings) -> AppResult<()>,

@@ -21,7 +21,7 @@ impl StaffStore for SledStore {
         SledStore::next_id(self)
     }
     fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> AppResult<Settings> {
-        SledStore::update_settings(self, change)
+        SledStore::try_update_settings(self, infallible(change))
     }
 }
 
@@ -175,5 +175,16 @@ impl SledStore {
         }
         self.flush()?;
         Ok(unlinked.len())
+    }
+}
+
+/// A settings change that never refuses, as `try_update_settings` takes it
+/// (the one adapter for both backends).
+pub(super) fn infallible(
+    change: impl FnOnce(&mut Settings),
+) -> impl FnOnce(&mut Settings) -> AppResult<()> {
+    move |s| {
+        change(s);
+        Ok(())
     }
 }

@@ -224,7 +224,7 @@ impl Store {
         on!(self, s => s.settings())
     }
     pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> AppResult<Settings> {
-        on!(self, s => s.update_settings(change))
+        self.try_update_settings(super::staff::infallible(change))
     }
     /// As `update_settings`; `change` may refuse (a form's stale version),
     /// and then nothing is written.

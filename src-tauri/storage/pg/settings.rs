@@ -131,14 +131,8 @@ impl PgStore {
 
     /// Read-modify-write of the settings: one at a time across every seat (a
     /// transaction-scoped advisory lock), all parts in one transaction.
-    pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> AppResult<Settings> {
-        self.try_update_settings(|s| {
-            change(s);
-            Ok(())
-        })
-    }
-
-    /// As `update_settings`; `change` may refuse, and then nothing is written.
+    /// The settings changed by `change` under a transaction-scoped lock;
+    /// `change` may refuse, and then nothing is written.
     pub fn try_update_settings(
         &self,
         change: impl FnOnce(&mut Settings) -> AppResult<()>,
@@ -175,6 +169,6 @@ impl super::super::staff::StaffStore for PgStore {
         PgStore::next_id(self)
     }
     fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> AppResult<Settings> {
-        PgStore::update_settings(self, change)
+        PgStore::try_update_settings(self, super::super::staff::infallible(change))
     }
 }
