@@ -175,11 +175,18 @@ pub fn probe(address: &ServerAddress) -> AppResult<ServerState> {
                 MIN_SERVER_VERSION / 10000
             )));
         }
-        let has_schema: bool =
-            sqlx::query_scalar("SELECT to_regclass('public._sqlx_migrations') IS NOT NULL")
-                .fetch_one(&mut c)
-                .await
-                .map_err(db_err)?;
+        // The tables count only once their first migration is committed: a
+        // seat starting at the same moment may have made `_sqlx_migrations`
+        // and still be inside migration 1 (its tables not yet visible here).
+        let has_schema: bool = sqlx::query_scalar(
+            "SELECT to_regclass('public._sqlx_migrations') IS NOT NULL
+                AND to_regclass('public.customers') IS NOT NULL
+                AND to_regclass('public.projects') IS NOT NULL
+                AND to_regclass('public.entries') IS NOT NULL",
+        )
+        .fetch_one(&mut c)
+        .await
+        .map_err(db_err)?;
         let mut state = ServerState {
             version,
             customers: 0,
