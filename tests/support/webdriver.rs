@@ -342,6 +342,12 @@ impl Session {
     pub fn click_xpath(&self, xpath: &str) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
+            // A part of the view that is being replaced (`aria-busy`) is not
+            // clicked into: a press on the old button and its release on the
+            // new one is no click at all (the reload after a dialog closes).
+            self.wait("the view to finish loading", || {
+                self.find_xpath("//*[@aria-busy='true']").err().map(|_| ())
+            });
             let el = self.wait_xpath(xpath);
             match self.cmd(
                 reqwest::Method::POST,

@@ -115,17 +115,24 @@ export function renderProjekte(root, { navigate }) {
     const seq = ++detailSeq;
     const id = state.selectedId;
     const limit = state.shown;
-    let d, entries;
+    // Being replaced: said to assistive technology (and to the window tests,
+    // which wait for it before they click into the view).
+    detail.setAttribute("aria-busy", "true");
     try {
-      // The newest `limit` entries in two tables, each newest first; `more`: older ones exist.
-      [d, entries] = await Promise.all([api.projectGet(id), api.entriesList(id, state.from, state.to, limit)]);
-    } catch (e) {
-      if (seq === detailSeq) replace(detail, h("p", { class: "alert error" }, e.message));
-      return;
+      let d, entries;
+      try {
+        // The newest `limit` entries in two tables, each newest first; `more`: older ones exist.
+        [d, entries] = await Promise.all([api.projectGet(id), api.entriesList(id, state.from, state.to, limit)]);
+      } catch (e) {
+        if (seq === detailSeq) replace(detail, h("p", { class: "alert error" }, e.message));
+        return;
+      }
+      const roleRates = await roleRatesFact(d.project);
+      if (seq !== detailSeq) return;
+      renderDetail(d, entries, roleRates);
+    } finally {
+      if (seq === detailSeq) detail.removeAttribute("aria-busy");
     }
-    const roleRates = await roleRatesFact(d.project);
-    if (seq !== detailSeq) return;
-    renderDetail(d, entries, roleRates);
   }
 
   // The project's own „Stundensätze je Rolle“ in one line („Geselle 68,00 €/h,
