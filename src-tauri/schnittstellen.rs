@@ -41,6 +41,9 @@ pub struct RateSettings {
     pub changes_display: Option<String>,
     /// What was saved, for the confirmation: „Stundensatz 85,50 €/h gespeichert“.
     pub message: String,
+    /// The rate and its changes as the form shows them (`model::version_of_value`):
+    /// a save over another seat's change meanwhile is refused.
+    pub version: String,
 }
 
 fn keyring_error(e: SecretError) -> AppError {
@@ -269,6 +272,7 @@ fn rate_settings(s: &crate::storage::Settings, message: String) -> RateSettings 
             )
         }),
         message,
+        version: crate::model::version_of_value(&(&s.hourly_rate, &s.rate_changes)),
     }
 }
 
@@ -279,15 +283,17 @@ pub async fn rate(core: &Core) -> AppResult<RateSettings> {
 
 /// The default Stundensatz since always.
 pub async fn save_rate(core: &Core, text: String) -> AppResult<RateSettings> {
-    save_rate_from(core, text, String::new()).await
+    save_rate_from(core, text, String::new(), None).await
 }
 
 /// The default Stundensatz; with „gültig ab“ a change from that day on (earlier
-/// work keeps the rate it had).
+/// work keeps the rate it had). `version`: the one the form was opened with
+/// (`RateSettings::version`; `None` compares nothing).
 pub async fn save_rate_from(
     core: &Core,
     text: String,
     valid_from: String,
+    version: Option<String>,
 ) -> AppResult<RateSettings> {
     let rate = crate::money::parse_rate(&text)?;
     let from = crate::abrechnung::optional_date(&valid_from)?;
@@ -301,8 +307,21 @@ pub async fn save_rate_from(
     };
     let store = core.store.clone();
     blocking(move || {
-        let s = store.update_settings(|s| {
-            crate::abrechnung::apply_rate(&mut s.hourly_rate, &mut s.rate_changes, Some(rate), from)
+        let elsewhere = store.is_server();
+        let s = store.try_update_settings(|s| {
+            if !crate::model::still_value(&(&s.hourly_rate, &s.rate_changes), version.as_deref()) {
+                return Err(crate::model::changed_meanwhile(
+                    "Der Standard-Stundensatz",
+                    elsewhere,
+                ));
+            }
+            crate::abrechnung::apply_rate(
+                &mut s.hourly_rate,
+                &mut s.rate_changes,
+                Some(rate),
+                from,
+            );
+            Ok(())
         })?;
         Ok(rate_settings(&s, message))
     })

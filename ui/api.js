@@ -109,7 +109,8 @@ export const openKeyPage = () => call("open_key_page");
 export const getRate = () => call("get_rate");
 
 /** @param {string} rate as typed, e.g. "85,50" @returns {Promise<RateSettings>} */
-export const saveRate = (rate, validFrom = "") => call("save_rate", { rate, validFrom });
+// `version`: the one `getRate` gave (a change by another seat meanwhile is refused).
+export const saveRate = (rate, validFrom = "", version = null) => call("save_rate", { rate, validFrom, version });
 
 /**
  * @typedef {Object} CustomerRow

@@ -56,6 +56,9 @@ struct RateArgs {
     /// „gültig ab“, empty = since always.
     #[serde(default)]
     valid_from: String,
+    /// The rate's version as the form was opened (`RateSettings::version`).
+    #[serde(default)]
+    version: Option<String>,
 }
 
 #[tauri::command]
@@ -64,5 +67,5 @@ pub async fn save_rate(
     request: Request<'_>,
 ) -> AppResult<RateSettings> {
     let args: RateArgs = parse(&request)?;
-    schnittstellen::save_rate_from(&core, args.rate, args.valid_from).await
+    schnittstellen::save_rate_from(&core, args.rate, args.valid_from, args.version).await
 }

@@ -1754,6 +1754,33 @@ fn settings_saved_over_another_seats_change_are_refused() {
             tax_notes(&b).await.unwrap().rows[0].note,
             "Steuerschuldnerschaft des Leistungsempfängers"
         );
+
+        // The default Stundensatz (Einstellungen › Schnittstellen) alike; the
+        // refused seat then saves over what it now sees.
+        use zeitrechnung_lib::schnittstellen::{rate, save_rate_from};
+        let (rate_a, rate_b) = (rate(&a).await.unwrap(), rate(&b).await.unwrap());
+        assert_eq!(rate_a.version, rate_b.version);
+        save_rate_from(&a, "85".into(), String::new(), Some(rate_a.version))
+            .await
+            .unwrap();
+        let refused = save_rate_from(&b, "90".into(), String::new(), Some(rate_b.version))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.kind(), "changed");
+        assert_eq!(
+            refused.to_string(),
+            "Der Standard-Stundensatz wurde inzwischen an einem anderen Arbeitsplatz geändert. Die Ansicht zeigt jetzt den neuen Stand – bitte die Änderung darin noch einmal eintragen."
+        );
+        let now_b = rate(&b).await.unwrap();
+        assert_eq!(now_b.hourly_rate_display.as_deref(), Some("85,00"));
+        let saved = save_rate_from(&b, "90".into(), "01.01.2027".into(), Some(now_b.version))
+            .await
+            .unwrap();
+        assert_eq!(saved.message, "Stundensatz 90,00 €/h ab 01.01.2027 gespeichert");
+        assert_eq!(
+            rate(&a).await.unwrap().changes_display.as_deref(),
+            Some("Stundensatz: 85,00 €/h; ab 01.01.2027: 90,00 €/h")
+        );
     });
 }
 

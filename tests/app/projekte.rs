@@ -906,10 +906,14 @@ async fn a_raise_of_the_default_rate_leaves_earlier_work_alone() {
         .unwrap();
     assert_eq!(s.message, "Stundensatz 85,00 €/h gespeichert");
     assert_eq!(s.changes_display, None);
-    let s =
-        zeitrechnung_lib::schnittstellen::save_rate_from(&h.core, "92".into(), "01.01.2026".into())
-            .await
-            .unwrap();
+    let s = zeitrechnung_lib::schnittstellen::save_rate_from(
+        &h.core,
+        "92".into(),
+        "01.01.2026".into(),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(s.message, "Stundensatz 92,00 €/h ab 01.01.2026 gespeichert");
     assert_eq!(s.hourly_rate_display.as_deref(), Some("85,00"));
     assert_eq!(

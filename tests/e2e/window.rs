@@ -3237,4 +3237,28 @@ fn zwei_arbeitsplaetze_an_einem_server() {
         entries[0].billing,
         zeitrechnung_lib::storage::BillingState::Billed { .. }
     ));
+
+    // The default Stundensatz typed at B while A saves another: B's save is
+    // refused with the reason, and B's form shows A's rate.
+    for s in [&a, &b] {
+        s.click_xpath("//dialog[@open]//button[normalize-space()='Abbrechen']");
+    }
+    open_schnittstellen(&a);
+    open_schnittstellen(&b);
+    fill(&b, "Stundensatz", "90");
+    fill(&a, "Stundensatz", "85");
+    a.click_button("Speichern");
+    a.wait_text("Stundensatz 85,00 €/h gespeichert");
+    b.click_button("Speichern");
+    b.wait_text("Der Standard-Stundensatz wurde inzwischen an einem anderen Arbeitsplatz geändert. Die Ansicht zeigt jetzt den neuen Stand – bitte die Änderung darin noch einmal eintragen.");
+    b.wait("B's form to show A's rate", || {
+        (b.property(&b.input("Stundensatz"), "value") == serde_json::json!("85,00")).then_some(())
+    });
+    b.screenshot(
+        &screens().join("postgresql/44-stundensatz-am-anderen-arbeitsplatz-geaendert.png"),
+    );
+    assert_eq!(
+        check.store.settings().unwrap().hourly_rate,
+        Some(rust_decimal::Decimal::from(85))
+    );
 }

@@ -160,6 +160,8 @@ async function renderRate(box) {
   const from = field("gültig ab", { type: "text", autocomplete: "off", placeholder: "TT.MM.JJJJ" },
     { hint: "Leer = seit jeher. Mit Datum gilt der Satz ab diesem Tag; frühere Arbeit behält den bisherigen." });
   const history = h("p", { class: "hint" }, "");
+  // The rate as it was shown: a save over another seat's change is refused.
+  let version = null;
   const save = h("button", { type: "submit", class: "primary" }, "Speichern");
   const form = h("form", {
     class: "rate-form", novalidate: true,
@@ -169,12 +171,15 @@ async function renderRate(box) {
       showFieldError(from, "");
       save.disabled = true;
       try {
-        const r = await api.saveRate(rate.input.value, from.input.value);
+        const r = await api.saveRate(rate.input.value, from.input.value, version);
+        version = r.version;
         rate.input.value = r.hourlyRateDisplay || "";
         from.input.value = "";
         history.textContent = r.changesDisplay || "";
         toast(r.message);
       } catch (e) {
+        // Changed at another seat meanwhile: the form shows the rate as it is now.
+        if (e.kind === "changed") { toast(e.message, "error"); renderRate(box); return; }
         if (e.kind === "validation" && e.fieldKey === "validFrom") showFieldError(from, e.message);
         else if (e.kind === "validation") showFieldError(rate, e.message);
         else toast(e.message, "error");
@@ -186,6 +191,7 @@ async function renderRate(box) {
   replace(box, form);
   try {
     const r = await api.getRate();
+    version = r.version;
     if (r.hourlyRateDisplay && !rate.input.value) rate.input.value = r.hourlyRateDisplay;
     history.textContent = r.changesDisplay || "";
   } catch (e) {
