@@ -11,7 +11,7 @@ use super::{employee_views, EmployeeView};
 use crate::core::undo::Snapshot;
 use crate::core::{blocking, Core};
 use crate::error::{AppError, AppResult};
-use crate::storage::{BillingState, Entry, EntryKind, Store};
+use crate::storage::{BillingState, Employee, Entry, EntryKind, Store};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
@@ -50,39 +50,12 @@ pub fn merge(store: &Store, input: &MergeInput) -> AppResult<(Snapshot, String)>
             .ok_or_else(|| AppError::NotFound("Diesen Mitarbeiter gibt es nicht mehr.".into()))
     };
     let (from, into) = (find(input.from)?, find(input.into)?);
-    let mut before: Vec<Entry> = Vec::new();
-    let mut after: Vec<Entry> = Vec::new();
-    for p in store.projects()? {
-        for e in store.entries_iter(p.id) {
-            let e = e?;
-            let EntryKind::Time { employee_id, .. } = &e.kind else {
-                continue;
-            };
-            if *employee_id != Some(from.id) {
-                continue;
-            }
-            let mut moved = e.clone();
-            moved.updated_at = crate::de::clock::now();
-            if let EntryKind::Time {
-                employee,
-                employee_id,
-                ..
-            } = &mut moved.kind
-            {
-                *employee_id = Some(into.id);
-                // Billed work keeps the name it was billed with.
-                if e.billing == BillingState::Open {
-                    *employee = into.name.clone();
-                }
-            }
-            before.push(e);
-            after.push(moved);
-        }
-    }
-    store.put_entries(&after)?;
+    let mut before = retag(store, &from, &into)?;
     store.update_settings(|s| s.employees.retain(|e| e.id != from.id))?;
+    // An entry another seat recorded for the duplicate in that moment follows.
+    before.extend(retag(store, &from, &into)?);
     store.flush()?;
-    let n = after.len();
+    let n = before.len();
     let message = format!(
         "„{}“ mit „{}“ zusammengeführt: {}.",
         from.name,
@@ -103,6 +76,70 @@ pub fn merge(store: &Store, input: &MergeInput) -> AppResult<(Snapshot, String)>
         },
         message,
     ))
+}
+
+/// Moves every time entry of `from` to `into` in one write that applies only
+/// over the entries as read (another seat's edit or billing in between: read
+/// again, after a pause that grows to 0.2 s, for up to ≈ 3 s). The entries
+/// as they were, for the undo.
+fn retag(store: &Store, from: &Employee, into: &Employee) -> AppResult<Vec<Entry>> {
+    for attempt in 0..20u32 {
+        if attempt > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(u64::from(
+                (10 * attempt).min(200),
+            )));
+        }
+        let mut before: Vec<Entry> = Vec::new();
+        let mut after: Vec<Entry> = Vec::new();
+        for p in store.projects()? {
+            for e in store.entries_iter(p.id) {
+                let e = e?;
+                if let Some(moved) = retagged(&e, from.id, into) {
+                    before.push(e);
+                    after.push(moved);
+                }
+            }
+        }
+        if after.is_empty() {
+            return Ok(before);
+        }
+        let seen: Vec<_> = before.iter().map(|e| e.updated_at).collect();
+        match store.put_entries_unchanged_since(&after, &seen) {
+            Ok(()) => return Ok(before),
+            Err(AppError::Changed(_)) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(AppError::Changed(
+        "Die Zeiten dieses Mitarbeiters wurden gerade geändert. Bitte gleich noch einmal zusammenführen."
+            .into(),
+    ))
+}
+
+/// `e` moved to `into` if it is a time of employee `from`: open work takes
+/// his name (and so his Rolle and rate); billed work keeps the name it was
+/// billed with, only its reference moves.
+fn retagged(e: &Entry, from: u64, into: &Employee) -> Option<Entry> {
+    let EntryKind::Time { employee_id, .. } = &e.kind else {
+        return None;
+    };
+    if *employee_id != Some(from) {
+        return None;
+    }
+    let mut moved = e.clone();
+    moved.updated_at = crate::de::clock::now();
+    if let EntryKind::Time {
+        employee,
+        employee_id,
+        ..
+    } = &mut moved.kind
+    {
+        *employee_id = Some(into.id);
+        if e.billing == BillingState::Open {
+            *employee = into.name.clone();
+        }
+    }
+    Some(moved)
 }
 
 pub async fn merge_employees(core: &Core, input: MergeInput) -> AppResult<Merged> {

@@ -129,24 +129,58 @@ impl SledStore {
     /// Inserts or replaces entries (moving keys when date or project changed) in
     /// one transaction, flushed. CSV fingerprints are recorded with them.
     pub fn put_entries(&self, entries: &[Entry]) -> AppResult<()> {
-        self.put_entries_checked(entries, false)
+        self.put_entries_checked(entries, false, None)
+    }
+
+    /// Writes all of `entries` only if each stored one is still the version
+    /// `seen` names (its `updated_at`, in the same order), whatever its billing
+    /// state; else nothing, and `AppError::Changed`.
+    pub fn put_entries_unchanged_since(
+        &self,
+        entries: &[Entry],
+        seen: &[DateTime<Utc>],
+    ) -> AppResult<()> {
+        self.put_entries_checked(entries, false, Some(seen))
     }
 
     /// As `put_entries`, but aborts (nothing written) if an entry being replaced
     /// is no longer open: edits never undo a reservation or a billing.
     pub fn put_entries_if_open(&self, entries: &[Entry]) -> AppResult<()> {
-        self.put_entries_checked(entries, true)
+        self.put_entries_checked(entries, true, None)
     }
 
-    fn put_entries_checked(&self, entries: &[Entry], only_open: bool) -> AppResult<()> {
+    fn put_entries_checked(
+        &self,
+        entries: &[Entry],
+        only_open: bool,
+        seen: Option<&[DateTime<Utc>]>,
+    ) -> AppResult<()> {
         use sled::transaction::{ConflictableTransactionError, TransactionError};
         use sled::Transactional;
         let encoded: Vec<EncodedEntry> = entries.iter().map(encoded_entry).collect();
         let _w = self.writing();
         let result = (&self.entries, &self.entry_keys, &self.csv_rows).transaction(
             |(tx_entries, tx_keys, tx_csv)| {
-                for (id, key, bytes, fp) in &encoded {
-                    if let Some(old) = tx_keys.get(id.to_be_bytes())? {
+                for (i, (id, key, bytes, fp)) in encoded.iter().enumerate() {
+                    let old = tx_keys.get(id.to_be_bytes())?;
+                    if let Some(seen) = seen {
+                        let current = match &old {
+                            Some(o) => tx_entries.get(o)?,
+                            None => None,
+                        };
+                        let unchanged = match current {
+                            Some(v) => {
+                                let current: Entry = super::entry_codec::decode(&v)
+                                    .map_err(ConflictableTransactionError::Abort)?;
+                                seen.get(i) == Some(&current.updated_at)
+                            }
+                            None => false,
+                        };
+                        if !unchanged {
+                            return Err(ConflictableTransactionError::Abort(CHANGED.into()));
+                        }
+                    }
+                    if let Some(old) = old {
                         if only_open {
                             if let Some(v) = tx_entries.get(&old)? {
                                 let current: Entry = super::entry_codec::decode(&v)
@@ -178,6 +212,7 @@ impl SledStore {
         );
         match result {
             Ok(()) => self.flush(),
+            Err(TransactionError::Abort(e)) if e == CHANGED => Err(AppError::Changed(e)),
             Err(TransactionError::Abort(e)) if e == LOCKED || e == ROW_TAKEN => {
                 Err(AppError::validation("Eintrag", e))
             }

@@ -392,6 +392,15 @@ impl Store {
     pub fn put_entries_if_open(&self, entries: &[Entry]) -> AppResult<()> {
         on!(self, s => s.put_entries_if_open(entries))
     }
+    /// All of `entries` or none: each stored one must still be the version
+    /// `seen` names (its `updated_at`, same order), billed or not; else `Changed`.
+    pub fn put_entries_unchanged_since(
+        &self,
+        entries: &[Entry],
+        seen: &[DateTime<Utc>],
+    ) -> AppResult<()> {
+        on!(self, s => s.put_entries_unchanged_since(entries, seen))
+    }
     pub fn entries_of_projects(&self, project_ids: &[u64]) -> AppResult<Vec<Entry>> {
         on!(self, s => s.entries_of_projects(project_ids))
     }

@@ -1884,3 +1884,142 @@ fn two_seats_adding_one_person_at_once_make_one_employee() {
         assert_eq!(same.len(), 1, "round {round}");
     }
 }
+
+/// „Zusammenführen“ of two records of one person at seat A while seat B
+/// edits the duplicate's times (20 rounds, 10 times each, started together):
+/// every edit of B stands and every time ends with the person kept — the
+/// merge writes only over the times as it read them, else reads again.
+#[test]
+fn merging_employees_while_another_seat_edits_their_times_loses_nothing() {
+    use zeitrechnung_lib::abrechnung::{merge_employees, MergeInput};
+    use zeitrechnung_lib::projekte::{self as p, ProjectInput};
+    use zeitrechnung_lib::storage::{Employee, EntryKind};
+    let Some(c) = cluster() else { return };
+    let sb = support::sandbox();
+    let (a, b, _dirs) = two_apps(c, &sb.base_url);
+    let (a, b) = (Arc::new(a), Arc::new(b));
+    let rt = Arc::new(tokio::runtime::Runtime::new().unwrap());
+    let pid = rt
+        .block_on(p::save(
+            &a,
+            ProjectInput {
+                name: "Praxis".into(),
+                status: "aktiv".into(),
+                ..Default::default()
+            },
+        ))
+        .unwrap()
+        .project
+        .id;
+    let person = |id: u64, name: &str| Employee {
+        id,
+        name: name.into(),
+        role_id: None,
+        hourly_rate: None,
+        rate_changes: Vec::new(),
+        active: true,
+        role_changes: Vec::new(),
+    };
+    let keep = a.store.next_id().unwrap();
+    a.store
+        .update_settings(|s| s.employees.push(person(keep, "Jana Kraus")))
+        .unwrap();
+    for round in 0..20 {
+        let dup = a.store.next_id().unwrap();
+        a.store
+            .update_settings(|s| s.employees.push(person(dup, "jana kraus")))
+            .unwrap();
+        let now = zeitrechnung_lib::de::clock::now();
+        let times: Vec<Entry> = (0..10)
+            .map(|i| Entry {
+                id: a.store.next_id().unwrap(),
+                project_id: pid,
+                date: chrono::NaiveDate::from_ymd_opt(2025, 3, 1 + i).unwrap(),
+                description: String::new(),
+                billable: true,
+                billing: BillingState::Open,
+                kind: EntryKind::Time {
+                    employee: "jana kraus".into(),
+                    employee_id: Some(dup),
+                    start: None,
+                    end: None,
+                    break_minutes: 0,
+                    minutes: 60,
+                },
+                csv_fingerprint: None,
+                created_at: now,
+                updated_at: now,
+            })
+            .collect();
+        a.store.put_entries(&times).unwrap();
+        let ids: Vec<u64> = times.iter().map(|e| e.id).collect();
+        let barrier = Arc::new(Barrier::new(2));
+        let merging = {
+            let (a, rt, barrier) = (a.clone(), rt.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                rt.block_on(merge_employees(
+                    &a,
+                    MergeInput {
+                        from: dup,
+                        into: keep,
+                    },
+                ))
+                .map(|m| m.message)
+                .map_err(|e| e.to_string())
+            })
+        };
+        let editing = {
+            let (b, barrier, ids) = (b.clone(), barrier.clone(), ids.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                for id in ids {
+                    // B's form: opened, changed, saved; refused → opened again.
+                    loop {
+                        let opened = b.store.entry(id).unwrap().unwrap();
+                        let mut edited = opened.clone();
+                        edited.description = format!("von B {id}");
+                        edited.updated_at = zeitrechnung_lib::de::clock::now();
+                        match b
+                            .store
+                            .save_entry_unchanged_since(&edited, opened.updated_at)
+                        {
+                            Ok(()) => break,
+                            Err(e) => assert_eq!(e.kind(), "changed", "{e}"),
+                        }
+                    }
+                }
+            })
+        };
+        editing.join().unwrap();
+        assert_eq!(
+            merging.join().unwrap(),
+            Ok("„jana kraus“ mit „Jana Kraus“ zusammengeführt: 10 Einträge übernommen.".into()),
+            "round {round}"
+        );
+        for e in a.store.entries_by_ids(&ids).unwrap() {
+            assert_eq!(e.description, format!("von B {}", e.id), "round {round}");
+            let EntryKind::Time {
+                employee,
+                employee_id,
+                ..
+            } = &e.kind
+            else {
+                panic!("a time")
+            };
+            assert_eq!(
+                (employee.as_str(), *employee_id),
+                ("Jana Kraus", Some(keep)),
+                "round {round}"
+            );
+        }
+        let names: Vec<String> = a
+            .store
+            .employees()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(names, ["Jana Kraus"], "round {round}");
+    }
+}

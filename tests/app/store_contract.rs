@@ -250,6 +250,85 @@ fn a_csv_row_is_one_entry_at_most() {
     });
 }
 
+/// Several entries written over the versions read, all or none — reserved
+/// ones too (Zusammenführen moves billed work's reference).
+#[test]
+fn a_compare_and_set_of_many_entries_is_all_or_nothing() {
+    on_every_backend(|store| {
+        project(store, 1);
+        store
+            .put_entries(&[entry(61, 1, None), entry(62, 1, None), entry(63, 1, None)])
+            .unwrap();
+        store
+            .reserve_entries(&attempt(600, 1, &[63], json!({"state": "pending"}), None))
+            .unwrap();
+        let read = store.entries_by_ids(&[61, 62, 63]).unwrap();
+        let seen: Vec<_> = read.iter().map(|e| e.updated_at).collect();
+        let moved = |tag: &str| -> Vec<_> {
+            read.iter()
+                .map(|e| {
+                    let mut m = e.clone();
+                    m.description = format!("{tag} {}", e.id);
+                    m.updated_at = e.updated_at + Duration::seconds(1);
+                    m
+                })
+                .collect()
+        };
+        // Another window edits entry 62 in between: nothing of the batch is written.
+        let mut edited = read[1].clone();
+        edited.description = "dazwischen".into();
+        edited.updated_at = read[1].updated_at + Duration::seconds(5);
+        store
+            .save_entry_unchanged_since(&edited, read[1].updated_at)
+            .unwrap();
+        let e = store
+            .put_entries_unchanged_since(&moved("veraltet"), &seen)
+            .unwrap_err();
+        assert_eq!(e.kind(), "changed");
+        let now: Vec<String> = store
+            .entries_by_ids(&[61, 62, 63])
+            .unwrap()
+            .into_iter()
+            .map(|e| e.description)
+            .collect();
+        assert_eq!(
+            now,
+            [
+                read[0].description.clone(),
+                "dazwischen".into(),
+                read[2].description.clone()
+            ]
+        );
+        // Read again: all three, the reserved one included, and it stays reserved.
+        let read = store.entries_by_ids(&[61, 62, 63]).unwrap();
+        let seen: Vec<_> = read.iter().map(|e| e.updated_at).collect();
+        let batch: Vec<_> = read
+            .iter()
+            .map(|e| {
+                let mut m = e.clone();
+                m.description = format!("neu {}", e.id);
+                m.updated_at = e.updated_at + Duration::seconds(1);
+                m
+            })
+            .collect();
+        store.put_entries_unchanged_since(&batch, &seen).unwrap();
+        let now = store.entries_by_ids(&[61, 62, 63]).unwrap();
+        let texts: Vec<&str> = now.iter().map(|e| e.description.as_str()).collect();
+        assert_eq!(texts, ["neu 61", "neu 62", "neu 63"]);
+        assert!(now[2].is_locked(), "the reserved entry stays reserved");
+        // An entry that is gone meanwhile refuses the batch too.
+        store.delete_entries(&[61]).unwrap();
+        assert_eq!(
+            store
+                .put_entries_unchanged_since(&batch[..1], &[now[0].updated_at])
+                .unwrap_err()
+                .kind(),
+            "changed"
+        );
+        assert!(store.entry(61).unwrap().is_none());
+    });
+}
+
 #[test]
 fn a_compare_and_set_refuses_a_stale_version() {
     on_every_backend(|store| {

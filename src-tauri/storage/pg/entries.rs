@@ -308,6 +308,37 @@ impl PgStore {
         })
     }
 
+    /// Writes all of `entries` only if each stored one is still the version
+    /// `seen` names (same order), whatever its billing state: the rows locked
+    /// `FOR UPDATE`, so a reservation or an edit at another seat waits or wins.
+    pub fn put_entries_unchanged_since(
+        &self,
+        entries: &[Entry],
+        seen: &[DateTime<Utc>],
+    ) -> AppResult<()> {
+        let pool = self.pool();
+        let entries = entries.to_vec();
+        let seen: std::collections::HashMap<u64, i64> = entries
+            .iter()
+            .zip(seen)
+            .map(|(e, t)| (e.id, t.timestamp_micros()))
+            .collect();
+        self.run(async move {
+            let mut tx = pool.begin().await.map_err(db_err)?;
+            let ids: Vec<u64> = entries.iter().map(|e| e.id).collect();
+            let current = lock(&mut tx, &ids).await?;
+            let unchanged = current.len() == entries.len()
+                && current
+                    .iter()
+                    .all(|c| seen.get(&c.id) == Some(&c.updated_at.timestamp_micros()));
+            if !unchanged {
+                return Err(AppError::Changed(super::super::CHANGED.into()));
+            }
+            write(&mut tx, &entries).await?;
+            commit_entries(tx).await
+        })
+    }
+
     /// Saves an edit only if the stored entry is still the version the user
     /// opened and still open.
     pub fn save_entry_unchanged_since(&self, e: &Entry, seen: DateTime<Utc>) -> AppResult<()> {
