@@ -78,42 +78,22 @@ pub fn merge(store: &Store, input: &MergeInput) -> AppResult<(Snapshot, String)>
     ))
 }
 
-/// Moves every time entry of `from` to `into` in one write that applies only
-/// over the entries as read (another seat's edit or billing in between: read
-/// again, after a pause that grows to 0.2 s, for up to ≈ 3 s). The entries
-/// as they were, for the undo.
+/// Moves every time entry of `from` to `into` (`Store::update_entries`: an
+/// edit or a billing at another seat in between is never overwritten). The
+/// entries as they were, for the undo.
 fn retag(store: &Store, from: &Employee, into: &Employee) -> AppResult<Vec<Entry>> {
-    for attempt in 0..20u32 {
-        if attempt > 0 {
-            std::thread::sleep(std::time::Duration::from_millis(u64::from(
-                (10 * attempt).min(200),
-            )));
-        }
-        let mut before: Vec<Entry> = Vec::new();
-        let mut after: Vec<Entry> = Vec::new();
+    store.update_entries(|store| {
+        let mut pairs = Vec::new();
         for p in store.projects()? {
             for e in store.entries_iter(p.id) {
                 let e = e?;
                 if let Some(moved) = retagged(&e, from.id, into) {
-                    before.push(e);
-                    after.push(moved);
+                    pairs.push((e, moved));
                 }
             }
         }
-        if after.is_empty() {
-            return Ok(before);
-        }
-        let seen: Vec<_> = before.iter().map(|e| e.updated_at).collect();
-        match store.put_entries_unchanged_since(&after, &seen) {
-            Ok(()) => return Ok(before),
-            Err(AppError::Changed(_)) => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(AppError::Changed(
-        "Die Zeiten dieses Mitarbeiters wurden gerade geändert. Bitte gleich noch einmal zusammenführen."
-            .into(),
-    ))
+        Ok(pairs)
+    })
 }
 
 /// `e` moved to `into` if it is a time of employee `from`: open work takes
@@ -127,7 +107,6 @@ fn retagged(e: &Entry, from: u64, into: &Employee) -> Option<Entry> {
         return None;
     }
     let mut moved = e.clone();
-    moved.updated_at = crate::de::clock::now();
     if let EntryKind::Time {
         employee,
         employee_id,

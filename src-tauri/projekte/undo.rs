@@ -156,34 +156,36 @@ fn restore(store: &Store, s: &Snapshot) -> AppResult<Restored> {
     if !s.retagged.is_empty() {
         // Only the employee goes back; whatever else changed since (a note
         // edited) stays, and an entry whose billing changed is left alone.
-        let mut back = Vec::new();
-        for old in &s.retagged {
-            let Some(mut now) = store.entry(old.id)? else {
-                continue;
-            };
-            if now.billing != old.billing {
-                continue;
+        store.update_entries(|store| {
+            let mut pairs = Vec::new();
+            for old in &s.retagged {
+                let Some(now) = store.entry(old.id)? else {
+                    continue;
+                };
+                if now.billing != old.billing {
+                    continue;
+                }
+                let mut back = now.clone();
+                if let (
+                    crate::storage::EntryKind::Time {
+                        employee,
+                        employee_id,
+                        ..
+                    },
+                    crate::storage::EntryKind::Time {
+                        employee: was,
+                        employee_id: was_id,
+                        ..
+                    },
+                ) = (&mut back.kind, &old.kind)
+                {
+                    *employee = was.clone();
+                    *employee_id = *was_id;
+                }
+                pairs.push((now, back));
             }
-            if let (
-                crate::storage::EntryKind::Time {
-                    employee,
-                    employee_id,
-                    ..
-                },
-                crate::storage::EntryKind::Time {
-                    employee: was,
-                    employee_id: was_id,
-                    ..
-                },
-            ) = (&mut now.kind, &old.kind)
-            {
-                *employee = was.clone();
-                *employee_id = *was_id;
-            }
-            now.updated_at = crate::de::clock::now();
-            back.push(now);
-        }
-        store.put_entries(&back)?;
+            Ok(pairs)
+        })?;
         store.flush()?;
     }
     Ok(Restored {

@@ -392,6 +392,45 @@ impl Store {
     pub fn put_entries_if_open(&self, entries: &[Entry]) -> AppResult<()> {
         on!(self, s => s.put_entries_if_open(entries))
     }
+    /// Changes several entries at once: `pick` reads them as stored now and
+    /// gives each as read and as it is to be; all are written only over the
+    /// versions read, else read again (pauses growing to 0.2 s, 20 times, ≈ 3 s):
+    /// another seat's edit or billing in between is never overwritten. The
+    /// entries as they were. The one read-modify-write of many entries.
+    pub fn update_entries(
+        &self,
+        mut pick: impl FnMut(&Store) -> AppResult<Vec<(Entry, Entry)>>,
+    ) -> AppResult<Vec<Entry>> {
+        use crate::error::AppError;
+        for attempt in 0..20u32 {
+            if attempt > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(u64::from(
+                    (10 * attempt).min(200),
+                )));
+            }
+            let pairs = pick(self)?;
+            if pairs.is_empty() {
+                return Ok(Vec::new());
+            }
+            let seen: Vec<DateTime<Utc>> = pairs.iter().map(|(was, _)| was.updated_at).collect();
+            let now = crate::de::clock::now();
+            let changed: Vec<Entry> = pairs
+                .iter()
+                .map(|(_, to_be)| Entry {
+                    updated_at: now,
+                    ..to_be.clone()
+                })
+                .collect();
+            match self.put_entries_unchanged_since(&changed, &seen) {
+                Ok(()) => return Ok(pairs.into_iter().map(|(was, _)| was).collect()),
+                Err(AppError::Changed(_)) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(AppError::Busy(
+            "Diese Einträge werden gerade an einem anderen Arbeitsplatz geändert. Bitte gleich noch einmal versuchen.".into(),
+        ))
+    }
     /// All of `entries` or none: each stored one must still be the version
     /// `seen` names (its `updated_at`, same order), billed or not; else `Changed`.
     pub fn put_entries_unchanged_since(

@@ -1929,26 +1929,16 @@ fn merging_employees_while_another_seat_edits_their_times_loses_nothing() {
         a.store
             .update_settings(|s| s.employees.push(person(dup, "jana kraus")))
             .unwrap();
-        let now = zeitrechnung_lib::de::clock::now();
         let times: Vec<Entry> = (0..10)
-            .map(|i| Entry {
-                id: a.store.next_id().unwrap(),
-                project_id: pid,
-                date: chrono::NaiveDate::from_ymd_opt(2025, 3, 1 + i).unwrap(),
-                description: String::new(),
-                billable: true,
-                billing: BillingState::Open,
-                kind: EntryKind::Time {
-                    employee: "jana kraus".into(),
-                    employee_id: Some(dup),
-                    start: None,
-                    end: None,
-                    break_minutes: 0,
-                    minutes: 60,
-                },
-                csv_fingerprint: None,
-                created_at: now,
-                updated_at: now,
+            .map(|i| {
+                let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 1 + i).unwrap();
+                support::open_hour(
+                    a.store.next_id().unwrap(),
+                    pid,
+                    day,
+                    "jana kraus",
+                    Some(dup),
+                )
             })
             .collect();
         a.store.put_entries(&times).unwrap();

@@ -1351,25 +1351,15 @@ async fn zusammenfuehren_moves_every_entry_and_can_be_undone() {
             },
         ),
     ] {
-        let now = chrono::Utc::now();
         dup_entries.push(Entry {
-            id: h.core.store.next_id().unwrap(),
-            project_id: pid,
-            date: d(day),
-            description: String::new(),
-            billable: true,
             billing,
-            kind: EntryKind::Time {
-                employee: "jana kraus".into(),
-                employee_id: Some(dup_id),
-                start: None,
-                end: None,
-                break_minutes: 0,
-                minutes: 60,
-            },
-            csv_fingerprint: None,
-            created_at: now,
-            updated_at: now,
+            ..support::open_hour(
+                h.core.store.next_id().unwrap(),
+                pid,
+                d(day),
+                "jana kraus",
+                Some(dup_id),
+            )
         });
     }
     h.core.store.put_entries(&dup_entries).unwrap();

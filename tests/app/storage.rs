@@ -349,7 +349,7 @@ fn sled_after_close(dir: &std::path::Path) -> sled::Db {
 #[test]
 fn opening_a_database_of_schema_1_links_the_names() {
     use chrono::{NaiveDate, Utc};
-    use zeitrechnung_lib::storage::{BillingState, Entry, EntryKind, Project, ProjectStatus};
+    use zeitrechnung_lib::storage::{Entry, Project, ProjectStatus};
     let dir = tempfile::tempdir().unwrap();
     let ids: Vec<u64>;
     {
@@ -373,24 +373,9 @@ fn opening_a_database_of_schema_1_links_the_names() {
         let entries: Vec<Entry> = ["Anna Schmidt", "anna schmidt", "", "Anna Schmidt"]
             .iter()
             .enumerate()
-            .map(|(i, name)| Entry {
-                id: s.next_id().unwrap(),
-                project_id: project,
-                date: NaiveDate::from_ymd_opt(2026, 11, 2 + i as u32).unwrap(),
-                description: String::new(),
-                billable: true,
-                billing: BillingState::Open,
-                kind: EntryKind::Time {
-                    employee: name.to_string(),
-                    employee_id: None,
-                    start: None,
-                    end: None,
-                    break_minutes: 0,
-                    minutes: 60,
-                },
-                csv_fingerprint: None,
-                created_at: now,
-                updated_at: now,
+            .map(|(i, name)| {
+                let day = NaiveDate::from_ymd_opt(2026, 11, 2 + i as u32).unwrap();
+                support::open_hour(s.next_id().unwrap(), project, day, name, None)
             })
             .collect();
         ids = entries.iter().map(|e| e.id).collect();
@@ -448,7 +433,7 @@ fn opening_a_database_of_schema_1_links_the_names() {
 #[test]
 fn a_restore_cut_short_before_linking_is_finished_at_the_next_start() {
     use chrono::{NaiveDate, Utc};
-    use zeitrechnung_lib::storage::{BillingState, Entry, EntryKind, Project, ProjectStatus};
+    use zeitrechnung_lib::storage::{Project, ProjectStatus};
     let dir = tempfile::tempdir().unwrap();
     let id;
     {
@@ -471,26 +456,9 @@ fn a_restore_cut_short_before_linking_is_finished_at_the_next_start() {
         .unwrap();
         id = s.next_id().unwrap();
         // Written as a schema-1 backup has it: a name, no employee.
-        s.put_entries(&[Entry {
-            id,
-            project_id: project,
-            date: NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
-            description: String::new(),
-            billable: true,
-            billing: BillingState::Open,
-            kind: EntryKind::Time {
-                employee: "Olaf Berg".into(),
-                employee_id: None,
-                start: None,
-                end: None,
-                break_minutes: 0,
-                minutes: 60,
-            },
-            csv_fingerprint: None,
-            created_at: now,
-            updated_at: now,
-        }])
-        .unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        s.put_entries(&[support::open_hour(id, project, day, "Olaf Berg", None)])
+            .unwrap();
     }
     // Without the mark an open leaves schema-2 data alone …
     let s = Store::open(dir.path()).unwrap();

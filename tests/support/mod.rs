@@ -352,3 +352,34 @@ pub async fn billable_project(
     }
     pid
 }
+
+/// An open hour of work by `employee` (linked to `employee_id` or not) on
+/// `date`, stamped now, as the stores keep it.
+pub fn open_hour(
+    id: u64,
+    project_id: u64,
+    date: chrono::NaiveDate,
+    employee: &str,
+    employee_id: Option<u64>,
+) -> zeitrechnung_lib::model::Entry {
+    let now = zeitrechnung_lib::de::clock::now();
+    zeitrechnung_lib::model::Entry {
+        id,
+        project_id,
+        date,
+        description: String::new(),
+        billable: true,
+        billing: zeitrechnung_lib::model::BillingState::Open,
+        kind: zeitrechnung_lib::model::EntryKind::Time {
+            employee: employee.into(),
+            employee_id,
+            start: None,
+            end: None,
+            break_minutes: 0,
+            minutes: 60,
+        },
+        csv_fingerprint: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
