@@ -309,12 +309,12 @@ pub async fn save_rate_from(
     blocking(move || {
         let elsewhere = store.is_server();
         let s = store.try_update_settings(|s| {
-            if !crate::model::still_value(&(&s.hourly_rate, &s.rate_changes), version.as_deref()) {
-                return Err(crate::model::changed_meanwhile(
-                    "Der Standard-Stundensatz",
-                    elsewhere,
-                ));
-            }
+            crate::model::value_unchanged(
+                &(&s.hourly_rate, &s.rate_changes),
+                version.as_deref(),
+                "Der Standard-Stundensatz",
+                elsewhere,
+            )?;
             crate::abrechnung::apply_rate(
                 &mut s.hourly_rate,
                 &mut s.rate_changes,

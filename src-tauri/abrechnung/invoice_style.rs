@@ -115,12 +115,12 @@ pub async fn save_invoice_style(core: &Core, input: StyleInput) -> AppResult<Sty
     blocking(move || {
         let elsewhere = store.is_server();
         let s = store.try_update_settings(|s| {
-            if !crate::model::still_value(&s.invoice_style, input.version.as_deref()) {
-                return Err(crate::model::changed_meanwhile(
-                    "Die Einstellung „Rechnungstexte“",
-                    elsewhere,
-                ));
-            }
+            crate::model::value_unchanged(
+                &s.invoice_style,
+                input.version.as_deref(),
+                "Die Einstellung „Rechnungstexte“",
+                elsewhere,
+            )?;
             s.invoice_style = style;
             Ok(())
         })?;

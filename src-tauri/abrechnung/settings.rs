@@ -65,12 +65,12 @@ pub async fn save_billing_settings(
     blocking(move || {
         let elsewhere = store.is_server();
         let s = store.try_update_settings(|s| {
-            if !crate::model::still_value(&(&s.rounding, &s.hours), input.version.as_deref()) {
-                return Err(crate::model::changed_meanwhile(
-                    "Die Einstellung „Abrechnungstakt“",
-                    elsewhere,
-                ));
-            }
+            crate::model::value_unchanged(
+                &(&s.rounding, &s.hours),
+                input.version.as_deref(),
+                "Die Einstellung „Abrechnungstakt“",
+                elsewhere,
+            )?;
             s.rounding = rounding;
             s.hours = hours;
             Ok(())

@@ -80,12 +80,12 @@ pub async fn save_tax_notes(core: &Core, input: TaxNotesInput) -> AppResult<TaxN
     blocking(move || {
         let elsewhere = store.is_server();
         let s = store.try_update_settings(|s| {
-            if !crate::model::still_value(&s.tax_notes, input.version.as_deref()) {
-                return Err(crate::model::changed_meanwhile(
-                    "Die Einstellung „Hinweise zur Steuerart“",
-                    elsewhere,
-                ));
-            }
+            crate::model::value_unchanged(
+                &s.tax_notes,
+                input.version.as_deref(),
+                "Die Einstellung „Hinweise zur Steuerart“",
+                elsewhere,
+            )?;
             s.tax_notes = notes;
             Ok(())
         })?;

@@ -31,4 +31,6 @@ pub use staff::{clean_name, employee_named, name_key};
 pub use tax::{
     lexoffice_tax_note, suggested_tax_case, ServiceArt, TaxCase, TaxNotes, EU_COUNTRIES,
 };
-pub use version::{changed_meanwhile, still_value, still_version, version_of, version_of_value};
+pub use version::{
+    changed_meanwhile, still_value, still_version, value_unchanged, version_of, version_of_value,
+};

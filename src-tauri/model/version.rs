@@ -43,6 +43,22 @@ pub fn still_value<T: serde::Serialize>(value: &T, seen: Option<&str>) -> bool {
     seen.is_none_or(|v| v == version_of_value(value))
 }
 
+/// `Ok` while `value` is still the one the form was opened with, else the
+/// refusal naming `what` (`changed_meanwhile`): the check every settings
+/// form makes inside its writing transaction.
+pub fn value_unchanged<T: serde::Serialize>(
+    value: &T,
+    seen: Option<&str>,
+    what: &str,
+    elsewhere: bool,
+) -> AppResult<()> {
+    if still_value(value, seen) {
+        Ok(())
+    } else {
+        Err(changed_meanwhile(what, elsewhere))
+    }
+}
+
 /// The refusal when it is not: `what` names the record („Der Eintrag“, „Der
 /// Kunde „Bäckerei Korn““); `elsewhere`: the data lies on the office's server,
 /// so another seat changed it.
