@@ -376,23 +376,11 @@ fn a_seat_hears_what_the_other_saves() {
         let _ = tx_a.send(t.to_string());
     }))
     .unwrap();
-    // The listeners are up once a change of B's own reaches A.
+    // `watch` returns once the seat listens: B's very first save reaches A.
     let wait = std::time::Duration::from_secs(5);
-    let mut ready = false;
-    for _ in 0..50 {
-        b.put_customer(&support::manual_customer(b.next_id().unwrap(), "Probe"))
-            .unwrap();
-        if heard_a
-            .recv_timeout(std::time::Duration::from_millis(100))
-            .is_ok()
-        {
-            ready = true;
-            break;
-        }
-    }
-    assert!(ready, "seat A hears seat B");
-    while heard_a.try_recv().is_ok() {}
-    while heard_b.try_recv().is_ok() {}
+    b.put_customer(&support::manual_customer(b.next_id().unwrap(), "Probe"))
+        .unwrap();
+    assert_eq!(heard_a.recv_timeout(wait).unwrap(), "customers");
 
     let mut latencies = Vec::new();
     for i in 0..100 {
@@ -884,7 +872,6 @@ fn a_restore_runs_alone_and_the_other_seats_hear_it() {
     let (tx, heard) = std::sync::mpsc::channel::<String>();
     a.feature::<zeitrechnung_lib::mehrplatz::watch::Watchers>()
         .add(Arc::new(move |t: &str| tx.send(t.to_string()).is_ok()));
-    std::thread::sleep(std::time::Duration::from_millis(500));
     let time = rt
         .block_on(p::entries(&a, project, None, None))
         .unwrap()
@@ -909,8 +896,20 @@ fn a_restore_runs_alone_and_the_other_seats_hear_it() {
         false,
     ))
     .unwrap();
+    // Everything up to „restore-done“ (at most 10 s on a loaded machine),
+    // then whatever else comes within half a second.
     let mut told = Vec::new();
-    while let Ok(t) = heard.recv_timeout(std::time::Duration::from_secs(2)) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !told.iter().any(|t: &String| t == "restore-done") {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let Ok(t) = heard.recv_timeout(left) else {
+            break;
+        };
+        if t.starts_with("restore") {
+            told.push(t);
+        }
+    }
+    while let Ok(t) = heard.recv_timeout(std::time::Duration::from_millis(500)) {
         if t.starts_with("restore") {
             told.push(t);
         }

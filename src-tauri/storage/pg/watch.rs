@@ -100,11 +100,15 @@ impl PgStore {
 
     /// Calls `on_change` with the table another seat changed (after its
     /// COMMIT), or „*“ after the connection was lost and made again. Runs
-    /// for as long as the store lives.
+    /// for as long as the store lives. Returns once this seat listens (what
+    /// another seat commits from then on is heard), or after at most
+    /// `LISTEN_WAIT` when the server does not answer — then the first
+    /// connection that stands tells „*“.
     pub fn watch(&self, on_change: Arc<dyn Fn(&str) + Send + Sync>) -> AppResult<()> {
         let pool = self.pool();
         let me = self.seat.clone();
         let rt = self.rt.as_ref().expect("runtime until drop");
+        let (ready, listening) = std::sync::mpsc::sync_channel::<()>(1);
         rt.spawn(async move {
             let mut first = true;
             loop {
@@ -117,6 +121,9 @@ impl PgStore {
                     Ok(l) => l,
                     Err(e) => {
                         log::warn!("listening for other seats' changes: {e}");
+                        // Whatever comes before the next try is missed.
+                        first = false;
+                        let _ = ready.try_send(());
                         tokio::time::sleep(Duration::from_secs(2)).await;
                         continue;
                     }
@@ -125,6 +132,7 @@ impl PgStore {
                     on_change("*");
                 }
                 first = false;
+                let _ = ready.try_send(());
                 loop {
                     match l.try_recv().await {
                         Ok(Some(n)) => {
@@ -142,9 +150,13 @@ impl PgStore {
                 }
             }
         });
+        let _ = listening.recv_timeout(LISTEN_WAIT);
         Ok(())
     }
 }
+
+/// How long `watch` waits for its LISTEN to stand before it returns anyway.
+const LISTEN_WAIT: Duration = Duration::from_secs(5);
 
 #[cfg(test)]
 mod tests {
