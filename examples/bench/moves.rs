@@ -152,9 +152,10 @@ fn previews(cluster: &pg::Cluster, rt: &tokio::runtime::Runtime) {
         line("  of it: the settings", settings(&s.core), settings(&on_pg));
         let entries = |c: &Core| {
             timed(rt, runs, || async {
-                for p in [s.main, s.subs[0], s.subs[1]] {
-                    c.store.entries_of(p).unwrap();
-                }
+                let (lo, hi) = (chrono::NaiveDate::MIN, chrono::NaiveDate::MAX);
+                c.store
+                    .entries_in_projects(&[s.main, s.subs[0], s.subs[1]], lo, hi)
+                    .unwrap();
             })
         };
         line("  of it: the entries", entries(&s.core), entries(&on_pg));

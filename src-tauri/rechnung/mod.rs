@@ -262,6 +262,9 @@ struct Context {
     tax_cases: HashMap<u64, crate::storage::TaxCase>,
     tax_notes: crate::storage::TaxNotes,
     style_remembered: bool,
+    /// The reserved entries' attempts that a seat is sending right now, with
+    /// where („am Arbeitsplatz EMPFANG-PC“); the others are unclear.
+    in_flight: HashMap<String, String>,
 }
 
 /// `period`: only the entries of these days are read (the preview and the draft
@@ -282,15 +285,18 @@ fn context(
         &settings,
     );
     let (lo, hi) = period.unwrap_or((NaiveDate::MIN, NaiveDate::MAX));
-    let mut entries: Vec<(Entry, u64)> = Vec::new();
-    for p in std::iter::once(&project).chain(subs.iter()) {
-        entries.extend(
-            store
-                .entries_in(p.id, lo, hi)?
-                .into_iter()
-                .map(|e| (e, p.id)),
-        );
-    }
+    let family: Vec<u64> = std::iter::once(project.id)
+        .chain(subs.iter().map(|s| s.id))
+        .collect();
+    let entries: Vec<(Entry, u64)> = store
+        .entries_in_projects(&family, lo, hi)?
+        .into_iter()
+        .map(|e| {
+            let pid = e.project_id;
+            (e, pid)
+        })
+        .collect();
+    let in_flight = attempts_in_flight(store, &entries)?;
     let all_records = store.invoice_records()?;
     let last_draft_vatfree = all_records
         .iter()
@@ -329,7 +335,36 @@ fn context(
         entries,
         pricing,
         prior,
+        in_flight,
     })
+}
+
+/// Of the attempts that hold some of `entries`, those a seat holds now (its
+/// POST on the way), with where; one look at the server per attempt, none
+/// when no entry is reserved.
+fn attempts_in_flight(
+    store: &Store,
+    entries: &[(Entry, u64)],
+) -> AppResult<HashMap<String, String>> {
+    let mut attempts: Vec<&str> = entries
+        .iter()
+        .filter_map(|(e, _)| match &e.billing {
+            BillingState::Reserved { attempt } => Some(attempt.as_str()),
+            _ => None,
+        })
+        .collect();
+    attempts.sort_unstable();
+    attempts.dedup();
+    let mut in_flight = HashMap::new();
+    for attempt in attempts {
+        let Ok(id) = attempt.parse::<u64>() else {
+            continue;
+        };
+        if let Some(pc) = store.holder(crate::storage::Hold::Attempt(id))? {
+            in_flight.insert(attempt.to_string(), format!("am Arbeitsplatz {pc}"));
+        }
+    }
+    Ok(in_flight)
 }
 
 struct Parsed {

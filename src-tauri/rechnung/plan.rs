@@ -232,18 +232,26 @@ fn period_entries<'a>(ctx: &'a Context, p: &Parsed) -> (Held<'a>, Held<'a>) {
     (in_period, goodwill)
 }
 
-/// The notes on entries of the period that are left out: billed by a draft, or
-/// held by an attempt not yet clear.
+/// The notes on entries of the period that are left out: billed by a draft,
+/// being billed at a seat right now, or held by an attempt not yet clear.
 fn skipped_notes(ctx: &Context, in_period: &Held) -> Vec<String> {
     let mut notes = Vec::new();
     let mut billed_on: HashMap<String, usize> = HashMap::new();
+    // Where („am Arbeitsplatz …“) → how many, in the order first met.
+    let mut sending: Vec<(&str, usize)> = Vec::new();
     let mut reserved = 0usize;
     for (e, _) in in_period {
         match &e.billing {
             BillingState::Billed { invoice_id } => {
                 *billed_on.entry(invoice_id.clone()).or_default() += 1
             }
-            BillingState::Reserved { .. } => reserved += 1,
+            BillingState::Reserved { attempt } => match ctx.in_flight.get(attempt) {
+                Some(place) => match sending.iter_mut().find(|(p, _)| p == place) {
+                    Some((_, n)) => *n += 1,
+                    None => sending.push((place, 1)),
+                },
+                None => reserved += 1,
+            },
             BillingState::Open => {}
         }
     }
@@ -268,6 +276,15 @@ fn skipped_notes(ctx: &Context, in_period: &Held) -> Vec<String> {
             format!(
                 "{n} Einträge im Zeitraum sind bereits abgerechnet und werden ausgelassen ({}).",
                 drafts.join(", ")
+            )
+        });
+    }
+    for (place, n) in sending {
+        notes.push(if n == 1 {
+            format!("1 Eintrag im Zeitraum wird gerade {place} abgerechnet und hier ausgelassen.")
+        } else {
+            format!(
+                "{n} Einträge im Zeitraum werden gerade {place} abgerechnet und hier ausgelassen."
             )
         });
     }

@@ -88,6 +88,20 @@ impl SledStore {
             .collect()
     }
 
+    /// `entries_in` of several projects, one after the other in the order given.
+    pub fn entries_in_projects(
+        &self,
+        project_ids: &[u64],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> AppResult<Vec<Entry>> {
+        let mut all = Vec::new();
+        for id in project_ids {
+            all.extend(self.entries_in(*id, from, to)?);
+        }
+        Ok(all)
+    }
+
     /// The newest `limit` entries of one project with from ≤ date ≤ to (newest first).
     pub fn newest_entries_in(
         &self,

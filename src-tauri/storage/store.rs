@@ -360,6 +360,17 @@ impl Store {
     ) -> AppResult<Vec<Entry>> {
         on!(self, s => s.entries_in(project_id, from, to))
     }
+    /// The entries of a family (a project and its subprojects) with
+    /// from ≤ date ≤ to, project by project in the order given, each by date;
+    /// one query on the server.
+    pub fn entries_in_projects(
+        &self,
+        project_ids: &[u64],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> AppResult<Vec<Entry>> {
+        on!(self, s => s.entries_in_projects(project_ids, from, to))
+    }
     pub fn newest_entries_in(
         &self,
         project_id: u64,

@@ -455,6 +455,8 @@ struct LooksInFlight {
     /// Seat A's „Erstellen“: its message or its refusal.
     created: Result<String, String>,
     drafts: usize,
+    /// Seat B's preview of the period while A's POST is on its way: its notes.
+    preview_notes: Vec<String>,
     /// The name of the PC both seats run on (as the seats list shows it).
     pc: String,
     /// The project's entries: how many are billed with the one draft.
@@ -531,6 +533,19 @@ fn looks_while_in_flight(c: &pg::Cluster, holds: bool) -> LooksInFlight {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
     };
+    let preview_notes = rt
+        .block_on(rechnung::preview(
+            &b,
+            InvoiceRequest {
+                project_id: project,
+                from: "01.03.2025".into(),
+                to: "31.03.2025".into(),
+                rate: "90".into(),
+                ..Default::default()
+            },
+        ))
+        .unwrap()
+        .notes;
     let mut answers = Vec::new();
     let mut released_in_flight = false;
     for look in 0..20 {
@@ -567,6 +582,7 @@ fn looks_while_in_flight(c: &pg::Cluster, holds: bool) -> LooksInFlight {
         answers,
         created,
         drafts: sb.invoices_json().len(),
+        preview_notes,
         pc: a.store.seats().unwrap()[0].pc.clone(),
         billed,
         entries: entries.len(),
@@ -596,6 +612,14 @@ fn an_attempt_in_flight_is_left_alone_by_the_other_seat() {
     );
     assert_eq!(held.drafts, 1);
     assert_eq!((held.billed, held.entries), (4, 4));
+    // B's preview meanwhile says where the four are being billed.
+    assert_eq!(
+        held.preview_notes,
+        [format!(
+            "4 Einträge im Zeitraum werden gerade am Arbeitsplatz {} abgerechnet und hier ausgelassen.",
+            held.pc
+        )]
+    );
 
     let control = looks_while_in_flight(c, false);
     assert!(
@@ -604,6 +628,11 @@ fn an_attempt_in_flight_is_left_alone_by_the_other_seat() {
     );
     assert_eq!(control.drafts, 1, "lexoffice made the draft all the same");
     assert_eq!(control.billed, 0, "… and its entries are open again");
+    assert_eq!(
+        control.preview_notes,
+        ["4 Einträge gehören zu einem noch ungeklärten Versuch und werden ausgelassen (siehe Rechnungshistorie)."],
+        "without the holds nobody can tell an attempt in flight from an unclear one"
+    );
 }
 
 /// Two seats' apps on one fresh database (each with its own data dir and
@@ -1498,6 +1527,87 @@ fn the_server_stopped_mid_work_keeps_every_answer_true() {
         "mehrplatz-outage",
         &format!("server stopped mid-work: {ok} saves answered OK (all there), {refused} refused (none there), {unclear} cut during COMMIT; the draft made meanwhile noted after the restart, exactly one"),
     );
+}
+
+/// The server stopped exactly during a COMMIT, both ways that can end: the
+/// change is on the server's disk but the answer never comes (the COMMIT
+/// waits for a standby that does not exist while the server stops), or the
+/// server stops before the change is committed (a check that runs at COMMIT
+/// holds it). Each time the seat says „unklar“ — never „nicht gespeichert“ —
+/// and once the server is back the list shows what is true.
+#[test]
+fn a_server_stopped_during_commit_says_unclear_and_the_list_tells() {
+    if cluster().is_none() {
+        return;
+    }
+    let own = pg::OwnCluster::new("commit").expect("a cluster of its own");
+    let url = own.cluster.fresh_database();
+    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let writer = Arc::new(Store::connect(&url).unwrap());
+    // A trigger deferred to the COMMIT: the first name makes its COMMIT wait
+    // for a synchronous standby (after the commit is written; every other
+    // COMMIT keeps the cluster's synchronous_commit=off and does not wait),
+    // the second sleeps before anything is committed.
+    own.cluster
+        .psql(db, "ALTER SYSTEM SET synchronous_standby_names = 'niemand'");
+    own.cluster.psql(db, "SELECT pg_reload_conf()");
+    own.cluster.psql(
+        db,
+        "CREATE FUNCTION test_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN
+             IF NEW.name = 'Gespeichert, Antwort verloren' THEN
+               PERFORM set_config('synchronous_commit', 'on', true);
+             ELSIF NEW.name = 'Vor dem Speichern gestoppt' THEN
+               PERFORM pg_sleep(60);
+             END IF;
+             RETURN NULL;
+           END $$;
+         CREATE CONSTRAINT TRIGGER test_at_commit AFTER INSERT ON customers
+           DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_at_commit();",
+    );
+    for (name, waits_in, stored) in [
+        ("Gespeichert, Antwort verloren", "SyncRep", true),
+        ("Vor dem Speichern gestoppt", "PgSleep", false),
+    ] {
+        let id = writer.next_id().unwrap();
+        let saving = {
+            let (writer, c) = (writer.clone(), support::manual_customer(id, name));
+            std::thread::spawn(move || writer.put_customer(&c).map_err(|e| e.to_string()))
+        };
+        // Its server process waits there: the COMMIT has begun.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while own.cluster.psql(
+            "postgres",
+            &format!("SELECT count(*) FROM pg_stat_activity WHERE wait_event = '{waits_in}'"),
+        ) != "1"
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{name}: the COMMIT never waited in {waits_in}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        own.stop();
+        assert_eq!(
+            saving.join().unwrap(),
+            Err(storage::pg::COMMIT_UNCLEAR.to_string()),
+            "{name}"
+        );
+        own.start();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let listed = loop {
+            match writer.customers() {
+                Ok(list) => break list,
+                Err(e) => assert!(std::time::Instant::now() < deadline, "{e}"),
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        };
+        assert_eq!(
+            listed.iter().filter(|c| c.id == id).count(),
+            usize::from(stored),
+            "{name}: stored {stored}"
+        );
+    }
 }
 
 /// Three seat processes at work at once against a sandbox that keeps

@@ -223,6 +223,28 @@ impl PgStore {
         )
     }
 
+    /// `entries_in` of several projects in one query, project by project in
+    /// the order given, each by date.
+    pub fn entries_in_projects(
+        &self,
+        project_ids: &[u64],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> AppResult<Vec<Entry>> {
+        let ids: Vec<i64> = project_ids.iter().map(|i| *i as i64).collect();
+        let (from, to) = (clamp(from), clamp(to));
+        let pool = self.pool();
+        self.run(async move {
+            fetch(
+                &pool,
+                "WHERE project_id = ANY($1) AND date BETWEEN $2 AND $3
+                 ORDER BY array_position($1, project_id), date, id",
+                |q| q.bind(ids).bind(from).bind(to),
+            )
+            .await
+        })
+    }
+
     /// The newest `limit` entries of one project with from ≤ date ≤ to (newest first).
     pub fn newest_entries_in(
         &self,

@@ -140,11 +140,8 @@ pub(super) fn db_err(e: sqlx::Error) -> AppError {
         match d.code().as_deref() {
             Some("ZR002") => return retired(d.message()),
             Some("ZR001") => return outdated(),
-            // The server shutting down or restarting (57P01–57P03) and a
-            // broken connection (class 08): away, nothing of it stored.
-            Some(c) if c.starts_with("57P") || c.starts_with("08") => {
-                return db_err(sqlx::Error::PoolClosed)
-            }
+            // Away, nothing of the statement stored (outside a COMMIT).
+            Some(c) if server_gone(c) => return db_err(sqlx::Error::PoolClosed),
             _ => {}
         }
     }
@@ -164,15 +161,27 @@ pub(super) fn db_err(e: sqlx::Error) -> AppError {
     }
 }
 
+/// The SQLSTATEs of a server going away: shutting down or restarting
+/// (57P01–57P03) and a broken connection (class 08).
+fn server_gone(code: &str) -> bool {
+    code.starts_with("57P") || code.starts_with("08")
+}
+
 /// What a seat hears when the connection broke during COMMIT: the server may
 /// have stored the change or not — the list shows which once it is back.
 pub const COMMIT_UNCLEAR: &str = "Die Verbindung zum Datenbank-Server brach beim Speichern ab. Ob die Änderung gespeichert wurde, ist unklar: Sobald die Verbindung wieder steht, zeigt die Liste den Stand des Servers – bitte dort nachsehen.";
 
 /// Commits `tx`; a refusal by the server is told by `refused`, a connection
-/// lost during the COMMIT as `COMMIT_UNCLEAR` (never as „nicht gespeichert“).
+/// lost during the COMMIT as `COMMIT_UNCLEAR` (never as „nicht gespeichert“):
+/// also when the server said it is going away — it may say so after the
+/// commit is on its disk (waiting for a standby), so only a refusal proves
+/// that nothing was stored.
 pub(super) async fn commit(tx: Tx, refused: impl FnOnce(sqlx::Error) -> AppError) -> AppResult<()> {
     match tx.commit().await {
         Ok(()) => Ok(()),
+        Err(sqlx::Error::Database(d)) if d.code().is_some_and(|c| server_gone(&c)) => {
+            Err(AppError::Database(COMMIT_UNCLEAR.into()))
+        }
         Err(e @ sqlx::Error::Database(_)) => Err(refused(e)),
         Err(
             sqlx::Error::Io(_)
