@@ -118,7 +118,9 @@ pub fn run() {
 fn previews(cluster: &pg::Cluster, rt: &tokio::runtime::Runtime) {
     for (n, runs) in [(2_000, 7), (100_000, 5)] {
         let s = crate::preview::setup(n);
-        let copy = Store::connect(&cluster.fresh_database()).unwrap();
+        let url = cluster.fresh_database();
+        let database = url.rsplit('/').next().unwrap().split('?').next().unwrap().to_string();
+        let copy = Store::connect(&url).unwrap();
         copy.replace_all(&s.core.store.export().unwrap()).unwrap();
         let on_pg = core_on(copy);
         let req = InvoiceRequest {
@@ -158,6 +160,19 @@ fn previews(cluster: &pg::Cluster, rt: &tokio::runtime::Runtime) {
                     .unwrap();
             })
         };
+        let oid = cluster.psql(
+            "postgres",
+            &format!("SELECT oid FROM pg_database WHERE datname = '{database}'"),
+        );
+        cluster.psql("postgres", &format!("SELECT pg_stat_statements_reset(0, {oid}, 0)"));
         line("  of it: the entries", entries(&s.core), entries(&on_pg));
+        // The server's own part of that read (pg_stat_statements).
+        println!(
+            "  of it, on the server: {} ms a query",
+            cluster.psql(
+                "postgres",
+                &format!("SELECT round(mean_exec_time::numeric, 2) || ' (' || calls || ' calls, ' || rows / calls || ' rows)' FROM pg_stat_statements WHERE dbid = {oid} AND query LIKE '%FROM entries%'"),
+            )
+        );
     }
 }
