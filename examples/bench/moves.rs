@@ -119,7 +119,14 @@ fn previews(cluster: &pg::Cluster, rt: &tokio::runtime::Runtime) {
     for (n, runs) in [(2_000, 7), (100_000, 5)] {
         let s = crate::preview::setup(n);
         let url = cluster.fresh_database();
-        let database = url.rsplit('/').next().unwrap().split('?').next().unwrap().to_string();
+        let database = url
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
         let copy = Store::connect(&url).unwrap();
         copy.replace_all(&s.core.store.export().unwrap()).unwrap();
         let on_pg = core_on(copy);
@@ -164,7 +171,10 @@ fn previews(cluster: &pg::Cluster, rt: &tokio::runtime::Runtime) {
             "postgres",
             &format!("SELECT oid FROM pg_database WHERE datname = '{database}'"),
         );
-        cluster.psql("postgres", &format!("SELECT pg_stat_statements_reset(0, {oid}, 0)"));
+        cluster.psql(
+            "postgres",
+            &format!("SELECT pg_stat_statements_reset(0, {oid}, 0)"),
+        );
         line("  of it: the entries", entries(&s.core), entries(&on_pg));
         // The server's own part of that read (pg_stat_statements).
         println!(
