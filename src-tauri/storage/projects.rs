@@ -177,33 +177,29 @@ impl SledStore {
             |(tx_entries, tx_keys, tx_csv)| {
                 for (i, (id, key, bytes, fp)) in encoded.iter().enumerate() {
                     let old = tx_keys.get(id.to_be_bytes())?;
-                    if let Some(seen) = seen {
-                        let current = match &old {
-                            Some(o) => tx_entries.get(o)?,
+                    // The stored entry, read and decoded once for both checks.
+                    let current: Option<Entry> = match &old {
+                        Some(o) if seen.is_some() || only_open => match tx_entries.get(o)? {
+                            Some(v) => Some(
+                                super::entry_codec::decode(&v)
+                                    .map_err(ConflictableTransactionError::Abort)?,
+                            ),
                             None => None,
-                        };
-                        let unchanged = match current {
-                            Some(v) => {
-                                let current: Entry = super::entry_codec::decode(&v)
-                                    .map_err(ConflictableTransactionError::Abort)?;
-                                seen.get(i) == Some(&current.updated_at)
-                            }
-                            None => false,
-                        };
+                        },
+                        _ => None,
+                    };
+                    if let Some(seen) = seen {
+                        let unchanged = current
+                            .as_ref()
+                            .is_some_and(|c| seen.get(i) == Some(&c.updated_at));
                         if !unchanged {
                             return Err(ConflictableTransactionError::Abort(CHANGED.into()));
                         }
                     }
+                    if only_open && current.as_ref().is_some_and(Entry::is_locked) {
+                        return Err(ConflictableTransactionError::Abort(LOCKED.into()));
+                    }
                     if let Some(old) = old {
-                        if only_open {
-                            if let Some(v) = tx_entries.get(&old)? {
-                                let current: Entry = super::entry_codec::decode(&v)
-                                    .map_err(ConflictableTransactionError::Abort)?;
-                                if current.is_locked() {
-                                    return Err(ConflictableTransactionError::Abort(LOCKED.into()));
-                                }
-                            }
-                        }
                         if old.as_ref() != key.as_slice() {
                             tx_entries.remove(old)?;
                         }
