@@ -296,8 +296,8 @@ fn context(
             (e, pid)
         })
         .collect();
-    let in_flight = attempts_in_flight(store, &entries)?;
     let all_records = store.invoice_records()?;
+    let in_flight = attempts_in_flight(store, &entries, &all_records);
     let last_draft_vatfree = all_records
         .iter()
         .filter(|r| r.vatfree.is_some() && r.lexoffice_id.is_some())
@@ -339,13 +339,16 @@ fn context(
     })
 }
 
-/// Of the attempts that hold some of `entries`, those a seat holds now (its
-/// POST on the way), with where; one look at the server per attempt, none
-/// when no entry is reserved.
+/// Of the attempts that hold some of `entries`, those a seat is sending now —
+/// still „wird gesendet“ and held (the hold alone could also be another
+/// seat's „Erneut prüfen“ of an unclear one) — with where; one look at the
+/// server per such attempt, none when no entry is reserved. A look that fails
+/// leaves the attempt unclear (the preview still shows).
 fn attempts_in_flight(
     store: &Store,
     entries: &[(Entry, u64)],
-) -> AppResult<HashMap<String, String>> {
+    records: &[crate::model::InvoiceRecord],
+) -> HashMap<String, String> {
     let mut attempts: Vec<&str> = entries
         .iter()
         .filter_map(|(e, _)| match &e.billing {
@@ -360,11 +363,17 @@ fn attempts_in_flight(
         let Ok(id) = attempt.parse::<u64>() else {
             continue;
         };
-        if let Some(pc) = store.holder(crate::storage::Hold::Attempt(id))? {
+        let sending = records
+            .iter()
+            .any(|r| r.id == id && r.state == crate::model::InvoiceState::Pending);
+        if !sending {
+            continue;
+        }
+        if let Ok(Some(pc)) = store.holder(crate::storage::Hold::Attempt(id)) {
             in_flight.insert(attempt.to_string(), format!("am Arbeitsplatz {pc}"));
         }
     }
-    Ok(in_flight)
+    in_flight
 }
 
 struct Parsed {

@@ -147,7 +147,8 @@ fn run_and_kill(
     }
     let _ = child.kill();
     let _ = child.wait();
-    while let Ok(l) = rx.try_recv() {
+    // Everything it printed: the reader ends at the end of its output.
+    while let Ok(l) = rx.recv_timeout(Duration::from_secs(10)) {
         lines.push(l);
     }
     if !lines.iter().any(|l| l.ends_with("ready")) {
@@ -265,7 +266,9 @@ async fn csv_import_killed_50_times() {
     // How long the import takes here when nothing stops it: the kills land
     // within 1.5 × that after „ready“ (a fixed window would miss the import
     // on a fast machine, or wait for nothing on a slow one).
-    let whole = {
+    // The shortest of three runs: one slow run would widen the window.
+    let mut whole = u64::MAX;
+    for _ in 0..3 {
         let dir = tempfile::tempdir().unwrap();
         prepared(dir.path()).await;
         let lines = run_and_kill(
@@ -276,12 +279,13 @@ async fn csv_import_killed_50_times() {
             Duration::from_secs(60),
         );
         assert!(lines.contains(&format!("csv {CSV_ROWS}")), "{lines:?}");
-        lines
+        let took = lines
             .iter()
             .find_map(|l| l.strip_prefix("took "))
             .and_then(|us| us.parse::<u64>().ok())
-            .expect("the child tells how long it took")
-    };
+            .expect("the child tells how long it took");
+        whole = whole.min(took);
+    }
     let mut rng = Rng(2);
     let mut partial_seen = 0;
     let mut killed_mid_import = 0;

@@ -1543,14 +1543,17 @@ fn a_server_stopped_during_commit_says_unclear_and_the_list_tells() {
     let own = pg::OwnCluster::new("commit").expect("a cluster of its own");
     let url = own.cluster.fresh_database();
     let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
-    let writer = Arc::new(Store::connect(&url).unwrap());
     // A trigger deferred to the COMMIT: the first name makes its COMMIT wait
     // for a synchronous standby (after the commit is written; every other
     // COMMIT keeps the cluster's synchronous_commit=off and does not wait),
     // the second sleeps before anything is committed.
     own.cluster
         .psql(db, "ALTER SYSTEM SET synchronous_standby_names = 'niemand'");
-    own.cluster.psql(db, "SELECT pg_reload_conf()");
+    // In force from the start (a reload would reach the server's processes
+    // only some time later).
+    own.stop();
+    own.start();
+    let writer = Arc::new(Store::connect(&url).unwrap());
     own.cluster.psql(
         db,
         "CREATE FUNCTION test_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -415,11 +415,11 @@ fn batch_reads_return_exactly_what_was_asked() {
             .collect();
         of_two.sort_unstable();
         assert_eq!(of_two, vec![61, 62, 64]);
-        // 3 to 6 November: project 2's entry first, as asked, then project 1's
-        // (61 falls on the 3rd: out).
+        // 4 to 6 November, project by project as asked: project 1's entry of
+        // the 6th before project 2's of the 4th (61 falls on the 3rd: out).
         let in_range: Vec<u64> = store
             .entries_in_projects(
-                &[2, 1],
+                &[1, 2],
                 NaiveDate::from_ymd_opt(2026, 11, 4).unwrap(),
                 NaiveDate::from_ymd_opt(2026, 11, 6).unwrap(),
             )
@@ -427,7 +427,7 @@ fn batch_reads_return_exactly_what_was_asked() {
             .iter()
             .map(|e| e.id)
             .collect();
-        assert_eq!(in_range, vec![62, 64]);
+        assert_eq!(in_range, vec![64, 62]);
         let by_id: Vec<u64> = store
             .entries_by_ids(&[64, 99, 61])
             .unwrap()

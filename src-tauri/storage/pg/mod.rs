@@ -172,10 +172,13 @@ fn server_gone(code: &str) -> bool {
 pub const COMMIT_UNCLEAR: &str = "Die Verbindung zum Datenbank-Server brach beim Speichern ab. Ob die Änderung gespeichert wurde, ist unklar: Sobald die Verbindung wieder steht, zeigt die Liste den Stand des Servers – bitte dort nachsehen.";
 
 /// Commits `tx`; a refusal by the server is told by `refused`, a connection
-/// lost during the COMMIT as `COMMIT_UNCLEAR` (never as „nicht gespeichert“):
-/// also when the server said it is going away — it may say so after the
-/// commit is on its disk (waiting for a standby), so only a refusal proves
-/// that nothing was stored.
+/// lost during the COMMIT as `COMMIT_UNCLEAR` (never as „nicht gespeichert“).
+/// A commit on the server's disk whose answer never came (the server stopped
+/// while the COMMIT waited for a standby) ends as a lost connection. A server
+/// going away (57P0x, class 08) as the answer to COMMIT is „unklar“ as well:
+/// PostgreSQL itself sends 57P01 there only before the commit is written, but
+/// a pooler in between (PgBouncer: 08P01) says so when the server died during
+/// the COMMIT — only a refusal proves that nothing was stored.
 pub(super) async fn commit(tx: Tx, refused: impl FnOnce(sqlx::Error) -> AppError) -> AppResult<()> {
     match tx.commit().await {
         Ok(()) => Ok(()),

@@ -102,8 +102,8 @@ impl PgStore {
     /// COMMIT), or „*“ after the connection was lost and made again. Runs
     /// for as long as the store lives. Returns once this seat listens (what
     /// another seat commits from then on is heard), or after at most
-    /// `LISTEN_WAIT` when the server does not answer — then the first
-    /// connection that stands tells „*“.
+    /// `LISTEN_WAIT` when the server does not answer — then the connection
+    /// that stands at last tells „*“.
     pub fn watch(&self, on_change: Arc<dyn Fn(&str) + Send + Sync>) -> AppResult<()> {
         let pool = self.pool();
         let me = self.seat.clone();
@@ -128,11 +128,13 @@ impl PgStore {
                         continue;
                     }
                 };
-                if !first {
+                // `watch` gave up waiting (it returned before this LISTEN
+                // stood): what came meanwhile is unknown as well.
+                let late = ready.try_send(()).is_err();
+                if !first || late {
                     on_change("*");
                 }
                 first = false;
-                let _ = ready.try_send(());
                 loop {
                     match l.try_recv().await {
                         Ok(Some(n)) => {
