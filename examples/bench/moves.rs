@@ -119,14 +119,7 @@ fn previews(cluster: &pg::Cluster, rt: &tokio::runtime::Runtime) {
     for (n, runs) in [(2_000, 7), (100_000, 5)] {
         let s = crate::preview::setup(n);
         let url = cluster.fresh_database();
-        let database = url
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .split('?')
-            .next()
-            .unwrap()
-            .to_string();
+        let database = pg::database_of(&url).to_string();
         let copy = Store::connect(&url).unwrap();
         copy.replace_all(&s.core.store.export().unwrap()).unwrap();
         let on_pg = core_on(copy);

@@ -805,23 +805,16 @@ fn three_seats_starting_at_once_migrate_once() {
             .into_iter()
             .map(|t| t.join().unwrap().expect("each seat starts"))
             .collect();
-        let db = url
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .split('?')
-            .next()
-            .unwrap()
-            .to_string();
+        let db = pg::database_of(&url);
         assert_eq!(
             c.psql(
-                &db,
+                db,
                 "SELECT string_agg(version || ':' || n, ',' ORDER BY version) FROM (SELECT version, count(*) AS n FROM _sqlx_migrations WHERE success GROUP BY version) m"
             ),
             "1:1,2:1,3:1,4:1",
             "round {round}"
         );
-        assert_eq!(c.psql(&db, "SELECT count(*) FROM lexoffice_pacing"), "1");
+        assert_eq!(c.psql(db, "SELECT count(*) FROM lexoffice_pacing"), "1");
         // One data set: what one seat saves, the others read.
         let id = seats[0].next_id().unwrap();
         seats[0]
@@ -972,7 +965,7 @@ fn seats_of_an_older_app_stop_writing_once_a_newer_one_migrated() {
         Store::Pg(s) => s.address().clone(),
         Store::Sled(_) => unreachable!("two seats on the server"),
     };
-    let name = url.display().rsplit('/').next().unwrap().to_string();
+    let name = pg::database_of(&url.display()).to_string();
     // What a newer build's migration 5 would do.
     c.psql(&name, "UPDATE seats_in_step SET min_schema = 5");
     let outdated = "Die Datenbank auf dem Server wurde von einer neueren Zeitrechnung umgestellt. Dieser Arbeitsplatz speichert nichts mehr – bitte Zeitrechnung aktualisieren und neu starten.";
@@ -1542,7 +1535,7 @@ fn a_server_stopped_during_commit_says_unclear_and_the_list_tells() {
     }
     let own = pg::OwnCluster::new("commit").expect("a cluster of its own");
     let url = own.cluster.fresh_database();
-    let db = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    let db = pg::database_of(&url);
     // A trigger deferred to the COMMIT: the first name makes its COMMIT wait
     // for a synchronous standby (after the commit is written; every other
     // COMMIT keeps the cluster's synchronous_commit=off and does not wait),

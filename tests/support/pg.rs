@@ -81,7 +81,7 @@ impl Cluster {
     /// How many statements the app sent to `database` while `work` ran, as
     /// the server counts them (pg_stat_statements, per database).
     pub fn statements_during(&self, url: &str, work: impl FnOnce()) -> u64 {
-        let database = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+        let database = database_of(url);
         let oid = self.psql(
             "postgres",
             &format!("SELECT oid FROM pg_database WHERE datname = '{database}'"),
@@ -115,14 +115,7 @@ impl Cluster {
     /// A new, empty database owned by `PASSWORD_USER`; its name.
     pub fn fresh_database_for_password_user(&self) -> String {
         let url = self.fresh_database();
-        let name = url
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .split('?')
-            .next()
-            .unwrap()
-            .to_string();
+        let name = database_of(&url).to_string();
         self.psql(
             "postgres",
             &format!("ALTER DATABASE {name} OWNER TO {PASSWORD_USER}"),
@@ -186,6 +179,12 @@ fn bin_dir() -> Result<PathBuf, String> {
         .pop()
         .map(|(_, bin)| bin)
         .ok_or_else(|| "PostgreSQL fehlt (kein initdb unter /usr/lib/postgresql)".to_string())
+}
+
+/// The database a `postgres://…/<name>?…` URL names.
+pub fn database_of(url: &str) -> &str {
+    let last = url.rsplit('/').next().unwrap_or_default();
+    last.split('?').next().unwrap_or_default()
 }
 
 pub fn free_port() -> u16 {
