@@ -360,16 +360,13 @@ fn attempts_in_flight(
     attempts.dedup();
     let mut in_flight = HashMap::new();
     for attempt in attempts {
-        let Ok(id) = attempt.parse::<u64>() else {
-            continue;
-        };
         let sending = records
             .iter()
-            .any(|r| r.id == id && r.state == crate::model::InvoiceState::Pending);
+            .any(|r| r.id.to_string() == attempt && r.state == crate::model::InvoiceState::Pending);
         if !sending {
             continue;
         }
-        if let Ok(Some(pc)) = store.holder(crate::storage::Hold::Attempt(id)) {
+        if let Some(pc) = previewed::attempt_holder(store, attempt) {
             in_flight.insert(attempt.to_string(), format!("am Arbeitsplatz {pc}"));
         }
     }

@@ -35,6 +35,16 @@ impl Previewed {
 /// Entries of the preview belong to an attempt whose outcome is not clear yet.
 const UNCLEAR_ATTEMPT: &str = "Einträge dieser Vorschau gehören zu einem Rechnungsversuch, dessen Ausgang noch unklar ist. Bitte in der Rechnungshistorie „Erneut prüfen“ wählen; es wurde nichts gesendet.";
 
+/// The PC of the seat that holds the attempt `attempt` (an entry's
+/// `Reserved { attempt }`) now; None when no seat does, or the look fails.
+pub(super) fn attempt_holder(store: &Store, attempt: &str) -> Option<String> {
+    let id = attempt.parse::<u64>().ok()?;
+    store
+        .holder(crate::storage::Hold::Attempt(id))
+        .ok()
+        .flatten()
+}
+
 /// Why entries of a preview can no longer be billed: another seat is billing
 /// them right now, or billed them since (with the day of its draft). None:
 /// all still open.
@@ -50,13 +60,7 @@ pub(super) fn taken_elsewhere(store: &Store, ids: &[u64]) -> AppResult<Option<St
     if !reserved.is_empty() {
         // Held by a seat sending it now, or left unclear (by any seat, this
         // one too): the latter waits for „Erneut prüfen“.
-        let in_flight = reserved.iter().any(|a| {
-            a.parse::<u64>()
-                .ok()
-                .and_then(|id| store.holder(crate::storage::Hold::Attempt(id)).ok())
-                .flatten()
-                .is_some()
-        });
+        let in_flight = reserved.iter().any(|a| attempt_holder(store, a).is_some());
         return Ok(Some(if in_flight {
             crate::storage::IN_FLIGHT_ELSEWHERE.to_string()
         } else {
